@@ -1,0 +1,63 @@
+# Learner Portal — `make run` starts the site with demo data; `make test` runs every check.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Development values; production reads its own from the environment (see README).
+DEV_ENV := DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+TEST_ENV := DJANGO_SETTINGS_MODULE=learnerportal.test_settings
+
+# The first interpreter >= 3.12 among the usual names and pyenv's versions.
+define FIND_PYTHON
+for candidate in python3.13 python3.12 python3 \
+    $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3; do \
+  if command -v "$$candidate" >/dev/null 2>&1 && \
+     "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    echo "$$candidate"; break; \
+  fi; \
+done
+endef
+
+# Sets DATABASE_URL for the rest of a recipe line (starts a local server if it has to).
+DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -n "$$DATABASE_URL" ]
+
+.PHONY: run test venv lint format clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@python="$$($(FIND_PYTHON))"; \
+	if [ -z "$$python" ]; then \
+	  echo "Learner Portal needs Python 3.12 or newer, and none was found." >&2; \
+	  echo "Install it (e.g. 'pyenv install 3.12' or your system's python3.12 package) and run make again." >&2; \
+	  exit 1; \
+	fi; \
+	if [ ! -x "$(PY)" ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv "$(VENV)"; fi
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -c "import django" && touch $@
+
+run: venv
+	@set -e; export $(DEV_ENV); $(DATABASE); \
+	$(PY) manage.py migrate --noinput -v 0; \
+	$(PY) manage.py seed_demo; \
+	echo; echo "  Learner Portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"; echo; \
+	exec $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	@set -e; export $(TEST_ENV); $(DATABASE); \
+	echo "== ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .; \
+	echo "== manage.py check / makemigrations --check"; \
+	$(PY) manage.py check --fail-level WARNING; \
+	$(PY) manage.py makemigrations --check --dry-run; \
+	echo "== pytest"; $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: venv
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+format: venv
+	@$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache

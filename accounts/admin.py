@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import Course, Enrollment, Partner, Payment, Profile, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = ("full_name", "bio", "country", "education_level", "occupation", "timezone")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        (None, {"fields": ("username", "email", "password")}),
+        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),)
+    list_display = ("username", "email", "is_staff", "is_active", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("username", "email")
+    ordering = ("username",)
+    readonly_fields = ("last_login", "date_joined")
+    inlines = [ProfileInline]
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ("title", "partner", "slug")
+    list_filter = ("partner",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "course", "progress_percent", "grade_percent", "completed_at")
+    list_filter = ("course",)
+    search_fields = ("user__username",)
+    list_select_related = ("user", "course")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("reference", "user", "course", "amount", "currency", "paid_at")
+    search_fields = ("user__username", "reference")
+    list_select_related = ("user", "course")
+    raw_id_fields = ("user",)

@@ -1,0 +1,145 @@
+"""Forms of the accounts app: sign-up, sign-in and the Account tab."""
+
+import datetime
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from . import conf
+from .exceptions import InvalidPhoto
+from .models import Profile, User
+from .photos import photo_normalize
+from .services import PROFILE_EDITABLE_FIELDS
+
+
+class SignupForm(forms.Form):
+    """Sign up with a username, an email address and a password (entered twice)."""
+
+    username = forms.CharField(
+        max_length=30,
+        help_text="Public: your profile's address will be /learners/<username>/.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        help_text="Private: we use it to sign you in and to reach you.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common password.",
+    )
+    password2 = forms.CharField(
+        label="Password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User._meta.get_field("username").run_validators(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken.", code="username_taken")
+        return username
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "That email is already registered. Sign in, or reset your password.", code="email_taken"
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", forms.ValidationError("The two passwords differ.", code="password_mismatch"))
+        elif password1:
+            candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class SignInForm(AuthenticationForm):
+    """Sign in with a username or an email address."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # SECURITY: one message for both cases, so the form does not reveal which accounts exist.
+        "invalid_login": "That username or email and password do not match an account. Check both and try again.",
+    }
+
+    username = forms.CharField(
+        label="Username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class ProfileForm(forms.ModelForm):
+    """The Account tab: the learner's own profile fields and photo."""
+
+    photo = forms.ImageField(
+        required=False,
+        help_text=f"JPEG, PNG or WebP, up to {conf.PHOTO_MAX_BYTES // 1_048_576} MB. "
+        "We remove location and camera data from it.",
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(required=False, label="Remove my photo")
+    timezone = forms.ChoiceField(required=False, label="Time zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [("", "—")] + [
+            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+        ]
+
+    class Meta:
+        model = Profile
+        fields = PROFILE_EDITABLE_FIELDS
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": Profile.BIO_MAX_LENGTH}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+            "occupation": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        }
+        help_texts = {
+            "bio": f"Up to {Profile.BIO_MAX_LENGTH} characters.",
+            "phone": "Never shown on your profile.",
+            "date_of_birth": "Never shown on your profile.",
+        }
+
+    def clean_date_of_birth(self):
+        date_of_birth = self.cleaned_data["date_of_birth"]
+        if date_of_birth is None:
+            return None
+        today = timezone.localdate()
+        if date_of_birth > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.", code="dob_in_future")
+        if date_of_birth < datetime.date(today.year - 130, 1, 1):
+            raise forms.ValidationError("Enter a real date of birth.", code="dob_too_old")
+        return date_of_birth
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if not photo:
+            return None
+        try:
+            photo_normalize(photo)
+        except InvalidPhoto as error:
+            raise forms.ValidationError(error.detail, code=error.code) from error
+        photo.seek(0)
+        return photo
+
+    def profile_data(self):
+        """Return ``{field: value}`` of the edited profile fields, for ``profile_update``."""
+        return {name: self.cleaned_data[name] for name in PROFILE_EDITABLE_FIELDS}

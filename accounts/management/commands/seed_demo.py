@@ -1,0 +1,267 @@
+"""Load fake demo data: learners from many countries, partners, courses and activity.
+
+Idempotent: when the demo learner already exists nothing is written again. All
+names are invented, emails use the reserved example.org domain, and phone
+numbers come from ranges reserved for fiction.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import (
+    Course,
+    EducationLevel,
+    Enrollment,
+    LearningEvent,
+    Partner,
+    Payment,
+    Profile,
+    QuizResult,
+    User,
+)
+from privacy.models import Audience, ProfileVisibility
+
+DEMO_PASSWORD = "learn-with-privacy"  # noqa: S105 - printed on purpose: demo accounts only
+DEMO_LEARNER = "amara"
+DEMO_AGENT = "sam.support"
+DEMO_OFFICER = "priya.dpo"
+
+PARTNERS = [
+    ("Université de Lumière", Partner.Kind.UNIVERSITY, "FR"),
+    ("Kōyō Institute of Technology", Partner.Kind.UNIVERSITY, "JP"),
+    ("Universidad Andina del Sur", Partner.Kind.UNIVERSITY, "CL"),
+    ("Brightline Data Ltd", Partner.Kind.COMPANY, "GB"),
+]
+
+COURSES = [
+    ("intro-python", "Introduction to Python", 0),
+    ("data-ethics", "Data Ethics and Privacy", 0),
+    ("french-a1", "Français pour débutants (A1)", 0),
+    ("robotics-101", "Robotics 101", 1),
+    ("japanese-culture", "日本の文化 — Japanese Culture", 1),
+    ("machine-learning", "Machine Learning Foundations", 1),
+    ("andes-ecology", "Ecología de los Andes", 2),
+    ("spanish-b1", "Español intermedio (B1)", 2),
+    ("public-health", "Public Health Essentials", 2),
+    ("sql-analytics", "SQL for Analytics", 3),
+    ("product-design", "Product Design Sprint", 3),
+    ("cloud-security", "Cloud Security Basics", 3),
+]
+
+# (username, full name, country, bio): invented people with names from many languages.
+LEARNERS = [
+    (DEMO_LEARNER, "Amara Okafor-Mensah", "NG", "Biology teacher learning to code. Lagos → Accra."),
+    ("siobhan", "Siobhán O'Connor", "IE", "Data nerd, hill walker, tea drinker."),
+    ("jeanluc", "Jean-Luc Ébrard", "FR", "Ingénieur curieux, j'apprends le japonais."),
+    ("wangfang", "王芳", "CN", "喜欢学习新语言和数据科学。"),
+    ("zoe.ms", "Zoë Müller-Schmidt", "DE", "Product designer who loves accessible interfaces."),
+    ("takeshi", "佐藤 健", "JP", "ロボット工学を勉強しています。"),
+    ("minji", "김민지", "KR", "Studying machine learning on weekends."),
+    ("nguyen.an", "Nguyễn Văn An", "VN", ""),
+    ("aisha", "Aïsha Ben Saïd", "TN", "Public health researcher."),
+    ("oleksandr", "Олександр Коваленко", "UA", "Software tester, learning SQL."),
+    ("dimitra", "Δήμητρα Παπαδοπούλου", "GR", ""),
+    ("ravi", "Ravi Shankar Iyer", "IN", "Cloud engineer. Chennai."),
+    ("lucia", "Lucía Fernández-Núñez", "CL", "Bióloga de montaña."),
+    ("joao", "João D'Ávila", "BR", "Estudante de engenharia."),
+    ("ingrid", "Ingrid Sæther", "NO", ""),
+    ("mateusz", "Mateusz Wójcik", "PL", "Analyst; SQL is my first language."),
+    ("fatma", "Fatma Yılmaz", "TR", ""),
+    ("noah", "Noah ben-David", "IL", "Product manager in Tel Aviv."),
+    ("kwame", "Kwame Nkrumah-Boateng", "GH", "Teaching assistant for Intro to Python."),
+    ("sofia", "Sofía Ramírez", "MX", ""),
+]
+
+CARD_BRANDS = ["Visa", "Mastercard", "PayPal"]
+EXTRA_LOCALES = ["fr_FR", "de_DE", "es_ES", "it_IT", "pt_BR", "ja_JP", "zh_CN", "ko_KR", "en_IE", "pl_PL", "tr_TR"]
+TOTAL_LEARNERS = 64
+EVENTS_PER_LEARNER = 340  # 64 × 340 ≈ 21,760 learning events
+
+
+class Command(BaseCommand):
+    help = "Load fake demo data (idempotent) and print the demo logins."
+
+    def handle(self, *args, **options):
+        if User.objects.filter(username=DEMO_LEARNER).exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                self._load()
+        self._print_logins()
+
+    def _print_logins(self):
+        self.stdout.write(
+            "\nDemo logins (password for all: "
+            f"{DEMO_PASSWORD}):\n"
+            f"  learner          {DEMO_LEARNER}   (or amara@example.org)\n"
+            f"  support agent    {DEMO_AGENT}   (staff, admin at /admin/)\n"
+            f"  privacy officer  {DEMO_OFFICER}   (staff, admin at /admin/)\n"
+        )
+
+    def _load(self):
+        from faker import Faker
+
+        rng = random.Random(20261130)
+        Faker.seed(20261130)
+        now = timezone.now()
+        password_hash = make_password(DEMO_PASSWORD)
+
+        partners = [Partner.objects.create(name=name, kind=kind, country=country) for name, kind, country in PARTNERS]
+        courses = [
+            Course.objects.create(
+                slug=slug, title=title, partner=partners[partner], description=f"A demo course: {title}."
+            )
+            for slug, title, partner in COURSES
+        ]
+
+        people = list(LEARNERS)
+        fakers = {locale: Faker(locale) for locale in EXTRA_LOCALES}
+        taken = {username for username, *_ in people}
+        while len(people) < TOTAL_LEARNERS:
+            locale = EXTRA_LOCALES[len(people) % len(EXTRA_LOCALES)]
+            fake = fakers[locale]
+            full_name = fake.name()
+            username = f"learner{len(people) + 1:02d}"
+            if username in taken:
+                continue
+            taken.add(username)
+            people.append((username, full_name, locale.split("_")[1], fake.sentence(nb_words=8)[:300]))
+
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=username,
+                    email=f"{username}@example.org",
+                    password=password_hash,
+                    date_joined=now - datetime.timedelta(days=rng.randint(30, 900)),
+                )
+                for username, *_ in people
+            ]
+        )
+        levels = list(EducationLevel.values)
+        Profile.objects.bulk_create(
+            [
+                Profile(
+                    user=user,
+                    full_name=full_name,
+                    bio=bio,
+                    country=country,
+                    phone=f"+44 7700 900{index:03d}",
+                    date_of_birth=datetime.date(rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28)),
+                    education_level=rng.choice(levels),
+                    occupation=rng.choice(["Student", "Teacher", "Engineer", "Nurse", "Analyst", "Designer", ""]),
+                    timezone="Europe/London",
+                )
+                for index, (user, (_, full_name, country, bio)) in enumerate(zip(users, people, strict=True))
+            ]
+        )
+        # Some learners have shared parts of their profile; the rest stay private (the default).
+        visibility = []
+        for index, user in enumerate(users):
+            if index % 3 == 2:
+                continue
+            wide = index % 3 == 0
+            visibility.append(
+                ProfileVisibility(
+                    user=user,
+                    full_name=Audience.PUBLIC,
+                    bio=Audience.PUBLIC if wide else Audience.LEARNERS,
+                    country=Audience.PUBLIC if wide else Audience.PRIVATE,
+                    education=Audience.LEARNERS,
+                    courses=Audience.LEARNERS if wide else Audience.PRIVATE,
+                    accomplishments=Audience.PUBLIC if wide else Audience.LEARNERS,
+                    reviewed_at=now - datetime.timedelta(days=rng.randint(1, 200)),
+                )
+            )
+        # The demo learner starts private, so the first visit to the Privacy tab shows the default.
+        ProfileVisibility.objects.bulk_create([v for v in visibility if v.user_id != users[0].pk])
+
+        enrollments, payments = [], []
+        for user in users:
+            for course in rng.sample(courses, rng.randint(2, 5)):
+                enrolled_at = user.date_joined + datetime.timedelta(days=rng.randint(0, 20))
+                progress = rng.choice([0, 10, 25, 40, 60, 80, 100, 100])
+                enrollments.append(
+                    Enrollment(
+                        user=user,
+                        course=course,
+                        enrolled_at=enrolled_at,
+                        progress_percent=progress,
+                        grade_percent=Decimal(rng.randint(55, 100)) if progress == 100 else None,
+                        completed_at=enrolled_at + datetime.timedelta(days=rng.randint(20, 90))
+                        if progress == 100
+                        else None,
+                    )
+                )
+                if rng.random() < 0.5:
+                    payments.append(
+                        Payment(
+                            user=user,
+                            course=course,
+                            amount=Decimal(rng.choice([29, 49, 79, 99])),
+                            currency=rng.choice(["EUR", "GBP", "USD"]),
+                            paid_at=enrolled_at,
+                            method_summary=f"{rng.choice(CARD_BRANDS)} ending {rng.randint(1000, 9999)}",
+                        )
+                    )
+        enrollments = Enrollment.objects.bulk_create(enrollments)
+        Payment.objects.bulk_create(payments)
+
+        quizzes = []
+        for enrollment in enrollments:
+            for number in range(1, 1 + enrollment.progress_percent // 25):
+                max_score = 20
+                quizzes.append(
+                    QuizResult(
+                        enrollment=enrollment,
+                        quiz_title=f"Quiz {number}",
+                        score=rng.randint(8, max_score),
+                        max_score=max_score,
+                        submitted_at=enrollment.enrolled_at + datetime.timedelta(days=7 * number),
+                    )
+                )
+        QuizResult.objects.bulk_create(quizzes)
+
+        by_user = {}
+        for enrollment in enrollments:
+            by_user.setdefault(enrollment.user_id, []).append(enrollment)
+        event_types = LearningEvent.EventType.values
+        events = []
+        for user in users:
+            mine = by_user[user.pk]
+            for _ in range(EVENTS_PER_LEARNER):
+                enrollment = rng.choice(mine)
+                seconds = rng.randint(0, max(1, int((now - enrollment.enrolled_at).total_seconds())))
+                events.append(
+                    LearningEvent(
+                        user=user,
+                        course_id=enrollment.course_id,
+                        event_type=rng.choice(event_types),
+                        occurred_at=enrollment.enrolled_at + datetime.timedelta(seconds=seconds),
+                    )
+                )
+        LearningEvent.objects.bulk_create(events, batch_size=5000)
+
+        for username, full_name, is_superuser in [
+            (DEMO_AGENT, "Sam Rivera", False),
+            (DEMO_OFFICER, "Priya Natarajan", True),
+        ]:
+            staff = User.objects.create_user(
+                username=username, email=f"{username}@example.org", is_staff=True, is_superuser=is_superuser
+            )
+            staff.password = password_hash
+            staff.save(update_fields=["password"])
+            staff.profile.full_name = full_name
+            staff.profile.save(update_fields=["full_name"])
+
+        self.stdout.write(
+            f"Loaded {len(users)} learners, {len(partners)} partners, {len(courses)} courses, "
+            f"{len(enrollments)} enrollments, {len(quizzes)} quiz results, {len(payments)} payments, "
+            f"{len(events)} learning events."
+        )

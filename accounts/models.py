@@ -1,0 +1,279 @@
+"""Learners, their profiles and their learning records."""
+
+import uuid
+import zoneinfo
+from pathlib import PurePosixPath
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+
+username_validator = RegexValidator(
+    r"^[A-Za-z0-9_.-]{3,30}\Z",
+    "Use 3 to 30 letters (A–Z), digits, dots, hyphens or underscores.",
+    code="invalid_username",
+)
+
+
+class UserManager(BaseUserManager):
+    """Create users with a normalised email and an empty profile (every user has one)."""
+
+    use_in_migrations = True
+
+    def _create_user(self, username, email, password, **extra_fields):
+        if not username:
+            raise ValueError("A username is required.")
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(username=username, email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        # Every user has a profile, so that no page has to guess.
+        Profile.objects.using(self._db).create(user=user)
+        return user
+
+    def create_user(self, username, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(username, email, password, **extra_fields)
+
+    def create_superuser(self, username, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(username, email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account: a learner (the data subject) or a staff member.
+
+    The username is public (it names the profile URL ``/learners/<username>/``);
+    the email is private and used to sign in and to reach the person.
+    """
+
+    username = models.CharField(
+        max_length=30,
+        unique=True,
+        validators=[username_validator],
+        help_text="Public: it is part of your profile's address.",
+        error_messages={"unique": "That username is taken."},
+    )
+    email = models.EmailField("email address", unique=True, error_messages={"unique": "That email is in use."})
+    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        profile = getattr(self, "profile", None)
+        return (profile.full_name if profile else "") or self.username
+
+    def get_short_name(self):
+        return self.username
+
+
+def photo_upload_to(instance, filename):
+    """Return a random storage name so a photo's path reveals nothing about its owner."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"profile-photos/{uuid.uuid4().hex}{suffix}"
+
+
+class EducationLevel(models.TextChoices):
+    SECONDARY = "secondary", "Secondary school"
+    VOCATIONAL = "vocational", "Vocational training"
+    BACHELOR = "bachelor", "Bachelor's degree"
+    MASTER = "master", "Master's degree"
+    DOCTORATE = "doctorate", "Doctorate"
+    OTHER = "other", "Other"
+
+
+def validate_timezone(value):
+    """Raise ``ValidationError`` unless ``value`` is an IANA time zone name, e.g. "Europe/Paris"."""
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list.", code="invalid_timezone")
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ()./-]{5,22}\Z",
+    "Enter a phone number of digits, optionally starting with + and the country code.",
+    code="invalid_phone",
+)
+
+
+class Profile(models.Model):
+    """What a learner tells about themself. Who sees each part is in ``privacy``."""
+
+    BIO_MAX_LENGTH = 300
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    full_name = models.CharField(max_length=150, blank=True)
+    photo = models.ImageField(upload_to=photo_upload_to, blank=True)
+    bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True)
+    phone = models.CharField(max_length=24, blank=True, validators=[phone_validator])
+    date_of_birth = models.DateField(null=True, blank=True)
+    country = CountryField(blank=True)
+    education_level = models.CharField(max_length=20, choices=EducationLevel, blank=True)
+    occupation = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    @property
+    def initials(self):
+        """Return up to two initials from the full name, else the username's first letter."""
+        words = self.full_name.split()
+        if words:
+            return "".join(word[0] for word in words[:2]).upper()
+        return self.user.username[:1].upper()
+
+
+class Partner(models.Model):
+    """A university or company that offers courses on the platform."""
+
+    class Kind(models.TextChoices):
+        UNIVERSITY = "university", "University"
+        COMPANY = "company", "Company"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind)
+    country = CountryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Course(models.Model):
+    """A course offered by a partner."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="courses")
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.title
+
+
+class Enrollment(models.Model):
+    """A learner taking a course: progress in percent, final grade in percent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    progress_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    grade_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="accounts_enrollment_once_per_course"),
+            models.CheckConstraint(
+                condition=models.Q(progress_percent__lte=100), name="accounts_enrollment_progress_max_100"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grade_percent__isnull=True) | models.Q(grade_percent__gte=0, grade_percent__lte=100),
+                name="accounts_enrollment_grade_0_100",
+            ),
+        ]
+        ordering = ["-enrolled_at"]
+
+    def __str__(self):
+        return f"{self.user} in {self.course}"
+
+
+class QuizResult(models.Model):
+    """One attempt at a course quiz: score out of max_score points."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="quiz_results")
+    quiz_title = models.CharField(max_length=200)
+    score = models.PositiveSmallIntegerField()
+    max_score = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__lte=models.F("max_score")), name="accounts_quizresult_score_le_max"
+            ),
+        ]
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"{self.quiz_title}: {self.score}/{self.max_score}"
+
+
+class Payment(models.Model):
+    """A payment for a course. Kept for the legal retention period even after erasure."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="payments")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. EUR.")
+    paid_at = models.DateTimeField(default=timezone.now)
+    method_summary = models.CharField(max_length=60, help_text="e.g. “Visa ending 4242”. Never a full card number.")
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="accounts_payment_amount_non_negative"),
+        ]
+        ordering = ["-paid_at"]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} on {self.paid_at:%Y-%m-%d}"
+
+
+class LearningEvent(models.Model):
+    """Something a learner did in a course, used to show and improve their progress."""
+
+    class EventType(models.TextChoices):
+        VIDEO_PLAYED = "video_played", "Played a video"
+        PAGE_VIEWED = "page_viewed", "Viewed a page"
+        QUIZ_STARTED = "quiz_started", "Started a quiz"
+        QUIZ_SUBMITTED = "quiz_submitted", "Submitted a quiz"
+        FORUM_POSTED = "forum_posted", "Posted in the forum"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="learning_events")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="learning_events")
+    event_type = models.CharField(max_length=30, choices=EventType)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "occurred_at"], name="accounts_le_user_time")]
+        ordering = ["-occurred_at"]
+
+    def __str__(self):
+        return f"{self.get_event_type_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,149 @@
+"""Settings → Account: edit the profile and photo; bad input is refused beside the field."""
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts.models import Profile
+from accounts.tests.factories import UserFactory
+from privacy.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "full_name": "Zoë Müller-Schmidt",
+    "bio": "Designer. 日本語を勉強中。",
+    "phone": "+49 30 901820",
+    "date_of_birth": "1991-04-12",
+    "country": "DE",
+    "education_level": "master",
+    "occupation": "Product designer",
+    "timezone": "Europe/Berlin",
+}
+
+
+def image_upload(name="me.jpg", image_format="JPEG", size=(60, 40), exif=None):
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (200, 120, 40))
+    image.save(buffer, format=image_format, **({"exif": exif} if exif else {}))
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=f"image/{image_format.lower()}")
+
+
+def gps_exif():
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 36.0)}  # GPSInfo
+    return exif
+
+
+@pytest.fixture
+def learner(client):
+    user = UserFactory(username="zoe")
+    client.force_login(user)
+    return user
+
+
+def test_saving_the_profile_confirms_and_stores_every_field(client, learner):
+    response = client.post("/settings/account/", VALID, follow=True)
+
+    assert "Your profile is saved." in response.content.decode()
+    profile = Profile.objects.get(user=learner)
+    assert profile.full_name == "Zoë Müller-Schmidt"
+    assert str(profile.date_of_birth) == "1991-04-12"
+    assert profile.country.name == "Germany"
+    event = AuditEvent.objects.get(subject=learner, action=AuditEvent.Action.PROFILE_UPDATED)
+    assert "full_name" in event.changes["fields"]
+    assert "Zoë" not in str(event.changes), "the audit log must not copy personal data"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("bio", "x" * 301, "Ensure this value has at most 300 characters (it has 301)."),
+        ("date_of_birth", "2023-02-30", "Enter a valid date."),
+        ("date_of_birth", "2999-01-01", "The date of birth cannot be in the future."),
+        ("phone", "call me maybe", "Enter a phone number of digits"),
+        ("timezone", "Mars/Olympus_Mons", "Select a valid choice."),
+        ("country", "XX", "Select a valid choice."),
+    ],
+)
+def test_bad_input_is_shown_beside_its_field_and_nothing_is_lost(client, learner, field, value, message):
+    client.post("/settings/account/", VALID)
+
+    response = client.post("/settings/account/", VALID | {"full_name": "New Name", field: value})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert message in page.split(f'id="id_{field}"')[1], "the error must follow its own field"
+    assert 'value="New Name"' in page, "what the learner typed is still in the form"
+    assert Profile.objects.get(user=learner).full_name == "Zoë Müller-Schmidt", "the saved profile is untouched"
+
+
+def test_a_file_that_is_not_an_image_is_refused(client, learner):
+    fake = SimpleUploadedFile("me.png", b"#!/bin/sh\necho not an image\n", content_type="image/png")
+
+    page = client.post("/settings/account/", VALID | {"photo": fake}).content.decode()
+
+    assert "Upload a valid image." in page
+    assert not Profile.objects.get(user=learner).photo
+
+
+def test_an_image_in_another_format_is_refused(client, learner):
+    page = client.post("/settings/account/", VALID | {"photo": image_upload("me.gif", "GIF")}).content.decode()
+    assert "Upload a JPEG, PNG or WebP image." in page
+
+
+def test_an_oversized_photo_is_refused(client, learner, settings):
+    import accounts.conf
+
+    settings.ACCOUNTS_PHOTO_MAX_BYTES = 100
+    accounts.conf.PHOTO_MAX_BYTES, before = 100, accounts.conf.PHOTO_MAX_BYTES
+    try:
+        page = client.post("/settings/account/", VALID | {"photo": image_upload()}).content.decode()
+    finally:
+        accounts.conf.PHOTO_MAX_BYTES = before
+    assert "the limit is" in page
+    assert not Profile.objects.get(user=learner).photo
+
+
+def test_uploaded_photo_loses_its_location_data_and_is_shown_to_its_owner(client, learner):
+    client.post("/settings/account/", VALID | {"photo": image_upload(exif=gps_exif())})
+
+    profile = Profile.objects.get(user=learner)
+    with default_storage.open(profile.photo.name) as stored:
+        image = Image.open(stored)
+        assert image.getexif() == {}, "EXIF (GPS, camera) must be stripped"
+    assert client.get("/learners/zoe/photo/").status_code == 200
+    assert profile.photo.name.startswith("profile-photos/")
+    assert "zoe" not in profile.photo.name, "the file name must not identify its owner"
+
+
+def test_replacing_a_photo_deletes_the_old_file(client, learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/account/", VALID | {"photo": image_upload()})
+    first = Profile.objects.get(user=learner).photo.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/account/", VALID | {"photo": image_upload("new.png", "PNG")})
+
+    second = Profile.objects.get(user=learner).photo.name
+    assert second != first
+    assert default_storage.exists(second)
+    assert not default_storage.exists(first)
+
+
+def test_removing_the_photo_deletes_the_file(client, learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/account/", VALID | {"photo": image_upload()})
+    name = Profile.objects.get(user=learner).photo.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/account/", VALID | {"remove_photo": "on"})
+
+    assert not Profile.objects.get(user=learner).photo
+    assert not default_storage.exists(name)
+    assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.PHOTO_REMOVED).exists()

@@ -1,0 +1,30 @@
+"""`manage.py seed_demo` loads rich, fake, international demo data, once."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_rich_international_and_idempotent(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    second = capsys.readouterr().out
+
+    learners = User.objects.filter(is_staff=False)
+    assert learners.count() >= 60
+    assert Partner.objects.count() == 4
+    assert Course.objects.count() == 12
+    assert LearningEvent.objects.count() >= 20_000
+    assert QuizResult.objects.exists() and Payment.objects.exists()
+    names = list(learners.values_list("profile__full_name", flat=True))
+    assert any("'" in name for name in names) and any("-" in name for name in names)
+    assert any("\u4e00" <= char <= "\u9fff" for name in names for char in name), "CJK names expected"
+    assert User.objects.filter(is_staff=True).count() == 2
+    assert all(email.endswith("@example.org") for email in User.objects.values_list("email", flat=True))
+    assert "learn-with-privacy" in first and "amara" in first
+    assert "already loaded" in second
+    assert User.objects.count() == learners.count() + 2

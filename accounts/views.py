@@ -1,0 +1,117 @@
+"""Views of the accounts app: home, sign-up/in/out, password, Account and Security tabs."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView
+
+from privacy.models import AuditEvent
+from privacy.services import audit_record
+
+from .exceptions import InvalidPhoto
+from .forms import ProfileForm, SignInForm, SignupForm
+from .models import Profile
+from .selectors import enrollments_of
+from .services import profile_update, user_create
+
+
+def home(request):
+    """Show the learner's courses, or explain the portal to a visitor."""
+    if not request.user.is_authenticated:
+        return render(request, "accounts/landing.html")
+    return render(request, "accounts/home.html", {"enrollments": enrollments_of(request.user)})
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class SignupView(FormView):
+    """Create an account, sign in, and send the learner to their privacy settings."""
+
+    template_name = "accounts/signup.html"
+    form_class = SignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = user_create(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+        )
+        login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
+        messages.success(
+            self.request, "Welcome! Your profile is private until you choose otherwise on this Privacy tab."
+        )
+        return redirect("privacy:settings")
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only, as Django requires)."""
+
+
+def settings_index(request):
+    return redirect("accounts:settings_account")
+
+
+@login_required
+def account_settings(request):
+    """Account tab: edit the profile and photo; errors are shown beside their fields."""
+    profile = Profile.objects.get(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        if form.is_valid():
+            try:
+                profile_update(
+                    actor=request.user,
+                    user=request.user,
+                    data=form.profile_data(),
+                    photo=form.cleaned_data["photo"],
+                    remove_photo=form.cleaned_data["remove_photo"],
+                )
+            except InvalidPhoto as error:
+                form.add_error("photo", error.detail)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("accounts:settings_account")
+        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+    else:
+        form = ProfileForm(instance=profile)
+    return render(request, "settings/account.html", {"form": form, "profile": profile, "tab": "account"})
+
+
+@method_decorator(login_required, name="dispatch")
+class SecuritySettingsView(auth_views.PasswordChangeView):
+    """Security tab: change the password (other sessions are signed out by Django)."""
+
+    template_name = "settings/security.html"
+    success_url = reverse_lazy("accounts:settings_security")
+    extra_context = {"tab": "security"}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=self.request.user, subject=self.request.user, action=AuditEvent.Action.PASSWORD_CHANGED)
+        messages.success(self.request, "Your password is changed. Other devices have been signed out.")
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(actor=form.user, subject=form.user, action=AuditEvent.Action.PASSWORD_RESET)
+        return response

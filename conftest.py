@@ -1,0 +1,57 @@
+"""Project-wide pytest configuration: browser set-up for Playwright tests."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# pytest-playwright runs an event loop in the test thread; the live server's
+# database set-up is synchronous Django code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (Playwright's own download cannot work on these machines)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("Browser tests need Chromium: .ci/run installs it (apt-get install chromium).")
+    skip = pytest.mark.skip(reason="Chromium not installed: apt-get install chromium (CI installs it).")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def screenshot(request):
+    """Return ``save(page, name)``, which keeps a full-page PNG under test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def save(page, name):
+        path = ARTIFACTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,22 @@
+"""Settings for the test suite: the production settings with test-only values.
+
+Tests still run on real PostgreSQL (``DATABASE_URL``).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="learnerportal-media-"))
+
+from learnerportal.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; tests hash many passwords.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+# The live server of browser tests serves static files itself.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+# Live-server threads must not keep connections open past their request, or the
+# test database cannot be dropped at the end of the run.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -1,0 +1,145 @@
+"""System checks that keep the personal-data registry complete and true."""
+
+from django.apps import apps
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+
+from .registry import Anonymize, Retain, registry
+
+
+def models_about_users(models):
+    """Return the models among ``models`` that reference the user, directly or through others.
+
+    A model references the user when one of its foreign keys, one-to-one or
+    many-to-many fields points at the user model or at a model that does.
+
+    Args:
+        models: iterable of model classes (the user model may be among them);
+            chains through any installed model count.
+
+    Returns:
+        set of model classes, the user model included when it was given.
+    """
+    candidates = set(models)
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    # Chains may pass through models outside ``models`` (e.g. another app's).
+    universe = candidates | set(apps.get_models())
+    linked = {user_model}
+    changed = True
+    while changed:
+        changed = False
+        for model in universe - linked:
+            for model_field in _forward_fields(model):
+                if model_field.is_relation and model_field.related_model in linked:
+                    linked.add(model)
+                    changed = True
+                    break
+    return linked & candidates
+
+
+def _forward_fields(model):
+    """Return the model's own columns and many-to-many fields (no reverse relations)."""
+    return [*model._meta.fields, *model._meta.many_to_many]
+
+
+def _lookup_error(declaration):
+    """Return why ``declaration.subject_lookup`` does not lead to the user model, or None."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    target = declaration.model
+    for part in filter(None, declaration.subject_lookup.split("__")):
+        try:
+            step = target._meta.get_field(part)
+        except FieldDoesNotExist:
+            return f"{target._meta.label} has no field {part!r}"
+        if not step.is_relation:
+            return f"{target._meta.label}.{part} is not a relation"
+        target = step.related_model
+    if target is not user_model:
+        return f"the lookup ends at {target._meta.label}, not at the user model"
+    return None
+
+
+def declaration_errors(declaration):
+    """Return the check errors of one registry declaration (empty list when sound)."""
+    errors = []
+    label = declaration.model._meta.label
+    model_fields = {f.name for f in _forward_fields(declaration.model)}
+    declared = set(declaration.fields) | set(declaration.other_fields)
+    for name in sorted(declared - model_fields):
+        errors.append(
+            checks.Error(
+                f"{label} declares field {name!r}, which the model does not have.",
+                hint="Remove it from the declaration or fix its name.",
+                obj=declaration.model,
+                id="privacy.E002",
+            )
+        )
+    for name in sorted(model_fields - declared):
+        errors.append(
+            checks.Error(
+                f"{label}.{name} is not classified in the personal-data registry.",
+                hint=(
+                    f"Add it to 'fields' (with a category) or to 'other_fields' in "
+                    f"{declaration.model._meta.app_label}/personal_data.py."
+                ),
+                obj=declaration.model,
+                id="privacy.E003",
+            )
+        )
+    problem = _lookup_error(declaration)
+    if problem:
+        errors.append(
+            checks.Error(
+                f"{label} subject_lookup {declaration.subject_lookup!r} is wrong: {problem}.",
+                obj=declaration.model,
+                id="privacy.E004",
+            )
+        )
+    rule = declaration.erasure
+    replaced = rule.replacements if isinstance(rule, Anonymize) else rule.strip if isinstance(rule, Retain) else {}
+    for name in sorted(set(replaced) - set(declaration.fields)):
+        errors.append(
+            checks.Error(
+                f"{label} erasure rule replaces {name!r}, which is not a declared personal field.",
+                obj=declaration.model,
+                id="privacy.E005",
+            )
+        )
+    if isinstance(rule, Retain) and not rule.reason.strip():
+        errors.append(
+            checks.Error(
+                f"{label} is retained on erasure without a legal reason.",
+                hint="GDPR Art. 17(3) lists the exceptions; name the one that applies.",
+                obj=declaration.model,
+                id="privacy.E006",
+            )
+        )
+    return errors
+
+
+def undeclared_model_errors(models):
+    """Return an error for each model in ``models`` that references the user but is not declared."""
+    return [
+        checks.Error(
+            f"{model._meta.label} references the user but is not declared in the personal-data registry.",
+            hint=f"Declare it in {model._meta.app_label}/personal_data.py (see privacy/registry.py).",
+            obj=model,
+            id="privacy.E001",
+        )
+        for model in sorted(models_about_users(models), key=lambda m: m._meta.label)
+        if model not in registry
+    ]
+
+
+def check_personal_data_registry(app_configs=None, **kwargs):
+    """Fail when a model about users is undeclared or a declaration does not match its model."""
+    if app_configs is None:
+        models = apps.get_models()
+    else:
+        models = [model for app_config in app_configs for model in app_config.get_models()]
+    errors = undeclared_model_errors(models)
+    for declaration in registry:
+        if app_configs is None or declaration.model in models:
+            errors.extend(declaration_errors(declaration))
+    return errors

@@ -1,0 +1,15 @@
+"""Errors raised by the privacy app's services."""
+
+from learnerportal.exceptions import PortalError
+
+
+class PrivacyError(PortalError):
+    """Base error of the privacy app."""
+
+    code = "privacy_error"
+
+
+class InvalidAudience(PrivacyError):
+    """An audience or profile field name that the portal does not know."""
+
+    code = "invalid_audience"

@@ -1,0 +1,148 @@
+"""Reads of the privacy app: the one place that decides what a viewer may see of a learner."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+
+from .models import Audience, ProfileVisibility
+
+
+def profile_visibility_of(user):
+    """Return the user's ``ProfileVisibility``; an unsaved all-private one if never saved.
+
+    Uses ``user.profile_visibility`` when it is already loaded (select_related).
+    """
+    try:
+        return user.profile_visibility
+    except ProfileVisibility.DoesNotExist:
+        return ProfileVisibility(user=user)
+
+
+def audiences_for_viewer(*, subject, viewer):
+    """Return the set of audiences whose fields ``viewer`` may see on ``subject``'s profile.
+
+    Args:
+        subject: the learner whose profile is shown.
+        viewer: a user or ``AnonymousUser``.
+
+    Returns:
+        frozenset of ``Audience``: all three for the owner, ``public`` and
+        ``learners`` for another signed-in user, ``public`` only for anyone else.
+    """
+    if viewer.is_authenticated and viewer.pk == subject.pk:
+        return frozenset(Audience)
+    if viewer.is_authenticated and viewer.is_active:
+        return frozenset({Audience.PUBLIC, Audience.LEARNERS})
+    return frozenset({Audience.PUBLIC})
+
+
+@dataclass(frozen=True)
+class Course:
+    title: str
+    partner: str
+
+
+@dataclass(frozen=True)
+class Accomplishment:
+    title: str
+    partner: str
+    completed_at: object
+
+
+@dataclass
+class VisibleProfile:
+    """The parts of a learner's profile one viewer may see.
+
+    Only the keys the viewer may see are present in ``fields``; fields that are
+    allowed but empty are left out too. Values by key:
+        full_name: str; photo: True (the photo is served by the photo view);
+        bio: str; country: ``django_countries`` Country; education: dict with
+        ``level`` (label) and ``occupation`` (str), either may be ""; courses:
+        list of ``Course``; accomplishments: list of ``Accomplishment``.
+    """
+
+    username: str
+    fields: dict = field(default_factory=dict)
+
+    def __bool__(self):
+        return bool(self.fields)
+
+
+def _course_lists(subject, want_courses, want_accomplishments):
+    if not (want_courses or want_accomplishments):
+        return [], []
+    enrollments = subject.enrollments.select_related("course__partner").order_by("-enrolled_at", "pk")
+    courses, accomplishments = [], []
+    for enrollment in enrollments:
+        course = enrollment.course
+        if want_courses:
+            courses.append(Course(course.title, course.partner.name))
+        if want_accomplishments and enrollment.completed_at:
+            accomplishments.append(Accomplishment(course.title, course.partner.name, enrollment.completed_at))
+    return courses, accomplishments
+
+
+def profile_for_audiences(*, subject, audiences):
+    """Return what of ``subject``'s profile is visible to someone allowed ``audiences``.
+
+    Args:
+        subject: a user with ``profile`` (and ideally ``profile_visibility``) loaded.
+        audiences: iterable of ``Audience`` the viewer belongs to.
+
+    Returns:
+        ``VisibleProfile``; falsy when nothing is visible. Email, phone and date
+        of birth are never included (design: never shown on a profile).
+    """
+    audiences = frozenset(audiences)
+    settings = profile_visibility_of(subject)
+    allowed = {name for name, audience in settings.audiences().items() if audience in audiences}
+    profile = subject.profile
+    visible = VisibleProfile(username=subject.username)
+    if "full_name" in allowed and profile.full_name:
+        visible.fields["full_name"] = profile.full_name
+    if "photo" in allowed and profile.photo:
+        visible.fields["photo"] = True
+    if "bio" in allowed and profile.bio:
+        visible.fields["bio"] = profile.bio
+    if "country" in allowed and profile.country:
+        visible.fields["country"] = profile.country
+    if "education" in allowed and (profile.education_level or profile.occupation):
+        visible.fields["education"] = {
+            "level": profile.get_education_level_display() if profile.education_level else "",
+            "occupation": profile.occupation,
+        }
+    courses, accomplishments = _course_lists(subject, "courses" in allowed, "accomplishments" in allowed)
+    if courses:
+        visible.fields["courses"] = courses
+    if accomplishments:
+        visible.fields["accomplishments"] = accomplishments
+    return visible
+
+
+def profile_visible_to(*, subject, viewer):
+    """Return what ``viewer`` may see of ``subject``'s profile (see ``profile_for_audiences``)."""
+    return profile_for_audiences(subject=subject, audiences=audiences_for_viewer(subject=subject, viewer=viewer))
+
+
+def access_learner_profile(*, viewer, username):
+    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
+
+    Raises:
+        Http404: when no active learner has that username, or when nothing on the
+            profile is visible to ``viewer`` (who is not its owner) — the same
+            answer, so that nobody can learn whether an account exists.
+    """
+    User = get_user_model()
+    subject = (
+        User.objects.filter(username__iexact=username, is_active=True)
+        .select_related("profile", "profile_visibility")
+        .first()
+    )
+    if subject is None:
+        raise Http404("No such profile.")
+    visible = profile_visible_to(subject=subject, viewer=viewer)
+    is_owner = viewer.is_authenticated and viewer.pk == subject.pk
+    if not visible and not is_owner:
+        raise Http404("No such profile.")
+    return subject, visible

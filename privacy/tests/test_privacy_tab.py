@@ -1,0 +1,99 @@
+"""The Privacy tab: review, change, save, confirm; "view as" preview."""
+
+import re
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from privacy.models import Audience, AuditEvent, ProfileVisibility
+
+pytestmark = pytest.mark.django_db
+
+ALL_PRIVATE = dict.fromkeys(ProfileVisibility.FIELDS, "private")
+
+
+@pytest.fixture
+def learner(client):
+    user = UserFactory(username="noor")
+    user.profile.full_name = "Noor Al-Hassan"
+    user.profile.bio = "Learning statistics"
+    user.profile.save()
+    client.force_login(user)
+    return user
+
+
+def test_signed_out_visitor_is_sent_to_sign_in(client):
+    response = client.get("/settings/privacy/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/settings/privacy/")
+
+
+def checked_radios(page):
+    """Return ``{name: value}`` of the checked radio buttons in an HTML page."""
+    checked = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        if 'type="radio"' in tag and re.search(r"\schecked\b", tag):
+            checked[re.search(r'name="([^"]+)"', tag)[1]] = re.search(r'value="([^"]+)"', tag)[1]
+    return checked
+
+
+def test_first_visit_shows_every_field_private_and_not_yet_reviewed(client, learner):
+    page = client.get("/settings/privacy/").content.decode()
+    assert "You have not reviewed these settings yet" in page
+    assert checked_radios(page) == ALL_PRIVATE
+
+
+def test_saving_changes_confirms_and_records_who_changed_what(client, learner):
+    response = client.post("/settings/privacy/", ALL_PRIVATE | {"full_name": "public", "bio": "learners"}, follow=True)
+
+    page = response.content.decode()
+    assert "Your privacy settings are saved." in page
+    assert checked_radios(page) == ALL_PRIVATE | {"full_name": "public", "bio": "learners"}
+    assert "You last reviewed these settings on" in page
+    visibility = ProfileVisibility.objects.get(user=learner)
+    assert (visibility.full_name, visibility.bio, visibility.photo) == ("public", "learners", "private")
+    event = AuditEvent.objects.get(subject=learner, action=AuditEvent.Action.VISIBILITY_CHANGED)
+    assert event.actor == learner
+    assert event.changes == {"full_name": ["private", "public"], "bio": ["private", "learners"]}
+
+
+def test_saving_without_changes_still_counts_as_a_review(client, learner):
+    client.post("/settings/privacy/", ALL_PRIVATE)
+    assert ProfileVisibility.objects.get(user=learner).reviewed_at is not None
+    assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.VISIBILITY_REVIEWED).exists()
+
+
+def test_bad_audience_is_refused_beside_the_field_and_nothing_changes(client, learner):
+    client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "public"})
+    response = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners", "full_name": "everyone!"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was saved" in page
+    assert "Select a valid choice. everyone! is not one of the available choices." in page
+    assert ProfileVisibility.objects.get(user=learner).bio == Audience.PUBLIC
+
+
+def test_view_as_preview_shows_what_each_audience_sees(client, learner):
+    client.post("/settings/privacy/", ALL_PRIVATE | {"full_name": "public", "bio": "learners"})
+
+    as_public = client.get("/settings/privacy/?view_as=public").content.decode()
+    as_learner = client.get("/settings/privacy/?view_as=learners").content.decode()
+
+    preview = as_public.split('id="preview-heading"')[1]
+    assert "Noor Al-Hassan" in preview
+    assert "Learning statistics" not in preview
+    assert "Learning statistics" in as_learner.split('id="preview-heading"')[1]
+
+
+def test_preview_says_when_a_profile_is_invisible(client, learner):
+    page = client.get("/settings/privacy/?view_as=learners").content.decode()
+    assert "to them, your profile does not exist" in page
+
+
+def test_the_seed_flow_links_avatar_menu_to_settings_to_privacy(client, learner):
+    home = client.get("/").content.decode()
+    assert 'aria-label="Account menu for noor"' in home
+    assert 'href="/settings/"' in home
+    account_tab = client.get("/settings/", follow=True).content.decode()
+    assert 'href="/settings/privacy/"' in account_tab

@@ -1,0 +1,149 @@
+"""Who sees what on /learners/<username>/: every field × audience × viewer."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from privacy.models import Audience, ProfileVisibility
+
+pytestmark = pytest.mark.django_db
+
+#: What the page shows when each field is visible: a text no other field produces.
+MARKERS = {
+    "full_name": "Ada Lovelace-Byron",
+    "photo": "/photo/",
+    "bio": "Maps the sea floor for fun",
+    "country": "Portugal",
+    "education": "Cartographer",
+    "courses": "Orbital Mechanics",
+    "accomplishments": "Completed Cartography 101",
+}
+NEVER_SHOWN = ["ada@example.org", "+351 912 345 678", "1990", "Lisbon time"]
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (20, 120, 130)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def subject():
+    user = UserFactory(username="ada", email="ada@example.org")
+    profile = user.profile
+    profile.full_name = MARKERS["full_name"]
+    profile.bio = MARKERS["bio"]
+    profile.country = "PT"
+    profile.education_level = "master"
+    profile.occupation = MARKERS["education"]
+    profile.phone = "+351 912 345 678"
+    profile.date_of_birth = datetime.date(1990, 5, 17)
+    profile.timezone = "Europe/Lisbon"
+    profile.photo.save("face.jpg", ContentFile(jpeg_bytes()), save=False)
+    profile.save()
+    EnrollmentFactory(user=user, course=CourseFactory(title="Orbital Mechanics"))
+    EnrollmentFactory(
+        user=user,
+        course=CourseFactory(title="Cartography 101"),
+        progress_percent=100,
+        completed_at=timezone.now() - datetime.timedelta(days=2),
+    )
+    return user
+
+
+def set_audiences(user, **audiences):
+    ProfileVisibility.objects.update_or_create(user=user, defaults=audiences)
+
+
+def viewer_client(kind, client, subject):
+    if kind == "owner":
+        client.force_login(subject)
+    elif kind == "learner":
+        client.force_login(UserFactory())
+    return client
+
+
+def may_see(audience, viewer):
+    return viewer == "owner" or audience == Audience.PUBLIC or (audience == Audience.LEARNERS and viewer == "learner")
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "learner", "owner"])
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize("field", ProfileVisibility.FIELDS)
+def test_each_field_is_shown_exactly_to_its_audience(client, subject, field, audience, viewer):
+    set_audiences(subject, **{field: audience})  # every other field stays private
+    response = viewer_client(viewer, client, subject).get("/learners/ada/")
+
+    if not may_see(audience, viewer):
+        # Nothing else is visible either: the profile does not exist for this viewer.
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert MARKERS[field] in page
+    if viewer != "owner":
+        for other, marker in MARKERS.items():
+            if other != field and not (field == "courses" and other == "accomplishments"):
+                assert marker not in page, f"{other} leaked while only {field} is {audience}"
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "learner", "owner"])
+@pytest.mark.parametrize("audience", list(Audience))
+def test_photo_file_is_served_only_to_its_audience(client, subject, audience, viewer):
+    set_audiences(subject, full_name=Audience.PUBLIC, photo=audience)
+    response = viewer_client(viewer, client, subject).get("/learners/ada/photo/")
+
+    if may_see(audience, viewer):
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"
+        assert response["Cache-Control"] == "private, no-cache"
+    else:
+        assert response.status_code == 404
+
+
+def test_new_account_is_private_to_everyone_but_its_owner(client, subject):
+    assert client.get("/learners/ada/").status_code == 404
+    client.force_login(UserFactory())
+    assert client.get("/learners/ada/").status_code == 404
+    client.force_login(subject)
+    owner_page = client.get("/learners/ada/").content.decode()
+    for marker in MARKERS.values():
+        assert marker in owner_page
+
+
+def test_email_phone_and_birth_date_are_never_shown_even_with_everything_public(client, subject):
+    set_audiences(subject, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
+    for viewer in ["anonymous", "learner", "owner"]:
+        page = viewer_client(viewer, client, subject).get("/learners/ada/").content.decode()
+        for secret in NEVER_SHOWN:
+            assert secret not in page, f"{secret!r} shown to {viewer}"
+
+
+def test_private_profile_answers_exactly_like_a_missing_one(client, subject):
+    private = client.get("/learners/ada/")
+    missing = client.get("/learners/nobody-here/")
+    assert private.status_code == missing.status_code == 404
+    assert private.content == missing.content
+
+
+def test_allowed_but_empty_fields_do_not_reveal_the_account(client):
+    user = UserFactory(username="blank")
+    set_audiences(user, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
+    assert client.get("/learners/blank/").status_code == 404
+
+
+def test_deactivated_learner_has_no_profile(client, subject):
+    set_audiences(subject, full_name=Audience.PUBLIC)
+    subject.is_active = False
+    subject.save(update_fields=["is_active"])
+    assert client.get("/learners/ada/").status_code == 404
+
+
+def test_username_in_address_is_case_insensitive(client, subject):
+    set_audiences(subject, full_name=Audience.PUBLIC)
+    assert MARKERS["full_name"] in client.get("/learners/ADA/").content.decode()

@@ -1,0 +1,93 @@
+"""The personal-data registry is complete: `manage.py check` fails on anything undeclared."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.db import models
+from django.test.utils import isolate_apps
+
+from accounts.models import LearningEvent, Payment, QuizResult, User
+from privacy.checks import declaration_errors, models_about_users, undeclared_model_errors
+from privacy.registry import Category, Delete, PersonalField, Retain, registry
+
+
+@pytest.fixture
+def without(request):
+    """Unregister a model's declaration for one test, then put it back."""
+    removed = []
+
+    def unregister(model):
+        removed.append(registry.unregister(model))
+
+    yield unregister
+    for declaration in removed:
+        registry.register(declaration)
+
+
+def test_the_project_passes_its_own_check():
+    call_command("check", "--fail-level", "WARNING")
+
+
+def test_check_fails_for_an_undeclared_model_that_references_the_user(without):
+    without(LearningEvent)
+    with pytest.raises(SystemCheckError, match=r"privacy\.E001.*accounts\.LearningEvent references the user"):
+        call_command("check")
+
+
+@isolate_apps("privacy")
+def test_check_finds_models_that_reach_the_user_only_through_other_models():
+    class QuizFeedback(models.Model):
+        result = models.ForeignKey(QuizResult, on_delete=models.CASCADE)  # QuizResult → Enrollment → User
+        comment = models.TextField()
+
+    class Country(models.Model):
+        name = models.CharField(max_length=50)
+
+    assert models_about_users([QuizFeedback, Country]) == {QuizFeedback}
+    errors = undeclared_model_errors([QuizFeedback, Country])
+    assert [error.id for error in errors] == ["privacy.E001"]
+    assert "QuizFeedback references the user" in errors[0].msg
+
+
+def test_check_fails_when_a_new_field_is_not_classified(without):
+    declaration = registry.get(Payment)
+    without(Payment)
+    fields = {name: field for name, field in declaration.fields.items() if name != "method_summary"}
+    incomplete = type(declaration)(**{**declaration.__dict__, "fields": fields, "erasure": Retain(reason="Tax law")})
+    registry.register(incomplete)
+    try:
+        with pytest.raises(SystemCheckError, match=r"privacy\.E003.*Payment\.method_summary is not classified"):
+            call_command("check")
+    finally:
+        registry.unregister(Payment)
+
+
+def test_check_refuses_declarations_that_do_not_match_the_model():
+    declaration = registry.get(LearningEvent)
+    wrong = type(declaration)(
+        **{
+            **declaration.__dict__,
+            "subject_lookup": "course",
+            "fields": declaration.fields | {"mood": PersonalField(Category.USAGE, "How you felt")},
+            "erasure": Retain(reason=" "),
+        }
+    )
+    assert sorted(error.id for error in declaration_errors(wrong)) == ["privacy.E002", "privacy.E004", "privacy.E006"]
+
+
+def test_every_model_about_users_is_declared_with_purposes_retention_and_sources():
+    from django.apps import apps
+
+    for model in models_about_users(apps.get_models()):
+        declaration = registry.get(model)
+        assert declaration is not None, model
+        assert declaration.processing, model
+        assert declaration.retention and declaration.source and declaration.description, model
+
+
+def test_secrets_are_never_exportable_and_payments_are_retained_by_law():
+    assert registry.get(User).fields["password"].exportable is False
+    payment_rule = registry.get(Payment).erasure
+    assert isinstance(payment_rule, Retain)
+    assert "Art. 17(3)(b)" in payment_rule.reason
+    assert isinstance(registry.get(LearningEvent).erasure, Delete)

@@ -1,0 +1,73 @@
+"""Views of the privacy app: the Privacy tab and public profiles."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from .forms import VisibilityForm
+from .models import Audience
+from .selectors import access_learner_profile, profile_for_audiences, profile_visibility_of
+from .services import profile_visibility_update
+
+#: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
+VIEW_AS = {
+    "public": ("Anyone on the internet", {Audience.PUBLIC}),
+    "learners": ("A signed-in learner", {Audience.PUBLIC, Audience.LEARNERS}),
+}
+
+
+@login_required
+def privacy_settings(request):
+    """Privacy tab: choose who sees each profile field, preview, save, confirm."""
+    visibility = profile_visibility_of(request.user)
+    if request.method == "POST":
+        form = VisibilityForm(request.POST, visibility=visibility)
+        if form.is_valid():
+            profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
+            messages.success(request, "Your privacy settings are saved.")
+            return redirect("privacy:settings")
+        messages.error(request, "Nothing was saved: choose an audience for every field marked below.")
+    else:
+        form = VisibilityForm(visibility=visibility)
+    view_as = request.GET.get("view_as")
+    if view_as not in VIEW_AS:
+        view_as = "public"
+    preview = profile_for_audiences(subject=request.user, audiences=VIEW_AS[view_as][1])
+    return render(
+        request,
+        "settings/privacy.html",
+        {
+            "tab": "privacy",
+            "form": form,
+            "visibility": visibility,
+            "preview": preview,
+            "view_as": view_as,
+            "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
+        },
+    )
+
+
+@require_GET
+def learner_profile(request, username):
+    """A learner's profile, showing only what its owner allows this viewer to see."""
+    subject, visible = access_learner_profile(viewer=request.user, username=username)
+    return render(
+        request,
+        "privacy/profile.html",
+        {"subject": subject, "visible": visible, "is_owner": request.user.pk == subject.pk},
+    )
+
+
+@require_GET
+def learner_photo(request, username):
+    """A learner's photo, served only to viewers its owner allows (photos have no public URL)."""
+    subject, visible = access_learner_profile(viewer=request.user, username=username)
+    if "photo" not in visible.fields:
+        raise Http404("No such photo.")
+    photo = subject.profile.photo
+    response = FileResponse(photo.open("rb"), content_type="image/png" if photo.name.endswith(".png") else "image/jpeg")
+    # SECURITY: a photo made private again must not linger in shared caches.
+    response["Cache-Control"] = "private, no-cache"
+    return response

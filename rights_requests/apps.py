@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RightsRequestsConfig(AppConfig):
+    name = "rights_requests"
+    verbose_name = "Data-rights requests"

@@ -1,0 +1,15 @@
+// The avatar menu is a <details> element: it opens and closes with the keyboard
+// without script. This adds what users expect of a menu: Escape closes it and
+// returns focus to its button; a click elsewhere closes it.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+document.addEventListener("click", (event) => {
+  for (const menu of document.querySelectorAll("details[data-menu][open]")) {
+    if (!menu.contains(event.target)) menu.open = false;
+  }
+});
