@@ -13,7 +13,6 @@ from django.views.generic import FormView
 from privacy.models import AuditEvent
 from privacy.services import audit_record
 
-from .exceptions import InvalidPhoto
 from .forms import ProfileForm, SignInForm, SignupForm
 from .models import Profile
 from .selectors import enrollments_of
@@ -73,19 +72,15 @@ def account_settings(request):
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            try:
-                profile_update(
-                    actor=request.user,
-                    user=request.user,
-                    data=form.profile_data(),
-                    photo=form.cleaned_data["photo"],
-                    remove_photo=form.cleaned_data["remove_photo"],
-                )
-            except InvalidPhoto as error:
-                form.add_error("photo", error.detail)
-            else:
-                messages.success(request, "Your profile is saved.")
-                return redirect("accounts:settings_account")
+            profile_update(
+                actor=request.user,
+                user=request.user,
+                data=form.profile_data(),
+                photo=form.cleaned_data["photo"],
+                remove_photo=form.cleaned_data["remove_photo"],
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("accounts:settings_account")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     else:
         form = ProfileForm(instance=profile)

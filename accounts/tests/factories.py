@@ -1,9 +1,6 @@
 """factory_boy factories for the accounts app's models."""
 
-import datetime
-
 import factory
-from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Partner, User
 
@@ -50,13 +47,3 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     course = factory.SubFactory(CourseFactory)
     progress_percent = 40
-
-
-def completed(enrollment_kwargs=None):
-    """Return keyword arguments for a completed enrollment."""
-    return {
-        "progress_percent": 100,
-        "grade_percent": 91,
-        "completed_at": timezone.now() - datetime.timedelta(days=3),
-        **(enrollment_kwargs or {}),
-    }
