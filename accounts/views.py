@@ -52,6 +52,8 @@ class SignupView(FormView):
 
 
 class SignInView(auth_views.LoginView):
+    """Sign in with a username or email address and a password."""
+
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
@@ -62,6 +64,7 @@ class SignOutView(auth_views.LogoutView):
 
 
 def settings_index(request):
+    """Send /settings/ to its first tab."""
     return redirect("accounts:settings_account")
 
 
@@ -103,6 +106,8 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from an emailed link; the learner then signs in themself."""
+
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 

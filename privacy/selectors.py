@@ -39,12 +39,16 @@ def audiences_for_viewer(*, subject, viewer):
 
 @dataclass(frozen=True)
 class Course:
+    """A course on a profile's course list."""
+
     title: str
     partner: str
 
 
 @dataclass(frozen=True)
 class Accomplishment:
+    """A completed course on a profile; ``completed_at`` is an aware datetime."""
+
     title: str
     partner: str
     completed_at: object

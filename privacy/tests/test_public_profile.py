@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
@@ -147,3 +149,17 @@ def test_deactivated_learner_has_no_profile(client, subject):
 def test_username_in_address_is_case_insensitive(client, subject):
     set_audiences(subject, full_name=Audience.PUBLIC)
     assert MARKERS["full_name"] in client.get("/learners/ADA/").content.decode()
+
+
+def test_profile_page_query_count_does_not_grow_with_the_learners_data(client, subject):
+    set_audiences(subject, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as small:
+        client.get("/learners/ada/")
+    for _ in range(25):
+        EnrollmentFactory(user=subject)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/learners/ada/").content.decode()
+
+    assert page.count("Course ") >= 25
+    assert len(large.captured_queries) == len(small.captured_queries) <= 6
