@@ -4,6 +4,7 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
@@ -13,6 +14,9 @@ from .exceptions import InvalidPhoto
 from .models import Profile, User
 from .photos import photo_normalize
 from .services import PROFILE_EDITABLE_FIELDS
+
+#: One wording of the password rules for every form that sets a password.
+PASSWORD_HELP = "At least 10 characters; not a common password, not only digits, not like your username or email."  # noqa: S105
 
 
 class SignupForm(forms.Form):
@@ -31,7 +35,7 @@ class SignupForm(forms.Form):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 10 characters; not a common password.",
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label="Password again",
@@ -57,14 +61,14 @@ class SignupForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", forms.ValidationError("The two passwords differ.", code="password_mismatch"))
-        elif password1:
+        if password1:
             candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
             try:
                 password_validation.validate_password(password1, candidate)
             except forms.ValidationError as error:
                 self.add_error("password1", error)
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", forms.ValidationError("The two passwords differ.", code="password_mismatch"))
         return cleaned
 
 
@@ -84,10 +88,36 @@ class SignInForm(AuthenticationForm):
     )
 
 
+class PasswordRulesMixin:
+    """Explain the password rules in words and report broken rules beside the new password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP
+        self.fields["new_password2"].label = "New password again"
+
+    def clean(self):
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return forms.Form.clean(self)
+
+
+class PasswordChangeForm(PasswordRulesMixin, auth_forms.PasswordChangeForm):
+    """Change the password: the current one, then the new one twice."""
+
+
+class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
+    """Choose a new password from a reset link."""
+
+
+NOT_SET = "Not set"
+
+
 class ProfileForm(forms.ModelForm):
     """The Account tab: the learner's own profile fields and photo."""
 
     photo = forms.ImageField(
+        label="Choose a new photo",
         required=False,
         help_text=f"JPEG, PNG or WebP, up to {conf.PHOTO_MAX_BYTES // 1_048_576} MB. "
         "We remove location and camera data from it.",
@@ -98,9 +128,11 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", "—")] + [
+        self.fields["timezone"].choices = [("", NOT_SET)] + [
             (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
         ]
+        for name in ("country", "education_level"):
+            self.fields[name].choices = [("", NOT_SET), *[c for c in self.fields[name].choices if c[0]]]
 
     class Meta:
         model = Profile
@@ -139,6 +171,15 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(error.detail, code=error.code) from error
         photo.seek(0)
         return photo
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("photo") and cleaned.get("remove_photo"):
+            self.add_error(
+                "photo",
+                forms.ValidationError("Choose a new photo or remove the current one, not both.", code="photo_conflict"),
+            )
+        return cleaned
 
     def profile_data(self):
         """Return ``{field: value}`` of the edited profile fields, for ``profile_update``."""

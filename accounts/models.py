@@ -13,11 +13,30 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+#: Usernames must match this: 3–30 characters, letters and digits, with single dots,
+#: hyphens or underscores between them (so no "..", no leading "." and no NUL).
+USERNAME_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9]|[_.-](?=[A-Za-z0-9])){2,29}"
+
 username_validator = RegexValidator(
-    r"^[A-Za-z0-9_.-]{3,30}\Z",
-    "Use 3 to 30 letters (A–Z), digits, dots, hyphens or underscores.",
+    rf"^{USERNAME_PATTERN}\Z",
+    "Use 3 to 30 letters (A–Z) and digits, with single dots, hyphens or underscores between them.",
     code="invalid_username",
 )
+
+#: Usernames nobody may take: they would let someone pass for the platform or its staff.
+RESERVED_USERNAMES = frozenset(
+    {
+        "abuse", "admin", "administrator", "api", "dpo", "help", "info", "learnerportal", "learner-portal",
+        "moderator", "no-reply", "noreply", "official", "postmaster", "privacy", "root", "security",
+        "settings", "staff", "support", "system", "webmaster",
+    }
+)  # fmt: skip
+
+
+def validate_username_not_reserved(value):
+    """Raise ``ValidationError`` when ``value`` is a reserved username (case-insensitive)."""
+    if value.lower() in RESERVED_USERNAMES:
+        raise ValidationError("That username is reserved. Choose another.", code="reserved_username")
 
 
 class UserManager(BaseUserManager):
@@ -58,7 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(
         max_length=30,
         unique=True,
-        validators=[username_validator],
+        validators=[username_validator, validate_username_not_reserved],
         help_text="Public: it is part of your profile's address.",
         error_messages={"unique": "That username is taken."},
     )

@@ -18,8 +18,8 @@ def photo_normalize(uploaded):
         uploaded: a file-like object with the image bytes (e.g. ``UploadedFile``).
 
     Returns:
-        ``ContentFile`` named ``photo.jpg`` or ``photo.png`` (PNG keeps transparency),
-        at most ``ACCOUNTS_PHOTO_STORED_SIZE`` pixels on its longer side.
+        ``ContentFile`` named ``photo.jpg``: a JPEG at most ``ACCOUNTS_PHOTO_STORED_SIZE``
+        pixels on its longer side, transparent areas filled with white.
 
     Raises:
         InvalidPhoto: when the file is too large, not an image, not JPEG/PNG/WebP,
@@ -40,17 +40,12 @@ def photo_normalize(uploaded):
             if image.width * image.height > conf.PHOTO_MAX_PIXELS:
                 raise InvalidPhoto("The photo has too many pixels.", code="photo_too_many_pixels", field="photo")
             image.load()
-            image = ImageOps.exif_transpose(image)
-            has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
-            image = image.convert("RGBA" if has_alpha else "RGB")
+            image = ImageOps.exif_transpose(image).convert("RGBA")
             image.thumbnail((conf.PHOTO_STORED_SIZE, conf.PHOTO_STORED_SIZE))
+            flattened = Image.new("RGB", image.size, "white")
+            flattened.paste(image, mask=image.getchannel("A"))
             output = io.BytesIO()
-            if has_alpha:
-                image.save(output, format="PNG", optimize=True)
-                name = "photo.png"
-            else:
-                image.save(output, format="JPEG", quality=85, optimize=True)
-                name = "photo.jpg"
+            flattened.save(output, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise InvalidPhoto("That file is not an image we can read.", code="photo_unreadable", field="photo") from error
-    return ContentFile(output.getvalue(), name=name)
+    return ContentFile(output.getvalue(), name="photo.jpg")

@@ -13,7 +13,7 @@ from django.views.generic import FormView
 from privacy.models import AuditEvent
 from privacy.services import audit_record
 
-from .forms import ProfileForm, SignInForm, SignupForm
+from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .selectors import enrollments_of
 from .services import profile_update, user_create
@@ -95,8 +95,13 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
     """Security tab: change the password (other sessions are signed out by Django)."""
 
     template_name = "settings/security.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:settings_security")
     extra_context = {"tab": "security"}
+
+    def form_invalid(self, form):
+        messages.error(self.request, "Your password was not changed: please correct the fields marked below.")
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -109,6 +114,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from an emailed link; the learner then signs in themself."""
 
     template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):

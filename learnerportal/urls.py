@@ -1,4 +1,4 @@
-"""Root URLs. The URL contract is in ../shared/DESIGN.md."""
+"""Root URLs. Their paths are a stable contract: other systems and tests rely on them."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .forms import VisibilityForm
 from .models import Audience
@@ -49,7 +49,7 @@ def privacy_settings(request):
     )
 
 
-@require_GET
+@require_safe
 def learner_profile(request, username):
     """A learner's profile, showing only what its owner allows this viewer to see."""
     subject, visible = access_learner_profile(viewer=request.user, username=username)
@@ -60,14 +60,17 @@ def learner_profile(request, username):
     )
 
 
-@require_GET
+@require_safe
 def learner_photo(request, username):
     """A learner's photo, served only to viewers its owner allows (photos have no public URL)."""
     subject, visible = access_learner_profile(viewer=request.user, username=username)
     if "photo" not in visible.fields:
         raise Http404("No such photo.")
-    photo = subject.profile.photo
-    response = FileResponse(photo.open("rb"), content_type="image/png" if photo.name.endswith(".png") else "image/jpeg")
+    try:
+        photo_file = subject.profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.") from None
+    response = FileResponse(photo_file, content_type="image/jpeg")
     # SECURITY: a photo made private again must not linger in shared caches.
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -147,3 +147,22 @@ def test_removing_the_photo_deletes_the_file(client, learner, django_capture_on_
     assert not Profile.objects.get(user=learner).photo
     assert not default_storage.exists(name)
     assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.PHOTO_REMOVED).exists()
+
+
+def test_choosing_a_new_photo_and_removing_it_at_once_is_refused(client, learner):
+    page = client.post("/settings/account/", VALID | {"photo": image_upload(), "remove_photo": "on"}).content.decode()
+    assert "Choose a new photo or remove the current one, not both." in page
+    assert not Profile.objects.get(user=learner).photo
+
+
+def test_a_transparent_photo_is_stored_on_white_so_the_avatar_stays_visible(client, learner):
+    buffer = io.BytesIO()
+    Image.new("RGBA", (30, 30), (0, 0, 0, 0)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("clear.png", buffer.getvalue(), content_type="image/png")
+
+    client.post("/settings/account/", VALID | {"photo": upload})
+
+    with default_storage.open(Profile.objects.get(user=learner).photo.name) as stored:
+        image = Image.open(stored)
+        assert image.format == "JPEG"
+        assert min(image.convert("RGB").getpixel((5, 5))) > 240

@@ -37,6 +37,8 @@ def test_sign_up_creates_a_private_account_and_signs_in(client):
         ({"email": "KWAME@example.org"}, "email", "That email is already registered."),
         ({"username": "KWAME"}, "username", "That username is taken."),
         ({"username": "kw ame!"}, "username", "Use 3 to 30 letters"),
+        ({"username": "a..b"}, "username", "Use 3 to 30 letters"),
+        ({"username": "Admin"}, "username", "That username is reserved."),
         ({"password1": "password123", "password2": "password123"}, "password1", "This password is too common."),
         ({"password2": "something-else-entirely"}, "password2", "The two passwords differ."),
     ],
@@ -111,3 +113,46 @@ def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(cli
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, follow=True)
     assert "If the address belongs to an account" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_sign_up_reports_a_weak_password_and_a_mismatch_together(client):
+    page = client.post(
+        "/accounts/signup/", SIGNUP | {"password1": "password", "password2": "passw0rd"}
+    ).content.decode()
+    assert "This password is too common." in page.split('id="id_password1"')[1]
+    assert "The two passwords differ." in page.split('id="id_password2"')[1]
+
+
+def test_password_change_errors_name_the_field_to_fix(client):
+    user = UserFactory(username="lin-zhang")
+    client.force_login(user)
+    page = client.post(
+        "/settings/security/",
+        {"old_password": PASSWORD, "new_password1": "lin-zhang-1", "new_password2": "lin-zhang-1"},
+    ).content.decode()
+    assert "Your password was not changed" in page
+    assert "too similar to the username" in page.split('id="id_new_password1"')[1].split('id="id_new_password2"')[0]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_development_console_prints_the_reset_link_whole(client):
+    import io
+
+    from learnerportal.mail import ReadableConsoleBackend
+
+    UserFactory(username="lin", email="lin@example.org")
+    client.post("/accounts/password/reset/", {"email": "lin@example.org"})
+    console = io.StringIO()
+    ReadableConsoleBackend(stream=console, alias="default").send_messages(mail.outbox)
+
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)\n", console.getvalue())[1]
+    assert "Choose a new password" in client.get(link, follow=True).content.decode()
+
+
+def test_a_stale_form_gets_a_friendly_page_not_a_technical_one():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Please try that again" in response.content.decode()

@@ -163,3 +163,21 @@ def test_profile_page_query_count_does_not_grow_with_the_learners_data(client, s
 
     assert page.count("Course ") >= 25
     assert len(large.captured_queries) == len(small.captured_queries) <= 6
+
+
+@pytest.mark.parametrize("path", ["/learners/ada%00/", "/learners/%00/photo/", "/learners/ad%C3%A4/", "/learners/../"])
+def test_odd_usernames_in_the_address_are_a_plain_404(client, subject, path):
+    set_audiences(subject, full_name=Audience.PUBLIC)
+    assert client.get(path).status_code == 404
+
+
+def test_a_photo_missing_from_storage_is_a_404_not_an_error(client, subject):
+    set_audiences(subject, full_name=Audience.PUBLIC, photo=Audience.PUBLIC)
+    subject.profile.photo.storage.delete(subject.profile.photo.name)
+    assert client.get("/learners/ada/photo/").status_code == 404
+
+
+def test_profile_answers_head_requests_like_get(client, subject):
+    set_audiences(subject, full_name=Audience.PUBLIC)
+    assert client.head("/learners/ada/").status_code == 200
+    assert client.head("/learners/nobody/").status_code == 404

@@ -1,6 +1,6 @@
 // The avatar menu is a <details> element: it opens and closes with the keyboard
 // without script. This adds what users expect of a menu: Escape closes it and
-// returns focus to its button; a click elsewhere closes it.
+// returns focus to its button; a click elsewhere or moving focus out closes it.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
   for (const menu of document.querySelectorAll("details[data-menu][open]")) {
@@ -12,4 +12,8 @@ document.addEventListener("click", (event) => {
   for (const menu of document.querySelectorAll("details[data-menu][open]")) {
     if (!menu.contains(event.target)) menu.open = false;
   }
+});
+document.addEventListener("focusout", (event) => {
+  const menu = event.target.closest("details[data-menu][open]");
+  if (menu && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
 });
