@@ -105,6 +105,10 @@ class PasswordRulesMixin:
 class PasswordChangeForm(PasswordRulesMixin, auth_forms.PasswordChangeForm):
     """Change the password: the current one, then the new one twice."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+
 
 class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
     """Choose a new password from a reset link."""
