@@ -15,6 +15,7 @@ Environment variables (all optional unless marked):
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
+    PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
 """
 
 import os
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_countries",
+    "django_tasks_db",
     "accounts",
     "privacy",
     "rights_requests",
@@ -199,6 +201,12 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Background work (exports, erasure, emails) through django.tasks; `manage.py db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+#: The portal's public address, for links in emails.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 LOGGING = {
     "version": 1,

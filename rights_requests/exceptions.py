@@ -1,0 +1,40 @@
+"""Errors raised by the rights_requests services."""
+
+from learnerportal.exceptions import PortalError
+
+
+class RightsRequestError(PortalError):
+    """Base error of the rights_requests app."""
+
+    code = "rights_request_error"
+
+
+class TransitionNotAllowed(RightsRequestError):
+    """The request's status does not allow this step (e.g. withdrawing a completed request)."""
+
+    code = "transition_not_allowed"
+
+
+class NotPermitted(RightsRequestError):
+    """The actor may not take this step (e.g. an agent approving an erasure)."""
+
+    code = "not_permitted"
+
+
+class InvalidRequestDetails(RightsRequestError):
+    """The details given for a request do not fit its type."""
+
+    code = "invalid_details"
+
+
+class DuplicateOpenRequest(RightsRequestError):
+    """The learner already has an open request of this type; ``existing`` is that request."""
+
+    code = "duplicate_open_request"
+
+    def __init__(self, existing):
+        super().__init__(
+            f"You already have an open {existing.get_type_display().split(' (')[0].lower()} request "
+            f"({existing.reference}).",
+        )
+        self.existing = existing

@@ -1,0 +1,153 @@
+"""Data-subject rights requests (GDPR Art. 15–21) and their event log."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class RequestType(models.TextChoices):
+    """The six rights a learner can exercise through the portal."""
+
+    ACCESS = "access", "Access to your data (Art. 15)"
+    RECTIFICATION = "rectification", "Correction of your data (Art. 16)"
+    ERASURE = "erasure", "Erasure of your data (Art. 17)"
+    RESTRICTION = "restriction", "Restriction of processing (Art. 18)"
+    PORTABILITY = "portability", "A portable copy of your data (Art. 20)"
+    OBJECTION = "objection", "Objection to processing (Art. 21)"
+
+
+class Status(models.TextChoices):
+    """Where a request stands. See ``rights_requests.workflow`` for the allowed transitions."""
+
+    AWAITING_VERIFICATION = "awaiting_verification", "Awaiting identity verification"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting review"
+    APPROVED = "approved", "Approved"
+    PROCESSING = "processing", "Being processed"
+    COMPLETED = "completed", "Completed"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    FAILED = "failed", "Failed — our staff will retry"
+
+
+#: Statuses of a request that is still being handled; at most one per learner and type.
+OPEN_STATUSES = (
+    Status.AWAITING_VERIFICATION,
+    Status.AWAITING_APPROVAL,
+    Status.APPROVED,
+    Status.PROCESSING,
+    Status.FAILED,
+)
+
+
+class RightsRequest(models.Model):
+    """One request by a data subject to exercise a right.
+
+    ``received_at`` never changes; ``due_at`` is one calendar month later and may
+    be extended once (``extended_at`` and ``extension_reason`` are then set).
+    ``details`` depends on the type: ``{"changes": {field: new value}}`` for
+    rectification, ``{"purposes": [...]}`` for objection, ``{"reason": str}`` for
+    restriction, and an optional ``{"note": str}`` for the others.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="rights_requests",
+        help_text="The data subject: the learner the request is about.",
+    )
+    type = models.CharField(max_length=20, choices=RequestType)
+    details = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
+    received_at = models.DateTimeField(editable=False)
+    due_at = models.DateTimeField()
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_rights_requests",
+    )
+    decision_reason = models.TextField(blank=True, help_text="Why the request was rejected; told to the learner.")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        permissions = [
+            ("work_rightsrequest", "Can work data-rights requests"),
+            ("decide_erasure", "Can approve or reject erasure requests"),
+            ("extend_deadline", "Can extend the deadline of data-rights requests"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "type"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="rights_requests_one_open_per_type",
+                violation_error_message="You already have an open request of this type.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gt=models.F("received_at")), name="rr_due_after_received"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(decision_reason=""),
+                name="rights_requests_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extended_at__isnull=True) | ~models.Q(extension_reason=""),
+                name="rights_requests_extension_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="rr_status_due"),
+            models.Index(fields=["subject", "-received_at"], name="rr_subject_received"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class RequestEvent(models.Model):
+    """One step in a request's life: who did what, from which status to which, and why."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Request received"
+        VERIFIED = "verified", "Identity verified"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn by the learner"
+        PROCESSING = "processing", "Processing started"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Processing failed"
+        RETRIED = "retried", "Processing retried"
+        ASSIGNED = "assigned", "Assigned"
+        EXTENDED = "extended", "Deadline extended"
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who acted; empty for the system.",
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    from_status = models.CharField(max_length=30, choices=Status, blank=True)
+    to_status = models.CharField(max_length=30, choices=Status)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,377 @@
+"""Writes of the rights_requests app: every step of a request is one function here.
+
+Each step locks the request row (``select_for_update``) so that two staff members
+acting at once cannot both succeed, checks the step against ``workflow.TRANSITIONS``
+and the actor's permissions, writes a ``RequestEvent``, and hands follow-up work
+(emails, processing) to background tasks after the transaction commits.
+"""
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.services import PROFILE_EDITABLE_FIELDS
+from privacy.registry import Purpose
+
+from . import conf
+from .deadlines import due_at_for, extended_due_at
+from .exceptions import DuplicateOpenRequest, InvalidRequestDetails, NotPermitted, TransitionNotAllowed
+from .models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
+from .workflow import TRANSITIONS
+
+WORK = "rights_requests.work_rightsrequest"
+DECIDE_ERASURE = "rights_requests.decide_erasure"
+EXTEND_DEADLINE = "rights_requests.extend_deadline"
+
+#: Purposes a learner may object to (GDPR Art. 21): the ones not needed to run their courses.
+OBJECTABLE_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.PERSONALIZATION, Purpose.RESEARCH, Purpose.PARTNER_SHARING)
+#: Profile fields a learner may ask staff to correct (GDPR Art. 16).
+RECTIFIABLE_FIELDS = PROFILE_EDITABLE_FIELDS
+DETAIL_TEXT_MAX = 2000
+
+
+def _text(value, name, *, required):
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidRequestDetails(f"{name} must be text.", field=name)
+    value = value.strip()
+    if required and not value:
+        raise InvalidRequestDetails("Please fill this in.", field=name)
+    if len(value) > DETAIL_TEXT_MAX:
+        raise InvalidRequestDetails(f"Keep it under {DETAIL_TEXT_MAX} characters.", field=name)
+    return value
+
+
+def clean_request_details(request_type, details):
+    """Return the details of a new request, validated and normalised for its type.
+
+    Args:
+        request_type: a ``RequestType`` value.
+        details: dict from a form or API. Per type:
+            rectification ``{"changes": {field: new value}, "note": str}``
+            (fields from ``RECTIFIABLE_FIELDS``, at least one);
+            objection ``{"purposes": [purpose, ...], "note": str}`` (from
+            ``OBJECTABLE_PURPOSES``, at least one); restriction ``{"reason": str}``
+            (required, GDPR Art. 18(1)); access, portability, erasure ``{"note": str}``.
+
+    Returns:
+        a new dict with only the keys the type uses.
+
+    Raises:
+        InvalidRequestDetails: naming the offending key in ``field``.
+    """
+    if request_type not in RequestType.values:
+        raise InvalidRequestDetails(f"{request_type!r} is not a type of request.", field="type")
+    if not isinstance(details, dict):
+        raise InvalidRequestDetails("Details must be an object.", field="details")
+    note = _text(details.get("note"), "note", required=False)
+    if request_type == RequestType.RECTIFICATION:
+        changes = details.get("changes")
+        if not isinstance(changes, dict) or not changes:
+            raise InvalidRequestDetails("Name at least one field to correct.", field="changes")
+        unknown = sorted(set(changes) - set(RECTIFIABLE_FIELDS))
+        if unknown:
+            raise InvalidRequestDetails(
+                f"These fields cannot be corrected here: {', '.join(unknown)}.", field="changes"
+            )
+        cleaned = {name: _text(value, name, required=False) for name, value in changes.items()}
+        return {"changes": cleaned, "note": note}
+    if request_type == RequestType.OBJECTION:
+        purposes = details.get("purposes")
+        if not isinstance(purposes, list) or not purposes:
+            raise InvalidRequestDetails("Choose at least one use of your data to object to.", field="purposes")
+        unknown = sorted(set(map(str, purposes)) - set(OBJECTABLE_PURPOSES))
+        if unknown:
+            raise InvalidRequestDetails(f"Unknown purposes: {', '.join(unknown)}.", field="purposes")
+        return {"purposes": [p for p in OBJECTABLE_PURPOSES if p in purposes], "note": note}
+    if request_type == RequestType.RESTRICTION:
+        return {"reason": _text(details.get("reason"), "reason", required=True)}
+    return {"note": note}
+
+
+def _require(actor, permission, what):
+    # SECURITY: permissions are enforced here, not only by hiding buttons.
+    if actor is None or not actor.is_active or not actor.is_staff or not actor.has_perm(permission):
+        raise NotPermitted(f"You are not allowed to {what}.")
+
+
+def _require_decision_permission(actor, request, what):
+    _require(actor, WORK, what)
+    if request.type == RequestType.ERASURE:
+        _require(actor, DECIDE_ERASURE, f"{what} an erasure request; the privacy officer decides those")
+
+
+def _locked(request):
+    return RightsRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _next_reference(received_at):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval('rights_requests_reference_seq')")
+        (number,) = cursor.fetchone()
+    return f"DSR-{timezone.localtime(received_at).year}-{number:06d}"
+
+
+def _notify(event):
+    from .tasks import send_request_email
+
+    transaction.on_commit(lambda: send_request_email.enqueue(event_id=event.pk))
+
+
+def _process_later(request):
+    from .tasks import process_request
+
+    transaction.on_commit(lambda: process_request.enqueue(request_id=str(request.pk)))
+
+
+def _apply(request, step, *, actor, note="", **changes):
+    """Move ``request`` (locked) through ``step``, save it and record the event."""
+    transition = TRANSITIONS[step]
+    if request.status not in transition.sources:
+        raise TransitionNotAllowed(
+            f"A request that is “{request.get_status_display().lower()}” cannot be {transition.action.label.lower()}."
+        )
+    from_status = request.status
+    if transition.target is not None:
+        request.status = transition.target
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.full_clean(validate_constraints=False)
+    request.save()
+    return RequestEvent.objects.create(
+        request=request,
+        actor=actor,
+        action=transition.action,
+        from_status=from_status,
+        to_status=request.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def request_submit(*, actor, subject, request_type, details=None):
+    """File a data-subject request and acknowledge it.
+
+    A learner filing for themself while signed in is thereby verified; requests
+    of the types in ``RIGHTS_REQUESTS_AUTO_APPROVE`` are then approved at once
+    and queued for processing. Staff filing on a learner's behalf leave the
+    request awaiting identity verification.
+
+    Args:
+        actor: the signed-in learner, or staff with the work permission.
+        subject: the data subject.
+        request_type: a ``RequestType`` value.
+        details: see ``clean_request_details``.
+
+    Returns:
+        the new ``RightsRequest``; ``due_at`` is one calendar month after receipt
+        (GDPR Art. 12(3), see ``deadlines``).
+
+    Raises:
+        DuplicateOpenRequest: the subject already has an open request of this type
+            (``error.existing`` is it); enforced by a database constraint.
+        InvalidRequestDetails, NotPermitted.
+    """
+    by_subject = actor is not None and actor.pk == subject.pk
+    if not by_subject:
+        _require(actor, WORK, "file requests on a learner's behalf")
+    cleaned = clean_request_details(request_type, details or {})
+    existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
+    if existing:
+        raise DuplicateOpenRequest(existing)
+    received_at = timezone.now()
+    request = RightsRequest(
+        reference=_next_reference(received_at),
+        subject=subject,
+        type=request_type,
+        details=cleaned,
+        received_at=received_at,
+        due_at=due_at_for(received_at),
+    )
+    request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            request.save(force_insert=True)
+    except IntegrityError:
+        # Two submissions raced past the check above; the constraint let one through.
+        raise DuplicateOpenRequest(
+            RightsRequest.objects.get(subject=subject, type=request_type, status__in=OPEN_STATUSES)
+        ) from None
+    event = RequestEvent.objects.create(
+        request=request, actor=actor, action=RequestEvent.Action.SUBMITTED, to_status=request.status
+    )
+    if by_subject:
+        _apply(request, "verify", actor=None, note="Filed by the learner while signed in to their account.")
+        if request_type in conf.AUTO_APPROVE:
+            _apply(request, "approve", actor=None, note="Approved automatically for this type of request.")
+            _process_later(request)
+    _notify(event)
+    return request
+
+
+@transaction.atomic
+def request_verify(*, actor, request, note):
+    """Record that staff verified the identity of the person who filed ``request``.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed.
+    """
+    _require(actor, WORK, "verify requests")
+    request = _locked(request)
+    _apply(request, "verify", actor=actor, note=_text(note, "note", required=True))
+    return request
+
+
+@transaction.atomic
+def request_approve(*, actor, request, note=""):
+    """Approve ``request`` and queue it for processing. Erasure needs the privacy officer.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed.
+    """
+    request = _locked(request)
+    _require_decision_permission(actor, request, "approve")
+    event = _apply(request, "approve", actor=actor, note=note)
+    _process_later(request)
+    _notify(event)
+    return request
+
+
+@transaction.atomic
+def request_reject(*, actor, request, reason):
+    """Reject ``request`` with a reason the learner is told, with their right to complain.
+
+    GDPR Art. 12(4): the learner is informed of the reasons and of the possibility
+    of lodging a complaint with a supervisory authority.
+
+    Raises:
+        InvalidRequestDetails: empty reason. NotPermitted, TransitionNotAllowed.
+    """
+    request = _locked(request)
+    _require_decision_permission(actor, request, "reject")
+    reason = _text(reason, "reason", required=True)
+    event = _apply(request, "reject", actor=actor, note=reason, decision_reason=reason)
+    _notify(event)
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, actor, request):
+    """Withdraw ``request`` on the learner's behalf, allowed until processing starts.
+
+    Raises:
+        NotPermitted: the actor is not the request's data subject. TransitionNotAllowed.
+    """
+    request = _locked(request)
+    if actor is None or actor.pk != request.subject_id:
+        raise NotPermitted("Only the learner who filed a request can withdraw it.")
+    _apply(request, "withdraw", actor=actor)
+    return request
+
+
+@transaction.atomic
+def request_assign(*, actor, request, assignee):
+    """Assign ``request`` to ``assignee`` (a staff member with the work permission).
+
+    Raises:
+        NotPermitted, TransitionNotAllowed (closed request).
+    """
+    _require(actor, WORK, "assign requests")
+    _require(assignee, WORK, f"give requests to {assignee}, who cannot work them")
+    request = _locked(request)
+    if request.assignee_id == assignee.pk:
+        return request
+    _apply(request, "assign", actor=actor, note=f"Assigned to {assignee.username}.", assignee=assignee)
+    return request
+
+
+@transaction.atomic
+def request_extend(*, actor, request, months, reason):
+    """Extend the deadline once by ``months`` (1 or 2) further months, telling the learner why.
+
+    GDPR Art. 12(3): extension by two further months "where necessary, taking
+    into account the complexity and number of the requests"; the learner is told
+    within the first month, with the reasons.
+
+    Raises:
+        NotPermitted: not the privacy officer. TransitionNotAllowed: closed, or
+        already extended. InvalidRequestDetails: no reason, or months not 1 or 2.
+    """
+    _require(actor, EXTEND_DEADLINE, "extend deadlines")
+    request = _locked(request)
+    if request.extended_at is not None:
+        raise TransitionNotAllowed("The deadline of this request has already been extended once.")
+    if months not in (1, 2):
+        raise InvalidRequestDetails("Extend by one or two months.", field="months")
+    reason = _text(reason, "reason", required=True)
+    new_due_at = extended_due_at(request.received_at, months)
+    event = _apply(
+        request,
+        "extend",
+        actor=actor,
+        note=reason,
+        due_at=new_due_at,
+        extended_at=timezone.now(),
+        extension_reason=reason,
+    )
+    _notify(event)
+    return request
+
+
+@transaction.atomic
+def request_start(*, request):
+    """Start processing an approved request (called by the processing task).
+
+    Returns:
+        the request, in ``processing``; unchanged if it is no longer approved
+        (for example withdrawn while queued).
+    """
+    request = _locked(request)
+    if request.status == Status.APPROVED:
+        _apply(request, "start", actor=None)
+    return request
+
+
+@transaction.atomic
+def request_complete(*, actor, request, note):
+    """Mark ``request`` completed; ``note`` tells the learner what was done.
+
+    ``actor`` is staff who carried it out, or None when the system did.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note).
+    """
+    request = _locked(request)
+    if actor is not None:
+        _require_decision_permission(actor, request, "complete")
+    note = _text(note, "note", required=True)
+    event = _apply(request, "complete", actor=actor, note=note, completed_at=timezone.now())
+    _notify(event)
+    return request
+
+
+@transaction.atomic
+def request_fail(*, request, error):
+    """Record that processing ``request`` failed; staff see it in the queue and may retry.
+
+    Args:
+        error: the exception; only its class name is stored, never its message,
+            which could contain personal data.
+    """
+    request = _locked(request)
+    _apply(request, "fail", actor=None, note=f"Processing stopped with {type(error).__name__}.")
+    return request
+
+
+@transaction.atomic
+def request_retry(*, actor, request):
+    """Send a failed request back to processing.
+
+    Raises:
+        NotPermitted, TransitionNotAllowed.
+    """
+    request = _locked(request)
+    _require_decision_permission(actor, request, "retry")
+    _apply(request, "retry", actor=actor)
+    _process_later(request)
+    return request

@@ -1,0 +1,52 @@
+"""The state machine of a rights request: which step leads from which statuses to which.
+
+    awaiting_verification → awaiting_approval → approved → processing → completed
+    awaiting_verification | awaiting_approval → rejected (reason required)
+    awaiting_verification | awaiting_approval | approved → withdrawn (by the learner)
+    processing → failed → approved (staff retry)
+
+Any other move is refused. Assigning and extending change no status and are
+allowed while the request is open.
+"""
+
+from dataclasses import dataclass
+
+from .models import OPEN_STATUSES, RequestEvent, Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step: the event it records, the statuses it may start from, the status it leads to."""
+
+    action: RequestEvent.Action
+    sources: frozenset
+    target: Status | None  # None: the status does not change
+
+
+def _step(action, sources, target):
+    return Transition(action, frozenset(sources), target)
+
+
+TRANSITIONS = {
+    "verify": _step(RequestEvent.Action.VERIFIED, {Status.AWAITING_VERIFICATION}, Status.AWAITING_APPROVAL),
+    "approve": _step(RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED),
+    "reject": _step(
+        RequestEvent.Action.REJECTED, {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL}, Status.REJECTED
+    ),
+    "withdraw": _step(
+        RequestEvent.Action.WITHDRAWN,
+        {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED},
+        Status.WITHDRAWN,
+    ),
+    "start": _step(RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING),
+    "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED),
+    "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED),
+    "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED),
+    "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None),
+    "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None),
+}
+
+
+def allowed_steps(status):
+    """Return the names of the steps allowed from ``status``, in ``TRANSITIONS`` order."""
+    return [name for name, transition in TRANSITIONS.items() if status in transition.sources]
