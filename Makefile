@@ -42,8 +42,10 @@ run: venv
 	@set -e; export $(DEV_ENV); $(DATABASE); \
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) manage.py seed_demo; \
-	echo; echo "  Learner Portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"; echo; \
-	exec $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	echo; echo "  Learner Portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it and its task worker)"; echo; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv
 	@set -e; export $(TEST_ENV); $(DATABASE); \

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
 from privacy.models import AuditEvent
@@ -21,6 +22,37 @@ PROFILE_EDITABLE_FIELDS = (
     "occupation",
     "timezone",
 )
+
+
+def profile_changes_validate(*, user, changes: Mapping[str, str]):
+    """Check proposed profile changes with the Account tab's own rules, saving nothing.
+
+    Used for rectification requests (GDPR Art. 16), so that a correction asked
+    for is one the learner could have made themself.
+
+    Args:
+        user: whose profile the changes are for.
+        changes: ``{field: new value as text}`` for some ``PROFILE_EDITABLE_FIELDS``;
+            "" clears a field.
+
+    Returns:
+        ``{field: cleaned value}`` (e.g. a ``date`` for ``date_of_birth``).
+
+    Raises:
+        django.core.exceptions.ValidationError: with ``message_dict`` naming each
+            refused field.
+    """
+    from .forms import ProfileForm  # the form imports this module
+
+    profile = Profile.objects.get(user=user)
+    current = ProfileForm(instance=profile)
+    data = {name: current[name].value() or "" for name in PROFILE_EDITABLE_FIELDS} | dict(changes)
+    form = ProfileForm(data=data, instance=profile)
+    form.is_valid()
+    errors = {name: form.errors[name] for name in changes if name in form.errors}
+    if errors:
+        raise ValidationError(errors)
+    return {name: form.cleaned_data[name] for name in changes}
 
 
 @transaction.atomic

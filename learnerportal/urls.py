@@ -9,5 +9,6 @@ urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("privacy.urls")),
+    path("", include("rights_requests.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,8 +6,12 @@ class RightsRequestsConfig(AppConfig):
     verbose_name = "Data-rights requests"
 
     def ready(self):
+        from django.core import checks
+
         from privacy.registry import registry
 
         from . import personal_data
+        from .checks import check_portal_base_url
 
         registry.register_all(personal_data.DECLARATIONS)
+        checks.register(check_portal_base_url, deploy=True)

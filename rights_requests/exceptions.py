@@ -33,8 +33,5 @@ class DuplicateOpenRequest(RightsRequestError):
     code = "duplicate_open_request"
 
     def __init__(self, existing):
-        super().__init__(
-            f"You already have an open {existing.get_type_display().split(' (')[0].lower()} request "
-            f"({existing.reference}).",
-        )
+        super().__init__(f"You already have an open request of this type ({existing.reference}).")
         self.existing = existing

@@ -45,3 +45,33 @@ def request_event_email(event):
     )
     message.attach_alternative(render_to_string("rights_requests/email/event.html", context), "text/html")
     return message
+
+
+def staff_reminder_email(recipient, *, due_soon, overdue):
+    """Return the reminder email to one staff member.
+
+    Args:
+        recipient: a staff user.
+        due_soon: requests due within the reminder window that concern them.
+        overdue: overdue requests (only for privacy officers; may be empty).
+
+    Returns:
+        ``EmailMultiAlternatives`` listing references, types and deadlines only.
+    """
+    context = {
+        "due_soon": due_soon,
+        "overdue": overdue,
+        "admin_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:rights_requests_rightsrequest_changelist"),
+    }
+    parts = []
+    if overdue:
+        parts.append(f"{len(overdue)} overdue")
+    if due_soon:
+        parts.append(f"{len(due_soon)} due within {conf.REMIND_WITHIN_DAYS} days")
+    message = EmailMultiAlternatives(
+        subject=f"Data-rights requests: {' and '.join(parts)}",
+        body=render_to_string("rights_requests/email/staff_reminder.txt", context),
+        to=[recipient.email],
+    )
+    message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
+    return message

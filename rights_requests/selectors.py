@@ -1,9 +1,18 @@
 """Reads of the rights_requests app."""
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
+import datetime
 
-from .models import OPEN_STATUSES, RightsRequest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from privacy.registry import Category, registry
+
+from . import conf
+from .deadlines import end_of_day
+from .models import OPEN_STATUSES, RequestType, RightsRequest
 
 
 def requests_of(subject):
@@ -35,3 +44,162 @@ def access_own_request(*, user, request_id):
         )
     except (RightsRequest.DoesNotExist, ValidationError, ValueError):
         raise Http404("No such request.") from None
+
+
+def reminders_due(now=None):
+    """Return who must be reminded of which requests, for ``manage.py rights_requests_remind``.
+
+    Assignees get their open requests due within ``RIGHTS_REQUESTS_REMIND_WITHIN_DAYS``
+    days; active privacy officers (members of "Privacy officer" or holders of the
+    ``extend_deadline`` permission) get all overdue requests and the unassigned
+    ones due soon.
+
+    Returns:
+        list of ``(staff user, due_soon list, overdue list)``, one per recipient
+        with something to hear about, ordered by username.
+    """
+    now = now or timezone.now()
+    due_soon = list(requests_due_within(conf.REMIND_WITHIN_DAYS, now=now).select_related("assignee").order_by("due_at"))
+    overdue = list(overdue_requests(now=now).order_by("due_at"))
+    officers = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
+        .distinct()
+    )
+    reminders = {}
+    for request in due_soon:
+        if request.assignee and request.assignee.is_active:
+            reminders.setdefault(request.assignee, ([], []))[0].append(request)
+    for officer in officers:
+        mine = reminders.setdefault(officer, ([], []))
+        mine[0].extend(r for r in due_soon if r.assignee_id is None and r not in mine[0])
+        mine[1].extend(overdue)
+    return [
+        (user, due, late)
+        for user, (due, late) in sorted(reminders.items(), key=lambda item: item[0].username)
+        if due or late
+    ]
+
+
+def _platform_day(moment):
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def _overdue_q(now):
+    return Q(status__in=OPEN_STATUSES, due_at__lt=now)
+
+
+def _due_within_q(days, now):
+    limit = end_of_day(_platform_day(now) + datetime.timedelta(days=days))
+    return Q(status__in=OPEN_STATUSES, due_at__gte=now, due_at__lte=limit)
+
+
+def days_until_due(request, *, now=None):
+    """Return the whole days from today to the request's due date, both taken in the platform's time zone.
+
+    Returns:
+        int: 0 when due today, 1 tomorrow, negative once the due date has passed
+        (deadlines of GDPR Art. 12(3), see ``deadlines``).
+    """
+    return (_platform_day(request.due_at) - _platform_day(now or timezone.now())).days
+
+
+def overdue_requests(requests=None, *, now=None):
+    """Return the open requests among ``requests`` (default: all) whose deadline has passed.
+
+    Returns:
+        QuerySet of ``RightsRequest``.
+    """
+    requests = RightsRequest.objects.all() if requests is None else requests
+    return requests.filter(_overdue_q(now or timezone.now()))
+
+
+def requests_due_within(days, requests=None, *, now=None):
+    """Return the open requests among ``requests`` (default: all) due by the end of the day ``days`` days from today.
+
+    Days are calendar days in the platform's time zone, as in ``days_until_due``;
+    overdue requests are not included.
+
+    Returns:
+        QuerySet of ``RightsRequest``.
+    """
+    requests = RightsRequest.objects.all() if requests is None else requests
+    return requests.filter(_due_within_q(days, now or timezone.now()))
+
+
+def queue_summary(*, now=None):
+    """Count the open requests by type and status, and those overdue or due soon, in one query.
+
+    Returns:
+        dict with ``statuses`` (list of ``{"value", "label"}``, the open statuses in
+        workflow order), ``types`` (one ``{"value", "label", "counts", "total"}`` per
+        request type; ``counts`` is a list of ``{"status", "count"}`` in the order of
+        ``statuses``), ``status_totals`` (list of int, same order), ``open``,
+        ``overdue`` and ``due_soon`` (int; due soon means within ``due_soon_days``
+        days, ``RIGHTS_REQUESTS_REMIND_WITHIN_DAYS``, and not overdue).
+    """
+    now = now or timezone.now()
+    rows = list(
+        RightsRequest.objects.filter(status__in=OPEN_STATUSES)
+        .values("type", "status")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=_overdue_q(now)),
+            due_soon=Count("pk", filter=_due_within_q(conf.REMIND_WITHIN_DAYS, now)),
+        )
+        .order_by()
+    )
+    totals = {(row["type"], row["status"]): row["total"] for row in rows}
+    types = []
+    for request_type in RequestType:
+        counts = [
+            {"status": status.value, "count": totals.get((request_type.value, status.value), 0)}
+            for status in OPEN_STATUSES
+        ]
+        types.append(
+            {
+                "value": request_type.value,
+                "label": request_type.label,
+                "counts": counts,
+                "total": sum(cell["count"] for cell in counts),
+            }
+        )
+    return {
+        "statuses": [{"value": status.value, "label": status.label} for status in OPEN_STATUSES],
+        "types": types,
+        "status_totals": [
+            sum(totals.get((t, status.value), 0) for t in RequestType.values) for status in OPEN_STATUSES
+        ],
+        "open": sum(row["total"] for row in rows),
+        "overdue": sum(row["overdue"] for row in rows),
+        "due_soon": sum(row["due_soon"] for row in rows),
+        "due_soon_days": conf.REMIND_WITHIN_DAYS,
+    }
+
+
+def events_of(request):
+    """Return the events of ``request`` oldest first, with their actors loaded.
+
+    Returns:
+        QuerySet of ``RequestEvent``.
+    """
+    return request.events.select_related("actor").order_by("created_at", "id")
+
+
+def personal_data_summary(subject):
+    """Return what the personal-data registry holds about ``subject``: counts only, never values.
+
+    Returns:
+        list of ``{"description": str, "categories": [str, ...], "rows": int}``, one per
+        declared model in registry order; ``rows`` is how many rows hold data about
+        the subject (one count query per declaration).
+    """
+    return [
+        {
+            "description": declaration.description,
+            "categories": [Category(category).label for category in declaration.categories],
+            "rows": declaration.queryset_for(subject).count(),
+        }
+        for declaration in registry
+    ]

@@ -6,10 +6,11 @@ and the actor's permissions, writes a ``RequestEvent``, and hands follow-up work
 (emails, processing) to background tasks after the transaction commits.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.services import PROFILE_EDITABLE_FIELDS
+from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
 from privacy.registry import Purpose
 
 from . import conf
@@ -42,11 +43,13 @@ def _text(value, name, *, required):
     return value
 
 
-def clean_request_details(request_type, details):
+def clean_request_details(request_type, details, *, subject=None):
     """Return the details of a new request, validated and normalised for its type.
 
     Args:
         request_type: a ``RequestType`` value.
+        subject: the data subject; when given, proposed corrections are checked
+            with the same rules as the Account tab ("" asks to clear a field).
         details: dict from a form or API. Per type:
             rectification ``{"changes": {field: new value}, "note": str}``
             (fields from ``RECTIFIABLE_FIELDS``, at least one);
@@ -75,6 +78,12 @@ def clean_request_details(request_type, details):
                 f"These fields cannot be corrected here: {', '.join(unknown)}.", field="changes"
             )
         cleaned = {name: _text(value, name, required=False) for name, value in changes.items()}
+        if subject is not None:
+            try:
+                profile_changes_validate(user=subject, changes=cleaned)
+            except ValidationError as error:
+                name, messages = next(iter(error.message_dict.items()))
+                raise InvalidRequestDetails(messages[0], field=name) from None
         return {"changes": cleaned, "note": note}
     if request_type == RequestType.OBJECTION:
         purposes = details.get("purposes")
@@ -85,7 +94,7 @@ def clean_request_details(request_type, details):
             raise InvalidRequestDetails(f"Unknown purposes: {', '.join(unknown)}.", field="purposes")
         return {"purposes": [p for p in OBJECTABLE_PURPOSES if p in purposes], "note": note}
     if request_type == RequestType.RESTRICTION:
-        return {"reason": _text(details.get("reason"), "reason", required=True)}
+        return {"reason": _text(details.get("reason"), "reason", required=True), "note": note}
     return {"note": note}
 
 
@@ -175,10 +184,12 @@ def request_submit(*, actor, subject, request_type, details=None):
     by_subject = actor is not None and actor.pk == subject.pk
     if not by_subject:
         _require(actor, WORK, "file requests on a learner's behalf")
-    cleaned = clean_request_details(request_type, details or {})
+    if request_type not in RequestType.values:
+        raise InvalidRequestDetails(f"{request_type!r} is not a type of request.", field="type")
     existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
     if existing:
         raise DuplicateOpenRequest(existing)
+    cleaned = clean_request_details(request_type, details or {}, subject=subject)
     received_at = timezone.now()
     request = RightsRequest(
         reference=_next_reference(received_at),
@@ -201,9 +212,11 @@ def request_submit(*, actor, subject, request_type, details=None):
         request=request, actor=actor, action=RequestEvent.Action.SUBMITTED, to_status=request.status
     )
     if by_subject:
-        _apply(request, "verify", actor=None, note="Filed by the learner while signed in to their account.")
+        _apply(
+            request, "verify", actor=None, note="You filed it while signed in to your account, so we know it is you."
+        )
         if request_type in conf.AUTO_APPROVE:
-            _apply(request, "approve", actor=None, note="Approved automatically for this type of request.")
+            _apply(request, "approve", actor=None, note="Requests of this kind are approved automatically.")
             _process_later(request)
     _notify(event)
     return request
@@ -281,7 +294,8 @@ def request_assign(*, actor, request, assignee):
     request = _locked(request)
     if request.assignee_id == assignee.pk:
         return request
-    _apply(request, "assign", actor=actor, note=f"Assigned to {assignee.username}.", assignee=assignee)
+    # The assignee is on the request; the note, which the learner sees, names nobody.
+    _apply(request, "assign", actor=actor, assignee=assignee)
     return request
 
 
@@ -294,13 +308,19 @@ def request_extend(*, actor, request, months, reason):
     within the first month, with the reasons.
 
     Raises:
-        NotPermitted: not the privacy officer. TransitionNotAllowed: closed, or
-        already extended. InvalidRequestDetails: no reason, or months not 1 or 2.
+        NotPermitted: not the privacy officer. TransitionNotAllowed: closed,
+        already extended, or past its first deadline. InvalidRequestDetails: no
+        reason, or months not 1 or 2.
     """
     _require(actor, EXTEND_DEADLINE, "extend deadlines")
     request = _locked(request)
     if request.extended_at is not None:
         raise TransitionNotAllowed("The deadline of this request has already been extended once.")
+    if timezone.now() > request.due_at:
+        raise TransitionNotAllowed(
+            "The deadline has passed: an extension must be decided and told to the learner "
+            "within the first month (GDPR Art. 12(3))."
+        )
     if months not in (1, 2):
         raise InvalidRequestDetails("Extend by one or two months.", field="months")
     reason = _text(reason, "reason", required=True)
@@ -343,7 +363,7 @@ def request_complete(*, actor, request, note):
     """
     request = _locked(request)
     if actor is not None:
-        _require_decision_permission(actor, request, "complete")
+        _require(actor, WORK, "complete requests")
     note = _text(note, "note", required=True)
     event = _apply(request, "complete", actor=actor, note=note, completed_at=timezone.now())
     _notify(event)
@@ -370,8 +390,8 @@ def request_retry(*, actor, request):
     Raises:
         NotPermitted, TransitionNotAllowed.
     """
+    _require(actor, WORK, "retry requests")
     request = _locked(request)
-    _require_decision_permission(actor, request, "retry")
     _apply(request, "retry", actor=actor)
     _process_later(request)
     return request

@@ -2,8 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, User
+from rights_requests.models import OPEN_STATUSES, RightsRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +25,12 @@ def test_seed_demo_is_rich_international_and_idempotent(capsys):
     names = list(learners.values_list("profile__full_name", flat=True))
     assert any("'" in name for name in names) and any("-" in name for name in names)
     assert any("\u4e00" <= char <= "\u9fff" for name in names for char in name), "CJK names expected"
-    assert User.objects.filter(is_staff=True).count() == 2
+    assert set(User.objects.filter(is_staff=True).values_list("username", "groups__name")) == {
+        ("sam.support", "Support agent"),
+        ("priya.dpo", "Privacy officer"),
+    }
+    assert RightsRequest.objects.filter(status__in=OPEN_STATUSES).count() >= 5
+    assert any(request.due_at < timezone.now() for request in RightsRequest.objects.all()), "one is overdue"
     assert all(email.endswith("@example.org") for email in User.objects.values_list("email", flat=True))
     assert "learn-with-privacy" in first and "amara" in first
     assert "already loaded" in second

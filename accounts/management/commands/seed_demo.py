@@ -10,6 +10,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from accounts.models import (
     User,
 )
 from privacy.models import Audience, ProfileVisibility
+from rights_requests.deadlines import due_at_for
 
 DEMO_PASSWORD = "learn-with-privacy"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_LEARNER = "amara"
@@ -95,13 +97,38 @@ class Command(BaseCommand):
                 self._load()
         self._print_logins()
 
+    def _file_requests(self, users, staff, now):
+        """File a realistic queue of data-rights requests, some due soon and one overdue."""
+        from rights_requests import services
+        from rights_requests.models import RightsRequest
+
+        by_name = {user.username: user for user in users}
+        queue = [
+            ("siobhan", "erasure", {"note": "I am moving to another platform."}, 3),
+            ("jeanluc", "rectification", {"changes": {"full_name": "Jean-Luc Ébrard-Martin"}}, 12),
+            ("wangfang", "restriction", {"reason": "I contest the accuracy of my quiz results."}, 24),
+            ("takeshi", "access", {}, 40),
+            ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 1),
+            ("aisha", "portability", {}, 6),
+        ]
+        for username, request_type, details, days_ago in queue:
+            learner = by_name[username]
+            request = services.request_submit(
+                actor=learner, subject=learner, request_type=request_type, details=details
+            )
+            received_at = now - datetime.timedelta(days=days_ago)
+            RightsRequest.objects.filter(pk=request.pk).update(received_at=received_at, due_at=due_at_for(received_at))
+            request.events.update(created_at=received_at)
+        restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
+        services.request_assign(actor=staff["Support agent"], request=restriction, assignee=staff["Support agent"])
+
     def _print_logins(self):
         self.stdout.write(
             "\nDemo logins (password for all: "
             f"{DEMO_PASSWORD}):\n"
             f"  learner          {DEMO_LEARNER}   (or amara@example.org)\n"
-            f"  support agent    {DEMO_AGENT}   (staff, admin at /admin/)\n"
-            f"  privacy officer  {DEMO_OFFICER}   (staff, admin at /admin/)\n"
+            f"  support agent    {DEMO_AGENT}   (works the request queue at /admin/)\n"
+            f"  privacy officer  {DEMO_OFFICER}   (also decides erasure, extends deadlines)\n"
         )
 
     def _load(self):
@@ -248,17 +275,19 @@ class Command(BaseCommand):
                 )
         LearningEvent.objects.bulk_create(events, batch_size=5000)
 
-        for username, full_name, is_superuser in [
-            (DEMO_AGENT, "Sam Rivera", False),
-            (DEMO_OFFICER, "Priya Natarajan", True),
+        staff = {}
+        for username, full_name, group in [
+            (DEMO_AGENT, "Sam Rivera", "Support agent"),
+            (DEMO_OFFICER, "Priya Natarajan", "Privacy officer"),
         ]:
-            staff = User.objects.create_user(
-                username=username, email=f"{username}@example.org", is_staff=True, is_superuser=is_superuser
-            )
-            staff.password = password_hash
-            staff.save(update_fields=["password"])
-            staff.profile.full_name = full_name
-            staff.profile.save(update_fields=["full_name"])
+            member = User.objects.create_user(username=username, email=f"{username}@example.org", is_staff=True)
+            member.password = password_hash
+            member.save(update_fields=["password"])
+            member.groups.add(Group.objects.get(name=group))
+            member.profile.full_name = full_name
+            member.profile.save(update_fields=["full_name"])
+            staff[group] = member
+        self._file_requests(users, staff, now)
 
         self.stdout.write(
             f"Loaded {len(users)} learners, {len(partners)} partners, {len(courses)} courses, "

@@ -1,0 +1,426 @@
+"""The staff queue of data-rights requests in Django admin.
+
+Requests are read-only here: every step (assign, verify, approve, reject, extend,
+retry, complete) is an admin action that calls one service per selected request.
+The services check permissions and transitions again and are atomic, so a refused
+step changes nothing; the refusal is shown naming the request's reference.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case, Value, When
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.text import capfirst
+
+from privacy.registry import Purpose
+
+from . import conf, selectors, services
+from .exceptions import RightsRequestError
+from .models import OPEN_STATUSES, RequestType, RightsRequest
+
+#: Actions offered both on the changelist (for the selected requests) and on a request's page.
+EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+#: Name of the action field on a request's page (Django prefixes it there).
+CHANGE_FORM_ACTION_FIELD = f"{ActionLocation.CHANGE_FORM.value}-action"
+#: How many references a success message names before saying "and N more".
+REFERENCES_SHOWN = 10
+
+
+def _days(n):
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def deadline_status(request, *, now=None):
+    """Return ``(css class, text)`` saying how ``request`` stands against its deadline, or None when closed.
+
+    Days are counted in the platform's time zone (``selectors.days_until_due``).
+    """
+    if not request.is_open:
+        return None
+    now = now or timezone.now()
+    days = selectors.days_until_due(request, now=now)
+    if request.due_at < now:
+        return "rr-overdue", f"overdue by {_days(max(1, -days))}"
+    if days == 0:
+        return "rr-due-soon", "due today"
+    css_class = "rr-due-soon" if days <= conf.REMIND_WITHIN_DAYS else "rr-due"
+    return css_class, f"due in {_days(days)}"
+
+
+class TypeFilter(admin.SimpleListFilter):
+    """Filter requests by the right exercised, named as staff name it ("Erasure")."""
+
+    title = "type"
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return [(value, capfirst(value)) for value in RequestType.values]
+
+    def queryset(self, request, queryset):
+        if self.value() in RequestType.values:
+            return queryset.filter(type=self.value())
+        return queryset
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    """Filter open requests by their deadline: overdue, due soon, or all open ones."""
+
+    title = "deadline"
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("soon", f"Due within {_days(conf.REMIND_WITHIN_DAYS)}"),
+            ("open", "Open"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return selectors.overdue_requests(queryset)
+        if self.value() == "soon":
+            return selectors.requests_due_within(conf.REMIND_WITHIN_DAYS, queryset)
+        if self.value() == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """Filter requests by who works them: the signed-in staff member, nobody, or anyone."""
+
+    title = "assigned to"
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", "Me"), ("nobody", "Nobody (unassigned)"), ("anyone", "Anyone (assigned)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        if self.value() == "anyone":
+            return queryset.filter(assignee__isnull=False)
+        return queryset
+
+
+class VerifyForm(forms.Form):
+    """How staff verified the identity of the person who filed the requests."""
+
+    note = forms.CharField(
+        label="How you verified their identity",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=services.DETAIL_TEXT_MAX,
+        help_text="Kept in the request's history, e.g. “Answered the security questions on a call.”",
+    )
+
+
+class RejectForm(forms.Form):
+    """The reason for rejecting requests, which the learner is told."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=services.DETAIL_TEXT_MAX,
+        help_text="The learner is told this reason and that they may complain to a supervisory authority "
+        "(GDPR Art. 12(4)).",
+    )
+
+
+class ExtendForm(forms.Form):
+    """By how much to extend deadlines, and why; the learner is told the reason (GDPR Art. 12(3))."""
+
+    months = forms.TypedChoiceField(
+        label="Extend by",
+        choices=[(1, "1 further month"), (2, "2 further months")],
+        coerce=int,
+        initial=2,
+        widget=forms.RadioSelect,
+        help_text="Counted from the day the request was received. A deadline can be extended only once.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=services.DETAIL_TEXT_MAX,
+        help_text="The learner is told this reason, e.g. the complexity or number of their requests.",
+    )
+
+
+class CompleteForm(forms.Form):
+    """What staff did to carry out requests by hand; the learner is told."""
+
+    note = forms.CharField(
+        label="What was done",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=services.DETAIL_TEXT_MAX,
+        help_text="The learner is told this, e.g. “Your phone number is now corrected.”",
+    )
+
+
+def _shown(field, value):
+    """Return a profile value as staff read it: choice labels, country names; None when empty."""
+    value = getattr(value, "code", value)  # a django-countries Country
+    if value in (None, ""):
+        return None
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(str(value), str(value))
+    return str(value)
+
+
+@admin.register(RightsRequest)
+class RightsRequestAdmin(admin.ModelAdmin):
+    """The queue of data-rights requests: read-only rows, every step an action calling a service."""
+
+    list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
+    list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter)
+    list_select_related = ("subject", "assignee")
+    search_fields = ("reference", "subject__email", "subject__username")
+    search_help_text = "Search by reference, or the learner's email or username."
+    actions = [
+        "assign_to_me",
+        "verify_identity",
+        "approve",
+        "reject",
+        "extend_deadline",
+        "retry_failed",
+        "mark_completed",
+    ]
+    fieldsets = [
+        (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
+        ("Deadline", {"fields": ["received_at", "due", "extended_at", "extension_reason"]}),
+        ("What the learner asked for", {"fields": ["request_details"]}),
+        ("Outcome", {"fields": ["decision_reason", "completed_at"]}),
+    ]
+    readonly_fields = [
+        "reference",
+        "learner_account",
+        "type",
+        "status",
+        "assignee",
+        "received_at",
+        "due",
+        "extended_at",
+        "extension_reason",
+        "request_details",
+        "decision_reason",
+        "completed_at",
+    ]
+
+    class Media:
+        css = {"all": ["css/admin-queue.css"]}
+
+    # Staff never add, edit or delete requests here: learners file them, services change them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_work_permission(self, request):
+        """Return whether the user may work requests (the services check again)."""
+        return request.user.has_perm(services.WORK)
+
+    def has_extend_permission(self, request):
+        """Return whether the user may extend deadlines (the services check again)."""
+        return request.user.has_perm(services.EXTEND_DEADLINE)
+
+    def get_ordering(self, request):
+        # Open requests first, the most urgent on top; then closed ones.
+        open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
+        return [open_first.asc(), "due_at", "reference"]
+
+    # Columns and read-only fields
+
+    @admin.display(description="learner", ordering="subject__username")
+    def learner(self, obj):
+        return obj.subject.username
+
+    @admin.display(description="type", ordering="type")
+    def right(self, obj):
+        return capfirst(obj.type)
+
+    @admin.display(description="received", ordering="received_at")
+    def received(self, obj):
+        return timezone.localtime(obj.received_at, timezone.get_default_timezone()).date()
+
+    @admin.display(description="deadline", ordering="due_at")
+    def deadline(self, obj):
+        status = deadline_status(obj)
+        if status is None:
+            return None  # closed: shown as the empty value
+        css_class, text = status
+        return format_html('<span class="rr-deadline {}">{}</span>', css_class, text)
+
+    @admin.display(description="due")
+    def due(self, obj):
+        due_day = timezone.localtime(obj.due_at, timezone.get_default_timezone()).date()
+        status = deadline_status(obj)
+        if status is None:
+            return f"{date_format(due_day)} (end of day)"
+        css_class, text = status
+        return format_html(
+            '{} (end of day) — <span class="rr-deadline {}">{}</span>', date_format(due_day), css_class, text
+        )
+
+    @admin.display(description="learner")
+    def learner_account(self, obj):
+        url = reverse("admin:accounts_user_change", args=[obj.subject_id])
+        return format_html('<a href="{}">{}</a> · {}', url, obj.subject.username, obj.subject.email)
+
+    @admin.display(description="details")
+    def request_details(self, obj):
+        details = obj.details or {}
+        context = {"note": details.get("note", ""), "reason": details.get("reason", "")}
+        if obj.type == RequestType.RECTIFICATION:
+            context["changes"] = self._proposed_changes(obj.subject, details.get("changes") or {})
+        if obj.type == RequestType.OBJECTION:
+            labels = dict(Purpose.choices)
+            context["purposes"] = [labels.get(purpose, purpose) for purpose in details.get("purposes") or []]
+        return render_to_string("admin/rights_requests/rightsrequest/details.html", context)
+
+    @staticmethod
+    def _proposed_changes(subject, changes):
+        """Return ``[{"label", "current", "proposed"}]`` from the learner's profile today."""
+        profile = subject.profile
+        order = {name: index for index, name in enumerate(services.RECTIFIABLE_FIELDS)}
+        rows = []
+        for name, proposed in sorted(changes.items(), key=lambda item: order.get(item[0], len(order))):
+            try:
+                field = profile._meta.get_field(name)
+            except FieldDoesNotExist:
+                field, label, current = None, name, None
+            else:
+                label, current = capfirst(field.verbose_name), _shown(field, getattr(profile, name))
+            rows.append({"label": label, "current": current, "proposed": _shown(field, proposed)})
+        return rows
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["timeline"] = selectors.events_of(obj)
+            context["data_summary"] = selectors.personal_data_summary(obj.subject)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    # Actions: each calls one service per selected request.
+
+    def _run(self, request, queryset, step, done, **arguments):
+        """Call ``step(actor=user, request=each, **arguments)``; report refusals one by one, successes once."""
+        succeeded = []
+        for rights_request in queryset:
+            try:
+                step(actor=request.user, request=rights_request, **arguments)
+            except RightsRequestError as error:
+                self.message_user(request, f"{rights_request.reference}: {error.detail}", messages.ERROR)
+            else:
+                succeeded.append(rights_request.reference)
+        if succeeded:
+            shown = ", ".join(succeeded[:REFERENCES_SHOWN])
+            if len(succeeded) > REFERENCES_SHOWN:
+                shown += f" and {len(succeeded) - REFERENCES_SHOWN} more"
+            noun = "request" if len(succeeded) == 1 else "requests"
+            self.message_user(request, f"{done} {len(succeeded)} {noun}: {shown}.", messages.SUCCESS)
+
+    def _with_form(self, request, queryset, *, action, form_class, title, submit, run):
+        """Ask for the step's reason or note on an intermediate page, then ``run(cleaned_data)``.
+
+        Like Django's delete confirmation, the page posts the selected ids and the
+        action back to the page it came from (the changelist or the request's page).
+        """
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                run(form.cleaned_data)
+                return None  # back to where the action was chosen
+        else:
+            form = form_class()
+        requests = list(queryset.select_related("subject"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "form": form,
+            "requests": [(obj, deadline_status(obj)) for obj in requests],
+            "action_name": action,
+            "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "submit_label": submit,
+            "cancel_url": request.get_full_path(),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/rights_requests/rightsrequest/action_form.html", context)
+
+    @admin.action(description="Assign to me", permissions=["work"], location=EVERYWHERE)
+    def assign_to_me(self, request, queryset):
+        self._run(request, queryset, services.request_assign, "Assigned to you", assignee=request.user)
+
+    @admin.action(description="Verify identity…", permissions=["work"], location=EVERYWHERE)
+    def verify_identity(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="verify_identity",
+            form_class=VerifyForm,
+            title="Verify the identity of who filed these requests",
+            submit="Record verification",
+            run=lambda data: self._run(request, queryset, services.request_verify, "Verified", note=data["note"]),
+        )
+
+    @admin.action(description="Approve", permissions=["work"], location=EVERYWHERE)
+    def approve(self, request, queryset):
+        self._run(request, queryset, services.request_approve, "Approved")
+
+    @admin.action(description="Reject…", permissions=["work"], location=EVERYWHERE)
+    def reject(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="reject",
+            form_class=RejectForm,
+            title="Reject requests",
+            submit="Reject",
+            run=lambda data: self._run(request, queryset, services.request_reject, "Rejected", reason=data["reason"]),
+        )
+
+    @admin.action(description="Extend deadline…", permissions=["extend"], location=EVERYWHERE)
+    def extend_deadline(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="extend_deadline",
+            form_class=ExtendForm,
+            title="Extend deadlines",
+            submit="Extend deadline",
+            run=lambda data: self._run(
+                request,
+                queryset,
+                services.request_extend,
+                "Extended the deadline of",
+                months=data["months"],
+                reason=data["reason"],
+            ),
+        )
+
+    @admin.action(description="Retry failed", permissions=["work"], location=EVERYWHERE)
+    def retry_failed(self, request, queryset):
+        self._run(request, queryset, services.request_retry, "Sent back to processing")
+
+    @admin.action(description="Mark completed…", permissions=["work"], location=EVERYWHERE)
+    def mark_completed(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="mark_completed",
+            form_class=CompleteForm,
+            title="Mark requests completed",
+            submit="Mark completed",
+            run=lambda data: self._run(request, queryset, services.request_complete, "Completed", note=data["note"]),
+        )

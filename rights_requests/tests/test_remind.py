@@ -1,0 +1,40 @@
+"""`manage.py rights_requests_remind`: assignees hear of requests due soon, officers of overdue ones."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+pytestmark = pytest.mark.django_db
+
+
+def test_reminders_go_to_assignees_and_privacy_officers(make_request, agent, officer, capsys):
+    now = timezone.now()
+    mine_soon = make_request(request_type="restriction", assignee=agent, received_at=now - datetime.timedelta(days=26))
+    unassigned_soon = make_request(request_type="erasure", received_at=now - datetime.timedelta(days=27))
+    overdue = make_request(request_type="access", received_at=now - datetime.timedelta(days=40))
+    make_request(request_type="objection", assignee=agent)  # due in a month: no reminder
+    make_request(
+        request_type="portability", status="completed", received_at=now - datetime.timedelta(days=50)
+    )  # closed: never
+
+    call_command("rights_requests_remind")
+
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {agent.email, officer.email}
+    to_agent, to_officer = by_recipient[agent.email].body, by_recipient[officer.email].body
+    assert mine_soon.reference in to_agent
+    assert unassigned_soon.reference not in to_agent and overdue.reference not in to_agent
+    assert overdue.reference in to_officer and unassigned_soon.reference in to_officer
+    assert "past their legal deadline" in to_officer
+    assert by_recipient[officer.email].subject == "Data-rights requests: 1 overdue and 1 due within 7 days"
+    assert "noor" not in to_officer.lower(), "reminders name requests, not learners"
+    assert "Sent 2 reminder email(s)." in capsys.readouterr().out
+
+
+def test_nothing_due_sends_nothing(make_request, officer):
+    make_request(request_type="access")
+    call_command("rights_requests_remind")
+    assert mail.outbox == []

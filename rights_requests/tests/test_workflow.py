@@ -1,0 +1,327 @@
+"""The request lifecycle: every allowed and forbidden step, permissions, duplicates, failures."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from rights_requests import fulfilment, services
+from rights_requests.exceptions import DuplicateOpenRequest, InvalidRequestDetails, NotPermitted, TransitionNotAllowed
+from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.workflow import TRANSITIONS
+
+pytestmark = pytest.mark.django_db
+
+
+def run_step(step, request, *, learner, officer):
+    """Take ``step`` on ``request`` through its service, as someone allowed to take it."""
+    if step == "verify":
+        return services.request_verify(actor=officer, request=request, note="Checked their ID document.")
+    if step == "approve":
+        return services.request_approve(actor=officer, request=request)
+    if step == "reject":
+        return services.request_reject(actor=officer, request=request, reason="Manifestly unfounded.")
+    if step == "withdraw":
+        return services.request_withdraw(actor=learner, request=request)
+    if step == "start":
+        return services.request_start(request=request)
+    if step == "complete":
+        return services.request_complete(actor=officer, request=request, note="Sent by post.")
+    if step == "fail":
+        return services.request_fail(request=request, error=RuntimeError("boom"))
+    if step == "retry":
+        return services.request_retry(actor=officer, request=request)
+    if step == "assign":
+        return services.request_assign(actor=officer, request=request, assignee=officer)
+    if step == "extend":
+        return services.request_extend(actor=officer, request=request, months=2, reason="Many requests at once.")
+    raise AssertionError(step)
+
+
+@pytest.mark.parametrize("status", Status.values)
+@pytest.mark.parametrize("step", TRANSITIONS)
+def test_every_step_is_allowed_exactly_from_its_source_statuses(step, status, learner, officer, make_request):
+    transition = TRANSITIONS[step]
+    request = make_request(request_type="erasure", status=status)
+
+    if status in transition.sources:
+        run_step(step, request, learner=learner, officer=officer)
+        request.refresh_from_db()
+        assert request.status == (transition.target or status)
+        event = request.events.get()
+        assert (event.action, event.from_status, event.to_status) == (transition.action, status, request.status)
+    elif step == "start":
+        run_step(step, request, learner=learner, officer=officer)  # a queued task finding nothing to do
+        request.refresh_from_db()
+        assert request.status == status
+        assert not request.events.exists()
+    else:
+        with pytest.raises(TransitionNotAllowed):
+            run_step(step, request, learner=learner, officer=officer)
+        request.refresh_from_db()
+        assert request.status == status
+        assert not request.events.exists()
+
+
+def test_learner_filing_an_access_request_is_verified_approved_and_queued(learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="access")
+
+    request.refresh_from_db()
+    actions = list(request.events.values_list("action", flat=True))
+    assert actions == ["submitted", "verified", "approved", "processing"]
+    assert request.status == Status.PROCESSING  # no automatic handler: waiting for staff
+    assert request.reference.startswith("DSR-20")
+
+
+def test_erasure_waits_for_the_privacy_officer(learner, agent, officer, django_capture_on_commit_callbacks):
+    request = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    assert request.status == Status.AWAITING_APPROVAL
+
+    with pytest.raises(NotPermitted, match="the privacy officer decides"):
+        services.request_approve(actor=agent, request=request)
+    with pytest.raises(NotPermitted):
+        services.request_reject(actor=agent, request=request, reason="No.")
+    request.refresh_from_db()
+    assert request.status == Status.AWAITING_APPROVAL
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.PROCESSING
+
+
+def test_agents_approve_other_types_but_cannot_extend_deadlines(learner, agent, make_request):
+    request = make_request(request_type="restriction")
+    services.request_approve(actor=agent, request=request)
+    with pytest.raises(NotPermitted):
+        services.request_extend(actor=agent, request=request, months=1, reason="Busy.")
+
+
+def test_learners_and_other_learners_cannot_take_staff_steps(learner, make_request):
+    from accounts.tests.factories import UserFactory
+
+    request = make_request(request_type="access")
+    with pytest.raises(NotPermitted):
+        services.request_approve(actor=learner, request=request)
+    with pytest.raises(NotPermitted):
+        services.request_withdraw(actor=UserFactory(), request=request)
+    with pytest.raises(NotPermitted):
+        services.request_submit(actor=UserFactory(), subject=learner, request_type="access")
+
+
+def test_one_open_request_per_type_and_a_new_one_after_withdrawal(learner):
+    first = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    with pytest.raises(DuplicateOpenRequest) as duplicate:
+        services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    assert duplicate.value.existing == first
+
+    services.request_withdraw(actor=learner, request=first)
+    second = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    assert second.reference != first.reference
+    assert services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "x"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_racing_leave_exactly_one_open_request(learner):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def submit():
+        try:
+            barrier.wait()
+            services.request_submit(actor=learner, subject=learner, request_type="erasure")
+            outcomes.append("created")
+        except DuplicateOpenRequest:
+            outcomes.append("duplicate")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["created", "duplicate"]
+    assert RightsRequest.objects.filter(subject=learner, type="erasure").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_members_deciding_at_once_cannot_both_succeed(make_request, officer, agent):
+    request = make_request(request_type="restriction")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(step):
+        try:
+            barrier.wait()
+            if step == "approve":
+                services.request_approve(actor=agent, request=request)
+            else:
+                services.request_reject(actor=officer, request=request, reason="Not applicable.")
+            outcomes.append(step)
+        except TransitionNotAllowed:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(step,)) for step in ("approve", "reject")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes.count("refused") == 1
+    request.refresh_from_db()
+    decisions = request.events.filter(action__in=[RequestEvent.Action.APPROVED, RequestEvent.Action.REJECTED])
+    assert decisions.count() == 1
+    assert request.status in {Status.PROCESSING, Status.REJECTED}  # approval queues processing at once
+
+
+@pytest.mark.parametrize(
+    ("request_type", "details", "field"),
+    [
+        ("restriction", {}, "reason"),
+        ("restriction", {"reason": "   "}, "reason"),
+        ("objection", {"purposes": []}, "purposes"),
+        ("objection", {"purposes": ["course_delivery"]}, "purposes"),
+        ("rectification", {"changes": {}}, "changes"),
+        ("rectification", {"changes": {"email": "x@example.org"}}, "changes"),
+        ("rectification", {"changes": {"bio": 42}}, "bio"),
+        ("access", {"note": "x" * 2001}, "note"),
+        ("telepathy", {}, "type"),
+    ],
+)
+def test_details_that_do_not_fit_the_type_are_refused_and_nothing_is_filed(learner, request_type, details, field):
+    with pytest.raises(InvalidRequestDetails) as error:
+        services.request_submit(actor=learner, subject=learner, request_type=request_type, details=details)
+    assert error.value.field == field
+    assert not RightsRequest.objects.exists()
+
+
+def test_reject_and_extend_need_a_reason_and_extend_only_once(make_request, officer):
+    request = make_request(request_type="erasure")
+    with pytest.raises(InvalidRequestDetails):
+        services.request_reject(actor=officer, request=request, reason="  ")
+    with pytest.raises(InvalidRequestDetails):
+        services.request_extend(actor=officer, request=request, months=2, reason="")
+    with pytest.raises(InvalidRequestDetails):
+        services.request_extend(actor=officer, request=request, months=3, reason="Complex.")
+
+    services.request_extend(actor=officer, request=request, months=2, reason="Complex.")
+    with pytest.raises(TransitionNotAllowed, match="already been extended once"):
+        services.request_extend(actor=officer, request=request, months=1, reason="Still complex.")
+    request.refresh_from_db()
+    assert request.extension_reason == "Complex."
+    assert (request.due_at - request.received_at).days >= 88
+
+
+@pytest.fixture
+def failing_access_handler():
+    calls = []
+
+    def handler(request):
+        calls.append(request.pk)
+        if len(calls) == 1:
+            raise ValueError(f"cannot read profile of {request.subject.email}")
+        return "Your report is ready."
+
+    fulfilment.register("access", handler)
+    yield calls
+    fulfilment.unregister("access")
+
+
+def test_a_failing_task_leaves_the_request_failed_and_staff_can_retry_it(
+    learner, officer, failing_access_handler, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="access")
+    request.refresh_from_db()
+    assert request.status == Status.FAILED
+    failure = request.events.get(action=RequestEvent.Action.FAILED)
+    assert failure.note == "Processing stopped with ValueError."
+    assert learner.email not in failure.note, "error messages may hold personal data and are not stored"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_retry(actor=officer, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert request.completed_at is not None
+    assert "Your report is ready." in mail.outbox[-1].body
+
+
+def test_learner_is_emailed_acknowledgement_rejection_with_complaint_right_and_extension(
+    learner, officer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_extend(actor=officer, request=request, months=1, reason="We hold records in two systems.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_reject(actor=officer, request=request, reason="An unpaid invoice is disputed in court.")
+
+    acknowledgement, extension, rejection = mail.outbox
+    request.refresh_from_db()
+    assert acknowledgement.to == ["noor@example.org"]
+    assert acknowledgement.subject == f"We received your request {request.reference}"
+    assert "We will answer by:" in acknowledgement.body
+    assert "We hold records in two systems." in extension.body
+    assert "An unpaid invoice is disputed in court." in rejection.body
+    assert "complaint with a supervisory authority" in rejection.body
+    for message in mail.outbox:
+        assert f"http://testserver/settings/data/{request.pk}/" in message.body
+        assert message.alternatives[0].mimetype == "text/html"
+        assert "Noor" not in message.body and "7700" not in message.body, "no personal data beyond the need"
+
+
+def test_staff_actions_on_closed_requests_change_nothing(make_request, officer):
+    request = make_request(request_type="access", status="completed")
+    for step in ("assign", "extend", "approve", "reject"):
+        with pytest.raises(TransitionNotAllowed):
+            run_step(step, request, learner=None, officer=officer)
+    assert not request.events.exists()
+
+
+def test_an_extension_must_come_within_the_first_month(make_request, officer):
+    import datetime
+
+    from django.utils import timezone
+
+    late = make_request(request_type="access", received_at=timezone.now() - datetime.timedelta(days=40))
+    with pytest.raises(TransitionNotAllowed, match=r"Art\. 12\(3\)"):
+        services.request_extend(actor=officer, request=late, months=1, reason="Busy.")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"date_of_birth": "2999-01-01"}, "date_of_birth", "cannot be in the future"),
+        ({"country": "Atlantis"}, "country", "Select a valid choice"),
+        ({"bio": "x" * 301}, "bio", "at most 300 characters"),
+    ],
+)
+def test_corrections_follow_the_account_tabs_rules(learner, changes, field, message):
+    with pytest.raises(InvalidRequestDetails, match=message) as error:
+        services.request_submit(
+            actor=learner, subject=learner, request_type="rectification", details={"changes": changes}
+        )
+    assert error.value.field == field
+
+
+def test_a_duplicate_is_recognised_before_its_details_are_judged(learner):
+    first = services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "x"})
+    with pytest.raises(DuplicateOpenRequest) as duplicate:
+        services.request_submit(actor=learner, subject=learner, request_type="restriction", details={})
+    assert duplicate.value.existing == first
+
+
+def test_agents_may_retry_a_failed_erasure_the_officer_approved(
+    make_request, agent, django_capture_on_commit_callbacks
+):
+    request = make_request(request_type="erasure", status="failed")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_retry(actor=agent, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.PROCESSING

@@ -1,0 +1,30 @@
+"""URLs of the rights_requests app: Settings → Your data (``/settings/data/`` is a stable contract)."""
+
+from django.urls import path, register_converter
+
+from . import views
+from .models import RequestType
+
+
+class RequestTypeConverter:
+    """Match only the six request types, so any other word is a plain 404."""
+
+    regex = "|".join(RequestType.values)
+
+    def to_python(self, value):
+        return RequestType(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(RequestTypeConverter, "request_type")
+
+app_name = "rights_requests"
+
+urlpatterns = [
+    path("settings/data/", views.data_rights, name="index"),
+    path("settings/data/new/<request_type:request_type>/", views.request_new, name="new"),
+    path("settings/data/<uuid:request_id>/", views.request_detail, name="detail"),
+    path("settings/data/<uuid:request_id>/withdraw/", views.request_withdraw_view, name="withdraw"),
+]
