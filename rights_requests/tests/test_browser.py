@@ -1,0 +1,54 @@
+"""In Chromium: a learner files a restriction request, an agent works it in the admin queue, the learner sees it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from rights_requests.tests.conftest import staff_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, url, username):
+    page.goto(url)
+    page.get_by_label("Username" if "/admin/" in url else "Username or email").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in" if "/admin/" in url else "Sign in").click()
+
+
+def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_server, browser, screenshot):
+    UserFactory(username="amara", email="amara@example.org")
+    staff_member("sam.support", "Support agent")
+
+    learner = browser.new_context().new_page()
+    sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
+    learner.goto(f"{live_server.url}/settings/data/")
+    learner.get_by_role("link", name="Ask for a restriction").click()
+    learner.get_by_label("Why should we stop using your data for now?").fill("My quiz results are wrong.")
+    learner.get_by_role("button", name="Send request").click()
+    expect(learner.get_by_role("status")).to_contain_text("We received your request DSR-")
+    reference = learner.get_by_role("status").inner_text().split("request ")[1].split()[0].rstrip(".")
+
+    agent = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(agent, f"{live_server.url}/admin/login/?next=/admin/rights_requests/rightsrequest/", "sam.support")
+    row = agent.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Awaiting review")
+    expect(row).to_contain_text("amara")
+    screenshot(agent, "1-queue")
+    row.get_by_role("checkbox").check()
+    agent.locator("select[name=action]").select_option(label="Assign to me")
+    agent.get_by_role("button", name="Run").click()
+    expect(agent.locator(".messagelist")).to_contain_text("Assigned to you")
+    row = agent.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("sam.support")
+    row.get_by_role("checkbox").check()
+    agent.locator("select[name=action]").select_option(label="Approve")
+    agent.get_by_role("button", name="Run").click()
+    expect(agent.locator(".messagelist")).to_contain_text(reference)
+    screenshot(agent, "2-approved")
+
+    learner.reload()
+    expect(learner.get_by_text("Being processed").first).to_be_visible()
+    expect(learner.locator("main")).to_contain_text("Our privacy team")
+    expect(learner.locator("main")).not_to_contain_text("sam.support")
+    screenshot(learner, "3-learner-sees-status")
