@@ -19,6 +19,7 @@ def learner():
     user = UserFactory(username="noor", email="noor@example.org")
     user.profile.full_name = "Noor Al-Hassan"
     user.profile.phone = "+44 7700 900555"
+    user.profile.country = "GB"
     user.profile.save()
     return user
 

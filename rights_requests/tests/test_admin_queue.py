@@ -8,7 +8,6 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -28,32 +27,6 @@ _numbers = itertools.count(1)
 
 def change_url(rights_request):
     return f"{CHANGELIST}{rights_request.pk}/change/"
-
-
-def staff(username, group):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def agent():
-    return staff("sam.agent", "Support agent")
-
-
-@pytest.fixture
-def officer():
-    return staff("priya.officer", "Privacy officer")
-
-
-@pytest.fixture
-def learner():
-    user = UserFactory(username="noor", email="noor@example.org")
-    user.profile.full_name = "Noor Al-Hassan"
-    user.profile.phone = "+44 7700 900555"
-    user.profile.country = "GB"
-    user.profile.save()
-    return user
 
 
 def submit(learner, request_type, **details):
