@@ -213,4 +213,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's default config gives "django" a console handler of its own: don't print twice.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
 }

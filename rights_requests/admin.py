@@ -6,12 +6,15 @@ The services check permissions and transitions again and are atomic, so a refuse
 step changes nothing; the refusal is shown naming the request's reference.
 """
 
+import uuid
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, Value, When
+from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -119,7 +122,8 @@ class VerifyForm(forms.Form):
         label="How you verified their identity",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=services.DETAIL_TEXT_MAX,
-        help_text="Kept in the request's history, e.g. “Answered the security questions on a call.”",
+        help_text="The learner sees this note in their request's history: say how you checked, not what "
+        "they told you, e.g. “Confirmed by a reply from the account's email address.”",
     )
 
 
@@ -161,6 +165,10 @@ class CompleteForm(forms.Form):
         max_length=services.DETAIL_TEXT_MAX,
         help_text="The learner is told this, e.g. “Your phone number is now corrected.”",
     )
+    carried_out = forms.BooleanField(
+        label="I have carried out these requests in full",
+        help_text="Completing tells the learner their request is done: do the work first.",
+    )
 
 
 def _shown(field, value):
@@ -180,7 +188,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
     list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
     list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter)
     list_select_related = ("subject", "assignee")
-    search_fields = ("reference", "subject__email", "subject__username")
+    search_fields = ("reference", "subject__email", "subject__username", "subject__profile__full_name")
     search_help_text = "Search by reference, or the learner's email or username."
     actions = [
         "assign_to_me",
@@ -302,6 +310,15 @@ class RightsRequestAdmin(admin.ModelAdmin):
                 label, current = capfirst(field.verbose_name), _shown(field, getattr(profile, name))
             rows.append({"label": label, "current": current, "proposed": _shown(field, proposed)})
         return rows
+
+    def changelist_view(self, request, extra_context=None):
+        # SECURITY: a forged action POST with ids that are not UUIDs is a bad request, not a server error.
+        for value in request.POST.getlist(ACTION_CHECKBOX_NAME):
+            try:
+                uuid.UUID(value)
+            except ValueError:
+                return HttpResponseBadRequest("Selected requests must be given by their ids.")
+        return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -71,7 +71,7 @@ def note_field(label="Anything you would like to add? (optional)", help_text="")
         label=label,
         required=False,
         help_text=help_text or f"Up to {DETAIL_TEXT_MAX} characters.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": DETAIL_TEXT_MAX}),
     )
 
 
@@ -107,7 +107,7 @@ class RestrictionRequestForm(RightsRequestForm):
         help_text="For example: your data is wrong and you want us to stop using it until it is corrected; "
         "you have objected to how we use it and are waiting for our answer; "
         "or you need us to keep it for a legal claim.",
-        widget=forms.Textarea(attrs={"rows": 5, "required": True}),
+        widget=forms.Textarea(attrs={"rows": 5, "required": True, "maxlength": DETAIL_TEXT_MAX}),
     )
 
     def details(self):

@@ -14,6 +14,7 @@ SUBJECTS = {
     RequestEvent.Action.REJECTED: "Your request {reference} was declined",
     RequestEvent.Action.EXTENDED: "We need more time for your request {reference}",
     RequestEvent.Action.COMPLETED: "Your request {reference} is complete",
+    RequestEvent.Action.WITHDRAWN: "You withdrew your request {reference}",
 }
 
 

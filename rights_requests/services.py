@@ -39,7 +39,7 @@ def _text(value, name, *, required):
     if required and not value:
         raise InvalidRequestDetails("Please fill this in.", field=name)
     if len(value) > DETAIL_TEXT_MAX:
-        raise InvalidRequestDetails(f"Keep it under {DETAIL_TEXT_MAX} characters.", field=name)
+        raise InvalidRequestDetails(f"Keep it to {DETAIL_TEXT_MAX} characters or fewer.", field=name)
     return value
 
 
@@ -52,7 +52,7 @@ def clean_request_details(request_type, details, *, subject=None):
             with the same rules as the Account tab ("" asks to clear a field).
         details: dict from a form or API. Per type:
             rectification ``{"changes": {field: new value}, "note": str}``
-            (fields from ``RECTIFIABLE_FIELDS``, at least one);
+            (fields from ``RECTIFIABLE_FIELDS``; at least one, or a note);
             objection ``{"purposes": [purpose, ...], "note": str}`` (from
             ``OBJECTABLE_PURPOSES``, at least one); restriction ``{"reason": str}``
             (required, GDPR Art. 18(1)); access, portability, erasure ``{"note": str}``.
@@ -69,9 +69,12 @@ def clean_request_details(request_type, details, *, subject=None):
         raise InvalidRequestDetails("Details must be an object.", field="details")
     note = _text(details.get("note"), "note", required=False)
     if request_type == RequestType.RECTIFICATION:
-        changes = details.get("changes")
-        if not isinstance(changes, dict) or not changes:
-            raise InvalidRequestDetails("Name at least one field to correct.", field="changes")
+        changes = details.get("changes") or {}
+        if not isinstance(changes, dict) or not (changes or note):
+            raise InvalidRequestDetails(
+                "Give the corrected value of at least one field, or describe the correction in the note.",
+                field="changes",
+            )
         unknown = sorted(set(changes) - set(RECTIFIABLE_FIELDS))
         if unknown:
             raise InvalidRequestDetails(
@@ -138,7 +141,7 @@ def _apply(request, step, *, actor, note="", **changes):
     transition = TRANSITIONS[step]
     if request.status not in transition.sources:
         raise TransitionNotAllowed(
-            f"A request that is “{request.get_status_display().lower()}” cannot be {transition.action.label.lower()}."
+            f"A request that is “{request.get_status_display().lower()}” cannot be {transition.verb}."
         )
     from_status = request.status
     if transition.target is not None:
@@ -278,7 +281,8 @@ def request_withdraw(*, actor, request):
     request = _locked(request)
     if actor is None or actor.pk != request.subject_id:
         raise NotPermitted("Only the learner who filed a request can withdraw it.")
-    _apply(request, "withdraw", actor=actor)
+    # The learner is emailed too, so a withdrawal from a stolen session does not go unnoticed.
+    _notify(_apply(request, "withdraw", actor=actor))
     return request
 
 
@@ -363,7 +367,7 @@ def request_complete(*, actor, request, note):
     """
     request = _locked(request)
     if actor is not None:
-        _require(actor, WORK, "complete requests")
+        _require_decision_permission(actor, request, "complete")
     note = _text(note, "note", required=True)
     event = _apply(request, "complete", actor=actor, note=note, completed_at=timezone.now())
     _notify(event)

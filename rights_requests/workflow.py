@@ -21,29 +21,34 @@ class Transition:
     action: RequestEvent.Action
     sources: frozenset
     target: Status | None  # None: the status does not change
+    verb: str  # for refusals: "A request that is … cannot be <verb>."
 
 
-def _step(action, sources, target):
-    return Transition(action, frozenset(sources), target)
+def _step(action, sources, target, verb):
+    return Transition(action, frozenset(sources), target, verb)
 
 
 TRANSITIONS = {
-    "verify": _step(RequestEvent.Action.VERIFIED, {Status.AWAITING_VERIFICATION}, Status.AWAITING_APPROVAL),
-    "approve": _step(RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED),
+    "verify": _step(RequestEvent.Action.VERIFIED, {Status.AWAITING_VERIFICATION}, Status.AWAITING_APPROVAL, "verified"),
+    "approve": _step(RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED, "approved"),
     "reject": _step(
-        RequestEvent.Action.REJECTED, {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL}, Status.REJECTED
+        RequestEvent.Action.REJECTED,
+        {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL},
+        Status.REJECTED,
+        "rejected",
     ),
     "withdraw": _step(
         RequestEvent.Action.WITHDRAWN,
         {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED},
         Status.WITHDRAWN,
+        "withdrawn",
     ),
-    "start": _step(RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING),
-    "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED),
-    "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED),
-    "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED),
-    "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None),
-    "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None),
+    "start": _step(RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING, "started"),
+    "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED, "completed"),
+    "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED, "marked as failed"),
+    "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, "retried"),
+    "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, "assigned"),
+    "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, "extended"),
 }
 
 

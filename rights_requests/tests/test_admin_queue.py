@@ -20,6 +20,7 @@ from rights_requests.models import RequestEvent, RightsRequest, Status
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/rights_requests/rightsrequest/"
+ACTION_CHECKBOX_NAME = "_selected_action"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=LONDON)
 _numbers = itertools.count(1)
@@ -425,6 +426,13 @@ def test_an_agent_marks_a_request_carried_out_by_hand_completed_with_a_note(clie
     assert rights_request.status == Status.PROCESSING
 
     response = submit_action_form(client, "mark_completed", [rights_request], note="Report sent by post.")
+    assert "This field is required." in text(response), "staff must confirm they did the work"
+    rights_request.refresh_from_db()
+    assert rights_request.status == Status.PROCESSING
+
+    response = submit_action_form(
+        client, "mark_completed", [rights_request], note="Report sent by post.", carried_out="on"
+    )
 
     assert messages_of(response) == [("success", f"Completed 1 request: {rights_request.reference}.")]
     rights_request.refresh_from_db()
@@ -540,3 +548,19 @@ def test_the_dashboard_is_only_for_staff_who_may_see_requests(client):
 
     assert response.status_code == 200
     assert "rr-dashboard" not in response.content.decode()
+
+
+def test_a_forged_action_with_ids_that_are_not_ids_is_a_bad_request(client, agent):
+    client.force_login(agent)
+    response = client.post(CHANGELIST, {"action": "approve", ACTION_CHECKBOX_NAME: ["not-a-uuid"]})
+    assert response.status_code == 400
+
+
+def test_only_the_privacy_officer_completes_an_erasure_by_hand(client, agent, officer, learner):
+    rights_request = submit(learner, "erasure")
+    services.request_approve(actor=officer, request=rights_request)
+    client.force_login(agent)
+    response = submit_action_form(client, "mark_completed", [rights_request], note="Erased.", carried_out="on")
+    assert messages_of(response)[0][0] == "error"
+    rights_request.refresh_from_db()
+    assert rights_request.status != Status.COMPLETED

@@ -204,10 +204,10 @@ def test_a_proposed_correction_is_shown_in_words_in_profile_order(client, amara)
         ),
         (
             "rectification",
-            {"note": "My name is misspelt"},
+            {"note": ""},
             'id="changes_helptext"',
-            "Name at least one field to correct.",
-            "My name is misspelt",
+            "Give the corrected value of at least one field, or describe the correction in the note.",
+            "What should we correct?",
         ),
         (
             "rectification",
@@ -223,7 +223,7 @@ def test_a_proposed_correction_is_shown_in_words_in_profile_order(client, amara)
             "Enter a valid date.",
             'value="Nurse"',
         ),
-        ("access", {"note": "é" * 2001}, 'id="id_note"', "Keep it under 2000 characters.", "é" * 2001),
+        ("access", {"note": "é" * 2001}, 'id="id_note"', "Keep it to 2000 characters or fewer.", "é" * 2001),
     ],
 )
 def test_invalid_details_are_shown_beside_their_field_and_nothing_is_lost(
@@ -462,3 +462,9 @@ def test_learner_asks_for_a_restriction_and_withdraws_it_on_a_phone(live_server,
     expect(page.get_by_role("button", name="Withdraw this request")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375, "nothing overflows the phone's width"
     screenshot(page, "4-withdrawn")
+
+
+def test_a_correction_described_only_in_the_note_is_accepted(client, amara):
+    response = client.post("/settings/data/new/rectification/", {"note": "Please remove my phone number."}, follow=True)
+    assert "We received your request DSR-" in response.content.decode()
+    assert "Please remove my phone number." in response.content.decode()

@@ -325,3 +325,17 @@ def test_agents_may_retry_a_failed_erasure_the_officer_approved(
         services.request_retry(actor=agent, request=request)
     request.refresh_from_db()
     assert request.status == Status.PROCESSING
+
+
+def test_refusals_say_in_plain_words_why(make_request, officer):
+    request = make_request(request_type="access", status="completed")
+    with pytest.raises(TransitionNotAllowed, match="A request that is “completed” cannot be retried."):
+        services.request_retry(actor=officer, request=request)
+
+
+def test_withdrawing_is_confirmed_by_email_so_a_stolen_session_is_noticed(learner, django_capture_on_commit_callbacks):
+    request = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_withdraw(actor=learner, request=request)
+    assert mail.outbox[-1].subject == f"You withdrew your request {request.reference}"
+    assert "If you did not do this, change your password" in mail.outbox[-1].body

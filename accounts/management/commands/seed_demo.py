@@ -118,7 +118,9 @@ class Command(BaseCommand):
             )
             received_at = now - datetime.timedelta(days=days_ago)
             RightsRequest.objects.filter(pk=request.pk).update(received_at=received_at, due_at=due_at_for(received_at))
-            request.events.update(created_at=received_at)
+            for offset, event in enumerate(request.events.order_by("created_at", "id")):
+                event.created_at = received_at + datetime.timedelta(minutes=offset)
+                event.save(update_fields=["created_at"])
         restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
         services.request_assign(actor=staff["Support agent"], request=restriction, assignee=staff["Support agent"])
 
