@@ -55,3 +55,22 @@ def screenshot(request):
         return path
 
     return save
+
+
+@pytest.fixture
+def verified_login():
+    """Return ``login(client, user)``: sign ``user`` in with a confirmed TOTP device, second factor passed.
+
+    Staff need this to reach the admin site, which refuses sessions without 2FA.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def login(client, user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Test phone"})
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    return login

@@ -26,6 +26,12 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
 
+    def get_readonly_fields(self, request, obj=None):
+        # SECURITY: only superusers grant admin rights, so staff cannot raise their own.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_staff", "is_superuser", "groups", "user_permissions")
+
     def get_inlines(self, request, obj):
         return [ProfileInline] if obj is not None else []
 

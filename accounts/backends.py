@@ -23,3 +23,38 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials):
+    """Return the name django-axes counts a sign-in attempt against.
+
+    "amara", "AMARA" and "amara@example.org" are one account, so they share one
+    failure count: an attacker gets no extra guesses by varying the case or by
+    typing the email address instead of the username.
+
+    Args:
+        request: the sign-in request; its POSTed ``username`` is used when
+            ``credentials`` do not name one.
+        credentials: the credentials given to ``authenticate()``, or None.
+
+    Returns:
+        the account's username when the identifier matches an account by username
+        or email (case-insensitive); otherwise the identifier lower-cased, so an
+        unknown name is counted (and locked) exactly like a real one. None when
+        there is no identifier.
+    """
+    if credentials and credentials.get("username") is not None:
+        identifier = credentials["username"]
+    else:
+        identifier = getattr(request, "POST", {}).get("username")
+    if identifier is None:
+        return None
+    # AccessAttempt.username holds 255 characters.
+    identifier = str(identifier).strip()[:255]
+    User = get_user_model()
+    username = (
+        User._default_manager.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier))
+        .values_list("username", flat=True)
+        .first()
+    )
+    return username or identifier.lower()

@@ -10,3 +10,6 @@ PHOTO_MAX_PIXELS = getattr(settings, "ACCOUNTS_PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_STORED_SIZE = getattr(settings, "ACCOUNTS_PHOTO_STORED_SIZE", 512)
 #: Image formats accepted for photos (Pillow format names).
 PHOTO_FORMATS = getattr(settings, "ACCOUNTS_PHOTO_FORMATS", ("JPEG", "PNG", "WEBP"))
+#: A session's "last active" time is written at most this often, in seconds, by each web process
+#: (the throttle lives in Django's cache), not on every request.
+SESSION_ACTIVITY_INTERVAL = getattr(settings, "ACCOUNTS_SESSION_ACTIVITY_INTERVAL", 5 * 60)

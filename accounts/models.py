@@ -296,3 +296,38 @@ class LearningEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_event_type_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class UserSession(models.Model):
+    """A signed-in session of a user, as listed on the Security tab.
+
+    One row per Django session, deleted with it (sign-out, expiry cleared by
+    ``clearsessions``, a new key at sign-in or password change, "sign out of all
+    other sessions"). Holds only a summary of the device: the browser and system
+    named by the User-Agent, and the network the IP address belongs to — never
+    the full address nor the raw User-Agent.
+    """
+
+    session = models.OneToOneField(
+        "sessions.Session",
+        on_delete=models.CASCADE,
+        related_name="user_session",
+        # No database constraint: a request may record its session just as another
+        # request ends it. Such a row is never listed and is deleted at the next
+        # listing (``user_sessions_prune``).
+        db_constraint=False,
+        help_text="The Django session.",
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="user_sessions")
+    user_agent = models.CharField(max_length=100, blank=True, help_text="e.g. “Firefox on Linux”.")
+    network = models.CharField(
+        max_length=50, blank=True, help_text="The IP address truncated to /24 (IPv4) or /48 (IPv6)."
+    )
+    created_at = models.DateTimeField(default=timezone.now, help_text="When the session was signed in.")
+    last_seen_at = models.DateTimeField(default=timezone.now, help_text="Last activity, to within a few minutes.")
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_agent or 'Unknown browser'} ({self.network or 'unknown network'})"

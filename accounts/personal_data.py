@@ -2,6 +2,8 @@
 
 import uuid
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from privacy.registry import (
@@ -16,7 +18,7 @@ from privacy.registry import (
     Retain,
 )
 
-from .models import Enrollment, LearningEvent, Payment, Profile, QuizResult, User
+from .models import Enrollment, LearningEvent, Payment, Profile, QuizResult, User, UserSession
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)
 COURSES = Processing(Purpose.COURSE_DELIVERY, LawfulBasis.CONTRACT)
@@ -30,6 +32,7 @@ SUPPORT = "Our support staff and privacy officer, when handling your requests"
 PARTNER = "The partner university or company running the course, only with your consent"
 HOSTING = "Our hosting provider, as processor under GDPR Art. 28"
 WHILE_ACCOUNT = "While your account exists; erased with it"
+COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
 def _erased_username(user):
@@ -169,6 +172,57 @@ DECLARATIONS = [
         retention="24 months, then deleted; erased with your account",
         recipients=(SUPPORT, HOSTING),
         source="Your activity on the platform, recorded automatically",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=UserSession,
+        subject_lookup="user",
+        description="The devices you are signed in on",
+        fields={
+            "session": PersonalField(
+                Category.SECURITY, "The key of the session cookie on that device", exportable=False
+            ),
+            "user_agent": PersonalField(Category.SECURITY, "The browser and system, e.g. “Firefox on Linux”"),
+            "network": PersonalField(
+                Category.SECURITY, "The network you signed in from: your IP address with its last part removed"
+            ),
+            "created_at": PersonalField(Category.SECURITY, "When you signed in"),
+            "last_seen_at": PersonalField(Category.SECURITY, "When the session was last active"),
+        },
+        other_fields=("id", "user"),
+        processing=(SECURITY,),
+        retention="Until the session ends: you sign out, it expires, or you sign it out from another device",
+        recipients=(HOSTING,),
+        source="Your browser, each time you sign in and use the portal",
+        erasure=Delete(),
+    ),
+    # django-axes writes only AccessAttempt with our settings: its access log is off
+    # (AXES_DISABLE_ACCESS_LOG) and so are its failure log and attempt expirations.
+    # Declare AccessLog / AccessFailureLog / AccessAttemptExpiration before turning those on.
+    ModelDeclaration(
+        model=AccessAttempt,
+        subject_lookup="username",
+        subject_field="username",
+        description="Failed attempts to sign in to your account",
+        fields={
+            "username": PersonalField(Category.SECURITY, "Your username (whatever name or email was typed)"),
+            "ip_address": PersonalField(Category.SECURITY, "The IP address the attempts came from"),
+            "user_agent": PersonalField(Category.SECURITY, "The browser that made the attempts"),
+            "http_accept": PersonalField(Category.SECURITY, "What the browser said it accepts"),
+            "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on"),
+            "get_data": PersonalField(Category.SECURITY, "The page's query string, with names and passwords masked"),
+            "post_data": PersonalField(Category.SECURITY, "The form sent, with names and passwords masked"),
+            "attempt_time": PersonalField(Category.SECURITY, "When the last attempt was made"),
+            "failures_since_start": PersonalField(Category.SECURITY, "How many attempts failed"),
+        },
+        other_fields=("id",),
+        processing=(SECURITY,),
+        retention=(
+            f"Deleted once {COOLOFF_MINUTES} minutes (the lock-out period) have passed since the last "
+            "failed attempt, at the next sign-in on the portal, or when you sign in; erased with your account"
+        ),
+        recipients=(SUPPORT, HOSTING),
+        source="Whoever tried to sign in with your username or email address, and their browser",
         erasure=Delete(),
     ),
 ]

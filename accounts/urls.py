@@ -37,4 +37,5 @@ urlpatterns = [
     path("settings/", views.settings_index, name="settings"),
     path("settings/account/", views.account_settings, name="settings_account"),
     path("settings/security/", views.SecuritySettingsView.as_view(), name="settings_security"),
+    path("settings/security/sessions/sign-out-others/", views.sessions_end_others, name="settings_sessions_end_others"),
 ]

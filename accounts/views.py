@@ -5,18 +5,27 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from privacy.models import AuditEvent
-from privacy.services import audit_record
+from privacy.selectors import two_factor_enabled
+from privacy.services import audit_record, two_factor_login_begin
 
 from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
-from .selectors import enrollments_of
-from .services import profile_update, user_create
+from .selectors import active_sessions_of, enrollments_of
+from .services import (
+    profile_update,
+    user_create,
+    user_lockout_clear,
+    user_sessions_end_others,
+    user_sessions_prune,
+)
 
 
 def home(request):
@@ -51,12 +60,21 @@ class SignupView(FormView):
         return redirect("privacy:settings")
 
 
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class SignInView(auth_views.LoginView):
-    """Sign in with a username or email address and a password."""
+    """Sign in with a username or email address and a password, then a code when 2FA is on."""
 
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if two_factor_enabled(user):
+            # SECURITY: not signed in yet; the session only remembers who passed the password step.
+            two_factor_login_begin(self.request, user)
+            return redirect(f"{reverse('privacy:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
+        return super().form_valid(form)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -92,12 +110,23 @@ def account_settings(request):
 
 @method_decorator(login_required, name="dispatch")
 class SecuritySettingsView(auth_views.PasswordChangeView):
-    """Security tab: change the password (other sessions are signed out by Django)."""
+    """Security tab: change the password (other sessions are signed out by Django); list the sessions."""
 
     template_name = "settings/security.html"
     form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:settings_security")
     extra_context = {"tab": "security"}
+
+    def get(self, request, *args, **kwargs):
+        user_sessions_prune(user=request.user)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sessions"] = active_sessions_of(
+            self.request.user, current_session_key=self.request.session.session_key
+        )
+        return context
 
     def form_invalid(self, form):
         messages.error(self.request, "Your password was not changed: please correct the fields marked below.")
@@ -110,6 +139,20 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
         return response
 
 
+@login_required
+@require_POST
+def sessions_end_others(request):
+    """Sign out of every other session of the learner (POST), keeping this one."""
+    ended = user_sessions_end_others(
+        actor=request.user, user=request.user, current_session_key=request.session.session_key
+    )
+    if ended:
+        messages.success(request, f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
+    else:
+        messages.success(request, "You were not signed in anywhere else.")
+    return redirect("accounts:settings_security")
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Set a new password from an emailed link; the learner then signs in themself."""
 
@@ -120,4 +163,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         audit_record(actor=form.user, subject=form.user, action=AuditEvent.Action.PASSWORD_RESET)
+        # Whoever had the old password is signed out everywhere; the owner may sign in again at once.
+        user_sessions_end_others(actor=form.user, user=form.user, current_session_key=None)
+        user_lockout_clear(user=form.user)
         return response

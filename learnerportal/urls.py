@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from accounts import views as accounts_views
 
-# The request queue needs the page's full width more than a sidebar of a few models.
-admin.site.enable_nav_sidebar = False
-
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("", include("accounts.urls")),

@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEvent
+
+# SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
+# but the learner ever sees their key; devices are managed on the Privacy tab.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 @admin.register(AuditEvent)

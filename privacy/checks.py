@@ -47,11 +47,16 @@ def _lookup_error(declaration):
     """Return why ``declaration.subject_lookup`` does not lead to the user model, or None."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     target = declaration.model
-    for part in filter(None, declaration.subject_lookup.split("__")):
+    parts = [part for part in declaration.subject_lookup.split("__") if part]
+    for index, part in enumerate(parts):
         try:
             step = target._meta.get_field(part)
         except FieldDoesNotExist:
             return f"{target._meta.label} has no field {part!r}"
+        if declaration.subject_field and index == len(parts) - 1:
+            if not hasattr(user_model, declaration.subject_field):
+                return f"the user model has no attribute {declaration.subject_field!r}"
+            return None  # compared with a value of the user, not followed as a relation
         if not step.is_relation:
             return f"{target._meta.label}.{part} is not a relation"
         target = step.related_model

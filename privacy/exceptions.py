@@ -13,3 +13,9 @@ class InvalidAudience(PrivacyError):
     """An audience or profile field name that the portal does not know."""
 
     code = "invalid_audience"
+
+
+class TwoFactorError(PrivacyError):
+    """A two-factor step that cannot be taken: wrong code or password, nothing pending, …"""
+
+    code = "two_factor_error"

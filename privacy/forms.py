@@ -29,3 +29,40 @@ class VisibilityForm(forms.Form):
                 initial=getattr(visibility, name),
                 help_text=FIELD_HINTS[name],
             )
+
+
+class CodeForm(forms.Form):
+    """A code from the authenticator app, or a backup code."""
+
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+        help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
+    )
+
+
+class SetupCodeForm(forms.Form):
+    """The first code from the newly added authenticator app."""
+
+    token = forms.CharField(
+        label="Code from your app",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}),
+        help_text="6 digits.",
+    )
+
+
+class PasswordForm(forms.Form):
+    """The account's password, asked again before a sensitive change."""
+
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class DisableTwoFactorForm(PasswordForm, CodeForm):
+    """Turning two-factor authentication off needs the password and a current code."""

@@ -1,7 +1,12 @@
 """Who may see each part of a learner's profile, and the log of privacy-relevant events."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django_otp.models import Device, ThrottlingMixin
 
 
 class Audience(models.TextChoices):
@@ -76,6 +81,12 @@ class AuditEvent(models.Model):
         VISIBILITY_REVIEWED = "visibility_reviewed", "Profile visibility reviewed"
         PASSWORD_CHANGED = "password_changed", "Password changed"
         PASSWORD_RESET = "password_reset", "Password reset by email"
+        TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
+        TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off"
+        BACKUP_CODES_REGENERATED = "backup_codes_regenerated", "New backup codes made"
+        SIGNED_IN = "signed_in", "Signed in"
+        SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
+        LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked after repeated failed attempts"
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", help_text="The data subject."
@@ -98,3 +109,54 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """A learner's set of single-use backup codes for two-factor sign-in.
+
+    The codes are stored only as salted SHA-256 digests: they are random
+    (about 50 bits each), so a fast hash is enough, and nobody — staff
+    included — can read them back. Verification is throttled by django-otp's
+    ``ThrottlingMixin``, separately from the TOTP device, so a valid TOTP
+    sign-in never counts as a failure here.
+    """
+
+    def verify_token(self, token):
+        """Return True and burn the code when ``token`` is one of the unused codes (RFC 4226 §7.2 spirit)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        normalized = normalize_backup_code(token)
+        for code in self.codes.filter(used_at__isnull=True).select_for_update():
+            if constant_time_compare(code.digest, backup_code_digest(code.salt, normalized)):
+                code.used_at = timezone.now()
+                code.save(update_fields=["used_at"])
+                self.throttle_reset()
+                return True
+        self.throttle_increment()
+        return False
+
+    def get_throttle_factor(self):
+        return getattr(settings, "PRIVACY_BACKUP_CODE_THROTTLE_FACTOR", 1)
+
+
+def normalize_backup_code(token):
+    """Return ``token`` as stored: lower case, without spaces or hyphens."""
+    return "".join(str(token).split()).replace("-", "").lower()
+
+
+def backup_code_digest(salt, normalized_code):
+    """Return the hex SHA-256 digest of ``salt + code``."""
+    return hashlib.sha256(f"{salt}{normalized_code}".encode()).hexdigest()
+
+
+class BackupCode(models.Model):
+    """One backup code, as a salted digest; ``used_at`` is set when it is spent."""
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return "Used backup code" if self.used_at else "Unused backup code"

@@ -1,11 +1,70 @@
 """Personal-data declarations of the privacy app and of Django's own apps (see ``registry``)."""
 
 from django.contrib.admin.models import LogEntry
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent, ProfileVisibility
+from .models import AuditEvent, BackupCode, BackupCodeDevice, ProfileVisibility
 from .registry import Category, Delete, LawfulBasis, ModelDeclaration, PersonalField, Processing, Purpose, Retain
 
+TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
+WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
+
 DECLARATIONS = [
+    ModelDeclaration(
+        model=TOTPDevice,
+        subject_lookup="user",
+        description="Your authenticator app for two-factor sign-in",
+        fields={
+            "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
+            "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),
+            "key": PersonalField(Category.SECURITY, "The secret your app shares with us", exportable=False),
+            "created_at": PersonalField(Category.SECURITY, "When you set it up"),
+            "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
+            "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),
+            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off"),
+            "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
+            "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
+        },
+        other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source="You, when you set up two-factor authentication",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=BackupCodeDevice,
+        subject_lookup="user",
+        description="Your set of backup codes",
+        fields={
+            "name": PersonalField(Category.SECURITY, "The name of the set"),
+            "confirmed": PersonalField(Category.SECURITY, "Whether the set is active"),
+            "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
+            "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
+        },
+        other_fields=("id", "user"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source="Made for you when you turn on two-factor authentication",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=BackupCode,
+        subject_lookup="device__user",
+        description="Your backup codes (only a one-way fingerprint of each is kept)",
+        fields={
+            "salt": PersonalField(Category.SECURITY, "Random data mixed into the fingerprint", exportable=False),
+            "digest": PersonalField(Category.SECURITY, "A one-way fingerprint of the code", exportable=False),
+            "used_at": PersonalField(Category.SECURITY, "When you used the code"),
+        },
+        other_fields=("id", "device"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source="Made for you when you turn on two-factor authentication",
+        erasure=Delete(),
+    ),
     ModelDeclaration(
         model=ProfileVisibility,
         subject_lookup="user",

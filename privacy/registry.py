@@ -120,6 +120,9 @@ class ModelDeclaration:
         model: the model class.
         subject_lookup: ORM lookup from the model to the user it is about, e.g.
             ``"user"`` or ``"enrollment__user"``; ``""`` for the user model itself.
+        subject_field: for a model that names its subject by a value instead of a
+            relation (a login-attempt log keeps the username typed), the user
+            attribute ``subject_lookup`` is compared with, e.g. ``"username"``.
         description: one sentence for the learner, e.g. "Your profile".
         fields: field name → ``PersonalField`` for every field holding personal data.
         other_fields: names of the remaining concrete fields (keys, timestamps of
@@ -142,6 +145,7 @@ class ModelDeclaration:
     recipients: tuple[str, ...]
     source: str
     erasure: ErasureRule
+    subject_field: str = ""
 
     @property
     def label(self):
@@ -157,7 +161,8 @@ class ModelDeclaration:
         """Return the rows of this model about ``subject`` (a user instance)."""
         if not self.subject_lookup:
             return self.model._default_manager.filter(pk=subject.pk)
-        return self.model._default_manager.filter(**{self.subject_lookup: subject})
+        value = getattr(subject, self.subject_field) if self.subject_field else subject
+        return self.model._default_manager.filter(**{self.subject_lookup: value})
 
 
 class PersonalDataRegistry:

@@ -4,8 +4,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Audience, ProfileVisibility
+from .models import Audience, BackupCode, BackupCodeDevice, ProfileVisibility
 
 
 def profile_visibility_of(user):
@@ -150,3 +151,23 @@ def access_learner_profile(*, viewer, username):
     if not visible and not is_owner:
         raise Http404("No such profile.")
     return subject, visible
+
+
+def totp_device_of(user):
+    """Return the user's confirmed TOTP device, or None when two-factor authentication is off."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_enabled(user):
+    """Return whether ``user`` must give a code after the password (has a confirmed TOTP device)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def backup_codes_left(user):
+    """Return how many unused backup codes ``user`` has (0 when 2FA is off)."""
+    return BackupCode.objects.filter(device__user=user, device__confirmed=True, used_at__isnull=True).count()
+
+
+def backup_code_device_of(user):
+    """Return the user's confirmed backup-code device, or None."""
+    return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()

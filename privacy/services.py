@@ -1,12 +1,19 @@
-"""Writes of the privacy app: visibility settings and the audit log."""
+"""Writes of the privacy app: visibility settings, the audit log and two-factor authentication."""
 
+import secrets
 from collections.abc import Mapping
 
+from django.contrib.auth import get_user_model, login
 from django.db import transaction
 from django.utils import timezone
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp import verify_token as otp_verify_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .exceptions import InvalidAudience
-from .models import Audience, AuditEvent, ProfileVisibility
+from . import conf
+from .exceptions import InvalidAudience, TwoFactorError
+from .models import Audience, AuditEvent, BackupCode, BackupCodeDevice, ProfileVisibility, backup_code_digest
 
 
 def audit_record(*, actor, subject, action, changes=None):
@@ -72,3 +79,162 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         changes=changes,
     )
     return visibility
+
+
+# Two-factor authentication (django-otp TOTP, RFC 6238; backup codes hashed).
+
+BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy by hand
+PENDING_SESSION_KEY = "privacy_two_factor_pending"
+
+
+def _new_backup_codes(user):
+    """Replace the user's backup codes with ``PRIVACY_BACKUP_CODE_COUNT`` new ones; return them in clear."""
+    BackupCodeDevice.objects.filter(user=user).delete()
+    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = []
+    for _ in range(conf.BACKUP_CODE_COUNT):
+        code = "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10))
+        salt = secrets.token_hex(16)
+        BackupCode.objects.create(device=device, salt=salt, digest=backup_code_digest(salt, code))
+        codes.append(f"{code[:5]}-{code[5:]}")
+    return codes
+
+
+@transaction.atomic
+def two_factor_setup_begin(*, user):
+    """Return the user's pending (unconfirmed) TOTP device, making one with a new secret if needed.
+
+    The device does not count until ``two_factor_setup_confirm``; an abandoned
+    set-up leaves two-factor authentication off.
+
+    Returns:
+        ``TOTPDevice`` with ``confirmed=False``: 30-second steps, 6 digits, SHA-1
+        (RFC 6238 defaults, which every authenticator app supports).
+
+    Raises:
+        TwoFactorError: two-factor authentication is already on.
+    """
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise TwoFactorError("Two-factor authentication is already on.", code="two_factor_already_on")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+@transaction.atomic
+def two_factor_setup_confirm(*, user, token):
+    """Turn two-factor authentication on once a code from the pending device is right.
+
+    Args:
+        user: the learner.
+        token: the 6-digit code their authenticator app shows.
+
+    Returns:
+        list of ``PRIVACY_BACKUP_CODE_COUNT`` backup codes in clear text, to show
+        once; only their digests are stored.
+
+    Raises:
+        TwoFactorError: no set-up in progress, or the code is wrong (throttled).
+    """
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    if device is None:
+        raise TwoFactorError("Start the set-up again: no authenticator app is waiting.", code="no_pending_device")
+    if not device.verify_token(token):
+        raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _new_backup_codes(user)
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
+    return codes
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user):
+    """Replace the user's backup codes; the old ones stop working at once.
+
+    Returns:
+        list of new backup codes in clear text, to show once.
+
+    Raises:
+        TwoFactorError: two-factor authentication is off.
+    """
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise TwoFactorError("Turn on two-factor authentication first.", code="two_factor_off")
+    codes = _new_backup_codes(user)
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
+    return codes
+
+
+def two_factor_verify(*, user, token):
+    """Return the device that accepts ``token`` for ``user``, or None.
+
+    A 6-digit token is checked against the TOTP device only, anything else
+    against the backup codes only, so neither device's throttling counts the
+    other's codes (django-otp throttling per device). Each check locks its
+    device row, so a code cannot be used twice by racing requests.
+    """
+    token = "".join(str(token).split())
+    if token.isdigit() and len(token) == 6:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    else:
+        device = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    return otp_verify_token(user, device.persistent_id, token)
+
+
+@transaction.atomic
+def two_factor_disable(*, user, password, token):
+    """Turn two-factor authentication off: needs the password and a current code or backup code.
+
+    Removes every device and backup code of the user.
+
+    Raises:
+        TwoFactorError: wrong password (``field="password"``) or code (``field="token"``).
+    """
+    if not user.check_password(password):
+        raise TwoFactorError("That password is not right.", field="password")
+    if two_factor_verify(user=user, token=token) is None:
+        raise TwoFactorError("That code is not right.", field="token")
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
+
+
+def two_factor_login_begin(request, user):
+    """Remember that ``user`` passed the password step; they are not signed in yet.
+
+    The session gets a new key (against session fixation) and remembers the
+    user's id, authentication backend and the time, for ``two_factor_login_complete``.
+    """
+    request.session.cycle_key()
+    request.session[PENDING_SESSION_KEY] = {
+        "user_id": user.pk,
+        "backend": user.backend,
+        "at": timezone.now().timestamp(),
+    }
+
+
+def two_factor_login_pending_user(request):
+    """Return the user waiting at the code step in this session, or None (none, or expired)."""
+    pending = request.session.get(PENDING_SESSION_KEY)
+    if not pending or timezone.now().timestamp() - pending["at"] > conf.TWO_FACTOR_PENDING_SECONDS:
+        return None
+    return get_user_model().objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+def two_factor_login_complete(request, token):
+    """Sign in the pending user when ``token`` is right; return the user, or None.
+
+    Raises:
+        TwoFactorError: nobody is waiting at the code step (or it expired).
+    """
+    user = two_factor_login_pending_user(request)
+    if user is None:
+        raise TwoFactorError("Your sign-in expired. Please start again.", code="two_factor_expired")
+    device = two_factor_verify(user=user, token=token)
+    if device is None:
+        return None
+    backend = request.session.pop(PENDING_SESSION_KEY)["backend"]
+    login(request, user, backend=backend)
+    otp_login(request, device)
+    return user

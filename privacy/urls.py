@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import two_factor_views, views
 
 
 class UsernameConverter:
@@ -21,6 +21,15 @@ app_name = "privacy"
 
 urlpatterns = [
     path("settings/privacy/", views.privacy_settings, name="settings"),
+    path("settings/privacy/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "settings/privacy/two-factor/backup-codes/",
+        two_factor_views.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
+    path("settings/privacy/two-factor/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
+    path("accounts/login/code/", two_factor_views.two_factor_login, name="two_factor_login"),
+    path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
     path("learners/<username:username>/", views.learner_profile, name="profile"),
     path("learners/<username:username>/photo/", views.learner_photo, name="photo"),
 ]

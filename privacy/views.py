@@ -6,9 +6,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from .forms import VisibilityForm
+from .forms import PasswordForm, VisibilityForm
 from .models import Audience
-from .selectors import access_learner_profile, profile_for_audiences, profile_visibility_of
+from .selectors import (
+    access_learner_profile,
+    backup_codes_left,
+    profile_for_audiences,
+    profile_visibility_of,
+    two_factor_enabled,
+)
 from .services import profile_visibility_update
 
 #: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
@@ -45,6 +51,9 @@ def privacy_settings(request):
             "preview": preview,
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
+            "two_factor_on": two_factor_enabled(request.user),
+            "backup_codes_left": backup_codes_left(request.user),
+            "password_form": PasswordForm(),
         },
     )
 

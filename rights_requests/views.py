@@ -9,6 +9,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.models import Profile
+from privacy.reauthentication import reauthentication_redirect, recently_authenticated
 from privacy.registry import Purpose
 
 from . import conf
@@ -197,6 +198,8 @@ def data_rights(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request, request_type):
     """Start a request of ``request_type``: ask only what that type needs, then file it."""
+    if request_type == RequestType.ERASURE and not recently_authenticated(request):
+        return reauthentication_redirect(request)  # SECURITY: erasure cannot be undone
     if request.method != "POST":
         existing = open_request_of(request.user, request_type)
         if existing is not None:

@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, User
 from rights_requests.models import OPEN_STATUSES, RightsRequest
@@ -33,5 +34,7 @@ def test_seed_demo_is_rich_international_and_idempotent(capsys):
     assert any(request.due_at < timezone.now() for request in RightsRequest.objects.all()), "one is overdue"
     assert all(email.endswith("@example.org") for email in User.objects.values_list("email", flat=True))
     assert "learn-with-privacy" in first and "amara" in first
+    assert "Staff sign in with a code" in first and "Staff sign in with a code" in second
+    assert TOTPDevice.objects.filter(user__is_staff=True, confirmed=True).count() == 2
     assert "already loaded" in second
     assert User.objects.count() == learners.count() + 2

@@ -101,14 +101,14 @@ def submit_action_form(client, action, requests, url=CHANGELIST, field="action",
 # The list
 
 
-def test_the_list_says_when_each_open_request_is_due_and_highlights_overdue_ones(client, agent):
+def test_the_list_says_when_each_open_request_is_due_and_highlights_overdue_ones(client, agent, verified_login):
     with time_machine.travel(NOW, tick=False):
         overdue = make_row(due_in=-2)
         today = make_row(due_in=0, request_type="erasure")
         soon = make_row(due_in=3, request_type="portability")
         later = make_row(due_in=20, request_type="objection")
         closed = make_row(due_in=-40, status=Status.COMPLETED)
-        client.force_login(agent)
+        verified_login(client, agent)
 
         response = client.get(CHANGELIST)
 
@@ -126,11 +126,11 @@ def test_the_list_says_when_each_open_request_is_due_and_highlights_overdue_ones
     assert listed_references(response) == [r.reference for r in (overdue, today, soon, later, closed)]
 
 
-def test_the_list_shows_learner_type_received_date_and_assignee(client, agent, learner):
+def test_the_list_shows_learner_type_received_date_and_assignee(client, agent, learner, verified_login):
     with time_machine.travel(NOW, tick=False):
         rights_request = submit(learner, "erasure")
         services.request_assign(actor=agent, request=rights_request, assignee=agent)
-        client.force_login(agent)
+        verified_login(client, agent)
 
         response = client.get(CHANGELIST)
 
@@ -160,7 +160,7 @@ def test_the_list_shows_learner_type_received_date_and_assignee(client, agent, l
         ("type=rectification&deadline=open", ["in_8_days"]),
     ],
 )
-def test_filters_narrow_the_queue(client, agent, officer, query, expected):
+def test_filters_narrow_the_queue(client, agent, officer, query, expected, verified_login):
     with time_machine.travel(NOW, tick=False):
         rows = {
             "overdue": make_row(due_in=-1),
@@ -172,7 +172,7 @@ def test_filters_narrow_the_queue(client, agent, officer, query, expected):
             "unassigned_processing": make_row(due_in=25, status=Status.PROCESSING),
             "rejected": make_row(due_in=-3, status=Status.REJECTED, request_type="rectification"),
         }
-        client.force_login(agent)
+        verified_login(client, agent)
 
         response = client.get(f"{CHANGELIST}?{query}")
 
@@ -180,10 +180,10 @@ def test_filters_narrow_the_queue(client, agent, officer, query, expected):
     assert sorted(listed_references(response)) == sorted(rows[name].reference for name in expected)
 
 
-def test_staff_find_a_request_by_reference_email_or_username(client, agent, learner):
+def test_staff_find_a_request_by_reference_email_or_username(client, agent, learner, verified_login):
     mine = submit(learner, "access")
     other = submit(UserFactory(username="kwame", email="kwame.mensah@example.org"), "access")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     assert listed_references(client.get(CHANGELIST, {"q": mine.reference})) == [mine.reference]
     assert listed_references(client.get(CHANGELIST, {"q": "kwame.mensah@example.org"})) == [other.reference]
@@ -191,8 +191,8 @@ def test_staff_find_a_request_by_reference_email_or_username(client, agent, lear
     assert listed_references(client.get(CHANGELIST, {"q": "nobody-like-this"})) == []
 
 
-def test_the_list_takes_as_many_queries_for_100_requests_as_for_10(client, agent, officer):
-    client.force_login(agent)
+def test_the_list_takes_as_many_queries_for_100_requests_as_for_10(client, agent, officer, verified_login):
+    verified_login(client, agent)
 
     def add_rows(count):
         for n in range(count):
@@ -218,9 +218,9 @@ def test_learners_cannot_reach_the_queue(client, learner):
         assert response["Location"].startswith("/admin/login/")
 
 
-def test_staff_cannot_add_edit_or_delete_requests(client, officer, learner):
+def test_staff_cannot_add_edit_or_delete_requests(client, officer, learner, verified_login):
     rights_request = submit(learner, "erasure")
-    client.force_login(officer)
+    verified_login(client, officer)
 
     assert client.get(f"{CHANGELIST}add/").status_code == 403
     assert client.get(f"{change_url(rights_request)[:-7]}delete/").status_code == 403
@@ -233,9 +233,9 @@ def test_staff_cannot_add_edit_or_delete_requests(client, officer, learner):
 # Actions
 
 
-def test_an_agent_assigns_requests_to_themself(client, agent, learner):
+def test_an_agent_assigns_requests_to_themself(client, agent, learner, verified_login):
     first, second = submit(learner, "access"), submit(learner, "erasure")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = run_action(client, "assign_to_me", [first, second])
 
@@ -249,9 +249,9 @@ def test_an_agent_assigns_requests_to_themself(client, agent, learner):
     )
 
 
-def test_an_agent_approves_a_rectification(client, agent, learner):
+def test_an_agent_approves_a_rectification(client, agent, learner, verified_login):
     rights_request = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = run_action(client, "approve", [rights_request])
 
@@ -261,10 +261,12 @@ def test_an_agent_approves_a_rectification(client, agent, learner):
     assert rights_request.events.filter(action=RequestEvent.Action.APPROVED, actor=agent).exists()
 
 
-def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go_through(client, agent, learner):
+def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go_through(
+    client, agent, learner, verified_login
+):
     erasure = submit(learner, "erasure")
     restriction = submit(learner, "restriction", reason="I contest my grades.")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = run_action(client, "approve", [erasure, restriction])
 
@@ -284,9 +286,9 @@ def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go
     assert list(erasure.events.values_list("action", flat=True)) == ["submitted", "verified"]
 
 
-def test_the_privacy_officer_approves_an_erasure(client, officer, learner):
+def test_the_privacy_officer_approves_an_erasure(client, officer, learner, verified_login):
     erasure = submit(learner, "erasure")
-    client.force_login(officer)
+    verified_login(client, officer)
 
     response = run_action(client, "approve", [erasure])
 
@@ -295,9 +297,9 @@ def test_the_privacy_officer_approves_an_erasure(client, officer, learner):
     assert erasure.status == Status.APPROVED
 
 
-def test_the_privacy_officer_rejects_an_erasure_with_a_reason(client, officer, learner):
+def test_the_privacy_officer_rejects_an_erasure_with_a_reason(client, officer, learner, verified_login):
     erasure = submit(learner, "erasure")
-    client.force_login(officer)
+    verified_login(client, officer)
 
     response = run_action(client, "reject", [erasure])
     assert response.status_code == 200
@@ -313,9 +315,9 @@ def test_the_privacy_officer_rejects_an_erasure_with_a_reason(client, officer, l
     assert erasure.decision_reason == "We must keep your records while you owe fees."
 
 
-def test_rejecting_needs_a_reason(client, agent, learner):
+def test_rejecting_needs_a_reason(client, agent, learner, verified_login):
     rights_request = submit(learner, "rectification", changes={"full_name": "Noor Hassan"})
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = submit_action_form(client, "reject", [rights_request], reason="   ")
 
@@ -326,10 +328,10 @@ def test_rejecting_needs_a_reason(client, agent, learner):
     assert rights_request.status == Status.AWAITING_APPROVAL
 
 
-def test_the_privacy_officer_extends_a_deadline_once(client, officer, learner):
+def test_the_privacy_officer_extends_a_deadline_once(client, officer, learner, verified_login):
     rights_request = submit(learner, "erasure")
     original_due = rights_request.due_at
-    client.force_login(officer)
+    verified_login(client, officer)
 
     response = run_action(client, "extend_deadline", [rights_request])
     assert "Extend by" in text(response)
@@ -353,9 +355,9 @@ def test_the_privacy_officer_extends_a_deadline_once(client, officer, learner):
     assert rights_request.extension_reason == "Many years of records to review."
 
 
-def test_extending_needs_a_reason(client, officer, learner):
+def test_extending_needs_a_reason(client, officer, learner, verified_login):
     rights_request = submit(learner, "erasure")
-    client.force_login(officer)
+    verified_login(client, officer)
 
     response = submit_action_form(client, "extend_deadline", [rights_request], months="2", reason="")
 
@@ -364,9 +366,9 @@ def test_extending_needs_a_reason(client, officer, learner):
     assert rights_request.extended_at is None
 
 
-def test_agents_are_not_offered_extending_and_cannot_force_it(client, agent, learner):
+def test_agents_are_not_offered_extending_and_cannot_force_it(client, agent, learner, verified_login):
     rights_request = submit(learner, "erasure")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     assert 'value="extend_deadline"' not in client.get(CHANGELIST).content.decode()
     response = submit_action_form(client, "extend_deadline", [rights_request], months="2", reason="Busy.")
@@ -376,9 +378,9 @@ def test_agents_are_not_offered_extending_and_cannot_force_it(client, agent, lea
     assert rights_request.extended_at is None
 
 
-def test_an_agent_verifies_the_identity_of_a_request_filed_on_a_learners_behalf(client, agent, learner):
+def test_an_agent_verifies_the_identity_of_a_request_filed_on_a_learners_behalf(client, agent, learner, verified_login):
     rights_request = services.request_submit(actor=agent, subject=learner, request_type="access")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = submit_action_form(client, "verify_identity", [rights_request], note="")
     assert "This field is required." in text(response)
@@ -389,11 +391,11 @@ def test_an_agent_verifies_the_identity_of_a_request_filed_on_a_learners_behalf(
     assert rights_request.status == Status.AWAITING_APPROVAL
 
 
-def test_an_agent_retries_a_failed_request(client, agent, learner):
+def test_an_agent_retries_a_failed_request(client, agent, learner, verified_login):
     rights_request = submit(learner, "portability")
     services.request_start(request=rights_request)
     services.request_fail(request=rights_request, error=RuntimeError("disk full"))
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = run_action(client, "retry_failed", [rights_request])
 
@@ -402,9 +404,9 @@ def test_an_agent_retries_a_failed_request(client, agent, learner):
     assert rights_request.status == Status.APPROVED
 
 
-def test_retrying_a_request_that_did_not_fail_is_refused_by_reference(client, agent, learner):
+def test_retrying_a_request_that_did_not_fail_is_refused_by_reference(client, agent, learner, verified_login):
     rights_request = submit(learner, "restriction", reason="I contest my grades.")
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = run_action(client, "retry_failed", [rights_request])
 
@@ -415,10 +417,10 @@ def test_retrying_a_request_that_did_not_fail_is_refused_by_reference(client, ag
     assert rights_request.status == Status.AWAITING_APPROVAL
 
 
-def test_an_agent_marks_a_request_carried_out_by_hand_completed_with_a_note(client, agent, learner):
+def test_an_agent_marks_a_request_carried_out_by_hand_completed_with_a_note(client, agent, learner, verified_login):
     rights_request = submit(learner, "access")
     services.request_start(request=rights_request)
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = submit_action_form(client, "mark_completed", [rights_request], note="")
     assert "This field is required." in text(response)
@@ -443,12 +445,14 @@ def test_an_agent_marks_a_request_carried_out_by_hand_completed_with_a_note(clie
 # The request's page
 
 
-def test_the_request_page_shows_details_timeline_and_data_counts_but_no_editable_status(client, agent, learner):
+def test_the_request_page_shows_details_timeline_and_data_counts_but_no_editable_status(
+    client, agent, learner, verified_login
+):
     EnrollmentFactory(user=learner)
     EnrollmentFactory(user=learner)
     rights_request = submit(learner, "erasure", note="Please delete everything.")
     services.request_assign(actor=agent, request=rights_request, assignee=agent)
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = client.get(change_url(rights_request))
 
@@ -479,11 +483,11 @@ def test_the_request_page_shows_details_timeline_and_data_counts_but_no_editable
     assert 'name="_save"' not in html
 
 
-def test_a_rectification_shows_the_proposed_changes_against_the_current_profile(client, agent, learner):
+def test_a_rectification_shows_the_proposed_changes_against_the_current_profile(client, agent, learner, verified_login):
     rights_request = submit(
         learner, "rectification", changes={"phone": "+44 7700 900999", "country": "PT", "occupation": ""}
     )
-    client.force_login(agent)
+    verified_login(client, agent)
 
     response = client.get(change_url(rights_request))
 
@@ -494,9 +498,9 @@ def test_a_rectification_shows_the_proposed_changes_against_the_current_profile(
     ]
 
 
-def test_steps_can_be_taken_from_the_request_page(client, officer, learner):
+def test_steps_can_be_taken_from_the_request_page(client, officer, learner, verified_login):
     erasure = submit(learner, "erasure")
-    client.force_login(officer)
+    verified_login(client, officer)
 
     response = client.post(
         change_url(erasure),
@@ -519,14 +523,14 @@ def test_steps_can_be_taken_from_the_request_page(client, officer, learner):
 # The dashboard
 
 
-def test_the_admin_index_counts_open_requests_by_type_and_status_and_the_overdue_ones(client, agent):
+def test_the_admin_index_counts_open_requests_by_type_and_status_and_the_overdue_ones(client, agent, verified_login):
     with time_machine.travel(NOW, tick=False):
         make_row(request_type="erasure", due_in=-3)
         make_row(request_type="erasure", due_in=10)
         make_row(request_type="erasure", due_in=2, status=Status.APPROVED)
         make_row(request_type="access", due_in=5, status=Status.FAILED)
         make_row(request_type="access", due_in=-30, status=Status.COMPLETED)
-        client.force_login(agent)
+        verified_login(client, agent)
 
         response = client.get("/admin/")
 
@@ -541,8 +545,8 @@ def test_the_admin_index_counts_open_requests_by_type_and_status_and_the_overdue
     assert matrix["Portability"] == ["0", "0", "0", "0", "0", "0"]
 
 
-def test_the_dashboard_is_only_for_staff_who_may_see_requests(client):
-    client.force_login(UserFactory(username="helpdesk", is_staff=True))
+def test_the_dashboard_is_only_for_staff_who_may_see_requests(client, verified_login):
+    verified_login(client, UserFactory(username="helpdesk", is_staff=True))
 
     response = client.get("/admin/")
 
@@ -550,16 +554,16 @@ def test_the_dashboard_is_only_for_staff_who_may_see_requests(client):
     assert "rr-dashboard" not in response.content.decode()
 
 
-def test_a_forged_action_with_ids_that_are_not_ids_is_a_bad_request(client, agent):
-    client.force_login(agent)
+def test_a_forged_action_with_ids_that_are_not_ids_is_a_bad_request(client, agent, verified_login):
+    verified_login(client, agent)
     response = client.post(CHANGELIST, {"action": "approve", ACTION_CHECKBOX_NAME: ["not-a-uuid"]})
     assert response.status_code == 400
 
 
-def test_only_the_privacy_officer_completes_an_erasure_by_hand(client, agent, officer, learner):
+def test_only_the_privacy_officer_completes_an_erasure_by_hand(client, agent, officer, learner, verified_login):
     rights_request = submit(learner, "erasure")
     services.request_approve(actor=officer, request=rights_request)
-    client.force_login(agent)
+    verified_login(client, agent)
     response = submit_action_form(client, "mark_completed", [rights_request], note="Erased.", carried_out="on")
     assert messages_of(response)[0][0] == "error"
     rights_request.refresh_from_db()

@@ -1,6 +1,8 @@
 """In Chromium: a learner files a restriction request, an agent works it in the admin queue, the learner sees it."""
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
@@ -9,16 +11,24 @@ from rights_requests.tests.conftest import staff_member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, url, username):
+def sign_in(page, url, username, device=None):
     page.goto(url)
-    page.get_by_label("Username" if "/admin/" in url else "Username or email").fill(username)
+    page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in" if "/admin/" in url else "Sign in").click()
+    page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        page.get_by_label("Code").fill(current_code(device))
+        page.get_by_role("button", name="Sign in").click()
+
+
+def current_code(device):
+    """Return the code an authenticator app would show now for ``device`` (RFC 6238)."""
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
 def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_server, browser, screenshot):
     UserFactory(username="amara", email="amara@example.org")
-    staff_member("sam.support", "Support agent")
+    agent_device = TOTPDevice.objects.create(user=staff_member("sam.support", "Support agent"), name="Phone")
 
     learner = browser.new_context().new_page()
     sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
@@ -30,7 +40,7 @@ def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_s
     reference = learner.get_by_role("status").inner_text().split("request ")[1].split()[0].rstrip(".")
 
     agent = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-    sign_in(agent, f"{live_server.url}/admin/login/?next=/admin/rights_requests/rightsrequest/", "sam.support")
+    sign_in(agent, f"{live_server.url}/admin/rights_requests/rightsrequest/", "sam.support", device=agent_device)
     row = agent.get_by_role("row").filter(has_text=reference)
     expect(row).to_contain_text("Awaiting review")
     expect(row).to_contain_text("amara")

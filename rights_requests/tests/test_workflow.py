@@ -1,5 +1,6 @@
 """The request lifecycle: every allowed and forbidden step, permissions, duplicates, failures."""
 
+import re
 import threading
 
 import pytest
@@ -329,7 +330,7 @@ def test_agents_may_retry_a_failed_erasure_the_officer_approved(
 
 def test_refusals_say_in_plain_words_why(make_request, officer):
     request = make_request(request_type="access", status="completed")
-    with pytest.raises(TransitionNotAllowed, match="A request that is “completed” cannot be retried."):
+    with pytest.raises(TransitionNotAllowed, match=re.escape("A request that is “completed” cannot be retried.")):
         services.request_retry(actor=officer, request=request)
 
 

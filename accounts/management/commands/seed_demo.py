@@ -5,6 +5,7 @@ names are invented, emails use the reserved example.org domain, and phone
 numbers come from ranges reserved for fiction.
 """
 
+import base64
 import datetime
 import random
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     Course,
@@ -95,7 +97,20 @@ class Command(BaseCommand):
         else:
             with transaction.atomic():
                 self._load()
-        self._print_logins()
+        self._print_logins(self._staff_authenticators())
+
+    def _staff_authenticators(self):
+        """Give each demo staff account a TOTP device (staff need 2FA for admin); return their keys."""
+        keys = {}
+        for username in (DEMO_AGENT, DEMO_OFFICER):
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                continue
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+            keys[username] = base64.b32encode(device.bin_key).decode().rstrip("=")
+        return keys
 
     def _file_requests(self, users, staff, now):
         """File a realistic queue of data-rights requests, some due soon and one overdue."""
@@ -124,7 +139,7 @@ class Command(BaseCommand):
         restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
         services.request_assign(actor=staff["Support agent"], request=restriction, assignee=staff["Support agent"])
 
-    def _print_logins(self):
+    def _print_logins(self, staff_keys):
         self.stdout.write(
             "\nDemo logins (password for all: "
             f"{DEMO_PASSWORD}):\n"
@@ -132,6 +147,13 @@ class Command(BaseCommand):
             f"  support agent    {DEMO_AGENT}   (works the request queue at /admin/)\n"
             f"  privacy officer  {DEMO_OFFICER}   (also decides erasure, extends deadlines)\n"
         )
+        if staff_keys:
+            # Development only: demo staff need a second factor for /admin/.
+            self.stdout.write(
+                "Staff sign in with a code: add these keys to an authenticator app (TOTP, 6 digits, 30 s):"
+            )
+            for username, key in staff_keys.items():
+                self.stdout.write(f"  {username:<16} {key}")
 
     def _load(self):
         from faker import Faker

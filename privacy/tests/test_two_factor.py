@@ -1,0 +1,284 @@
+"""Two-factor authentication: set-up, sign-in code step, replay, backup codes, throttling, turning off, staff."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from privacy.models import AuditEvent, BackupCode
+
+pytestmark = pytest.mark.django_db
+
+START = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
+
+
+def code_for(device, at=None):
+    """Return the code an authenticator app shows for ``device`` at ``at`` (default: now)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    if at is not None:
+        totp.time = at.timestamp()
+    return f"{totp.token():06d}"
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Stand still at START; ``clock.shift(seconds)`` moves on, as an app's codes do every 30 s."""
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def learner():
+    return UserFactory(username="lin", email="lin@example.org")
+
+
+def turn_on(client, user):
+    """Turn 2FA on through the pages; return (device, backup codes shown)."""
+    client.force_login(user)
+    client.get("/settings/privacy/two-factor/setup/")
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
+    codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", page)
+    client.logout()
+    device.refresh_from_db()
+    return device, codes
+
+
+def next_step(clock):
+    """Move on to the next 30-second step, where the app shows a new code."""
+    clock.shift(30)
+
+
+def password_step(client, username="lin", next_url="/settings/account/"):
+    return client.post(f"/accounts/login/?next={next_url}", {"username": username, "password": PASSWORD})
+
+
+def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(client, learner):
+    client.force_login(learner)
+    page = client.get("/settings/privacy/two-factor/setup/").content.decode()
+    assert "<svg" in page and "Key:" in page
+    device = TOTPDevice.objects.get(user=learner)
+    assert not device.confirmed
+
+    wrong = client.post("/settings/privacy/two-factor/setup/", {"token": "000000"}).content.decode()
+    assert "That code is not right" in wrong
+    assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+
+    done = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
+    assert "Save your backup codes" in done
+    codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", done)
+    assert len(codes) == 10 and len(set(codes)) == 10
+    stored = " ".join(BackupCode.objects.values_list("digest", flat=True))
+    assert not any(code.replace("-", "") in stored for code in codes), "backup codes are stored only as digests"
+    assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.TWO_FACTOR_ENABLED).exists()
+    privacy_tab = client.get("/settings/privacy/").content.decode()
+    assert "10</strong> unused backup codes left" in privacy_tab
+
+
+def test_an_abandoned_set_up_leaves_sign_in_with_the_password_alone(client, learner):
+    client.force_login(learner)
+    client.get("/settings/privacy/two-factor/setup/")
+    client.logout()
+    response = password_step(client)
+    assert response["Location"] == "/settings/account/"
+
+
+def test_sign_in_asks_for_a_code_and_nothing_is_reachable_before_it(client, learner, clock):
+    device, _ = turn_on(client, learner)
+    next_step(clock)
+
+    response = password_step(client)
+    assert response["Location"].startswith("/accounts/login/code/")
+    for path in ["/settings/account/", "/settings/privacy/", "/settings/privacy/two-factor/setup/", "/settings/data/"]:
+        assert client.get(path)["Location"].startswith("/accounts/login/"), path
+
+    response = client.post(response["Location"], {"token": code_for(device), "next": "/settings/account/"})
+    assert response["Location"] == "/settings/account/"
+    assert client.get("/settings/account/").status_code == 200
+
+
+def test_a_used_code_and_an_earlier_code_are_refused(client, learner, clock):
+    device, _ = turn_on(client, learner)
+    clock.shift(300)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": code_for(device)})
+    assert client.get("/settings/account/").status_code == 200
+    client.logout()
+
+    password_step(client)
+    replay = client.post("/accounts/login/code/", {"token": code_for(device)})
+    assert "That code is not right, or was already used." in replay.content.decode()
+    earlier = code_for(device, at=START + datetime.timedelta(minutes=4, seconds=30))
+    assert "already used" in client.post("/accounts/login/code/", {"token": earlier}).content.decode()
+    assert client.get("/settings/account/").status_code == 302
+
+
+def test_a_backup_code_signs_in_once(client, learner):
+    _, codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0].upper()})
+    assert client.get("/settings/account/").status_code == 200
+    client.logout()
+
+    password_step(client)
+    page = client.post("/accounts/login/code/", {"token": codes[0]}).content.decode()
+    assert "That code is not right" in page
+    assert BackupCode.objects.filter(used_at__isnull=True).count() == 9
+
+
+def test_ten_app_sign_ins_do_not_use_up_or_lock_the_backup_codes(client, learner, clock):
+    device, codes = turn_on(client, learner)
+    for _ in range(10):
+        next_step(clock)
+        password_step(client)
+        client.post("/accounts/login/code/", {"token": code_for(device)})
+        assert client.get("/settings/account/").status_code == 200
+        client.logout()
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[3]})
+    assert client.get("/settings/account/").status_code == 200
+
+
+def test_wrong_codes_are_throttled(client, learner, clock):
+    device, _ = turn_on(client, learner)
+    next_step(clock)
+    password_step(client)
+    for _ in range(3):
+        client.post("/accounts/login/code/", {"token": "123456"})
+    client.post("/accounts/login/code/", {"token": code_for(device)})
+    assert client.get("/settings/account/").status_code == 302, "right code refused while throttled"
+    clock.shift(30)  # django-otp waits 2^(failures-1) seconds
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": code_for(device)})
+    assert client.get("/settings/account/").status_code == 200
+
+
+def test_the_code_step_expires(client, learner, clock):
+    turn_on(client, learner)
+    password_step(client)
+    clock.shift(6 * 60)
+    response = client.post("/accounts/login/code/", {"token": "123456"}, follow=True)
+    assert "Please sign in with your password first." in response.content.decode()
+
+
+def test_turning_off_needs_password_and_code_and_removes_every_device(client, learner):
+    _, codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+
+    wrong_password = client.post("/settings/privacy/two-factor/disable/", {"password": "nope", "token": codes[1]})
+    assert "That password is not right." in wrong_password.content.decode()
+    wrong_code = client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": "abcde-fghjk"})
+    assert "That code is not right." in wrong_code.content.decode()
+    assert TOTPDevice.objects.filter(user=learner).exists()
+
+    client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": codes[1]})
+    assert not TOTPDevice.objects.filter(user=learner).exists()
+    assert not BackupCode.objects.exists()
+    assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.TWO_FACTOR_DISABLED).exists()
+    client.logout()
+    assert password_step(client)["Location"] == "/settings/account/"
+
+
+def test_old_backup_codes_stop_working_after_regenerating_or_turning_off_and_on(client, learner, clock):
+    _, first_codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": first_codes[0]})
+    page = client.post("/settings/privacy/two-factor/backup-codes/", {"password": PASSWORD}).content.decode()
+    new_codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", page)
+    assert len(new_codes) == 10
+    client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": new_codes[0]})
+    next_step(clock)
+    _, third_codes = turn_on(client, learner)
+
+    password_step(client)
+    for old in (first_codes[1], new_codes[1]):
+        assert "That code is not right" in client.post("/accounts/login/code/", {"token": old}).content.decode()
+    clock.shift(10)  # past the throttling delay the two wrong codes earned
+    client.post("/accounts/login/code/", {"token": third_codes[0]})
+    assert client.get("/settings/account/").status_code == 200
+
+
+def test_regenerating_backup_codes_needs_the_password(client, learner):
+    _, codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+    response = client.post("/settings/privacy/two-factor/backup-codes/", {"password": "wrong"}, follow=True)
+    assert "No new codes were made" in response.content.decode()
+    assert BackupCode.objects.filter(used_at__isnull=True).count() == 9
+
+
+def test_password_reset_does_not_sign_in_past_the_second_factor(client, learner):
+    import re as regex
+
+    from django.core import mail
+
+    turn_on(client, learner)
+    client.post("/accounts/password/reset/", {"email": "lin@example.org"})
+    link = regex.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)[1]
+    set_url = client.get(link, follow=True).redirect_chain[-1][0]
+    client.post(set_url, {"new_password1": "brand-new-phrase-77", "new_password2": "brand-new-phrase-77"})
+    assert client.get("/settings/account/").status_code == 302
+    response = client.post("/accounts/login/", {"username": "lin", "password": "brand-new-phrase-77"})
+    assert response["Location"].startswith("/accounts/login/code/")
+
+
+def staff(username, group="Support agent"):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up(client):
+    client.force_login(staff("sam.agent"))
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/settings/privacy/two-factor/setup/"
+    assert "Staff must turn on two-factor authentication" in response.content.decode()
+
+
+def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, clock):
+    agent = staff("sam.agent")
+    device, _ = turn_on(client, agent)
+    next_step(clock)
+    client.force_login(agent)  # a password-only session
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    client.logout()
+
+    response = client.post("/accounts/login/?next=/admin/", {"username": "sam.agent", "password": PASSWORD})
+    client.post(response["Location"], {"token": code_for(device), "next": "/admin/"})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_setting_up_two_factor_verifies_the_current_session_for_staff(client):
+    agent = staff("sam.agent")
+    client.force_login(agent)
+    client.get("/settings/privacy/two-factor/setup/")
+    device = TOTPDevice.objects.get(user=agent)
+    client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)})
+    assert client.get("/admin/").status_code == 200
+
+
+def test_filing_an_erasure_asks_for_the_password_again_after_fifteen_minutes(client, learner, clock):
+    client.force_login(learner)
+    assert client.get("/settings/data/new/erasure/").status_code == 200
+    clock.shift(16 * 60)
+
+    response = client.get("/settings/data/new/erasure/")
+    assert response["Location"] == "/accounts/confirm-password/?next=%2Fsettings%2Fdata%2Fnew%2Ferasure%2F"
+    wrong = client.post("/accounts/confirm-password/", {"password": "nope", "next": "/settings/data/new/erasure/"})
+    assert "That password is not right." in wrong.content.decode()
+    right = client.post("/accounts/confirm-password/", {"password": PASSWORD, "next": "/settings/data/new/erasure/"})
+    assert right["Location"] == "/settings/data/new/erasure/"
+    assert client.get("/settings/data/new/erasure/").status_code == 200
+    assert client.get("/settings/data/new/access/").status_code == 200
+
+
+def test_confirm_password_never_redirects_off_site(client, learner):
+    client.force_login(learner)
+    response = client.post("/accounts/confirm-password/", {"password": PASSWORD, "next": "https://evil.example/"})
+    assert response["Location"] == "/settings/privacy/"
