@@ -8,6 +8,12 @@ from .registry import Category, Delete, LawfulBasis, ModelDeclaration, PersonalF
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
 WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
+#: django-otp's ThrottlingMixin fields, on every device that checks codes.
+THROTTLING_FIELDS = {
+    "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
+    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
+}
+MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
 DECLARATIONS = [
     ModelDeclaration(
@@ -22,9 +28,8 @@ DECLARATIONS = [
             "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
             "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),
             "drift": PersonalField(Category.SECURITY, "How far your app's clock is off"),
-            "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
-            "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
-        },
+        }
+        | THROTTLING_FIELDS,
         other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
         processing=(TWO_FACTOR,),
         retention=WHILE_ON,
@@ -39,14 +44,13 @@ DECLARATIONS = [
         fields={
             "name": PersonalField(Category.SECURITY, "The name of the set"),
             "confirmed": PersonalField(Category.SECURITY, "Whether the set is active"),
-            "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
-            "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
-        },
+        }
+        | THROTTLING_FIELDS,
         other_fields=("id", "user"),
         processing=(TWO_FACTOR,),
         retention=WHILE_ON,
         recipients=(),
-        source="Made for you when you turn on two-factor authentication",
+        source=MADE_AT_SETUP,
         erasure=Delete(),
     ),
     ModelDeclaration(
@@ -62,7 +66,7 @@ DECLARATIONS = [
         processing=(TWO_FACTOR,),
         retention=WHILE_ON,
         recipients=(),
-        source="Made for you when you turn on two-factor authentication",
+        source=MADE_AT_SETUP,
         erasure=Delete(),
     ),
     ModelDeclaration(
