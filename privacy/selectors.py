@@ -7,6 +7,7 @@ from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Audience, BackupCode, BackupCodeDevice, ProfileVisibility
+from .registry import Anonymize, Category, LawfulBasis, Purpose, Retain, registry
 
 
 def profile_visibility_of(user):
@@ -171,3 +172,44 @@ def backup_codes_left(user):
 def backup_code_device_of(user):
     """Return the user's confirmed backup-code device, or None."""
     return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def privacy_notice():
+    """Return what the portal processes, from the personal-data registry, for the privacy notice.
+
+    GDPR Art. 13 and 14: categories, purposes with their lawful bases, recipients,
+    retention and sources, per kind of record.
+
+    Returns:
+        list of dicts, one per declared model in registry order: ``description``,
+        ``items`` (list of ``(category label, [field descriptions])``),
+        ``processing`` (list of ``(purpose label, lawful basis label)``),
+        ``retention``, ``recipients`` (list of str), ``source`` and ``erasure``
+        (what erasure does, in words).
+    """
+    notice = []
+    for declaration in registry:
+        by_category = {}
+        for personal in declaration.fields.values():
+            by_category.setdefault(Category(personal.category).label, []).append(personal.description)
+        rule = declaration.erasure
+        if isinstance(rule, Retain):
+            erasure = f"Kept: {rule.reason}"
+        elif isinstance(rule, Anonymize):
+            erasure = "Kept without anything that identifies you."
+        else:
+            erasure = "Deleted."
+        notice.append(
+            {
+                "description": declaration.description,
+                "items": list(by_category.items()),
+                "processing": [
+                    (Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in declaration.processing
+                ],
+                "retention": declaration.retention,
+                "recipients": list(declaration.recipients),
+                "source": declaration.source,
+                "erasure": erasure,
+            }
+        )
+    return notice

@@ -11,6 +11,7 @@ from .models import Audience
 from .selectors import (
     access_learner_profile,
     backup_codes_left,
+    privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
     two_factor_enabled,
@@ -83,3 +84,9 @@ def learner_photo(request, username):
     # SECURITY: a photo made private again must not linger in shared caches.
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+@require_safe
+def privacy_notice_page(request):
+    """What the portal collects and why, generated from the personal-data registry (GDPR Art. 13)."""
+    return render(request, "privacy/notice.html", {"notice": privacy_notice()})
