@@ -1,7 +1,7 @@
 """The admin site: staff only, and only after the second factor in this session."""
 
 from django.contrib import admin, messages
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,5 +33,7 @@ class PortalAdminSite(admin.AdminSite):
             if not two_factor_enabled(user):
                 messages.info(request, "Staff must turn on two-factor authentication before using the admin site.")
                 return redirect("privacy:two_factor_setup")
+            # Signed in with the password only (2FA turned on elsewhere): sign in again with a code.
+            logout(request)
             messages.info(request, "Sign in again with your code to use the admin site.")
         return redirect_to_login(next_url, login_url=reverse("accounts:login"))

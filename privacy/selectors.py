@@ -213,3 +213,17 @@ def privacy_notice():
             }
         )
     return notice
+
+
+#: From this many wrong codes in a row, the code step says checking is paused rather than "wrong code".
+THROTTLE_NOTICE_AFTER = 3
+
+
+def two_factor_throttled(*, user):
+    """Return whether repeated wrong codes have paused checking the user's app (django-otp throttling)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return (
+        device is not None
+        and device.throttling_failure_count >= THROTTLE_NOTICE_AFTER
+        and not device.verify_is_allowed()[0]
+    )

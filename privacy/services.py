@@ -3,7 +3,7 @@
 import secrets
 from collections.abc import Mapping
 
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import authenticate, get_user_model, login
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from . import conf
 from .exceptions import InvalidAudience, TwoFactorError
 from .models import Audience, AuditEvent, BackupCode, BackupCodeDevice, ProfileVisibility, backup_code_digest
+from .tasks import send_sign_in_change_email
 
 
 def audit_record(*, actor, subject, action, changes=None):
@@ -87,10 +88,17 @@ BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy 
 PENDING_SESSION_KEY = "privacy_two_factor_pending"
 
 
+def _tell_owner(user, what):
+    """Email the account's owner about a change to its sign-in, after the transaction commits."""
+    transaction.on_commit(lambda: send_sign_in_change_email.enqueue(user_id=user.pk, what=what))
+
+
 def _new_backup_codes(user):
     """Replace the user's backup codes with ``PRIVACY_BACKUP_CODE_COUNT`` new ones; return them in clear."""
-    BackupCodeDevice.objects.filter(user=user).delete()
-    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    # Keep the device (a session verified with a backup code stays verified); replace its codes.
+    device, _ = BackupCodeDevice.objects.get_or_create(user=user, defaults={"name": "Backup codes", "confirmed": True})
+    device.codes.all().delete()
+    device.throttle_reset()
     codes = []
     for _ in range(conf.BACKUP_CODE_COUNT):
         code = "".join(secrets.choice(BACKUP_CODE_ALPHABET) for _ in range(10))
@@ -102,10 +110,11 @@ def _new_backup_codes(user):
 
 @transaction.atomic
 def two_factor_setup_begin(*, user):
-    """Return the user's pending (unconfirmed) TOTP device, making one with a new secret if needed.
+    """Start setting up an authenticator: a new, unconfirmed TOTP device with a new secret.
 
-    The device does not count until ``two_factor_setup_confirm``; an abandoned
-    set-up leaves two-factor authentication off.
+    Every start makes a new secret and discards earlier unconfirmed ones, so a
+    key seen on an abandoned set-up page (another session, a screenshot) never
+    becomes valid later. The device does not count until ``two_factor_setup_confirm``.
 
     Returns:
         ``TOTPDevice`` with ``confirmed=False``: 30-second steps, 6 digits, SHA-1
@@ -116,49 +125,59 @@ def two_factor_setup_begin(*, user):
     """
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise TwoFactorError("Two-factor authentication is already on.", code="two_factor_already_on")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
 @transaction.atomic
-def two_factor_setup_confirm(*, user, token):
+def two_factor_setup_confirm(*, user, device_id, token):
     """Turn two-factor authentication on once a code from the pending device is right.
 
     Args:
         user: the learner.
+        device_id: the id of the device ``two_factor_setup_begin`` made for this set-up.
         token: the 6-digit code their authenticator app shows.
 
     Returns:
-        list of ``PRIVACY_BACKUP_CODE_COUNT`` backup codes in clear text, to show
-        once; only their digests are stored.
+        ``(device, codes)``: the confirmed ``TOTPDevice`` and the list of
+        ``PRIVACY_BACKUP_CODE_COUNT`` backup codes in clear text, to show once;
+        only their digests are stored.
 
     Raises:
-        TwoFactorError: no set-up in progress, or the code is wrong (throttled).
+        TwoFactorError: this set-up was replaced or expired, or the code is wrong (throttled).
     """
-    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
+    device = TOTPDevice.objects.select_for_update().filter(user=user, pk=device_id, confirmed=False).first()
     if device is None:
-        raise TwoFactorError("Start the set-up again: no authenticator app is waiting.", code="no_pending_device")
+        raise TwoFactorError("This set-up was replaced or has expired. Please start again.", field="token")
     if not device.verify_token(token):
         raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_backup_codes(user)
     audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-    return codes
+    _tell_owner(user, "Two-factor authentication is now on for your Learner Portal account.")
+    return device, codes
 
 
 @transaction.atomic
-def backup_codes_regenerate(*, user):
+def backup_codes_regenerate(*, request, user, password, token):
     """Replace the user's backup codes; the old ones stop working at once.
+
+    Needs the password and a current code (from the app or a backup code), so
+    that a session signed in with the password alone cannot take over the
+    second factor.
 
     Returns:
         list of new backup codes in clear text, to show once.
 
     Raises:
-        TwoFactorError: two-factor authentication is off.
+        TwoFactorError: two-factor authentication is off, or a wrong password or code.
     """
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise TwoFactorError("Turn on two-factor authentication first.", code="two_factor_off")
+    password_confirm(request, user=user, password=password)
+    if two_factor_verify(user=user, token=token) is None:
+        raise TwoFactorError("That code is not right.", field="token")
     codes = _new_backup_codes(user)
     audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
     return codes
@@ -182,22 +201,37 @@ def two_factor_verify(*, user, token):
     return otp_verify_token(user, device.persistent_id, token)
 
 
+def password_confirm(request, *, user, password):
+    """Check ``user``'s password for a sensitive step, counting failures toward the sign-in lockout.
+
+    Going through ``authenticate`` lets django-axes count a wrong password here
+    like one at sign-in, so a signed-in session cannot guess passwords freely.
+
+    Raises:
+        TwoFactorError: wrong password (``field="password"``).
+        axes.exceptions.AxesBackendPermissionDenied: the account is locked out
+            (the lockout page answers).
+    """
+    if authenticate(request, username=user.username, password=password) is None:
+        raise TwoFactorError("That password is not right.", field="password")
+
+
 @transaction.atomic
-def two_factor_disable(*, user, password, token):
+def two_factor_disable(*, request, user, password, token):
     """Turn two-factor authentication off: needs the password and a current code or backup code.
 
-    Removes every device and backup code of the user.
+    Removes every device and backup code of the user, and emails its owner.
 
     Raises:
         TwoFactorError: wrong password (``field="password"``) or code (``field="token"``).
     """
-    if not user.check_password(password):
-        raise TwoFactorError("That password is not right.", field="password")
+    password_confirm(request, user=user, password=password)
     if two_factor_verify(user=user, token=token) is None:
         raise TwoFactorError("That code is not right.", field="token")
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
+    _tell_owner(user, "Two-factor authentication is now off for your Learner Portal account.")
 
 
 def two_factor_login_begin(request, user):

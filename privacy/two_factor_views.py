@@ -8,21 +8,26 @@ import base64
 
 import segno
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.services import user_sessions_end_others
 
 from .exceptions import TwoFactorError
 from .forms import CodeForm, DisableTwoFactorForm, PasswordForm, SetupCodeForm
 from .reauthentication import authentication_mark
-from .selectors import two_factor_enabled
+from .selectors import two_factor_enabled, two_factor_throttled
 from .services import (
     backup_codes_regenerate,
+    password_confirm,
     two_factor_disable,
     two_factor_login_complete,
     two_factor_login_pending_user,
@@ -35,24 +40,46 @@ def _backup_codes_page(request, codes, *, title):
     return render(request, "privacy/two_factor_backup_codes.html", {"codes": codes, "title": title})
 
 
+SETUP_SESSION_KEY = "privacy_two_factor_setup_device"
+
+
 @never_cache
 @login_required
 def two_factor_setup(request):
-    """Show the QR code and key of a new authenticator, and turn 2FA on with its first code."""
+    """Show the QR code and key of a new authenticator, and turn 2FA on with its first code.
+
+    Each visit makes a new key (an abandoned key never becomes valid later);
+    turning 2FA on signs out every other session, which only had the password.
+    """
     if two_factor_enabled(request.user):
         messages.info(request, "Two-factor authentication is already on.")
         return redirect("privacy:settings")
-    device = two_factor_setup_begin(user=request.user)
     form = SetupCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            codes = two_factor_setup_confirm(user=request.user, token=form.cleaned_data["token"])
-        except TwoFactorError as error:
-            form.add_error("token", error.detail)
-        else:
-            otp_login(request, device)  # this session has just proved the second factor
-            messages.success(request, "Two-factor authentication is on.")
-            return _backup_codes_page(request, codes, title="Save your backup codes")
+    device = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                device, codes = two_factor_setup_confirm(
+                    user=request.user,
+                    device_id=request.session.get(SETUP_SESSION_KEY),
+                    token=form.cleaned_data["token"],
+                )
+            except TwoFactorError as error:
+                form.add_error("token", error.detail)
+            else:
+                request.session.pop(SETUP_SESSION_KEY, None)
+                otp_login(request, device)  # this session has just proved the second factor
+                user_sessions_end_others(
+                    actor=request.user, user=request.user, current_session_key=request.session.session_key
+                )
+                messages.success(request, "Two-factor authentication is on. Your other sessions were signed out.")
+                return _backup_codes_page(request, codes, title="Save your backup codes")
+        device = TOTPDevice.objects.filter(
+            user=request.user, pk=request.session.get(SETUP_SESSION_KEY), confirmed=False
+        ).first()
+    if device is None:
+        device = two_factor_setup_begin(user=request.user)
+        request.session[SETUP_SESSION_KEY] = device.pk
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
         scale=5, dark="#1d2a33", title="QR code for your authenticator app", omitsize=True
     )
@@ -61,22 +88,38 @@ def two_factor_setup(request):
     return render(request, "privacy/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": grouped})
 
 
+def _code_step_passed(request):
+    """Return a redirect to sign in again with a code when this session has 2FA on but only passed the password."""
+    if request.user.is_verified():
+        return None
+    logout(request)
+    messages.info(request, "For this, sign in again with your password and a code from your app.")
+    return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:login"))
+
+
 @never_cache
-@require_POST
 @login_required
-@sensitive_post_parameters("password")
+@sensitive_post_parameters("password", "token")
 def two_factor_backup_codes(request):
-    """Make a new set of backup codes (password asked again); the old set stops working."""
-    form = PasswordForm(request.POST)
-    if form.is_valid() and request.user.check_password(form.cleaned_data["password"]):
+    """Make a new set of backup codes with the password and a current code; the old set stops working."""
+    if not two_factor_enabled(request.user):
+        return redirect("privacy:settings")
+    if refusal := _code_step_passed(request):
+        return refusal
+    form = DisableTwoFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
         try:
-            codes = backup_codes_regenerate(user=request.user)
+            codes = backup_codes_regenerate(
+                request=request,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                token=form.cleaned_data["token"],
+            )
         except TwoFactorError as error:
-            messages.error(request, error.detail)
-            return redirect("privacy:settings")
-        return _backup_codes_page(request, codes, title="Your new backup codes")
-    messages.error(request, "No new codes were made: that password is not right.")
-    return redirect(reverse("privacy:settings") + "#two-factor")
+            form.add_error(error.field, error.detail)
+        else:
+            return _backup_codes_page(request, codes, title="Your new backup codes")
+    return render(request, "privacy/two_factor_new_codes.html", {"form": form})
 
 
 @never_cache
@@ -86,11 +129,16 @@ def two_factor_disable_view(request):
     """Turn 2FA off with the password and a current code."""
     if not two_factor_enabled(request.user):
         return redirect("privacy:settings")
+    if refusal := _code_step_passed(request):
+        return refusal
     form = DisableTwoFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             two_factor_disable(
-                user=request.user, password=form.cleaned_data["password"], token=form.cleaned_data["token"]
+                request=request,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                token=form.cleaned_data["token"],
             )
         except TwoFactorError as error:
             form.add_error(error.field, error.detail)
@@ -121,7 +169,10 @@ def two_factor_login(request):
             return redirect("accounts:login")
         if user is not None:
             return redirect(next_url or "home")
-        form.add_error("token", "That code is not right, or was already used. Try the newest code.")
+        if two_factor_throttled(user=two_factor_login_pending_user(request)):
+            form.add_error("token", "Too many wrong codes: wait a minute and try again, or use a backup code.")
+        else:
+            form.add_error("token", "That code is not right, or was already used. Try the newest code.")
     return render(request, "privacy/two_factor_login.html", {"form": form, "next": next_url})
 
 
@@ -137,8 +188,11 @@ def confirm_password(request):
         next_url = reverse("privacy:settings")
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if request.user.check_password(form.cleaned_data["password"]):
+        try:
+            password_confirm(request, user=request.user, password=form.cleaned_data["password"])
+        except TwoFactorError as error:
+            form.add_error("password", error.detail)
+        else:
             authentication_mark(request)
             return redirect(next_url)
-        form.add_error("password", "That password is not right.")
     return render(request, "privacy/confirm_password.html", {"form": form, "next": next_url})

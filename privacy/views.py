@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from .forms import PasswordForm, VisibilityForm
+from .forms import VisibilityForm
 from .models import Audience
 from .selectors import (
     access_learner_profile,
@@ -54,7 +54,6 @@ def privacy_settings(request):
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
             "two_factor_on": two_factor_enabled(request.user),
             "backup_codes_left": backup_codes_left(request.user),
-            "password_form": PasswordForm(),
         },
     )
 

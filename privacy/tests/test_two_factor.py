@@ -189,7 +189,9 @@ def test_old_backup_codes_stop_working_after_regenerating_or_turning_off_and_on(
     _, first_codes = turn_on(client, learner)
     password_step(client)
     client.post("/accounts/login/code/", {"token": first_codes[0]})
-    page = client.post("/settings/privacy/two-factor/backup-codes/", {"password": PASSWORD}).content.decode()
+    page = client.post(
+        "/settings/privacy/two-factor/backup-codes/", {"password": PASSWORD, "token": first_codes[2]}
+    ).content.decode()
     new_codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", page)
     assert len(new_codes) == 10
     client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": new_codes[0]})
@@ -204,13 +206,64 @@ def test_old_backup_codes_stop_working_after_regenerating_or_turning_off_and_on(
     assert client.get("/settings/account/").status_code == 200
 
 
-def test_regenerating_backup_codes_needs_the_password(client, learner):
+def test_regenerating_backup_codes_needs_the_password_and_a_code(client, learner):
     _, codes = turn_on(client, learner)
     password_step(client)
     client.post("/accounts/login/code/", {"token": codes[0]})
-    response = client.post("/settings/privacy/two-factor/backup-codes/", {"password": "wrong"}, follow=True)
-    assert "No new codes were made" in response.content.decode()
+    wrong_password = client.post("/settings/privacy/two-factor/backup-codes/", {"password": "x", "token": codes[1]})
+    assert "That password is not right." in wrong_password.content.decode()
+    no_code = client.post("/settings/privacy/two-factor/backup-codes/", {"password": PASSWORD, "token": "nope"})
+    assert "That code is not right." in no_code.content.decode()
     assert BackupCode.objects.filter(used_at__isnull=True).count() == 9
+
+
+def test_turning_on_two_factor_signs_out_every_other_session(client, learner, clock):
+    from django.test import Client
+
+    earlier = Client()
+    earlier.force_login(learner)
+    _, codes = turn_on(client, learner)
+
+    assert earlier.get("/settings/account/").status_code == 302, "a password-only session must not live on"
+    assert (
+        earlier.post(
+            "/settings/privacy/two-factor/backup-codes/", {"password": PASSWORD, "token": codes[0]}
+        ).status_code
+        == 302
+    )
+    assert BackupCode.objects.filter(used_at__isnull=True).count() == 10
+
+
+def test_a_password_only_session_cannot_manage_two_factor(client, learner, clock):
+    _, codes = turn_on(client, learner)
+    client.force_login(learner)  # e.g. signed in before 2FA was on, in a session that survived
+
+    for path in ["/settings/privacy/two-factor/backup-codes/", "/settings/privacy/two-factor/disable/"]:
+        response = client.post(path, {"password": PASSWORD, "token": codes[0]})
+        assert response["Location"].startswith("/accounts/login/"), path
+    assert BackupCode.objects.filter(used_at__isnull=True).count() == 10
+    assert TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+
+
+def test_every_set_up_visit_shows_a_new_key_and_only_the_last_one_counts(client, learner):
+    client.force_login(learner)
+    client.get("/settings/privacy/two-factor/setup/")
+    first = TOTPDevice.objects.get(user=learner)
+    client.get("/settings/privacy/two-factor/setup/")
+    second = TOTPDevice.objects.get(user=learner)
+    assert first.key != second.key
+    stale = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(first)}).content.decode()
+    assert "That code is not right" in stale
+    assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+
+
+def test_wrong_passwords_when_confirming_count_toward_the_lockout(client, learner, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client.force_login(learner)
+    for _ in range(3):
+        client.post("/accounts/confirm-password/", {"password": "guess", "next": "/"})
+    response = client.post("/accounts/confirm-password/", {"password": PASSWORD, "next": "/"})
+    assert response.status_code == 429
 
 
 def test_password_reset_does_not_sign_in_past_the_second_factor(client, learner):
@@ -246,8 +299,9 @@ def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, cloc
     device, _ = turn_on(client, agent)
     next_step(clock)
     client.force_login(agent)  # a password-only session
-    assert client.get("/admin/")["Location"].startswith("/admin/login/")
-    client.logout()
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/"), "no redirect loop: sign in again"
+    assert "Sign in again with your code" in response.content.decode()
 
     response = client.post("/accounts/login/?next=/admin/", {"username": "sam.agent", "password": PASSWORD})
     client.post(response["Location"], {"token": code_for(device), "next": "/admin/"})
@@ -282,3 +336,17 @@ def test_confirm_password_never_redirects_off_site(client, learner):
     client.force_login(learner)
     response = client.post("/accounts/confirm-password/", {"password": PASSWORD, "next": "https://evil.example/"})
     assert response["Location"] == "/settings/privacy/"
+
+
+def test_the_owner_is_emailed_when_two_factor_is_turned_on_or_off(client, learner, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _, codes = turn_on(client, learner)
+    assert "Two-factor authentication is now on" in mail.outbox[-1].body
+    assert mail.outbox[-1].to == ["lin@example.org"]
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": codes[1]})
+    assert "Two-factor authentication is now off" in mail.outbox[-1].body
