@@ -8,3 +8,5 @@ BACKUP_CODE_COUNT = getattr(settings, "PRIVACY_BACKUP_CODE_COUNT", 10)
 TWO_FACTOR_PENDING_SECONDS = getattr(settings, "PRIVACY_TWO_FACTOR_PENDING_SECONDS", 300)
 #: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.
 REAUTHENTICATE_AFTER_SECONDS = getattr(settings, "PRIVACY_REAUTHENTICATE_AFTER_SECONDS", 15 * 60)
+#: The version of the privacy policy a consent given now refers to.
+POLICY_VERSION = getattr(settings, "PRIVACY_POLICY_VERSION", "2026-11")

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import Audience, ProfileVisibility
+from .models import CONSENT_PURPOSES, Audience, ProfileVisibility
 
 #: Plain-language hints shown under each field's question on the Privacy tab.
 FIELD_HINTS = {
@@ -66,3 +66,10 @@ class PasswordForm(forms.Form):
 
 class DisableTwoFactorForm(PasswordForm, CodeForm):
     """Turning two-factor authentication off needs the password and a current code."""
+
+
+class ConsentForm(forms.Form):
+    """Grant or withdraw one optional purpose: one click either way (GDPR Art. 7(3))."""
+
+    purpose = forms.ChoiceField(choices=[(key, key) for key in CONSENT_PURPOSES])
+    granted = forms.TypedChoiceField(choices=[("1", "On"), ("0", "Off")], coerce=lambda value: value == "1")

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -87,6 +88,7 @@ class AuditEvent(models.Model):
         SIGNED_IN = "signed_in", "Signed in"
         SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
         LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked after repeated failed attempts"
+        CONSENT_CHANGED = "consent_changed", "Consent changed"
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", help_text="The data subject."
@@ -160,3 +162,58 @@ class BackupCode(models.Model):
 
     def __str__(self):
         return "Used backup code" if self.used_at else "Unused backup code"
+
+
+#: Optional purposes the learner decides on (all opt-in), with the words the Privacy tab shows.
+CONSENT_PURPOSES = {
+    "marketing_email": "Send me news about courses by email.",
+    "personalization": "Recommend courses to me based on my learning history.",
+    "research": "Use my learning data, de-identified and aggregated, for research on how people learn.",
+    "partner_sharing": "Share my progress and grades with the university or company running my courses.",
+}
+
+
+class Consent(models.Model):
+    """One entry in the append-only consent ledger: a learner's choice for one purpose.
+
+    The learner's current choice for a purpose is its latest entry; a purpose
+    without entries is not granted (opt-in, GDPR Art. 7 and 25(2)). The database
+    itself refuses to change or delete entries (a trigger), so the history of
+    what was agreed, to which policy version and through which channel, stands
+    as proof (GDPR Art. 7(1)).
+    """
+
+    class Source(models.TextChoices):
+        SIGN_UP = "sign_up", "At sign-up"
+        SETTINGS = "settings", "On the Privacy tab"
+        API = "api", "Through the API"
+        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link in an email"
+        OBJECTION = "objection", "Objection request"
+        STAFF = "staff", "By staff on your behalf"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=30, choices=[(key, key.replace("_", " ")) for key in CONSENT_PURPOSES])
+    granted = models.BooleanField()
+    policy_version = models.CharField(max_length=20)
+    source = models.CharField(max_length=20, choices=Source)
+    note = models.TextField(blank=True, help_text="Why staff recorded it on the learner's behalf.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="privacy_consent_latest")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source="staff") | ~models.Q(note=""), name="privacy_consent_staff_has_note"
+            ),
+        ]
+        triggers = [
+            # SECURITY: the ledger is evidence; not even the application may rewrite it.
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose}: {'granted' if self.granted else 'withdrawn'}"

@@ -3,7 +3,7 @@
 from django.contrib.admin.models import LogEntry
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent, BackupCode, BackupCodeDevice, ProfileVisibility
+from .models import AuditEvent, BackupCode, BackupCodeDevice, Consent, ProfileVisibility
 from .registry import Category, Delete, LawfulBasis, ModelDeclaration, PersonalField, Processing, Purpose, Retain
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
@@ -16,6 +16,32 @@ THROTTLING_FIELDS = {
 MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
 DECLARATIONS = [
+    ModelDeclaration(
+        model=Consent,
+        subject_lookup="user",
+        description="Your consents: what you agreed to, when and how",
+        fields={
+            "purpose": PersonalField(Category.PREFERENCE, "The use of your data you decided on"),
+            "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew"),
+            "policy_version": PersonalField(Category.PREFERENCE, "The privacy policy version in force then"),
+            "source": PersonalField(Category.PREFERENCE, "Where you decided, e.g. the Privacy tab"),
+            "note": PersonalField(Category.PREFERENCE, "Why staff recorded it for you, if they did"),
+            "actor": PersonalField(Category.PREFERENCE, "Who recorded it: you or staff"),
+            "created_at": PersonalField(Category.PREFERENCE, "When"),
+        },
+        other_fields=("id", "user"),
+        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention="As long as we may need to show that processing had your consent (GDPR Art. 7(1))",
+        recipients=("Our privacy officer",),
+        source="You, on the Privacy tab, at sign-up, by an unsubscribe link or a request",
+        erasure=Retain(
+            reason=(
+                "Proof of consent must be kept to demonstrate that past processing was lawful "
+                "(GDPR Art. 7(1), 17(3)(e)); on erasure it stays linked only to an anonymised account."
+            ),
+            strip={"note": ""},
+        ),
+    ),
     ModelDeclaration(
         model=TOTPDevice,
         subject_lookup="user",

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Audience, BackupCode, BackupCodeDevice, ProfileVisibility
+from .models import CONSENT_PURPOSES, Audience, BackupCode, BackupCodeDevice, Consent, ProfileVisibility
 from .registry import Anonymize, Category, LawfulBasis, Purpose, Retain, registry
 
 
@@ -227,3 +227,46 @@ def two_factor_throttled(*, user):
         and device.throttling_failure_count >= THROTTLE_NOTICE_AFTER
         and not device.verify_is_allowed()[0]
     )
+
+
+def consents_of(user):
+    """Return the user's current choice per optional purpose, from the ledger's latest entries.
+
+    Returns:
+        dict ``{purpose: Consent or None}`` for every purpose of
+        ``CONSENT_PURPOSES``, in that order; None means never decided, which
+        counts as not granted (opt-in). One query.
+    """
+    latest = Consent.objects.filter(user=user).order_by("purpose", "-created_at", "-id").distinct("purpose")
+    by_purpose = {consent.purpose: consent for consent in latest}
+    return {purpose: by_purpose.get(purpose) for purpose in CONSENT_PURPOSES}
+
+
+def consent_history(user):
+    """Return the user's consent ledger, newest first (QuerySet of ``Consent``)."""
+    return Consent.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def may_process(user, purpose):
+    """Return whether the portal may use ``user``'s data for the optional ``purpose`` now.
+
+    The one gate for every optional use of personal data. False when the
+    account is inactive or erased, when the learner has not granted the purpose
+    or withdrew it (the ledger's latest entry decides; GDPR Art. 6(1)(a), 7(3)),
+    or when they objected to direct marketing, which stops it for good
+    (GDPR Art. 21(3)).
+
+    Args:
+        user: the data subject.
+        purpose: a key of ``CONSENT_PURPOSES``; an unknown purpose is never allowed.
+
+    Returns:
+        bool.
+    """
+    if purpose not in CONSENT_PURPOSES or not user.is_active:
+        return False
+    entries = Consent.objects.filter(user=user, purpose=purpose)
+    if purpose == "marketing_email" and entries.filter(source=Consent.Source.OBJECTION).exists():
+        return False
+    latest = entries.order_by("-created_at", "-id").first()
+    return latest is not None and latest.granted

@@ -12,8 +12,17 @@ from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import conf
-from .exceptions import InvalidAudience, TwoFactorError
-from .models import Audience, AuditEvent, BackupCode, BackupCodeDevice, ProfileVisibility, backup_code_digest
+from .exceptions import InvalidAudience, PrivacyError, TwoFactorError
+from .models import (
+    CONSENT_PURPOSES,
+    Audience,
+    AuditEvent,
+    BackupCode,
+    BackupCodeDevice,
+    Consent,
+    ProfileVisibility,
+    backup_code_digest,
+)
 from .tasks import send_sign_in_change_email
 
 
@@ -272,3 +281,51 @@ def two_factor_login_complete(request, token):
     login(request, user, backend=backend)
     otp_login(request, device)
     return user
+
+
+@transaction.atomic
+def consent_record(*, actor, user, purpose, granted, source, note=""):
+    """Append the learner's choice for ``purpose`` to the consent ledger.
+
+    Granting and withdrawing are the same single step (GDPR Art. 7(3)). When the
+    choice equals the current one nothing is written.
+
+    Args:
+        actor: the learner, or staff recording on their behalf (then ``note`` is required).
+        user: the data subject.
+        purpose: a key of ``CONSENT_PURPOSES``.
+        granted: True to agree, False to withdraw.
+        source: a ``Consent.Source``.
+
+    Returns:
+        the ledger entry now in force (new, or the unchanged latest one).
+
+    Raises:
+        PrivacyError: unknown purpose, or staff without a note (code ``invalid_consent``).
+    """
+    if purpose not in CONSENT_PURPOSES:
+        raise PrivacyError(f"{purpose!r} is not a purpose you can consent to.", code="invalid_consent", field="purpose")
+    if source == Consent.Source.STAFF and not note.strip():
+        raise PrivacyError("Say why you record this for the learner.", code="invalid_consent", field="note")
+    latest = Consent.objects.select_for_update().filter(user=user, purpose=purpose).order_by("-created_at", "-id")
+    current = latest.first()
+    if current is not None and current.granted == granted and source != Consent.Source.OBJECTION:
+        return current
+    entry = Consent(
+        user=user,
+        purpose=purpose,
+        granted=granted,
+        policy_version=conf.POLICY_VERSION,
+        source=source,
+        note=note.strip(),
+        actor=actor,
+    )
+    entry.full_clean()
+    entry.save()
+    audit_record(
+        actor=actor,
+        subject=user,
+        action=AuditEvent.Action.CONSENT_CHANGED,
+        changes={purpose: [bool(current and current.granted), granted]},
+    )
+    return entry

@@ -4,19 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
-from .forms import VisibilityForm
-from .models import Audience
+from .forms import ConsentForm, VisibilityForm
+from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
     access_learner_profile,
     backup_codes_left,
+    consent_history,
+    consents_of,
     privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
     two_factor_enabled,
 )
-from .services import profile_visibility_update
+from .services import consent_record, profile_visibility_update
 
 #: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
 VIEW_AS = {
@@ -52,6 +55,13 @@ def privacy_settings(request):
             "preview": preview,
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
+            "consents": [
+                (purpose, text, consent)
+                for (purpose, text), consent in zip(
+                    CONSENT_PURPOSES.items(), consents_of(request.user).values(), strict=True
+                )
+            ],
+            "consent_history": consent_history(request.user)[:50],
             "two_factor_on": two_factor_enabled(request.user),
             "backup_codes_left": backup_codes_left(request.user),
         },
@@ -89,3 +99,19 @@ def learner_photo(request, username):
 def privacy_notice_page(request):
     """What the portal collects and why, generated from the personal-data registry (GDPR Art. 13)."""
     return render(request, "privacy/notice.html", {"notice": privacy_notice()})
+
+
+@require_POST
+@login_required
+def consent_change(request):
+    """Grant or withdraw one optional purpose from the Privacy tab, then confirm it."""
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        purpose, granted = form.cleaned_data["purpose"], form.cleaned_data["granted"]
+        consent_record(
+            actor=request.user, user=request.user, purpose=purpose, granted=granted, source=Consent.Source.SETTINGS
+        )
+        messages.success(request, f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.")
+    else:
+        messages.error(request, "Nothing was changed: that choice is not one we offer.")
+    return redirect(reverse("privacy:settings") + "#consents")

@@ -1,0 +1,98 @@
+"""The consent ledger: opt-in, latest wins, one click either way, append-only in the database."""
+
+import pytest
+import time_machine
+from django.db import IntegrityError, InternalError, transaction
+
+from accounts.tests.factories import UserFactory
+from privacy.models import CONSENT_PURPOSES, AuditEvent, Consent
+from privacy.selectors import may_process
+from privacy.services import consent_record
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learner(client):
+    user = UserFactory(username="lin")
+    client.force_login(user)
+    return user
+
+
+def choose(client, purpose, granted):
+    return client.post(
+        "/settings/privacy/consents/", {"purpose": purpose, "granted": "1" if granted else "0"}, follow=True
+    )
+
+
+def test_every_purpose_starts_off_and_nothing_is_processed(client, learner):
+    page = client.get("/settings/privacy/").content.decode()
+    assert page.count("you have not decided") == len(CONSENT_PURPOSES)
+    assert not any(may_process(learner, purpose) for purpose in CONSENT_PURPOSES)
+
+
+def test_granting_and_withdrawing_take_one_click_each_and_are_confirmed(client, learner):
+    granted = choose(client, "research", True).content.decode()
+    assert "is now on." in granted
+    assert may_process(learner, "research")
+
+    withdrawn = choose(client, "research", False).content.decode()
+    assert "is now off." in withdrawn
+    assert not may_process(learner, "research")
+    assert list(Consent.objects.filter(user=learner).values_list("granted", "source")) == [
+        (False, "settings"),
+        (True, "settings"),
+    ]
+    assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.CONSENT_CHANGED).count() == 2
+    assert "Your history of choices" in withdrawn
+
+
+def test_the_latest_entry_wins_and_repeating_a_choice_writes_nothing(learner):
+    with time_machine.travel("2026-11-01 10:00Z"):
+        consent_record(actor=learner, user=learner, purpose="personalization", granted=True, source="settings")
+    with time_machine.travel("2026-11-02 10:00Z"):
+        consent_record(actor=learner, user=learner, purpose="personalization", granted=False, source="api")
+        consent_record(actor=learner, user=learner, purpose="personalization", granted=False, source="settings")
+    assert Consent.objects.filter(user=learner).count() == 2
+    assert not may_process(learner, "personalization")
+
+
+def test_an_objection_to_marketing_stops_it_for_good(learner):
+    consent_record(actor=learner, user=learner, purpose="marketing_email", granted=False, source="objection")
+    consent_record(actor=learner, user=learner, purpose="marketing_email", granted=True, source="settings")
+    assert not may_process(learner, "marketing_email")
+
+
+def test_deactivated_accounts_are_never_processed(learner):
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    learner.is_active = False
+    learner.save(update_fields=["is_active"])
+    assert not may_process(learner, "research")
+
+
+def test_unknown_purposes_are_refused(client, learner):
+    assert "Nothing was changed" in choose(client, "sell_my_data", True).content.decode()
+    assert not Consent.objects.exists()
+    assert not may_process(learner, "sell_my_data")
+
+
+def test_the_database_refuses_to_rewrite_or_delete_the_ledger(learner):
+    entry = consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
+        Consent.objects.filter(pk=entry.pk).update(granted=False)
+    with pytest.raises((InternalError, IntegrityError)), transaction.atomic():
+        Consent.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.granted
+
+
+def test_staff_recording_on_a_learners_behalf_must_say_why(learner):
+    from privacy.exceptions import PrivacyError
+
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(PrivacyError, match="Say why"):
+        consent_record(actor=staff, user=learner, purpose="research", granted=True, source="staff")
+    entry = consent_record(
+        actor=staff, user=learner, purpose="research", granted=True, source="staff", note="Asked by phone."
+    )
+    assert entry.actor == staff and entry.policy_version
