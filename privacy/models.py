@@ -89,6 +89,8 @@ class AuditEvent(models.Model):
         SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
         LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked after repeated failed attempts"
         CONSENT_CHANGED = "consent_changed", "Consent changed"
+        RESTRICTION_STARTED = "restriction_started", "Processing restricted"
+        RESTRICTION_LIFTED = "restriction_lifted", "Restriction of processing lifted"
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", help_text="The data subject."
@@ -217,3 +219,61 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.purpose}: {'granted' if self.granted else 'withdrawn'}"
+
+
+class ProcessingRestriction(models.Model):
+    """A restriction of processing (GDPR Art. 18): while active, no optional processing at all.
+
+    Active while ``lifted_at`` is empty. The learner is told before it is lifted
+    (Art. 18(3)).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restrictions")
+    reason = models.TextField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(lifted_at__isnull=True), name="privacy_one_active_restriction"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Restriction since {self.started_at:%Y-%m-%d}" + (" (lifted)" if self.lifted_at else "")
+
+
+class ProcessingRun(models.Model):
+    """One run of a job that uses personal data for an optional purpose (digest, exports).
+
+    Records who ran it, when and how many learners it included — never who they were.
+    """
+
+    class Kind(models.TextChoices):
+        MARKETING_DIGEST = "marketing_digest", "Marketing digest"
+        RESEARCH_EXPORT = "research_export", "Research dataset export"
+        PARTNER_ROSTER = "partner_roster", "Partner roster export"
+
+    kind = models.CharField(max_length=30, choices=Kind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who ran it; empty for a scheduled run.",
+    )
+    parameters = models.JSONField(default=dict, blank=True, help_text="E.g. the partner; never learners' data.")
+    included = models.PositiveIntegerField(default=0, help_text="How many learners the run included.")
+    excluded = models.PositiveIntegerField(default=0, help_text="How many the gate left out.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -3,7 +3,15 @@
 from django.contrib.admin.models import LogEntry
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent, BackupCode, BackupCodeDevice, Consent, ProfileVisibility
+from .models import (
+    AuditEvent,
+    BackupCode,
+    BackupCodeDevice,
+    Consent,
+    ProcessingRestriction,
+    ProcessingRun,
+    ProfileVisibility,
+)
 from .registry import Category, Delete, LawfulBasis, ModelDeclaration, PersonalField, Processing, Purpose, Retain
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
@@ -16,6 +24,41 @@ THROTTLING_FIELDS = {
 MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
 DECLARATIONS = [
+    ModelDeclaration(
+        model=ProcessingRestriction,
+        subject_lookup="user",
+        description="Restrictions of processing you asked for",
+        fields={
+            "reason": PersonalField(Category.PREFERENCE, "Why processing is restricted"),
+            "started_at": PersonalField(Category.PREFERENCE, "When the restriction began"),
+            "lifted_at": PersonalField(Category.PREFERENCE, "When it was lifted"),
+            "started_by": PersonalField(Category.PREFERENCE, "Who recorded it: you or staff"),
+        },
+        other_fields=("id", "user"),
+        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention="While your account exists; erased with it",
+        recipients=("Our support staff and privacy officer",),
+        source="Your restriction request, or staff acting on it",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=ProcessingRun,
+        subject_lookup="actor",
+        description="Runs of digests and exports a staff member started",
+        fields={
+            "kind": PersonalField(Category.SECURITY, "Which job ran"),
+            "parameters": PersonalField(Category.SECURITY, "What it was run for, e.g. a partner"),
+            "included": PersonalField(Category.SECURITY, "How many learners it included"),
+            "excluded": PersonalField(Category.SECURITY, "How many it left out"),
+            "created_at": PersonalField(Category.SECURITY, "When it ran"),
+        },
+        other_fields=("id", "actor"),
+        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
+        retention="6 years, for accountability",
+        recipients=("Our privacy officer",),
+        source="Recorded automatically when staff run a digest or an export",
+        erasure=Retain(reason="Accountability of processing (GDPR Art. 5(2)); it names no learner."),
+    ),
     ModelDeclaration(
         model=Consent,
         subject_lookup="user",

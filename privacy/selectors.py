@@ -6,7 +6,15 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import CONSENT_PURPOSES, Audience, BackupCode, BackupCodeDevice, Consent, ProfileVisibility
+from .models import (
+    CONSENT_PURPOSES,
+    Audience,
+    BackupCode,
+    BackupCodeDevice,
+    Consent,
+    ProcessingRestriction,
+    ProfileVisibility,
+)
 from .registry import Anonymize, Category, LawfulBasis, Purpose, Retain, registry
 
 
@@ -251,10 +259,10 @@ def may_process(user, purpose):
     """Return whether the portal may use ``user``'s data for the optional ``purpose`` now.
 
     The one gate for every optional use of personal data. False when the
-    account is inactive or erased, when the learner has not granted the purpose
-    or withdrew it (the ledger's latest entry decides; GDPR Art. 6(1)(a), 7(3)),
-    or when they objected to direct marketing, which stops it for good
-    (GDPR Art. 21(3)).
+    account is inactive or erased, when processing is restricted (GDPR Art. 18),
+    when the learner has not granted the purpose or withdrew it (the ledger's
+    latest entry decides; GDPR Art. 6(1)(a), 7(3)), or when they objected to
+    direct marketing, which stops it for good (GDPR Art. 21(3)).
 
     Args:
         user: the data subject.
@@ -264,6 +272,8 @@ def may_process(user, purpose):
         bool.
     """
     if purpose not in CONSENT_PURPOSES or not user.is_active:
+        return False
+    if ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         return False
     entries = Consent.objects.filter(user=user, purpose=purpose)
     if purpose == "marketing_email" and entries.filter(source=Consent.Source.OBJECTION).exists():

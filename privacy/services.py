@@ -20,10 +20,11 @@ from .models import (
     BackupCode,
     BackupCodeDevice,
     Consent,
+    ProcessingRestriction,
     ProfileVisibility,
     backup_code_digest,
 )
-from .tasks import send_sign_in_change_email
+from .tasks import send_account_notice
 
 
 def audit_record(*, actor, subject, action, changes=None):
@@ -97,9 +98,12 @@ BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy 
 PENDING_SESSION_KEY = "privacy_two_factor_pending"
 
 
-def _tell_owner(user, what):
-    """Email the account's owner about a change to its sign-in, after the transaction commits."""
-    transaction.on_commit(lambda: send_sign_in_change_email.enqueue(user_id=user.pk, what=what))
+SIGN_IN_CHANGED = "Your Learner Portal sign-in changed"
+
+
+def _tell_owner(user, subject, what):
+    """Email the account's owner about ``what`` changed, after the transaction commits."""
+    transaction.on_commit(lambda: send_account_notice.enqueue(user_id=user.pk, subject=subject, what=what))
 
 
 def _new_backup_codes(user):
@@ -164,7 +168,7 @@ def two_factor_setup_confirm(*, user, device_id, token):
     device.save(update_fields=["confirmed"])
     codes = _new_backup_codes(user)
     audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-    _tell_owner(user, "Two-factor authentication is now on for your Learner Portal account.")
+    _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now on for your Learner Portal account.")
     return device, codes
 
 
@@ -240,7 +244,7 @@ def two_factor_disable(*, request, user, password, token):
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
-    _tell_owner(user, "Two-factor authentication is now off for your Learner Portal account.")
+    _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now off for your Learner Portal account.")
 
 
 def two_factor_login_begin(request, user):
@@ -329,3 +333,45 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         changes={purpose: [bool(current and current.granted), granted]},
     )
     return entry
+
+
+@transaction.atomic
+def restriction_start(*, actor, user, reason):
+    """Restrict all optional processing of ``user``'s data at once (GDPR Art. 18(1)).
+
+    Returns:
+        the active ``ProcessingRestriction`` (the existing one if already restricted).
+
+    Raises:
+        PrivacyError: empty reason (code ``invalid_restriction``).
+    """
+    if not reason.strip():
+        raise PrivacyError("Say why processing is restricted.", code="invalid_restriction", field="reason")
+    active = ProcessingRestriction.objects.select_for_update().filter(user=user, lifted_at__isnull=True).first()
+    if active is not None:
+        return active
+    restriction = ProcessingRestriction.objects.create(user=user, reason=reason.strip(), started_by=actor)
+    audit_record(actor=actor, subject=user, action=AuditEvent.Action.RESTRICTION_STARTED)
+    return restriction
+
+
+@transaction.atomic
+def restriction_lift(*, actor, user):
+    """Lift ``user``'s active restriction, telling them first (GDPR Art. 18(3)).
+
+    Returns:
+        the lifted ``ProcessingRestriction``, or None when none was active.
+    """
+    restriction = ProcessingRestriction.objects.select_for_update().filter(user=user, lifted_at__isnull=True).first()
+    if restriction is None:
+        return None
+    _tell_owner(
+        user,
+        "We are lifting the restriction of processing of your data",
+        "We are lifting the restriction of processing of your data that began on "
+        f"{timezone.localtime(restriction.started_at):%d %B %Y}. Optional uses you agreed to resume.",
+    )
+    restriction.lifted_at = timezone.now()
+    restriction.save(update_fields=["lifted_at"])
+    audit_record(actor=actor, subject=user, action=AuditEvent.Action.RESTRICTION_LIFTED)
+    return restriction

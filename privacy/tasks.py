@@ -6,11 +6,11 @@ from django.tasks import task
 
 
 @task()
-def send_sign_in_change_email(user_id, what):
-    """Tell an account's owner that its sign-in changed (``what``), so a change they did not make is noticed."""
+def send_account_notice(user_id, subject, what):
+    """Tell an account's owner what changed, so that a change they did not expect is noticed."""
     user = get_user_model().objects.get(pk=user_id)
     body = (
-        f"Hello,\n\n{what}\n\nIf you did not do this, reset your password now and tell us by replying "
+        f"Hello,\n\n{what}\n\nIf you did not expect this, reset your password and tell us by replying "
         "to this email.\n\n-- Learner Portal\n"
     )
-    send_mail("Your Learner Portal sign-in changed", body, None, [user.email])
+    send_mail(subject, body, None, [user.email])
