@@ -1,10 +1,11 @@
 """Reads of the accounts app."""
 
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from .models import Enrollment, UserSession
+from .models import Course, Enrollment, UserSession
 
 
 def enrollments_of(user):
@@ -57,3 +58,44 @@ def active_sessions_of(user, *, current_session_key=None):
     for row in rows:
         row.is_current = row.session_id == current_session_key
     return sorted(rows, key=lambda row: not row.is_current)
+
+
+def courses_newest(*, limit):
+    """Return the catalogue's most recently added courses, newest first, with partner loaded.
+
+    Catalogue data only: nothing about any learner.
+
+    Args:
+        limit: how many courses at most (int > 0).
+
+    Returns:
+        list of ``Course``.
+    """
+    return list(Course.objects.select_related("partner").order_by("-created_at", "-pk")[:limit])
+
+
+def recommended_courses(user, limit=3):
+    """Return courses to recommend to ``user`` from their enrollment history, most popular first.
+
+    Recommends the other courses of the partners whose courses the learner is
+    enrolled in, ordered by how many learners are enrolled in each (then by
+    title). This is personalisation: callers must first ask
+    ``privacy.selectors.may_process(user, "personalization")`` and call this
+    only when it is True — this read does not check consent itself.
+
+    Args:
+        user: the learner.
+        limit: how many courses at most (int > 0).
+
+    Returns:
+        list of ``Course`` the learner is not enrolled in, with ``partner``
+        loaded and ``learner_count`` (int) annotated; empty without enrollments.
+    """
+    enrollments = Enrollment.objects.filter(user=user)
+    return list(
+        Course.objects.filter(partner__in=enrollments.values("course__partner"))
+        .exclude(pk__in=enrollments.values("course"))
+        .select_related("partner")
+        .annotate(learner_count=Count("enrollments"))
+        .order_by("-learner_count", "title", "pk")[:limit]
+    )

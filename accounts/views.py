@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from privacy.models import AuditEvent
-from privacy.selectors import two_factor_enabled
+from privacy.selectors import may_process, two_factor_enabled
 from privacy.services import audit_record, two_factor_login_begin
 
 from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
-from .selectors import active_sessions_of, enrollments_of
+from .selectors import active_sessions_of, enrollments_of, recommended_courses
 from .services import (
     profile_update,
     user_create,
@@ -29,10 +29,19 @@ from .services import (
 
 
 def home(request):
-    """Show the learner's courses, or explain the portal to a visitor."""
+    """Show the learner's courses and, with their consent, recommendations; or explain the portal to a visitor."""
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
-    return render(request, "accounts/home.html", {"enrollments": enrollments_of(request.user)})
+    personalization = may_process(request.user, "personalization")
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "enrollments": enrollments_of(request.user),
+            "personalization": personalization,
+            "recommendations": recommended_courses(request.user) if personalization else [],
+        },
+    )
 
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")

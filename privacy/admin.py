@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent
+from .models import AuditEvent, ProcessingRestriction, ProcessingRun
+from .services import restriction_lift
 
 # SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
 # but the learner ever sees their key; devices are managed on the Privacy tab.
@@ -18,6 +19,48 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("subject__username",)
     list_select_related = ("subject", "actor")
     date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProcessingRestriction)
+class ProcessingRestrictionAdmin(admin.ModelAdmin):
+    """Restrictions of processing (GDPR Art. 18): see who is restricted; lift one, telling the learner first."""
+
+    list_display = ("user", "started_at", "lifted_at")
+    list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "reason", "started_at", "started_by", "lifted_at")
+    actions = ["lift"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Lift the restriction (the learner is told first)", permissions=["change"])
+    def lift(self, request, queryset):
+        lifted = [
+            r for r in queryset.filter(lifted_at__isnull=True) if restriction_lift(actor=request.user, user=r.user)
+        ]
+        self.message_user(request, f"Lifted {len(lifted)} restriction(s); the learners are told by email.")
+
+
+@admin.register(ProcessingRun)
+class ProcessingRunAdmin(admin.ModelAdmin):
+    """Digest and export runs: who ran what, when, for how many learners (read-only)."""
+
+    list_display = ("kind", "created_at", "actor", "included", "excluded")
+    list_filter = ("kind",)
 
     def has_add_permission(self, request):
         return False

@@ -10,3 +10,6 @@ TWO_FACTOR_PENDING_SECONDS = getattr(settings, "PRIVACY_TWO_FACTOR_PENDING_SECON
 REAUTHENTICATE_AFTER_SECONDS = getattr(settings, "PRIVACY_REAUTHENTICATE_AFTER_SECONDS", 15 * 60)
 #: The version of the privacy policy a consent given now refers to.
 POLICY_VERSION = getattr(settings, "PRIVACY_POLICY_VERSION", "2026-11")
+RESEARCH_MIN_GROUP_SIZE = getattr(settings, "PRIVACY_RESEARCH_MIN_GROUP_SIZE", 10)  # smaller groups are suppressed
+#: Below this age (in years) a learner cannot make profile fields public or grant optional purposes (GDPR Art. 8(1)).
+DIGITAL_CONSENT_AGE = getattr(settings, "PRIVACY_DIGITAL_CONSENT_AGE", 16)

@@ -19,12 +19,14 @@ FIELD_HINTS = {
 class VisibilityForm(forms.Form):
     """Choose an audience for each shareable profile field."""
 
-    def __init__(self, *args, visibility, **kwargs):
+    def __init__(self, *args, visibility, young=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # Under the digital age of consent, "Everyone" is not offered (GDPR Art. 8).
+        choices = [choice for choice in Audience.choices if not (young and choice[0] == Audience.PUBLIC)]
         for name in ProfileVisibility.FIELDS:
             self.fields[name] = forms.ChoiceField(
                 label=ProfileVisibility._meta.get_field(name).verbose_name,
-                choices=Audience.choices,
+                choices=choices,
                 widget=forms.RadioSelect,
                 initial=getattr(visibility, name),
                 help_text=FIELD_HINTS[name],

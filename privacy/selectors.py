@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import conf
 from .models import (
     CONSENT_PURPOSES,
     Audience,
@@ -250,6 +252,11 @@ def consents_of(user):
     return {purpose: by_purpose.get(purpose) for purpose in CONSENT_PURPOSES}
 
 
+def marketing_objected(user):
+    """Return whether the learner objected to direct marketing, which stops it for good (GDPR Art. 21(3))."""
+    return Consent.objects.filter(user=user, purpose="marketing_email", source=Consent.Source.OBJECTION).exists()
+
+
 def consent_history(user):
     """Return the user's consent ledger, newest first (QuerySet of ``Consent``)."""
     return Consent.objects.filter(user=user).order_by("-created_at", "-id")
@@ -275,8 +282,23 @@ def may_process(user, purpose):
         return False
     if ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         return False
-    entries = Consent.objects.filter(user=user, purpose=purpose)
-    if purpose == "marketing_email" and entries.filter(source=Consent.Source.OBJECTION).exists():
+    if purpose == "marketing_email" and marketing_objected(user):
         return False
-    latest = entries.order_by("-created_at", "-id").first()
+    latest = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
     return latest is not None and latest.granted
+
+
+def below_digital_consent_age(user):
+    """Return whether the learner's date of birth puts them under the digital age of consent.
+
+    GDPR Art. 8(1): below ``PRIVACY_DIGITAL_CONSENT_AGE`` (16 by default; member
+    states may set 13–16) a child's consent to online services is not valid on
+    its own. Unknown date of birth → False. Nothing changes by itself when they
+    come of age: they then choose.
+    """
+    date_of_birth = getattr(getattr(user, "profile", None), "date_of_birth", None)
+    if date_of_birth is None:
+        return False
+    today = timezone.localdate()
+    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    return age < conf.DIGITAL_CONSENT_AGE

@@ -21,9 +21,11 @@ from .models import (
     BackupCodeDevice,
     Consent,
     ProcessingRestriction,
+    ProcessingRun,
     ProfileVisibility,
     backup_code_digest,
 )
+from .selectors import below_digital_consent_age, marketing_objected
 from .tasks import send_account_notice
 
 
@@ -64,7 +66,8 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         the saved ``ProfileVisibility``.
 
     Raises:
-        InvalidAudience: for an unknown field name or audience; nothing is saved.
+        InvalidAudience: for an unknown field name or audience, or ``public`` for a
+            learner under the digital age of consent (GDPR Art. 8); nothing is saved.
     """
     for name, audience in audiences.items():
         if name not in ProfileVisibility.FIELDS:
@@ -72,6 +75,14 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         if audience not in Audience.values:
             raise InvalidAudience(
                 f"{audience!r} is not an audience: use one of {', '.join(Audience.values)}.", field=name
+            )
+    if below_digital_consent_age(subject):
+        public = [name for name, audience in audiences.items() if audience == Audience.PUBLIC]
+        if public:
+            raise InvalidAudience(
+                f"Under {conf.DIGITAL_CONSENT_AGE}, profile fields cannot be shown to everyone (GDPR Art. 8).",
+                field=public[0],
+                code="too_young",
             )
     visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
     changes = {}
@@ -311,6 +322,18 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         raise PrivacyError(f"{purpose!r} is not a purpose you can consent to.", code="invalid_consent", field="purpose")
     if source == Consent.Source.STAFF and not note.strip():
         raise PrivacyError("Say why you record this for the learner.", code="invalid_consent", field="note")
+    if granted and below_digital_consent_age(user):
+        raise PrivacyError(
+            f"Under {conf.DIGITAL_CONSENT_AGE}, you cannot turn this on yourself (GDPR Art. 8).",
+            code="too_young",
+            field="purpose",
+        )
+    if granted and purpose == "marketing_email" and marketing_objected(user):
+        raise PrivacyError(
+            "You objected to news by email, so we will not send it again (GDPR Art. 21(3)).",
+            code="objected",
+            field="purpose",
+        )
     latest = Consent.objects.select_for_update().filter(user=user, purpose=purpose).order_by("-created_at", "-id")
     current = latest.first()
     if current is not None and current.granted == granted and source != Consent.Source.OBJECTION:
@@ -375,3 +398,21 @@ def restriction_lift(*, actor, user):
     restriction.save(update_fields=["lifted_at"])
     audit_record(actor=actor, subject=user, action=AuditEvent.Action.RESTRICTION_LIFTED)
     return restriction
+
+
+def processing_run_record(*, kind, actor, included=0, excluded=0, parameters=None):
+    """Record one run of a digest or export: who ran it, when, how many learners were in and out — never who.
+
+    Args:
+        kind: a ``ProcessingRun.Kind``.
+        actor: the staff user who ran it, or None for a scheduled or command-line run.
+        included, excluded: numbers of learners.
+        parameters: JSON-serialisable dict without learners' data, e.g. ``{"partner": name}``.
+
+    Returns:
+        the new ``ProcessingRun`` (GDPR Art. 5(2): accountability).
+    """
+    run = ProcessingRun(kind=kind, actor=actor, included=included, excluded=excluded, parameters=parameters or {})
+    run.full_clean()
+    run.save()
+    return run

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import two_factor_views, views
+from . import two_factor_views, unsubscribe_views, views
 
 
 class UsernameConverter:
@@ -22,6 +22,7 @@ app_name = "privacy"
 urlpatterns = [
     path("settings/privacy/", views.privacy_settings, name="settings"),
     path("privacy/notice/", views.privacy_notice_page, name="notice"),
+    path("privacy/unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("settings/privacy/consents/", views.consent_change, name="consent_change"),
     path("settings/privacy/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path(

@@ -7,13 +7,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from . import conf as privacy_conf
+from .exceptions import PrivacyError
 from .forms import ConsentForm, VisibilityForm
 from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
     access_learner_profile,
     backup_codes_left,
+    below_digital_consent_age,
     consent_history,
     consents_of,
+    marketing_objected,
     privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
@@ -32,15 +36,16 @@ VIEW_AS = {
 def privacy_settings(request):
     """Privacy tab: choose who sees each profile field, preview, save, confirm."""
     visibility = profile_visibility_of(request.user)
+    young = below_digital_consent_age(request.user)
     if request.method == "POST":
-        form = VisibilityForm(request.POST, visibility=visibility)
+        form = VisibilityForm(request.POST, visibility=visibility, young=young)
         if form.is_valid():
             profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
             messages.success(request, "Your privacy settings are saved.")
             return redirect("privacy:settings")
         messages.error(request, "Nothing was saved: choose an audience for every field marked below.")
     else:
-        form = VisibilityForm(visibility=visibility)
+        form = VisibilityForm(visibility=visibility, young=young)
     view_as = request.GET.get("view_as")
     if view_as not in VIEW_AS:
         view_as = "public"
@@ -62,6 +67,9 @@ def privacy_settings(request):
                 )
             ],
             "consent_history": consent_history(request.user)[:50],
+            "marketing_objected": marketing_objected(request.user),
+            "young": young,
+            "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
             "two_factor_on": two_factor_enabled(request.user),
             "backup_codes_left": backup_codes_left(request.user),
         },
@@ -108,10 +116,14 @@ def consent_change(request):
     form = ConsentForm(request.POST)
     if form.is_valid():
         purpose, granted = form.cleaned_data["purpose"], form.cleaned_data["granted"]
-        consent_record(
-            actor=request.user, user=request.user, purpose=purpose, granted=granted, source=Consent.Source.SETTINGS
-        )
-        messages.success(request, f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.")
+        try:
+            consent_record(
+                actor=request.user, user=request.user, purpose=purpose, granted=granted, source=Consent.Source.SETTINGS
+            )
+        except PrivacyError as error:
+            messages.error(request, error.detail)
+        else:
+            messages.success(request, f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.")
     else:
         messages.error(request, "Nothing was changed: that choice is not one we offer.")
     return redirect(reverse("privacy:settings") + "#consents")

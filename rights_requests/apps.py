@@ -12,6 +12,8 @@ class RightsRequestsConfig(AppConfig):
 
         from . import personal_data
         from .checks import check_portal_base_url
+        from .fulfilment import register_default_handlers
 
         registry.register_all(personal_data.DECLARATIONS)
         checks.register(check_portal_base_url, deploy=True)
+        register_default_handlers()

@@ -8,7 +8,11 @@ the admin queue with a note.
 
 from collections.abc import Callable
 
-from .models import RightsRequest
+from privacy.models import Consent
+from privacy.registry import Purpose
+from privacy.services import consent_record, restriction_start
+
+from .models import RequestType, RightsRequest
 
 Handler = Callable[[RightsRequest], str]
 
@@ -28,3 +32,30 @@ def unregister(request_type):
 def handler_for(request_type) -> Handler | None:
     """Return the handler of ``request_type``, or None when staff carry it out."""
     return _handlers.get(request_type)
+
+
+def fulfil_restriction(request):
+    """Restrict all optional processing of the learner's data at once (GDPR Art. 18(1))."""
+    reason = request.details.get("reason") or f"Restriction request {request.reference}"
+    restriction_start(actor=None, user=request.subject, reason=reason)
+    return (
+        "We have stopped every optional use of your data (recommendations, research, sharing with "
+        "course partners, news by email) until the restriction is lifted. We will tell you before we lift it."
+    )
+
+
+def fulfil_objection(request):
+    """Stop the processing the learner objected to (GDPR Art. 21); marketing stops for good (Art. 21(3))."""
+    purposes = request.details.get("purposes", [])
+    for purpose in purposes:
+        consent_record(
+            actor=None, user=request.subject, purpose=purpose, granted=False, source=Consent.Source.OBJECTION
+        )
+    stopped = ", ".join(Purpose(purpose).label.lower() for purpose in purposes)
+    return f"We have stopped using your data to: {stopped}."
+
+
+def register_default_handlers():
+    """Register the handlers of the rights this portal carries out without staff."""
+    register(RequestType.RESTRICTION, fulfil_restriction)
+    register(RequestType.OBJECTION, fulfil_objection)

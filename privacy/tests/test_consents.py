@@ -57,9 +57,11 @@ def test_the_latest_entry_wins_and_repeating_a_choice_writes_nothing(learner):
     assert not may_process(learner, "personalization")
 
 
-def test_an_objection_to_marketing_stops_it_for_good(learner):
+def test_an_objection_to_marketing_stops_it_for_good(client, learner):
     consent_record(actor=learner, user=learner, purpose="marketing_email", granted=False, source="objection")
-    consent_record(actor=learner, user=learner, purpose="marketing_email", granted=True, source="settings")
+    page = choose(client, "marketing_email", True).content.decode()
+    assert "You objected to news by email" in page
+    assert "Off for good" in page
     assert not may_process(learner, "marketing_email")
 
 
@@ -96,3 +98,30 @@ def test_staff_recording_on_a_learners_behalf_must_say_why(learner):
         actor=staff, user=learner, purpose="research", granted=True, source="staff", note="Asked by phone."
     )
     assert entry.actor == staff and entry.policy_version
+
+
+def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
+    client, learner, verified_login, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth.models import Group
+    from django.core import mail
+
+    from privacy.models import ProcessingRestriction
+    from privacy.services import restriction_start
+
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    restriction = restriction_start(actor=None, user=learner, reason="Accuracy contested.")
+    assert not may_process(learner, "research")
+    officer = UserFactory(username="dpo", is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    verified_login(client, officer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/privacy/processingrestriction/",
+            {"action": "lift", "_selected_action": [restriction.pk]},
+        )
+
+    assert ProcessingRestriction.objects.get(pk=restriction.pk).lifted_at is not None
+    assert "We are lifting the restriction" in mail.outbox[-1].body
+    assert may_process(learner, "research")

@@ -58,7 +58,8 @@ def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_s
     screenshot(agent, "2-approved")
 
     learner.reload()
-    expect(learner.get_by_text("Being processed").first).to_be_visible()
+    expect(learner.get_by_text("Completed").first).to_be_visible()
+    expect(learner.locator("main")).to_contain_text("We have stopped every optional use of your data")
     expect(learner.locator("main")).to_contain_text("Our privacy team")
     expect(learner.locator("main")).not_to_contain_text("sam.support")
     screenshot(learner, "3-learner-sees-status")

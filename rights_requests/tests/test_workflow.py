@@ -178,7 +178,7 @@ def test_two_staff_members_deciding_at_once_cannot_both_succeed(make_request, of
     request.refresh_from_db()
     decisions = request.events.filter(action__in=[RequestEvent.Action.APPROVED, RequestEvent.Action.REJECTED])
     assert decisions.count() == 1
-    assert request.status in {Status.PROCESSING, Status.REJECTED}  # approval queues processing at once
+    assert request.status in {Status.COMPLETED, Status.REJECTED}  # an approved restriction is carried out at once
 
 
 @pytest.mark.parametrize(
@@ -340,3 +340,42 @@ def test_withdrawing_is_confirmed_by_email_so_a_stolen_session_is_noticed(learne
         services.request_withdraw(actor=learner, request=request)
     assert mail.outbox[-1].subject == f"You withdrew your request {request.reference}"
     assert "If you did not do this, change your password" in mail.outbox[-1].body
+
+
+def test_an_approved_restriction_stops_optional_processing_at_once(learner, agent, django_capture_on_commit_callbacks):
+    from privacy.selectors import may_process
+    from privacy.services import consent_record
+
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    request = services.request_submit(
+        actor=learner, subject=learner, request_type="restriction", details={"reason": "My grades are wrong."}
+    )
+    assert may_process(learner, "research")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=agent, request=request)
+
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert not may_process(learner, "research")
+    assert "We have stopped every optional use of your data" in mail.outbox[-1].body
+
+
+def test_an_objection_is_carried_out_on_submission(learner, django_capture_on_commit_callbacks):
+    from privacy.selectors import may_process
+    from privacy.services import consent_record
+
+    for purpose in ("marketing_email", "research"):
+        consent_record(actor=learner, user=learner, purpose=purpose, granted=True, source="settings")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(
+            actor=learner, subject=learner, request_type="objection", details={"purposes": ["marketing_email"]}
+        )
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert not may_process(learner, "marketing_email")
+    assert may_process(learner, "research")
+    from privacy.exceptions import PrivacyError
+
+    with pytest.raises(PrivacyError, match="objected"):
+        consent_record(actor=learner, user=learner, purpose="marketing_email", granted=True, source="settings")
+    assert not may_process(learner, "marketing_email"), "an objection to marketing stands for good"

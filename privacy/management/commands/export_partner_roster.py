@@ -1,0 +1,45 @@
+"""Write a partner's roster: every enrollment in its courses, progress and grades only with consent.
+
+Every run is recorded as a ``ProcessingRun``. Prints only counts and the file written.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Partner
+from privacy.exports import ROSTER_COLUMNS, open_private, partner_lookup, partner_roster, write_csv
+from privacy.models import ProcessingRun
+from privacy.services import processing_run_record
+
+
+class Command(BaseCommand):
+    help = "Write the roster of a partner's courses as CSV; progress and grades only for learners who agreed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("partner", help="The partner's name or id.")
+        parser.add_argument(
+            "--output",
+            help="CSV file to write (default: partner-roster-<partner>-YYYY-MM-DD.csv in the current directory).",
+        )
+
+    def handle(self, *args, partner, output=None, **options):
+        try:
+            found = partner_lookup(partner)
+        except Partner.DoesNotExist:
+            raise CommandError(f"No partner has the name or id {partner!r}.") from None
+        path = output or f"partner-roster-{slugify(found.name)}-{timezone.localdate().isoformat()}.csv"
+        roster = partner_roster(partner=found)
+        with open_private(path) as stream:
+            write_csv(stream, ROSTER_COLUMNS, roster.rows)
+        processing_run_record(
+            kind=ProcessingRun.Kind.PARTNER_ROSTER,
+            actor=None,
+            included=roster.included,
+            excluded=roster.excluded,
+            parameters={"partner": found.name},
+        )
+        self.stdout.write(
+            f"Wrote {len(roster.rows)} enrollment(s) in courses of {found.name} to {path}: "
+            f"{roster.included} learner(s) with progress and grades, {roster.excluded} without."
+        )

@@ -1,0 +1,65 @@
+"""Learners under the digital age of consent (GDPR Art. 8): nothing public, no optional purposes."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from accounts.tests.factories import UserFactory
+from privacy.exceptions import InvalidAudience, PrivacyError
+from privacy.models import CONSENT_PURPOSES, ProfileVisibility
+from privacy.selectors import may_process
+from privacy.services import consent_record, profile_visibility_update
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.datetime(2026, 11, 30, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def teen(client):
+    user = UserFactory(username="teen")
+    user.profile.date_of_birth = datetime.date(2010, 12, 1)  # 15 today, 16 tomorrow
+    user.profile.full_name = "Tess Teen"
+    user.profile.save()
+    client.force_login(user)
+    return user
+
+
+def test_a_young_learner_is_offered_no_public_audience_and_told_why(client, teen):
+    page = client.get("/settings/privacy/").content.decode()
+    assert "Because you are under 16, your profile can be shown to signed-in learners at most" in page
+    assert 'value="public"' not in page
+    assert "Turn on" not in page.split('id="consents"')[1].split("</section>")[0]
+
+    response = client.post("/settings/privacy/", dict.fromkeys(ProfileVisibility.FIELDS, "private") | {"bio": "public"})
+    assert "Nothing was saved" in response.content.decode()
+    assert not ProfileVisibility.objects.filter(user=teen).exists()
+
+
+def test_the_services_refuse_too(teen):
+    with pytest.raises(InvalidAudience, match="Under 16"):
+        profile_visibility_update(actor=teen, subject=teen, audiences={"full_name": "public"})
+    for purpose in CONSENT_PURPOSES:
+        with pytest.raises(PrivacyError, match="Under 16"):
+            consent_record(actor=teen, user=teen, purpose=purpose, granted=True, source="api")
+        assert not may_process(teen, purpose)
+    profile_visibility_update(actor=teen, subject=teen, audiences={"full_name": "learners"})
+
+
+def test_coming_of_age_changes_nothing_by_itself_but_lets_them_choose(client, teen):
+    profile_visibility_update(actor=teen, subject=teen, audiences={"full_name": "learners"})
+    with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
+        assert ProfileVisibility.objects.get(user=teen).full_name == "learners"
+        assert client.get("/learners/teen/").status_code == 200  # owner
+        client.logout()
+        assert client.get("/learners/teen/").status_code == 404  # still not public
+        consent_record(actor=teen, user=teen, purpose="research", granted=True, source="settings")
+        profile_visibility_update(actor=teen, subject=teen, audiences={"full_name": "public"})
+        assert may_process(teen, "research")
