@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEvent, ProcessingRestriction, ProcessingRun
-from .services import restriction_lift
+from .exceptions import PrivacyError
+from .models import AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
+from .services import policy_activate, restriction_lift
 
 # SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
 # but the learner ever sees their key; devices are managed on the Privacy tab.
@@ -70,3 +71,31 @@ class ProcessingRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(admin.ModelAdmin):
+    """Privacy policy and terms versions: write drafts, then activate one (learners confirm again)."""
+
+    list_display = ("kind", "version", "status", "effective_date", "activated_at")
+    list_filter = ("kind", "status")
+    readonly_fields = ("status", "activated_at")
+    actions = ["activate"]
+
+    def has_change_permission(self, request, obj=None):
+        # Only drafts may be edited: an active or archived text is what learners agreed to.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status == PolicyVersion.Status.DRAFT)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Activate (learners are asked to confirm again)", permissions=["change"])
+    def activate(self, request, queryset):
+        for policy in queryset:
+            try:
+                policy_activate(actor=request.user, policy=policy)
+            except PrivacyError as error:
+                self.message_user(request, error.detail, messages.ERROR)
+            else:
+                self.message_user(request, f"{policy} is active; learners are being emailed the summary.")

@@ -192,6 +192,7 @@ class Consent(models.Model):
         UNSUBSCRIBE = "unsubscribe", "Unsubscribe link in an email"
         OBJECTION = "objection", "Objection request"
         STAFF = "staff", "By staff on your behalf"
+        POLICY_UPDATE = "policy_update", "Confirmed after a privacy-policy update"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(max_length=30, choices=[(key, key.replace("_", " ")) for key in CONSENT_PURPOSES])
@@ -277,3 +278,58 @@ class ProcessingRun(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PolicyVersion(models.Model):
+    """A version of the privacy policy or the terms, written in admin and activated once.
+
+    At most one version of each kind is active. Activating a new privacy policy
+    asks every learner to read its summary and confirm their consents again;
+    until they do, optional processing for them stops (``may_process``).
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", "Privacy policy"
+        TERMS = "terms", "Terms of use"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    kind = models.CharField(max_length=10, choices=Kind)
+    version = models.CharField(max_length=20, help_text="E.g. 2026-11.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, editable=False)
+    effective_date = models.DateField()
+    summary = models.TextField(help_text="What changed, in plain words: learners are shown and emailed this.")
+    text = models.TextField(help_text="The full text.")
+    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-effective_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="privacy_policy_version_unique"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=models.Q(status="active"), name="privacy_policy_one_active_per_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.version} ({self.get_status_display().lower()})"
+
+
+class PolicyAcknowledgement(models.Model):
+    """A learner read the summary of a privacy-policy version and confirmed their consents."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_acknowledgements")
+    policy = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="acknowledgements")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "policy"], name="privacy_policy_acknowledged_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} confirmed {self.policy.version}"

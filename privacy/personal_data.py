@@ -8,6 +8,7 @@ from .models import (
     BackupCode,
     BackupCodeDevice,
     Consent,
+    PolicyAcknowledgement,
     ProcessingRestriction,
     ProcessingRun,
     ProfileVisibility,
@@ -24,6 +25,18 @@ THROTTLING_FIELDS = {
 MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
 DECLARATIONS = [
+    ModelDeclaration(
+        model=PolicyAcknowledgement,
+        subject_lookup="user",
+        description="The privacy-policy updates you confirmed",
+        fields={"created_at": PersonalField(Category.PREFERENCE, "When you confirmed the update")},
+        other_fields=("id", "user", "policy"),
+        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention="As long as your consents it confirmed may need to be shown (GDPR Art. 7(1))",
+        recipients=("Our privacy officer",),
+        source="You, when you confirmed an updated privacy policy",
+        erasure=Retain(reason="Part of the proof of consent (GDPR Art. 7(1)); linked only to an anonymised account."),
+    ),
     ModelDeclaration(
         model=ProcessingRestriction,
         subject_lookup="user",

@@ -14,6 +14,8 @@ from .models import (
     BackupCode,
     BackupCodeDevice,
     Consent,
+    PolicyAcknowledgement,
+    PolicyVersion,
     ProcessingRestriction,
     ProfileVisibility,
 )
@@ -268,8 +270,9 @@ def may_process(user, purpose):
     The one gate for every optional use of personal data. False when the
     account is inactive or erased, when processing is restricted (GDPR Art. 18),
     when the learner has not granted the purpose or withdrew it (the ledger's
-    latest entry decides; GDPR Art. 6(1)(a), 7(3)), or when they objected to
-    direct marketing, which stops it for good (GDPR Art. 21(3)).
+    latest entry decides; GDPR Art. 6(1)(a), 7(3)), when their consent was given
+    under an earlier privacy policy they have not confirmed again, or when they
+    objected to direct marketing, which stops it for good (GDPR Art. 21(3)).
 
     Args:
         user: the data subject.
@@ -285,7 +288,10 @@ def may_process(user, purpose):
     if purpose == "marketing_email" and marketing_objected(user):
         return False
     latest = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
-    return latest is not None and latest.granted
+    if latest is None or not latest.granted:
+        return False
+    # After a new privacy policy, consents count again only once the learner confirmed them.
+    return latest.policy_version == current_policy_version()
 
 
 def below_digital_consent_age(user):
@@ -302,3 +308,22 @@ def below_digital_consent_age(user):
     today = timezone.localdate()
     age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
     return age < conf.DIGITAL_CONSENT_AGE
+
+
+def active_privacy_policy():
+    """Return the active ``PolicyVersion`` of the privacy policy, or None."""
+    return PolicyVersion.objects.filter(kind=PolicyVersion.Kind.PRIVACY, status=PolicyVersion.Status.ACTIVE).first()
+
+
+def current_policy_version():
+    """Return the version consents given now refer to: the active privacy policy's, else ``PRIVACY_POLICY_VERSION``."""
+    policy = active_privacy_policy()
+    return policy.version if policy else conf.POLICY_VERSION
+
+
+def policy_confirmation_due(user):
+    """Return the active privacy policy ``user`` has not confirmed yet, or None."""
+    policy = active_privacy_policy()
+    if policy is None or PolicyAcknowledgement.objects.filter(user=user, policy=policy).exists():
+        return None
+    return policy

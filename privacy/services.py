@@ -20,13 +20,15 @@ from .models import (
     BackupCode,
     BackupCodeDevice,
     Consent,
+    PolicyAcknowledgement,
+    PolicyVersion,
     ProcessingRestriction,
     ProcessingRun,
     ProfileVisibility,
     backup_code_digest,
 )
-from .selectors import below_digital_consent_age, marketing_objected
-from .tasks import send_account_notice
+from .selectors import below_digital_consent_age, current_policy_version, marketing_objected
+from .tasks import send_account_notice, send_policy_update_emails
 
 
 def audit_record(*, actor, subject, action, changes=None):
@@ -336,13 +338,15 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         )
     latest = Consent.objects.select_for_update().filter(user=user, purpose=purpose).order_by("-created_at", "-id")
     current = latest.first()
-    if current is not None and current.granted == granted and source != Consent.Source.OBJECTION:
+    version = current_policy_version()
+    unchanged = current is not None and current.granted == granted and current.policy_version == version
+    if unchanged and source != Consent.Source.OBJECTION:
         return current
     entry = Consent(
         user=user,
         purpose=purpose,
         granted=granted,
-        policy_version=conf.POLICY_VERSION,
+        policy_version=version,
         source=source,
         note=note.strip(),
         actor=actor,
@@ -416,3 +420,49 @@ def processing_run_record(*, kind, actor, included=0, excluded=0, parameters=Non
     run.full_clean()
     run.save()
     return run
+
+
+@transaction.atomic
+def policy_activate(*, actor, policy):
+    """Make a draft policy version the active one; the previous active version is archived.
+
+    Activating a privacy policy asks every learner, at their next page view, to
+    read its summary and confirm their consents again; until they do, their
+    optional processing stops (``may_process``). Learners are emailed the
+    summary in the background.
+
+    Raises:
+        PrivacyError: the version is not a draft (code ``policy_not_draft``).
+    """
+    policy = PolicyVersion.objects.select_for_update().get(pk=policy.pk)
+    if policy.status != PolicyVersion.Status.DRAFT:
+        raise PrivacyError(f"{policy} is not a draft: only drafts can be activated.", code="policy_not_draft")
+    PolicyVersion.objects.filter(kind=policy.kind, status=PolicyVersion.Status.ACTIVE).update(
+        status=PolicyVersion.Status.ARCHIVED
+    )
+    policy.status = PolicyVersion.Status.ACTIVE
+    policy.activated_at = timezone.now()
+    policy.save(update_fields=["status", "activated_at"])
+    if policy.kind == PolicyVersion.Kind.PRIVACY:
+        transaction.on_commit(lambda: send_policy_update_emails.enqueue(policy_id=policy.pk))
+    return policy
+
+
+@transaction.atomic
+def policy_confirm(*, user, policy, choices):
+    """Record that ``user`` read ``policy``'s summary, with their consents confirmed under it.
+
+    Args:
+        choices: ``{purpose: bool}`` for the purposes of ``CONSENT_PURPOSES``;
+            missing purposes are recorded as not granted.
+
+    Returns:
+        the ``PolicyAcknowledgement``.
+    """
+    for purpose in CONSENT_PURPOSES:
+        granted = bool(choices.get(purpose)) and not below_digital_consent_age(user)
+        if granted and purpose == "marketing_email" and marketing_objected(user):
+            granted = False
+        consent_record(actor=user, user=user, purpose=purpose, granted=granted, source=Consent.Source.POLICY_UPDATE)
+    acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, policy=policy)
+    return acknowledgement

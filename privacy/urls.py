@@ -24,6 +24,7 @@ urlpatterns = [
     path("privacy/notice/", views.privacy_notice_page, name="notice"),
     path("privacy/unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("settings/privacy/consents/", views.consent_change, name="consent_change"),
+    path("privacy/policy/confirm/", views.policy_confirm_page, name="policy_confirm"),
     path("settings/privacy/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path(
         "settings/privacy/two-factor/backup-codes/",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from . import conf as privacy_conf
@@ -18,12 +19,13 @@ from .selectors import (
     consent_history,
     consents_of,
     marketing_objected,
+    policy_confirmation_due,
     privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
     two_factor_enabled,
 )
-from .services import consent_record, profile_visibility_update
+from .services import consent_record, policy_confirm, profile_visibility_update
 
 #: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
 VIEW_AS = {
@@ -127,3 +129,39 @@ def consent_change(request):
     else:
         messages.error(request, "Nothing was changed: that choice is not one we offer.")
     return redirect(reverse("privacy:settings") + "#consents")
+
+
+@login_required
+def policy_confirm_page(request):
+    """Show what changed in the privacy policy and confirm the learner's consents under it."""
+    policy = policy_confirmation_due(request.user)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    if policy is None:
+        return redirect(next_url)
+    if request.method == "POST":
+        policy_confirm(
+            user=request.user,
+            policy=policy,
+            choices={purpose: request.POST.get(purpose) == "on" for purpose in CONSENT_PURPOSES},
+        )
+        messages.success(request, "Thank you: your choices are confirmed under the new privacy policy.")
+        return redirect(next_url)
+    current = consents_of(request.user)
+    return render(
+        request,
+        "privacy/policy_confirm.html",
+        {
+            "policy": policy,
+            "next": next_url,
+            "young": below_digital_consent_age(request.user),
+            "marketing_objected": marketing_objected(request.user),
+            "choices": [
+                (purpose, text, bool(current[purpose] and current[purpose].granted))
+                for purpose, text in CONSENT_PURPOSES.items()
+            ],
+        },
+    )

@@ -28,7 +28,7 @@ from accounts.models import (
     QuizResult,
     User,
 )
-from privacy.models import Audience, ProfileVisibility
+from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.deadlines import due_at_for
 
 DEMO_PASSWORD = "learn-with-privacy"  # noqa: S105 - printed on purpose: demo accounts only
@@ -138,6 +138,20 @@ class Command(BaseCommand):
                 event.save(update_fields=["created_at"])
         restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
         services.request_assign(actor=staff["Support agent"], request=restriction, assignee=staff["Support agent"])
+
+    def _publish_policy(self, now):
+        """Publish the privacy policy in force; every demo account has already confirmed it."""
+        policy = PolicyVersion.objects.create(
+            kind=PolicyVersion.Kind.PRIVACY,
+            version="2026-11",
+            effective_date=(now - datetime.timedelta(days=30)).date(),
+            summary="First version of the Learner Portal privacy policy.",
+            text="See the privacy notice for what we hold, why, for how long and who receives it.",
+        )
+        PolicyVersion.objects.filter(pk=policy.pk).update(status=PolicyVersion.Status.ACTIVE, activated_at=now)
+        PolicyAcknowledgement.objects.bulk_create(
+            [PolicyAcknowledgement(user=user, policy=policy) for user in User.objects.all()]
+        )
 
     def _print_logins(self, staff_keys):
         self.stdout.write(
@@ -312,6 +326,7 @@ class Command(BaseCommand):
             member.profile.save(update_fields=["full_name"])
             staff[group] = member
         self._file_requests(users, staff, now)
+        self._publish_policy(now)
 
         self.stdout.write(
             f"Loaded {len(users)} learners, {len(partners)} partners, {len(courses)} courses, "

@@ -1,0 +1,34 @@
+"""Middleware of the privacy app."""
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from .selectors import policy_confirmation_due
+
+#: Paths that stay reachable while a learner has a policy update to confirm.
+EXEMPT_PREFIXES = ("/privacy/", "/accounts/", "/static/", "/admin/", "/settings/privacy/two-factor/")
+
+
+class PolicyConfirmationMiddleware:
+    """Send a signed-in learner to confirm a new privacy policy at their next page view.
+
+    Until they confirm, ``may_process`` refuses their consents given under the
+    earlier version, so nothing optional happens meanwhile. Only GET page views
+    are redirected; form posts in flight are not lost.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.method == "GET"
+            and user is not None
+            and user.is_authenticated
+            and not request.path.startswith(EXEMPT_PREFIXES)
+            and policy_confirmation_due(user) is not None
+        ):
+            return redirect(f"{reverse('privacy:policy_confirm')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

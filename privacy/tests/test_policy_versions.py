@@ -1,0 +1,85 @@
+"""A new privacy policy: learners confirm their consents again; until then nothing optional happens."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+
+from accounts.tests.factories import UserFactory
+from privacy.models import Consent, PolicyVersion
+from privacy.selectors import may_process
+from privacy.services import consent_record, policy_activate
+
+pytestmark = pytest.mark.django_db
+
+
+def draft(version="2027-01"):
+    return PolicyVersion.objects.create(
+        kind="privacy",
+        version=version,
+        effective_date=datetime.date(2027, 1, 1),
+        summary="We now share progress with partners only per course.",
+        text="Full text.",
+    )
+
+
+@pytest.fixture
+def learner(client):
+    user = UserFactory(username="lin", email="lin@example.org")
+    consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
+    client.force_login(user)
+    return user
+
+
+def test_activating_a_new_policy_pauses_consents_until_the_learner_confirms(
+    client, learner, django_capture_on_commit_callbacks
+):
+    assert may_process(learner, "research")
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_activate(actor=None, policy=draft())
+    assert not may_process(learner, "research"), "consent given under the old policy is paused"
+    assert any("We now share progress with partners only per course." in m.body for m in mail.outbox)
+
+    response = client.get("/settings/account/")
+    assert response["Location"].startswith("/privacy/policy/confirm/?next=%2Fsettings%2Faccount%2F")
+    page = client.get(response["Location"]).content.decode()
+    assert "We now share progress with partners only per course." in page
+    assert 'name="research" checked' in page
+
+    response = client.post("/privacy/policy/confirm/", {"research": "on", "next": "/settings/account/"})
+    assert response["Location"] == "/settings/account/"
+    assert may_process(learner, "research")
+    assert Consent.objects.filter(user=learner, purpose="research", policy_version="2027-01", granted=True).exists()
+    assert client.get("/settings/account/").status_code == 200
+
+
+def test_unticking_at_confirmation_withdraws(client, learner):
+    policy_activate(actor=None, policy=draft())
+    client.post("/privacy/policy/confirm/", {"next": "/"})
+    assert not may_process(learner, "research")
+    assert client.get("/").status_code == 200
+
+
+def test_only_drafts_are_activated_and_the_previous_version_is_archived():
+    first = policy_activate(actor=None, policy=draft("2026-11"))
+    second = policy_activate(actor=None, policy=draft("2027-01"))
+    first.refresh_from_db()
+    assert (first.status, second.status) == ("archived", "active")
+    from privacy.exceptions import PrivacyError
+
+    with pytest.raises(PrivacyError, match="not a draft"):
+        policy_activate(actor=None, policy=second)
+
+
+def test_the_privacy_officer_activates_a_version_in_admin(client, verified_login):
+    officer = UserFactory(username="dpo", is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    verified_login(client, officer)
+    policy = draft()
+    client.post("/admin/privacy/policyversion/", {"action": "activate", "_selected_action": [policy.pk]})
+    policy.refresh_from_db()
+    assert policy.status == "active"
+    assert client.get(f"/admin/privacy/policyversion/{policy.pk}/change/").status_code == 200
+    response = client.post(f"/admin/privacy/policyversion/{policy.pk}/change/", {"summary": "Rewritten."})
+    assert response.status_code == 403, "an active text cannot be rewritten"
