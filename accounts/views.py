@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
 from privacy.models import AuditEvent
-from privacy.selectors import may_process, two_factor_enabled
+from privacy.selectors import may_process, privacy_checkup_due, two_factor_enabled
 from privacy.services import audit_record, two_factor_login_begin
 
 from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
@@ -40,6 +40,7 @@ def home(request):
             "enrollments": enrollments_of(request.user),
             "personalization": personalization,
             "recommendations": recommended_courses(request.user) if personalization else [],
+            "checkup_due": privacy_checkup_due(request),
         },
     )
 

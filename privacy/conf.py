@@ -13,3 +13,5 @@ POLICY_VERSION = getattr(settings, "PRIVACY_POLICY_VERSION", "2026-11")
 RESEARCH_MIN_GROUP_SIZE = getattr(settings, "PRIVACY_RESEARCH_MIN_GROUP_SIZE", 10)  # smaller groups are suppressed
 #: Below this age (in years) a learner cannot make profile fields public or grant optional purposes (GDPR Art. 8(1)).
 DIGITAL_CONSENT_AGE = getattr(settings, "PRIVACY_DIGITAL_CONSENT_AGE", 16)
+#: The dashboard suggests a privacy checkup when the last review is older than this many days.
+CHECKUP_AFTER_DAYS = getattr(settings, "PRIVACY_CHECKUP_AFTER_DAYS", 180)

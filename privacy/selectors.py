@@ -1,5 +1,6 @@
 """Reads of the privacy app: the one place that decides what a viewer may see of a learner."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -327,3 +328,20 @@ def policy_confirmation_due(user):
     if policy is None or PolicyAcknowledgement.objects.filter(user=user, policy=policy).exists():
         return None
     return policy
+
+
+CHECKUP_DISMISSED_SESSION_KEY = "privacy_checkup_dismissed"
+
+
+def privacy_checkup_due(request):
+    """Return whether the dashboard should suggest reviewing the Privacy tab.
+
+    True when the learner's last review (or, never reviewed, their sign-up) is
+    older than ``PRIVACY_CHECKUP_AFTER_DAYS`` and they have not dismissed the
+    suggestion in this session. Saving the Privacy tab counts as a review.
+    """
+    if request.session.get(CHECKUP_DISMISSED_SESSION_KEY):
+        return False
+    user = request.user
+    last_review = profile_visibility_of(user).reviewed_at or user.date_joined
+    return timezone.now() - last_review > datetime.timedelta(days=conf.CHECKUP_AFTER_DAYS)

@@ -13,6 +13,7 @@ from .exceptions import PrivacyError
 from .forms import ConsentForm, VisibilityForm
 from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
+    CHECKUP_DISMISSED_SESSION_KEY,
     access_learner_profile,
     backup_codes_left,
     below_digital_consent_age,
@@ -165,3 +166,11 @@ def policy_confirm_page(request):
             ],
         },
     )
+
+
+@require_POST
+@login_required
+def checkup_dismiss(request):
+    """Hide the privacy-checkup suggestion for the rest of this session."""
+    request.session[CHECKUP_DISMISSED_SESSION_KEY] = True
+    return redirect("home")
