@@ -1,0 +1,28 @@
+"""In Chromium: grant, then withdraw, marketing email on the Privacy tab; see the confirmation and history."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_learner_withdraws_marketing_consent_as_easily_as_granting_it(live_server, page, screenshot):
+    UserFactory(username="amara", email="amara@example.org")
+    page.goto(f"{live_server.url}/accounts/login/?next=/settings/privacy/")
+    page.get_by_label("Username or email").fill("amara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    consents = page.get_by_role("region", name="How we may use your data")
+    consents.get_by_role("button", name="Turn on: Send me news about courses by email.").click()
+    expect(page.get_by_role("status")).to_contain_text("is now on.")
+    consents.get_by_role("button", name="Turn off: Send me news about courses by email.").click()
+    expect(page.get_by_role("status")).to_contain_text("is now off.")
+
+    consents.get_by_text("Your history of choices").click()
+    history = consents.get_by_role("listitem").filter(has_text="Marketing email")
+    expect(history).to_have_count(2)
+    expect(history.first).to_contain_text("off")
+    screenshot(page, "consents")
