@@ -3,7 +3,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .exceptions import PrivacyError
 from .models import AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
-from .services import policy_activate, restriction_lift
+from .services import policy_activate, restriction_lift, restriction_start
 
 # SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
 # but the learner ever sees their key; devices are managed on the Privacy tab.
@@ -39,11 +39,19 @@ class ProcessingRestrictionAdmin(admin.ModelAdmin):
     list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
-    readonly_fields = ("user", "reason", "started_at", "started_by", "lifted_at")
+    raw_id_fields = ("user",)
     actions = ["lift"]
 
-    def has_add_permission(self, request):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        # A restriction is started here (user and reason) but never edited afterwards.
+        if obj is None:
+            return ("started_at", "started_by", "lifted_at")
+        return ("user", "reason", "started_at", "started_by", "lifted_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            restricted = restriction_start(actor=request.user, user=obj.user, reason=obj.reason)
+            obj.pk, obj.started_at, obj.started_by = restricted.pk, restricted.started_at, restricted.started_by
 
     def has_delete_permission(self, request, obj=None):
         return False

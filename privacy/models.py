@@ -245,7 +245,8 @@ class ProcessingRestriction(models.Model):
         ]
 
     def __str__(self):
-        return f"Restriction since {self.started_at:%Y-%m-%d}" + (" (lifted)" if self.lifted_at else "")
+        since = f" since {self.started_at:%Y-%m-%d}" if self.started_at else ""
+        return f"Restriction of {self.user}{since}" + (" (lifted)" if self.lifted_at else "")
 
 
 class ProcessingRun(models.Model):

@@ -17,7 +17,12 @@ def grant_policy_permissions(apps, schema_editor):
         group.permissions.add(
             *apps.get_model("auth", "Permission").objects.filter(
                 content_type__app_label="privacy",
-                codename__in=["view_policyversion", "add_policyversion", "change_policyversion"],
+                codename__in=[
+                    "view_policyversion",
+                    "add_policyversion",
+                    "change_policyversion",
+                    "add_processingrestriction",
+                ],
             )
         )
 

@@ -125,3 +125,20 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
     assert ProcessingRestriction.objects.get(pk=restriction.pk).lifted_at is not None
     assert "We are lifting the restriction" in mail.outbox[-1].body
     assert may_process(learner, "research")
+
+
+def test_the_privacy_officer_restricts_processing_in_admin(client, learner, verified_login):
+    from django.contrib.auth.models import Group
+
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    officer = UserFactory(username="dpo2", is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    verified_login(client, officer)
+
+    response = client.post(
+        "/admin/privacy/processingrestriction/add/", {"user": learner.pk, "reason": "Accuracy contested by phone."}
+    )
+
+    assert response.status_code == 302
+    assert not may_process(learner, "research")
+    assert learner.restrictions.get().started_by == officer
