@@ -66,8 +66,8 @@ class PasswordForm(forms.Form):
     )
 
 
-class DisableTwoFactorForm(PasswordForm, CodeForm):
-    """Turning two-factor authentication off needs the password and a current code."""
+class PasswordAndCodeForm(PasswordForm, CodeForm):
+    """The password and a current code: asked before turning 2FA off or making new backup codes."""
 
 
 class ConsentForm(forms.Form):

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.services import user_sessions_end_others
 
 from .exceptions import TwoFactorError
-from .forms import CodeForm, DisableTwoFactorForm, PasswordForm, SetupCodeForm
+from .forms import CodeForm, PasswordAndCodeForm, PasswordForm, SetupCodeForm
 from .reauthentication import authentication_mark
 from .selectors import two_factor_enabled, two_factor_throttled
 from .services import (
@@ -106,7 +106,7 @@ def two_factor_backup_codes(request):
         return redirect("privacy:settings")
     if refusal := _code_step_passed(request):
         return refusal
-    form = DisableTwoFactorForm(request.POST or None)
+    form = PasswordAndCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             codes = backup_codes_regenerate(
@@ -131,7 +131,7 @@ def two_factor_disable_view(request):
         return redirect("privacy:settings")
     if refusal := _code_step_passed(request):
         return refusal
-    form = DisableTwoFactorForm(request.POST or None)
+    form = PasswordAndCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             two_factor_disable(
