@@ -102,8 +102,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         for policy in queryset:
             try:
-                policy_activate(actor=request.user, policy=policy)
+                activated = policy_activate(actor=request.user, policy=policy)
             except PrivacyError as error:
                 self.message_user(request, error.detail, messages.ERROR)
             else:
-                self.message_user(request, f"{policy} is active; learners are being emailed the summary.")
+                self.message_user(request, f"{activated} is now in force; learners are being emailed the summary.")

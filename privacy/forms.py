@@ -28,7 +28,9 @@ class VisibilityForm(forms.Form):
                 label=ProfileVisibility._meta.get_field(name).verbose_name,
                 choices=choices,
                 widget=forms.RadioSelect,
-                initial=getattr(visibility, name),
+                initial=Audience.LEARNERS
+                if young and getattr(visibility, name) == Audience.PUBLIC
+                else getattr(visibility, name),
                 help_text=FIELD_HINTS[name],
             )
 

@@ -115,7 +115,13 @@ def profile_for_audiences(*, subject, audiences):
     """
     audiences = frozenset(audiences)
     settings = profile_visibility_of(subject)
-    allowed = {name for name, audience in settings.audiences().items() if audience in audiences}
+    # Under the digital age of consent nothing is public, whatever was chosen before (GDPR Art. 8).
+    young = below_digital_consent_age(subject)
+    allowed = {
+        name
+        for name, audience in settings.audiences().items()
+        if (Audience.LEARNERS if young and audience == Audience.PUBLIC else audience) in audiences
+    }
     profile = subject.profile
     visible = VisibleProfile(username=subject.username)
     if "full_name" in allowed and profile.full_name:
@@ -284,6 +290,8 @@ def may_process(user, purpose):
     """
     if purpose not in CONSENT_PURPOSES or not user.is_active:
         return False
+    if below_digital_consent_age(user):
+        return False  # a child's own consent does not count (GDPR Art. 8(1)), whenever it was given
     if ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         return False
     if purpose == "marketing_email" and marketing_objected(user):

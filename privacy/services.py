@@ -27,7 +27,12 @@ from .models import (
     ProfileVisibility,
     backup_code_digest,
 )
-from .selectors import below_digital_consent_age, current_policy_version, marketing_objected
+from .selectors import (
+    below_digital_consent_age,
+    current_policy_version,
+    marketing_objected,
+    policy_confirmation_due,
+)
 from .tasks import send_account_notice, send_policy_update_emails
 
 
@@ -328,6 +333,12 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         raise PrivacyError(
             f"Under {conf.DIGITAL_CONSENT_AGE}, you cannot turn this on yourself (GDPR Art. 8).",
             code="too_young",
+            field="purpose",
+        )
+    if granted and source != Consent.Source.POLICY_UPDATE and policy_confirmation_due(user):
+        raise PrivacyError(
+            "Our privacy policy changed: please read what changed and confirm your choices first.",
+            code="policy_confirmation_due",
             field="purpose",
         )
     if granted and purpose == "marketing_email" and marketing_objected(user):

@@ -125,6 +125,8 @@ def consent_change(request):
             )
         except PrivacyError as error:
             messages.error(request, error.detail)
+            if error.code == "policy_confirmation_due":
+                return redirect("privacy:policy_confirm")
         else:
             messages.success(request, f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.")
     else:
@@ -160,6 +162,7 @@ def policy_confirm_page(request):
             "next": next_url,
             "young": below_digital_consent_age(request.user),
             "marketing_objected": marketing_objected(request.user),
+            # Nothing is ticked in advance: consent must be an active choice (CJEU C-673/17, Planet49).
             "choices": [
                 (purpose, text, bool(current[purpose] and current[purpose].granted))
                 for purpose, text in CONSENT_PURPOSES.items()

@@ -45,7 +45,8 @@ def test_activating_a_new_policy_pauses_consents_until_the_learner_confirms(
     assert response["Location"].startswith("/privacy/policy/confirm/?next=%2Fsettings%2Faccount%2F")
     page = client.get(response["Location"]).content.decode()
     assert "We now share progress with partners only per course." in page
-    assert 'name="research" checked' in page
+    assert 'name="research" checked' not in page, "nothing is ticked in advance"
+    assert "(you had this on)" in page
 
     response = client.post("/privacy/policy/confirm/", {"research": "on", "next": "/settings/account/"})
     assert response["Location"] == "/settings/account/"
@@ -83,3 +84,10 @@ def test_the_privacy_officer_activates_a_version_in_admin(client, verified_login
     assert client.get(f"/admin/privacy/policyversion/{policy.pk}/change/").status_code == 200
     response = client.post(f"/admin/privacy/policyversion/{policy.pk}/change/", {"summary": "Rewritten."})
     assert response.status_code == 403, "an active text cannot be rewritten"
+
+
+def test_consents_cannot_be_granted_around_the_confirmation_page(client, learner):
+    policy_activate(actor=None, policy=draft())
+    response = client.post("/settings/privacy/consents/", {"purpose": "personalization", "granted": "1"})
+    assert response["Location"] == "/privacy/policy/confirm/"
+    assert not may_process(learner, "personalization")

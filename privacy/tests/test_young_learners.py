@@ -63,3 +63,20 @@ def test_coming_of_age_changes_nothing_by_itself_but_lets_them_choose(client, te
         consent_record(actor=teen, user=teen, purpose="research", granted=True, source="settings")
         profile_visibility_update(actor=teen, subject=teen, audiences={"full_name": "public"})
         assert may_process(teen, "research")
+
+
+def test_turning_out_to_be_under_sixteen_hides_public_fields_and_stops_processing(client):
+    adult = UserFactory(username="kim")
+    adult.profile.full_name = "Kim Park"
+    adult.profile.save()
+    profile_visibility_update(actor=adult, subject=adult, audiences={"full_name": "public"})
+    consent_record(actor=adult, user=adult, purpose="research", granted=True, source="settings")
+    assert may_process(adult, "research")
+
+    adult.profile.date_of_birth = datetime.date(2012, 6, 1)
+    adult.profile.save()
+
+    assert client.get("/learners/kim/").status_code == 404, "no longer shown to everyone"
+    assert not may_process(adult, "research")
+    client.force_login(UserFactory())
+    assert "Kim Park" in client.get("/learners/kim/").content.decode(), "still shown to signed-in learners"
