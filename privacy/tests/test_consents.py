@@ -142,3 +142,15 @@ def test_the_privacy_officer_restricts_processing_in_admin(client, learner, veri
     assert response.status_code == 302
     assert not may_process(learner, "research")
     assert learner.restrictions.get().started_by == officer
+
+
+def test_a_purpose_added_later_is_not_granted_for_anyone_until_they_choose(client, learner, monkeypatch):
+    from privacy import models
+
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    monkeypatch.setitem(models.CONSENT_PURPOSES, "alumni_network", "Introduce me to alumni of my courses.")
+
+    assert not may_process(learner, "alumni_network")
+    page = client.get("/settings/privacy/").content.decode()
+    assert "Introduce me to alumni of my courses." in page
+    assert page.count("you have not decided") == len(CONSENT_PURPOSES) - 1
