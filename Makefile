@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Development values; production reads its own from the environment (see README).
-DEV_ENV := DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(HOST):$(PORT)
 TEST_ENV := DJANGO_SETTINGS_MODULE=learnerportal.test_settings
 
 # The first interpreter >= 3.12 among the usual names and pyenv's versions.

@@ -1,20 +1,25 @@
 """How approved requests are carried out.
 
 A request type with a registered handler is carried out by the processing task
-without staff; the handler returns the note the learner is told. A type without
+without staff; the handler returns the note the learner is told, or None when
+this particular request needs a person (it then waits in the queue). A type without
 a handler waits in ``processing`` until staff carry it out and complete it in
 the admin queue with a note.
 """
 
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
+
+from accounts.models import Profile
+from accounts.services import profile_changes_validate, profile_update
 from privacy.models import Consent
 from privacy.registry import Purpose
 from privacy.services import consent_record, restriction_start
 
 from .models import RequestType, RightsRequest
 
-Handler = Callable[[RightsRequest], str]
+Handler = Callable[[RightsRequest], str | None]
 
 _handlers: dict[str, Handler] = {}
 
@@ -55,7 +60,37 @@ def fulfil_objection(request):
     return f"We have stopped using your data to: {stopped}."
 
 
+def fulfil_rectification(request):
+    """Apply the corrections the learner proposed, with the Account tab's own rules (GDPR Art. 16).
+
+    Each proposed value is checked on its own: valid ones are applied (audited as
+    any profile change), refused ones are reported to the learner with the reason.
+    A correction described only in words is left for staff (returns None).
+    """
+    changes = request.details.get("changes") or {}
+    if not changes:
+        return None
+    accepted, refused = {}, {}
+    for name, value in changes.items():
+        try:
+            accepted |= profile_changes_validate(user=request.subject, changes={name: value})
+        except ValidationError as error:
+            refused[name] = error.message_dict[name][0]
+    if accepted:
+        profile_update(actor=None, user=request.subject, data=accepted)
+    lines = []
+    if accepted:
+        lines.append("We corrected: " + ", ".join(_label(name) for name in accepted) + ".")
+    lines.extend(f"We could not change {_label(name)}: {reason}" for name, reason in refused.items())
+    return " ".join(lines)
+
+
+def _label(name):
+    return str(Profile._meta.get_field(name).verbose_name).lower()
+
+
 def register_default_handlers():
     """Register the handlers of the rights this portal carries out without staff."""
     register(RequestType.RESTRICTION, fulfil_restriction)
     register(RequestType.OBJECTION, fulfil_objection)
+    register(RequestType.RECTIFICATION, fulfil_rectification)

@@ -24,6 +24,8 @@ def process_request(request_id):
     try:
         with transaction.atomic():
             note = handler(request)
+            if note is None:
+                return  # this request needs a person after all: it waits in the queue
             request_complete(actor=None, request=request, note=note)
     except Exception as error:
         request_fail(request=request, error=error)

@@ -379,3 +379,39 @@ def test_an_objection_is_carried_out_on_submission(learner, django_capture_on_co
     with pytest.raises(PrivacyError, match="objected"):
         consent_record(actor=learner, user=learner, purpose="marketing_email", granted=True, source="settings")
     assert not may_process(learner, "marketing_email"), "an objection to marketing stands for good"
+
+
+def test_an_approved_rectification_is_applied_with_the_account_tabs_rules(
+    learner, agent, django_capture_on_commit_callbacks
+):
+    request = services.request_submit(
+        actor=learner,
+        subject=learner,
+        request_type="rectification",
+        details={"changes": {"full_name": "Noor Al-Hassan Khan", "occupation": "Nurse"}},
+    )
+    # The proposal is judged again when applied: here a value that became invalid meanwhile.
+    RightsRequest.objects.filter(pk=request.pk).update(
+        details={"changes": {"full_name": "Noor Al-Hassan Khan", "date_of_birth": "2999-01-01"}, "note": ""}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=agent, request=request)
+
+    request.refresh_from_db()
+    learner.profile.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert learner.profile.full_name == "Noor Al-Hassan Khan"
+    assert learner.profile.date_of_birth is None
+    note = request.events.get(action=RequestEvent.Action.COMPLETED).note
+    assert "We corrected: full name." in note
+    assert "We could not change date of birth: The date of birth cannot be in the future." in note
+
+
+def test_a_correction_described_only_in_words_waits_for_staff(learner, agent, django_capture_on_commit_callbacks):
+    request = services.request_submit(
+        actor=learner, subject=learner, request_type="rectification", details={"note": "Remove my phone number."}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=agent, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.PROCESSING
