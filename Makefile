@@ -6,7 +6,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 # Development values; production reads its own from the environment (see README).
-DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(HOST):$(PORT)
+# The encryption key is for development only: production sets its own PORTAL_ENCRYPTION_KEYS.
+DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(HOST):$(PORT) \
+  PORTAL_ENCRYPTION_KEYS=Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=
 TEST_ENV := DJANGO_SETTINGS_MODULE=learnerportal.test_settings
 
 # The first interpreter >= 3.12 among the usual names and pyenv's versions.

@@ -15,6 +15,8 @@ Environment variables (all optional unless marked):
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
+    PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
+                          data-rights files at rest; the first encrypts.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
     DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app whose X-Forwarded-For is trusted. Default 0.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
@@ -167,6 +169,12 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Keys encrypting data-rights files at rest (access reports), for cryptography's MultiFernet:
+# comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
+ENCRYPTION_KEYS = [k for k in os.environ.get("PORTAL_ENCRYPTION_KEYS", "").split(",") if k]
+if not ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
 
 # Email (Django 6.1 MAILERS). Development prints emails to the console.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Learner Portal <privacy@learnerportal.example>")

@@ -8,6 +8,8 @@ import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# For development and tests only: never use this key in production.
+os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=")
 os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="learnerportal-media-"))
 
 from learnerportal.settings import *  # noqa: F403

@@ -91,6 +91,7 @@ class AuditEvent(models.Model):
         CONSENT_CHANGED = "consent_changed", "Consent changed"
         RESTRICTION_STARTED = "restriction_started", "Processing restricted"
         RESTRICTION_LIFTED = "restriction_lifted", "Restriction of processing lifted"
+        EXPORT_DOWNLOADED = "export_downloaded", "Copy of your data downloaded"
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_events", help_text="The data subject."

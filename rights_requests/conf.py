@@ -13,3 +13,5 @@ SUPERVISORY_AUTHORITY = getattr(
     "the data protection authority of the country where you live or work (for example the ICO in the UK, "
     "the CNIL in France)",
 )
+#: Days an access report stays downloadable; after that it is deleted and the download answers 410.
+DOWNLOAD_DAYS = getattr(settings, "RIGHTS_REQUESTS_DOWNLOAD_DAYS", 7)

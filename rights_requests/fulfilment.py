@@ -10,14 +10,18 @@ the admin queue with a note.
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
 
 from accounts.models import Profile
 from accounts.services import profile_changes_validate, profile_update
+from privacy.erasure import erasure_execute
 from privacy.models import Consent
 from privacy.registry import Purpose
 from privacy.services import consent_record, restriction_start
 
-from .models import RequestType, RightsRequest
+from .models import RequestFile, RequestType, RightsRequest
 
 Handler = Callable[[RightsRequest], str | None]
 
@@ -89,8 +93,61 @@ def _label(name):
     return str(Profile._meta.get_field(name).verbose_name).lower()
 
 
+def fulfil_erasure(request):
+    """Erase the learner's data per the registry and keep the receipt on the request (GDPR Art. 17).
+
+    The learner's address is read before it is erased, and the confirmation is sent to
+    it straight after the commit — it is not written anywhere (not even a task queue).
+    """
+    email = request.subject.email
+    files = list(RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True))
+    receipt = erasure_execute(subject=request.subject)
+    transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+    RightsRequest.objects.filter(pk=request.pk).update(result={"erasure_receipt": receipt})
+    transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
+    left = len(receipt["scan"])
+    return (
+        "We erased your data and closed your account. We keep only what the law requires, such as "
+        "payment records, without your name on them."
+        + (f" Our check found {left} place(s) still to clean by hand; our team is on it." if left else "")
+    )
+
+
+def _confirm_erasure(email, reference, receipt):
+    send_mail(
+        f"Your data is erased ({reference})",
+        "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "
+        "We keep only what the law requires (payment records, the record of your request), without your "
+        "name on them.\n\n-- Learner Portal privacy team\n",
+        None,
+        [email],
+    )
+
+
+def fulfil_access(request):
+    """Prepare the learner's access report, encrypted at rest, to download for a while (GDPR Art. 15(1), (3))."""
+    # Imported here so this module's imports stay those of the other handlers.
+    from django.utils import dateformat, timezone
+
+    from .files import request_file_store
+    from .models import RequestFile
+    from .reports import access_report_html
+
+    html = access_report_html(request.subject)
+    request_file = request_file_store(
+        request=request, kind=RequestFile.Kind.ACCESS_REPORT, content=html.encode("utf-8")
+    )
+    until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
+    return (
+        "Your report of all the data we hold about you is ready. Download it from this page, signed in, "
+        f"until {until}; after that it is deleted and you can ask for a new one."
+    )
+
+
 def register_default_handlers():
     """Register the handlers of the rights this portal carries out without staff."""
     register(RequestType.RESTRICTION, fulfil_restriction)
     register(RequestType.OBJECTION, fulfil_objection)
     register(RequestType.RECTIFICATION, fulfil_rectification)
+    register(RequestType.ACCESS, fulfil_access)
+    register(RequestType.ERASURE, fulfil_erasure)

@@ -74,6 +74,9 @@ class RightsRequest(models.Model):
     )
     decision_reason = models.TextField(blank=True, help_text="Why the request was rejected; told to the learner.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(
+        default=dict, blank=True, help_text="What carrying it out produced, e.g. an erasure's receipt."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -151,3 +154,32 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class RequestFile(models.Model):
+    """A file made for the learner while carrying out a request, stored encrypted at rest.
+
+    ``storage_name`` is a random name in Django's default storage; it is emptied
+    once the file is deleted from storage (after ``expires_at``).
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS_REPORT = "access_report", "Report of your data (Art. 15)"
+
+    request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="files")
+    kind = models.CharField(max_length=20, choices=Kind)
+    storage_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(help_text="Size of the encrypted file, in bytes.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="rr_file_expires_after_created"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

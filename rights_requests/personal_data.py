@@ -1,8 +1,17 @@
 """Personal-data declarations of the rights_requests app (see ``privacy.registry``)."""
 
-from privacy.registry import Category, LawfulBasis, ModelDeclaration, PersonalField, Processing, Purpose, Retain
+from privacy.registry import (
+    Category,
+    Delete,
+    LawfulBasis,
+    ModelDeclaration,
+    PersonalField,
+    Processing,
+    Purpose,
+    Retain,
+)
 
-from .models import RequestEvent, RightsRequest
+from .models import RequestEvent, RequestFile, RightsRequest
 
 ACCOUNTABILITY = (
     "A record of data-rights requests and how they were answered is kept to demonstrate compliance "
@@ -26,6 +35,7 @@ DECLARATIONS = [
             "extension_reason": PersonalField(Category.PREFERENCE, "Why we needed more time"),
             "decision_reason": PersonalField(Category.PREFERENCE, "Why a request was declined"),
             "completed_at": PersonalField(Category.PREFERENCE, "When it was completed"),
+            "result": PersonalField(Category.PREFERENCE, "What we did, e.g. the receipt of an erasure"),
             "updated_at": PersonalField(Category.PREFERENCE, "When it last changed"),
         },
         other_fields=("id", "subject", "assignee"),
@@ -53,5 +63,25 @@ DECLARATIONS = [
         recipients=("Our support staff and privacy officer",),
         source="Recorded automatically as your request moves on",
         erasure=Retain(reason=ACCOUNTABILITY),
+    ),
+    ModelDeclaration(
+        model=RequestFile,
+        subject_lookup="request__subject",
+        description="The copies of your data we prepared for you to download",
+        fields={
+            "kind": PersonalField(Category.PREFERENCE, "What the file is, e.g. a report of your data"),
+            "storage_name": PersonalField(
+                Category.SECURITY, "The random name the file is stored under", exportable=False
+            ),
+            "size": PersonalField(Category.PREFERENCE, "The size of the encrypted file, in bytes"),
+            "created_at": PersonalField(Category.PREFERENCE, "When we prepared it"),
+            "expires_at": PersonalField(Category.PREFERENCE, "When it stops being downloadable and is deleted"),
+        },
+        other_fields=("id", "request"),
+        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention="The file: 7 days, then deleted from storage; this record: as long as its request",
+        recipients=(),
+        source="Made by us from the data we hold about you, when you asked for a copy",
+        erasure=Delete(),
     ),
 ]

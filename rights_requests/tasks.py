@@ -36,6 +36,8 @@ def process_request(request_id):
 def send_request_email(event_id):
     """Email the learner about one event of their request, when it is one they are told of."""
     event = RequestEvent.objects.select_related("request__subject").get(pk=event_id)
+    if not event.request.subject.is_active:
+        return  # an erased account's address is gone; the erasure handler confirmed by itself
     message = request_event_email(event)
     if message is not None:
         message.send()

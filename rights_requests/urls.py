@@ -27,4 +27,5 @@ urlpatterns = [
     path("settings/data/new/<request_type:request_type>/", views.request_new, name="new"),
     path("settings/data/<uuid:request_id>/", views.request_detail, name="detail"),
     path("settings/data/<uuid:request_id>/withdraw/", views.request_withdraw_view, name="withdraw"),
+    path("settings/data/<uuid:request_id>/download/", views.request_file_download_view, name="download"),
 ]

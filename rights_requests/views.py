@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -15,6 +16,7 @@ from privacy.registry import Purpose
 from . import conf
 from .deadlines import due_at_for
 from .exceptions import DuplicateOpenRequest, InvalidRequestDetails, TransitionNotAllowed
+from .files import latest_file_of, live_file_of, request_file_download, request_file_expire
 from .forms import FORMS, RectificationRequestForm, profile_field_label, profile_value_text, profile_values_as_text
 from .models import RequestEvent, RequestType, Status
 from .selectors import access_own_request, open_request_of, requests_of
@@ -267,6 +269,7 @@ def request_detail(request, request_id):
             "timeline": timeline_of(rights_request),
             "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
             "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+            "live_file": live_file_of(rights_request),
         },
     )
 
@@ -286,3 +289,26 @@ def request_withdraw_view(request, request_id):
     else:
         messages.success(request, f"Your request {rights_request.reference} is withdrawn.")
     return redirect("rights_requests:detail", request_id=rights_request.pk)
+
+
+@login_required
+@require_safe
+def request_file_download_view(request, request_id):
+    """Download the access report of one of the learner's requests, while it has not expired."""
+    rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
+    request_file = latest_file_of(rights_request)
+    if request_file is None:
+        raise Http404("No file for this request.")
+    if request_file.expires_at <= timezone.now() or not request_file.storage_name:
+        request_file_expire(request_file=request_file)
+        return render(
+            request,
+            "rights_requests/download_gone.html",
+            {"tab": "data", "rights_request": rights_request, "request_file": request_file},
+            status=410,
+        )
+    content = request_file_download(user=request.user, request_file=request_file)
+    response = HttpResponse(content, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="learner-portal-data-{rights_request.reference}.html"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -327,7 +327,7 @@ def test_an_extended_deadline_is_explained(client, amara, privacy_officer):
 
 def test_a_completed_request_says_what_was_done(client, amara, privacy_officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        rights_request = file_request(amara, "access")
+        rights_request = file_request(amara, "portability")  # no automatic handler: staff complete it
     services.request_complete(
         actor=privacy_officer, request=rights_request, note="We emailed you a report of all your data."
     )
@@ -373,7 +373,7 @@ def test_learner_withdraws_a_request_until_work_starts(client, amara):
 
 def test_withdrawing_is_refused_once_work_has_started(client, amara, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        rights_request = file_request(amara, "access")
+        rights_request = file_request(amara, "portability")  # no automatic handler: stays processing
     rights_request.refresh_from_db()
     assert rights_request.status == Status.PROCESSING
     assert "Withdraw this request" not in page_of(client.get(detail_url(rights_request)))

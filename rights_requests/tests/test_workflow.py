@@ -65,14 +65,16 @@ def test_every_step_is_allowed_exactly_from_its_source_statuses(step, status, le
         assert not request.events.exists()
 
 
-def test_learner_filing_an_access_request_is_verified_approved_and_queued(learner, django_capture_on_commit_callbacks):
+def test_learner_filing_an_access_request_is_verified_approved_and_carried_out(
+    learner, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_submit(actor=learner, subject=learner, request_type="access")
 
     request.refresh_from_db()
     actions = list(request.events.values_list("action", flat=True))
-    assert actions == ["submitted", "verified", "approved", "processing"]
-    assert request.status == Status.PROCESSING  # no automatic handler: waiting for staff
+    assert actions == ["submitted", "verified", "approved", "processing", "completed"]
+    assert request.status == Status.COMPLETED  # the access report is prepared without staff
     assert request.reference.startswith("DSR-20")
 
 
@@ -90,7 +92,7 @@ def test_erasure_waits_for_the_privacy_officer(learner, agent, officer, django_c
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=officer, request=request)
     request.refresh_from_db()
-    assert request.status == Status.PROCESSING
+    assert request.status == Status.COMPLETED  # carried out at once: the account is erased
 
 
 def test_agents_approve_other_types_but_cannot_extend_deadlines(learner, agent, make_request):
@@ -325,7 +327,7 @@ def test_agents_may_retry_a_failed_erasure_the_officer_approved(
     with django_capture_on_commit_callbacks(execute=True):
         services.request_retry(actor=agent, request=request)
     request.refresh_from_db()
-    assert request.status == Status.PROCESSING
+    assert request.status == Status.COMPLETED
 
 
 def test_refusals_say_in_plain_words_why(make_request, officer):
