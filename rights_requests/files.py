@@ -66,18 +66,14 @@ def request_file_store(*, request, kind, content: bytes):
     return request_file
 
 
-def live_file_of(request, kind=RequestFile.Kind.ACCESS_REPORT):
-    """Return the request's newest file of ``kind`` that is still downloadable, or None."""
-    return (
-        RequestFile.objects.filter(request=request, kind=kind, expires_at__gt=timezone.now())
-        .exclude(storage_name="")
-        .first()
-    )
+def live_file_of(request):
+    """Return the request's newest file that is still downloadable, or None."""
+    return RequestFile.objects.filter(request=request, expires_at__gt=timezone.now()).exclude(storage_name="").first()
 
 
-def latest_file_of(request, kind=RequestFile.Kind.ACCESS_REPORT):
-    """Return the request's newest file of ``kind``, expired or not, or None."""
-    return RequestFile.objects.filter(request=request, kind=kind).first()
+def latest_file_of(request):
+    """Return the request's newest file, expired or not, or None."""
+    return RequestFile.objects.filter(request=request).first()
 
 
 def request_file_expire(*, request_file):

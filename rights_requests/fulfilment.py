@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import dateformat, timezone
 
 from accounts.models import Profile
 from accounts.services import profile_changes_validate, profile_update
@@ -21,7 +22,10 @@ from privacy.models import Consent
 from privacy.registry import Purpose
 from privacy.services import consent_record, restriction_start
 
+from .files import request_file_store
 from .models import RequestFile, RequestType, RightsRequest
+from .portability import portable_export_zip
+from .reports import access_report_html
 
 Handler = Callable[[RightsRequest], str | None]
 
@@ -126,13 +130,6 @@ def _confirm_erasure(email, reference, receipt):
 
 def fulfil_access(request):
     """Prepare the learner's access report, encrypted at rest, to download for a while (GDPR Art. 15(1), (3))."""
-    # Imported here so this module's imports stay those of the other handlers.
-    from django.utils import dateformat, timezone
-
-    from .files import request_file_store
-    from .models import RequestFile
-    from .reports import access_report_html
-
     html = access_report_html(request.subject)
     request_file = request_file_store(
         request=request, kind=RequestFile.Kind.ACCESS_REPORT, content=html.encode("utf-8")
@@ -144,6 +141,18 @@ def fulfil_access(request):
     )
 
 
+def fulfil_portability(request):
+    """Prepare the learner's portable copy (ZIP of JSON and CSV), encrypted at rest (GDPR Art. 20)."""
+    request_file = request_file_store(
+        request=request, kind=RequestFile.Kind.PORTABLE_EXPORT, content=portable_export_zip(request.subject)
+    )
+    until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
+    return (
+        "Your portable copy (a ZIP of JSON and CSV files) is ready. Download it from this page, signed in, "
+        f"until {until}; after that it is deleted and you can ask for a new one."
+    )
+
+
 def register_default_handlers():
     """Register the handlers of the rights this portal carries out without staff."""
     register(RequestType.RESTRICTION, fulfil_restriction)
@@ -151,3 +160,4 @@ def register_default_handlers():
     register(RequestType.RECTIFICATION, fulfil_rectification)
     register(RequestType.ACCESS, fulfil_access)
     register(RequestType.ERASURE, fulfil_erasure)
+    register(RequestType.PORTABILITY, fulfil_portability)

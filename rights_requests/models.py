@@ -165,6 +165,7 @@ class RequestFile(models.Model):
 
     class Kind(models.TextChoices):
         ACCESS_REPORT = "access_report", "Report of your data (Art. 15)"
+        PORTABLE_EXPORT = "portable_export", "Portable copy of your data (Art. 20)"
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=20, choices=Kind)

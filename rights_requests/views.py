@@ -18,7 +18,7 @@ from .deadlines import due_at_for
 from .exceptions import DuplicateOpenRequest, InvalidRequestDetails, TransitionNotAllowed
 from .files import latest_file_of, live_file_of, request_file_download, request_file_expire
 from .forms import FORMS, RectificationRequestForm, profile_field_label, profile_value_text, profile_values_as_text
-from .models import RequestEvent, RequestType, Status
+from .models import RequestEvent, RequestFile, RequestType, Status
 from .selectors import access_own_request, open_request_of, requests_of
 from .services import RECTIFIABLE_FIELDS, request_submit, request_withdraw
 from .workflow import allowed_steps
@@ -294,7 +294,7 @@ def request_withdraw_view(request, request_id):
 @login_required
 @require_safe
 def request_file_download_view(request, request_id):
-    """Download the access report of one of the learner's requests, while it has not expired."""
+    """Download the report or portable copy of one of the learner's requests, while it has not expired."""
     rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
     request_file = latest_file_of(rights_request)
     if request_file is None:
@@ -308,7 +308,11 @@ def request_file_download_view(request, request_id):
             status=410,
         )
     content = request_file_download(user=request.user, request_file=request_file)
-    response = HttpResponse(content, content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="learner-portal-data-{rights_request.reference}.html"'
+    if request_file.kind == RequestFile.Kind.PORTABLE_EXPORT:
+        content_type, suffix = "application/zip", "zip"
+    else:
+        content_type, suffix = "text/html; charset=utf-8", "html"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="learner-portal-data-{rights_request.reference}.{suffix}"'
     response["Cache-Control"] = "no-store"
     return response

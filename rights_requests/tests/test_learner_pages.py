@@ -326,8 +326,9 @@ def test_an_extended_deadline_is_explained(client, amara, privacy_officer):
 
 
 def test_a_completed_request_says_what_was_done(client, amara, privacy_officer, django_capture_on_commit_callbacks):
+    rights_request = file_request(amara, "rectification", note="Please remove my phone number.")
     with django_capture_on_commit_callbacks(execute=True):
-        rights_request = file_request(amara, "portability")  # no automatic handler: staff complete it
+        services.request_approve(actor=privacy_officer, request=rights_request)  # in words: staff carry it out
     services.request_complete(
         actor=privacy_officer, request=rights_request, note="We emailed you a report of all your data."
     )
@@ -371,9 +372,12 @@ def test_learner_withdraws_a_request_until_work_starts(client, amara):
     assert client.get("/settings/data/new/restriction/").status_code == 200, "a new request may be made"
 
 
-def test_withdrawing_is_refused_once_work_has_started(client, amara, django_capture_on_commit_callbacks):
+def test_withdrawing_is_refused_once_work_has_started(
+    client, amara, privacy_officer, django_capture_on_commit_callbacks
+):
+    rights_request = file_request(amara, "rectification", note="Please remove my phone number.")
     with django_capture_on_commit_callbacks(execute=True):
-        rights_request = file_request(amara, "portability")  # no automatic handler: stays processing
+        services.request_approve(actor=privacy_officer, request=rights_request)  # in words: waits for staff
     rights_request.refresh_from_db()
     assert rights_request.status == Status.PROCESSING
     assert "Withdraw this request" not in page_of(client.get(detail_url(rights_request)))
@@ -414,7 +418,7 @@ def test_the_learner_is_emailed_an_acknowledgement_with_the_reference(
     client, amara, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/settings/data/new/portability/", {"note": ""})
+        client.post("/settings/data/new/restriction/", {"reason": "My grades are wrong."})
 
     rights_request = RightsRequest.objects.get(subject=amara)
     assert len(mail.outbox) == 1
