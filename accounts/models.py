@@ -230,7 +230,7 @@ class Enrollment(models.Model):
         ordering = ["-enrolled_at"]
 
     def __str__(self):
-        return f"{self.user} in {self.course}"
+        return str(self.course)
 
 
 class QuizResult(models.Model):

@@ -29,6 +29,8 @@ One JSON file and one CSV file per category of data:
 manifest.json lists the files and how many rows each holds.
 photo.jpg is your profile photo, if you had one.
 Dates and times are ISO 8601 in UTC; text is UTF-8.
+Values are written exactly as stored: a spreadsheet may read text that starts
+with =, +, - or @ as a formula, so open the CSV files as text if in doubt.
 """
 
 

@@ -48,7 +48,7 @@ def _cell(row, field, subject):
     if isinstance(field, models.DateTimeField):
         return dateformat.format(timezone.localtime(value), "j F Y, H:i T")
     if isinstance(field, models.JSONField):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value not in ({}, []) else ""
     return str(value)
 
 

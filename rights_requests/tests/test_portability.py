@@ -53,6 +53,10 @@ def test_the_copy_has_json_and_csv_per_category_a_manifest_and_a_readme(
     assert rows["usage"] >= 3
     identity = json.loads(archive.read("identity.json"))
     assert identity["Your profile"][0]["full_name"] == "Amara Okafor-Mensah"
+    usage = json.loads(archive.read("usage.json"))
+    assert {event["course"] for event in usage["Your learning activity"]} == {"Data Ethics"}, (
+        "records name their course"
+    )
 
 
 def test_csv_round_trips_any_text(client, amara, django_capture_on_commit_callbacks):
