@@ -156,6 +156,27 @@ class ExtendForm(forms.Form):
     )
 
 
+class ApproveSomeForm(forms.Form):
+    """Which of a rectification's proposed corrections to make, and why not the others."""
+
+    approved_fields = forms.MultipleChoiceField(
+        label="Make these corrections", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label="Why not the others",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=services.DETAIL_TEXT_MAX,
+        help_text="The learner is told this.",
+    )
+
+    def __init__(self, *args, proposed, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["approved_fields"].choices = [
+            (name, f"{name.replace('_', ' ').capitalize()} → {value or '(empty)'}") for name, value in proposed.items()
+        ]
+
+
 class CompleteForm(forms.Form):
     """What staff did to carry out requests by hand; the learner is told."""
 
@@ -194,6 +215,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
         "assign_to_me",
         "verify_identity",
         "approve",
+        "approve_some",
         "reject",
         "extend_deadline",
         "retry_failed",
@@ -394,6 +416,35 @@ class RightsRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Approve", permissions=["work"], location=EVERYWHERE)
     def approve(self, request, queryset):
         self._run(request, queryset, services.request_approve, "Approved")
+
+    @admin.action(description="Approve some corrections…", permissions=["work"], location=EVERYWHERE)
+    def approve_some(self, request, queryset):
+        requests = list(queryset[:2])
+        if len(requests) != 1 or requests[0].type != RequestType.RECTIFICATION:
+            self.message_user(request, "Choose exactly one rectification request for this.", messages.ERROR)
+            return None
+        rights_request = requests[0]
+        proposed = rights_request.details.get("changes") or {}
+
+        def form_class(*args, **kwargs):
+            return ApproveSomeForm(*args, proposed=proposed, **kwargs)
+
+        return self._with_form(
+            request,
+            queryset,
+            action="approve_some",
+            form_class=form_class,
+            title="Approve some corrections",
+            submit="Approve",
+            run=lambda data: self._run(
+                request,
+                queryset,
+                services.request_approve,
+                "Approved",
+                approved_fields=data["approved_fields"],
+                note=data["note"],
+            ),
+        )
 
     @admin.action(description="Reject…", permissions=["work"], location=EVERYWHERE)
     def reject(self, request, queryset):

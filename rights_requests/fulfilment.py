@@ -78,6 +78,10 @@ def fulfil_rectification(request):
     changes = request.details.get("changes") or {}
     if not changes:
         return None
+    approved = request.details.get("approved_fields")
+    declined = [] if approved is None else [name for name in changes if name not in approved]
+    if approved is not None:
+        changes = {name: value for name, value in changes.items() if name in approved}
     accepted, refused = {}, {}
     for name, value in changes.items():
         try:
@@ -90,7 +94,13 @@ def fulfil_rectification(request):
     if accepted:
         lines.append("We corrected: " + ", ".join(_label(name) for name in accepted) + ".")
     lines.extend(f"We could not change {_label(name)}: {reason}" for name, reason in refused.items())
-    return " ".join(lines)
+    if declined:
+        lines.append(
+            "Our team did not make these corrections: "
+            + ", ".join(_label(name) for name in declined)
+            + " (the reason is in the approval above)."
+        )
+    return " ".join(lines) or "We made no change."
 
 
 def _label(name):

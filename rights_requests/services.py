@@ -239,15 +239,29 @@ def request_verify(*, actor, request, note):
 
 
 @transaction.atomic
-def request_approve(*, actor, request, note=""):
+def request_approve(*, actor, request, note="", approved_fields=None):
     """Approve ``request`` and queue it for processing. Erasure needs the privacy officer.
 
+    Args:
+        approved_fields: for a rectification, the proposed fields staff accept
+            (GDPR Art. 16: staff may accept only some); None accepts them all.
+            ``note`` then tells the learner why the others were not applied.
+
     Raises:
-        NotPermitted, TransitionNotAllowed.
+        NotPermitted, TransitionNotAllowed, InvalidRequestDetails (fields that were
+        not proposed, or a partial approval without a note).
     """
     request = _locked(request)
     _require_decision_permission(actor, request, "approve")
-    event = _apply(request, "approve", actor=actor, note=note)
+    changes = {}
+    if approved_fields is not None:
+        proposed = request.details.get("changes") or {}
+        if request.type != RequestType.RECTIFICATION or not set(approved_fields) <= set(proposed):
+            raise InvalidRequestDetails("Approve only corrections the learner proposed.", field="approved_fields")
+        if set(approved_fields) != set(proposed) and not note.strip():
+            raise InvalidRequestDetails("Tell the learner why some corrections are not made.", field="note")
+        changes["details"] = request.details | {"approved_fields": sorted(approved_fields)}
+    event = _apply(request, "approve", actor=actor, note=note, **changes)
     _process_later(request)
     _notify(event)
     return request

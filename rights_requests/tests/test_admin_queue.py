@@ -568,3 +568,22 @@ def test_only_the_privacy_officer_completes_an_erasure_by_hand(client, agent, of
     assert messages_of(response)[0][0] == "error"
     rights_request.refresh_from_db()
     assert rights_request.status != Status.COMPLETED
+
+
+def test_an_agent_approves_some_corrections_from_the_queue(client, agent, learner, verified_login):
+    rights_request = services.request_submit(
+        actor=learner,
+        subject=learner,
+        request_type="rectification",
+        details={"changes": {"full_name": "Noor A. Hassan", "occupation": "Astronaut"}},
+    )
+    verified_login(client, agent)
+    page = text(run_action(client, "approve_some", [rights_request]))
+    assert "Full name → Noor A. Hassan" in page and "Occupation → Astronaut" in page
+
+    submit_action_form(
+        client, "approve_some", [rights_request], approved_fields=["full_name"], note="Not what your CV says."
+    )
+    rights_request.refresh_from_db()
+    assert rights_request.details["approved_fields"] == ["full_name"]
+    assert rights_request.status != Status.AWAITING_APPROVAL

@@ -417,3 +417,28 @@ def test_a_correction_described_only_in_words_waits_for_staff(learner, agent, dj
         services.request_approve(actor=agent, request=request)
     request.refresh_from_db()
     assert request.status == Status.PROCESSING
+
+
+def test_staff_may_approve_only_some_corrections_and_tell_why(learner, agent, django_capture_on_commit_callbacks):
+    request = services.request_submit(
+        actor=learner,
+        subject=learner,
+        request_type="rectification",
+        details={"changes": {"full_name": "Noor A. Hassan", "occupation": "Astronaut"}},
+    )
+    with pytest.raises(InvalidRequestDetails, match="why some corrections"):
+        services.request_approve(actor=agent, request=request, approved_fields=["full_name"])
+    with pytest.raises(InvalidRequestDetails, match="only corrections the learner proposed"):
+        services.request_approve(actor=agent, request=request, approved_fields=["email"], note="x")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(
+            actor=agent, request=request, approved_fields=["full_name"], note="Your employer records disagree."
+        )
+
+    request.refresh_from_db()
+    learner.profile.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert (learner.profile.full_name, learner.profile.occupation) == ("Noor A. Hassan", "")
+    note = request.events.get(action=RequestEvent.Action.COMPLETED).note
+    assert "We corrected: full name." in note and "did not make these corrections: occupation" in note
