@@ -55,6 +55,9 @@ def _value(row, field, subject):
 def _declared_rows(declaration, names, subject):
     fields = [declaration.model._meta.get_field(name) for name in names]
     queryset = declaration.queryset_for(subject).order_by("pk")
+    related = [f.name for f in fields if isinstance(f, models.ForeignKey) and f.related_model is not get_user_model()]
+    if related:
+        queryset = queryset.select_related(*related)  # one query per chunk, not one per row
     for row in queryset.iterator(chunk_size=CHUNK_SIZE):
         yield {field.name: _value(row, field, subject) for field in fields}
 
