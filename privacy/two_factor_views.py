@@ -13,13 +13,13 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import user_sessions_end_others
+from learnerportal.http import safe_next_url
 
 from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordAndCodeForm, PasswordForm, SetupCodeForm
@@ -155,11 +155,7 @@ def two_factor_login(request):
     if two_factor_login_pending_user(request) is None:
         messages.info(request, "Please sign in with your password first.")
         return redirect("accounts:login")
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""
+    next_url = safe_next_url(request, reverse("home"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -168,7 +164,7 @@ def two_factor_login(request):
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
-            return redirect(next_url or "home")
+            return redirect(next_url)
         if two_factor_throttled(user=two_factor_login_pending_user(request)):
             form.add_error("token", "Too many wrong codes: wait a minute and try again, or use a backup code.")
         else:
@@ -181,11 +177,7 @@ def two_factor_login(request):
 @sensitive_post_parameters("password")
 def confirm_password(request):
     """Ask for the password again before a sensitive action, then go back to it."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("privacy:settings")
+    next_url = safe_next_url(request, reverse("privacy:settings"))
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,8 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
+
+from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
 from .exceptions import PrivacyError
@@ -138,11 +139,7 @@ def consent_change(request):
 def policy_confirm_page(request):
     """Show what changed in the privacy policy and confirm the learner's consents under it."""
     policy = policy_confirmation_due(request.user)
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("home")
+    next_url = safe_next_url(request, reverse("home"))
     if policy is None:
         return redirect(next_url)
     if request.method == "POST":
