@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
 from privacy.registry import (
+    WHILE_ACCOUNT_EXISTS,
     Anonymize,
     Category,
     Delete,
@@ -31,7 +32,7 @@ PARTNERS = Processing(Purpose.PARTNER_SHARING, LawfulBasis.CONSENT)
 SUPPORT = "Our support staff and privacy officer, when handling your requests"
 PARTNER = "The partner university or company running the course, only with your consent"
 HOSTING = "Our hosting provider, as processor under GDPR Art. 28"
-WHILE_ACCOUNT = "While your account exists; erased with it"
+WHILE_ACCOUNT = WHILE_ACCOUNT_EXISTS
 COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 

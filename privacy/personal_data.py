@@ -13,7 +13,19 @@ from .models import (
     ProcessingRun,
     ProfileVisibility,
 )
-from .registry import Category, Delete, LawfulBasis, ModelDeclaration, PersonalField, Processing, Purpose, Retain
+from .registry import (
+    PRIVACY_OFFICER,
+    PRIVACY_STAFF,
+    WHILE_ACCOUNT_EXISTS,
+    Category,
+    Delete,
+    LawfulBasis,
+    ModelDeclaration,
+    PersonalField,
+    Processing,
+    Purpose,
+    Retain,
+)
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
 WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
@@ -33,7 +45,7 @@ DECLARATIONS = [
         other_fields=("id", "user", "policy"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="As long as your consents it confirmed may need to be shown (GDPR Art. 7(1))",
-        recipients=("Our privacy officer",),
+        recipients=(PRIVACY_OFFICER,),
         source="You, when you confirmed an updated privacy policy",
         erasure=Retain(reason="Part of the proof of consent (GDPR Art. 7(1)); linked only to an anonymised account."),
     ),
@@ -49,8 +61,8 @@ DECLARATIONS = [
         },
         other_fields=("id", "user"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
-        retention="While your account exists; erased with it",
-        recipients=("Our support staff and privacy officer",),
+        retention=WHILE_ACCOUNT_EXISTS,
+        recipients=(PRIVACY_STAFF,),
         source="Your restriction request, or staff acting on it",
         erasure=Delete(),
     ),
@@ -68,7 +80,7 @@ DECLARATIONS = [
         other_fields=("id", "actor"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
         retention="6 years, for accountability",
-        recipients=("Our privacy officer",),
+        recipients=(PRIVACY_OFFICER,),
         source="Recorded automatically when staff run a digest or an export",
         erasure=Retain(reason="Accountability of processing (GDPR Art. 5(2)); it names no learner."),
     ),
@@ -88,7 +100,7 @@ DECLARATIONS = [
         other_fields=("id", "user"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="As long as we may need to show that processing had your consent (GDPR Art. 7(1))",
-        recipients=("Our privacy officer",),
+        recipients=(PRIVACY_OFFICER,),
         source="You, on the Privacy tab, at sign-up, by an unsubscribe link or a request",
         erasure=Retain(
             reason=(
@@ -173,7 +185,7 @@ DECLARATIONS = [
         },
         other_fields=("id", "user"),
         processing=(Processing(Purpose.PROFILE_SHARING, LawfulBasis.CONSENT),),
-        retention="While your account exists; erased with it",
+        retention=WHILE_ACCOUNT_EXISTS,
         recipients=(),
         source="You, on the Privacy tab",
         erasure=Delete(),
@@ -190,8 +202,8 @@ DECLARATIONS = [
         },
         other_fields=("id", "subject"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
-        retention="While your account exists; erased with it",
-        recipients=("Our support staff and privacy officer",),
+        retention=WHILE_ACCOUNT_EXISTS,
+        recipients=(PRIVACY_STAFF,),
         source="Recorded automatically when your account changes",
         erasure=Delete(),
     ),
@@ -209,7 +221,7 @@ DECLARATIONS = [
         other_fields=("id", "user", "content_type"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
         retention="6 years, for accountability of staff actions",
-        recipients=("Our privacy officer",),
+        recipients=(PRIVACY_OFFICER,),
         source="Recorded automatically when staff use the admin site",
         erasure=Retain(
             reason=(

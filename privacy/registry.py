@@ -111,6 +111,11 @@ class Retain:
 
 ErasureRule = Delete | Anonymize | Retain
 
+# Phrases most declarations share, so the notice and reports say them the same way.
+WHILE_ACCOUNT_EXISTS = "While your account exists; erased with it"
+PRIVACY_STAFF = "Our support staff and privacy officer"
+PRIVACY_OFFICER = "Our privacy officer"
+
 
 @dataclass(frozen=True)
 class ModelDeclaration:

@@ -1,6 +1,7 @@
 """Personal-data declarations of the rights_requests app (see ``privacy.registry``)."""
 
 from privacy.registry import (
+    PRIVACY_STAFF,
     Category,
     Delete,
     LawfulBasis,
@@ -41,7 +42,7 @@ DECLARATIONS = [
         other_fields=("id", "subject", "assignee"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="6 years after the request is closed, to demonstrate compliance",
-        recipients=("Our support staff and privacy officer",),
+        recipients=(PRIVACY_STAFF,),
         source="You, when you filed the request, and our staff handling it",
         erasure=Retain(reason=ACCOUNTABILITY, strip={"details": {}}),
     ),
@@ -60,7 +61,7 @@ DECLARATIONS = [
         other_fields=("id", "request"),
         processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="As long as the request it belongs to",
-        recipients=("Our support staff and privacy officer",),
+        recipients=(PRIVACY_STAFF,),
         source="Recorded automatically as your request moves on",
         erasure=Retain(reason=ACCOUNTABILITY),
     ),
