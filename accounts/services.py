@@ -325,3 +325,20 @@ def login_lockout_record(*, username):
     if failures != settings.AXES_FAILURE_LIMIT:
         return None
     return audit_record(actor=None, subject=user, action=AuditEvent.Action.LOGIN_LOCKED_OUT)
+
+
+def password_changed(*, user):
+    """Record that ``user`` changed their password on the Security tab (Django ends their other sessions)."""
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
+
+
+@transaction.atomic
+def password_reset_completed(*, user):
+    """Finish a password reset by email: audit it, end every session, lift the account's lockout.
+
+    Whoever had the old password is signed out everywhere; the owner, who proved
+    control of the address, may sign in again at once.
+    """
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_RESET)
+    user_sessions_end_others(actor=user, user=user, current_session_key=None)
+    user_lockout_clear(user=user)

@@ -12,17 +12,17 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView
 
-from privacy.models import AuditEvent
 from privacy.selectors import may_process, privacy_checkup_due, two_factor_enabled
-from privacy.services import audit_record, two_factor_login_begin
+from privacy.services import two_factor_login_begin
 
 from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .selectors import active_sessions_of, enrollments_of, recommended_courses
 from .services import (
+    password_changed,
+    password_reset_completed,
     profile_update,
     user_create,
-    user_lockout_clear,
     user_sessions_end_others,
     user_sessions_prune,
 )
@@ -144,7 +144,7 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, subject=self.request.user, action=AuditEvent.Action.PASSWORD_CHANGED)
+        password_changed(user=self.request.user)
         messages.success(self.request, "Your password is changed. Other devices have been signed out.")
         return response
 
@@ -172,8 +172,5 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=form.user, subject=form.user, action=AuditEvent.Action.PASSWORD_RESET)
-        # Whoever had the old password is signed out everywhere; the owner may sign in again at once.
-        user_sessions_end_others(actor=form.user, user=form.user, current_session_key=None)
-        user_lockout_clear(user=form.user)
+        password_reset_completed(user=form.user)
         return response
