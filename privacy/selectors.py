@@ -13,7 +13,6 @@ from .models import (
     CONSENT_PURPOSES,
     Audience,
     BackupCode,
-    BackupCodeDevice,
     Consent,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -173,11 +172,6 @@ def access_learner_profile(*, viewer, username):
     return subject, visible
 
 
-def totp_device_of(user):
-    """Return the user's confirmed TOTP device, or None when two-factor authentication is off."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
-
-
 def two_factor_enabled(user):
     """Return whether ``user`` must give a code after the password (has a confirmed TOTP device)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
@@ -186,11 +180,6 @@ def two_factor_enabled(user):
 def backup_codes_left(user):
     """Return how many unused backup codes ``user`` has (0 when 2FA is off)."""
     return BackupCode.objects.filter(device__user=user, device__confirmed=True, used_at__isnull=True).count()
-
-
-def backup_code_device_of(user):
-    """Return the user's confirmed backup-code device, or None."""
-    return BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def privacy_notice():
