@@ -1,4 +1,5 @@
-# Learner Portal — `make run` starts the site with demo data; `make test` runs every check.
+# Learner Portal — `make run` starts the site with demo data; `make test` runs every check;
+# `make bench` measures speed and memory against their floors (README → Benchmarks).
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,8 +8,11 @@ PORT ?= 8000
 
 # Development values; production reads its own from the environment (see README).
 # The encryption key is for development only: production sets its own PORTAL_ENCRYPTION_KEYS.
+# To try a key rotation in development: `make run PORTAL_ENCRYPTION_KEYS=<new>,<this one>`.
+PORTAL_ENCRYPTION_KEYS ?= Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=
+# runserver starts a thread per request: persistent connections would pile up, one per thread.
 DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(HOST):$(PORT) \
-  PORTAL_ENCRYPTION_KEYS=Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=
+  PORTAL_ENCRYPTION_KEYS=$(PORTAL_ENCRYPTION_KEYS) DJANGO_CONN_MAX_AGE=0
 TEST_ENV := DJANGO_SETTINGS_MODULE=learnerportal.test_settings
 
 # The first interpreter >= 3.12 among the usual names and pyenv's versions.
@@ -25,7 +29,7 @@ endef
 # Sets DATABASE_URL for the rest of a recipe line (starts a local server if it has to).
 DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -n "$$DATABASE_URL" ]
 
-.PHONY: run test venv lint format clean
+.PHONY: run test bench screenshots venv lint format clean
 
 venv: $(VENV)/.installed
 
@@ -51,11 +55,30 @@ run: venv
 
 test: venv
 	@set -e; export $(TEST_ENV); $(DATABASE); \
-	echo "== ruff"; $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .; \
+	echo "== ruff"; $(VENV)/bin/ruff check .; $(VENV)/bin/ruff format --check .; \
 	echo "== manage.py check / makemigrations --check"; \
 	$(PY) manage.py check --fail-level WARNING; \
 	$(PY) manage.py makemigrations --check --dry-run; \
+	echo "== OpenAPI schema (drf-spectacular --validate --fail-on-warn)"; \
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null; \
 	echo "== pytest"; $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+# Refresh the README's pictures in docs/screenshots/ (demo data, desktop and phone, Chromium).
+screenshots: venv
+	@set -e; export $(TEST_ENV); $(DATABASE); \
+	$(VENV)/bin/pytest -m screenshots accounts/tests/test_docs_screenshots.py -q; \
+	echo "docs/screenshots/ refreshed:"; ls docs/screenshots
+
+# Benchmarks: own database (<name>_bench, data loaded once), production settings; writes bench/results.json.
+# The load generator lives in a virtualenv of its own: its gevent must not reach the app's or pytest's.
+BENCH_TOOLS := $(VENV)/bench-tools
+bench: venv $(BENCH_TOOLS)/.installed
+	@set -e; $(DATABASE); BENCH_LOCUST=$(BENCH_TOOLS)/bin/locust $(PY) -m bench
+
+$(BENCH_TOOLS)/.installed: bench/requirements.txt $(VENV)/.installed
+	@[ -x "$(BENCH_TOOLS)/bin/python" ] || $(PY) -m venv "$(BENCH_TOOLS)"
+	@$(BENCH_TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BENCH_TOOLS)/bin/locust --version >/dev/null && touch $@
 
 lint: venv
 	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,4 +1,4 @@
-"""Project-wide pytest configuration: browser set-up for Playwright tests."""
+"""Project-wide pytest configuration: the test database's settings and browser set-up for Playwright tests."""
 
 import os
 import shutil
@@ -13,6 +13,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Let Django empty the test database between transactional tests (it does so with TRUNCATE).
+
+    The audit log and consent ledger refuse TRUNCATE unless the session allows it
+    (``privacy.models.refuse_truncate``); the test database allows it for every new
+    connection, which the tests of that refusal turn off again.
+    """
+    from django.db import connection
+
+    from privacy.models import TRUNCATE_ALLOWED_SETTING
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        cursor.execute(f"ALTER DATABASE {name} SET {TRUNCATE_ALLOWED_SETTING} = 'on'")
+        cursor.execute(f"SET {TRUNCATE_ALLOWED_SETTING} = 'on'")
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +103,53 @@ def verified_login():
         session.save()
 
     return login
+
+
+# axe-core rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def axe_violations():
+    """Return ``check(page, sizes=None)``: axe-core's WCAG 2.2 AA violations on ``page`` as readable lines.
+
+    ``sizes`` is a list of ``{"width", "height"}`` viewports (CSS pixels) to check
+    the loaded page at, in turn, without reloading it; by default the current one.
+    Each line names the window width, the page's path, the rule, its impact and the
+    first offending elements, so a failing assertion says what to fix and where.
+    A page wider than the window (sideways scrolling) is reported too, as
+    ``reflow`` (WCAG 1.4.10, which axe-core cannot check);
+    ``[]`` means no violation. axe-core is injected once per page load (a context
+    may preload it with ``context.add_init_script(check.script)``).
+    """
+    from urllib.parse import urlsplit
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
+
+    def check(page, sizes=None):
+        # A form's answer can be in the DOM (and "visible") before its stylesheet applies:
+        # judge the page as a learner sees it, once loaded, not its unstyled first paint.
+        page.wait_for_load_state("load")
+        if page.evaluate("typeof window.axe") == "undefined":
+            page.evaluate(axe.axe_script)
+        found = []
+        path = urlsplit(page.url).path
+        for size in sizes or [page.viewport_size]:
+            if size != page.viewport_size:
+                page.set_viewport_size(size)
+            # A busy renderer can apply the new size a moment later: check the page laid out at it.
+            page.wait_for_function("width => window.innerWidth === width", arg=size["width"])
+            for violation in page.evaluate("options => axe.run(document, options)", options)["violations"]:
+                targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+                where = f"{size['width']}px {path}"
+                found.append(f"{where}: {violation['id']} ({violation['impact']}): {violation['help']} — {targets}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > size["width"]:
+                found.append(f"{size['width']}px {path}: reflow: the page is {width}px wide, it scrolls sideways")
+        return found
+
+    check.script = axe.axe_script
+    return check

@@ -1,5 +1,11 @@
-from django.contrib import admin
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from privacy.admin_mixins import AccessTransparencyMixin
+from privacy.exceptions import TwoFactorError
+from privacy.services import staff_enrolment_link_send
 
 from .models import Course, Enrollment, Partner, Payment, Profile, User
 
@@ -11,7 +17,8 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
+    access_view_name = "your account and profile"
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
@@ -25,6 +32,22 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "email")
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
+    actions = ["send_two_factor_enrolment_link"]
+
+    def has_enrol_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description="Email a two-factor enrolment link", permissions=["enrol"])
+    def send_two_factor_enrolment_link(self, request, queryset):
+        """Email each selected staff member without 2FA the link to turn it on (superusers only)."""
+        for user in queryset:
+            try:
+                staff_enrolment_link_send(actor=request.user, user=user)
+            except TwoFactorError as error:
+                self.message_user(request, f"No link sent to {user.username}: {error.detail}", messages.WARNING)
+            else:
+                self.log_change(request, user, "Emailed a two-factor enrolment link.")
+                self.message_user(request, f"Enrolment link emailed to {user.username}.", messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
         # SECURITY: only superusers grant admin rights, so staff cannot raise their own.
@@ -57,7 +80,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
+    access_view_name = "a course enrollment of yours"
     list_display = ("user", "course", "progress_percent", "grade_percent", "completed_at")
     list_filter = ("course",)
     search_fields = ("user__username",)
@@ -66,8 +90,20 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
+    access_view_name = "a payment of yours"
     list_display = ("reference", "user", "course", "amount", "currency", "paid_at")
     search_fields = ("user__username", "reference")
     list_select_related = ("user", "course")
     raw_id_fields = ("user",)
+
+
+# django-axes' own admin of failed sign-ins, with access transparency: the attempts hold the
+# username typed and the IP address.
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AccessTransparencyMixin, AxesAccessAttemptAdmin):
+    access_view_name = "failed sign-in attempts on your account"

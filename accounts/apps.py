@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from axes.signals import user_locked_out
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from privacy.registry import registry
 
@@ -15,4 +15,6 @@ class AccountsConfig(AppConfig):
 
         registry.register_all(personal_data.DECLARATIONS)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")
+        user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")
+        user_logged_out.connect(signals.signed_out, dispatch_uid="accounts.signed_out")
         user_locked_out.connect(signals.login_locked_out, dispatch_uid="accounts.login_locked_out")

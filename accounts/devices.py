@@ -79,3 +79,26 @@ def ip_network(address):
         ip = ip.ipv4_mapped
     prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
     return str(ipaddress.ip_network((ip, prefix), strict=False))
+
+
+def network_in_words(network):
+    """Return a stored network the way a learner reads it: the known part of the address, then "x".
+
+    Args:
+        network: a network from ``ip_network``, e.g. "203.0.113.0/24" or "2001:db8:1::/48".
+
+    Returns:
+        e.g. "203.0.113.x" or "2001:db8:1:x"; "" for "" or text that is not such a network.
+    """
+    try:
+        net = ipaddress.ip_network(network or "", strict=True)
+    except ValueError:
+        return ""
+    if net.version == 4:
+        if net.prefixlen != IPV4_PREFIX:
+            return str(net)
+        return str(net.network_address).rsplit(".", 1)[0] + ".x"
+    if net.prefixlen != IPV6_PREFIX:
+        return str(net)
+    groups = net.network_address.exploded.split(":")[: IPV6_PREFIX // 16]
+    return ":".join(group.lstrip("0") or "0" for group in groups) + ":x"

@@ -1,7 +1,6 @@
 """Forms of the accounts app: sign-up, sign-in and the Account tab."""
 
 import datetime
-import zoneinfo
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -11,7 +10,7 @@ from django.utils import timezone
 
 from . import conf
 from .exceptions import InvalidPhoto
-from .models import Profile, User
+from .models import Profile, User, selectable_timezones
 from .photos import photo_normalize
 from .services import PROFILE_EDITABLE_FIELDS
 
@@ -108,6 +107,8 @@ class PasswordChangeForm(PasswordRulesMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["old_password"].label = "Current password"
+        # The form sits below other settings on the Security tab: the page starts at the top.
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
@@ -133,7 +134,7 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["timezone"].choices = [("", NOT_SET)] + [
-            (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+            (name, name.replace("_", " ")) for name in selectable_timezones()
         ]
         for name in ("country", "education_level"):
             self.fields[name].choices = [("", NOT_SET), *[c for c in self.fields[name].choices if c[0]]]
@@ -188,3 +189,29 @@ class ProfileForm(forms.ModelForm):
     def profile_data(self):
         """Return ``{field: value}`` of the edited profile fields, for ``profile_update``."""
         return {name: self.cleaned_data[name] for name in PROFILE_EDITABLE_FIELDS}
+
+
+class PersonalAccessTokenForm(forms.Form):
+    """Make an API token: what it is for, what it may do, how long it lasts."""
+
+    name = forms.CharField(
+        label="What is this token for?",
+        max_length=60,
+        help_text="For example “Backup script” or “Study planner app”. Only you see it.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    scope = forms.ChoiceField(
+        label="What may it do?",
+        choices=[
+            ("read", "Read only — see your profile, privacy settings, consents and requests, download your data"),
+            ("read_write", "Read and write — also change settings and consents, file and withdraw requests"),
+        ],
+        initial="read",
+        widget=forms.RadioSelect,
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label="Expires after",
+        coerce=int,
+        choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
+        initial=30,
+    )

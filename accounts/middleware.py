@@ -1,5 +1,7 @@
 """Middleware of the accounts app."""
 
+from django.contrib.auth import SESSION_KEY
+
 from .services import user_session_touch
 
 
@@ -17,6 +19,7 @@ class SessionActivityMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # SECURITY: only the session's own user; an API token may name someone else for this request.
+        if user is not None and user.is_authenticated and request.session.get(SESSION_KEY) == str(user.pk):
             user_session_touch(request=request, user=user)
         return response

@@ -1,5 +1,6 @@
 """Learners, their profiles and their learning records."""
 
+import functools
 import uuid
 import zoneinfo
 from pathlib import PurePosixPath
@@ -12,6 +13,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
+
+from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
 #: Usernames must match this: 3–30 characters, letters and digits, with single dots,
 #: hyphens or underscores between them (so no "..", no leading "." and no NUL).
@@ -128,9 +131,25 @@ class EducationLevel(models.TextChoices):
     OTHER = "other", "Other"
 
 
+@functools.cache
+def selectable_timezones():
+    """Return the time zones a learner may choose, sorted: IANA "Area/Location" names, and "UTC".
+
+    The host's time zone database also holds names that are not places ("localtime",
+    "Factory", "posixrules", "Etc/GMT+5" with its inverted sign …): they are left out.
+    """
+    return tuple(
+        sorted(
+            name
+            for name in zoneinfo.available_timezones()
+            if name == "UTC" or ("/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")))
+        )
+    )
+
+
 def validate_timezone(value):
-    """Raise ``ValidationError`` unless ``value`` is an IANA time zone name, e.g. "Europe/Paris"."""
-    if value not in zoneinfo.available_timezones():
+    """Raise ``ValidationError`` unless ``value`` is one of ``selectable_timezones()``, e.g. "Europe/Paris"."""
+    if value not in selectable_timezones():
         raise ValidationError("Choose a time zone from the list.", code="invalid_timezone")
 
 
@@ -150,8 +169,9 @@ class Profile(models.Model):
     full_name = models.CharField(max_length=150, blank=True)
     photo = models.ImageField(upload_to=photo_upload_to, blank=True)
     bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True)
-    phone = models.CharField(max_length=24, blank=True, validators=[phone_validator])
-    date_of_birth = models.DateField(null=True, blank=True)
+    # Encrypted at rest (the registry marks them sensitive): never filter on them in SQL.
+    phone = EncryptedCharField(max_length=24, blank=True, validators=[phone_validator])
+    date_of_birth = EncryptedDateField(null=True, blank=True)
     country = CountryField(blank=True)
     education_level = models.CharField(max_length=20, choices=EducationLevel, blank=True)
     occupation = models.CharField(max_length=100, blank=True)
@@ -331,3 +351,48 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_agent or 'Unknown browser'} ({self.network or 'unknown network'})"
+
+
+class PersonalAccessToken(models.Model):
+    """A learner's token for scripts and apps calling the REST API (``/api/v1/``) on their behalf.
+
+    The token itself (``lpat_`` and 43 URL-safe characters, 256 random bits) is
+    shown once when it is made; only its SHA-256 digest is stored, so neither a
+    database leak nor staff can recover it. A token works only on the API, never
+    on pages, the admin site or two-factor settings, and only until it expires or
+    its owner revokes it. ``read`` tokens may only read; ``read_write`` tokens may
+    also change settings and file requests.
+    """
+
+    #: Every token starts with this, so secret scanners and people recognise a leaked one.
+    PREFIX = "lpat_"
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read_write", "Read and write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="personal_access_tokens")
+    name = models.CharField(max_length=60, help_text="What the token is for, e.g. “Backup script”.")
+    scope = models.CharField(max_length=10, choices=Scope, default=Scope.READ)
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token, hex; never the token.")
+    hint = models.CharField(max_length=12, help_text="The token's first characters, to tell tokens apart.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="accounts_token_expires_after_created"
+            ),
+            models.CheckConstraint(condition=models.Q(scope__in=["read", "read_write"]), name="accounts_token_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.hint}…)"
+
+    def is_usable(self, now=None):
+        """Return whether the token may authenticate now: not revoked, not expired."""
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

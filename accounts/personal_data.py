@@ -19,7 +19,7 @@ from privacy.registry import (
     Retain,
 )
 
-from .models import Enrollment, LearningEvent, Payment, Profile, QuizResult, User, UserSession
+from .models import Enrollment, LearningEvent, Payment, PersonalAccessToken, Profile, QuizResult, User, UserSession
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)
 COURSES = Processing(Purpose.COURSE_DELIVERY, LawfulBasis.CONTRACT)
@@ -79,8 +79,8 @@ DECLARATIONS = [
             "full_name": PersonalField(Category.IDENTITY, "Your full name"),
             "photo": PersonalField(Category.IDENTITY, "Your profile photo"),
             "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself"),
-            "phone": PersonalField(Category.CONTACT, "Your phone number"),
-            "date_of_birth": PersonalField(Category.IDENTITY, "Your date of birth"),
+            "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True),
+            "date_of_birth": PersonalField(Category.IDENTITY, "Your date of birth", sensitive=True),
             "country": PersonalField(Category.IDENTITY, "Your country"),
             "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
             "occupation": PersonalField(Category.EDUCATION, "Your occupation"),
@@ -150,7 +150,7 @@ DECLARATIONS = [
         other_fields=("id", "user"),
         processing=(
             Processing(Purpose.BILLING, LawfulBasis.CONTRACT),
-            Processing(Purpose.BILLING, LawfulBasis.LEGAL_OBLIGATION),
+            Processing(Purpose.BOOKKEEPING, LawfulBasis.LEGAL_OBLIGATION),
         ),
         retention="10 years after the payment, as tax and accounting law requires",
         recipients=("Our payment provider", "Our accountants and tax authorities, when the law requires", SUPPORT),
@@ -199,6 +199,30 @@ DECLARATIONS = [
         retention="Until the session ends: you sign out, it expires, or you sign it out from another device",
         recipients=(HOSTING,),
         source="Your browser, each time you sign in and use the portal",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=PersonalAccessToken,
+        subject_lookup="user",
+        description="Your API tokens, for scripts and apps that use your account",
+        fields={
+            "name": PersonalField(Category.SECURITY, "The name you gave the token"),
+            "scope": PersonalField(Category.SECURITY, "What the token may do: read, or read and write"),
+            "digest": PersonalField(
+                Category.SECURITY, "A one-way hash of the token (the token itself is never stored)", exportable=False
+            ),
+            "hint": PersonalField(Category.SECURITY, "The token's first characters, to tell tokens apart"),
+            "created_at": PersonalField(Category.SECURITY, "When you made the token"),
+            "expires_at": PersonalField(Category.SECURITY, "When the token stops working"),
+            "last_used_at": PersonalField(Category.SECURITY, "When the token was last used"),
+            "revoked_at": PersonalField(Category.SECURITY, "When you revoked the token"),
+        },
+        other_fields=("id", "user"),
+        processing=(ACCOUNT, SECURITY),
+        retention="Until it expires or you revoke it, then 90 days so you can see what used your account; "
+        "erased with your account",
+        recipients=(HOSTING,),
+        source="You, on the Security tab, and the API each time the token is used",
         erasure=Delete(),
     ),
     # django-axes writes only AccessAttempt with our settings: its access log is off

@@ -1,20 +1,34 @@
 """Reads of the accounts app."""
 
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
-from django.db.models import Count
+from django.db.models import Count, Window
+from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from .models import Course, Enrollment, UserSession
+from .models import Course, Enrollment, PersonalAccessToken, UserSession
 
 
-def enrollments_of(user):
-    """Return the user's enrollments, newest first, with course and partner loaded.
+def enrollments_of(user, *, limit=None):
+    """Return the user's enrollments, newest first, with course and partner loaded, and how many there are.
+
+    One query: the total rides on each row (a window count), so a dashboard can
+    show the newest ``limit`` and say how many more there are without a second one.
+
+    Args:
+        limit: the most enrollments to return; None returns them all.
 
     Returns:
-        QuerySet of ``Enrollment``.
+        ``(enrollments, total)``: a list of ``Enrollment``, and the count of all of them.
     """
-    return Enrollment.objects.filter(user=user).select_related("course__partner").order_by("-enrolled_at", "pk")
+    enrollments = (
+        Enrollment.objects.filter(user=user)
+        .select_related("course__partner")
+        .annotate(total=Window(Count("pk")))
+        .order_by("-enrolled_at", "pk")
+    )
+    rows = list(enrollments if limit is None else enrollments[:limit])
+    return rows, rows[0].total if rows else 0
 
 
 def session_is_live(session, user, *, now=None):
@@ -99,3 +113,28 @@ def recommended_courses(user, limit=3):
         .annotate(learner_count=Count("enrollments"))
         .order_by("-learner_count", "title", "pk")[:limit]
     )
+
+
+def personal_access_tokens_of(user):
+    """Return the user's API tokens for the Security tab: usable ones first, each group newest first.
+
+    Returns:
+        list of ``PersonalAccessToken``, each with ``is_active`` set (not revoked, not expired).
+    """
+    now = timezone.now()
+    tokens = list(PersonalAccessToken.objects.filter(user=user).order_by("-created_at", "-pk"))
+    for token in tokens:
+        token.is_active = token.is_usable(now)
+    return sorted(tokens, key=lambda token: not token.is_active)
+
+
+def access_own_token(*, user, token_id):
+    """Return the API token ``token_id`` if it belongs to ``user``.
+
+    Raises:
+        Http404: for an unknown id or another learner's token — the same answer.
+    """
+    token = PersonalAccessToken.objects.filter(pk=token_id, user_id=user.pk).first()
+    if token is None:
+        raise Http404("No such token.")
+    return token

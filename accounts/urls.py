@@ -38,4 +38,6 @@ urlpatterns = [
     path("settings/account/", views.account_settings, name="settings_account"),
     path("settings/security/", views.SecuritySettingsView.as_view(), name="settings_security"),
     path("settings/security/sessions/sign-out-others/", views.sessions_end_others, name="settings_sessions_end_others"),
+    path("settings/security/tokens/new/", views.api_token_new, name="api_token_new"),
+    path("settings/security/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
 ]

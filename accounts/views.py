@@ -4,23 +4,42 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
-from privacy.selectors import may_process, privacy_checkup_due, two_factor_enabled
+from privacy.reauthentication import recent_authentication_required
+from privacy.selectors import (
+    list_length_asked,
+    may_process,
+    privacy_at_a_glance,
+    privacy_checkup_due,
+    two_factor_enabled,
+)
 from privacy.services import two_factor_login_begin
+from rights_requests.selectors import open_requests_of
 
-from .forms import PasswordChangeForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
+from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
-from .selectors import active_sessions_of, enrollments_of, recommended_courses
+from .selectors import (
+    access_own_token,
+    active_sessions_of,
+    enrollments_of,
+    personal_access_tokens_of,
+    recommended_courses,
+)
 from .services import (
     password_changed,
     password_reset_completed,
+    personal_access_token_create,
+    personal_access_token_revoke,
+    personal_access_tokens_prune,
     profile_update,
     user_create,
     user_sessions_end_others,
@@ -29,18 +48,29 @@ from .services import (
 
 
 def home(request):
-    """Show the learner's courses and, with their consent, recommendations; or explain the portal to a visitor."""
+    """Show the learner's dashboard, or explain the portal to a visitor.
+
+    The dashboard has the learner's courses (the newest 20 unless ``?lists=all``,
+    ``privacy.selectors.list_length_asked``), recommendations (only with their consent), a privacy
+    checkup (who sees the profile, 2FA, consents) and the data-rights requests
+    still open.
+    """
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
     personalization = may_process(request.user, "personalization")
+    enrollments, enrollment_count = enrollments_of(request.user, limit=list_length_asked(request))
     return render(
         request,
         "accounts/home.html",
         {
-            "enrollments": enrollments_of(request.user),
+            "enrollments": enrollments,
+            "more_enrollments": enrollment_count - len(enrollments),
+            "enrollment_count": enrollment_count,
             "personalization": personalization,
             "recommendations": recommended_courses(request.user) if personalization else [],
             "checkup_due": privacy_checkup_due(request),
+            "privacy": privacy_at_a_glance(request.user),
+            "open_requests": open_requests_of(request.user),
         },
     )
 
@@ -129,6 +159,7 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
 
     def get(self, request, *args, **kwargs):
         user_sessions_prune(user=request.user)
+        personal_access_tokens_prune(user=request.user)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -136,6 +167,7 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
         context["sessions"] = active_sessions_of(
             self.request.user, current_session_key=self.request.session.session_key
         )
+        context["api_tokens"] = personal_access_tokens_of(self.request.user)
         return context
 
     def form_invalid(self, form):
@@ -144,9 +176,18 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        password_changed(user=self.request.user)
-        messages.success(self.request, "Your password is changed. Other devices have been signed out.")
+        revoked = password_changed(user=self.request.user)
+        messages.success(
+            self.request,
+            "Your password is changed. Other devices have been signed out"
+            + (f" and your {_tokens(revoked)} revoked." if revoked else "."),
+        )
         return response
+
+
+def _tokens(count):
+    """Return "API token" or "2 API tokens" for a message."""
+    return "API token" if count == 1 else f"{count} API tokens"
 
 
 @login_required
@@ -174,3 +215,52 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         password_reset_completed(user=form.user)
         return response
+
+
+@never_cache
+@login_required
+@recent_authentication_required  # SECURITY: a token outlives the session; a stolen session must not mint one
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_token_new(request):
+    """Make a personal access token for the API, and show it once."""
+    if two_factor_enabled(request.user) and not request.user.is_verified():
+        return redirect("accounts:settings_security")  # only a session that passed the code step
+    form = PersonalAccessTokenForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, raw_token = personal_access_token_create(
+                    actor=request.user,
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    lifetime_days=form.cleaned_data["lifetime_days"],
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                response = render(
+                    request,
+                    "settings/api_token_created.html",
+                    {
+                        "tab": "security",
+                        "token": token,
+                        "raw_token": raw_token,
+                        "api_base": request.build_absolute_uri("/api/v1/"),
+                    },
+                )
+                response["Cache-Control"] = "no-store"  # the token must not stay in any cache
+                return response
+        messages.error(request, "No token was made: please correct the fields marked below.")
+    return render(request, "settings/api_token_new.html", {"tab": "security", "form": form})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, token_id):
+    """Revoke one of the learner's API tokens (POST); it stops working at once."""
+    token = access_own_token(user=request.user, token_id=token_id)  # SECURITY: 404 for others' tokens
+    personal_access_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    return redirect(reverse("accounts:settings_security") + "#api-tokens")

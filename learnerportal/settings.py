@@ -20,6 +20,8 @@ Environment variables (all optional unless marked):
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
     DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app whose X-Forwarded-For is trusted. Default 0.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
+    API_THROTTLE_USER_RATE, API_THROTTLE_IP_RATE  REST API limits per user and per IP address, as
+                          "<number>/<second|minute|hour|day>". Defaults 120/minute and 300/minute.
 """
 
 import datetime
@@ -27,6 +29,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -70,6 +73,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "pgtrigger",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
     "accounts",
     "privacy",
     "rights_requests",
@@ -77,12 +83,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "learnerportal.http.RejectNulInQueryMiddleware",
     # Production serves static files through WhiteNoise; development through runserver.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "privacy.middleware.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
@@ -109,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            "builtins": ["learnerportal.icons", "learnerportal.form_tags"],
         },
     },
 ]
@@ -172,9 +181,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Keys encrypting data-rights files at rest (access reports), for cryptography's MultiFernet:
 # comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
-ENCRYPTION_KEYS = [k for k in os.environ.get("PORTAL_ENCRYPTION_KEYS", "").split(",") if k]
+ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PORTAL_ENCRYPTION_KEYS", "").split(",") if k.strip()]
 if not ENCRYPTION_KEYS and not DEBUG:
     raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
+for _position, _key in enumerate(ENCRYPTION_KEYS, start=1):
+    # Refuse to start, rather than answer every page that decrypts with a 500. (The key itself is never printed.)
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"PORTAL_ENCRYPTION_KEYS: key {_position} is not a Fernet key (32 url-safe base64-encoded bytes; "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        ) from None
 
 # Email (Django 6.1 MAILERS). Development prints emails to the console.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Learner Portal <privacy@learnerportal.example>")
@@ -245,6 +263,68 @@ AXES_VERBOSE = False  # log lines name only the (masked) lock-out parameters, ne
 
 # Background work (exports, erasure, emails) through django.tasks; `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The REST API (/api/v1/, Django REST framework); see learnerportal/api/ and README "API".
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "learnerportal.api.auth.PersonalAccessTokenAuthentication",
+        "learnerportal.api.auth.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["learnerportal.api.auth.IsSignedIn", "learnerportal.api.auth.TokenScopeAllows"],
+    # The per-IP limit is checked first of all, in learnerportal.api.views.PortalAPIView.
+    "DEFAULT_THROTTLE_CLASSES": ["learnerportal.api.auth.PerUserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_user": os.environ.get("API_THROTTLE_USER_RATE", "120/minute"),
+        "api_ip": os.environ.get("API_THROTTLE_IP_RATE", "300/minute"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "learnerportal.api.auth.PortalPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["learnerportal.api.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "learnerportal.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Learner Portal API",
+    "DESCRIPTION": (
+        "Everything a learner does on the Learner Portal's settings pages, for scripts and apps: the profile, "
+        "who sees each part of it, consents, and data-rights requests (GDPR Art. 15–21), with exactly the rules "
+        "of the pages.\n\n"
+        "**Authentication.** A personal access token from Settings → Security (`Authorization: Bearer lpat_…`; "
+        "read-only tokens may only use GET), or the browser session (after the two-factor code step when 2FA is "
+        "on; writes need the `X-CSRFToken` header).\n\n"
+        '**Errors** are JSON `{"code", "detail", "fields"}` with a stable `code`.\n\n'
+        "**Limits.** Requests are limited per user and per IP address; over the limit the answer is 429 with a "
+        "`Retry-After` header (seconds).\n\n"
+        "**Lists** are paginated (`?page=`, `?page_size=` up to 100) in a stable order."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "learnerportal.api.errors.forbid_additional_properties",
+        "learnerportal.api.errors.document_common_answers",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AudienceEnum": "privacy.models.Audience",
+        "RequestTypeEnum": "rights_requests.models.RequestType",
+        "RequestStatusEnum": "rights_requests.models.Status",
+        "PurposeEnum": "rights_requests.services.OBJECTABLE_PURPOSES",
+        "ErrorCodeEnum": "learnerportal.api.errors.ERROR_CODE_CHOICES",
+    },
+    "TAGS": [
+        {"name": "profile", "description": "Your own profile (the Account tab)."},
+        {"name": "privacy", "description": "Who sees each part of your profile (the Privacy tab)."},
+        {"name": "consents", "description": "Optional uses of your data you agree to, and the ledger of your choices."},
+        {"name": "requests", "description": "Your data-rights requests (Settings → Your data)."},
+        {"name": "learners", "description": "Other learners' public profiles."},
+    ],
+}
 
 #: The portal's public address, for links in emails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")

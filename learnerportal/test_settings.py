@@ -10,7 +10,11 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 # For development and tests only: never use this key in production.
 os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=")
-os.environ.setdefault("DJANGO_MEDIA_ROOT", tempfile.mkdtemp(prefix="learnerportal-media-"))
+# A media folder of this process's own: pytest-xdist's workers inherit the controller's environment,
+# and tests that look at what is stored must not see another worker's files.
+os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(
+    prefix=f"learnerportal-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"
+)
 
 from learnerportal.settings import *  # noqa: F403
 
@@ -25,3 +29,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Background tasks run at once, inside the test.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PORTAL_BASE_URL = "http://testserver"
+# High API limits, so that no test is throttled except the one about throttling (it sets its own).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"api_user": "100000/minute", "api_ip": "100000/minute"},
+}

@@ -11,4 +11,8 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("rights_requests.urls")),
     path("admin/", admin.site.urls),
+    path("api/", include("learnerportal.api.urls")),
 ]
+
+#: Under /api/ even an unexpected error answers in the API's JSON shape; elsewhere, the 500 page.
+handler500 = "learnerportal.api.views.server_error"

@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .admin_mixins import AccessTransparencyMixin
 from .exceptions import PrivacyError
-from .models import AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
+from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
+from .selectors import in_staff_words
 from .services import policy_activate, restriction_lift, restriction_start
 
 # SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
@@ -11,15 +13,86 @@ if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 
 
+class PseudonymisedFilter(admin.SimpleListFilter):
+    """Filter events by whether their data subject's account was erased."""
+
+    title = "erased accounts"
+    parameter_name = "erased"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Current accounts"), ("yes", "Erased accounts (pseudonymised)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pseudonymised_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(pseudonymised_at__isnull=True)
+        return queryset
+
+
+class ActorRoleFilter(admin.SimpleListFilter):
+    """Filter events by the capacity their actor acted in, with the officer's labels."""
+
+    title = "actor's role"
+    parameter_name = "actor_role"
+
+    def lookups(self, request, model_admin):
+        return list(ACTOR_ROLE_FOR_STAFF.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(actor_role=self.value()) if self.value() else queryset
+
+
+def audit_changes_summary(event):
+    """Return an event's recorded details for the officer, e.g. ``"bio: private → public; request: DSR-…"``.
+
+    ``changes`` holds names and settings, never personal data or secrets (see ``AuditEvent``).
+    """
+    parts = []
+    for key, value in (event.changes or {}).items():
+        if isinstance(value, list) and len(value) == 2 and key != "fields":
+            value = f"{value[0]} → {value[1]}"
+        elif isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        parts.append(f"{key.replace('_', ' ')}: {in_staff_words(value) if key == 'view' else value}")
+    return "; ".join(parts) or "—"
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """The audit log is read-only: nobody edits or deletes history."""
+    """The audit log for the privacy officer: filterable, read-only (the database refuses edits anyway).
 
-    list_display = ("created_at", "subject", "actor", "action")
-    list_filter = ("action",)
-    search_fields = ("subject__username",)
+    Only the privacy officer's group has the view permission. Support agents do
+    not: the log is how their own access to learners' data is overseen, and it
+    holds every learner's sign-in networks, which working a request never needs.
+    """
+
+    list_display = ("created_at", "subject", "actor", "role", "action", "summary", "network", "request_id")
+    list_filter = ("action", ActorRoleFilter, PseudonymisedFilter, "created_at")
+    search_fields = ("subject__username", "actor__username", "request_id", "changes__request")
+    search_help_text = "Search by learner's or staff member's username, request id, or data-rights request reference."
     list_select_related = ("subject", "actor")
     date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "subject",
+        "actor",
+        "role",
+        "action",
+        "summary",
+        "network",
+        "request_id",
+        "pseudonymised_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="actor's role", ordering="actor_role")
+    def role(self, obj):
+        return ACTOR_ROLE_FOR_STAFF.get(obj.actor_role, obj.actor_role)
+
+    @admin.display(description="details")
+    def summary(self, obj):
+        return audit_changes_summary(obj)
 
     def has_add_permission(self, request):
         return False
@@ -32,7 +105,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcessingRestriction)
-class ProcessingRestrictionAdmin(admin.ModelAdmin):
+class ProcessingRestrictionAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """Restrictions of processing (GDPR Art. 18): see who is restricted; lift one, telling the learner first."""
 
     list_display = ("user", "started_at", "lifted_at")
@@ -41,6 +114,7 @@ class ProcessingRestrictionAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     actions = ["lift"]
+    access_view_name = "your restriction of processing"
 
     def get_readonly_fields(self, request, obj=None):
         # A restriction is started here (user and reason) but never edited afterwards.
@@ -61,14 +135,15 @@ class ProcessingRestrictionAdmin(admin.ModelAdmin):
         lifted = [
             r for r in queryset.filter(lifted_at__isnull=True) if restriction_lift(actor=request.user, user=r.user)
         ]
-        self.message_user(request, f"Lifted {len(lifted)} restriction(s); the learners are told by email.")
+        self.message_user(request, f"Lifted {len(lifted)} restriction(s); each learner was emailed first.")
 
 
 @admin.register(ProcessingRun)
-class ProcessingRunAdmin(admin.ModelAdmin):
+class ProcessingRunAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """Digest and export runs: who ran what, when, for how many learners (read-only)."""
 
     list_display = ("kind", "created_at", "actor", "included", "excluded")
+    access_view_name = "a record of a job you ran"
     list_filter = ("kind",)
 
     def has_add_permission(self, request):

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 
+from learnerportal.encryption import EncryptedFieldMixin
+
 from .registry import Anonymize, Retain, registry
 
 
@@ -111,6 +113,19 @@ def declaration_errors(declaration):
                 id="privacy.E005",
             )
         )
+    for name, personal in sorted(declaration.fields.items()):
+        if name not in model_fields:
+            continue
+        encrypted = isinstance(declaration.model._meta.get_field(name), EncryptedFieldMixin)
+        if personal.sensitive and not encrypted:
+            errors.append(
+                checks.Error(
+                    f"{label}.{name} is marked sensitive but is not encrypted at rest.",
+                    hint="Use learnerportal.encryption.EncryptedCharField or EncryptedDateField (GDPR Art. 32(1)(a)).",
+                    obj=declaration.model,
+                    id="privacy.E007",
+                )
+            )
     if isinstance(rule, Retain) and not rule.reason.strip():
         errors.append(
             checks.Error(

@@ -15,3 +15,5 @@ RESEARCH_MIN_GROUP_SIZE = getattr(settings, "PRIVACY_RESEARCH_MIN_GROUP_SIZE", 1
 DIGITAL_CONSENT_AGE = getattr(settings, "PRIVACY_DIGITAL_CONSENT_AGE", 16)
 #: The dashboard suggests a privacy checkup when the last review is older than this many days.
 CHECKUP_AFTER_DAYS = getattr(settings, "PRIVACY_CHECKUP_AFTER_DAYS", 180)
+#: Seconds a staff member's two-factor enrolment link stays valid.
+STAFF_ENROLMENT_SECONDS = getattr(settings, "PRIVACY_STAFF_ENROLMENT_SECONDS", 24 * 60 * 60)

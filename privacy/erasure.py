@@ -4,8 +4,12 @@ One transaction applies each declaration's rule — delete, anonymise, or retain
 stripped of identity — to the subject's rows, then anonymises and deactivates
 the account itself. Files and sessions go after the commit. A scan of every
 table then looks for the identifiers the account had (email, username, full
-name, phone) and its result is the erasure receipt.
+name, phone) and its result is the erasure receipt. Encrypted columns hold
+ciphertext that SQL cannot search: the scan decrypts them in the subject's own
+remaining rows and says so in the receipt.
 """
+
+import json
 
 import pgtrigger
 from django.apps import apps
@@ -13,10 +17,13 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from learnerportal.encryption import EncryptedFieldMixin
+
+from .models import ERASING_SUBJECT_SETTING
 from .registry import Anonymize, Delete, Retain, registry
 
 #: Identifiers shorter than this are not searched for by the receipt scan: they would match
@@ -48,8 +55,25 @@ def _apply(rows, replacements):
     return count
 
 
-def _erase_declared_rows(subject):
-    """Apply every declaration's rule except the user model's own; return ``{label: (rule, rows)}``."""
+def _rows_to_delete(subject):
+    """Return ``{label: rows}`` of the subject's rows under each ``Delete`` rule, counted before any goes.
+
+    Counted first because deleting one kind can cascade to another (ending the
+    sessions takes the devices list with them; an enrollment its quiz results),
+    which would then count as 0 in the receipt.
+    """
+    return {
+        declaration.label: declaration.queryset_for(subject).count()
+        for declaration in registry
+        if isinstance(declaration.erasure, Delete)
+    }
+
+
+def _erase_declared_rows(subject, to_delete):
+    """Apply every declaration's rule except the user model's own; return ``{label: (rule, rows)}``.
+
+    ``to_delete`` is ``_rows_to_delete(subject)``, taken before anything was erased.
+    """
     user_model = apps.get_model(subject._meta.label)
     outcome = {}
     # Models that find the subject by a value (e.g. a username typed at sign-in) go first,
@@ -61,9 +85,8 @@ def _erase_declared_rows(subject):
         rows = declaration.queryset_for(subject)
         rule = declaration.erasure
         if isinstance(rule, Delete):
-            count = rows.count()
             rows.delete()
-            outcome[declaration.label] = ("deleted", count)
+            outcome[declaration.label] = ("deleted", to_delete[declaration.label])
         elif isinstance(rule, Anonymize):
             outcome[declaration.label] = ("anonymised", _apply(rows, rule.replacements))
         elif isinstance(rule, Retain):
@@ -72,29 +95,129 @@ def _erase_declared_rows(subject):
     return outcome
 
 
-def erasure_scan(identifiers):
+def _text_columns():
+    """Yield ``(model, [field, ...])`` for every table with plain text columns (text, varchar, JSON).
+
+    Encrypted columns are left out: their ciphertext never contains an identifier
+    (``_encrypted_columns`` covers them).
+    """
+    for model in apps.get_models():
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.CharField | models.TextField | models.JSONField)
+            and not isinstance(field, EncryptedFieldMixin)
+        ]
+        if fields:
+            yield model, fields
+
+
+def _encrypted_columns(subject):
+    """Yield ``(model, [field, ...], rows)`` for every table with encrypted columns.
+
+    ``rows`` is the queryset the scan decrypts: the subject's rows for a model in
+    the personal-data registry, every row for any other (whose rows cannot be told
+    apart; none exists today, ``Profile`` and ``RightsRequest`` are declared).
+    """
+    for model in apps.get_models():
+        fields = [field for field in model._meta.concrete_fields if isinstance(field, EncryptedFieldMixin)]
+        if not fields:
+            continue
+        declaration = registry.get(model)
+        rows = declaration.queryset_for(subject) if declaration is not None else model._default_manager.all()
+        yield model, fields, rows
+
+
+def _plain_text(value):
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _encrypted_scan(identifiers, subject):
+    """Decrypt the encrypted columns of ``subject``'s remaining rows and look for ``identifiers``.
+
+    Returns:
+        ``(findings, rows_checked)``: findings as in ``erasure_scan``; the number of
+        rows decrypted.
+    """
+    findings, checked = [], 0
+    wanted = {kind: value.casefold() for kind, value in identifiers.items()}
+    for model, fields, rows in _encrypted_columns(subject):
+        counts = {}
+        for row in rows.values_list(*(field.attname for field in fields)).iterator():
+            checked += 1
+            for field, value in zip(fields, row, strict=True):
+                text = _plain_text(value).casefold()
+                for kind, identifier in wanted.items():
+                    if identifier in text:
+                        counts[field.column, kind] = counts.get((field.column, kind), 0) + 1
+        findings += [
+            {"table": model._meta.db_table, "column": column, "identifier": kind, "rows": count}
+            for (column, kind), count in counts.items()
+        ]
+    return findings, checked
+
+
+def erasure_scan(identifiers, subject=None):
     """Look in every text column of every table for the erased identifiers.
+
+    One query per table (every column and identifier counted in one pass over its
+    rows), not one per column and identifier: the scan reads each table once.
+    Encrypted columns cannot be searched in SQL; with ``subject``, those of the
+    subject's own remaining rows are decrypted and searched too.
 
     Args:
         identifiers: ``{kind: value}``, e.g. ``{"email": "noor@example.org"}``.
+        subject: the erased user, whose remaining rows' encrypted columns are
+            checked; None checks plain text columns only.
 
     Returns:
         list of ``{"table", "column", "identifier", "rows"}`` (the identifier's kind,
-        never its value); empty when nothing is left.
+        never its value), plain columns by model, column, then identifier, then
+        encrypted ones; empty when nothing is left.
     """
     findings = []
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if not isinstance(field, models.CharField | models.TextField | models.JSONField):
-                continue
-            queryset = model._default_manager.annotate(_text=Cast(field.attname, models.TextField()))
-            for kind, value in identifiers.items():
-                count = queryset.filter(_text__icontains=value).count()
+    if not identifiers:
+        return findings
+    for model, fields in _text_columns():
+        texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        counts = {
+            f"_count_{index}_{number}": models.Count("pk", filter=models.Q(**{f"_text_{index}__icontains": value}))
+            for index in range(len(fields))
+            for number, value in enumerate(identifiers.values())
+        }
+        totals = model._default_manager.alias(**texts).aggregate(**counts)
+        for index, field in enumerate(fields):
+            for number, kind in enumerate(identifiers):
+                count = totals[f"_count_{index}_{number}"]
                 if count:
                     findings.append(
                         {"table": model._meta.db_table, "column": field.column, "identifier": kind, "rows": count}
                     )
+    if subject is not None:
+        findings += _encrypted_scan(identifiers, subject)[0]
     return findings
+
+
+def erasure_scan_scope(identifiers, subject=None):
+    """Return what ``erasure_scan`` searches.
+
+    Returns:
+        ``{"tables": int, "columns": int, "identifiers": [kind, ...],
+        "encrypted_columns": int, "encrypted_rows": int}``: plain text columns are
+        searched in every row of every table; the encrypted columns (0 without
+        ``subject``) in the ``encrypted_rows`` rows still about ``subject``.
+    """
+    tables = list(_text_columns())
+    encrypted = list(_encrypted_columns(subject)) if subject is not None else []
+    return {
+        "tables": len(tables),
+        "columns": sum(len(fields) for _, fields in tables),
+        "identifiers": sorted(identifiers),
+        "encrypted_columns": sum(len(fields) for _, fields, _ in encrypted),
+        "encrypted_rows": sum(rows.count() for _, _, rows in encrypted),
+    }
 
 
 def erasure_execute(*, subject):
@@ -108,14 +231,20 @@ def erasure_execute(*, subject):
 
     Returns:
         dict: ``erased_at`` (ISO time), ``records`` (``{model label: [what, rows]}``),
-        ``scan`` (findings of ``erasure_scan``; empty means no old identifier remains).
+        ``scanned`` (``erasure_scan_scope``: tables and text columns searched, for
+        which kinds of identifier, and the encrypted columns checked in the
+        subject's remaining rows) and ``scan`` (findings of ``erasure_scan``;
+        empty means no old identifier remains).
     """
     identifiers = _identifiers(subject)
     profile = getattr(subject, "profile", None)
     photo_name = profile.photo.name if profile is not None and profile.photo else ""
     with transaction.atomic(), pgtrigger.ignore("privacy.Consent:append_only"):
+        with connection.cursor() as cursor:  # lets the audit log's trigger pseudonymise this account's rows
+            cursor.execute("SELECT set_config(%s, %s, true)", [ERASING_SUBJECT_SETTING, str(subject.pk)])
+        to_delete = _rows_to_delete(subject)
         Session.objects.filter(user_session__user=subject).delete()
-        records = _erase_declared_rows(subject)
+        records = _erase_declared_rows(subject, to_delete)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
         ).update(object_repr="(erased account)", change_message="")
@@ -134,5 +263,6 @@ def erasure_execute(*, subject):
     return {
         "erased_at": timezone.now().isoformat(),
         "records": {label: list(result) for label, result in records.items()},
-        "scan": erasure_scan(identifiers),
+        "scanned": erasure_scan_scope(identifiers, subject),
+        "scan": erasure_scan(identifiers, subject),
     }

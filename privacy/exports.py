@@ -57,9 +57,11 @@ class ResearchDataset:
         excluded: enrolled learners the gate left out.
         suppressed_groups: groups left out for having fewer than ``min_group_size`` learners.
         min_group_size: the k-anonymity threshold applied.
+        learner_ids: ids of the included learners, for their audit logs only (never written to the file).
     """
 
     rows: list[dict] = field(default_factory=list)
+    learner_ids: list[int] = field(default_factory=list)
     included: int = 0
     excluded: int = 0
     suppressed_groups: int = 0
@@ -75,9 +77,11 @@ class PartnerRoster:
             columns are "" for a learner without ``partner_sharing``.
         included: learners whose detail is in the roster.
         excluded: learners listed without detail.
+        shares: ``{learner id: whether their detail is in the roster}`` for every listed learner.
     """
 
     rows: list[dict] = field(default_factory=list)
+    shares: dict[int, bool] = field(default_factory=dict)
     included: int = 0
     excluded: int = 0
 
@@ -113,7 +117,10 @@ def research_dataset():
     candidates = list(get_user_model().objects.filter(enrollments__isnull=False).distinct().order_by("pk"))
     allowed = [user.pk for user in candidates if may_process(user, "research")]
     dataset = ResearchDataset(
-        included=len(allowed), excluded=len(candidates) - len(allowed), min_group_size=min_group_size
+        learner_ids=allowed,
+        included=len(allowed),
+        excluded=len(candidates) - len(allowed),
+        min_group_size=min_group_size,
     )
     groups = (
         Enrollment.objects.filter(user_id__in=allowed)
@@ -199,6 +206,7 @@ def partner_roster(*, partner):
             row["grade_percent"] = _percent(enrollment.grade_percent)
             row["completed_on"] = _local_date(enrollment.completed_at)
         roster.rows.append(row)
+    roster.shares = shares
     roster.included = sum(shares.values())
     roster.excluded = len(shares) - roster.included
     return roster

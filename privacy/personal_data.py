@@ -1,6 +1,7 @@
 """Personal-data declarations of the privacy app and of Django's own apps (see ``registry``)."""
 
 from django.contrib.admin.models import LogEntry
+from django.db.models.functions import Now
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import (
@@ -43,7 +44,7 @@ DECLARATIONS = [
         description="The privacy-policy updates you confirmed",
         fields={"created_at": PersonalField(Category.PREFERENCE, "When you confirmed the update")},
         other_fields=("id", "user", "policy"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="As long as your consents it confirmed may need to be shown (GDPR Art. 7(1))",
         recipients=(PRIVACY_OFFICER,),
         source="You, when you confirmed an updated privacy policy",
@@ -60,7 +61,7 @@ DECLARATIONS = [
             "started_by": PersonalField(Category.PREFERENCE, "Who recorded it: you or staff"),
         },
         other_fields=("id", "user"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention=WHILE_ACCOUNT_EXISTS,
         recipients=(PRIVACY_STAFF,),
         source="Your restriction request, or staff acting on it",
@@ -78,7 +79,7 @@ DECLARATIONS = [
             "created_at": PersonalField(Category.SECURITY, "When it ran"),
         },
         other_fields=("id", "actor"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGITIMATE_INTERESTS),),
         retention="6 years, for accountability",
         recipients=(PRIVACY_OFFICER,),
         source="Recorded automatically when staff run a digest or an export",
@@ -98,7 +99,7 @@ DECLARATIONS = [
             "created_at": PersonalField(Category.PREFERENCE, "When"),
         },
         other_fields=("id", "user"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGAL_OBLIGATION),),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="As long as we may need to show that processing had your consent (GDPR Art. 7(1))",
         recipients=(PRIVACY_OFFICER,),
         source="You, on the Privacy tab, at sign-up, by an unsubscribe link or a request",
@@ -193,19 +194,35 @@ DECLARATIONS = [
     ModelDeclaration(
         model=AuditEvent,
         subject_lookup="subject",
-        description="The log of changes to your account and privacy settings",
+        description="The log of sign-ins, changes to your account and privacy settings, and staff access to your data",
         fields={
             "action": PersonalField(Category.SECURITY, "What happened, e.g. visibility changed"),
             "changes": PersonalField(Category.SECURITY, "Which settings changed, old and new values"),
             "created_at": PersonalField(Category.SECURITY, "When it happened"),
             "actor": PersonalField(Category.SECURITY, "Who made the change: you, staff or the system"),
+            "actor_role": PersonalField(Category.SECURITY, "In what role they acted, e.g. support team"),
+            "network": PersonalField(Category.SECURITY, "The network you used, your IP address without its last part"),
+            "request_id": PersonalField(Category.SECURITY, "A number tying the event to one visit of a page"),
+            "pseudonymised_at": PersonalField(Category.SECURITY, "When the entry lost its link to you on erasure"),
         },
         other_fields=("id", "subject"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
-        retention=WHILE_ACCOUNT_EXISTS,
+        processing=(
+            Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),
+            Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),
+        ),
+        retention=(
+            "As long as we must be able to show how your data was handled (accountability); after erasure "
+            "linked only to the anonymised account, without the network"
+        ),
         recipients=(PRIVACY_STAFF,),
-        source="Recorded automatically when your account changes",
-        erasure=Delete(),
+        source="Recorded automatically when you sign in, when your account changes and when staff view your data",
+        erasure=Retain(
+            reason=(
+                "The audit log shows that your data was handled lawfully, including your erasure "
+                "(GDPR Art. 5(2), 17(3)(e)); it keeps no name, email or address of yours."
+            ),
+            strip={"network": "", "pseudonymised_at": Now()},
+        ),
     ),
     ModelDeclaration(
         model=LogEntry,
@@ -219,7 +236,7 @@ DECLARATIONS = [
             "change_message": PersonalField(Category.SECURITY, "What was changed"),
         },
         other_fields=("id", "user", "content_type"),
-        processing=(Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGITIMATE_INTERESTS),),
         retention="6 years, for accountability of staff actions",
         recipients=(PRIVACY_OFFICER,),
         source="Recorded automatically when staff use the admin site",

@@ -47,8 +47,10 @@ class Purpose(models.TextChoices):
     ACCOUNT = "account", "Run your account and let you sign in"
     COURSE_DELIVERY = "course_delivery", "Deliver your courses, track progress and award grades"
     PROFILE_SHARING = "profile_sharing", "Show your profile to the audiences you choose"
-    BILLING = "billing", "Take payments and keep the accounting records the law requires"
-    SECURITY = "security", "Keep accounts and the platform secure and accountable"
+    BILLING = "billing", "Take your payments for courses"
+    BOOKKEEPING = "bookkeeping", "Keep the accounting records tax law requires"
+    SECURITY = "security", "Keep your account and the platform secure"
+    ACCOUNTABILITY = "accountability", "Show that your data is handled lawfully, and answer your data-rights requests"
     MARKETING_EMAIL = "marketing_email", "Send you news about courses by email"
     PERSONALIZATION = "personalization", "Recommend courses based on your learning"
     RESEARCH = "research", "Research on learning, with aggregated and de-identified data"
@@ -72,16 +74,31 @@ class PersonalField:
         description: plain words for the learner, e.g. "Your date of birth".
         exportable: False for data that must never leave the system, such as a
             password hash (still declared, still erased).
+        sensitive: True for data whose leak would harm the learner most (phone,
+            date of birth): it must be stored encrypted at rest (``manage.py check``
+            enforces it, GDPR Art. 32(1)(a)).
     """
 
     category: Category
     description: str
     exportable: bool = True
+    sensitive: bool = False
 
 
 @dataclass(frozen=True)
 class Delete:
     """Erasure rule: delete the subject's rows (GDPR Art. 17(1))."""
+
+    #: What erasure does, for the privacy officer (``outcome``) and the learner (``in_the_notice``).
+    outcome = "Deleted"
+
+    def detail(self):
+        """Return what the officer is told beyond ``outcome``: nothing more for a deletion."""
+        return ""
+
+    def in_the_notice(self):
+        """Return what erasure does to these records, in the learner's words (privacy notice)."""
+        return "Deleted."
 
 
 @dataclass(frozen=True)
@@ -95,6 +112,16 @@ class Anonymize:
 
     replacements: Mapping[str, Any | Callable[[models.Model], Any]]
 
+    outcome = "Anonymised"
+
+    def detail(self):
+        """Return the fields erasure replaces, for the privacy officer."""
+        return f"Replaced: {', '.join(self.replacements)}."
+
+    def in_the_notice(self):
+        """Return what erasure does to these records, in the learner's words (privacy notice)."""
+        return "Kept without anything that identifies you."
+
 
 @dataclass(frozen=True)
 class Retain:
@@ -107,6 +134,17 @@ class Retain:
 
     reason: str
     strip: Mapping[str, Any | Callable[[models.Model], Any]] = field(default_factory=dict)
+
+    outcome = "Retained"
+
+    def detail(self):
+        """Return the legal reason and the fields stripped of identity, for the privacy officer."""
+        stripped = f" Stripped of: {', '.join(self.strip)}." if self.strip else ""
+        return f"{self.reason}{stripped}"
+
+    def in_the_notice(self):
+        """Return what erasure does to these records, in the learner's words (privacy notice)."""
+        return f"Kept: {self.reason}"
 
 
 ErasureRule = Delete | Anonymize | Retain

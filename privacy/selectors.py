@@ -1,25 +1,34 @@
 """Reads of the privacy app: the one place that decides what a viewer may see of a learner."""
 
 import datetime
+import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import conf
 from .models import (
+    ACTOR_ROLE_FOR_STAFF,
     CONSENT_PURPOSES,
+    ActorRole,
     Audience,
+    AuditEvent,
     BackupCode,
+    BackupCodeDevice,
     Consent,
     PolicyAcknowledgement,
     PolicyVersion,
     ProcessingRestriction,
     ProfileVisibility,
 )
-from .registry import Anonymize, Category, LawfulBasis, Purpose, Retain, registry
+from .registry import Category, LawfulBasis, Purpose, registry
 
 
 def profile_visibility_of(user):
@@ -31,6 +40,21 @@ def profile_visibility_of(user):
         return user.profile_visibility
     except ProfileVisibility.DoesNotExist:
         return ProfileVisibility(user=user)
+
+
+def audiences_in_force(user):
+    """Return ``{field name: Audience}`` as it applies now, the one reading of the learner's settings.
+
+    Under the digital age of consent a field set to ``public`` counts as
+    ``learners`` (GDPR Art. 8): nothing of a child's profile is public, whatever
+    was chosen before their date of birth was known. The Privacy tab, the public
+    profile and the API all read the settings through this.
+    """
+    young = below_digital_consent_age(user)
+    return {
+        name: Audience.LEARNERS if young and audience == Audience.PUBLIC else audience
+        for name, audience in profile_visibility_of(user).audiences().items()
+    }
 
 
 def audiences_for_viewer(*, subject, viewer):
@@ -77,50 +101,78 @@ class VisibleProfile:
         full_name: str; photo: True (the photo is served by the photo view);
         bio: str; country: ``django_countries`` Country; education: dict with
         ``level`` (label) and ``occupation`` (str), either may be ""; courses:
-        list of ``Course``; accomplishments: list of ``Accomplishment``.
+        list of ``Course``, newest enrollment first; accomplishments: list of
+        ``Accomplishment``, most recently completed first.
+    ``more`` counts what a shortened list left out: ``{"courses": int,
+    "accomplishments": int}``, 0 when the list is whole.
     """
 
     username: str
     fields: dict = field(default_factory=dict)
+    more: dict = field(default_factory=lambda: {"courses": 0, "accomplishments": 0})
 
     def __bool__(self):
         return bool(self.fields)
 
 
-def _course_lists(subject, want_courses, want_accomplishments):
+#: How many courses and accomplishments a page lists before "And N more" (``list_length``).
+PROFILE_LIST_LENGTH = 20
+
+
+def list_length_asked(request):
+    """Return how many courses a page lists for ``request``: all (None) with ``?lists=all``, else the newest 20.
+
+    The profile, the Privacy tab's preview and the dashboard read their
+    ``list_length`` here, so "Show all" means the same on each.
+    """
+    return None if request.GET.get("lists") == "all" else PROFILE_LIST_LENGTH
+
+
+def _course_lists(subject, want_courses, want_accomplishments, list_length):
+    """Return ``(courses, accomplishments, more)`` for a profile, newest first, in one query.
+
+    With ``list_length`` None both lists are whole; otherwise each holds at most that
+    many and ``more`` counts the rest, so the page's length does not grow with the
+    learner's enrollments (issue 9). Rows are read as plain tuples, not model
+    instances: a thousand cost a few milliseconds.
+    """
+    more = {"courses": 0, "accomplishments": 0}
     if not (want_courses or want_accomplishments):
-        return [], []
-    enrollments = subject.enrollments.select_related("course__partner").order_by("-enrolled_at", "pk")
-    courses, accomplishments = [], []
-    for enrollment in enrollments:
-        course = enrollment.course
-        if want_courses:
-            courses.append(Course(course.title, course.partner.name))
-        if want_accomplishments and enrollment.completed_at:
-            accomplishments.append(Accomplishment(course.title, course.partner.name, enrollment.completed_at))
-    return courses, accomplishments
+        return [], [], more
+    rows = subject.enrollments.order_by("-enrolled_at", "pk").values_list(
+        "course__title", "course__partner__name", "completed_at"
+    )
+    courses = [Course(title, partner) for title, partner, _ in rows] if want_courses else []
+    # Accomplishments by when they were achieved, the newest first (a stable sort keeps enrollment order on ties).
+    accomplishments = (
+        sorted((Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True)
+        if want_accomplishments
+        else []
+    )
+    if list_length is not None:
+        more = {
+            "courses": max(len(courses) - list_length, 0),
+            "accomplishments": max(len(accomplishments) - list_length, 0),
+        }
+        courses, accomplishments = courses[:list_length], accomplishments[:list_length]
+    return courses, accomplishments, more
 
 
-def profile_for_audiences(*, subject, audiences):
+def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH):
     """Return what of ``subject``'s profile is visible to someone allowed ``audiences``.
 
     Args:
         subject: a user with ``profile`` (and ideally ``profile_visibility``) loaded.
         audiences: iterable of ``Audience`` the viewer belongs to.
+        list_length: the most courses and accomplishments to list (the newest);
+            ``VisibleProfile.more`` counts the rest. None lists them all.
 
     Returns:
         ``VisibleProfile``; falsy when nothing is visible. Email, phone and date
         of birth are never included (design: never shown on a profile).
     """
     audiences = frozenset(audiences)
-    settings = profile_visibility_of(subject)
-    # Under the digital age of consent nothing is public, whatever was chosen before (GDPR Art. 8).
-    young = below_digital_consent_age(subject)
-    allowed = {
-        name
-        for name, audience in settings.audiences().items()
-        if (Audience.LEARNERS if young and audience == Audience.PUBLIC else audience) in audiences
-    }
+    allowed = {name for name, audience in audiences_in_force(subject).items() if audience in audiences}
     profile = subject.profile
     visible = VisibleProfile(username=subject.username)
     if "full_name" in allowed and profile.full_name:
@@ -136,7 +188,9 @@ def profile_for_audiences(*, subject, audiences):
             "level": profile.get_education_level_display() if profile.education_level else "",
             "occupation": profile.occupation,
         }
-    courses, accomplishments = _course_lists(subject, "courses" in allowed, "accomplishments" in allowed)
+    courses, accomplishments, visible.more = _course_lists(
+        subject, "courses" in allowed, "accomplishments" in allowed, list_length
+    )
     if courses:
         visible.fields["courses"] = courses
     if accomplishments:
@@ -144,13 +198,17 @@ def profile_for_audiences(*, subject, audiences):
     return visible
 
 
-def profile_visible_to(*, subject, viewer):
+def profile_visible_to(*, subject, viewer, list_length=PROFILE_LIST_LENGTH):
     """Return what ``viewer`` may see of ``subject``'s profile (see ``profile_for_audiences``)."""
-    return profile_for_audiences(subject=subject, audiences=audiences_for_viewer(subject=subject, viewer=viewer))
+    audiences = audiences_for_viewer(subject=subject, viewer=viewer)
+    return profile_for_audiences(subject=subject, audiences=audiences, list_length=list_length)
 
 
-def access_learner_profile(*, viewer, username):
+def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
     """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
+
+    ``list_length`` is as in ``profile_for_audiences``: the page lists the newest
+    courses unless asked for all; the API lists them all.
 
     Raises:
         Http404: when no active learner has that username, or when nothing on the
@@ -158,18 +216,42 @@ def access_learner_profile(*, viewer, username):
             answer, so that nobody can learn whether an account exists.
     """
     User = get_user_model()
-    subject = (
-        User.objects.filter(username__iexact=username, is_active=True)
-        .select_related("profile", "profile_visibility")
-        .first()
-    )
-    if subject is None:
-        raise Http404("No such profile.")
-    visible = profile_visible_to(subject=subject, viewer=viewer)
+    try:
+        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
+        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
+        subject = (
+            User.objects.alias(username_lower=Lower("username"))
+            .select_related("profile", "profile_visibility")
+            .get(username_lower=username.lower(), is_active=True)
+        )
+    except User.DoesNotExist:
+        raise Http404("No such profile.") from None
+    visible = profile_visible_to(subject=subject, viewer=viewer, list_length=list_length)
     is_owner = viewer.is_authenticated and viewer.pk == subject.pk
     if not visible and not is_owner:
         raise Http404("No such profile.")
     return subject, visible
+
+
+def access_learner_photo(*, viewer, username):
+    """Return the photo of the learner ``username``, opened for reading, if ``viewer`` may see it.
+
+    Photos have no public URL: the page's photo view and the API both serve them
+    through this, with the same rule as the rest of the profile.
+
+    Returns:
+        an open binary file of the stored JPEG; the caller closes it (e.g. ``FileResponse``).
+
+    Raises:
+        Http404: as ``access_learner_profile``, or the photo is hidden from ``viewer`` or missing.
+    """
+    subject, visible = access_learner_profile(viewer=viewer, username=username)
+    if "photo" not in visible.fields:
+        raise Http404("No such photo.")
+    try:
+        return subject.profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.") from None
 
 
 def two_factor_enabled(user):
@@ -200,13 +282,6 @@ def privacy_notice():
         by_category = {}
         for personal in declaration.fields.values():
             by_category.setdefault(Category(personal.category).label, []).append(personal.description)
-        rule = declaration.erasure
-        if isinstance(rule, Retain):
-            erasure = f"Kept: {rule.reason}"
-        elif isinstance(rule, Anonymize):
-            erasure = "Kept without anything that identifies you."
-        else:
-            erasure = "Deleted."
         notice.append(
             {
                 "description": declaration.description,
@@ -217,24 +292,57 @@ def privacy_notice():
                 "retention": declaration.retention,
                 "recipients": list(declaration.recipients),
                 "source": declaration.source,
-                "erasure": erasure,
+                "erasure": declaration.erasure.in_the_notice(),
             }
         )
     return notice
 
 
-#: From this many wrong codes in a row, the code step says checking is paused rather than "wrong code".
-THROTTLE_NOTICE_AFTER = 3
+def erasure_plan():
+    """Return what erasing a learner does to each kind of record, from the personal-data registry.
+
+    For the privacy officer confirming an erasure (GDPR Art. 17): the registry's
+    rule per declared model, in registry order, without any learner's data.
+
+    Returns:
+        list of dicts: ``description`` (the kind of record), ``outcome``
+        ("Deleted", "Anonymised" or "Retained") and ``detail`` (the fields
+        replaced, or the legal reason and the fields stripped; "" when deleted).
+    """
+    return [
+        {"description": d.description, "outcome": d.erasure.outcome, "detail": d.erasure.detail()} for d in registry
+    ]
 
 
-def two_factor_throttled(*, user):
-    """Return whether repeated wrong codes have paused checking the user's app (django-otp throttling)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return (
-        device is not None
-        and device.throttling_failure_count >= THROTTLE_NOTICE_AFTER
-        and not device.verify_is_allowed()[0]
-    )
+def two_factor_device_for(*, user, token):
+    """Return ``user``'s confirmed device that checks ``token``, or None.
+
+    A 6-digit token is a code from the authenticator app (``TOTPDevice``); anything
+    else is a backup code (``BackupCodeDevice``). Each device throttles its own
+    wrong codes (django-otp), so neither counts the other's.
+    """
+    token = "".join(str(token).split())
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else BackupCodeDevice
+    return model.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_pause(*, user, token):
+    """Return the seconds until the device that checks ``token`` accepts codes again; 0 when it does now.
+
+    django-otp's throttling makes each wrong code double the wait before the next
+    is checked (1, 2, 4 … seconds, times the device's factor); a code sent during
+    the wait is refused unchecked, and a backup code is not used up.
+    """
+    device = two_factor_device_for(user=user, token=token)
+    if device is None:
+        return 0
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (data or {}).get("locked_until")
+    if locked_until is None:
+        return 60  # refused for a reason without an end (django-otp gives none): say "a minute", not "now"
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
 def consents_of(user):
@@ -258,6 +366,11 @@ def marketing_objected(user):
 def consent_history(user):
     """Return the user's consent ledger, newest first (QuerySet of ``Consent``)."""
     return Consent.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def active_restriction(user):
+    """Return ``user``'s restriction of processing in force (GDPR Art. 18), or None."""
+    return ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).first()
 
 
 def may_process(user, purpose):
@@ -320,11 +433,42 @@ def current_policy_version():
 
 
 def policy_confirmation_due(user):
-    """Return the active privacy policy ``user`` has not confirmed yet, or None."""
-    policy = active_privacy_policy()
-    if policy is None or PolicyAcknowledgement.objects.filter(user=user, policy=policy).exists():
+    """Return the active privacy policy ``user`` has not confirmed yet, or None.
+
+    One query (the policy and whether the learner confirmed it): the policy middleware asks on
+    every page view. An account made after the policy became active signed up under it (the
+    sign-up page links to the notice): it has nothing to confirm.
+    """
+    policy = (
+        PolicyVersion.objects.filter(kind=PolicyVersion.Kind.PRIVACY, status=PolicyVersion.Status.ACTIVE)
+        .annotate(confirmed=Exists(PolicyAcknowledgement.objects.filter(user=user, policy=OuterRef("pk"))))
+        .first()
+    )
+    if policy is None or policy.confirmed:
+        return None
+    if policy.activated_at and user.date_joined >= policy.activated_at:
         return None
     return policy
+
+
+def privacy_at_a_glance(user):
+    """Return what the dashboard's privacy checkup shows: who sees the profile, 2FA, consents.
+
+    Returns:
+        dict with ``audience_counts`` (``[(Audience, number of profile fields)]``,
+        widest audience first, only audiences in use), ``reviewed_at`` (datetime
+        or None), ``two_factor`` (bool) and ``consents_on`` / ``consents_total``
+        (ints, purposes currently granted / all optional purposes).
+    """
+    audiences = list(profile_visibility_of(user).audiences().values())
+    consents = consents_of(user)
+    return {
+        "audience_counts": [(a, audiences.count(a)) for a in Audience if a in audiences],
+        "reviewed_at": profile_visibility_of(user).reviewed_at,
+        "two_factor": two_factor_enabled(user),
+        "consents_on": sum(1 for consent in consents.values() if consent and consent.granted),
+        "consents_total": len(consents),
+    }
 
 
 CHECKUP_DISMISSED_SESSION_KEY = "privacy_checkup_dismissed"
@@ -342,3 +486,179 @@ def privacy_checkup_due(request):
     user = request.user
     last_review = profile_visibility_of(user).reviewed_at or user.date_joined
     return timezone.now() - last_review > datetime.timedelta(days=conf.CHECKUP_AFTER_DAYS)
+
+
+#: Names of the staff groups (created by a data migration of ``rights_requests``).
+PRIVACY_OFFICER_GROUP = "Privacy officer"
+SUPPORT_AGENT_GROUP = "Support agent"
+
+
+def actor_role_of(actor, *, subject=None):
+    """Return the ``ActorRole`` in which ``actor`` acts on ``subject``'s account.
+
+    Args:
+        actor: a user, or None for the system.
+        subject: the data subject, or None when the event concerns many.
+
+    Returns:
+        ``ActorRole``: SUBJECT for the learner themself, PRIVACY_OFFICER or
+        SUPPORT_AGENT by staff group (the officer first), STAFF for other staff,
+        SYSTEM for None, OTHER otherwise.
+    """
+    if actor is None:
+        return ActorRole.SYSTEM
+    if subject is not None and actor.pk == getattr(subject, "pk", subject):
+        return ActorRole.SUBJECT
+    if actor.is_staff:
+        groups = set(actor.groups.values_list("name", flat=True))
+        if PRIVACY_OFFICER_GROUP in groups:
+            return ActorRole.PRIVACY_OFFICER
+        if SUPPORT_AGENT_GROUP in groups:
+            return ActorRole.SUPPORT_AGENT
+        return ActorRole.STAFF
+    return ActorRole.OTHER
+
+
+def account_activity_of(user):
+    """Return ``user``'s own audit events, newest first, for their Account activity page.
+
+    Staff actors are not loaded: the page names their role (``actor_role``), never the person.
+
+    Returns:
+        QuerySet of ``AuditEvent``.
+    """
+    return AuditEvent.objects.filter(subject=user).order_by("-created_at", "-id")
+
+
+def _on_off(value):
+    return "on" if value else "off"
+
+
+def audit_event_description(event):
+    """Return one sentence telling a learner what ``event`` was, in their words, naming no staff member.
+
+    E.g. "A member of the support team viewed your account and profile while
+    working on request DSR-2026-000123." (access transparency, GDPR Art. 15(1)(c)).
+
+    Returns:
+        str.
+    """
+    changes = event.changes or {}
+    who = ActorRole(event.actor_role).label
+    action = event.action
+    if action == AuditEvent.Action.STAFF_VIEWED:
+        text = f"{who} viewed {changes.get('view', 'your data')}"
+        if changes.get("request"):
+            text += f" while working on request {changes['request']}"
+        return text + "."
+    if action == AuditEvent.Action.REQUEST_STEP:
+        step = str(changes.get("step", "")).replace("_", " ")
+        by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"
+        return f"Request {changes.get('request', '')}: {step} {by}."
+    if action == AuditEvent.Action.LOGIN_FAILED:
+        reason = "a wrong code" if changes.get("step") == "code" else "a wrong password"
+        return f"Someone tried to sign in to your account with {reason}."
+    if action == AuditEvent.Action.CONSENT_CHANGED:
+        parts = [f"{purpose.replace('_', ' ')} {_on_off(values[1])}" for purpose, values in changes.items()]
+        return f"Consent changed: {', '.join(parts)}."
+    if action == AuditEvent.Action.VISIBILITY_CHANGED:
+        labels = dict(Audience.choices)
+        parts = [
+            f"{name.replace('_', ' ')}: {labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
+            for name, values in changes.items()
+        ]
+        return f"Profile visibility changed ({'; '.join(parts)})."
+    if action == AuditEvent.Action.PROFILE_UPDATED:
+        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
+        return f"Profile updated: {fields}."
+    if action == AuditEvent.Action.PARTNER_SHARED:
+        detail = "with" if changes.get("progress_and_grades") else "without"
+        partner = changes.get("partner", "a partner")
+        return f"Listed in the course roster sent to {partner}, {detail} your progress and grades."
+    if action in (AuditEvent.Action.EXPORT_GENERATED, AuditEvent.Action.EXPORT_DOWNLOADED) and changes.get("request"):
+        return f"{event.get_action_display()} (request {changes['request']})."
+    return f"{event.get_action_display()}."
+
+
+def in_staff_words(phrase):
+    """Return a phrase written for the learner in words for staff: "your account" → "the learner's account".
+
+    Audit events store what a learner is shown (e.g. the ``view`` of a staff access);
+    the officer's audit log and the periodic report say it in the third person.
+    """
+    return re.sub(r"\byours?\b", "the learner's", str(phrase))
+
+
+#: Roles whose access to a learner's data the periodic audit report looks at.
+STAFF_ROLES = (ActorRole.SUPPORT_AGENT, ActorRole.PRIVACY_OFFICER, ActorRole.STAFF)
+
+
+def audit_summary(*, since, until):
+    """Summarise the audit log between two instants for a periodic audit (GDPR Art. 5(2), 32(1)(d)).
+
+    Learners appear only as account ids, and only where an auditor must follow
+    something up (staff access without a data-rights request); staff appear by
+    username, since staff accountability is what is audited. No network,
+    request id, email or name is included.
+
+    Args:
+        since: aware datetime, inclusive.
+        until: aware datetime, exclusive.
+
+    Returns:
+        dict with ``total`` (int), ``by_action`` (list of ``(label, count)``, most
+        frequent first), ``staff_access`` (list of dicts ``staff``, ``role``,
+        ``views``, ``with_request``, ``learners``), ``unexplained_access``
+        (list of dicts ``at``, ``staff``, ``role``, ``learner_id``, ``view``),
+        ``failed_sign_ins`` and ``accounts_with_failed_sign_ins`` (ints),
+        ``lockouts`` (int) and ``pseudonymised`` (events of erased accounts).
+    """
+    events = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=until)
+    labels = dict(AuditEvent.Action.choices)
+    by_action = Counter(events.values_list("action", flat=True))
+    staff_views = list(
+        events.filter(action=AuditEvent.Action.STAFF_VIEWED, actor_role__in=STAFF_ROLES)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    per_staff = {}
+    unexplained = []
+    for event in staff_views:
+        name = event.actor.username if event.actor else "(deleted account)"
+        row = per_staff.setdefault(
+            name,
+            {
+                "staff": name,
+                "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                "views": 0,
+                "with_request": 0,
+                "learners": set(),
+            },
+        )
+        row["views"] += 1
+        row["learners"].add(event.subject_id)
+        if event.changes.get("request"):
+            row["with_request"] += 1
+        else:
+            unexplained.append(
+                {
+                    "at": event.created_at,
+                    "staff": name,
+                    "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                    "learner_id": event.subject_id,
+                    "view": in_staff_words(event.changes.get("view", "")),
+                }
+            )
+    failed = events.filter(action=AuditEvent.Action.LOGIN_FAILED)
+    return {
+        "total": sum(by_action.values()),
+        "by_action": [(labels.get(action, action), count) for action, count in by_action.most_common()],
+        "staff_access": [
+            row | {"learners": len(row["learners"])} for _, row in sorted(per_staff.items(), key=lambda item: item[0])
+        ],
+        "unexplained_access": unexplained,
+        "failed_sign_ins": failed.count(),
+        "accounts_with_failed_sign_ins": failed.values("subject").distinct().count(),
+        "lockouts": by_action.get(AuditEvent.Action.LOGIN_LOCKED_OUT, 0),
+        "pseudonymised": events.filter(pseudonymised_at__isnull=False).count(),
+    }

@@ -1,17 +1,24 @@
 """Writes of the privacy app: visibility settings, the audit log and two-factor authentication."""
 
+import json
 import secrets
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import conf
+from .audit_context import current_network, current_request_id
 from .exceptions import InvalidAudience, PrivacyError, TwoFactorError
 from .models import (
     CONSENT_PURPOSES,
@@ -28,16 +35,39 @@ from .models import (
     backup_code_digest,
 )
 from .selectors import (
+    actor_role_of,
     below_digital_consent_age,
     current_policy_version,
     marketing_objected,
     policy_confirmation_due,
+    two_factor_device_for,
+    two_factor_enabled,
 )
 from .tasks import send_account_notice, send_policy_update_emails
+from .tokens import staff_enrolment_token_generator
+
+
+def data_subject_lock(subject_pk):
+    """Lock the data subject's account row until the transaction ends; return whether the account is active.
+
+    The one lock that orders what must not interleave for one learner: an erasure
+    takes it first and holds it to its commit (``rights_requests.fulfilment``), so a
+    request filed or a consent recorded meanwhile waits, then finds the account
+    closed; two identical consent choices at once are written once. Call it inside
+    ``transaction.atomic``.
+
+    Raises:
+        User.DoesNotExist: no such account.
+    """
+    accounts = get_user_model()._default_manager.select_for_update().filter(pk=subject_pk)
+    return accounts.values_list("is_active", flat=True).get()
 
 
 def audit_record(*, actor, subject, action, changes=None):
     """Append one event to the subject's audit log.
+
+    The actor's role (what the learner is shown), the HTTP request's id and its
+    truncated network are filled in from the actor and ``privacy.audit_context``.
 
     Args:
         actor: the user who acted, or None for the system.
@@ -49,10 +79,72 @@ def audit_record(*, actor, subject, action, changes=None):
     Returns:
         the saved ``AuditEvent``.
     """
-    event = AuditEvent(actor=actor, subject=subject, action=action, changes=changes or {})
+    event = AuditEvent(
+        actor=actor,
+        actor_role=actor_role_of(actor, subject=subject),
+        subject=subject,
+        action=action,
+        changes=changes or {},
+        request_id=current_request_id(),
+        network=current_network(),
+    )
     event.full_clean()
     event.save()
     return event
+
+
+def staff_access_record(*, actor, subject, view, request_reference=""):
+    """Record that a staff member opened a learner's personal data (access transparency).
+
+    Args:
+        actor: the staff member.
+        subject: the learner whose data was shown.
+        view: what was opened, in the learner's words, e.g. "your account".
+        request_reference: the data-rights request they worked on, e.g.
+            "DSR-2026-000123", or "" when none.
+
+    Returns:
+        the ``AuditEvent`` (GDPR Art. 5(2), 32(1)(b): accountability for access).
+    """
+    changes = {"view": view} | ({"request": request_reference} if request_reference else {})
+    return audit_record(actor=actor, subject=subject, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
+
+
+def audit_record_many(*, actor, subjects, action, changes=None):
+    """Append the same event to the audit log of each of ``subjects`` in one query.
+
+    For jobs that touch many learners at once (a partner roster, the research
+    dataset).
+
+    Args:
+        actor: the user who ran the job, or None for a scheduled or command-line run.
+        subjects: iterable of users (or user ids).
+        action, changes: as for ``audit_record``.
+
+    Returns:
+        int: how many events were written.
+    """
+    role = actor_role_of(actor, subject=None)
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_role=role,
+            subject_id=getattr(subject, "pk", subject),
+            action=action,
+            changes=changes or {},
+            request_id=current_request_id(),
+            network=current_network(),
+        )
+        for subject in subjects
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)
+
+
+def _quoted(value, limit=60):
+    """Return ``value`` as the API's clients wrote it (JSON), cut to ``limit`` characters for an error message."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @transaction.atomic
@@ -73,24 +165,25 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         the saved ``ProfileVisibility``.
 
     Raises:
-        InvalidAudience: for an unknown field name or audience, or ``public`` for a
-            learner under the digital age of consent (GDPR Art. 8); nothing is saved.
+        InvalidAudience: for unknown field names or audiences (``errors`` names each,
+            and any ``public`` refused for age beside them), or only ``public`` for a
+            learner under the digital age of consent (GDPR Art. 8; code
+            ``too_young``); nothing is saved.
     """
+    errors = {}
     for name, audience in audiences.items():
         if name not in ProfileVisibility.FIELDS:
-            raise InvalidAudience(f"{name!r} is not a profile field with a visibility setting.", field=name)
-        if audience not in Audience.values:
-            raise InvalidAudience(
-                f"{audience!r} is not an audience: use one of {', '.join(Audience.values)}.", field=name
-            )
+            errors[name] = f"{_quoted(name)} is not a profile field with a visibility setting."
+        elif audience not in Audience.values:
+            errors[name] = f"{_quoted(audience)} is not an audience: use one of {', '.join(Audience.values)}."
+    too_young = {}
     if below_digital_consent_age(subject):
-        public = [name for name, audience in audiences.items() if audience == Audience.PUBLIC]
-        if public:
-            raise InvalidAudience(
-                f"Under {conf.DIGITAL_CONSENT_AGE}, profile fields cannot be shown to everyone (GDPR Art. 8).",
-                field=public[0],
-                code="too_young",
-            )
+        refusal = f"Under {conf.DIGITAL_CONSENT_AGE}, profile fields cannot be shown to everyone (GDPR Art. 8)."
+        too_young = {name: refusal for name, audience in audiences.items() if audience == Audience.PUBLIC}
+    if errors:
+        raise InvalidAudience(errors | {name: why for name, why in too_young.items() if name not in errors})
+    if too_young:
+        raise InvalidAudience(too_young, code="too_young")
     visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
     changes = {}
     for name, audience in audiences.items():
@@ -99,7 +192,9 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
             changes[name] = [old, audience]
             setattr(visibility, name, audience)
     visibility.reviewed_at = timezone.now()
-    visibility.full_clean()
+    # The audiences were checked above and the database enforces the same check constraints: checking
+    # them again here would cost three queries per field (Model.validate_constraints) on every save.
+    visibility.full_clean(validate_constraints=False)
     visibility.save()
     audit_record(
         actor=actor,
@@ -160,7 +255,6 @@ def two_factor_setup_begin(*, user):
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-@transaction.atomic
 def two_factor_setup_confirm(*, user, device_id, token):
     """Turn two-factor authentication on once a code from the pending device is right.
 
@@ -177,20 +271,22 @@ def two_factor_setup_confirm(*, user, device_id, token):
     Raises:
         TwoFactorError: this set-up was replaced or expired, or the code is wrong (throttled).
     """
-    device = TOTPDevice.objects.select_for_update().filter(user=user, pk=device_id, confirmed=False).first()
-    if device is None:
-        raise TwoFactorError("This set-up was replaced or has expired. Please start again.", field="token")
-    if not device.verify_token(token):
-        raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    codes = _new_backup_codes(user)
-    audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-    _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now on for your Learner Portal account.")
-    return device, codes
+    # A wrong code leaves the transaction before the error is raised, so that django-otp's
+    # count of wrong codes (and the pause it sets) is kept, not rolled back with the rest.
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().filter(user=user, pk=device_id, confirmed=False).first()
+        if device is None:
+            raise TwoFactorError("This set-up was replaced or has expired. Please start again.", field="token")
+        if device.verify_token(token):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = _new_backup_codes(user)
+            audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
+            _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now on for your Learner Portal account.")
+            return device, codes
+    raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
 
 
-@transaction.atomic
 def backup_codes_regenerate(*, request, user, password, token):
     """Replace the user's backup codes; the old ones stop working at once.
 
@@ -206,12 +302,15 @@ def backup_codes_regenerate(*, request, user, password, token):
     """
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise TwoFactorError("Turn on two-factor authentication first.", code="two_factor_off")
+    # Outside any transaction that the errors below would roll back: a wrong password counts toward
+    # the sign-in lockout (django-axes), a wrong code toward its device's pause (django-otp).
     password_confirm(request, user=user, password=password)
-    if two_factor_verify(user=user, token=token) is None:
-        raise TwoFactorError("That code is not right.", field="token")
-    codes = _new_backup_codes(user)
-    audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
-    return codes
+    with transaction.atomic():
+        if two_factor_verify(user=user, token=token) is not None:
+            codes = _new_backup_codes(user)
+            audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
+            return codes
+    raise TwoFactorError("That code is not right.", field="token")
 
 
 def two_factor_verify(*, user, token):
@@ -222,14 +321,10 @@ def two_factor_verify(*, user, token):
     other's codes (django-otp throttling per device). Each check locks its
     device row, so a code cannot be used twice by racing requests.
     """
-    token = "".join(str(token).split())
-    if token.isdigit() and len(token) == 6:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    else:
-        device = BackupCodeDevice.objects.filter(user=user, confirmed=True).first()
+    device = two_factor_device_for(user=user, token=token)
     if device is None:
         return None
-    return otp_verify_token(user, device.persistent_id, token)
+    return otp_verify_token(user, device.persistent_id, "".join(str(token).split()))
 
 
 def password_confirm(request, *, user, password):
@@ -247,7 +342,6 @@ def password_confirm(request, *, user, password):
         raise TwoFactorError("That password is not right.", field="password")
 
 
-@transaction.atomic
 def two_factor_disable(*, request, user, password, token):
     """Turn two-factor authentication off: needs the password and a current code or backup code.
 
@@ -256,13 +350,16 @@ def two_factor_disable(*, request, user, password, token):
     Raises:
         TwoFactorError: wrong password (``field="password"``) or code (``field="token"``).
     """
+    # As in backup_codes_regenerate: wrong passwords and codes are counted, not rolled back.
     password_confirm(request, user=user, password=password)
-    if two_factor_verify(user=user, token=token) is None:
-        raise TwoFactorError("That code is not right.", field="token")
-    for device in devices_for_user(user, confirmed=None):
-        device.delete()
-    audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
-    _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now off for your Learner Portal account.")
+    with transaction.atomic():
+        if two_factor_verify(user=user, token=token) is not None:
+            for device in devices_for_user(user, confirmed=None):
+                device.delete()
+            audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
+            _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now off for your Learner Portal account.")
+            return
+    raise TwoFactorError("That code is not right.", field="token")
 
 
 def two_factor_login_begin(request, user):
@@ -298,6 +395,7 @@ def two_factor_login_complete(request, token):
         raise TwoFactorError("Your sign-in expired. Please start again.", code="two_factor_expired")
     device = two_factor_verify(user=user, token=token)
     if device is None:
+        audit_record(actor=None, subject=user, action=AuditEvent.Action.LOGIN_FAILED, changes={"step": "code"})
         return None
     backend = request.session.pop(PENDING_SESSION_KEY)["backend"]
     login(request, user, backend=backend)
@@ -347,8 +445,9 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
             code="objected",
             field="purpose",
         )
-    latest = Consent.objects.select_for_update().filter(user=user, purpose=purpose).order_by("-created_at", "-id")
-    current = latest.first()
+    # The learner's row, not their latest entry: with no entry yet there would be nothing to lock.
+    data_subject_lock(user.pk)
+    current = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
     version = current_policy_version()
     unchanged = current is not None and current.granted == granted and current.policy_version == version
     if unchanged and source != Consent.Source.OBJECTION:
@@ -397,17 +496,28 @@ def restriction_start(*, actor, user, reason):
 def restriction_lift(*, actor, user):
     """Lift ``user``'s active restriction, telling them first (GDPR Art. 18(3)).
 
+    The email is sent before the restriction ends, not after the commit: if it
+    cannot be sent, this raises and the restriction stays in force.
+
     Returns:
         the lifted ``ProcessingRestriction``, or None when none was active.
+
+    Raises:
+        OSError (SMTP errors): the learner could not be told; nothing changed.
     """
     restriction = ProcessingRestriction.objects.select_for_update().filter(user=user, lifted_at__isnull=True).first()
     if restriction is None:
         return None
-    _tell_owner(
-        user,
+    started = timezone.localtime(restriction.started_at)
+    send_mail(
         "We are lifting the restriction of processing of your data",
-        "We are lifting the restriction of processing of your data that began on "
-        f"{timezone.localtime(restriction.started_at):%d %B %Y}. Optional uses you agreed to resume.",
+        f"Hello,\n\nOn {started.day} {started:%B %Y} the use of your data was restricted (GDPR Art. 18). "
+        "We are now lifting that restriction. From now on we may again use your data for the optional "
+        "purposes you agreed to, such as course recommendations or research.\n\n"
+        "You can turn each of them off on the Privacy tab at any time, or object to a use or ask for a new "
+        "restriction under Settings → Your data.\n\n-- Learner Portal privacy team\n",
+        None,
+        [user.email],
     )
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
@@ -430,6 +540,61 @@ def processing_run_record(*, kind, actor, included=0, excluded=0, parameters=Non
     run = ProcessingRun(kind=kind, actor=actor, included=included, excluded=excluded, parameters=parameters or {})
     run.full_clean()
     run.save()
+    return run
+
+
+@transaction.atomic
+def partner_roster_record(*, actor, partner, roster):
+    """Record a partner roster export: one processing run, and an entry in each listed learner's audit log.
+
+    Each learner can then see on their Account activity page that they were
+    listed for the partner, and whether their progress and grades were included
+    (GDPR Art. 15(1)(c): recipients to whom the data have been disclosed).
+
+    Args:
+        actor: the staff user who ran it, or None for a command-line run.
+        partner: the ``Partner``.
+        roster: the ``privacy.exports.PartnerRoster`` written.
+
+    Returns:
+        the ``ProcessingRun``.
+    """
+    run = processing_run_record(
+        kind=ProcessingRun.Kind.PARTNER_ROSTER,
+        actor=actor,
+        included=roster.included,
+        excluded=roster.excluded,
+        parameters={"partner": partner.name},
+    )
+    for shared in (True, False):
+        audit_record_many(
+            actor=actor,
+            subjects=[pk for pk, detail in roster.shares.items() if detail is shared],
+            action=AuditEvent.Action.PARTNER_SHARED,
+            changes={"partner": partner.name, "progress_and_grades": shared},
+        )
+    return run
+
+
+@transaction.atomic
+def research_dataset_record(*, actor, dataset):
+    """Record a research dataset export: one processing run, and an entry in each included learner's audit log.
+
+    Args:
+        actor: the staff user who ran it, or None for a command-line run.
+        dataset: the ``privacy.exports.ResearchDataset`` written.
+
+    Returns:
+        the ``ProcessingRun``.
+    """
+    run = processing_run_record(
+        kind=ProcessingRun.Kind.RESEARCH_EXPORT,
+        actor=actor,
+        included=dataset.included,
+        excluded=dataset.excluded,
+        parameters={"min_group_size": dataset.min_group_size},
+    )
+    audit_record_many(actor=actor, subjects=dataset.learner_ids, action=AuditEvent.Action.RESEARCH_INCLUDED)
     return run
 
 
@@ -477,3 +642,46 @@ def policy_confirm(*, user, policy, choices):
         consent_record(actor=user, user=user, purpose=purpose, granted=granted, source=Consent.Source.POLICY_UPDATE)
     acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, policy=policy)
     return acknowledgement
+
+
+def staff_enrolment_link(*, user):
+    """Return the absolute link with which staff member ``user`` may turn on two-factor authentication.
+
+    For operators (``manage.py staff_two_factor_link``) and ``staff_enrolment_link_send``.
+    The link works only in ``user``'s own signed-in session, for
+    ``PRIVACY_STAFF_ENROLMENT_SECONDS`` and until 2FA is on (see ``tokens``).
+
+    Raises:
+        TwoFactorError: ``user`` is not staff, or already has two-factor authentication.
+    """
+    if not user.is_staff or not user.is_active:
+        raise TwoFactorError("Enrolment links are for active staff accounts; learners turn on 2FA themselves.")
+    if two_factor_enabled(user):
+        raise TwoFactorError(f"{user.username} already has two-factor authentication.")
+    path = reverse(
+        "privacy:two_factor_staff_enrol",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": staff_enrolment_token_generator.make_token(user),
+        },
+    )
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def staff_enrolment_link_send(*, actor, user):
+    """Email staff member ``user`` a link to turn on two-factor authentication (superusers only).
+
+    Raises:
+        TwoFactorError: ``actor`` is not a superuser, or as ``staff_enrolment_link``.
+    """
+    if not actor.is_superuser:
+        raise TwoFactorError("Only superusers send two-factor enrolment links.")
+    link = staff_enrolment_link(user=user)
+    email = user.email
+    body = (
+        "Hello,\n\nTo use the Learner Portal admin site, turn on two-factor authentication: sign in with your "
+        f"password, then open this link within {conf.STAFF_ENROLMENT_SECONDS // 3600} hours and follow the "
+        f"steps.\n\n{link}\n\nIf you did not expect this, tell your privacy officer.\n\n-- Learner Portal\n"
+    )
+    # Straight after the commit, not through the task queue: the link is not stored anywhere.
+    transaction.on_commit(lambda: send_mail("Turn on two-factor authentication", body, None, [email]))

@@ -5,6 +5,7 @@ puts it); the code step of signing in is /accounts/login/code/.
 """
 
 import base64
+import math
 
 import segno
 from django.contrib import messages
@@ -13,18 +14,20 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.services import user_sessions_end_others
+from accounts.services import personal_access_tokens_revoke_all, user_sessions_end_others
 from learnerportal.http import safe_next_url
 
+from . import conf
 from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordAndCodeForm, PasswordForm, SetupCodeForm
 from .reauthentication import authentication_mark
-from .selectors import two_factor_enabled, two_factor_throttled
+from .selectors import two_factor_enabled, two_factor_pause
 from .services import (
     backup_codes_regenerate,
     password_confirm,
@@ -34,6 +37,7 @@ from .services import (
     two_factor_setup_begin,
     two_factor_setup_confirm,
 )
+from .tokens import staff_enrolment_token_generator
 
 
 def _backup_codes_page(request, codes, *, title):
@@ -41,6 +45,28 @@ def _backup_codes_page(request, codes, *, title):
 
 
 SETUP_SESSION_KEY = "privacy_two_factor_setup_device"
+STAFF_ENROLMENT_SESSION_KEY = "privacy_staff_enrolment"
+
+
+@never_cache
+@login_required
+def two_factor_staff_enrol(request, uidb64, token):
+    """Open two-factor set-up to a staff member who followed their enrolment link (see ``privacy.tokens``)."""
+    try:
+        link_user_pk = urlsafe_base64_decode(uidb64).decode()
+    except (ValueError, UnicodeDecodeError):
+        link_user_pk = None
+    # SECURITY: the link works only in its own staff member's session, and only while it is live.
+    if link_user_pk != str(request.user.pk) or not staff_enrolment_token_generator.check_token(request.user, token):
+        messages.error(
+            request,
+            "This enrolment link does not work any more: links last "
+            f"{conf.STAFF_ENROLMENT_SECONDS // 3600} hours, work once, and only for the account they were sent to. "
+            "Ask a superuser for a new one.",
+        )
+        return redirect("privacy:settings")
+    request.session[STAFF_ENROLMENT_SESSION_KEY] = request.user.pk
+    return redirect("privacy:two_factor_setup")
 
 
 @never_cache
@@ -54,6 +80,10 @@ def two_factor_setup(request):
     if two_factor_enabled(request.user):
         messages.info(request, "Two-factor authentication is already on.")
         return redirect("privacy:settings")
+    if request.user.is_staff and request.session.get(STAFF_ENROLMENT_SESSION_KEY) != request.user.pk:
+        # SECURITY: a staff password alone must not enrol an authenticator, or whoever
+        # has the password would reach the admin site with their own.
+        return render(request, "privacy/two_factor_staff_link.html", {"tab": "privacy"}, status=403)
     form = SetupCodeForm(request.POST or None)
     device = None
     if request.method == "POST":
@@ -68,11 +98,18 @@ def two_factor_setup(request):
                 form.add_error("token", error.detail)
             else:
                 request.session.pop(SETUP_SESSION_KEY, None)
+                request.session.pop(STAFF_ENROLMENT_SESSION_KEY, None)
                 otp_login(request, device)  # this session has just proved the second factor
                 user_sessions_end_others(
                     actor=request.user, user=request.user, current_session_key=request.session.session_key
                 )
-                messages.success(request, "Two-factor authentication is on. Your other sessions were signed out.")
+                # SECURITY: a token made with the password alone would otherwise outlive this.
+                revoked = personal_access_tokens_revoke_all(actor=request.user, user=request.user)
+                messages.success(
+                    request,
+                    "Two-factor authentication is on. Your other sessions were signed out"
+                    + (" and your API tokens revoked: make new ones if you need them." if revoked else "."),
+                )
                 return _backup_codes_page(request, codes, title="Save your backup codes")
         device = TOTPDevice.objects.filter(
             user=request.user, pk=request.session.get(SETUP_SESSION_KEY), confirmed=False
@@ -97,29 +134,52 @@ def _code_step_passed(request):
     return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:login"))
 
 
-@never_cache
-@login_required
-@sensitive_post_parameters("password", "token")
-def two_factor_backup_codes(request):
-    """Make a new set of backup codes with the password and a current code; the old set stops working."""
+def _with_password_and_code(request, *, action, template, done):
+    """Run a change to an account's 2FA that the password and a current code must confirm.
+
+    Shared by making new backup codes and turning 2FA off: both need 2FA to be on
+    and this session to have passed the code step, and show ``template`` with a
+    ``PasswordAndCodeForm`` (errors beside the field) until ``action`` succeeds.
+
+    Args:
+        action: a service called as ``action(request=, user=, password=, token=)``;
+            it raises ``TwoFactorError`` (with ``field``) for a wrong password or code.
+        template: the form's template.
+        done: called with ``action``'s result; returns the response on success.
+    """
     if not two_factor_enabled(request.user):
         return redirect("privacy:settings")
     if refusal := _code_step_passed(request):
         return refusal
     form = PasswordAndCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        pause = two_factor_pause(user=request.user, token=token)
         try:
-            codes = backup_codes_regenerate(
-                request=request,
-                user=request.user,
-                password=form.cleaned_data["password"],
-                token=form.cleaned_data["token"],
-            )
+            result = action(request=request, user=request.user, password=form.cleaned_data["password"], token=token)
         except TwoFactorError as error:
-            form.add_error(error.field, error.detail)
+            form.add_error(error.field, _paused_message(pause) if pause and error.field == "token" else error.detail)
         else:
-            return _backup_codes_page(request, codes, title="Your new backup codes")
-    return render(request, "privacy/two_factor_new_codes.html", {"form": form})
+            return done(result)
+    return render(request, template, {"form": form})
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password", "token")
+def two_factor_backup_codes(request):
+    """Make a new set of backup codes with the password and a current code; the old set stops working."""
+    return _with_password_and_code(
+        request,
+        action=backup_codes_regenerate,
+        template="privacy/two_factor_new_codes.html",
+        done=lambda codes: _backup_codes_page(request, codes, title="Your new backup codes"),
+    )
+
+
+def _two_factor_turned_off(request):
+    messages.success(request, "Two-factor authentication is off. Your backup codes no longer work.")
+    return redirect("privacy:settings")
 
 
 @never_cache
@@ -127,25 +187,23 @@ def two_factor_backup_codes(request):
 @sensitive_post_parameters("password", "token")
 def two_factor_disable_view(request):
     """Turn 2FA off with the password and a current code."""
-    if not two_factor_enabled(request.user):
-        return redirect("privacy:settings")
-    if refusal := _code_step_passed(request):
-        return refusal
-    form = PasswordAndCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            two_factor_disable(
-                request=request,
-                user=request.user,
-                password=form.cleaned_data["password"],
-                token=form.cleaned_data["token"],
-            )
-        except TwoFactorError as error:
-            form.add_error(error.field, error.detail)
-        else:
-            messages.success(request, "Two-factor authentication is off. Your backup codes no longer work.")
-            return redirect("privacy:settings")
-    return render(request, "privacy/two_factor_disable.html", {"form": form})
+    return _with_password_and_code(
+        request,
+        action=two_factor_disable,
+        template="privacy/two_factor_disable.html",
+        done=lambda _: _two_factor_turned_off(request),
+    )
+
+
+WRONG_CODE = "That code is not right, or was already used. Try the newest code."
+
+
+def _paused_message(seconds):
+    wait = f"{seconds} second{'' if seconds == 1 else 's'}" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
+    return (
+        f"After a wrong code, checking pauses for a moment: this code was not checked, and a backup code "
+        f"is not used up. Try again in {wait}."
+    )
 
 
 @never_cache
@@ -158,17 +216,16 @@ def two_factor_login(request):
     next_url = safe_next_url(request, reverse("home"))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        pause = two_factor_pause(user=two_factor_login_pending_user(request), token=token)
         try:
-            user = two_factor_login_complete(request, form.cleaned_data["token"])
+            user = two_factor_login_complete(request, token)
         except TwoFactorError as error:
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
             return redirect(next_url)
-        if two_factor_throttled(user=two_factor_login_pending_user(request)):
-            form.add_error("token", "Too many wrong codes: wait a minute and try again, or use a backup code.")
-        else:
-            form.add_error("token", "That code is not right, or was already used. Try the newest code.")
+        form.add_error("token", _paused_message(pause) if pause else WRONG_CODE)
     return render(request, "privacy/two_factor_login.html", {"form": form, "next": next_url})
 
 

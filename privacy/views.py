@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -12,14 +13,20 @@ from learnerportal.http import safe_next_url
 from . import conf as privacy_conf
 from .exceptions import PrivacyError
 from .forms import ConsentForm, VisibilityForm
-from .models import CONSENT_PURPOSES, Audience, Consent
+from .models import CONSENT_PURPOSES, ActorRole, Audience, Consent
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
+    access_learner_photo,
     access_learner_profile,
+    account_activity_of,
+    active_restriction,
+    audiences_in_force,
+    audit_event_description,
     backup_codes_left,
     below_digital_consent_age,
     consent_history,
     consents_of,
+    list_length_asked,
     marketing_objected,
     policy_confirmation_due,
     privacy_notice,
@@ -28,6 +35,11 @@ from .selectors import (
     two_factor_enabled,
 )
 from .services import consent_record, policy_confirm, profile_visibility_update
+
+# Messages about a consent change carry this tag and show in the consents section, whose
+# confirmation region has this id (the redirect after the change opens the page at it).
+CONSENTS_MESSAGE_TAG = "consents"
+CONSENTS_MESSAGE_ID = "consents-message"
 
 #: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
 VIEW_AS = {
@@ -41,19 +53,27 @@ def privacy_settings(request):
     """Privacy tab: choose who sees each profile field, preview, save, confirm."""
     visibility = profile_visibility_of(request.user)
     young = below_digital_consent_age(request.user)
+    in_force = {"audiences": audiences_in_force(request.user), "young": young}
     if request.method == "POST":
-        form = VisibilityForm(request.POST, visibility=visibility, young=young)
+        form = VisibilityForm(request.POST, **in_force)
         if form.is_valid():
             profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
             messages.success(request, "Your privacy settings are saved.")
             return redirect("privacy:settings")
         messages.error(request, "Nothing was saved: choose an audience for every field marked below.")
     else:
-        form = VisibilityForm(visibility=visibility, young=young)
+        form = VisibilityForm(**in_force)
     view_as = request.GET.get("view_as")
     if view_as not in VIEW_AS:
         view_as = "public"
-    preview = profile_for_audiences(subject=request.user, audiences=VIEW_AS[view_as][1])
+    preview = profile_for_audiences(
+        subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request)
+    )
+    # Confirmations of a consent change show beside the consents, the rest at the top of the page.
+    consent_messages, other_messages = [], []
+    for message in messages.get_messages(request):
+        is_consent = CONSENTS_MESSAGE_TAG in (message.extra_tags or "").split()
+        (consent_messages if is_consent else other_messages).append(message)
     return render(
         request,
         "settings/privacy.html",
@@ -62,6 +82,7 @@ def privacy_settings(request):
             "form": form,
             "visibility": visibility,
             "preview": preview,
+            "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
             "consents": [
@@ -71,7 +92,11 @@ def privacy_settings(request):
                 )
             ],
             "consent_history": consent_history(request.user)[:50],
+            "consent_messages": consent_messages,
+            "consent_message_id": CONSENTS_MESSAGE_ID,
+            "other_messages": other_messages,
             "marketing_objected": marketing_objected(request.user),
+            "restriction": active_restriction(request.user),
             "young": young,
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
             "two_factor_on": two_factor_enabled(request.user),
@@ -82,8 +107,14 @@ def privacy_settings(request):
 
 @require_safe
 def learner_profile(request, username):
-    """A learner's profile, showing only what its owner allows this viewer to see."""
-    subject, visible = access_learner_profile(viewer=request.user, username=username)
+    """A learner's profile, showing only what its owner allows this viewer to see.
+
+    Courses and accomplishments list the newest ``PROFILE_LIST_LENGTH`` each, with
+    "and N more", unless ``?lists=all`` asks for every one.
+    """
+    subject, visible = access_learner_profile(
+        viewer=request.user, username=username, list_length=list_length_asked(request)
+    )
     return render(
         request,
         "privacy/profile.html",
@@ -94,13 +125,7 @@ def learner_profile(request, username):
 @require_safe
 def learner_photo(request, username):
     """A learner's photo, served only to viewers its owner allows (photos have no public URL)."""
-    subject, visible = access_learner_profile(viewer=request.user, username=username)
-    if "photo" not in visible.fields:
-        raise Http404("No such photo.")
-    try:
-        photo_file = subject.profile.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404("No such photo.") from None
+    photo_file = access_learner_photo(viewer=request.user, username=username)
     response = FileResponse(photo_file, content_type="image/jpeg")
     # SECURITY: a photo made private again must not linger in shared caches.
     response["Cache-Control"] = "private, no-cache"
@@ -125,14 +150,22 @@ def consent_change(request):
                 actor=request.user, user=request.user, purpose=purpose, granted=granted, source=Consent.Source.SETTINGS
             )
         except PrivacyError as error:
-            messages.error(request, error.detail)
+            messages.error(request, error.detail, extra_tags=CONSENTS_MESSAGE_TAG)
             if error.code == "policy_confirmation_due":
                 return redirect("privacy:policy_confirm")
         else:
-            messages.success(request, f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.")
+            messages.success(
+                request,
+                f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.",
+                extra_tags=CONSENTS_MESSAGE_TAG,
+            )
     else:
-        messages.error(request, "Nothing was changed: that choice is not one we offer.")
-    return redirect(reverse("privacy:settings") + "#consents")
+        messages.error(
+            request, "Nothing was changed: that choice is not one we offer.", extra_tags=CONSENTS_MESSAGE_TAG
+        )
+    # The page opens at the confirmation itself (it sits in the consents section and can take
+    # focus), so the browser's jump to the anchor lands on it rather than taking focus away.
+    return redirect(reverse("privacy:settings") + f"#{CONSENTS_MESSAGE_ID}")
 
 
 @login_required
@@ -174,3 +207,29 @@ def checkup_dismiss(request):
     """Hide the privacy-checkup suggestion for the rest of this session."""
     request.session[CHECKUP_DISMISSED_SESSION_KEY] = True
     return redirect("home")
+
+
+#: Entries per page of the Account activity page.
+ACTIVITY_PAGE_SIZE = 50
+
+
+@login_required
+@require_safe
+def account_activity(request):
+    """Settings → Security → Account activity: the learner's own audit log, newest first.
+
+    Includes every time staff opened the learner's data in admin, naming their
+    role and the request they worked on, never the staff member (access transparency).
+    """
+    page = Paginator(account_activity_of(request.user), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = [
+        {
+            "event": event,
+            "text": audit_event_description(event),
+            "by_staff": event.action == "staff_viewed",
+            # SECURITY: a staff member's network is theirs, not the learner's to see.
+            "network": event.network if event.actor_role in (ActorRole.SUBJECT, ActorRole.SYSTEM) else "",
+        }
+        for event in page
+    ]
+    return render(request, "privacy/account_activity.html", {"page": page, "entries": entries, "tab": "security"})

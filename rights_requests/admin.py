@@ -13,26 +13,29 @@ from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Value, When
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
+from privacy.admin_mixins import AccessTransparencyMixin
 from privacy.registry import Purpose
+from privacy.selectors import erasure_plan
 
 from . import conf, selectors, services
 from .exceptions import RightsRequestError
-from .models import OPEN_STATUSES, RequestType, RightsRequest
+from .models import OPEN_STATUSES, RequestType, RightsRequest, Status, open_first
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 #: Name of the action field on a request's page (Django prefixes it there).
 CHANGE_FORM_ACTION_FIELD = f"{ActionLocation.CHANGE_FORM.value}-action"
+#: Actions that decide a request, which only the privacy officer takes on erasure requests.
+ERASURE_DECISIONS = ("approve", "reject", "mark_completed")
 #: How many references a success message names before saying "and N more".
 REFERENCES_SHOWN = 10
 
@@ -172,9 +175,20 @@ class ApproveSomeForm(forms.Form):
 
     def __init__(self, *args, proposed, **kwargs):
         super().__init__(*args, **kwargs)
+        self.proposed = proposed
         self.fields["approved_fields"].choices = [
             (name, f"{name.replace('_', ' ').capitalize()} → {value or '(empty)'}") for name, value in proposed.items()
         ]
+
+    def clean(self):
+        """Ask for the reason here, beside the ticked boxes, rather than have the service refuse and lose them.
+
+        The learner must be told why a correction is not made (GDPR Art. 12(4)).
+        """
+        data = super().clean()
+        if set(data.get("approved_fields", [])) != set(self.proposed) and not data.get("note", "").strip():
+            self.add_error("note", "Tell the learner why the corrections you did not tick are not made.")
+        return data
 
 
 class CompleteForm(forms.Form):
@@ -203,12 +217,14 @@ def _shown(field, value):
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(admin.ModelAdmin):
+class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
     list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
     list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter)
     list_select_related = ("subject", "assignee")
+    # "N of M" would count every request on every page view, on top of the paginator's count.
+    show_full_result_count = False
     search_fields = ("reference", "subject__email", "subject__username", "subject__profile__full_name")
     search_help_text = "Search by reference, or the learner's email or username."
     actions = [
@@ -225,7 +241,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
         (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
         ("Deadline", {"fields": ["received_at", "due", "extended_at", "extension_reason"]}),
         ("What the learner asked for", {"fields": ["request_details"]}),
-        ("Outcome", {"fields": ["decision_reason", "completed_at"]}),
+        ("Outcome", {"fields": ["decision_reason", "completed_at", "erasure_receipt"]}),
     ]
     readonly_fields = [
         "reference",
@@ -240,10 +256,16 @@ class RightsRequestAdmin(admin.ModelAdmin):
         "request_details",
         "decision_reason",
         "completed_at",
+        "erasure_receipt",
     ]
+
+    access_view_name = "your request and a summary of your data"
 
     class Media:
         css = {"all": ["css/admin-queue.css"]}
+
+    def access_request_reference(self, request, obj, subject):
+        return obj.reference
 
     # Staff never add, edit or delete requests here: learners file them, services change them.
     def has_add_permission(self, request):
@@ -263,12 +285,77 @@ class RightsRequestAdmin(admin.ModelAdmin):
         """Return whether the user may extend deadlines (the services check again)."""
         return request.user.has_perm(services.EXTEND_DEADLINE)
 
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        """Offer no decision on an erasure request's page to staff who may not decide erasures.
+
+        On the changelist the actions cannot depend on the selection: there the
+        services refuse each erasure by reference.
+        """
+        actions = super().get_actions(request, action_location=action_location)
+        if (
+            action_location == ActionLocation.CHANGE_FORM
+            and not request.user.has_perm(services.DECIDE_ERASURE)
+            and self._viewing_erasure(request)
+        ):
+            for name in ERASURE_DECISIONS:
+                actions.pop(name, None)
+        return actions
+
+    @staticmethod
+    def _viewing_erasure(request):
+        object_id = (request.resolver_match.kwargs if request.resolver_match else {}).get("object_id")
+        try:
+            pk = uuid.UUID(str(object_id))
+        except ValueError:
+            return False
+        return RightsRequest.objects.filter(pk=pk, type=RequestType.ERASURE).exists()
+
     def get_ordering(self, request):
-        # Open requests first, the most urgent on top; then closed ones.
-        open_first = Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1))
-        return [open_first.asc(), "due_at", "reference"]
+        # Open requests first, the most urgent on top; then closed ones (read from the index rr_queue_order).
+        return [open_first().asc(), "due_at", "reference"]
 
     # Columns and read-only fields
+
+    @admin.display(description="erasure receipt")
+    def erasure_receipt(self, obj):
+        """The erasure's receipt (GDPR Art. 5(2), accountability): what was done to each record, and the scan."""
+        receipt = (obj.result or {}).get("erasure_receipt")
+        if not receipt:
+            return None  # shown as the empty value
+        scanned = receipt.get("scanned", {})
+        findings = receipt.get("scan", [])
+        verdict = (
+            format_html('<strong class="rr-receipt-clean">{}</strong>', "0 matches")
+            if not findings
+            else format_html(
+                '<strong class="rr-receipt-left">{} place(s) still hold an identifier:</strong> {}',
+                len(findings),
+                "; ".join(f"{f['table']}.{f['column']} ({f['identifier']}, {f['rows']} rows)" for f in findings),
+            )
+        )
+        records = format_html_join(
+            "", "<li>{}: {} {}</li>", ((label, what, rows) for label, (what, rows) in receipt["records"].items())
+        )
+        encrypted = (
+            format_html(
+                " Encrypted columns ({}) cannot be searched in the database: they were decrypted and searched in "
+                "the learner's {} remaining row(s).",
+                scanned["encrypted_columns"],
+                scanned.get("encrypted_rows", 0),
+            )
+            if scanned.get("encrypted_columns")
+            else ""
+        )
+        return format_html(
+            "<p>Erased at {}. Scanned {} tables ({} text columns) for the former {}: {}.{}</p><ul>{}</ul>",
+            receipt["erased_at"],
+            scanned.get("tables", "?"),
+            scanned.get("columns", "?"),
+            ", ".join(scanned.get("identifiers", [])) or "identifiers",
+            verdict,
+            encrypted,
+            records,
+        )
 
     @admin.display(description="learner", ordering="subject__username")
     def learner(self, obj):
@@ -312,6 +399,7 @@ class RightsRequestAdmin(admin.ModelAdmin):
         context = {"note": details.get("note", ""), "reason": details.get("reason", "")}
         if obj.type == RequestType.RECTIFICATION:
             context["changes"] = self._proposed_changes(obj.subject, details.get("changes") or {})
+            context["by_hand"] = not context["changes"]
         if obj.type == RequestType.OBJECTION:
             labels = dict(Purpose.choices)
             context["purposes"] = [labels.get(purpose, purpose) for purpose in details.get("purposes") or []]
@@ -415,7 +503,45 @@ class RightsRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve", permissions=["work"], location=EVERYWHERE)
     def approve(self, request, queryset):
-        self._run(request, queryset, services.request_approve, "Approved")
+        """Approve the selected requests; an erasure among them is carried out only once confirmed.
+
+        Staff who may not decide erasures get no confirmation page: the service
+        refuses each erasure by reference and approves the others.
+        """
+        if (
+            "apply" in request.POST
+            or not request.user.has_perm(services.DECIDE_ERASURE)
+            or not queryset.filter(type=RequestType.ERASURE, status=Status.AWAITING_APPROVAL).exists()
+        ):
+            self._run(request, queryset, services.request_approve, "Approved")
+            return None
+        return self._erasure_confirmation(request, queryset)
+
+    def _erasure_confirmation(self, request, queryset):
+        """Ask the privacy officer to confirm approving erasures, which are carried out at once and for good.
+
+        Like Django's delete confirmation: the selected requests, what erasure does to
+        each kind of record (from the registry), and "Yes, erase", which posts the
+        selection and the action back with ``apply``. Nothing changes until then.
+        """
+        requests = list(queryset.select_related("subject"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Approve and carry out erasure?",
+            "submit_label": "Yes, erase",
+            "opts": self.opts,
+            "requests": [(obj, deadline_status(obj)) for obj in requests],
+            "erasures": [obj for obj in requests if obj.type == RequestType.ERASURE],
+            "others": [obj for obj in requests if obj.type != RequestType.ERASURE],
+            "plan": erasure_plan(),
+            "action_name": "approve",
+            "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "cancel_url": request.get_full_path(),
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/rights_requests/rightsrequest/erasure_confirmation.html", context)
 
     @admin.action(description="Approve some corrections…", permissions=["work"], location=EVERYWHERE)
     def approve_some(self, request, queryset):

@@ -15,3 +15,10 @@ SUPERVISORY_AUTHORITY = getattr(
 )
 #: Days an access report stays downloadable; after that it is deleted and the download answers 410.
 DOWNLOAD_DAYS = getattr(settings, "RIGHTS_REQUESTS_DOWNLOAD_DAYS", 7)
+#: What the access report says about transfers outside the EEA (GDPR Art. 15(2)); set it to the
+#: operator's own arrangements (countries, safeguards such as standard contractual clauses).
+TRANSFERS_STATEMENT = getattr(
+    settings,
+    "RIGHTS_REQUESTS_TRANSFERS_STATEMENT",
+    "We do not transfer your personal data to countries outside the European Economic Area.",
+)

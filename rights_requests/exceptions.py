@@ -21,6 +21,12 @@ class NotPermitted(RightsRequestError):
     code = "not_permitted"
 
 
+class AccountClosed(RightsRequestError):
+    """The data subject's account was erased (or is being erased): nothing more can be filed for it."""
+
+    code = "permission_denied"
+
+
 class InvalidRequestDetails(RightsRequestError):
     """The details given for a request do not fit its type."""
 
@@ -35,3 +41,22 @@ class DuplicateOpenRequest(RightsRequestError):
     def __init__(self, existing):
         super().__init__(f"You already have an open request of this type ({existing.reference}).")
         self.existing = existing
+
+
+class RequestFileUnreadable(RightsRequestError):
+    """A stored report or portable copy is missing or fails its integrity check; it cannot be downloaded."""
+
+    code = "file_unreadable"
+
+
+class DownloadExpired(RightsRequestError):
+    """The request's file is past its download period and was deleted; ``request_file`` is its record."""
+
+    code = "download_expired"
+
+    def __init__(self, request_file):
+        super().__init__(
+            "This file was available to download for a limited time and has been deleted. "
+            "Ask for a new copy of your data if you still need one."
+        )
+        self.request_file = request_file

@@ -6,13 +6,12 @@ expects; the service decides what a valid request is, and its
 """
 
 import datetime
-import zoneinfo
 
 from django import forms
 from django.utils import dateformat
 from django_countries import countries
 
-from accounts.models import Profile
+from accounts.models import Profile, selectable_timezones
 from privacy.registry import Purpose
 
 from .models import RequestType
@@ -157,7 +156,7 @@ class RectificationRequestForm(RightsRequestForm):
     @staticmethod
     def _proposal_field(name):
         if name == "timezone":
-            zones = sorted(zoneinfo.available_timezones())
+            zones = selectable_timezones()
             return forms.ChoiceField(
                 required=False, choices=[("", NO_CHANGE)] + [(z, z.replace("_", " ")) for z in zones]
             )

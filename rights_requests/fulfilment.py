@@ -5,9 +5,16 @@ without staff; the handler returns the note the learner is told, or None when
 this particular request needs a person (it then waits in the queue). A type without
 a handler waits in ``processing`` until staff carry it out and complete it in
 the admin queue with a note.
+
+Handlers that change data run inside one database transaction with the
+completion, so a failure half-way changes nothing. Handlers that only read
+(the access report, the portable copy) run outside it, so that their progress
+is visible to the learner while they work; they store their result in one
+short transaction at the end.
 """
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -20,30 +27,46 @@ from accounts.services import profile_changes_validate, profile_update
 from privacy.erasure import erasure_execute
 from privacy.models import Consent
 from privacy.registry import Purpose
-from privacy.services import consent_record, restriction_start
+from privacy.services import consent_record, data_subject_lock, restriction_start
 
+from . import conf
 from .files import request_file_store
-from .models import RequestFile, RequestType, RightsRequest
-from .portability import portable_export_zip
-from .reports import access_report_html
+from .models import RequestEvent, RequestFile, RequestType, RightsRequest
+from .portability import portable_export_file
+from .progress import Progress
+from .reports import access_report_file
+from .services import request_progress_report
 
 Handler = Callable[[RightsRequest], str | None]
 
-_handlers: dict[str, Handler] = {}
+
+class Registration(NamedTuple):
+    """A request type's handler and whether the task runs it inside the completing transaction."""
+
+    handler: Handler
+    atomic: bool
 
 
-def register(request_type, handler: Handler):
-    """Have ``handler(request) -> note`` carry out requests of ``request_type``."""
-    _handlers[request_type] = handler
+_handlers: dict[str, Registration] = {}
+
+
+def register(request_type, handler: Handler, *, atomic=True):
+    """Have ``handler(request) -> note`` carry out requests of ``request_type``.
+
+    Args:
+        atomic: False for a handler that changes no data but its own result
+            (stored in a transaction of its own), so that it may report progress.
+    """
+    _handlers[request_type] = Registration(handler, atomic)
 
 
 def unregister(request_type):
-    """Remove the handler of ``request_type``; return it, or None."""
+    """Remove the registration of ``request_type``; return it, or None."""
     return _handlers.pop(request_type, None)
 
 
-def handler_for(request_type) -> Handler | None:
-    """Return the handler of ``request_type``, or None when staff carry it out."""
+def registration_for(request_type) -> Registration | None:
+    """Return how requests of ``request_type`` are carried out, or None when staff carry them out."""
     return _handlers.get(request_type)
 
 
@@ -95,10 +118,17 @@ def fulfil_rectification(request):
         lines.append("We corrected: " + ", ".join(_label(name) for name in accepted) + ".")
     lines.extend(f"We could not change {_label(name)}: {reason}" for name, reason in refused.items())
     if declined:
+        approval = request.events.filter(action=RequestEvent.Action.APPROVED).order_by("-created_at").first()
         lines.append(
             "Our team did not make these corrections: "
             + ", ".join(_label(name) for name in declined)
-            + " (the reason is in the approval above)."
+            + f". Why: {approval.note.strip()}"
+        )
+    if declined or refused:
+        # GDPR Art. 12(4): a learner whose request is not met is told of the right to complain.
+        lines.append(
+            "If you disagree, reply to our email or ask again; you may also complain to a supervisory "
+            f"authority, such as {conf.SUPERVISORY_AUTHORITY}."
         )
     return " ".join(lines) or "We made no change."
 
@@ -113,6 +143,9 @@ def fulfil_erasure(request):
     The learner's address is read before it is erased, and the confirmation is sent to
     it straight after the commit — it is not written anywhere (not even a task queue).
     """
+    # Lock the account first: a request the learner files from now on waits for this transaction and then
+    # finds the account closed (``request_submit``); one filed before is closed with the others.
+    data_subject_lock(request.subject_id)
     email = request.subject.email
     files = list(RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True))
     receipt = erasure_execute(subject=request.subject)
@@ -138,12 +171,17 @@ def _confirm_erasure(email, reference, receipt):
     )
 
 
+def _progress_of(request):
+    return Progress(lambda done, total: request_progress_report(request=request, done=done, total=total))
+
+
 def fulfil_access(request):
-    """Prepare the learner's access report, encrypted at rest, to download for a while (GDPR Art. 15(1), (3))."""
-    html = access_report_html(request.subject)
-    request_file = request_file_store(
-        request=request, kind=RequestFile.Kind.ACCESS_REPORT, content=html.encode("utf-8")
-    )
+    """Prepare the learner's access report, encrypted at rest, to download for a while (GDPR Art. 15(1), (3)).
+
+    Runs outside a transaction (it reads only), reporting its progress on the request.
+    """
+    with access_report_file(request.subject, progress=_progress_of(request)) as report:
+        request_file = request_file_store(request=request, kind=RequestFile.Kind.ACCESS_REPORT, source=report)
     until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
     return (
         "Your report of all the data we hold about you is ready. Download it from this page, signed in, "
@@ -152,10 +190,12 @@ def fulfil_access(request):
 
 
 def fulfil_portability(request):
-    """Prepare the learner's portable copy (ZIP of JSON and CSV), encrypted at rest (GDPR Art. 20)."""
-    request_file = request_file_store(
-        request=request, kind=RequestFile.Kind.PORTABLE_EXPORT, content=portable_export_zip(request.subject)
-    )
+    """Prepare the learner's portable copy (ZIP of JSON and CSV), encrypted at rest (GDPR Art. 20).
+
+    Runs outside a transaction (it reads only), reporting its progress on the request.
+    """
+    with portable_export_file(request.subject, progress=_progress_of(request)) as archive:
+        request_file = request_file_store(request=request, kind=RequestFile.Kind.PORTABLE_EXPORT, source=archive)
     until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
     return (
         "Your portable copy (a ZIP of JSON and CSV files) is ready. Download it from this page, signed in, "
@@ -168,6 +208,6 @@ def register_default_handlers():
     register(RequestType.RESTRICTION, fulfil_restriction)
     register(RequestType.OBJECTION, fulfil_objection)
     register(RequestType.RECTIFICATION, fulfil_rectification)
-    register(RequestType.ACCESS, fulfil_access)
+    register(RequestType.ACCESS, fulfil_access, atomic=False)
     register(RequestType.ERASURE, fulfil_erasure)
-    register(RequestType.PORTABILITY, fulfil_portability)
+    register(RequestType.PORTABILITY, fulfil_portability, atomic=False)

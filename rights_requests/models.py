@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from learnerportal.encryption import EncryptedJSONField
+
 
 class RequestType(models.TextChoices):
     """The six rights a learner can exercise through the portal."""
@@ -40,6 +42,16 @@ OPEN_STATUSES = (
 )
 
 
+def open_first():
+    """Return the expression that sorts open requests (0) before closed ones (1).
+
+    The staff queue orders by it, then ``due_at`` and ``reference``; the index
+    ``rr_queue_order`` holds exactly that order, so a page of the queue is read from
+    the index instead of sorting every request.
+    """
+    return models.Case(models.When(status__in=OPEN_STATUSES, then=models.Value(0)), default=models.Value(1))
+
+
 class RightsRequest(models.Model):
     """One request by a data subject to exercise a right.
 
@@ -47,7 +59,8 @@ class RightsRequest(models.Model):
     be extended once (``extended_at`` and ``extension_reason`` are then set).
     ``details`` depends on the type: ``{"changes": {field: new value}}`` for
     rectification, ``{"purposes": [...]}`` for objection, ``{"reason": str}`` for
-    restriction, and an optional ``{"note": str}`` for the others.
+    restriction, and an optional ``{"note": str}`` for the others. It is encrypted
+    at rest: a proposed correction may be a new phone number or date of birth.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -59,7 +72,7 @@ class RightsRequest(models.Model):
         help_text="The data subject: the learner the request is about.",
     )
     type = models.CharField(max_length=20, choices=RequestType)
-    details = models.JSONField(default=dict, blank=True)
+    details = EncryptedJSONField(default=dict, blank=True)
     status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
     due_at = models.DateTimeField()
@@ -77,6 +90,10 @@ class RightsRequest(models.Model):
     result = models.JSONField(
         default=dict, blank=True, help_text="What carrying it out produced, e.g. an erasure's receipt."
     )
+    progress_done = models.PositiveIntegerField(
+        default=0, help_text="Rows written so far by the work preparing a file (access report, portable copy)."
+    )
+    progress_total = models.PositiveIntegerField(default=0, help_text="Rows that work will write in all.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -108,6 +125,8 @@ class RightsRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="rr_status_due"),
             models.Index(fields=["subject", "-received_at"], name="rr_subject_received"),
+            # The staff queue's order (RightsRequestAdmin.get_ordering): a page is read from here, not sorted.
+            models.Index(open_first(), models.F("due_at"), models.F("reference"), name="rr_queue_order"),
         ]
 
     def __str__(self):
@@ -116,6 +135,13 @@ class RightsRequest(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @property
+    def progress_percent(self):
+        """Return how much of the file being prepared is written, 0–100 (whole percent, rounded down)."""
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
 
 
 class RequestEvent(models.Model):
@@ -133,6 +159,7 @@ class RequestEvent(models.Model):
         RETRIED = "retried", "Processing retried"
         ASSIGNED = "assigned", "Assigned"
         EXTENDED = "extended", "Deadline extended"
+        CLOSED = "closed", "Closed: the account was erased"
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from . import conf
-from .models import RequestEvent
+from .models import OPEN_STATUSES, RequestEvent, Status
 
 SUBJECTS = {
     RequestEvent.Action.SUBMITTED: "We received your request {reference}",
@@ -32,9 +32,12 @@ def request_event_email(event):
     if subject_line is None:
         return None
     request = event.request
+    status = _status_told(event)
     context = {
         "event": event,
         "request": request,
+        "status": Status(status).label,
+        "still_open": status in OPEN_STATUSES,
         "request_type": request.get_type_display(),
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
@@ -46,6 +49,31 @@ def request_event_email(event):
     )
     message.attach_alternative(render_to_string("rights_requests/email/event.html", context), "text/html")
     return message
+
+
+#: Steps the portal takes by itself as a request is filed, which are not emailed on their own.
+FILING_STEPS = {RequestEvent.Action.VERIFIED, RequestEvent.Action.APPROVED}
+
+
+def _status_told(event):
+    """Return the status an email about ``event`` reports: the status its step moved the request to.
+
+    Except for the acknowledgement: filing a request takes further steps at once that
+    are not emailed (a signed-in learner's identity is verified on the spot; access,
+    portability and objection are approved too), so "We received your request" says
+    where the request stands after them ("Approved"), not "Awaiting identity
+    verification". Only automatic verify and approve steps count (a staff member's
+    approval is emailed by itself). One query for the acknowledgement, none otherwise.
+    """
+    status = event.to_status
+    if event.action != RequestEvent.Action.SUBMITTED:
+        return status
+    later = event.request.events.filter(pk__gt=event.pk).order_by("pk").values_list("action", "actor_id", "to_status")
+    for action, actor_id, to_status in later:
+        if action not in FILING_STEPS or actor_id is not None:
+            break
+        status = to_status
+    return status
 
 
 def staff_reminder_email(recipient, *, due_soon, overdue):

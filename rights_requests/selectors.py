@@ -1,6 +1,7 @@
 """Reads of the rights_requests app."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,21 +13,41 @@ from privacy.registry import Category, registry
 
 from . import conf
 from .deadlines import end_of_day
-from .models import OPEN_STATUSES, RequestType, RightsRequest
+from .models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
 
 
 def requests_of(subject):
-    """Return the data subject's requests, newest first.
+    """Return the data subject's requests, newest first (the reference, unique, orders those received together).
 
     Returns:
         QuerySet of ``RightsRequest``.
     """
-    return RightsRequest.objects.filter(subject=subject).order_by("-received_at")
+    return RightsRequest.objects.filter(subject=subject).order_by("-received_at", "-reference")
+
+
+def open_requests_of(subject):
+    """Return the data subject's requests still being worked on, soonest deadline first.
+
+    Returns:
+        QuerySet of ``RightsRequest`` in ``OPEN_STATUSES``.
+    """
+    return RightsRequest.objects.filter(subject=subject, status__in=OPEN_STATUSES).order_by("due_at")
 
 
 def open_request_of(subject, request_type):
     """Return the subject's open request of ``request_type``, or None."""
     return RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
+
+
+def reference_for_staff_access(*, subject, staff):
+    """Return the reference of the open request of ``subject`` that ``staff`` is most likely working on.
+
+    The open request assigned to ``staff`` comes first, then the one due soonest;
+    "" when the learner has no open request (the view is then recorded without one).
+    """
+    open_requests = RightsRequest.objects.filter(subject=subject, status__in=OPEN_STATUSES)
+    mine = open_requests.filter(assignee=staff).order_by("due_at").values_list("reference", flat=True).first()
+    return mine or open_requests.order_by("due_at").values_list("reference", flat=True).first() or ""
 
 
 def access_own_request(*, user, request_id):
@@ -203,3 +224,87 @@ def personal_data_summary(subject):
         }
         for declaration in registry
     ]
+
+
+#: What a learner is told about where an open or withdrawn request stands.
+STATUS_EXPLAINED = {
+    Status.AWAITING_VERIFICATION: "We need to confirm that this request comes from you. "
+    "We will write to your email address if we need anything.",
+    Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request. We will email you when we decide.",
+    Status.APPROVED: "Your request is approved. We will start on it shortly.",
+    Status.PROCESSING: "We are working on your request.",
+    Status.FAILED: "Something went wrong on our side while carrying out your request. "
+    "Our staff will try again; you do not need to do anything.",
+    Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
+}
+
+
+def status_explained(rights_request):
+    """Return what the request's status means for its learner, in a sentence; "" for a finished one.
+
+    A correction described only in words (no proposed values) is carried out by
+    staff by hand once approved, so while it is being processed the learner is
+    told that, not that "we" (the portal) are working on it.
+    """
+    if (
+        rights_request.status == Status.PROCESSING
+        and rights_request.type == RequestType.RECTIFICATION
+        and not (rights_request.details or {}).get("changes")
+    ):
+        return (
+            "Our team is making the correction you described by hand. We will email you when it is done, "
+            "with what we changed."
+        )
+    return STATUS_EXPLAINED.get(rights_request.status, "")
+
+
+#: What happened, in the words the timeline uses for the learner.
+EVENT_WORDS = {
+    RequestEvent.Action.SUBMITTED: "Request received",
+    RequestEvent.Action.VERIFIED: "Identity confirmed",
+    RequestEvent.Action.APPROVED: "Approved",
+    RequestEvent.Action.REJECTED: "Rejected",
+    RequestEvent.Action.WITHDRAWN: "Withdrawn",
+    RequestEvent.Action.PROCESSING: "Work started",
+    RequestEvent.Action.COMPLETED: "Completed",
+    RequestEvent.Action.FAILED: "A problem on our side",
+    RequestEvent.Action.RETRIED: "Trying again",
+    RequestEvent.Action.ASSIGNED: "Passed to a member of our privacy team",
+    RequestEvent.Action.EXTENDED: "Deadline extended",
+    RequestEvent.Action.CLOSED: "Closed when your account was erased",
+}
+#: Notes the learner does not see: assignment notes name the staff member, failure
+#: notes name a program error. What happened is still shown.
+HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One row of a request's history as the learner sees it."""
+
+    at: object
+    actor: str
+    what: str
+    note: str
+
+
+def timeline_of(rights_request):
+    """Return the request's history as its learner may see it: ``TimelineEntry`` rows, oldest first.
+
+    The Your data pages and the API both show this. Staff are never named (the
+    learner sees "Our privacy team"), and notes in ``HIDDEN_NOTES`` are left out.
+
+    Returns:
+        list of ``TimelineEntry`` (``at`` is an aware datetime).
+    """
+    entries = []
+    for event in rights_request.events.all():
+        if event.actor_id is None:
+            actor = "Automatically"
+        elif event.actor_id == rights_request.subject_id:
+            actor = "You"
+        else:
+            actor = "Our privacy team"
+        note = "" if event.action in HIDDEN_NOTES else event.note
+        entries.append(TimelineEntry(event.created_at, actor, EVENT_WORDS[event.action], note))
+    return entries

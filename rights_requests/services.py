@@ -11,11 +11,19 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
+from privacy.models import AuditEvent
 from privacy.registry import Purpose
+from privacy.services import audit_record, data_subject_lock, restriction_lift, restriction_start
 
 from . import conf
 from .deadlines import due_at_for, extended_due_at
-from .exceptions import DuplicateOpenRequest, InvalidRequestDetails, NotPermitted, TransitionNotAllowed
+from .exceptions import (
+    AccountClosed,
+    DuplicateOpenRequest,
+    InvalidRequestDetails,
+    NotPermitted,
+    TransitionNotAllowed,
+)
 from .models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
 from .workflow import TRANSITIONS
 
@@ -150,14 +158,21 @@ def _apply(request, step, *, actor, note="", **changes):
         setattr(request, name, value)
     request.full_clean(validate_constraints=False)
     request.save()
-    return RequestEvent.objects.create(
-        request=request,
-        actor=actor,
-        action=transition.action,
-        from_status=from_status,
-        to_status=request.status,
-        note=note,
+    return _event(request, actor=actor, action=transition.action, from_status=from_status, note=note)
+
+
+def _event(request, *, actor, action, from_status="", note=""):
+    """Write the request's event row and the same step in the learner's audit log (no note: it may hold data)."""
+    event = RequestEvent.objects.create(
+        request=request, actor=actor, action=action, from_status=from_status, to_status=request.status, note=note
     )
+    audit_record(
+        actor=actor,
+        subject=request.subject,
+        action=AuditEvent.Action.REQUEST_STEP,
+        changes={"request": request.reference, "step": action, "status": [from_status, request.status]},
+    )
+    return event
 
 
 @transaction.atomic
@@ -166,7 +181,8 @@ def request_submit(*, actor, subject, request_type, details=None):
 
     A learner filing for themself while signed in is thereby verified; requests
     of the types in ``RIGHTS_REQUESTS_AUTO_APPROVE`` are then approved at once
-    and queued for processing. Staff filing on a learner's behalf leave the
+    and queued for processing. A restriction request restricts processing at
+    once, while staff consider it (GDPR Art. 18(1)). Staff filing on a learner's behalf leave the
     request awaiting identity verification.
 
     Args:
@@ -189,6 +205,10 @@ def request_submit(*, actor, subject, request_type, details=None):
         _require(actor, WORK, "file requests on a learner's behalf")
     if request_type not in RequestType.values:
         raise InvalidRequestDetails(f"{request_type!r} is not a type of request.", field="type")
+    # Waits for an erasure under way, then finds the account closed, rather than slipping past the
+    # erasure's closing of the learner's other requests.
+    if not data_subject_lock(subject.pk):
+        raise AccountClosed("This account is closed, so no request can be filed for it.")
     existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
     if existing:
         raise DuplicateOpenRequest(existing)
@@ -211,9 +231,10 @@ def request_submit(*, actor, subject, request_type, details=None):
         raise DuplicateOpenRequest(
             RightsRequest.objects.get(subject=subject, type=request_type, status__in=OPEN_STATUSES)
         ) from None
-    event = RequestEvent.objects.create(
-        request=request, actor=actor, action=RequestEvent.Action.SUBMITTED, to_status=request.status
-    )
+    event = _event(request, actor=actor, action=RequestEvent.Action.SUBMITTED)
+    if request_type == RequestType.RESTRICTION:
+        # GDPR Art. 18(1)(a), (d): processing is restricted while the request is considered.
+        restriction_start(actor=actor, user=subject, reason=cleaned["reason"])
     if by_subject:
         _apply(
             request, "verify", actor=None, note="You filed it while signed in to your account, so we know it is you."
@@ -281,6 +302,7 @@ def request_reject(*, actor, request, reason):
     _require_decision_permission(actor, request, "reject")
     reason = _text(reason, "reason", required=True)
     event = _apply(request, "reject", actor=actor, note=reason, decision_reason=reason)
+    _end_restriction_of(request, actor=actor)
     _notify(event)
     return request
 
@@ -297,7 +319,17 @@ def request_withdraw(*, actor, request):
         raise NotPermitted("Only the learner who filed a request can withdraw it.")
     # The learner is emailed too, so a withdrawal from a stolen session does not go unnoticed.
     _notify(_apply(request, "withdraw", actor=actor))
+    _end_restriction_of(request, actor=actor)
     return request
+
+
+def _end_restriction_of(request, *, actor):
+    """Lift the restriction a restriction request started when it is filed, once the request is closed unmet.
+
+    The learner is told before it is lifted (GDPR Art. 18(3)), by ``restriction_lift``.
+    """
+    if request.type == RequestType.RESTRICTION:
+        restriction_lift(actor=actor, user=request.subject)
 
 
 @transaction.atomic
@@ -370,11 +402,27 @@ def request_start(*, request):
     return request
 
 
+def request_progress_report(*, request, done, total):
+    """Record how far the file of a ``processing`` request is prepared, for the learner to see.
+
+    Called outside any transaction by work that reports progress, so the learner's
+    page sees each report as soon as it is made; one ``UPDATE``, no event row.
+
+    Args:
+        done, total: rows written so far and rows in all (non-negative integers).
+    """
+    RightsRequest.objects.filter(pk=request.pk, status=Status.PROCESSING).update(
+        progress_done=done, progress_total=total
+    )
+
+
 @transaction.atomic
 def request_complete(*, actor, request, note):
     """Mark ``request`` completed; ``note`` tells the learner what was done.
 
-    ``actor`` is staff who carried it out, or None when the system did.
+    ``actor`` is staff who carried it out, or None when the system did. Completing
+    an erasure closes the learner's other open requests in the same transaction
+    (as withdrawn, with a note naming the erasure request; no email).
 
     Raises:
         NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note).
@@ -384,8 +432,29 @@ def request_complete(*, actor, request, note):
         _require_decision_permission(actor, request, "complete")
     note = _text(note, "note", required=True)
     event = _apply(request, "complete", actor=actor, note=note, completed_at=timezone.now())
+    if request.type == RequestType.ERASURE:
+        _close_others_of_erased(request)
     _notify(event)
     return request
+
+
+def _close_others_of_erased(erasure):
+    """Close the erased learner's other open requests in the erasure's transaction (step ``close``).
+
+    Their account is anonymised and deactivated, so nothing is left to verify,
+    approve or carry them out on; staff steps on them are refused from now on.
+    The learner is not emailed: their address is gone (the erasure confirmation
+    says the account is closed). A restriction a restriction request started is
+    not lifted here, which would email them: the erasure deleted it (registry rule).
+    """
+    others = (
+        RightsRequest.objects.select_for_update()
+        .filter(subject_id=erasure.subject_id, status__in=OPEN_STATUSES)
+        .exclude(pk=erasure.pk)
+        .order_by("reference")
+    )
+    for other in others:
+        _apply(other, "close", actor=None, note=f"Closed: the account was erased under request {erasure.reference}.")
 
 
 @transaction.atomic

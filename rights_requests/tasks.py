@@ -1,9 +1,12 @@
 """Background work of rights requests, through Django's ``django.tasks`` API."""
 
+from contextlib import nullcontext
+
 from django.db import transaction
 from django.tasks import task
 
-from .fulfilment import handler_for
+from .exceptions import AccountClosed
+from .fulfilment import registration_for
 from .models import RequestEvent, RightsRequest
 from .notifications import request_event_email
 from .services import request_complete, request_fail, request_start
@@ -14,19 +17,23 @@ def process_request(request_id):
     """Carry out an approved request with its type's handler, if it has one.
 
     A handler that raises puts the request in ``failed`` (visible in the admin
-    queue, where staff can retry it); the error is raised again so the task
-    backend records it too.
+    queue, where staff can retry it) and, run in a transaction, leaves the data
+    as it was; the error is raised again so the task backend records it too.
+    One that finds the account erased meanwhile (``AccountClosed``) stops: the
+    erasure has closed the request already.
     """
     request = request_start(request=RightsRequest(pk=request_id))
-    handler = handler_for(request.type)
-    if request.status != "processing" or handler is None:
+    registration = registration_for(request.type)
+    if request.status != "processing" or registration is None:
         return
     try:
-        with transaction.atomic():
-            note = handler(request)
+        with transaction.atomic() if registration.atomic else nullcontext():
+            note = registration.handler(request)
             if note is None:
                 return  # this request needs a person after all: it waits in the queue
             request_complete(actor=None, request=request, note=note)
+    except AccountClosed:
+        return  # erased meanwhile: the erasure closed this request, and its file was not kept
     except Exception as error:
         request_fail(request=request, error=error)
         raise

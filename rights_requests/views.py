@@ -4,10 +4,11 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.models import Profile
 from privacy.reauthentication import reauthentication_redirect, recently_authenticated
@@ -15,11 +16,17 @@ from privacy.registry import Purpose
 
 from . import conf
 from .deadlines import due_at_for
-from .exceptions import DuplicateOpenRequest, InvalidRequestDetails, TransitionNotAllowed
-from .files import latest_file_of, live_file_of, request_file_download, request_file_expire
+from .exceptions import (
+    DownloadExpired,
+    DuplicateOpenRequest,
+    InvalidRequestDetails,
+    RequestFileUnreadable,
+    TransitionNotAllowed,
+)
+from .files import latest_file_of, live_file_of, request_download
 from .forms import FORMS, RectificationRequestForm, profile_field_label, profile_value_text, profile_values_as_text
-from .models import RequestEvent, RequestFile, RequestType, Status
-from .selectors import access_own_request, open_request_of, requests_of
+from .models import RequestEvent, RequestType, Status
+from .selectors import access_own_request, open_request_of, requests_of, status_explained, timeline_of
 from .services import RECTIFIABLE_FIELDS, request_submit, request_withdraw
 from .workflow import allowed_steps
 
@@ -66,8 +73,9 @@ RIGHTS = {
         summary="Ask us to keep your data but stop using it for now, for example while we check that it is correct.",
         action="Ask for a restriction",
         article="GDPR Art. 18",
-        what_we_do="Our privacy team reviews your reason and stops using your data while the restriction lasts. "
-        "We tell you before we lift it.",
+        what_we_do="From the moment you send it, we stop every optional use of your data (recommendations, "
+        "research, sharing with course partners, news by email) while our privacy team reviews your reason, "
+        "and for as long as the restriction lasts. We tell you before we lift it.",
     ),
     RequestType.PORTABILITY: Right(
         title="Take your data elsewhere",
@@ -87,63 +95,8 @@ RIGHTS = {
     ),
 }
 
-#: What a learner is told about where an open or withdrawn request stands.
-STATUS_EXPLAINED = {
-    Status.AWAITING_VERIFICATION: "We need to confirm that this request comes from you. "
-    "We will write to your email address if we need anything.",
-    Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request. We will email you when we decide.",
-    Status.APPROVED: "Your request is approved. We will start on it shortly.",
-    Status.PROCESSING: "We are working on your request.",
-    Status.FAILED: "Something went wrong on our side while carrying out your request. "
-    "Our staff will try again; you do not need to do anything.",
-    Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
-}
-
-#: What happened, in the words the timeline uses for the learner.
-EVENT_WORDS = {
-    RequestEvent.Action.SUBMITTED: "Request received",
-    RequestEvent.Action.VERIFIED: "Identity confirmed",
-    RequestEvent.Action.APPROVED: "Approved",
-    RequestEvent.Action.REJECTED: "Rejected",
-    RequestEvent.Action.WITHDRAWN: "Withdrawn",
-    RequestEvent.Action.PROCESSING: "Work started",
-    RequestEvent.Action.COMPLETED: "Completed",
-    RequestEvent.Action.FAILED: "A problem on our side",
-    RequestEvent.Action.RETRIED: "Trying again",
-    RequestEvent.Action.ASSIGNED: "Passed to a member of our privacy team",
-    RequestEvent.Action.EXTENDED: "Deadline extended",
-}
-#: Notes the learner does not see: assignment notes name the staff member, failure
-#: notes name a program error. What happened is still shown.
-HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED}
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One row of a request's history as the learner sees it."""
-
-    at: object
-    actor: str
-    what: str
-    note: str
-
-
-def timeline_of(rights_request):
-    """Return the request's events as ``TimelineEntry`` rows, oldest first.
-
-    Staff are never named: the learner sees "Our privacy team".
-    """
-    entries = []
-    for event in rights_request.events.all():
-        if event.actor_id is None:
-            actor = "Automatically"
-        elif event.actor_id == rights_request.subject_id:
-            actor = "You"
-        else:
-            actor = "Our privacy team"
-        note = "" if event.action in HIDDEN_NOTES else event.note
-        entries.append(TimelineEntry(event.created_at, actor, EVENT_WORDS[event.action], note))
-    return entries
+#: Request types whose result is a file to download, prepared with visible progress.
+FILE_TYPES = {RequestType.ACCESS, RequestType.PORTABILITY}
 
 
 def details_as_text(rights_request):
@@ -226,8 +179,12 @@ def request_new(request, request_type):
             else:
                 messages.success(
                     request,
-                    f"We received your request {rights_request.reference}. We will answer by "
-                    f"{_day(rights_request.due_at)} at the latest; a confirmation is on its way to your email.",
+                    format_html(
+                        'We received your request <span class="reference">{}</span>. We will answer by {} at the '
+                        "latest; a confirmation is on its way to your email.",
+                        rights_request.reference,
+                        _day(rights_request.due_at),
+                    ),
                 )
                 return redirect("rights_requests:detail", request_id=rights_request.pk)
         messages.error(request, "Your request was not sent: please see the fields marked below.")
@@ -254,6 +211,8 @@ def request_detail(request, request_id):
     rights_request = access_own_request(user=request.user, request_id=request_id)
     events = list(rights_request.events.all())
     completed = [event for event in events if event.action == RequestEvent.Action.COMPLETED]
+    live_file = live_file_of(rights_request)
+    gone_file = None if live_file else latest_file_of(rights_request)
     return render(
         request,
         "rights_requests/detail.html",
@@ -261,7 +220,7 @@ def request_detail(request, request_id):
             "tab": "data",
             "rights_request": rights_request,
             "right": RIGHTS[rights_request.type],
-            "status_explained": STATUS_EXPLAINED.get(rights_request.status, ""),
+            "status_explained": status_explained(rights_request),
             "original_due_at": due_at_for(rights_request.received_at),
             "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
             "outcome": completed[-1].note if completed else "",
@@ -269,7 +228,11 @@ def request_detail(request, request_id):
             "timeline": timeline_of(rights_request),
             "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
             "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
-            "live_file": live_file_of(rights_request),
+            "live_file": live_file,
+            "gone_file": gone_file,
+            "gone_damaged": gone_file is not None and gone_file.expires_at > timezone.now(),
+            "preparing_file": rights_request.type in FILE_TYPES
+            and rights_request.status in {Status.APPROVED, Status.PROCESSING},
         },
     )
 
@@ -292,27 +255,18 @@ def request_withdraw_view(request, request_id):
 
 
 @login_required
-@require_safe
+@require_GET  # not HEAD: every download is audited, and a HEAD request is not one
 def request_file_download_view(request, request_id):
     """Download the report or portable copy of one of the learner's requests, while it has not expired."""
     rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
-    request_file = latest_file_of(rights_request)
-    if request_file is None:
-        raise Http404("No file for this request.")
-    if request_file.expires_at <= timezone.now() or not request_file.storage_name:
-        request_file_expire(request_file=request_file)
-        return render(
-            request,
-            "rights_requests/download_gone.html",
-            {"tab": "data", "rights_request": rights_request, "request_file": request_file},
-            status=410,
-        )
-    content = request_file_download(user=request.user, request_file=request_file)
-    if request_file.kind == RequestFile.Kind.PORTABLE_EXPORT:
-        content_type, suffix = "application/zip", "zip"
-    else:
-        content_type, suffix = "text/html; charset=utf-8", "html"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="learner-portal-data-{rights_request.reference}.{suffix}"'
+    try:
+        download = request_download(user=request.user, rights_request=rights_request)
+    except (DownloadExpired, RequestFileUnreadable) as gone:
+        context = {"tab": "data", "rights_request": rights_request, "request_file": gone.request_file}
+        if isinstance(gone, RequestFileUnreadable):
+            context["unreadable"] = True
+        return render(request, "rights_requests/download_gone.html", context, status=410)
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"
     return response

@@ -4,6 +4,7 @@
     awaiting_verification | awaiting_approval → rejected (reason required)
     awaiting_verification | awaiting_approval | approved → withdrawn (by the learner)
     processing → failed → approved (staff retry)
+    any open status → withdrawn (closed by the system when the learner's account is erased)
 
 Any other move is refused. Assigning and extending change no status and are
 allowed while the request is open.
@@ -47,6 +48,10 @@ TRANSITIONS = {
     "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED, "completed"),
     "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED, "marked as failed"),
     "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, "retried"),
+    # The learner's erasure supersedes their other requests: nothing is left to carry them out on.
+    # Withdrawn, not rejected: nobody decided against the learner, and a rejection needs a reason
+    # the learner is told with their right to complain (GDPR Art. 12(4)).
+    "close": _step(RequestEvent.Action.CLOSED, OPEN_STATUSES, Status.WITHDRAWN, "closed"),
     "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, "assigned"),
     "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, "extended"),
 }

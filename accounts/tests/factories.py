@@ -1,6 +1,9 @@
 """factory_boy factories for the accounts app's models."""
 
+import datetime
+
 import factory
+from django.utils import timezone
 
 from accounts.models import Course, Enrollment, Partner, User
 
@@ -47,3 +50,20 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     course = factory.SubFactory(CourseFactory)
     progress_percent = 40
+
+
+def seminars(user, count, *, completed=True):
+    """Enroll ``user`` in ``count`` courses "Seminar 00", "Seminar 01" …, one a day, the last the newest.
+
+    Enrolled from 100 days ago; each completed the day after its enrollment when
+    ``completed``. For the "newest 20, then And N more" lists.
+    """
+    start = timezone.now() - datetime.timedelta(days=100)
+    for n in range(count):
+        EnrollmentFactory(
+            user=user,
+            course=CourseFactory(title=f"Seminar {n:02d}"),
+            enrolled_at=start + datetime.timedelta(days=n),
+            completed_at=start + datetime.timedelta(days=n + 1) if completed else None,
+            progress_percent=100 if completed else 40,
+        )

@@ -67,6 +67,8 @@ def test_saving_the_profile_confirms_and_stores_every_field(client, learner):
         ("date_of_birth", "2999-01-01", "The date of birth cannot be in the future."),
         ("phone", "call me maybe", "Enter a phone number of digits"),
         ("timezone", "Mars/Olympus_Mons", "Select a valid choice."),
+        ("timezone", "localtime", "Select a valid choice."),  # in the host's tz database, but not a place
+        ("timezone", "Factory", "Select a valid choice."),
         ("country", "XX", "Select a valid choice."),
     ],
 )

@@ -76,6 +76,7 @@ def test_sign_out_needs_a_post(client):
 def test_password_change_on_the_security_tab(client):
     user = UserFactory()
     client.force_login(user)
+    assert "autofocus" not in client.get("/settings/security/").content.decode(), "the page starts at the top"
     response = client.post(
         "/settings/security/",
         {

@@ -38,3 +38,25 @@ def test_never_reviewed_for_half_a_year_brings_the_prompt_and_not_now_hides_it(c
     assert PROMPT in client.get("/").content.decode()
     client.post("/settings/privacy/checkup/dismiss/")
     assert PROMPT not in client.get("/").content.decode()
+
+
+def test_the_prompt_of_a_learner_who_never_reviewed_does_not_speak_of_their_last_review(client, learner):
+    learner.date_joined = timezone.now() - datetime.timedelta(days=200)
+    learner.save(update_fields=["date_joined"])
+    page = client.get("/").content.decode()
+
+    assert "You have not yet reviewed who can see your profile" in page
+    assert "You have not reviewed these settings yet." in page
+    assert "It has been a while" not in page
+    assert page.count(">Review your privacy settings</a>") == 2, "both buttons say the same thing"
+
+
+def test_the_prompt_of_a_learner_who_reviewed_long_ago_gives_the_date(client, learner):
+    ProfileVisibility.objects.create(user=learner, reviewed_at=datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC))
+    learner.date_joined = timezone.now() - datetime.timedelta(days=400)
+    learner.save(update_fields=["date_joined"])
+    page = client.get("/").content.decode()
+
+    assert "You last reviewed who can see your profile and how we may use your data on" in page
+    assert "5 January 2026" in page
+    assert "You have not yet reviewed" not in page

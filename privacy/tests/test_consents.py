@@ -123,7 +123,7 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
         )
 
     assert ProcessingRestriction.objects.get(pk=restriction.pk).lifted_at is not None
-    assert "We are lifting the restriction" in mail.outbox[-1].body
+    assert "We are now lifting that restriction" in mail.outbox[-1].body
     assert may_process(learner, "research")
 
 
@@ -154,3 +154,28 @@ def test_a_purpose_added_later_is_not_granted_for_anyone_until_they_choose(clien
     page = client.get("/settings/privacy/").content.decode()
     assert "Introduce me to alumni of my courses." in page
     assert page.count("you have not decided") == len(CONSENT_PURPOSES) - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_choice_made_twice_at_once_is_written_once():
+    """Two identical choices at the same moment (two tabs, a retried request) leave one ledger entry."""
+    import threading
+
+    from django.db import connection
+
+    learner = UserFactory(username="twice")
+    barrier = threading.Barrier(4)
+
+    def choose_research():
+        try:
+            barrier.wait(5)
+            consent_record(actor=learner, user=learner, purpose="research", granted=True, source=Consent.Source.API)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=choose_research) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert Consent.objects.filter(user=learner, purpose="research").count() == 1

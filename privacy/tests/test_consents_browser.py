@@ -26,3 +26,31 @@ def test_learner_withdraws_marketing_consent_as_easily_as_granting_it(live_serve
     expect(history).to_have_count(2)
     expect(history.first).to_contain_text("off")
     screenshot(page, "consents")
+
+
+IN_VIEW = """el => {
+  const box = el.getBoundingClientRect();
+  return box.top >= -1 && box.bottom <= window.innerHeight + 1 && box.height > 0;
+}"""
+
+
+def test_keyboard_consent_change_focuses_its_confirmation_beside_the_consents(live_server, page, screenshot):
+    UserFactory(username="amara", email="amara@example.org")
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"{live_server.url}/accounts/login/?next=/settings/privacy/")
+    page.get_by_label("Username or email").fill("amara")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    consents = page.get_by_role("region", name="How we may use your data")
+    consents.get_by_role("button", name="Turn on: Recommend courses to me based on my learning history.").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the browser's jump to the anchor, which must not take focus away
+
+    focused = page.locator(":focus")
+    expect(focused).to_have_attribute("role", "status")
+    expect(focused).to_contain_text("Saved: “Recommend courses to me based on my learning history.” is now on.")
+    assert consents.locator(":focus").count() == 1, "the confirmation sits inside the consents section"
+    assert focused.evaluate(IN_VIEW), "the focused confirmation is on screen"
+    screenshot(page, "consent-confirmation")

@@ -61,7 +61,10 @@ def test_erasure_leaves_nothing_that_identifies_the_learner(noor):
     payment = Payment.objects.get(user=noor)
     assert payment.method_summary == "(removed on erasure)" and payment.amount == 49, "kept for the tax law"
     assert Consent.objects.filter(user=noor).exists(), "proof of consent is retained, anonymised"
-    assert not AuditEvent.objects.filter(subject=noor).exists()
+    kept = AuditEvent.objects.filter(subject=noor)
+    assert kept.exists(), "the audit log is kept for accountability, linked only to the anonymised account"
+    assert not kept.filter(pseudonymised_at__isnull=True).exists()
+    assert not kept.exclude(network="").exists(), "no network left that could point at the learner"
     assert not Session.objects.filter(user_session__user=noor).exists()
     assert signed_in.get("/settings/account/").status_code == 302
     assert receipt["records"]["accounts.payment"] == ["retained", 1]

@@ -91,3 +91,22 @@ def test_consents_cannot_be_granted_around_the_confirmation_page(client, learner
     response = client.post("/settings/privacy/consents/", {"purpose": "personalization", "granted": "1"})
     assert response["Location"] == "/privacy/policy/confirm/"
     assert not may_process(learner, "personalization")
+
+
+def test_an_account_made_under_the_active_policy_is_not_asked_to_confirm_it(client):
+    policy = draft()
+    policy_activate(actor=None, policy=policy)
+
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newcomer",
+            "email": "newcomer@example.org",
+            "password1": "a-long-pass-phrase-7",
+            "password2": "a-long-pass-phrase-7",
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain and response.redirect_chain[-1][0] != "/privacy/policy/confirm/"
+    assert "Our privacy policy changed" not in response.text

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, seminars
 from privacy.models import Audience, AuditEvent, ProfileVisibility
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +41,18 @@ def test_first_visit_shows_every_field_private_and_not_yet_reviewed(client, lear
     page = client.get("/settings/privacy/").content.decode()
     assert "You have not reviewed these settings yet" in page
     assert checked_radios(page) == ALL_PRIVATE
+
+
+def test_each_audience_choice_shows_its_own_icon(client, learner):
+    """Globe for everyone, people for signed-in learners, padlock for only me (issue 10's icon language)."""
+    page = client.get("/settings/privacy/").content.decode()
+    options = re.findall(r'<label class="audience-option".*?</label>', page, re.S)
+    assert len(options) == 3 * len(ProfileVisibility.FIELDS)
+    expected = {"public": "icon-globe", "learners": "icon-people", "private": "icon-lock"}
+    for option in options:
+        value = re.search(r'value="([^"]+)"', option)[1]
+        assert expected[value] in option
+        assert not (set(expected.values()) - {expected[value]}) & set(re.findall(r"icon-[a-z]+", option))
 
 
 def test_saving_changes_confirms_and_records_who_changed_what(client, learner):
@@ -97,3 +109,15 @@ def test_the_seed_flow_links_avatar_menu_to_settings_to_privacy(client, learner)
     assert 'href="/settings/"' in home
     account_tab = client.get("/settings/", follow=True).content.decode()
     assert 'href="/settings/privacy/"' in account_tab
+
+
+def test_show_all_in_the_preview_stays_in_the_preview_and_its_audience(client, learner):
+    seminars(learner, 25)
+    client.post("/settings/privacy/", ALL_PRIVATE | {"courses": "public", "accomplishments": "learners"})
+
+    page = client.get("/settings/privacy/?view_as=public").content.decode()
+    assert 'href="?view_as=public&amp;lists=all#preview-heading">Show all 25 courses</a>' in page
+
+    whole = client.get("/settings/privacy/?view_as=public&lists=all").content.decode()
+    assert len(re.findall(r"<li>Seminar \d\d", whole)) == 25
+    assert "Completed Seminar" not in whole, "accomplishments are not for everyone: the preview still says so"

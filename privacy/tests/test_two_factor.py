@@ -2,15 +2,18 @@
 
 import datetime
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tests.factories import PASSWORD, UserFactory
 from privacy.models import AuditEvent, BackupCode
+from privacy.services import staff_enrolment_link
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +41,10 @@ def learner():
 
 
 def turn_on(client, user):
-    """Turn 2FA on through the pages; return (device, backup codes shown)."""
+    """Turn 2FA on through the pages (staff through their enrolment link); return (device, backup codes shown)."""
     client.force_login(user)
+    if user.is_staff:
+        client.get(enrolment_path(user))
     client.get("/settings/privacy/two-factor/setup/")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     page = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
@@ -49,16 +54,26 @@ def turn_on(client, user):
     return device, codes
 
 
+def enrolment_path(user):
+    return urlsplit(staff_enrolment_link(user=user)).path
+
+
 def next_step(clock):
     """Move on to the next 30-second step, where the app shows a new code."""
     clock.shift(30)
+
+
+def autofocused(page):
+    """Return the names of the inputs on ``page`` that take the cursor when it loads."""
+    inputs = re.findall(r"<input[^>]*>", page)
+    return [re.search(r'name="([^"]+)"', tag).group(1) for tag in inputs if re.search(r"\bautofocus\b", tag)]
 
 
 def password_step(client, username="lin", next_url="/settings/account/"):
     return client.post(f"/accounts/login/?next={next_url}", {"username": username, "password": PASSWORD})
 
 
-def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(client, learner):
+def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(client, learner, clock):
     client.force_login(learner)
     page = client.get("/settings/privacy/two-factor/setup/").content.decode()
     assert "<svg" in page and "Key:" in page
@@ -67,8 +82,14 @@ def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(clie
 
     wrong = client.post("/settings/privacy/two-factor/setup/", {"token": "000000"}).content.decode()
     assert "That code is not right" in wrong
+    for slip in ["abcdef", "12ab56", "123"]:
+        typed = client.post("/settings/privacy/two-factor/setup/", {"token": slip}).content.decode()
+        assert "Enter the 6 digits from your app." in typed
+        assert "clock" not in typed, "a typing slip is not blamed on the app's clock"
     assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+    assert TOTPDevice.objects.get(user=learner).throttling_failure_count == 1, "the wrong code counts"
 
+    clock.shift(2)  # past the pause the wrong code earned
     done = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
     assert "Save your backup codes" in done
     codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", done)
@@ -113,9 +134,27 @@ def test_a_used_code_and_an_earlier_code_are_refused(client, learner, clock):
     password_step(client)
     replay = client.post("/accounts/login/code/", {"token": code_for(device)})
     assert "That code is not right, or was already used." in replay.content.decode()
+    clock.shift(2)  # past the pause the wrong code earned, so the next one is really checked
     earlier = code_for(device, at=START + datetime.timedelta(minutes=4, seconds=30))
     assert "already used" in client.post("/accounts/login/code/", {"token": earlier}).content.decode()
     assert client.get("/settings/account/").status_code == 302
+
+
+def test_a_right_code_sent_during_the_pause_after_a_wrong_one_is_not_called_wrong_and_still_works(
+    client, learner, clock
+):
+    """django-otp pauses checking after a wrong code (1 s, then 2, 4 …); the page says so instead of 'wrong code'."""
+    _, codes = turn_on(client, learner)
+    password_step(client)
+    assert "That code is not right" in client.post("/accounts/login/code/", {"token": "aaaaa-bbbbb"}).content.decode()
+
+    paused = client.post("/accounts/login/code/", {"token": codes[0]}).content.decode()
+    assert "this code was not checked, and a backup code is not used up. Try again in 1 second." in paused
+    assert "not right" not in paused
+
+    clock.shift(2)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+    assert client.get("/settings/account/").status_code == 200, "the same backup code still signs in"
 
 
 def test_a_backup_code_signs_in_once(client, learner):
@@ -166,23 +205,50 @@ def test_the_code_step_expires(client, learner, clock):
     assert "Please sign in with your password first." in response.content.decode()
 
 
-def test_turning_off_needs_password_and_code_and_removes_every_device(client, learner):
+def test_turning_off_needs_password_and_code_and_removes_every_device(client, learner, clock):
     _, codes = turn_on(client, learner)
     password_step(client)
     client.post("/accounts/login/code/", {"token": codes[0]})
 
     wrong_password = client.post("/settings/privacy/two-factor/disable/", {"password": "nope", "token": codes[1]})
     assert "That password is not right." in wrong_password.content.decode()
+    assert autofocused(wrong_password.content.decode()) == ["password"], "the cursor goes to the field with the error"
     wrong_code = client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": "abcde-fghjk"})
     assert "That code is not right." in wrong_code.content.decode()
     assert TOTPDevice.objects.filter(user=learner).exists()
+    # The wrong code counted (it was not rolled back with the refused change): a right one at once waits.
+    paused = client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": codes[1]})
+    assert "this code was not checked, and a backup code is not used up" in paused.content.decode()
+    assert TOTPDevice.objects.filter(user=learner).exists()
 
+    clock.shift(2)
     client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": codes[1]})
     assert not TOTPDevice.objects.filter(user=learner).exists()
     assert not BackupCode.objects.exists()
     assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.TWO_FACTOR_DISABLED).exists()
     client.logout()
     assert password_step(client)["Location"] == "/settings/account/"
+
+
+def test_guessing_app_codes_on_the_settings_pages_is_slowed_like_at_sign_in(client, learner, clock):
+    """A session that knows the password cannot guess codes freely to turn 2FA off or take the backup codes."""
+    device, codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+    clock.shift(60)
+
+    for path in ["/settings/privacy/two-factor/backup-codes/", "/settings/privacy/two-factor/disable/"]:
+        client.post(path, {"password": PASSWORD, "token": "000000"})
+    device.refresh_from_db()
+    assert device.throttling_failure_count >= 1, "each wrong code counts"
+    right_at_once = client.post(
+        "/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": code_for(device)}
+    )
+    assert "this code was not checked" in right_at_once.content.decode()
+    assert TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+    # A wrong password there counts toward the sign-in lockout, as the confirm-password page's does.
+    client.post("/settings/privacy/two-factor/disable/", {"password": "guess", "token": code_for(device)})
+    assert AccessAttempt.objects.get(username="lin").failures_since_start == 1
 
 
 def test_old_backup_codes_stop_working_after_regenerating_or_turning_off_and_on(client, learner, clock):
@@ -201,7 +267,7 @@ def test_old_backup_codes_stop_working_after_regenerating_or_turning_off_and_on(
     password_step(client)
     for old in (first_codes[1], new_codes[1]):
         assert "That code is not right" in client.post("/accounts/login/code/", {"token": old}).content.decode()
-    clock.shift(10)  # past the throttling delay the two wrong codes earned
+        clock.shift(10)  # past the pause the wrong code earned
     client.post("/accounts/login/code/", {"token": third_codes[0]})
     assert client.get("/settings/account/").status_code == 200
 
@@ -287,11 +353,12 @@ def staff(username, group="Support agent"):
     return user
 
 
-def test_staff_without_two_factor_are_sent_to_set_it_up(client):
+def test_staff_without_two_factor_are_sent_to_set_it_up_with_an_enrolment_link(client):
     client.force_login(staff("sam.agent"))
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == "/settings/privacy/two-factor/setup/"
     assert "Staff must turn on two-factor authentication" in response.content.decode()
+    assert "Ask a superuser to send you an enrolment link" in response.content.decode()
 
 
 def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, clock):
@@ -311,6 +378,7 @@ def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, cloc
 def test_setting_up_two_factor_verifies_the_current_session_for_staff(client):
     agent = staff("sam.agent")
     client.force_login(agent)
+    client.get(enrolment_path(agent))
     client.get("/settings/privacy/two-factor/setup/")
     device = TOTPDevice.objects.get(user=agent)
     client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)})

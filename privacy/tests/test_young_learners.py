@@ -36,6 +36,7 @@ def test_a_young_learner_is_offered_no_public_audience_and_told_why(client, teen
     page = client.get("/settings/privacy/").content.decode()
     assert "Because you are under 16, your profile can be shown to signed-in learners at most" in page
     assert 'value="public"' not in page
+    assert "Everyone: anyone on the internet" not in page, "the legend lists only audiences they can choose"
     assert "Turn on" not in page.split('id="consents"')[1].split("</section>")[0]
 
     response = client.post("/settings/privacy/", dict.fromkeys(ProfileVisibility.FIELDS, "private") | {"bio": "public"})

@@ -8,7 +8,9 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -286,15 +288,167 @@ def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go
     assert list(erasure.events.values_list("action", flat=True)) == ["submitted", "verified"]
 
 
-def test_the_privacy_officer_approves_an_erasure(client, officer, learner, verified_login):
+def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_nothing(
+    client, officer, learner, verified_login
+):
     erasure = submit(learner, "erasure")
+    mail.outbox.clear()
     verified_login(client, officer)
 
     response = run_action(client, "approve", [erasure])
 
+    assert response.status_code == 200
+    page = text(response)
+    assert "Approve and carry out erasure?" in page
+    assert "cannot be undone" in page
+    assert table_rows(response, "rr-selected") == [
+        [erasure.reference, "noor", erasure.get_type_display(), "Awaiting review", "due in 30 days"]
+    ]
+    plan = {row[0]: row[1:] for row in table_rows(response, "rr-erasure-plan")}
+    assert plan["Your account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
+    assert plan["Your profile"] == ["Deleted", "—"]
+    assert plan["Your payments"][0] == "Retained" and "GDPR Art. 17(3)(b)" in plan["Your payments"][1]
+    assert "noor@example.org" not in page and "Noor Al-Hassan" not in page and "7700" not in page
+    html = response.content.decode()
+    assert f'<input type="hidden" name="_selected_action" value="{erasure.pk}">' in html
+    assert '<input type="hidden" name="action" value="approve">' in html
+    assert '<input type="submit" class="default" value="Yes, erase">' in html
+    assert 'name="csrfmiddlewaretoken"' in html.split('value="Yes, erase"')[0].rsplit("<form", 1)[1]
+    assert f'href="{CHANGELIST}" class="closelink">Cancel</a>' in html
+    erasure.refresh_from_db()
+    learner.refresh_from_db()
+    assert erasure.status == Status.AWAITING_APPROVAL
+    assert list(erasure.events.values_list("action", flat=True)) == ["submitted", "verified"]
+    assert learner.is_active and learner.email == "noor@example.org"
+    assert mail.outbox == []
+
+
+def test_yes_erase_carries_the_erasure_out(
+    client, officer, learner, verified_login, django_capture_on_commit_callbacks
+):
+    erasure = submit(learner, "erasure")
+    verified_login(client, officer)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = submit_action_form(client, "approve", [erasure])
+
     assert messages_of(response) == [("success", f"Approved 1 request: {erasure.reference}.")]
     erasure.refresh_from_db()
+    learner.refresh_from_db()
+    assert erasure.status == Status.COMPLETED
+    assert erasure.result["erasure_receipt"]["scan"] == []
+    assert not learner.is_active and learner.username.startswith("erased-")
+
+
+def test_the_erasure_confirmation_works_from_the_request_page_and_cancel_goes_back_there(
+    client, officer, learner, verified_login
+):
+    erasure = submit(learner, "erasure")
+    verified_login(client, officer)
+
+    response = client.post(
+        change_url(erasure), {"CHANGE_FORM-action": "approve", "_selected_action": str(erasure.pk), "index": "0"}
+    )
+
+    html = response.content.decode()
+    assert '<input type="hidden" name="CHANGE_FORM-action" value="approve">' in html
+    assert f'href="{change_url(erasure)}" class="closelink">Cancel</a>' in html
+    erasure.refresh_from_db()
+    assert erasure.status == Status.AWAITING_APPROVAL
+
+    response = submit_action_form(client, "approve", [erasure], url=change_url(erasure), field="CHANGE_FORM-action")
+
+    assert response.redirect_chain[-1][0] == change_url(erasure)
+    erasure.refresh_from_db()
     assert erasure.status == Status.APPROVED
+
+
+def test_confirming_an_erasure_needs_the_csrf_token(officer, learner, verified_login):
+    erasure = submit(learner, "erasure")
+    browser = Client(enforce_csrf_checks=True)
+    verified_login(browser, officer)
+
+    page = browser.post(CHANGELIST, {"action": "approve", "_selected_action": [str(erasure.pk)], "index": "0"})
+    assert page.status_code == 403, "the action itself is a POST with a token"
+    response = browser.post(CHANGELIST, {"action": "approve", "_selected_action": [str(erasure.pk)], "apply": "1"})
+
+    assert response.status_code == 403
+    erasure.refresh_from_db()
+    assert erasure.status == Status.AWAITING_APPROVAL
+
+
+def test_an_agent_is_refused_an_erasure_before_any_confirmation(client, agent, learner, verified_login):
+    erasure = submit(learner, "erasure")
+    verified_login(client, agent)
+
+    for response in (run_action(client, "approve", [erasure]), submit_action_form(client, "approve", [erasure])):
+        assert "Yes, erase" not in response.content.decode()
+        assert messages_of(response) == [
+            (
+                "error",
+                f"{erasure.reference}: You are not allowed to approve an erasure request; "
+                "the privacy officer decides those.",
+            )
+        ]
+    erasure.refresh_from_db()
+    assert erasure.status == Status.AWAITING_APPROVAL
+
+
+def test_an_agent_is_not_offered_decisions_on_an_erasure_requests_page(client, agent, officer, learner, verified_login):
+    erasure = submit(learner, "erasure")
+    rectification = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
+
+    def offered(user, rights_request):
+        verified_login(client, user)
+        html = client.get(change_url(rights_request)).content.decode()
+        select = re.search(r'<select name="CHANGE_FORM-action".*?</select>', html, re.S).group(0)
+        return set(re.findall(r'<option value="([a-z_]+)"', select))
+
+    assert {"approve", "reject", "mark_completed"} & offered(agent, erasure) == set()
+    assert {"assign_to_me", "verify_identity"} <= offered(agent, erasure)
+    assert {"approve", "reject", "mark_completed"} <= offered(agent, rectification)
+    assert {"approve", "reject", "mark_completed"} <= offered(officer, erasure)
+
+    verified_login(client, agent)
+    forged = client.post(
+        change_url(erasure),
+        {"CHANGE_FORM-action": "approve", "_selected_action": str(erasure.pk), "apply": "1"},
+        follow=True,
+    )
+    assert messages_of(forged) == [("warning", "No action selected.")]
+    erasure.refresh_from_db()
+    assert erasure.status == Status.AWAITING_APPROVAL
+
+
+def test_the_privacy_officer_approves_other_requests_in_one_step(client, officer, learner, verified_login):
+    rectification = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
+    verified_login(client, officer)
+
+    response = run_action(client, "approve", [rectification])
+
+    assert messages_of(response) == [("success", f"Approved 1 request: {rectification.reference}.")]
+    rectification.refresh_from_db()
+    assert rectification.status == Status.APPROVED
+
+
+def test_requests_closed_by_an_erasure_cannot_be_approved_in_the_queue(
+    client, officer, learner, verified_login, django_capture_on_commit_callbacks
+):
+    rectification = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
+    erasure = submit(learner, "erasure")
+    verified_login(client, officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        submit_action_form(client, "approve", [erasure])
+
+    response = run_action(client, "approve", [rectification])
+
+    assert messages_of(response) == [
+        ("error", f"{rectification.reference}: A request that is “withdrawn” cannot be approved.")
+    ]
+    rectification.refresh_from_db()
+    assert rectification.status == Status.WITHDRAWN
+    page = text(client.get(change_url(rectification)))
+    assert f"Closed: the account was erased under request {erasure.reference}." in page
 
 
 def test_the_privacy_officer_rejects_an_erasure_with_a_reason(client, officer, learner, verified_login):
@@ -580,6 +734,13 @@ def test_an_agent_approves_some_corrections_from_the_queue(client, agent, learne
     verified_login(client, agent)
     page = text(run_action(client, "approve_some", [rights_request]))
     assert "Full name → Noor A. Hassan" in page and "Occupation → Astronaut" in page
+
+    # Without a reason the page comes back with the error beside the note and the box still ticked.
+    again = submit_action_form(client, "approve_some", [rights_request], approved_fields=["full_name"])
+    assert "Tell the learner why the corrections you did not tick are not made." in text(again)
+    assert re.search(r'<input[^>]*value="full_name"[^>]*checked', again.content.decode())
+    rights_request.refresh_from_db()
+    assert rights_request.status == Status.AWAITING_APPROVAL
 
     submit_action_form(
         client, "approve_some", [rights_request], approved_fields=["full_name"], note="Not what your CV says."

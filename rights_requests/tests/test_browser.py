@@ -26,10 +26,14 @@ def current_code(device):
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
-def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_server, browser, screenshot):
+def amara_files_a_restriction(live_server, browser):
+    """Make learner amara and agent sam.support (with an authenticator); amara files a restriction in a browser.
+
+    Returns:
+        ``(amara's page, sam's TOTP device, the request's reference)``.
+    """
     UserFactory(username="amara", email="amara@example.org")
     agent_device = TOTPDevice.objects.create(user=staff_member("sam.support", "Support agent"), name="Phone")
-
     learner = browser.new_context().new_page()
     sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
     learner.goto(f"{live_server.url}/settings/data/")
@@ -38,6 +42,11 @@ def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_s
     learner.get_by_role("button", name="Send request").click()
     expect(learner.get_by_role("status")).to_contain_text("We received your request DSR-")
     reference = learner.get_by_role("status").inner_text().split("request ")[1].split()[0].rstrip(".")
+    return learner, agent_device, reference
+
+
+def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(live_server, browser, screenshot):
+    learner, agent_device, reference = amara_files_a_restriction(live_server, browser)
 
     agent = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(agent, f"{live_server.url}/admin/rights_requests/rightsrequest/", "sam.support", device=agent_device)

@@ -164,7 +164,10 @@ def test_filing_a_request_confirms_it_and_shows_what_was_asked(client, amara, re
     rights_request = RightsRequest.objects.get(subject=amara)
     assert response.redirect_chain == [(detail_url(rights_request), 302)]
     page = page_of(response)
-    assert f"We received your request {rights_request.reference}. We will answer by 28 February 2026" in page
+    assert (
+        f'We received your request <span class="reference">{rights_request.reference}</span>. '
+        "We will answer by 28 February 2026"
+    ) in page, "the reference is kept on one line"
     assert rights_request.type == request_type
     assert rights_request.details == stored
     assert shown in page
@@ -470,5 +473,5 @@ def test_learner_asks_for_a_restriction_and_withdraws_it_on_a_phone(live_server,
 
 def test_a_correction_described_only_in_the_note_is_accepted(client, amara):
     response = client.post("/settings/data/new/rectification/", {"note": "Please remove my phone number."}, follow=True)
-    assert "We received your request DSR-" in response.content.decode()
+    assert 'We received your request <span class="reference">DSR-' in response.content.decode()
     assert "Please remove my phone number." in response.content.decode()

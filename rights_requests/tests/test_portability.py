@@ -37,7 +37,7 @@ def download(client, amara, django_capture_on_commit_callbacks):
     assert request.status == Status.COMPLETED
     response = client.get(f"/settings/data/{request.pk}/download/")
     assert response["Content-Type"] == "application/zip"
-    return zipfile.ZipFile(io.BytesIO(response.content))
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
 
 def test_the_copy_has_json_and_csv_per_category_a_manifest_and_a_readme(
@@ -48,7 +48,7 @@ def test_the_copy_has_json_and_csv_per_category_a_manifest_and_a_readme(
     manifest = json.loads(archive.read("manifest.json"))
 
     assert {"manifest.json", "README.txt", "identity.json", "identity.csv", "usage.json", "usage.csv"} <= names
-    assert manifest["format_version"] == "1"
+    assert manifest["format_version"] == "2"
     rows = {entry["category"]: entry["rows"] for entry in manifest["categories"]}
     assert rows["usage"] >= 3
     identity = json.loads(archive.read("identity.json"))
@@ -62,8 +62,9 @@ def test_the_copy_has_json_and_csv_per_category_a_manifest_and_a_readme(
 def test_csv_round_trips_any_text(client, amara, django_capture_on_commit_callbacks):
     archive = download(client, amara, django_capture_on_commit_callbacks)
     reader = csv.DictReader(io.StringIO(archive.read("identity.csv").decode("utf-8"), newline=""))
-    bios = [line["value"] for line in reader if line["field"] == "bio"]
-    assert bios == [TRICKY]
+    profiles = [line for line in reader if line["record"] == "Your profile"]
+    assert [line["bio"] for line in profiles] == [TRICKY]
+    assert profiles[0]["full_name"] == "Amara Okafor-Mensah"
 
 
 def test_the_copy_holds_no_secrets_and_nobody_elses_data(client, amara, django_capture_on_commit_callbacks):

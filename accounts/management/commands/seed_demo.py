@@ -120,9 +120,9 @@ class Command(BaseCommand):
         by_name = {user.username: user for user in users}
         queue = [
             ("siobhan", "erasure", {"note": "I am moving to another platform."}, 3),
-            ("jeanluc", "rectification", {"changes": {"full_name": "Jean-Luc Ébrard-Martin"}}, 12),
+            ("jeanluc", "rectification", {"changes": {"full_name": "Jean-Luc Ébrard-Martin"}}, 40),  # overdue
             ("wangfang", "restriction", {"reason": "I contest the accuracy of my quiz results."}, 24),
-            ("takeshi", "access", {}, 40),
+            ("takeshi", "access", {}, 12),
             ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 1),
             ("aisha", "portability", {}, 6),
         ]

@@ -1,6 +1,7 @@
 """Write a partner's roster: every enrollment in its courses, progress and grades only with consent.
 
-Every run is recorded as a ``ProcessingRun``. Prints only counts and the file written.
+Every run is recorded as a ``ProcessingRun`` and in each listed learner's audit log.
+Prints only counts and the file written.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,8 +10,7 @@ from django.utils.text import slugify
 
 from accounts.models import Partner
 from privacy.exports import ROSTER_COLUMNS, open_private, partner_lookup, partner_roster, write_csv
-from privacy.models import ProcessingRun
-from privacy.services import processing_run_record
+from privacy.services import partner_roster_record
 
 
 class Command(BaseCommand):
@@ -32,13 +32,7 @@ class Command(BaseCommand):
         roster = partner_roster(partner=found)
         with open_private(path) as stream:
             write_csv(stream, ROSTER_COLUMNS, roster.rows)
-        processing_run_record(
-            kind=ProcessingRun.Kind.PARTNER_ROSTER,
-            actor=None,
-            included=roster.included,
-            excluded=roster.excluded,
-            parameters={"partner": found.name},
-        )
+        partner_roster_record(actor=None, partner=found, roster=roster)
         self.stdout.write(
             f"Wrote {len(roster.rows)} enrollment(s) in courses of {found.name} to {path}: "
             f"{roster.included} learner(s) with progress and grades, {roster.excluded} without."

@@ -1,15 +1,14 @@
 """Write the de-identified research dataset: learners who consented, aggregated by course and country.
 
 Groups smaller than ``PRIVACY_RESEARCH_MIN_GROUP_SIZE`` are suppressed; every run
-is recorded as a ``ProcessingRun``. Prints only counts and the file written.
+is recorded as a ``ProcessingRun`` and in each included learner's audit log. Prints only counts and the file written.
 """
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from privacy.exports import RESEARCH_COLUMNS, open_private, research_dataset, write_csv
-from privacy.models import ProcessingRun
-from privacy.services import processing_run_record
+from privacy.services import research_dataset_record
 
 
 class Command(BaseCommand):
@@ -25,13 +24,7 @@ class Command(BaseCommand):
         dataset = research_dataset()
         with open_private(path) as stream:
             write_csv(stream, RESEARCH_COLUMNS, dataset.rows)
-        processing_run_record(
-            kind=ProcessingRun.Kind.RESEARCH_EXPORT,
-            actor=None,
-            included=dataset.included,
-            excluded=dataset.excluded,
-            parameters={"min_group_size": dataset.min_group_size},
-        )
+        research_dataset_record(actor=None, dataset=dataset)
         self.stdout.write(
             f"Wrote {len(dataset.rows)} group(s) to {path}: {dataset.included} learner(s) included, "
             f"{dataset.excluded} excluded by the processing gate, {dataset.suppressed_groups} group(s) "

@@ -1,0 +1,189 @@
+"""REST API of the accounts app: your own profile (``/api/v1/me/profile/``), as on the Account tab.
+
+Changes go through the Account tab's own form (``ProfileForm``: the same rules,
+the same messages) and ``services.profile_update`` (the same audit rows, the
+same photo handling).
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from learnerportal.api.errors import (
+    AUTH_ERRORS,
+    WRITE_ERRORS,
+    documented_answer,
+    error_body,
+    error_response,
+    form_errors,
+    unknown_keys_error,
+)
+from learnerportal.api.fields import StrictBooleanField, StrictCharField, StrictDateField
+from learnerportal.api.parsers import JSONParser
+from learnerportal.api.views import PortalAPIView
+
+from .forms import ProfileForm
+from .models import EducationLevel, Profile
+from .services import PROFILE_EDITABLE_FIELDS, profile_update
+
+
+class ProfileSerializer(serializers.Serializer):
+    """Your profile. Only you and our staff see all of it; the Privacy tab decides what others see."""
+
+    username = serializers.CharField(read_only=True, help_text="Public: part of your profile's address.")
+    email = serializers.EmailField(read_only=True, help_text="Private: we sign you in and reach you with it.")
+    full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    bio = serializers.CharField(max_length=Profile.BIO_MAX_LENGTH, allow_blank=True, required=False)
+    phone = serializers.CharField(
+        max_length=24, allow_blank=True, required=False, help_text="Digits, optionally + and the country code."
+    )
+    date_of_birth = serializers.DateField(allow_null=True, required=False, help_text="Never shown on your profile.")
+    country = serializers.CharField(
+        max_length=2, allow_blank=True, required=False, help_text='ISO 3166-1 alpha-2 code, e.g. "PT"; "" for none.'
+    )
+    education_level = serializers.ChoiceField(
+        choices=[("", "Not set"), *EducationLevel.choices], allow_blank=True, required=False
+    )
+    occupation = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    timezone = serializers.CharField(
+        max_length=64, allow_blank=True, required=False, help_text='An IANA time zone, e.g. "Europe/Lisbon".'
+    )
+    photo = serializers.URLField(
+        read_only=True, allow_null=True, help_text="Where your photo is served; null when you have none."
+    )
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """The profile fields to change (any subset), as JSON."""
+
+    full_name = StrictCharField(max_length=150, allow_blank=True, required=False)
+    bio = StrictCharField(max_length=Profile.BIO_MAX_LENGTH, allow_blank=True, required=False)
+    phone = StrictCharField(max_length=24, allow_blank=True, required=False)
+    date_of_birth = StrictDateField(allow_null=True, required=False, help_text="null clears it (JSON only).")
+    country = StrictCharField(max_length=2, allow_blank=True, required=False)
+    education_level = serializers.ChoiceField(
+        choices=[("", "Not set"), *EducationLevel.choices], allow_blank=True, required=False
+    )
+    occupation = StrictCharField(max_length=100, allow_blank=True, required=False)
+    timezone = StrictCharField(max_length=64, allow_blank=True, required=False)
+    remove_photo = StrictBooleanField(required=False, help_text="true removes your current photo.")
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    """A new photo, as multipart/form-data."""
+
+    photo = serializers.FileField(
+        help_text="A JPEG, PNG or WebP image up to 2 MB; location and camera data are removed."
+    )
+
+
+def profile_data(request, profile):
+    """Return the JSON of ``profile`` for its owner."""
+    user = profile.user
+    return {
+        "username": user.username,
+        "email": user.email,
+        **{name: getattr(profile, name) for name in ("full_name", "bio", "phone", "occupation", "timezone")},
+        "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
+        "country": profile.country.code or "",
+        "education_level": profile.education_level,
+        "photo": request.build_absolute_uri(reverse("api:learner_photo", args=[user.username]))
+        if profile.photo
+        else None,
+        "updated_at": serializers.DateTimeField().to_representation(profile.updated_at),
+    }
+
+
+PROFILE_EXAMPLE = {
+    "username": "amara",
+    "email": "amara@example.org",
+    "full_name": "Amara Okafor",
+    "bio": "Learning data science in the evenings.",
+    "phone": "+44 7700 900123",
+    "date_of_birth": "1994-03-02",
+    "country": "GB",
+    "education_level": "bachelor",
+    "occupation": "Nurse",
+    "timezone": "Europe/London",
+    "photo": "http://127.0.0.1:8000/api/v1/learners/amara/photo/",
+    "updated_at": "2026-11-30T10:12:00Z",
+}
+
+
+class MyProfileView(PortalAPIView):
+    """Your own profile (the Account tab)."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+
+    @extend_schema(
+        tags=["profile"],
+        operation_id="me_profile_read",
+        summary="Your profile",
+        responses={
+            200: OpenApiResponse(
+                ProfileSerializer, examples=[OpenApiExample("profile", PROFILE_EXAMPLE, response_only=True)]
+            ),
+            **AUTH_ERRORS,
+        },
+    )
+    def get(self, request):
+        return Response(profile_data(request, Profile.objects.select_related("user").get(user=request.user)))
+
+    @extend_schema(
+        tags=["profile"],
+        operation_id="me_profile_update",
+        summary="Change your profile",
+        description="Send only what changes, as JSON; to upload a new photo, send it alone as the `photo` part of "
+        "`multipart/form-data`. The rules "
+        "are the Account tab's: bio up to 300 characters, a real date of birth, a known country and time zone, "
+        "a phone number of digits. Nothing is saved when anything is refused. Photos are re-encoded without "
+        "location or camera data.",
+        request={"application/json": ProfileUpdateSerializer, "multipart/form-data": PhotoUploadSerializer},
+        examples=[OpenApiExample("new bio", {"bio": "Learning statistics."}, request_only=True)],
+        responses={
+            200: documented_answer(ProfileSerializer, "saved", PROFILE_EXAMPLE, "The profile as saved."),
+            400: error_response("A value is refused; `fields` says why.", "invalid", "invalid_photo", "parse_error"),
+            415: error_response("Not JSON or multipart.", "unsupported_media_type"),
+            **WRITE_ERRORS,
+        },
+    )
+    def patch(self, request):
+        if not hasattr(request.data, "keys"):
+            return Response(error_body("invalid", "Send an object of the fields to change."), status=400)
+        multipart = request.content_type.startswith("multipart/")
+        allowed = {"photo"} if multipart else {*PROFILE_EDITABLE_FIELDS, "remove_photo"}
+        if refusal := unknown_keys_error(request.data, allowed):
+            return refusal
+        if multipart and "photo" not in request.FILES:
+            return Response(
+                error_body("invalid", "Send the photo as a file.", {"photo": ["No file was sent."]}), status=400
+            )
+        # Types first (a list is not a name); then the Account tab's form decides what is valid.
+        parsed = ProfileUpdateSerializer(data=request.data, partial=True)
+        parsed.is_valid(raise_exception=True)
+        profile = Profile.objects.select_related("user").get(user=request.user)
+        current = ProfileForm(instance=profile)
+        data = {name: current[name].value() or "" for name in PROFILE_EDITABLE_FIELDS}
+        for name in PROFILE_EDITABLE_FIELDS:
+            if name in parsed.validated_data:
+                value = parsed.validated_data[name]
+                data[name] = "" if value is None else value
+        data["remove_photo"] = parsed.validated_data.get("remove_photo", False)
+        photo = request.FILES.get("photo")
+        form = ProfileForm(data=data, files={"photo": photo} if photo else None, instance=profile)
+        if not form.is_valid():
+            code = "invalid_photo" if set(form.errors) == {"photo"} else "invalid"
+            return Response(
+                error_body(code, "Nothing was saved: some values are not valid.", form_errors(form)), status=400
+            )
+        profile = profile_update(
+            actor=request.user,
+            user=request.user,
+            data=form.profile_data(),
+            photo=form.cleaned_data["photo"],
+            remove_photo=form.cleaned_data["remove_photo"],
+        )
+        return Response(profile_data(request, profile))

@@ -1,0 +1,124 @@
+"""The API's base view, its documentation page, its 404, and how its authentication appears in the schema."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.views import APIView
+
+from .auth import PerIPThrottle, PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
+from .errors import ERROR_CODES, TooLarge, error_body
+
+
+class PortalAPIView(APIView):
+    """Base of every API view: the per-IP limit is checked before anything else, even authentication.
+
+    So a flood of requests with bad tokens or no credentials is throttled too. Then an
+    HTTP method the endpoint does not take is a 405 for everyone (the schema lists them
+    publicly), rather than DRF's 403 to a read-only token asking to DELETE.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        throttle = PerIPThrottle()
+        if not throttle.allow_request(request, self):
+            self.throttled(request, throttle.wait())
+        if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
+            raise exceptions.MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            # Refused before reading: Django would stream a multipart file of any size to disk first.
+            raise TooLarge()
+
+    def paginated(self, rows, to_data):
+        """Return the page of ``rows`` (a queryset or list) the request asks for, as ``to_data(page)``.
+
+        Raises:
+            NotFound: no such page (404); ValidationError: a bad ``page_size`` (400).
+        """
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(to_data(page))
+
+
+def _declared_length(request):
+    """Return the request's ``Content-Length`` in bytes (0 when absent or not a number)."""
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+class TokenSchemeExtension(OpenApiAuthenticationExtension):
+    """Describe personal access tokens in the OpenAPI schema."""
+
+    target_class = PersonalAccessTokenAuthentication
+    name = "personalAccessToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "lpat_…",
+            "description": "A personal access token made on Settings → Security, sent as `Authorization: Bearer "
+            "lpat_…`. Read-only tokens may use GET; read-and-write tokens may also change things.",
+        }
+
+
+class SessionSchemeExtension(OpenApiAuthenticationExtension):
+    """Describe the browser session in the OpenAPI schema."""
+
+    target_class = VerifiedSessionAuthentication
+    name = "browserSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "Nothing to enter here: signed in to the portal in this browser, *Try it out* already "
+            "sends your session (after the two-factor code step when 2FA is on) and the CSRF token. "
+            "To try a token, use `personalAccessToken`.",
+        }
+
+
+# Views outside DRF.
+
+
+@csrf_exempt  # it changes nothing; a POST without a CSRF token must still get the JSON 404
+def api_not_found(request, *args, **kwargs):
+    """Answer an unknown address under /api/ with the API's JSON 404, not the HTML page.
+
+    When the address only lacks its trailing slash, the answer names the right one.
+    """
+    detail = "There is no API endpoint at this address."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail += f" Did you mean {request.path}/ (with the trailing slash)?"
+    return _json_error("not_found", detail, 404)
+
+
+def server_error(request):
+    """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page."""
+    if request.path.startswith("/api/"):
+        return _json_error("server_error", ERROR_CODES["server_error"], 500)
+    return defaults.server_error(request)
+
+
+def _json_error(code, detail, status):
+    """Return the API's error shape from outside DRF, compact as DRF renders every other answer."""
+    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"separators": (",", ":")})
+
+
+@require_safe
+def api_docs(request):
+    """The API's documentation (Swagger UI), served from our own static files under the strict CSP."""
+    return render(request, "api/docs.html")

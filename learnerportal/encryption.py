@@ -1,0 +1,211 @@
+"""Encryption at rest with cryptography's MultiFernet, keys from ``PORTAL_ENCRYPTION_KEYS``.
+
+One place loads the keys for everything the portal encrypts: data-rights files
+(``rights_requests.files``) and the model fields the personal-data registry marks
+sensitive (``EncryptedCharField``, ``EncryptedDateField``). The first key
+encrypts; every key decrypts, so keys can be rotated: add a new key first,
+run ``manage.py rotate_encryption_keys``, then drop the old key.
+
+Encrypted fields store a Fernet token (AES-128-CBC with HMAC-SHA256, a random
+IV: the same value never encrypts the same way twice) in a ``text`` column, so
+the database cannot compare or search them: filter in Python after reading.
+Only the ``isnull`` lookup remains.
+"""
+
+import datetime
+import json
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+def encryption_keys():
+    """Return the configured Fernet keys, newest (encrypting) first.
+
+    Raises:
+        ImproperlyConfigured: no key is configured, or a key is not a Fernet key.
+    """
+    keys = list(settings.ENCRYPTION_KEYS)
+    if not keys:
+        raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) to encrypt data at rest.")
+    try:
+        return [Fernet(key) for key in keys]
+    except ValueError:
+        raise ImproperlyConfigured("PORTAL_ENCRYPTION_KEYS holds a value that is not a Fernet key.") from None
+
+
+def multi_fernet():
+    """Return a ``MultiFernet`` over ``encryption_keys()`` (the first encrypts, any decrypts)."""
+    return MultiFernet(encryption_keys())
+
+
+def primary_fernet():
+    """Return the ``Fernet`` of the encrypting key alone (to tell whether a token is current)."""
+    return encryption_keys()[0]
+
+
+def encrypt_text(value: str) -> str:
+    """Return ``value`` encrypted with the first key, as a URL-safe base64 Fernet token."""
+    return multi_fernet().encrypt(value.encode()).decode()
+
+
+def decrypt_text(token: str) -> str:
+    """Return the plain text of a token made by ``encrypt_text`` with any configured key.
+
+    Raises:
+        cryptography.fernet.InvalidToken: no configured key decrypts it, or it was altered.
+    """
+    return multi_fernet().decrypt(token.encode()).decode()
+
+
+def token_is_current(token: str) -> bool:
+    """Return whether ``token`` is already encrypted with the first key (nothing to rotate)."""
+    try:
+        primary_fernet().decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+class EncryptedFieldMixin:
+    """Store the field's value as a Fernet token in a ``text`` column; "" and NULL stay as they are."""
+
+    #: Lookups that still mean something on ciphertext.
+    ALLOWED_LOOKUPS = frozenset({"isnull"})
+
+    def db_type(self, connection):
+        return "text"
+
+    def rel_db_type(self, connection):
+        return "text"
+
+    def cast_db_type(self, connection):
+        return "text"
+
+    def to_plain(self, value):
+        """Return the value as text to encrypt (subclasses convert, e.g. a date)."""
+        return str(value)
+
+    def from_plain(self, text):
+        """Return the Python value of decrypted text (subclasses convert, e.g. to a date)."""
+        return text
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if not prepared:
+            value = self.get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_text(self.to_plain(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return self.from_plain(decrypt_text(value))
+
+    def get_lookup(self, lookup_name):
+        # SECURITY: a lookup on ciphertext would silently match nothing; refuse it loudly.
+        if lookup_name not in self.ALLOWED_LOOKUPS:
+            raise NotImplementedError(f"{self.name} is encrypted: filter on it in Python, not in SQL.")
+        return super().get_lookup(lookup_name)
+
+
+class EncryptedCharField(EncryptedFieldMixin, models.CharField):
+    """A ``CharField`` encrypted at rest; ``max_length`` bounds the plain text (validation), not the column."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value == "":
+            return ""
+        return super().get_db_prep_value(value, connection, prepared)
+
+
+class EncryptedDateField(EncryptedFieldMixin, models.DateField):
+    """A ``DateField`` encrypted at rest (the ISO 8601 date is encrypted)."""
+
+    def to_plain(self, value):
+        return value.isoformat()
+
+    def from_plain(self, text):
+        return datetime.date.fromisoformat(text)
+
+
+class EncryptedJSONField(EncryptedFieldMixin, models.JSONField):
+    """A ``JSONField`` encrypted at rest: the JSON text is one Fernet token in a ``text`` column.
+
+    For values that may hold a sensitive field's value, such as a rectification
+    request's proposed phone number. The database cannot look inside: key and
+    path lookups (``details__changes``) are refused like any other lookup.
+    """
+
+    def to_plain(self, value):
+        return json.dumps(value, cls=self.encoder)
+
+    def from_plain(self, text):
+        return json.loads(text, cls=self.decoder)
+
+    def get_transform(self, name):
+        raise NotImplementedError(f"{self.name} is encrypted: read it in Python, not in SQL.")
+
+
+def encrypted_columns():
+    """Return ``[(model, field)]`` for every encrypted field of every installed model."""
+    from django.apps import apps
+
+    return [
+        (model, field)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedFieldMixin)
+    ]
+
+
+def rotate_column(model, field, *, batch_size=500, after_pk=None):
+    """Re-encrypt one batch of ``model.field`` with the first key, in one transaction.
+
+    Rows already encrypted with the first key are left alone, so a rotation that
+    was interrupted continues where it stopped when run again. Rows are locked
+    while re-encrypted, so a concurrent save is not lost.
+
+    Args:
+        model, field: from ``encrypted_columns()``.
+        batch_size: rows read per batch (int > 0).
+        after_pk: the last primary key of the previous batch, or None to start.
+
+    Returns:
+        ``(last_pk, rotated, seen)``: the last primary key read (None when the
+        column is done), rows re-encrypted, rows read.
+
+    Raises:
+        cryptography.fernet.InvalidToken: a value no configured key decrypts (the
+            batch is rolled back; add the missing key and run again).
+    """
+    from django.db import connection, transaction
+
+    quote = connection.ops.quote_name
+    table, column, pk = quote(model._meta.db_table), quote(field.column), quote(model._meta.pk.column)
+    where = f"WHERE {pk} > %s " if after_pk is not None else ""
+    params = [after_pk] if after_pk is not None else []
+    fernet = multi_fernet()
+    primary = primary_fernet()
+    rotated = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {pk}, {column} FROM {table} {where}ORDER BY {pk} LIMIT %s FOR UPDATE",  # noqa: S608 - quoted names
+            [*params, batch_size],
+        )
+        rows = cursor.fetchall()
+        for row_pk, token in rows:
+            if not token:
+                continue
+            try:
+                primary.decrypt(token.encode())
+                continue  # already current
+            except InvalidToken:
+                pass
+            cursor.execute(
+                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608 - quoted names
+                [fernet.rotate(token.encode()).decode(), row_pk],
+            )
+            rotated += 1
+    return (rows[-1][0] if rows else None), rotated, len(rows)

@@ -1,0 +1,78 @@
+"""Admin building blocks of the privacy app: access transparency for staff views of personal data."""
+
+from functools import reduce
+
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+
+from .registry import registry
+from .services import staff_access_record
+
+
+class AccessTransparencyMixin:
+    """Record in the learner's audit log each time staff open their personal data in admin.
+
+    Mix into the ``ModelAdmin`` of every model the personal-data registry declares.
+    Each successful GET of a change or history view writes one ``STAFF_VIEWED`` event
+    for the record's data subject, naming the open data-rights request the staff member
+    is working on when there is one; the learner sees it on their Account activity
+    page, with the staff member's role, not their name.
+    """
+
+    #: What the learner is told was viewed, e.g. "your account".
+    access_view_name = "your data"
+
+    def access_subject(self, obj):
+        """Return the data subject of ``obj`` (found through the registry's subject lookup), or None."""
+        declaration = registry.get(type(obj))
+        if declaration is None:
+            return None
+        if not declaration.subject_lookup:
+            return obj
+        if declaration.subject_field:
+            # The model names its subject by a value, e.g. the username typed at sign-in.
+            value = getattr(obj, declaration.subject_lookup, None)
+            return get_user_model()._default_manager.filter(**{declaration.subject_field: value}).first()
+        return reduce(lambda value, name: getattr(value, name, None), declaration.subject_lookup.split("__"), obj)
+
+    def access_request_reference(self, request, obj, subject):
+        """Return the reference of the data-rights request the viewing staff member works on, or ""."""
+        from rights_requests.selectors import reference_for_staff_access
+
+        return reference_for_staff_access(subject=subject, staff=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)
+        self._record_access(request, response, object_id, self.access_view_name)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context=extra_context)
+        self._record_access(request, response, object_id, f"the change history of {self.access_view_name}")
+        return response
+
+    def _record_access(self, request, response, object_id, view):
+        """Write one ``STAFF_VIEWED`` event when a GET showed another person's record (status 200).
+
+        Admin pages render lazily: the event is written once the page has rendered, so a
+        page that fails while rendering (and so showed nothing) records nothing.
+        """
+        if request.method != "GET" or response.status_code != 200:
+            return
+        obj = self.get_object(request, unquote(object_id))
+        subject = self.access_subject(obj) if obj is not None else None
+        if subject is None or subject.pk == request.user.pk:
+            return
+
+        def record(rendered=None):
+            staff_access_record(
+                actor=request.user,
+                subject=subject,
+                view=view,
+                request_reference=self.access_request_reference(request, obj, subject),
+            )
+
+        if getattr(response, "is_rendered", True):
+            record()
+        else:
+            response.add_post_render_callback(record)

@@ -1,0 +1,155 @@
+"""Query budgets of the learner-facing privacy pages: exact counts, the same for little and much data.
+
+A learner with a handful of records and one with 200 enrollments and 2,000 learning events
+must cost the same number of queries; a change that adds a query per row, or one more
+query per page, fails here. (Times are measured by ``make bench``, never in tests.)
+
+Every signed-in page view starts with the same 3 queries — the session, the user, and the
+active privacy policy with whether the learner confirmed it (``PolicyConfirmationMiddleware``) —
+and pages that show the avatar load the profile once.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Enrollment, LearningEvent
+from accounts.tests.factories import CourseFactory, PartnerFactory, UserFactory
+from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from privacy.selectors import PROFILE_LIST_LENGTH, access_learner_profile
+
+pytestmark = pytest.mark.django_db
+
+VOLUMES = {"small": (3, 30), "large": (200, 2_000)}
+#: The session, the user, the active policy with the learner's confirmation of it.
+SIGNED_IN = 3
+
+
+@pytest.fixture
+def policy():
+    policy = PolicyVersion.objects.create(
+        kind=PolicyVersion.Kind.PRIVACY, version="2026-11", effective_date=timezone.localdate(), summary="s", text="t"
+    )
+    PolicyVersion.objects.filter(pk=policy.pk).update(status=PolicyVersion.Status.ACTIVE, activated_at=timezone.now())
+    return policy
+
+
+def learner_with(volume, policy, username="noor"):
+    """Return a learner who shows everything publicly and has ``VOLUMES[volume]`` enrollments and events."""
+    enrollments, events = VOLUMES[volume]
+    user = UserFactory(username=username)
+    user.profile.full_name = "Noor Al-Hassan"
+    user.profile.bio = "Learning statistics"
+    user.profile.country = "PT"
+    user.profile.save()
+    partner = PartnerFactory()
+    courses = [CourseFactory(partner=partner) for _ in range(enrollments)]
+    now = timezone.now()
+    Enrollment.objects.bulk_create(
+        Enrollment(user=user, course=course, completed_at=now if n % 2 else None) for n, course in enumerate(courses)
+    )
+    LearningEvent.objects.bulk_create(
+        LearningEvent(
+            user=user,
+            course=courses[n % enrollments],
+            event_type="page_viewed",
+            occurred_at=now - datetime.timedelta(minutes=n),
+        )
+        for n in range(events)
+    )
+    ProfileVisibility.objects.create(user=user, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
+    PolicyAcknowledgement.objects.create(user=user, policy=policy)
+    for purpose in ("marketing_email", "research", "marketing_email"):
+        Consent.objects.create(
+            user=user, purpose=purpose, granted=True, policy_version=policy.version, source=Consent.Source.SETTINGS
+        )
+    return user
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_privacy_tab_costs_the_same_queries_for_any_amount_of_data(client, policy, django_assert_num_queries, volume):
+    learner = learner_with(volume, policy)
+    client.force_login(learner)
+
+    # + visibility, profile, enrollments for the preview, current consents, marketing objection,
+    # authenticator, backup codes left, consent history.
+    with django_assert_num_queries(SIGNED_IN + 9):
+        response = client.get("/settings/privacy/")
+
+    assert response.status_code == 200
+    # The preview ("as anyone on the internet") lists the newest 20 courses, then says how many more.
+    page = response.content.decode()
+    enrollments = VOLUMES[volume][0]
+    assert page.count("Partner University") == min(enrollments, PROFILE_LIST_LENGTH)
+    assert (f"And {enrollments - PROFILE_LIST_LENGTH} more." in page) == (enrollments > PROFILE_LIST_LENGTH)
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_saving_the_privacy_tab_costs_the_same_queries_for_any_amount_of_data(
+    client, policy, django_assert_num_queries, volume
+):
+    learner = learner_with(volume, policy)
+    client.force_login(learner)
+    choices = dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC) | {"bio": Audience.LEARNERS}
+
+    # Session, user (a POST skips the policy check), visibility, profile (age), then in the service's
+    # transaction: the row locked, its user and uniqueness validated, the update, the audit row with
+    # its two users validated, and the savepoint around it all (the test runs in a transaction).
+    # Its 7 audience check constraints are left to the database (not 3 queries each).
+    with django_assert_num_queries(13):
+        response = client.post("/settings/privacy/", choices)
+
+    assert response.status_code == 302
+    assert ProfileVisibility.objects.get(user=learner).bio == Audience.LEARNERS
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_public_profile_costs_the_same_queries_for_any_amount_of_data(
+    client, policy, django_assert_num_queries, volume
+):
+    learner_with(volume, policy)
+    enrollments = VOLUMES[volume][0]
+
+    # The learner with profile, profile visibility; the enrollments with their courses and partners
+    # (the newest 20, and how many there are in all, in one query).
+    with django_assert_num_queries(2):
+        response = client.get("/learners/noor/")
+    # Asked for every course, the page lists them all, at the same cost.
+    with django_assert_num_queries(2):
+        whole = client.get("/learners/noor/?lists=all")
+
+    assert response.status_code == whole.status_code == 200
+    assert response.content.decode().count("Partner University") == min(enrollments, PROFILE_LIST_LENGTH)
+    assert whole.content.decode().count("Partner University") == enrollments
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_public_profile_seen_by_a_learner_costs_the_same_queries(client, policy, django_assert_num_queries, volume):
+    learner_with(volume, policy)
+    viewer = UserFactory(username="amara")
+    PolicyAcknowledgement.objects.create(user=viewer, policy=policy)
+    client.force_login(viewer)
+
+    # + the learner shown (with profile and visibility), their enrollments, the viewer's avatar profile.
+    with django_assert_num_queries(SIGNED_IN + 3):
+        response = client.get("/learners/noor/")
+
+    assert response.status_code == 200
+
+
+def test_a_profile_is_found_through_the_index_on_lower_username(policy):
+    """The profile URL is looked up by lower(username), which the unique index answers (no scan of all users)."""
+    learner_with("small", policy)
+
+    with CaptureQueriesContext(connection) as captured:
+        subject, _ = access_learner_profile(viewer=AnonymousUser(), username="NOOR")
+    assert subject.username == "noor"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + captured.captured_queries[0]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "accounts_user_username_ci_unique" in plan

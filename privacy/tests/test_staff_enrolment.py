@@ -1,0 +1,129 @@
+"""Staff turn on 2FA only through an enrolment link: a stolen staff password cannot enrol an attacker's app."""
+
+import datetime
+import io
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SETUP = "/settings/privacy/two-factor/setup/"
+
+
+def code_for(device):
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def staff(username, group="Support agent"):
+    user = UserFactory(username=username, email=f"{username}@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def agent():
+    return staff("sam.agent")
+
+
+@pytest.fixture
+def superuser(client, verified_login):
+    user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    return user
+
+
+def emailed_link(superuser, client, verified_login, member, django_capture_on_commit_callbacks):
+    verified_login(client, superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/accounts/user/",
+            {"action": "send_two_factor_enrolment_link", "_selected_action": [member.pk], "index": 0},
+            follow=True,
+        )
+    assert f"Enrolment link emailed to {member.username}." in response.text
+    client.logout()
+    (message,) = [m for m in mail.outbox if m.to == [member.email]]
+    return urlsplit(re.search(r"http://testserver(\S+)", message.body)[0]).path
+
+
+def test_a_staff_password_alone_cannot_enrol_an_authenticator(client, agent):
+    client.force_login(agent)  # whoever has the password
+
+    page = client.get(SETUP)
+    attempt = client.post(SETUP, {"token": "123456"})
+
+    assert page.status_code == attempt.status_code == 403
+    assert "Ask a superuser to send you an enrolment link" in page.text
+    assert not TOTPDevice.objects.filter(user=agent).exists(), "no key was even shown"
+    assert client.get("/admin/").status_code == 302
+
+
+def test_the_emailed_link_opens_set_up_once_and_then_the_admin(
+    client, agent, superuser, verified_login, django_capture_on_commit_callbacks
+):
+    path = emailed_link(superuser, client, verified_login, agent, django_capture_on_commit_callbacks)
+    client.force_login(agent)
+
+    assert client.get(path)["Location"] == SETUP
+    assert client.get(SETUP).status_code == 200
+    device = TOTPDevice.objects.get(user=agent, confirmed=False)
+    client.post(SETUP, {"token": code_for(device)})
+    assert client.get("/admin/").status_code == 200
+
+    again = client.get(path, follow=True)
+    assert "This enrolment link does not work any more" in again.text, "a link works once"
+
+
+def test_a_link_works_only_for_its_own_account_and_only_for_a_day(
+    client, agent, superuser, verified_login, django_capture_on_commit_callbacks
+):
+    path = emailed_link(superuser, client, verified_login, agent, django_capture_on_commit_callbacks)
+    colleague = staff("kim.agent")
+    client.force_login(colleague)
+    assert "does not work any more" in client.get(path, follow=True).text
+    assert client.get(SETUP).status_code == 403
+
+    client.force_login(agent)
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=25)):
+        assert "does not work any more" in client.get(path, follow=True).text
+        assert client.get(SETUP).status_code == 403
+
+
+def test_only_superusers_send_links(client, verified_login):
+    officer = staff("priya.officer", "Privacy officer")
+    verified_login(client, officer)
+
+    changelist = client.get("/admin/accounts/user/")
+
+    assert changelist.status_code == 200
+    assert "send_two_factor_enrolment_link" not in changelist.text
+
+
+def test_learners_set_up_two_factor_without_any_link(client):
+    learner = UserFactory(username="lin")
+    client.force_login(learner)
+    assert client.get(SETUP).status_code == 200
+
+
+def test_the_operator_prints_the_first_superusers_link_and_nothing_for_others(client):
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    out = io.StringIO()
+
+    call_command("staff_two_factor_link", "root", stdout=out)
+
+    client.force_login(root)
+    assert client.get(urlsplit(out.getvalue().strip()).path)["Location"] == SETUP
+    assert client.get(SETUP).status_code == 200
+    with pytest.raises(CommandError, match="learners turn on 2FA themselves"):
+        call_command("staff_two_factor_link", UserFactory(username="lin").username)
+    with pytest.raises(CommandError, match="No account"):
+        call_command("staff_two_factor_link", "nobody")

@@ -1,0 +1,417 @@
+"""REST API of the rights_requests app: your data-rights requests (``/api/v1/me/requests/``).
+
+Filing, withdrawing and downloading call the services the Your data pages call
+(``request_submit``, ``request_withdraw``, ``files.request_download``), reads the
+same selectors (``requests_of``, ``access_own_request``, ``timeline_of``), so the
+rules cannot differ: one open request per type (409 with the open one's id), the
+owner-only download for 7 days (410 after), every download audited.
+
+Erasure cannot be undone, so, as on the page, it needs a password confirmed in
+the last 15 minutes: a browser session must have confirmed it
+(``/accounts/confirm-password/``); a personal access token cannot ask for erasure
+at all (``erasure_not_allowed_with_token``), so a leaked token can never close an account.
+"""
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.models import PersonalAccessToken
+from learnerportal.api.auth import IgnoreAcceptNegotiation, PortalPagination
+from learnerportal.api.errors import (
+    AUTH_ERRORS,
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    DuplicateRequestErrorSerializer,
+    documented_answer,
+    error_body,
+    error_response,
+    unknown_keys_error,
+)
+from learnerportal.api.fields import StrictCharField
+from learnerportal.api.parsers import JSONParser
+from learnerportal.api.views import PortalAPIView
+from privacy.reauthentication import recently_authenticated
+
+from . import conf
+from .deadlines import due_at_for
+from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnreadable
+from .files import live_file_of, request_download
+from .models import RequestEvent, RequestFile, RequestType, Status
+from .selectors import access_own_request, requests_of, status_explained, timeline_of
+from .services import OBJECTABLE_PURPOSES, RECTIFIABLE_FIELDS, request_submit, request_withdraw
+from .workflow import allowed_steps
+
+#: Keys a request's ``details`` may have; which ones a type uses is ``services.clean_request_details``'s to say.
+DETAIL_KEYS = ("note", "reason", "purposes", "changes")
+
+
+class RequestDetailsSerializer(serializers.Serializer):
+    """What you tell us with a request; each type uses some keys and ignores the others."""
+
+    note = StrictCharField(
+        required=False, allow_blank=True, help_text="Anything you would like to add (any type), up to 2,000 characters."
+    )
+    reason = StrictCharField(
+        required=False,
+        allow_blank=True,
+        help_text="restriction (required): why we should stop using your data for now (GDPR Art. 18(1)).",
+    )
+    purposes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(OBJECTABLE_PURPOSES)),
+        required=False,
+        help_text="objection (at least one): the uses of your data you object to (GDPR Art. 21).",
+    )
+    changes = serializers.DictField(
+        child=StrictCharField(allow_blank=True),
+        required=False,
+        help_text="rectification: the corrected value per profile field "
+        f'({", ".join(RECTIFIABLE_FIELDS)}); "" asks to clear a field. At least one, or a note.',
+    )
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    """A new request."""
+
+    type = serializers.ChoiceField(choices=RequestType.choices, help_text="Which right you exercise.")
+    details = RequestDetailsSerializer(required=False, help_text="What that type needs; see each key.")
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(help_text='"You", "Our privacy team" or "Automatically": staff are never named.')
+    what = serializers.CharField()
+    note = serializers.CharField(help_text='What we told you at that step; "" when nothing.')
+
+
+class DownloadSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="GET it with the same credentials.")
+    kind = serializers.ChoiceField(choices=RequestFile.Kind.choices)
+    expires_at = serializers.DateTimeField(help_text="After this it is deleted (410 Gone).")
+
+
+class RequestSummarySerializer(serializers.Serializer):
+    """One of your requests, in a list."""
+
+    id = serializers.UUIDField()
+    reference = serializers.CharField(help_text="e.g. DSR-2026-000123: quote it when you write to us.")
+    type = serializers.ChoiceField(choices=RequestType.choices)
+    type_label = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    is_open = serializers.BooleanField()
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(help_text="We answer by then: one calendar month, extendable (GDPR Art. 12(3)).")
+    url = serializers.URLField()
+
+
+class RequestSerializer(RequestSummarySerializer):
+    """One of your requests, with where it stands and its history."""
+
+    details = RequestDetailsSerializer(help_text="What you asked for, as we recorded it.")
+    status_explained = serializers.CharField(help_text='Where it stands, in words; "" when completed or rejected.')
+    original_due_at = serializers.DateTimeField()
+    extended_at = serializers.DateTimeField(allow_null=True)
+    extension_reason = serializers.CharField(help_text='Why we extended the deadline; "" when not extended.')
+    overdue = serializers.BooleanField()
+    decision_reason = serializers.CharField(help_text='Why it was rejected; "" otherwise.')
+    supervisory_authority = serializers.CharField(
+        allow_null=True, help_text="Where you may complain, when rejected (GDPR Art. 12(4), 77); null otherwise."
+    )
+    completed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(help_text='What we did, once completed; "" before.')
+    can_withdraw = serializers.BooleanField(help_text="True until work on it starts.")
+    download = DownloadSerializer(allow_null=True, help_text="The report or portable copy, while downloadable.")
+    timeline = TimelineEntrySerializer(many=True, help_text="Oldest first.")
+
+
+def _datetime(value):
+    return serializers.DateTimeField().to_representation(value) if value else None
+
+
+def request_summary_data(request, rights_request):
+    """Return the JSON of ``rights_request`` in a list."""
+    return {
+        "id": str(rights_request.pk),
+        "reference": rights_request.reference,
+        "type": rights_request.type,
+        "type_label": rights_request.get_type_display(),
+        "status": rights_request.status,
+        "status_label": rights_request.get_status_display(),
+        "is_open": rights_request.is_open,
+        "received_at": _datetime(rights_request.received_at),
+        "due_at": _datetime(rights_request.due_at),
+        "url": request.build_absolute_uri(reverse("api:request_detail", args=[rights_request.pk])),
+    }
+
+
+def request_data(request, rights_request):
+    """Return the JSON of ``rights_request`` for its data subject, with its timeline."""
+    completed = [event for event in rights_request.events.all() if event.action == RequestEvent.Action.COMPLETED]
+    live_file = live_file_of(rights_request)
+    details = {key: value for key, value in rights_request.details.items() if key in DETAIL_KEYS}
+    return request_summary_data(request, rights_request) | {
+        "details": details,
+        "status_explained": status_explained(rights_request),
+        "original_due_at": _datetime(due_at_for(rights_request.received_at)),
+        "extended_at": _datetime(rights_request.extended_at),
+        "extension_reason": rights_request.extension_reason,
+        "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
+        "decision_reason": rights_request.decision_reason,
+        "supervisory_authority": conf.SUPERVISORY_AUTHORITY if rights_request.status == Status.REJECTED else None,
+        "completed_at": _datetime(rights_request.completed_at),
+        "outcome": completed[-1].note if completed else "",
+        "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
+        "download": {
+            "url": request.build_absolute_uri(reverse("api:request_download", args=[rights_request.pk])),
+            "kind": live_file.kind,
+            "expires_at": _datetime(live_file.expires_at),
+        }
+        if live_file
+        else None,
+        "timeline": [
+            {"at": _datetime(entry.at), "actor": entry.actor, "what": entry.what, "note": entry.note}
+            for entry in timeline_of(rights_request)
+        ],
+    }
+
+
+REQUEST_EXAMPLE = {
+    "id": "3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21",
+    "reference": "DSR-2026-000123",
+    "type": "access",
+    "type_label": "Access to your data (Art. 15)",
+    "status": "completed",
+    "status_label": "Completed",
+    "is_open": False,
+    "received_at": "2026-11-30T10:30:00Z",
+    "due_at": "2026-12-30T23:59:59Z",
+    "url": "http://127.0.0.1:8000/api/v1/me/requests/3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21/",
+    "details": {"note": ""},
+    "status_explained": "",
+    "original_due_at": "2026-12-30T23:59:59Z",
+    "extended_at": None,
+    "extension_reason": "",
+    "overdue": False,
+    "decision_reason": "",
+    "supervisory_authority": None,
+    "completed_at": "2026-11-30T10:30:05Z",
+    "outcome": "Your report is ready to download for 7 days.",
+    "can_withdraw": False,
+    "download": {
+        "url": "http://127.0.0.1:8000/api/v1/me/requests/3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21/download/",
+        "kind": "access_report",
+        "expires_at": "2026-12-07T10:30:05Z",
+    },
+    "timeline": [
+        {"at": "2026-11-30T10:30:00Z", "actor": "You", "what": "Request received", "note": ""},
+        {"at": "2026-11-30T10:30:05Z", "actor": "Automatically", "what": "Completed", "note": "Your report is ready."},
+    ],
+}
+NOT_FOUND = error_response('No such request among yours (another learner\'s is "not found" too).', "not_found")
+
+
+class MyRequestsView(PortalAPIView):
+    """Your data-rights requests; POST files a new one."""
+
+    parser_classes = [JSONParser]
+    pagination_class = PortalPagination
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_list",
+        summary="Your requests",
+        description="Newest first.",
+        responses={
+            200: documented_answer(
+                RequestSummarySerializer(many=True),
+                "one request",
+                {key: REQUEST_EXAMPLE[key] for key in RequestSummarySerializer().fields},
+            ),
+            **LIST_ERRORS,
+        },
+    )
+    def get(self, request):
+        return self.paginated(requests_of(request.user), lambda page: [request_summary_data(request, r) for r in page])
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_file",
+        summary="File a request",
+        description="Exercise a right (GDPR Art. 15–21). Access, portability and objection are carried out "
+        "automatically within seconds; the others wait for our staff. We answer within one calendar month "
+        "(`due_at`). At most one open request per type: a second answers 409 with the open one's id. "
+        "Erasure cannot be undone: it needs a browser session whose password was confirmed in the last 15 "
+        "minutes, and is refused to tokens.",
+        request=RequestCreateSerializer,
+        examples=[
+            OpenApiExample("access", {"type": "access", "details": {"note": "Including my quiz answers, please."}}),
+            OpenApiExample("objection", {"type": "objection", "details": {"purposes": ["marketing_email"]}}),
+            OpenApiExample("restriction", {"type": "restriction", "details": {"reason": "My grade is wrong."}}),
+            OpenApiExample(
+                "rectification", {"type": "rectification", "details": {"changes": {"full_name": "Amara O."}}}
+            ),
+        ],
+        responses={
+            201: OpenApiResponse(
+                RequestSerializer,
+                description="Filed; `Location` is its address.",
+                examples=[OpenApiExample("filed", REQUEST_EXAMPLE, response_only=True)],
+            ),
+            400: error_response("The type or the details are not valid.", "invalid", "invalid_details", "parse_error"),
+            403: error_response(
+                "Read-only token; missing CSRF token; erasure with a token or without a recent password.",
+                "insufficient_scope",
+                "permission_denied",
+                "erasure_not_allowed_with_token",
+                "reauthentication_required",
+            ),
+            409: error_response(
+                "You already have an open request of this type.",
+                "duplicate_open_request",
+                serializer=DuplicateRequestErrorSerializer,
+            ),
+            415: error_response("Not JSON.", "unsupported_media_type"),
+            **{k: v for k, v in WRITE_ERRORS.items() if k != 403},
+        },
+    )
+    def post(self, request):
+        if refusal := unknown_keys_error(request.data, {"type", "details"}) or (
+            isinstance(request.data, dict) and unknown_keys_error(request.data.get("details"), DETAIL_KEYS, "details.")
+        ):
+            return refusal
+        parsed = RequestCreateSerializer(data=request.data)
+        parsed.is_valid(raise_exception=True)
+        request_type = parsed.validated_data["type"]
+        if request_type == RequestType.ERASURE:
+            # SECURITY: erasure cannot be undone; the page asks for the password again, and so does the API.
+            if isinstance(request.auth, PersonalAccessToken):
+                return Response(
+                    error_body(
+                        "erasure_not_allowed_with_token",
+                        "Erasure cannot be requested with an API token. Sign in and use Settings → Your data.",
+                    ),
+                    status=403,
+                )
+            if not recently_authenticated(request._request):
+                return Response(
+                    error_body(
+                        "reauthentication_required",
+                        "Confirm your password at /accounts/confirm-password/ first, then try again within 15 minutes.",
+                    ),
+                    status=403,
+                )
+        try:
+            rights_request = request_submit(
+                actor=request.user,
+                subject=request.user,
+                request_type=request_type,
+                details=parsed.validated_data.get("details", {}),
+            )
+        except DuplicateOpenRequest as error:
+            return Response(
+                error_body(error.code, error.detail, existing_request_id=str(error.existing.pk)), status=409
+            )
+        except InvalidRequestDetails as error:
+            field = error.field if error.field in ("type", "details") else f"details.{error.field}"
+            if field.removeprefix("details.") in (parsed.validated_data.get("details", {}).get("changes") or {}):
+                field = f"details.changes.{error.field}"  # a proposed correction: name it where it was sent
+            return Response(error_body(error.code, error.detail, {field: [error.detail]}), status=400)
+        rights_request = access_own_request(user=request.user, request_id=rights_request.pk)
+        data = request_data(request, rights_request)
+        return Response(data, status=201, headers={"Location": data["url"]})
+
+
+class MyRequestView(PortalAPIView):
+    """One of your requests."""
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_read",
+        summary="One of your requests",
+        responses={
+            200: OpenApiResponse(
+                RequestSerializer, examples=[OpenApiExample("completed", REQUEST_EXAMPLE, response_only=True)]
+            ),
+            **AUTH_ERRORS,
+            404: NOT_FOUND,
+        },
+    )
+    def get(self, request, request_id):
+        return Response(request_data(request, access_own_request(user=request.user, request_id=request_id)))
+
+
+class MyRequestWithdrawView(PortalAPIView):
+    """Withdraw one of your requests."""
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_withdraw",
+        summary="Withdraw a request",
+        description="Allowed until work on it starts; we confirm by email.",
+        request=None,
+        responses={
+            200: documented_answer(
+                RequestSerializer,
+                "withdrawn",
+                REQUEST_EXAMPLE
+                | {
+                    "status": "withdrawn",
+                    "status_label": "Withdrawn",
+                    "completed_at": None,
+                    "outcome": "",
+                    "download": None,
+                },
+                "The request, now withdrawn.",
+            ),
+            404: NOT_FOUND,
+            409: error_response("Work on it has started, or it is closed.", "transition_not_allowed"),
+            **WRITE_ERRORS,
+        },
+    )
+    def post(self, request, request_id):
+        rights_request = access_own_request(user=request.user, request_id=request_id)
+        request_withdraw(actor=request.user, request=rights_request)
+        return Response(request_data(request, access_own_request(user=request.user, request_id=request_id)))
+
+
+class MyRequestDownloadView(PortalAPIView):
+    """Download the report or portable copy of one of your requests."""
+
+    content_negotiation_class = IgnoreAcceptNegotiation
+    # Not HEAD: every download is audited, and a HEAD request is not one (as on the page).
+    http_method_names = ["get", "options"]
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_download",
+        summary="Download your report or portable copy",
+        description="The access report (HTML) or the portable copy (ZIP of JSON and CSV per category), for 7 days "
+        "after it is made; then it is deleted and this answers 410. Only you can download it, and every "
+        "download is recorded in your account's activity.",
+        responses={
+            (200, "application/zip"): OpenApiResponse(bytes, description="A portable copy (GDPR Art. 20)."),
+            (200, "text/html"): OpenApiResponse(bytes, description="An access report (GDPR Art. 15)."),
+            (401, "application/json"): AUTH_ERRORS[401],
+            (404, "application/json"): error_response("No such request among yours, or no file yet.", "not_found"),
+            (410, "application/json"): error_response(
+                "The download period is over, or the file is damaged (ask for a new copy).",
+                "download_expired",
+                "file_unreadable",
+            ),
+            (429, "application/json"): AUTH_ERRORS[429],
+        },
+    )
+    def get(self, request, request_id):
+        rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
+        try:
+            download = request_download(user=request.user, rights_request=rights_request)
+        except (DownloadExpired, RequestFileUnreadable) as gone:
+            return Response(error_body(gone.code, gone.detail), status=410)
+        response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,111 @@
+"""The data subject's declared data, read in chunks: what the access report and the portable copy write.
+
+Both documents are generated from the personal-data registry and must not hold
+a learner's whole history in memory (a learner may have 100,000 learning events
+and more). This module reads each declared model's rows as plain value tuples,
+a chunk at a time, with the names of referenced catalogue rows (courses,
+partners) looked up once per chunk, and counts the rows beforehand so that the
+work can report its progress.
+"""
+
+import itertools
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from privacy.registry import Category, ModelDeclaration, registry
+
+#: Rows read from the database at a time: memory is bounded by this, not by the learner's data.
+CHUNK_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The exportable fields of one declared model that belong to one category.
+
+    Attributes:
+        declaration: the model's registry declaration.
+        fields: the model fields, in declaration order; never a field declared
+            ``exportable=False`` (password hash, authenticator key, backup-code digests).
+    """
+
+    declaration: ModelDeclaration
+    fields: tuple[models.Field, ...]
+
+    @property
+    def names(self):
+        """Return the field names, e.g. ``("course", "event_type", "occurred_at")``."""
+        return tuple(field.name for field in self.fields)
+
+
+def datasets_by_category():
+    """Return the exportable datasets of the registry grouped by category.
+
+    Returns:
+        list of ``(Category, [Dataset, ...])`` in ``Category`` order; categories
+        without any exportable field are left out.
+    """
+    sections = []
+    for category in Category:
+        datasets = []
+        for declaration in registry:
+            names = [
+                name
+                for name, personal in declaration.fields.items()
+                if personal.category == category and personal.exportable  # SECURITY: no hashes or secrets
+            ]
+            if names:
+                fields = tuple(declaration.model._meta.get_field(name) for name in names)
+                datasets.append(Dataset(declaration=declaration, fields=fields))
+        if datasets:
+            sections.append((category, datasets))
+    return sections
+
+
+def dataset_row_count(dataset, subject):
+    """Return how many rows ``dataset`` holds about ``subject`` (one ``COUNT`` query)."""
+    return dataset.declaration.queryset_for(subject).count()
+
+
+def is_person(field):
+    """Return True if ``field`` refers to a user: the subject, or another person such as a staff member."""
+    return isinstance(field, models.ForeignKey) and field.related_model is get_user_model()
+
+
+def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
+    """Yield the rows of ``dataset`` about ``subject`` as value tuples, oldest record first.
+
+    Values are as the database driver returns them (``datetime``, ``Decimal``,
+    ``dict`` …), with two exceptions: a reference to a catalogue row (a course,
+    a partner) is replaced by that row's name, and a reference to a person stays
+    the person's primary key, for the caller to turn into "you" or "staff" —
+    never another person's name. One query per chunk for the rows, plus one per
+    chunk and referenced model for names not seen before.
+
+    Yields:
+        tuple, one value per field of ``dataset.fields``.
+    """
+    columns = [field.attname for field in dataset.fields]
+    references = [
+        (index, field.related_model)
+        for index, field in enumerate(dataset.fields)
+        if isinstance(field, models.ForeignKey) and not is_person(field)
+    ]
+    names = {model: {} for _, model in references}
+    queryset = dataset.declaration.queryset_for(subject).order_by("pk").values_list(*columns)
+    for chunk in itertools.batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
+        for index, model in references:
+            known = names[model]
+            missing = {row[index] for row in chunk if row[index] is not None} - known.keys()
+            if missing:
+                known.update((pk, str(row)) for pk, row in model._base_manager.in_bulk(missing).items())
+        if not references:
+            yield from chunk
+            continue
+        for row in chunk:
+            row = list(row)
+            for index, model in references:
+                if row[index] is not None:
+                    row[index] = names[model][row[index]]
+            yield tuple(row)

@@ -1,0 +1,35 @@
+"""In Chromium: the downloaded access report reads on a 360 px phone, with a main landmark and no axe violation."""
+
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import LearningEvent
+from accounts.tests.factories import CourseFactory, EnrollmentFactory
+from rights_requests import services
+from rights_requests.reports import access_report_write
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_report_fits_a_phone_its_tables_scroll_in_their_own_box(learner, page, screenshot, axe_violations):
+    course = CourseFactory(title="Quantum Basics for Everyone")
+    EnrollmentFactory(user=learner, course=course, progress_percent=73)
+    for _ in range(3):
+        LearningEvent.objects.create(user=learner, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED)
+    services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "Wrong."})
+    out = io.StringIO()
+    access_report_write(learner, out)
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_content(out.getvalue())
+
+    expect(page.get_by_role("main")).to_have_count(1)
+    expect(page.get_by_role("heading", name="Your data at Learner Portal")).to_be_visible()
+    widest_table = page.evaluate("Math.max(...[...document.querySelectorAll('table')].map(t => t.scrollWidth))")
+    assert widest_table > 360, "some tables are wider than the phone: they scroll inside their box"
+    labels = page.evaluate("[...document.querySelectorAll('[role=region]')].map(r => r.getAttribute('aria-label'))")
+    assert len(labels) == len(set(labels)), "each scrolling table is a region a screen reader can tell apart"
+    screenshot(page, "report-360")
+    assert axe_violations(page, sizes=[{"width": 360, "height": 740}, {"width": 1280, "height": 900}]) == []

@@ -1,0 +1,66 @@
+"""In Chromium: a learner asks for erasure; the privacy officer approves it in admin, confirms it; the account goes."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from rights_requests.models import RightsRequest, Status
+from rights_requests.tests.conftest import staff_member
+from rights_requests.tests.test_browser import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_learner_files_erasure_and_the_officer_approves_it(live_server, browser, screenshot, axe_violations):
+    amara = UserFactory(username="amara", email="amara@example.org")
+    officer_device = TOTPDevice.objects.create(user=staff_member("priya.dpo", "Privacy officer"), name="Phone")
+
+    learner = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
+    learner.goto(f"{live_server.url}/settings/data/")
+    learner.get_by_role("link", name="Ask for erasure").click()
+    expect(learner.get_by_role("heading", name="Delete your account and data")).to_be_visible()
+    learner.get_by_label("Anything you would like to add? (optional)").fill("I am moving to another platform.")
+    screenshot(learner, "1-learner-asks")
+    learner.get_by_role("button", name="Send request").click()
+    expect(learner.get_by_role("status")).to_contain_text("We received your request DSR-")
+    request = RightsRequest.objects.get(subject=amara, type="erasure")
+    expect(learner.locator("main")).to_contain_text(request.reference)
+    expect(learner.locator("main")).to_contain_text(request.get_status_display())
+    screenshot(learner, "2-learner-sees-it-waiting")
+
+    officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(officer, f"{live_server.url}/accounts/login/?next=/admin/", "priya.dpo", device=officer_device)
+    officer.goto(f"{live_server.url}/admin/rights_requests/rightsrequest/")
+    row = officer.get_by_role("row").filter(has_text=request.reference)
+    expect(row).to_contain_text("amara")
+    row.get_by_role("link", name=request.reference).click()
+    expect(officer.locator("#content")).to_contain_text("I am moving to another platform.")
+    officer.locator("select[name=CHANGE_FORM-action]").select_option(label="Approve")
+    screenshot(officer, "3-officer-approves")
+    officer.get_by_role("button", name="Run").click()
+
+    # It cannot be undone, so approving asks first, as Django asks before deleting.
+    expect(officer.get_by_role("heading", name="Approve and carry out erasure?")).to_be_visible()
+    expect(officer.locator("table.rr-selected")).to_contain_text(request.reference)
+    expect(officer.locator("table.rr-erasure-plan")).to_contain_text("Retained")
+    screenshot(officer, "3b-officer-confirms")
+    assert axe_violations(officer) == []
+    request.refresh_from_db()
+    assert request.status == Status.AWAITING_APPROVAL, "nothing happens before the officer confirms"
+    officer.get_by_role("button", name="Yes, erase").click()
+    expect(officer.locator(".messagelist")).to_contain_text(request.reference)
+
+    # Carried out at once in tests (the background task runs inline): the account is anonymised.
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert not User.objects.filter(username="amara").exists()
+    assert not User.objects.get(pk=amara.pk).is_active
+    officer.goto(f"{live_server.url}/admin/rights_requests/rightsrequest/{request.pk}/change/")
+    expect(officer.locator("#content")).to_contain_text("Completed")
+    screenshot(officer, "4-completed")
+
+    learner.reload()  # the learner's sessions ended with the account
+    expect(learner.get_by_role("link", name="Sign in")).to_be_visible()

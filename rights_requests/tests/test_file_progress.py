@@ -1,0 +1,211 @@
+"""Preparing a file (access report, portable copy): progress the learner can follow, nothing left by a failure."""
+
+import datetime
+import io
+import os
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import LearningEvent
+from accounts.tests.factories import CourseFactory, EnrollmentFactory
+from privacy.models import AuditEvent
+from rights_requests import files, portability, services
+from rights_requests.models import RequestFile, Status
+from rights_requests.portability import portable_export_file
+from rights_requests.progress import Progress
+from rights_requests.reports import access_report_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def busy_learner(learner):
+    course = CourseFactory(title="Statistics without Tears")
+    EnrollmentFactory(user=learner, course=course)
+    LearningEvent.objects.bulk_create(
+        LearningEvent(user=learner, course=course, event_type=LearningEvent.EventType.PAGE_VIEWED) for _ in range(30)
+    )
+    return learner
+
+
+def stored_request_files():
+    folder = os.path.join(settings.MEDIA_ROOT, "rights-requests")
+    return set(os.listdir(folder)) if os.path.isdir(folder) else set()
+
+
+def test_the_learner_sees_a_queued_copy_waiting_then_how_far_it_got(client, busy_learner):
+    request = services.request_submit(actor=busy_learner, subject=busy_learner, request_type="portability")
+    client.force_login(busy_learner)
+    url = reverse("rights_requests:detail", args=[request.pk])
+
+    waiting = client.get(url)
+    assert "Preparing your portable copy" in waiting.text
+    assert "Waiting to start" in waiting.text
+
+    services.request_start(request=request)
+    services.request_progress_report(request=request, done=420, total=1000)
+    working = client.get(url)
+    assert "42 % done: 420 of 1000 records written." in working.text
+    assert '<progress max="100" value="42"' in working.text
+    assert "js/refresh.js" in working.text, "the page follows the work by itself"
+
+
+@pytest.mark.parametrize("build", [portable_export_file, access_report_file], ids=["portable copy", "report"])
+def test_progress_counts_every_row_from_zero_to_the_total(busy_learner, build):
+    reports = []
+
+    build(busy_learner, progress=Progress(lambda done, total: reports.append((done, total)), interval=0)).close()
+
+    total = reports[0][1]
+    assert reports[0] == (0, total)
+    assert reports[-1] == (total, total)
+    assert total >= 31, "the enrollment and 30 learning events at least"
+    dones = [done for done, _ in reports]
+    assert dones == sorted(dones), "never goes backwards"
+    assert len(reports) > 3, "reported along the way, not only at the ends"
+
+
+def test_the_finished_copy_says_every_record_was_written_and_offers_the_download(
+    client, busy_learner, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=busy_learner, subject=busy_learner, request_type="portability")
+    request.refresh_from_db()
+    client.force_login(busy_learner)
+
+    page = client.get(reverse("rights_requests:detail", args=[request.pk]))
+
+    assert request.status == Status.COMPLETED
+    assert request.progress_total >= 31 and request.progress_done == request.progress_total
+    assert "Preparing your" not in page.text
+    assert "Download your portable copy (ZIP)" in page.text
+
+
+def test_a_copy_failing_half_way_leaves_no_file_and_the_request_failed(
+    busy_learner, monkeypatch, django_capture_on_commit_callbacks
+):
+    real_rows = portability.dataset_rows
+
+    def rows_then_failure(dataset, subject):
+        yield from list(real_rows(dataset, subject))[:1]
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(portability, "dataset_rows", rows_then_failure)
+    before = stored_request_files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=busy_learner, subject=busy_learner, request_type="portability")
+    request.refresh_from_db()
+
+    assert request.status == Status.FAILED
+    assert not RequestFile.objects.filter(request=request).exists()
+    assert stored_request_files() == before, "no half-written file left in storage"
+    assert busy_learner.learning_events.count() == 30
+
+
+@pytest.fixture
+def finished_copy(busy_learner, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=busy_learner, subject=busy_learner, request_type="portability")
+    return request
+
+
+def test_only_the_owner_downloads_the_copy_not_even_staff(client, finished_copy, agent, officer, verified_login):
+    url = reverse("rights_requests:download", args=[finished_copy.pk])
+
+    assert client.get(url).status_code == 302  # anonymous: to sign in
+    for staff in (agent, officer):
+        verified_login(client, staff)
+        assert client.get(url).status_code == 404, "staff work the request in admin, they never download it"
+    client.force_login(finished_copy.subject)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"PK"
+
+
+def test_the_daily_purge_deletes_expired_files_nobody_came_back_for(finished_copy):
+    request_file = RequestFile.objects.get(request=finished_copy)
+    name = request_file.storage_name
+    out = io.StringIO()
+
+    call_command("rights_requests_purge_files", stdout=out)
+    assert default_storage.exists(name), "still in its download period"
+    with time_machine.travel(request_file.expires_at + datetime.timedelta(minutes=1)):
+        call_command("rights_requests_purge_files", stdout=out)
+
+    assert not default_storage.exists(name)
+    request_file.refresh_from_db()
+    assert request_file.storage_name == ""
+    assert "Deleted 0 expired file(s)." in out.getvalue() and "Deleted 1 expired file(s)." in out.getvalue()
+
+
+def flip_a_byte(name, at):
+    with default_storage.open(name, "rb") as stored:
+        content = bytearray(stored.read())
+    content[at] ^= 0x01
+    with open(default_storage.path(name), "wb") as stored:
+        stored.write(content)
+
+
+@pytest.mark.parametrize("damage", ["tampered", "missing"])
+def test_a_damaged_or_missing_file_is_refused_before_any_byte_is_sent(client, finished_copy, damage):
+    request_file = RequestFile.objects.get(request=finished_copy)
+    if damage == "tampered":
+        flip_a_byte(request_file.storage_name, at=len(files.HEADER) + 40)
+    else:
+        default_storage.delete(request_file.storage_name)
+    client.force_login(finished_copy.subject)
+
+    response = client.get(reverse("rights_requests:download", args=[finished_copy.pk]))
+    detail = client.get(reverse("rights_requests:detail", args=[finished_copy.pk]))
+
+    assert response.status_code == 410
+    assert not response.streaming, "a page that explains, not a file"
+    assert "did not pass our integrity check" in response.text
+    assert "could not be read and was deleted" in detail.text
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_DOWNLOADED).exists()
+
+
+def test_a_file_damaged_after_its_first_segment_is_still_refused_whole(
+    client, finished_copy, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(files, "SEGMENT_SIZE", 64)  # the copy spans many segments
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(
+            actor=finished_copy.subject, subject=finished_copy.subject, request_type="access"
+        )
+    request_file = RequestFile.objects.get(request=request)
+    with default_storage.open(request_file.storage_name, "rb") as stored:
+        size = len(stored.read())
+    flip_a_byte(request_file.storage_name, at=size - 30)  # in the last segment
+    client.force_login(finished_copy.subject)
+
+    response = client.get(reverse("rights_requests:download", args=[request.pk]))
+
+    assert response.status_code == 410 and not response.streaming
+
+
+def test_a_head_request_is_not_a_download(client, finished_copy):
+    client.force_login(finished_copy.subject)
+    response = client.head(reverse("rights_requests:download", args=[finished_copy.pk]))
+
+    assert response.status_code == 405
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_DOWNLOADED).exists()
+
+
+def test_after_expiry_the_request_page_says_the_file_is_gone_and_how_to_get_a_new_one(client, finished_copy):
+    request_file = RequestFile.objects.get(request=finished_copy)
+    client.force_login(finished_copy.subject)
+
+    with time_machine.travel(request_file.expires_at + datetime.timedelta(minutes=1)):
+        call_command("rights_requests_purge_files", stdout=io.StringIO())
+        page = client.get(reverse("rights_requests:detail", args=[finished_copy.pk]))
+
+    assert "when its download period ended" in page.text
+    assert "Ask for a new copy" in page.text
+    assert "Download your portable copy" not in page.text

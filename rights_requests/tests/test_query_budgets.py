@@ -1,0 +1,115 @@
+"""Query budgets of the data-rights page and the staff queue: exact counts, independent of how many rows.
+
+(Times are measured by ``make bench`` with 100,000 requests, never in tests.)
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from rights_requests.deadlines import due_at_for
+from rights_requests.models import RequestType, RightsRequest, Status
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/rights_requests/rightsrequest/"
+TYPES = RequestType.values
+
+
+def requests_for(subject, count, *, status=Status.COMPLETED, start=0):
+    """Create ``count`` requests of ``subject`` directly (closed ones, so any number per type is allowed)."""
+    now = timezone.now()
+    RightsRequest.objects.bulk_create(
+        RightsRequest(
+            reference=f"DSR-QB-{subject.pk}-{start + n:05d}",
+            subject=subject,
+            type=TYPES[n % len(TYPES)],
+            status=status,
+            received_at=now - datetime.timedelta(days=40 + n),
+            due_at=due_at_for(now - datetime.timedelta(days=40 + n)),
+        )
+        for n in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [2, 60])
+def test_data_rights_page_costs_the_same_queries_for_any_number_of_requests(
+    client, learner, django_assert_num_queries, count
+):
+    requests_for(learner, count)
+    client.force_login(learner)
+
+    # Session, user, active policy (none here), the learner's requests, the avatar's profile.
+    with django_assert_num_queries(5):
+        response = client.get("/settings/data/")
+
+    assert response.status_code == 200
+    assert response.content.decode().count("DSR-QB-") == count
+
+
+def queue_rows(count):
+    """Create ``count`` requests of as many learners, a third of them open."""
+    for n in range(count):
+        subject = UserFactory()
+        status = Status.AWAITING_APPROVAL if n % 3 == 0 else Status.COMPLETED
+        requests_for(subject, 1, status=status, start=n)
+
+
+@pytest.mark.parametrize("count", [10, 120])
+@pytest.mark.parametrize(
+    "query", [{}, {"deadline": "open", "type": "access"}, {"status": "completed"}], ids=["all", "open", "completed"]
+)
+def test_the_queue_costs_the_same_queries_for_any_number_of_requests(
+    client, agent, verified_login, django_assert_num_queries, count, query
+):
+    queue_rows(count)
+    verified_login(client, agent)
+
+    # Session, user, authenticator, the agent's and their groups' permissions, the count for the
+    # paginator, the page of requests with learner and assignee. No second count ("N of M" is off).
+    with django_assert_num_queries(7):
+        response = client.get(CHANGELIST, query)
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == RightsRequest.objects.filter(**_as_filter(query)).count()
+
+
+def _as_filter(query):
+    if query.get("deadline") == "open":
+        return {"status__in": [Status.AWAITING_APPROVAL], "type": query["type"]}
+    return {"status": query["status"]} if "status" in query else {}
+
+
+def test_a_page_of_the_queue_is_read_from_its_index_not_sorted(client, agent, verified_login):
+    """The queue's order (open first, then by deadline) is the index rr_queue_order's, so no sort of every row."""
+    queue_rows(5)
+    verified_login(client, agent)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(CHANGELIST)
+    page_query = next(q["sql"] for q in captured.captured_queries if "ORDER BY CASE WHEN" in q["sql"])
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + page_query)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "rr_queue_order" in plan
+    assert "Sort" not in plan  # read in the index's order: without it, PostgreSQL would have to sort
+
+
+def test_a_filtered_queue_counts_its_rows_once_and_never_every_request(client, agent, verified_login):
+    queue_rows(6)
+    verified_login(client, agent)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(CHANGELIST, {"status": "completed"})
+
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1
+    assert "WHERE" in counts[0]
+    assert response.context["cl"].result_count == 4

@@ -1,0 +1,350 @@
+"""Fulfilment covers every declared model: a learner with data everywhere is exported whole and erased whole.
+
+The fixture below gives one learner rows in every model of the personal-data
+registry (the first test fails when a newly declared model is not covered here),
+so the portable copy, the access report and erasure are each checked against
+all of the registry at once — the anchors' most reported failure is a table that
+was never exported or never deleted.
+"""
+
+import datetime
+import io
+import json
+import zipfile
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from PIL import Image
+
+from accounts.models import LearningEvent, Payment, QuizResult, UserSession
+from accounts.services import personal_access_token_create
+from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from privacy.erasure import erasure_execute
+from privacy.models import (
+    BackupCode,
+    BackupCodeDevice,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    ProcessingRun,
+)
+from privacy.registry import Delete, registry
+from privacy.services import consent_record, profile_visibility_update, restriction_start
+from rights_requests import services
+from rights_requests.models import RequestFile, RightsRequest, Status
+from rights_requests.portability import portable_export_file
+from rights_requests.reports import access_report_file
+from rights_requests.tests.conftest import staff_member
+
+pytestmark = pytest.mark.django_db
+
+#: Models about staff members' work, not about a learner: covered by the staff test below.
+STAFF_ONLY = {"privacy.processingrun", "admin.logentry"}
+
+
+def jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, format="JPEG")
+    return ContentFile(buffer.getvalue())
+
+
+def learner_with_data_everywhere(username, full_name, email, on_commit):
+    """Return a learner with at least one row in every declared model but the staff-only ones."""
+    user = UserFactory(username=username, email=email)
+    profile = user.profile
+    profile.full_name = full_name
+    profile.phone = "+44 7700 900" + str(abs(hash(username)) % 900 + 100)
+    profile.bio = 'Bio with "quotes", commas, new\nlines, emoji 🎓 and 中文'
+    profile.date_of_birth = datetime.date(1991, 3, 4)
+    profile.photo.save("me.jpg", jpeg(), save=False)
+    profile.save()
+    enrollment = EnrollmentFactory(user=user, course=CourseFactory(), progress_percent=40)
+    QuizResult.objects.create(enrollment=enrollment, quiz_title="Week 1", score=7, max_score=10)
+    LearningEvent.objects.create(user=user, course=enrollment.course, event_type="page_viewed")
+    Payment.objects.create(user=user, course=enrollment.course, amount=49, currency="EUR", method_summary="Visa 4242")
+    consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
+    profile_visibility_update(actor=user, subject=user, audiences={"bio": "learners"})  # also an audit row
+    restriction_start(actor=user, user=user, reason="Checking my quiz results")
+    policy, _ = PolicyVersion.objects.get_or_create(
+        kind="privacy", version="2026-11", defaults={"effective_date": datetime.date(2026, 11, 1), "summary": "s"}
+    )
+    PolicyAcknowledgement.objects.create(user=user, policy=policy)
+    browser = Client()
+    assert browser.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
+    browser.get("/settings/account/")
+    assert UserSession.objects.filter(user=user).exists()
+    Client().post("/accounts/login/", {"username": username, "password": "wrong password"})  # a failed attempt
+    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    BackupCode.objects.create(device=device, salt="salt", digest="d" * 64)
+    personal_access_token_create(actor=user, user=user, name="Backup script", scope="read", lifetime_days=30)
+    with on_commit(execute=True):  # a portable copy, prepared and stored
+        services.request_submit(actor=user, subject=user, request_type="portability")
+    return user
+
+
+@pytest.fixture
+def noor(django_capture_on_commit_callbacks):
+    return learner_with_data_everywhere(
+        "noor", "Noor Al-Hassan", "noor@example.org", django_capture_on_commit_callbacks
+    )
+
+
+@pytest.fixture
+def kofi(django_capture_on_commit_callbacks):
+    return learner_with_data_everywhere("kofi", "Kofi Boateng", "kofi@example.org", django_capture_on_commit_callbacks)
+
+
+def rows_about(subject):
+    return {declaration.label: declaration.queryset_for(subject).count() for declaration in registry}
+
+
+def test_the_fixture_has_data_in_every_declared_model(noor):
+    empty = {label for label, count in rows_about(noor).items() if not count}
+
+    assert empty == STAFF_ONLY, "a newly declared model needs a row in learner_with_data_everywhere"
+
+
+def test_the_portable_copy_holds_every_declared_record_and_nothing_undeclared(noor):
+    with portable_export_file(noor) as output:
+        archive = zipfile.ZipFile(output)
+        manifest = json.loads(archive.read("manifest.json"))
+        documents = {
+            entry["category"]: json.loads(archive.read(f"{entry['category']}.json")) for entry in manifest["categories"]
+        }
+        names = set(archive.namelist())
+
+    expected_files = {"manifest.json", "README.txt", "photo.jpg"}
+    for entry in manifest["categories"]:
+        expected_files.update(entry["files"])
+    assert names == expected_files
+    for declaration in registry:
+        if declaration.label in STAFF_ONLY:
+            continue
+        for category in declaration.categories:
+            exportable = {n for n, f in declaration.fields.items() if f.category == category and f.exportable}
+            if not exportable:
+                continue
+            records = documents[category.value][declaration.description]
+            assert records, f"{declaration.label} has rows but none in {category.value}.json"
+            assert all(set(record) == exportable for record in records), (
+                f"{declaration.label}: only its declared, exportable fields"
+            )
+
+
+def test_the_access_report_has_a_table_with_rows_for_every_declared_record(noor):
+    with access_report_file(noor) as output:
+        html = output.read().decode("utf-8")
+
+    for declaration in registry:
+        if declaration.label in STAFF_ONLY or not any(f.exportable for f in declaration.fields.values()):
+            continue
+        section = html.split(f"<h3>{declaration.description.replace("'", '&#x27;')}</h3>")[1].split("</section>")[0]
+        assert "We hold nothing of this kind about you." not in section, declaration.label
+
+
+def test_erasure_deletes_or_strips_every_declared_record_and_leaves_the_other_learner_alone(noor, kofi):
+    kofi_before = rows_about(kofi)
+    kofi_profile = (kofi.profile.full_name, kofi.profile.phone, kofi.profile.bio, kofi.profile.photo.name)
+    photo = noor.profile.photo.name
+
+    before = rows_about(noor)
+
+    receipt = erasure_execute(subject=noor)
+
+    assert receipt["scan"] == [], f"identifiers left: {receipt['scan']}"
+    after = rows_about(noor)
+    for declaration in registry:
+        if isinstance(declaration.erasure, Delete):
+            assert after[declaration.label] == 0, f"{declaration.label} rows survived erasure"
+            # The receipt counts what went, even rows that went with another kind (cascades).
+            assert receipt["records"][declaration.label] == ["deleted", before[declaration.label]], declaration.label
+    assert after["accounts.payment"] == 1, "kept for the tax law, without identity"
+    assert not AccessAttempt.objects.filter(username="noor").exists()
+    assert not TOTPDevice.objects.filter(user=noor).exists()
+    assert rows_about(kofi) == kofi_before
+    kofi.profile.refresh_from_db()
+    assert (kofi.profile.full_name, kofi.profile.phone, kofi.profile.bio, kofi.profile.photo.name) == kofi_profile
+    assert default_storage.exists(kofi_profile[3]) and default_storage.exists(photo), "files go after the commit"
+
+
+def test_erasure_through_a_request_removes_the_photo_and_every_file_after_the_commit(
+    noor, django_capture_on_commit_callbacks
+):
+    officer = staff_member("priya.officer", "Privacy officer")
+    stored = RequestFile.objects.get(request__subject=noor).storage_name
+    photo = noor.profile.photo.name
+    erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=erasure)
+
+    erasure.refresh_from_db()
+    assert erasure.status == Status.COMPLETED and erasure.result["erasure_receipt"]["scan"] == []
+    assert not default_storage.exists(photo)
+    assert not default_storage.exists(stored), "the report prepared earlier is gone too"
+    scanned = erasure.result["erasure_receipt"]["scanned"]
+    assert scanned["tables"] >= len(list(registry)) and scanned["columns"] > scanned["tables"]
+    assert scanned["identifiers"] == ["email", "full name", "phone", "username"]
+
+
+def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
+    client, noor, verified_login, django_capture_on_commit_callbacks
+):
+    officer = staff_member("priya.officer", "Privacy officer")
+    erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=erasure)
+    verified_login(client, officer)
+
+    page = client.get(f"/admin/rights_requests/rightsrequest/{erasure.pk}/change/").text
+
+    assert "erasure receipt" in page.lower()
+    assert "0 matches" in page
+    assert "for the former email, full name, phone, username" in page
+    assert "they were decrypted and searched in the learner" in page
+    assert "accounts.payment: retained 1" in page
+
+
+def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
+    """Ciphertext never matches a LIKE: an old phone number left in an encrypted column is still found."""
+    from privacy.erasure import _identifiers, erasure_scan
+
+    phone = noor.profile.phone
+    identifiers = _identifiers(noor)
+    receipt = erasure_execute(subject=noor)
+    assert receipt["scan"] == []
+    assert receipt["scanned"]["encrypted_columns"] == 3  # phone, date of birth, a request's details
+    # The profile is deleted; the request records are retained (stripped) and their details decrypted.
+    assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 1
+
+    # As if a rule had forgotten to strip a retained request's details.
+    assert RightsRequest.objects.filter(subject=noor).update(details={"changes": {"phone": phone}}) == 1
+
+    assert erasure_scan(identifiers) == [], "SQL alone cannot see into the ciphertext"
+    assert {"table": "rights_requests_rightsrequest", "column": "details", "identifier": "phone"}.items() <= (
+        erasure_scan(identifiers, noor)[0].items()
+    )
+
+
+def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_commit_callbacks):
+    """A portable copy still being made when the erasure commits must not outlive it (GDPR Art. 17)."""
+    from rights_requests.exceptions import AccountClosed
+    from rights_requests.fulfilment import fulfil_portability
+
+    officer = staff_member("priya.officer", "Privacy officer")
+    copy = RightsRequest.objects.get(subject=noor, type="portability")  # the copy its task is still making
+    erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=erasure)
+    stored_before = set(default_storage.listdir("rights-requests")[1])
+    files_before = RequestFile.objects.count()
+
+    with pytest.raises(AccountClosed):
+        fulfil_portability(copy)  # the task reaches the point of storing the finished copy
+
+    assert set(default_storage.listdir("rights-requests")[1]) == stored_before
+    assert RequestFile.objects.count() == files_before
+
+
+def test_a_copy_whose_learner_is_erased_while_it_is_made_ends_closed_not_failed(
+    noor, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from rights_requests import fulfilment
+
+    officer = staff_member("priya.officer", "Privacy officer")
+    erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+    RightsRequest.objects.filter(subject=noor, type="portability").delete()  # the fixture's earlier copy
+    real = fulfilment.registration_for("portability")
+
+    def erased_meanwhile(request):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_approve(actor=officer, request=erasure)
+        return real.handler(request)
+
+    monkeypatch.setitem(fulfilment._handlers, "portability", real._replace(handler=erased_meanwhile))
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs at once in tests
+        copy = services.request_submit(actor=noor, subject=noor, request_type="portability")
+
+    copy.refresh_from_db()
+    assert copy.status == Status.WITHDRAWN, "closed by the erasure, not 'failed' for staff to retry"
+    assert not RequestFile.objects.filter(request=copy).exists()
+    assert "process_request state=SUCCESSFUL" in caplog.text and "state=FAILED" not in caplog.text
+
+
+def test_an_erasure_failing_half_way_changes_nothing_and_the_request_fails(
+    noor, monkeypatch, django_capture_on_commit_callbacks
+):
+    from privacy import erasure as erasure_module
+
+    officer = staff_member("priya.officer", "Privacy officer")
+    request = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+    before = rows_about(noor)
+    real_erase = erasure_module._erase_declared_rows
+
+    def erase_then_fail(subject, to_delete):
+        real_erase(subject, to_delete)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(erasure_module, "_erase_declared_rows", erase_then_fail)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=request)
+
+    request.refresh_from_db()
+    noor.refresh_from_db()
+    assert request.status == Status.FAILED
+    assert noor.is_active and noor.username == "noor" and noor.profile.full_name == "Noor Al-Hassan"
+    after = rows_about(noor)
+    del before["rights_requests.requestevent"], after["rights_requests.requestevent"]  # approved, started, failed
+    # The same three steps are in the learner's audit log, which nothing else touched.
+    assert after.pop("privacy.auditevent") == before.pop("privacy.auditevent") + 3
+    assert after == before
+    assert default_storage.exists(noor.profile.photo.name)
+
+
+def test_a_completed_erasure_never_runs_again(noor, django_capture_on_commit_callbacks):
+    officer = staff_member("priya.officer", "Privacy officer")
+    request = services.request_submit(actor=noor, subject=noor, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    receipt = request.result["erasure_receipt"]
+
+    for step in (services.request_retry, services.request_approve):
+        with pytest.raises(services.TransitionNotAllowed):
+            step(actor=officer, request=request)
+    request.refresh_from_db()
+    assert request.result["erasure_receipt"] == receipt
+
+
+def test_a_staff_members_erasure_keeps_the_requests_they_decided(noor, django_capture_on_commit_callbacks):
+    officer = staff_member("priya.officer", "Privacy officer")
+    officer.email = "priya@example.org"
+    officer.save()
+    restriction = services.request_submit(
+        actor=noor, subject=noor, request_type="restriction", details={"reason": "My grades are wrong"}
+    )
+    services.request_assign(actor=officer, request=restriction, assignee=officer)
+    ProcessingRun.objects.create(kind="research_export", actor=officer, parameters={})
+    LogEntry.objects.create(
+        user=officer,
+        content_type=ContentType.objects.get_for_model(RightsRequest),
+        object_id=str(restriction.pk),
+        object_repr=restriction.reference,
+        action_flag=ADDITION,
+    )
+    events = restriction.events.count()
+
+    receipt = erasure_execute(subject=officer)
+
+    assert receipt["scan"] == []
+    restriction.refresh_from_db()
+    assert restriction.subject == noor and restriction.events.count() == events, "the learner's request is intact"
+    assert ProcessingRun.objects.filter(kind="research_export").exists(), "the record of processing is retained"
+    assert LogEntry.objects.filter(object_id=str(restriction.pk)).exists()
