@@ -10,6 +10,7 @@ remaining rows and says so in the receipt.
 """
 
 import json
+from functools import partial
 
 import pgtrigger
 from django.apps import apps
@@ -30,6 +31,27 @@ from .registry import Anonymize, Delete, Retain, registry
 #: unrelated text ("al", "li") and tell nothing.
 SCAN_MIN_LENGTH = 4
 
+#: Text columns the receipt scan does not search, ``"table.column": why``. Each holds only
+#: machine-made values (one-way hashes, random keys, signed encodings): a person's
+#: identifier cannot be read in them, yet their random letters spell a short one now and
+#: then, and a scan of every learner's sessions would fail erasures by chance.
+UNREADABLE_COLUMNS = {
+    "accounts_user.password": "a one-way hash, or a random mark for an account without a password",
+    "django_session.session_key": "a random key",
+    "django_session.session_data": "signed, encoded session data",
+    "otp_totp_totpdevice.key": "a random secret",
+    "axes_accesslog.session_hash": "a one-way hash of a session key",
+    "accounts_personalaccesstoken.digest": "a one-way hash of a token",
+    "accounts_personalaccesstoken.hint": "a token's first random characters",
+    "privacy_backupcode.salt": "a random salt",
+    "privacy_backupcode.digest": "a one-way hash of a backup code",
+    "rights_requests_requestfile.storage_name": "a random file name",
+}
+
+#: How many times an erased account's new username or email is drawn before one that
+#: spells none of the old identifiers is kept.
+REPLACEMENT_DRAWS = 20
+
 
 def _identifiers(subject):
     profile = getattr(subject, "profile", None)
@@ -40,6 +62,21 @@ def _identifiers(subject):
         "phone": getattr(profile, "phone", ""),
     }
     return {kind: value for kind, value in values.items() if value and len(value) >= SCAN_MIN_LENGTH}
+
+
+def _free_of(identifiers, draw):
+    """Return ``draw()``'s value, drawn again while it contains one of ``identifiers``.
+
+    A random replacement ("erased-3f…") can spell a short old identifier ("cafe"); the
+    receipt would then report it as left. After ``REPLACEMENT_DRAWS`` tries the last
+    value is kept, and the scan reports it.
+    """
+    wanted = [value.casefold() for value in identifiers.values()]
+    for _ in range(REPLACEMENT_DRAWS):
+        value = draw()
+        if not any(identifier in str(value).casefold() for identifier in wanted):
+            break
+    return value
 
 
 def _apply(rows, replacements):
@@ -99,7 +136,7 @@ def _text_columns():
     """Yield ``(model, [field, ...])`` for every table with plain text columns (text, varchar, JSON).
 
     Encrypted columns are left out: their ciphertext never contains an identifier
-    (``_encrypted_columns`` covers them).
+    (``_encrypted_columns`` covers them); so are ``UNREADABLE_COLUMNS``.
     """
     for model in apps.get_models():
         fields = [
@@ -107,6 +144,7 @@ def _text_columns():
             for field in model._meta.concrete_fields
             if isinstance(field, models.CharField | models.TextField | models.JSONField)
             and not isinstance(field, EncryptedFieldMixin)
+            and f"{model._meta.db_table}.{field.column}" not in UNREADABLE_COLUMNS
         ]
         if fields:
             yield model, fields
@@ -205,9 +243,10 @@ def erasure_scan_scope(identifiers, subject=None):
 
     Returns:
         ``{"tables": int, "columns": int, "identifiers": [kind, ...],
-        "encrypted_columns": int, "encrypted_rows": int}``: plain text columns are
-        searched in every row of every table; the encrypted columns (0 without
-        ``subject``) in the ``encrypted_rows`` rows still about ``subject``.
+        "encrypted_columns": int, "encrypted_rows": int, "unreadable_columns": int}``:
+        plain text columns are searched in every row of every table; the encrypted
+        columns (0 without ``subject``) in the ``encrypted_rows`` rows still about
+        ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random keys) not at all.
     """
     tables = list(_text_columns())
     encrypted = list(_encrypted_columns(subject)) if subject is not None else []
@@ -217,6 +256,7 @@ def erasure_scan_scope(identifiers, subject=None):
         "identifiers": sorted(identifiers),
         "encrypted_columns": sum(len(fields) for _, fields, _ in encrypted),
         "encrypted_rows": sum(rows.count() for _, _, rows in encrypted),
+        "unreadable_columns": len(UNREADABLE_COLUMNS),
     }
 
 
@@ -250,7 +290,7 @@ def erasure_execute(*, subject):
         ).update(object_repr="(erased account)", change_message="")
         user_declaration = registry.get(type(subject))
         for name, value in user_declaration.erasure.replacements.items():
-            setattr(subject, name, value(subject) if callable(value) else value)
+            setattr(subject, name, _free_of(identifiers, partial(value, subject)) if callable(value) else value)
         subject.is_active = False
         subject.is_staff = False
         subject.is_superuser = False

@@ -346,14 +346,23 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
             if scanned.get("encrypted_columns")
             else ""
         )
+        unreadable = (
+            format_html(
+                " {} columns of hashes and random keys were not searched: no name can be read in them.",
+                scanned["unreadable_columns"],
+            )
+            if scanned.get("unreadable_columns")
+            else ""
+        )
         return format_html(
-            "<p>Erased at {}. Scanned {} tables ({} text columns) for the former {}: {}.{}</p><ul>{}</ul>",
+            "<p>Erased at {}. Scanned {} tables ({} text columns) for the former {}: {}.{}{}</p><ul>{}</ul>",
             receipt["erased_at"],
             scanned.get("tables", "?"),
             scanned.get("columns", "?"),
             ", ".join(scanned.get("identifiers", [])) or "identifiers",
             verdict,
             encrypted,
+            unreadable,
             records,
         )
 

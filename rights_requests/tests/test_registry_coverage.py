@@ -25,7 +25,7 @@ from PIL import Image
 from accounts.models import LearningEvent, Payment, QuizResult, UserSession
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
-from privacy.erasure import erasure_execute
+from privacy.erasure import UNREADABLE_COLUMNS, erasure_execute
 from privacy.models import (
     BackupCode,
     BackupCodeDevice,
@@ -208,6 +208,7 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
     assert "0 matches" in page
     assert "for the former email, full name, phone, username" in page
     assert "they were decrypted and searched in the learner" in page
+    assert f"{len(UNREADABLE_COLUMNS)} columns of hashes and random keys were not searched" in page
     assert "accounts.payment: retained 1" in page
 
 
@@ -230,6 +231,51 @@ def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     assert {"table": "rights_requests_rightsrequest", "column": "details", "identifier": "phone"}.items() <= (
         erasure_scan(identifiers, noor)[0].items()
     )
+
+
+def test_random_keys_and_hashes_that_spell_a_short_username_do_not_fail_the_erasure(kofi, monkeypatch):
+    """Session keys, password hashes and new random names spell "cafe" by chance; no name is left there."""
+    import uuid
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    learner = UserFactory(username="cafe", email="cafe.learner@example.org")
+    kofi.set_password("x")
+    kofi.password = kofi.password[:-4] + "CAFE"  # as if the hash's random letters spelled it
+    kofi.save(update_fields=["password"])
+    other_session = SessionStore()
+    other_session.create()
+    SessionStore.get_model_class().objects.filter(session_key=other_session.session_key).update(
+        session_key=f"cafe{other_session.session_key[4:]}"
+    )
+    draws = iter([uuid.UUID("cafe0000000000000000000000000000"), uuid.UUID("cafecafecafecafecafecafecafecafe")])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(draws, uuid.UUID(int=7)))
+
+    receipt = erasure_execute(subject=learner)
+
+    learner.refresh_from_db()
+    assert receipt["scan"] == [], f"identifiers left: {receipt['scan']}"
+    assert "cafe" not in learner.username and "cafe" not in learner.email, "the new name was drawn again"
+    assert receipt["scanned"]["unreadable_columns"] == len(UNREADABLE_COLUMNS)
+
+
+def test_a_name_left_in_a_readable_column_still_fails_the_erasure(noor):
+    """Leaving hashes out must not blind the scan: the username typed into a course's text is found."""
+    CourseFactory(description="With thanks to Noor for the lecture notes.")
+    receipt = erasure_execute(subject=noor)
+    assert {"table": "accounts_course", "column": "description", "identifier": "username", "rows": 1} in (
+        receipt["scan"]
+    )
+
+
+def test_every_unreadable_column_the_scan_skips_exists():
+    """A renamed column would otherwise slip out of the list and be searched again, or a typo hide one."""
+    from django.apps import apps
+
+    columns = {
+        f"{model._meta.db_table}.{field.column}" for model in apps.get_models() for field in model._meta.concrete_fields
+    }
+    assert set(UNREADABLE_COLUMNS) <= columns
 
 
 def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_commit_callbacks):
