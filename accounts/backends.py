@@ -24,6 +24,16 @@ class UsernameOrEmailBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """Return the signed-in user for a session, with its profile and profile visibility joined.
+
+        Nearly every page shows the avatar (profile) and the privacy pages read the
+        visibility, so one query serves all three. None for an unknown or inactive user.
+        """
+        User = get_user_model()
+        user = User._default_manager.select_related("profile", "profile_visibility").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
 
 def axes_username(request, credentials):
     """Return the name django-axes counts a sign-in attempt against.

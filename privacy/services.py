@@ -196,6 +196,8 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
     # them again here would cost three queries per field (Model.validate_constraints) on every save.
     visibility.full_clean(validate_constraints=False)
     visibility.save()
+    # The signed-in user arrives with its settings loaded; later reads in this request see these.
+    subject.profile_visibility = visibility
     audit_record(
         actor=actor,
         subject=subject,

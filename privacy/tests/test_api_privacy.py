@@ -48,6 +48,19 @@ def test_changing_visibility_saves_it_audits_it_and_the_profile_follows(api, lea
     assert seen == {"username": "imani", "full_name": "Imani Wanjiru"}
 
 
+def test_in_the_browser_session_the_answer_to_a_change_shows_the_new_settings(client, learner):
+    """The session's user arrives with its settings loaded; the answer must not be the settings before."""
+    client.force_login(learner)
+    made_public = client.patch("/api/v1/me/privacy/", {"fields": {"bio": "public"}}, content_type="application/json")
+    assert made_public.status_code == 200
+
+    response = client.patch("/api/v1/me/privacy/", {"fields": {"bio": "learners"}}, content_type="application/json")
+
+    assert response.status_code == 200
+    assert response.json()["fields"]["bio"] == "learners"
+    assert client.get("/api/v1/me/privacy/").json()["fields"]["bio"] == "learners"
+
+
 @pytest.mark.parametrize(
     ("body", "code", "field"),
     [

@@ -4,9 +4,9 @@ A learner with a handful of records and one with 200 enrollments and 2,000 learn
 must cost the same number of queries; a change that adds a query per row, or one more
 query per page, fails here. (Times are measured by ``make bench``, never in tests.)
 
-Every signed-in page view starts with the same 3 queries — the session, the user, and the
-active privacy policy with whether the learner confirmed it (``PolicyConfirmationMiddleware``) —
-and pages that show the avatar load the profile once.
+Every signed-in page view starts with the same 3 queries — the session, the user with its
+profile (the avatar) and profile visibility, and the active privacy policy with whether the
+learner confirmed it (``PolicyConfirmationMiddleware``).
 """
 
 import datetime
@@ -25,7 +25,7 @@ from privacy.selectors import PROFILE_LIST_LENGTH, access_learner_profile
 pytestmark = pytest.mark.django_db
 
 VOLUMES = {"small": (3, 30), "large": (200, 2_000)}
-#: The session, the user, the active policy with the learner's confirmation of it.
+#: The session, the user with profile and visibility, the active policy with the learner's confirmation of it.
 SIGNED_IN = 3
 
 
@@ -75,9 +75,9 @@ def test_privacy_tab_costs_the_same_queries_for_any_amount_of_data(client, polic
     learner = learner_with(volume, policy)
     client.force_login(learner)
 
-    # + visibility, profile, enrollments for the preview, current consents, marketing objection,
+    # + enrollments for the preview, current consents, marketing objection, restriction,
     # authenticator, backup codes left, consent history.
-    with django_assert_num_queries(SIGNED_IN + 9):
+    with django_assert_num_queries(SIGNED_IN + 7):
         response = client.get("/settings/privacy/")
 
     assert response.status_code == 200
@@ -96,11 +96,11 @@ def test_saving_the_privacy_tab_costs_the_same_queries_for_any_amount_of_data(
     client.force_login(learner)
     choices = dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC) | {"bio": Audience.LEARNERS}
 
-    # Session, user (a POST skips the policy check), visibility, profile (age), then in the service's
+    # Session, user with visibility and profile (age; a POST skips the policy check), then in the service's
     # transaction: the row locked, its user and uniqueness validated, the update, the audit row with
     # its two users validated, and the savepoint around it all (the test runs in a transaction).
     # Its 7 audience check constraints are left to the database (not 3 queries each).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = client.post("/settings/privacy/", choices)
 
     assert response.status_code == 302
@@ -134,8 +134,8 @@ def test_public_profile_seen_by_a_learner_costs_the_same_queries(client, policy,
     PolicyAcknowledgement.objects.create(user=viewer, policy=policy)
     client.force_login(viewer)
 
-    # + the learner shown (with profile and visibility), their enrollments, the viewer's avatar profile.
-    with django_assert_num_queries(SIGNED_IN + 3):
+    # + the learner shown (with profile and visibility), their enrollments.
+    with django_assert_num_queries(SIGNED_IN + 2):
         response = client.get("/learners/noor/")
 
     assert response.status_code == 200

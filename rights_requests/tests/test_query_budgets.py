@@ -43,8 +43,8 @@ def test_data_rights_page_costs_the_same_queries_for_any_number_of_requests(
     requests_for(learner, count)
     client.force_login(learner)
 
-    # Session, user, active policy (none here), the learner's requests, the avatar's profile.
-    with django_assert_num_queries(5):
+    # Session, user with the avatar's profile, active policy (none here), the learner's requests.
+    with django_assert_num_queries(4):
         response = client.get("/settings/data/")
 
     assert response.status_code == 200
