@@ -34,8 +34,7 @@ from .selectors import (
     audiences_in_force,
     below_digital_consent_age,
     consent_history,
-    consents_of,
-    marketing_objected,
+    consent_ledger,
     may_process,
     profile_visibility_of,
 )
@@ -206,9 +205,10 @@ class ConsentEntrySerializer(serializers.Serializer):
 
 
 def _consent_rows(user):
-    objected = marketing_objected(user)
+    ledger = consent_ledger(user, recent=0)
+    objected = ledger.marketing_objected
     rows = []
-    for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), consents_of(user).values(), strict=True):
+    for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), ledger.current.values(), strict=True):
         rows.append(
             {
                 "purpose": purpose,

@@ -7,8 +7,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Lower
+from django.contrib.postgres.aggregates import BoolOr
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, When, Window
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -345,22 +346,73 @@ def two_factor_pause(*, user, token):
     return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
-def consents_of(user):
-    """Return the user's current choice per optional purpose, from the ledger's latest entries.
+#: The ledger entry of an objection to direct marketing: once there, marketing is off for good
+#: (GDPR Art. 21(3)).
+MARKETING_OBJECTION = Q(purpose="marketing_email", source=Consent.Source.OBJECTION)
 
-    Returns:
-        dict ``{purpose: Consent or None}`` for every purpose of
-        ``CONSENT_PURPOSES``, in that order; None means never decided, which
-        counts as not granted (opt-in). One query.
+_NEWEST_FIRST = (F("created_at").desc(), F("id").desc())
+
+
+@dataclass(frozen=True)
+class ConsentLedger:
+    """What the Privacy tab shows of a learner's consent ledger, read in one query.
+
+    Attributes:
+        current: ``{purpose: Consent or None}`` for every purpose of ``CONSENT_PURPOSES``,
+            in that order; the latest entry per purpose, None when never decided (which
+            counts as not granted: opt-in).
+        marketing_objected: whether the learner objected to direct marketing (GDPR Art. 21(3)).
+        recent: the newest entries, newest first, at most the number asked for.
+        total: how many entries the ledger holds.
     """
-    latest = Consent.objects.filter(user=user).order_by("purpose", "-created_at", "-id").distinct("purpose")
-    by_purpose = {consent.purpose: consent for consent in latest}
-    return {purpose: by_purpose.get(purpose) for purpose in CONSENT_PURPOSES}
+
+    current: dict
+    marketing_objected: bool
+    recent: list
+    total: int
+
+
+def consent_ledger(user, *, recent=50):
+    """Return ``user``'s ``ConsentLedger``: current choices, objection and ``recent`` newest entries.
+
+    One query whatever the ledger's length: window functions rank each entry within
+    its purpose and overall and note an objection anywhere in the ledger; only the
+    latest per purpose and the ``recent`` newest rows are read.
+    """
+    rows = (
+        Consent.objects.filter(user=user)
+        .annotate(
+            place_in_purpose=Window(RowNumber(), partition_by=F("purpose"), order_by=_NEWEST_FIRST),
+            place=Window(RowNumber(), order_by=_NEWEST_FIRST),
+            objected=Window(BoolOr(Case(When(MARKETING_OBJECTION, then=True), default=False))),
+            entries=Window(Count("pk")),
+        )
+        .filter(Q(place_in_purpose=1) | Q(place__lte=recent))
+        .order_by(*_NEWEST_FIRST)
+    )
+    by_purpose, newest, objected, total = {}, [], False, 0
+    for row in rows:
+        objected, total = row.objected, row.entries
+        if row.place_in_purpose == 1:
+            by_purpose[row.purpose] = row
+        if row.place <= recent:
+            newest.append(row)
+    return ConsentLedger(
+        current={purpose: by_purpose.get(purpose) for purpose in CONSENT_PURPOSES},
+        marketing_objected=objected,
+        recent=newest,
+        total=total,
+    )
+
+
+def consents_of(user):
+    """Return the user's current choice per optional purpose (``ConsentLedger.current``). One query."""
+    return consent_ledger(user, recent=0).current
 
 
 def marketing_objected(user):
     """Return whether the learner objected to direct marketing, which stops it for good (GDPR Art. 21(3))."""
-    return Consent.objects.filter(user=user, purpose="marketing_email", source=Consent.Source.OBJECTION).exists()
+    return Consent.objects.filter(MARKETING_OBJECTION, user=user).exists()
 
 
 def consent_history(user):

@@ -24,10 +24,8 @@ from .selectors import (
     audit_event_description,
     backup_codes_left,
     below_digital_consent_age,
-    consent_history,
-    consents_of,
+    consent_ledger,
     list_length_asked,
-    marketing_objected,
     policy_confirmation_due,
     privacy_notice,
     profile_for_audiences,
@@ -40,6 +38,8 @@ from .services import consent_record, policy_confirm, profile_visibility_update
 # confirmation region has this id (the redirect after the change opens the page at it).
 CONSENTS_MESSAGE_TAG = "consents"
 CONSENTS_MESSAGE_ID = "consents-message"
+#: How many of the newest consent-ledger entries the Privacy tab lists (the API pages through all).
+CONSENT_HISTORY_SHOWN = 50
 
 #: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
 VIEW_AS = {
@@ -66,6 +66,7 @@ def privacy_settings(request):
     view_as = request.GET.get("view_as")
     if view_as not in VIEW_AS:
         view_as = "public"
+    ledger = consent_ledger(request.user, recent=CONSENT_HISTORY_SHOWN)
     preview = profile_for_audiences(
         subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request)
     )
@@ -87,15 +88,14 @@ def privacy_settings(request):
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
             "consents": [
                 (purpose, text, consent)
-                for (purpose, text), consent in zip(
-                    CONSENT_PURPOSES.items(), consents_of(request.user).values(), strict=True
-                )
+                for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), ledger.current.values(), strict=True)
             ],
-            "consent_history": consent_history(request.user)[:50],
+            "consent_history": ledger.recent,
+            "consent_history_total": ledger.total,
             "consent_messages": consent_messages,
             "consent_message_id": CONSENTS_MESSAGE_ID,
             "other_messages": other_messages,
-            "marketing_objected": marketing_objected(request.user),
+            "marketing_objected": ledger.marketing_objected,
             "restriction": active_restriction(request.user),
             "young": young,
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
@@ -183,7 +183,8 @@ def policy_confirm_page(request):
         )
         messages.success(request, "Thank you: your choices are confirmed under the new privacy policy.")
         return redirect(next_url)
-    current = consents_of(request.user)
+    ledger = consent_ledger(request.user, recent=0)
+    current = ledger.current
     return render(
         request,
         "privacy/policy_confirm.html",
@@ -191,7 +192,7 @@ def policy_confirm_page(request):
             "policy": policy,
             "next": next_url,
             "young": below_digital_consent_age(request.user),
-            "marketing_objected": marketing_objected(request.user),
+            "marketing_objected": ledger.marketing_objected,
             # Nothing is ticked in advance: consent must be an active choice (CJEU C-673/17, Planet49).
             "choices": [
                 (purpose, text, bool(current[purpose] and current[purpose].granted))

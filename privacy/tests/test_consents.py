@@ -6,7 +6,7 @@ from django.db import IntegrityError, InternalError, transaction
 
 from accounts.tests.factories import UserFactory
 from privacy.models import CONSENT_PURPOSES, AuditEvent, Consent
-from privacy.selectors import may_process
+from privacy.selectors import consent_ledger, may_process
 from privacy.services import consent_record
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +179,23 @@ def test_the_same_choice_made_twice_at_once_is_written_once():
     for thread in threads:
         thread.join(10)
     assert Consent.objects.filter(user=learner, purpose="research").count() == 1
+
+
+def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest_50(client, learner):
+    """One query reads the tab's ledger; an objection 60 entries back still keeps marketing off for good."""
+    entries = [Consent(purpose="marketing_email", granted=False, source=Consent.Source.OBJECTION)]
+    entries += [Consent(purpose="research", granted=n % 2 == 0, source=Consent.Source.SETTINGS) for n in range(60)]
+    entries += [Consent(purpose="personalization", granted=True, source=Consent.Source.API)]
+    for entry in entries:
+        entry.user, entry.policy_version = learner, "2026-01"
+    Consent.objects.bulk_create(entries)  # one time for all: the newest are the last written
+
+    page = client.get("/settings/privacy/").content.decode()
+
+    history = page.split("Your history of choices")[1].split("</details>")[0]
+    assert history.count("<li>") == 50 and "Your 50 latest choices of 62." in history
+    assert "Personalization: <strong>on</strong>" in history.split("<li>")[1], "newest first"
+    assert "Off for good" in page
+    current = consent_ledger(learner).current
+    assert (current["research"].granted, current["personalization"].granted) == (False, True)
+    assert current["marketing_email"].source == Consent.Source.OBJECTION

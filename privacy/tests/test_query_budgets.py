@@ -75,9 +75,9 @@ def test_privacy_tab_costs_the_same_queries_for_any_amount_of_data(client, polic
     learner = learner_with(volume, policy)
     client.force_login(learner)
 
-    # + enrollments for the preview, current consents, marketing objection, restriction,
-    # authenticator, backup codes left, consent history.
-    with django_assert_num_queries(SIGNED_IN + 7):
+    # + enrollments for the preview, the consent ledger (current choices, objection, newest
+    # entries), restriction, authenticator, backup codes left.
+    with django_assert_num_queries(SIGNED_IN + 5):
         response = client.get("/settings/privacy/")
 
     assert response.status_code == 200
