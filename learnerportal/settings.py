@@ -194,6 +194,13 @@ for _position, _key in enumerate(ENCRYPTION_KEYS, start=1):
             "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
         ) from None
 
+# Who the privacy notice and access reports name as responsible (GDPR Art. 13(1)(a)-(b));
+# unset, privacy.conf's defaults describe the demo site.
+if os.environ.get("PORTAL_CONTROLLER"):
+    PRIVACY_CONTROLLER = os.environ["PORTAL_CONTROLLER"]
+if os.environ.get("PORTAL_DPO_CONTACT"):
+    PRIVACY_DPO_CONTACT = os.environ["PORTAL_DPO_CONTACT"]
+
 # Email (Django 6.1 MAILERS). Development prints emails to the console.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Learner Portal <privacy@learnerportal.example>")
 MAILERS = {

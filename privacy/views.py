@@ -135,7 +135,18 @@ def learner_photo(request, username):
 @require_safe
 def privacy_notice_page(request):
     """What the portal collects and why, generated from the personal-data registry (GDPR Art. 13)."""
-    return render(request, "privacy/notice.html", {"notice": privacy_notice()})
+    return render(
+        request,
+        "privacy/notice.html",
+        {
+            "notice": privacy_notice(),
+            "controller": privacy_conf.CONTROLLER,
+            "dpo_contact": privacy_conf.DPO_CONTACT,
+            "supervisory_authority": privacy_conf.SUPERVISORY_AUTHORITY,
+            "transfers": privacy_conf.TRANSFERS_STATEMENT,
+            "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
+        },
+    )
 
 
 @require_POST

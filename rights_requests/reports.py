@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
+from privacy import conf as privacy_conf
 from privacy.registry import registry
 from privacy.selectors import privacy_notice
 
@@ -152,6 +153,9 @@ def access_report_write(subject, out, *, progress=None, now=None):
                 "generated_at": now or timezone.now(),
                 "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
                 "transfers": conf.TRANSFERS_STATEMENT,
+                "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
+                "controller": privacy_conf.CONTROLLER,
+                "dpo_contact": privacy_conf.DPO_CONTACT,
             },
         )
     )

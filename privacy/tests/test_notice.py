@@ -2,6 +2,7 @@
 
 import pytest
 
+from privacy import conf
 from privacy.registry import Category, LawfulBasis, Purpose, registry
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +27,17 @@ def test_the_notice_is_linked_from_every_page_and_tells_what_erasure_keeps(clien
     assert 'href="/privacy/notice/"' in client.get("/").content.decode()
     page = client.get("/privacy/notice/").content.decode()
     assert "Kept: Accounting records must be kept for the statutory period" in page
+
+
+def test_the_notice_says_who_is_responsible_and_what_art_13_requires_beyond_the_records(client, monkeypatch):
+    """Controller and DPO contacts, withdrawing consent, complaints, transfers, automated decisions (GDPR Art. 13)."""
+    monkeypatch.setattr(conf, "CONTROLLER", "Example Learning GmbH, Hauptstraße 1, Berlin")
+    monkeypatch.setattr(conf, "DPO_CONTACT", "datenschutz@example-learning.test")
+
+    page = client.get("/privacy/notice/").content.decode()
+
+    assert "Example Learning GmbH, Hauptstraße 1, Berlin" in page
+    assert "datenschutz@example-learning.test" in page
+    assert "you can withdraw it at any time" in page
+    assert conf.SUPERVISORY_AUTHORITY in page and conf.TRANSFERS_STATEMENT in page
+    assert "based solely on automated processing" in page
