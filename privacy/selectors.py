@@ -335,8 +335,11 @@ def two_factor_pause(*, user, token):
     the wait is refused unchecked, and a backup code is not used up.
     """
     device = two_factor_device_for(user=user, token=token)
-    if device is None:
-        return 0
+    return 0 if device is None else device_pause(device)
+
+
+def device_pause(device):
+    """Return the seconds until django-otp ``device`` checks codes again (0: it does now); see ``two_factor_pause``."""
     allowed, data = device.verify_is_allowed()
     if allowed:
         return 0

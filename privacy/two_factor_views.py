@@ -27,7 +27,7 @@ from . import conf
 from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordAndCodeForm, PasswordForm, SetupCodeForm
 from .reauthentication import authentication_mark
-from .selectors import two_factor_enabled, two_factor_pause
+from .selectors import device_pause, two_factor_enabled, two_factor_pause
 from .services import (
     backup_codes_regenerate,
     password_confirm,
@@ -87,7 +87,11 @@ def two_factor_setup(request):
     form = SetupCodeForm(request.POST or None)
     device = None
     if request.method == "POST":
+        pending = TOTPDevice.objects.filter(
+            user=request.user, pk=request.session.get(SETUP_SESSION_KEY), confirmed=False
+        ).first()
         if form.is_valid():
+            pause = device_pause(pending) if pending is not None else 0
             try:
                 device, codes = two_factor_setup_confirm(
                     user=request.user,
@@ -95,7 +99,7 @@ def two_factor_setup(request):
                     token=form.cleaned_data["token"],
                 )
             except TwoFactorError as error:
-                form.add_error("token", error.detail)
+                form.add_error("token", _paused_message(pause) if pause else error.detail)
             else:
                 request.session.pop(SETUP_SESSION_KEY, None)
                 request.session.pop(STAFF_ENROLMENT_SESSION_KEY, None)
@@ -111,9 +115,7 @@ def two_factor_setup(request):
                     + (" and your API tokens revoked: make new ones if you need them." if revoked else "."),
                 )
                 return _backup_codes_page(request, codes, title="Save your backup codes")
-        device = TOTPDevice.objects.filter(
-            user=request.user, pk=request.session.get(SETUP_SESSION_KEY), confirmed=False
-        ).first()
+        device = pending
     if device is None:
         device = two_factor_setup_begin(user=request.user)
         request.session[SETUP_SESSION_KEY] = device.pk
