@@ -121,7 +121,10 @@ class ObjectionRequestForm(RightsRequestForm):
         required=False,
         choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose one or more.",
+        help_text=(
+            f"Choose one or more. An objection to “{Purpose.MARKETING_EMAIL.label.lower()}” is for good: you "
+            "cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow again on the Privacy tab."
+        ),
     )
     note = note_field()
 

@@ -112,6 +112,7 @@ def test_an_unknown_kind_of_request_is_not_found(client, amara):
                 'type="checkbox" name="purposes" value="marketing_email"',
                 "Send you news about courses by email",
                 "Share your progress with the partner running your course",
+                "is for good: you cannot turn it on again later (GDPR Art. 21(3))",
             ],
             ['name="reason"', 'value="account"', 'value="billing"'],
         ),
