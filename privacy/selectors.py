@@ -315,6 +315,19 @@ def erasure_plan():
     ]
 
 
+def kept_after_erasure():
+    """Return what erasing a learner keeps, and why, in the learner's words (GDPR Art. 17(3), 12(1)).
+
+    For the confirmation the learner gets: every declared kind of record whose
+    erasure rule is not a deletion, in registry order.
+
+    Returns:
+        list of ``(description, what erasure does to it)``, e.g. ``("Your payments",
+        "Kept: Accounting records must be kept …")``.
+    """
+    return [(d.description, d.erasure.in_the_notice()) for d in registry if d.erasure.outcome != "Deleted"]
+
+
 def two_factor_device_for(*, user, token):
     """Return ``user``'s confirmed device that checks ``token``, or None.
 

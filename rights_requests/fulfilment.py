@@ -27,6 +27,7 @@ from accounts.services import profile_changes_validate, profile_update
 from privacy.erasure import erasure_execute
 from privacy.models import Consent
 from privacy.registry import Purpose
+from privacy.selectors import kept_after_erasure
 from privacy.services import consent_record, data_subject_lock, restriction_start
 
 from . import conf
@@ -161,11 +162,13 @@ def fulfil_erasure(request):
 
 
 def _confirm_erasure(email, reference, receipt):
+    kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure())
     send_mail(
         f"Your data is erased ({reference})",
         "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "
-        "We keep only what the law requires (payment records, the record of your request), without your "
-        "name on them.\n\n-- Learner Portal privacy team\n",
+        "Everything else we held about you is deleted. We keep only these records, because the law "
+        f"requires it or to show that your data was handled lawfully:\n\n{kept}\n\n"
+        "-- Learner Portal privacy team\n",
         None,
         [email],
     )

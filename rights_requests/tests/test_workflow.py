@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from privacy.models import AuditEvent, ProcessingRestriction
+from privacy.registry import registry
 from rights_requests import fulfilment, services
 from rights_requests.exceptions import (
     AccountClosed,
@@ -509,6 +510,12 @@ def test_completing_an_erasure_closes_the_learners_other_open_requests_and_email
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["noor@example.org"], f"Your data is erased ({erasure.reference})")
     ], "only the erasure's own confirmation: no 'request closed' or 'restriction lifted' email"
+    # It names every kind of record the registry keeps after an erasure, not only payments.
+    body = mail.outbox[0].body
+    kept = [d.description for d in registry if d.erasure.outcome != "Deleted"]
+    assert {"Your payments", "Your consents: what you agreed to, when and how"} <= set(kept)
+    assert all(f"- {description}. Kept" in body for description in kept), body
+    assert "Your profile" not in body
 
 
 def test_staff_steps_on_requests_closed_by_an_erasure_are_refused(learner, officer, make_request):
