@@ -301,8 +301,11 @@ def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_no
     page = text(response)
     assert "Approve and carry out erasure?" in page
     assert "cannot be undone" in page
+    # One calendar month (GDPR Art. 12(3)): 30 days from 30 November, 31 from 1 December.
+    days = (timezone.localtime(erasure.due_at).date() - timezone.localdate()).days
+    assert days in (28, 29, 30, 31)
     assert table_rows(response, "rr-selected") == [
-        [erasure.reference, "noor", erasure.get_type_display(), "Awaiting review", "due in 30 days"]
+        [erasure.reference, "noor", erasure.get_type_display(), "Awaiting review", f"due in {days} days"]
     ]
     plan = {row[0]: row[1:] for row in table_rows(response, "rr-erasure-plan")}
     assert plan["Your account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
