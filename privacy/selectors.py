@@ -43,18 +43,24 @@ def profile_visibility_of(user):
         return ProfileVisibility(user=user)
 
 
-def audiences_in_force(user):
+def audiences_in_force(user, chosen=None):
     """Return ``{field name: Audience}`` as it applies now, the one reading of the learner's settings.
 
     Under the digital age of consent a field set to ``public`` counts as
     ``learners`` (GDPR Art. 8): nothing of a child's profile is public, whatever
     was chosen before their date of birth was known. The Privacy tab, the public
     profile and the API all read the settings through this.
+
+    Args:
+        user: the learner.
+        chosen: ``{field name: Audience}`` to read instead of the saved settings (the
+            Privacy tab's choices not saved yet, for its preview); None reads the saved ones.
     """
     young = below_digital_consent_age(user)
+    settings = profile_visibility_of(user).audiences() if chosen is None else chosen
     return {
-        name: Audience.LEARNERS if young and audience == Audience.PUBLIC else audience
-        for name, audience in profile_visibility_of(user).audiences().items()
+        name: Audience.LEARNERS if young and audience == Audience.PUBLIC else Audience(audience)
+        for name, audience in settings.items()
     }
 
 
@@ -159,7 +165,7 @@ def _course_lists(subject, want_courses, want_accomplishments, list_length):
     return courses, accomplishments, more
 
 
-def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH):
+def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH, chosen=None):
     """Return what of ``subject``'s profile is visible to someone allowed ``audiences``.
 
     Args:
@@ -167,13 +173,15 @@ def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH
         audiences: iterable of ``Audience`` the viewer belongs to.
         list_length: the most courses and accomplishments to list (the newest);
             ``VisibleProfile.more`` counts the rest. None lists them all.
+        chosen: settings not saved yet to preview instead of the saved ones
+            (``audiences_in_force``); None uses the saved settings.
 
     Returns:
         ``VisibleProfile``; falsy when nothing is visible. Email, phone and date
         of birth are never included (design: never shown on a profile).
     """
     audiences = frozenset(audiences)
-    allowed = {name for name, audience in audiences_in_force(subject).items() if audience in audiences}
+    allowed = {name for name, audience in audiences_in_force(subject, chosen).items() if audience in audiences}
     profile = subject.profile
     visible = VisibleProfile(username=subject.username)
     if "full_name" in allowed and profile.full_name:

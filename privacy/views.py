@@ -54,21 +54,32 @@ def privacy_settings(request):
     visibility = profile_visibility_of(request.user)
     young = below_digital_consent_age(request.user)
     in_force = {"audiences": audiences_in_force(request.user), "young": young}
+    # A "View as" button sends the form too: its choices are previewed, not saved.
+    view_as = request.POST.get("view_as") or request.GET.get("view_as")
+    previewing = request.method == "POST" and view_as in VIEW_AS
+    chosen = None
     if request.method == "POST":
         form = VisibilityForm(request.POST, **in_force)
-        if form.is_valid():
+        if not form.is_valid():
+            messages.error(
+                request,
+                "Choose an audience for every field marked below to see the preview."
+                if previewing
+                else "Nothing was saved: choose an audience for every field marked below.",
+            )
+        elif previewing:
+            chosen = form.cleaned_data
+        else:
             profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
             messages.success(request, "Your privacy settings are saved.")
             return redirect("privacy:settings")
-        messages.error(request, "Nothing was saved: choose an audience for every field marked below.")
     else:
         form = VisibilityForm(**in_force)
-    view_as = request.GET.get("view_as")
     if view_as not in VIEW_AS:
         view_as = "public"
     ledger = consent_ledger(request.user, recent=CONSENT_HISTORY_SHOWN)
     preview = profile_for_audiences(
-        subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request)
+        subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request), chosen=chosen
     )
     # Confirmations of a consent change show beside the consents, the rest at the top of the page.
     consent_messages, other_messages = [], []
@@ -83,6 +94,7 @@ def privacy_settings(request):
             "form": form,
             "visibility": visibility,
             "preview": preview,
+            "preview_unsaved": chosen is not None and chosen != in_force["audiences"],
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],

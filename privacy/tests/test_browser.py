@@ -81,11 +81,19 @@ def test_view_as_preview_and_avatar_menu_by_keyboard_on_a_phone(live_server, bro
 
     page.goto(f"{live_server.url}/settings/privacy/")
     page.get_by_role("group", name="Bio").get_by_label("Signed-in learners").check()
-    page.get_by_role("button", name="Save privacy settings").click()
-    page.get_by_role("link", name="A signed-in learner").click()
+    # Previewed before saving: the choice shows in the preview and stays chosen, marked not saved yet.
+    page.get_by_role("button", name="A signed-in learner").click()
     preview = page.get_by_role("complementary")
     expect(preview.get_by_text("Biology teacher learning to code.")).to_be_visible()
+    expect(preview.get_by_role("status")).to_contain_text("not saved yet")
+    expect(page.get_by_role("group", name="Bio").get_by_label("Signed-in learners")).to_be_checked()
+    screenshot(page, "view-as-unsaved-phone")
+    preview.get_by_role("button", name="Save privacy settings").click()  # beside the preview, on a phone
+    expect(page.get_by_role("status").first).to_contain_text("Your privacy settings are saved.")
+    page.get_by_role("button", name="A signed-in learner").click()
+    expect(preview.get_by_text("Biology teacher learning to code.")).to_be_visible()
+    expect(preview.get_by_text("not saved yet")).to_have_count(0)
     screenshot(page, "view-as-learner-phone")
-    page.get_by_role("link", name="Anyone on the internet").click()
+    page.get_by_role("button", name="Anyone on the internet").click()
     expect(preview.get_by_text("to them, your profile does not exist")).to_be_visible()
     context.close()

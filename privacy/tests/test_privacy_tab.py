@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.test import Client
 
 from accounts.tests.factories import UserFactory, seminars
 from privacy.models import Audience, AuditEvent, ProfileVisibility
@@ -96,6 +97,45 @@ def test_view_as_preview_shows_what_each_audience_sees(client, learner):
     assert "Noor Al-Hassan" in preview
     assert "Learning statistics" not in preview
     assert "Learning statistics" in as_learner.split('id="preview-heading"')[1]
+
+
+def test_view_as_previews_the_choices_on_the_page_without_saving_them(client, learner):
+    """A "View as" button sends the unsaved choices: they show in the preview, stay chosen, and nothing is saved."""
+    client.post("/settings/privacy/", ALL_PRIVATE, follow=True)
+    reviewed_at = ProfileVisibility.objects.get(user=learner).reviewed_at
+
+    response = client.post("/settings/privacy/", ALL_PRIVATE | {"full_name": "public", "view_as": "public"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Noor Al-Hassan" in page.split('id="preview-heading"')[1]
+    assert "not saved yet" in page and "Your privacy settings are saved." not in page
+    assert checked_radios(page)["full_name"] == "public", "the unsaved choice is still on the page to save"
+    assert 'name="view_as" value="public" aria-pressed="true">Anyone on the internet</button>' in page
+    visibility = ProfileVisibility.objects.get(user=learner)
+    assert (visibility.full_name, visibility.reviewed_at) == ("private", reviewed_at)
+    assert not AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.VISIBILITY_CHANGED).exists()
+    assert Client().get("/learners/noor/").status_code == 404, "the public still sees nothing"
+
+
+def test_view_as_with_nothing_changed_says_nothing_of_unsaved_choices(client, learner):
+    client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"}, follow=True)
+    page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners", "view_as": "learners"}).content.decode()
+    assert "Learning statistics" in page.split('id="preview-heading"')[1]
+    assert "not saved yet" not in page and "with your saved settings" in page
+
+
+def test_under_16_an_unsaved_public_choice_previews_as_learners_only(client, learner):
+    """The preview of unsaved choices obeys the digital age of consent as the saved ones do (GDPR Art. 8)."""
+    import datetime
+
+    from django.utils import timezone
+
+    learner.profile.date_of_birth = timezone.localdate() - datetime.timedelta(days=365 * 13)
+    learner.profile.save()
+    page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "public", "view_as": "public"}).content.decode()
+    assert "Learning statistics" not in page.split('id="preview-heading"')[1]
+    assert "choose an audience for every field marked below to see the preview" in page.lower()
 
 
 def test_preview_says_when_a_profile_is_invisible(client, learner):
