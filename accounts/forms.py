@@ -7,11 +7,12 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from PIL import Image
 
 from . import conf
 from .exceptions import InvalidPhoto
 from .models import Profile, User, selectable_timezones
-from .photos import photo_normalize
+from .photos import TOO_MANY_PIXELS, photo_normalize
 from .services import PROFILE_EDITABLE_FIELDS
 
 #: One wording of the password rules for every form that sets a password.
@@ -118,10 +119,23 @@ class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
 NOT_SET = "Not set"
 
 
+class PhotoField(forms.ImageField):
+    """Django's ``ImageField``, saying so when an image is refused for its size in pixels, not "corrupted"."""
+
+    def to_python(self, data):
+        """Return the uploaded file as ``ImageField`` does; raise ``ValidationError`` naming the pixel limit."""
+        try:
+            return super().to_python(data)
+        except forms.ValidationError as error:
+            if isinstance(error.__cause__, Image.DecompressionBombError):
+                raise forms.ValidationError(TOO_MANY_PIXELS, code="photo_too_many_pixels") from error
+            raise
+
+
 class ProfileForm(forms.ModelForm):
     """The Account tab: the learner's own profile fields and photo."""
 
-    photo = forms.ImageField(
+    photo = PhotoField(
         label="Choose a new photo",
         required=False,
         help_text=f"JPEG, PNG or WebP, up to {conf.PHOTO_MAX_BYTES // 1_048_576} MB. "

@@ -8,6 +8,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from . import conf
 from .exceptions import InvalidPhoto
 
+#: Why a photo with more than ``ACCOUNTS_PHOTO_MAX_PIXELS`` pixels is refused.
+TOO_MANY_PIXELS = (
+    f"The photo has too many pixels: at most {conf.PHOTO_MAX_PIXELS / 1_000_000:g} million. "
+    "Make it smaller and try again."
+)
+
 
 def photo_normalize(uploaded):
     """Return the uploaded photo re-encoded, scaled down and stripped of metadata.
@@ -38,7 +44,7 @@ def photo_normalize(uploaded):
             if image.format not in conf.PHOTO_FORMATS:
                 raise InvalidPhoto("Upload a JPEG, PNG or WebP image.", code="photo_bad_format", field="photo")
             if image.width * image.height > conf.PHOTO_MAX_PIXELS:
-                raise InvalidPhoto("The photo has too many pixels.", code="photo_too_many_pixels", field="photo")
+                raise InvalidPhoto(TOO_MANY_PIXELS, code="photo_too_many_pixels", field="photo")
             image.load()
             image = ImageOps.exif_transpose(image).convert("RGBA")
             image.thumbnail((conf.PHOTO_STORED_SIZE, conf.PHOTO_STORED_SIZE))
@@ -46,6 +52,8 @@ def photo_normalize(uploaded):
             flattened.paste(image, mask=image.getchannel("A"))
             output = io.BytesIO()
             flattened.save(output, format="JPEG", quality=85, optimize=True)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:  # Pillow refuses to open it: far too many pixels
+        raise InvalidPhoto(TOO_MANY_PIXELS, code="photo_too_many_pixels", field="photo") from error
+    except (UnidentifiedImageError, OSError) as error:
         raise InvalidPhoto("That file is not an image we can read.", code="photo_unreadable", field="photo") from error
     return ContentFile(output.getvalue(), name="photo.jpg")

@@ -112,6 +112,46 @@ def test_an_oversized_photo_is_refused(client, learner, settings):
     assert not Profile.objects.get(user=learner).photo
 
 
+def png_header_only(width, height):
+    """Return a PNG that only declares its size (no pixel data): enough for an image library to judge it."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def bilevel_png(width, height):
+    buffer = io.BytesIO()
+    Image.new("1", (width, height)).save(buffer, format="PNG")
+    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        # 900 million pixels: the image library will not even open it.
+        lambda: SimpleUploadedFile("huge.png", png_header_only(30_000, 30_000), content_type="image/png"),
+        # 42 million, above the 40 million we accept (black and white: 5 MB to make).
+        lambda: bilevel_png(7_000, 6_000),
+    ],
+    ids=["beyond-the-image-library", "beyond-our-limit"],
+)
+def test_a_photo_with_too_many_pixels_is_refused_for_that_and_nothing_is_lost(client, learner, upload):
+    client.post("/settings/account/", VALID)
+
+    page = client.post("/settings/account/", VALID | {"full_name": "Zoë M.", "photo": upload()}).content.decode()
+
+    assert "The photo has too many pixels: at most 40 million." in page
+    assert "corrupted" not in page
+    assert 'value="Zoë M."' in page, "what was typed is still in the form"
+    profile = Profile.objects.get(user=learner)
+    assert (profile.full_name, bool(profile.photo)) == ("Zoë Müller-Schmidt", False)
+
+
 def test_uploaded_photo_loses_its_location_data_and_is_shown_to_its_owner(client, learner):
     client.post("/settings/account/", VALID | {"photo": image_upload(exif=gps_exif())})
 
