@@ -105,7 +105,12 @@ def details_as_text(rights_request):
     changes = details.get("changes", {})
     # Stored as jsonb, which does not keep key order: list the fields in profile order.
     order = [name for name in RECTIFIABLE_FIELDS if name in changes] + sorted(set(changes) - set(RECTIFIABLE_FIELDS))
-    rows = [(f"{profile_field_label(name)} should be", profile_value_text(name, changes[name])) for name in order]
+    rows = [
+        (f"{profile_field_label(name)} should be", profile_value_text(name, changes[name]))
+        if changes[name] not in ("", None)
+        else (profile_field_label(name), "Remove it: leave it empty")
+        for name in order
+    ]
     if details.get("purposes"):
         purposes = [Purpose(p).label if p in Purpose.values else p for p in details["purposes"]]
         rows.append(("Uses you object to", "; ".join(purposes)))

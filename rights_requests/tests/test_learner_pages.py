@@ -175,6 +175,18 @@ def test_filing_a_request_confirms_it_and_shows_what_was_asked(client, amara, re
     assert "Request received" in page
 
 
+def test_asking_for_a_value_to_be_removed_says_so_not_should_be_not_set(client, amara):
+    """Through the API a correction may ask for a value to be emptied."""
+    changes = {"full_name": "", "country": "NG"}
+    rights_request = services.request_submit(
+        actor=amara, subject=amara, request_type="rectification", details={"changes": changes}
+    )
+    assert rights_request.details["changes"]["full_name"] == ""
+    asked = page_of(client.get(detail_url(rights_request))).split('id="asked-heading"')[1]
+    assert "Remove it: leave it empty" in asked and "should be Not set" not in asked
+    assert "Country should be" in asked
+
+
 def test_a_proposed_correction_is_shown_in_words_in_profile_order(client, amara):
     client.post(
         "/settings/data/new/rectification/",
