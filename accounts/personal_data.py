@@ -79,8 +79,11 @@ DECLARATIONS = [
             "full_name": PersonalField(Category.IDENTITY, "Your full name"),
             "photo": PersonalField(Category.IDENTITY, "Your profile photo"),
             "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself"),
-            "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True),
-            "date_of_birth": PersonalField(Category.IDENTITY, "Your date of birth", sensitive=True),
+            # Never shown on the profile, never researched: the notice says what each is for.
+            "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True, purposes=(Purpose.ACCOUNT,)),
+            "date_of_birth": PersonalField(
+                Category.IDENTITY, "Your date of birth", sensitive=True, purposes=(Purpose.ACCOUNT,)
+            ),
             "country": PersonalField(Category.IDENTITY, "Your country"),
             "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
             "occupation": PersonalField(Category.EDUCATION, "Your occupation"),

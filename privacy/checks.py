@@ -126,6 +126,17 @@ def declaration_errors(declaration):
                     id="privacy.E007",
                 )
             )
+    model_purposes = {processing.purpose for processing in declaration.processing}
+    for name, personal in sorted(declaration.fields.items()):
+        for purpose in sorted(set(personal.purposes) - model_purposes):
+            errors.append(
+                checks.Error(
+                    f"{label}.{name} is declared for purpose {purpose!r}, which {label} is not processed for.",
+                    hint="A field's purposes narrow its model's 'processing'; add the purpose there or remove it.",
+                    obj=declaration.model,
+                    id="privacy.E008",
+                )
+            )
     if isinstance(rule, Retain) and not rule.reason.strip():
         errors.append(
             checks.Error(

@@ -77,12 +77,17 @@ class PersonalField:
         sensitive: True for data whose leak would harm the learner most (phone,
             date of birth): it must be stored encrypted at rest (``manage.py check``
             enforces it, GDPR Art. 32(1)(a)).
+        purposes: the only purposes of its model's ``processing`` this field serves,
+            when it serves fewer than the rest (a phone number runs the account, it is
+            not shown or researched); empty for all of them. The notice says so (GDPR
+            Art. 13(1)(c)); ``manage.py check`` refuses a purpose the model lacks.
     """
 
     category: Category
     description: str
     exportable: bool = True
     sensitive: bool = False
+    purposes: tuple[Purpose, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,8 +143,8 @@ class Retain:
     outcome = "Retained"
 
     def detail(self):
-        """Return the legal reason and the fields stripped of identity, for the privacy officer."""
-        stripped = f" Stripped of: {', '.join(self.strip)}." if self.strip else ""
+        """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer."""
+        stripped = f" Replaced on erasure: {', '.join(self.strip)}." if self.strip else ""
         return f"{self.reason}{stripped}"
 
     def in_the_notice(self):

@@ -273,6 +273,14 @@ def backup_codes_left(user):
     return BackupCode.objects.filter(device__user=user, device__confirmed=True, used_at__isnull=True).count()
 
 
+def _field_in_the_notice(personal):
+    """Return a ``PersonalField``'s description, with the only purposes it serves when it serves fewer."""
+    if not personal.purposes:
+        return personal.description
+    uses = " and to ".join(f"{Purpose(p).label[0].lower()}{Purpose(p).label[1:]}" for p in personal.purposes)
+    return f"{personal.description} (used only to {uses})"
+
+
 def privacy_notice():
     """Return what the portal processes, from the personal-data registry, for the privacy notice.
 
@@ -290,7 +298,7 @@ def privacy_notice():
     for declaration in registry:
         by_category = {}
         for personal in declaration.fields.values():
-            by_category.setdefault(Category(personal.category).label, []).append(personal.description)
+            by_category.setdefault(Category(personal.category).label, []).append(_field_in_the_notice(personal))
         notice.append(
             {
                 "description": declaration.description,

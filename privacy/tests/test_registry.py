@@ -8,7 +8,7 @@ from django.test.utils import isolate_apps
 
 from accounts.models import LearningEvent, Payment, QuizResult, User
 from privacy.checks import declaration_errors, models_about_users, undeclared_model_errors
-from privacy.registry import Category, Delete, PersonalField, Retain, registry
+from privacy.registry import Category, Delete, PersonalField, Purpose, Retain, registry
 
 
 @pytest.fixture
@@ -73,6 +73,22 @@ def test_check_refuses_declarations_that_do_not_match_the_model():
         }
     )
     assert sorted(error.id for error in declaration_errors(wrong)) == ["privacy.E002", "privacy.E004", "privacy.E006"]
+
+
+def test_check_refuses_a_field_declared_for_a_purpose_its_model_is_not_processed_for():
+    declaration = registry.get(LearningEvent)
+    name = next(iter(declaration.fields))
+    wrong_field = PersonalField(Category.USAGE, "x", purposes=(Purpose.BILLING,))
+    wrong = type(declaration)(**{**declaration.__dict__, "fields": declaration.fields | {name: wrong_field}})
+    assert [error.id for error in declaration_errors(wrong)] == ["privacy.E008"]
+
+
+def test_the_notice_says_phone_and_date_of_birth_only_run_the_account(client):
+    """Their model (the profile) is also shown and researched; these two fields are not (GDPR Art. 13(1)(c))."""
+    page = client.get("/privacy/notice/").content.decode()
+    assert "Your phone number (used only to run your account and let you sign in)" in page
+    assert "Your date of birth (used only to run your account and let you sign in)" in page
+    assert "Your country (" not in page, "a field serving all its model's purposes says nothing more"
 
 
 def test_every_model_about_users_is_declared_with_purposes_retention_and_sources():
