@@ -19,10 +19,8 @@ from .selectors import (
     access_learner_photo,
     access_learner_profile,
     account_activity_of,
-    active_restriction,
     audiences_in_force,
     audit_event_description,
-    backup_codes_left,
     below_digital_consent_age,
     consent_ledger,
     list_length_asked,
@@ -30,7 +28,7 @@ from .selectors import (
     privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
-    two_factor_enabled,
+    safeguards_of,
 )
 from .services import consent_record, policy_confirm, profile_visibility_update
 
@@ -78,6 +76,7 @@ def privacy_settings(request):
     if view_as not in VIEW_AS:
         view_as = "public"
     ledger = consent_ledger(request.user, recent=CONSENT_HISTORY_SHOWN)
+    safeguards = safeguards_of(request.user)
     preview = profile_for_audiences(
         subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request), chosen=chosen
     )
@@ -108,11 +107,11 @@ def privacy_settings(request):
             "consent_message_id": CONSENTS_MESSAGE_ID,
             "other_messages": other_messages,
             "marketing_objected": ledger.marketing_objected,
-            "restriction": active_restriction(request.user),
+            "restricted_since": safeguards.restricted_since,
+            "two_factor_on": safeguards.two_factor_on,
+            "backup_codes_left": safeguards.backup_codes_left,
             "young": young,
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
-            "two_factor_on": two_factor_enabled(request.user),
-            "backup_codes_left": backup_codes_left(request.user),
         },
     )
 

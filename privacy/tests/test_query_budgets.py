@@ -76,8 +76,8 @@ def test_privacy_tab_costs_the_same_queries_for_any_amount_of_data(client, polic
     client.force_login(learner)
 
     # + enrollments for the preview, the consent ledger (current choices, objection, newest
-    # entries), restriction, authenticator, backup codes left.
-    with django_assert_num_queries(SIGNED_IN + 5):
+    # entries), and 2FA, backup codes left and a restriction in force (safeguards_of).
+    with django_assert_num_queries(SIGNED_IN + 3):
         response = client.get("/settings/privacy/")
 
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.utils import dateformat, timezone
 
 from privacy.models import CONSENT_PURPOSES
 from privacy.registry import Purpose
@@ -92,4 +93,5 @@ def test_the_privacy_tab_says_the_uses_turned_on_are_paused_while_restricted(cli
     page = client.get("/settings/privacy/").text
 
     assert "Paused at your request." in page
+    assert f"Since {dateformat.format(timezone.localtime(), 'j F Y')} the use of your data is restricted" in page
     assert page.count("(paused while your data is restricted)") == len(CONSENT_PURPOSES)
