@@ -70,81 +70,64 @@ def _lookup_error(declaration):
 def declaration_errors(declaration):
     """Return the check errors of one registry declaration (empty list when sound)."""
     errors = []
+
+    def refuse(message, *, code, hint=None):
+        errors.append(checks.Error(message, hint=hint, obj=declaration.model, id=code))
+
     label = declaration.model._meta.label
     model_fields = {f.name for f in _forward_fields(declaration.model)}
     declared = set(declaration.fields) | set(declaration.other_fields)
     for name in sorted(declared - model_fields):
-        errors.append(
-            checks.Error(
-                f"{label} declares field {name!r}, which the model does not have.",
-                hint="Remove it from the declaration or fix its name.",
-                obj=declaration.model,
-                id="privacy.E002",
-            )
+        refuse(
+            f"{label} declares field {name!r}, which the model does not have.",
+            hint="Remove it from the declaration or fix its name.",
+            code="privacy.E002",
         )
     for name in sorted(model_fields - declared):
-        errors.append(
-            checks.Error(
-                f"{label}.{name} is not classified in the personal-data registry.",
-                hint=(
-                    f"Add it to 'fields' (with a category) or to 'other_fields' in "
-                    f"{declaration.model._meta.app_label}/personal_data.py."
-                ),
-                obj=declaration.model,
-                id="privacy.E003",
-            )
+        refuse(
+            f"{label}.{name} is not classified in the personal-data registry.",
+            hint=(
+                f"Add it to 'fields' (with a category) or to 'other_fields' in "
+                f"{declaration.model._meta.app_label}/personal_data.py."
+            ),
+            code="privacy.E003",
         )
     problem = _lookup_error(declaration)
     if problem:
-        errors.append(
-            checks.Error(
-                f"{label} subject_lookup {declaration.subject_lookup!r} is wrong: {problem}.",
-                obj=declaration.model,
-                id="privacy.E004",
-            )
+        refuse(
+            f"{label} subject_lookup {declaration.subject_lookup!r} is wrong: {problem}.",
+            code="privacy.E004",
         )
     rule = declaration.erasure
     replaced = rule.replacements if isinstance(rule, Anonymize) else rule.strip if isinstance(rule, Retain) else {}
     for name in sorted(set(replaced) - set(declaration.fields)):
-        errors.append(
-            checks.Error(
-                f"{label} erasure rule replaces {name!r}, which is not a declared personal field.",
-                obj=declaration.model,
-                id="privacy.E005",
-            )
+        refuse(
+            f"{label} erasure rule replaces {name!r}, which is not a declared personal field.",
+            code="privacy.E005",
         )
     for name, personal in sorted(declaration.fields.items()):
         if name not in model_fields:
             continue
         encrypted = isinstance(declaration.model._meta.get_field(name), EncryptedFieldMixin)
         if personal.sensitive and not encrypted:
-            errors.append(
-                checks.Error(
-                    f"{label}.{name} is marked sensitive but is not encrypted at rest.",
-                    hint="Use learnerportal.encryption.EncryptedCharField or EncryptedDateField (GDPR Art. 32(1)(a)).",
-                    obj=declaration.model,
-                    id="privacy.E007",
-                )
+            refuse(
+                f"{label}.{name} is marked sensitive but is not encrypted at rest.",
+                hint="Use learnerportal.encryption.EncryptedCharField or EncryptedDateField (GDPR Art. 32(1)(a)).",
+                code="privacy.E007",
             )
     model_purposes = {processing.purpose for processing in declaration.processing}
     for name, personal in sorted(declaration.fields.items()):
         for purpose in sorted(set(personal.purposes) - model_purposes):
-            errors.append(
-                checks.Error(
-                    f"{label}.{name} is declared for purpose {purpose!r}, which {label} is not processed for.",
-                    hint="A field's purposes narrow its model's 'processing'; add the purpose there or remove it.",
-                    obj=declaration.model,
-                    id="privacy.E008",
-                )
+            refuse(
+                f"{label}.{name} is declared for purpose {purpose!r}, which {label} is not processed for.",
+                hint="A field's purposes narrow its model's 'processing'; add the purpose there or remove it.",
+                code="privacy.E008",
             )
     if isinstance(rule, Retain) and not rule.reason.strip():
-        errors.append(
-            checks.Error(
-                f"{label} is retained on erasure without a legal reason.",
-                hint="GDPR Art. 17(3) lists the exceptions; name the one that applies.",
-                obj=declaration.model,
-                id="privacy.E006",
-            )
+        refuse(
+            f"{label} is retained on erasure without a legal reason.",
+            hint="GDPR Art. 17(3) lists the exceptions; name the one that applies.",
+            code="privacy.E006",
         )
     return errors
 
