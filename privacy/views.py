@@ -53,8 +53,8 @@ def privacy_settings(request):
     young = below_digital_consent_age(request.user)
     in_force = {"audiences": audiences_in_force(request.user), "young": young}
     # A "View as" button sends the form too: its choices are previewed, not saved.
-    view_as = request.POST.get("view_as") or request.GET.get("view_as")
-    previewing = request.method == "POST" and view_as in VIEW_AS
+    previewing = request.method == "POST" and request.POST.get("view_as") in VIEW_AS
+    view_as = request.POST["view_as"] if previewing else request.GET.get("view_as")
     chosen = None
     if request.method == "POST":
         form = VisibilityForm(request.POST, **in_force)

@@ -118,6 +118,14 @@ def test_view_as_previews_the_choices_on_the_page_without_saving_them(client, le
     assert Client().get("/learners/noor/").status_code == 404, "the public still sees nothing"
 
 
+def test_saving_from_a_page_opened_with_view_as_in_its_address_saves(client, learner):
+    """The form posts to the page's own address; a ?view_as= there must not turn Save into a preview."""
+    response = client.post("/settings/privacy/?view_as=learners&lists=all", ALL_PRIVATE | {"bio": "learners"})
+
+    assert response.status_code == 302
+    assert ProfileVisibility.objects.get(user=learner).bio == "learners"
+
+
 def test_view_as_with_nothing_changed_says_nothing_of_unsaved_choices(client, learner):
     client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"}, follow=True)
     page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners", "view_as": "learners"}).content.decode()
