@@ -126,6 +126,15 @@ def test_saving_from_a_page_opened_with_view_as_in_its_address_saves(client, lea
     assert ProfileVisibility.objects.get(user=learner).bio == "learners"
 
 
+@pytest.mark.parametrize("view_as", ["bogus", "PUBLIC", ""])
+def test_a_preview_naming_no_offered_viewer_saves_nothing_and_shows_the_public_view(client, learner, view_as):
+    response = client.post("/settings/privacy/", ALL_PRIVATE | {"full_name": "public", "view_as": view_as})
+
+    assert response.status_code == 200
+    assert ProfileVisibility.objects.filter(user=learner, full_name="public").exists() is False
+    assert 'value="public" aria-pressed="true">Anyone on the internet</button>' in response.content.decode()
+
+
 def test_view_as_with_nothing_changed_says_nothing_of_unsaved_choices(client, learner):
     client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"}, follow=True)
     page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners", "view_as": "learners"}).content.decode()
