@@ -26,10 +26,11 @@ username_validator = RegexValidator(
     code="invalid_username",
 )
 
-#: Usernames nobody may take: they would let someone pass for the platform or its staff.
+#: Usernames nobody may take: they would let someone pass for the platform or its staff, or for
+#: an erased account (named "erased-…", which the erasure receipt's scan would find as that word).
 RESERVED_USERNAMES = frozenset(
     {
-        "abuse", "admin", "administrator", "api", "dpo", "help", "info", "learnerportal", "learner-portal",
+        "abuse", "admin", "administrator", "api", "dpo", "erased", "help", "info", "learnerportal", "learner-portal",
         "moderator", "no-reply", "noreply", "official", "postmaster", "privacy", "root", "security",
         "settings", "staff", "support", "system", "webmaster",
     }

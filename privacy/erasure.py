@@ -10,6 +10,7 @@ remaining rows and says so in the receipt.
 """
 
 import json
+import re
 from functools import partial
 
 import pgtrigger
@@ -53,6 +54,24 @@ UNREADABLE_COLUMNS = {
 REPLACEMENT_DRAWS = 20
 
 
+def identifier_pattern(identifier):
+    """Return a regular expression finding ``identifier`` as a whole, not inside a longer word.
+
+    "noor" is found in "Rang Noor." and "/learners/noor/", not in "Noorani" or in another
+    account's random "erased-3fnoor…": a part of a longer word is another word, and the
+    random letters of other rows spell short names by chance. The edges are checked only
+    where the identifier has a word character (an email's "@" or a phone's "+" needs none).
+    The same pattern serves PostgreSQL (``~*``, advanced regular expressions) and Python
+    (``re.IGNORECASE``).
+
+    Returns:
+        str: the pattern.
+    """
+    start = r"(?<!\w)" if re.match(r"\w", identifier[:1]) else ""
+    end = r"(?!\w)" if re.match(r"\w", identifier[-1:]) else ""
+    return f"{start}{re.escape(identifier)}{end}"
+
+
 def _identifiers(subject):
     profile = getattr(subject, "profile", None)
     values = {
@@ -71,10 +90,10 @@ def _free_of(identifiers, draw):
     receipt would then report it as left. After ``REPLACEMENT_DRAWS`` tries the last
     value is kept, and the scan reports it.
     """
-    wanted = [value.casefold() for value in identifiers.values()]
+    wanted = [re.compile(identifier_pattern(value), re.IGNORECASE) for value in identifiers.values()]
     for _ in range(REPLACEMENT_DRAWS):
         value = draw()
-        if not any(identifier in str(value).casefold() for identifier in wanted):
+        if not any(pattern.search(str(value)) for pattern in wanted):
             break
     return value
 
@@ -180,15 +199,15 @@ def _encrypted_scan(identifiers, subject):
         rows decrypted.
     """
     findings, checked = [], 0
-    wanted = {kind: value.casefold() for kind, value in identifiers.items()}
+    wanted = {kind: re.compile(identifier_pattern(value), re.IGNORECASE) for kind, value in identifiers.items()}
     for model, fields, rows in _encrypted_columns(subject):
         counts = {}
         for row in rows.values_list(*(field.attname for field in fields)).iterator():
             checked += 1
             for field, value in zip(fields, row, strict=True):
-                text = _plain_text(value).casefold()
+                text = _plain_text(value)
                 for kind, identifier in wanted.items():
-                    if identifier in text:
+                    if identifier.search(text):
                         counts[field.column, kind] = counts.get((field.column, kind), 0) + 1
         findings += [
             {"table": model._meta.db_table, "column": column, "identifier": kind, "rows": count}
@@ -220,10 +239,11 @@ def erasure_scan(identifiers, subject=None):
         return findings
     for model, fields in _text_columns():
         texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        patterns = [identifier_pattern(value) for value in identifiers.values()]
         counts = {
-            f"_count_{index}_{number}": models.Count("pk", filter=models.Q(**{f"_text_{index}__icontains": value}))
+            f"_count_{index}_{number}": models.Count("pk", filter=models.Q(**{f"_text_{index}__iregex": pattern}))
             for index in range(len(fields))
-            for number, value in enumerate(identifiers.values())
+            for number, pattern in enumerate(patterns)
         }
         totals = model._default_manager.alias(**texts).aggregate(**counts)
         for index, field in enumerate(fields):

@@ -39,6 +39,7 @@ def test_sign_up_creates_a_private_account_and_signs_in(client):
         ({"username": "kw ame!"}, "username", "Use 3 to 30 letters"),
         ({"username": "a..b"}, "username", "Use 3 to 30 letters"),
         ({"username": "Admin"}, "username", "That username is reserved."),
+        ({"username": "Erased"}, "username", "That username is reserved."),  # erased accounts are "erased-…"
         ({"password1": "password123", "password2": "password123"}, "password1", "This password is too common."),
         ({"password2": "something-else-entirely"}, "password2", "The two passwords differ."),
     ],

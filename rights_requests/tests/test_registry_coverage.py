@@ -10,6 +10,7 @@ was never exported or never deleted.
 import datetime
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -233,30 +234,54 @@ def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     )
 
 
-def test_random_keys_and_hashes_that_spell_a_short_username_do_not_fail_the_erasure(kofi, monkeypatch):
-    """Session keys, password hashes and new random names spell "cafe" by chance; no name is left there."""
-    import uuid
-
+def test_random_keys_hashes_and_longer_words_that_spell_a_short_username_do_not_fail_the_erasure(kofi):
+    """Session keys, password hashes, "cafeteria" and other erased accounts spell "cafe": no name is left there."""
     from django.contrib.sessions.backends.db import SessionStore
 
     learner = UserFactory(username="cafe", email="cafe.learner@example.org")
     kofi.set_password("x")
-    kofi.password = kofi.password[:-4] + "CAFE"  # as if the hash's random letters spelled it
+    kofi.password = kofi.password[:-5] + "$CAFE"  # as if the hash's random letters spelled it
     kofi.save(update_fields=["password"])
     other_session = SessionStore()
     other_session.create()
     SessionStore.get_model_class().objects.filter(session_key=other_session.session_key).update(
         session_key=f"cafe{other_session.session_key[4:]}"
     )
-    draws = iter([uuid.UUID("cafe0000000000000000000000000000"), uuid.UUID("cafecafecafecafecafecafecafecafe")])
+    UserFactory(username="cafeteria", email="erased-3fcafe@invalid.example")
+    kofi.profile.bio = "Runs the café-bar; Cafe2Go fan."
+    kofi.profile.save()
+
+    receipt = erasure_execute(subject=learner)
+
+    assert receipt["scan"] == [], f"identifiers left: {receipt['scan']}"
+    assert receipt["scanned"]["unreadable_columns"] == len(UNREADABLE_COLUMNS)
+
+
+def test_a_new_name_that_would_spell_the_old_one_is_drawn_again(monkeypatch):
+    import uuid
+
+    learner = UserFactory(username="cafe0000000000000000")
+    draws = iter([uuid.UUID("cafe0000000000000000000000000000"), uuid.UUID("12345678123456781234567812345678")])
     monkeypatch.setattr(uuid, "uuid4", lambda: next(draws, uuid.UUID(int=7)))
 
     receipt = erasure_execute(subject=learner)
 
     learner.refresh_from_db()
-    assert receipt["scan"] == [], f"identifiers left: {receipt['scan']}"
-    assert "cafe" not in learner.username and "cafe" not in learner.email, "the new name was drawn again"
-    assert receipt["scanned"]["unreadable_columns"] == len(UNREADABLE_COLUMNS)
+    assert learner.username == "erased-12345678123456781234", "the first draw spelled the old username"
+    assert receipt["scan"] == []
+
+
+def test_a_whole_word_is_found_and_a_part_of_a_longer_one_is_not():
+    from privacy.erasure import identifier_pattern
+
+    def found(identifier, text):
+        return re.search(identifier_pattern(identifier), text, re.IGNORECASE) is not None
+
+    assert found("noor", "Rang Noor.") and found("noor", "/learners/noor/") and found("noor", '{"u": "noor"}')
+    assert not found("noor", "Noorani") and not found("noor", "erased-3fnoor1")
+    assert found("noor@example.org", "mailto:NOOR@example.org>") and not found("noor@example.org", "anoor@example.org")
+    assert found("+44 7700 900123", 'phone: "+44 7700 900123"') and not found("+44 7700 900123", "+44 7700 9001234")
+    assert found("Noor Al-Hassan", "by Noor Al-Hassan, 2026")
 
 
 def test_a_name_left_in_a_readable_column_still_fails_the_erasure(noor):
