@@ -28,6 +28,7 @@ PROFILE = Processing(Purpose.PROFILE_SHARING, LawfulBasis.CONSENT)
 PERSONALIZATION = Processing(Purpose.PERSONALIZATION, LawfulBasis.CONSENT)
 RESEARCH = Processing(Purpose.RESEARCH, LawfulBasis.CONSENT)
 PARTNERS = Processing(Purpose.PARTNER_SHARING, LawfulBasis.CONSENT)
+CHILD_PROTECTION = Processing(Purpose.CHILD_PROTECTION, LawfulBasis.LEGAL_OBLIGATION)
 
 SUPPORT = "Our support staff and privacy officer, when handling your requests"
 PARTNER = "The partner university or company running the course, only with your consent"
@@ -82,7 +83,7 @@ DECLARATIONS = [
             # Never shown on the profile, never researched: the notice says what each is for.
             "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True, purposes=(Purpose.ACCOUNT,)),
             "date_of_birth": PersonalField(
-                Category.IDENTITY, "Your date of birth", sensitive=True, purposes=(Purpose.ACCOUNT,)
+                Category.IDENTITY, "Your date of birth", sensitive=True, purposes=(Purpose.CHILD_PROTECTION,)
             ),
             "country": PersonalField(Category.IDENTITY, "Your country"),
             "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
@@ -92,7 +93,7 @@ DECLARATIONS = [
             "updated_at": PersonalField(Category.USAGE, "When you last changed your profile"),
         },
         other_fields=("id", "user"),
-        processing=(ACCOUNT, PROFILE, PERSONALIZATION, RESEARCH),
+        processing=(ACCOUNT, PROFILE, PERSONALIZATION, RESEARCH, CHILD_PROTECTION),
         retention=WHILE_ACCOUNT,
         recipients=(
             "Other people, for the parts of your profile you make visible to them",

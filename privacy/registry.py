@@ -44,12 +44,16 @@ class LawfulBasis(models.TextChoices):
 class Purpose(models.TextChoices):
     """Purposes for which the portal processes personal data (GDPR Art. 5(1)(b), 13(1)(c))."""
 
-    ACCOUNT = "account", "Run your account and let you sign in"
+    ACCOUNT = "account", "Run your account"
     COURSE_DELIVERY = "course_delivery", "Deliver your courses, track progress and award grades"
     PROFILE_SHARING = "profile_sharing", "Show your profile to the audiences you choose"
     BILLING = "billing", "Take your payments for courses"
     BOOKKEEPING = "bookkeeping", "Keep the accounting records tax law requires"
     SECURITY = "security", "Keep your account and the platform secure"
+    CHILD_PROTECTION = (
+        "child_protection",
+        "Apply the protections for learners under the digital age of consent (GDPR Art. 8)",
+    )
     ACCOUNTABILITY = "accountability", "Show that your data is handled lawfully, and answer your data-rights requests"
     MARKETING_EMAIL = "marketing_email", "Send you news about courses by email"
     PERSONALIZATION = "personalization", "Recommend courses based on your learning"

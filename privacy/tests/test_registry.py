@@ -83,11 +83,11 @@ def test_check_refuses_a_field_declared_for_a_purpose_its_model_is_not_processed
     assert [error.id for error in declaration_errors(wrong)] == ["privacy.E008"]
 
 
-def test_the_notice_says_phone_and_date_of_birth_only_run_the_account(client):
+def test_the_notice_says_what_alone_phone_and_date_of_birth_are_used_for(client):
     """Their model (the profile) is also shown and researched; these two fields are not (GDPR Art. 13(1)(c))."""
     page = client.get("/privacy/notice/").content.decode()
-    assert "Your phone number (used only to run your account and let you sign in)" in page
-    assert "Your date of birth (used only to run your account and let you sign in)" in page
+    assert "Your phone number (used only to run your account)" in page
+    assert "Your date of birth (used only to apply the protections for learners under the digital age" in page
     assert "Your country (" not in page, "a field serving all its model's purposes says nothing more"
 
 
