@@ -99,7 +99,8 @@ def two_factor_setup(request):
                     token=form.cleaned_data["token"],
                 )
             except TwoFactorError as error:
-                form.add_error("token", _paused_message(pause) if pause else error.detail)
+                # No backup codes exist before set-up ends: the message does not mention them.
+                form.add_error("token", _paused_message(pause, backup_codes=False) if pause else error.detail)
             else:
                 request.session.pop(SETUP_SESSION_KEY, None)
                 request.session.pop(STAFF_ENROLMENT_SESSION_KEY, None)
@@ -200,12 +201,10 @@ def two_factor_disable_view(request):
 WRONG_CODE = "That code is not right, or was already used. Try the newest code."
 
 
-def _paused_message(seconds):
+def _paused_message(seconds, *, backup_codes=True):
     wait = f"{seconds} second{'' if seconds == 1 else 's'}" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
-    return (
-        f"After a wrong code, checking pauses for a moment: this code was not checked, and a backup code "
-        f"is not used up. Try again in {wait}."
-    )
+    spent = ", and a backup code is not used up" if backup_codes else ""
+    return f"After a wrong code, checking pauses for a moment: this code was not checked{spent}. Try again in {wait}."
 
 
 @never_cache

@@ -89,7 +89,7 @@ def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(clie
     assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
     assert TOTPDevice.objects.get(user=learner).throttling_failure_count == 1, "the wrong code counts"
     too_soon = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
-    assert "this code was not checked" in too_soon and "Try again in 1 second." in too_soon
+    assert "this code was not checked. Try again in 1 second." in too_soon, "no backup codes exist yet"
     assert "not right" not in too_soon, "a right code sent during the pause is not called wrong"
 
     clock.shift(2)  # past the pause the wrong code earned
