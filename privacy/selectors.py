@@ -382,17 +382,25 @@ def erasure_plan():
     ]
 
 
-def kept_after_erasure():
+def kept_after_erasure(records=None):
     """Return what erasing a learner keeps, and why, in the learner's words (GDPR Art. 17(3), 12(1)).
 
     For the confirmation the learner gets: every declared kind of record whose
     erasure rule is not a deletion, in registry order.
 
+    Args:
+        records: an erasure receipt's ``records`` (``{model label: [what, rows]}``) to
+            name only the kinds this learner had rows of; None names every kind.
+
     Returns:
         list of ``(description, what erasure does to it)``, e.g. ``("Your payments",
         "Kept: Accounting records must be kept …")``.
     """
-    return [(d.description, d.erasure.in_the_notice()) for d in registry if d.erasure.outcome != "Deleted"]
+    return [
+        (d.description, d.erasure.in_the_notice())
+        for d in registry
+        if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
+    ]
 
 
 def two_factor_device_for(*, user, token):

@@ -162,7 +162,7 @@ def fulfil_erasure(request):
 
 
 def _confirm_erasure(email, reference, receipt):
-    kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure())
+    kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure(receipt["records"]))
     send_mail(
         f"Your data is erased ({reference})",
         "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "

@@ -510,12 +510,14 @@ def test_completing_an_erasure_closes_the_learners_other_open_requests_and_email
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["noor@example.org"], f"Your data is erased ({erasure.reference})")
     ], "only the erasure's own confirmation: no 'request closed' or 'restriction lifted' email"
-    # It names every kind of record the registry keeps after an erasure, not only payments.
+    # It names each kind of record the registry keeps after an erasure that this learner had, and why.
     body = mail.outbox[0].body
-    kept = [d.description for d in registry if d.erasure.outcome != "Deleted"]
-    assert {"Your payments", "Your consents: what you agreed to, when and how"} <= set(kept)
-    assert all(f"- {description}. Kept" in body for description in kept), body
-    assert "Your profile" not in body
+    records = erasure.result["erasure_receipt"]["records"]
+    for declaration in registry:
+        had = declaration.erasure.outcome != "Deleted" and records.get(declaration.label, [None, 0])[1] > 0
+        assert (f"- {declaration.description}. " in body) == had, declaration.label
+    assert "- Your data-rights requests. Kept: A record of data-rights requests" in body
+    assert "Your profile" not in body and "Runs of digests" not in body
 
 
 def test_staff_steps_on_requests_closed_by_an_erasure_are_refused(learner, officer, make_request):
