@@ -239,11 +239,16 @@ def erasure_scan(identifiers, subject=None):
         return findings
     for model, fields in _text_columns():
         texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
-        patterns = [identifier_pattern(value) for value in identifiers.values()]
+        # The substring test (fast) first; the whole-word pattern only on the rows it lets through.
+        wanted = [(value, identifier_pattern(value)) for value in identifiers.values()]
         counts = {
-            f"_count_{index}_{number}": models.Count("pk", filter=models.Q(**{f"_text_{index}__iregex": pattern}))
+            f"_count_{index}_{number}": models.Count(
+                "pk",
+                filter=models.Q(**{f"_text_{index}__icontains": value})
+                & models.Q(**{f"_text_{index}__iregex": pattern}),
+            )
             for index in range(len(fields))
-            for number, pattern in enumerate(patterns)
+            for number, (value, pattern) in enumerate(wanted)
         }
         totals = model._default_manager.alias(**texts).aggregate(**counts)
         for index, field in enumerate(fields):
