@@ -57,7 +57,14 @@ def audiences_in_force(user, chosen=None):
             Privacy tab's choices not saved yet, for its preview); None reads the saved ones.
     """
     young = below_digital_consent_age(user)
-    settings = profile_visibility_of(user).audiences() if chosen is None else chosen
+    if chosen is None:
+        visibility = profile_visibility_of(user)
+        settings = visibility.audiences()
+        # Saved before the learner reached the age: a child's choice, which "public" in it stays
+        # "learners" until they save again.
+        young = young or chosen_before_consent_age(user, visibility.reviewed_at)
+    else:
+        settings = chosen
     return {
         name: Audience.LEARNERS if young and audience == Audience.PUBLIC else Audience(audience)
         for name, audience in settings.items()
@@ -542,10 +549,26 @@ def may_process(user, purpose):
     if purpose == "marketing_email" and marketing_objected(user):
         return False
     latest = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
-    if latest is None or not latest.granted:
+    if not consent_counts(user, latest):
         return False
     # After a new privacy policy, consents count again only once the learner confirmed them.
     return latest.policy_version == current_policy_version()
+
+
+def digital_consent_birthday(user):
+    """Return the date ``user`` reaches the digital age of consent, or None when the date of birth is unknown.
+
+    ``PRIVACY_DIGITAL_CONSENT_AGE`` years after the date of birth (GDPR Art. 8(1));
+    for someone born on 29 February, 1 March in a year without one.
+    """
+    date_of_birth = getattr(getattr(user, "profile", None), "date_of_birth", None)
+    if date_of_birth is None:
+        return None
+    year = date_of_birth.year + conf.DIGITAL_CONSENT_AGE
+    try:
+        return date_of_birth.replace(year=year)
+    except ValueError:
+        return datetime.date(year, 3, 1)
 
 
 def below_digital_consent_age(user):
@@ -554,14 +577,31 @@ def below_digital_consent_age(user):
     GDPR Art. 8(1): below ``PRIVACY_DIGITAL_CONSENT_AGE`` (16 by default; member
     states may set 13–16) a child's consent to online services is not valid on
     its own. Unknown date of birth → False. Nothing changes by itself when they
-    come of age: they then choose.
+    come of age: they then choose (``chosen_before_consent_age``).
     """
-    date_of_birth = getattr(getattr(user, "profile", None), "date_of_birth", None)
-    if date_of_birth is None:
-        return False
-    today = timezone.localdate()
-    age = today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
-    return age < conf.DIGITAL_CONSENT_AGE
+    birthday = digital_consent_birthday(user)
+    return birthday is not None and timezone.localdate() < birthday
+
+
+def chosen_before_consent_age(user, when):
+    """Return whether a choice made at ``when`` (datetime or None) was made before ``user`` reached the age.
+
+    Such a choice was a child's (GDPR Art. 8(1)): a consent given, or a profile made
+    public, before the learner's date of birth was known still does not count after
+    the birthday, until they choose again. False when either date is unknown.
+    """
+    birthday = digital_consent_birthday(user)
+    return birthday is not None and when is not None and timezone.localdate(when) < birthday
+
+
+def consent_counts(user, consent):
+    """Return whether the ledger entry ``consent`` (or None) is a grant that counts.
+
+    It counts when it grants, and was not given before the learner reached the
+    digital age of consent (``chosen_before_consent_age``). Other conditions of
+    ``may_process`` (restriction, objection, policy version) are checked there.
+    """
+    return consent is not None and consent.granted and not chosen_before_consent_age(user, consent.created_at)
 
 
 def active_privacy_policy():
@@ -609,7 +649,7 @@ def privacy_at_a_glance(user):
         "audience_counts": [(a, audiences.count(a)) for a in Audience if a in audiences],
         "reviewed_at": profile_visibility_of(user).reviewed_at,
         "two_factor": two_factor_enabled(user),
-        "consents_on": sum(1 for consent in consents.values() if consent and consent.granted),
+        "consents_on": sum(1 for consent in consents.values() if consent_counts(user, consent)),
         "consents_total": len(consents),
     }
 

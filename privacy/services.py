@@ -37,6 +37,7 @@ from .models import (
 from .selectors import (
     actor_role_of,
     below_digital_consent_age,
+    consent_counts,
     current_policy_version,
     marketing_objected,
     policy_confirmation_due,
@@ -452,6 +453,9 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
     current = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
     version = current_policy_version()
     unchanged = current is not None and current.granted == granted and current.policy_version == version
+    # A grant given before the learner reached the digital age of consent does not count: granting
+    # again now is a new choice, written to the ledger (GDPR Art. 8(1)).
+    unchanged = unchanged and (not granted or consent_counts(user, current))
     if unchanged and source != Consent.Source.OBJECTION:
         return current
     entry = Consent(

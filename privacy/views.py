@@ -22,6 +22,7 @@ from .selectors import (
     audiences_in_force,
     audit_event_description,
     below_digital_consent_age,
+    consent_counts,
     consent_ledger,
     list_length_asked,
     policy_confirmation_due,
@@ -99,8 +100,10 @@ def privacy_settings(request):
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
+            # (purpose, words, latest entry, whether its grant counts): a grant given before the
+            # learner reached the digital age of consent shows as off, to be given again.
             "consents": [
-                (purpose, text, consent)
+                (purpose, text, consent, consent_counts(request.user, consent))
                 for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), ledger.current.values(), strict=True)
             ],
             "consent_history": ledger.recent,

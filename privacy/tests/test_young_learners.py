@@ -5,12 +5,14 @@ import re
 
 import pytest
 import time_machine
+from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from privacy.exceptions import InvalidAudience, PrivacyError
-from privacy.models import CONSENT_PURPOSES, ProfileVisibility
+from privacy.models import CONSENT_PURPOSES, Consent, ProfileVisibility
 from privacy.selectors import may_process
 from privacy.services import consent_record, profile_visibility_update
+from privacy.tests.test_privacy_tab import checked_radios
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +84,30 @@ def test_turning_out_to_be_under_sixteen_hides_public_fields_and_stops_processin
     assert not may_process(adult, "research")
     client.force_login(UserFactory())
     assert "Kim Park" in client.get("/learners/kim/").content.decode(), "still shown to signed-in learners"
+
+
+def test_choices_made_before_the_age_was_known_do_not_come_back_at_sixteen(client):
+    """The trial's case: public fields and consents from before a 15-year-old's birth date was known (GDPR Art. 8)."""
+    learner = UserFactory(username="kim")
+    learner.profile.full_name = "Kim Park"
+    learner.profile.save()
+    profile_visibility_update(actor=learner, subject=learner, audiences={"full_name": "public"})
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    learner.profile.date_of_birth = datetime.date(2010, 12, 1)  # 16 tomorrow
+    learner.profile.save()
+
+    with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
+        assert Client().get("/learners/kim/").status_code == 404, "still not public: it was a child's choice"
+        assert not may_process(learner, "research")
+        client.force_login(learner)
+        page = client.get("/settings/privacy/").content.decode()
+        assert checked_radios(page)["full_name"] == "learners"
+        assert "you turned it on before you were 16, so it does not count; turn it on again" in page
+        assert "Turn on: " + CONSENT_PURPOSES["research"] in page
+
+        # Choosing again, now 16, counts: a new ledger entry, and the profile public once saved.
+        client.post("/settings/privacy/consents/", {"purpose": "research", "granted": "1"})
+        assert may_process(learner, "research")
+        assert Consent.objects.filter(user=learner, purpose="research", granted=True).count() == 2
+        client.post("/settings/privacy/", checked_radios(page) | {"full_name": "public"})
+        assert Client().get("/learners/kim/").status_code == 200
