@@ -643,7 +643,7 @@ def privacy_at_a_glance(user):
         or None), ``two_factor`` (bool) and ``consents_on`` / ``consents_total``
         (ints, purposes currently granted / all optional purposes).
     """
-    audiences = list(profile_visibility_of(user).audiences().values())
+    audiences = list(audiences_in_force(user).values())  # as the tab and the profile apply them
     consents = consents_of(user)
     return {
         "audience_counts": [(a, audiences.count(a)) for a in Audience if a in audiences],

@@ -43,6 +43,26 @@ def test_the_dashboard_sums_up_who_sees_what_and_lists_open_requests_only(client
     assert restriction.reference not in page, "a withdrawn request is no longer open"
 
 
+def test_for_a_learner_under_16_the_dashboard_says_what_is_in_force_not_an_earlier_everyone(client):
+    """A field made public before the birth date was known is seen by signed-in learners only (GDPR Art. 8)."""
+    import datetime
+
+    from django.utils import timezone
+
+    user = UserFactory(username="kim")
+    profile_visibility_update(actor=user, subject=user, audiences={"full_name": "public"})
+    consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
+    user.profile.date_of_birth = timezone.localdate() - datetime.timedelta(days=365 * 13)
+    user.profile.save()
+    client.force_login(user)
+
+    page = client.get("/").content.decode()
+
+    assert "seen by everyone" not in page
+    assert "1 part seen by signed-in learners, 6 parts only you see." in page
+    assert "Uses of your data you allowed:</strong> 0 of 4." in page
+
+
 def test_a_long_course_list_shows_the_newest_twenty_and_the_rest_on_request(client):
     user = UserFactory(username="amara")
     seminars(user, 25, completed=False)
