@@ -33,6 +33,7 @@ from .selectors import (
     access_learner_profile,
     audiences_in_force,
     below_digital_consent_age,
+    consent_counts,
     consent_history,
     consent_ledger,
     may_process,
@@ -213,7 +214,8 @@ def _consent_rows(user):
             {
                 "purpose": purpose,
                 "description": text,
-                "granted": bool(consent and consent.granted) and not (objected and purpose == "marketing_email"),
+                # A grant given before the learner reached the digital age of consent is off (GDPR Art. 8).
+                "granted": consent_counts(user, consent) and not (objected and purpose == "marketing_email"),
                 "decided_at": consent.created_at if consent else None,
                 "policy_version": consent.policy_version if consent else None,
                 "source": consent.source if consent else None,

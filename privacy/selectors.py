@@ -594,6 +594,19 @@ def chosen_before_consent_age(user, when):
     return birthday is not None and when is not None and timezone.localdate(when) < birthday
 
 
+def public_chosen_before_consent_age(user):
+    """Return whether ``user``, now old enough, has "Everyone" saved from before they were (GDPR Art. 8).
+
+    Such fields are shown to signed-in learners (``audiences_in_force``) until the
+    learner chooses again; the Privacy tab says so. False while under the age.
+    """
+    if below_digital_consent_age(user):
+        return False
+    visibility = profile_visibility_of(user)
+    saved = {getattr(visibility, name) for name in ProfileVisibility.FIELDS}
+    return Audience.PUBLIC in saved and chosen_before_consent_age(user, visibility.reviewed_at)
+
+
 def consent_counts(user, consent):
     """Return whether the ledger entry ``consent`` (or None) is a grant that counts.
 

@@ -37,6 +37,7 @@ from .models import (
 from .selectors import (
     actor_role_of,
     below_digital_consent_age,
+    chosen_before_consent_age,
     consent_counts,
     current_policy_version,
     marketing_objected,
@@ -187,6 +188,13 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         raise InvalidAudience(too_young, code="too_young")
     visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
     changes = {}
+    if chosen_before_consent_age(subject, visibility.reviewed_at):
+        # "Everyone" chosen before the learner reached the digital age of consent was a child's
+        # choice (GDPR Art. 8): saving other fields must not make it count. It is kept as in force.
+        for name in ProfileVisibility.FIELDS:
+            if name not in audiences and getattr(visibility, name) == Audience.PUBLIC:
+                changes[name] = [Audience.PUBLIC.value, Audience.LEARNERS.value]
+                setattr(visibility, name, Audience.LEARNERS)
     for name, audience in audiences.items():
         old = getattr(visibility, name)
         if old != audience:

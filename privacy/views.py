@@ -29,6 +29,7 @@ from .selectors import (
     privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
+    public_chosen_before_consent_age,
     safeguards_of,
 )
 from .services import consent_record, policy_confirm, profile_visibility_update
@@ -116,6 +117,7 @@ def privacy_settings(request):
             "two_factor_on": safeguards.two_factor_on,
             "backup_codes_left": safeguards.backup_codes_left,
             "young": young,
+            "public_before_consent_age": public_chosen_before_consent_age(request.user),
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
         },
     )
@@ -222,7 +224,7 @@ def policy_confirm_page(request):
             "marketing_objected": ledger.marketing_objected,
             # Nothing is ticked in advance: consent must be an active choice (CJEU C-673/17, Planet49).
             "choices": [
-                (purpose, text, bool(current[purpose] and current[purpose].granted))
+                (purpose, text, consent_counts(request.user, current[purpose]))
                 for purpose, text in CONSENT_PURPOSES.items()
             ],
         },

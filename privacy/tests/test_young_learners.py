@@ -111,3 +111,28 @@ def test_choices_made_before_the_age_was_known_do_not_come_back_at_sixteen(clien
         assert Consent.objects.filter(user=learner, purpose="research", granted=True).count() == 2
         client.post("/settings/privacy/", checked_radios(page) | {"full_name": "public"})
         assert Client().get("/learners/kim/").status_code == 200
+
+
+@pytest.mark.parametrize("sent", [{}, {"photo": "private"}], ids=["nothing", "another-field"])
+def test_saving_other_fields_at_sixteen_does_not_make_an_earlier_everyone_count(client, sent):
+    """The trial's API case: a partial save stamps the whole row as reviewed, but must not re-choose "Everyone"."""
+    learner = UserFactory(username="kim")
+    learner.profile.full_name = "Kim Park"
+    learner.profile.save()
+    profile_visibility_update(actor=learner, subject=learner, audiences={"full_name": "public", "bio": "public"})
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    learner.profile.date_of_birth = datetime.date(2010, 12, 1)  # 16 tomorrow
+    learner.profile.save()
+
+    with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
+        client.force_login(learner)
+        page = client.get("/settings/privacy/").content.decode()
+        assert "You chose “Everyone” for some fields before you were 16." in page
+        consents = client.get("/api/v1/me/consents/").json()["results"]
+        assert next(row for row in consents if row["purpose"] == "research")["granted"] is False
+
+        profile_visibility_update(actor=learner, subject=learner, audiences=sent)
+
+        assert Client().get("/learners/kim/").status_code == 404, "still not public"
+        assert ProfileVisibility.objects.get(user=learner).full_name == "learners"
+        assert "You chose “Everyone”" not in client.get("/settings/privacy/").content.decode()
