@@ -600,11 +600,8 @@ def public_chosen_before_consent_age(user):
     Such fields are shown to signed-in learners (``audiences_in_force``) until the
     learner chooses again; the Privacy tab says so. False while under the age.
     """
-    if below_digital_consent_age(user):
-        return False
-    visibility = profile_visibility_of(user)
-    saved = {getattr(visibility, name) for name in ProfileVisibility.FIELDS}
-    return Audience.PUBLIC in saved and chosen_before_consent_age(user, visibility.reviewed_at)
+    # Old enough, the saved settings differ from those in force only by such a field.
+    return not below_digital_consent_age(user) and audiences_in_force(user) != profile_visibility_of(user).audiences()
 
 
 def consent_counts(user, consent):

@@ -36,8 +36,8 @@ from .models import (
 )
 from .selectors import (
     actor_role_of,
+    audiences_in_force,
     below_digital_consent_age,
-    chosen_before_consent_age,
     consent_counts,
     current_policy_version,
     marketing_objected,
@@ -187,15 +187,15 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
     if too_young:
         raise InvalidAudience(too_young, code="too_young")
     visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
+    # The signed-in user arrives with its settings loaded; the reading below, and later ones in
+    # this request, see the locked row.
+    subject.profile_visibility = visibility
+    # A field not sent keeps the audience in force, not the one saved: "Everyone" chosen before
+    # the learner reached the digital age of consent must not start to count because this save
+    # stamps the settings as reviewed (GDPR Art. 8).
+    chosen = audiences_in_force(subject) | dict(audiences)
     changes = {}
-    if chosen_before_consent_age(subject, visibility.reviewed_at):
-        # "Everyone" chosen before the learner reached the digital age of consent was a child's
-        # choice (GDPR Art. 8): saving other fields must not make it count. It is kept as in force.
-        for name in ProfileVisibility.FIELDS:
-            if name not in audiences and getattr(visibility, name) == Audience.PUBLIC:
-                changes[name] = [Audience.PUBLIC.value, Audience.LEARNERS.value]
-                setattr(visibility, name, Audience.LEARNERS)
-    for name, audience in audiences.items():
+    for name, audience in chosen.items():
         old = getattr(visibility, name)
         if old != audience:
             changes[name] = [old, audience]
@@ -205,8 +205,6 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
     # them again here would cost three queries per field (Model.validate_constraints) on every save.
     visibility.full_clean(validate_constraints=False)
     visibility.save()
-    # The signed-in user arrives with its settings loaded; later reads in this request see these.
-    subject.profile_visibility = visibility
     audit_record(
         actor=actor,
         subject=subject,

@@ -54,9 +54,9 @@ def privacy_settings(request):
     visibility = profile_visibility_of(request.user)
     young = below_digital_consent_age(request.user)
     in_force = {"audiences": audiences_in_force(request.user), "young": young}
-    # A "View as" button sends the form too: its choices are previewed, not saved.
-    # Only a button in the form's body previews (not a ?view_as= in the page's address); one
-    # that names no offered viewer still previews, as anyone on the internet, and saves nothing.
+    # A "View as" button sends the form: its choices are previewed, not saved. Only a view_as in
+    # the form's body previews (not one in the page's address); one naming no offered viewer
+    # previews as anyone on the internet.
     previewing = request.method == "POST" and "view_as" in request.POST
     view_as = request.POST["view_as"] if previewing else request.GET.get("view_as")
     chosen = None
