@@ -79,7 +79,7 @@ DECLARATIONS = [
         fields={
             "full_name": PersonalField(Category.IDENTITY, "Your full name"),
             "photo": PersonalField(Category.IDENTITY, "Your profile photo"),
-            "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself"),
+            "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself", free_text=True),
             # Never shown on the profile, never researched: the notice says what each is for.
             "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True, purposes=(Purpose.ACCOUNT,)),
             "date_of_birth": PersonalField(
@@ -243,8 +243,12 @@ DECLARATIONS = [
             "user_agent": PersonalField(Category.SECURITY, "The browser that made the attempts"),
             "http_accept": PersonalField(Category.SECURITY, "What the browser said it accepts"),
             "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on"),
-            "get_data": PersonalField(Category.SECURITY, "The page's query string, with names and passwords masked"),
-            "post_data": PersonalField(Category.SECURITY, "The form sent, with names and passwords masked"),
+            "get_data": PersonalField(
+                Category.SECURITY, "The page's query string, with names and passwords masked", free_text=True
+            ),
+            "post_data": PersonalField(
+                Category.SECURITY, "The form sent, with names and passwords masked", free_text=True
+            ),
             "attempt_time": PersonalField(Category.SECURITY, "When the last attempt was made"),
             "failures_since_start": PersonalField(Category.SECURITY, "How many attempts failed"),
         },

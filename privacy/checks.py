@@ -4,10 +4,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 
 from learnerportal.encryption import EncryptedFieldMixin
 
-from .registry import Anonymize, Retain, registry
+from .registry import Anonymize, Delete, Retain, registry
 
 
 def models_about_users(models):
@@ -122,6 +123,22 @@ def declaration_errors(declaration):
                 f"{label}.{name} is declared for purpose {purpose!r}, which {label} is not processed for.",
                 hint="A field's purposes narrow its model's 'processing'; add the purpose there or remove it.",
                 code="privacy.E008",
+            )
+    for name, personal in sorted(declaration.fields.items()):
+        if name not in model_fields:
+            continue
+        if isinstance(declaration.model._meta.get_field(name), models.TextField) and not personal.free_text:
+            refuse(
+                f"{label}.{name} is a text field not declared as free text.",
+                hint="Text people or clients write may name the data subject: declare it free_text=True.",
+                code="privacy.E009",
+            )
+        if personal.free_text and not isinstance(rule, Delete) and name not in replaced:
+            refuse(
+                f"{label}.{name} is free text kept after erasure as it is.",
+                hint="Replace it in the erasure rule, or Redact() it to keep the text without the subject's "
+                "identifiers (GDPR Art. 17(1)).",
+                code="privacy.E010",
             )
     if isinstance(rule, Retain) and not rule.reason.strip():
         refuse(

@@ -7,10 +7,16 @@ table then looks for the identifiers the account had (email, username, full
 name, phone) and its result is the erasure receipt. Encrypted columns hold
 ciphertext that SQL cannot search: the scan decrypts them in the subject's own
 remaining rows and says so in the receipt.
+
+Free text kept after erasure (staff notes and reasons) keeps its words but loses
+the subject's identifiers (``Redact``). What the scan still finds elsewhere is
+listed row by row (``erasure_leftovers``) for the privacy officer, who redacts it
+(``erasure_leftover_redact``).
 """
 
 import json
 import re
+from dataclasses import dataclass
 from functools import partial
 
 import pgtrigger
@@ -19,14 +25,15 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from learnerportal.encryption import EncryptedFieldMixin
 
+from .exceptions import LeftoverNotRedactable
 from .models import ERASING_SUBJECT_SETTING
-from .registry import Anonymize, Delete, Retain, registry
+from .registry import Anonymize, Delete, Redact, Retain, registry
 
 #: Identifiers shorter than this are not searched for by the receipt scan: they would match
 #: unrelated text ("al", "li") and tell nothing.
@@ -48,6 +55,17 @@ UNREADABLE_COLUMNS = {
     "privacy_backupcode.digest": "a one-way hash of a backup code",
     "rights_requests_requestfile.storage_name": "a random file name",
 }
+
+#: Encrypted columns the scan does not decrypt, ``"table.column": why``: they hold the erased
+#: identifiers on purpose, for as long as the scan must still look for them.
+HELD_FOR_THE_SCAN = {
+    "rights_requests_rightsrequest.erasure_identifiers": (
+        "an erasure with findings keeps the identifiers it looks for, encrypted, until none is left"
+    ),
+}
+
+#: How many leftovers ``erasure_leftovers`` lists at most: the officer redacts them a page at a time.
+LEFTOVERS_LISTED = 200
 
 #: How many times an erased account's new username or email is drawn before one that
 #: spells none of the old identifiers is kept.
@@ -72,7 +90,13 @@ def identifier_pattern(identifier):
     return f"{start}{re.escape(identifier)}{end}"
 
 
-def _identifiers(subject):
+def subject_identifiers(subject):
+    """Return the identifiers erasure removes and the scan looks for, ``{kind: value}``.
+
+    Kinds: ``email``, ``username``, ``full name``, ``phone``; values shorter than
+    ``SCAN_MIN_LENGTH`` are left out. Read them before ``erasure_execute``: after it
+    the account holds none of them.
+    """
     profile = getattr(subject, "profile", None)
     values = {
         "email": subject.email,
@@ -98,14 +122,51 @@ def _free_of(identifiers, draw):
     return value
 
 
-def _apply(rows, replacements):
-    """Set ``replacements`` on every row; callables get the row and return the value."""
-    if not any(callable(value) for value in replacements.values()):
+def _patterns(identifiers):
+    """Return compiled whole-word patterns of ``identifiers``' values, longest first.
+
+    Longest first, so an email is replaced whole before the username inside it is.
+    """
+    values = sorted(set(identifiers.values()), key=len, reverse=True)
+    return [re.compile(identifier_pattern(value), re.IGNORECASE) for value in values]
+
+
+def redact(value, identifiers):
+    """Return ``value`` with each of ``identifiers`` replaced by ``Redact.placeholder``.
+
+    Args:
+        value: a string, or JSON (dicts, lists, strings, numbers); every string in
+            it, keys included, is redacted. Other values come back unchanged.
+        identifiers: ``{kind: value}``, as ``subject_identifiers`` returns.
+    """
+    patterns = _patterns(identifiers)
+
+    def walk(item):
+        if isinstance(item, str):
+            for pattern in patterns:
+                item = pattern.sub(Redact.placeholder, item)
+            return item
+        if isinstance(item, dict):
+            return {walk(key): walk(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [walk(inner) for inner in item]
+        return item
+
+    return walk(value)
+
+
+def _apply(rows, replacements, identifiers):
+    """Set ``replacements`` on every row; callables get the row, ``Redact()`` redacts ``identifiers``."""
+    if not any(callable(value) or isinstance(value, Redact) for value in replacements.values()):
         return rows.update(**replacements)
     count = 0
     for row in rows:
         for name, value in replacements.items():
-            setattr(row, name, value(row) if callable(value) else value)
+            if isinstance(value, Redact):
+                value = redact(getattr(row, name), identifiers)
+            elif callable(value):
+                value = value(row)
+            setattr(row, name, value)
         row.save(update_fields=list(replacements))
         count += 1
     return count
@@ -125,10 +186,11 @@ def _rows_to_delete(subject):
     }
 
 
-def _erase_declared_rows(subject, to_delete):
+def _erase_declared_rows(subject, to_delete, identifiers):
     """Apply every declaration's rule except the user model's own; return ``{label: (rule, rows)}``.
 
-    ``to_delete`` is ``_rows_to_delete(subject)``, taken before anything was erased.
+    ``to_delete`` is ``_rows_to_delete(subject)``, taken before anything was erased;
+    ``identifiers`` what ``Redact()`` removes from free text.
     """
     user_model = apps.get_model(subject._meta.label)
     outcome = {}
@@ -144,9 +206,9 @@ def _erase_declared_rows(subject, to_delete):
             rows.delete()
             outcome[declaration.label] = ("deleted", to_delete[declaration.label])
         elif isinstance(rule, Anonymize):
-            outcome[declaration.label] = ("anonymised", _apply(rows, rule.replacements))
+            outcome[declaration.label] = ("anonymised", _apply(rows, rule.replacements, identifiers))
         elif isinstance(rule, Retain):
-            stripped = _apply(rows, rule.strip) if rule.strip else rows.count()
+            stripped = _apply(rows, rule.strip, identifiers) if rule.strip else rows.count()
             outcome[declaration.label] = ("retained", stripped)
     return outcome
 
@@ -170,14 +232,19 @@ def _text_columns():
 
 
 def _encrypted_columns(subject):
-    """Yield ``(model, [field, ...], rows)`` for every table with encrypted columns.
+    """Yield ``(model, [field, ...], rows)`` for every table with encrypted columns but ``HELD_FOR_THE_SCAN``.
 
     ``rows`` is the queryset the scan decrypts: the subject's rows for a model in
     the personal-data registry, every row for any other (whose rows cannot be told
     apart; none exists today, ``Profile`` and ``RightsRequest`` are declared).
     """
     for model in apps.get_models():
-        fields = [field for field in model._meta.concrete_fields if isinstance(field, EncryptedFieldMixin)]
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if isinstance(field, EncryptedFieldMixin)
+            and f"{model._meta.db_table}.{field.column}" not in HELD_FOR_THE_SCAN
+        ]
         if not fields:
             continue
         declaration = registry.get(model)
@@ -301,7 +368,7 @@ def erasure_execute(*, subject):
         subject's remaining rows) and ``scan`` (findings of ``erasure_scan``;
         empty means no old identifier remains).
     """
-    identifiers = _identifiers(subject)
+    identifiers = subject_identifiers(subject)
     profile = getattr(subject, "profile", None)
     photo_name = profile.photo.name if profile is not None and profile.photo else ""
     with transaction.atomic(), pgtrigger.ignore("privacy.Consent:append_only"):
@@ -309,7 +376,7 @@ def erasure_execute(*, subject):
             cursor.execute("SELECT set_config(%s, %s, true)", [ERASING_SUBJECT_SETTING, str(subject.pk)])
         to_delete = _rows_to_delete(subject)
         Session.objects.filter(user_session__user=subject).delete()
-        records = _erase_declared_rows(subject, to_delete)
+        records = _erase_declared_rows(subject, to_delete, identifiers)
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
         ).update(object_repr="(erased account)", change_message="")
@@ -331,3 +398,112 @@ def erasure_execute(*, subject):
         "scanned": erasure_scan_scope(identifiers, subject),
         "scan": erasure_scan(identifiers, subject),
     }
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """One place the receipt scan found an erased identifier: a column of one row.
+
+    ``identifier`` is the identifier's kind ("email"), never its value.
+    """
+
+    table: str
+    column: str
+    row: str
+    identifier: str
+
+
+def _matching(text, patterns):
+    return [kind for kind, pattern in patterns.items() if pattern.search(text)]
+
+
+def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED):
+    """List, row by row, the places where ``erasure_scan`` finds the erased identifiers.
+
+    Args:
+        identifiers: ``{kind: value}`` the erasure removed (``subject_identifiers``).
+        subject: the erased account, whose remaining rows' encrypted columns are decrypted.
+        limit: at most this many leftovers are returned.
+
+    Returns:
+        list of ``Leftover``, plain columns by table, then encrypted ones; the first
+        ``limit``.
+    """
+    if not identifiers:
+        return []
+    patterns = {kind: re.compile(identifier_pattern(value), re.IGNORECASE) for kind, value in identifiers.items()}
+    found = []
+    for model, fields in _text_columns():
+        texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        wanted = models.Q()
+        for index in range(len(fields)):
+            for value in identifiers.values():
+                wanted |= models.Q(**{f"_text_{index}__icontains": value}) & models.Q(
+                    **{f"_text_{index}__iregex": identifier_pattern(value)}
+                )
+        rows = model._default_manager.annotate(**texts).filter(wanted).order_by("pk").values_list("pk", *texts)
+        for pk, *values in rows[:limit]:
+            for field, text in zip(fields, values, strict=True):
+                found += [
+                    Leftover(model._meta.db_table, field.column, str(pk), kind)
+                    for kind in _matching(text or "", patterns)
+                ]
+        if len(found) >= limit:
+            return found[:limit]
+    for model, fields, rows in _encrypted_columns(subject):
+        for pk, *values in rows.order_by("pk").values_list("pk", *(field.attname for field in fields)).iterator():
+            for field, value in zip(fields, values, strict=True):
+                found += [
+                    Leftover(model._meta.db_table, field.column, str(pk), kind)
+                    for kind in _matching(_plain_text(value), patterns)
+                ]
+            if len(found) >= limit:
+                return found[:limit]
+    return found
+
+
+def _model_field(table, column):
+    for model in apps.get_models():
+        if model._meta.db_table == table:
+            for field in model._meta.concrete_fields:
+                if field.column == column:
+                    return model, field
+    raise LeftoverNotRedactable(f"There is no column {table}.{column}.")
+
+
+def erasure_leftover_redact(identifiers, *, table, column, row):
+    """Replace the erased ``identifiers`` in one column of one row with ``Redact.placeholder``.
+
+    The rest of the text stays: a note keeps saying what was done. The consent
+    ledger's append-only trigger is lifted for this update, as erasure lifts it.
+
+    Args:
+        identifiers: ``{kind: value}`` the erasure removed.
+        table, column, row: the place, as a ``Leftover`` names it (``row`` is the pk as text).
+
+    Returns:
+        bool: True when the value changed; False when the row is gone or no longer
+        holds an identifier.
+
+    Raises:
+        LeftoverNotRedactable: the column does not exist, is not text, or the database
+            refuses the change (the audit log is append-only).
+    """
+    model, field = _model_field(table, column)
+    if not isinstance(field, models.CharField | models.TextField | models.JSONField):
+        raise LeftoverNotRedactable(f"{table}.{column} is not a text column.")
+    rows = model._default_manager.filter(pk=field.model._meta.pk.to_python(row))
+    value = rows.values_list(field.attname, flat=True).first()
+    if value is None:
+        return False
+    redacted = redact(value, identifiers)
+    if redacted == value:
+        return False
+    try:
+        with transaction.atomic(), pgtrigger.ignore("privacy.Consent:append_only"):
+            rows.update(**{field.attname: redacted})
+    except DatabaseError as error:
+        raise LeftoverNotRedactable(
+            f"{table}.{column} cannot be changed here: the database refused it ({type(error).__name__})."
+        ) from error
+    return True

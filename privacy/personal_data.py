@@ -25,6 +25,7 @@ from .registry import (
     PersonalField,
     Processing,
     Purpose,
+    Redact,
     Retain,
 )
 
@@ -55,7 +56,7 @@ DECLARATIONS = [
         subject_lookup="user",
         description="Restrictions of processing you asked for",
         fields={
-            "reason": PersonalField(Category.PREFERENCE, "Why processing is restricted"),
+            "reason": PersonalField(Category.PREFERENCE, "Why processing is restricted", free_text=True),
             "started_at": PersonalField(Category.PREFERENCE, "When the restriction began"),
             "lifted_at": PersonalField(Category.PREFERENCE, "When it was lifted"),
             "started_by": PersonalField(Category.PREFERENCE, "Who recorded it: you or staff"),
@@ -94,7 +95,7 @@ DECLARATIONS = [
             "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew"),
             "policy_version": PersonalField(Category.PREFERENCE, "The privacy policy version in force then"),
             "source": PersonalField(Category.PREFERENCE, "Where you decided, e.g. the Privacy tab"),
-            "note": PersonalField(Category.PREFERENCE, "Why staff recorded it for you, if they did"),
+            "note": PersonalField(Category.PREFERENCE, "Why staff recorded it for you, if they did", free_text=True),
             "actor": PersonalField(Category.PREFERENCE, "Who recorded it: you or staff"),
             "created_at": PersonalField(Category.PREFERENCE, "When"),
         },
@@ -108,7 +109,7 @@ DECLARATIONS = [
                 "Proof of consent must be kept to demonstrate that past processing was lawful "
                 "(GDPR Art. 7(1), 17(3)(e)); on erasure it stays linked only to an anonymised account."
             ),
-            strip={"note": ""},
+            strip={"note": Redact()},
         ),
     ),
     ModelDeclaration(
@@ -230,10 +231,10 @@ DECLARATIONS = [
         description="Changes a staff member made in the admin site",
         fields={
             "action_time": PersonalField(Category.SECURITY, "When the staff member made the change"),
-            "object_id": PersonalField(Category.SECURITY, "Which record was changed"),
-            "object_repr": PersonalField(Category.SECURITY, "The changed record's name"),
+            "object_id": PersonalField(Category.SECURITY, "Which record was changed", free_text=True),
+            "object_repr": PersonalField(Category.SECURITY, "The changed record's name", free_text=True),
             "action_flag": PersonalField(Category.SECURITY, "Whether it was added, changed or deleted"),
-            "change_message": PersonalField(Category.SECURITY, "What was changed"),
+            "change_message": PersonalField(Category.SECURITY, "What was changed", free_text=True),
         },
         other_fields=("id", "user", "content_type"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGITIMATE_INTERESTS),),
@@ -245,6 +246,7 @@ DECLARATIONS = [
                 "Records of staff actions are kept to demonstrate accountability "
                 "(GDPR Art. 5(2)) and to defend legal claims (Art. 17(3)(e))."
             ),
+            strip={"object_id": Redact(), "object_repr": Redact(), "change_message": Redact()},
         ),
     ),
 ]

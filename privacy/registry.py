@@ -85,6 +85,11 @@ class PersonalField:
             when it serves fewer than the rest (a phone number runs the account, it is
             not shown or researched); empty for all of them. The notice says so (GDPR
             Art. 13(1)(c)); ``manage.py check`` refuses a purpose the model lacks.
+        free_text: True for text that a person or a client writes freely (a staff
+            note, a reason, a bio, a browser's User-Agent): it may name the data
+            subject, or anyone. Every ``TextField`` of a declared model must be
+            declared so, and a row kept after erasure must replace it or
+            ``Redact`` it (``manage.py check``, privacy.E009/E010).
     """
 
     category: Category
@@ -92,6 +97,21 @@ class PersonalField:
     exportable: bool = True
     sensitive: bool = False
     purposes: tuple[Purpose, ...] = ()
+    free_text: bool = False
+
+
+@dataclass(frozen=True)
+class Redact:
+    """Replacement for free text kept after erasure: the text, with the subject's identifiers replaced.
+
+    The record of what was done stays ("Extended: [erased learner] sent 300 files"); the
+    email, username, full name and phone the account had do not (GDPR Art. 17(1), 5(2)).
+    Used as a value in ``Anonymize.replacements`` or ``Retain.strip``; JSON values are
+    redacted in every string they hold.
+    """
+
+    #: What stands in the text where an identifier was.
+    placeholder = "[erased learner]"
 
 
 @dataclass(frozen=True)
@@ -125,7 +145,7 @@ class Anonymize:
 
     def detail(self):
         """Return the fields erasure replaces, for the privacy officer."""
-        return f"Replaced: {', '.join(self.replacements)}."
+        return f"{_replaced(self.replacements, 'Replaced')}."
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
@@ -148,7 +168,7 @@ class Retain:
 
     def detail(self):
         """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer."""
-        stripped = f" Replaced on erasure: {', '.join(self.strip)}." if self.strip else ""
+        stripped = f" {_replaced(self.strip, 'Replaced on erasure')}." if self.strip else ""
         return f"{self.reason}{stripped}"
 
     def in_the_notice(self):
@@ -157,6 +177,17 @@ class Retain:
 
 
 ErasureRule = Delete | Anonymize | Retain
+
+
+def _replaced(replacements, verb):
+    """Return "<verb>: a, b; identifiers removed from: c" for the officer, ``Redact()`` fields apart."""
+    redacted = [name for name, value in replacements.items() if isinstance(value, Redact)]
+    replaced = [name for name in replacements if name not in redacted]
+    parts = [f"{verb}: {', '.join(replaced)}"] if replaced else []
+    if redacted:
+        parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")
+    return "; ".join(parts)
+
 
 # Phrases most declarations share, so the notice and reports say them the same way.
 WHILE_ACCOUNT_EXISTS = "While your account exists; erased with it"

@@ -12,11 +12,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import FieldDoesNotExist
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -328,11 +328,19 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
             format_html('<strong class="rr-receipt-clean">{}</strong>', "0 matches")
             if not findings
             else format_html(
-                '<strong class="rr-receipt-left">{} place(s) still hold an identifier:</strong> {}',
+                '<strong class="rr-receipt-left">{} place(s) still hold an identifier:</strong> {} '
+                '<a href="{}">Review and remove them</a>',
                 len(findings),
                 "; ".join(f"{f['table']}.{f['column']} ({f['identifier']}, {f['rows']} rows)" for f in findings),
+                reverse("admin:rights_requests_rightsrequest_leftovers", args=[obj.pk]),
             )
         )
+        if receipt.get("redacted"):
+            verdict = format_html(
+                "{} (the privacy officer removed the learner's identifiers from {} place(s) by hand)",
+                verdict,
+                receipt["redacted"],
+            )
         records = format_html_join(
             "", "<li>{}: {} {}</li>", ((label, what, rows) for label, (what, rows) in receipt["records"].items())
         )
@@ -429,6 +437,77 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
                 label, current = capfirst(field.verbose_name), _shown(field, getattr(profile, name))
             rows.append({"label": label, "current": current, "proposed": _shown(field, proposed)})
         return rows
+
+    def get_urls(self):
+        leftovers = path(
+            "<uuid:object_id>/leftovers/",
+            self.admin_site.admin_view(self.leftovers_view),
+            name="rights_requests_rightsrequest_leftovers",
+        )
+        return [leftovers, *super().get_urls()]
+
+    def leftovers_view(self, request, object_id):
+        """List what an erasure left, row by row, and remove the identifiers from the places ticked.
+
+        The privacy officer's screen for an erasure ``completed_with_findings``
+        (GDPR Art. 17(1)): table, column and row of each place, and the kind of
+        identifier, never the identifier itself. Only listed places can be sent.
+        """
+        if not request.user.has_perm(services.DECIDE_ERASURE):
+            raise PermissionDenied
+        rights_request = self.get_object(request, str(object_id))
+        change_url = reverse("admin:rights_requests_rightsrequest_change", args=[object_id])
+        if rights_request is None or rights_request.status != Status.COMPLETED_WITH_FINDINGS:
+            self.message_user(request, "This request has no leftovers to remove.", messages.INFO)
+            return HttpResponseRedirect(change_url)
+        leftovers = selectors.erasure_leftovers_of(rights_request)
+        if request.method == "POST":
+            # SECURITY: only places the scan lists now can be sent; anything else is ignored.
+            listed = {(place.table, place.column, place.row): place for place in leftovers}
+            chosen = listed if "all" in request.POST else {}
+            for value in request.POST.getlist("place"):
+                key = tuple(value.split("|", 2))
+                if key in listed:
+                    chosen[key] = listed[key]
+            if not chosen and "all" not in request.POST:
+                self.message_user(request, "Tick the places to remove the learner's identifiers from.", messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            try:
+                redacted, refused, findings = services.request_leftovers_redact(
+                    actor=request.user, request=rights_request, places=list(chosen)
+                )
+            except RightsRequestError as error:
+                self.message_user(request, f"{rights_request.reference}: {error.detail}", messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            for (table, column, row), detail in refused:
+                self.message_user(request, f"{table}.{column} row {row}: {detail}", messages.ERROR)
+            if not findings:
+                self.message_user(
+                    request,
+                    f"{rights_request.reference}: removed from {redacted} place(s). The scan finds nothing left: "
+                    "the erasure is complete.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                f"{rights_request.reference}: removed from {redacted} place(s); {len(findings)} place(s) still "
+                "hold an identifier.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"What the erasure {rights_request.reference} left",
+            "opts": self.opts,
+            "original": rights_request,
+            "leftovers": leftovers,
+            "listed_at_most": selectors.LEFTOVERS_LISTED,
+            "change_url": change_url,
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/rights_requests/rightsrequest/leftovers.html", context)
 
     def changelist_view(self, request, extra_context=None):
         # SECURITY: a forged action POST with ids that are not UUIDs is a bad request, not a server error.

@@ -40,8 +40,8 @@ from . import conf
 from .deadlines import due_at_for
 from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnreadable
 from .files import live_file_of, request_download
-from .models import RequestEvent, RequestFile, RequestType, Status
-from .selectors import access_own_request, requests_of, status_explained, timeline_of
+from .models import RequestFile, RequestType, Status
+from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
 from .services import OBJECTABLE_PURPOSES, RECTIFIABLE_FIELDS, request_submit, request_withdraw
 from .workflow import allowed_steps
 
@@ -150,7 +150,6 @@ def request_summary_data(request, rights_request):
 
 def request_data(request, rights_request):
     """Return the JSON of ``rights_request`` for its data subject, with its timeline."""
-    completed = [event for event in rights_request.events.all() if event.action == RequestEvent.Action.COMPLETED]
     live_file = live_file_of(rights_request)
     details = {key: value for key, value in rights_request.details.items() if key in DETAIL_KEYS}
     return request_summary_data(request, rights_request) | {
@@ -163,7 +162,7 @@ def request_data(request, rights_request):
         "decision_reason": rights_request.decision_reason,
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY if rights_request.status == Status.REJECTED else None,
         "completed_at": _datetime(rights_request.completed_at),
-        "outcome": completed[-1].note if completed else "",
+        "outcome": outcome_of(rights_request.events.all()),
         "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
         "download": {
             "url": request.build_absolute_uri(reverse("api:request_download", args=[rights_request.pk])),

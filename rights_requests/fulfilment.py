@@ -24,7 +24,7 @@ from django.utils import dateformat, timezone
 
 from accounts.models import Profile
 from accounts.services import profile_changes_validate, profile_update
-from privacy.erasure import erasure_execute
+from privacy.erasure import erasure_execute, subject_identifiers
 from privacy.models import Consent
 from privacy.registry import Purpose
 from privacy.selectors import kept_after_erasure
@@ -143,15 +143,21 @@ def fulfil_erasure(request):
 
     The learner's address is read before it is erased, and the confirmation is sent to
     it straight after the commit — it is not written anywhere (not even a task queue).
+    When the receipt's scan finds an identifier left somewhere, the identifiers are
+    kept on the request, encrypted, for the privacy officer's redaction and scan
+    (``services.request_leftovers_redact``); the request completes with findings.
     """
     # Lock the account first: a request the learner files from now on waits for this transaction and then
     # finds the account closed (``request_submit``); one filed before is closed with the others.
     data_subject_lock(request.subject_id)
     email = request.subject.email
+    identifiers = subject_identifiers(request.subject)
     files = list(RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True))
     receipt = erasure_execute(subject=request.subject)
     transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
-    RightsRequest.objects.filter(pk=request.pk).update(result={"erasure_receipt": receipt})
+    RightsRequest.objects.filter(pk=request.pk).update(
+        result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
+    )
     transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
     left = len(receipt["scan"])
     return (

@@ -30,6 +30,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
     FAILED = "failed", "Failed — our staff will retry"
+    COMPLETED_WITH_FINDINGS = "completed_with_findings", "Completed — our team is removing a few leftovers"
 
 
 #: Statuses of a request that is still being handled; at most one per learner and type.
@@ -39,6 +40,8 @@ OPEN_STATUSES = (
     Status.APPROVED,
     Status.PROCESSING,
     Status.FAILED,
+    # An erasure is not finished while its receipt scan finds an identifier (GDPR Art. 17(1)).
+    Status.COMPLETED_WITH_FINDINGS,
 )
 
 
@@ -87,6 +90,11 @@ class RightsRequest(models.Model):
     )
     decision_reason = models.TextField(blank=True, help_text="Why the request was rejected; told to the learner.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    erasure_identifiers = EncryptedJSONField(
+        default=dict,
+        blank=True,
+        help_text="An erasure with findings: the identifiers its scan still looks for, until none is left.",
+    )
     result = models.JSONField(
         default=dict, blank=True, help_text="What carrying it out produced, e.g. an erasure's receipt."
     )
@@ -160,6 +168,9 @@ class RequestEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         EXTENDED = "extended", "Deadline extended"
         CLOSED = "closed", "Closed: the account was erased"
+        LEFTOVERS_FOUND = "leftovers_found", "Completed; leftovers to remove"
+        REDACTED = "redacted", "Leftovers redacted"
+        LEFTOVERS_CLEARED = "leftovers_cleared", "Erasure confirmed: nothing left"
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

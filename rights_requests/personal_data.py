@@ -9,6 +9,7 @@ from privacy.registry import (
     PersonalField,
     Processing,
     Purpose,
+    Redact,
     Retain,
 )
 
@@ -35,10 +36,16 @@ DECLARATIONS = [
             "received_at": PersonalField(Category.PREFERENCE, "When we received it"),
             "due_at": PersonalField(Category.PREFERENCE, "When we must answer"),
             "extended_at": PersonalField(Category.PREFERENCE, "When the deadline was extended"),
-            "extension_reason": PersonalField(Category.PREFERENCE, "Why we needed more time"),
-            "decision_reason": PersonalField(Category.PREFERENCE, "Why a request was declined"),
+            "extension_reason": PersonalField(Category.PREFERENCE, "Why we needed more time", free_text=True),
+            "decision_reason": PersonalField(Category.PREFERENCE, "Why a request was declined", free_text=True),
             "completed_at": PersonalField(Category.PREFERENCE, "When it was completed"),
             "result": PersonalField(Category.PREFERENCE, "What we did, e.g. the receipt of an erasure"),
+            "erasure_identifiers": PersonalField(
+                Category.IDENTITY,
+                "Your former email, username, name and phone, while our check after erasure still finds them "
+                "somewhere; deleted once none is left",
+                exportable=False,
+            ),
             "updated_at": PersonalField(Category.PREFERENCE, "When it last changed"),
         },
         other_fields=("id", "subject", "assignee", "progress_done", "progress_total"),
@@ -46,7 +53,10 @@ DECLARATIONS = [
         retention="6 years after the request is closed, to demonstrate compliance",
         recipients=(PRIVACY_STAFF,),
         source="You, when you filed the request, and our staff handling it",
-        erasure=Retain(reason=ACCOUNTABILITY, strip={"details": {}}),
+        erasure=Retain(
+            reason=ACCOUNTABILITY,
+            strip={"details": {}, "extension_reason": Redact(), "decision_reason": Redact(), "result": Redact()},
+        ),
     ),
     ModelDeclaration(
         model=RequestEvent,
@@ -56,7 +66,7 @@ DECLARATIONS = [
             "action": PersonalField(Category.PREFERENCE, "What happened, e.g. approved"),
             "from_status": PersonalField(Category.PREFERENCE, "The status before"),
             "to_status": PersonalField(Category.PREFERENCE, "The status after"),
-            "note": PersonalField(Category.PREFERENCE, "Notes and reasons written by staff"),
+            "note": PersonalField(Category.PREFERENCE, "Notes and reasons written by staff", free_text=True),
             "created_at": PersonalField(Category.PREFERENCE, "When it happened"),
             "actor": PersonalField(Category.PREFERENCE, "Who acted: you, staff or the system"),
         },
@@ -65,7 +75,7 @@ DECLARATIONS = [
         retention="As long as the request it belongs to",
         recipients=(PRIVACY_STAFF,),
         source="Recorded automatically as your request moves on",
-        erasure=Retain(reason=ACCOUNTABILITY),
+        erasure=Retain(reason=ACCOUNTABILITY, strip={"note": Redact()}),
     ),
     ModelDeclaration(
         model=RequestFile,

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from privacy.erasure import LEFTOVERS_LISTED, erasure_leftovers
 from privacy.registry import Category, registry
 
 from . import conf
@@ -236,6 +237,8 @@ STATUS_EXPLAINED = {
     Status.FAILED: "Something went wrong on our side while carrying out your request. "
     "Our staff will try again; you do not need to do anything.",
     Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
+    Status.COMPLETED_WITH_FINDINGS: "Your data is erased. Our check found your former details in a few "
+    "more places, such as notes; our privacy team is removing them.",
 }
 
 
@@ -272,7 +275,24 @@ EVENT_WORDS = {
     RequestEvent.Action.ASSIGNED: "Passed to a member of our privacy team",
     RequestEvent.Action.EXTENDED: "Deadline extended",
     RequestEvent.Action.CLOSED: "Closed when your account was erased",
+    RequestEvent.Action.LEFTOVERS_FOUND: "Completed; a few leftovers to remove",
+    RequestEvent.Action.REDACTED: "Leftovers removed",
+    RequestEvent.Action.LEFTOVERS_CLEARED: "Checked: nothing of yours is left",
 }
+#: Events whose note tells the learner what was done.
+OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}
+
+
+def outcome_of(events):
+    """Return what was done, as the learner is told it: the note of the last completing event, or "".
+
+    Args:
+        events: the request's ``RequestEvent`` rows, oldest first.
+    """
+    notes = [event.note for event in events if event.action in OUTCOME_ACTIONS]
+    return notes[-1] if notes else ""
+
+
 #: Notes the learner does not see: assignment notes name the staff member, failure
 #: notes name a program error. What happened is still shown.
 HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED}
@@ -308,3 +328,15 @@ def timeline_of(rights_request):
         note = "" if event.action in HIDDEN_NOTES else event.note
         entries.append(TimelineEntry(event.created_at, actor, EVENT_WORDS[event.action], note))
     return entries
+
+
+def erasure_leftovers_of(request):
+    """Return the places that still hold an identifier the erasure ``request`` removed (GDPR Art. 17(1)).
+
+    Returns:
+        list of ``privacy.erasure.Leftover`` (at most ``LEFTOVERS_LISTED``); empty for
+        any request that is not an erasure ``completed_with_findings``.
+    """
+    if request.status != Status.COMPLETED_WITH_FINDINGS:
+        return []
+    return erasure_leftovers(request.erasure_identifiers, request.subject, limit=LEFTOVERS_LISTED)

@@ -11,6 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
+from privacy.erasure import erasure_leftover_redact, erasure_scan
+from privacy.exceptions import LeftoverNotRedactable
 from privacy.models import AuditEvent
 from privacy.registry import Purpose
 from privacy.services import audit_record, data_subject_lock, restriction_lift, restriction_start
@@ -144,8 +146,8 @@ def _process_later(request):
     transaction.on_commit(lambda: process_request.enqueue(request_id=str(request.pk)))
 
 
-def _apply(request, step, *, actor, note="", **changes):
-    """Move ``request`` (locked) through ``step``, save it and record the event."""
+def _apply(request, step, *, actor, note="", audit=None, **changes):
+    """Move ``request`` (locked) through ``step``, save it and record the event (``audit``: see ``_event``)."""
     transition = TRANSITIONS[step]
     if request.status not in transition.sources:
         raise TransitionNotAllowed(
@@ -158,11 +160,14 @@ def _apply(request, step, *, actor, note="", **changes):
         setattr(request, name, value)
     request.full_clean(validate_constraints=False)
     request.save()
-    return _event(request, actor=actor, action=transition.action, from_status=from_status, note=note)
+    return _event(request, actor=actor, action=transition.action, from_status=from_status, note=note, audit=audit)
 
 
-def _event(request, *, actor, action, from_status="", note=""):
-    """Write the request's event row and the same step in the learner's audit log (no note: it may hold data)."""
+def _event(request, *, actor, action, from_status="", note="", audit=None):
+    """Write the request's event row and the same step in the learner's audit log (no note: it may hold data).
+
+    ``audit`` adds keys to the audit row's changes (never personal data).
+    """
     event = RequestEvent.objects.create(
         request=request, actor=actor, action=action, from_status=from_status, to_status=request.status, note=note
     )
@@ -170,7 +175,7 @@ def _event(request, *, actor, action, from_status="", note=""):
         actor=actor,
         subject=request.subject,
         action=AuditEvent.Action.REQUEST_STEP,
-        changes={"request": request.reference, "step": action, "status": [from_status, request.status]},
+        changes={"request": request.reference, "step": action, "status": [from_status, request.status]} | (audit or {}),
     )
     return event
 
@@ -424,6 +429,9 @@ def request_complete(*, actor, request, note):
     an erasure closes the learner's other open requests in the same transaction
     (as withdrawn, with a note naming the erasure request; no email).
 
+    An erasure whose receipt scan found an identifier goes to
+    ``completed_with_findings`` instead, until ``request_leftovers_redact`` leaves it clean.
+
     Raises:
         NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note).
     """
@@ -431,11 +439,81 @@ def request_complete(*, actor, request, note):
     if actor is not None:
         _require_decision_permission(actor, request, "complete")
     note = _text(note, "note", required=True)
-    event = _apply(request, "complete", actor=actor, note=note, completed_at=timezone.now())
+    # GDPR Art. 17(1): an erasure whose receipt scan found an identifier is not finished.
+    step = "complete_with_findings" if _erasure_findings(request) else "complete"
+    event = _apply(request, step, actor=actor, note=note, completed_at=timezone.now())
     if request.type == RequestType.ERASURE:
         _close_others_of_erased(request)
     _notify(event)
     return request
+
+
+def _erasure_findings(request):
+    """Return the findings of the erasure receipt's scan on ``request`` (empty for any other request)."""
+    if request.type != RequestType.ERASURE:
+        return []
+    return (request.result or {}).get("erasure_receipt", {}).get("scan", [])
+
+
+@transaction.atomic
+def request_leftovers_redact(*, actor, request, places):
+    """Redact the erased identifiers in ``places``, scan again, and finish the erasure when none is left.
+
+    Each place keeps its text with ``[erased learner]`` where an identifier was. One
+    event records the step (``redact``, or ``clear`` when the new scan is clean, which
+    completes the request and deletes the identifiers it kept to scan); the audit row
+    names the places, never what they held. GDPR Art. 17(1), 5(2).
+
+    Args:
+        actor: the privacy officer (needs ``decide_erasure``).
+        request: an erasure in ``completed_with_findings``.
+        places: ``[(table, column, row), ...]`` as ``Leftover`` names them.
+
+    Returns:
+        ``(redacted, refused, findings)``: how many places changed; ``[(place, detail)]``
+        for places that cannot be redacted here (e.g. the append-only audit log); the
+        new scan's findings (empty when the erasure is finished).
+
+    Raises:
+        NotPermitted, TransitionNotAllowed.
+    """
+    _require(actor, DECIDE_ERASURE, "remove what an erasure left")
+    request = _locked(request)
+    if request.status != Status.COMPLETED_WITH_FINDINGS:
+        _apply(request, "redact", actor=actor)  # refused with the reason
+    identifiers = request.erasure_identifiers
+    redacted, refused = 0, []
+    for place in places:
+        try:
+            redacted += erasure_leftover_redact(identifiers, table=place[0], column=place[1], row=place[2])
+        except LeftoverNotRedactable as error:
+            refused.append((place, error.detail))
+    findings = erasure_scan(identifiers, request.subject)
+    receipt = request.result["erasure_receipt"] | {"scan": findings}
+    receipt["redacted"] = receipt.get("redacted", 0) + redacted
+    audit = {"places": [".".join(map(str, place)) for place in places], "redacted": redacted}
+    if findings:
+        note = f"Removed the learner's identifiers from {redacted} place(s); {len(findings)} still hold one."
+        _apply(
+            request,
+            "redact",
+            actor=actor,
+            note=note,
+            audit=audit,
+            result={**request.result, "erasure_receipt": receipt},
+        )
+    else:
+        note = f"Removed the learner's identifiers from {redacted} place(s); the scan now finds none."
+        _apply(
+            request,
+            "clear",
+            actor=actor,
+            note=note,
+            audit=audit,
+            result={**request.result, "erasure_receipt": receipt},
+            erasure_identifiers={},
+        )
+    return redacted, refused, findings
 
 
 def _close_others_of_erased(erasure):
@@ -449,7 +527,7 @@ def _close_others_of_erased(erasure):
     """
     others = (
         RightsRequest.objects.select_for_update()
-        .filter(subject_id=erasure.subject_id, status__in=OPEN_STATUSES)
+        .filter(subject_id=erasure.subject_id, status__in=TRANSITIONS["close"].sources)
         .exclude(pk=erasure.pk)
         .order_by("reference")
     )

@@ -25,8 +25,8 @@ from .exceptions import (
 )
 from .files import latest_file_of, live_file_of, request_download
 from .forms import FORMS, RectificationRequestForm, profile_field_label, profile_value_text, profile_values_as_text
-from .models import RequestEvent, RequestType, Status
-from .selectors import access_own_request, open_request_of, requests_of, status_explained, timeline_of
+from .models import RequestType, Status
+from .selectors import access_own_request, open_request_of, outcome_of, requests_of, status_explained, timeline_of
 from .services import RECTIFIABLE_FIELDS, request_submit, request_withdraw
 from .workflow import allowed_steps
 
@@ -215,7 +215,6 @@ def request_detail(request, request_id):
     """One request: where it stands, its deadline, the outcome and its history."""
     rights_request = access_own_request(user=request.user, request_id=request_id)
     events = list(rights_request.events.all())
-    completed = [event for event in events if event.action == RequestEvent.Action.COMPLETED]
     live_file = live_file_of(rights_request)
     gone_file = None if live_file else latest_file_of(rights_request)
     return render(
@@ -228,7 +227,7 @@ def request_detail(request, request_id):
             "status_explained": status_explained(rights_request),
             "original_due_at": due_at_for(rights_request.received_at),
             "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
-            "outcome": completed[-1].note if completed else "",
+            "outcome": outcome_of(events),
             "asked": details_as_text(rights_request),
             "timeline": timeline_of(rights_request),
             "can_withdraw": "withdraw" in allowed_steps(rights_request.status),

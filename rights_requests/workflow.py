@@ -4,7 +4,10 @@
     awaiting_verification | awaiting_approval → rejected (reason required)
     awaiting_verification | awaiting_approval | approved → withdrawn (by the learner)
     processing → failed → approved (staff retry)
-    any open status → withdrawn (closed by the system when the learner's account is erased)
+    processing → completed_with_findings (an erasure whose receipt scan found an identifier)
+        → completed (once the privacy officer's redactions leave the scan clean)
+    any open status but completed_with_findings → withdrawn (closed by the system when the
+        learner's account is erased)
 
 Any other move is refused. Assigning and extending change no status and are
 allowed while the request is open.
@@ -46,12 +49,25 @@ TRANSITIONS = {
     ),
     "start": _step(RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING, "started"),
     "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED, "completed"),
+    # GDPR Art. 17(1): an erasure is finished only when no identifier of the learner is left.
+    "complete_with_findings": _step(
+        RequestEvent.Action.LEFTOVERS_FOUND, {Status.PROCESSING}, Status.COMPLETED_WITH_FINDINGS, "completed"
+    ),
+    "redact": _step(RequestEvent.Action.REDACTED, {Status.COMPLETED_WITH_FINDINGS}, None, "redacted"),
+    "clear": _step(
+        RequestEvent.Action.LEFTOVERS_CLEARED, {Status.COMPLETED_WITH_FINDINGS}, Status.COMPLETED, "cleared"
+    ),
     "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED, "marked as failed"),
     "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, "retried"),
     # The learner's erasure supersedes their other requests: nothing is left to carry them out on.
     # Withdrawn, not rejected: nobody decided against the learner, and a rejection needs a reason
     # the learner is told with their right to complain (GDPR Art. 12(4)).
-    "close": _step(RequestEvent.Action.CLOSED, OPEN_STATUSES, Status.WITHDRAWN, "closed"),
+    "close": _step(
+        RequestEvent.Action.CLOSED,
+        set(OPEN_STATUSES) - {Status.COMPLETED_WITH_FINDINGS},
+        Status.WITHDRAWN,
+        "closed",
+    ),
     "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, "assigned"),
     "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, "extended"),
 }

@@ -204,7 +204,13 @@ def test_every_url_pattern_has_an_entry():
         for model in admin.site._registry
         for kind in ("changelist", "add", "change", "delete", "history")
     }
-    generic = {"admin:app_list", "admin:view_on_site", "admin:autocomplete", "admin:auth_user_password_change"}
+    generic = {
+        "admin:app_list",
+        "admin:view_on_site",
+        "admin:autocomplete",
+        "admin:auth_user_password_change",
+        "admin:rights_requests_rightsrequest_leftovers",
+    }
     assert sorted(url_names() - covered - model_urls - generic) == []
     admin_kinds = {name.rsplit("_", 1)[1] for name in url_names() & model_urls}
     assert admin_kinds == set(ADMIN_PAGE_NEEDS), "an admin page kind the matrix does not request"
@@ -240,6 +246,11 @@ def test_the_matrix(world):
                 admin_page(meta, kind, objects[meta.label]),
                 expected,
             )
+    # What an erasure left is the privacy officer's to remove; this request left nothing (back to its page).
+    cases["admin:rights_requests_rightsrequest_leftovers"] = (
+        f"/admin/rights_requests/rightsrequest/{request.pk}/leftovers/",
+        ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": REDIRECT},
+    )
     cases["admin:auth_user_password_change"] = (
         f"/admin/accounts/user/{learner.pk}/password/",
         ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": 403},

@@ -78,7 +78,11 @@ def test_existing_request_details_are_encrypted_and_decrypted_on_the_way_back():
     MigrationExecutor(connection).migrate(after)
     assert raw_details(request.pk).startswith("gAAAAA") and "233" not in raw_details(request.pk)
     MigrationExecutor(connection).migrate(after)  # running it again changes nothing
-    assert RightsRequest.objects.get(pk=request.pk).details == {"changes": {"phone": "+233 20 000 0001"}}
+    # The model as of that migration: later ones add columns the table does not have yet.
+    requests_after = (
+        MigrationExecutor(connection).loader.project_state(after).apps.get_model("rights_requests", "RightsRequest")
+    )
+    assert requests_after.objects.get(pk=request.pk).details == {"changes": {"phone": "+233 20 000 0001"}}
 
     MigrationExecutor(connection).migrate(before)
     assert "+233 20 000 0001" in raw_details(request.pk)

@@ -107,3 +107,19 @@ def test_secrets_are_never_exportable_and_payments_are_retained_by_law():
     assert isinstance(payment_rule, Retain)
     assert "Art. 17(3)(b)" in payment_rule.reason
     assert isinstance(registry.get(LearningEvent).erasure, Delete)
+
+
+def test_check_refuses_free_text_that_is_undeclared_or_kept_after_erasure_as_it_is():
+    """A staff note kept for accountability may name the learner: erasure must redact it (GDPR Art. 17(1))."""
+    from rights_requests.models import RequestEvent
+
+    declaration = registry.get(RequestEvent)
+    note = declaration.fields["note"]
+    undeclared = type(declaration)(
+        **{**declaration.__dict__, "fields": declaration.fields | {"note": PersonalField(note.category, "A note")}}
+    )
+    kept_as_it_is = type(declaration)(**{**declaration.__dict__, "erasure": Retain(reason="Accountability.")})
+
+    assert [error.id for error in declaration_errors(undeclared)] == ["privacy.E009"]
+    assert [error.id for error in declaration_errors(kept_as_it_is)] == ["privacy.E010"]
+    assert declaration_errors(declaration) == []

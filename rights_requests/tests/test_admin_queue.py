@@ -687,19 +687,21 @@ def test_the_admin_index_counts_open_requests_by_type_and_status_and_the_overdue
         make_row(request_type="erasure", due_in=2, status=Status.APPROVED)
         make_row(request_type="access", due_in=5, status=Status.FAILED)
         make_row(request_type="access", due_in=-30, status=Status.COMPLETED)
+        # An erasure whose scan found leftovers is not finished: it counts, and can be overdue.
+        make_row(request_type="erasure", due_in=-1, status=Status.COMPLETED_WITH_FINDINGS)
         verified_login(client, agent)
 
         response = client.get("/admin/")
 
     page = text(response)
-    assert "4 open" in page
-    assert "1 overdue" in page
+    assert "5 open" in page
+    assert "2 overdue" in page
     assert "2 due within 7 days" in page
     matrix = {row[0]: row[1:] for row in table_rows(response, "rr-matrix")}
-    # Columns: awaiting verification, awaiting review, approved, processing, failed, open.
-    assert matrix["Erasure"] == ["0", "2", "1", "0", "0", "3"]
-    assert matrix["Access"] == ["0", "0", "0", "0", "1", "1"]
-    assert matrix["Portability"] == ["0", "0", "0", "0", "0", "0"]
+    # Columns: awaiting verification, awaiting review, approved, processing, failed, completed with findings, open.
+    assert matrix["Erasure"] == ["0", "2", "1", "0", "0", "1", "4"]
+    assert matrix["Access"] == ["0", "0", "0", "0", "1", "0", "1"]
+    assert matrix["Portability"] == ["0", "0", "0", "0", "0", "0", "0"]
 
 
 def test_the_dashboard_is_only_for_staff_who_may_see_requests(client, verified_login):

@@ -215,10 +215,10 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
 
 def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     """Ciphertext never matches a LIKE: an old phone number left in an encrypted column is still found."""
-    from privacy.erasure import _identifiers, erasure_scan
+    from privacy.erasure import erasure_scan, subject_identifiers
 
     phone = noor.profile.phone
-    identifiers = _identifiers(noor)
+    identifiers = subject_identifiers(noor)
     receipt = erasure_execute(subject=noor)
     assert receipt["scan"] == []
     assert receipt["scanned"]["encrypted_columns"] == 3  # phone, date of birth, a request's details

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
+from accounts.tests.factories import UserFactory
 from privacy.models import AuditEvent, ProcessingRestriction
 from privacy.registry import registry
 from rights_requests import fulfilment, services
@@ -41,6 +42,20 @@ def run_step(step, request, *, learner, officer, make_request=None):
         return services.request_start(request=request)
     if step == "complete":
         return services.request_complete(actor=officer, request=request, note="Sent by post.")
+    if step == "complete_with_findings":
+        leftover = {"table": "accounts_profile", "column": "bio", "identifier": "email", "rows": 1}
+        RightsRequest.objects.filter(pk=request.pk).update(result={"erasure_receipt": {"scan": [leftover]}})
+        return services.request_complete(actor=officer, request=request, note="Erased.")
+    if step in ("redact", "clear"):
+        # An identifier still in another learner's bio keeps the erasure open; one found nowhere closes it.
+        other = UserFactory(username="zeynep")
+        other.profile.bio = "Ask ghost@example.org"
+        other.profile.save()
+        email = "ghost@example.org" if step == "redact" else "nobody-has-this@example.org"
+        RightsRequest.objects.filter(pk=request.pk).update(
+            result={"erasure_receipt": {"scan": []}}, erasure_identifiers={"email": email}
+        )
+        return services.request_leftovers_redact(actor=officer, request=request, places=[])
     if step == "fail":
         return services.request_fail(request=request, error=RuntimeError("boom"))
     if step == "retry":

@@ -1,0 +1,165 @@
+"""What staff write about a learner is erased with them; what an erasure leaves, the privacy officer removes.
+
+GDPR Art. 17(1): an erasure is finished only when no identifier of the learner is left.
+"""
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from privacy.models import AuditEvent, Consent
+from privacy.services import audit_record, consent_record
+from rights_requests import services
+from rights_requests.models import RequestEvent, RightsRequest, Status
+
+pytestmark = pytest.mark.django_db
+
+PLACEHOLDER = "[erased learner]"
+
+
+def leftovers_url(request):
+    return f"/admin/rights_requests/rightsrequest/{request.pk}/leftovers/"
+
+
+@pytest.fixture
+def erase(officer, django_capture_on_commit_callbacks):
+    """Return ``erase(learner)``: file the learner's erasure and have the privacy officer approve it."""
+
+    def run(subject):
+        erasure = services.request_submit(actor=subject, subject=subject, request_type="erasure")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_approve(actor=officer, request=erasure)
+        return RightsRequest.objects.get(pk=erasure.pk)
+
+    return run
+
+
+@pytest.fixture
+def gossip():
+    """Another learner's request, on which staff noted the learner's address (a leftover an erasure cannot see)."""
+    other = UserFactory(username="bilal")
+    request = services.request_submit(actor=other, subject=other, request_type="erasure")
+    return RequestEvent.objects.create(
+        request=request, action=RequestEvent.Action.ASSIGNED, to_status=request.status,
+        note="Same household as noor@example.org; check both accounts.",
+    )  # fmt: skip
+
+
+def test_staff_notes_and_reasons_keep_their_words_but_lose_the_learners_identifiers(
+    learner, officer, agent, make_request, erase
+):
+    rejected = make_request(status="rejected", request_type="rectification")
+    RightsRequest.objects.filter(pk=rejected.pk).update(
+        decision_reason="Noor Al-Hassan asked from noor@example.org for a change we cannot make."
+    )
+    services.request_extend(
+        actor=officer,
+        request=make_request(request_type="access"),
+        months=2,
+        reason="noor@example.org sent 300 attachments.",
+    )
+    verified = make_request(status="awaiting_verification", request_type="portability")
+    services.request_verify(actor=agent, request=verified, note="Called +44 7700 900555, Noor answered as noor.")
+    consent_record(
+        actor=agent,
+        user=learner,
+        purpose="research",
+        granted=False,
+        source=Consent.Source.STAFF,
+        note="Noor Al-Hassan asked on the phone to stop.",
+    )
+
+    erasure = erase(learner)
+
+    assert erasure.status == Status.COMPLETED
+    assert erasure.result["erasure_receipt"]["scan"] == []
+    rejected.refresh_from_db()
+    assert rejected.decision_reason == f"{PLACEHOLDER} asked from {PLACEHOLDER} for a change we cannot make."
+    assert RightsRequest.objects.get(type="access", subject=learner).extension_reason == (
+        f"{PLACEHOLDER} sent 300 attachments."
+    )
+    assert RequestEvent.objects.get(request=verified, action="verified").note == (
+        f"Called {PLACEHOLDER}, {PLACEHOLDER} answered as {PLACEHOLDER}."
+    )
+    assert Consent.objects.get(user=learner, source="staff").note == f"{PLACEHOLDER} asked on the phone to stop."
+
+
+def test_an_erasure_that_leaves_an_identifier_stays_open_until_the_officer_removes_it(
+    learner, officer, gossip, erase, client, verified_login
+):
+    erasure = erase(learner)
+
+    assert erasure.status == Status.COMPLETED_WITH_FINDINGS
+    assert erasure.is_open, "not finished: it stays in the queue, against its deadline"
+    assert erasure.erasure_identifiers["email"] == "noor@example.org"
+    verified_login(client, officer)
+    queue = client.get("/admin/rights_requests/rightsrequest/?deadline=open").content.decode()
+    assert erasure.reference in queue and "Completed — our team is removing a few leftovers" in queue
+
+    page = client.get(leftovers_url(erasure)).content.decode()
+    assert "rights_requests_requestevent" in page and f"|note|{gossip.pk}" in page
+    assert "noor@example.org" not in page and "Noor Al-Hassan" not in page
+
+    response = client.post(leftovers_url(erasure), {"place": f"rights_requests_requestevent|note|{gossip.pk}"})
+
+    assert response.status_code == 302
+    erasure.refresh_from_db()
+    gossip.refresh_from_db()
+    assert gossip.note == f"Same household as {PLACEHOLDER}; check both accounts."
+    assert erasure.status == Status.COMPLETED
+    assert erasure.erasure_identifiers == {}, "the identifiers are kept only while something is left"
+    assert erasure.result["erasure_receipt"]["scan"] == []
+    assert erasure.result["erasure_receipt"]["redacted"] == 1
+    assert erasure.events.last().action == RequestEvent.Action.LEFTOVERS_CLEARED
+    audit = AuditEvent.objects.filter(subject=learner, actor=officer).latest("id")
+    assert audit.changes["places"] == [f"rights_requests_requestevent.note.{gossip.pk}"]
+    assert "noor" not in str(audit.changes)
+    receipt = client.get(f"/admin/rights_requests/rightsrequest/{erasure.pk}/change/").content.decode()
+    assert "0 matches</strong> (the privacy officer removed the learner's identifiers from 1 place(s) by hand)" in (
+        receipt
+    )
+
+
+def test_only_the_privacy_officer_sees_and_removes_leftovers(learner, agent, gossip, erase, client, verified_login):
+    erasure = erase(learner)
+    verified_login(client, agent)
+
+    assert client.get(leftovers_url(erasure)).status_code == 403
+    assert client.post(leftovers_url(erasure), {"all": "1"}).status_code == 403
+    gossip.refresh_from_db()
+    assert "noor@example.org" in gossip.note
+
+
+def test_a_place_the_scan_does_not_list_cannot_be_changed(learner, officer, gossip, erase, client, verified_login):
+    """The form names rows; a forged one (another learner's bio) is ignored, never rewritten."""
+    erasure = erase(learner)
+    bystander = UserFactory(username="carla")
+    bystander.profile.bio = "I know noor well"
+    bystander.profile.save()
+    verified_login(client, officer)
+
+    client.post(leftovers_url(erasure), {"place": f"accounts_profile|bio|{bystander.profile.pk + 1000}"})
+
+    erasure.refresh_from_db()
+    assert erasure.status == Status.COMPLETED_WITH_FINDINGS
+    gossip.refresh_from_db()
+    assert "noor@example.org" in gossip.note
+
+
+def test_a_leftover_in_the_append_only_audit_log_is_refused_with_a_reason_and_nothing_else_breaks(
+    learner, officer, gossip, erase, client, verified_login
+):
+    other = UserFactory(username="dana")
+    audit_record(actor=None, subject=other, action=AuditEvent.Action.PROFILE_UPDATED, changes={"by": "noor"})
+    erasure = erase(learner)
+    verified_login(client, officer)
+
+    response = client.post(leftovers_url(erasure), {"all": "1"}, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "privacy_auditevent.changes" in page and "the database refused it" in page
+    assert "1 place(s) still hold an identifier" in page
+    erasure.refresh_from_db()
+    assert erasure.status == Status.COMPLETED_WITH_FINDINGS
+    gossip.refresh_from_db()
+    assert PLACEHOLDER in gossip.note
