@@ -18,7 +18,9 @@ Environment variables (all optional unless marked):
     PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
                           data-rights files at rest; the first encrypts.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
-    DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app whose X-Forwarded-For is trusted. Default 0.
+    DJANGO_TRUSTED_PROXY_COUNT  how many proxies in a row the app is reached through, each appending to
+                          X-Forwarded-For (see learnerportal.http.client_ip_address). Default 0: the
+                          connection's own address is the client's, and X-Forwarded-For is ignored.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
     API_THROTTLE_USER_RATE, API_THROTTLE_IP_RATE  REST API limits per user and per IP address, as
                           "<number>/<second|minute|hour|day>". Defaults 120/minute and 300/minute.
@@ -42,6 +44,21 @@ def env_bool(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default, *, minimum=0):
+    """Return the environment variable ``name`` as a whole number of at least ``minimum``.
+
+    Unset or blank gives ``default``. Anything else that is not such a number stops the
+    start with ``ImproperlyConfigured`` naming the variable, rather than a traceback or
+    a guess.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number, {minimum} or more, not {value!r}.")
+    return int(value)
 
 
 def env_list(name, default=""):
@@ -221,6 +238,11 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS"),
     }
 
+# How many proxies in a row the app is reached through, each appending to X-Forwarded-For. The client's
+# address (sign-in lockout, API per-IP limit, networks of audit events and sessions) is decided from it
+# in one place: learnerportal.http.client_ip_address.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+
 # Security headers. HTTPS-only settings are switched on together by DJANGO_SECURE.
 SECURE = env_bool("DJANGO_SECURE")
 SESSION_COOKIE_SECURE = SECURE
@@ -258,10 +280,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A successful sign-in clears that account's failures only (accounts.services.user_session_start);
 # clearing by IP would let anyone with an account keep guessing another account's password.
 AXES_RESET_ON_SUCCESS = False
-# Behind a load balancer, trust that many proxies' X-Forwarded-For, or everyone shares its address.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0")) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The lockout counts per client address as the rest of the portal sees it (TRUSTED_PROXY_COUNT), not per
+# proxy: behind a load balancer, five failures from anyone would otherwise lock everyone out.
+AXES_CLIENT_IP_CALLABLE = "learnerportal.http.client_ip_address"
 AXES_DISABLE_ACCESS_LOG = True  # keep no log of successful logins here; the audit log records them
 # "amara", "AMARA" and "amara@example.org" count against one account; unknown names count alike.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"

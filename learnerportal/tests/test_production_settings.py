@@ -63,6 +63,19 @@ def test_production_refuses_to_start_with_a_malformed_key_and_does_not_print_it(
     assert "notakey" not in result.stderr and "short" not in result.stderr.replace("shortcut", "")
 
 
+def setting_values(*names, env):
+    """Return the values of the settings ``names`` as a process started with ``env`` has them, as text."""
+    code = f"from django.conf import settings; print(*(repr(getattr(settings, n)) for n in {names!r}), sep='|')"
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().split("|")
+
+
+@pytest.mark.parametrize(("value", "count"), [(None, "0"), ("", "0"), ("  ", "0"), ("1", "1"), (" 2 ", "2")])
+def test_the_trusted_proxy_count_is_zero_when_unset_or_empty(value, count):
+    assert setting_values("TRUSTED_PROXY_COUNT", env=production_env(DJANGO_TRUSTED_PROXY_COUNT=value)) == [count]
+
+
 @pytest.mark.django_db
 def test_pages_send_the_security_headers_and_a_csp_without_unsafe_inline():
     response = Client().get("/accounts/login/")
