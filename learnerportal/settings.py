@@ -142,7 +142,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/learnerportal"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -232,7 +232,7 @@ MAILERS = {
 if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
@@ -251,6 +251,8 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
+# SECURITY: X-Forwarded-Proto decides request.is_secure(), so it is read only with DJANGO_SECURE on, where the
+# app is reachable only through the TLS proxy, which overwrites the header (README "Behind a TLS proxy").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -274,8 +276,8 @@ SECURE_CSP = {
 OTP_TOTP_ISSUER = "Learner Portal"
 
 # Login lockout (django-axes): per account and per IP address.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A successful sign-in clears that account's failures only (accounts.services.user_session_start);
 # clearing by IP would let anyone with an account keep guessing another account's password.
