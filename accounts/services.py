@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Mapping
 
 from axes.models import AccessAttempt
-from axes.utils import get_client_ip_address
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -16,6 +15,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
+from learnerportal.http import client_ip_address
 from privacy.models import AuditEvent
 from privacy.services import audit_record
 
@@ -176,7 +176,7 @@ def _user_session_save(*, request, user, now, created_at):
         "user": user,
         "user_agent": user_agent_summary(request.META.get("HTTP_USER_AGENT", ""))[:100],
         # SECURITY: only the network is kept, never the full IP address.
-        "network": ip_network(get_client_ip_address(request)),
+        "network": ip_network(client_ip_address(request)),
         "last_seen_at": now,
     }
     try:

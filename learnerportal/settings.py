@@ -18,7 +18,9 @@ Environment variables (all optional unless marked):
     PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
                           data-rights files at rest; the first encrypts.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
-    DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app whose X-Forwarded-For is trusted. Default 0.
+    DJANGO_TRUSTED_PROXY_COUNT  how many proxies in a row the app is reached through, each appending to
+                          X-Forwarded-For (see learnerportal.http.client_ip_address). Default 0: the
+                          connection's own address is the client's, and X-Forwarded-For is ignored.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
     API_THROTTLE_USER_RATE, API_THROTTLE_IP_RATE  REST API limits per user and per IP address, as
                           "<number>/<second|minute|hour|day>". Defaults 120/minute and 300/minute.
@@ -42,6 +44,21 @@ def env_bool(name, default=False):
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default, *, minimum=0):
+    """Return the environment variable ``name`` as a whole number of at least ``minimum``.
+
+    Unset or blank gives ``default``. Anything else that is not such a number stops the
+    start with ``ImproperlyConfigured`` naming the variable, rather than a traceback or
+    a guess.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number, {minimum} or more, not {value!r}.")
+    return int(value)
 
 
 def env_list(name, default=""):
@@ -125,7 +142,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/learnerportal"),
-        conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -215,11 +232,16 @@ MAILERS = {
 if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     MAILERS["default"]["OPTIONS"] = {
         "host": os.environ.get("EMAIL_HOST", "localhost"),
-        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "port": env_int("EMAIL_PORT", 25, minimum=1),
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
     }
+
+# How many proxies in a row the app is reached through, each appending to X-Forwarded-For. The client's
+# address (sign-in lockout, API per-IP limit, networks of audit events and sessions) is decided from it
+# in one place: learnerportal.http.client_ip_address.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 # Security headers. HTTPS-only settings are switched on together by DJANGO_SECURE.
 SECURE = env_bool("DJANGO_SECURE")
@@ -229,6 +251,8 @@ SECURE_SSL_REDIRECT = SECURE
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
+# SECURITY: X-Forwarded-Proto decides request.is_secure(), so it is read only with DJANGO_SECURE on, where the
+# app is reachable only through the TLS proxy, which overwrites the header (README "Behind a TLS proxy").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -252,16 +276,15 @@ SECURE_CSP = {
 OTP_TOTP_ISSUER = "Learner Portal"
 
 # Login lockout (django-axes): per account and per IP address.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A successful sign-in clears that account's failures only (accounts.services.user_session_start);
 # clearing by IP would let anyone with an account keep guessing another account's password.
 AXES_RESET_ON_SUCCESS = False
-# Behind a load balancer, trust that many proxies' X-Forwarded-For, or everyone shares its address.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0")) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The lockout counts per client address as the rest of the portal sees it (TRUSTED_PROXY_COUNT), not per
+# proxy: behind a load balancer, five failures from anyone would otherwise lock everyone out.
+AXES_CLIENT_IP_CALLABLE = "learnerportal.http.client_ip_address"
 AXES_DISABLE_ACCESS_LOG = True  # keep no log of successful logins here; the audit log records them
 # "amara", "AMARA" and "amara@example.org" count against one account; unknown names count alike.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"

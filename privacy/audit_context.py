@@ -9,9 +9,8 @@ import contextlib
 import uuid
 from contextvars import ContextVar
 
-from axes.helpers import get_client_ip_address
-
 from accounts.devices import ip_network
+from learnerportal.http import client_ip_address
 
 _request_id: ContextVar[str] = ContextVar("audit_request_id", default="")
 _network: ContextVar[str] = ContextVar("audit_network", default="")
@@ -25,7 +24,7 @@ def audit_context(request):
         str: the request id (a UUID4 as 36 characters).
     """
     request_id = str(uuid.uuid4())
-    tokens = (_request_id.set(request_id), _network.set(ip_network(get_client_ip_address(request))))
+    tokens = (_request_id.set(request_id), _network.set(ip_network(client_ip_address(request))))
     try:
         yield request_id
     finally:

@@ -3,7 +3,6 @@
 Named in ``settings.REST_FRAMEWORK``, so this module must not import DRF's views.
 """
 
-from axes.utils import get_client_ip_address
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
@@ -14,6 +13,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import PersonalAccessToken
 from accounts.services import personal_access_token_authenticate
+from learnerportal.http import client_ip_address
 from privacy.selectors import two_factor_enabled
 from privacy.services import two_factor_login_pending_user
 
@@ -110,6 +110,11 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
 
+    def get_ident(self, request):
+        # The portal's one rule for the client's address, not DRF's NUM_PROXIES (which differs when a
+        # request has fewer X-Forwarded-For entries than proxies: it then trusts the client's own).
+        return client_ip_address(request) or "unknown"
+
 
 class PerUserThrottle(_SettingsRateThrottle):
     """Limit each signed-in user (token or session) to ``API_THROTTLE_USER_RATE`` requests."""
@@ -123,13 +128,12 @@ class PerUserThrottle(_SettingsRateThrottle):
 
 
 class PerIPThrottle(_SettingsRateThrottle):
-    """Limit each client IP address (behind ``DJANGO_TRUSTED_PROXY_COUNT`` proxies) to ``API_THROTTLE_IP_RATE``."""
+    """Limit each client IP address (``learnerportal.http.client_ip_address``) to ``API_THROTTLE_IP_RATE``."""
 
     scope = "api_ip"
 
     def get_cache_key(self, request, view):
-        ip = get_client_ip_address(request._request if hasattr(request, "_request") else request)
-        return self.cache_format % {"scope": self.scope, "ident": ip or "unknown"}
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class PortalPagination(PageNumberPagination):

@@ -63,6 +63,58 @@ def test_production_refuses_to_start_with_a_malformed_key_and_does_not_print_it(
     assert "notakey" not in result.stderr and "short" not in result.stderr.replace("shortcut", "")
 
 
+def setting_values(*names, env):
+    """Return the values of the settings ``names`` as a process started with ``env`` has them, as text."""
+    code = f"from django.conf import settings; print(*(repr(getattr(settings, n)) for n in {names!r}), sep='|')"
+    result = manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().split("|")
+
+
+@pytest.mark.parametrize(("value", "count"), [(None, "0"), ("", "0"), ("  ", "0"), ("1", "1"), (" 2 ", "2")])
+def test_the_trusted_proxy_count_is_zero_when_unset_or_empty(value, count):
+    assert setting_values("TRUSTED_PROXY_COUNT", env=production_env(DJANGO_TRUSTED_PROXY_COUNT=value)) == [count]
+
+
+def test_empty_number_settings_take_their_defaults():
+    env = production_env(
+        DJANGO_CONN_MAX_AGE="",
+        EMAIL_PORT="",
+        AXES_FAILURE_LIMIT="",
+        AXES_COOLOFF_MINUTES="",
+        DJANGO_TRUSTED_PROXY_COUNT="",
+        DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
+    assert setting_values("AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "TRUSTED_PROXY_COUNT", env=env) == [
+        "5",
+        "datetime.timedelta(seconds=900)",
+        "0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "least"),
+    [
+        ("DJANGO_TRUSTED_PROXY_COUNT", "one", 0),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "-1", 0),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "1.5", 0),
+        ("DJANGO_TRUSTED_PROXY_COUNT", "²", 0),
+        ("AXES_FAILURE_LIMIT", "0", 1),
+        ("DJANGO_CONN_MAX_AGE", "sixty", 0),
+    ],
+)
+def test_a_number_setting_that_is_not_one_stops_the_start_naming_the_variable(variable, value, least):
+    result = manage("check", env=production_env(**{variable: value}))
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable} must be a whole number, {least} or more, not {value!r}." in result.stderr
+
+
+@pytest.mark.parametrize(("secure", "header"), [("1", "('HTTP_X_FORWARDED_PROTO', 'https')"), (None, "None")])
+def test_x_forwarded_proto_is_read_only_behind_the_tls_proxy(secure, header):
+    """Without DJANGO_SECURE, a client's X-Forwarded-Proto must not make a plain request count as HTTPS."""
+    assert setting_values("SECURE_PROXY_SSL_HEADER", env=production_env(DJANGO_SECURE=secure)) == [header]
+
+
 @pytest.mark.django_db
 def test_pages_send_the_security_headers_and_a_csp_without_unsafe_inline():
     response = Client().get("/accounts/login/")
