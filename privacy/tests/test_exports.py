@@ -162,7 +162,7 @@ def test_the_research_dataset_holds_no_direct_identifiers(tmp_path):
     rows, printed, text = export_research(tmp_path)
 
     assert text.splitlines()[0] == (
-        "course,country,learners,mean_progress_percent,completion_rate_percent,mean_grade_percent"
+        '"course","country","learners","mean_progress_percent","completion_rate_percent","mean_grade_percent"'
     )
     assert len(rows) == 1
     for user in users:
