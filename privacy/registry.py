@@ -85,6 +85,12 @@ class PersonalField:
             when it serves fewer than the rest (a phone number runs the account, it is
             not shown or researched); empty for all of them. The notice says so (GDPR
             Art. 13(1)(c)); ``manage.py check`` refuses a purpose the model lacks.
+        export_as: a function of the stored value giving what access reports and
+            portable copies hold instead, when the stored value may be someone
+            else's data (a failed sign-in's full IP address becomes its network):
+            the copy must not adversely affect the rights of others (GDPR
+            Art. 15(4), 20(4)). None gives the value as stored; the function is
+            never given None.
     """
 
     category: Category
@@ -92,6 +98,7 @@ class PersonalField:
     exportable: bool = True
     sensitive: bool = False
     purposes: tuple[Purpose, ...] = ()
+    export_as: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

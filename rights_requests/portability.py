@@ -42,6 +42,9 @@ opened in a spreadsheet safely: a text cell that starts with =, +, -, @, a tab o
 a carriage return (also after spaces, and the full-width ＝ ＋ － ＠) has a single
 quote (') put in front, so that the spreadsheet shows it as text instead of running
 it as a formula. Text cells are in double quotes; numbers are not.
+Of failed attempts to sign in to your account you get the time, the number of
+attempts, the page, the network (the IP address with its last part replaced by x)
+and the kind of browser: the attempts may have been someone else's.
 """
 
 

@@ -5,8 +5,10 @@ import io
 import json
 import zipfile
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote
 
 import pytest
+from django.test import Client
 
 from accounts.models import LearningEvent
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
@@ -109,6 +111,43 @@ def test_the_copy_holds_no_secrets_and_nobody_elses_data(client, amara, django_c
     assert amara.password not in everything and "argon2" not in everything and "md5$" not in everything
     assert PASSWORD not in everything
     assert "Someone Else" not in everything and "bystander" not in everything
+
+
+def test_a_stranger_cannot_plant_a_formula_or_leave_a_form_in_the_copy_through_failed_sign_ins(
+    client, amara, django_capture_on_commit_callbacks
+):
+    stranger = Client(
+        REMOTE_ADDR="203.0.113.77",
+        HTTP_USER_AGENT=f"Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0 {HYPERLINK}",
+        HTTP_ACCEPT=HYPERLINK,
+    )
+    for _ in range(2):
+        response = stranger.post(
+            f"/accounts/login/?next=/&ref={quote(HYPERLINK)}",
+            {"username": "amara", "password": "mistyped-Secret-7", "remember": HYPERLINK},
+        )
+        assert response.status_code == 200
+
+    archive = download(client, amara, django_capture_on_commit_callbacks)
+
+    assert live_formulas(archive) == []
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode("utf-8", "replace")
+    for planted in ("HYPERLINK", "evil.example", "mistyped-Secret-7", "203.0.113.77"):
+        assert planted not in everything
+    attempts = json.loads(archive.read("security.json"))["Failed attempts to sign in to your account"]
+    assert [
+        {key: attempt[key] for key in ("username", "ip_address", "user_agent", "path_info", "failures_since_start")}
+        for attempt in attempts
+    ] == [
+        {
+            "username": "amara",
+            "ip_address": "203.0.113.0/24",
+            "user_agent": "Firefox on Linux",
+            "path_info": "/accounts/login/",
+            "failures_since_start": 2,
+        }
+    ]
+    assert not {"get_data", "post_data", "http_accept"} & attempts[0].keys()
 
 
 @pytest.mark.parametrize("formula", [HYPERLINK, "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "＝1+1"])
