@@ -273,6 +273,16 @@ def test_the_partner_is_found_by_name_in_any_case(tmp_path, partner_course):
     assert [row["learner"] for row in rows] == ["noor"]
 
 
+def test_a_roster_cell_a_spreadsheet_would_compute_is_written_as_text(tmp_path, partner_course):
+    # Staff name courses; a slug such as "-1-1" opens in a spreadsheet as the formula =-1-1.
+    formula_course = CourseFactory(slug="-1-1", partner=partner_course.partner)
+    enroll_for_roster(formula_course, learner(purpose="partner_sharing", username="noor"))
+
+    rows, _ = export_roster(tmp_path)
+
+    assert [(row["course"], row["learner"], row["progress_percent"]) for row in rows] == [("'-1-1", "noor", "73")]
+
+
 def test_an_unknown_partner_is_a_clear_error_and_nothing_is_written(tmp_path, partner_course):
     path = tmp_path / "roster.csv"
 
