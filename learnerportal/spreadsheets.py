@@ -33,6 +33,7 @@ from decimal import Decimal
 FORMULA_STARTS = frozenset("=+-@\t\r\0")
 #: Characters that start a formula after leading white space, full-width forms included.
 FORMULA_STARTS_AFTER_SPACE = frozenset("=+-@＝＋－＠")
+_STARTS_ANY = FORMULA_STARTS | FORMULA_STARTS_AFTER_SPACE
 #: What a neutralised cell starts with.
 TEXT_MARK = "'"
 
@@ -48,13 +49,17 @@ def cell(value):
         the number itself, or a str: the text, with ``TEXT_MARK`` in front when a
         spreadsheet would run it as a formula (see the module's rule).
     """
-    if value is None:
+    if isinstance(value, str):
+        text = value
+    elif value is None:
         return ""
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         return value
-    text = str(value)
+    else:
+        text = str(value)
     # SECURITY: OWASP CSV injection — a cell a spreadsheet would run is marked as text.
-    if text[:1] in FORMULA_STARTS or text.lstrip()[:1] in FORMULA_STARTS_AFTER_SPACE:
+    first = text[:1]
+    if first in _STARTS_ANY or (first.isspace() and text.lstrip()[:1] in FORMULA_STARTS_AFTER_SPACE):
         return TEXT_MARK + text
     return text
 
