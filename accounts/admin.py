@@ -99,7 +99,8 @@ class PaymentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
 
 
 # django-axes' own admin of failed sign-ins, with access transparency: the attempts hold the
-# username typed and the IP address.
+# username typed and the IP address. Without the form, query string and Accept header, which
+# are never stored (accounts.signals.failed_sign_in_minimise).
 if admin.site.is_registered(AccessAttempt):
     admin.site.unregister(AccessAttempt)
 
@@ -107,3 +108,7 @@ if admin.site.is_registered(AccessAttempt):
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AccessTransparencyMixin, AxesAccessAttemptAdmin):
     access_view_name = "failed sign-in attempts on your account"
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "failures_since_start", "attempt_time")}),
+        ("Client", {"fields": ("ip_address", "user_agent")}),
+    )

@@ -6,8 +6,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and learning records"
 
     def ready(self):
+        from axes.models import AccessAttempt
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+        from django.db.models.signals import pre_save
 
         from privacy.registry import registry
 
@@ -18,3 +20,6 @@ class AccountsConfig(AppConfig):
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")
         user_logged_out.connect(signals.signed_out, dispatch_uid="accounts.signed_out")
         user_locked_out.connect(signals.login_locked_out, dispatch_uid="accounts.login_locked_out")
+        pre_save.connect(
+            signals.failed_sign_in_minimise, sender=AccessAttempt, dispatch_uid="accounts.failed_sign_in_minimise"
+        )

@@ -19,6 +19,7 @@ from privacy.registry import (
     Retain,
 )
 
+from .devices import ip_network, user_agent_summary
 from .models import Enrollment, LearningEvent, Payment, PersonalAccessToken, Profile, QuizResult, User, UserSession
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)
@@ -232,6 +233,8 @@ DECLARATIONS = [
     # django-axes writes only AccessAttempt with our settings: its access log is off
     # (AXES_DISABLE_ACCESS_LOG) and so are its failure log and attempt expirations.
     # Declare AccessLog / AccessFailureLog / AccessAttemptExpiration before turning those on.
+    # get_data, post_data and http_accept are always empty: accounts.signals.failed_sign_in_minimise
+    # blanks them before every save (a form may hold a mistyped password).
     ModelDeclaration(
         model=AccessAttempt,
         subject_lookup="username",
@@ -239,20 +242,22 @@ DECLARATIONS = [
         description="Failed attempts to sign in to your account",
         fields={
             "username": PersonalField(Category.SECURITY, "Your username (whatever name or email was typed)"),
-            "ip_address": PersonalField(Category.SECURITY, "The IP address the attempts came from"),
-            "user_agent": PersonalField(Category.SECURITY, "The browser that made the attempts"),
-            "http_accept": PersonalField(Category.SECURITY, "What the browser said it accepts"),
+            # SECURITY: the attempts may be a stranger's; copies show their network, not their address.
+            "ip_address": PersonalField(
+                Category.SECURITY,
+                "The IP address the attempts came from (copies of your data show only its network)",
+                export_as=ip_network,
+            ),
+            "user_agent": PersonalField(
+                Category.SECURITY,
+                "The browser that made the attempts (copies of your data name only its kind, e.g. “Firefox on Linux”)",
+                export_as=user_agent_summary,
+            ),
             "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on"),
-            "get_data": PersonalField(
-                Category.SECURITY, "The page's query string, with names and passwords masked", free_text=True
-            ),
-            "post_data": PersonalField(
-                Category.SECURITY, "The form sent, with names and passwords masked", free_text=True
-            ),
             "attempt_time": PersonalField(Category.SECURITY, "When the last attempt was made"),
             "failures_since_start": PersonalField(Category.SECURITY, "How many attempts failed"),
         },
-        other_fields=("id",),
+        other_fields=("id", "get_data", "post_data", "http_accept"),
         processing=(SECURITY,),
         retention=(
             f"Deleted once {COOLOFF_MINUTES} minutes (the lock-out period) have passed since the last "

@@ -21,3 +21,19 @@ def login_failed(sender, credentials, request=None, **kwargs):
 def signed_out(sender, request, user, **kwargs):
     """Record a sign-out in the user's audit log."""
     user_signed_out_record(user=user)
+
+
+def failed_sign_in_minimise(sender, instance, **kwargs):
+    """Keep nothing of a failed sign-in's query string, form or Accept header (GDPR Art. 5(1)(c)).
+
+    django-axes stores them with every failed attempt, masking only the fields it
+    knows as names and passwords: a mistyped password in another field, a backup
+    code sent with a wrong password, or a stranger's planted text would be kept and
+    shown to staff. Nothing of them is needed to count failures (by account and
+    by IP address), and axes has no setting to leave them out, so they are blanked
+    before every save of an ``AccessAttempt``, its first and each repeated failure.
+    """
+    # SECURITY: never store a sign-in form's body or query string, which may hold a password.
+    instance.get_data = ""
+    instance.post_data = ""
+    instance.http_accept = ""

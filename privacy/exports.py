@@ -6,7 +6,6 @@ prints counts. Who is in an optional export is decided by
 ``privacy.selectors.may_process`` alone; nothing here reads consents.
 """
 
-import csv
 import os
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from accounts.models import Enrollment, Partner
+from learnerportal import spreadsheets
 
 from . import conf
 from .selectors import may_process, privacy_notice
@@ -252,8 +252,11 @@ def _record_cells(entry):
 
 
 def write_csv(stream, columns, rows):
-    """Write ``rows`` (dicts keyed by ``columns``) to the text ``stream`` as CSV with a header (RFC 4180)."""
-    writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\r\n")
+    """Write ``rows`` (dicts keyed by ``columns``) to the text ``stream`` as CSV with a header (RFC 4180).
+
+    Through ``learnerportal.spreadsheets``: no cell opens as a live formula (OWASP CSV injection).
+    """
+    writer = spreadsheets.DictWriter(stream, columns)
     writer.writeheader()
     writer.writerows(rows)
 

@@ -90,6 +90,12 @@ class PersonalField:
             subject, or anyone. Every ``TextField`` of a declared model must be
             declared so, and a row kept after erasure must replace it or
             ``Redact`` it (``manage.py check``, privacy.E009/E010).
+        export_as: a function of the stored value giving what access reports and
+            portable copies hold instead, when the stored value may be someone
+            else's data (a failed sign-in's full IP address becomes its network):
+            the copy must not adversely affect the rights of others (GDPR
+            Art. 15(4), 20(4)). None gives the value as stored; the function is
+            never given None.
     """
 
     category: Category
@@ -98,6 +104,7 @@ class PersonalField:
     sensitive: bool = False
     purposes: tuple[Purpose, ...] = ()
     free_text: bool = False
+    export_as: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -77,11 +77,13 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
     """Yield the rows of ``dataset`` about ``subject`` as value tuples, oldest record first.
 
     Values are as the database driver returns them (``datetime``, ``Decimal``,
-    ``dict`` …), with two exceptions: a reference to a catalogue row (a course,
-    a partner) is replaced by that row's name, and a reference to a person stays
+    ``dict`` …), with three exceptions: a reference to a catalogue row (a course,
+    a partner) is replaced by that row's name; a reference to a person stays
     the person's primary key, for the caller to turn into "you" or "staff" —
-    never another person's name. One query per chunk for the rows, plus one per
-    chunk and referenced model for names not seen before.
+    never another person's name; and a field declared with ``export_as`` gives
+    what that function makes of the value (a network instead of an IP address).
+    One query per chunk for the rows, plus one per chunk and referenced model
+    for names not seen before.
 
     Yields:
         tuple, one value per field of ``dataset.fields``.
@@ -93,6 +95,11 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
         if isinstance(field, models.ForeignKey) and not is_person(field)
     ]
     names = {model: {} for _, model in references}
+    presented = [
+        (index, dataset.declaration.fields[field.name].export_as)
+        for index, field in enumerate(dataset.fields)
+        if dataset.declaration.fields[field.name].export_as is not None
+    ]
     queryset = dataset.declaration.queryset_for(subject).order_by("pk").values_list(*columns)
     for chunk in itertools.batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
         for index, model in references:
@@ -100,7 +107,7 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
             missing = {row[index] for row in chunk if row[index] is not None} - known.keys()
             if missing:
                 known.update((pk, str(row)) for pk, row in model._base_manager.in_bulk(missing).items())
-        if not references:
+        if not references and not presented:
             yield from chunk
             continue
         for row in chunk:
@@ -108,4 +115,7 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
             for index, model in references:
                 if row[index] is not None:
                     row[index] = names[model][row[index]]
+            for index, export_as in presented:
+                if row[index] is not None:
+                    row[index] = export_as(row[index])
             yield tuple(row)

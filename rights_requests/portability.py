@@ -7,7 +7,6 @@ read in chunks (``datasets``) and written straight into the ZIP, which lives in 
 temporary file, so memory does not grow with the learner's data.
 """
 
-import csv
 import json
 import shutil
 import tempfile
@@ -15,6 +14,8 @@ import zipfile
 
 from django.db import models
 from django.utils import timezone
+
+from learnerportal import spreadsheets
 
 from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person
 from .progress import Progress
@@ -24,7 +25,7 @@ BATCH_ROWS = 500
 #: zlib level: 1 is several times faster than the default 6 and only a little larger for this data.
 COMPRESS_LEVEL = 1
 #: Bump when the layout of the files changes, so importers can tell.
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 README = """Learner Portal — a portable copy of your data (GDPR Art. 20)
 
 One JSON file and one CSV file per category of data:
@@ -35,8 +36,15 @@ manifest.json lists the files and how many rows each holds.
 photo.jpg is your profile photo, if you had one.
 Dates and times are ISO 8601 in UTC; text is UTF-8. In the CSV files an empty cell
 means "no value"; the JSON files keep the exact types (null, true/false, numbers).
-Values are written exactly as stored: a spreadsheet may read text that starts
-with =, +, - or @ as a formula, so open the CSV files as text if in doubt.
+
+The JSON files hold every value exactly as stored. The CSV files are made to be
+opened in a spreadsheet safely: a text cell that starts with =, +, -, @, a tab or
+a carriage return (also after spaces, and the full-width ＝ ＋ － ＠) has a single
+quote (') put in front, so that the spreadsheet shows it as text instead of running
+it as a formula. Text cells are in double quotes; numbers are not.
+Of failed attempts to sign in to your account you get the time, the number of
+attempts, the page, the network (the IP address with its last part replaced by x)
+and the kind of browser: the attempts may have been someone else's.
 """
 
 
@@ -54,10 +62,11 @@ def _converter(field, subject):
     return lambda value: value
 
 
-def _csv_text(value):
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+def _csv_value(value):
+    """Return the CSV cell of a value in its JSON form: text and numbers as they are, the rest as JSON text."""
+    if isinstance(value, dict | list | bool):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def _write_dataset(dataset, subject, columns, json_out, writer, progress):
@@ -65,6 +74,8 @@ def _write_dataset(dataset, subject, columns, json_out, writer, progress):
     record = dataset.declaration.description
     names = dataset.names
     converters = [_converter(field, subject) for field in dataset.fields]
+    # A decimal is text in the JSON (exact) and a number in the CSV (a spreadsheet adds it up).
+    decimals = [isinstance(field, models.DecimalField) for field in dataset.fields]
     positions = [columns.index(name) for name in names]
     written, batch = 0, []
     json_out.write(b"[")
@@ -72,8 +83,8 @@ def _write_dataset(dataset, subject, columns, json_out, writer, progress):
         values = [convert(value) for convert, value in zip(converters, row, strict=True)]
         batch.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
         line = [""] * len(columns)
-        for position, value in zip(positions, values, strict=True):
-            line[position] = _csv_text(value)
+        for position, value, stored, decimal in zip(positions, values, row, decimals, strict=True):
+            line[position] = stored if decimal else _csv_value(value)
         writer.writerow([record, *line])
         if len(batch) == BATCH_ROWS:
             json_out.write(((", " if written else "") + ", ".join(batch)).encode("utf-8"))
@@ -94,7 +105,7 @@ def _write_category(archive, category, datasets, subject, progress):
     rows = 0
     # A ZIP takes one open entry at a time: the CSV waits in a temporary file meanwhile.
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as csv_out:
-        writer = csv.writer(csv_out)
+        writer = spreadsheets.writer(csv_out)  # SECURITY: no cell opens as a live formula
         writer.writerow(["record", *columns])
         with archive.open(f"{category.value}.json", "w") as json_out:
             json_out.write(b"{")

@@ -1,11 +1,13 @@
 """Sign-in lockout (django-axes): per account and per IP address, without revealing which accounts exist."""
 
 import datetime
+import importlib
 import logging
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -148,6 +150,57 @@ def test_failed_attempts_are_declared_as_personal_data_of_the_account(amara):
     assert declaration.categories == [Category.SECURITY]
     assert declaration.erasure == Delete()
     assert declaration.queryset_for(amara).count() == 1
+
+
+def test_a_failed_sign_in_keeps_nothing_of_its_form_query_string_or_accept_header(amara):
+    stranger = Client(REMOTE_ADDR="203.0.113.10", HTTP_USER_AGENT="Firefox/133.0", HTTP_ACCEPT="text/x-planted")
+    for typo in ("first-Mistyped-1", "second-Mistyped-2"):  # the first failure creates the row, the next updates it
+        stranger.post(f"{LOGIN}?next=/&ref=planted-query", {"username": "amara", "password": typo, "pin": typo})
+
+    attempt = AccessAttempt.objects.get(username="amara")
+    assert attempt.failures_since_start == 2
+    assert (attempt.get_data, attempt.post_data, attempt.http_accept) == ("", "", "")
+    stored = " ".join(str(value) for value in AccessAttempt.objects.values_list().get())
+    for secret in ("Mistyped", "planted"):
+        assert secret not in stored
+
+
+def test_failed_sign_ins_kept_from_before_lose_their_form_query_string_and_accept_header(amara):
+    # Rows as django-axes wrote them before (bulk_create bypasses the receiver that blanks them now).
+    AccessAttempt.objects.bulk_create(
+        [
+            AccessAttempt(
+                username="amara",
+                ip_address="203.0.113.10",
+                user_agent="Mozilla/5.0 Firefox/133.0",
+                http_accept="text/html",
+                path_info=LOGIN,
+                get_data="next=/",
+                post_data="username=amara\ntoken=abcde-fghij",
+                attempt_time=timezone.now(),
+                failures_since_start=1,
+            )
+        ]
+    )
+
+    importlib.import_module("accounts.migrations.0007_blank_failed_sign_in_form_data").blank_form_data(apps, None)
+
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.get_data, attempt.post_data, attempt.http_accept) == ("", "", "")
+    assert (attempt.username, attempt.failures_since_start) == ("amara", 1)
+
+
+def test_the_admin_page_of_a_failed_sign_in_shows_no_form(amara, verified_login):
+    attempt("amara")
+    officer = UserFactory(username="priya", is_staff=True, is_superuser=True)
+    client = Client()
+    verified_login(client, officer)
+
+    page = client.get(f"/admin/axes/accessattempt/{AccessAttempt.objects.get().pk}/change/").content.decode()
+
+    assert "203.0.113.10" in page
+    for hidden in ("Form Data", "POST Data", "GET Data", "HTTP Accept"):
+        assert hidden not in page
 
 
 def test_signing_in_to_ones_own_account_does_not_wipe_the_failures_against_another(amara):

@@ -162,7 +162,7 @@ def test_the_research_dataset_holds_no_direct_identifiers(tmp_path):
     rows, printed, text = export_research(tmp_path)
 
     assert text.splitlines()[0] == (
-        "course,country,learners,mean_progress_percent,completion_rate_percent,mean_grade_percent"
+        '"course","country","learners","mean_progress_percent","completion_rate_percent","mean_grade_percent"'
     )
     assert len(rows) == 1
     for user in users:
@@ -271,6 +271,16 @@ def test_the_partner_is_found_by_name_in_any_case(tmp_path, partner_course):
     rows, _ = export_roster(tmp_path, partner="universidade do mar")
 
     assert [row["learner"] for row in rows] == ["noor"]
+
+
+def test_a_roster_cell_a_spreadsheet_would_compute_is_written_as_text(tmp_path, partner_course):
+    # Staff name courses; a slug such as "-1-1" opens in a spreadsheet as the formula =-1-1.
+    formula_course = CourseFactory(slug="-1-1", partner=partner_course.partner)
+    enroll_for_roster(formula_course, learner(purpose="partner_sharing", username="noor"))
+
+    rows, _ = export_roster(tmp_path)
+
+    assert [(row["course"], row["learner"], row["progress_percent"]) for row in rows] == [("'-1-1", "noor", "73")]
 
 
 def test_an_unknown_partner_is_a_clear_error_and_nothing_is_written(tmp_path, partner_course):

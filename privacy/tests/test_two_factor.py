@@ -286,6 +286,20 @@ def test_regenerating_backup_codes_needs_the_password_and_a_code(client, learner
     assert BackupCode.objects.filter(used_at__isnull=True).count() == 9
 
 
+def test_a_backup_code_sent_with_a_wrong_password_is_not_kept_with_the_failed_attempt(client, learner):
+    _, codes = turn_on(client, learner)
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": codes[0]})
+    client.post("/settings/privacy/two-factor/backup-codes/", {"password": "mistyped-1", "token": codes[1]})
+    client.post("/settings/privacy/two-factor/disable/", {"password": "mistyped-2", "token": codes[2]})
+
+    attempt = AccessAttempt.objects.get(username="lin")
+    assert attempt.failures_since_start == 2
+    stored = " ".join(str(value) for value in AccessAttempt.objects.values_list().get())
+    for secret in (codes[1], codes[2], codes[1].replace("-", ""), "mistyped"):
+        assert secret not in stored
+
+
 def test_turning_on_two_factor_signs_out_every_other_session(client, learner, clock):
     from django.test import Client
 

@@ -8,6 +8,7 @@ import time_machine
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -182,3 +183,21 @@ def test_the_report_speaks_in_words_dates_and_transfers_not_raw_data(learner, dj
     assert "Transfers outside the European Economic Area (Art. 15(2))" in html
     # The access request was completed by the portal itself: its step says so rather than leaving a blank.
     assert "<td>Automatically</td>" in html
+
+
+def test_failed_sign_ins_show_their_network_and_browser_kind_never_the_address_or_headers(
+    learner, django_capture_on_commit_callbacks
+):
+    stranger = Client(
+        REMOTE_ADDR="198.51.100.23",
+        HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36 planted-agent",
+        HTTP_ACCEPT="text/x-planted-accept",
+    )
+    stranger.post("/accounts/login/?ref=planted-query", {"username": "noor", "password": "planted-password"})
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="access")
+
+    html = html_of(request)
+
+    assert "<td>198.51.100.0/24</td>" in html and "<td>Chrome on Windows</td>" in html
+    assert "198.51.100.23" not in html and "planted" not in html
