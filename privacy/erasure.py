@@ -330,6 +330,19 @@ def erasure_scan(identifiers, subject=None):
     return findings
 
 
+def findings_by_column(findings):
+    """Group ``erasure_scan`` findings by the column they are in.
+
+    Returns:
+        ``{"table.column": {kind: rows, ...}, ...}`` in the findings' order; its
+        length is how many columns still hold an identifier.
+    """
+    columns = {}
+    for finding in findings:
+        columns.setdefault(f"{finding['table']}.{finding['column']}", {})[finding["identifier"]] = finding["rows"]
+    return columns
+
+
 def erasure_scan_scope(identifiers, subject=None):
     """Return what ``erasure_scan`` searches.
 
@@ -404,17 +417,19 @@ def erasure_execute(*, subject):
 class Leftover:
     """One place the receipt scan found an erased identifier: a column of one row.
 
-    ``identifier`` is the identifier's kind ("email"), never its value.
+    ``identifiers`` are the kinds found there (``("email", "username")``), never their values.
     """
 
     table: str
     column: str
     row: str
-    identifier: str
+    identifiers: tuple[str, ...]
 
 
-def _matching(text, patterns):
-    return [kind for kind, pattern in patterns.items() if pattern.search(text)]
+def _leftover(model, field, pk, text, patterns):
+    """Return the ``Leftover`` of ``text`` in one column of one row, or None when it names no identifier."""
+    kinds = tuple(kind for kind, pattern in patterns.items() if pattern.search(text))
+    return Leftover(model._meta.db_table, field.column, str(pk), kinds) if kinds else None
 
 
 def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED):
@@ -444,19 +459,13 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED):
         rows = model._default_manager.annotate(**texts).filter(wanted).order_by("pk").values_list("pk", *texts)
         for pk, *values in rows[:limit]:
             for field, text in zip(fields, values, strict=True):
-                found += [
-                    Leftover(model._meta.db_table, field.column, str(pk), kind)
-                    for kind in _matching(text or "", patterns)
-                ]
+                found += filter(None, [_leftover(model, field, pk, text or "", patterns)])
         if len(found) >= limit:
             return found[:limit]
     for model, fields, rows in _encrypted_columns(subject):
         for pk, *values in rows.order_by("pk").values_list("pk", *(field.attname for field in fields)).iterator():
             for field, value in zip(fields, values, strict=True):
-                found += [
-                    Leftover(model._meta.db_table, field.column, str(pk), kind)
-                    for kind in _matching(_plain_text(value), patterns)
-                ]
+                found += filter(None, [_leftover(model, field, pk, _plain_text(value), patterns)])
             if len(found) >= limit:
                 return found[:limit]
     return found

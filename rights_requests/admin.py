@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
 from privacy.admin_mixins import AccessTransparencyMixin
+from privacy.erasure import findings_by_column
 from privacy.registry import Purpose
 from privacy.selectors import erasure_plan
 
@@ -323,15 +324,18 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         if not receipt:
             return None  # shown as the empty value
         scanned = receipt.get("scanned", {})
-        findings = receipt.get("scan", [])
+        columns = findings_by_column(receipt.get("scan", []))
         verdict = (
             format_html('<strong class="rr-receipt-clean">{}</strong>', "0 matches")
-            if not findings
+            if not columns
             else format_html(
-                '<strong class="rr-receipt-left">{} place(s) still hold an identifier:</strong> {} '
+                '<strong class="rr-receipt-left">{} column(s) still hold an identifier:</strong> {} '
                 '<a href="{}">Review and remove them</a>',
-                len(findings),
-                "; ".join(f"{f['table']}.{f['column']} ({f['identifier']}, {f['rows']} rows)" for f in findings),
+                len(columns),
+                "; ".join(
+                    f"{column} ({', '.join(f'{kind} in {rows} row(s)' for kind, rows in kinds.items())})"
+                    for column, kinds in columns.items()
+                ),
                 reverse("admin:rights_requests_rightsrequest_leftovers", args=[obj.pk]),
             )
         )
@@ -491,8 +495,8 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(change_url)
             self.message_user(
                 request,
-                f"{rights_request.reference}: removed from {redacted} place(s); {len(findings)} place(s) still "
-                "hold an identifier.",
+                f"{rights_request.reference}: removed from {redacted} place(s); {len(findings_by_column(findings))} "
+                "column(s) still hold an identifier.",
                 messages.WARNING,
             )
             return HttpResponseRedirect(request.path)

@@ -159,11 +159,15 @@ def fulfil_erasure(request):
         result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
     )
     transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
-    left = len(receipt["scan"])
     return (
         "We erased your data and closed your account. We keep only what the law requires, such as "
         "payment records, without your name on them."
-        + (f" Our check found {left} place(s) still to clean by hand; our team is on it." if left else "")
+        + (
+            " Our check found your former details in a few more places, such as notes; our privacy team is "
+            "removing them."
+            if receipt["scan"]
+            else ""
+        )
     )
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
-from privacy.erasure import erasure_leftover_redact, erasure_scan
+from privacy.erasure import erasure_leftover_redact, erasure_scan, findings_by_column
 from privacy.exceptions import LeftoverNotRedactable
 from privacy.models import AuditEvent
 from privacy.registry import Purpose
@@ -493,7 +493,8 @@ def request_leftovers_redact(*, actor, request, places):
     receipt["redacted"] = receipt.get("redacted", 0) + redacted
     audit = {"places": [".".join(map(str, place)) for place in places], "redacted": redacted}
     if findings:
-        note = f"Removed the learner's identifiers from {redacted} place(s); {len(findings)} still hold one."
+        left = len(findings_by_column(findings))
+        note = f"Removed the learner's identifiers from {redacted} place(s); {left} column(s) still hold one."
         _apply(
             request,
             "redact",

@@ -64,3 +64,41 @@ def test_learner_files_erasure_and_the_officer_approves_it(live_server, browser,
 
     learner.reload()  # the learner's sessions ended with the account
     expect(learner.get_by_role("link", name="Sign in")).to_be_visible()
+
+
+def test_the_officer_removes_what_an_erasure_left_and_the_erasure_completes(
+    live_server, browser, screenshot, axe_violations, django_capture_on_commit_callbacks
+):
+    from rights_requests import services
+
+    amara = UserFactory(username="amara", email="amara@example.org")
+    bilal = UserFactory(username="bilal")
+    bilal.profile.bio = "I study with amara@example.org every week."
+    bilal.profile.save()
+    officer_user = staff_member("priya.dpo", "Privacy officer")
+    officer_device = TOTPDevice.objects.create(user=officer_user, name="Phone")
+    request = services.request_submit(actor=amara, subject=amara, request_type="erasure")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=officer_user, request=request)
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED_WITH_FINDINGS
+
+    officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(officer, f"{live_server.url}/accounts/login/?next=/admin/", "priya.dpo", device=officer_device)
+    officer.goto(f"{live_server.url}/admin/rights_requests/rightsrequest/{request.pk}/change/")
+    expect(officer.locator("#content")).to_contain_text("1 column(s) still hold an identifier")
+    officer.get_by_role("link", name="Review and remove them").click()
+    expect(officer.get_by_role("heading", name=f"What the erasure {request.reference} left")).to_be_visible()
+    expect(officer.locator("table.rr-table")).to_contain_text("accounts_profile")
+    expect(officer.locator("#content")).not_to_contain_text("amara@example.org")
+    assert axe_violations(officer) == []
+    officer.get_by_role("checkbox").first.check()
+    screenshot(officer, "5-officer-reviews-leftovers")
+    officer.get_by_role("button", name="Remove from the places ticked").click()
+
+    expect(officer.locator(".messagelist")).to_contain_text("the erasure is complete")
+    screenshot(officer, "6-erasure-complete")
+    request.refresh_from_db()
+    bilal.profile.refresh_from_db()
+    assert request.status == Status.COMPLETED
+    assert bilal.profile.bio == "I study with [erased learner] every week."

@@ -158,7 +158,7 @@ def test_a_leftover_in_the_append_only_audit_log_is_refused_with_a_reason_and_no
     page = response.content.decode()
     assert response.status_code == 200
     assert "privacy_auditevent.changes" in page and "the database refused it" in page
-    assert "1 place(s) still hold an identifier" in page
+    assert "1 column(s) still hold an identifier" in page
     erasure.refresh_from_db()
     assert erasure.status == Status.COMPLETED_WITH_FINDINGS
     gossip.refresh_from_db()
