@@ -17,6 +17,8 @@ from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.selectors import access_account_credentials
+
 from . import conf
 from .audit_context import current_network, current_request_id
 from .exceptions import InvalidAudience, PrivacyError, TwoFactorError
@@ -684,10 +686,11 @@ def staff_enrolment_link_send(*, actor, user):
     """Email staff member ``user`` a link to turn on two-factor authentication (superusers only).
 
     Raises:
-        TwoFactorError: ``actor`` is not a superuser, or as ``staff_enrolment_link``.
+        accounts.exceptions.AccountChangeRefused: ``actor`` is not a superuser (the link
+            lets its holder set up the account's second factor).
+        TwoFactorError: as ``staff_enrolment_link``.
     """
-    if not actor.is_superuser:
-        raise TwoFactorError("Only superusers send two-factor enrolment links.")
+    access_account_credentials(actor=actor, user=user, what="second factors")
     link = staff_enrolment_link(user=user)
     email = user.email
     body = (
