@@ -7,6 +7,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -38,15 +39,19 @@ class ProfileInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
-    """Accounts: superusers change them; other staff only look.
+    """Accounts: superusers change them; other staff look, and every look is recorded.
 
     Only a superuser adds, changes or deletes an account, sets its password or sends
     it a two-factor enrolment link (``access_account_credentials``). Other staff,
     whatever Django permissions they hold, get a 403 on those pages, and the attempt
-    is written to the account's audit log.
+    is written to the account's audit log. Staff other than superusers see the list
+    without email addresses and search by an exact username or email only; each
+    account a list or a search shows is recorded in its owner's audit log, like
+    opening it.
     """
 
     access_view_name = "your account and profile"
+    access_list_name = "your account"
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
@@ -58,6 +63,12 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("username", "email")
+    search_help_text = "Search by username or email address."
+    #: The list for staff other than superusers: no email addresses, and exact matches only, so
+    #: that a search finds the one account asked about (recorded) and never lists addresses by a fragment.
+    staff_list_display = ("username", "is_staff", "is_active", "date_joined")
+    staff_search_fields = ("=username", "=email")
+    staff_search_help_text = "Type a username or an email address in full; each account found is recorded."
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
     actions = ["send_two_factor_enrolment_link"]
@@ -75,6 +86,25 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else self.staff_list_display
+
+    def get_search_fields(self, request):
+        return self.search_fields if request.user.is_superuser else self.staff_search_fields
+
+    def lookup_allowed(self, lookup, value, request):
+        # SECURITY: other staff filter by the list's filters only: "?email__startswith=a" in the
+        # address bar would list addresses by a fragment, which their search does not.
+        if not request.user.is_superuser and lookup.split(LOOKUP_SEP)[0] not in self.list_filter:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not request.user.is_superuser:
+            changelist.search_help_text = self.staff_search_help_text
+        return changelist
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

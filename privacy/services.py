@@ -114,6 +114,25 @@ def staff_access_record(*, actor, subject, view, request_reference=""):
     return audit_record(actor=actor, subject=subject, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
 
 
+def staff_access_record_many(*, actor, subjects, view):
+    """Record that a staff member saw each of ``subjects`` in an admin list or search (access transparency).
+
+    One query for all of them. No data-rights request is named: a list is not
+    the work on one learner's request.
+
+    Args:
+        actor: the staff member.
+        subjects: iterable of users (or user ids) shown.
+        view: what was shown, in the learner's words, e.g. "your account in the
+            results of a search"; never the search term.
+
+    Returns:
+        int: how many events were written (GDPR Art. 5(2), 32(1)(b)).
+    """
+    changes = {"view": view}
+    return audit_record_many(actor=actor, subjects=subjects, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
+
+
 def audit_record_many(*, actor, subjects, action, changes=None):
     """Append the same event to the audit log of each of ``subjects`` in one query.
 
