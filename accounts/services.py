@@ -407,8 +407,10 @@ def account_update(*, actor, user, fields):
 
     Raises:
         accounts.exceptions.AccountChangeRefused: ``actor`` may not; nothing is saved.
+        django.core.exceptions.ValidationError: an invalid value; nothing is saved.
     """
     access_account_credentials(actor=actor, user=user, what="account details")
+    user.full_clean()
     user.save()
     if fields:
         audit_record(
