@@ -105,6 +105,23 @@ def verified_login():
     return login
 
 
+@pytest.fixture
+def support_clerk():
+    """Return a staff member outside the portal's groups with Django's add, change, delete and view user permissions.
+
+    The account a company might give a clerk who fixes learners' accounts: the
+    admin must not let it change anyone's sign-in details, identity or rights.
+    """
+    from django.contrib.auth.models import Permission
+
+    from accounts.tests.factories import UserFactory
+
+    clerk = UserFactory(username="carl.clerk", is_staff=True)
+    codenames = ["add_user", "change_user", "delete_user", "view_user"]
+    clerk.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
+    return clerk
+
+
 # axe-core rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
 WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 

@@ -1,24 +1,57 @@
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from privacy.admin_mixins import AccessTransparencyMixin
 from privacy.exceptions import TwoFactorError
 from privacy.services import staff_enrolment_link_send
 
+from .exceptions import AccountChangeRefused
 from .models import Course, Enrollment, Partner, Payment, Profile, User
+from .selectors import access_account_credentials
+from .services import account_change_refused_record, account_password_set, account_update
 
 
 class ProfileInline(admin.StackedInline):
+    """The learner's profile, read-only: staff correct it only by approving a rectification request."""
+
     model = Profile
     can_delete = False
     fields = ("full_name", "bio", "country", "education_level", "occupation", "timezone")
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(User)
 class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
+    """Accounts: superusers change them; other staff look, and every look is recorded.
+
+    Only a superuser adds, changes or deletes an account, sets its password or sends
+    it a two-factor enrolment link (``access_account_credentials``). Other staff,
+    whatever Django permissions they hold, get a 403 on those pages, and the attempt
+    is written to the account's audit log. Staff other than superusers see the list
+    without email addresses and search by an exact username or email only; each
+    account a list or a search shows is recorded in its owner's audit log, like
+    opening it.
+    """
+
     access_view_name = "your account and profile"
+    access_list_name = "your account"
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
@@ -30,6 +63,12 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("username", "email")
+    search_help_text = "Search by username or email address."
+    #: The list for staff other than superusers: no email addresses, and exact matches only, so
+    #: that a search finds the one account asked about (recorded) and never lists addresses by a fragment.
+    staff_list_display = ("username", "is_staff", "is_active", "date_joined")
+    staff_search_fields = ("=username", "=email")
+    staff_search_help_text = "Type a username or an email address in full; each account found is recorded."
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
     actions = ["send_two_factor_enrolment_link"]
@@ -37,31 +76,132 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
     def has_enrol_permission(self, request):
         return request.user.is_superuser
 
+    # SECURITY: Django's "add/change/delete user" permissions alone would let a staff member set a
+    # superuser's email or password and sign in as them: only superusers change accounts.
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_list_display(self, request):
+        return self.list_display if request.user.is_superuser else self.staff_list_display
+
+    def get_search_fields(self, request):
+        return self.search_fields if request.user.is_superuser else self.staff_search_fields
+
+    def lookup_allowed(self, lookup, value, request):
+        # SECURITY: other staff filter by the list's filters only: "?email__startswith=a" in the
+        # address bar would list addresses by a fragment, which their search does not.
+        if not request.user.is_superuser and lookup.split(LOOKUP_SEP)[0] not in self.list_filter:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not request.user.is_superuser:
+            changelist.search_help_text = self.staff_search_help_text
+        return changelist
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # No password summary, nor its button to a page they may not open.
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def account_change_check(self, request, object_id, *, what, attempt):
+        """Return the account ``object_id`` if the signed-in staff member may change its ``what``, or None if none.
+
+        Raises:
+            PermissionDenied: they may not (``access_account_credentials``); the attempt,
+                in the owner's words (``attempt``), is first written to the account's audit log.
+        """
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            return None
+        try:
+            access_account_credentials(actor=request.user, user=user, what=what)
+        except AccountChangeRefused as error:
+            account_change_refused_record(actor=request.user, user=user, attempt=attempt)
+            raise PermissionDenied(error.detail) from error
+        return user
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Checked before Django's transaction starts, so that the refusal's audit row is kept.
+        if object_id is not None and request.method == "POST":
+            self.account_change_check(request, object_id, what="account details", attempt="change your account details")
+        return super().changeform_view(request, object_id, form_url=form_url, extra_context=extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.account_change_check(request, object_id, what="account", attempt="delete your account")
+        return super().delete_view(request, object_id, extra_context=extra_context)
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page to set someone's password, for superusers; saving goes through ``account_password_set``."""
+        user = self.account_change_check(request, id, what="password", attempt="set your password")
+        if user is None or request.method != "POST":
+            return super().user_change_password(request, id, form_url=form_url)
+        form = self.change_password_form(user, request.POST)
+        if not form.is_valid() or not (form.cleaned_data["set_usable_password"] or "unset-password" in request.POST):
+            return super().user_change_password(request, id, form_url=form_url)  # Django shows what is wrong
+        password = form.cleaned_data["password1"] if form.cleaned_data["set_usable_password"] else None
+        account_password_set(actor=request.user, user=user, password=password)
+        self.log_change(request, user, self.construct_change_message(request, form, None))
+        if password is None:
+            self.message_user(request, "Password-based authentication was disabled.", messages.SUCCESS)
+        else:
+            self.message_user(request, "Password changed successfully.", messages.SUCCESS)
+        update_session_auth_hash(request, user)
+        return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk]))
+
     @admin.action(description="Email a two-factor enrolment link", permissions=["enrol"])
     def send_two_factor_enrolment_link(self, request, queryset):
         """Email each selected staff member without 2FA the link to turn it on (superusers only)."""
         for user in queryset:
             try:
                 staff_enrolment_link_send(actor=request.user, user=user)
-            except TwoFactorError as error:
+            except (AccountChangeRefused, TwoFactorError) as error:
                 self.message_user(request, f"No link sent to {user.username}: {error.detail}", messages.WARNING)
             else:
                 self.log_change(request, user, "Emailed a two-factor enrolment link.")
                 self.message_user(request, f"Enrolment link emailed to {user.username}.", messages.SUCCESS)
 
-    def get_readonly_fields(self, request, obj=None):
-        # SECURITY: only superusers grant admin rights, so staff cannot raise their own.
-        if request.user.is_superuser:
-            return self.readonly_fields
-        return (*self.readonly_fields, "is_staff", "is_superuser", "groups", "user_permissions")
-
     def get_inlines(self, request, obj):
         return [ProfileInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
+        if change:
+            account_update(actor=request.user, user=obj, fields=form.changed_data)
+            return
         super().save_model(request, obj, form, change)
-        if not change:
-            Profile.objects.get_or_create(user=obj)  # every user has a profile
+        Profile.objects.get_or_create(user=obj)  # every user has a profile
+
+
+# Django's group admin, for superusers only: a group's permissions are the rights of every staff
+# member in it, and only superusers change someone's rights.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Staff groups and their permissions: anyone with the view permission looks, only superusers change them."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Partner)

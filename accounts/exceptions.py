@@ -13,3 +13,13 @@ class InvalidPhoto(AccountsError):
     """An uploaded photo that is not an image the portal accepts."""
 
     code = "invalid_photo"
+
+
+class AccountChangeRefused(AccountsError):
+    """A change to someone's sign-in details, identity or rights that the actor may not make.
+
+    ``field`` names what was attempted (e.g. ``"password"``), for the audit row
+    the caller writes about the refusal.
+    """
+
+    code = "account_change_refused"

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from .exceptions import AccountChangeRefused
 from .models import Course, Enrollment, PersonalAccessToken, UserSession
 
 
@@ -138,3 +139,32 @@ def access_own_token(*, user, token_id):
     if token is None:
         raise Http404("No such token.")
     return token
+
+
+def access_account_credentials(*, actor, user, what):
+    """Allow ``actor`` to change ``user``'s sign-in details, identity or rights on their behalf, or raise.
+
+    Covers the username, email, password, second factors, active status, staff and
+    superuser status, groups and permissions. Only an active superuser changes them
+    for someone, whoever the account belongs to (a learner, staff, a superuser):
+    a staff member with Django's "change user" permission could otherwise set a
+    superuser's password or email and sign in as them. Learners' profile data is
+    corrected through rectification requests (GDPR Art. 16); an owner changes their
+    own password and second factors on the Security and Privacy tabs, which ask for
+    the current password and a code, not through this check.
+
+    Args:
+        actor: who would make the change.
+        user: whose account would change.
+        what: what would change, e.g. ``"password"``; the error's ``field``.
+
+    Raises:
+        AccountChangeRefused: ``actor`` is not an active superuser.
+    """
+    detail = "Only a superuser changes someone's sign-in details, identity or rights."
+    # SECURITY: one rule for every path that changes an account for someone else: admin pages,
+    # admin actions and services all ask here (account takeover by staff with "change user").
+    if not actor.is_active:
+        raise AccountChangeRefused(detail, field=what)
+    if not actor.is_superuser:
+        raise AccountChangeRefused(detail, field=what)

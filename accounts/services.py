@@ -18,13 +18,14 @@ from django.utils import timezone
 from learnerportal.http import client_ip_address
 from privacy.models import AuditEvent
 from privacy.services import audit_record
+from privacy.tasks import send_account_notice
 
 from . import conf
 from .backends import axes_username
 from .devices import ip_network, user_agent_summary
 from .models import PersonalAccessToken, Profile, User, UserSession
 from .photos import photo_normalize
-from .selectors import session_is_live
+from .selectors import access_account_credentials, session_is_live
 
 #: Profile fields a learner edits on the Account tab (the photo is handled apart).
 PROFILE_EDITABLE_FIELDS = (
@@ -386,6 +387,93 @@ def password_reset_completed(*, user):
     user_sessions_end_others(actor=user, user=user, current_session_key=None)
     personal_access_tokens_revoke_all(actor=user, user=user)
     user_lockout_clear(user=user)
+
+
+# Changes staff make to someone's account in admin (superusers only: access_account_credentials).
+
+
+@transaction.atomic
+def account_update(*, actor, user, fields):
+    """Save the changes made to ``user``'s account in admin and record which fields changed.
+
+    Args:
+        actor: who made them; only an active superuser may (``access_account_credentials``).
+        user: the account with its new values set (an admin form's validated instance).
+        fields: names of the changed fields, e.g. ``["email", "groups"]``; the caller saves
+            the many-to-many ones (groups, permissions) after this, in the same transaction.
+
+    Returns:
+        the saved ``User``.
+
+    Raises:
+        accounts.exceptions.AccountChangeRefused: ``actor`` may not; nothing is saved.
+        django.core.exceptions.ValidationError: an invalid value; nothing is saved.
+    """
+    access_account_credentials(actor=actor, user=user, what="account details")
+    user.full_clean()
+    user.save()
+    if fields:
+        audit_record(
+            actor=actor, subject=user, action=AuditEvent.Action.ACCOUNT_CHANGED, changes={"fields": sorted(fields)}
+        )
+    return user
+
+
+@transaction.atomic
+def account_password_set(*, actor, user, password):
+    """Set ``user``'s password for them, or turn their password sign-in off.
+
+    Sessions signed in with the old password stop working at their next request
+    (Django's session hash); API tokens are revoked, since whoever had the old
+    password may have made some; the owner is emailed when someone else did it,
+    so a change they did not ask for is noticed.
+
+    Args:
+        actor: who sets it; only an active superuser may (``access_account_credentials``).
+        user: whose password.
+        password: the new raw password, already checked by the password validators;
+            None turns password sign-in off.
+
+    Returns:
+        the saved ``User``.
+
+    Raises:
+        accounts.exceptions.AccountChangeRefused: ``actor`` may not; nothing changes.
+    """
+    access_account_credentials(actor=actor, user=user, what="password")
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_record(actor=actor, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
+    personal_access_tokens_revoke_all(actor=actor, user=user)
+    if actor.pk != user.pk:
+        transaction.on_commit(
+            lambda: send_account_notice.enqueue(
+                user_id=user.pk,
+                subject="Your Learner Portal sign-in changed",
+                what="A member of staff set a new password for your Learner Portal account.",
+            )
+        )
+    return user
+
+
+def account_change_refused_record(*, actor, user, attempt):
+    """Record in ``user``'s audit log that ``actor`` tried to change their account and was refused.
+
+    Args:
+        actor: the staff member refused (``access_account_credentials``).
+        user: whose account.
+        attempt: what they tried, in the owner's words, e.g. ``"set your password"``;
+            never the values they sent.
+
+    Returns:
+        the ``AuditEvent`` (GDPR Art. 5(2), 32(1)(b): accountability for attempts on accounts).
+    """
+    return audit_record(
+        actor=actor, subject=user, action=AuditEvent.Action.ACCOUNT_CHANGE_REFUSED, changes={"attempt": attempt}
+    )
 
 
 # Personal access tokens for the REST API.

@@ -43,6 +43,10 @@ class ActorRoleFilter(admin.SimpleListFilter):
         return queryset.filter(actor_role=self.value()) if self.value() else queryset
 
 
+#: Keys of ``AuditEvent.changes`` whose values are written in the learner's words ("your account").
+LEARNERS_WORDS = ("view", "attempt")
+
+
 def audit_changes_summary(event):
     """Return an event's recorded details for the officer, e.g. ``"bio: private → public; request: DSR-…"``.
 
@@ -54,7 +58,7 @@ def audit_changes_summary(event):
             value = f"{value[0]} → {value[1]}"
         elif isinstance(value, list):
             value = ", ".join(str(item) for item in value)
-        parts.append(f"{key.replace('_', ' ')}: {in_staff_words(value) if key == 'view' else value}")
+        parts.append(f"{key.replace('_', ' ')}: {in_staff_words(value) if key in LEARNERS_WORDS else value}")
     return "; ".join(parts) or "—"
 
 

@@ -6,7 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 
 from .registry import registry
-from .services import staff_access_record
+from .services import staff_access_record, staff_access_record_many
 
 
 class AccessTransparencyMixin:
@@ -17,10 +17,17 @@ class AccessTransparencyMixin:
     for the record's data subject, naming the open data-rights request the staff member
     is working on when there is one; the learner sees it on their Account activity
     page, with the staff member's role, not their name.
+
+    Where ``access_list_name`` is set, each list page shown (a search's results
+    included) writes one such event for each data subject on it, saying whether it
+    was a list or a search but never what was searched for.
     """
 
     #: What the learner is told was viewed, e.g. "your account".
     access_view_name = "your data"
+    #: What a row of the list shows the learner, e.g. "your account"; None: lists record nothing
+    #: (work queues, through which staff see the learners whose requests they work).
+    access_list_name = None
 
     def access_subject(self, obj):
         """Return the data subject of ``obj`` (found through the registry's subject lookup), or None."""
@@ -50,6 +57,51 @@ class AccessTransparencyMixin:
         response = super().history_view(request, object_id, extra_context=extra_context)
         self._record_access(request, response, object_id, f"the change history of {self.access_view_name}")
         return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context=extra_context)
+        if self.access_list_name:
+            self._record_list_access(request, response)
+        return response
+
+    def access_subject_ids(self, objs):
+        """Return the ids of the data subjects of ``objs`` (rows of this admin's model), in at most one query."""
+        declaration = registry.get(self.model)
+        if declaration is None:
+            return set()
+        if not declaration.subject_lookup:
+            return {obj.pk for obj in objs}
+        if declaration.subject_field:
+            values = {getattr(obj, declaration.subject_lookup, None) for obj in objs}
+            users = get_user_model()._default_manager.filter(**{f"{declaration.subject_field}__in": values})
+            return set(users.values_list("pk", flat=True))
+        rows = self.model._default_manager.filter(pk__in=[obj.pk for obj in objs])
+        return set(rows.values_list(declaration.subject_lookup, flat=True)) - {None}
+
+    def _record_list_access(self, request, response):
+        """Write one ``STAFF_VIEWED`` event per data subject on a list page a GET showed (status 200).
+
+        Written once the page has rendered, in one query (plus the actor's role); the
+        staff member's own record is left out, and so is the search term: it may be
+        an email address.
+        """
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if request.method != "GET" or response.status_code != 200 or changelist is None:
+            return
+        if changelist.query:
+            view = f"{self.access_list_name} in the results of a search"
+        else:
+            view = f"{self.access_list_name} in a list of {self.opts.verbose_name_plural}"
+
+        def record(rendered=None):
+            subjects = self.access_subject_ids(changelist.result_list) - {request.user.pk}
+            if subjects:
+                staff_access_record_many(actor=request.user, subjects=sorted(subjects), view=view)
+
+        if getattr(response, "is_rendered", True):
+            record()
+        else:
+            response.add_post_render_callback(record)
 
     def _record_access(self, request, response, object_id, view):
         """Write one ``STAFF_VIEWED`` event when a GET showed another person's record (status 200).

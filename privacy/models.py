@@ -157,6 +157,8 @@ class AuditEvent(models.Model):
         STAFF_VIEWED = "staff_viewed", "Staff viewed personal data"
         API_TOKEN_CREATED = "api_token_created", "API token created"
         API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+        ACCOUNT_CHANGED = "account_changed", "Account details changed in admin"
+        ACCOUNT_CHANGE_REFUSED = "account_change_refused", "Change to the account refused"
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -744,6 +744,11 @@ def audit_event_description(event):
         if changes.get("request"):
             text += f" while working on request {changes['request']}"
         return text + "."
+    if action == AuditEvent.Action.ACCOUNT_CHANGE_REFUSED:
+        return f"{who} tried to {changes.get('attempt', 'change your account')}; the portal refused."
+    if action == AuditEvent.Action.ACCOUNT_CHANGED:
+        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
+        return f"{who} changed your account details in admin: {fields}."
     if action == AuditEvent.Action.REQUEST_STEP:
         step = str(changes.get("step", "")).replace("_", " ")
         by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"

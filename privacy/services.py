@@ -17,6 +17,8 @@ from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.selectors import access_account_credentials
+
 from . import conf
 from .audit_context import current_network, current_request_id
 from .exceptions import InvalidAudience, PrivacyError, TwoFactorError
@@ -110,6 +112,25 @@ def staff_access_record(*, actor, subject, view, request_reference=""):
     """
     changes = {"view": view} | ({"request": request_reference} if request_reference else {})
     return audit_record(actor=actor, subject=subject, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
+
+
+def staff_access_record_many(*, actor, subjects, view):
+    """Record that a staff member saw each of ``subjects`` in an admin list or search (access transparency).
+
+    One query for all of them. No data-rights request is named: a list is not
+    the work on one learner's request.
+
+    Args:
+        actor: the staff member.
+        subjects: iterable of users (or user ids) shown.
+        view: what was shown, in the learner's words, e.g. "your account in the
+            results of a search"; never the search term.
+
+    Returns:
+        int: how many events were written (GDPR Art. 5(2), 32(1)(b)).
+    """
+    changes = {"view": view}
+    return audit_record_many(actor=actor, subjects=subjects, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
 
 
 def audit_record_many(*, actor, subjects, action, changes=None):
@@ -684,10 +705,11 @@ def staff_enrolment_link_send(*, actor, user):
     """Email staff member ``user`` a link to turn on two-factor authentication (superusers only).
 
     Raises:
-        TwoFactorError: ``actor`` is not a superuser, or as ``staff_enrolment_link``.
+        accounts.exceptions.AccountChangeRefused: ``actor`` is not a superuser (the link
+            lets its holder set up the account's second factor).
+        TwoFactorError: as ``staff_enrolment_link``.
     """
-    if not actor.is_superuser:
-        raise TwoFactorError("Only superusers send two-factor enrolment links.")
+    access_account_credentials(actor=actor, user=user, what="second factors")
     link = staff_enrolment_link(user=user)
     email = user.email
     body = (

@@ -2,7 +2,9 @@
 
 A URL pattern without an entry here fails the test: whoever adds a page decides who may see it.
 Admin pages are covered per model: every model registered in admin needs an entry, and each of
-its pages (list, add, record, delete, history) is requested with a real row of it.
+its pages (list, add, record, delete, history) is requested with a real row of it, then posted
+to (add, record, delete). The pages that change an account are tried by every role on a
+learner's, a staff member's and a superuser's account, with what the attacker would send.
 """
 
 import io
@@ -14,8 +16,10 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 from PIL import Image
 
+from accounts.models import User
 from accounts.tests.factories import UserFactory
 from learnerportal.tests.admin_objects import one_of_each
+from privacy.models import AuditEvent
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
 from rights_requests.files import request_file_store
@@ -23,18 +27,35 @@ from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "learner", "other_learner", "support_agent", "privacy_officer", "staff_without_2fa")
+ROLES = (
+    "anonymous",
+    "learner",
+    "other_learner",
+    "support_agent",
+    "privacy_officer",
+    "staff_without_2fa",
+    # Staff outside the portal's groups with Django's add/change/delete/view user permissions.
+    "support_clerk",
+    "superuser",
+)
+#: The roles with staff status and a second factor in this session: the admin's users.
+ADMIN_ROLES = ("support_agent", "privacy_officer", "support_clerk", "superuser")
 LOGIN = "login"  # a redirect to the sign-in page
 REDIRECT = "redirect"  # a redirect elsewhere (e.g. to set up two-factor authentication, or to the next step)
 
 
-def row(anonymous, learner, other_learner, support_agent, privacy_officer, staff_without_2fa):
+def row(anonymous, learner, other_learner, support_agent, privacy_officer, staff_without_2fa, **others):
+    """Return ``{role: expected answer}``; the support clerk and the superuser answer as the agent unless named.
+
+    Outside the admin, staff accounts are signed-in accounts like the agent's.
+    """
     answers = (anonymous, learner, other_learner, support_agent, privacy_officer, staff_without_2fa)
-    return dict(zip(ROLES, answers, strict=True))
+    defaults = {"support_clerk": support_agent, "superuser": support_agent}
+    return dict(zip(ROLES[:6], answers, strict=True)) | defaults | others
 
 
 def everyone(expected):
-    return row(*([expected] * len(ROLES)))
+    return dict.fromkeys(ROLES, expected)
 
 
 SIGNED_IN_PAGE = row(LOGIN, 200, 200, 200, 200, 200)
@@ -126,29 +147,37 @@ ADMIN_PUBLIC = {
     "admin:logout": ("/admin/logout/", row(REDIRECT, REDIRECT, REDIRECT, 405, 405, REDIRECT)),
 }
 
-#: Model label → (what a support agent may do, what the privacy officer may do) in admin:
-#: "v" opens the list, the record and its history, "a" adds, "d" deletes; "" is a 403 on every page.
+#: Model label → what each of ``ADMIN_ROLES`` may do with it in admin: "v" opens the list, the
+#: record and its history, "c" saves the record, "a" adds, "d" deletes; "" is a 403 on every page.
 ADMIN_MODELS = {
-    "accounts.User": ("v", "v"),
-    "accounts.Partner": ("", ""),
-    "accounts.Course": ("", ""),
-    "accounts.Enrollment": ("", ""),
-    "accounts.Payment": ("", ""),
-    "auth.Group": ("", ""),
-    "axes.AccessAttempt": ("", ""),
-    "axes.AccessLog": ("", ""),
-    "axes.AccessFailureLog": ("", ""),
+    # Only superusers change accounts, whatever Django permissions other staff hold.
+    "accounts.User": ("v", "v", "v", "vcad"),
+    "accounts.Partner": ("", "", "", "vcad"),
+    "accounts.Course": ("", "", "", "vcad"),
+    "accounts.Enrollment": ("", "", "", "vcad"),
+    "accounts.Payment": ("", "", "", "vcad"),
+    # A group's permissions are its members' rights: only superusers change them.
+    "auth.Group": ("", "", "", "vcad"),
+    "axes.AccessAttempt": ("", "", "", "vcd"),
+    "axes.AccessLog": ("", "", "", "vcd"),
+    "axes.AccessFailureLog": ("", "", "", "vcd"),
     # Nobody deletes or adds audit events, not even the officer who reads them.
-    "privacy.AuditEvent": ("", "v"),
-    "privacy.ProcessingRestriction": ("v", "va"),
-    "privacy.ProcessingRun": ("v", "v"),
-    "privacy.PolicyVersion": ("", "va"),
+    "privacy.AuditEvent": ("", "v", "", "v"),
+    "privacy.ProcessingRestriction": ("v", "vca", "", "vca"),
+    "privacy.ProcessingRun": ("v", "v", "", "v"),
+    "privacy.PolicyVersion": ("", "vca", "", "vca"),
     # Requests are filed by learners, never added in admin, and never deleted (they are the record).
-    "rights_requests.RightsRequest": ("v", "v"),
-    "django_tasks_database.DBTaskResult": ("", ""),
+    "rights_requests.RightsRequest": ("v", "v", "", "v"),
+    "django_tasks_database.DBTaskResult": ("", "", "", "v"),
 }
-#: Admin page kind → the letter of ``ADMIN_MODELS`` that opens it.
+#: Admin page kind → the letter of ``ADMIN_MODELS`` that opens it (GET).
 ADMIN_PAGE_NEEDS = {"changelist": "v", "add": "a", "change": "v", "delete": "d", "history": "v"}
+#: Admin page kind → the letter of ``ADMIN_MODELS`` that lets a POST to it through. An empty POST
+#: changes nothing: a form that may be saved answers with its errors (or saves nothing new),
+#: a delete page asks to confirm.
+ADMIN_POST_NEEDS = {"add": "a", "change": "c", "delete": "d"}
+#: A POST let through: the form again (200) or back to the list (302).
+ALLOWED = "allowed"
 
 
 def admin_page(meta, kind, obj):
@@ -172,7 +201,7 @@ def url_names():
 
 
 @pytest.fixture
-def world(verified_login):
+def world(verified_login, support_clerk):
     learner = UserFactory(username="amara")
     learner.profile.full_name = "Amara Okafor"
     learner.profile.save()
@@ -186,6 +215,8 @@ def world(verified_login):
     verified_login(clients["support_agent"], staff_member("sam.agent", "Support agent"))
     verified_login(clients["privacy_officer"], staff_member("priya.officer", "Privacy officer"))
     clients["staff_without_2fa"].force_login(staff_member("tom.staff", "Support agent"))
+    verified_login(clients["support_clerk"], support_clerk)
+    verified_login(clients["superuser"], UserFactory(username="sue.root", is_staff=True, is_superuser=True))
     return learner, clients
 
 
@@ -193,6 +224,12 @@ def answer(response):
     if response.status_code in (301, 302):
         return LOGIN if response["Location"].startswith(("/accounts/login/", "/admin/login/")) else REDIRECT
     return response.status_code
+
+
+def post_answer(response):
+    """Return the answer to an admin POST: LOGIN, 403, or ``ALLOWED`` (the form again, or a redirect)."""
+    got = answer(response)
+    return ALLOWED if got in (200, REDIRECT) else got
 
 
 def test_every_url_pattern_has_an_entry():
@@ -235,25 +272,33 @@ def test_the_matrix(world):
     cases = {name: (path.format(request=request.pk), expected) for name, (path, expected) in EXPECTED.items()}
     cases |= ADMIN_PUBLIC
     for name, path in ADMIN_SITE_PAGES.items():
-        cases[name] = (path, ADMIN_OUTSIDERS | {"support_agent": 200, "privacy_officer": 200})
+        cases[name] = (path, ADMIN_OUTSIDERS | dict.fromkeys(ADMIN_ROLES, 200))
     objects = one_of_each(learner)
+    posts = {}
     for model in admin.site._registry:
         meta = model._meta
-        may = dict(zip(("support_agent", "privacy_officer"), ADMIN_MODELS[meta.label], strict=True))
+        may = dict(zip(ADMIN_ROLES, ADMIN_MODELS[meta.label], strict=True))
         for kind, needs in ADMIN_PAGE_NEEDS.items():
             expected = ADMIN_OUTSIDERS | {role: 200 if needs in may[role] else 403 for role in may}
             cases[f"admin:{meta.app_label}_{meta.model_name}_{kind}"] = (
                 admin_page(meta, kind, objects[meta.label]),
                 expected,
             )
+        for kind, needs in ADMIN_POST_NEEDS.items():
+            expected = ADMIN_OUTSIDERS | {role: ALLOWED if needs in may[role] else 403 for role in may}
+            posts[f"admin:{meta.app_label}_{meta.model_name}_{kind}"] = (
+                admin_page(meta, kind, objects[meta.label]),
+                expected,
+            )
     # What an erasure left is the privacy officer's to remove; this request left nothing (back to its page).
     cases["admin:rights_requests_rightsrequest_leftovers"] = (
         f"/admin/rights_requests/rightsrequest/{request.pk}/leftovers/",
-        ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": REDIRECT},
+        ADMIN_OUTSIDERS
+        | {"support_agent": 403, "privacy_officer": REDIRECT, "support_clerk": 403, "superuser": REDIRECT},
     )
     cases["admin:auth_user_password_change"] = (
         f"/admin/accounts/user/{learner.pk}/password/",
-        ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": 403},
+        ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": 403, "support_clerk": 403, "superuser": 200},
     )
 
     wrong = []
@@ -262,4 +307,129 @@ def test_the_matrix(world):
             got = answer(clients[role].get(path))
             if got != expected[role]:
                 wrong.append(f"{name} {path} as {role}: expected {expected[role]}, got {got}")
+    for name, (path, expected) in sorted(posts.items()):
+        for role in ROLES:
+            got = post_answer(clients[role].post(path, {}))
+            if got != expected[role]:
+                wrong.append(f"POST {name} {path} as {role}: expected {expected[role]}, got {got}")
+    assert wrong == [], "\n".join(wrong)
+
+
+NEW_PASSWORD = "a-new-long-passphrase-for-2027"
+#: The steps of an attacker through every admin page that changes an account, in order.
+ACCOUNT_STEPS = (
+    "open the record",
+    "open its history",
+    "change its email",
+    "open the password form",
+    "set its password",
+    "open the delete page",
+    "delete it",
+    "delete it from the list",
+    "email it a 2FA enrolment link",
+)
+#: Expected answer per step for staff other than superusers, whatever permissions they hold.
+STAFF_STEPS = (200, 200, 403, 403, 403, 403, 403, 200, 200)
+#: A superuser may: the account is changed (302), and it is not deleted only because its audit log
+#: protects it (the confirmation page lists what is in the way).
+SUPERUSER_STEPS = (200, 200, REDIRECT, 200, REDIRECT, 200, 200, 200, REDIRECT)
+#: What the account's owner is told a refused staff member tried, per refused step.
+REFUSED_ATTEMPTS = {
+    "change its email": "change your account details",
+    "open the password form": "set your password",
+    "set its password": "set your password",
+    "open the delete page": "delete your account",
+    "delete it": "delete your account",
+}
+
+
+def account_form(user, **changes):
+    """Return the admin's change form for ``user`` as a browser would post it, with ``changes``."""
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "is_active": "on",
+        "groups": [group.pk for group in user.groups.all()],
+        "user_permissions": [permission.pk for permission in user.user_permissions.all()],
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "1",
+        "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1",
+    }
+    data |= {"is_staff": "on"} if user.is_staff else {}
+    data |= {"is_superuser": "on"} if user.is_superuser else {}
+    return data | changes
+
+
+def account_step(client, step, target):
+    """Take ``step`` of ``ACCOUNT_STEPS`` against ``target`` with ``client``; return the answer."""
+    base = f"/admin/accounts/user/{target.pk}/"
+    selected = {"_selected_action": [target.pk]}
+    password = {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    taken = account_form(target, email=f"{target.username}@attacker.example")
+    requests = {
+        "open the record": ("get", f"{base}change/", None),
+        "open its history": ("get", f"{base}history/", None),
+        "change its email": ("post", f"{base}change/", taken),
+        "open the password form": ("get", f"{base}password/", None),
+        "set its password": ("post", f"{base}password/", password),
+        "open the delete page": ("get", f"{base}delete/", None),
+        "delete it": ("post", f"{base}delete/", {"post": "yes"}),
+        "delete it from the list": (
+            "post",
+            "/admin/accounts/user/",
+            {"action": "delete_selected", "post": "yes"} | selected,
+        ),
+        "email it a 2FA enrolment link": (
+            "post",
+            "/admin/accounts/user/",
+            {"action": "send_two_factor_enrolment_link", "index": "0"} | selected,
+        ),
+    }
+    method, path, data = requests[step]
+    return answer(getattr(client, method)(path, data))
+
+
+def account_targets(role, verified_login):
+    """Return fresh accounts for ``role`` to attack: a learner, a staff member without 2FA yet, a superuser."""
+    superuser = UserFactory(username=f"ola-{role}", is_staff=True, is_superuser=True)
+    verified_login(Client(), superuser)  # a superuser with two-factor authentication
+    return {
+        "learner": UserFactory(username=f"lena-{role}"),
+        "staff": staff_member(f"kim-{role}", "Support agent"),
+        "superuser": superuser,
+    }
+
+
+def test_the_account_matrix(world, verified_login, mailoutbox, django_capture_on_commit_callbacks):
+    """Every role × every page that changes an account × a learner's, a staff member's and a superuser's account."""
+    _, clients = world
+    wrong = []
+    for role in ROLES:
+        actor = clients[role].session.get("_auth_user_id")
+        expected = {
+            **dict.fromkeys(ROLES, (LOGIN,) * len(ACCOUNT_STEPS)),
+            **dict.fromkeys(ADMIN_ROLES, STAFF_STEPS),
+            "superuser": SUPERUSER_STEPS,
+        }[role]
+        for kind, target in account_targets(role, verified_login).items():
+            mailoutbox.clear()
+            for step, wanted in zip(ACCOUNT_STEPS, expected, strict=True):
+                with django_capture_on_commit_callbacks(execute=True):
+                    got = account_step(clients[role], step, target)
+                if got != wanted:
+                    wrong.append(f"{step} of the {kind} as {role}: expected {wanted}, got {got}")
+            after = User.objects.get(pk=target.pk)
+            changed = (after.email != target.email, after.check_password(NEW_PASSWORD), bool(mailoutbox))
+            refused = AuditEvent.objects.filter(subject=target, action=AuditEvent.Action.ACCOUNT_CHANGE_REFUSED)
+            attempts = sorted(refused.filter(actor_id=actor).values_list("changes__attempt", flat=True))
+            if role == "superuser":
+                wanted_changes, wanted_attempts = (True, True, True), []
+            else:
+                wanted_changes = (False, False, False)
+                wanted_attempts = sorted(REFUSED_ATTEMPTS.values()) if role in ADMIN_ROLES else []
+            if changed != wanted_changes:
+                wrong.append(f"the {kind} as {role}: (email, password, mail) changed {changed}, not {wanted_changes}")
+            if attempts != wanted_attempts:
+                wrong.append(f"the {kind} as {role}: refusals recorded {attempts}, not {wanted_attempts}")
     assert wrong == [], "\n".join(wrong)

@@ -5,10 +5,14 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
+from accounts.tests.factories import UserFactory
 from privacy.admin_mixins import AccessTransparencyMixin
 from privacy.models import ActorRole, AuditEvent
 from privacy.registry import registry
-from privacy.services import audit_record
+from privacy.services import audit_record, restriction_start
+
+#: Queries of one page of the account list for a support agent, whatever the number of accounts.
+ACCOUNT_LIST_QUERIES = 11
 
 pytestmark = pytest.mark.django_db
 
@@ -67,10 +71,66 @@ def test_opening_a_records_change_history_is_recorded_too(agent_client, learner)
     assert staff_views(learner).get().changes == {"view": "the change history of your account and profile"}
 
 
-def test_lists_and_refused_pages_record_nothing(agent_client, learner):
-    agent_client.get("/admin/accounts/user/")
+def test_work_queues_and_refused_pages_record_nothing(agent_client, learner):
+    restriction_start(actor=learner, user=learner, reason="Checking my data")
+    assert learner.username in agent_client.get("/admin/privacy/processingrestriction/").text
     assert agent_client.get(f"/admin/accounts/payment/{learner.pk}/change/").status_code in (302, 403, 404)
     assert not staff_views(learner).exists()
+
+
+def test_an_agent_confirming_an_email_address_is_recorded_against_the_account_found(agent, agent_client, learner):
+    found = agent_client.get("/admin/accounts/user/", {"q": "NOOR@example.org"})
+
+    assert found.status_code == 200 and f"/admin/accounts/user/{learner.pk}/change/" in found.text
+    event = staff_views(learner).get()
+    assert event.actor == agent and event.changes == {"view": "your account in the results of a search"}
+    # SECURITY: the term may be an email address: it is stored nowhere, for nobody.
+    assert not AuditEvent.objects.filter(changes__icontains="noor@").exists()
+    learner_client = Client()
+    learner_client.force_login(learner)
+    activity = learner_client.get("/settings/security/activity/").text
+    assert "A member of the support team viewed your account in the results of a search." in activity
+
+
+def test_agents_list_accounts_without_emails_and_find_only_exact_ones(agent_client, learner):
+    listed = agent_client.get("/admin/accounts/user/").text
+    by_part = agent_client.get("/admin/accounts/user/", {"q": "example.org"}).text
+    by_name_part = agent_client.get("/admin/accounts/user/", {"q": "noo"}).text
+
+    assert learner.username in listed and "noor@example.org" not in listed
+    assert f"/admin/accounts/user/{learner.pk}/change/" not in by_part + by_name_part
+    assert f"/admin/accounts/user/{learner.pk}/change/" in agent_client.get("/admin/accounts/user/?q=noor").text
+
+
+def test_listing_accounts_records_each_account_shown_but_ones_own(agent, agent_client, learner, officer):
+    assert agent_client.get("/admin/accounts/user/").status_code == 200
+
+    listed = AuditEvent.objects.filter(action=AuditEvent.Action.STAFF_VIEWED, actor=agent)
+    assert sorted(listed.values_list("subject__username", flat=True)) == ["noor", "priya.officer"]
+    assert staff_views(learner).get().changes == {"view": "your account in a list of users"}
+
+
+def test_superusers_see_and_search_emails_and_are_recorded_too(verified_login, learner):
+    client = Client()
+    verified_login(client, UserFactory(username="ola.owner", is_staff=True, is_superuser=True))
+
+    page = client.get("/admin/accounts/user/", {"q": "example.org"}).text
+
+    assert "noor@example.org" in page
+    assert staff_views(learner).get().changes == {"view": "your account in the results of a search"}
+
+
+@pytest.mark.parametrize("accounts", [3, 30])
+def test_a_page_of_the_account_list_costs_the_same_queries_for_any_number_of_accounts(
+    agent_client, accounts, django_assert_num_queries
+):
+    UserFactory.create_batch(accounts)
+    agent_client.get("/admin/accounts/user/")  # the session's first request writes its row
+
+    # The session, the agent, their 2FA device and permissions (2); the groups filter; the counts
+    # (2) and the page's rows; the agent's role, then every audit row in one insert.
+    with django_assert_num_queries(ACCOUNT_LIST_QUERIES):
+        assert agent_client.get("/admin/accounts/user/").status_code == 200
 
 
 def test_every_admin_page_of_declared_personal_data_records_access():
@@ -112,12 +172,19 @@ def test_the_audit_log_names_roles_in_the_officers_words_not_the_learners(office
         action=AuditEvent.Action.STAFF_VIEWED,
         changes={"view": "your account and profile", "request": "DSR-2026-000007"},
     )
+    audit_record(
+        actor=agent,
+        subject=learner,
+        action=AuditEvent.Action.ACCOUNT_CHANGE_REFUSED,
+        changes={"attempt": "set your password"},
+    )
     client = Client()
     verified_login(client, officer)
     page = client.get("/admin/privacy/auditevent/").content.decode()
     assert "The data subject" in page and "Support agent" in page
     assert "bio: private → public" in page and "request: DSR-2026-000007" in page
     assert "view: the learner&#x27;s account and profile" in page
+    assert "attempt: set the learner&#x27;s password" in page
     assert ">You<" not in page and "by you" not in page
     only_agents = client.get("/admin/privacy/auditevent/?actor_role=support_agent").content.decode()
     assert "DSR-2026-000007" in only_agents and "bio: private" not in only_agents
@@ -133,3 +200,10 @@ def test_a_page_that_fails_while_rendering_records_no_view(agent_client, learner
     agent_client.raise_request_exception = False
     assert agent_client.get(f"/admin/accounts/user/{learner.pk}/change/").status_code == 500
     assert not staff_views(learner).exists()
+
+
+def test_agents_cannot_filter_accounts_by_part_of_an_email_in_the_address_bar(agent_client, learner):
+    for lookup in ("email__startswith", "email__icontains", "username__startswith", "profile__phone__startswith"):
+        response = agent_client.get("/admin/accounts/user/", {lookup: "noo"})
+        assert response.status_code == 400 and learner.username not in response.text, lookup
+    assert agent_client.get("/admin/accounts/user/", {"is_staff__exact": "0"}).status_code == 200
