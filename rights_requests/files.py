@@ -12,7 +12,9 @@ segments cannot be reordered, dropped or cut off unnoticed. A file without
 the header (made before segments existed) is one token for the whole content.
 """
 
+import contextvars
 import datetime
+import functools
 import logging
 import struct
 import tempfile
@@ -195,7 +197,7 @@ def request_file_verify(*, request_file):
 
 
 def request_file_download(*, user, request_file):
-    """Return the decrypted content of ``request_file`` for its owner as chunks, and audit the download.
+    """Return the decrypted content of ``request_file`` for its owner as chunks, audited once all is sent.
 
     The caller has checked that ``user`` is the request's data subject and that the
     file has not expired. The whole file is checked first (``request_file_verify``),
@@ -203,28 +205,37 @@ def request_file_download(*, user, request_file):
     half-way; then it is decrypted again as it is sent, in bounded memory: hand the
     iterator to a ``StreamingHttpResponse``.
 
+    The download is audited (``EXPORT_DOWNLOADED``) only when the server asks for
+    the chunk after the last one, that is once the whole body was handed to the
+    connection: a download the client gives up on, or the server cuts off, is
+    closed (``close()``) before that and is not recorded as one. The audit row keeps
+    the HTTP request's id and network although it is written after the view returned.
+
     Returns:
-        an iterator of ``bytes`` (segments of the plain content).
+        a generator of ``bytes`` (segments of the plain content).
 
     Raises:
         RequestFileUnreadable: see ``request_file_verify``; nothing is audited then.
     """
     request_file_verify(request_file=request_file)
     stored = default_storage.open(request_file.storage_name, "rb")
-    audit_record(
+    audit = functools.partial(
+        contextvars.copy_context().run,  # the request's id and network, gone once the view has returned
+        audit_record,
         actor=user,
         subject=user,
         action=AuditEvent.Action.EXPORT_DOWNLOADED,
         changes={"request": request_file.request.reference, "kind": request_file.kind},
     )
-    return _closing(decrypt_stream(stored), stored)
+    return _audited_once_sent(decrypt_stream(stored), stored, audit)
 
 
-def _closing(chunks, stored):
+def _audited_once_sent(chunks, stored, audit):
     try:
         yield from chunks
     finally:
         stored.close()
+    audit()  # reached only when every chunk was taken; not on close() or an error
 
 
 class _ChunkReader:
@@ -296,7 +307,7 @@ class Download:
 
 
 def request_download(*, user, rights_request):
-    """Return the newest file of ``rights_request`` for its owner to download, and audit the download.
+    """Return the newest file of ``rights_request`` for its owner to download, audited once all of it is sent.
 
     The page and the API both call this. The caller has checked that ``user`` is
     the request's data subject (``selectors.access_own_request``). A file past its
@@ -305,7 +316,8 @@ def request_download(*, user, rights_request):
 
     Returns:
         ``Download``: a ZIP for a portable copy (GDPR Art. 20), an HTML report for access (Art. 15);
-        hand its ``chunks`` to a ``StreamingHttpResponse`` (bounded memory).
+        hand its ``chunks`` to a ``StreamingHttpResponse`` (bounded memory); the download is
+        audited when the last chunk has been taken (``request_file_download``).
 
     Raises:
         Http404: the request has no file (yet).
