@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from cryptography.fernet import InvalidToken
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -34,8 +35,10 @@ from privacy.models import AuditEvent
 from privacy.services import audit_record, data_subject_lock
 
 from . import conf
-from .exceptions import AccountClosed, DownloadExpired, RequestFileUnreadable
+from .exceptions import AccountClosed, DownloadExpired, RequestFileUnavailable
 from .models import RequestFile
+from .notifications import file_unavailable_email
+from .selectors import privacy_officers
 
 logger = logging.getLogger(__name__)
 
@@ -180,20 +183,61 @@ def request_file_verify(*, request_file):
     """Check that ``request_file`` is in storage and every segment decrypts, in order and complete.
 
     Reads and decrypts the whole file in bounded memory, keeping nothing. A file
-    that fails is deleted from storage (its record stays, as for an expired one).
+    that fails is an operational fault (the media restored older than the
+    database, a storage outage, a key dropped too early, tampering), not the end
+    of the learner's file: its record and stored name stay, so that restoring the
+    file makes it downloadable again, and staff are alerted
+    (``request_file_report_unavailable``). A file that reads again is cleared of
+    its mark.
 
     Raises:
-        RequestFileUnreadable: the file is missing or was damaged or tampered with.
+        RequestFileUnavailable: the file is missing or was damaged or tampered with.
     """
     try:
         with default_storage.open(request_file.storage_name, "rb") as stored:
             for _segment in decrypt_stream(stored):
                 pass
-    except (OSError, InvalidToken) as error:
-        # The request file's id only: never the learner's name or the file's content.
-        logger.error("Request file %s cannot be read (%s); deleted.", request_file.pk, type(error).__name__)
-        request_file_expire(request_file=request_file)
-        raise RequestFileUnreadable("This file cannot be read any more.") from None
+    except OSError:
+        request_file_report_unavailable(request_file=request_file, reason="missing from storage")
+        raise RequestFileUnavailable(request_file) from None
+    except InvalidToken:
+        request_file_report_unavailable(request_file=request_file, reason="damaged (it fails its integrity check)")
+        raise RequestFileUnavailable(request_file) from None
+    if request_file.unavailable_since is not None:
+        RequestFile.objects.filter(pk=request_file.pk).update(unavailable_since=None)
+        request_file.unavailable_since = None
+
+
+def request_file_report_unavailable(*, request_file, reason):
+    """Mark ``request_file`` unavailable and alert staff, once until it reads again.
+
+    Logs an ERROR naming the file's id and its request's reference (never the
+    learner), and emails the privacy officers and ``settings.ADMINS`` the first
+    time a download finds it so; the admin queue lists the request under
+    "File: unavailable" until the file reads again.
+
+    Args:
+        request_file: the ``RequestFile``.
+        reason: what is wrong, in a few words for staff ("missing from storage").
+    """
+    reference = request_file.request.reference
+    logger.error("Request file %s of request %s is %s; the download answered 503.", request_file.pk, reference, reason)
+    now = timezone.now()
+    first_time = RequestFile.objects.filter(pk=request_file.pk, unavailable_since__isnull=True).update(
+        unavailable_since=now
+    )
+    request_file.unavailable_since = request_file.unavailable_since or now
+    if first_time:
+        # robust: a mail server that is down must not turn the learner's answer into a 500.
+        transaction.on_commit(lambda: _alert_staff(request_file, reason), robust=True)
+
+
+def _alert_staff(request_file, reason):
+    officers = [email for email in privacy_officers().values_list("email", flat=True) if email]
+    message = file_unavailable_email(request_file, reason=reason, recipients=officers)
+    if officers:
+        message.send()
+    mail_admins(message.subject, message.body)  # settings.ADMINS, when set
 
 
 def request_file_download(*, user, request_file):
@@ -215,7 +259,7 @@ def request_file_download(*, user, request_file):
         a generator of ``bytes`` (segments of the plain content).
 
     Raises:
-        RequestFileUnreadable: see ``request_file_verify``; nothing is audited then.
+        RequestFileUnavailable: see ``request_file_verify``; nothing is audited then.
     """
     request_file_verify(request_file=request_file)
     stored = default_storage.open(request_file.storage_name, "rb")
@@ -322,8 +366,8 @@ def request_download(*, user, rights_request):
     Raises:
         Http404: the request has no file (yet).
         DownloadExpired: the file's download period is over (answer 410 Gone).
-        RequestFileUnreadable: the file is missing or damaged (answer 410 Gone); its
-            ``request_file`` attribute is the record. Nothing is audited then.
+        RequestFileUnavailable: the file is missing or damaged (answer 503: an operational
+            fault; the record stays and staff are alerted). Nothing is audited then.
     """
     request_file = latest_file_of(rights_request)
     if request_file is None:
@@ -331,11 +375,7 @@ def request_download(*, user, rights_request):
     if request_file.expires_at <= timezone.now() or not request_file.storage_name:
         request_file_expire(request_file=request_file)
         raise DownloadExpired(request_file)
-    try:
-        chunks = request_file_download(user=user, request_file=request_file)
-    except RequestFileUnreadable as error:
-        error.request_file = request_file
-        raise
+    chunks = request_file_download(user=user, request_file=request_file)
     if request_file.kind == RequestFile.Kind.PORTABLE_EXPORT:
         content_type, suffix = "application/zip", "zip"
     else:
