@@ -29,6 +29,7 @@ from privacy.selectors import erasure_plan
 
 from . import conf, selectors, services
 from .exceptions import RightsRequestError
+from .files import latest_file_of
 from .models import OPEN_STATUSES, RequestType, RightsRequest, Status, open_first
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
@@ -116,6 +117,21 @@ class AssigneeFilter(admin.SimpleListFilter):
             return queryset.filter(assignee__isnull=True)
         if self.value() == "anyone":
             return queryset.filter(assignee__isnull=False)
+        return queryset
+
+
+class FileFilter(admin.SimpleListFilter):
+    """Filter requests whose file a download found missing or damaged in storage (staff were emailed)."""
+
+    title = "file"
+    parameter_name = "file"
+
+    def lookups(self, request, model_admin):
+        return [("unavailable", "Unavailable (missing or damaged)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unavailable":
+            return selectors.requests_with_unavailable_files(queryset)
         return queryset
 
 
@@ -222,7 +238,7 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
     list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
-    list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter)
+    list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter, FileFilter)
     list_select_related = ("subject", "assignee")
     # "N of M" would count every request on every page view, on top of the paginator's count.
     show_full_result_count = False
@@ -242,7 +258,7 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
         ("Deadline", {"fields": ["received_at", "due", "extended_at", "extension_reason"]}),
         ("What the learner asked for", {"fields": ["request_details"]}),
-        ("Outcome", {"fields": ["decision_reason", "completed_at", "erasure_receipt"]}),
+        ("Outcome", {"fields": ["decision_reason", "completed_at", "download_file", "erasure_receipt"]}),
     ]
     readonly_fields = [
         "reference",
@@ -257,6 +273,7 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         "request_details",
         "decision_reason",
         "completed_at",
+        "download_file",
         "erasure_receipt",
     ]
 
@@ -316,6 +333,24 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         return [open_first().asc(), "due_at", "reference"]
 
     # Columns and read-only fields
+
+    @admin.display(description="file for the learner")
+    def download_file(self, obj):
+        """The newest file made for the learner and whether it can be downloaded."""
+        request_file = latest_file_of(obj)
+        if request_file is None:
+            return None  # shown as the empty value
+        if request_file.unavailable_since and request_file.storage_name:
+            return format_html(
+                '<strong class="rr-receipt-left">Unavailable since {}: missing or damaged in storage.</strong> '
+                "The learner is told to try again later; restore the file from the backup taken with the "
+                "database, or prepare a new copy. Downloadable until {}.",
+                date_format(timezone.localtime(request_file.unavailable_since), "DATETIME_FORMAT"),
+                date_format(timezone.localtime(request_file.expires_at), "DATETIME_FORMAT"),
+            )
+        if not request_file.storage_name:
+            return "Deleted from storage (its download period is over)."
+        return f"Downloadable until {date_format(timezone.localtime(request_file.expires_at), 'DATETIME_FORMAT')}."
 
     @admin.display(description="erasure receipt")
     def erasure_receipt(self, obj):

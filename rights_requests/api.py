@@ -38,7 +38,7 @@ from privacy.reauthentication import recently_authenticated
 
 from . import conf
 from .deadlines import due_at_for
-from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnreadable
+from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnavailable
 from .files import live_file_of, request_download
 from .models import RequestFile, RequestType, Status
 from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
@@ -390,16 +390,20 @@ class MyRequestDownloadView(PortalAPIView):
         summary="Download your report or portable copy",
         description="The access report (HTML) or the portable copy (ZIP of JSON and CSV per category), for 7 days "
         "after it is made; then it is deleted and this answers 410. Only you can download it, and every "
-        "download is recorded in your account's activity.",
+        "complete download is recorded in your account's activity. If the stored file is missing or damaged "
+        "this answers 503 `file_unavailable`: it is kept and our team restores it.",
         responses={
             (200, "application/zip"): OpenApiResponse(bytes, description="A portable copy (GDPR Art. 20)."),
             (200, "text/html"): OpenApiResponse(bytes, description="An access report (GDPR Art. 15)."),
             (401, "application/json"): AUTH_ERRORS[401],
             (404, "application/json"): error_response("No such request among yours, or no file yet.", "not_found"),
             (410, "application/json"): error_response(
-                "The download period is over, or the file is damaged (ask for a new copy).",
-                "download_expired",
-                "file_unreadable",
+                "The download period is over and the file was deleted (ask for a new copy).", "download_expired"
+            ),
+            (503, "application/json"): error_response(
+                "The stored file is missing or damaged: our team is alerted and restoring it; try again later "
+                "(see the Retry-After header).",
+                "file_unavailable",
             ),
             (429, "application/json"): AUTH_ERRORS[429],
         },
@@ -408,8 +412,10 @@ class MyRequestDownloadView(PortalAPIView):
         rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
         try:
             download = request_download(user=request.user, rights_request=rights_request)
-        except (DownloadExpired, RequestFileUnreadable) as gone:
+        except DownloadExpired as gone:
             return Response(error_body(gone.code, gone.detail), status=410)
+        except RequestFileUnavailable as fault:
+            return Response(error_body(fault.code, fault.detail), status=503, headers={"Retry-After": "3600"})
         response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
         response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
         response["Cache-Control"] = "no-store"

@@ -43,10 +43,22 @@ class DuplicateOpenRequest(RightsRequestError):
         self.existing = existing
 
 
-class RequestFileUnreadable(RightsRequestError):
-    """A stored report or portable copy is missing or fails its integrity check; it cannot be downloaded."""
+class RequestFileUnavailable(RightsRequestError):
+    """A stored report or portable copy is missing or fails its integrity check: an operational fault.
 
-    code = "file_unreadable"
+    The record stays and staff are alerted; restoring the file (e.g. the media
+    folder from the backup taken with the database) makes it downloadable again.
+    ``request_file`` is the record.
+    """
+
+    code = "file_unavailable"
+
+    def __init__(self, request_file):
+        super().__init__(
+            "Your file is temporarily unavailable. Our team has been alerted and is restoring it; "
+            "please try again later."
+        )
+        self.request_file = request_file
 
 
 class DownloadExpired(RightsRequestError):

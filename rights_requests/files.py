@@ -12,7 +12,9 @@ segments cannot be reordered, dropped or cut off unnoticed. A file without
 the header (made before segments existed) is one token for the whole content.
 """
 
+import contextvars
 import datetime
+import functools
 import logging
 import struct
 import tempfile
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from cryptography.fernet import InvalidToken
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.mail import mail_admins
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -32,8 +35,10 @@ from privacy.models import AuditEvent
 from privacy.services import audit_record, data_subject_lock
 
 from . import conf
-from .exceptions import AccountClosed, DownloadExpired, RequestFileUnreadable
+from .exceptions import AccountClosed, DownloadExpired, RequestFileUnavailable
 from .models import RequestFile
+from .notifications import file_unavailable_email
+from .selectors import privacy_officers
 
 logger = logging.getLogger(__name__)
 
@@ -178,24 +183,65 @@ def request_file_verify(*, request_file):
     """Check that ``request_file`` is in storage and every segment decrypts, in order and complete.
 
     Reads and decrypts the whole file in bounded memory, keeping nothing. A file
-    that fails is deleted from storage (its record stays, as for an expired one).
+    that fails is an operational fault (the media restored older than the
+    database, a storage outage, a key dropped too early, tampering), not the end
+    of the learner's file: its record and stored name stay, so that restoring the
+    file makes it downloadable again, and staff are alerted
+    (``request_file_report_unavailable``). A file that reads again is cleared of
+    its mark.
 
     Raises:
-        RequestFileUnreadable: the file is missing or was damaged or tampered with.
+        RequestFileUnavailable: the file is missing or was damaged or tampered with.
     """
     try:
         with default_storage.open(request_file.storage_name, "rb") as stored:
             for _segment in decrypt_stream(stored):
                 pass
-    except (OSError, InvalidToken) as error:
-        # The request file's id only: never the learner's name or the file's content.
-        logger.error("Request file %s cannot be read (%s); deleted.", request_file.pk, type(error).__name__)
-        request_file_expire(request_file=request_file)
-        raise RequestFileUnreadable("This file cannot be read any more.") from None
+    except OSError:
+        request_file_report_unavailable(request_file=request_file, reason="missing from storage")
+        raise RequestFileUnavailable(request_file) from None
+    except InvalidToken:
+        request_file_report_unavailable(request_file=request_file, reason="damaged (it fails its integrity check)")
+        raise RequestFileUnavailable(request_file) from None
+    if request_file.unavailable_since is not None:
+        RequestFile.objects.filter(pk=request_file.pk).update(unavailable_since=None)
+        request_file.unavailable_since = None
+
+
+def request_file_report_unavailable(*, request_file, reason):
+    """Mark ``request_file`` unavailable and alert staff, once until it reads again.
+
+    Logs an ERROR naming the file's id and its request's reference (never the
+    learner), and emails the privacy officers and ``settings.ADMINS`` the first
+    time a download finds it so; the admin queue lists the request under
+    "File: unavailable" until the file reads again.
+
+    Args:
+        request_file: the ``RequestFile``.
+        reason: what is wrong, in a few words for staff ("missing from storage").
+    """
+    reference = request_file.request.reference
+    logger.error("Request file %s of request %s is %s; the download answered 503.", request_file.pk, reference, reason)
+    now = timezone.now()
+    first_time = RequestFile.objects.filter(pk=request_file.pk, unavailable_since__isnull=True).update(
+        unavailable_since=now
+    )
+    request_file.unavailable_since = request_file.unavailable_since or now
+    if first_time:
+        # robust: a mail server that is down must not turn the learner's answer into a 500.
+        transaction.on_commit(lambda: _alert_staff(request_file, reason), robust=True)
+
+
+def _alert_staff(request_file, reason):
+    officers = [email for email in privacy_officers().values_list("email", flat=True) if email]
+    message = file_unavailable_email(request_file, reason=reason, recipients=officers)
+    if officers:
+        message.send()
+    mail_admins(message.subject, message.body)  # settings.ADMINS, when set
 
 
 def request_file_download(*, user, request_file):
-    """Return the decrypted content of ``request_file`` for its owner as chunks, and audit the download.
+    """Return the decrypted content of ``request_file`` for its owner as chunks, audited once all is sent.
 
     The caller has checked that ``user`` is the request's data subject and that the
     file has not expired. The whole file is checked first (``request_file_verify``),
@@ -203,28 +249,37 @@ def request_file_download(*, user, request_file):
     half-way; then it is decrypted again as it is sent, in bounded memory: hand the
     iterator to a ``StreamingHttpResponse``.
 
+    The download is audited (``EXPORT_DOWNLOADED``) only when the server asks for
+    the chunk after the last one, that is once the whole body was handed to the
+    connection: a download the client gives up on, or the server cuts off, is
+    closed (``close()``) before that and is not recorded as one. The audit row keeps
+    the HTTP request's id and network although it is written after the view returned.
+
     Returns:
-        an iterator of ``bytes`` (segments of the plain content).
+        a generator of ``bytes`` (segments of the plain content).
 
     Raises:
-        RequestFileUnreadable: see ``request_file_verify``; nothing is audited then.
+        RequestFileUnavailable: see ``request_file_verify``; nothing is audited then.
     """
     request_file_verify(request_file=request_file)
     stored = default_storage.open(request_file.storage_name, "rb")
-    audit_record(
+    audit = functools.partial(
+        contextvars.copy_context().run,  # the request's id and network, gone once the view has returned
+        audit_record,
         actor=user,
         subject=user,
         action=AuditEvent.Action.EXPORT_DOWNLOADED,
         changes={"request": request_file.request.reference, "kind": request_file.kind},
     )
-    return _closing(decrypt_stream(stored), stored)
+    return _audited_once_sent(decrypt_stream(stored), stored, audit)
 
 
-def _closing(chunks, stored):
+def _audited_once_sent(chunks, stored, audit):
     try:
         yield from chunks
     finally:
         stored.close()
+    audit()  # reached only when every chunk was taken; not on close() or an error
 
 
 class _ChunkReader:
@@ -296,7 +351,7 @@ class Download:
 
 
 def request_download(*, user, rights_request):
-    """Return the newest file of ``rights_request`` for its owner to download, and audit the download.
+    """Return the newest file of ``rights_request`` for its owner to download, audited once all of it is sent.
 
     The page and the API both call this. The caller has checked that ``user`` is
     the request's data subject (``selectors.access_own_request``). A file past its
@@ -305,13 +360,14 @@ def request_download(*, user, rights_request):
 
     Returns:
         ``Download``: a ZIP for a portable copy (GDPR Art. 20), an HTML report for access (Art. 15);
-        hand its ``chunks`` to a ``StreamingHttpResponse`` (bounded memory).
+        hand its ``chunks`` to a ``StreamingHttpResponse`` (bounded memory); the download is
+        audited when the last chunk has been taken (``request_file_download``).
 
     Raises:
         Http404: the request has no file (yet).
         DownloadExpired: the file's download period is over (answer 410 Gone).
-        RequestFileUnreadable: the file is missing or damaged (answer 410 Gone); its
-            ``request_file`` attribute is the record. Nothing is audited then.
+        RequestFileUnavailable: the file is missing or damaged (answer 503: an operational
+            fault; the record stays and staff are alerted). Nothing is audited then.
     """
     request_file = latest_file_of(rights_request)
     if request_file is None:
@@ -319,11 +375,7 @@ def request_download(*, user, rights_request):
     if request_file.expires_at <= timezone.now() or not request_file.storage_name:
         request_file_expire(request_file=request_file)
         raise DownloadExpired(request_file)
-    try:
-        chunks = request_file_download(user=user, request_file=request_file)
-    except RequestFileUnreadable as error:
-        error.request_file = request_file
-        raise
+    chunks = request_file_download(user=user, request_file=request_file)
     if request_file.kind == RequestFile.Kind.PORTABLE_EXPORT:
         content_type, suffix = "application/zip", "zip"
     else:

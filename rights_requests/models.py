@@ -198,7 +198,9 @@ class RequestFile(models.Model):
     """A file made for the learner while carrying out a request, stored encrypted at rest.
 
     ``storage_name`` is a random name in Django's default storage; it is emptied
-    once the file is deleted from storage (after ``expires_at``).
+    once the file is deleted from storage (after ``expires_at``). A file that a
+    download finds missing or unreadable keeps its name (restoring the media
+    brings it back) and is marked ``unavailable_since`` until it is read again.
     """
 
     class Kind(models.TextChoices):
@@ -211,6 +213,12 @@ class RequestFile(models.Model):
     size = models.PositiveBigIntegerField(help_text="Size of the encrypted file, in bytes.")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    unavailable_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a download first found the file missing or unreadable in storage; "
+        "cleared when it is read again.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

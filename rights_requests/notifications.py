@@ -1,4 +1,4 @@
-"""Emails to learners about their requests. Only what the learner needs: no profile data."""
+"""Emails about requests: to learners (only what they need, no profile data) and alerts to staff."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -104,3 +104,30 @@ def staff_reminder_email(recipient, *, due_soon, overdue):
     )
     message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
     return message
+
+
+def file_unavailable_email(request_file, *, reason, recipients):
+    """Return the alert to staff that a learner's file cannot be downloaded.
+
+    Names the request's reference and the file's id only, never the learner.
+
+    Args:
+        request_file: the ``RequestFile`` (with ``request`` loaded).
+        reason: what is wrong, in a few words ("missing from storage").
+        recipients: email addresses.
+
+    Returns:
+        ``EmailMultiAlternatives`` (plain text).
+    """
+    reference = request_file.request.reference
+    admin_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "admin:rights_requests_rightsrequest_change", args=[request_file.request_id]
+    )
+    return EmailMultiAlternatives(
+        subject=f"Download unavailable: the file of request {reference} is {reason}",
+        body=render_to_string(
+            "rights_requests/email/file_unavailable.txt",
+            {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
+        ),
+        to=recipients,
+    )

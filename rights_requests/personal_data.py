@@ -89,6 +89,9 @@ DECLARATIONS = [
             "size": PersonalField(Category.PREFERENCE, "The size of the encrypted file, in bytes"),
             "created_at": PersonalField(Category.PREFERENCE, "When we prepared it"),
             "expires_at": PersonalField(Category.PREFERENCE, "When it stops being downloadable and is deleted"),
+            "unavailable_since": PersonalField(
+                Category.PREFERENCE, "When a download found the file missing or damaged, until we restored it"
+            ),
         },
         other_fields=("id", "request"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),

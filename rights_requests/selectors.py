@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from privacy.registry import Category, registry
 
 from . import conf
 from .deadlines import end_of_day
-from .models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
+from .models import OPEN_STATUSES, RequestEvent, RequestFile, RequestType, RightsRequest, Status
 
 
 def requests_of(subject):
@@ -68,6 +68,29 @@ def access_own_request(*, user, request_id):
         raise Http404("No such request.") from None
 
 
+def requests_with_unavailable_files(queryset=None):
+    """Return requests whose stored file a download found missing or damaged (``RequestFile.unavailable_since``)."""
+    queryset = RightsRequest.objects.all() if queryset is None else queryset
+    unavailable = RequestFile.objects.filter(request=OuterRef("pk"), unavailable_since__isnull=False).exclude(
+        storage_name=""
+    )
+    return queryset.filter(Exists(unavailable))
+
+
+def privacy_officers():
+    """Return the active privacy officers: staff in "Privacy officer" or holding ``extend_deadline``.
+
+    Returns:
+        a ``User`` queryset, each user once.
+    """
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
+        .distinct()
+    )
+
+
 def reminders_due(now=None):
     """Return who must be reminded of which requests, for ``manage.py rights_requests_remind``.
 
@@ -83,12 +106,7 @@ def reminders_due(now=None):
     now = now or timezone.now()
     due_soon = list(requests_due_within(conf.REMIND_WITHIN_DAYS, now=now).select_related("assignee").order_by("due_at"))
     overdue = list(overdue_requests(now=now).order_by("due_at"))
-    officers = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
-        .distinct()
-    )
+    officers = privacy_officers()
     reminders = {}
     for request in due_soon:
         if request.assignee and request.assignee.is_active:

@@ -20,7 +20,7 @@ from .exceptions import (
     DownloadExpired,
     DuplicateOpenRequest,
     InvalidRequestDetails,
-    RequestFileUnreadable,
+    RequestFileUnavailable,
     TransitionNotAllowed,
 )
 from .files import latest_file_of, live_file_of, request_download
@@ -265,10 +265,14 @@ def request_file_download_view(request, request_id):
     rights_request = access_own_request(user=request.user, request_id=request_id)  # SECURITY: 404 for others
     try:
         download = request_download(user=request.user, rights_request=rights_request)
-    except (DownloadExpired, RequestFileUnreadable) as gone:
+    except (DownloadExpired, RequestFileUnavailable) as gone:
         context = {"tab": "data", "rights_request": rights_request, "request_file": gone.request_file}
-        if isinstance(gone, RequestFileUnreadable):
-            context["unreadable"] = True
+        if isinstance(gone, RequestFileUnavailable):
+            # An operational fault: the file is kept, staff are alerted, the learner may try again.
+            context["unavailable"] = True
+            response = render(request, "rights_requests/download_gone.html", context, status=503)
+            response["Retry-After"] = "3600"
+            return response
         return render(request, "rights_requests/download_gone.html", context, status=410)
     response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'

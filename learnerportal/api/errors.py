@@ -23,7 +23,7 @@ STATUS_BY_CODE = {
     "policy_confirmation_due": 409,
     "objected": 409,
     "download_expired": 410,
-    "file_unreadable": 410,
+    "file_unavailable": 503,
 }
 
 #: Every error code the API answers with, and what it means. The schema documents these.
@@ -54,7 +54,8 @@ ERROR_CODES = {
     "transition_not_allowed": "The request's status does not allow this step (e.g. withdrawing it once work began).",
     "invalid_photo": "The photo is not a JPEG, PNG or WebP image we can read, or is too large.",
     "download_expired": "The file's download period is over and it was deleted; ask for a new copy.",
-    "file_unreadable": "The stored file is damaged or missing, so none of it is sent; ask for a new copy.",
+    "file_unavailable": "The stored file is missing or damaged, so none of it is sent; our team is alerted and "
+    "restoring it: try again later.",
 }
 
 

@@ -168,7 +168,10 @@ def test_an_access_report_is_recorded_when_made_and_when_downloaded(amara, djang
     generated = events(amara, AuditEvent.Action.EXPORT_GENERATED).get()
     assert generated.actor is None and generated.changes == {"request": request.reference, "kind": "access_report"}
 
-    assert client.get(f"/settings/data/{request.pk}/download/").status_code == 200
+    response = client.get(f"/settings/data/{request.pk}/download/")
+    assert response.status_code == 200
+    assert not events(amara, AuditEvent.Action.EXPORT_DOWNLOADED).exists(), "not before the file is sent"
+    b"".join(response.streaming_content)
     downloaded = events(amara, AuditEvent.Action.EXPORT_DOWNLOADED).get()
     assert downloaded.actor == amara and downloaded.changes["request"] == request.reference
 

@@ -179,12 +179,14 @@ def test_a_head_request_is_not_a_download_and_is_not_audited(api, make_request):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_DOWNLOADED).exists()
 
 
-def test_a_damaged_file_is_refused_whole_as_on_the_page(api, make_request):
+def test_a_missing_file_answers_503_and_is_kept_as_on_the_page(api, make_request):
     from django.core.files.storage import default_storage
 
     done = make_request("access", status="completed", completed_at=timezone.now())
     stored = request_file_store(request=done, kind=RequestFile.Kind.ACCESS_REPORT, source=io.BytesIO(b"<p>r</p>"))
     default_storage.delete(stored.storage_name)
     response = api.get(f"/api/v1/me/requests/{done.pk}/download/")
-    assert response.status_code == 410 and response.json()["code"] == "file_unreadable"
+    assert response.status_code == 503 and response["Retry-After"]
+    assert response.json()["code"] == "file_unavailable" and "try again later" in response.json()["detail"]
+    assert RequestFile.objects.get(pk=stored.pk).storage_name == stored.storage_name, "the reference is kept"
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_DOWNLOADED).exists()

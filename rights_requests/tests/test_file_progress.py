@@ -152,23 +152,69 @@ def flip_a_byte(name, at):
         stored.write(content)
 
 
-@pytest.mark.parametrize("damage", ["tampered", "missing"])
-def test_a_damaged_or_missing_file_is_refused_before_any_byte_is_sent(client, finished_copy, damage):
+@pytest.mark.parametrize("damage", ["missing", "tampered"])
+def test_a_missing_or_damaged_file_answers_503_is_kept_and_staff_are_alerted_once(
+    client, finished_copy, officer, damage, mailoutbox, caplog, django_capture_on_commit_callbacks
+):
     request_file = RequestFile.objects.get(request=finished_copy)
+    name = request_file.storage_name
+    with default_storage.open(name, "rb") as stored:
+        original = stored.read()
     if damage == "tampered":
-        flip_a_byte(request_file.storage_name, at=len(files.HEADER) + 40)
-    else:
-        default_storage.delete(request_file.storage_name)
-    client.force_login(finished_copy.subject)
+        flip_a_byte(name, at=len(files.HEADER) + 40)
+    else:  # e.g. the database restored before the media folder
+        default_storage.delete(name)
+    learner = finished_copy.subject
+    client.force_login(learner)
+    url = reverse("rights_requests:download", args=[finished_copy.pk])
 
-    response = client.get(reverse("rights_requests:download", args=[finished_copy.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url)
+        again = client.get(url)
     detail = client.get(reverse("rights_requests:detail", args=[finished_copy.pk]))
 
-    assert response.status_code == 410
+    assert response.status_code == again.status_code == 503
     assert not response.streaming, "a page that explains, not a file"
-    assert "did not pass our integrity check" in response.text
-    assert "could not be read and was deleted" in detail.text
+    assert "Your file is temporarily unavailable" in response.text and "Nothing is lost" in response.text
+    assert "Your file is temporarily unavailable" in detail.text
+    request_file.refresh_from_db()
+    assert request_file.storage_name == name, "the reference is kept"
+    assert request_file.unavailable_since is not None
+    [alert] = [mail for mail in mailoutbox if mail.to == [officer.email]]  # once, not once per attempt
+    assert finished_copy.reference in alert.subject and str(request_file.pk) in alert.body
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert any(finished_copy.reference in line and "503" in line for line in errors)
+    for personal in (learner.email, learner.username, learner.profile.full_name):
+        assert personal not in alert.subject + alert.body and not any(personal in line for line in errors)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_DOWNLOADED).exists()
+
+    with open(default_storage.path(name), "wb") as restored:  # the media restored from the same backup
+        restored.write(original)
+    response = client.get(url)
+
+    assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
+    request_file.refresh_from_db()
+    assert request_file.unavailable_since is None
+
+
+def test_the_admin_queue_shows_the_requests_whose_file_is_unavailable(
+    client, finished_copy, officer, verified_login, django_capture_on_commit_callbacks
+):
+    request_file = RequestFile.objects.get(request=finished_copy)
+    default_storage.delete(request_file.storage_name)
+    client.force_login(finished_copy.subject)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("rights_requests:download", args=[finished_copy.pk]))
+    verified_login(client, officer)
+    changelist = reverse("admin:rights_requests_rightsrequest_changelist")
+
+    unavailable = client.get(changelist, {"file": "unavailable"})
+    page = client.get(reverse("admin:rights_requests_rightsrequest_change", args=[finished_copy.pk]))
+
+    assert finished_copy.reference in unavailable.text
+    assert "Unavailable since" in page.text
+    RequestFile.objects.filter(pk=request_file.pk).update(unavailable_since=None)
+    assert finished_copy.reference not in client.get(changelist, {"file": "unavailable"}).text
 
 
 def test_a_file_damaged_after_its_first_segment_is_still_refused_whole(
@@ -187,7 +233,7 @@ def test_a_file_damaged_after_its_first_segment_is_still_refused_whole(
 
     response = client.get(reverse("rights_requests:download", args=[request.pk]))
 
-    assert response.status_code == 410 and not response.streaming
+    assert response.status_code == 503 and not response.streaming
 
 
 def test_a_head_request_is_not_a_download(client, finished_copy):
