@@ -48,7 +48,7 @@ DECLARATIONS = [
             ),
             "updated_at": PersonalField(Category.PREFERENCE, "When it last changed"),
         },
-        other_fields=("id", "subject", "assignee", "progress_done", "progress_total"),
+        other_fields=("id", "subject", "assignee", "progress_done", "progress_total", "lease_expires_at", "attempts"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention="6 years after the request is closed, to demonstrate compliance",
         recipients=(PRIVACY_STAFF,),

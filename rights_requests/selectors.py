@@ -68,6 +68,37 @@ def access_own_request(*, user, request_id):
         raise Http404("No such request.") from None
 
 
+def requests_with_lapsed_lease(*, now):
+    """Return the queued or running requests whose work's lease ran out before ``now``, oldest lease first.
+
+    Returns:
+        a queryset of ``RightsRequest`` with only ``pk`` loaded.
+    """
+    return (
+        RightsRequest.objects.filter(status__in=(Status.APPROVED, Status.PROCESSING), lease_expires_at__lt=now)
+        .order_by("lease_expires_at")
+        .only("pk")
+    )
+
+
+def _privacy_officers():
+    """Active staff who are privacy officers (members of "Privacy officer" or holders of ``extend_deadline``)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
+        .distinct()
+    )
+
+
+def staff_to_tell_of_failures(request):
+    """Return who hears that ``request`` failed: its assignee, if active, and every privacy officer; by username."""
+    people = set(_privacy_officers())
+    if request.assignee_id and request.assignee.is_active:
+        people.add(request.assignee)
+    return sorted(people, key=lambda user: user.username)
+
+
 def reminders_due(now=None):
     """Return who must be reminded of which requests, for ``manage.py rights_requests_remind``.
 
@@ -83,12 +114,7 @@ def reminders_due(now=None):
     now = now or timezone.now()
     due_soon = list(requests_due_within(conf.REMIND_WITHIN_DAYS, now=now).select_related("assignee").order_by("due_at"))
     overdue = list(overdue_requests(now=now).order_by("due_at"))
-    officers = (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True)
-        .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
-        .distinct()
-    )
+    officers = _privacy_officers()
     reminders = {}
     for request in due_soon:
         if request.assignee and request.assignee.is_active:
@@ -235,7 +261,8 @@ STATUS_EXPLAINED = {
     Status.APPROVED: "Your request is approved. We will start on it shortly.",
     Status.PROCESSING: "We are working on your request.",
     Status.FAILED: "Something went wrong on our side while carrying out your request. "
-    "Our staff will try again; you do not need to do anything.",
+    "Our staff will try again; you do not need to do anything. If you would rather not wait, "
+    "withdraw it and ask again.",
     Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
     Status.COMPLETED_WITH_FINDINGS: "Your data is erased. Our check found your former details in a few "
     "more places, such as notes; our privacy team is removing them.",
@@ -247,7 +274,8 @@ def status_explained(rights_request):
 
     A correction described only in words (no proposed values) is carried out by
     staff by hand once approved, so while it is being processed the learner is
-    told that, not that "we" (the portal) are working on it.
+    told that, not that "we" (the portal) are working on it. Work that was
+    interrupted and is being tried again is told as taking longer than usual.
     """
     if (
         rights_request.status == Status.PROCESSING
@@ -258,6 +286,8 @@ def status_explained(rights_request):
             "Our team is making the correction you described by hand. We will email you when it is done, "
             "with what we changed."
         )
+    if rights_request.is_being_retried:
+        return "This is taking longer than usual — we are on it. You do not need to do anything."
     return STATUS_EXPLAINED.get(rights_request.status, "")
 
 

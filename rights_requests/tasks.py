@@ -4,12 +4,22 @@ from contextlib import nullcontext
 
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from .exceptions import AccountClosed
+from .exceptions import AccountClosed, LeaseLost
 from .fulfilment import registration_for
 from .models import RequestEvent, RightsRequest
-from .notifications import request_event_email
-from .services import request_complete, request_fail, request_start
+from .notifications import request_event_email, staff_failure_email
+from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
+from .services import (
+    request_complete,
+    request_fail,
+    request_hold,
+    request_lease_release,
+    request_recover,
+    request_start,
+)
 
 
 @task()
@@ -18,25 +28,65 @@ def process_request(request_id):
 
     A handler that raises puts the request in ``failed`` (visible in the admin
     queue, where staff can retry it) and, run in a transaction, leaves the data
-    as it was; the error is raised again so the task backend records it too.
+    as it was; the error is raised again so the task backend records it too. So
+    does a failure before the work starts (e.g. a request the worker cannot read).
     One that finds the account erased meanwhile (``AccountClosed``) stops: the
-    erasure has closed the request already.
+    erasure has closed the request already. A run whose request was taken back by
+    recovery (``LeaseLost``) stops quietly: another run carries it out.
     """
-    request = request_start(request=RightsRequest(pk=request_id))
+    try:
+        request = request_start(request=RightsRequest(pk=request_id))
+    except Exception as error:
+        request_fail(request=RightsRequest(pk=request_id), error=error, started=False)
+        raise
     registration = registration_for(request.type)
-    if request.status != "processing" or registration is None:
+    if request.status != "processing":
+        return
+    if registration is None:
+        request_lease_release(request=request)  # staff carry it out
         return
     try:
         with transaction.atomic() if registration.atomic else nullcontext():
+            if registration.atomic:
+                request_hold(request=request)
             note = registration.handler(request)
             if note is None:
+                request_lease_release(request=request)
                 return  # this request needs a person after all: it waits in the queue
             request_complete(actor=None, request=request, note=note)
-    except AccountClosed:
-        return  # erased meanwhile: the erasure closed this request, and its file was not kept
+    except (AccountClosed, LeaseLost):
+        return  # erased meanwhile (its file was not kept), or another run has the request now
     except Exception as error:
         request_fail(request=request, error=error)
         raise
+
+
+def recover_stranded_work(now=None):
+    """Queue again, or fail, every request whose work's lease ran out; return how many were taken back.
+
+    Run by every worker at start and by ``manage.py rights_requests_recover`` (cron).
+    The task rows of the runs taken back, left ``RUNNING`` by a worker that died, are
+    marked failed so that the task log tells the truth.
+    """
+    now = now or timezone.now()
+    recovered = 0
+    for request in requests_with_lapsed_lease(now=now):
+        if request_recover(request=request, now=now) is not None:
+            recovered += 1
+            _fail_orphaned_task_rows(request)
+    return recovered
+
+
+class WorkerLost(Exception):
+    """The worker running this task stopped before it finished (recorded on orphaned task rows)."""
+
+
+def _fail_orphaned_task_rows(request):
+    orphans = DBTaskResult.objects.running().filter(
+        task_path=process_request.module_path, args_kwargs__kwargs__request_id=str(request.pk)
+    )
+    for row in orphans:
+        row.set_failed(WorkerLost("The worker stopped before finishing; the work was queued again."))
 
 
 @task()
@@ -48,3 +98,11 @@ def send_request_email(event_id):
     message = request_event_email(event)
     if message is not None:
         message.send()
+
+
+@task()
+def send_failure_email(request_id):
+    """Tell the staff who work requests that ``request_id`` failed and waits for them to retry it."""
+    request = RightsRequest.objects.defer("details", "erasure_identifiers").get(pk=request_id)
+    for recipient in staff_to_tell_of_failures(request):
+        staff_failure_email(recipient, request=request).send()
