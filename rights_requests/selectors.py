@@ -308,6 +308,7 @@ EVENT_WORDS = {
     RequestEvent.Action.LEFTOVERS_FOUND: "Completed; a few leftovers to remove",
     RequestEvent.Action.REDACTED: "Leftovers removed",
     RequestEvent.Action.LEFTOVERS_CLEARED: "Checked: nothing of yours is left",
+    RequestEvent.Action.REQUEUED: "Taking longer than usual: we started again",
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}
@@ -325,7 +326,7 @@ def outcome_of(events):
 
 #: Notes the learner does not see: assignment notes name the staff member, failure
 #: notes name a program error. What happened is still shown.
-HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED}
+HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED, RequestEvent.Action.REQUEUED}
 
 
 @dataclass(frozen=True)
