@@ -200,6 +200,9 @@ class RequestEvent(models.Model):
     to_status = models.CharField(max_length=30, choices=Status)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the learner was emailed about this step, so they are emailed once."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -69,6 +69,7 @@ DECLARATIONS = [
             "note": PersonalField(Category.PREFERENCE, "Notes and reasons written by staff", free_text=True),
             "created_at": PersonalField(Category.PREFERENCE, "When it happened"),
             "actor": PersonalField(Category.PREFERENCE, "Who acted: you, staff or the system"),
+            "emailed_at": PersonalField(Category.PREFERENCE, "When we emailed you about it"),
         },
         other_fields=("id", "request"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),

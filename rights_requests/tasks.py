@@ -1,5 +1,7 @@
 """Background work of rights requests, through Django's ``django.tasks`` API."""
 
+import datetime
+import smtplib
 from contextlib import nullcontext
 
 from django.db import transaction
@@ -89,15 +91,38 @@ def _fail_orphaned_task_rows(request):
         row.set_failed(WorkerLost("The worker stopped before finishing; the work was queued again."))
 
 
+#: Times a refused email to a learner is tried again, each waiting twice as long as the one before.
+EMAIL_RETRIES = 5
+#: Seconds before the first new try of a refused email.
+EMAIL_RETRY_SECONDS = 60
+
+
 @task()
-def send_request_email(event_id):
-    """Email the learner about one event of their request, when it is one they are told of."""
-    event = RequestEvent.objects.select_related("request__subject").get(pk=event_id)
-    if not event.request.subject.is_active:
-        return  # an erased account's address is gone; the erasure handler confirmed by itself
-    message = request_event_email(event)
-    if message is not None:
-        message.send()
+def send_request_email(event_id, attempt=0):
+    """Email the learner about one event of their request, once, when it is one they are told of.
+
+    The event row records the sending (``emailed_at``), so a task run twice sends once.
+    A refused or failed send (SMTP error, mail server unreachable) is queued again with
+    back-off, up to ``EMAIL_RETRIES`` times, when the task backend can defer work; the
+    error is raised so the task log shows it.
+    """
+    try:
+        with transaction.atomic():
+            event = (
+                RequestEvent.objects.select_for_update(of=("self",)).select_related("request__subject").get(pk=event_id)
+            )
+            if event.emailed_at is not None or not event.request.subject.is_active:
+                return  # sent already; or an erased account, whose erasure confirmed by itself
+            message = request_event_email(event)
+            if message is None:
+                return
+            message.send()
+            RequestEvent.objects.filter(pk=event.pk).update(emailed_at=timezone.now())
+    except (smtplib.SMTPException, OSError):
+        if attempt < EMAIL_RETRIES and send_request_email.get_backend().supports_defer:
+            run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
+            send_request_email.using(run_after=run_after).enqueue(event_id=event_id, attempt=attempt + 1)
+        raise
 
 
 @task()

@@ -2,17 +2,23 @@
 
 import datetime
 import io
+import smtplib
 
 import pytest
 from cryptography.fernet import InvalidToken
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from rights_requests import conf, services
-from rights_requests.models import RequestEvent, RightsRequest, Status
-from rights_requests.tasks import process_request
+from rights_requests import conf, fulfilment, services
+from rights_requests.models import RequestEvent, RequestFile, RightsRequest, Status
+from rights_requests.tasks import process_request, send_request_email
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +142,40 @@ def test_learner_is_told_work_being_retried_is_taking_longer(client, learner, ma
     page = client.get(f"/settings/data/{request.pk}/").content.decode()
 
     assert "This is taking longer than usual — we are on it." in page
+
+
+def test_a_rerun_of_an_export_leaves_one_whole_file(learner, make_request, client):
+    request = make_request(request_type="portability", status="processing")
+    # A first run stored its file, then its worker died before completing the request.
+    fulfilment.fulfil_portability(request)
+    fulfilment.fulfil_portability(request)
+
+    assert RequestFile.objects.filter(request=request).count() == 1
+    services.request_complete(actor=None, request=request, note="Ready.")
+    client.force_login(learner)
+    download = client.get(f"/settings/data/{request.pk}/download/")
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+
+
+def test_each_step_is_emailed_once_and_a_refused_email_is_tried_again(learner, monkeypatch):
+    with override_settings(TASKS=DATABASE_TASKS):
+        request = services.request_submit(actor=learner, subject=learner, request_type="erasure")
+    event = request.events.get(action=RequestEvent.Action.SUBMITTED)
+    DBTaskResult.objects.all().delete()
+
+    def refuse(message, fail_silently=False):
+        raise smtplib.SMTPRecipientsRefused({learner.email: (550, b"mailbox busy")})
+
+    with monkeypatch.context() as patched, override_settings(TASKS=DATABASE_TASKS):
+        patched.setattr(EmailMultiAlternatives, "send", refuse)
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            send_request_email.call(event_id=event.pk)
+    (retry,) = DBTaskResult.objects.filter(task_path="rights_requests.tasks.send_request_email")
+    assert retry.args_kwargs["kwargs"] == {"event_id": event.pk, "attempt": 1}
+    assert retry.run_after > timezone.now()
+    assert not mail.outbox
+
+    send_request_email.call(event_id=event.pk, attempt=1)
+    send_request_email.call(event_id=event.pk, attempt=1)  # the same task run twice
+
+    assert [message.subject for message in mail.outbox] == [f"We received your request {request.reference}"]
