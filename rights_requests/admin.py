@@ -31,6 +31,7 @@ from . import conf, selectors, services
 from .exceptions import RightsRequestError
 from .files import latest_file_of
 from .models import OPEN_STATUSES, RequestType, RightsRequest, Status, open_first
+from .workflow import TRANSITIONS
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
@@ -98,6 +99,29 @@ class DeadlineFilter(admin.SimpleListFilter):
             return selectors.requests_due_within(conf.REMIND_WITHIN_DAYS, queryset)
         if self.value() == "open":
             return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset
+
+
+class WorkFilter(admin.SimpleListFilter):
+    """Filter requests by the state of their background work: being retried, stuck, or failed."""
+
+    title = "background work"
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("retrying", "Being retried"),
+            ("stuck", "Stuck (worker stopped; recovery not run yet)"),
+            ("failed", "Failed (retry it)"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "retrying":
+            return queryset.filter(attempts__gt=0, status__in=TRANSITIONS["requeue"].sources)
+        if self.value() == "stuck":
+            return queryset.filter(pk__in=selectors.requests_with_lapsed_lease(now=timezone.now()).values("pk"))
+        if self.value() == "failed":
+            return queryset.filter(status=Status.FAILED)
         return queryset
 
 
@@ -238,7 +262,7 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
     list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
-    list_filter = (TypeFilter, "status", DeadlineFilter, AssigneeFilter, FileFilter)
+    list_filter = (TypeFilter, "status", DeadlineFilter, WorkFilter, AssigneeFilter, FileFilter)
     list_select_related = ("subject", "assignee")
     # "N of M" would count every request on every page view, on top of the paginator's count.
     show_full_result_count = False

@@ -123,7 +123,7 @@ class RequestSerializer(RequestSummarySerializer):
     )
     completed_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField(help_text='What we did, once completed; "" before.')
-    can_withdraw = serializers.BooleanField(help_text="True until work on it starts.")
+    can_withdraw = serializers.BooleanField(help_text="True until work on it starts, and again if it failed.")
     download = DownloadSerializer(allow_null=True, help_text="The report or portable copy, while downloadable.")
     timeline = TimelineEntrySerializer(many=True, help_text="Oldest first.")
 

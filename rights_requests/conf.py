@@ -12,3 +12,9 @@ AUTO_APPROVE = frozenset(getattr(settings, "RIGHTS_REQUESTS_AUTO_APPROVE", {"acc
 REMIND_WITHIN_DAYS = getattr(settings, "RIGHTS_REQUESTS_REMIND_WITHIN_DAYS", 7)
 #: Days an access report stays downloadable; after that it is deleted and the download answers 410.
 DOWNLOAD_DAYS = getattr(settings, "RIGHTS_REQUESTS_DOWNLOAD_DAYS", 7)
+#: Seconds queued or running work may go without starting or reporting progress before recovery takes it back.
+LEASE_SECONDS = getattr(settings, "RIGHTS_REQUESTS_LEASE_SECONDS", 300)
+#: Times recovery queues interrupted work again before the request is marked failed for staff.
+MAX_RETRIES = getattr(settings, "RIGHTS_REQUESTS_MAX_RETRIES", 3)
+#: Seconds before the first retry; each further retry waits twice as long.
+RETRY_BACKOFF_SECONDS = getattr(settings, "RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS", 60)

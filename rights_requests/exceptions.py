@@ -33,6 +33,12 @@ class InvalidRequestDetails(RightsRequestError):
     code = "invalid_details"
 
 
+class LeaseLost(RightsRequestError):
+    """The work no longer holds the request: recovery took it back (its lease ran out) or staff acted on it."""
+
+    code = "lease_lost"
+
+
 class DuplicateOpenRequest(RightsRequestError):
     """The learner already has an open request of this type; ``existing`` is that request."""
 

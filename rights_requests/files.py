@@ -104,7 +104,9 @@ def request_file_store(*, request, kind, source):
 
     Encrypts through a temporary file in bounded memory. The file is downloadable
     for ``RIGHTS_REQUESTS_DOWNLOAD_DAYS`` days. If recording fails, the stored
-    file is deleted again.
+    file is deleted again. It replaces a file of the same kind stored for the
+    request before (by a run that stopped before completing it), so a re-run
+    leaves one whole file.
 
     Returns:
         the saved ``RequestFile``.
@@ -133,6 +135,11 @@ def request_file_store(*, request, kind, source):
             )
             request_file.full_clean()
             request_file.save()
+            # A run that stopped after storing its file is done again: the learner gets the new file only.
+            earlier = RequestFile.objects.filter(request=request, kind=kind).exclude(pk=request_file.pk)
+            stale = [stored for stored in earlier.values_list("storage_name", flat=True) if stored]
+            earlier.delete()
+            transaction.on_commit(lambda: [default_storage.delete(stored) for stored in stale])
             audit_record(
                 actor=None,
                 subject=request.subject,

@@ -102,6 +102,14 @@ class RightsRequest(models.Model):
         default=0, help_text="Rows written so far by the work preparing a file (access report, portable copy)."
     )
     progress_total = models.PositiveIntegerField(default=0, help_text="Rows that work will write in all.")
+    lease_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Queued or running work must start or report progress by then, else recovery queues it again.",
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times recovery queued this work again after a worker stopped or failed to start it."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -151,6 +159,11 @@ class RightsRequest(models.Model):
             return 0
         return min(100, self.progress_done * 100 // self.progress_total)
 
+    @property
+    def is_being_retried(self):
+        """True while work that was interrupted waits to run again or runs again (recovery queued it)."""
+        return self.attempts > 0 and self.status in (Status.APPROVED, Status.PROCESSING)
+
 
 class RequestEvent(models.Model):
     """One step in a request's life: who did what, from which status to which, and why."""
@@ -171,6 +184,7 @@ class RequestEvent(models.Model):
         LEFTOVERS_FOUND = "leftovers_found", "Completed; leftovers to remove"
         REDACTED = "redacted", "Leftovers redacted"
         LEFTOVERS_CLEARED = "leftovers_cleared", "Erasure confirmed: nothing left"
+        REQUEUED = "requeued", "Processing interrupted; queued again"
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -186,6 +200,9 @@ class RequestEvent(models.Model):
     to_status = models.CharField(max_length=30, choices=Status)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the learner was emailed about this step, so they are emailed once."
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

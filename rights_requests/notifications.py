@@ -131,3 +131,21 @@ def file_unavailable_email(request_file, *, reason, recipients):
         ),
         to=recipients,
     )
+
+
+def staff_failure_email(recipient, *, request):
+    """Return the email telling a staff member that ``request`` failed and waits for a retry.
+
+    Only the reference, type and the failure note: no personal data of the learner.
+    """
+    event = request.events.filter(action=RequestEvent.Action.FAILED).order_by("-created_at", "-id").first()
+    path = reverse("admin:rights_requests_rightsrequest_change", args=[request.pk])
+    url = settings.PORTAL_BASE_URL.rstrip("/") + path
+    body = (
+        f"Processing of the data-rights request {request.reference} ({request.get_type_display()}) failed:\n\n"
+        f"{event.note if event else ''}\n\n"
+        f'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n{url}\n'
+    )
+    return EmailMultiAlternatives(
+        subject=f"Data-rights request {request.reference} failed and needs a retry", body=body, to=[recipient.email]
+    )

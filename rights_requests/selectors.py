@@ -68,6 +68,19 @@ def access_own_request(*, user, request_id):
         raise Http404("No such request.") from None
 
 
+def requests_with_lapsed_lease(*, now):
+    """Return the queued or running requests whose work's lease ran out before ``now``, oldest lease first.
+
+    Returns:
+        a queryset of ``RightsRequest`` with only ``pk`` loaded.
+    """
+    return (
+        RightsRequest.objects.filter(status__in=(Status.APPROVED, Status.PROCESSING), lease_expires_at__lt=now)
+        .order_by("lease_expires_at")
+        .only("pk")
+    )
+
+
 def requests_with_unavailable_files(queryset=None):
     """Return requests whose stored file a download found missing or damaged (``RequestFile.unavailable_since``)."""
     queryset = RightsRequest.objects.all() if queryset is None else queryset
@@ -89,6 +102,14 @@ def privacy_officers():
         .filter(Q(groups__permissions__codename="extend_deadline") | Q(user_permissions__codename="extend_deadline"))
         .distinct()
     )
+
+
+def staff_to_tell_of_failures(request):
+    """Return who hears that ``request`` failed: its assignee, if active, and every privacy officer; by username."""
+    people = set(privacy_officers())
+    if request.assignee_id and request.assignee.is_active:
+        people.add(request.assignee)
+    return sorted(people, key=lambda user: user.username)
 
 
 def reminders_due(now=None):
@@ -253,7 +274,8 @@ STATUS_EXPLAINED = {
     Status.APPROVED: "Your request is approved. We will start on it shortly.",
     Status.PROCESSING: "We are working on your request.",
     Status.FAILED: "Something went wrong on our side while carrying out your request. "
-    "Our staff will try again; you do not need to do anything.",
+    "Our staff will try again; you do not need to do anything. If you would rather not wait, "
+    "withdraw it and ask again.",
     Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
     Status.COMPLETED_WITH_FINDINGS: "Your data is erased. Our check found your former details in a few "
     "more places, such as notes; our privacy team is removing them.",
@@ -265,7 +287,8 @@ def status_explained(rights_request):
 
     A correction described only in words (no proposed values) is carried out by
     staff by hand once approved, so while it is being processed the learner is
-    told that, not that "we" (the portal) are working on it.
+    told that, not that "we" (the portal) are working on it. Work that was
+    interrupted and is being tried again is told as taking longer than usual.
     """
     if (
         rights_request.status == Status.PROCESSING
@@ -276,6 +299,8 @@ def status_explained(rights_request):
             "Our team is making the correction you described by hand. We will email you when it is done, "
             "with what we changed."
         )
+    if rights_request.is_being_retried:
+        return "This is taking longer than usual — we are on it. You do not need to do anything."
     return STATUS_EXPLAINED.get(rights_request.status, "")
 
 
@@ -296,6 +321,7 @@ EVENT_WORDS = {
     RequestEvent.Action.LEFTOVERS_FOUND: "Completed; a few leftovers to remove",
     RequestEvent.Action.REDACTED: "Leftovers removed",
     RequestEvent.Action.LEFTOVERS_CLEARED: "Checked: nothing of yours is left",
+    RequestEvent.Action.REQUEUED: "Taking longer than usual: we started again",
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}
@@ -313,7 +339,7 @@ def outcome_of(events):
 
 #: Notes the learner does not see: assignment notes name the staff member, failure
 #: notes name a program error. What happened is still shown.
-HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED}
+HIDDEN_NOTES = {RequestEvent.Action.ASSIGNED, RequestEvent.Action.FAILED, RequestEvent.Action.REQUEUED}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ and the actor's permissions, writes a ``RequestEvent``, and hands follow-up work
 (emails, processing) to background tasks after the transaction commits.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -23,6 +25,7 @@ from .exceptions import (
     AccountClosed,
     DuplicateOpenRequest,
     InvalidRequestDetails,
+    LeaseLost,
     NotPermitted,
     TransitionNotAllowed,
 )
@@ -123,6 +126,10 @@ def _require_decision_permission(actor, request, what):
         _require(actor, DECIDE_ERASURE, f"{what} an erasure request; the privacy officer decides those")
 
 
+#: Encrypted fields a worker need not read to record what became of the work.
+_ENCRYPTED = ("details", "erasure_identifiers")
+
+
 def _locked(request):
     return RightsRequest.objects.select_for_update().get(pk=request.pk)
 
@@ -140,10 +147,26 @@ def _notify(event):
     transaction.on_commit(lambda: send_request_email.enqueue(event_id=event.pk))
 
 
-def _process_later(request):
+def _process_later(request, *, delay=0):
+    """Queue the processing task after commit, ``delay`` seconds from now, under a lease that recovery watches.
+
+    The lease (``lease_expires_at``) says by when the work must have started: if the task
+    is lost (a worker killed while starting it, one failing before it could mark the
+    request ``processing``), recovery queues it again.
+    """
     from .tasks import process_request
 
-    transaction.on_commit(lambda: process_request.enqueue(request_id=str(request.pk)))
+    run_after = timezone.now() + datetime.timedelta(seconds=delay)
+    request.lease_expires_at = run_after + datetime.timedelta(seconds=conf.LEASE_SECONDS)
+    RightsRequest.objects.filter(pk=request.pk).update(lease_expires_at=request.lease_expires_at)
+    task = process_request
+    if delay and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    transaction.on_commit(lambda: task.enqueue(request_id=str(request.pk)))
+
+
+def _lease_from_now():
+    return timezone.now() + datetime.timedelta(seconds=conf.LEASE_SECONDS)
 
 
 def _apply(request, step, *, actor, note="", audit=None, **changes):
@@ -158,7 +181,8 @@ def _apply(request, step, *, actor, note="", audit=None, **changes):
         request.status = transition.target
     for name, value in changes.items():
         setattr(request, name, value)
-    request.full_clean(validate_constraints=False)
+    # Fields left unloaded (see ``request_fail``) are neither checked nor written.
+    request.full_clean(exclude=request.get_deferred_fields(), validate_constraints=False)
     request.save()
     return _event(request, actor=actor, action=transition.action, from_status=from_status, note=note, audit=audit)
 
@@ -395,7 +419,12 @@ def request_extend(*, actor, request, months, reason):
 
 @transaction.atomic
 def request_start(*, request):
-    """Start processing an approved request (called by the processing task).
+    """Start processing an approved request (called by the processing task) and take its lease.
+
+    The work holds the request while ``lease_expires_at`` is ahead; it renews the
+    lease with each progress report (``request_progress_report``). ``attempts`` of
+    the returned request identifies this run: a run whose request was taken back by
+    recovery meanwhile is refused (``LeaseLost``) when it reports or completes.
 
     Returns:
         the request, in ``processing``; unchanged if it is no longer approved
@@ -403,22 +432,108 @@ def request_start(*, request):
     """
     request = _locked(request)
     if request.status == Status.APPROVED:
-        _apply(request, "start", actor=None)
+        _apply(request, "start", actor=None, lease_expires_at=_lease_from_now(), progress_done=0, progress_total=0)
     return request
 
 
 def request_progress_report(*, request, done, total):
-    """Record how far the file of a ``processing`` request is prepared, for the learner to see.
+    """Record how far the file of a ``processing`` request is prepared, and renew the work's lease.
 
     Called outside any transaction by work that reports progress, so the learner's
     page sees each report as soon as it is made; one ``UPDATE``, no event row.
 
     Args:
+        request: as ``request_start`` returned it (its ``attempts`` names the run).
         done, total: rows written so far and rows in all (non-negative integers).
+
+    Raises:
+        LeaseLost: the request is no longer this run's (recovery queued it again, or
+            staff acted on it): the work must stop.
     """
-    RightsRequest.objects.filter(pk=request.pk, status=Status.PROCESSING).update(
-        progress_done=done, progress_total=total
+    held = RightsRequest.objects.filter(pk=request.pk, status=Status.PROCESSING, attempts=request.attempts).update(
+        progress_done=done, progress_total=total, lease_expires_at=_lease_from_now()
     )
+    if not held:
+        raise LeaseLost("This work no longer holds the request.")
+
+
+def request_lease_release(*, request):
+    """Give up the lease of a ``processing`` request that now waits for a person, so recovery leaves it alone.
+
+    Args:
+        request: as ``request_start`` returned it.
+    """
+    RightsRequest.objects.filter(pk=request.pk, status=Status.PROCESSING, attempts=request.attempts).update(
+        lease_expires_at=None
+    )
+
+
+def _hold(request):
+    """Lock the request ``request_start`` returned to a run and check the run still holds it.
+
+    Raises:
+        LeaseLost: recovery queued it again or staff acted on it since.
+    """
+    current = RightsRequest.objects.select_for_update().defer(*_ENCRYPTED).get(pk=request.pk)
+    if current.attempts != request.attempts:
+        raise LeaseLost("This work no longer holds the request.")
+    return current
+
+
+@transaction.atomic
+def request_hold(*, request):
+    """Lock the request for the rest of the caller's transaction, checking the run still holds it.
+
+    Work done in one transaction (e.g. an erasure) takes this first: while it holds the
+    row, recovery (which skips locked rows) cannot take the request back, however long
+    the work runs; if its worker dies, PostgreSQL ends the transaction and frees the row.
+
+    Raises:
+        LeaseLost.
+    """
+    _hold(request)
+
+
+@transaction.atomic
+def request_recover(*, request, now=None):
+    """Take back queued or running work whose lease ran out: queue it again, or fail it after too many tries.
+
+    Each retry waits twice as long as the one before (``RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS``,
+    then double); after ``RIGHTS_REQUESTS_MAX_RETRIES`` the request is ``failed`` with the
+    reason, for staff to retry, and staff are emailed. A request whose row is locked (its
+    work is running in a transaction) or whose lease is ahead is left alone.
+
+    Returns:
+        the request if it was requeued or failed, else None.
+    """
+    now = now or timezone.now()
+    request = (
+        RightsRequest.objects.select_for_update(skip_locked=True)
+        .defer(*_ENCRYPTED)
+        .filter(pk=request.pk, status__in=TRANSITIONS["requeue"].sources, lease_expires_at__lt=now)
+        .first()
+    )
+    if request is None:
+        return None
+    if request.attempts >= conf.MAX_RETRIES:
+        note = (
+            f"The work was interrupted {request.attempts + 1} times (the worker stopped or could not start it); "
+            "it is not tried again without staff."
+        )
+        _apply(request, "fail", actor=None, note=note, lease_expires_at=None)
+        transaction.on_commit(lambda: _tell_staff_of_failure(request))
+        return request
+    started = request.status == Status.PROCESSING
+    note = ("The work was interrupted" if started else "The work did not start") + "; queued again."
+    _apply(request, "requeue", actor=None, note=note, attempts=request.attempts + 1, progress_done=0, progress_total=0)
+    _process_later(request, delay=conf.RETRY_BACKOFF_SECONDS * 2 ** (request.attempts - 1))
+    return request
+
+
+def _tell_staff_of_failure(request):
+    from .tasks import send_failure_email
+
+    send_failure_email.enqueue(request_id=str(request.pk))
 
 
 @transaction.atomic
@@ -435,13 +550,15 @@ def request_complete(*, actor, request, note):
     Raises:
         NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note).
     """
-    request = _locked(request)
-    if actor is not None:
+    if actor is None:
+        request = _hold(request)  # the system completes only work that still holds the request
+    else:
+        request = _locked(request)
         _require_decision_permission(actor, request, "complete")
     note = _text(note, "note", required=True)
     # GDPR Art. 17(1): an erasure whose receipt scan found an identifier is not finished.
     step = "complete_with_findings" if _erasure_findings(request) else "complete"
-    event = _apply(request, step, actor=actor, note=note, completed_at=timezone.now())
+    event = _apply(request, step, actor=actor, note=note, completed_at=timezone.now(), lease_expires_at=None)
     if request.type == RequestType.ERASURE:
         _close_others_of_erased(request)
     _notify(event)
@@ -537,15 +654,28 @@ def _close_others_of_erased(erasure):
 
 
 @transaction.atomic
-def request_fail(*, request, error):
-    """Record that processing ``request`` failed; staff see it in the queue and may retry.
+def request_fail(*, request, error, started=True):
+    """Record that processing ``request`` failed; staff see it in the queue, are emailed, and may retry.
+
+    The request's encrypted fields are not read, so a failure to decrypt them (a
+    worker with an outdated key) is recorded too.
 
     Args:
+        request: as ``request_start`` returned it, when ``started``; else any
+            instance with the request's ``pk`` (the work failed before it started).
         error: the exception; only its class name is stored, never its message,
             which could contain personal data.
+
+    Raises:
+        LeaseLost: a started run no longer holds the request (nothing is recorded).
+        TransitionNotAllowed: the request is no longer approved or processing.
     """
-    request = _locked(request)
-    _apply(request, "fail", actor=None, note=f"Processing stopped with {type(error).__name__}.")
+    if started:
+        request = _hold(request)
+    else:
+        request = RightsRequest.objects.select_for_update().defer(*_ENCRYPTED).get(pk=request.pk)
+    _apply(request, "fail", actor=None, note=f"Processing stopped with {type(error).__name__}.", lease_expires_at=None)
+    transaction.on_commit(lambda: _tell_staff_of_failure(request))
     return request
 
 
@@ -558,6 +688,6 @@ def request_retry(*, actor, request):
     """
     _require(actor, WORK, "retry requests")
     request = _locked(request)
-    _apply(request, "retry", actor=actor)
+    _apply(request, "retry", actor=actor, attempts=0, progress_done=0, progress_total=0)
     _process_later(request)
     return request

@@ -1,15 +1,27 @@
 """Background work of rights requests, through Django's ``django.tasks`` API."""
 
+import datetime
+import smtplib
 from contextlib import nullcontext
 
 from django.db import transaction
 from django.tasks import task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
-from .exceptions import AccountClosed
+from .exceptions import AccountClosed, LeaseLost
 from .fulfilment import registration_for
 from .models import RequestEvent, RightsRequest
-from .notifications import request_event_email
-from .services import request_complete, request_fail, request_start
+from .notifications import request_event_email, staff_failure_email
+from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
+from .services import (
+    request_complete,
+    request_fail,
+    request_hold,
+    request_lease_release,
+    request_recover,
+    request_start,
+)
 
 
 @task()
@@ -18,33 +30,104 @@ def process_request(request_id):
 
     A handler that raises puts the request in ``failed`` (visible in the admin
     queue, where staff can retry it) and, run in a transaction, leaves the data
-    as it was; the error is raised again so the task backend records it too.
+    as it was; the error is raised again so the task backend records it too. So
+    does a failure before the work starts (e.g. a request the worker cannot read).
     One that finds the account erased meanwhile (``AccountClosed``) stops: the
-    erasure has closed the request already.
+    erasure has closed the request already. A run whose request was taken back by
+    recovery (``LeaseLost``) stops quietly: another run carries it out.
     """
-    request = request_start(request=RightsRequest(pk=request_id))
+    try:
+        request = request_start(request=RightsRequest(pk=request_id))
+    except Exception as error:
+        request_fail(request=RightsRequest(pk=request_id), error=error, started=False)
+        raise
     registration = registration_for(request.type)
-    if request.status != "processing" or registration is None:
+    if request.status != "processing":
+        return
+    if registration is None:
+        request_lease_release(request=request)  # staff carry it out
         return
     try:
         with transaction.atomic() if registration.atomic else nullcontext():
+            if registration.atomic:
+                request_hold(request=request)
             note = registration.handler(request)
             if note is None:
+                request_lease_release(request=request)
                 return  # this request needs a person after all: it waits in the queue
             request_complete(actor=None, request=request, note=note)
-    except AccountClosed:
-        return  # erased meanwhile: the erasure closed this request, and its file was not kept
+    except (AccountClosed, LeaseLost):
+        return  # erased meanwhile (its file was not kept), or another run has the request now
     except Exception as error:
         request_fail(request=request, error=error)
         raise
 
 
+def recover_stranded_work(now=None):
+    """Queue again, or fail, every request whose work's lease ran out; return how many were taken back.
+
+    Run by every worker at start and by ``manage.py rights_requests_recover`` (cron).
+    The task rows of the runs taken back, left ``RUNNING`` by a worker that died, are
+    marked failed so that the task log tells the truth.
+    """
+    now = now or timezone.now()
+    recovered = 0
+    for request in requests_with_lapsed_lease(now=now):
+        if request_recover(request=request, now=now) is not None:
+            recovered += 1
+            _fail_orphaned_task_rows(request)
+    return recovered
+
+
+class WorkerLost(Exception):
+    """The worker running this task stopped before it finished (recorded on orphaned task rows)."""
+
+
+def _fail_orphaned_task_rows(request):
+    orphans = DBTaskResult.objects.running().filter(
+        task_path=process_request.module_path, args_kwargs__kwargs__request_id=str(request.pk)
+    )
+    for row in orphans:
+        row.set_failed(WorkerLost("The worker stopped before finishing; the work was queued again."))
+
+
+#: Times a refused email to a learner is tried again, each waiting twice as long as the one before.
+EMAIL_RETRIES = 5
+#: Seconds before the first new try of a refused email.
+EMAIL_RETRY_SECONDS = 60
+
+
 @task()
-def send_request_email(event_id):
-    """Email the learner about one event of their request, when it is one they are told of."""
-    event = RequestEvent.objects.select_related("request__subject").get(pk=event_id)
-    if not event.request.subject.is_active:
-        return  # an erased account's address is gone; the erasure handler confirmed by itself
-    message = request_event_email(event)
-    if message is not None:
-        message.send()
+def send_request_email(event_id, attempt=0):
+    """Email the learner about one event of their request, once, when it is one they are told of.
+
+    The event row records the sending (``emailed_at``), so a task run twice sends once.
+    A refused or failed send (SMTP error, mail server unreachable) is queued again with
+    back-off, up to ``EMAIL_RETRIES`` times, when the task backend can defer work; the
+    error is raised so the task log shows it.
+    """
+    try:
+        with transaction.atomic():
+            event = (
+                RequestEvent.objects.select_for_update(of=("self",)).select_related("request__subject").get(pk=event_id)
+            )
+            if event.emailed_at is not None or not event.request.subject.is_active:
+                return  # sent already; or an erased account, whose erasure confirmed by itself
+            message = request_event_email(event)
+            if message is None:
+                return
+            message.send()
+            RequestEvent.objects.filter(pk=event.pk).update(emailed_at=timezone.now())
+    except (smtplib.SMTPException, OSError):
+        if attempt < EMAIL_RETRIES and send_request_email.get_backend().supports_defer:
+            run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
+            send_request_email.using(run_after=run_after).enqueue(event_id=event_id, attempt=attempt + 1)
+        raise
+
+
+@task()
+def send_failure_email(request_id):
+    """Tell the staff who work requests that ``request_id`` failed and waits for them to retry it."""
+    request = RightsRequest.objects.defer("details", "erasure_identifiers").get(pk=request_id)
+    for recipient in staff_to_tell_of_failures(request):
+        staff_failure_email(recipient, request=request).send()

@@ -3,7 +3,8 @@
     awaiting_verification → awaiting_approval → approved → processing → completed
     awaiting_verification | awaiting_approval → rejected (reason required)
     awaiting_verification | awaiting_approval | approved → withdrawn (by the learner)
-    processing → failed → approved (staff retry)
+    approved | processing → failed → approved (staff retry); failed → withdrawn (by the learner)
+    approved | processing → approved (requeue: recovery takes back work whose lease ran out)
     processing → completed_with_findings (an erasure whose receipt scan found an identifier)
         → completed (once the privacy officer's redactions leave the scan clean)
     any open status but completed_with_findings → withdrawn (closed by the system when the
@@ -43,7 +44,8 @@ TRANSITIONS = {
     ),
     "withdraw": _step(
         RequestEvent.Action.WITHDRAWN,
-        {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED},
+        # A failed request never blocks the learner: they may withdraw it and ask again.
+        {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED, Status.FAILED},
         Status.WITHDRAWN,
         "withdrawn",
     ),
@@ -57,7 +59,11 @@ TRANSITIONS = {
     "clear": _step(
         RequestEvent.Action.LEFTOVERS_CLEARED, {Status.COMPLETED_WITH_FINDINGS}, Status.COMPLETED, "cleared"
     ),
-    "fail": _step(RequestEvent.Action.FAILED, {Status.PROCESSING}, Status.FAILED, "marked as failed"),
+    # Work can fail before it starts (e.g. a worker that cannot read the request), not only during it.
+    "fail": _step(RequestEvent.Action.FAILED, {Status.APPROVED, Status.PROCESSING}, Status.FAILED, "marked as failed"),
+    "requeue": _step(
+        RequestEvent.Action.REQUEUED, {Status.APPROVED, Status.PROCESSING}, Status.APPROVED, "queued again"
+    ),
     "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, "retried"),
     # The learner's erasure supersedes their other requests: nothing is left to carry them out on.
     # Withdrawn, not rejected: nobody decided against the learner, and a rejection needs a reason

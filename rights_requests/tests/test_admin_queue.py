@@ -753,3 +753,16 @@ def test_an_agent_approves_some_corrections_from_the_queue(client, agent, learne
     rights_request.refresh_from_db()
     assert rights_request.details["approved_fields"] == ["full_name"]
     assert rights_request.status != Status.AWAITING_APPROVAL
+
+
+def test_staff_find_work_being_retried_stuck_or_failed(client, agent, verified_login):
+    lapsed = timezone.now() - datetime.timedelta(minutes=1)
+    retrying = make_row(status=Status.APPROVED, attempts=1, lease_expires_at=timezone.now() + datetime.timedelta(1))
+    stuck = make_row(status=Status.PROCESSING, lease_expires_at=lapsed)
+    failed = make_row(status=Status.FAILED)
+    make_row(status=Status.PROCESSING)  # waiting for staff: no lease, nothing wrong
+    verified_login(client, agent)
+
+    assert listed_references(client.get(CHANGELIST, {"work": "retrying"})) == [retrying.reference]
+    assert listed_references(client.get(CHANGELIST, {"work": "stuck"})) == [stuck.reference]
+    assert listed_references(client.get(CHANGELIST, {"work": "failed"})) == [failed.reference]

@@ -305,7 +305,8 @@ def test_every_unreadable_column_the_scan_skips_exists():
 
 def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_commit_callbacks):
     """A portable copy still being made when the erasure commits must not outlive it (GDPR Art. 17)."""
-    from rights_requests.exceptions import AccountClosed
+    from rights_requests.exceptions import AccountClosed, LeaseLost
+    from rights_requests.files import request_file_store
     from rights_requests.fulfilment import fulfil_portability
 
     officer = staff_member("priya.officer", "Privacy officer")
@@ -316,8 +317,11 @@ def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_c
     stored_before = set(default_storage.listdir("rights-requests")[1])
     files_before = RequestFile.objects.count()
 
+    with pytest.raises(LeaseLost):
+        fulfil_portability(copy)  # the task stops at its next progress report: the erasure closed its request
     with pytest.raises(AccountClosed):
-        fulfil_portability(copy)  # the task reaches the point of storing the finished copy
+        # A copy that was finished before the erasure reaches the point of storing it.
+        request_file_store(request=copy, kind=RequestFile.Kind.PORTABLE_EXPORT, source=io.BytesIO(b"the copy"))
 
     assert set(default_storage.listdir("rights-requests")[1]) == stored_before
     assert RequestFile.objects.count() == files_before

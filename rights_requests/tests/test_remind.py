@@ -1,10 +1,12 @@
 """`manage.py rights_requests_remind`: assignees hear of requests due soon, officers of overdue ones."""
 
 import datetime
+import smtplib
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.mail import EmailMultiAlternatives
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +40,23 @@ def test_nothing_due_sends_nothing(make_request, officer):
     make_request(request_type="access")
     call_command("rights_requests_remind")
     assert mail.outbox == []
+
+
+def test_a_refused_reminder_does_not_stop_the_others_and_the_command_reports_it(
+    make_request, agent, officer, monkeypatch, capsys
+):
+    now = timezone.now()
+    make_request(request_type="restriction", assignee=agent, received_at=now - datetime.timedelta(days=26))
+    make_request(request_type="access", received_at=now - datetime.timedelta(days=40))
+    real_send = EmailMultiAlternatives.send
+
+    def refuse_the_agent(message, fail_silently=False):
+        if message.to == [agent.email]:
+            raise smtplib.SMTPRecipientsRefused({agent.email: (550, b"mailbox full")})
+        return real_send(message, fail_silently)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", refuse_the_agent)
+    with pytest.raises(CommandError, match="1 reminder email"):
+        call_command("rights_requests_remind")
+
+    assert [message.to for message in mail.outbox] == [[officer.email]]

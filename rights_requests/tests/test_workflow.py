@@ -1,11 +1,13 @@
 """The request lifecycle: every allowed and forbidden step, permissions, duplicates, failures."""
 
+import datetime
 import re
 import threading
 
 import pytest
 from django.core import mail
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from privacy.models import AuditEvent, ProcessingRestriction
@@ -60,6 +62,11 @@ def run_step(step, request, *, learner, officer, make_request=None):
         return services.request_fail(request=request, error=RuntimeError("boom"))
     if step == "retry":
         return services.request_retry(actor=officer, request=request)
+    if step == "requeue":
+        # Recovery takes back work whose lease ran out (a worker killed while it ran or before it started).
+        lapsed = timezone.now() - datetime.timedelta(seconds=1)
+        RightsRequest.objects.filter(pk=request.pk).update(lease_expires_at=lapsed)
+        return services.request_recover(request=request)
     if step == "assign":
         return services.request_assign(actor=officer, request=request, assignee=officer)
     if step == "extend":
@@ -79,8 +86,9 @@ def test_every_step_is_allowed_exactly_from_its_source_statuses(step, status, le
         assert request.status == (transition.target or status)
         event = request.events.get()
         assert (event.action, event.from_status, event.to_status) == (transition.action, status, request.status)
-    elif step in ("start", "close"):
-        # A queued task finding nothing to do; an erasure leaving the learner's closed requests alone.
+    elif step in ("start", "close", "requeue"):
+        # A queued task finding nothing to do; an erasure leaving the learner's closed requests alone;
+        # recovery leaving alone what is not queued or running.
         run_step(step, request, learner=learner, officer=officer, make_request=make_request)
         request.refresh_from_db()
         assert request.status == status
