@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from axes.helpers import get_client_ip_address
 
 from accounts.devices import ip_network
+from learnerportal.log import request_id_var as _request_id
 
-_request_id: ContextVar[str] = ContextVar("audit_request_id", default="")
 _network: ContextVar[str] = ContextVar("audit_network", default="")
 
 

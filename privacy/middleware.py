@@ -50,6 +50,7 @@ class AuditContextMiddleware:
         from .audit_context import audit_context
 
         with audit_context(request) as request_id:
+            request.request_id = request_id  # for Django's own request lines, logged after the middleware
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
