@@ -21,6 +21,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 
+class KeyMissing(InvalidToken):
+    """A value in the database that no configured key decrypts: this process lacks a newer key.
+
+    Raised by encrypted fields on reading; the portal answers 503 (``learnerportal.api.views.server_error``)
+    and ``/healthz`` fails, so the process is taken out of service rather than answering 500s.
+    """
+
+
 def encryption_keys():
     """Return the configured Fernet keys, newest (encrypting) first.
 
@@ -102,7 +110,14 @@ class EncryptedFieldMixin:
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return self.from_plain(decrypt_text(value))
+        try:
+            return self.from_plain(decrypt_text(value))
+        except InvalidToken:
+            # The column's name only: never the value.
+            raise KeyMissing(
+                f"{self.model._meta.db_table}.{self.column} holds a value no key of PORTAL_ENCRYPTION_KEYS decrypts: "
+                "this process lacks the current key (restart it with the keys the other processes use)."
+            ) from None
 
     def get_lookup(self, lookup_name):
         # SECURITY: a lookup on ciphertext would silently match nothing; refuse it loudly.

@@ -8,7 +8,15 @@ from .selectors import policy_confirmation_due
 
 #: Paths that stay reachable while a learner has a policy update to confirm.
 # The API answers JSON: a script cannot follow a redirect to a page (consents still wait for the confirmation).
-EXEMPT_PREFIXES = ("/privacy/", "/accounts/", "/static/", "/admin/", "/settings/privacy/two-factor/", "/api/")
+EXEMPT_PREFIXES = (
+    "/healthz",
+    "/privacy/",
+    "/accounts/",
+    "/static/",
+    "/admin/",
+    "/settings/privacy/two-factor/",
+    "/api/",
+)
 
 
 class PolicyConfirmationMiddleware:
