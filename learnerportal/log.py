@@ -46,6 +46,11 @@ def log_reference(reference):
         _reference.reset(token)
 
 
+def set_log_reference(reference):
+    """From now on in this context, log lines name ``reference`` ("" to stop): for a task's start and end."""
+    _reference.set(reference)
+
+
 def redact(text):
     """Return ``text`` with every email address replaced by ``<email>``."""
     return EMAIL_ADDRESS.sub(REDACTED_EMAIL, text)

@@ -11,6 +11,8 @@ from django.test import override_settings
 
 from accounts.tests.factories import UserFactory
 from privacy.tasks import send_account_notice
+from rights_requests.models import RequestEvent
+from rights_requests.tasks import send_request_email
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 ")
 
@@ -97,3 +99,16 @@ def test_an_smtp_error_does_not_log_the_recipient(log_lines):
 
     assert lines_of(log_lines, "SMTPRecipientsRefused"), "the failure is still logged"
     assert not lines_of(log_lines, "kofi.refused")
+
+
+@pytest.mark.django_db
+@override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}})
+def test_a_failed_task_line_names_the_rights_request_not_the_learner(make_request, log_lines):
+    request = make_request()
+    event = RequestEvent.objects.create(request=request, action=RequestEvent.Action.SUBMITTED)
+
+    send_request_email.enqueue(event_id=event.pk)
+
+    [failed] = [line for line in log_lines() if " ERROR django.tasks " in line]
+    assert f"ref={request.reference}]" in failed and "state=FAILED" in failed
+    assert not lines_of(log_lines, "noor")
