@@ -101,10 +101,11 @@ class OneErrorPerRequestFilter(logging.Filter):
         request = getattr(record, "request", None)
         if request is None or getattr(record, "status_code", 0) < 500:
             return True
-        if getattr(request, "_portal_error_logged", False):
-            return False
-        request._portal_error_logged = True
-        return True
+        # The record itself is kept, not a flag: logging configured twice puts this filter on the logger twice.
+        first = getattr(request, "_portal_first_error_record", None)
+        if first is None:
+            request._portal_first_error_record = first = record
+        return first is record
 
 
 class TextFormatter(logging.Formatter):
