@@ -33,7 +33,9 @@ DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# Development and tests install requirements-dev.txt (which includes requirements.txt); production installs
+# requirements.txt alone.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@python="$$($(FIND_PYTHON))"; \
 	if [ -z "$$python" ]; then \
 	  echo "Learner Portal needs Python 3.12 or newer, and none was found." >&2; \
@@ -41,8 +43,8 @@ $(VENV)/.installed: requirements.txt
 	  exit 1; \
 	fi; \
 	if [ ! -x "$(PY)" ]; then echo "Creating $(VENV) with $$python"; "$$python" -m venv "$(VENV)"; fi
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -c "import django" && touch $@
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	@$(PY) -c "import django, pytest" && touch $@
 
 run: venv
 	@set -e; export $(DEV_ENV); $(DATABASE); \

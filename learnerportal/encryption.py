@@ -18,7 +18,15 @@ import json
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import models, transaction
+
+
+class KeyMissing(InvalidToken):
+    """A value in the database that no configured key decrypts: this process lacks a newer key.
+
+    Raised by encrypted fields on reading; the portal answers 503 (``learnerportal.api.views.server_error``)
+    and ``/healthz`` fails, so the process is taken out of service rather than answering 500s.
+    """
 
 
 def encryption_keys():
@@ -102,7 +110,14 @@ class EncryptedFieldMixin:
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return self.from_plain(decrypt_text(value))
+        try:
+            return self.from_plain(decrypt_text(value))
+        except InvalidToken:
+            # The column's name only: never the value.
+            raise KeyMissing(
+                f"{self.model._meta.db_table}.{self.column} holds a value no key of PORTAL_ENCRYPTION_KEYS decrypts: "
+                "this process lacks the current key (restart it with the keys the other processes use)."
+            ) from None
 
     def get_lookup(self, lookup_name):
         # SECURITY: a lookup on ciphertext would silently match nothing; refuse it loudly.
@@ -209,3 +224,51 @@ def rotate_column(model, field, *, batch_size=500, after_pk=None):
             )
             rotated += 1
     return (rows[-1][0] if rows else None), rotated, len(rows)
+
+
+#: Rows a data migration rewrites per transaction: short row locks, never a long table lock.
+MIGRATION_BATCH_SIZE = 1000
+
+
+def rewrite_in_batches(connection, *, table, columns, rewrite, where=""):
+    """Rewrite ``columns`` of each row of ``table`` as ``rewrite(values)`` says, one short transaction per batch.
+
+    For data migrations over big tables (run them in a migration with ``atomic = False``):
+    each batch of ``MIGRATION_BATCH_SIZE`` rows, in primary-key order, is read ``FOR UPDATE``
+    and written in its own transaction, so other sessions wait for a few rows at most,
+    and an interrupted run keeps the batches done. ``rewrite`` must leave values already
+    rewritten as they are, so that running again continues where it stopped.
+
+    Args:
+        connection: the migration's ``schema_editor.connection``.
+        table: the table's name (a constant of the migration).
+        columns: the column names to read and write (constants).
+        rewrite: ``(tuple of values) -> tuple of values``; rows it returns unchanged are not written.
+        where: an extra SQL condition choosing rows (a constant, no parameters), or "".
+
+    Returns:
+        int: rows written.
+    """
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column) for column in columns)
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    last_pk, written = None, 0
+    while True:
+        conditions = [f"({where})"] if where else []
+        if last_pk is not None:
+            conditions.append("id > %s")
+        where_clause = f"WHERE {' AND '.join(conditions)} " if conditions else ""
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, {names} FROM {quote(table)} {where_clause}ORDER BY id LIMIT %s FOR UPDATE",  # noqa: S608
+                [*([last_pk] if last_pk is not None else []), MIGRATION_BATCH_SIZE],
+            )
+            rows = cursor.fetchall()
+            for pk, *values in rows:
+                new_values = tuple(rewrite(tuple(values)))
+                if new_values != tuple(values):
+                    cursor.execute(f"UPDATE {quote(table)} SET {assignments} WHERE id = %s", [*new_values, pk])  # noqa: S608
+                    written += 1
+        if len(rows) < MIGRATION_BATCH_SIZE:
+            return written
+        last_pk = rows[-1][0]

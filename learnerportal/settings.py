@@ -15,6 +15,7 @@ Environment variables (all optional unless marked):
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
+    DJANGO_LOG_FORMAT     "text" (default) or "json": one JSON object per log line.
     PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
                           data-rights files at rest; the first encrypts.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
@@ -100,6 +101,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: the request id is on every log line and audit event of the request, failures included.
+    "privacy.middleware.AuditContextMiddleware",
     "learnerportal.http.RejectNulInQueryMiddleware",
     # Production serves static files through WhiteNoise; development through runserver.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
@@ -107,7 +110,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "privacy.middleware.AuditContextMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
@@ -248,6 +250,7 @@ SECURE = env_bool("DJANGO_SECURE")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes the process over plain HTTP
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -359,11 +362,33 @@ SPECTACULAR_SETTINGS = {
 #: The portal's public address, for links in emails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
+# One line per event: time (UTC), level, logger, request id ("-" outside a request) and the rights request's
+# reference in background work; DJANGO_LOG_FORMAT=json writes one JSON object per line. No personal data:
+# paths become their URL pattern, email addresses are blanked, a request's 5xx is logged once (learnerportal.log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "context": {"()": "learnerportal.log.RequestContextFilter"},
+        "personal_data": {"()": "learnerportal.log.PersonalDataFilter"},
+        "one_error_per_request": {"()": "learnerportal.log.OneErrorPerRequestFilter"},
+    },
+    "formatters": {
+        "text": {"()": "learnerportal.log.TextFormatter"},
+        "json": {"()": "learnerportal.log.JSONFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("DJANGO_LOG_FORMAT", "text").lower() == "json" else "text",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # Django's default config gives "django" a console handler of its own: don't print twice.
-    "loggers": {"django": {"handlers": [], "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["personal_data", "one_error_per_request"]},
+        "django.security": {"filters": ["personal_data"]},
+    },
 }

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from learnerportal.health import healthz
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", include("rights_requests.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("learnerportal.api.urls")),
+    path("healthz", healthz, name="healthz"),
 ]
 
 #: Under /api/ even an unexpected error answers in the API's JSON shape; elsewhere, the 500 page.

@@ -11,8 +11,8 @@ from contextvars import ContextVar
 
 from accounts.devices import ip_network
 from learnerportal.http import client_ip_address
+from learnerportal.log import request_id_var as _request_id
 
-_request_id: ContextVar[str] = ContextVar("audit_request_id", default="")
 _network: ContextVar[str] = ContextVar("audit_network", default="")
 
 

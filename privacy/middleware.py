@@ -8,7 +8,15 @@ from .selectors import policy_confirmation_due
 
 #: Paths that stay reachable while a learner has a policy update to confirm.
 # The API answers JSON: a script cannot follow a redirect to a page (consents still wait for the confirmation).
-EXEMPT_PREFIXES = ("/privacy/", "/accounts/", "/static/", "/admin/", "/settings/privacy/two-factor/", "/api/")
+EXEMPT_PREFIXES = (
+    "/healthz",
+    "/privacy/",
+    "/accounts/",
+    "/static/",
+    "/admin/",
+    "/settings/privacy/two-factor/",
+    "/api/",
+)
 
 
 class PolicyConfirmationMiddleware:
@@ -50,6 +58,7 @@ class AuditContextMiddleware:
         from .audit_context import audit_context
 
         with audit_context(request) as request_id:
+            request.request_id = request_id  # for Django's own request lines, logged after the middleware
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -13,7 +13,9 @@ class RightsRequestsConfig(AppConfig):
         from . import personal_data
         from .checks import check_portal_base_url
         from .fulfilment import register_default_handlers
+        from .tasks import connect_log_receivers
 
         registry.register_all(personal_data.DECLARATIONS)
         checks.register(check_portal_base_url, deploy=True)
         register_default_handlers()
+        connect_log_receivers()

@@ -6,8 +6,11 @@ from contextlib import nullcontext
 
 from django.db import transaction
 from django.tasks import task
+from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from learnerportal.log import set_log_reference
 
 from .exceptions import AccountClosed, LeaseLost
 from .fulfilment import registration_for
@@ -131,3 +134,31 @@ def send_failure_email(request_id):
     request = RightsRequest.objects.defer("details", "erasure_identifiers").get(pk=request_id)
     for recipient in staff_to_tell_of_failures(request):
         staff_failure_email(recipient, request=request).send()
+
+
+def reference_of(task_result):
+    """Return the reference (``DSR-…``) of the rights request a task of this module works on, or ""."""
+    kwargs = task_result.kwargs
+    if task_result.task.module_path == process_request.module_path:
+        rows = RightsRequest.objects.filter(pk=kwargs.get("request_id", *task_result.args[:1]))
+        return rows.values_list("reference", flat=True).first() or ""
+    if task_result.task.module_path == send_request_email.module_path:
+        rows = RequestEvent.objects.filter(pk=kwargs.get("event_id", *task_result.args[:1]))
+        return rows.values_list("request__reference", flat=True).first() or ""
+    return ""
+
+
+def name_the_request_in_log(sender, task_result, **kwargs):
+    """``task_started`` receiver: the lines a worker logs while on a rights request name its reference."""
+    set_log_reference(reference_of(task_result))
+
+
+def stop_naming_the_request(sender, task_result, **kwargs):
+    """``task_finished`` receiver, after Django's line saying how the task ended (which names the reference)."""
+    set_log_reference("")
+
+
+def connect_log_receivers():
+    """Connect the receivers that name a task's rights request in log lines (from ``AppConfig.ready()``)."""
+    task_started.connect(name_the_request_in_log, dispatch_uid="rights_requests.name_the_request_in_log")
+    task_finished.connect(stop_naming_the_request, dispatch_uid="rights_requests.stop_naming_the_request")

@@ -2,7 +2,8 @@
 
 The columns become ``text`` holding Fernet tokens; existing values are encrypted
 here with the first key of ``PORTAL_ENCRYPTION_KEYS``. Values that are already
-tokens are left alone, so running this again after an interruption is safe.
+tokens are left alone, so running this again after an interruption is safe: the
+rows are encrypted in batches, each committed on its own, holding row locks only.
 Reversing decrypts them back into plain columns.
 """
 
@@ -13,12 +14,8 @@ from django.db import migrations
 import learnerportal.encryption
 
 
-def _rows(schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, phone, date_of_birth FROM accounts_profile WHERE phone <> '' OR date_of_birth IS NOT NULL"
-        )
-        return cursor.fetchall()
+COLUMNS = ("phone", "date_of_birth")
+NOT_EMPTY = "phone <> '' OR date_of_birth IS NOT NULL"
 
 
 def _is_token(value):
@@ -29,24 +26,33 @@ def _is_token(value):
     return True
 
 
+def _encrypt(values):
+    return tuple(
+        value if not value or _is_token(value) else learnerportal.encryption.encrypt_text(value) for value in values
+    )
+
+
+def _decrypt(values):
+    return tuple(learnerportal.encryption.decrypt_text(value) if value else value for value in values)
+
+
 def encrypt_existing(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for pk, phone, date_of_birth in _rows(schema_editor):
-            values = [
-                value if not value or _is_token(value) else learnerportal.encryption.encrypt_text(value)
-                for value in (phone, date_of_birth)
-            ]
-            cursor.execute("UPDATE accounts_profile SET phone = %s, date_of_birth = %s WHERE id = %s", [*values, pk])
+    learnerportal.encryption.rewrite_in_batches(
+        schema_editor.connection, table="accounts_profile", columns=COLUMNS, rewrite=_encrypt, where=NOT_EMPTY
+    )
 
 
 def decrypt_existing(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for pk, phone, date_of_birth in _rows(schema_editor):
-            values = [learnerportal.encryption.decrypt_text(value) if value else value for value in (phone, date_of_birth)]
-            cursor.execute("UPDATE accounts_profile SET phone = %s, date_of_birth = %s WHERE id = %s", [*values, pk])
+    learnerportal.encryption.rewrite_in_batches(
+        schema_editor.connection, table="accounts_profile", columns=COLUMNS, rewrite=_decrypt, where=NOT_EMPTY
+    )
 
 
 class Migration(migrations.Migration):
+    # Each step commits on its own and the data step in batches (learnerportal.encryption.rewrite_in_batches):
+    # one transaction would hold the table's lock from the column change until the last row is encrypted.
+    atomic = False
+
     dependencies = [
         ("accounts", "0003_user_sessions"),
     ]

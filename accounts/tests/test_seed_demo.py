@@ -1,7 +1,7 @@
 """`manage.py seed_demo` loads rich, fake, international demo data, once."""
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,7 +11,18 @@ from rights_requests.models import OPEN_STATUSES, RightsRequest
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_is_rich_international_and_idempotent(capsys):
+def test_seed_demo_refuses_production_settings(settings, capsys):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="refuses to run with production settings"):
+        call_command("seed_demo")
+
+    assert not User.objects.exists(), "no staff with the published password"
+    assert "learn-with-privacy" not in capsys.readouterr().out
+
+
+def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
+    settings.DEBUG = True
     call_command("seed_demo")
     first = capsys.readouterr().out
     call_command("seed_demo")

@@ -43,6 +43,7 @@ ERROR_CODES = {
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`), or multipart for a photo.",
     "throttled": "Too many requests: wait the number of seconds in `Retry-After`.",
     "server_error": "Something went wrong on our side, not in your request; try again in a moment.",
+    "service_unavailable": "This server cannot read your data right now; try again in a moment.",
     "too_large": "The body is larger than the server accepts (2.5 MB; a photo may be up to 2 MB).",
     "invalid_audience": "An unknown profile field or audience.",
     "invalid_consent": "An unknown purpose.",
@@ -247,7 +248,8 @@ def forbid_additional_properties(result, generator, request, public):
 def document_common_answers(result, generator, request, public):
     """drf-spectacular postprocessing hook: the answers every operation may give, with examples.
 
-    Every operation may answer 500 ``server_error`` (a bug); every operation answering
+    Every operation may answer 500 ``server_error`` (a bug) and 503 ``service_unavailable``
+    (the server lacks the current encryption key; another may answer); every operation answering
     JSON may answer 406 (``Accept`` allows no JSON); every operation with a body may
     answer 415 (not JSON, or not multipart for a photo), a 400 ``parse_error``
     (malformed body) and 413; one without a body never 413. 405 is listed nowhere:
@@ -269,6 +271,9 @@ def document_common_answers(result, generator, request, public):
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             responses.setdefault("500", answer("A fault on our side (a bug), never your input.", "server_error"))
+            responses.setdefault(
+                "503", answer("This server cannot read stored data right now; try again.", "service_unavailable")
+            )
             success = next((r for status, r in responses.items() if status.startswith("2")), {})
             if "application/json" in success.get("content", {}):  # files are sent whatever Accept says
                 responses.setdefault("406", answer("The Accept header allows no JSON.", "not_acceptable"))

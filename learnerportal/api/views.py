@@ -1,8 +1,11 @@
 """The API's base view, its documentation page, its 404, and how its authentication appears in the schema."""
 
+import sys
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +13,8 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.views import APIView
+
+from learnerportal.encryption import KeyMissing
 
 from .auth import PerIPThrottle, PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
 from .errors import ERROR_CODES, TooLarge, error_body
@@ -107,7 +112,17 @@ def api_not_found(request, *args, **kwargs):
 
 
 def server_error(request):
-    """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page."""
+    """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page.
+
+    When the failure is data this process cannot decrypt (``KeyMissing``: it was started
+    with an old ``PORTAL_ENCRYPTION_KEYS``), the answer is 503 ``service_unavailable``
+    instead: the fault is the process's, and a load balancer should route around it.
+    """
+    if isinstance(sys.exc_info()[1], KeyMissing):
+        if request.path.startswith("/api/"):
+            return _json_error("service_unavailable", ERROR_CODES["service_unavailable"], 503)
+        # Without the request, as the 500 page: anything about the signed-in user may fail the same way.
+        return HttpResponse(loader.get_template("503.html").render(), status=503)
     if request.path.startswith("/api/"):
         return _json_error("server_error", ERROR_CODES["server_error"], 500)
     return defaults.server_error(request)

@@ -68,6 +68,7 @@ SIGNED_OUT_PAGE = row(200, *[REDIRECT] * 5)
 #: URL name → (path with the fixtures' values, expected answer per role) for GET requests.
 EXPECTED = {
     "home": ("/", everyone(200)),
+    "healthz": ("/healthz", everyone(200)),
     "accounts:signup": ("/accounts/signup/", SIGNED_OUT_PAGE),
     "accounts:login": ("/accounts/login/", SIGNED_OUT_PAGE),
     "accounts:logout": ("/accounts/logout/", everyone(405)),

@@ -1,6 +1,7 @@
 """The migration that encrypts phone numbers and dates of birth already in the database, and back."""
 
 import datetime
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -8,6 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from accounts.models import Profile
+from learnerportal import encryption
 from rights_requests.models import RightsRequest
 
 BEFORE = [("accounts", "0003_user_sessions")]
@@ -90,3 +92,43 @@ def test_existing_request_details_are_encrypted_and_decrypted_on_the_way_back():
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert RightsRequest.objects.get(pk=request.pk).details == {"changes": {"phone": "+233 20 000 0001"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_encryption_keeps_the_batches_done_and_continues_when_run_again():
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old_apps = executor.loader.project_state(BEFORE).apps
+    users, profiles = old_apps.get_model("accounts", "User"), old_apps.get_model("accounts", "Profile")
+    phones = ["+233 20 000 0001", "+233 20 000 0002", "+233 20 000 0003"]
+    pks = [
+        profiles.objects.create(user=users.objects.create(username=f"l{n}", email=f"l{n}@example.org"), phone=phone).pk
+        for n, phone in enumerate(phones)
+    ]
+    real_encrypt = encryption.encrypt_text
+    calls = []
+
+    def encrypt_then_fail(value):
+        calls.append(value)
+        if len(calls) == 2:
+            raise RuntimeError("the server went down")
+        return real_encrypt(value)
+
+    # Batches of one row: the first is committed before the second fails.
+    with (
+        mock.patch.object(encryption, "MIGRATION_BATCH_SIZE", 1, create=True),
+        mock.patch.object(encryption, "encrypt_text", encrypt_then_fail),
+        pytest.raises(RuntimeError),
+    ):
+        MigrationExecutor(connection).migrate(AFTER)
+    first_token = raw_values(pks[0])[0]
+    assert first_token.startswith("gAAAAA"), "the first batch stays done"
+    assert raw_values(pks[1])[0] == phones[1] and raw_values(pks[2])[0] == phones[2]
+
+    MigrationExecutor(connection).migrate(AFTER)  # run again: it continues
+    assert raw_values(pks[0])[0] == first_token, "a value already encrypted is not encrypted twice"
+    assert [encryption.decrypt_text(raw_values(pk)[0]) for pk in pks] == phones
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert [Profile.objects.get(pk=pk).phone for pk in pks] == phones

@@ -3,7 +3,8 @@
 The column becomes ``text`` holding one Fernet token of the JSON; existing rows
 are encrypted here with the first key of ``PORTAL_ENCRYPTION_KEYS``. Rows that
 are already tokens are left alone, so running this again after an interruption
-is safe. Reversing decrypts them back into ``jsonb``.
+is safe: the rows are encrypted in batches, each committed on its own, holding
+row locks only. Reversing decrypts them back into ``jsonb``.
 """
 
 from cryptography.fernet import InvalidToken
@@ -14,30 +15,37 @@ import learnerportal.encryption
 TABLE = "rights_requests_rightsrequest"
 
 
-def _rows(schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, details FROM {TABLE}")  # noqa: S608 - a constant table name
-        return cursor.fetchall()
+def _encrypt(values):
+    (details,) = values
+    try:
+        learnerportal.encryption.decrypt_text(details)
+    except InvalidToken:
+        return (learnerportal.encryption.encrypt_text(details),)
+    return values
+
+
+def _decrypt(values):
+    (details,) = values
+    return (learnerportal.encryption.decrypt_text(details),)
 
 
 def encrypt_existing(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for pk, details in _rows(schema_editor):
-            try:
-                learnerportal.encryption.decrypt_text(details)
-            except InvalidToken:
-                token = learnerportal.encryption.encrypt_text(details)
-                cursor.execute(f"UPDATE {TABLE} SET details = %s WHERE id = %s", [token, pk])  # noqa: S608
+    learnerportal.encryption.rewrite_in_batches(
+        schema_editor.connection, table=TABLE, columns=("details",), rewrite=_encrypt
+    )
 
 
 def decrypt_existing(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for pk, details in _rows(schema_editor):
-            plain = learnerportal.encryption.decrypt_text(details)
-            cursor.execute(f"UPDATE {TABLE} SET details = %s WHERE id = %s", [plain, pk])  # noqa: S608
+    learnerportal.encryption.rewrite_in_batches(
+        schema_editor.connection, table=TABLE, columns=("details",), rewrite=_decrypt
+    )
 
 
 class Migration(migrations.Migration):
+    # Each step commits on its own and the data step in batches (learnerportal.encryption.rewrite_in_batches):
+    # one transaction would hold the table's lock from the column change until the last row is encrypted.
+    atomic = False
+
     dependencies = [
         ("rights_requests", "0007_queue_order_index"),
     ]

@@ -10,9 +10,10 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -89,9 +90,16 @@ EVENTS_PER_LEARNER = 340  # 64 × 340 ≈ 21,760 learning events
 
 
 class Command(BaseCommand):
-    help = "Load fake demo data (idempotent) and print the demo logins."
+    help = "Load fake demo data (idempotent) and print the demo logins. Development only (DJANGO_DEBUG=1)."
 
     def handle(self, *args, **options):
+        # SECURITY: the demo staff have a published password and their sign-in keys are printed;
+        # on a real site they would be admin accounts anyone could use. Debug is off in production.
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo refuses to run with production settings: it creates staff accounts with a published "
+                "password and prints their two-factor keys. Run it in development, with DJANGO_DEBUG=1."
+            )
         if User.objects.filter(username=DEMO_LEARNER).exists():
             self.stdout.write("Demo data is already loaded.")
         else:

@@ -1,0 +1,92 @@
+"""``/healthz``: whether this process can serve, for a load balancer or supervisor.
+
+It answers 200 when the database, the cache and the file storage are reachable
+and this process's encryption keys decrypt the newest value of each encrypted
+column; else 503, so a process started with an old ``PORTAL_ENCRYPTION_KEYS``
+is taken out of service. The body names the checks and their results only:
+no personal data, no error text.
+"""
+
+import logging
+import uuid
+from pathlib import Path
+
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .encryption import decrypt_text, encrypted_columns
+
+logger = logging.getLogger(__name__)
+
+
+def check_database():
+    """Run ``SELECT 1`` on the default database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_cache():
+    """Write a value to the default cache and read it back."""
+    key, value = f"healthz:{uuid.uuid4()}", uuid.uuid4().hex
+    cache.set(key, value, timeout=10)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not return what was written")
+    cache.delete(key)
+
+
+def check_storage():
+    """Ask the file storage about a probe name (local: its directory exists; S3: the bucket answers)."""
+    location = getattr(default_storage, "location", None)
+    if location is not None and not Path(location).is_dir():
+        raise RuntimeError("the media directory does not exist")
+    default_storage.exists("healthz-probe")
+
+
+def check_encryption():
+    """Decrypt the newest non-empty value of every encrypted column with this process's keys.
+
+    Raises:
+        cryptography.fernet.InvalidToken: a key newer than this process's is in use.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, field in encrypted_columns():
+            column, pk = quote(field.column), quote(model._meta.pk.column)
+            cursor.execute(
+                f"SELECT {column} FROM {quote(model._meta.db_table)} "  # noqa: S608 - quoted names
+                f"WHERE {column} IS NOT NULL AND {column} <> '' ORDER BY {pk} DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                decrypt_text(row[0])
+
+
+CHECKS = {
+    "database": check_database,
+    "cache": check_cache,
+    "storage": check_storage,
+    "encryption": check_encryption,
+}
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """Answer ``{"status": "ok"|"unavailable", "checks": {name: "ok"|"failing"}}``, 200 or 503."""
+    results = {}
+    for name, check in CHECKS.items():
+        try:
+            check()
+        except Exception as error:  # any failure means this process should not serve
+            # The check and the error's type only: an error's text may name a host, a user or a value.
+            logger.error("Health check %s failed: %s", name, type(error).__name__)
+            results[name] = "failing"
+        else:
+            results[name] = "ok"
+    healthy = all(result == "ok" for result in results.values())
+    body = {"status": "ok" if healthy else "unavailable", "checks": results}
+    return JsonResponse(body, status=200 if healthy else 503)
