@@ -25,6 +25,7 @@ from privacy.selectors import (
 from privacy.services import two_factor_login_begin
 from rights_requests.selectors import open_requests_of
 
+from .exceptions import InvalidPhoto
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .selectors import (
@@ -133,15 +134,19 @@ def account_settings(request):
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            profile_update(
-                actor=request.user,
-                user=request.user,
-                data=form.profile_data(),
-                photo=form.cleaned_data["photo"],
-                remove_photo=form.cleaned_data["remove_photo"],
-            )
-            messages.success(request, "Your profile is saved.")
-            return redirect("accounts:settings_account")
+            try:
+                profile_update(
+                    actor=request.user,
+                    user=request.user,
+                    data=form.profile_data(),
+                    photo=form.cleaned_data["photo"],
+                    remove_photo=form.cleaned_data["remove_photo"],
+                )
+            except InvalidPhoto as error:  # the header was fine, the image data is not
+                form.add_error("photo", ValidationError(error.detail, code=error.code))
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("accounts:settings_account")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     else:
         form = ProfileForm(instance=profile)
