@@ -134,6 +134,15 @@ def test_a_photo_with_too_many_pixels_is_refused_from_its_header(api):
     ]
 
 
+def test_thousands_of_unknown_keys_get_a_short_answer_that_counts_them(api):
+    response = patch(api, {f"k{n}": 1 for n in range(5000)})  # 50 KB
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert len(response.json()["fields"]) == 20
+    assert response.json()["detail"] == "Unknown keys. 5000 fields have problems; `fields` names the first 20."
+    assert len(response.content) < 2_000
+
+
 def test_a_photo_sent_as_json_is_not_a_file(api):
     response = patch(api, {"photo": jpeg_bytes().hex()})
     assert response.status_code == 400 and "photo" in response.json()["fields"]

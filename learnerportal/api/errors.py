@@ -1,5 +1,6 @@
 """The API's errors: one JSON shape, stable codes, the exception handler and their OpenAPI description."""
 
+import itertools
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -52,7 +53,7 @@ ERROR_CODES = {
     "invalid_details": "The details of a request do not fit its type; `fields` names the problem.",
     "duplicate_open_request": "You already have an open request of this type; `existing_request_id` is it.",
     "transition_not_allowed": "The request's status does not allow this step (e.g. withdrawing it once work began).",
-    "invalid_photo": "The photo is not a JPEG, PNG or WebP image we can read, or is too large.",
+    "invalid_photo": "The photo is not a JPEG, PNG or WebP image we can read, or has too many bytes or pixels.",
     "download_expired": "The file's download period is over and it was deleted; ask for a new copy.",
     "file_unreadable": "The stored file is damaged or missing, so none of it is sent; ask for a new copy.",
 }
@@ -87,26 +88,60 @@ class TooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+#: An error answer names at most this many fields, with at most ``MESSAGES_SHOWN`` messages each, every
+#: name and message cut to ``TEXT_MAX`` characters; its ``detail`` then counts them all.
+FIELDS_SHOWN = 20
+MESSAGES_SHOWN = 3
+TEXT_MAX = 300
+
+
 def _flatten(detail, prefix=""):
-    """Return DRF error details as ``{"dotted.field": [messages]}``."""
+    """Yield DRF error details as ``("dotted.field", [messages])`` pairs, in the order of the request."""
     if isinstance(detail, dict):
-        flat = {}
         for key, value in detail.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    if isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            return {prefix or "non_field_errors": [str(item) for item in detail]}
-        flat = {}
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
         for index, item in enumerate(detail):
-            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return flat
-    return {prefix or "non_field_errors": [str(detail)]}
+            yield from _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+    elif isinstance(detail, list):
+        yield prefix or "non_field_errors", detail
+    else:
+        yield prefix or "non_field_errors", [detail]
+
+
+def _clip(text):
+    """Return ``text`` cut to ``TEXT_MAX`` characters in its middle, where an echoed value sits."""
+    text = str(text)
+    if len(text) <= TEXT_MAX:
+        return text
+    half = (TEXT_MAX - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
 
 
 def error_body(code, detail, fields=None, **extra):
-    """Return the JSON body of an error: ``{"code", "detail", "fields", **extra}``."""
-    return {"code": code, "detail": str(detail), "fields": fields or {}, **extra}
+    """Return the JSON body of an error: ``{"code", "detail", "fields", **extra}``, bounded in size.
+
+    SECURITY: the answer stays small whatever the request held (thousands of bad list
+    items or unknown keys made answers of megabytes): ``fields`` names the first
+    ``FIELDS_SHOWN`` fields only, each with its first ``MESSAGES_SHOWN`` messages, and
+    ``detail`` then says how many fields there are in all.
+
+    Args:
+        code: a key of ``ERROR_CODES``.
+        detail: a sentence for people.
+        fields: ``{"dotted.field": [messages]}``, or an iterable of such pairs; None for none.
+        extra: more keys of the answer, e.g. ``existing_request_id``.
+    """
+    pairs = iter(fields.items() if isinstance(fields, dict) else fields or ())
+    shown = {
+        _clip(name): [_clip(message) for message in messages[:MESSAGES_SHOWN]]
+        for name, messages in itertools.islice(pairs, FIELDS_SHOWN)
+    }
+    detail = _clip(detail)
+    left = sum(1 for _ in pairs)
+    if left:
+        detail += f" {len(shown) + left} fields have problems; `fields` names the first {len(shown)}."
+    return {"code": code, "detail": detail, "fields": shown, **extra}
 
 
 def form_errors(form):
@@ -221,12 +256,12 @@ def unknown_keys_error(data, allowed, prefix=""):
     """
     if not isinstance(data, dict):
         return None
-    unknown = sorted(set(data) - set(allowed))
+    unknown = [key for key in data if key not in allowed]
     if not unknown:
         return None
     return Response(
         error_body(
-            "invalid", "Unknown keys.", {f"{prefix}{key}": ["Not something this endpoint takes."] for key in unknown}
+            "invalid", "Unknown keys.", ((f"{prefix}{key}", ["Not something this endpoint takes."]) for key in unknown)
         ),
         status=400,
     )
