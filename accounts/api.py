@@ -6,6 +6,7 @@ same photo handling).
 """
 
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -23,6 +24,7 @@ from learnerportal.api.errors import (
 from learnerportal.api.fields import StrictBooleanField, StrictCharField, StrictDateField
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
+from learnerportal.http import accepts_upload
 
 from . import conf
 from .exceptions import InvalidPhoto
@@ -117,6 +119,7 @@ PROFILE_EXAMPLE = {
 }
 
 
+@method_decorator(accepts_upload(conf.PHOTO_MAX_BYTES), name="dispatch")
 class MyProfileView(PortalAPIView):
     """Your own profile (the Account tab)."""
 

@@ -6,7 +6,7 @@ import math
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -44,7 +44,8 @@ ERROR_CODES = {
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`), or multipart for a photo.",
     "throttled": "Too many requests: wait the number of seconds in `Retry-After`.",
     "server_error": "Something went wrong on our side, not in your request; try again in a moment.",
-    "too_large": "The body is larger than the server accepts (2.5 MB; a photo may be up to 2 MB).",
+    "too_large": "The body is larger than this endpoint accepts; `detail` says how large it may be.",
+    "length_required": "The body was sent in chunks: send it with a Content-Length header.",
     "invalid_audience": "An unknown profile field or audience.",
     "invalid_consent": "An unknown purpose.",
     "too_young": "Under the digital age of consent, this cannot be turned on (GDPR Art. 8).",
@@ -81,7 +82,11 @@ class DuplicateRequestErrorSerializer(ErrorSerializer):
 
 
 class TooLarge(exceptions.APIException):
-    """413: the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raised ``RequestDataTooBig``)."""
+    """413: a part of the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raised ``RequestDataTooBig``).
+
+    A body over its declared limit is refused before this, unread, by
+    ``learnerportal.http.RequestBodyLimitMiddleware``.
+    """
 
     status_code = 413
     default_detail = ERROR_CODES["too_large"]
@@ -142,6 +147,11 @@ def error_body(code, detail, fields=None, **extra):
     if left:
         detail += f" {len(shown) + left} fields have problems; `fields` names the first {len(shown)}."
     return {"code": code, "detail": detail, "fields": shown, **extra}
+
+
+def json_error_response(code, detail, status):
+    """Return the API's error shape from outside DRF, compact as DRF renders every other answer."""
+    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"separators": (",", ":")})
 
 
 def form_errors(form):
@@ -284,7 +294,7 @@ def document_common_answers(result, generator, request, public):
     Every operation may answer 500 ``server_error`` (a bug); every operation answering
     JSON may answer 406 (``Accept`` allows no JSON); every operation with a body may
     answer 415 (not JSON, or not multipart for a photo), a 400 ``parse_error``
-    (malformed body) and 413; one without a body never 413. 405 is listed nowhere:
+    (malformed body), 413 and 411 (sent in chunks); one without a body never 413. 405 is listed nowhere:
     it answers methods no operation offers (the ``Allow`` header names those it does).
     """
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -312,6 +322,7 @@ def document_common_answers(result, generator, request, public):
             responses.setdefault(
                 "415", answer("The body is not JSON (or, for a photo, not multipart).", "unsupported_media_type")
             )
+            responses.setdefault("411", answer("The body was sent in chunks, without a length.", "length_required"))
             bad = responses.setdefault("400", answer("The body is not valid.", "parse_error"))
             examples = bad.get("content", {}).get("application/json", {}).setdefault("examples", {})
             examples.setdefault("parse_error", example("parse_error"))

@@ -1,7 +1,6 @@
 """The API's base view, its documentation page, its 404, and how its authentication appears in the schema."""
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.views import defaults
@@ -12,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from .auth import PerIPThrottle, PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
-from .errors import ERROR_CODES, TooLarge, error_body
+from .errors import ERROR_CODES, json_error_response
 
 
 class PortalAPIView(APIView):
@@ -30,9 +29,6 @@ class PortalAPIView(APIView):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
-        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            # Refused before reading: Django would stream a multipart file of any size to disk first.
-            raise TooLarge()
 
     def paginated(self, rows, to_data):
         """Return the page of ``rows`` (a queryset or list) the request asks for, as ``to_data(page)``.
@@ -43,14 +39,6 @@ class PortalAPIView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, self.request, view=self)
         return paginator.get_paginated_response(to_data(page))
-
-
-def _declared_length(request):
-    """Return the request's ``Content-Length`` in bytes (0 when absent or not a number)."""
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 class TokenSchemeExtension(OpenApiAuthenticationExtension):
@@ -103,19 +91,14 @@ def api_not_found(request, *args, **kwargs):
             match = None
         if match is not None and match.func is not api_not_found:
             detail += f" Did you mean {request.path}/ (with the trailing slash)?"
-    return _json_error("not_found", detail, 404)
+    return json_error_response("not_found", detail, 404)
 
 
 def server_error(request):
     """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page."""
     if request.path.startswith("/api/"):
-        return _json_error("server_error", ERROR_CODES["server_error"], 500)
+        return json_error_response("server_error", ERROR_CODES["server_error"], 500)
     return defaults.server_error(request)
-
-
-def _json_error(code, detail, status):
-    """Return the API's error shape from outside DRF, compact as DRF renders every other answer."""
-    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"separators": (",", ":")})
 
 
 @require_safe

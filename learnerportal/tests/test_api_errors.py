@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.exceptions import ValidationError
 
+from accounts import conf as accounts_conf
 from accounts.tests.factories import UserFactory
 from learnerportal.api.errors import exception_handler
 from learnerportal.tests.api_helpers import make_token, token_client
@@ -215,7 +216,7 @@ def test_a_method_an_endpoint_does_not_take_is_a_405_whatever_the_token_may_do(s
 
 
 def test_a_photo_file_over_the_size_limit_is_refused_before_it_is_read(api):
-    big = io.BytesIO(b"\xff\xd8" + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10))
+    big = io.BytesIO(b"\xff\xd8" + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + accounts_conf.PHOTO_MAX_BYTES))
     big.name = "huge.jpg"
     response = api.patch(
         "/api/v1/me/profile/", encode_multipart(BOUNDARY, {"photo": big}), content_type=MULTIPART_CONTENT
