@@ -6,6 +6,7 @@ same photo handling).
 """
 
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -23,7 +24,10 @@ from learnerportal.api.errors import (
 from learnerportal.api.fields import StrictBooleanField, StrictCharField, StrictDateField
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
+from learnerportal.http import accepts_upload
 
+from . import conf
+from .exceptions import InvalidPhoto
 from .forms import ProfileForm
 from .models import EducationLevel, Profile
 from .services import PROFILE_EDITABLE_FIELDS, profile_update
@@ -76,7 +80,9 @@ class PhotoUploadSerializer(serializers.Serializer):
     """A new photo, as multipart/form-data."""
 
     photo = serializers.FileField(
-        help_text="A JPEG, PNG or WebP image up to 2 MB; location and camera data are removed."
+        help_text=f"A JPEG, PNG or WebP image up to {conf.PHOTO_MAX_BYTES / 1_048_576:g} MB and "
+        + ", ".join(f"{most / 1_000_000:g} million pixels for a {kind}" for kind, most in conf.PHOTO_MAX_PIXELS.items())
+        + "; location and camera data are removed."
     )
 
 
@@ -113,6 +119,7 @@ PROFILE_EXAMPLE = {
 }
 
 
+@method_decorator(accepts_upload(conf.PHOTO_MAX_BYTES), name="dispatch")
 class MyProfileView(PortalAPIView):
     """Your own profile (the Account tab)."""
 
@@ -179,11 +186,17 @@ class MyProfileView(PortalAPIView):
             return Response(
                 error_body(code, "Nothing was saved: some values are not valid.", form_errors(form)), status=400
             )
-        profile = profile_update(
-            actor=request.user,
-            user=request.user,
-            data=form.profile_data(),
-            photo=form.cleaned_data["photo"],
-            remove_photo=form.cleaned_data["remove_photo"],
-        )
+        try:
+            profile = profile_update(
+                actor=request.user,
+                user=request.user,
+                data=form.profile_data(),
+                photo=form.cleaned_data["photo"],
+                remove_photo=form.cleaned_data["remove_photo"],
+            )
+        except InvalidPhoto as error:  # the header was fine, the image data is not
+            return Response(
+                error_body("invalid_photo", "Nothing was saved: the photo is not valid.", {"photo": [error.detail]}),
+                status=400,
+            )
         return Response(profile_data(request, profile))

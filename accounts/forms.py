@@ -7,12 +7,11 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
-from PIL import Image
 
 from . import conf
 from .exceptions import InvalidPhoto
 from .models import Profile, User, selectable_timezones
-from .photos import TOO_MANY_PIXELS, photo_normalize
+from .photos import photo_check
 from .services import PROFILE_EDITABLE_FIELDS
 
 #: One wording of the password rules for every form that sets a password.
@@ -120,16 +119,20 @@ NOT_SET = "Not set"
 
 
 class PhotoField(forms.ImageField):
-    """Django's ``ImageField``, saying so when an image is refused for its size in pixels, not "corrupted"."""
+    """Django's ``ImageField``, first refusing what ``photos.photo_check`` refuses, from the size and header alone.
+
+    Nothing is decoded here: ``services.profile_update`` decodes the photo, once.
+    A photo refused for its bytes or pixels says which limit, rather than "corrupted".
+    """
 
     def to_python(self, data):
-        """Return the uploaded file as ``ImageField`` does; raise ``ValidationError`` naming the pixel limit."""
-        try:
-            return super().to_python(data)
-        except forms.ValidationError as error:
-            if isinstance(error.__cause__, Image.DecompressionBombError):
-                raise forms.ValidationError(TOO_MANY_PIXELS, code="photo_too_many_pixels") from error
-            raise
+        """Return the uploaded file as ``ImageField`` does; raise ``ValidationError`` saying what is wrong."""
+        if data not in self.empty_values:
+            try:
+                photo_check(data)
+            except InvalidPhoto as error:
+                raise forms.ValidationError(error.detail, code=error.code) from error
+        return super().to_python(data)
 
 
 class ProfileForm(forms.ModelForm):
@@ -179,17 +182,6 @@ class ProfileForm(forms.ModelForm):
         if date_of_birth < datetime.date(today.year - 130, 1, 1):
             raise forms.ValidationError("Enter a real date of birth.", code="dob_too_old")
         return date_of_birth
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        try:
-            photo_normalize(photo)
-        except InvalidPhoto as error:
-            raise forms.ValidationError(error.detail, code=error.code) from error
-        photo.seek(0)
-        return photo
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
+from learnerportal.http import accepts_upload
 from privacy.reauthentication import recent_authentication_required
 from privacy.selectors import (
     list_length_asked,
@@ -25,6 +26,8 @@ from privacy.selectors import (
 from privacy.services import two_factor_login_begin
 from rights_requests.selectors import open_requests_of
 
+from . import conf
+from .exceptions import InvalidPhoto
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .selectors import (
@@ -127,21 +130,26 @@ def settings_index(request):
 
 
 @login_required
+@accepts_upload(conf.PHOTO_MAX_BYTES)
 def account_settings(request):
     """Account tab: edit the profile and photo; errors are shown beside their fields."""
     profile = Profile.objects.get(user=request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            profile_update(
-                actor=request.user,
-                user=request.user,
-                data=form.profile_data(),
-                photo=form.cleaned_data["photo"],
-                remove_photo=form.cleaned_data["remove_photo"],
-            )
-            messages.success(request, "Your profile is saved.")
-            return redirect("accounts:settings_account")
+            try:
+                profile_update(
+                    actor=request.user,
+                    user=request.user,
+                    data=form.profile_data(),
+                    photo=form.cleaned_data["photo"],
+                    remove_photo=form.cleaned_data["remove_photo"],
+                )
+            except InvalidPhoto as error:  # the header was fine, the image data is not
+                form.add_error("photo", ValidationError(error.detail, code=error.code))
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("accounts:settings_account")
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     else:
         form = ProfileForm(instance=profile)

@@ -1,11 +1,14 @@
-"""HTTP helpers shared by the apps: the client's IP address, safe redirects, a middleware refusing NUL."""
+"""HTTP helpers: the client's IP address, safe redirects, middleware refusing malformed or oversized requests."""
 
 import ipaddress
 import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from learnerportal.api.errors import json_error_response
 
 #: "203.0.113.7:4711", "[2001:db8::1]" or "[2001:db8::1]:4711": an address as some load balancers write it.
 _ADDRESS_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](?::\d{1,5})?|(?P<v4>[0-9.]+):\d{1,5}")
@@ -84,3 +87,77 @@ class RejectNulInQueryMiddleware:
         ):
             raise BadRequest("The address holds a NUL character.")
         return self.get_response(request)
+
+
+def accepts_upload(max_bytes):
+    """Mark a view as taking uploaded files of up to ``max_bytes`` in all, in a multipart body.
+
+    ``RequestBodyLimitMiddleware`` then lets a multipart body to that view be
+    ``max_bytes`` larger than any other body; the form's other fields keep the
+    ordinary limit. On a class-based view, decorate ``dispatch`` with
+    ``method_decorator``.
+    """
+
+    def decorator(view):
+        view.upload_max_bytes = max_bytes
+        return view
+
+    return decorator
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than its view takes, from its declared length, before reading any of it.
+
+    SECURITY: Django reads a multipart body in full, files to disk, the first time
+    anything asks for ``request.POST``; the CSRF check asks before any view runs. A
+    form refusing a 300 MB file would only do so once all of it had arrived. A
+    view takes ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes, plus what its ``accepts_upload``
+    allows when the body is multipart. A body without a declared length (sent in
+    chunks) is refused as well: WSGI would hand the view an empty body.
+
+    Answers 413, or 411 for a body without a length: under /api/ as the API's JSON
+    error (``too_large``, ``length_required``), elsewhere as a page saying the limit.
+    Listed before ``CsrfViewMiddleware``, whose ``process_view`` reads the body.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        declared = request.META.get("CONTENT_LENGTH")
+        if not declared:
+            if "HTTP_TRANSFER_ENCODING" in request.META:
+                detail = "Send the body with a Content-Length header: a body sent in chunks is not accepted."
+                return _refusal(request, 411, "length_required", detail)
+            return None
+        if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
+            return None
+        uploads = getattr(view_func, "upload_max_bytes", 0) if request.content_type == "multipart/form-data" else 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + uploads
+        try:
+            length = int(declared)
+        except ValueError:
+            return None  # Django reads such a body as empty
+        if length > limit:
+            limits = {"limit": _size(limit), "upload_limit": _size(uploads) if uploads else ""}
+            files = f", files up to {limits['upload_limit']}" if uploads else ""
+            detail = f"The body is larger than this address takes: at most {limits['limit']}{files}."
+            return _refusal(request, 413, "too_large", detail, **limits)
+        return None
+
+
+def _size(size):
+    """Return ``size`` (bytes) in words, e.g. "64 KB" or "2.1 MB"."""
+    if size < 1_048_576:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1_048_576:.1f}".removesuffix(".0") + " MB"
+
+
+def _refusal(request, status, code, detail, **context):
+    """Return the answer refusing a body: the API's JSON error under /api/, else the page ``<status>.html``."""
+    if request.path.startswith("/api/"):
+        return json_error_response(code, detail, status)
+    return render(request, f"{status}.html", context, status=status)

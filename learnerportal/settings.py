@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # Early: the request id is on every log line and audit event of the request, failures included.
     "privacy.middleware.AuditContextMiddleware",
     "learnerportal.http.RejectNulInQueryMiddleware",
+    # Before anything reads the body (the CSRF check does): refuses an oversized one unread.
+    "learnerportal.http.RequestBodyLimitMiddleware",
     # Production serves static files through WhiteNoise; development through runserver.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -195,8 +197,11 @@ STORAGES = {
         ),
     },
 }
+# Request bodies: at most 1 MiB (a privacy policy's text in the admin fits), refused unread by
+# learnerportal.http.RequestBodyLimitMiddleware; a view marked with accepts_upload takes its files
+# on top (the profile photo: 2 MiB).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 
 # Keys encrypting data-rights files at rest (access reports), for cryptography's MultiFernet:
 # comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).

@@ -31,7 +31,7 @@ from learnerportal.api.errors import (
     error_response,
     unknown_keys_error,
 )
-from learnerportal.api.fields import StrictCharField
+from learnerportal.api.fields import BoundedDictField, BoundedListField, StrictCharField
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
 from privacy.reauthentication import recently_authenticated
@@ -60,13 +60,15 @@ class RequestDetailsSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="restriction (required): why we should stop using your data for now (GDPR Art. 18(1)).",
     )
-    purposes = serializers.ListField(
+    purposes = BoundedListField(
         child=serializers.ChoiceField(choices=list(OBJECTABLE_PURPOSES)),
+        max_length=len(OBJECTABLE_PURPOSES),
         required=False,
         help_text="objection (at least one): the uses of your data you object to (GDPR Art. 21).",
     )
-    changes = serializers.DictField(
+    changes = BoundedDictField(
         child=StrictCharField(allow_blank=True),
+        max_length=len(RECTIFIABLE_FIELDS),
         required=False,
         help_text="rectification: the corrected value per profile field "
         f'({", ".join(RECTIFIABLE_FIELDS)}); "" asks to clear a field. At least one, or a note.',

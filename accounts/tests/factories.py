@@ -1,9 +1,13 @@
 """factory_boy factories for the accounts app's models."""
 
 import datetime
+import io
+import struct
+import zlib
 
 import factory
 from django.utils import timezone
+from PIL import Image
 
 from accounts.models import Course, Enrollment, Partner, User
 
@@ -67,3 +71,40 @@ def seminars(user, count, *, completed=True):
             completed_at=start + datetime.timedelta(days=n + 1) if completed else None,
             progress_percent=100 if completed else 40,
         )
+
+
+# Image files for photo uploads. The large ones are built without holding their pixels in memory.
+
+
+def image_file(image_format, size, mode="RGB", **options):
+    """Return the bytes of a one-colour image of ``size`` (width, height) in ``image_format`` (Pillow's names)."""
+    colour = {"RGB": (200, 120, 40), "RGBA": (200, 120, 40, 128), "CMYK": (10, 80, 160, 20)}[mode]
+    buffer = io.BytesIO()
+    Image.new(mode, size, colour).save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
+def png_file(width, height, *, alpha=False, with_pixels=True, damaged=False):
+    """Return a PNG of ``width`` × ``height`` black pixels, built a row at a time (tiny, however large).
+
+    Without pixels, only the header and the end: enough for an image library to judge its size.
+    Damaged, every chunk is well-formed but the pixel data is not compressed data at all.
+    """
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
+    pixels = b""
+    if with_pixels:
+        compressor = zlib.compressobj(1)
+        row = bytes(1 + width * (4 if alpha else 3))  # filter byte 0, then the samples
+        pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    if damaged:
+        pixels = b"not deflate data" * 64
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + (chunk(b"IDAT", pixels) if with_pixels else b"")
+        + chunk(b"IEND", b"")
+    )

@@ -5,10 +5,10 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, ImageFile
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, image_file, png_file
 from privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_a_file_that_is_not_an_image_is_refused(client, learner):
 
     page = client.post("/settings/account/", VALID | {"photo": fake}).content.decode()
 
-    assert "Upload a valid image." in page
+    assert "That file is not an image we can read." in page
     assert not Profile.objects.get(user=learner).photo
 
 
@@ -112,44 +112,72 @@ def test_an_oversized_photo_is_refused(client, learner, settings):
     assert not Profile.objects.get(user=learner).photo
 
 
-def png_header_only(width, height):
-    """Return a PNG that only declares its size (no pixel data): enough for an image library to judge it."""
-    import struct
-    import zlib
-
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
-
-
-def bilevel_png(width, height):
-    buffer = io.BytesIO()
-    Image.new("1", (width, height)).save(buffer, format="PNG")
-    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
-
-
 @pytest.mark.parametrize(
-    "upload",
+    ("name", "make", "message"),
     [
         # 900 million pixels: the image library will not even open it.
-        lambda: SimpleUploadedFile("huge.png", png_header_only(30_000, 30_000), content_type="image/png"),
-        # 42 million, above the 40 million we accept (black and white: 5 MB to make).
-        lambda: bilevel_png(7_000, 6_000),
+        ("huge.png", lambda: png_file(30_000, 30_000, with_pixels=False), "at most 50 million."),
+        # The rest are small files, each under the 40 million pixels once accepted, that took hundreds of MB.
+        ("big.png", lambda: png_file(6300, 6300), "at most 12 million for a PNG image."),
+        ("big.webp", lambda: image_file("WEBP", (4000, 3000), lossless=True), "at most 6 million for a WebP image."),
+        (
+            "big.jpg",
+            lambda: image_file("JPEG", (4000, 3100), progressive=True),
+            "at most 12 million for a progressive JPEG image.",
+        ),
     ],
-    ids=["beyond-the-image-library", "beyond-our-limit"],
+    ids=["beyond-the-image-library", "png", "webp", "progressive-jpeg"],
 )
-def test_a_photo_with_too_many_pixels_is_refused_for_that_and_nothing_is_lost(client, learner, upload):
+def test_a_photo_with_too_many_pixels_is_refused_for_that_and_nothing_is_lost(client, learner, name, make, message):
     client.post("/settings/account/", VALID)
+    upload = SimpleUploadedFile(name, make())
 
-    page = client.post("/settings/account/", VALID | {"full_name": "Zoë M.", "photo": upload()}).content.decode()
+    page = client.post("/settings/account/", VALID | {"full_name": "Zoë M.", "photo": upload}).content.decode()
 
-    assert "The photo has too many pixels: at most 40 million." in page
+    assert f"The photo has too many pixels: {message}" in page
     assert "corrupted" not in page
     assert 'value="Zoë M."' in page, "what was typed is still in the form"
     profile = Profile.objects.get(user=learner)
     assert (profile.full_name, bool(profile.photo)) == ("Zoë Müller-Schmidt", False)
+
+
+def test_a_photo_is_decoded_once_per_upload(client, learner, monkeypatch):
+    decoded = []
+    load = ImageFile.ImageFile.load
+
+    def counting_load(image):
+        if image.tile:  # pixels not decoded yet
+            decoded.append(image.format)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counting_load)
+
+    client.post("/settings/account/", VALID | {"photo": image_upload()})
+
+    assert Profile.objects.get(user=learner).photo
+    assert decoded == ["JPEG"]
+
+
+def test_a_photo_whose_pixels_are_damaged_is_refused_beside_the_field_and_nothing_is_saved(client, learner):
+    damaged = SimpleUploadedFile("me.png", png_file(600, 400, damaged=True))
+
+    response = client.post("/settings/account/", VALID | {"photo": damaged})
+
+    assert response.status_code == 200
+    assert "That file is not an image we can read." in response.content.decode()
+    profile = Profile.objects.get(user=learner)
+    assert (profile.full_name, bool(profile.photo)) == ("", False)
+
+
+def test_a_large_camera_photo_is_stored_upright_and_small(client, learner):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; show it rotated 90° clockwise
+    upload = SimpleUploadedFile("camera.jpg", image_file("JPEG", (6000, 4000), exif=exif))
+
+    client.post("/settings/account/", VALID | {"photo": upload})
+
+    with default_storage.open(Profile.objects.get(user=learner).photo.name) as stored:
+        assert Image.open(stored).size == (341, 512)
 
 
 def test_uploaded_photo_loses_its_location_data_and_is_shown_to_its_owner(client, learner):

@@ -6,7 +6,7 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, png_file
 from learnerportal.tests.api_helpers import jpeg_bytes, make_token, token_client
 from privacy.models import AuditEvent
 
@@ -108,6 +108,39 @@ def test_a_file_that_is_not_an_image_is_refused_with_the_account_tabs_words(api)
     response = patch_multipart(api, {"photo": fake})
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_photo" and response.json()["fields"]["photo"]
+
+
+def test_a_photo_whose_pixels_are_damaged_is_refused_and_nothing_is_saved(api, learner):
+    damaged = io.BytesIO(png_file(600, 400, damaged=True))
+    damaged.name = "photo.png"
+
+    response = patch_multipart(api, {"photo": damaged})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_photo"
+    assert response.json()["fields"] == {"photo": ["That file is not an image we can read."]}
+    assert not AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.PHOTO_CHANGED).exists()
+
+
+def test_a_photo_with_too_many_pixels_is_refused_from_its_header(api):
+    bomb = io.BytesIO(png_file(6300, 6300))  # 500 KB; 40 million pixels
+    bomb.name = "photo.png"
+
+    response = patch_multipart(api, {"photo": bomb})
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid_photo"
+    assert response.json()["fields"]["photo"] == [
+        "The photo has too many pixels: at most 12 million for a PNG image. Make it smaller and try again."
+    ]
+
+
+def test_thousands_of_unknown_keys_get_a_short_answer_that_counts_them(api):
+    response = patch(api, {f"k{n}": 1 for n in range(5000)})  # 50 KB
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert len(response.json()["fields"]) == 20
+    assert response.json()["detail"] == "Unknown keys. 5000 fields have problems; `fields` names the first 20."
+    assert len(response.content) < 2_000
 
 
 def test_a_photo_sent_as_json_is_not_a_file(api):

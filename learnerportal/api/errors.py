@@ -1,11 +1,12 @@
 """The API's errors: one JSON shape, stable codes, the exception handler and their OpenAPI description."""
 
+import itertools
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -44,7 +45,8 @@ ERROR_CODES = {
     "throttled": "Too many requests: wait the number of seconds in `Retry-After`.",
     "server_error": "Something went wrong on our side, not in your request; try again in a moment.",
     "service_unavailable": "This server cannot read your data right now; try again in a moment.",
-    "too_large": "The body is larger than the server accepts (2.5 MB; a photo may be up to 2 MB).",
+    "too_large": "The body is larger than this endpoint accepts; `detail` says how large it may be.",
+    "length_required": "The body was sent in chunks: send it with a Content-Length header.",
     "invalid_audience": "An unknown profile field or audience.",
     "invalid_consent": "An unknown purpose.",
     "too_young": "Under the digital age of consent, this cannot be turned on (GDPR Art. 8).",
@@ -53,7 +55,7 @@ ERROR_CODES = {
     "invalid_details": "The details of a request do not fit its type; `fields` names the problem.",
     "duplicate_open_request": "You already have an open request of this type; `existing_request_id` is it.",
     "transition_not_allowed": "The request's status does not allow this step (e.g. withdrawing it once work began).",
-    "invalid_photo": "The photo is not a JPEG, PNG or WebP image we can read, or is too large.",
+    "invalid_photo": "The photo is not a JPEG, PNG or WebP image we can read, or has too many bytes or pixels.",
     "download_expired": "The file's download period is over and it was deleted; ask for a new copy.",
     "file_unavailable": "The stored file is missing or damaged, so none of it is sent; our team is alerted and "
     "restoring it: try again later.",
@@ -82,33 +84,76 @@ class DuplicateRequestErrorSerializer(ErrorSerializer):
 
 
 class TooLarge(exceptions.APIException):
-    """413: the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raised ``RequestDataTooBig``)."""
+    """413: a part of the body is over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django raised ``RequestDataTooBig``).
+
+    A body over its declared limit is refused before this, unread, by
+    ``learnerportal.http.RequestBodyLimitMiddleware``.
+    """
 
     status_code = 413
     default_detail = ERROR_CODES["too_large"]
     default_code = "too_large"
 
 
+#: An error answer names at most this many fields, with at most ``MESSAGES_SHOWN`` messages each, every
+#: name and message cut to ``TEXT_MAX`` characters; its ``detail`` then counts them all.
+FIELDS_SHOWN = 20
+MESSAGES_SHOWN = 3
+TEXT_MAX = 300
+
+
 def _flatten(detail, prefix=""):
-    """Return DRF error details as ``{"dotted.field": [messages]}``."""
+    """Yield DRF error details as ``("dotted.field", [messages])`` pairs, in the order of the request."""
     if isinstance(detail, dict):
-        flat = {}
         for key, value in detail.items():
-            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-        return flat
-    if isinstance(detail, list):
-        if all(not isinstance(item, dict | list) for item in detail):
-            return {prefix or "non_field_errors": [str(item) for item in detail]}
-        flat = {}
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
         for index, item in enumerate(detail):
-            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
-        return flat
-    return {prefix or "non_field_errors": [str(detail)]}
+            yield from _flatten(item, f"{prefix}.{index}" if prefix else str(index))
+    elif isinstance(detail, list):
+        yield prefix or "non_field_errors", detail
+    else:
+        yield prefix or "non_field_errors", [detail]
+
+
+def _clip(text):
+    """Return ``text`` cut to ``TEXT_MAX`` characters in its middle, where an echoed value sits."""
+    text = str(text)
+    if len(text) <= TEXT_MAX:
+        return text
+    half = (TEXT_MAX - 1) // 2
+    return f"{text[:half]}…{text[-half:]}"
 
 
 def error_body(code, detail, fields=None, **extra):
-    """Return the JSON body of an error: ``{"code", "detail", "fields", **extra}``."""
-    return {"code": code, "detail": str(detail), "fields": fields or {}, **extra}
+    """Return the JSON body of an error: ``{"code", "detail", "fields", **extra}``, bounded in size.
+
+    SECURITY: the answer stays small whatever the request held (thousands of bad list
+    items or unknown keys made answers of megabytes): ``fields`` names the first
+    ``FIELDS_SHOWN`` fields only, each with its first ``MESSAGES_SHOWN`` messages, and
+    ``detail`` then says how many fields there are in all.
+
+    Args:
+        code: a key of ``ERROR_CODES``.
+        detail: a sentence for people.
+        fields: ``{"dotted.field": [messages]}``, or an iterable of such pairs; None for none.
+        extra: more keys of the answer, e.g. ``existing_request_id``.
+    """
+    pairs = iter(fields.items() if isinstance(fields, dict) else fields or ())
+    shown = {
+        _clip(name): [_clip(message) for message in messages[:MESSAGES_SHOWN]]
+        for name, messages in itertools.islice(pairs, FIELDS_SHOWN)
+    }
+    detail = _clip(detail)
+    left = sum(1 for _ in pairs)
+    if left:
+        detail += f" {len(shown) + left} fields have problems; `fields` names the first {len(shown)}."
+    return {"code": code, "detail": detail, "fields": shown, **extra}
+
+
+def json_error_response(code, detail, status):
+    """Return the API's error shape from outside DRF, compact as DRF renders every other answer."""
+    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"separators": (",", ":")})
 
 
 def form_errors(form):
@@ -223,12 +268,12 @@ def unknown_keys_error(data, allowed, prefix=""):
     """
     if not isinstance(data, dict):
         return None
-    unknown = sorted(set(data) - set(allowed))
+    unknown = [key for key in data if key not in allowed]
     if not unknown:
         return None
     return Response(
         error_body(
-            "invalid", "Unknown keys.", {f"{prefix}{key}": ["Not something this endpoint takes."] for key in unknown}
+            "invalid", "Unknown keys.", ((f"{prefix}{key}", ["Not something this endpoint takes."]) for key in unknown)
         ),
         status=400,
     )
@@ -252,7 +297,7 @@ def document_common_answers(result, generator, request, public):
     (the server lacks the current encryption key; another may answer); every operation answering
     JSON may answer 406 (``Accept`` allows no JSON); every operation with a body may
     answer 415 (not JSON, or not multipart for a photo), a 400 ``parse_error``
-    (malformed body) and 413; one without a body never 413. 405 is listed nowhere:
+    (malformed body), 413 and 411 (sent in chunks); one without a body never 413. 405 is listed nowhere:
     it answers methods no operation offers (the ``Allow`` header names those it does).
     """
     components = result.setdefault("components", {}).setdefault("schemas", {})
@@ -283,6 +328,7 @@ def document_common_answers(result, generator, request, public):
             responses.setdefault(
                 "415", answer("The body is not JSON (or, for a photo, not multipart).", "unsupported_media_type")
             )
+            responses.setdefault("411", answer("The body was sent in chunks, without a length.", "length_required"))
             bad = responses.setdefault("400", answer("The body is not valid.", "parse_error"))
             examples = bad.get("content", {}).get("application/json", {}).setdefault("examples", {})
             examples.setdefault("parse_error", example("parse_error"))

@@ -3,7 +3,7 @@
 import sys
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from learnerportal.encryption import KeyMissing
 
 from .auth import PerIPThrottle, PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
-from .errors import ERROR_CODES, TooLarge, error_body
+from .errors import ERROR_CODES, json_error_response
 
 
 class PortalAPIView(APIView):
@@ -35,9 +35,6 @@ class PortalAPIView(APIView):
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
-        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            # Refused before reading: Django would stream a multipart file of any size to disk first.
-            raise TooLarge()
 
     def paginated(self, rows, to_data):
         """Return the page of ``rows`` (a queryset or list) the request asks for, as ``to_data(page)``.
@@ -48,14 +45,6 @@ class PortalAPIView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, self.request, view=self)
         return paginator.get_paginated_response(to_data(page))
-
-
-def _declared_length(request):
-    """Return the request's ``Content-Length`` in bytes (0 when absent or not a number)."""
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 class TokenSchemeExtension(OpenApiAuthenticationExtension):
@@ -108,7 +97,7 @@ def api_not_found(request, *args, **kwargs):
             match = None
         if match is not None and match.func is not api_not_found:
             detail += f" Did you mean {request.path}/ (with the trailing slash)?"
-    return _json_error("not_found", detail, 404)
+    return json_error_response("not_found", detail, 404)
 
 
 def server_error(request):
@@ -120,17 +109,12 @@ def server_error(request):
     """
     if isinstance(sys.exc_info()[1], KeyMissing):
         if request.path.startswith("/api/"):
-            return _json_error("service_unavailable", ERROR_CODES["service_unavailable"], 503)
+            return json_error_response("service_unavailable", ERROR_CODES["service_unavailable"], 503)
         # Without the request, as the 500 page: anything about the signed-in user may fail the same way.
         return HttpResponse(loader.get_template("503.html").render(), status=503)
     if request.path.startswith("/api/"):
-        return _json_error("server_error", ERROR_CODES["server_error"], 500)
+        return json_error_response("server_error", ERROR_CODES["server_error"], 500)
     return defaults.server_error(request)
-
-
-def _json_error(code, detail, status):
-    """Return the API's error shape from outside DRF, compact as DRF renders every other answer."""
-    return JsonResponse(error_body(code, detail), status=status, json_dumps_params={"separators": (",", ":")})
 
 
 @require_safe

@@ -1,14 +1,18 @@
 """Bad input is a JSON 4xx with a stable code, never a 500; too many requests are a 429 with Retry-After."""
 
 import io
+import json
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from rest_framework.exceptions import ValidationError
 
+from accounts import conf as accounts_conf
 from accounts.tests.factories import UserFactory
+from learnerportal.api.errors import exception_handler
 from learnerportal.tests.api_helpers import make_token, token_client
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +216,7 @@ def test_a_method_an_endpoint_does_not_take_is_a_405_whatever_the_token_may_do(s
 
 
 def test_a_photo_file_over_the_size_limit_is_refused_before_it_is_read(api):
-    big = io.BytesIO(b"\xff\xd8" + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10))
+    big = io.BytesIO(b"\xff\xd8" + b"0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + accounts_conf.PHOTO_MAX_BYTES))
     big.name = "huge.jpg"
     response = api.patch(
         "/api/v1/me/profile/", encode_multipart(BOUNDARY, {"photo": big}), content_type=MULTIPART_CONTENT
@@ -241,3 +245,18 @@ def test_an_unexpected_error_under_the_api_is_json_and_elsewhere_the_500_page(ap
 def test_a_nul_in_a_page_address_is_the_400_page_not_a_server_error(client):
     response = client.get("/admin/rights_requests/rightsrequest/?status__exact=%00")
     assert response.status_code == 400 and "We could not read that address" in response.content.decode()
+
+
+def test_any_validation_error_is_answered_briefly_whatever_its_shape():
+    detail = {
+        "details": {"items": [{"name": ["x" * 10_000 + " is too long."]} for _ in range(1000)]},
+        "tags": ["Not a tag."] * 1000,
+    }
+
+    body = exception_handler(ValidationError(detail), {}).data
+
+    assert body["code"] == "invalid"
+    assert body["detail"] == "Some values are not valid. 1001 fields have problems; `fields` names the first 20."
+    assert list(body["fields"])[:2] == ["details.items.0.name", "details.items.1.name"]
+    assert body["fields"]["details.items.0.name"][0].endswith("xxx is too long.")
+    assert len(json.dumps(body)) < 10_000

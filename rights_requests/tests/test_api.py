@@ -82,6 +82,25 @@ def test_bad_requests_are_refused_naming_the_field(api, body, field):
     assert not RightsRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("details", "field", "message"),
+    [
+        ({"purposes": [""] * 10_000}, "details.purposes", "Ensure this field has no more than 4 elements."),
+        ({"changes": {f"field{n}": "" for n in range(3000)}}, "details.changes", "no more than 8 keys."),
+        ({"purposes": ["x" * 50_000]}, "details.purposes.0", "is not a valid choice."),
+    ],
+    ids=["long-list", "large-object", "long-value"],
+)
+def test_a_large_list_or_object_in_the_details_is_refused_at_once_with_a_short_answer(api, details, field, message):
+    response = file(api, {"type": "objection", "details": details})
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == [field]
+    assert response.json()["fields"][field][0].endswith(message)
+    assert len(response.content) < 1_000
+    assert not RightsRequest.objects.exists()
+
+
 def test_an_objection_takes_effect_at_once(api, learner, django_capture_on_commit_callbacks):
     consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
     with django_capture_on_commit_callbacks(execute=True):
