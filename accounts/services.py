@@ -15,7 +15,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from learnerportal.http import client_ip_address
+from learnerportal.addresses import client_ip_address
 from privacy.models import AuditEvent
 from privacy.services import audit_record
 from privacy.tasks import send_account_notice

@@ -1,7 +1,4 @@
-"""HTTP helpers: the client's IP address, safe redirects, middleware refusing malformed or oversized requests."""
-
-import ipaddress
-import re
+"""HTTP helpers shared by the apps' views, and middleware refusing malformed or oversized requests."""
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -9,53 +6,6 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from learnerportal.api.errors import json_error_response
-
-#: "203.0.113.7:4711", "[2001:db8::1]" or "[2001:db8::1]:4711": an address as some load balancers write it.
-_ADDRESS_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](?::\d{1,5})?|(?P<v4>[0-9.]+):\d{1,5}")
-
-
-def _ip_address(text):
-    """Return ``text`` as a normalised IP address ("2001:db8::1"), or None when it is not one."""
-    text = text.strip()
-    if match := _ADDRESS_WITH_PORT.fullmatch(text):
-        text = match["v6"] or match["v4"]
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        return None
-
-
-def client_ip_address(request):
-    """Return the IP address of the client that sent ``request``, normalised, or None when unknown.
-
-    The one rule for the whole portal: the sign-in lockout (``AXES_CLIENT_IP_CALLABLE``),
-    the API's per-IP limit, and the networks kept with audit events and sessions.
-
-    With ``settings.TRUSTED_PROXY_COUNT`` = 0 the client is the connection's own address
-    (``REMOTE_ADDR``) and ``X-Forwarded-For`` is ignored. With N > 0 the app is reached
-    only through N proxies in a row, each appending the address it was reached from to
-    ``X-Forwarded-For``; the client is then the N-th entry from the right.
-
-    SECURITY: entries further left were written by the client and may say anything, so
-    they are never read. When the header has fewer than N entries, or the N-th from the
-    right is not an IP address, the request did not come the configured way and the
-    connection's address (the nearest proxy) is used: such requests share one address
-    rather than choose their own. An address may carry a port ("203.0.113.7:4711",
-    "[2001:db8::1]:4711"), which is dropped.
-
-    Args:
-        request: a Django ``HttpRequest`` or DRF ``Request`` (only ``META`` is read).
-
-    Returns:
-        e.g. "203.0.113.7" or "2001:db8::1"; None when not even ``REMOTE_ADDR`` is an address.
-    """
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        # rsplit: the client's own entries, left of the trusted ones, are not even split.
-        entries = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", count)
-        if len(entries) >= count and (address := _ip_address(entries[-count])):
-            return address
-    return _ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
 def safe_next_url(request, default):

@@ -20,7 +20,7 @@ Environment variables (all optional unless marked):
                           data-rights files at rest; the first encrypts.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
     DJANGO_TRUSTED_PROXY_COUNT  how many proxies in a row the app is reached through, each appending to
-                          X-Forwarded-For (see learnerportal.http.client_ip_address). Default 0: the
+                          X-Forwarded-For (see learnerportal.addresses.client_ip_address). Default 0: the
                           connection's own address is the client's, and X-Forwarded-For is ignored.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
     API_THROTTLE_USER_RATE, API_THROTTLE_IP_RATE  REST API limits per user and per IP address, as
@@ -247,7 +247,7 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
 
 # How many proxies in a row the app is reached through, each appending to X-Forwarded-For. The client's
 # address (sign-in lockout, API per-IP limit, networks of audit events and sessions) is decided from it
-# in one place: learnerportal.http.client_ip_address.
+# in one place: learnerportal.addresses.client_ip_address.
 TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 
 # Security headers. HTTPS-only settings are switched on together by DJANGO_SECURE.
@@ -292,7 +292,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = False
 # The lockout counts per client address as the rest of the portal sees it (TRUSTED_PROXY_COUNT), not per
 # proxy: behind a load balancer, five failures from anyone would otherwise lock everyone out.
-AXES_CLIENT_IP_CALLABLE = "learnerportal.http.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "learnerportal.addresses.client_ip_address"
 AXES_DISABLE_ACCESS_LOG = True  # keep no log of successful logins here; the audit log records them
 # "amara", "AMARA" and "amara@example.org" count against one account; unknown names count alike.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"

@@ -10,7 +10,7 @@ import uuid
 from contextvars import ContextVar
 
 from accounts.devices import ip_network
-from learnerportal.http import client_ip_address
+from learnerportal.addresses import client_ip_address
 from learnerportal.log import request_id_var as _request_id
 
 _network: ContextVar[str] = ContextVar("audit_network", default="")

@@ -13,7 +13,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import PersonalAccessToken
 from accounts.services import personal_access_token_authenticate
-from learnerportal.http import client_ip_address
+from learnerportal.addresses import client_ip_address
 from privacy.selectors import two_factor_enabled
 from privacy.services import two_factor_login_pending_user
 
@@ -128,7 +128,7 @@ class PerUserThrottle(_SettingsRateThrottle):
 
 
 class PerIPThrottle(_SettingsRateThrottle):
-    """Limit each client IP address (``learnerportal.http.client_ip_address``) to ``API_THROTTLE_IP_RATE``."""
+    """Limit each client IP address (``learnerportal.addresses.client_ip_address``) to ``API_THROTTLE_IP_RATE``."""
 
     scope = "api_ip"
 

@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 
 from accounts.models import UserSession
 from accounts.tests.factories import PASSWORD, UserFactory
-from learnerportal.http import client_ip_address
+from learnerportal.addresses import client_ip_address
 from privacy.models import AuditEvent
 
 LOGIN = "/accounts/login/"
