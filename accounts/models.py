@@ -1,10 +1,15 @@
 """Learners, their profiles and their learning records."""
 
+import binascii
 import functools
+import time
 import uuid
 import zoneinfo
+from base64 import b32encode
 from pathlib import PurePosixPath
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -13,6 +18,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_countries.fields import CountryField
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
 
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
@@ -397,3 +405,117 @@ class PersonalAccessToken(models.Model):
     def is_usable(self, now=None):
         """Return whether the token may authenticate now: not revoked, not expired."""
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+def totp_key_default():
+    """Return a new TOTP secret: 20 random bytes (160 bits, RFC 4226 §4's recommended length), hex-encoded."""
+    return random_hex(20)
+
+
+def validate_totp_key(value):
+    """Raise ``ValidationError`` unless ``value`` is hex-encoded (it is a secret: the message never repeats it)."""
+    try:
+        binascii.unhexlify(value.encode())
+    except (binascii.Error, ValueError):
+        raise ValidationError("The key must be hex-encoded bytes.", code="invalid_totp_key") from None
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238) as a django-otp device, its secret encrypted at rest.
+
+    The fields and the checking of codes are django-otp's ``otp_totp`` plugin's,
+    unchanged: a code is accepted within ``tolerance`` steps of the app's known
+    clock ``drift`` (which is followed when ``OTP_TOTP_SYNC`` is on), only at a
+    time step after ``last_t`` (a code never works twice), and wrong codes are
+    throttled (``OTP_TOTP_THROTTLE_FACTOR``, doubling pauses). django-otp's
+    ``verify_token(user, device_id, token)`` loads the device with
+    ``select_for_update``, so racing requests cannot both use one code.
+
+    Only the key differs: it is an ``EncryptedCharField`` (``PORTAL_ENCRYPTION_KEYS``),
+    so a database dump or backup holds no learner's second factor (GDPR Art. 32(1)(a)).
+    The plugin's own model kept it in clear, and its admin showed it; this model has
+    no admin page (only the learner ever sees their key, once, at set-up).
+    """
+
+    # SECURITY: encrypted at rest; max_length bounds the hex (40 bytes), not the stored token.
+    key = EncryptedCharField(
+        max_length=80,
+        validators=[validate_totp_key],
+        default=totp_key_default,
+        help_text="A hex-encoded secret key of up to 40 bytes, encrypted at rest.",
+    )
+    step = models.PositiveSmallIntegerField(default=30, help_text="The time step in seconds.")
+    t0 = models.BigIntegerField(default=0, help_text="The Unix time at which to begin counting steps.")
+    digits = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6, help_text="The number of digits to expect in a token."
+    )
+    tolerance = models.PositiveSmallIntegerField(
+        default=1, help_text="The number of time steps in the past or future to allow."
+    )
+    drift = models.SmallIntegerField(
+        default=0, help_text="The number of time steps the prover is known to deviate from our clock."
+    )
+    last_t = models.BigIntegerField(
+        default=-1,
+        help_text="The t value of the latest verified token. The next token must be at a higher time step.",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self):
+        """Return the secret key as bytes."""
+        return binascii.unhexlify(self.key.encode())
+
+    def verify_token(self, token):
+        """Return whether ``token`` is the app's code now; record the step, or count a failure.
+
+        django-otp's ``TOTPDevice.verify_token`` (1.7), line for line: refused
+        unchecked while throttled; on success ``last_t``, ``drift`` and the last use
+        are saved and the throttle reset; on failure the throttle grows (saved).
+        """
+        verify_allowed, _ = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            token = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            # SECURITY: only steps after the last verified one, so a code cannot be replayed.
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self):
+        """Return the seconds of the first pause after a wrong code (``OTP_TOTP_THROTTLE_FACTOR``, default 1)."""
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self):
+        """Return the ``otpauth://totp/…`` URL an authenticator app reads from the QR code.
+
+        Key URI format of Google Authenticator, as django-otp writes it: the label is
+        ``OTP_TOTP_ISSUER:username``, then the key (base32), SHA1, digits, period, issuer.
+        """
+        label = self.user.get_username()
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", "")
+        if issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"

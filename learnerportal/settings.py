@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "pgtrigger",
     "rest_framework",
