@@ -27,6 +27,7 @@ Environment variables (all optional unless marked):
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -81,6 +82,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SECURITY: the header middleware comes first (outermost), so that every answer carries the
+    # CSP, frame options, nosniff and Referrer-Policy, including the 400 of a request refused
+    # early (a bad Host, a NUL in the address) by a middleware further down. (SecurityMiddleware's
+    # own HTTPS redirect never reads the Host: see SECURE_SSL_HOST.)
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "learnerportal.http.RejectNulInQueryMiddleware",
     # Production serves static files through WhiteNoise; development through runserver.
@@ -94,8 +101,6 @@ MIDDLEWARE = [
     "accounts.middleware.SessionActivityMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -334,6 +339,10 @@ SPECTACULAR_SETTINGS = {
 
 #: The portal's public address, for links in emails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# SECURITY: plain-HTTP requests are redirected to the public address's host, not to the Host they
+# name: SecurityMiddleware would read that Host before adding its own headers, so a bad one would
+# be answered with a 400 that has none of them.
+SECURE_SSL_HOST = urlsplit(PORTAL_BASE_URL).netloc or None
 
 LOGGING = {
     "version": 1,

@@ -63,6 +63,29 @@ def test_production_refuses_to_start_with_a_malformed_key_and_does_not_print_it(
     assert "notakey" not in result.stderr and "short" not in result.stderr.replace("shortcut", "")
 
 
+def test_plain_http_goes_to_the_public_address_with_the_security_headers_whatever_the_host():
+    """The HTTPS redirect never reads the Host it was sent (a bad one was a 400 without headers)."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client().get('/settings/?tab=1', HTTP_HOST='evil.example')\n"
+        "print(response.status_code, response['Location'])\n"
+        "for header in ('Content-Security-Policy', 'X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'):\n"
+        "    print(header, response.get(header))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "301 https://portal.example.org/settings/?tab=1"
+    assert "default-src 'self'" in lines[1] and lines[2:] == [
+        "X-Frame-Options DENY",
+        "X-Content-Type-Options nosniff",
+        "Referrer-Policy same-origin",
+    ]
+
+
 @pytest.mark.django_db
 def test_pages_send_the_security_headers_and_a_csp_without_unsafe_inline():
     response = Client().get("/accounts/login/")
