@@ -16,7 +16,8 @@ Environment variables (all optional unless marked):
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
     PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
-                          data-rights files at rest; the first encrypts.
+                          data at rest; the first encrypts. Unset with debug on, the development key
+                          is used and `manage.py check` warns about it.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
     DJANGO_TRUSTED_PROXY_COUNT  proxies in front of the app whose X-Forwarded-For is trusted. Default 0.
     AXES_FAILURE_LIMIT, AXES_COOLOFF_MINUTES  sign-in lockout: failures allowed, minutes locked.
@@ -183,11 +184,17 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Keys encrypting data-rights files at rest (access reports), for cryptography's MultiFernet:
-# comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
-ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PORTAL_ENCRYPTION_KEYS", "").split(",") if k.strip()]
-if not ENCRYPTION_KEYS and not DEBUG:
-    raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
+# Keys encrypting data at rest (data-rights files, sensitive fields, TOTP keys), for cryptography's
+# MultiFernet: comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
+ENCRYPTION_KEYS = env_list("PORTAL_ENCRYPTION_KEYS")
+#: Development only: the key used when DJANGO_DEBUG is on and PORTAL_ENCRYPTION_KEYS is unset (`make run`
+#: and the tests use it too). It is published with the code: `manage.py check` (and so runserver) warns
+#: whenever it encrypts with DEBUG on (learnerportal.W001).
+DEVELOPMENT_ENCRYPTION_KEY = "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0="
+if not ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
+    ENCRYPTION_KEYS = [DEVELOPMENT_ENCRYPTION_KEY]
 for _position, _key in enumerate(ENCRYPTION_KEYS, start=1):
     # Refuse to start, rather than answer every page that decrypts with a 500. (The key itself is never printed.)
     try:

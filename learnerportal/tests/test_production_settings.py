@@ -1,4 +1,4 @@
-"""Production configuration: Django's deployment checks pass, and the portal refuses to run without keys."""
+"""Configuration: production passes Django's deployment checks and refuses to run without keys; debug runs without."""
 
 import os
 import secrets
@@ -52,6 +52,29 @@ def test_check_deploy_does_complain_when_https_settings_are_off():
 def test_production_refuses_to_start_without_keys(missing):
     result = manage("check", env=production_env(**{missing: None}))
     assert result.returncode != 0 and missing in result.stderr
+
+
+def test_debug_without_keys_encrypts_with_the_development_key_and_says_so():
+    """Development needs no key of its own, yet is never silent about using the published one."""
+    env = production_env(
+        DJANGO_DEBUG="1", DJANGO_SECURE=None, DJANGO_SECRET_KEY=None, PORTAL_ENCRYPTION_KEYS=None, PORTAL_BASE_URL=None
+    )
+    check = manage("check", env=env)
+    assert check.returncode == 0, check.stderr
+    assert "learnerportal.W001" in check.stderr and "development key" in check.stderr
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "from accounts.models import Profile\n"
+        "phone = Profile._meta.get_field('phone')\n"
+        "stored = phone.get_db_prep_value('+44 7700 900123', connection)\n"
+        "print(stored.startswith('gAAAAA'), phone.from_db_value(stored, None, connection))\n"
+    )
+    written = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip() == "True +44 7700 900123", "an encrypted field is written and read back"
 
 
 @pytest.mark.parametrize("keys", ["notakey", "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=,short"])
