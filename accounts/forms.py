@@ -11,7 +11,7 @@ from PIL import Image
 
 from . import conf
 from .exceptions import InvalidPhoto
-from .models import Profile, User, selectable_timezones
+from .models import Profile, User, selectable_timezones, validate_username_unlike_staff
 from .photos import TOO_MANY_PIXELS, photo_normalize
 from .services import PROFILE_EDITABLE_FIELDS
 
@@ -48,6 +48,7 @@ class SignupForm(forms.Form):
         User._meta.get_field("username").run_validators(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken.", code="username_taken")
+        validate_username_unlike_staff(username)
         return username
 
     def clean_email(self):

@@ -15,7 +15,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Func, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -34,20 +35,74 @@ username_validator = RegexValidator(
     code="invalid_username",
 )
 
-#: Usernames nobody may take: they would let someone pass for the platform or its staff, or for
-#: an erased account (named "erased-…", which the erasure receipt's scan would find as that word).
+#: Usernames nobody may take: they would let someone pass for the platform or its staff. Names that
+#: read like one of them are refused too (``username_skeleton``): "adm1n", "no_reply", "supp0rt".
 RESERVED_USERNAMES = frozenset(
     {
-        "abuse", "admin", "administrator", "api", "dpo", "erased", "help", "info", "learnerportal", "learner-portal",
+        "abuse", "admin", "administrator", "api", "dpo", "help", "info", "learnerportal", "learner-portal",
         "moderator", "no-reply", "noreply", "official", "postmaster", "privacy", "root", "security",
         "settings", "staff", "support", "system", "webmaster",
     }
 )  # fmt: skip
 
+#: Erasure renames an account "erased-<random>" (``accounts.personal_data``). No one else may take a
+#: name that reads as starting with "erased": the receipt's scan finds that word, and the name would
+#: pass for an erased account's.
+ERASED_USERNAME_PREFIX = "erased-"
+
+#: ``username_skeleton`` folds each character of the first string to the one of the second at its
+#: place (digits that pass for letters, "i" for "l"), and drops the separators.
+_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS = "0123456789i", "olzeasbtbgl", "._-"
+_LOOKALIKES = str.maketrans(_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS)
+#: Letter pairs that pass for one letter, folded after the characters.
+_LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
+
+
+def username_skeleton(username):
+    """Return what ``username`` reads as, for telling look-alike usernames apart.
+
+    Lower case, without the separators ``. - _``, with each character that passes
+    for a letter folded to it (0→o, 1→l, i→l, 2→z, 3→e, 4→a, 5→s, 6→b, 7→t, 8→b,
+    9→g) and then "rn"→"m", "vv"→"w". Usernames are ASCII only (``username_validator``),
+    so this is the ASCII part of a confusable skeleton (Unicode TS #39 §4), widened to
+    digits. ``username_skeleton_sql()`` computes the same in PostgreSQL.
+
+    Example: "Priya.DP0", "priya-dpo" and "prlya_dpo" all read as "prlyadpo".
+    """
+    skeleton = username.lower().translate(_LOOKALIKES)
+    for pair, letter in _LOOKALIKE_PAIRS:
+        skeleton = skeleton.replace(pair, letter)
+    return skeleton
+
+
+def username_skeleton_sql(field="username"):
+    """Return the SQL expression of ``username_skeleton`` over ``field`` (indexed on ``User``)."""
+    # PostgreSQL's translate() drops the characters of its second argument that the third lacks.
+    skeleton = Func(
+        Lower(field),
+        Value(_LOOKALIKE_FROM + _SEPARATORS),
+        Value(_LOOKALIKE_TO),
+        function="translate",
+        output_field=models.CharField(),
+    )
+    for pair, letter in _LOOKALIKE_PAIRS:
+        skeleton = Replace(skeleton, Value(pair), Value(letter))
+    return skeleton
+
+
+_RESERVED_SKELETONS = frozenset(username_skeleton(name) for name in RESERVED_USERNAMES)
+_ERASED_SKELETON = username_skeleton(ERASED_USERNAME_PREFIX)
+
 
 def validate_username_not_reserved(value):
-    """Raise ``ValidationError`` when ``value`` is a reserved username (case-insensitive)."""
-    if value.lower() in RESERVED_USERNAMES:
+    """Raise ``ValidationError`` when ``value`` reads as a reserved username or as an erased account's.
+
+    "Reads as" is an equal ``username_skeleton``: "Supp0rt" is refused like "support";
+    any name whose skeleton starts with "erased" ("erased-1", "Erased_x", "3rased.k")
+    is refused, since erasure names accounts "erased-<random>".
+    """
+    skeleton = username_skeleton(value)
+    if skeleton in _RESERVED_SKELETONS or skeleton.startswith(_ERASED_SKELETON):
         raise ValidationError("That username is reserved. Choose another.", code="reserved_username")
 
 
@@ -109,6 +164,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [models.Index(username_skeleton_sql(), name="accounts_user_name_skeleton")]
 
     def __str__(self):
         return self.username
@@ -117,12 +173,62 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
 
+    def validate_unique(self, exclude=None):
+        """Check uniqueness, and that a new or renamed username, or a new staff account, has no look-alike.
+
+        See ``validate_username_unlike_staff``. An account keeping its name and role
+        is not checked again (names taken before the rule stay as they are).
+        """
+        super().validate_unique(exclude=exclude)
+        if exclude and "username" in exclude:
+            return
+        before = self.__class__.objects.filter(pk=self.pk).values("username", "is_staff").first() if self.pk else None
+        renamed = before is None or before["username"] != self.username
+        if renamed or (self.is_staff and not before["is_staff"]):
+            try:
+                validate_username_unlike_staff(self.username, staff=self.is_staff, account=self)
+            except ValidationError as error:
+                raise ValidationError({"username": error}) from None
+
     def get_full_name(self):
         profile = getattr(self, "profile", None)
         return (profile.full_name if profile else "") or self.username
 
     def get_short_name(self):
         return self.username
+
+
+def validate_username_unlike_staff(username, *, staff=False, account=None):
+    """Raise ``ValidationError`` when ``username`` reads like a staff account's, so nobody passes for staff.
+
+    "Reads like" is an equal ``username_skeleton``: with staff "priya.dpo" and
+    "sam.support", learners may not take "priya.dp0" or "Sam-Support". A staff
+    account (``staff=True``) may take no name that reads like any other account's,
+    so the rule holds whichever of the two came first. Staff are the accounts with
+    ``is_staff``; reserved names are ``validate_username_not_reserved``'s. Applied at
+    sign-up (form and ``user_create``) and in admin (adding, renaming, making staff).
+
+    Args:
+        username: the name asked for.
+        staff: whether the account is or becomes staff.
+        account: the account being renamed (compared with everyone but itself), or None.
+
+    Raises:
+        ValidationError: code ``username_like_staff``, or for staff ``username_like_another``.
+    """
+    others = User.objects.alias(skeleton=username_skeleton_sql()).filter(skeleton=username_skeleton(username))
+    if account is not None and account.pk is not None:
+        others = others.exclude(pk=account.pk)
+    if staff and others.exists():
+        raise ValidationError(
+            "Another account's username reads the same as this one. Choose another, "
+            "so that nobody can pass for this staff member.",
+            code="username_like_another",
+        )
+    if not staff and others.filter(is_staff=True).exists():
+        raise ValidationError(
+            "That username looks too much like one of our staff's. Choose another.", code="username_like_staff"
+        )
 
 
 def photo_upload_to(instance, filename):
