@@ -7,7 +7,7 @@ from privacy.admin_mixins import AccessTransparencyMixin
 from privacy.exceptions import TwoFactorError
 from privacy.services import staff_enrolment_link_send
 
-from .models import ERASED_USERNAME_PREFIX, Course, Enrollment, Partner, Payment, Profile, User
+from .models import Course, Enrollment, Partner, Payment, Profile, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -50,14 +50,10 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
                 self.message_user(request, f"Enrolment link emailed to {user.username}.", messages.SUCCESS)
 
     def get_readonly_fields(self, request, obj=None):
-        readonly = self.readonly_fields
-        if obj is not None and obj.username.startswith(ERASED_USERNAME_PREFIX):
-            # An erased account keeps its random name: no one may choose one like it (it is reserved).
-            readonly = (*readonly, "username")
         # SECURITY: only superusers grant admin rights, so staff cannot raise their own.
         if request.user.is_superuser:
-            return readonly
-        return (*readonly, "is_staff", "is_superuser", "groups", "user_permissions")
+            return self.readonly_fields
+        return (*self.readonly_fields, "is_staff", "is_superuser", "groups", "user_permissions")
 
     def get_inlines(self, request, obj):
         return [ProfileInline] if obj is not None else []

@@ -11,7 +11,13 @@ from PIL import Image
 
 from . import conf
 from .exceptions import InvalidPhoto
-from .models import Profile, User, selectable_timezones, validate_username_unlike_staff
+from .models import (
+    Profile,
+    User,
+    selectable_timezones,
+    validate_username_not_reserved,
+    validate_username_unlike_staff,
+)
 from .photos import TOO_MANY_PIXELS, photo_normalize
 from .services import PROFILE_EDITABLE_FIELDS
 
@@ -46,6 +52,7 @@ class SignupForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"]
         User._meta.get_field("username").run_validators(username)
+        validate_username_not_reserved(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken.", code="username_taken")
         validate_username_unlike_staff(username)

@@ -144,7 +144,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(
         max_length=30,
         unique=True,
-        validators=[username_validator, validate_username_not_reserved],
+        # The rules about which names may be chosen are in validate_unique: names kept stay valid.
+        validators=[username_validator],
         help_text="Public: it is part of your profile's address.",
         error_messages={"unique": "That username is taken."},
     )
@@ -158,6 +159,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["email"]
+    #: What erasure's new username for an account starts with (see ``ERASED_USERNAME_PREFIX``).
+    ERASED_USERNAME_PREFIX = ERASED_USERNAME_PREFIX
 
     class Meta:
         constraints = [
@@ -174,21 +177,26 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.__class__.objects.normalize_email(self.email)
 
     def validate_unique(self, exclude=None):
-        """Check uniqueness, and that a new or renamed username, or a new staff account, has no look-alike.
+        """Check uniqueness, and the rules on choosing a username for a new or renamed account or a new staff one.
 
-        See ``validate_username_unlike_staff``. An account keeping its name and role
-        is not checked again (names taken before the rule stay as they are).
+        A chosen name must not read as a reserved or erased account's name
+        (``validate_username_not_reserved``) nor like a staff member's
+        (``validate_username_unlike_staff``). An account keeping its name and role is
+        not checked again: names given before a rule, and erasure's "erased-…" names,
+        stay valid.
         """
         super().validate_unique(exclude=exclude)
         if exclude and "username" in exclude:
             return
         before = self.__class__.objects.filter(pk=self.pk).values("username", "is_staff").first() if self.pk else None
         renamed = before is None or before["username"] != self.username
-        if renamed or (self.is_staff and not before["is_staff"]):
-            try:
+        try:
+            if renamed:
+                validate_username_not_reserved(self.username)
+            if renamed or (self.is_staff and not before["is_staff"]):
                 validate_username_unlike_staff(self.username, staff=self.is_staff, account=self)
-            except ValidationError as error:
-                raise ValidationError({"username": error}) from None
+        except ValidationError as error:
+            raise ValidationError({"username": error}) from None
 
     def get_full_name(self):
         profile = getattr(self, "profile", None)

@@ -19,17 +19,7 @@ from privacy.registry import (
     Retain,
 )
 
-from .models import (
-    ERASED_USERNAME_PREFIX,
-    Enrollment,
-    LearningEvent,
-    Payment,
-    PersonalAccessToken,
-    Profile,
-    QuizResult,
-    User,
-    UserSession,
-)
+from .models import Enrollment, LearningEvent, Payment, PersonalAccessToken, Profile, QuizResult, User, UserSession
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)
 COURSES = Processing(Purpose.COURSE_DELIVERY, LawfulBasis.CONTRACT)
@@ -48,7 +38,7 @@ COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
 def _erased_username(user):
-    return f"{ERASED_USERNAME_PREFIX}{uuid.uuid4().hex[:20]}"
+    return f"{User.ERASED_USERNAME_PREFIX}{uuid.uuid4().hex[:20]}"
 
 
 def _erased_email(user):

@@ -54,29 +54,6 @@ def test_production_refuses_to_start_without_keys(missing):
     assert result.returncode != 0 and missing in result.stderr
 
 
-def test_debug_without_keys_encrypts_with_the_development_key_and_says_so():
-    """Development needs no key of its own, yet is never silent about using the published one."""
-    env = production_env(
-        DJANGO_DEBUG="1", DJANGO_SECURE=None, DJANGO_SECRET_KEY=None, PORTAL_ENCRYPTION_KEYS=None, PORTAL_BASE_URL=None
-    )
-    check = manage("check", env=env)
-    assert check.returncode == 0, check.stderr
-    assert "learnerportal.W001" in check.stderr and "development key" in check.stderr
-    script = (
-        "import django; django.setup()\n"
-        "from django.db import connection\n"
-        "from accounts.models import Profile\n"
-        "phone = Profile._meta.get_field('phone')\n"
-        "stored = phone.get_db_prep_value('+44 7700 900123', connection)\n"
-        "print(stored.startswith('gAAAAA'), phone.from_db_value(stored, None, connection))\n"
-    )
-    written = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert written.returncode == 0, written.stderr
-    assert written.stdout.strip() == "True +44 7700 900123", "an encrypted field is written and read back"
-
-
 @pytest.mark.parametrize("keys", ["notakey", "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=,short"])
 def test_production_refuses_to_start_with_a_malformed_key_and_does_not_print_it(keys):
     result = manage("check", env=production_env(PORTAL_ENCRYPTION_KEYS=keys))
@@ -84,29 +61,6 @@ def test_production_refuses_to_start_with_a_malformed_key_and_does_not_print_it(
     assert result.returncode != 0
     assert f"PORTAL_ENCRYPTION_KEYS: key {position} is not a Fernet key" in result.stderr
     assert "notakey" not in result.stderr and "short" not in result.stderr.replace("shortcut", "")
-
-
-def test_plain_http_goes_to_the_public_address_with_the_security_headers_whatever_the_host():
-    """The HTTPS redirect never reads the Host it was sent (a bad one was a 400 without headers)."""
-    script = (
-        "import django; django.setup()\n"
-        "from django.test import Client\n"
-        "response = Client().get('/settings/?tab=1', HTTP_HOST='evil.example')\n"
-        "print(response.status_code, response['Location'])\n"
-        "for header in ('Content-Security-Policy', 'X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'):\n"
-        "    print(header, response.get(header))\n"
-    )
-    result = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0] == "301 https://portal.example.org/settings/?tab=1"
-    assert "default-src 'self'" in lines[1] and lines[2:] == [
-        "X-Frame-Options DENY",
-        "X-Content-Type-Options nosniff",
-        "Referrer-Policy same-origin",
-    ]
 
 
 @pytest.mark.django_db
@@ -133,3 +87,49 @@ def test_uploaded_files_have_no_url_of_their_own():
     for path in (storage_url, "/media/profile-photos/any.jpg", "/var/media/rights-requests/any.bin"):
         with pytest.raises(Resolver404):
             resolve(path)
+
+
+def test_plain_http_goes_to_the_public_address_with_the_security_headers_whatever_the_host():
+    """The HTTPS redirect never reads the Host it was sent (a bad one was a 400 without headers)."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client().get('/settings/?tab=1', HTTP_HOST='evil.example')\n"
+        "print(response.status_code, response['Location'])\n"
+        "for header in ('Content-Security-Policy', 'X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'):\n"
+        "    print(header, response.get(header))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "301 https://portal.example.org/settings/?tab=1"
+    assert "default-src 'self'" in lines[1] and lines[2:] == [
+        "X-Frame-Options DENY",
+        "X-Content-Type-Options nosniff",
+        "Referrer-Policy same-origin",
+    ]
+
+
+def test_debug_without_keys_encrypts_with_the_development_key_and_says_so():
+    """Development needs no key of its own, yet is never silent about using the published one."""
+    env = production_env(
+        DJANGO_DEBUG="1", DJANGO_SECURE=None, DJANGO_SECRET_KEY=None, PORTAL_ENCRYPTION_KEYS=None, PORTAL_BASE_URL=None
+    )
+    check = manage("check", env=env)
+    assert check.returncode == 0, check.stderr
+    assert "learnerportal.W001" in check.stderr and "development key" in check.stderr
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "from accounts.models import Profile\n"
+        "phone = Profile._meta.get_field('phone')\n"
+        "stored = phone.get_db_prep_value('+44 7700 900123', connection)\n"
+        "print(stored.startswith('gAAAAA'), phone.from_db_value(stored, None, connection))\n"
+    )
+    written = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip() == "True +44 7700 900123", "an encrypted field is written and read back"
