@@ -93,7 +93,8 @@ def verified_login():
     Staff need this to reach the admin site, which refuses sessions without 2FA.
     """
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import TOTPDevice
 
     def login(client, user):
         device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Test phone"})

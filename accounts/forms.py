@@ -10,7 +10,13 @@ from django.utils import timezone
 
 from . import conf
 from .exceptions import InvalidPhoto
-from .models import Profile, User, selectable_timezones
+from .models import (
+    Profile,
+    User,
+    selectable_timezones,
+    validate_username_not_reserved,
+    validate_username_unlike_staff,
+)
 from .photos import photo_check
 from .services import PROFILE_EDITABLE_FIELDS
 
@@ -45,8 +51,10 @@ class SignupForm(forms.Form):
     def clean_username(self):
         username = self.cleaned_data["username"]
         User._meta.get_field("username").run_validators(username)
+        validate_username_not_reserved(username)
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is taken.", code="username_taken")
+        validate_username_unlike_staff(username)
         return username
 
     def clean_email(self):

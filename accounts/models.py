@@ -1,18 +1,27 @@
 """Learners, their profiles and their learning records."""
 
+import binascii
 import functools
+import time
 import uuid
 import zoneinfo
+from base64 import b32encode
 from pathlib import PurePosixPath
+from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Func, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django_countries.fields import CountryField
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import random_hex
 
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
@@ -26,20 +35,74 @@ username_validator = RegexValidator(
     code="invalid_username",
 )
 
-#: Usernames nobody may take: they would let someone pass for the platform or its staff, or for
-#: an erased account (named "erased-…", which the erasure receipt's scan would find as that word).
+#: Usernames nobody may take: they would let someone pass for the platform or its staff. Names that
+#: read like one of them are refused too (``username_skeleton``): "adm1n", "no_reply", "supp0rt".
 RESERVED_USERNAMES = frozenset(
     {
-        "abuse", "admin", "administrator", "api", "dpo", "erased", "help", "info", "learnerportal", "learner-portal",
+        "abuse", "admin", "administrator", "api", "dpo", "help", "info", "learnerportal", "learner-portal",
         "moderator", "no-reply", "noreply", "official", "postmaster", "privacy", "root", "security",
         "settings", "staff", "support", "system", "webmaster",
     }
 )  # fmt: skip
 
+#: Erasure renames an account "erased-<random>" (``accounts.personal_data``). No one else may take a
+#: name that reads as starting with "erased": the receipt's scan finds that word, and the name would
+#: pass for an erased account's.
+ERASED_USERNAME_PREFIX = "erased-"
+
+#: ``username_skeleton`` folds each character of the first string to the one of the second at its
+#: place (digits that pass for letters, "i" for "l"), and drops the separators.
+_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS = "0123456789i", "olzeasbtbgl", "._-"
+_LOOKALIKES = str.maketrans(_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS)
+#: Letter pairs that pass for one letter, folded after the characters.
+_LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
+
+
+def username_skeleton(username):
+    """Return what ``username`` reads as, for telling look-alike usernames apart.
+
+    Lower case, without the separators ``. - _``, with each character that passes
+    for a letter folded to it (0→o, 1→l, i→l, 2→z, 3→e, 4→a, 5→s, 6→b, 7→t, 8→b,
+    9→g) and then "rn"→"m", "vv"→"w". Usernames are ASCII only (``username_validator``),
+    so this is the ASCII part of a confusable skeleton (Unicode TS #39 §4), widened to
+    digits. ``username_skeleton_sql()`` computes the same in PostgreSQL.
+
+    Example: "Priya.DP0", "priya-dpo" and "prlya_dpo" all read as "prlyadpo".
+    """
+    skeleton = username.lower().translate(_LOOKALIKES)
+    for pair, letter in _LOOKALIKE_PAIRS:
+        skeleton = skeleton.replace(pair, letter)
+    return skeleton
+
+
+def username_skeleton_sql(field="username"):
+    """Return the SQL expression of ``username_skeleton`` over ``field`` (indexed on ``User``)."""
+    # PostgreSQL's translate() drops the characters of its second argument that the third lacks.
+    skeleton = Func(
+        Lower(field),
+        Value(_LOOKALIKE_FROM + _SEPARATORS),
+        Value(_LOOKALIKE_TO),
+        function="translate",
+        output_field=models.CharField(),
+    )
+    for pair, letter in _LOOKALIKE_PAIRS:
+        skeleton = Replace(skeleton, Value(pair), Value(letter))
+    return skeleton
+
+
+_RESERVED_SKELETONS = frozenset(username_skeleton(name) for name in RESERVED_USERNAMES)
+_ERASED_SKELETON = username_skeleton(ERASED_USERNAME_PREFIX)
+
 
 def validate_username_not_reserved(value):
-    """Raise ``ValidationError`` when ``value`` is a reserved username (case-insensitive)."""
-    if value.lower() in RESERVED_USERNAMES:
+    """Raise ``ValidationError`` when ``value`` reads as a reserved username or as an erased account's.
+
+    "Reads as" is an equal ``username_skeleton``: "Supp0rt" is refused like "support";
+    any name whose skeleton starts with "erased" ("erased-1", "Erased_x", "3rased.k")
+    is refused, since erasure names accounts "erased-<random>".
+    """
+    skeleton = username_skeleton(value)
+    if skeleton in _RESERVED_SKELETONS or skeleton.startswith(_ERASED_SKELETON):
         raise ValidationError("That username is reserved. Choose another.", code="reserved_username")
 
 
@@ -81,7 +144,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     username = models.CharField(
         max_length=30,
         unique=True,
-        validators=[username_validator, validate_username_not_reserved],
+        # The rules about which names may be chosen are in validate_unique: names kept stay valid.
+        validators=[username_validator],
         help_text="Public: it is part of your profile's address.",
         error_messages={"unique": "That username is taken."},
     )
@@ -95,12 +159,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "username"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["email"]
+    #: What erasure's new username for an account starts with (see ``ERASED_USERNAME_PREFIX``).
+    ERASED_USERNAME_PREFIX = ERASED_USERNAME_PREFIX
 
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [models.Index(username_skeleton_sql(), name="accounts_user_name_skeleton")]
 
     def __str__(self):
         return self.username
@@ -109,12 +176,67 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email)
 
+    def validate_unique(self, exclude=None):
+        """Check uniqueness, and the rules on choosing a username for a new or renamed account or a new staff one.
+
+        A chosen name must not read as a reserved or erased account's name
+        (``validate_username_not_reserved``) nor like a staff member's
+        (``validate_username_unlike_staff``). An account keeping its name and role is
+        not checked again: names given before a rule, and erasure's "erased-…" names,
+        stay valid.
+        """
+        super().validate_unique(exclude=exclude)
+        if exclude and "username" in exclude:
+            return
+        before = self.__class__.objects.filter(pk=self.pk).values("username", "is_staff").first() if self.pk else None
+        renamed = before is None or before["username"] != self.username
+        try:
+            if renamed:
+                validate_username_not_reserved(self.username)
+            if renamed or (self.is_staff and not before["is_staff"]):
+                validate_username_unlike_staff(self.username, staff=self.is_staff, account=self)
+        except ValidationError as error:
+            raise ValidationError({"username": error}) from None
+
     def get_full_name(self):
         profile = getattr(self, "profile", None)
         return (profile.full_name if profile else "") or self.username
 
     def get_short_name(self):
         return self.username
+
+
+def validate_username_unlike_staff(username, *, staff=False, account=None):
+    """Raise ``ValidationError`` when ``username`` reads like a staff account's, so nobody passes for staff.
+
+    "Reads like" is an equal ``username_skeleton``: with staff "priya.dpo" and
+    "sam.support", learners may not take "priya.dp0" or "Sam-Support". A staff
+    account (``staff=True``) may take no name that reads like any other account's,
+    so the rule holds whichever of the two came first. Staff are the accounts with
+    ``is_staff``; reserved names are ``validate_username_not_reserved``'s. Applied at
+    sign-up (form and ``user_create``) and in admin (adding, renaming, making staff).
+
+    Args:
+        username: the name asked for.
+        staff: whether the account is or becomes staff.
+        account: the account being renamed (compared with everyone but itself), or None.
+
+    Raises:
+        ValidationError: code ``username_like_staff``, or for staff ``username_like_another``.
+    """
+    others = User.objects.alias(skeleton=username_skeleton_sql()).filter(skeleton=username_skeleton(username))
+    if account is not None and account.pk is not None:
+        others = others.exclude(pk=account.pk)
+    if staff and others.exists():
+        raise ValidationError(
+            "Another account's username reads the same as this one. Choose another, "
+            "so that nobody can pass for this staff member.",
+            code="username_like_another",
+        )
+    if not staff and others.filter(is_staff=True).exists():
+        raise ValidationError(
+            "That username looks too much like one of our staff's. Choose another.", code="username_like_staff"
+        )
 
 
 def photo_upload_to(instance, filename):
@@ -397,3 +519,117 @@ class PersonalAccessToken(models.Model):
     def is_usable(self, now=None):
         """Return whether the token may authenticate now: not revoked, not expired."""
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+def totp_key_default():
+    """Return a new TOTP secret: 20 random bytes (160 bits, RFC 4226 §4's recommended length), hex-encoded."""
+    return random_hex(20)
+
+
+def validate_totp_key(value):
+    """Raise ``ValidationError`` unless ``value`` is hex-encoded (it is a secret: the message never repeats it)."""
+    try:
+        binascii.unhexlify(value.encode())
+    except (binascii.Error, ValueError):
+        raise ValidationError("The key must be hex-encoded bytes.", code="invalid_totp_key") from None
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """An authenticator app (TOTP, RFC 6238) as a django-otp device, its secret encrypted at rest.
+
+    The fields and the checking of codes are django-otp's ``otp_totp`` plugin's,
+    unchanged: a code is accepted within ``tolerance`` steps of the app's known
+    clock ``drift`` (which is followed when ``OTP_TOTP_SYNC`` is on), only at a
+    time step after ``last_t`` (a code never works twice), and wrong codes are
+    throttled (``OTP_TOTP_THROTTLE_FACTOR``, doubling pauses). django-otp's
+    ``verify_token(user, device_id, token)`` loads the device with
+    ``select_for_update``, so racing requests cannot both use one code.
+
+    Only the key differs: it is an ``EncryptedCharField`` (``PORTAL_ENCRYPTION_KEYS``),
+    so a database dump or backup holds no learner's second factor (GDPR Art. 32(1)(a)).
+    The plugin's own model kept it in clear, and its admin showed it; this model has
+    no admin page (only the learner ever sees their key, once, at set-up).
+    """
+
+    # SECURITY: encrypted at rest; max_length bounds the hex (40 bytes), not the stored token.
+    key = EncryptedCharField(
+        max_length=80,
+        validators=[validate_totp_key],
+        default=totp_key_default,
+        help_text="A hex-encoded secret key of up to 40 bytes, encrypted at rest.",
+    )
+    step = models.PositiveSmallIntegerField(default=30, help_text="The time step in seconds.")
+    t0 = models.BigIntegerField(default=0, help_text="The Unix time at which to begin counting steps.")
+    digits = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6, help_text="The number of digits to expect in a token."
+    )
+    tolerance = models.PositiveSmallIntegerField(
+        default=1, help_text="The number of time steps in the past or future to allow."
+    )
+    drift = models.SmallIntegerField(
+        default=0, help_text="The number of time steps the prover is known to deviate from our clock."
+    )
+    last_t = models.BigIntegerField(
+        default=-1,
+        help_text="The t value of the latest verified token. The next token must be at a higher time step.",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self):
+        """Return the secret key as bytes."""
+        return binascii.unhexlify(self.key.encode())
+
+    def verify_token(self, token):
+        """Return whether ``token`` is the app's code now; record the step, or count a failure.
+
+        django-otp's ``TOTPDevice.verify_token`` (1.7), line for line: refused
+        unchecked while throttled; on success ``last_t``, ``drift`` and the last use
+        are saved and the throttle reset; on failure the throttle grows (saved).
+        """
+        verify_allowed, _ = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            token = int(token)
+        except (TypeError, ValueError):
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            # SECURITY: only steps after the last verified one, so a code cannot be replayed.
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self):
+        """Return the seconds of the first pause after a wrong code (``OTP_TOTP_THROTTLE_FACTOR``, default 1)."""
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self):
+        """Return the ``otpauth://totp/…`` URL an authenticator app reads from the QR code.
+
+        Key URI format of Google Authenticator, as django-otp writes it: the label is
+        ``OTP_TOTP_ISSUER:username``, then the key (base32), SHA1, digits, period, issuer.
+        """
+        label = self.user.get_username()
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", "")
+        if issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"
+        return f"otpauth://totp/{quote(label)}?{params}"

@@ -39,7 +39,7 @@ COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
 def _erased_username(user):
-    return f"erased-{uuid.uuid4().hex[:20]}"
+    return f"{User.ERASED_USERNAME_PREFIX}{uuid.uuid4().hex[:20]}"
 
 
 def _erased_email(user):

@@ -27,9 +27,8 @@ import uuid
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, User
+from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, TOTPDevice, User
 from learnerportal.encryption import EncryptedFieldMixin
 from privacy.models import (
     TRUNCATE_ALLOWED_SETTING,

@@ -17,6 +17,7 @@ import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
@@ -42,6 +43,25 @@ def encryption_keys():
         return [Fernet(key) for key in keys]
     except ValueError:
         raise ImproperlyConfigured("PORTAL_ENCRYPTION_KEYS holds a value that is not a Fernet key.") from None
+
+
+def check_development_key(app_configs=None, **kwargs):
+    """Warn when data is encrypted with ``settings.DEVELOPMENT_ENCRYPTION_KEY`` while debugging.
+
+    That key is published with the code; with ``DJANGO_DEBUG`` on and no
+    ``PORTAL_ENCRYPTION_KEYS`` the settings fall back to it, so that development
+    works (``manage.py runserver`` shows this warning as it starts).
+    """
+    if not settings.DEBUG or settings.ENCRYPTION_KEYS[:1] != [settings.DEVELOPMENT_ENCRYPTION_KEY]:
+        return []
+    return [
+        checks.Warning(
+            "Encrypting data at rest with the development key, which is published with the code.",
+            hint="Fine for development with demo data; for anything else set PORTAL_ENCRYPTION_KEYS (make a key "
+            "with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())').",
+            id="learnerportal.W001",
+        )
+    ]
 
 
 def multi_fernet():

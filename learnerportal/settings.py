@@ -17,7 +17,8 @@ Environment variables (all optional unless marked):
     DJANGO_LOG_LEVEL      root log level. Default INFO.
     DJANGO_LOG_FORMAT     "text" (default) or "json": one JSON object per log line.
     PORTAL_ENCRYPTION_KEYS  required unless DJANGO_DEBUG is on: comma-separated Fernet keys encrypting
-                          data-rights files at rest; the first encrypts.
+                          data at rest; the first encrypts. Unset with debug on, the development key
+                          is used and `manage.py check` warns about it.
     PORTAL_BASE_URL       public address for links in emails, e.g. https://portal.example.org.
     DJANGO_TRUSTED_PROXY_COUNT  how many proxies in a row the app is reached through, each appending to
                           X-Forwarded-For (see learnerportal.addresses.client_ip_address). Default 0: the
@@ -30,6 +31,7 @@ Environment variables (all optional unless marked):
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -88,7 +90,6 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks_db",
     "django_otp",
-    "django_otp.plugins.otp_totp",
     "axes",
     "pgtrigger",
     "rest_framework",
@@ -100,6 +101,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # SECURITY: the header middleware comes first (outermost), so that every answer carries the
+    # CSP, frame options, nosniff and Referrer-Policy, including the 400 of a request refused
+    # early (a bad Host, a NUL in the address) by a middleware further down. (SecurityMiddleware's
+    # own HTTPS redirect never reads the Host: see SECURE_SSL_HOST.)
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: the request id is on every log line and audit event of the request, failures included.
     "privacy.middleware.AuditContextMiddleware",
@@ -116,8 +123,6 @@ MIDDLEWARE = [
     "accounts.middleware.SessionActivityMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns lockouts into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -203,11 +208,17 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1_048_576
 
-# Keys encrypting data-rights files at rest (access reports), for cryptography's MultiFernet:
-# comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
-ENCRYPTION_KEYS = [k.strip() for k in os.environ.get("PORTAL_ENCRYPTION_KEYS", "").split(",") if k.strip()]
-if not ENCRYPTION_KEYS and not DEBUG:
-    raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
+# Keys encrypting data at rest (data-rights files, sensitive fields, TOTP keys), for cryptography's
+# MultiFernet: comma-separated Fernet keys, the first encrypts, the others still decrypt (key rotation).
+ENCRYPTION_KEYS = env_list("PORTAL_ENCRYPTION_KEYS")
+#: Development only: the key used when DJANGO_DEBUG is on and PORTAL_ENCRYPTION_KEYS is unset (`make run`
+#: and the tests use it too). It is published with the code: `manage.py check` (and so runserver) warns
+#: whenever it encrypts with DEBUG on (learnerportal.W001).
+DEVELOPMENT_ENCRYPTION_KEY = "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0="
+if not ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set PORTAL_ENCRYPTION_KEYS (comma-separated Fernet keys) or DJANGO_DEBUG=1.")
+    ENCRYPTION_KEYS = [DEVELOPMENT_ENCRYPTION_KEY]
 for _position, _key in enumerate(ENCRYPTION_KEYS, start=1):
     # Refuse to start, rather than answer every page that decrypts with a 500. (The key itself is never printed.)
     try:
@@ -366,6 +377,10 @@ SPECTACULAR_SETTINGS = {
 
 #: The portal's public address, for links in emails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+# SECURITY: plain-HTTP requests are redirected to the public address's host, not to the Host they
+# name: SecurityMiddleware would read that Host before adding its own headers, so a bad one would
+# be answered with a 400 that has none of them.
+SECURE_SSL_HOST = urlsplit(PORTAL_BASE_URL).netloc or None
 
 # One line per event: time (UTC), level, logger, request id ("-" outside a request) and the rights request's
 # reference in background work; DJANGO_LOG_FORMAT=json writes one JSON object per line. No personal data:

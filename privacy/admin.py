@@ -1,16 +1,10 @@
 from django.contrib import admin, messages
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_mixins import AccessTransparencyMixin
 from .exceptions import PrivacyError
 from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
 from .selectors import in_staff_words
 from .services import policy_activate, restriction_lift, restriction_start
-
-# SECURITY: django-otp's own admin shows TOTP keys and QR codes to staff. Nobody
-# but the learner ever sees their key; devices are managed on the Privacy tab.
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
 
 
 class PseudonymisedFilter(admin.SimpleListFilter):

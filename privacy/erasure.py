@@ -47,7 +47,6 @@ UNREADABLE_COLUMNS = {
     "accounts_user.password": "a one-way hash, or a random mark for an account without a password",
     "django_session.session_key": "a random key",
     "django_session.session_data": "signed, encoded session data",
-    "otp_totp_totpdevice.key": "a random secret",
     "axes_accesslog.session_hash": "a one-way hash of a session key",
     "accounts_personalaccesstoken.digest": "a one-way hash of a token",
     "accounts_personalaccesstoken.hint": "a token's first random characters",

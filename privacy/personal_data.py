@@ -2,7 +2,8 @@
 
 from django.contrib.admin.models import LogEntry
 from django.db.models.functions import Now
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import TOTPDevice
 
 from .models import (
     AuditEvent,
@@ -119,7 +120,9 @@ DECLARATIONS = [
         fields={
             "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
             "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),
-            "key": PersonalField(Category.SECURITY, "The secret your app shares with us", exportable=False),
+            "key": PersonalField(
+                Category.SECURITY, "The secret your app shares with us", exportable=False, sensitive=True
+            ),
             "created_at": PersonalField(Category.SECURITY, "When you set it up"),
             "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
             "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),

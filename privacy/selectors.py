@@ -12,7 +12,8 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.http import Http404
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import TOTPDevice
 
 from . import conf
 from .models import (

@@ -15,8 +15,8 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from accounts.selectors import access_account_credentials
 
 from . import conf

@@ -18,8 +18,8 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from accounts.services import personal_access_tokens_revoke_all, user_sessions_end_others
 from learnerportal.http import safe_next_url
 

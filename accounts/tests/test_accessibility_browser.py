@@ -15,9 +15,9 @@ from django.test import RequestFactory
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from accounts.models import TOTPDevice
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from privacy.marketing import unsubscribe_token
 from privacy.models import PolicyVersion

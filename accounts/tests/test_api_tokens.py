@@ -229,8 +229,7 @@ def test_changing_the_password_revokes_every_token_and_says_so(signed_in, learne
 
 
 def test_turning_on_two_factor_revokes_the_tokens_a_password_alone_could_have_made(signed_in, learner):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from accounts.models import TOTPDevice
     from privacy.tests.test_two_factor import code_for
 
     raw = make_token(learner)

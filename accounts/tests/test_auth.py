@@ -40,6 +40,11 @@ def test_sign_up_creates_a_private_account_and_signs_in(client):
         ({"username": "a..b"}, "username", "Use 3 to 30 letters"),
         ({"username": "Admin"}, "username", "That username is reserved."),
         ({"username": "Erased"}, "username", "That username is reserved."),  # erased accounts are "erased-…"
+        ({"username": "erased-1"}, "username", "That username is reserved."),
+        ({"username": "ERASED_x2"}, "username", "That username is reserved."),
+        ({"username": "3rased.k"}, "username", "That username is reserved."),
+        ({"username": "supp0rt"}, "username", "That username is reserved."),  # reads as "support"
+        ({"username": "no_reply"}, "username", "That username is reserved."),
         ({"password1": "password123", "password2": "password123"}, "password1", "This password is too common."),
         ({"password2": "something-else-entirely"}, "password2", "The two passwords differ."),
     ],

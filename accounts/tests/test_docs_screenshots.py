@@ -10,10 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import TOTPDevice, User
 from rights_requests.services import request_submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots, pytest.mark.django_db(transaction=True)]

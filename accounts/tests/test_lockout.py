@@ -183,7 +183,7 @@ def test_failed_sign_ins_kept_from_before_lose_their_form_query_string_and_accep
         ]
     )
 
-    importlib.import_module("accounts.migrations.0007_blank_failed_sign_in_form_data").blank_form_data(apps, None)
+    importlib.import_module("accounts.migrations.0009_blank_failed_sign_in_form_data").blank_form_data(apps, None)
 
     attempt = AccessAttempt.objects.get()
     assert (attempt.get_data, attempt.post_data, attempt.http_accept) == ("", "", "")

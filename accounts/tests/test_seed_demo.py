@@ -3,9 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, User
+from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, TOTPDevice, User
 from rights_requests.models import OPEN_STATUSES, RightsRequest
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import io
 
 from django.core.files.base import ContentFile
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
+from accounts.models import TOTPDevice
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD
 

@@ -1,14 +1,15 @@
-"""The migration that encrypts phone numbers and dates of birth already in the database, and back."""
+"""Migrations that encrypt data already stored (phone, date of birth, request details, TOTP keys), and back."""
 
 import datetime
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from accounts.models import Profile
+from accounts.models import Profile, TOTPDevice
 from learnerportal import encryption
 from rights_requests.models import RightsRequest
 
@@ -132,3 +133,67 @@ def test_an_interrupted_encryption_keeps_the_batches_done_and_continues_when_run
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert [Profile.objects.get(pk=pk).phone for pk in pks] == phones
+
+
+#: django-otp's ``otp_totp_totpdevice`` table as its plugin's migrations left it (the plugin is no longer installed).
+LEGACY_TOTP_TABLE = """
+    CREATE TABLE otp_totp_totpdevice (
+        id serial PRIMARY KEY, user_id bigint NOT NULL, name varchar(64) NOT NULL, confirmed boolean NOT NULL,
+        key varchar(80) NOT NULL, step smallint NOT NULL, t0 bigint NOT NULL, digits smallint NOT NULL,
+        tolerance smallint NOT NULL, drift smallint NOT NULL, last_t bigint NOT NULL,
+        throttling_failure_timestamp timestamptz NULL, throttling_failure_count integer NOT NULL,
+        created_at timestamptz NULL, last_used_at timestamptz NULL
+    )
+"""
+#: RFC 6238 Appendix B's SHA-1 test key ("12345678901234567890"), hex-encoded.
+RFC_6238_KEY = "3132333435363738393031323334353637383930"
+
+
+def legacy_keys():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM otp_totp_totpdevice ORDER BY id")
+        return [key for (key,) in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_authenticator_devices_move_to_an_encrypted_key_and_keep_working():
+    before, after = [("accounts", "0005_personal_access_tokens")], [("accounts", "0006_totp_device_encrypted_key")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    user = (
+        executor.loader.project_state(before)
+        .apps.get_model("accounts", "User")
+        .objects.create(username="kofi", email="kofi@example.org")
+    )
+    created = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(LEGACY_TOTP_TABLE)
+        cursor.execute(
+            "INSERT INTO otp_totp_totpdevice (user_id, name, confirmed, key, step, t0, digits, tolerance, drift,"
+            " last_t, throttling_failure_count, created_at) VALUES (%s, 'Phone', true, %s, 30, 0, 6, 1, 0, -1, 2, %s)",
+            [user.pk, RFC_6238_KEY, created],
+        )
+    try:
+        MigrationExecutor(connection).migrate(after)
+        assert legacy_keys() == [], "no key is left in clear"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key FROM accounts_totpdevice")
+            (stored,) = cursor.fetchone()
+        assert stored.startswith("gAAAAA") and RFC_6238_KEY not in stored
+        device = TOTPDevice.objects.get(user_id=user.pk)
+        assert (device.name, device.confirmed, device.throttling_failure_count, device.created_at) == (
+            "Phone",
+            True,
+            2,
+            created,
+        )
+        with time_machine.travel(59, tick=False):
+            assert device.verify_token("287082"), "RFC 6238 Appendix B: T = 59 s gives 94287082"
+
+        MigrationExecutor(connection).migrate(before)
+        assert legacy_keys() == [RFC_6238_KEY], "reversing moves the devices back, as the plugin read them"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS otp_totp_totpdevice")
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -1,4 +1,4 @@
-"""Production configuration: Django's deployment checks pass, and the portal refuses to run without keys."""
+"""Configuration: production passes Django's deployment checks and refuses to run without keys; debug runs without."""
 
 import os
 import secrets
@@ -139,3 +139,49 @@ def test_uploaded_files_have_no_url_of_their_own():
     for path in (storage_url, "/media/profile-photos/any.jpg", "/var/media/rights-requests/any.bin"):
         with pytest.raises(Resolver404):
             resolve(path)
+
+
+def test_plain_http_goes_to_the_public_address_with_the_security_headers_whatever_the_host():
+    """The HTTPS redirect never reads the Host it was sent (a bad one was a 400 without headers)."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client().get('/settings/?tab=1', HTTP_HOST='evil.example')\n"
+        "print(response.status_code, response['Location'])\n"
+        "for header in ('Content-Security-Policy', 'X-Frame-Options', 'X-Content-Type-Options', 'Referrer-Policy'):\n"
+        "    print(header, response.get(header))\n"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "301 https://portal.example.org/settings/?tab=1"
+    assert "default-src 'self'" in lines[1] and lines[2:] == [
+        "X-Frame-Options DENY",
+        "X-Content-Type-Options nosniff",
+        "Referrer-Policy same-origin",
+    ]
+
+
+def test_debug_without_keys_encrypts_with_the_development_key_and_says_so():
+    """Development needs no key of its own, yet is never silent about using the published one."""
+    env = production_env(
+        DJANGO_DEBUG="1", DJANGO_SECURE=None, DJANGO_SECRET_KEY=None, PORTAL_ENCRYPTION_KEYS=None, PORTAL_BASE_URL=None
+    )
+    check = manage("check", env=env)
+    assert check.returncode == 0, check.stderr
+    assert "learnerportal.W001" in check.stderr and "development key" in check.stderr
+    script = (
+        "import django; django.setup()\n"
+        "from django.db import connection\n"
+        "from accounts.models import Profile\n"
+        "phone = Profile._meta.get_field('phone')\n"
+        "stored = phone.get_db_prep_value('+44 7700 900123', connection)\n"
+        "print(stored.startswith('gAAAAA'), phone.from_db_value(stored, None, connection))\n"
+    )
+    written = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.strip() == "True +44 7700 900123", "an encrypted field is written and read back"

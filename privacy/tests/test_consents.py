@@ -144,6 +144,33 @@ def test_the_privacy_officer_restricts_processing_in_admin(client, learner, veri
     assert learner.restrictions.get().started_by == officer
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_privacy_officer_restricts_processing_in_admin_on_a_database_migrated_before_the_grant(
+    client, verified_login
+):
+    """Databases that ran privacy 0007 before it granted the officer restrictions get the grant by migrating."""
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from rights_requests.tests.conftest import staff_member
+
+    MigrationExecutor(connection).migrate([("accounts", "0006_totp_device_encrypted_key")])
+    officer = staff_member("priya.officer", "Privacy officer")
+    officer.groups.get().permissions.remove(Permission.objects.get(codename="add_processingrestriction"))
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    learner = UserFactory(username="lin")
+    verified_login(client, officer)
+    response = client.post(
+        "/admin/privacy/processingrestriction/add/", {"user": learner.pk, "reason": "Accuracy contested by phone."}
+    )
+    assert response.status_code == 302
+    assert not may_process(learner, "research")
+    assert learner.restrictions.get().started_by == officer
+
+
 def test_a_purpose_added_later_is_not_granted_for_anyone_until_they_choose(client, learner, monkeypatch):
     from privacy import models
 

@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Two-factor authentication: set-up, sign-in code step, replay, backup codes, throttling, turning off, staff."""
 
+import base64
 import datetime
 import re
 from urllib.parse import urlsplit
@@ -8,9 +9,10 @@ import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
+from django.db import connection
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import TOTPDevice
 from accounts.tests.factories import PASSWORD, UserFactory
 from privacy.models import AuditEvent, BackupCode
 from privacy.services import staff_enrolment_link
@@ -338,6 +340,50 @@ def test_every_set_up_visit_shows_a_new_key_and_only_the_last_one_counts(client,
     stale = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(first)}).content.decode()
     assert "That code is not right" in stale
     assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+
+
+def test_no_column_of_the_database_holds_the_authenticator_key_in_clear(client, learner):
+    """Every backup is a copy of the database: the secret the app shares must be in none of it (GDPR Art. 32(1)(a))."""
+    client.force_login(learner)
+    page = client.get("/settings/privacy/two-factor/setup/").content.decode()
+    secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    done = client.post("/settings/privacy/two-factor/setup/", {"token": f"{TOTP(key).token():06d}"})
+    assert "Save your backup codes" in done.content.decode(), "the key shown works"
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+            " AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'bytea')"
+        )
+        found = []
+        for table, column in cursor.fetchall():
+            cursor.execute(
+                f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s OR "{column}"::text ILIKE %s',  # noqa: S608
+                [f"%{key.hex()}%", f"%{secret}%"],
+            )
+            if cursor.fetchone()[0]:
+                found.append(f"{table}.{column}")
+    assert found == []
+
+
+def test_an_app_clock_a_step_behind_signs_in_and_its_drift_is_remembered(client, learner, clock):
+    """RFC 6238 §5.2: one step of tolerance either side of the app's clock, whose drift is followed."""
+    device, _ = turn_on(client, learner)
+    clock.shift(300)  # time step 10
+    password_step(client)
+    client.post("/accounts/login/code/", {"token": code_for(device, at=START + datetime.timedelta(seconds=270))})
+    assert client.get("/settings/account/").status_code == 200, "a code one step behind is accepted"
+    client.logout()
+
+    clock.shift(120)  # time step 14; the app, one step behind, shows step 13's code
+    password_step(client)
+    three_behind = code_for(device, at=START + datetime.timedelta(seconds=330))
+    assert "not right" in client.post("/accounts/login/code/", {"token": three_behind}).content.decode()
+    clock.shift(2)  # past the pause the wrong code earned
+    two_behind = code_for(device, at=START + datetime.timedelta(seconds=360))
+    client.post("/accounts/login/code/", {"token": two_behind})
+    assert client.get("/settings/account/").status_code == 200, "two steps behind is one behind the app's clock"
 
 
 def test_wrong_passwords_when_confirming_count_toward_the_lockout(client, learner, settings):

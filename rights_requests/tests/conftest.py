@@ -25,18 +25,18 @@ def learner():
 
 
 def staff_group(name):
-    """Return the staff group ``name`` as the data migration defines it.
+    """Return the staff group ``name`` as the data migrations define it.
 
     Transactional tests flush the database, data migrations' rows included, so
-    the group is made again from the migration's own definition when missing.
+    the group is made again from the latest migration's whole definition when missing.
     """
-    migration = importlib.import_module("rights_requests.migrations.0002_reference_sequence_and_staff_groups")
+    migration = importlib.import_module("accounts.migrations.0007_staff_group_permissions")
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(
             [
                 Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in migration.GROUPS[name]
+                for app, codename in migration.STAFF_GROUPS[name]
             ]
         )
     return group

@@ -10,9 +10,8 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import LearningEvent
+from accounts.models import LearningEvent, TOTPDevice
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from privacy.models import AuditEvent, BackupCode, BackupCodeDevice
 from rights_requests import services

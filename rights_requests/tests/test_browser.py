@@ -2,9 +2,9 @@
 
 import pytest
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from accounts.models import TOTPDevice
 from accounts.tests.factories import PASSWORD, UserFactory
 from rights_requests.tests.conftest import staff_member
 

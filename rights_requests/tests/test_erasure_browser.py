@@ -1,10 +1,9 @@
 """In Chromium: a learner asks for erasure; the privacy officer approves it in admin, confirms it; the account goes."""
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from accounts.models import User
+from accounts.models import TOTPDevice, User
 from accounts.tests.factories import UserFactory
 from rights_requests.models import RightsRequest, Status
 from rights_requests.tests.conftest import staff_member

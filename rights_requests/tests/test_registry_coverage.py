@@ -20,10 +20,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
-from accounts.models import LearningEvent, Payment, QuizResult, UserSession
+from accounts.models import LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from privacy.erasure import UNREADABLE_COLUMNS, erasure_execute
@@ -221,7 +220,7 @@ def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     identifiers = subject_identifiers(noor)
     receipt = erasure_execute(subject=noor)
     assert receipt["scan"] == []
-    assert receipt["scanned"]["encrypted_columns"] == 3  # phone, date of birth, a request's details
+    assert receipt["scanned"]["encrypted_columns"] == 4  # phone, date of birth, a request's details, a TOTP key
     # The profile is deleted; the request records are retained (stripped) and their details decrypted.
     assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 1
 

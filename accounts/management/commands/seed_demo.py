@@ -16,7 +16,6 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import (
     Course,
@@ -27,6 +26,7 @@ from accounts.models import (
     Payment,
     Profile,
     QuizResult,
+    TOTPDevice,
     User,
 )
 from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility

@@ -17,7 +17,7 @@ def blank_form_data(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_personal_access_tokens"),
+        ("accounts", "0008_username_choice_rules"),
         ("axes", "0010_accessattemptexpiration"),
     ]
 
