@@ -37,8 +37,25 @@ class ProfileInline(admin.StackedInline):
         return False
 
 
+class SuperusersChangeMixin:
+    """Let only superusers add, change and delete these records; others with the view permission look.
+
+    SECURITY: Django's add/change/delete permissions alone would let a staff member set a
+    superuser's email or password and sign in as them, or give themselves rights through a group.
+    """
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
 @admin.register(User)
-class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
+class UserAdmin(SuperusersChangeMixin, AccessTransparencyMixin, DjangoUserAdmin):
     """Accounts: superusers change them; other staff look, and every look is recorded.
 
     Only a superuser adds, changes or deletes an account, sets its password or sends
@@ -75,17 +92,6 @@ class UserAdmin(AccessTransparencyMixin, DjangoUserAdmin):
 
     def has_enrol_permission(self, request):
         return request.user.is_superuser
-
-    # SECURITY: Django's "add/change/delete user" permissions alone would let a staff member set a
-    # superuser's email or password and sign in as them: only superusers change accounts.
-    def has_add_permission(self, request):
-        return request.user.is_superuser and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
     def get_list_display(self, request):
         return self.list_display if request.user.is_superuser else self.staff_list_display
@@ -191,17 +197,8 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(SuperusersChangeMixin, DjangoGroupAdmin):
     """Staff groups and their permissions: anyone with the view permission looks, only superusers change them."""
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Partner)

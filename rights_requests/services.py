@@ -609,28 +609,14 @@ def request_leftovers_redact(*, actor, request, places):
     receipt = request.result["erasure_receipt"] | {"scan": findings}
     receipt["redacted"] = receipt.get("redacted", 0) + redacted
     audit = {"places": [".".join(map(str, place)) for place in places], "redacted": redacted}
+    done = f"Removed the learner's identifiers from {redacted} place(s)"
     if findings:
-        left = len(findings_by_column(findings))
-        note = f"Removed the learner's identifiers from {redacted} place(s); {left} column(s) still hold one."
-        _apply(
-            request,
-            "redact",
-            actor=actor,
-            note=note,
-            audit=audit,
-            result={**request.result, "erasure_receipt": receipt},
-        )
+        step, note, more = "redact", f"{done}; {len(findings_by_column(findings))} column(s) still hold one.", {}
     else:
-        note = f"Removed the learner's identifiers from {redacted} place(s); the scan now finds none."
-        _apply(
-            request,
-            "clear",
-            actor=actor,
-            note=note,
-            audit=audit,
-            result={**request.result, "erasure_receipt": receipt},
-            erasure_identifiers={},
-        )
+        # Clean: the erasure is finished, and the identifiers kept to scan for are deleted.
+        step, note, more = "clear", f"{done}; the scan now finds none.", {"erasure_identifiers": {}}
+    result = {**request.result, "erasure_receipt": receipt}
+    _apply(request, step, actor=actor, note=note, audit=audit, result=result, **more)
     return redacted, refused, findings
 
 
