@@ -89,6 +89,44 @@ def identifier_pattern(identifier):
     return f"{start}{re.escape(identifier)}{end}"
 
 
+#: What people put between the digits of a phone number.
+PHONE_SEPARATORS = r"[\s.()/-]"
+#: The fewest digits a phone number's core may have to be searched for apart from its prefix.
+PHONE_CORE_MIN_DIGITS = 6
+
+
+def phone_pattern(phone):
+    """Return a regular expression finding ``phone`` however it is written.
+
+    "+44 7700 900456" is found as "+447700900456", "0044 7700 900456", "07700 900456" and
+    "7700-900-456": the number identifies the learner, not one way of writing it (GDPR
+    Art. 4(1), 17(1)). The core is the number without its country code (up to three
+    digits after "+" or "00") or national "0"; up to four digits of prefix and two
+    separators between any digits may stand around it. Serves PostgreSQL and Python, as
+    ``identifier_pattern`` does.
+
+    Returns:
+        str: the pattern.
+    """
+    digits = re.sub(r"\D", "", phone)
+    stripped = phone.strip()
+    drop = 3 if stripped.startswith("+") else 5 if stripped.startswith("00") else 1 if stripped.startswith("0") else 0
+    core = digits[drop:] if len(digits) - drop >= PHONE_CORE_MIN_DIGITS else digits
+    between = f"{PHONE_SEPARATORS}{{0,2}}"
+    prefix = rf"(?:\+|00)?(?:\d{between}){{0,4}}"
+    return rf"(?<![\d+]){prefix}{between.join(core)}(?!{between}\d)"
+
+
+def search_pattern(kind, value):
+    """Return the regular expression the scan and redaction use for one identifier of ``kind``."""
+    return phone_pattern(value) if kind == "phone" else identifier_pattern(value)
+
+
+def _search_hint(kind, value):
+    """Return a substring every match of the identifier contains (a fast test before the pattern)."""
+    return re.sub(r"\D", "", value)[-2:] if kind == "phone" else value
+
+
 def subject_identifiers(subject):
     """Return the identifiers erasure removes and the scan looks for, ``{kind: value}``.
 
@@ -113,7 +151,7 @@ def _free_of(identifiers, draw):
     receipt would then report it as left. After ``REPLACEMENT_DRAWS`` tries the last
     value is kept, and the scan reports it.
     """
-    wanted = [re.compile(identifier_pattern(value), re.IGNORECASE) for value in identifiers.values()]
+    wanted = [re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()]
     for _ in range(REPLACEMENT_DRAWS):
         value = draw()
         if not any(pattern.search(str(value)) for pattern in wanted):
@@ -126,8 +164,8 @@ def _patterns(identifiers):
 
     Longest first, so an email is replaced whole before the username inside it is.
     """
-    values = sorted(set(identifiers.values()), key=len, reverse=True)
-    return [re.compile(identifier_pattern(value), re.IGNORECASE) for value in values]
+    ordered = sorted(identifiers.items(), key=lambda item: len(item[1]), reverse=True)
+    return [re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in ordered]
 
 
 def redact(value, identifiers):
@@ -223,6 +261,7 @@ def _text_columns():
             field
             for field in model._meta.concrete_fields
             if isinstance(field, models.CharField | models.TextField | models.JSONField)
+            and not field.choices  # one of a fixed set of values, never a person's identifier
             and not isinstance(field, EncryptedFieldMixin)
             and f"{model._meta.db_table}.{field.column}" not in UNREADABLE_COLUMNS
         ]
@@ -233,9 +272,11 @@ def _text_columns():
 def _encrypted_columns(subject):
     """Yield ``(model, [field, ...], rows)`` for every table with encrypted columns but ``HELD_FOR_THE_SCAN``.
 
-    ``rows`` is the queryset the scan decrypts: the subject's rows for a model in
-    the personal-data registry, every row for any other (whose rows cannot be told
-    apart; none exists today, ``Profile`` and ``RightsRequest`` are declared).
+    ``rows`` is the queryset the scan decrypts. Free text (``PersonalField.free_text``,
+    e.g. a request's details, where a learner may name another) is decrypted in every
+    row: anyone's text may name the subject. Other encrypted fields (a phone, a date
+    of birth) hold their own row's person, so only the subject's rows are decrypted.
+    A model outside the registry has every row decrypted (none exists today).
     """
     for model in apps.get_models():
         fields = [
@@ -247,8 +288,15 @@ def _encrypted_columns(subject):
         if not fields:
             continue
         declaration = registry.get(model)
-        rows = declaration.queryset_for(subject) if declaration is not None else model._default_manager.all()
-        yield model, fields, rows
+        if declaration is None:
+            yield model, fields, model._default_manager.all()
+            continue
+        free = [field for field in fields if getattr(declaration.fields.get(field.name), "free_text", False)]
+        own = [field for field in fields if field not in free]
+        if free:
+            yield model, free, model._default_manager.all()
+        if own:
+            yield model, own, declaration.queryset_for(subject)
 
 
 def _plain_text(value):
@@ -265,7 +313,7 @@ def _encrypted_scan(identifiers, subject):
         rows decrypted.
     """
     findings, checked = [], 0
-    wanted = {kind: re.compile(identifier_pattern(value), re.IGNORECASE) for kind, value in identifiers.items()}
+    wanted = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
     for model, fields, rows in _encrypted_columns(subject):
         counts = {}
         for row in rows.values_list(*(field.attname for field in fields)).iterator():
@@ -306,15 +354,15 @@ def erasure_scan(identifiers, subject=None):
     for model, fields in _text_columns():
         texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
         # The substring test (fast) first; the whole-word pattern only on the rows it lets through.
-        wanted = [(value, identifier_pattern(value)) for value in identifiers.values()]
+        wanted = [(_search_hint(kind, value), search_pattern(kind, value)) for kind, value in identifiers.items()]
         counts = {
             f"_count_{index}_{number}": models.Count(
                 "pk",
-                filter=models.Q(**{f"_text_{index}__icontains": value})
+                filter=models.Q(**{f"_text_{index}__icontains": hint})
                 & models.Q(**{f"_text_{index}__iregex": pattern}),
             )
             for index in range(len(fields))
-            for number, (value, pattern) in enumerate(wanted)
+            for number, (hint, pattern) in enumerate(wanted)
         }
         totals = model._default_manager.alias(**texts).aggregate(**counts)
         for index, field in enumerate(fields):
@@ -342,15 +390,32 @@ def findings_by_column(findings):
     return columns
 
 
+def leftover_findings(leftovers):
+    """Return ``leftovers`` counted as ``erasure_scan`` reports findings: per table, column and kind.
+
+    Returns:
+        list of ``{"table", "column", "identifier", "rows"}``, in the leftovers' order.
+    """
+    counts = {}
+    for place in leftovers:
+        for kind in place.identifiers:
+            counts[place.table, place.column, kind] = counts.get((place.table, place.column, kind), 0) + 1
+    return [
+        {"table": table, "column": column, "identifier": kind, "rows": rows}
+        for (table, column, kind), rows in counts.items()
+    ]
+
+
 def erasure_scan_scope(identifiers, subject=None):
     """Return what ``erasure_scan`` searches.
 
     Returns:
         ``{"tables": int, "columns": int, "identifiers": [kind, ...],
         "encrypted_columns": int, "encrypted_rows": int, "unreadable_columns": int}``:
-        plain text columns are searched in every row of every table; the encrypted
-        columns (0 without ``subject``) in the ``encrypted_rows`` rows still about
-        ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random keys) not at all.
+        plain text columns (but those with fixed choices) are searched in every row of
+        every table; the encrypted columns (0 without ``subject``) in ``encrypted_rows``
+        rows: free text in every row, the rest in the rows still about ``subject``; the
+        ``UNREADABLE_COLUMNS`` (hashes, random keys) not at all.
     """
     tables = list(_text_columns())
     encrypted = list(_encrypted_columns(subject)) if subject is not None else []
@@ -417,27 +482,44 @@ class Leftover:
     """One place the receipt scan found an erased identifier: a column of one row.
 
     ``identifiers`` are the kinds found there (``("email", "username")``), never their values.
+    ``redactable``: the column is declared free text, where replacing the identifiers
+    keeps the rest meaningful; anything else (a username, a setting, a group's name) is
+    for a person to check, and to mark as not about the subject when it is another's.
     """
 
     table: str
     column: str
     row: str
     identifiers: tuple[str, ...]
+    redactable: bool
+
+    @property
+    def key(self):
+        """Return the place as one string, ``"table.column.row"`` (as the receipt lists dismissed places)."""
+        return f"{self.table}.{self.column}.{self.row}"
+
+
+def _is_free_text(model, field):
+    declaration = registry.get(model)
+    return declaration is not None and getattr(declaration.fields.get(field.name), "free_text", False)
 
 
 def _leftover(model, field, pk, text, patterns):
     """Return the ``Leftover`` of ``text`` in one column of one row, or None when it names no identifier."""
     kinds = tuple(kind for kind, pattern in patterns.items() if pattern.search(text))
-    return Leftover(model._meta.db_table, field.column, str(pk), kinds) if kinds else None
+    if not kinds:
+        return None
+    return Leftover(model._meta.db_table, field.column, str(pk), kinds, _is_free_text(model, field))
 
 
-def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED):
+def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=frozenset()):
     """List, row by row, the places where ``erasure_scan`` finds the erased identifiers.
 
     Args:
         identifiers: ``{kind: value}`` the erasure removed (``subject_identifiers``).
         subject: the erased account, whose remaining rows' encrypted columns are decrypted.
         limit: at most this many leftovers are returned.
+        skip: ``Leftover.key`` of places a person found are not about the subject.
 
     Returns:
         list of ``Leftover``, plain columns by table, then encrypted ones; the first
@@ -445,26 +527,28 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED):
     """
     if not identifiers:
         return []
-    patterns = {kind: re.compile(identifier_pattern(value), re.IGNORECASE) for kind, value in identifiers.items()}
+    patterns = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
     found = []
     for model, fields in _text_columns():
         texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
         wanted = models.Q()
         for index in range(len(fields)):
-            for value in identifiers.values():
-                wanted |= models.Q(**{f"_text_{index}__icontains": value}) & models.Q(
-                    **{f"_text_{index}__iregex": identifier_pattern(value)}
+            for kind, value in identifiers.items():
+                wanted |= models.Q(**{f"_text_{index}__icontains": _search_hint(kind, value)}) & models.Q(
+                    **{f"_text_{index}__iregex": search_pattern(kind, value)}
                 )
         rows = model._default_manager.annotate(**texts).filter(wanted).order_by("pk").values_list("pk", *texts)
-        for pk, *values in rows[:limit]:
+        for pk, *values in rows[: limit + len(skip)]:
             for field, text in zip(fields, values, strict=True):
                 found += filter(None, [_leftover(model, field, pk, text or "", patterns)])
+        found = [place for place in found if place.key not in skip]
         if len(found) >= limit:
             return found[:limit]
     for model, fields, rows in _encrypted_columns(subject):
         for pk, *values in rows.order_by("pk").values_list("pk", *(field.attname for field in fields)).iterator():
             for field, value in zip(fields, values, strict=True):
                 found += filter(None, [_leftover(model, field, pk, _plain_text(value), patterns)])
+            found = [place for place in found if place.key not in skip]
             if len(found) >= limit:
                 return found[:limit]
     return found
@@ -494,12 +578,16 @@ def erasure_leftover_redact(identifiers, *, table, column, row):
         holds an identifier.
 
     Raises:
-        LeftoverNotRedactable: the column does not exist, is not text, or the database
+        LeftoverNotRedactable: the column does not exist, is not declared free text (a
+            username, a setting, a group's name: a person checks those), or the database
             refuses the change (the audit log is append-only).
     """
     model, field = _model_field(table, column)
-    if not isinstance(field, models.CharField | models.TextField | models.JSONField):
-        raise LeftoverNotRedactable(f"{table}.{column} is not a text column.")
+    if not _is_free_text(model, field):
+        raise LeftoverNotRedactable(
+            f"{table}.{column} is not free text: check row {row} by hand, and mark it as not about this "
+            "learner if it is someone else's."
+        )
     rows = model._default_manager.filter(pk=field.model._meta.pk.to_python(row))
     value = rows.values_list(field.attname, flat=True).first()
     if value is None:

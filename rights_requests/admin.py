@@ -409,8 +409,8 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         )
         encrypted = (
             format_html(
-                " Encrypted columns ({}) cannot be searched in the database: they were decrypted and searched in "
-                "the learner's {} remaining row(s).",
+                " Encrypted columns ({}) cannot be searched in the database: they were decrypted and searched, "
+                "free text in every row and the rest in the learner's remaining rows ({} row(s) in all).",
                 scanned["encrypted_columns"],
                 scanned.get("encrypted_rows", 0),
             )
@@ -526,38 +526,33 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         leftovers = selectors.erasure_leftovers_of(rights_request)
         if request.method == "POST":
             # SECURITY: only places the scan lists now can be sent; anything else is ignored.
-            listed = {(place.table, place.column, place.row): place for place in leftovers}
-            chosen = listed if "all" in request.POST else {}
-            for value in request.POST.getlist("place"):
-                key = tuple(value.split("|", 2))
-                if key in listed:
-                    chosen[key] = listed[key]
-            if not chosen and "all" not in request.POST:
-                self.message_user(request, "Tick the places to remove the learner's identifiers from.", messages.ERROR)
+            listed = {place.key: place for place in leftovers}
+            ticked = [key for key in request.POST.getlist("place") if key in listed]
+            if "all" in request.POST:
+                redact, dismiss = [key for key, place in listed.items() if place.redactable], []
+            elif "dismiss" in request.POST:
+                redact, dismiss = [], ticked
+            else:
+                redact, dismiss = ticked, []
+            if not (redact or dismiss) and (leftovers or "all" not in request.POST):
+                self.message_user(request, "Tick the places to act on.", messages.ERROR)
                 return HttpResponseRedirect(request.path)
             try:
-                redacted, refused, findings = services.request_leftovers_redact(
-                    actor=request.user, request=rights_request, places=list(chosen)
+                redacted, refused, left = services.request_leftovers_resolve(
+                    actor=request.user, request=rights_request, redact=redact, dismiss=dismiss
                 )
             except RightsRequestError as error:
                 self.message_user(request, f"{rights_request.reference}: {error.detail}", messages.ERROR)
                 return HttpResponseRedirect(change_url)
-            for (table, column, row), detail in refused:
-                self.message_user(request, f"{table}.{column} row {row}: {detail}", messages.ERROR)
-            if not findings:
+            for key, detail in refused:
+                self.message_user(request, f"{key}: {detail}", messages.ERROR)
+            done = f"{rights_request.reference}: removed from {redacted} place(s), {len(dismiss)} marked as checked"
+            if not left:
                 self.message_user(
-                    request,
-                    f"{rights_request.reference}: removed from {redacted} place(s). The scan finds nothing left: "
-                    "the erasure is complete.",
-                    messages.SUCCESS,
+                    request, f"{done}. The scan finds nothing left: the erasure is complete.", messages.SUCCESS
                 )
                 return HttpResponseRedirect(change_url)
-            self.message_user(
-                request,
-                f"{rights_request.reference}: removed from {redacted} place(s); {len(findings_by_column(findings))} "
-                "column(s) still hold an identifier.",
-                messages.WARNING,
-            )
+            self.message_user(request, f"{done}; {len(left)} place(s) still hold an identifier.", messages.WARNING)
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),

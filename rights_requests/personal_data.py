@@ -30,7 +30,10 @@ DECLARATIONS = [
             "reference": PersonalField(Category.PREFERENCE, "The request's reference, e.g. DSR-2026-000123"),
             "type": PersonalField(Category.PREFERENCE, "Which right you exercised"),
             "details": PersonalField(
-                Category.PREFERENCE, "What you asked for, e.g. the corrections you proposed", sensitive=True
+                Category.PREFERENCE,
+                "What you asked for, e.g. the corrections you proposed",
+                sensitive=True,
+                free_text=True,
             ),
             "status": PersonalField(Category.PREFERENCE, "Where the request stands"),
             "received_at": PersonalField(Category.PREFERENCE, "When we received it"),

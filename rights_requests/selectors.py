@@ -378,9 +378,11 @@ def erasure_leftovers_of(request):
     """Return the places that still hold an identifier the erasure ``request`` removed (GDPR Art. 17(1)).
 
     Returns:
-        list of ``privacy.erasure.Leftover`` (at most ``LEFTOVERS_LISTED``); empty for
-        any request that is not an erasure ``completed_with_findings``.
+        list of ``privacy.erasure.Leftover`` (at most ``LEFTOVERS_LISTED``) but the places
+        the officer marked as checked; empty for any request that is not an erasure
+        ``completed_with_findings``.
     """
     if request.status != Status.COMPLETED_WITH_FINDINGS:
         return []
-    return erasure_leftovers(request.erasure_identifiers, request.subject, limit=LEFTOVERS_LISTED)
+    dismissed = frozenset(request.result.get("erasure_receipt", {}).get("dismissed", []))
+    return erasure_leftovers(request.erasure_identifiers, request.subject, limit=LEFTOVERS_LISTED, skip=dismissed)

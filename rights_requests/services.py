@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
-from privacy.erasure import erasure_leftover_redact, erasure_scan, findings_by_column
+from privacy.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
 from privacy.exceptions import LeftoverNotRedactable
 from privacy.models import AuditEvent
 from privacy.registry import Purpose
@@ -573,23 +573,27 @@ def _erasure_findings(request):
 
 
 @transaction.atomic
-def request_leftovers_redact(*, actor, request, places):
-    """Redact the erased identifiers in ``places``, scan again, and finish the erasure when none is left.
+def request_leftovers_resolve(*, actor, request, redact=(), dismiss=()):
+    """Remove the erased identifiers from places, or mark places as checked; scan again; finish when clean.
 
-    Each place keeps its text with ``[erased learner]`` where an identifier was. One
-    event records the step (``redact``, or ``clear`` when the new scan is clean, which
-    completes the request and deletes the identifiers it kept to scan); the audit row
-    names the places, never what they held. GDPR Art. 17(1), 5(2).
+    A redacted place keeps its text with ``[erased learner]`` where an identifier was
+    (only free text can be redacted). A dismissed place is one the privacy officer
+    checked by hand — someone else's data that reads the same (a new account with the
+    old username, a name that is also a setting), or a record kept for a reason — and
+    the scan skips it from now on. One event records the step (``redact``, or ``clear``
+    when nothing else is found, which completes the request and deletes the identifiers
+    it kept to scan for); the audit row names the places, never what they held. GDPR
+    Art. 17(1), 5(2).
 
     Args:
         actor: the privacy officer (needs ``decide_erasure``).
         request: an erasure in ``completed_with_findings``.
-        places: ``[(table, column, row), ...]`` as ``Leftover`` names them.
+        redact, dismiss: ``[Leftover.key, ...]`` (``"table.column.row"``) as the scan lists them.
 
     Returns:
-        ``(redacted, refused, findings)``: how many places changed; ``[(place, detail)]``
-        for places that cannot be redacted here (e.g. the append-only audit log); the
-        new scan's findings (empty when the erasure is finished).
+        ``(redacted, refused, leftovers)``: how many places changed; ``[(key, detail)]``
+        for places that cannot be redacted here; what the new scan still finds (empty
+        when the erasure is finished).
 
     Raises:
         NotPermitted, TransitionNotAllowed.
@@ -600,24 +604,27 @@ def request_leftovers_redact(*, actor, request, places):
         _apply(request, "redact", actor=actor)  # refused with the reason
     identifiers = request.erasure_identifiers
     redacted, refused = 0, []
-    for place in places:
+    for key in redact:
+        table, column, row = key.split(".", 2)
         try:
-            redacted += erasure_leftover_redact(identifiers, table=place[0], column=place[1], row=place[2])
+            redacted += erasure_leftover_redact(identifiers, table=table, column=column, row=row)
         except LeftoverNotRedactable as error:
-            refused.append((place, error.detail))
-    findings = erasure_scan(identifiers, request.subject)
-    receipt = request.result["erasure_receipt"] | {"scan": findings}
+            refused.append((key, error.detail))
+    receipt = dict(request.result["erasure_receipt"])
+    receipt["dismissed"] = sorted(set(receipt.get("dismissed", [])) | set(dismiss))
     receipt["redacted"] = receipt.get("redacted", 0) + redacted
-    audit = {"places": [".".join(map(str, place)) for place in places], "redacted": redacted}
-    done = f"Removed the learner's identifiers from {redacted} place(s)"
-    if findings:
-        step, note, more = "redact", f"{done}; {len(findings_by_column(findings))} column(s) still hold one.", {}
+    leftovers = erasure_leftovers(identifiers, request.subject, skip=frozenset(receipt["dismissed"]))
+    receipt["scan"] = leftover_findings(leftovers)
+    audit = {"redacted": list(redact), "dismissed": list(dismiss), "changed": redacted}
+    done = f"Removed the learner's identifiers from {redacted} place(s), marked {len(dismiss)} as checked by hand"
+    if leftovers:
+        step, note, more = "redact", f"{done}; {len(findings_by_column(receipt['scan']))} column(s) still hold one.", {}
     else:
         # Clean: the erasure is finished, and the identifiers kept to scan for are deleted.
         step, note, more = "clear", f"{done}; the scan now finds none.", {"erasure_identifiers": {}}
     result = {**request.result, "erasure_receipt": receipt}
     _apply(request, step, actor=actor, note=note, audit=audit, result=result, **more)
-    return redacted, refused, findings
+    return redacted, refused, leftovers
 
 
 def _close_others_of_erased(erasure):
