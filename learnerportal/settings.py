@@ -10,6 +10,7 @@ Environment variables (all optional unless marked):
     DATABASE_URL          PostgreSQL URL. Default postgres://postgres@127.0.0.1:5432/learnerportal.
     DJANGO_MEDIA_ROOT     where uploaded photos are stored. Default var/media.
     DJANGO_EMAIL_BACKEND  dotted path. Default SMTP (console when debugging).
+    DJANGO_ADMINS         comma-separated addresses of the operators emailed about faults.
     DJANGO_DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS  SMTP settings.
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
@@ -238,6 +239,9 @@ if os.environ.get("PORTAL_DPO_CONTACT"):
 
 # Email (Django 6.1 MAILERS). Development prints emails to the console.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Learner Portal <privacy@learnerportal.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Operators told of faults (a learner's file missing from storage): addresses, comma-separated.
+ADMINS = env_list("DJANGO_ADMINS")
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(

@@ -9,6 +9,7 @@ import time_machine
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import LearningEvent
@@ -168,7 +169,7 @@ def test_a_missing_or_damaged_file_answers_503_is_kept_and_staff_are_alerted_onc
     client.force_login(learner)
     url = reverse("rights_requests:download", args=[finished_copy.pk])
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with override_settings(ADMINS=["ops@example.org"]), django_capture_on_commit_callbacks(execute=True):
         response = client.get(url)
         again = client.get(url)
     detail = client.get(reverse("rights_requests:detail", args=[finished_copy.pk]))
@@ -182,6 +183,8 @@ def test_a_missing_or_damaged_file_answers_503_is_kept_and_staff_are_alerted_onc
     assert request_file.unavailable_since is not None
     [alert] = [mail for mail in mailoutbox if mail.to == [officer.email]]  # once, not once per attempt
     assert finished_copy.reference in alert.subject and str(request_file.pk) in alert.body
+    [operators] = [mail for mail in mailoutbox if mail.to == ["ops@example.org"]]  # DJANGO_ADMINS
+    assert finished_copy.reference in operators.subject
     errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
     assert any(finished_copy.reference in line and "503" in line for line in errors)
     for personal in (learner.email, learner.username, learner.profile.full_name):
