@@ -82,6 +82,7 @@ class PhotoUploadSerializer(serializers.Serializer):
     photo = serializers.FileField(
         help_text=f"A JPEG, PNG or WebP image up to {conf.PHOTO_MAX_BYTES / 1_048_576:g} MB and "
         + ", ".join(f"{most / 1_000_000:g} million pixels for a {kind}" for kind, most in conf.PHOTO_MAX_PIXELS.items())
+        + f", one side at most {conf.PHOTO_MAX_ASPECT_RATIO:g} times the other"
         + "; location and camera data are removed."
     )
 

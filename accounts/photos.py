@@ -42,7 +42,7 @@ def photo_check(uploaded):
     uploaded.seek(0)
     try:
         with Image.open(uploaded) as image:
-            _kind_of(image)
+            _kind_of(image, uploaded)
     except Image.DecompressionBombError as error:  # Pillow refuses to open it: far too many pixels
         raise InvalidPhoto(_too_many_pixels(), code="photo_too_many_pixels", field="photo") from error
     except (UnidentifiedImageError, OSError) as error:
@@ -55,9 +55,11 @@ def photo_normalize(uploaded):
     """Return the uploaded photo decoded once, scaled down, and re-encoded without metadata.
 
     Re-encoding drops EXIF data such as the GPS position where the photo was taken.
-    Memory stays bounded whatever the file declares: the header is judged before
-    anything is decoded (``ACCOUNTS_PHOTO_MAX_PIXELS``), and a JPEG is decoded at the
-    smallest scale (1/2 to 1/8) that still covers the stored size.
+    Memory and time stay bounded whatever the file declares: the header is judged
+    before anything is decoded (``ACCOUNTS_PHOTO_MAX_PIXELS``, ``ACCOUNTS_PHOTO_MAX_ASPECT_RATIO``),
+    a JPEG's scans are counted
+    (``ACCOUNTS_PHOTO_MAX_JPEG_SCANS``), and a JPEG is decoded at the smallest scale
+    (1/2 to 1/8) that still covers the stored photo's size, whatever its shape.
 
     Args:
         uploaded: a file-like object with the image bytes (e.g. ``UploadedFile``).
@@ -70,16 +72,19 @@ def photo_normalize(uploaded):
     Raises:
         InvalidPhoto: when the file is over ``ACCOUNTS_PHOTO_MAX_BYTES``, not an image,
             not JPEG/PNG/WebP, has more pixels than ``ACCOUNTS_PHOTO_MAX_PIXELS`` allows
-            for its kind, or cannot be decoded.
+            for its kind, a shape beyond ``ACCOUNTS_PHOTO_MAX_ASPECT_RATIO``, more scans than
+            ``ACCOUNTS_PHOTO_MAX_JPEG_SCANS`` (JPEG), or cannot be decoded.
     """
     _check_size(uploaded)
     size = (conf.PHOTO_STORED_SIZE, conf.PHOTO_STORED_SIZE)
     uploaded.seek(0)
     try:
         with Image.open(uploaded) as image:
-            _kind_of(image)
+            _kind_of(image, uploaded)
             # SECURITY: libjpeg decodes no more pixels than the stored photo needs (no-op for PNG and WebP).
-            image.draft("RGB", size)
+            # Asked for the square, it would pick its scale from the shorter side alone and decode a
+            # 65,500 × 763 strip in full; asked for the size the photo is stored at, it scales by up to 1/8.
+            image.draft("RGB", _fitted(image.size, conf.PHOTO_STORED_SIZE))
             image.load()
             if image.mode not in _SCALABLE_MODES:
                 image = image.convert("RGBA" if image.has_transparency_data else "RGB")
@@ -106,21 +111,86 @@ def _check_size(uploaded):
         )
 
 
-def _kind_of(image):
+def _fitted(size, box):
+    """Return ``size`` (width, height) scaled down to fit a ``box`` × ``box`` square, keeping its shape.
+
+    The size ``Image.thumbnail`` makes, at least 1 pixel a side; ``size`` itself when it fits already.
+    """
+    width, height = size
+    scale = min(box / width, box / height, 1)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _kind_of(image, uploaded):
     """Return the kind of the opened ``image`` (a key of ``ACCOUNTS_PHOTO_MAX_PIXELS``) if it is acceptable.
 
+    A JPEG in more than one scan is judged as a "progressive JPEG": libjpeg keeps all its coefficients.
+
+    Args:
+        image: the photo opened by Pillow, nothing decoded yet.
+        uploaded: the file it was opened from, at most ``ACCOUNTS_PHOTO_MAX_BYTES`` long;
+            read for a JPEG's scans, and left where it was.
+
     Raises:
-        InvalidPhoto: for another format, or more pixels than its kind allows.
+        InvalidPhoto: for another format, more pixels than its kind allows, a shape
+            beyond ``ACCOUNTS_PHOTO_MAX_ASPECT_RATIO``, or a JPEG in too many scans.
     """
     kind = _KINDS.get(image.format)
-    if kind == "JPEG" and image.info.get("progressive"):
-        kind = "progressive JPEG"
     if kind not in conf.PHOTO_MAX_PIXELS:
         raise InvalidPhoto("Upload a JPEG, PNG or WebP image.", code="photo_bad_format", field="photo")
+    scans = 0
+    if kind == "JPEG":
+        position = uploaded.tell()
+        uploaded.seek(0)
+        scans = _jpeg_scans(uploaded.read(conf.PHOTO_MAX_BYTES + 1))
+        uploaded.seek(position)
+        if image.info.get("progressive") or scans > 1:
+            kind = "progressive JPEG"
     # SECURITY: judged from the header, before decoding: a few KB may declare billions of pixels.
     if image.width * image.height > conf.PHOTO_MAX_PIXELS[kind]:
         raise InvalidPhoto(_too_many_pixels(kind), code="photo_too_many_pixels", field="photo")
+    longer, shorter = max(image.size), min(image.size)
+    # SECURITY: with the pixel limits, bounds each side; libjpeg's buffers grow with the longer one.
+    if longer > shorter * conf.PHOTO_MAX_ASPECT_RATIO:
+        raise InvalidPhoto(
+            f"The photo is {image.width:,} × {image.height:,} pixels: its longer side may be at most "
+            f"{conf.PHOTO_MAX_ASPECT_RATIO:g} times its shorter side. Crop it and try again.",
+            code="photo_bad_shape",
+            field="photo",
+        )
+    # SECURITY: libjpeg goes over the whole image once a scan; thousands of tiny scans take minutes of CPU.
+    if scans > conf.PHOTO_MAX_JPEG_SCANS:
+        raise InvalidPhoto(
+            f"The photo is a JPEG in {scans:,} scans: at most {conf.PHOTO_MAX_JPEG_SCANS:,}. "
+            "Save it again from an image editor and try again.",
+            code="photo_too_many_scans",
+            field="photo",
+        )
     return kind
+
+
+def _jpeg_scans(data):
+    """Return how many scans (SOS markers, ``FF DA``) the JPEG ``data`` has before its end (``FF D9``).
+
+    Walks the markers as libjpeg reads them (ITU T.81 Annex B): a marker segment is skipped by its
+    length, so the JPEG of an EXIF thumbnail is not counted; in a scan's entropy-coded data a 0xFF
+    byte is followed by 0x00 (stuffing) or a restart marker, so the next other marker ends it.
+    """
+    scans = 0
+    at = data.find(b"\xff", 2)  # after SOI
+    while 0 <= at < len(data) - 1:
+        marker = data[at + 1]
+        if marker == 0xD9:  # EOI: libjpeg reads no further
+            break
+        if marker == 0xFF or marker == 0x00 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            # fill byte, stuffed 0xFF in entropy-coded data, restart marker or TEM: no length follows
+            at = data.find(b"\xff", at + 1 if marker == 0xFF else at + 2)
+            continue
+        if marker == 0xDA:
+            scans += 1
+        length = int.from_bytes(data[at + 2 : at + 4], "big")
+        at = data.find(b"\xff", at + 2 + max(length, 2))
+    return scans
 
 
 def _unreadable():

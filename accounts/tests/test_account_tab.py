@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory, image_file, png_file
+from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, jpeg_in_separate_scans, png_file
 from privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +125,10 @@ def test_an_oversized_photo_is_refused(client, learner, settings):
             lambda: image_file("JPEG", (4000, 3100), progressive=True),
             "at most 12 million for a progressive JPEG image.",
         ),
+        # Not progressive, but libjpeg keeps every coefficient of a JPEG in several scans just the same.
+        ("scans.jpg", lambda: jpeg_in_separate_scans(8000, 6000), "at most 12 million for a progressive JPEG image."),
     ],
-    ids=["beyond-the-image-library", "png", "webp", "progressive-jpeg"],
+    ids=["beyond-the-image-library", "png", "webp", "progressive-jpeg", "jpeg-in-separate-scans"],
 )
 def test_a_photo_with_too_many_pixels_is_refused_for_that_and_nothing_is_lost(client, learner, name, make, message):
     client.post("/settings/account/", VALID)
@@ -139,6 +141,45 @@ def test_a_photo_with_too_many_pixels_is_refused_for_that_and_nothing_is_lost(cl
     assert 'value="Zoë M."' in page, "what was typed is still in the form"
     profile = Profile.objects.get(user=learner)
     assert (profile.full_name, bool(profile.photo)) == ("Zoë Müller-Schmidt", False)
+
+
+def test_a_jpeg_in_too_many_scans_is_refused_beside_the_field_and_nothing_is_saved(client, learner):
+    upload = SimpleUploadedFile("scans.jpg", jpeg_in_many_scans(1000))  # 10,000 took 77 s of CPU
+
+    page = client.post("/settings/account/", VALID | {"photo": upload}).content.decode()
+
+    assert "The photo is a JPEG in 1,000 scans: at most 64." in page
+    profile = Profile.objects.get(user=learner)
+    assert (profile.full_name, bool(profile.photo)) == ("", False)
+
+
+def test_a_photo_in_many_scans_of_a_usual_encoder_is_stored(client, learner):
+    upload = SimpleUploadedFile("cmyk.jpg", image_file("JPEG", (600, 400), "CMYK", progressive=True))  # 18 scans
+
+    client.post("/settings/account/", VALID | {"photo": upload})
+
+    assert Profile.objects.get(user=learner).photo
+
+
+@pytest.mark.parametrize(
+    "size", [(65_500, 763), (763, 65_500), (4001, 500)], ids=["strip", "column", "just-over-8-to-1"]
+)
+def test_a_photo_much_longer_than_wide_is_refused_for_its_shape(client, learner, size):
+    upload = SimpleUploadedFile("strip.jpg", image_file("JPEG", size, quality=10, optimize=True))
+
+    page = client.post("/settings/account/", VALID | {"photo": upload}).content.decode()
+
+    width, height = size
+    assert f"The photo is {width:,} × {height:,} pixels: its longer side may be at most 8 times" in page
+    assert not Profile.objects.get(user=learner).photo
+
+
+def test_a_photo_of_8_to_1_is_stored(client, learner):
+    client.post(
+        "/settings/account/", VALID | {"photo": SimpleUploadedFile("wide.jpg", image_file("JPEG", (4000, 500)))}
+    )
+
+    assert Image.open(Profile.objects.get(user=learner).photo).size == (512, 64)
 
 
 def test_a_photo_is_decoded_once_per_upload(client, learner, monkeypatch):

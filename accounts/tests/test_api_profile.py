@@ -6,7 +6,7 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
-from accounts.tests.factories import UserFactory, png_file
+from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, png_file
 from learnerportal.tests.api_helpers import jpeg_bytes, make_token, token_client
 from privacy.models import AuditEvent
 
@@ -132,6 +132,28 @@ def test_a_photo_with_too_many_pixels_is_refused_from_its_header(api):
     assert response.json()["fields"]["photo"] == [
         "The photo has too many pixels: at most 12 million for a PNG image. Make it smaller and try again."
     ]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: jpeg_in_many_scans(1000), "The photo is a JPEG in 1,000 scans: at most 64."),
+        (
+            lambda: image_file("JPEG", (65_500, 763), "CMYK", quality=10, optimize=True),  # once +383 MB
+            "The photo is 65,500 × 763 pixels: its longer side may be at most 8 times its shorter side.",
+        ),
+    ],
+    ids=["too-many-scans", "strip"],
+)
+def test_a_jpeg_costly_to_decode_is_refused_and_nothing_is_saved(api, learner, make, message):
+    upload = io.BytesIO(make())
+    upload.name = "photo.jpg"
+
+    response = patch_multipart(api, {"photo": upload})
+
+    assert response.status_code == 400 and response.json()["code"] == "invalid_photo"
+    assert response.json()["fields"]["photo"][0].startswith(message)
+    assert not AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.PHOTO_CHANGED).exists()
 
 
 def test_thousands_of_unknown_keys_get_a_short_answer_that_counts_them(api):

@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from accounts import conf
 from accounts.forms import PhotoField
 from accounts.photos import photo_normalize
-from accounts.tests.factories import image_file, png_file
+from accounts.tests.factories import image_file, jpeg_in_separate_scans, png_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="measures forked processes")
 
@@ -31,21 +32,34 @@ BOMBS = {
     "png-40-megapixels": lambda: png_file(6300, 6300),
     "webp-12-megapixels": lambda: image_file("WEBP", (4000, 3000), lossless=True),  # 300 bytes
     "progressive-jpeg-24-megapixels": lambda: image_file("JPEG", (6000, 4000), progressive=True),
+    # 750 KB; 48 million pixels, each colour in a scan of its own: libjpeg kept every coefficient (+375 MB).
+    "sequential-cmyk-jpeg-in-separate-scans-48-megapixels": lambda: jpeg_in_separate_scans(8000, 6000),
 }
 #: The largest photo accepted of each kind, in its costliest form.
 LARGEST = {
     "png-rgba-12-megapixels": lambda: png_file(4000, 3000, alpha=True),
+    "png-palette-transparent-12-megapixels": lambda: image_file("PNG", (4000, 3000), "P", transparency=0),
     "webp-rgba-6-megapixels": lambda: image_file("WEBP", (3000, 2000), "RGBA", lossless=True),
+    "webp-rgb-6-megapixels": lambda: image_file("WEBP", (3000, 2000), lossless=True),
     "progressive-cmyk-jpeg-12-megapixels": lambda: image_file("JPEG", (4000, 3000), "CMYK", progressive=True),
     "jpeg-50-megapixels": lambda: image_file("JPEG", (8660, 5770)),  # decoded at 1/8 scale
+    "widest-cmyk-jpeg-50-megapixels": lambda: image_file("JPEG", (20_000, 2500), "CMYK", quality=10, optimize=True),
 }
+#: JPEG strips under the JPEG pixel limit; libjpeg chose its scale from the shorter side and decoded them in full.
+STRIPS = {
+    "cmyk-jpeg-65500x763": lambda: image_file("JPEG", (65_500, 763), "CMYK", quality=10, optimize=True),  # +383 MB
+    "rgb-jpeg-65500x763": lambda: image_file("JPEG", (65_500, 763), quality=10, optimize=True, subsampling=2),
+}
+#: The photo shape rules switched off, to measure the decode of a strip itself.
+ANY_SHAPE = {"PHOTO_MAX_ASPECT_RATIO": 10**6}
 
 
-def upload_in_a_child(data):
+def upload_in_a_child(data, conf_changes=None):
     """Upload ``data`` as the Account tab and the API do, in a forked process.
 
     The form's field judges the upload, then the service's one decode makes the
-    stored photo (``profile_update`` without its database writes).
+    stored photo (``profile_update`` without its database writes). ``conf_changes``
+    (``{name: value}``) are set on ``accounts.conf`` in the child alone.
 
     Returns:
         ``[outcome, grew]``: "stored" or the refusal's code, and how far the
@@ -58,6 +72,8 @@ def upload_in_a_child(data):
     if pid == 0:  # the child: measure, report, and leave without running any of the parent's clean-up
         try:
             os.close(read_end)
+            for setting, value in (conf_changes or {}).items():
+                setattr(conf, setting, value)
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             try:
                 photo_normalize(PhotoField(required=False).clean(SimpleUploadedFile(name, data)))
@@ -75,9 +91,34 @@ def upload_in_a_child(data):
     return json.loads(report) if report else ["the child process failed before reporting", 0]
 
 
+def made_in_a_child(make):
+    """Return the bytes ``make()`` returns, made in a forked process.
+
+    Making a large image takes memory the C allocator may keep; made here, it
+    would be reused by the upload and hide that upload's own peak.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(make())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return data
+
+
 def measure_every_upload():
     """Print ``{case: [outcome, grew]}`` for every case, as JSON (run in a fresh interpreter)."""
-    print(json.dumps({case: upload_in_a_child(make()) for case, make in (BOMBS | LARGEST).items()}))
+    measured = {case: upload_in_a_child(made_in_a_child(make)) for case, make in (BOMBS | LARGEST | STRIPS).items()}
+    for case, make in STRIPS.items():
+        measured[f"{case}-any-shape"] = upload_in_a_child(made_in_a_child(make), ANY_SHAPE)
+    print(json.dumps(measured))
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +144,19 @@ def test_the_largest_photo_of_each_kind_is_stored_in_bounded_memory(measured, ca
 
     assert outcome == "stored"
     assert grew < 128, f"storing it took {grew:.0f} MiB"
+
+
+@pytest.mark.parametrize("case", STRIPS)
+def test_a_jpeg_strip_is_refused_for_its_shape_before_it_is_decoded(measured, case):
+    outcome, grew = measured[case]
+
+    assert outcome == "photo_bad_shape"
+    assert grew < 16, f"refusing it took {grew:.0f} MiB"
+
+
+@pytest.mark.parametrize("case", STRIPS)
+def test_a_jpeg_strip_is_decoded_at_the_scale_of_the_stored_photo_whatever_its_shape(measured, case):
+    outcome, grew = measured[f"{case}-any-shape"]
+
+    assert outcome == "stored"
+    assert grew < 32, f"storing it took {grew:.0f} MiB"
