@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from learnerportal.admin import PermittedActionsMixin
 from privacy.admin_mixins import AccessTransparencyMixin
 from privacy.exceptions import TwoFactorError
 from privacy.services import staff_enrolment_link_send
@@ -55,16 +56,16 @@ class SuperusersChangeMixin:
 
 
 @admin.register(User)
-class UserAdmin(SuperusersChangeMixin, AccessTransparencyMixin, DjangoUserAdmin):
+class UserAdmin(PermittedActionsMixin, SuperusersChangeMixin, AccessTransparencyMixin, DjangoUserAdmin):
     """Accounts: superusers change them; other staff look, and every look is recorded.
 
     Only a superuser adds, changes or deletes an account, sets its password or sends
     it a two-factor enrolment link (``access_account_credentials``). Other staff,
-    whatever Django permissions they hold, get a 403 on those pages, and the attempt
-    is written to the account's audit log. Staff other than superusers see the list
-    without email addresses and search by an exact username or email only; each
-    account a list or a search shows is recorded in its owner's audit log, like
-    opening it.
+    whatever Django permissions they hold, get a 403 on those pages and on a list
+    action they are not offered, and the attempt is written to the account's audit
+    log. Staff other than superusers see the list without email addresses and search
+    by an exact username or email only; each account a list or a search shows is
+    recorded in its owner's audit log, like opening it.
     """
 
     access_view_name = "your account and profile"
@@ -89,6 +90,19 @@ class UserAdmin(SuperusersChangeMixin, AccessTransparencyMixin, DjangoUserAdmin)
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
     actions = ["send_two_factor_enrolment_link"]
+
+    #: Action name → what the account's owner is told a refused staff member tried.
+    refused_action_attempts = {
+        "delete_selected": "delete your account",
+        "send_two_factor_enrolment_link": "email your account a two-factor enrolment link",
+    }
+
+    def action_refused(self, request, action, object_ids):
+        """Write the refused action to the audit log of each selected account (never the action's name if forged)."""
+        attempt = self.refused_action_attempts.get(action, "take an admin action on your account")
+        ids = [pk for pk in object_ids if str(pk).isdigit()]
+        for user in self.get_queryset(request).filter(pk__in=ids):
+            account_change_refused_record(actor=request.user, user=user, attempt=attempt)
 
     def has_enrol_permission(self, request):
         return request.user.is_superuser

@@ -1,6 +1,8 @@
 """The admin site: staff only, and only after the second factor in this session."""
 
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -8,6 +10,50 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from privacy.selectors import two_factor_enabled
+
+
+class PermittedActionsMixin:
+    """Answer 403 to a POST naming an admin action the staff member is not offered.
+
+    Django treats such an action as none chosen: the list is shown again (or a
+    "No action selected" message), so a forged action went unnoticed. Here it is
+    refused, and ``action_refused`` is told first, so that an admin whose records
+    are accounts can write the attempt to their owners' audit logs. The site
+    mixes this into every admin registered on it (``PortalAdminSite.register``);
+    an admin that overrides ``action_refused`` names it among its bases itself.
+    """
+
+    def action_refused(self, request, action, object_ids):
+        """Record a refused ``action`` (a name sent in the POST) on the records ``object_ids`` (strings, as posted).
+
+        Nothing by default; override where the records belong to someone who should hear of it.
+        """
+
+    def actions_check(self, request, location, object_ids):
+        """Raise ``PermissionDenied`` when the POST names an action not offered at ``location`` to this user.
+
+        Only a name the page did not offer is refused: an empty choice ("---------")
+        is left to Django, which asks to choose one.
+        """
+        if request.method != "POST":
+            return
+        field = "action" if location == ActionLocation.CHANGE_LIST else f"{location.value}-action"
+        offered = self.get_actions(request, action_location=location)
+        for action in request.POST.getlist(field):
+            # SECURITY: a name the action menu did not offer is a forged request, not a mistake.
+            if action and action not in offered:
+                self.action_refused(request, action, object_ids)
+                raise PermissionDenied("You may not take this action.")
+
+    def changelist_view(self, request, extra_context=None):
+        self.actions_check(request, ActionLocation.CHANGE_LIST, request.POST.getlist(ACTION_CHECKBOX_NAME))
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Checked before Django's transaction starts, so that a refusal's audit rows are kept.
+        if object_id is not None:
+            self.actions_check(request, ActionLocation.CHANGE_FORM, [object_id])
+        return super().changeform_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -22,6 +68,29 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Learner Portal staff"
     index_title = "Data-rights work"
     enable_nav_sidebar = False  # the request queue needs the page's width
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Register like Django, with ``PermittedActionsMixin`` mixed into the admin class (third parties' too)."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, PermittedActionsMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (PermittedActionsMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        return super().register(model_or_iterable, admin_class, **options)
+
+    def password_change(self, request, extra_context=None):
+        """Send staff to Settings → Security to change their password, whatever the method.
+
+        SECURITY: Django's admin form would change it without the portal's audit row and
+        without revoking the account's API tokens (``accounts.services.password_changed``).
+        """
+        return redirect("accounts:settings_security")
+
+    def password_change_done(self, request, extra_context=None):
+        """Send to Settings → Security, where a password change shows its confirmation."""
+        return redirect("accounts:settings_security")
 
     def has_permission(self, request):
         # SECURITY: a password alone never opens the admin.

@@ -109,10 +109,24 @@ class ProcessingRestrictionAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     list_display = ("user", "started_at", "lifted_at")
     list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
     search_fields = ("user__username", "user__email")
+    search_help_text = "Search by username or email address."
+    #: Staff other than superusers find a learner by their whole email address only, as in the
+    #: account list: a fragment such as "example" would list every learner whose address has it.
+    staff_search_fields = ("user__username", "=user__email")
+    staff_search_help_text = "Search by username, or an email address in full."
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     actions = ["lift"]
     access_view_name = "your restriction of processing"
+
+    def get_search_fields(self, request):
+        return self.search_fields if request.user.is_superuser else self.staff_search_fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not request.user.is_superuser:
+            changelist.search_help_text = self.staff_search_help_text
+        return changelist
 
     def get_readonly_fields(self, request, obj=None):
         # A restriction is started here (user and reason) but never edited afterwards.

@@ -13,7 +13,7 @@ class AccessTransparencyMixin:
     """Record in the learner's audit log each time staff open their personal data in admin.
 
     Mix into the ``ModelAdmin`` of every model the personal-data registry declares.
-    Each successful GET of a change or history view writes one ``STAFF_VIEWED`` event
+    Each change or history page shown (status 200, whatever the method) writes one ``STAFF_VIEWED`` event
     for the record's data subject, naming the open data-rights request the staff member
     is working on when there is one; the learner sees it on their Account activity
     page, with the staff member's role, not their name.
@@ -79,14 +79,15 @@ class AccessTransparencyMixin:
         return set(rows.values_list(declaration.subject_lookup, flat=True)) - {None}
 
     def _record_list_access(self, request, response):
-        """Write one ``STAFF_VIEWED`` event per data subject on a list page a GET showed (status 200).
+        """Write one ``STAFF_VIEWED`` event per data subject on a list page shown (status 200, any method).
 
         Written once the page has rendered, in one query (plus the actor's role); the
         staff member's own record is left out, and so is the search term: it may be
         an email address.
         """
         changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
-        if request.method != "GET" or response.status_code != 200 or changelist is None:
+        # SECURITY: whatever the method: a POST (or HEAD) showing the list shows the same accounts.
+        if response.status_code != 200 or changelist is None:
             return
         if changelist.query:
             view = f"{self.access_list_name} in the results of a search"
@@ -104,12 +105,12 @@ class AccessTransparencyMixin:
             response.add_post_render_callback(record)
 
     def _record_access(self, request, response, object_id, view):
-        """Write one ``STAFF_VIEWED`` event when a GET showed another person's record (status 200).
+        """Write one ``STAFF_VIEWED`` event when a page showed another person's record (status 200, any method).
 
         Admin pages render lazily: the event is written once the page has rendered, so a
         page that fails while rendering (and so showed nothing) records nothing.
         """
-        if request.method != "GET" or response.status_code != 200:
+        if response.status_code != 200:  # SECURITY: any method: a POST answered with the page shows it too
             return
         obj = self.get_object(request, unquote(object_id))
         subject = self.access_subject(obj) if obj is not None else None

@@ -268,6 +268,10 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     show_full_result_count = False
     search_fields = ("reference", "subject__email", "subject__username", "subject__profile__full_name")
     search_help_text = "Search by reference, or the learner's email or username."
+    #: Staff other than superusers find a learner by their whole email address only, as in the
+    #: account list: a fragment such as "@exam" would list every learner whose address has it.
+    staff_search_fields = ("reference", "=subject__email", "subject__username", "subject__profile__full_name")
+    staff_search_help_text = "Search by reference, the learner's username or name, or their email address in full."
     actions = [
         "assign_to_me",
         "verify_identity",
@@ -326,6 +330,15 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     def has_extend_permission(self, request):
         """Return whether the user may extend deadlines (the services check again)."""
         return request.user.has_perm(services.EXTEND_DEADLINE)
+
+    def get_search_fields(self, request):
+        return self.search_fields if request.user.is_superuser else self.staff_search_fields
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not request.user.is_superuser:
+            changelist.search_help_text = self.staff_search_help_text
+        return changelist
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         """Offer no decision on an erasure request's page to staff who may not decide erasures.

@@ -12,6 +12,7 @@ from accounts.services import account_password_set, account_update, personal_acc
 from accounts.tests.factories import PASSWORD, UserFactory
 from privacy.models import ActorRole, AuditEvent
 from privacy.services import staff_enrolment_link_send
+from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +216,25 @@ def test_only_superusers_change_a_staff_groups_rights(client, verified_login, su
 def test_no_second_factor_is_managed_in_admin():
     """Second factors change only on the owner's Privacy tab, with their password and a code."""
     assert [model for model in admin.site._registry if issubclass(model, Device)] == []
+
+
+@pytest.mark.parametrize("role", ["agent", "superuser"])
+def test_staff_change_their_password_on_settings_security_not_in_admin(client, verified_login, role):
+    """The admin's own form would skip the audit row and leave API tokens working."""
+    if role == "agent":
+        staff = staff_member("sam.support", "Support agent")
+    else:
+        staff = UserFactory(username="ola.owner", is_staff=True, is_superuser=True)
+    verified_login(client, staff)
+    _, raw = personal_access_token_create(actor=staff, user=staff, name="script", scope="read", lifetime_days=30)
+    new = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+    for path in ("/admin/password_change/", "/admin/password_change/done/"):
+        assert client.get(path)["Location"] == "/settings/security/"
+        assert client.post(path, new)["Location"] == "/settings/security/"
+    staff.refresh_from_db()
+    assert staff.check_password(PASSWORD), "the admin form changed nothing"
+
+    assert client.post("/settings/security/", new).status_code == 302
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/me/profile/").status_code == 401
+    assert AuditEvent.objects.filter(subject=staff, action=AuditEvent.Action.PASSWORD_CHANGED).exists()

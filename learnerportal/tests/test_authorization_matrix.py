@@ -133,12 +133,13 @@ EXPECTED = {
 #: Without staff status and a second factor in this session, every admin page sends to the sign-in.
 ADMIN_OUTSIDERS = {"anonymous": LOGIN, "learner": LOGIN, "other_learner": LOGIN, "staff_without_2fa": LOGIN}
 
-#: Admin pages outside any model: URL name → path; staff with 2FA get 200.
+#: Admin pages outside any model: URL name → (path, what staff with 2FA get).
 ADMIN_SITE_PAGES = {
-    "admin:index": "/admin/",
-    "admin:password_change": "/admin/password_change/",
-    "admin:password_change_done": "/admin/password_change/done/",
-    "admin:jsi18n": "/admin/jsi18n/",
+    "admin:index": ("/admin/", 200),
+    # Staff change their password on Settings → Security, like everyone (audited, API tokens revoked).
+    "admin:password_change": ("/admin/password_change/", REDIRECT),
+    "admin:password_change_done": ("/admin/password_change/done/", REDIRECT),
+    "admin:jsi18n": ("/admin/jsi18n/", 200),
 }
 #: Admin pages answered the same to everyone.
 ADMIN_PUBLIC = {
@@ -272,8 +273,8 @@ def test_the_matrix(world):
     request_file_store(request=request, kind="access_report", source=io.BytesIO(b"<p>Your data</p>"))
     cases = {name: (path.format(request=request.pk), expected) for name, (path, expected) in EXPECTED.items()}
     cases |= ADMIN_PUBLIC
-    for name, path in ADMIN_SITE_PAGES.items():
-        cases[name] = (path, ADMIN_OUTSIDERS | dict.fromkeys(ADMIN_ROLES, 200))
+    for name, (path, staff) in ADMIN_SITE_PAGES.items():
+        cases[name] = (path, ADMIN_OUTSIDERS | dict.fromkeys(ADMIN_ROLES, staff))
     objects = one_of_each(learner)
     posts = {}
     for model in admin.site._registry:
@@ -330,7 +331,7 @@ ACCOUNT_STEPS = (
     "email it a 2FA enrolment link",
 )
 #: Expected answer per step for staff other than superusers, whatever permissions they hold.
-STAFF_STEPS = (200, 200, 403, 403, 403, 403, 403, 200, 200)
+STAFF_STEPS = (200, 200, 403, 403, 403, 403, 403, 403, 403)
 #: A superuser may: the account is changed (302), and it is not deleted only because its audit log
 #: protects it (the confirmation page lists what is in the way).
 SUPERUSER_STEPS = (200, 200, REDIRECT, 200, REDIRECT, 200, 200, 200, REDIRECT)
@@ -341,6 +342,8 @@ REFUSED_ATTEMPTS = {
     "set its password": "set your password",
     "open the delete page": "delete your account",
     "delete it": "delete your account",
+    "delete it from the list": "delete your account",
+    "email it a 2FA enrolment link": "email your account a two-factor enrolment link",
 }
 
 
@@ -433,4 +436,28 @@ def test_the_account_matrix(world, verified_login, mailoutbox, django_capture_on
                 wrong.append(f"the {kind} as {role}: (email, password, mail) changed {changed}, not {wanted_changes}")
             if attempts != wanted_attempts:
                 wrong.append(f"the {kind} as {role}: refusals recorded {attempts}, not {wanted_attempts}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_an_action_not_offered_is_refused_on_every_admin_page(world):
+    """A forged action answers 403 on every list and record page, for every admin user, superusers too.
+
+    Django would show the list again, or say no action was chosen: the attempt went unnoticed.
+    """
+    learner, clients = world
+    objects = one_of_each(learner)
+    wrong = []
+    for model in admin.site._registry:
+        meta = model._meta
+        obj = objects[meta.label]
+        forged = {
+            "list": (admin_page(meta, "changelist", obj), {"action": "not_offered", "index": "0"}),
+            "list, confirmed": (admin_page(meta, "changelist", obj), {"action": "not_offered", "post": "yes"}),
+            "record": (admin_page(meta, "change", obj), {"CHANGE_FORM-action": "not_offered"}),
+        }
+        for where, (path, data) in forged.items():
+            for role in ADMIN_ROLES:
+                got = answer(clients[role].post(path, data | {"_selected_action": [obj.pk]}))
+                if got != 403:
+                    wrong.append(f"{meta.label} {where} as {role}: expected 403, got {got}")
     assert wrong == [], "\n".join(wrong)

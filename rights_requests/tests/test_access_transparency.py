@@ -207,3 +207,58 @@ def test_agents_cannot_filter_accounts_by_part_of_an_email_in_the_address_bar(ag
         response = agent_client.get("/admin/accounts/user/", {lookup: "noo"})
         assert response.status_code == 400 and learner.username not in response.text, lookup
     assert agent_client.get("/admin/accounts/user/", {"is_staff__exact": "0"}).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["post", "head"])
+def test_a_list_search_or_history_shown_for_another_method_is_recorded_like_a_get(
+    agent_client, learner, officer, method
+):
+    send = getattr(agent_client, method)
+
+    found = send("/admin/accounts/user/?q=noor@example.org")
+    listed = send("/admin/accounts/user/")
+    history = send(f"/admin/accounts/user/{learner.pk}/history/")
+
+    assert [found.status_code, listed.status_code, history.status_code] == [200, 200, 200]
+    assert sorted(staff_views(learner).values_list("changes__view", flat=True)) == [
+        "the change history of your account and profile",
+        "your account in a list of users",
+        "your account in the results of a search",
+    ]
+    assert staff_views(officer).get().changes == {"view": "your account in a list of users"}
+
+
+def test_a_superusers_change_form_shown_again_after_a_post_is_recorded(verified_login, learner):
+    client = Client()
+    verified_login(client, UserFactory(username="ola.owner", is_staff=True, is_superuser=True))
+
+    response = client.post(f"/admin/accounts/user/{learner.pk}/change/", {"username": ""})
+
+    assert response.status_code == 200 and "This field is required" in response.text
+    assert staff_views(learner).get().changes == {"view": "your account and profile"}
+
+
+@pytest.mark.parametrize(
+    ("path", "fragments"),
+    [
+        ("/admin/rights_requests/rightsrequest/", ["@exam", "example.org", "NOOR@"]),
+        ("/admin/privacy/processingrestriction/", ["example", "@example.org", "noor@exam"]),
+    ],
+)
+def test_agents_find_learners_in_the_queue_and_restrictions_by_a_whole_email_only(
+    agent_client, learner, make_request, verified_login, path, fragments
+):
+    made = make_request(request_type="access")
+    restriction = restriction_start(actor=learner, user=learner, reason="Checking my data")
+    row = f"{path}{made.pk if 'rights' in path else restriction.pk}/change/"
+
+    for fragment in fragments:
+        page = agent_client.get(path, {"q": fragment})
+        assert page.status_code == 200 and row not in page.text, fragment
+    for term in ("NOOR@example.org", "noo", *([made.reference] if "rights" in path else [])):
+        assert row in agent_client.get(path, {"q": term}).text, term
+    assert "in full" in agent_client.get(path).text
+    # A superuser searches by part of an address, as in the account list.
+    root = Client()
+    verified_login(root, UserFactory(username="ola.owner", is_staff=True, is_superuser=True))
+    assert row in root.get(path, {"q": "@exam"}).text
