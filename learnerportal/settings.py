@@ -13,6 +13,7 @@ Environment variables (all optional unless marked):
     DJANGO_ADMINS         comma-separated addresses of the operators emailed about faults.
     DJANGO_DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS  SMTP settings.
+    EMAIL_TIMEOUT         seconds to wait for the SMTP server before giving up. Default 10.
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
@@ -258,6 +259,8 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
+        # A mail server that accepts and never answers must not hold a worker or a web thread for good.
+        "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
     }
 
 # How many proxies in a row the app is reached through, each appending to X-Forwarded-For. The client's

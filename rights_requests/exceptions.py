@@ -33,6 +33,12 @@ class InvalidRequestDetails(RightsRequestError):
     code = "invalid_details"
 
 
+class EmailNotSent(RightsRequestError):
+    """The mail server did not take an email to a learner; it is queued again with back-off."""
+
+    code = "email_not_sent"
+
+
 class LeaseLost(RightsRequestError):
     """The work no longer holds the request: recovery took it back (its lease ran out) or staff acted on it."""
 

@@ -12,7 +12,8 @@ from django_tasks_db.models import DBTaskResult
 
 from learnerportal.log import set_log_reference
 
-from .exceptions import AccountClosed, LeaseLost
+from . import conf
+from .exceptions import AccountClosed, EmailNotSent, LeaseLost
 from .fulfilment import registration_for
 from .models import RequestEvent, RightsRequest
 from .notifications import request_event_email, staff_failure_email
@@ -71,7 +72,8 @@ def recover_stranded_work(now=None):
 
     Run by every worker at start and by ``manage.py rights_requests_recover`` (cron).
     The task rows of the runs taken back, left ``RUNNING`` by a worker that died, are
-    marked failed so that the task log tells the truth.
+    marked failed so that the task log tells the truth. Emails to learners that a dead
+    worker was sending are queued again (``recover_stranded_emails``).
     """
     now = now or timezone.now()
     recovered = 0
@@ -79,7 +81,29 @@ def recover_stranded_work(now=None):
         if request_recover(request=request, now=now) is not None:
             recovered += 1
             _fail_orphaned_task_rows(request)
+    recover_stranded_emails(now=now)
     return recovered
+
+
+def recover_stranded_emails(now=None):
+    """Queue again each learner email whose worker stopped while sending it; return how many.
+
+    A send takes seconds: an email task still ``RUNNING`` after ``RIGHTS_REQUESTS_LEASE_SECONDS``
+    lost its worker. Its row is marked failed and the email queued again; the event's
+    ``emailed_at`` keeps it to one email unless the worker died between sending and
+    recording it (then the learner gets it twice rather than never).
+    """
+    now = now or timezone.now()
+    stranded = DBTaskResult.objects.running().filter(
+        task_path=send_request_email.module_path,
+        started_at__lt=now - datetime.timedelta(seconds=conf.LEASE_SECONDS),
+    )
+    count = 0
+    for row in stranded:
+        row.set_failed(WorkerLost("The worker stopped while sending; the email was queued again."))
+        send_request_email.enqueue(**row.args_kwargs.get("kwargs", {}))
+        count += 1
+    return count
 
 
 class WorkerLost(Exception):
@@ -107,7 +131,8 @@ def send_request_email(event_id, attempt=0):
     The event row records the sending (``emailed_at``), so a task run twice sends once.
     A refused or failed send (SMTP error, mail server unreachable) is queued again with
     back-off, up to ``EMAIL_RETRIES`` times, when the task backend can defer work; the
-    error is raised so the task log shows it.
+    error is raised, as ``EmailNotSent`` naming only its kind, so the task log shows it
+    without the address.
     """
     try:
         with transaction.atomic():
@@ -121,11 +146,13 @@ def send_request_email(event_id, attempt=0):
                 return
             message.send()
             RequestEvent.objects.filter(pk=event.pk).update(emailed_at=timezone.now())
-    except (smtplib.SMTPException, OSError):
+    except (smtplib.SMTPException, OSError) as error:
         if attempt < EMAIL_RETRIES and send_request_email.get_backend().supports_defer:
             run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
             send_request_email.using(run_after=run_after).enqueue(event_id=event_id, attempt=attempt + 1)
-        raise
+        # SECURITY: the task log keeps the traceback in the database; an SMTP error names the
+        # recipient's address, so only its kind is kept.
+        raise EmailNotSent(f"The mail server did not take the email ({type(error).__name__}).") from None
 
 
 @task()

@@ -3,6 +3,7 @@
 import sys
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -100,18 +101,29 @@ def api_not_found(request, *args, **kwargs):
     return json_error_response("not_found", detail, 404)
 
 
+#: Failures of this process's surroundings, not of the request: the database unreachable, or data
+#: this process cannot decrypt (started with an old ``PORTAL_ENCRYPTION_KEYS``).
+UNAVAILABLE = (KeyMissing, OperationalError, InterfaceError)
+#: Seconds a client is asked to wait before trying again when the service is unavailable.
+RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request):
     """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page.
 
-    When the failure is data this process cannot decrypt (``KeyMissing``: it was started
-    with an old ``PORTAL_ENCRYPTION_KEYS``), the answer is 503 ``service_unavailable``
-    instead: the fault is the process's, and a load balancer should route around it.
+    When the failure is the process's surroundings (``UNAVAILABLE``: the database
+    cannot be reached, or the data cannot be decrypted with this process's keys), the
+    answer is 503 ``service_unavailable`` with ``Retry-After`` instead: nothing is wrong
+    with the request, and a load balancer should route around the process (RFC 9110 §15.6.4).
     """
-    if isinstance(sys.exc_info()[1], KeyMissing):
+    if isinstance(sys.exc_info()[1], UNAVAILABLE):
         if request.path.startswith("/api/"):
-            return json_error_response("service_unavailable", ERROR_CODES["service_unavailable"], 503)
-        # Without the request, as the 500 page: anything about the signed-in user may fail the same way.
-        return HttpResponse(loader.get_template("503.html").render(), status=503)
+            response = json_error_response("service_unavailable", ERROR_CODES["service_unavailable"], 503)
+        else:
+            # Without the request, as the 500 page: anything about the signed-in user may fail the same way.
+            response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if request.path.startswith("/api/"):
         return json_error_response("server_error", ERROR_CODES["server_error"], 500)
     return defaults.server_error(request)

@@ -87,3 +87,22 @@ def test_another_learner_is_served_by_the_same_process(client, rotated_elsewhere
     client.force_login(UserFactory(username="efua"))
 
     assert client.get("/settings/account/").status_code == 200
+
+
+def test_pages_and_the_api_answer_503_while_the_database_is_unreachable(client, monkeypatch):
+    """Nothing is wrong with the request: 503 with Retry-After, so clients and load balancers try again."""
+    from django.db import OperationalError
+    from django.db.backends.utils import CursorWrapper
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    client.raise_request_exception = False
+    monkeypatch.setattr(CursorWrapper, "execute", unreachable)
+    page = client.get("/learners/amara/")
+    api = client.get("/api/v1/learners/amara/")
+    monkeypatch.undo()
+
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "temporarily unavailable" in page.content.decode()
+    assert api.status_code == 503 and api.json()["code"] == "service_unavailable" and api["Retry-After"] == "30"

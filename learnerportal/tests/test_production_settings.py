@@ -185,3 +185,19 @@ def test_debug_without_keys_encrypts_with_the_development_key_and_says_so():
     )
     assert written.returncode == 0, written.stderr
     assert written.stdout.strip() == "True +44 7700 900123", "an encrypted field is written and read back"
+
+
+def test_a_mail_server_that_never_answers_does_not_hold_the_sender_for_good():
+    """An SMTP server that accepts and stays silent: the send gives up after EMAIL_TIMEOUT, then retries apply."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    try:
+        env = production_env(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(silent.getsockname()[1]), EMAIL_TIMEOUT="1")
+        script = "from django.core.mail import send_mail; send_mail('s', 'b', None, ['someone@example.org'])"
+        result = manage("shell", "-c", script, env=env)
+    finally:
+        silent.close()
+    assert result.returncode != 0 and "timed out" in result.stderr
