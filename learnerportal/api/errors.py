@@ -44,7 +44,7 @@ ERROR_CODES = {
     "unsupported_media_type": "Send JSON (`Content-Type: application/json`), or multipart for a photo.",
     "throttled": "Too many requests: wait the number of seconds in `Retry-After`.",
     "server_error": "Something went wrong on our side, not in your request; try again in a moment.",
-    "service_unavailable": "This server cannot reach or read your data right now; try again after `Retry-After` seconds.",
+    "service_unavailable": "This server cannot reach or read your data now; try again after `Retry-After` seconds.",
     "too_large": "The body is larger than this endpoint accepts; `detail` says how large it may be.",
     "length_required": "The body was sent in chunks: send it with a Content-Length header.",
     "invalid_audience": "An unknown profile field or audience.",
