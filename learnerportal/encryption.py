@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 
 class KeyMissing(InvalidToken):
@@ -292,3 +292,25 @@ def rewrite_in_batches(connection, *, table, columns, rewrite, where=""):
         if len(rows) < MIGRATION_BATCH_SIZE:
             return written
         last_pk = rows[-1][0]
+
+
+def stored_data_readable_check():
+    """Decrypt the newest non-empty value of every encrypted column with this process's keys.
+
+    A process started with an old ``PORTAL_ENCRYPTION_KEYS`` fails here before it fails a
+    learner: ``/healthz`` reports it, and the task worker refuses to start.
+
+    Raises:
+        cryptography.fernet.InvalidToken: a key newer than this process's is in use.
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model, field in encrypted_columns():
+            column, pk = quote(field.column), quote(model._meta.pk.column)
+            cursor.execute(
+                f"SELECT {column} FROM {quote(model._meta.db_table)} "  # noqa: S608 - quoted names
+                f"WHERE {column} IS NOT NULL AND {column} <> '' ORDER BY {pk} DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                decrypt_text(row[0])

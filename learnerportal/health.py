@@ -18,7 +18,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from .encryption import decrypt_text, encrypted_columns
+from .encryption import stored_data_readable_check
 
 logger = logging.getLogger(__name__)
 
@@ -46,30 +46,11 @@ def check_storage():
     default_storage.exists("healthz-probe")
 
 
-def check_encryption():
-    """Decrypt the newest non-empty value of every encrypted column with this process's keys.
-
-    Raises:
-        cryptography.fernet.InvalidToken: a key newer than this process's is in use.
-    """
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for model, field in encrypted_columns():
-            column, pk = quote(field.column), quote(model._meta.pk.column)
-            cursor.execute(
-                f"SELECT {column} FROM {quote(model._meta.db_table)} "  # noqa: S608 - quoted names
-                f"WHERE {column} IS NOT NULL AND {column} <> '' ORDER BY {pk} DESC LIMIT 1"
-            )
-            row = cursor.fetchone()
-            if row is not None:
-                decrypt_text(row[0])
-
-
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
     "storage": check_storage,
-    "encryption": check_encryption,
+    "encryption": stored_data_readable_check,
 }
 
 

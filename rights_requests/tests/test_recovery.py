@@ -201,3 +201,19 @@ def test_an_email_whose_worker_died_while_sending_is_sent_again_once(learner):
     assert task_row.status == "FAILED"
     event.refresh_from_db()
     assert event.emailed_at is not None
+
+
+def test_a_worker_with_an_old_key_refuses_to_start_and_fails_no_request(learner, make_request, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management.base import CommandError
+
+    old_key = settings.ENCRYPTION_KEYS[0]
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]  # the data is written with a newer key
+    request = make_request(request_type="access", status="approved", details={"note": "Please hurry."})
+    settings.ENCRYPTION_KEYS = [old_key]
+
+    with pytest.raises(CommandError, match="cannot read the stored data"), override_settings(TASKS=DATABASE_TASKS):
+        call_command("rights_requests_worker", "--no-reload")
+
+    request.refresh_from_db(fields=["status"])
+    assert request.status == Status.APPROVED
