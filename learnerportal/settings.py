@@ -14,6 +14,8 @@ Environment variables (all optional unless marked):
     DJANGO_DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
     EMAIL_HOST_PASSWORD, EMAIL_USE_TLS  SMTP settings.
     EMAIL_TIMEOUT         seconds to wait for the SMTP server before giving up. Default 10.
+    RIGHTS_REQUESTS_LEASE_SECONDS, RIGHTS_REQUESTS_MAX_RETRIES, RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS
+                          background work's lease, retries and first back-off (300, 3, 60).
     DJANGO_SECURE         "1" turns on HTTPS-only cookies, HSTS and SSL redirect.
     DJANGO_TIME_ZONE      the platform's time zone. Default Europe/London.
     DJANGO_LOG_LEVEL      root log level. Default INFO.
@@ -262,6 +264,11 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
         # A mail server that accepts and never answers must not hold a worker or a web thread for good.
         "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
     }
+
+# Background work on rights requests (defaults in rights_requests/conf.py).
+RIGHTS_REQUESTS_LEASE_SECONDS = env_int("RIGHTS_REQUESTS_LEASE_SECONDS", 300, minimum=30)
+RIGHTS_REQUESTS_MAX_RETRIES = env_int("RIGHTS_REQUESTS_MAX_RETRIES", 3)
+RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS = env_int("RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS", 60, minimum=1)
 
 # How many proxies in a row the app is reached through, each appending to X-Forwarded-For. The client's
 # address (sign-in lockout, API per-IP limit, networks of audit events and sessions) is decided from it
