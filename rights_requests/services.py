@@ -494,6 +494,18 @@ def request_hold(*, request):
     _hold(request)
 
 
+def request_lease_extend(*, request, now=None):
+    """Give queued work whose task still waits for a worker a new lease, without counting an attempt.
+
+    Nothing was lost: the task is in the queue and a worker will take it (workers were
+    stopped, or are behind). One ``UPDATE``, no event.
+    """
+    now = now or timezone.now()
+    RightsRequest.objects.filter(pk=request.pk, status=Status.APPROVED).update(
+        lease_expires_at=now + datetime.timedelta(seconds=conf.LEASE_SECONDS)
+    )
+
+
 @transaction.atomic
 def request_recover(*, request, now=None):
     """Take back queued or running work whose lease ran out: queue it again, or fail it after too many tries.

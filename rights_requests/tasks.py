@@ -22,6 +22,7 @@ from .services import (
     request_complete,
     request_fail,
     request_hold,
+    request_lease_extend,
     request_lease_release,
     request_recover,
     request_start,
@@ -70,7 +71,9 @@ def process_request(request_id):
 def recover_stranded_work(now=None):
     """Queue again, or fail, every request whose work's lease ran out; return how many were taken back.
 
-    Run by every worker at start and by ``manage.py rights_requests_recover`` (cron).
+    Run by every worker at start and by ``manage.py rights_requests_recover`` (cron). Work
+    whose task still waits in the queue (workers stopped or behind) only gets a new lease:
+    no attempt is counted and no second task is queued.
     The task rows of the runs taken back, left ``RUNNING`` by a worker that died, are
     marked failed so that the task log tells the truth. Emails to learners that a dead
     worker was sending are queued again (``recover_stranded_emails``).
@@ -78,6 +81,9 @@ def recover_stranded_work(now=None):
     now = now or timezone.now()
     recovered = 0
     for request in requests_with_lapsed_lease(now=now):
+        if _still_queued(request):
+            request_lease_extend(request=request, now=now)  # no worker took it yet: nothing was lost
+            continue
         if request_recover(request=request, now=now) is not None:
             recovered += 1
             _fail_orphaned_task_rows(request)
@@ -108,6 +114,13 @@ def recover_stranded_emails(now=None):
 
 class WorkerLost(Exception):
     """The worker running this task stopped before it finished (recorded on orphaned task rows)."""
+
+
+def _still_queued(request):
+    """Return whether a task to process ``request`` waits in the queue, not yet taken by any worker."""
+    return DBTaskResult.objects.filter(
+        status="READY", task_path=process_request.module_path, args_kwargs__kwargs__request_id=str(request.pk)
+    ).exists()
 
 
 def _fail_orphaned_task_rows(request):

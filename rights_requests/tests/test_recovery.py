@@ -217,3 +217,19 @@ def test_a_worker_with_an_old_key_refuses_to_start_and_fails_no_request(learner,
 
     request.refresh_from_db(fields=["status"])
     assert request.status == Status.APPROVED
+
+
+def test_work_waiting_for_a_stopped_worker_is_neither_failed_nor_queued_twice(make_request):
+    """Workers stopped for an upgrade: the task waits in the queue, and recovery only renews the lease."""
+    request = make_request(request_type="access", status="approved")
+    with override_settings(TASKS=DATABASE_TASKS):
+        process_request.enqueue(request_id=str(request.pk))
+    for _ in range(conf.MAX_RETRIES + 2):  # cron runs recovery while no worker takes the task
+        lapse(request)
+        recover()
+
+    request.refresh_from_db()
+    assert request.status == Status.APPROVED and request.attempts == 0
+    assert request.lease_expires_at > timezone.now()
+    assert not request.events.exists()
+    assert DBTaskResult.objects.filter(task_path="rights_requests.tasks.process_request").count() == 1
