@@ -11,8 +11,30 @@ serves one request at a time, so ``workers × threads`` downloads can run at onc
 (and as many database connections may be open).
 """
 
+import os
+
 wsgi_app = "learnerportal.wsgi"
 worker_class = "gthread"
 threads = 8
 # Seconds without a heartbeat before the arbiter restarts a worker (not a limit on a request).
 timeout = 30
+
+# Gunicorn's own lines in the portal's format (time, level, logger; JSON with DJANGO_LOG_FORMAT=json). No access
+# log: it would write every path, and paths can hold personal data (usernames).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "portal": {
+            "()": "learnerportal.log.JSONFormatter"
+            if os.environ.get("DJANGO_LOG_FORMAT", "text").lower() == "json"
+            else "learnerportal.log.TextFormatter"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal", "stream": "ext://sys.stderr"}},
+    "root": {"level": "INFO", "handlers": ["console"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False},
+    },
+}

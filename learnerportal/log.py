@@ -64,7 +64,7 @@ def route_of(request):
             match = resolve(request.path_info)
         except Resolver404:
             return UNMATCHED_PATH
-    return "/" + match.route if match.route else UNMATCHED_PATH
+    return "/" + (match.route or "")  # the home page's route is ""
 
 
 class RequestContextFilter(logging.Filter):
@@ -119,7 +119,8 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record):
         _ensure_context(record)
-        return redact(super().format(record))
+        # One line per event: a traceback's lines are joined, so a log reader never splits it.
+        return redact(super().format(record)).replace("\n", " \\n ")
 
 
 class JSONFormatter(logging.Formatter):

@@ -112,3 +112,12 @@ def test_a_failed_task_line_names_the_rights_request_not_the_learner(make_reques
     [failed] = [line for line in log_lines() if " ERROR django.tasks " in line]
     assert f"ref={request.reference}]" in failed and "state=FAILED" in failed
     assert not lines_of(log_lines, "noor")
+
+
+def test_the_home_page_is_logged_as_its_pattern_not_as_no_match():
+    from django.test import RequestFactory
+
+    from learnerportal.log import route_of
+
+    assert route_of(RequestFactory().get("/")) == "/"
+    assert route_of(RequestFactory().get("/learners/amara/")) == "/learners/<username:username>/"
