@@ -14,7 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from learnerportal.admin import PermittedActionsMixin
-from privacy.admin_mixins import AccessTransparencyMixin
+from privacy.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from privacy.exceptions import TwoFactorError
 from privacy.services import staff_enrolment_link_send
 
@@ -56,7 +56,9 @@ class SuperusersChangeMixin:
 
 
 @admin.register(User)
-class UserAdmin(PermittedActionsMixin, SuperusersChangeMixin, AccessTransparencyMixin, DjangoUserAdmin):
+class UserAdmin(
+    PermittedActionsMixin, SuperusersChangeMixin, StaffSearchMixin, AccessTransparencyMixin, DjangoUserAdmin
+):
     """Accounts: superusers change them; other staff look, and every look is recorded.
 
     Only a superuser adds, changes or deletes an account, sets its password or sends
@@ -110,21 +112,12 @@ class UserAdmin(PermittedActionsMixin, SuperusersChangeMixin, AccessTransparency
     def get_list_display(self, request):
         return self.list_display if request.user.is_superuser else self.staff_list_display
 
-    def get_search_fields(self, request):
-        return self.search_fields if request.user.is_superuser else self.staff_search_fields
-
     def lookup_allowed(self, lookup, value, request):
         # SECURITY: other staff filter by the list's filters only: "?email__startswith=a" in the
         # address bar would list addresses by a fragment, which their search does not.
         if not request.user.is_superuser and lookup.split(LOOKUP_SEP)[0] not in self.list_filter:
             return False
         return super().lookup_allowed(lookup, value, request)
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        if not request.user.is_superuser:
-            changelist.search_help_text = self.staff_search_help_text
-        return changelist
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from .admin_mixins import AccessTransparencyMixin
+from .admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from .exceptions import PrivacyError
 from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
 from .selectors import in_staff_words
@@ -103,7 +103,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcessingRestriction)
-class ProcessingRestrictionAdmin(AccessTransparencyMixin, admin.ModelAdmin):
+class ProcessingRestrictionAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelAdmin):
     """Restrictions of processing (GDPR Art. 18): see who is restricted; lift one, telling the learner first."""
 
     list_display = ("user", "started_at", "lifted_at")
@@ -118,15 +118,6 @@ class ProcessingRestrictionAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     raw_id_fields = ("user",)
     actions = ["lift"]
     access_view_name = "your restriction of processing"
-
-    def get_search_fields(self, request):
-        return self.search_fields if request.user.is_superuser else self.staff_search_fields
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        if not request.user.is_superuser:
-            changelist.search_help_text = self.staff_search_help_text
-        return changelist
 
     def get_readonly_fields(self, request, obj=None):
         # A restriction is started here (user and reason) but never edited afterwards.

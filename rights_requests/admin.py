@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from privacy.admin_mixins import AccessTransparencyMixin
+from privacy.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from privacy.erasure import findings_by_column
 from privacy.registry import Purpose
 from privacy.selectors import erasure_plan
@@ -258,7 +258,7 @@ def _shown(field, value):
 
 
 @admin.register(RightsRequest)
-class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
+class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
     list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
@@ -330,15 +330,6 @@ class RightsRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     def has_extend_permission(self, request):
         """Return whether the user may extend deadlines (the services check again)."""
         return request.user.has_perm(services.EXTEND_DEADLINE)
-
-    def get_search_fields(self, request):
-        return self.search_fields if request.user.is_superuser else self.staff_search_fields
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        if not request.user.is_superuser:
-            changelist.search_help_text = self.staff_search_help_text
-        return changelist
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         """Offer no decision on an erasure request's page to staff who may not decide erasures.
