@@ -26,7 +26,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models.functions import Cast
+from django.db.models import Value
+from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
 from learnerportal.encryption import EncryptedFieldMixin
@@ -90,7 +91,7 @@ def identifier_pattern(identifier):
 
 
 #: What people put between the digits of a phone number.
-PHONE_SEPARATORS = r"[\s.()/-]"
+PHONE_SEPARATORS = r"[\s\u00a0\u202f.()/‐‑‒–—-]"
 #: The fewest digits a phone number's core may have to be searched for apart from its prefix.
 PHONE_CORE_MIN_DIGITS = 6
 
@@ -112,8 +113,8 @@ def phone_pattern(phone):
     stripped = phone.strip()
     drop = 3 if stripped.startswith("+") else 5 if stripped.startswith("00") else 1 if stripped.startswith("0") else 0
     core = digits[drop:] if len(digits) - drop >= PHONE_CORE_MIN_DIGITS else digits
-    between = f"{PHONE_SEPARATORS}{{0,2}}"
-    prefix = rf"(?:\+|00)?(?:\d{between}){{0,4}}"
+    between = f"{PHONE_SEPARATORS}{{0,3}}"
+    prefix = rf"\(?(?:\+|00)?(?:\d{between}){{0,4}}"
     return rf"(?<![\d+]){prefix}{between.join(core)}(?!{between}\d)"
 
 
@@ -176,13 +177,16 @@ def redact(value, identifiers):
             it, keys included, is redacted. Other values come back unchanged.
         identifiers: ``{kind: value}``, as ``subject_identifiers`` returns.
     """
-    patterns = _patterns(identifiers)
+    if not identifiers:
+        return value
+    # One pass with every identifier, longest first: a replacement is never searched again.
+    anyone = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in _patterns(identifiers)), re.IGNORECASE)
 
     def walk(item):
         if isinstance(item, str):
-            for pattern in patterns:
-                item = pattern.sub(Redact.placeholder, item)
-            return item
+            # Text redacted before stays as it is: "[erased learner]" is never searched again.
+            parts = item.split(Redact.placeholder)
+            return Redact.placeholder.join(anyone.sub(Redact.placeholder, part) for part in parts)
         if isinstance(item, dict):
             return {walk(key): walk(inner) for key, inner in item.items()}
         if isinstance(item, list):
@@ -299,10 +303,25 @@ def _encrypted_columns(subject):
             yield model, own, declaration.queryset_for(subject)
 
 
+def _searchable(field):
+    """Return the SQL expression the scan searches: the column as text, placeholders blanked.
+
+    Text an erasure redacted before ("[erased learner]") names nobody; blanking it keeps an
+    identifier such as "learner" from finding every redacted note, again and again.
+    """
+    text = models.TextField()
+    return Replace(
+        Cast(field.attname, text), Value(Redact.placeholder, output_field=text), Value(" ", output_field=text)
+    )
+
+
 def _plain_text(value):
+    """Return a decrypted value as the scan searches it: text, placeholders blanked (see ``_searchable``)."""
     if value is None:
         return ""
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, str):
+        return value.replace(Redact.placeholder, " ")
+    return json.dumps(value, ensure_ascii=False, default=str).replace(Redact.placeholder, " ")
 
 
 def _encrypted_scan(identifiers, subject):
@@ -352,7 +371,7 @@ def erasure_scan(identifiers, subject=None):
     if not identifiers:
         return findings
     for model, fields in _text_columns():
-        texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
         # The substring test (fast) first; the whole-word pattern only on the rows it lets through.
         wanted = [(_search_hint(kind, value), search_pattern(kind, value)) for kind, value in identifiers.items()]
         counts = {
@@ -499,7 +518,17 @@ class Leftover:
         return f"{self.table}.{self.column}.{self.row}"
 
 
+#: Logs of what was done, kept as evidence (``"table": why``): what the scan finds there is for a
+#: person to check, never rewritten from the leftovers screen (an entry may name another account).
+EVIDENCE_TABLES = {
+    "django_admin_log": "staff's changes in the admin site, naming the records they changed",
+    "privacy_auditevent": "the append-only audit log",
+}
+
+
 def _is_free_text(model, field):
+    if model._meta.db_table in EVIDENCE_TABLES:
+        return False
     declaration = registry.get(model)
     return declaration is not None and getattr(declaration.fields.get(field.name), "free_text", False)
 
@@ -530,7 +559,7 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
     patterns = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
     found = []
     for model, fields in _text_columns():
-        texts = {f"_text_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
         wanted = models.Q()
         for index in range(len(fields)):
             for kind, value in identifiers.items():
@@ -540,7 +569,7 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
         rows = model._default_manager.annotate(**texts).filter(wanted).order_by("pk").values_list("pk", *texts)
         for pk, *values in rows[: limit + len(skip)]:
             for field, text in zip(fields, values, strict=True):
-                found += filter(None, [_leftover(model, field, pk, text or "", patterns)])
+                found += filter(None, [_leftover(model, field, pk, _plain_text(text), patterns)])
         found = [place for place in found if place.key not in skip]
         if len(found) >= limit:
             return found[:limit]

@@ -225,11 +225,53 @@ def test_a_phone_number_written_another_way_is_erased_too(learner, officer, make
         actor=officer,
         request=make_request(request_type="access"),
         months=2,
-        reason="Rang +447700900555, then 07700 900555 and 0044 7700-900-555; no answer.",
+        reason="Rang +447700900555, then 07700 900555, 0044 7700-900-555, 07700 – 900 – 555 and (0)7700.900.555.",
     )
 
     erasure = erase(learner)
 
     assert erasure.status == Status.COMPLETED
     reason = RightsRequest.objects.get(subject=learner, type="access").extension_reason
-    assert reason == f"Rang {PLACEHOLDER}, then {PLACEHOLDER} and {PLACEHOLDER}; no answer."
+    assert reason == f"Rang {PLACEHOLDER}, then {PLACEHOLDER}, {PLACEHOLDER}, {PLACEHOLDER} and {PLACEHOLDER}."
+
+
+def test_redacted_text_is_not_redacted_again_nor_found_again(officer, make_request, erase, client, verified_login):
+    """A learner named "learner": earlier placeholders do not read as leftovers, nor grow on each removal."""
+    named_like_the_placeholder = UserFactory(username="learner", email="learner@example.org")
+    other = UserFactory(username="omar")
+    other.profile.bio = "learner@example.org called; [erased learner] called too"
+    other.profile.save()
+    erasure = erase(named_like_the_placeholder)
+    verified_login(client, officer)
+
+    client.post(leftovers_url(erasure), {"all": "1"})
+    client.post(leftovers_url(erasure), {"all": "1"})
+
+    other.profile.refresh_from_db()
+    assert other.profile.bio == f"{PLACEHOLDER} called; {PLACEHOLDER} called too"
+    erasure.refresh_from_db()
+    assert erasure.status == Status.COMPLETED
+
+
+def test_the_admin_log_is_checked_by_hand_never_rewritten(learner, officer, gossip, erase, client, verified_login):
+    """An admin log entry names the record changed: it may be a new account that reads like the old one."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    erasure_of_noor = erase(learner)
+    newcomer = UserFactory(username="noor", email="noor@example.org")
+    entry = LogEntry.objects.create(
+        user=officer,
+        content_type=ContentType.objects.get_for_model(newcomer),
+        object_id=str(newcomer.pk),
+        object_repr="noor",
+        action_flag=CHANGE,
+    )
+    verified_login(client, officer)
+
+    page = client.get(leftovers_url(erasure_of_noor)).content.decode()
+    client.post(leftovers_url(erasure_of_noor), {"all": "1"})
+
+    assert f"django_admin_log.object_repr.{entry.pk}" in page
+    entry.refresh_from_db()
+    assert entry.object_repr == "noor"
