@@ -8,20 +8,19 @@ end of the day in the last month with the same date as the day of receipt — or
 when that month has no such date, at the end of its last day.
 """
 
-import calendar
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """Return the same date ``months`` later, or the month's last day when it has no such date.
 
-    Example: 31 January + 1 month → 28 February (29 in a leap year).
+    Example: 31 January + 1 month → 28 February (29 in a leap year), as Regulation
+    1182/71 Art. 3(2)(c) counts it; ``dateutil.relativedelta`` clamps the same way.
     """
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day + relativedelta(months=months)
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
