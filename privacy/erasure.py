@@ -371,14 +371,15 @@ def erasure_scan(identifiers, subject=None):
     if not identifiers:
         return findings
     for model, fields in _text_columns():
+        # The substring test (fast, on the column as it is) first; the pattern, on the text with
+        # placeholders blanked, only on the rows it lets through.
         texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
-        # The substring test (fast) first; the whole-word pattern only on the rows it lets through.
+        texts |= {f"_raw_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
         wanted = [(_search_hint(kind, value), search_pattern(kind, value)) for kind, value in identifiers.items()]
         counts = {
             f"_count_{index}_{number}": models.Count(
                 "pk",
-                filter=models.Q(**{f"_text_{index}__icontains": hint})
-                & models.Q(**{f"_text_{index}__iregex": pattern}),
+                filter=models.Q(**{f"_raw_{index}__icontains": hint}) & models.Q(**{f"_text_{index}__iregex": pattern}),
             )
             for index in range(len(fields))
             for number, (hint, pattern) in enumerate(wanted)
@@ -560,14 +561,15 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
     found = []
     for model, fields in _text_columns():
         texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
+        raws = {f"_raw_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
         wanted = models.Q()
         for index in range(len(fields)):
             for kind, value in identifiers.items():
-                wanted |= models.Q(**{f"_text_{index}__icontains": _search_hint(kind, value)}) & models.Q(
+                wanted |= models.Q(**{f"_raw_{index}__icontains": _search_hint(kind, value)}) & models.Q(
                     **{f"_text_{index}__iregex": search_pattern(kind, value)}
                 )
-        rows = model._default_manager.annotate(**texts).filter(wanted).order_by("pk").values_list("pk", *texts)
-        for pk, *values in rows[: limit + len(skip)]:
+        rows = model._default_manager.annotate(**texts).alias(**raws).filter(wanted).order_by("pk")
+        for pk, *values in rows.values_list("pk", *texts)[: limit + len(skip)]:
             for field, text in zip(fields, values, strict=True):
                 found += filter(None, [_leftover(model, field, pk, _plain_text(text), patterns)])
         found = [place for place in found if place.key not in skip]
