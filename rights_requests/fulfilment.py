@@ -145,7 +145,7 @@ def fulfil_erasure(request):
     it straight after the commit — it is not written anywhere (not even a task queue).
     When the receipt's scan finds an identifier left somewhere, the identifiers are
     kept on the request, encrypted, for the privacy officer's redaction and scan
-    (``services.request_leftovers_redact``); the request completes with findings.
+    (``services.request_leftovers_resolve``); the request completes with findings.
     """
     # Lock the account first: a request the learner files from now on waits for this transaction and then
     # finds the account closed (``request_submit``); one filed before is closed with the others.

@@ -557,7 +557,7 @@ def request_complete(*, actor, request, note):
     (as withdrawn, with a note naming the erasure request; no email).
 
     An erasure whose receipt scan found an identifier goes to
-    ``completed_with_findings`` instead, until ``request_leftovers_redact`` leaves it clean.
+    ``completed_with_findings`` instead, until ``request_leftovers_resolve`` leaves it clean.
 
     Raises:
         NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note).
