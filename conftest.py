@@ -25,7 +25,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """
     from django.db import connection
 
-    from privacy.models import TRUNCATE_ALLOWED_SETTING
+    from compliance.models import TRUNCATE_ALLOWED_SETTING
 
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         name = connection.ops.quote_name(connection.settings_dict["NAME"])

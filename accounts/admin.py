@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
+from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from learnerportal.admin import PermittedActionsMixin
-from privacy.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from privacy.exceptions import TwoFactorError
 from privacy.services import staff_enrolment_link_send
 

@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import pre_save
 
-        from privacy.registry import registry
+        from compliance.registry import registry
 
         from . import personal_data, signals
 

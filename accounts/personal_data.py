@@ -1,4 +1,4 @@
-"""Personal-data declarations of the accounts app (see ``privacy.registry``)."""
+"""Personal-data declarations of the accounts app (see ``compliance.registry``)."""
 
 import uuid
 
@@ -6,7 +6,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from privacy.registry import (
+from compliance.registry import (
     WHILE_ACCOUNT_EXISTS,
     Anonymize,
     Category,
@@ -18,8 +18,9 @@ from privacy.registry import (
     Purpose,
     Retain,
 )
+from learnerportal.addresses import ip_network
 
-from .devices import ip_network, user_agent_summary
+from .devices import user_agent_summary
 from .models import Enrollment, LearningEvent, Payment, PersonalAccessToken, Profile, QuizResult, User, UserSession
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)

@@ -15,14 +15,14 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
-from learnerportal.addresses import client_ip_address
-from privacy.models import AuditEvent
-from privacy.services import audit_record
+from compliance.models import AuditEvent
+from compliance.services import audit_record
+from learnerportal.addresses import client_ip_address, ip_network
 from privacy.tasks import send_account_notice
 
 from . import conf
 from .backends import axes_username
-from .devices import ip_network, user_agent_summary
+from .devices import user_agent_summary
 from .models import PersonalAccessToken, Profile, User, UserSession
 from .photos import photo_normalize
 from .selectors import access_account_credentials, session_is_live

@@ -29,15 +29,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, TOTPDevice, User
+from compliance.models import TRUNCATE_ALLOWED_SETTING
 from learnerportal.encryption import EncryptedFieldMixin
-from privacy.models import (
-    TRUNCATE_ALLOWED_SETTING,
-    Audience,
-    Consent,
-    PolicyAcknowledgement,
-    PolicyVersion,
-    ProfileVisibility,
-)
+from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
 
 DATASET_VERSION = "1"

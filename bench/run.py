@@ -270,7 +270,7 @@ def copy_floor(subject):
     from django.contrib.auth import get_user_model
     from django.db import connection, models
 
-    from privacy.registry import Category, registry
+    from compliance.registry import Category, registry
 
     statements = []
     for category in Category:
@@ -370,8 +370,8 @@ def bench_exports(accounts):
 
 @contextmanager
 def timed_scan(timings):
-    """Time each call of ``privacy.erasure.erasure_scan`` made inside the block into ``timings``."""
-    from privacy import erasure
+    """Time each call of ``compliance.erasure.erasure_scan`` made inside the block into ``timings``."""
+    from compliance import erasure
 
     original = erasure.erasure_scan
 

@@ -55,3 +55,51 @@ def client_ip_address(request):
         if len(entries) >= count and (address := _ip_address(entries[-count])):
             return address
     return _ip_address(request.META.get("REMOTE_ADDR", ""))
+
+
+#: Prefix lengths the network is truncated to: enough to recognise a provider or a
+#: place, never a single household (the usual anonymisation of web analytics).
+IPV4_PREFIX = 24
+IPV6_PREFIX = 48
+
+
+def ip_network(address):
+    """Return the network an IP address belongs to, truncated to /24 (IPv4) or /48 (IPv6).
+
+    Args:
+        address: an IPv4 or IPv6 address as text; IPv4-mapped IPv6 addresses count as IPv4.
+
+    Returns:
+        e.g. "203.0.113.0/24" or "2001:db8:1::/48"; "" for a missing or malformed address.
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return ""
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
+    return str(ipaddress.ip_network((ip, prefix), strict=False))
+
+
+def network_in_words(network):
+    """Return a stored network the way a learner reads it: the known part of the address, then "x".
+
+    Args:
+        network: a network from ``ip_network``, e.g. "203.0.113.0/24" or "2001:db8:1::/48".
+
+    Returns:
+        e.g. "203.0.113.x" or "2001:db8:1:x"; "" for "" or text that is not such a network.
+    """
+    try:
+        net = ipaddress.ip_network(network or "", strict=True)
+    except ValueError:
+        return ""
+    if net.version == 4:
+        if net.prefixlen != IPV4_PREFIX:
+            return str(net)
+        return str(net.network_address).rsplit(".", 1)[0] + ".x"
+    if net.prefixlen != IPV6_PREFIX:
+        return str(net)
+    groups = net.network_address.exploded.split(":")[: IPV6_PREFIX // 16]
+    return ":".join(group.lstrip("0") or "0" for group in groups) + ":x"

@@ -25,7 +25,7 @@ from contextvars import ContextVar
 
 from django.urls import Resolver404, resolve
 
-#: The id of the request being served (``privacy.audit_context`` sets it; "" outside a request).
+#: The id of the request being served (``compliance.audit_context`` sets it; "" outside a request).
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 _reference: ContextVar[str] = ContextVar("log_reference", default="")
 

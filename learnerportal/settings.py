@@ -99,8 +99,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files (no CDN)
+    # Apps register their personal-data declarations in this order, which the notice and reports follow.
     "accounts",
     "privacy",
+    "compliance",
     "rights_requests",
 ]
 
@@ -113,7 +115,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Early: the request id is on every log line and audit event of the request, failures included.
-    "privacy.middleware.AuditContextMiddleware",
+    "compliance.middleware.AuditContextMiddleware",
     "learnerportal.http.RejectNulInQueryMiddleware",
     # Before anything reads the body (the CSRF check does): refuses an oversized one unread.
     "learnerportal.http.RequestBodyLimitMiddleware",

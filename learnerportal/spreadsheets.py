@@ -106,3 +106,13 @@ class DictWriter(Writer):
 def writer(stream):
     """Return a ``Writer`` writing CSV lines to the text ``stream`` (opened with ``newline=""``)."""
     return Writer(stream)
+
+
+def write_csv(stream, columns, rows):
+    """Write ``rows`` (dicts keyed by ``columns``) to the text ``stream`` as CSV with a header (RFC 4180).
+
+    No cell opens as a live formula (OWASP CSV injection).
+    """
+    writer = DictWriter(stream, columns)
+    writer.writeheader()
+    writer.writerows(rows)

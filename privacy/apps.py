@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.core import checks
 
 
 class PrivacyConfig(AppConfig):
@@ -9,11 +8,14 @@ class PrivacyConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from compliance.models import AuditEvent
+        from compliance.registry import registry
+        from compliance.selectors import audit_description_register
+
         from . import personal_data
-        from .checks import check_personal_data_registry
-        from .registry import registry
+        from .selectors import visibility_change_description
         from .signals import mark_authenticated_on_login
 
         registry.register_all(personal_data.DECLARATIONS)
-        checks.register(check_personal_data_registry, checks.Tags.models)
+        audit_description_register(AuditEvent.Action.VISIBILITY_CHANGED, visibility_change_description)
         user_logged_in.connect(mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")

@@ -34,9 +34,3 @@ class TwoFactorError(PrivacyError):
     """A two-factor step that cannot be taken: wrong code or password, nothing pending, …"""
 
     code = "two_factor_error"
-
-
-class LeftoverNotRedactable(PrivacyError):
-    """An erasure leftover that cannot be redacted where it is (no such text column, or an append-only log)."""
-
-    code = "leftover_not_redactable"

@@ -1,4 +1,4 @@
-"""What leaves the portal in exports: the research dataset, partner rosters, the record of processing.
+"""What leaves the portal in exports: the research dataset and partner rosters.
 
 Each export is shaped here, by selector-style functions, and written by a
 management command that only parses arguments, calls these functions and
@@ -14,10 +14,9 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from accounts.models import Enrollment, Partner
-from learnerportal import spreadsheets
 
 from . import conf
-from .selectors import may_process, privacy_notice
+from .selectors import may_process
 
 RESEARCH_COLUMNS = (
     "course",
@@ -34,15 +33,6 @@ ROSTER_COLUMNS = (
     "progress_percent",
     "grade_percent",
     "completed_on",
-)
-RECORD_COLUMNS = (
-    "record",
-    "categories_of_personal_data",
-    "purposes_and_lawful_bases",
-    "recipients",
-    "retention",
-    "source",
-    "erasure",
 )
 
 
@@ -210,79 +200,6 @@ def partner_roster(*, partner):
     roster.included = sum(shares.values())
     roster.excluded = len(shares) - roster.included
     return roster
-
-
-def record_of_processing():
-    """Return the record of processing activities, one entry per registry declaration (GDPR Art. 30(1)).
-
-    Built from ``privacy_notice()``, so the record and the privacy notice
-    cannot disagree.
-
-    Returns:
-        list of dicts in registry order, keyed by ``RECORD_COLUMNS``; every value
-        is a str except ``categories_of_personal_data`` (list of
-        ``(category label, [field descriptions])``), ``purposes_and_lawful_bases``
-        (list of ``(purpose label, lawful basis label)``) and ``recipients`` (list of str).
-    """
-    return [
-        {
-            "record": entry["description"],
-            "categories_of_personal_data": entry["items"],
-            "purposes_and_lawful_bases": entry["processing"],
-            "recipients": entry["recipients"],
-            "retention": entry["retention"],
-            "source": entry["source"],
-            "erasure": entry["erasure"],
-        }
-        for entry in privacy_notice()
-    ]
-
-
-def _record_cells(entry):
-    return {
-        **entry,
-        "categories_of_personal_data": "; ".join(
-            f"{category}: {', '.join(fields)}" for category, fields in entry["categories_of_personal_data"]
-        ),
-        "purposes_and_lawful_bases": "; ".join(
-            f"{purpose} ({basis})" for purpose, basis in entry["purposes_and_lawful_bases"]
-        ),
-        "recipients": "; ".join(entry["recipients"]),
-    }
-
-
-def write_csv(stream, columns, rows):
-    """Write ``rows`` (dicts keyed by ``columns``) to the text ``stream`` as CSV with a header (RFC 4180).
-
-    Through ``learnerportal.spreadsheets``: no cell opens as a live formula (OWASP CSV injection).
-    """
-    writer = spreadsheets.DictWriter(stream, columns)
-    writer.writeheader()
-    writer.writerows(rows)
-
-
-def write_record_of_processing_csv(stream, records):
-    """Write ``records`` (from ``record_of_processing()``) as CSV, one row per record, lists joined by "; "."""
-    write_csv(stream, RECORD_COLUMNS, [_record_cells(entry) for entry in records])
-
-
-def write_record_of_processing_markdown(stream, records):
-    """Write ``records`` (from ``record_of_processing()``) as Markdown, one section per record."""
-    stream.write("# Record of processing activities (GDPR Art. 30(1))\n\n")
-    stream.write(f"Generated on {timezone.localdate().isoformat()} from the personal-data registry.\n")
-    for entry in records:
-        stream.write(f"\n## {entry['record']}\n\n### Categories of personal data\n\n")
-        for category, fields in entry["categories_of_personal_data"]:
-            stream.write(f"- {category}: {', '.join(fields)}\n")
-        stream.write("\n### Purposes and lawful bases\n\n")
-        for purpose, basis in entry["purposes_and_lawful_bases"]:
-            stream.write(f"- {purpose} — {basis}\n")
-        stream.write("\n### Recipients\n\n")
-        for recipient in entry["recipients"] or ["None besides the learner."]:
-            stream.write(f"- {recipient}\n")
-        stream.write(f"\n**Retention:** {entry['retention']}\n\n")
-        stream.write(f"**Source:** {entry['source']}\n\n")
-        stream.write(f"**Erasure:** {entry['erasure']}\n")
 
 
 def open_private(path):

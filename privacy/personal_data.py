@@ -1,21 +1,7 @@
-"""Personal-data declarations of the privacy app and of Django's own apps (see ``registry``)."""
-
-from django.contrib.admin.models import LogEntry
-from django.db.models.functions import Now
+"""Personal-data declarations of the privacy app (see ``compliance.registry``)."""
 
 from accounts.models import TOTPDevice
-
-from .models import (
-    AuditEvent,
-    BackupCode,
-    BackupCodeDevice,
-    Consent,
-    PolicyAcknowledgement,
-    ProcessingRestriction,
-    ProcessingRun,
-    ProfileVisibility,
-)
-from .registry import (
+from compliance.registry import (
     PRIVACY_OFFICER,
     PRIVACY_STAFF,
     WHILE_ACCOUNT_EXISTS,
@@ -28,6 +14,16 @@ from .registry import (
     Purpose,
     Redact,
     Retain,
+)
+
+from .models import (
+    BackupCode,
+    BackupCodeDevice,
+    Consent,
+    PolicyAcknowledgement,
+    ProcessingRestriction,
+    ProcessingRun,
+    ProfileVisibility,
 )
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
@@ -112,6 +108,7 @@ DECLARATIONS = [
             ),
             strip={"note": Redact()},
         ),
+        erasure_passes_trigger="append_only",
     ),
     ModelDeclaration(
         model=TOTPDevice,
@@ -194,62 +191,5 @@ DECLARATIONS = [
         recipients=(),
         source="You, on the Privacy tab",
         erasure=Delete(),
-    ),
-    ModelDeclaration(
-        model=AuditEvent,
-        subject_lookup="subject",
-        description="The log of sign-ins, changes to your account and privacy settings, and staff access to your data",
-        fields={
-            "action": PersonalField(Category.SECURITY, "What happened, e.g. visibility changed"),
-            "changes": PersonalField(Category.SECURITY, "Which settings changed, old and new values"),
-            "created_at": PersonalField(Category.SECURITY, "When it happened"),
-            "actor": PersonalField(Category.SECURITY, "Who made the change: you, staff or the system"),
-            "actor_role": PersonalField(Category.SECURITY, "In what role they acted, e.g. support team"),
-            "network": PersonalField(Category.SECURITY, "The network you used, your IP address without its last part"),
-            "request_id": PersonalField(Category.SECURITY, "A number tying the event to one visit of a page"),
-            "pseudonymised_at": PersonalField(Category.SECURITY, "When the entry lost its link to you on erasure"),
-        },
-        other_fields=("id", "subject"),
-        processing=(
-            Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS),
-            Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),
-        ),
-        retention=(
-            "As long as we must be able to show how your data was handled (accountability); after erasure "
-            "linked only to the anonymised account, without the network"
-        ),
-        recipients=(PRIVACY_STAFF,),
-        source="Recorded automatically when you sign in, when your account changes and when staff view your data",
-        erasure=Retain(
-            reason=(
-                "The audit log shows that your data was handled lawfully, including your erasure "
-                "(GDPR Art. 5(2), 17(3)(e)); it keeps no name, email or address of yours."
-            ),
-            strip={"network": "", "pseudonymised_at": Now()},
-        ),
-    ),
-    ModelDeclaration(
-        model=LogEntry,
-        subject_lookup="user",
-        description="Changes a staff member made in the admin site",
-        fields={
-            "action_time": PersonalField(Category.SECURITY, "When the staff member made the change"),
-            "object_id": PersonalField(Category.SECURITY, "Which record was changed", free_text=True),
-            "object_repr": PersonalField(Category.SECURITY, "The changed record's name", free_text=True),
-            "action_flag": PersonalField(Category.SECURITY, "Whether it was added, changed or deleted"),
-            "change_message": PersonalField(Category.SECURITY, "What was changed", free_text=True),
-        },
-        other_fields=("id", "user", "content_type"),
-        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGITIMATE_INTERESTS),),
-        retention="6 years, for accountability of staff actions",
-        recipients=(PRIVACY_OFFICER,),
-        source="Recorded automatically when staff use the admin site",
-        erasure=Retain(
-            reason=(
-                "Records of staff actions are kept to demonstrate accountability "
-                "(GDPR Art. 5(2)) and to defend legal claims (Art. 17(3)(e))."
-            ),
-            strip={"object_id": Redact(), "object_repr": Redact(), "change_message": Redact()},
-        ),
     ),
 ]

@@ -2,8 +2,6 @@
 
 import datetime
 import math
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -17,11 +15,8 @@ from accounts.models import TOTPDevice
 
 from . import conf
 from .models import (
-    ACTOR_ROLE_FOR_STAFF,
     CONSENT_PURPOSES,
-    ActorRole,
     Audience,
-    AuditEvent,
     BackupCode,
     BackupCodeDevice,
     Consent,
@@ -30,7 +25,6 @@ from .models import (
     ProcessingRestriction,
     ProfileVisibility,
 )
-from .registry import Category, LawfulBasis, Purpose, registry
 
 
 def profile_visibility_of(user):
@@ -332,85 +326,6 @@ def safeguards_of(user):
     return Safeguards(**row)
 
 
-def _field_in_the_notice(personal):
-    """Return a ``PersonalField``'s description, with the only purposes it serves when it serves fewer."""
-    if not personal.purposes:
-        return personal.description
-    uses = " and to ".join(f"{Purpose(p).label[0].lower()}{Purpose(p).label[1:]}" for p in personal.purposes)
-    return f"{personal.description} (used only to {uses})"
-
-
-def privacy_notice():
-    """Return what the portal processes, from the personal-data registry, for the privacy notice.
-
-    GDPR Art. 13 and 14: categories, purposes with their lawful bases, recipients,
-    retention and sources, per kind of record.
-
-    Returns:
-        list of dicts, one per declared model in registry order: ``description``,
-        ``items`` (list of ``(category label, [field descriptions])``),
-        ``processing`` (list of ``(purpose label, lawful basis label)``),
-        ``retention``, ``recipients`` (list of str), ``source`` and ``erasure``
-        (what erasure does, in words).
-    """
-    notice = []
-    for declaration in registry:
-        by_category = {}
-        for personal in declaration.fields.values():
-            by_category.setdefault(Category(personal.category).label, []).append(_field_in_the_notice(personal))
-        notice.append(
-            {
-                "description": declaration.description,
-                "items": list(by_category.items()),
-                "processing": [
-                    (Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in declaration.processing
-                ],
-                "retention": declaration.retention,
-                "recipients": list(declaration.recipients),
-                "source": declaration.source,
-                "erasure": declaration.erasure.in_the_notice(),
-            }
-        )
-    return notice
-
-
-def erasure_plan():
-    """Return what erasing a learner does to each kind of record, from the personal-data registry.
-
-    For the privacy officer confirming an erasure (GDPR Art. 17): the registry's
-    rule per declared model, in registry order, without any learner's data.
-
-    Returns:
-        list of dicts: ``description`` (the kind of record), ``outcome``
-        ("Deleted", "Anonymised" or "Retained") and ``detail`` (the fields
-        replaced, or the legal reason and the fields stripped; "" when deleted).
-    """
-    return [
-        {"description": d.description, "outcome": d.erasure.outcome, "detail": d.erasure.detail()} for d in registry
-    ]
-
-
-def kept_after_erasure(records=None):
-    """Return what erasing a learner keeps, and why, in the learner's words (GDPR Art. 17(3), 12(1)).
-
-    For the confirmation the learner gets: every declared kind of record whose
-    erasure rule is not a deletion, in registry order.
-
-    Args:
-        records: an erasure receipt's ``records`` (``{model label: [what, rows]}``) to
-            name only the kinds this learner had rows of; None names every kind.
-
-    Returns:
-        list of ``(description, what erasure does to it)``, e.g. ``("Your payments",
-        "Kept: Accounting records must be kept …")``.
-    """
-    return [
-        (d.description, d.erasure.in_the_notice())
-        for d in registry
-        if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
-    ]
-
-
 def two_factor_device_for(*, user, token):
     """Return ``user``'s confirmed device that checks ``token``, or None.
 
@@ -682,182 +597,15 @@ def privacy_checkup_due(request):
     return timezone.now() - last_review > datetime.timedelta(days=conf.CHECKUP_AFTER_DAYS)
 
 
-#: Names of the staff groups (created by a data migration of ``rights_requests``).
-PRIVACY_OFFICER_GROUP = "Privacy officer"
-SUPPORT_AGENT_GROUP = "Support agent"
-
-
-def actor_role_of(actor, *, subject=None):
-    """Return the ``ActorRole`` in which ``actor`` acts on ``subject``'s account.
-
-    Args:
-        actor: a user, or None for the system.
-        subject: the data subject, or None when the event concerns many.
+def visibility_change_description(event):
+    """Return the sentence a learner reads for a ``VISIBILITY_CHANGED`` audit event, with the audiences' labels.
 
     Returns:
-        ``ActorRole``: SUBJECT for the learner themself, PRIVACY_OFFICER or
-        SUPPORT_AGENT by staff group (the officer first), STAFF for other staff,
-        SYSTEM for None, OTHER otherwise.
+        str, e.g. "Profile visibility changed (bio: Only me → Everyone)."
     """
-    if actor is None:
-        return ActorRole.SYSTEM
-    if subject is not None and actor.pk == getattr(subject, "pk", subject):
-        return ActorRole.SUBJECT
-    if actor.is_staff:
-        groups = set(actor.groups.values_list("name", flat=True))
-        if PRIVACY_OFFICER_GROUP in groups:
-            return ActorRole.PRIVACY_OFFICER
-        if SUPPORT_AGENT_GROUP in groups:
-            return ActorRole.SUPPORT_AGENT
-        return ActorRole.STAFF
-    return ActorRole.OTHER
-
-
-def account_activity_of(user):
-    """Return ``user``'s own audit events, newest first, for their Account activity page.
-
-    Staff actors are not loaded: the page names their role (``actor_role``), never the person.
-
-    Returns:
-        QuerySet of ``AuditEvent``.
-    """
-    return AuditEvent.objects.filter(subject=user).order_by("-created_at", "-id")
-
-
-def _on_off(value):
-    return "on" if value else "off"
-
-
-def audit_event_description(event):
-    """Return one sentence telling a learner what ``event`` was, in their words, naming no staff member.
-
-    E.g. "A member of the support team viewed your account and profile while
-    working on request DSR-2026-000123." (access transparency, GDPR Art. 15(1)(c)).
-
-    Returns:
-        str.
-    """
-    changes = event.changes or {}
-    who = ActorRole(event.actor_role).label
-    action = event.action
-    if action == AuditEvent.Action.STAFF_VIEWED:
-        text = f"{who} viewed {changes.get('view', 'your data')}"
-        if changes.get("request"):
-            text += f" while working on request {changes['request']}"
-        return text + "."
-    if action == AuditEvent.Action.ACCOUNT_CHANGE_REFUSED:
-        return f"{who} tried to {changes.get('attempt', 'change your account')}; the portal refused."
-    if action == AuditEvent.Action.ACCOUNT_CHANGED:
-        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return f"{who} changed your account details in admin: {fields}."
-    if action == AuditEvent.Action.REQUEST_STEP:
-        step = str(changes.get("step", "")).replace("_", " ")
-        by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"
-        return f"Request {changes.get('request', '')}: {step} {by}."
-    if action == AuditEvent.Action.LOGIN_FAILED:
-        reason = "a wrong code" if changes.get("step") == "code" else "a wrong password"
-        return f"Someone tried to sign in to your account with {reason}."
-    if action == AuditEvent.Action.CONSENT_CHANGED:
-        parts = [f"{purpose.replace('_', ' ')} {_on_off(values[1])}" for purpose, values in changes.items()]
-        return f"Consent changed: {', '.join(parts)}."
-    if action == AuditEvent.Action.VISIBILITY_CHANGED:
-        labels = dict(Audience.choices)
-        parts = [
-            f"{name.replace('_', ' ')}: {labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
-            for name, values in changes.items()
-        ]
-        return f"Profile visibility changed ({'; '.join(parts)})."
-    if action == AuditEvent.Action.PROFILE_UPDATED:
-        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return f"Profile updated: {fields}."
-    if action == AuditEvent.Action.PARTNER_SHARED:
-        detail = "with" if changes.get("progress_and_grades") else "without"
-        partner = changes.get("partner", "a partner")
-        return f"Listed in the course roster sent to {partner}, {detail} your progress and grades."
-    if action in (AuditEvent.Action.EXPORT_GENERATED, AuditEvent.Action.EXPORT_DOWNLOADED) and changes.get("request"):
-        return f"{event.get_action_display()} (request {changes['request']})."
-    return f"{event.get_action_display()}."
-
-
-def in_staff_words(phrase):
-    """Return a phrase written for the learner in words for staff: "your account" → "the learner's account".
-
-    Audit events store what a learner is shown (e.g. the ``view`` of a staff access);
-    the officer's audit log and the periodic report say it in the third person.
-    """
-    return re.sub(r"\byours?\b", "the learner's", str(phrase))
-
-
-#: Roles whose access to a learner's data the periodic audit report looks at.
-STAFF_ROLES = (ActorRole.SUPPORT_AGENT, ActorRole.PRIVACY_OFFICER, ActorRole.STAFF)
-
-
-def audit_summary(*, since, until):
-    """Summarise the audit log between two instants for a periodic audit (GDPR Art. 5(2), 32(1)(d)).
-
-    Learners appear only as account ids, and only where an auditor must follow
-    something up (staff access without a data-rights request); staff appear by
-    username, since staff accountability is what is audited. No network,
-    request id, email or name is included.
-
-    Args:
-        since: aware datetime, inclusive.
-        until: aware datetime, exclusive.
-
-    Returns:
-        dict with ``total`` (int), ``by_action`` (list of ``(label, count)``, most
-        frequent first), ``staff_access`` (list of dicts ``staff``, ``role``,
-        ``views``, ``with_request``, ``learners``), ``unexplained_access``
-        (list of dicts ``at``, ``staff``, ``role``, ``learner_id``, ``view``),
-        ``failed_sign_ins`` and ``accounts_with_failed_sign_ins`` (ints),
-        ``lockouts`` (int) and ``pseudonymised`` (events of erased accounts).
-    """
-    events = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=until)
-    labels = dict(AuditEvent.Action.choices)
-    by_action = Counter(events.values_list("action", flat=True))
-    staff_views = list(
-        events.filter(action=AuditEvent.Action.STAFF_VIEWED, actor_role__in=STAFF_ROLES)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-    per_staff = {}
-    unexplained = []
-    for event in staff_views:
-        name = event.actor.username if event.actor else "(deleted account)"
-        row = per_staff.setdefault(
-            name,
-            {
-                "staff": name,
-                "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
-                "views": 0,
-                "with_request": 0,
-                "learners": set(),
-            },
-        )
-        row["views"] += 1
-        row["learners"].add(event.subject_id)
-        if event.changes.get("request"):
-            row["with_request"] += 1
-        else:
-            unexplained.append(
-                {
-                    "at": event.created_at,
-                    "staff": name,
-                    "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
-                    "learner_id": event.subject_id,
-                    "view": in_staff_words(event.changes.get("view", "")),
-                }
-            )
-    failed = events.filter(action=AuditEvent.Action.LOGIN_FAILED)
-    return {
-        "total": sum(by_action.values()),
-        "by_action": [(labels.get(action, action), count) for action, count in by_action.most_common()],
-        "staff_access": [
-            row | {"learners": len(row["learners"])} for _, row in sorted(per_staff.items(), key=lambda item: item[0])
-        ],
-        "unexplained_access": unexplained,
-        "failed_sign_ins": failed.count(),
-        "accounts_with_failed_sign_ins": failed.values("subject").distinct().count(),
-        "lockouts": by_action.get(AuditEvent.Action.LOGIN_LOCKED_OUT, 0),
-        "pseudonymised": events.filter(pseudonymised_at__isnull=False).count(),
-    }
+    labels = dict(Audience.choices)
+    parts = [
+        f"{name.replace('_', ' ')}: {labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
+        for name, values in (event.changes or {}).items()
+    ]
+    return f"Profile visibility changed ({'; '.join(parts)})."

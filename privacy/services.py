@@ -18,14 +18,14 @@ from django_otp import verify_token as otp_verify_token
 
 from accounts.models import TOTPDevice
 from accounts.selectors import access_account_credentials
+from compliance.models import AuditEvent
+from compliance.services import audit_record, audit_record_many, data_subject_lock
 
 from . import conf
-from .audit_context import current_network, current_request_id
 from .exceptions import InvalidAudience, PrivacyError, TwoFactorError
 from .models import (
     CONSENT_PURPOSES,
     Audience,
-    AuditEvent,
     BackupCode,
     BackupCodeDevice,
     Consent,
@@ -37,7 +37,6 @@ from .models import (
     backup_code_digest,
 )
 from .selectors import (
-    actor_role_of,
     audiences_in_force,
     below_digital_consent_age,
     consent_counts,
@@ -49,119 +48,6 @@ from .selectors import (
 )
 from .tasks import send_account_notice, send_policy_update_emails
 from .tokens import staff_enrolment_token_generator
-
-
-def data_subject_lock(subject_pk):
-    """Lock the data subject's account row until the transaction ends; return whether the account is active.
-
-    The one lock that orders what must not interleave for one learner: an erasure
-    takes it first and holds it to its commit (``rights_requests.fulfilment``), so a
-    request filed or a consent recorded meanwhile waits, then finds the account
-    closed; two identical consent choices at once are written once. Call it inside
-    ``transaction.atomic``.
-
-    Raises:
-        User.DoesNotExist: no such account.
-    """
-    accounts = get_user_model()._default_manager.select_for_update().filter(pk=subject_pk)
-    return accounts.values_list("is_active", flat=True).get()
-
-
-def audit_record(*, actor, subject, action, changes=None):
-    """Append one event to the subject's audit log.
-
-    The actor's role (what the learner is shown), the HTTP request's id and its
-    truncated network are filled in from the actor and ``privacy.audit_context``.
-
-    Args:
-        actor: the user who acted, or None for the system.
-        subject: the data subject (user) the event is about.
-        action: an ``AuditEvent.Action``.
-        changes: ``{setting: [old, new]}`` or ``{"fields": [names]}``; never
-            personal data values or secrets.
-
-    Returns:
-        the saved ``AuditEvent``.
-    """
-    event = AuditEvent(
-        actor=actor,
-        actor_role=actor_role_of(actor, subject=subject),
-        subject=subject,
-        action=action,
-        changes=changes or {},
-        request_id=current_request_id(),
-        network=current_network(),
-    )
-    event.full_clean()
-    event.save()
-    return event
-
-
-def staff_access_record(*, actor, subject, view, request_reference=""):
-    """Record that a staff member opened a learner's personal data (access transparency).
-
-    Args:
-        actor: the staff member.
-        subject: the learner whose data was shown.
-        view: what was opened, in the learner's words, e.g. "your account".
-        request_reference: the data-rights request they worked on, e.g.
-            "DSR-2026-000123", or "" when none.
-
-    Returns:
-        the ``AuditEvent`` (GDPR Art. 5(2), 32(1)(b): accountability for access).
-    """
-    changes = {"view": view} | ({"request": request_reference} if request_reference else {})
-    return audit_record(actor=actor, subject=subject, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
-
-
-def staff_access_record_many(*, actor, subjects, view):
-    """Record that a staff member saw each of ``subjects`` in an admin list or search (access transparency).
-
-    One query for all of them. No data-rights request is named: a list is not
-    the work on one learner's request.
-
-    Args:
-        actor: the staff member.
-        subjects: iterable of users (or user ids) shown.
-        view: what was shown, in the learner's words, e.g. "your account in the
-            results of a search"; never the search term.
-
-    Returns:
-        int: how many events were written (GDPR Art. 5(2), 32(1)(b)).
-    """
-    changes = {"view": view}
-    return audit_record_many(actor=actor, subjects=subjects, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
-
-
-def audit_record_many(*, actor, subjects, action, changes=None):
-    """Append the same event to the audit log of each of ``subjects`` in one query.
-
-    For jobs that touch many learners at once (a partner roster, the research
-    dataset).
-
-    Args:
-        actor: the user who ran the job, or None for a scheduled or command-line run.
-        subjects: iterable of users (or user ids).
-        action, changes: as for ``audit_record``.
-
-    Returns:
-        int: how many events were written.
-    """
-    role = actor_role_of(actor, subject=None)
-    events = [
-        AuditEvent(
-            actor=actor,
-            actor_role=role,
-            subject_id=getattr(subject, "pk", subject),
-            action=action,
-            changes=changes or {},
-            request_id=current_request_id(),
-            network=current_network(),
-        )
-        for subject in subjects
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
-    return len(events)
 
 
 def _quoted(value, limit=60):

@@ -8,25 +8,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from compliance.models import ActorRole
+from compliance.notice import privacy_notice
+from compliance.selectors import account_activity_of, audit_event_description
 from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
 from .exceptions import PrivacyError
 from .forms import ConsentForm, VisibilityForm
-from .models import CONSENT_PURPOSES, ActorRole, Audience, Consent
+from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
     access_learner_photo,
     access_learner_profile,
-    account_activity_of,
     audiences_in_force,
-    audit_event_description,
     below_digital_consent_age,
     consent_counts,
     consent_ledger,
     list_length_asked,
     policy_confirmation_due,
-    privacy_notice,
     profile_for_audiences,
     profile_visibility_of,
     public_chosen_before_consent_age,

@@ -22,10 +22,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 
-from privacy.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
-from privacy.erasure import findings_by_column
-from privacy.registry import Purpose
-from privacy.selectors import erasure_plan
+from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
+from compliance.erasure import findings_by_column
+from compliance.notice import erasure_plan
+from compliance.registry import Purpose
 
 from . import conf, selectors, services
 from .exceptions import RightsRequestError

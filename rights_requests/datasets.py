@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import models
 
-from privacy.registry import Category, ModelDeclaration, registry
+from compliance.registry import Category, ModelDeclaration, registry
 
 #: Rows read from the database at a time: memory is bounded by this, not by the learner's data.
 CHUNK_SIZE = 2000

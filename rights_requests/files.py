@@ -30,9 +30,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from compliance.models import AuditEvent
+from compliance.services import audit_record, data_subject_lock
 from learnerportal.encryption import multi_fernet, token_is_current
-from privacy.models import AuditEvent
-from privacy.services import audit_record, data_subject_lock
 
 from . import conf
 from .exceptions import AccountClosed, DownloadExpired, RequestFileUnavailable

@@ -12,7 +12,7 @@ from django.utils import dateformat
 from django_countries import countries
 
 from accounts.models import Profile, selectable_timezones
-from privacy.registry import Purpose
+from compliance.registry import Purpose
 
 from .models import RequestType
 from .services import DETAIL_TEXT_MAX, OBJECTABLE_PURPOSES, RECTIFIABLE_FIELDS

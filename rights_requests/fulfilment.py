@@ -24,11 +24,12 @@ from django.utils import dateformat, timezone
 
 from accounts.models import Profile
 from accounts.services import profile_changes_validate, profile_update
-from privacy.erasure import erasure_execute, subject_identifiers
+from compliance.erasure import erasure_execute, subject_identifiers
+from compliance.notice import kept_after_erasure
+from compliance.registry import Purpose
+from compliance.services import data_subject_lock
 from privacy.models import Consent
-from privacy.registry import Purpose
-from privacy.selectors import kept_after_erasure
-from privacy.services import consent_record, data_subject_lock, restriction_start
+from privacy.services import consent_record, restriction_start
 
 from . import conf
 from .files import request_file_store

@@ -1,6 +1,6 @@
-"""Personal-data declarations of the rights_requests app (see ``privacy.registry``)."""
+"""Personal-data declarations of the rights_requests app (see ``compliance.registry``)."""
 
-from privacy.registry import (
+from compliance.registry import (
     PRIVACY_STAFF,
     Category,
     Delete,

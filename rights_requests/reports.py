@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
+from compliance.notice import privacy_notice
+from compliance.registry import registry
 from privacy import conf as privacy_conf
-from privacy.registry import registry
-from privacy.selectors import privacy_notice
 
 from . import conf
 from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person

@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from privacy.erasure import LEFTOVERS_LISTED, erasure_leftovers
-from privacy.registry import Category, registry
+from compliance.erasure import LEFTOVERS_LISTED, erasure_leftovers
+from compliance.registry import Category, registry
 
 from . import conf
 from .deadlines import end_of_day
@@ -378,7 +378,7 @@ def erasure_leftovers_of(request):
     """Return the places that still hold an identifier the erasure ``request`` removed (GDPR Art. 17(1)).
 
     Returns:
-        list of ``privacy.erasure.Leftover`` (at most ``LEFTOVERS_LISTED``) but the places
+        list of ``compliance.erasure.Leftover`` (at most ``LEFTOVERS_LISTED``) but the places
         the officer marked as checked; empty for any request that is not an erasure
         ``completed_with_findings``.
     """

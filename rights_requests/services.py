@@ -13,11 +13,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
-from privacy.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
-from privacy.exceptions import LeftoverNotRedactable
-from privacy.models import AuditEvent
-from privacy.registry import Purpose
-from privacy.services import audit_record, data_subject_lock, restriction_lift, restriction_start
+from compliance.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
+from compliance.exceptions import LeftoverNotRedactable
+from compliance.models import AuditEvent
+from compliance.registry import Purpose
+from compliance.services import audit_record, data_subject_lock
+from privacy.services import restriction_lift, restriction_start
 
 from . import conf
 from .deadlines import due_at_for, extended_due_at

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..devices import network_in_words
+from learnerportal.addresses import network_in_words
 
 register = template.Library()
 

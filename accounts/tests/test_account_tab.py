@@ -9,7 +9,7 @@ from PIL import Image, ImageFile
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, jpeg_in_separate_scans, png_file
-from privacy.models import AuditEvent
+from compliance.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

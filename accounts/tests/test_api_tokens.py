@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import PersonalAccessToken, UserSession
 from accounts.tests.factories import UserFactory
+from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token, token_client, turn_on_two_factor
-from privacy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,8 @@ from django.core import mail
 
 from accounts.models import User
 from accounts.tests.factories import PASSWORD, UserFactory
-from privacy.models import AuditEvent, ProfileVisibility
+from compliance.models import AuditEvent
+from privacy.models import ProfileVisibility
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from privacy.models import AuditEvent
-from privacy.registry import Category, Delete, registry
+from compliance.models import AuditEvent
+from compliance.registry import Category, Delete, registry
 
 pytestmark = pytest.mark.django_db
 

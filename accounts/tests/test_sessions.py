@@ -11,11 +11,12 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
-from accounts.devices import ip_network, user_agent_summary
+from accounts.devices import user_agent_summary
 from accounts.models import UserSession
 from accounts.tests.factories import PASSWORD, UserFactory
-from privacy.models import AuditEvent
-from privacy.registry import Category, Delete, registry
+from compliance.models import AuditEvent
+from compliance.registry import Category, Delete, registry
+from learnerportal.addresses import ip_network
 
 pytestmark = pytest.mark.django_db
 

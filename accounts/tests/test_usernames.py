@@ -79,7 +79,7 @@ def test_admin_refuses_a_learner_name_like_staff_and_a_staff_account_like_anyone
 
 
 def test_names_given_before_the_rules_and_erased_accounts_stay_editable(superuser_client, staff):
-    from privacy.erasure import erasure_execute
+    from compliance.erasure import erasure_execute
 
     look_alike = UserFactory(username="priya.dp0")
     erased = UserFactory(username="noor")

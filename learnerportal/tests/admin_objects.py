@@ -10,7 +10,8 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Payment
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory
-from privacy.models import AuditEvent, PolicyVersion, ProcessingRestriction, ProcessingRun
+from compliance.models import AuditEvent
+from privacy.models import PolicyVersion, ProcessingRestriction, ProcessingRun
 from rights_requests import services as rr_services
 
 
@@ -43,7 +44,7 @@ def one_of_each(learner):
         "axes.AccessAttempt": AccessAttempt.objects.create(failures_since_start=1, **attempt),
         "axes.AccessLog": AccessLog.objects.create(attempt_time=now, **attempt),
         "axes.AccessFailureLog": AccessFailureLog.objects.create(attempt_time=now, locked_out=False, **attempt),
-        "privacy.AuditEvent": AuditEvent.objects.filter(subject=learner).first(),
+        "compliance.AuditEvent": AuditEvent.objects.filter(subject=learner).first(),
         "privacy.ProcessingRestriction": ProcessingRestriction.objects.get(user=learner, lifted_at=None),
         "privacy.ProcessingRun": ProcessingRun.objects.create(kind=ProcessingRun.Kind.values[0]),
         "privacy.PolicyVersion": PolicyVersion.objects.first()

@@ -18,8 +18,8 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from compliance.models import AuditEvent
 from learnerportal.tests.admin_objects import one_of_each
-from privacy.models import AuditEvent
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
 from rights_requests.files import request_file_store
@@ -164,7 +164,7 @@ ADMIN_MODELS = {
     "axes.AccessLog": ("", "", "", "vcd"),
     "axes.AccessFailureLog": ("", "", "", "vcd"),
     # Nobody deletes or adds audit events, not even the officer who reads them.
-    "privacy.AuditEvent": ("", "v", "", "v"),
+    "compliance.AuditEvent": ("", "v", "", "v"),
     "privacy.ProcessingRestriction": ("v", "vca", "", "vca"),
     "privacy.ProcessingRun": ("v", "v", "", "v"),
     "privacy.PolicyVersion": ("", "vca", "", "vca"),

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token, token_client
-from privacy.models import AuditEvent, Consent, PolicyVersion, ProfileVisibility
+from privacy.models import Consent, PolicyVersion, ProfileVisibility
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate
 from privacy.tests.test_privacy_tab import checked_radios

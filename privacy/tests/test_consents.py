@@ -5,7 +5,8 @@ import time_machine
 from django.db import IntegrityError, InternalError, transaction
 
 from accounts.tests.factories import UserFactory
-from privacy.models import CONSENT_PURPOSES, AuditEvent, Consent
+from compliance.models import AuditEvent
+from privacy.models import CONSENT_PURPOSES, Consent
 from privacy.selectors import consent_ledger, may_process
 from privacy.services import consent_record
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
+from compliance.registry import Category, LawfulBasis, Purpose, registry
 from privacy import conf
 from privacy.models import ProcessingRun
-from privacy.registry import Category, LawfulBasis, Purpose, registry
 from privacy.services import consent_record, restriction_start
 
 pytestmark = pytest.mark.django_db

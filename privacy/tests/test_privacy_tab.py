@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from accounts.tests.factories import UserFactory, seminars
-from privacy.models import Audience, AuditEvent, ProfileVisibility
+from compliance.models import AuditEvent
+from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
 from accounts.tests.factories import PASSWORD, UserFactory
-from privacy.models import AuditEvent, BackupCode
+from compliance.models import AuditEvent
+from privacy.models import BackupCode
 from privacy.services import staff_enrolment_link
 
 pytestmark = pytest.mark.django_db

@@ -35,8 +35,9 @@ def staff_group(name):
     if created:
         group.permissions.set(
             [
-                Permission.objects.get(content_type__app_label=app, codename=codename)
-                for app, codename in migration.STAFF_GROUPS[name]
+                # By codename alone: a model that moved to another app keeps its permissions' codenames.
+                Permission.objects.get(codename=codename)
+                for _app, codename in migration.STAFF_GROUPS[name]
             ]
         )
     return group

@@ -13,7 +13,8 @@ from django.urls import reverse
 
 from accounts.models import LearningEvent, TOTPDevice
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
-from privacy.models import AuditEvent, BackupCode, BackupCodeDevice
+from compliance.models import AuditEvent
+from privacy.models import BackupCode, BackupCodeDevice
 from rights_requests import services
 from rights_requests.files import decrypt_stream
 from rights_requests.models import RequestFile, Status

@@ -6,10 +6,11 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
-from privacy.admin_mixins import AccessTransparencyMixin
-from privacy.models import ActorRole, AuditEvent
-from privacy.registry import registry
-from privacy.services import audit_record, restriction_start
+from compliance.admin_mixins import AccessTransparencyMixin
+from compliance.models import ActorRole, AuditEvent
+from compliance.registry import registry
+from compliance.services import audit_record
+from privacy.services import restriction_start
 
 #: Queries of one page of the account list for a support agent, whatever the number of accounts.
 ACCOUNT_LIST_QUERIES = 11
@@ -150,13 +151,13 @@ def test_only_the_privacy_officer_reads_the_audit_log_and_nobody_edits_it(
     event = audit_record(actor=learner, subject=learner, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
     client = Client()
     verified_login(client, officer)
-    changelist = client.get("/admin/privacy/auditevent/?action__exact=two_factor_enabled")
+    changelist = client.get("/admin/compliance/auditevent/?action__exact=two_factor_enabled")
     assert changelist.status_code == 200 and "Two-factor authentication turned on" in changelist.content.decode()
-    assert client.get(f"/admin/privacy/auditevent/{event.pk}/change/").status_code == 200
-    assert client.get(f"/admin/privacy/auditevent/{event.pk}/delete/").status_code == 403
-    assert client.get("/admin/privacy/auditevent/add/").status_code == 403
-    assert client.post(f"/admin/privacy/auditevent/{event.pk}/change/", {"action": "signed_in"}).status_code == 403
-    assert agent_client.get("/admin/privacy/auditevent/").status_code == 403
+    assert client.get(f"/admin/compliance/auditevent/{event.pk}/change/").status_code == 200
+    assert client.get(f"/admin/compliance/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/compliance/auditevent/add/").status_code == 403
+    assert client.post(f"/admin/compliance/auditevent/{event.pk}/change/", {"action": "signed_in"}).status_code == 403
+    assert agent_client.get("/admin/compliance/auditevent/").status_code == 403
 
 
 def test_the_audit_log_names_roles_in_the_officers_words_not_the_learners(officer, agent, verified_login, learner):
@@ -180,13 +181,13 @@ def test_the_audit_log_names_roles_in_the_officers_words_not_the_learners(office
     )
     client = Client()
     verified_login(client, officer)
-    page = client.get("/admin/privacy/auditevent/").content.decode()
+    page = client.get("/admin/compliance/auditevent/").content.decode()
     assert "The data subject" in page and "Support agent" in page
     assert "bio: private → public" in page and "request: DSR-2026-000007" in page
     assert "view: the learner&#x27;s account and profile" in page
     assert "attempt: set the learner&#x27;s password" in page
     assert ">You<" not in page and "by you" not in page
-    only_agents = client.get("/admin/privacy/auditevent/?actor_role=support_agent").content.decode()
+    only_agents = client.get("/admin/compliance/auditevent/?actor_role=support_agent").content.decode()
     assert "DSR-2026-000007" in only_agents and "bio: private" not in only_agents
 
 

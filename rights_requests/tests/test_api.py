@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token, token_client
-from privacy.models import AuditEvent
 from privacy.selectors import may_process
 from privacy.services import consent_record
 from rights_requests.files import request_file_store

@@ -19,8 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token
-from privacy.models import AuditEvent
 from rights_requests.files import request_file_store
 from rights_requests.models import RequestFile
 

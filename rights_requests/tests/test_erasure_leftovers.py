@@ -6,8 +6,10 @@ GDPR Art. 17(1): an erasure is finished only when no identifier of the learner i
 import pytest
 
 from accounts.tests.factories import UserFactory
-from privacy.models import AuditEvent, Consent
-from privacy.services import audit_record, consent_record
+from compliance.models import AuditEvent
+from compliance.services import audit_record
+from privacy.models import Consent
+from privacy.services import consent_record
 from rights_requests import services
 from rights_requests.models import RequestEvent, RightsRequest, Status
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import LearningEvent
 from accounts.tests.factories import CourseFactory, EnrollmentFactory
-from privacy.models import AuditEvent
+from compliance.models import AuditEvent
 from rights_requests import files, portability, services
 from rights_requests.models import RequestFile, Status
 from rights_requests.portability import portable_export_file

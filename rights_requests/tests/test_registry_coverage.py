@@ -25,7 +25,8 @@ from PIL import Image
 from accounts.models import LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
-from privacy.erasure import UNREADABLE_COLUMNS, erasure_execute
+from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
+from compliance.registry import Delete, registry
 from privacy.models import (
     BackupCode,
     BackupCodeDevice,
@@ -33,7 +34,6 @@ from privacy.models import (
     PolicyVersion,
     ProcessingRun,
 )
-from privacy.registry import Delete, registry
 from privacy.services import consent_record, profile_visibility_update, restriction_start
 from rights_requests import services
 from rights_requests.models import RequestFile, RightsRequest, Status
@@ -214,7 +214,7 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
 
 def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     """Ciphertext never matches a LIKE: an old phone number left in an encrypted column is still found."""
-    from privacy.erasure import erasure_scan, subject_identifiers
+    from compliance.erasure import erasure_scan, subject_identifiers
 
     phone = noor.profile.phone
     identifiers = subject_identifiers(noor)
@@ -271,7 +271,7 @@ def test_a_new_name_that_would_spell_the_old_one_is_drawn_again(monkeypatch):
 
 
 def test_a_whole_word_is_found_and_a_part_of_a_longer_one_is_not():
-    from privacy.erasure import identifier_pattern
+    from compliance.erasure import identifier_pattern
 
     def found(identifier, text):
         return re.search(identifier_pattern(identifier), text, re.IGNORECASE) is not None
@@ -354,7 +354,7 @@ def test_a_copy_whose_learner_is_erased_while_it_is_made_ends_closed_not_failed(
 def test_an_erasure_failing_half_way_changes_nothing_and_the_request_fails(
     noor, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from privacy import erasure as erasure_module
+    from compliance import erasure as erasure_module
 
     officer = staff_member("priya.officer", "Privacy officer")
     request = services.request_submit(actor=noor, subject=noor, request_type="erasure")
@@ -376,7 +376,7 @@ def test_an_erasure_failing_half_way_changes_nothing_and_the_request_fails(
     after = rows_about(noor)
     del before["rights_requests.requestevent"], after["rights_requests.requestevent"]  # approved, started, failed
     # The same three steps are in the learner's audit log, which nothing else touched.
-    assert after.pop("privacy.auditevent") == before.pop("privacy.auditevent") + 3
+    assert after.pop("compliance.auditevent") == before.pop("compliance.auditevent") + 3
     assert after == before
     assert default_storage.exists(noor.profile.photo.name)
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.utils import dateformat, timezone
 
+from compliance.registry import Purpose
 from privacy.models import CONSENT_PURPOSES
-from privacy.registry import Purpose
 from privacy.selectors import may_process
 from privacy.services import consent_record
 from rights_requests import services

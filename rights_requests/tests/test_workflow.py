@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from privacy.models import AuditEvent, ProcessingRestriction
-from privacy.registry import registry
+from compliance.models import AuditEvent
+from compliance.registry import registry
+from privacy.models import ProcessingRestriction
 from rights_requests import fulfilment, services
 from rights_requests.exceptions import (
     AccountClosed,

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Partner
-from privacy.exports import ROSTER_COLUMNS, open_private, partner_lookup, partner_roster, write_csv
+from learnerportal.spreadsheets import write_csv
+from privacy.exports import ROSTER_COLUMNS, open_private, partner_lookup, partner_roster
 from privacy.services import partner_roster_record
 
 

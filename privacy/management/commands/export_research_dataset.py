@@ -7,7 +7,8 @@ is recorded as a ``ProcessingRun`` and in each included learner's audit log. Pri
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from privacy.exports import RESEARCH_COLUMNS, open_private, research_dataset, write_csv
+from learnerportal.spreadsheets import write_csv
+from privacy.exports import RESEARCH_COLUMNS, open_private, research_dataset
 from privacy.services import research_dataset_record
 
 

@@ -11,7 +11,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from privacy.selectors import audit_summary
+from compliance.selectors import audit_summary
 
 
 def _day(value):

@@ -82,7 +82,7 @@ def declaration_errors(declaration):
         refuse(
             f"{label} declares field {name!r}, which the model does not have.",
             hint="Remove it from the declaration or fix its name.",
-            code="privacy.E002",
+            code="compliance.E002",
         )
     for name in sorted(model_fields - declared):
         refuse(
@@ -91,20 +91,20 @@ def declaration_errors(declaration):
                 f"Add it to 'fields' (with a category) or to 'other_fields' in "
                 f"{declaration.model._meta.app_label}/personal_data.py."
             ),
-            code="privacy.E003",
+            code="compliance.E003",
         )
     problem = _lookup_error(declaration)
     if problem:
         refuse(
             f"{label} subject_lookup {declaration.subject_lookup!r} is wrong: {problem}.",
-            code="privacy.E004",
+            code="compliance.E004",
         )
     rule = declaration.erasure
     replaced = rule.replacements if isinstance(rule, Anonymize) else rule.strip if isinstance(rule, Retain) else {}
     for name in sorted(set(replaced) - set(declaration.fields)):
         refuse(
             f"{label} erasure rule replaces {name!r}, which is not a declared personal field.",
-            code="privacy.E005",
+            code="compliance.E005",
         )
     for name, personal in sorted(declaration.fields.items()):
         if name not in model_fields:
@@ -114,7 +114,7 @@ def declaration_errors(declaration):
             refuse(
                 f"{label}.{name} is marked sensitive but is not encrypted at rest.",
                 hint="Use learnerportal.encryption.EncryptedCharField or EncryptedDateField (GDPR Art. 32(1)(a)).",
-                code="privacy.E007",
+                code="compliance.E007",
             )
     model_purposes = {processing.purpose for processing in declaration.processing}
     for name, personal in sorted(declaration.fields.items()):
@@ -122,7 +122,7 @@ def declaration_errors(declaration):
             refuse(
                 f"{label}.{name} is declared for purpose {purpose!r}, which {label} is not processed for.",
                 hint="A field's purposes narrow its model's 'processing'; add the purpose there or remove it.",
-                code="privacy.E008",
+                code="compliance.E008",
             )
     for name, personal in sorted(declaration.fields.items()):
         if name not in model_fields:
@@ -131,20 +131,20 @@ def declaration_errors(declaration):
             refuse(
                 f"{label}.{name} is a text field not declared as free text.",
                 hint="Text people or clients write may name the data subject: declare it free_text=True.",
-                code="privacy.E009",
+                code="compliance.E009",
             )
         if personal.free_text and not isinstance(rule, Delete) and name not in replaced:
             refuse(
                 f"{label}.{name} is free text kept after erasure as it is.",
                 hint="Replace it in the erasure rule, or Redact() it to keep the text without the subject's "
                 "identifiers (GDPR Art. 17(1)).",
-                code="privacy.E010",
+                code="compliance.E010",
             )
     if isinstance(rule, Retain) and not rule.reason.strip():
         refuse(
             f"{label} is retained on erasure without a legal reason.",
             hint="GDPR Art. 17(3) lists the exceptions; name the one that applies.",
-            code="privacy.E006",
+            code="compliance.E006",
         )
     return errors
 
@@ -156,7 +156,7 @@ def undeclared_model_errors(models):
             f"{model._meta.label} references the user but is not declared in the personal-data registry.",
             hint=f"Declare it in {model._meta.app_label}/personal_data.py (see privacy/registry.py).",
             obj=model,
-            id="privacy.E001",
+            id="compliance.E001",
         )
         for model in sorted(models_about_users(models), key=lambda m: m._meta.label)
         if model not in registry

@@ -13,8 +13,9 @@ from PIL import Image
 
 from accounts.models import Enrollment, LearningEvent, Payment, Profile, User
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
-from privacy.erasure import erasure_execute
-from privacy.models import AuditEvent, Consent, ProfileVisibility
+from compliance.erasure import erasure_execute
+from compliance.models import AuditEvent
+from privacy.models import Consent, ProfileVisibility
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests import services
 from rights_requests.models import RightsRequest, Status

@@ -5,7 +5,7 @@ The same declarations generate the privacy notice at /privacy/notice/.
 
 from django.core.management.base import BaseCommand
 
-from privacy.exports import (
+from compliance.notice import (
     record_of_processing,
     write_record_of_processing_csv,
     write_record_of_processing_markdown,

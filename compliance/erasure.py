@@ -449,6 +449,20 @@ def erasure_scan_scope(identifiers, subject=None):
     }
 
 
+def _triggers_erasure_passes():
+    """Return the append-only triggers the registry lets erasure pass, as django-pgtrigger URIs."""
+    return [f"{d.model._meta.label}:{d.erasure_passes_trigger}" for d in registry if d.erasure_passes_trigger]
+
+
+def _stored_files(subject):
+    """Return the storage names of the files the subject's declared rows hold (a photo), to delete after erasure."""
+    names = []
+    for declaration in registry:
+        for name in declaration.file_fields:
+            names += [value for value in declaration.queryset_for(subject).values_list(name, flat=True) if value]
+    return names
+
+
 def erasure_execute(*, subject):
     """Erase ``subject`` per the registry, then scan for what is left; return the receipt.
 
@@ -456,7 +470,7 @@ def erasure_execute(*, subject):
     deleted, anonymised or retained stripped of identity (the consent ledger's
     append-only trigger is lifted for this one purpose); staff-admin log entries
     about the account lose its name; the account is anonymised and deactivated;
-    its sessions end. After the commit the photo file is deleted from storage.
+    its sessions end. After the commit the files its declared rows held (a photo) are deleted from storage.
 
     Returns:
         dict: ``erased_at`` (ISO time), ``records`` (``{model label: [what, rows]}``),
@@ -466,9 +480,8 @@ def erasure_execute(*, subject):
         empty means no old identifier remains).
     """
     identifiers = subject_identifiers(subject)
-    profile = getattr(subject, "profile", None)
-    photo_name = profile.photo.name if profile is not None and profile.photo else ""
-    with transaction.atomic(), pgtrigger.ignore("privacy.Consent:append_only"):
+    stored_files = _stored_files(subject)
+    with transaction.atomic(), pgtrigger.ignore(*_triggers_erasure_passes()):
         with connection.cursor() as cursor:  # lets the audit log's trigger pseudonymise this account's rows
             cursor.execute("SELECT set_config(%s, %s, true)", [ERASING_SUBJECT_SETTING, str(subject.pk)])
         to_delete = _rows_to_delete(subject)
@@ -487,8 +500,8 @@ def erasure_execute(*, subject):
         subject.groups.clear()
         subject.user_permissions.clear()
         records[user_declaration.label] = ("anonymised", 1)
-        if photo_name:
-            transaction.on_commit(lambda: default_storage.delete(photo_name))
+        if stored_files:
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in stored_files])
     return {
         "erased_at": timezone.now().isoformat(),
         "records": {label: list(result) for label, result in records.items()},
@@ -627,7 +640,7 @@ def erasure_leftover_redact(identifiers, *, table, column, row):
     if redacted == value:
         return False
     try:
-        with transaction.atomic(), pgtrigger.ignore("privacy.Consent:append_only"):
+        with transaction.atomic(), pgtrigger.ignore(*_triggers_erasure_passes()):
             rows.update(**{field.attname: redacted})
     except DatabaseError as error:
         raise LeftoverNotRedactable(

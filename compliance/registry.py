@@ -4,7 +4,7 @@ Every app that stores personal data declares each model in ``<app>/personal_data
 and registers the declarations in ``AppConfig.ready()``. Access reports, portability
 exports, erasure, the privacy notice and the record of processing activities
 (GDPR Art. 30) are all generated from these declarations, so they cannot drift apart.
-``privacy.checks`` makes ``manage.py check`` fail when a model that references the
+``compliance.checks`` makes ``manage.py check`` fail when a model that references the
 user is not declared, or when a declared model has a field nobody classified.
 
 Modelled on Moodle's privacy providers (``core_privacy``) and their coverage test.
@@ -89,7 +89,7 @@ class PersonalField:
             note, a reason, a bio, a browser's User-Agent): it may name the data
             subject, or anyone. Every ``TextField`` of a declared model must be
             declared so, and a row kept after erasure must replace it or
-            ``Redact`` it (``manage.py check``, privacy.E009/E010).
+            ``Redact`` it (``manage.py check``, compliance.E009/E010).
         export_as: a function of the stored value giving what access reports and
             portable copies hold instead, when the stored value may be someone
             else's data (a failed sign-in's full IP address becomes its network):
@@ -223,6 +223,8 @@ class ModelDeclaration:
         recipients: who receives the data besides the learner (GDPR Art. 13(1)(e)).
         source: where the data comes from (GDPR Art. 14(2)(f), 15(1)(g)).
         erasure: ``Delete()``, ``Anonymize(...)`` or ``Retain(...)``.
+        erasure_passes_trigger: the name of the model's append-only trigger (django-pgtrigger)
+            that erasure alone may pass to apply its rule, e.g. ``"append_only"``; "" for none.
     """
 
     model: type[models.Model]
@@ -236,6 +238,7 @@ class ModelDeclaration:
     source: str
     erasure: ErasureRule
     subject_field: str = ""
+    erasure_passes_trigger: str = ""
 
     @property
     def label(self):
@@ -246,6 +249,11 @@ class ModelDeclaration:
     def categories(self):
         """Return the categories of the declared fields, in declaration order, without repeats."""
         return list(dict.fromkeys(personal.category for personal in self.fields.values()))
+
+    @property
+    def file_fields(self):
+        """Return the names of the declared fields that hold a stored file's name (``FileField``, ``ImageField``)."""
+        return [name for name in self.fields if isinstance(self.model._meta.get_field(name), models.FileField)]
 
     def queryset_for(self, subject):
         """Return the rows of this model about ``subject`` (a user instance)."""

@@ -9,8 +9,7 @@ import contextlib
 import uuid
 from contextvars import ContextVar
 
-from accounts.devices import ip_network
-from learnerportal.addresses import client_ip_address
+from learnerportal.addresses import client_ip_address, ip_network
 from learnerportal.log import request_id_var as _request_id
 
 _network: ContextVar[str] = ContextVar("audit_network", default="")

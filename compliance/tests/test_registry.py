@@ -7,8 +7,8 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from accounts.models import LearningEvent, Payment, QuizResult, User
-from privacy.checks import declaration_errors, models_about_users, undeclared_model_errors
-from privacy.registry import Category, Delete, PersonalField, Purpose, Retain, registry
+from compliance.checks import declaration_errors, models_about_users, undeclared_model_errors
+from compliance.registry import Category, Delete, PersonalField, Purpose, Retain, registry
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_the_project_passes_its_own_check():
 
 def test_check_fails_for_an_undeclared_model_that_references_the_user(without):
     without(LearningEvent)
-    with pytest.raises(SystemCheckError, match=r"privacy\.E001.*accounts\.LearningEvent references the user"):
+    with pytest.raises(SystemCheckError, match=r"compliance\.E001.*accounts\.LearningEvent references the user"):
         call_command("check")
 
 
@@ -45,7 +45,7 @@ def test_check_finds_models_that_reach_the_user_only_through_other_models():
 
     assert models_about_users([QuizFeedback, Country]) == {QuizFeedback}
     errors = undeclared_model_errors([QuizFeedback, Country])
-    assert [error.id for error in errors] == ["privacy.E001"]
+    assert [error.id for error in errors] == ["compliance.E001"]
     assert "QuizFeedback references the user" in errors[0].msg
 
 
@@ -56,7 +56,7 @@ def test_check_fails_when_a_new_field_is_not_classified(without):
     incomplete = type(declaration)(**{**declaration.__dict__, "fields": fields, "erasure": Retain(reason="Tax law")})
     registry.register(incomplete)
     try:
-        with pytest.raises(SystemCheckError, match=r"privacy\.E003.*Payment\.method_summary is not classified"):
+        with pytest.raises(SystemCheckError, match=r"compliance\.E003.*Payment\.method_summary is not classified"):
             call_command("check")
     finally:
         registry.unregister(Payment)
@@ -72,7 +72,8 @@ def test_check_refuses_declarations_that_do_not_match_the_model():
             "erasure": Retain(reason=" "),
         }
     )
-    assert sorted(error.id for error in declaration_errors(wrong)) == ["privacy.E002", "privacy.E004", "privacy.E006"]
+    errors = sorted(error.id for error in declaration_errors(wrong))
+    assert errors == ["compliance.E002", "compliance.E004", "compliance.E006"]
 
 
 def test_check_refuses_a_field_declared_for_a_purpose_its_model_is_not_processed_for():
@@ -80,7 +81,7 @@ def test_check_refuses_a_field_declared_for_a_purpose_its_model_is_not_processed
     name = next(iter(declaration.fields))
     wrong_field = PersonalField(Category.USAGE, "x", purposes=(Purpose.BILLING,))
     wrong = type(declaration)(**{**declaration.__dict__, "fields": declaration.fields | {name: wrong_field}})
-    assert [error.id for error in declaration_errors(wrong)] == ["privacy.E008"]
+    assert [error.id for error in declaration_errors(wrong)] == ["compliance.E008"]
 
 
 def test_the_notice_says_what_alone_phone_and_date_of_birth_are_used_for(client):
@@ -120,6 +121,6 @@ def test_check_refuses_free_text_that_is_undeclared_or_kept_after_erasure_as_it_
     )
     kept_as_it_is = type(declaration)(**{**declaration.__dict__, "erasure": Retain(reason="Accountability.")})
 
-    assert [error.id for error in declaration_errors(undeclared)] == ["privacy.E009"]
-    assert [error.id for error in declaration_errors(kept_as_it_is)] == ["privacy.E010"]
+    assert [error.id for error in declaration_errors(undeclared)] == ["compliance.E009"]
+    assert [error.id for error in declaration_errors(kept_as_it_is)] == ["compliance.E010"]
     assert declaration_errors(declaration) == []

@@ -1,4 +1,4 @@
-"""Admin building blocks of the privacy app: access transparency for staff views of personal data, staff search."""
+"""Admin building blocks: access transparency for staff views of personal data, and staff search."""
 
 from functools import reduce
 
@@ -7,6 +7,19 @@ from django.contrib.auth import get_user_model
 
 from .registry import registry
 from .services import staff_access_record, staff_access_record_many
+
+#: ``finder(*, subject, staff) -> str``: the reference of the data-rights request ``staff`` works on for
+#: ``subject``, or "". Registered by the app that holds the requests (``staff_work_reference_register``).
+_staff_work_reference = []
+
+
+def staff_work_reference_register(finder):
+    """Tell access transparency how to find the data-rights request a staff member works on.
+
+    Args:
+        finder: ``finder(*, subject, staff) -> str``, a request reference or "".
+    """
+    _staff_work_reference[:] = [finder]
 
 
 class AccessTransparencyMixin:
@@ -44,9 +57,7 @@ class AccessTransparencyMixin:
 
     def access_request_reference(self, request, obj, subject):
         """Return the reference of the data-rights request the viewing staff member works on, or ""."""
-        from rights_requests.selectors import reference_for_staff_access
-
-        return reference_for_staff_access(subject=subject, staff=request.user)
+        return "".join(finder(subject=subject, staff=request.user) for finder in _staff_work_reference)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url=form_url, extra_context=extra_context)

@@ -2,8 +2,8 @@
 
 import pytest
 
+from compliance.registry import Category, LawfulBasis, Purpose, registry
 from privacy import conf
-from privacy.registry import Category, LawfulBasis, Purpose, registry
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.test import Client, RequestFactory
 
 from accounts.models import Partner
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
-from privacy.audit_context import audit_context
-from privacy.erasure import erasure_execute
-from privacy.models import ActorRole, AuditEvent
-from privacy.services import audit_record, consent_record, profile_visibility_update, staff_access_record
+from compliance.audit_context import audit_context
+from compliance.erasure import erasure_execute
+from compliance.models import ActorRole, AuditEvent
+from compliance.services import audit_record, staff_access_record
+from privacy.services import consent_record, profile_visibility_update
 from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db

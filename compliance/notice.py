@@ -1,0 +1,163 @@
+"""The privacy notice and the record of processing activities, both generated from the personal-data registry.
+
+GDPR Art. 13/14 (the notice) and Art. 30(1) (the record) say the same things to
+two readers; both are built from ``registry`` here, so they cannot disagree.
+"""
+
+from django.utils import timezone
+
+from learnerportal.spreadsheets import write_csv
+
+from .registry import Category, LawfulBasis, Purpose, registry
+
+RECORD_COLUMNS = (
+    "record",
+    "categories_of_personal_data",
+    "purposes_and_lawful_bases",
+    "recipients",
+    "retention",
+    "source",
+    "erasure",
+)
+
+
+def _field_in_the_notice(personal):
+    """Return a ``PersonalField``'s description, with the only purposes it serves when it serves fewer."""
+    if not personal.purposes:
+        return personal.description
+    uses = " and to ".join(f"{Purpose(p).label[0].lower()}{Purpose(p).label[1:]}" for p in personal.purposes)
+    return f"{personal.description} (used only to {uses})"
+
+
+def privacy_notice():
+    """Return what the portal processes, from the personal-data registry, for the privacy notice.
+
+    GDPR Art. 13 and 14: categories, purposes with their lawful bases, recipients,
+    retention and sources, per kind of record.
+
+    Returns:
+        list of dicts, one per declared model in registry order: ``description``,
+        ``items`` (list of ``(category label, [field descriptions])``),
+        ``processing`` (list of ``(purpose label, lawful basis label)``),
+        ``retention``, ``recipients`` (list of str), ``source`` and ``erasure``
+        (what erasure does, in words).
+    """
+    notice = []
+    for declaration in registry:
+        by_category = {}
+        for personal in declaration.fields.values():
+            by_category.setdefault(Category(personal.category).label, []).append(_field_in_the_notice(personal))
+        notice.append(
+            {
+                "description": declaration.description,
+                "items": list(by_category.items()),
+                "processing": [
+                    (Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in declaration.processing
+                ],
+                "retention": declaration.retention,
+                "recipients": list(declaration.recipients),
+                "source": declaration.source,
+                "erasure": declaration.erasure.in_the_notice(),
+            }
+        )
+    return notice
+
+
+def erasure_plan():
+    """Return what erasing a learner does to each kind of record, from the personal-data registry.
+
+    For the privacy officer confirming an erasure (GDPR Art. 17): the registry's
+    rule per declared model, in registry order, without any learner's data.
+
+    Returns:
+        list of dicts: ``description`` (the kind of record), ``outcome``
+        ("Deleted", "Anonymised" or "Retained") and ``detail`` (the fields
+        replaced, or the legal reason and the fields stripped; "" when deleted).
+    """
+    return [
+        {"description": d.description, "outcome": d.erasure.outcome, "detail": d.erasure.detail()} for d in registry
+    ]
+
+
+def kept_after_erasure(records=None):
+    """Return what erasing a learner keeps, and why, in the learner's words (GDPR Art. 17(3), 12(1)).
+
+    For the confirmation the learner gets: every declared kind of record whose
+    erasure rule is not a deletion, in registry order.
+
+    Args:
+        records: an erasure receipt's ``records`` (``{model label: [what, rows]}``) to
+            name only the kinds this learner had rows of; None names every kind.
+
+    Returns:
+        list of ``(description, what erasure does to it)``, e.g. ``("Your payments",
+        "Kept: Accounting records must be kept …")``.
+    """
+    return [
+        (d.description, d.erasure.in_the_notice())
+        for d in registry
+        if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
+    ]
+
+
+def record_of_processing():
+    """Return the record of processing activities, one entry per registry declaration (GDPR Art. 30(1)).
+
+    Built from ``privacy_notice()``, so the record and the privacy notice
+    cannot disagree.
+
+    Returns:
+        list of dicts in registry order, keyed by ``RECORD_COLUMNS``; every value
+        is a str except ``categories_of_personal_data`` (list of
+        ``(category label, [field descriptions])``), ``purposes_and_lawful_bases``
+        (list of ``(purpose label, lawful basis label)``) and ``recipients`` (list of str).
+    """
+    return [
+        {
+            "record": entry["description"],
+            "categories_of_personal_data": entry["items"],
+            "purposes_and_lawful_bases": entry["processing"],
+            "recipients": entry["recipients"],
+            "retention": entry["retention"],
+            "source": entry["source"],
+            "erasure": entry["erasure"],
+        }
+        for entry in privacy_notice()
+    ]
+
+
+def _record_cells(entry):
+    return {
+        **entry,
+        "categories_of_personal_data": "; ".join(
+            f"{category}: {', '.join(fields)}" for category, fields in entry["categories_of_personal_data"]
+        ),
+        "purposes_and_lawful_bases": "; ".join(
+            f"{purpose} ({basis})" for purpose, basis in entry["purposes_and_lawful_bases"]
+        ),
+        "recipients": "; ".join(entry["recipients"]),
+    }
+
+
+def write_record_of_processing_csv(stream, records):
+    """Write ``records`` (from ``record_of_processing()``) as CSV, one row per record, lists joined by "; "."""
+    write_csv(stream, RECORD_COLUMNS, [_record_cells(entry) for entry in records])
+
+
+def write_record_of_processing_markdown(stream, records):
+    """Write ``records`` (from ``record_of_processing()``) as Markdown, one section per record."""
+    stream.write("# Record of processing activities (GDPR Art. 30(1))\n\n")
+    stream.write(f"Generated on {timezone.localdate().isoformat()} from the personal-data registry.\n")
+    for entry in records:
+        stream.write(f"\n## {entry['record']}\n\n### Categories of personal data\n\n")
+        for category, fields in entry["categories_of_personal_data"]:
+            stream.write(f"- {category}: {', '.join(fields)}\n")
+        stream.write("\n### Purposes and lawful bases\n\n")
+        for purpose, basis in entry["purposes_and_lawful_bases"]:
+            stream.write(f"- {purpose} — {basis}\n")
+        stream.write("\n### Recipients\n\n")
+        for recipient in entry["recipients"] or ["None besides the learner."]:
+            stream.write(f"- {recipient}\n")
+        stream.write(f"\n**Retention:** {entry['retention']}\n\n")
+        stream.write(f"**Source:** {entry['source']}\n\n")
+        stream.write(f"**Erasure:** {entry['erasure']}\n")

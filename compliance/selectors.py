@@ -1,0 +1,191 @@
+"""Reads of the audit log: in what role someone acted, the learner's account activity, the periodic audit."""
+
+import re
+from collections import Counter
+
+from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup
+
+
+def actor_role_of(actor, *, subject=None):
+    """Return the ``ActorRole`` in which ``actor`` acts on ``subject``'s account.
+
+    Args:
+        actor: a user, or None for the system.
+        subject: the data subject, or None when the event concerns many.
+
+    Returns:
+        ``ActorRole``: SUBJECT for the learner themself, PRIVACY_OFFICER or
+        SUPPORT_AGENT by staff group (the officer first), STAFF for other staff,
+        SYSTEM for None, OTHER otherwise.
+    """
+    if actor is None:
+        return ActorRole.SYSTEM
+    if subject is not None and actor.pk == getattr(subject, "pk", subject):
+        return ActorRole.SUBJECT
+    if actor.is_staff:
+        groups = set(actor.groups.values_list("name", flat=True))
+        if StaffGroup.PRIVACY_OFFICER in groups:
+            return ActorRole.PRIVACY_OFFICER
+        if StaffGroup.SUPPORT_AGENT in groups:
+            return ActorRole.SUPPORT_AGENT
+        return ActorRole.STAFF
+    return ActorRole.OTHER
+
+
+def account_activity_of(user):
+    """Return ``user``'s own audit events, newest first, for their Account activity page.
+
+    Staff actors are not loaded: the page names their role (``actor_role``), never the person.
+
+    Returns:
+        QuerySet of ``AuditEvent``.
+    """
+    return AuditEvent.objects.filter(subject=user).order_by("-created_at", "-id")
+
+
+def _on_off(value):
+    return "on" if value else "off"
+
+
+#: ``{AuditEvent.Action: describe(event) -> str}`` for actions told in a feature app's vocabulary.
+_DESCRIPTIONS = {}
+
+
+def audit_description_register(action, describe):
+    """Let the app that owns ``action``'s vocabulary tell such events to the learner.
+
+    Args:
+        action: an ``AuditEvent.Action``.
+        describe: ``describe(event) -> str``, one sentence naming no staff member.
+    """
+    _DESCRIPTIONS[action] = describe
+
+
+def audit_event_description(event):
+    """Return one sentence telling a learner what ``event`` was, in their words, naming no staff member.
+
+    E.g. "A member of the support team viewed your account and profile while
+    working on request DSR-2026-000123." (access transparency, GDPR Art. 15(1)(c)).
+
+    Returns:
+        str.
+    """
+    changes = event.changes or {}
+    who = ActorRole(event.actor_role).label
+    action = event.action
+    if action == AuditEvent.Action.STAFF_VIEWED:
+        text = f"{who} viewed {changes.get('view', 'your data')}"
+        if changes.get("request"):
+            text += f" while working on request {changes['request']}"
+        return text + "."
+    if action == AuditEvent.Action.ACCOUNT_CHANGE_REFUSED:
+        return f"{who} tried to {changes.get('attempt', 'change your account')}; the portal refused."
+    if action == AuditEvent.Action.ACCOUNT_CHANGED:
+        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
+        return f"{who} changed your account details in admin: {fields}."
+    if action == AuditEvent.Action.REQUEST_STEP:
+        step = str(changes.get("step", "")).replace("_", " ")
+        by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"
+        return f"Request {changes.get('request', '')}: {step} {by}."
+    if action == AuditEvent.Action.LOGIN_FAILED:
+        reason = "a wrong code" if changes.get("step") == "code" else "a wrong password"
+        return f"Someone tried to sign in to your account with {reason}."
+    if action == AuditEvent.Action.CONSENT_CHANGED:
+        parts = [f"{purpose.replace('_', ' ')} {_on_off(values[1])}" for purpose, values in changes.items()]
+        return f"Consent changed: {', '.join(parts)}."
+    if action in _DESCRIPTIONS:
+        return _DESCRIPTIONS[action](event)
+    if action == AuditEvent.Action.PROFILE_UPDATED:
+        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
+        return f"Profile updated: {fields}."
+    if action == AuditEvent.Action.PARTNER_SHARED:
+        detail = "with" if changes.get("progress_and_grades") else "without"
+        partner = changes.get("partner", "a partner")
+        return f"Listed in the course roster sent to {partner}, {detail} your progress and grades."
+    if action in (AuditEvent.Action.EXPORT_GENERATED, AuditEvent.Action.EXPORT_DOWNLOADED) and changes.get("request"):
+        return f"{event.get_action_display()} (request {changes['request']})."
+    return f"{event.get_action_display()}."
+
+
+def in_staff_words(phrase):
+    """Return a phrase written for the learner in words for staff: "your account" → "the learner's account".
+
+    Audit events store what a learner is shown (e.g. the ``view`` of a staff access);
+    the officer's audit log and the periodic report say it in the third person.
+    """
+    return re.sub(r"\byours?\b", "the learner's", str(phrase))
+
+
+#: Roles whose access to a learner's data the periodic audit report looks at.
+STAFF_ROLES = (ActorRole.SUPPORT_AGENT, ActorRole.PRIVACY_OFFICER, ActorRole.STAFF)
+
+
+def audit_summary(*, since, until):
+    """Summarise the audit log between two instants for a periodic audit (GDPR Art. 5(2), 32(1)(d)).
+
+    Learners appear only as account ids, and only where an auditor must follow
+    something up (staff access without a data-rights request); staff appear by
+    username, since staff accountability is what is audited. No network,
+    request id, email or name is included.
+
+    Args:
+        since: aware datetime, inclusive.
+        until: aware datetime, exclusive.
+
+    Returns:
+        dict with ``total`` (int), ``by_action`` (list of ``(label, count)``, most
+        frequent first), ``staff_access`` (list of dicts ``staff``, ``role``,
+        ``views``, ``with_request``, ``learners``), ``unexplained_access``
+        (list of dicts ``at``, ``staff``, ``role``, ``learner_id``, ``view``),
+        ``failed_sign_ins`` and ``accounts_with_failed_sign_ins`` (ints),
+        ``lockouts`` (int) and ``pseudonymised`` (events of erased accounts).
+    """
+    events = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=until)
+    labels = dict(AuditEvent.Action.choices)
+    by_action = Counter(events.values_list("action", flat=True))
+    staff_views = list(
+        events.filter(action=AuditEvent.Action.STAFF_VIEWED, actor_role__in=STAFF_ROLES)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    per_staff = {}
+    unexplained = []
+    for event in staff_views:
+        name = event.actor.username if event.actor else "(deleted account)"
+        row = per_staff.setdefault(
+            name,
+            {
+                "staff": name,
+                "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                "views": 0,
+                "with_request": 0,
+                "learners": set(),
+            },
+        )
+        row["views"] += 1
+        row["learners"].add(event.subject_id)
+        if event.changes.get("request"):
+            row["with_request"] += 1
+        else:
+            unexplained.append(
+                {
+                    "at": event.created_at,
+                    "staff": name,
+                    "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                    "learner_id": event.subject_id,
+                    "view": in_staff_words(event.changes.get("view", "")),
+                }
+            )
+    failed = events.filter(action=AuditEvent.Action.LOGIN_FAILED)
+    return {
+        "total": sum(by_action.values()),
+        "by_action": [(labels.get(action, action), count) for action, count in by_action.most_common()],
+        "staff_access": [
+            row | {"learners": len(row["learners"])} for _, row in sorted(per_staff.items(), key=lambda item: item[0])
+        ],
+        "unexplained_access": unexplained,
+        "failed_sign_ins": failed.count(),
+        "accounts_with_failed_sign_ins": failed.values("subject").distinct().count(),
+        "lockouts": by_action.get(AuditEvent.Action.LOGIN_LOCKED_OUT, 0),
+        "pseudonymised": events.filter(pseudonymised_at__isnull=False).count(),
+    }
