@@ -15,13 +15,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from learnerportal.admin import PermittedActionsMixin
-from privacy.exceptions import TwoFactorError
-from privacy.services import staff_enrolment_link_send
 
-from .exceptions import AccountChangeRefused
+from .exceptions import AccountChangeRefused, TwoFactorError
 from .models import Course, Enrollment, Partner, Payment, Profile, User
 from .selectors import access_account_credentials
 from .services import account_change_refused_record, account_password_set, account_update
+from .two_factor import staff_enrolment_link_send
 
 
 class ProfileInline(admin.StackedInline):

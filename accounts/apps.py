@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
 
         registry.register_all(personal_data.DECLARATIONS)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")
+        user_logged_in.connect(signals.mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")
         user_logged_out.connect(signals.signed_out, dispatch_uid="accounts.signed_out")
         user_locked_out.connect(signals.login_locked_out, dispatch_uid="accounts.login_locked_out")

@@ -30,3 +30,11 @@ PHOTO_STORED_SIZE = getattr(settings, "ACCOUNTS_PHOTO_STORED_SIZE", 512)
 #: A session's "last active" time is written at most this often, in seconds, by each web process
 #: (the throttle lives in Django's cache), not on every request.
 SESSION_ACTIVITY_INTERVAL = getattr(settings, "ACCOUNTS_SESSION_ACTIVITY_INTERVAL", 5 * 60)
+#: How many single-use backup codes a learner gets with two-factor authentication.
+BACKUP_CODE_COUNT = getattr(settings, "ACCOUNTS_BACKUP_CODE_COUNT", 10)
+#: Seconds a signed-in password step waits for its code before the learner must start again.
+TWO_FACTOR_PENDING_SECONDS = getattr(settings, "ACCOUNTS_TWO_FACTOR_PENDING_SECONDS", 300)
+#: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.
+REAUTHENTICATE_AFTER_SECONDS = getattr(settings, "ACCOUNTS_REAUTHENTICATE_AFTER_SECONDS", 15 * 60)
+#: Seconds a staff member's two-factor enrolment link stays valid.
+STAFF_ENROLMENT_SECONDS = getattr(settings, "ACCOUNTS_STAFF_ENROLMENT_SECONDS", 24 * 60 * 60)

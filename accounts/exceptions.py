@@ -23,3 +23,9 @@ class AccountChangeRefused(AccountsError):
     """
 
     code = "account_change_refused"
+
+
+class TwoFactorError(AccountsError):
+    """A two-factor step that cannot be taken: wrong code or password, nothing pending, …"""
+
+    code = "two_factor_error"

@@ -1,11 +1,13 @@
-"""Forms of the accounts app: sign-up, sign-in and the Account tab."""
+"""Forms of the accounts app: sign-up, sign-in and its code step, the Account tab, second factors."""
 
 import datetime
+import re
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from . import conf
@@ -229,3 +231,70 @@ class PersonalAccessTokenForm(forms.Form):
         choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
         initial=30,
     )
+
+
+class FocusFirstErrorMixin:
+    """Put the cursor in the first field with an error, wherever the page would otherwise start.
+
+    Errors added by the view after validation (a wrong password) count too.
+    """
+
+    def add_error(self, field, error):
+        """Record ``error`` as ``forms.Form`` does, then move ``autofocus`` to the first invalid field."""
+        super().add_error(field, error)
+        invalid = [name for name in self.fields if name in self.errors]
+        if not invalid:
+            return
+        for name, form_field in self.fields.items():
+            if name == invalid[0]:
+                form_field.widget.attrs["autofocus"] = True
+            else:
+                form_field.widget.attrs.pop("autofocus", None)
+
+
+class CodeForm(FocusFirstErrorMixin, forms.Form):
+    """A code from the authenticator app, or a backup code."""
+
+    token = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+        help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
+    )
+
+
+SIX_DIGITS = "Enter the 6 digits from your app."
+
+
+class SetupCodeForm(FocusFirstErrorMixin, forms.Form):
+    """The first code from the newly added authenticator app."""
+
+    token = forms.CharField(
+        label="Code from your app",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}),
+        help_text="6 digits.",
+        error_messages={"min_length": SIX_DIGITS, "max_length": SIX_DIGITS},
+    )
+
+    def clean_token(self):
+        """Accept six digits only: letters are a typing slip, not a wrong code."""
+        token = self.cleaned_data["token"]
+        if not re.fullmatch(r"[0-9]{6}", token):
+            raise ValidationError(SIX_DIGITS, code="not_digits")
+        return token
+
+
+class PasswordForm(FocusFirstErrorMixin, forms.Form):
+    """The account's password, asked again before a sensitive change."""
+
+    password = forms.CharField(
+        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class PasswordAndCodeForm(PasswordForm, CodeForm):
+    """The password and a current code: asked before turning 2FA off or making new backup codes."""

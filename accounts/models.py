@@ -2,6 +2,7 @@
 
 import binascii
 import functools
+import hashlib
 import time
 import uuid
 import zoneinfo
@@ -18,6 +19,7 @@ from django.db import models
 from django.db.models import Func, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -633,3 +635,60 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
             label = f"{issuer}:{label}"
             params += f"&issuer={quote(issuer)}"
         return f"otpauth://totp/{quote(label)}?{params}"
+
+
+class BackupCodeDevice(ThrottlingMixin, Device):
+    """A learner's set of single-use backup codes for two-factor sign-in.
+
+    The codes are stored only as salted SHA-256 digests: they are random
+    (about 50 bits each), so a fast hash is enough, and nobody — staff
+    included — can read them back. Verification is throttled by django-otp's
+    ``ThrottlingMixin``, separately from the TOTP device, so a valid TOTP
+    sign-in never counts as a failure here.
+    """
+
+    def verify_token(self, token):
+        """Return True and burn the code when ``token`` is one of the unused codes (RFC 4226 §7.2 spirit)."""
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        normalized = normalize_backup_code(token)
+        for code in self.codes.filter(used_at__isnull=True).select_for_update():
+            if constant_time_compare(code.digest, backup_code_digest(code.salt, normalized)):
+                code.used_at = timezone.now()
+                code.save(update_fields=["used_at"])
+                self.throttle_reset()
+                return True
+        self.throttle_increment()
+        return False
+
+    class Meta:
+        db_table = "privacy_backupcodedevice"
+
+    def get_throttle_factor(self):
+        return getattr(settings, "ACCOUNTS_BACKUP_CODE_THROTTLE_FACTOR", 1)
+
+
+def normalize_backup_code(token):
+    """Return ``token`` as stored: lower case, without spaces or hyphens."""
+    return "".join(str(token).split()).replace("-", "").lower()
+
+
+def backup_code_digest(salt, normalized_code):
+    """Return the hex SHA-256 digest of ``salt + code``."""
+    return hashlib.sha256(f"{salt}{normalized_code}".encode()).hexdigest()
+
+
+class BackupCode(models.Model):
+    """One backup code, as a salted digest; ``used_at`` is set when it is spent."""
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "privacy_backupcode"
+
+    def __str__(self):
+        return "Used backup code" if self.used_at else "Unused backup code"

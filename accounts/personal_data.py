@@ -21,7 +21,19 @@ from compliance.registry import (
 from learnerportal.addresses import ip_network
 
 from .devices import user_agent_summary
-from .models import Enrollment, LearningEvent, Payment, PersonalAccessToken, Profile, QuizResult, User, UserSession
+from .models import (
+    BackupCode,
+    BackupCodeDevice,
+    Enrollment,
+    LearningEvent,
+    Payment,
+    PersonalAccessToken,
+    Profile,
+    QuizResult,
+    TOTPDevice,
+    User,
+    UserSession,
+)
 
 ACCOUNT = Processing(Purpose.ACCOUNT, LawfulBasis.CONTRACT)
 COURSES = Processing(Purpose.COURSE_DELIVERY, LawfulBasis.CONTRACT)
@@ -46,6 +58,15 @@ def _erased_username(user):
 def _erased_email(user):
     return f"erased-{uuid.uuid4().hex}@invalid.example"
 
+
+TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
+WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
+#: django-otp's ThrottlingMixin fields, on every device that checks codes.
+THROTTLING_FIELDS = {
+    "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
+    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
+}
+MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
 DECLARATIONS = [
     ModelDeclaration(
@@ -266,6 +287,61 @@ DECLARATIONS = [
         ),
         recipients=(SUPPORT, HOSTING),
         source="Whoever tried to sign in with your username or email address, and their browser",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=TOTPDevice,
+        subject_lookup="user",
+        description="Your authenticator app for two-factor sign-in",
+        fields={
+            "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
+            "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),
+            "key": PersonalField(
+                Category.SECURITY, "The secret your app shares with us", exportable=False, sensitive=True
+            ),
+            "created_at": PersonalField(Category.SECURITY, "When you set it up"),
+            "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
+            "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),
+            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off"),
+        }
+        | THROTTLING_FIELDS,
+        other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source="You, when you set up two-factor authentication",
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=BackupCodeDevice,
+        subject_lookup="user",
+        description="Your set of backup codes",
+        fields={
+            "name": PersonalField(Category.SECURITY, "The name of the set"),
+            "confirmed": PersonalField(Category.SECURITY, "Whether the set is active"),
+        }
+        | THROTTLING_FIELDS,
+        other_fields=("id", "user"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source=MADE_AT_SETUP,
+        erasure=Delete(),
+    ),
+    ModelDeclaration(
+        model=BackupCode,
+        subject_lookup="device__user",
+        description="Your backup codes (only a one-way fingerprint of each is kept)",
+        fields={
+            "salt": PersonalField(Category.SECURITY, "Random data mixed into the fingerprint", exportable=False),
+            "digest": PersonalField(Category.SECURITY, "A one-way fingerprint of the code", exportable=False),
+            "used_at": PersonalField(Category.SECURITY, "When you used the code"),
+        },
+        other_fields=("id", "device"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source=MADE_AT_SETUP,
         erasure=Delete(),
     ),
 ]

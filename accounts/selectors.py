@@ -1,5 +1,7 @@
 """Reads of the accounts app."""
 
+import math
+
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.db.models import Count, Window
 from django.http import Http404
@@ -7,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from .exceptions import AccountChangeRefused
-from .models import Course, Enrollment, PersonalAccessToken, UserSession
+from .models import BackupCode, BackupCodeDevice, Course, Enrollment, PersonalAccessToken, TOTPDevice, UserSession
 
 
 def enrollments_of(user, *, limit=None):
@@ -168,3 +170,60 @@ def access_account_credentials(*, actor, user, what):
         raise AccountChangeRefused(detail, field=what)
     if not actor.is_superuser:
         raise AccountChangeRefused(detail, field=what)
+
+
+# Two-factor authentication.
+
+
+def authenticators_in_use():
+    """Return the QuerySet of confirmed authenticator apps (``TOTPDevice``), of every user."""
+    return TOTPDevice.objects.filter(confirmed=True)
+
+
+def backup_codes_unused():
+    """Return the QuerySet of unused backup codes of confirmed sets, of every user."""
+    return BackupCode.objects.filter(device__confirmed=True, used_at__isnull=True)
+
+
+def two_factor_enabled(user):
+    """Return whether ``user`` must give a code after the password (has a confirmed TOTP device)."""
+    return authenticators_in_use().filter(user=user).exists()
+
+
+def backup_codes_left(user):
+    """Return how many unused backup codes ``user`` has (0 when 2FA is off)."""
+    return backup_codes_unused().filter(device__user=user).count()
+
+
+def two_factor_device_for(*, user, token):
+    """Return ``user``'s confirmed device that checks ``token``, or None.
+
+    A 6-digit token is a code from the authenticator app (``TOTPDevice``); anything
+    else is a backup code (``BackupCodeDevice``). Each device throttles its own
+    wrong codes (django-otp), so neither counts the other's.
+    """
+    token = "".join(str(token).split())
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else BackupCodeDevice
+    return model.objects.filter(user=user, confirmed=True).first()
+
+
+def two_factor_pause(*, user, token):
+    """Return the seconds until the device that checks ``token`` accepts codes again; 0 when it does now.
+
+    django-otp's throttling makes each wrong code double the wait before the next
+    is checked (1, 2, 4 … seconds, times the device's factor); a code sent during
+    the wait is refused unchecked, and a backup code is not used up.
+    """
+    device = two_factor_device_for(user=user, token=token)
+    return 0 if device is None else device_pause(device)
+
+
+def device_pause(device):
+    """Return the seconds until django-otp ``device`` checks codes again (0: it does now); see ``two_factor_pause``."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (data or {}).get("locked_until")
+    if locked_until is None:
+        return 60  # refused for a reason without an end (django-otp gives none): say "a minute", not "now"
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))

@@ -18,7 +18,6 @@ from django.utils import timezone
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 from learnerportal.addresses import client_ip_address, ip_network
-from privacy.tasks import send_account_notice
 
 from . import conf
 from .backends import axes_username
@@ -26,6 +25,7 @@ from .devices import user_agent_summary
 from .models import PersonalAccessToken, Profile, User, UserSession
 from .photos import photo_normalize
 from .selectors import access_account_credentials, session_is_live
+from .tasks import send_account_notice
 
 #: Profile fields a learner edits on the Account tab (the photo is handled apart).
 PROFILE_EDITABLE_FIELDS = (
@@ -384,9 +384,25 @@ def password_reset_completed(*, user):
     made; the owner, who proved control of the address, may sign in again at once.
     """
     audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_RESET)
-    user_sessions_end_others(actor=user, user=user, current_session_key=None)
-    personal_access_tokens_revoke_all(actor=user, user=user)
+    sign_in_secure(user=user, current_session_key=None)
     user_lockout_clear(user=user)
+
+
+@transaction.atomic
+def sign_in_secure(*, user, current_session_key):
+    """End every other session of ``user`` and revoke their API tokens, after their sign-in was made safer.
+
+    Whoever had only the old password (or signed in before a second factor was
+    required) is signed out everywhere, and loses any API token they made.
+
+    Args:
+        current_session_key: the session to keep (the one that made the change), or None to end all.
+
+    Returns:
+        int: how many API tokens were revoked.
+    """
+    user_sessions_end_others(actor=user, user=user, current_session_key=current_session_key)
+    return personal_access_tokens_revoke_all(actor=user, user=user)
 
 
 # Changes staff make to someone's account in admin (superusers only: access_account_credentials).

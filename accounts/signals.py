@@ -1,5 +1,6 @@
 """Signal receivers of the accounts app, connected in ``AccountsConfig.ready()``."""
 
+from .reauthentication import authentication_mark
 from .services import login_failure_record, login_lockout_record, user_session_start, user_signed_out_record
 
 
@@ -37,3 +38,9 @@ def failed_sign_in_minimise(sender, instance, **kwargs):
     instance.get_data = ""
     instance.post_data = ""
     instance.http_accept = ""
+
+
+def mark_authenticated_on_login(sender, request, user, **kwargs):
+    """Start the sign-in's "recently authenticated" window (see ``reauthentication``)."""
+    if request is not None:
+        authentication_mark(request)

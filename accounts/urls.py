@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import two_factor_views, views
 
 app_name = "accounts"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("accounts/signup/", views.SignupView.as_view(), name="signup"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("accounts/login/code/", two_factor_views.two_factor_login, name="two_factor_login"),
+    path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
+    path(
+        "settings/privacy/two-factor/staff-enrol/<uidb64>/<token>/",
+        two_factor_views.two_factor_staff_enrol,
+        name="two_factor_staff_enrol",
+    ),
     path(
         "accounts/password/reset/",
         auth_views.PasswordResetView.as_view(

@@ -15,27 +15,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
 from learnerportal.http import accepts_upload
-from privacy.reauthentication import recent_authentication_required
-from privacy.selectors import (
-    list_length_asked,
-    may_process,
-    privacy_at_a_glance,
-    privacy_checkup_due,
-    two_factor_enabled,
-)
-from privacy.services import two_factor_login_begin
+from privacy.selectors import list_length_asked, may_process, privacy_at_a_glance, privacy_checkup_due
 from rights_requests.selectors import open_requests_of
 
 from . import conf
 from .exceptions import InvalidPhoto
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
+from .reauthentication import recent_authentication_required
 from .selectors import (
     access_own_token,
     active_sessions_of,
     enrollments_of,
     personal_access_tokens_of,
     recommended_courses,
+    two_factor_enabled,
 )
 from .services import (
     password_changed,
@@ -48,6 +42,7 @@ from .services import (
     user_sessions_end_others,
     user_sessions_prune,
 )
+from .two_factor import two_factor_login_begin
 
 
 def home(request):
@@ -116,7 +111,7 @@ class SignInView(auth_views.LoginView):
         if two_factor_enabled(user):
             # SECURITY: not signed in yet; the session only remembers who passed the password step.
             two_factor_login_begin(self.request, user)
-            return redirect(f"{reverse('privacy:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
+            return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
         return super().form_valid(form)
 
 

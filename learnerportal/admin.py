@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from privacy.selectors import two_factor_enabled
+from accounts.selectors import two_factor_enabled
 
 
 class PermittedActionsMixin:

@@ -332,17 +332,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The REST API (/api/v1/, Django REST framework); see learnerportal/api/ and README "API".
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "learnerportal.api.auth.PersonalAccessTokenAuthentication",
-        "learnerportal.api.auth.VerifiedSessionAuthentication",
+        "accounts.authentication.PersonalAccessTokenAuthentication",
+        "accounts.authentication.VerifiedSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["learnerportal.api.auth.IsSignedIn", "learnerportal.api.auth.TokenScopeAllows"],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.IsSignedIn", "accounts.authentication.TokenScopeAllows"],
     # The per-IP limit is checked first of all, in learnerportal.api.views.PortalAPIView.
-    "DEFAULT_THROTTLE_CLASSES": ["learnerportal.api.auth.PerUserThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["learnerportal.api.throttling.PerUserThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_user": os.environ.get("API_THROTTLE_USER_RATE", "120/minute"),
         "api_ip": os.environ.get("API_THROTTLE_IP_RATE", "300/minute"),
     },
-    "DEFAULT_PAGINATION_CLASS": "learnerportal.api.auth.PortalPagination",
+    "DEFAULT_PAGINATION_CLASS": "learnerportal.api.pagination.PortalPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["learnerportal.api.parsers.JSONParser"],

@@ -12,7 +12,6 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from learnerportal.api.auth import IgnoreAcceptNegotiation, PortalPagination
 from learnerportal.api.errors import (
     AUTH_ERRORS,
     LIST_ERRORS,
@@ -23,6 +22,7 @@ from learnerportal.api.errors import (
     unknown_keys_error,
 )
 from learnerportal.api.fields import StrictBooleanField
+from learnerportal.api.pagination import IgnoreAcceptNegotiation, PortalPagination
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
 

@@ -6,16 +6,12 @@ class PrivacyConfig(AppConfig):
     verbose_name = "Privacy"
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
         from compliance.models import AuditEvent
         from compliance.registry import registry
         from compliance.selectors import audit_description_register
 
         from . import personal_data
         from .selectors import visibility_change_description
-        from .signals import mark_authenticated_on_login
 
         registry.register_all(personal_data.DECLARATIONS)
         audit_description_register(AuditEvent.Action.VISIBILITY_CHANGED, visibility_change_description)
-        user_logged_in.connect(mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")

@@ -28,9 +28,3 @@ class InvalidAudience(PrivacyError):
             detail = f"{len(errors)} fields cannot be saved: {detail} ({named})"
         super().__init__(detail, code=code, field=field)
         self.errors = dict(list(errors.items())[: self.MAX_NAMED])
-
-
-class TwoFactorError(PrivacyError):
-    """A two-factor step that cannot be taken: wrong code or password, nothing pending, …"""
-
-    code = "two_factor_error"

@@ -1,6 +1,5 @@
 """Personal-data declarations of the privacy app (see ``compliance.registry``)."""
 
-from accounts.models import TOTPDevice
 from compliance.registry import (
     PRIVACY_OFFICER,
     PRIVACY_STAFF,
@@ -16,24 +15,7 @@ from compliance.registry import (
     Retain,
 )
 
-from .models import (
-    BackupCode,
-    BackupCodeDevice,
-    Consent,
-    PolicyAcknowledgement,
-    ProcessingRestriction,
-    ProcessingRun,
-    ProfileVisibility,
-)
-
-TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
-WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
-#: django-otp's ThrottlingMixin fields, on every device that checks codes.
-THROTTLING_FIELDS = {
-    "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
-    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
-}
-MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
+from .models import Consent, PolicyAcknowledgement, ProcessingRestriction, ProcessingRun, ProfileVisibility
 
 DECLARATIONS = [
     ModelDeclaration(
@@ -109,61 +91,6 @@ DECLARATIONS = [
             strip={"note": Redact()},
         ),
         erasure_passes_trigger="append_only",
-    ),
-    ModelDeclaration(
-        model=TOTPDevice,
-        subject_lookup="user",
-        description="Your authenticator app for two-factor sign-in",
-        fields={
-            "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
-            "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),
-            "key": PersonalField(
-                Category.SECURITY, "The secret your app shares with us", exportable=False, sensitive=True
-            ),
-            "created_at": PersonalField(Category.SECURITY, "When you set it up"),
-            "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
-            "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),
-            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off"),
-        }
-        | THROTTLING_FIELDS,
-        other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
-        processing=(TWO_FACTOR,),
-        retention=WHILE_ON,
-        recipients=(),
-        source="You, when you set up two-factor authentication",
-        erasure=Delete(),
-    ),
-    ModelDeclaration(
-        model=BackupCodeDevice,
-        subject_lookup="user",
-        description="Your set of backup codes",
-        fields={
-            "name": PersonalField(Category.SECURITY, "The name of the set"),
-            "confirmed": PersonalField(Category.SECURITY, "Whether the set is active"),
-        }
-        | THROTTLING_FIELDS,
-        other_fields=("id", "user"),
-        processing=(TWO_FACTOR,),
-        retention=WHILE_ON,
-        recipients=(),
-        source=MADE_AT_SETUP,
-        erasure=Delete(),
-    ),
-    ModelDeclaration(
-        model=BackupCode,
-        subject_lookup="device__user",
-        description="Your backup codes (only a one-way fingerprint of each is kept)",
-        fields={
-            "salt": PersonalField(Category.SECURITY, "Random data mixed into the fingerprint", exportable=False),
-            "digest": PersonalField(Category.SECURITY, "A one-way fingerprint of the code", exportable=False),
-            "used_at": PersonalField(Category.SECURITY, "When you used the code"),
-        },
-        other_fields=("id", "device"),
-        processing=(TWO_FACTOR,),
-        retention=WHILE_ON,
-        recipients=(),
-        source=MADE_AT_SETUP,
-        erasure=Delete(),
     ),
     ModelDeclaration(
         model=ProfileVisibility,

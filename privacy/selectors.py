@@ -1,7 +1,6 @@
 """Reads of the privacy app: the one place that decides what a viewer may see of a learner."""
 
 import datetime
-import math
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -11,14 +10,12 @@ from django.db.models.functions import Coalesce, Lower, RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import TOTPDevice
+from accounts.selectors import authenticators_in_use, backup_codes_unused, two_factor_enabled
 
 from . import conf
 from .models import (
     CONSENT_PURPOSES,
     Audience,
-    BackupCode,
-    BackupCodeDevice,
     Consent,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -265,26 +262,8 @@ def access_learner_photo(*, viewer, username):
         raise Http404("No such photo.") from None
 
 
-def _authenticators_in_use():
-    return TOTPDevice.objects.filter(confirmed=True)
-
-
-def _backup_codes_unused():
-    return BackupCode.objects.filter(device__confirmed=True, used_at__isnull=True)
-
-
 def _restrictions_in_force():
     return ProcessingRestriction.objects.filter(lifted_at__isnull=True).order_by("pk")
-
-
-def two_factor_enabled(user):
-    """Return whether ``user`` must give a code after the password (has a confirmed TOTP device)."""
-    return _authenticators_in_use().filter(user=user).exists()
-
-
-def backup_codes_left(user):
-    """Return how many unused backup codes ``user`` has (0 when 2FA is off)."""
-    return _backup_codes_unused().filter(device__user=user).count()
 
 
 @dataclass(frozen=True)
@@ -306,7 +285,7 @@ class Safeguards:
 def safeguards_of(user):
     """Return ``user``'s ``Safeguards``: 2FA, backup codes left and a restriction in force, in one query."""
     codes = (
-        _backup_codes_unused()
+        backup_codes_unused()
         .filter(device__user=OuterRef("pk"))
         .order_by()
         .values("device__user")
@@ -317,47 +296,13 @@ def safeguards_of(user):
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(
-            two_factor_on=Exists(_authenticators_in_use().filter(user=OuterRef("pk"))),
+            two_factor_on=Exists(authenticators_in_use().filter(user=OuterRef("pk"))),
             backup_codes_left=Coalesce(Subquery(codes[:1]), 0),
             restricted_since=Subquery(_restrictions_in_force().filter(user=OuterRef("pk")).values("started_at")[:1]),
         )
         .get()
     )
     return Safeguards(**row)
-
-
-def two_factor_device_for(*, user, token):
-    """Return ``user``'s confirmed device that checks ``token``, or None.
-
-    A 6-digit token is a code from the authenticator app (``TOTPDevice``); anything
-    else is a backup code (``BackupCodeDevice``). Each device throttles its own
-    wrong codes (django-otp), so neither counts the other's.
-    """
-    token = "".join(str(token).split())
-    model = TOTPDevice if token.isdigit() and len(token) == 6 else BackupCodeDevice
-    return model.objects.filter(user=user, confirmed=True).first()
-
-
-def two_factor_pause(*, user, token):
-    """Return the seconds until the device that checks ``token`` accepts codes again; 0 when it does now.
-
-    django-otp's throttling makes each wrong code double the wait before the next
-    is checked (1, 2, 4 … seconds, times the device's factor); a code sent during
-    the wait is refused unchecked, and a backup code is not used up.
-    """
-    device = two_factor_device_for(user=user, token=token)
-    return 0 if device is None else device_pause(device)
-
-
-def device_pause(device):
-    """Return the seconds until django-otp ``device`` checks codes again (0: it does now); see ``two_factor_pause``."""
-    allowed, data = device.verify_is_allowed()
-    if allowed:
-        return 0
-    locked_until = (data or {}).get("locked_until")
-    if locked_until is None:
-        return 60  # refused for a reason without an end (django-otp gives none): say "a minute", not "now"
-    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
 #: The ledger entry of an objection to direct marketing: once there, marketing is off for good

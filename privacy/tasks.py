@@ -8,17 +8,6 @@ from .models import PolicyVersion
 
 
 @task()
-def send_account_notice(user_id, subject, what):
-    """Tell an account's owner what changed, so that a change they did not expect is noticed."""
-    user = get_user_model().objects.get(pk=user_id)
-    body = (
-        f"Hello,\n\n{what}\n\nIf you did not expect this, reset your password and tell us by replying "
-        "to this email.\n\n-- Learner Portal\n"
-    )
-    send_mail(subject, body, None, [user.email])
-
-
-@task()
 def send_policy_update_emails(policy_id):
     """Email every active account the summary of a newly active privacy policy."""
     policy = PolicyVersion.objects.get(pk=policy_id)

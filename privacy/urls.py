@@ -33,14 +33,7 @@ urlpatterns = [
         two_factor_views.two_factor_backup_codes,
         name="two_factor_backup_codes",
     ),
-    path(
-        "settings/privacy/two-factor/staff-enrol/<uidb64>/<token>/",
-        two_factor_views.two_factor_staff_enrol,
-        name="two_factor_staff_enrol",
-    ),
     path("settings/privacy/two-factor/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
-    path("accounts/login/code/", two_factor_views.two_factor_login, name="two_factor_login"),
-    path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
     path("learners/<username:username>/", views.learner_profile, name="profile"),
     path("learners/<username:username>/photo/", views.learner_photo, name="photo"),
 ]

@@ -20,7 +20,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import PersonalAccessToken
-from learnerportal.api.auth import IgnoreAcceptNegotiation, PortalPagination
+from accounts.reauthentication import recently_authenticated
 from learnerportal.api.errors import (
     AUTH_ERRORS,
     LIST_ERRORS,
@@ -32,9 +32,9 @@ from learnerportal.api.errors import (
     unknown_keys_error,
 )
 from learnerportal.api.fields import BoundedDictField, BoundedListField, StrictCharField
+from learnerportal.api.pagination import IgnoreAcceptNegotiation, PortalPagination
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
-from privacy.reauthentication import recently_authenticated
 
 from . import conf
 from .deadlines import due_at_for

@@ -11,8 +11,8 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.models import Profile
+from accounts.reauthentication import reauthentication_redirect, recently_authenticated
 from compliance.registry import Purpose
-from privacy.reauthentication import reauthentication_redirect, recently_authenticated
 
 from . import conf
 from .deadlines import due_at_for

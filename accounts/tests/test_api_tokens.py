@@ -230,7 +230,7 @@ def test_changing_the_password_revokes_every_token_and_says_so(signed_in, learne
 
 def test_turning_on_two_factor_revokes_the_tokens_a_password_alone_could_have_made(signed_in, learner):
     from accounts.models import TOTPDevice
-    from privacy.tests.test_two_factor import code_for
+    from accounts.tests.test_two_factor import code_for
 
     raw = make_token(learner)
     signed_in.get("/settings/privacy/two-factor/setup/")

@@ -15,10 +15,11 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
+from accounts.authentication import PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
 from learnerportal.encryption import KeyMissing
 
-from .auth import PerIPThrottle, PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
 from .errors import ERROR_CODES, json_error_response
+from .throttling import PerIPThrottle
 
 
 class PortalAPIView(APIView):

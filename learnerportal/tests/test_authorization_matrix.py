@@ -90,7 +90,7 @@ EXPECTED = {
     # Staff set up 2FA only after following an enrolment link a superuser sent them.
     "privacy:two_factor_setup": ("/settings/privacy/two-factor/setup/", row(LOGIN, 200, 200, REDIRECT, REDIRECT, 403)),
     # A made-up enrolment link works for nobody: back to the Privacy tab with an explanation.
-    "privacy:two_factor_staff_enrol": (
+    "accounts:two_factor_staff_enrol": (
         "/settings/privacy/two-factor/staff-enrol/MQ/not-a-token/",
         row(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
@@ -102,8 +102,8 @@ EXPECTED = {
         "/settings/privacy/two-factor/disable/",
         row(LOGIN, REDIRECT, REDIRECT, 200, 200, REDIRECT),
     ),
-    "privacy:two_factor_login": ("/accounts/login/code/", everyone(LOGIN)),
-    "privacy:confirm_password": ("/accounts/confirm-password/", SIGNED_IN_PAGE),
+    "accounts:two_factor_login": ("/accounts/login/code/", everyone(LOGIN)),
+    "accounts:confirm_password": ("/accounts/confirm-password/", SIGNED_IN_PAGE),
     # The learner shows their name to signed-in learners only; nothing to the internet.
     "privacy:profile": ("/learners/amara/", row(404, 200, 200, 200, 200, 200)),
     # The photo is "only me": nobody else, staff included, gets it.

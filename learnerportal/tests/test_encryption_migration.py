@@ -1,4 +1,4 @@
-"""Migrations that encrypt data already stored (phone, date of birth, request details, TOTP keys), and back."""
+"""Migrations that change stored data: encryption of fields and files and back; models moving between apps."""
 
 import datetime
 from unittest import mock
@@ -197,3 +197,47 @@ def test_authenticator_devices_move_to_an_encrypted_key_and_keep_working():
             cursor.execute("DROP TABLE IF EXISTS otp_totp_totpdevice")
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+BEFORE_BACKUP_CODES_MOVED = [
+    ("accounts", "0009_blank_failed_sign_in_form_data"),
+    ("privacy", "0014_audit_log_moves_to_compliance"),
+]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_signed_in_with_a_backup_code_stays_signed_in_when_backup_codes_move_to_accounts(client, mailoutbox):
+    """django-otp names the second factor a session passed by app label; the move must not sign learners out."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    from accounts.models import BackupCodeDevice
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE_BACKUP_CODES_MOVED)
+    learner = get_user_model().objects.create_user(username="kofi", email="kofi@example.org", password="x" * 12)
+    TOTPDevice.objects.create(user=learner, name="Phone", confirmed=True)
+    device = BackupCodeDevice.objects.create(user=learner, name="Backup codes", confirmed=True)
+    client.force_login(learner)
+    session = client.session
+    session["otp_device_id"] = f"privacy.backupcodedevice/{device.pk}"
+    session.save()
+    DBTaskResult.objects.create(
+        task_path="privacy.tasks.send_account_notice",
+        args_kwargs={"args": [], "kwargs": {"user_id": learner.pk, "subject": "Sign-in changed", "what": "2FA on"}},
+        queue_name="default",
+        backend_name="default",
+        run_after=timezone.now(),
+        priority=0,
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Session.objects.get().get_decoded()["otp_device_id"] == f"accounts.backupcodedevice/{device.pk}"
+    assert client.get("/api/v1/me/profile/").status_code == 200, "the API opens only to sessions past the code step"
+    queued = DBTaskResult.objects.get()
+    import_string(queued.task_path).call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+    assert [message.to for message in mailoutbox] == [["kofi@example.org"]], "the queued email still goes"

@@ -11,10 +11,9 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import LearningEvent, TOTPDevice
+from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, TOTPDevice
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.models import AuditEvent
-from privacy.models import BackupCode, BackupCodeDevice
 from rights_requests import services
 from rights_requests.files import decrypt_stream
 from rights_requests.models import RequestFile, Status

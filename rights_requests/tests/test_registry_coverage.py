@@ -22,18 +22,12 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from PIL import Image
 
-from accounts.models import LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
+from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
 from compliance.registry import Delete, registry
-from privacy.models import (
-    BackupCode,
-    BackupCodeDevice,
-    PolicyAcknowledgement,
-    PolicyVersion,
-    ProcessingRun,
-)
+from privacy.models import PolicyAcknowledgement, PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start
 from rights_requests import services
 from rights_requests.models import RequestFile, RightsRequest, Status

@@ -1,4 +1,4 @@
-"""Signed, expiring links of the privacy app: a staff member's two-factor enrolment."""
+"""Signed, expiring links of the accounts app: a staff member's two-factor enrolment."""
 
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.http import base36_to_int
@@ -14,7 +14,7 @@ class StaffEnrolmentTokenGenerator(PasswordResetTokenGenerator):
     has the password could enrol their own and reach the admin site), so a staff
     account without 2FA turns it on only through a link a superuser sends to the
     member's email address, or an operator prints with ``manage.py
-    staff_two_factor_link``. A link dies after ``PRIVACY_STAFF_ENROLMENT_SECONDS``
+    staff_two_factor_link``. A link dies after ``ACCOUNTS_STAFF_ENROLMENT_SECONDS``
     (and never lives longer than ``PASSWORD_RESET_TIMEOUT``), once 2FA is on, and
     when the password changes.
     """

@@ -2,14 +2,14 @@
 
 For operators: the first superuser (made with ``createsuperuser``) has nobody to
 send them a link, so whoever runs the server prints it. The link works only after
-signing in as that account, for ``PRIVACY_STAFF_ENROLMENT_SECONDS``.
+signing in as that account, for ``ACCOUNTS_STAFF_ENROLMENT_SECONDS``.
 """
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from privacy.exceptions import TwoFactorError
-from privacy.services import staff_enrolment_link
+from accounts.exceptions import TwoFactorError
+from accounts.two_factor import staff_enrolment_link
 
 
 class Command(BaseCommand):

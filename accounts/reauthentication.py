@@ -23,13 +23,13 @@ def authentication_mark(request):
 
 
 def recently_authenticated(request):
-    """Return whether this session's user proved who they are within ``PRIVACY_REAUTHENTICATE_AFTER_SECONDS``."""
+    """Return whether this session's user proved who they are within ``ACCOUNTS_REAUTHENTICATE_AFTER_SECONDS``."""
     return time.time() - request.session.get(SESSION_KEY, 0) <= conf.REAUTHENTICATE_AFTER_SECONDS
 
 
 def reauthentication_redirect(request):
     """Return a redirect to the password page, which comes back to this page afterwards."""
-    return redirect(f"{reverse('privacy:confirm_password')}?{urlencode({'next': request.get_full_path()})}")
+    return redirect(f"{reverse('accounts:confirm_password')}?{urlencode({'next': request.get_full_path()})}")
 
 
 def recent_authentication_required(view):

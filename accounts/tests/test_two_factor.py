@@ -12,11 +12,10 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django_otp.oath import TOTP
 
-from accounts.models import TOTPDevice
+from accounts.models import BackupCode, TOTPDevice
 from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.two_factor import staff_enrolment_link
 from compliance.models import AuditEvent
-from privacy.models import BackupCode
-from privacy.services import staff_enrolment_link
 
 pytestmark = pytest.mark.django_db
 

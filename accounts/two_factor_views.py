@@ -1,0 +1,90 @@
+"""Views of signing in with a second factor: the code step, the password asked again, staff enrolment links."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from learnerportal.http import safe_next_url
+
+from . import conf
+from .exceptions import TwoFactorError
+from .forms import CodeForm, PasswordForm
+from .reauthentication import authentication_mark
+from .selectors import two_factor_pause
+from .tokens import staff_enrolment_token_generator
+from .two_factor import (
+    STAFF_ENROLMENT_SESSION_KEY,
+    password_confirm,
+    pause_in_words,
+    two_factor_login_complete,
+    two_factor_login_pending_user,
+)
+
+
+@never_cache
+@login_required
+def two_factor_staff_enrol(request, uidb64, token):
+    """Open two-factor set-up to a staff member who followed their enrolment link (see ``privacy.tokens``)."""
+    try:
+        link_user_pk = urlsafe_base64_decode(uidb64).decode()
+    except (ValueError, UnicodeDecodeError):
+        link_user_pk = None
+    # SECURITY: the link works only in its own staff member's session, and only while it is live.
+    if link_user_pk != str(request.user.pk) or not staff_enrolment_token_generator.check_token(request.user, token):
+        messages.error(
+            request,
+            "This enrolment link does not work any more: links last "
+            f"{conf.STAFF_ENROLMENT_SECONDS // 3600} hours, work once, and only for the account they were sent to. "
+            "Ask a superuser for a new one.",
+        )
+        return redirect("privacy:settings")
+    request.session[STAFF_ENROLMENT_SESSION_KEY] = request.user.pk
+    return redirect("privacy:two_factor_setup")
+
+
+WRONG_CODE = "That code is not right, or was already used. Try the newest code."
+
+
+@never_cache
+@sensitive_post_parameters("token")
+def two_factor_login(request):
+    """The second step of signing in: a code from the app or a backup code."""
+    if two_factor_login_pending_user(request) is None:
+        messages.info(request, "Please sign in with your password first.")
+        return redirect("accounts:login")
+    next_url = safe_next_url(request, reverse("home"))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"]
+        pause = two_factor_pause(user=two_factor_login_pending_user(request), token=token)
+        try:
+            user = two_factor_login_complete(request, token)
+        except TwoFactorError as error:
+            messages.error(request, error.detail)
+            return redirect("accounts:login")
+        if user is not None:
+            return redirect(next_url)
+        form.add_error("token", pause_in_words(pause) if pause else WRONG_CODE)
+    return render(request, "accounts/two_factor_login.html", {"form": form, "next": next_url})
+
+
+@never_cache
+@login_required
+@sensitive_post_parameters("password")
+def confirm_password(request):
+    """Ask for the password again before a sensitive action, then go back to it."""
+    next_url = safe_next_url(request, reverse("privacy:settings"))
+    form = PasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            password_confirm(request, user=request.user, password=form.cleaned_data["password"])
+        except TwoFactorError as error:
+            form.add_error("password", error.detail)
+        else:
+            authentication_mark(request)
+            return redirect(next_url)
+    return render(request, "accounts/confirm_password.html", {"form": form, "next": next_url})
