@@ -32,7 +32,8 @@ from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment,
 from compliance.models import TRUNCATE_ALLOWED_SETTING
 from learnerportal.encryption import EncryptedFieldMixin
 from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
-from rights_requests.models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
+from rights_requests.handlers import registered
+from rights_requests.models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 
 DATASET_VERSION = "1"
 PARTNERS = 20
@@ -206,7 +207,7 @@ def _past_requests(user, count, rng):
                 "id": uuid.uuid4(),
                 "reference": f"DSR-U{user.pk:06d}{n:03d}",
                 "subject_id": user.pk,
-                "type": RequestType.values[n % len(RequestType.values)],
+                "type": registered()[n % len(registered())].type,
                 "details": {"note": "An earlier request."},
                 "status": Status.COMPLETED,
                 "received_at": received,
@@ -234,7 +235,7 @@ def _queue(courses, staff, rng):
     )
     ids = list(User.objects.filter(username__startswith="bench-learner-").order_by("pk").values_list("pk", flat=True))
     copy_rows(Profile, ({"user_id": pk, "full_name": f"Queue Learner {pk}"} for pk in ids))
-    types = RequestType.values
+    types = [handler.type for handler in registered()]
     requests, events = [], []
     number = 0
     for i, subject_id in enumerate(ids):

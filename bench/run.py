@@ -395,8 +395,8 @@ def bench_erasure():
     from django.utils import timezone
 
     from rights_requests.deadlines import due_at_for
-    from rights_requests.fulfilment import fulfil_erasure
-    from rights_requests.models import RequestType, RightsRequest, Status
+    from rights_requests.handlers import handler_for
+    from rights_requests.models import RightsRequest, Status
 
     from .data import erasure_subject_create
 
@@ -406,7 +406,7 @@ def bench_erasure():
     request = RightsRequest.objects.create(
         reference=f"DSR-E{run_id}",
         subject=subject,
-        type=RequestType.ERASURE,
+        type="erasure",
         status=Status.PROCESSING,
         received_at=now,
         due_at=due_at_for(now),
@@ -415,7 +415,7 @@ def bench_erasure():
     with timed_scan(scans):
         started = time.perf_counter()
         with transaction.atomic():  # as the processing task calls a handler
-            fulfil_erasure(request)
+            handler_for("erasure").fulfil(request)
         seconds = time.perf_counter() - started
     receipt = RightsRequest.objects.get(pk=request.pk).result["erasure_receipt"]
     with connection.cursor() as cursor:

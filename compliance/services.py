@@ -11,7 +11,7 @@ def data_subject_lock(subject_pk):
     """Lock the data subject's account row until the transaction ends; return whether the account is active.
 
     The one lock that orders what must not interleave for one learner: an erasure
-    takes it first and holds it to its commit (``rights_requests.fulfilment``), so a
+    takes it first and holds it to its commit (``rights_requests.handlers.erasure``), so a
     request filed or a consent recorded meanwhile waits, then finds the account
     closed; two identical consent choices at once are written once. Call it inside
     ``transaction.atomic``.

@@ -377,9 +377,9 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "AudienceEnum": "privacy.models.Audience",
-        "RequestTypeEnum": "rights_requests.models.RequestType",
+        "RequestTypeEnum": "rights_requests.request_types.choices",
         "RequestStatusEnum": "rights_requests.models.Status",
-        "PurposeEnum": "rights_requests.services.OBJECTABLE_PURPOSES",
+        "PurposeEnum": "rights_requests.handlers.objection.OBJECTABLE_PURPOSES",
         "ErrorCodeEnum": "learnerportal.api.errors.ERROR_CODE_CHOICES",
     },
     "TAGS": [

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -20,25 +20,26 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from compliance.erasure import findings_by_column
-from compliance.notice import erasure_plan
-from compliance.registry import Purpose
 
-from . import conf, selectors, services
+from . import conf, selectors, services, tasks
+from .details import DETAIL_TEXT_MAX
 from .exceptions import RightsRequestError
 from .files import latest_file_of
-from .models import OPEN_STATUSES, RequestType, RightsRequest, Status, open_first
+from .handlers import handler_for, registered
+from .models import OPEN_STATUSES, RightsRequest, Status, open_first
+from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK
 from .workflow import TRANSITIONS
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 #: Name of the action field on a request's page (Django prefixes it there).
 CHANGE_FORM_ACTION_FIELD = f"{ActionLocation.CHANGE_FORM.value}-action"
-#: Actions that decide a request, which only the privacy officer takes on erasure requests.
-ERASURE_DECISIONS = ("approve", "reject", "mark_completed")
+#: Actions that decide a request, which only staff who may decide its type take (``Handler.may_decide``:
+#: the privacy officer on erasure requests).
+DECISIONS = ("approve", "reject", "mark_completed")
 #: How many references a success message names before saying "and N more".
 REFERENCES_SHOWN = 10
 
@@ -71,10 +72,10 @@ class TypeFilter(admin.SimpleListFilter):
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
-        return [(value, capfirst(value)) for value in RequestType.values]
+        return [(handler.type, handler.name) for handler in registered()]
 
     def queryset(self, request, queryset):
-        if self.value() in RequestType.values:
+        if self.value() in {handler.type for handler in registered()}:
             return queryset.filter(type=self.value())
         return queryset
 
@@ -165,7 +166,7 @@ class VerifyForm(forms.Form):
     note = forms.CharField(
         label="How you verified their identity",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=services.DETAIL_TEXT_MAX,
+        max_length=DETAIL_TEXT_MAX,
         help_text="The learner sees this note in their request's history: say how you checked, not what "
         "they told you, e.g. “Confirmed by a reply from the account's email address.”",
     )
@@ -176,7 +177,7 @@ class RejectForm(forms.Form):
 
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=services.DETAIL_TEXT_MAX,
+        max_length=DETAIL_TEXT_MAX,
         help_text="The learner is told this reason and that they may complain to a supervisory authority "
         "(GDPR Art. 12(4)).",
     )
@@ -195,7 +196,7 @@ class ExtendForm(forms.Form):
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=services.DETAIL_TEXT_MAX,
+        max_length=DETAIL_TEXT_MAX,
         help_text="The learner is told this reason, e.g. the complexity or number of their requests.",
     )
 
@@ -210,7 +211,7 @@ class ApproveSomeForm(forms.Form):
         label="Why not the others",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=services.DETAIL_TEXT_MAX,
+        max_length=DETAIL_TEXT_MAX,
         help_text="The learner is told this.",
     )
 
@@ -238,23 +239,13 @@ class CompleteForm(forms.Form):
     note = forms.CharField(
         label="What was done",
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        max_length=services.DETAIL_TEXT_MAX,
+        max_length=DETAIL_TEXT_MAX,
         help_text="The learner is told this, e.g. “Your phone number is now corrected.”",
     )
     carried_out = forms.BooleanField(
         label="I have carried out these requests in full",
         help_text="Completing tells the learner their request is done: do the work first.",
     )
-
-
-def _shown(field, value):
-    """Return a profile value as staff read it: choice labels, country names; None when empty."""
-    value = getattr(value, "code", value)  # a django-countries Country
-    if value in (None, ""):
-        return None
-    if field is not None and field.choices:
-        return dict(field.flatchoices).get(str(value), str(value))
-    return str(value)
 
 
 @admin.register(RightsRequest)
@@ -325,36 +316,35 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     def has_work_permission(self, request):
         """Return whether the user may work requests (the services check again)."""
-        return request.user.has_perm(services.WORK)
+        return request.user.has_perm(WORK)
 
     def has_extend_permission(self, request):
         """Return whether the user may extend deadlines (the services check again)."""
-        return request.user.has_perm(services.EXTEND_DEADLINE)
+        return request.user.has_perm(EXTEND_DEADLINE)
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        """Offer no decision on an erasure request's page to staff who may not decide erasures.
+        """Offer no decision on a request's page to staff who may not decide its type (an erasure, for agents).
 
         On the changelist the actions cannot depend on the selection: there the
-        services refuse each erasure by reference.
+        services refuse each such request by reference.
         """
         actions = super().get_actions(request, action_location=action_location)
-        if (
-            action_location == ActionLocation.CHANGE_FORM
-            and not request.user.has_perm(services.DECIDE_ERASURE)
-            and self._viewing_erasure(request)
-        ):
-            for name in ERASURE_DECISIONS:
+        if action_location == ActionLocation.CHANGE_FORM and self._viewing_one_not_theirs_to_decide(request):
+            for name in DECISIONS:
                 actions.pop(name, None)
         return actions
 
     @staticmethod
-    def _viewing_erasure(request):
+    def _viewing_one_not_theirs_to_decide(request):
+        undecidable = [handler.type for handler in registered() if not handler.may_decide(request.user)]
+        if not undecidable:
+            return False
         object_id = (request.resolver_match.kwargs if request.resolver_match else {}).get("object_id")
         try:
             pk = uuid.UUID(str(object_id))
         except ValueError:
             return False
-        return RightsRequest.objects.filter(pk=pk, type=RequestType.ERASURE).exists()
+        return RightsRequest.objects.filter(pk=pk, type__in=undecidable).exists()
 
     def get_ordering(self, request):
         # Open requests first, the most urgent on top; then closed ones (read from the index rr_queue_order).
@@ -447,7 +437,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.display(description="type", ordering="type")
     def right(self, obj):
-        return capfirst(obj.type)
+        return handler_for(obj.type).name
 
     @admin.display(description="received", ordering="received_at")
     def received(self, obj):
@@ -479,31 +469,9 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.display(description="details")
     def request_details(self, obj):
-        details = obj.details or {}
-        context = {"note": details.get("note", ""), "reason": details.get("reason", "")}
-        if obj.type == RequestType.RECTIFICATION:
-            context["changes"] = self._proposed_changes(obj.subject, details.get("changes") or {})
-            context["by_hand"] = not context["changes"]
-        if obj.type == RequestType.OBJECTION:
-            labels = dict(Purpose.choices)
-            context["purposes"] = [labels.get(purpose, purpose) for purpose in details.get("purposes") or []]
+        """What the learner asked for, as the type's handler shows it to staff (``Handler.admin_details``)."""
+        context = handler_for(obj.type).admin_details(obj)
         return render_to_string("admin/rights_requests/rightsrequest/details.html", context)
-
-    @staticmethod
-    def _proposed_changes(subject, changes):
-        """Return ``[{"label", "current", "proposed"}]`` from the learner's profile today."""
-        profile = subject.profile
-        order = {name: index for index, name in enumerate(services.RECTIFIABLE_FIELDS)}
-        rows = []
-        for name, proposed in sorted(changes.items(), key=lambda item: order.get(item[0], len(order))):
-            try:
-                field = profile._meta.get_field(name)
-            except FieldDoesNotExist:
-                field, label, current = None, name, None
-            else:
-                label, current = capfirst(field.verbose_name), _shown(field, getattr(profile, name))
-            rows.append({"label": label, "current": current, "proposed": _shown(field, proposed)})
-        return rows
 
     def get_urls(self):
         leftovers = path(
@@ -520,7 +488,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         (GDPR Art. 17(1)): table, column and row of each place, and the kind of
         identifier, never the identifier itself. Only listed places can be sent.
         """
-        if not request.user.has_perm(services.DECIDE_ERASURE):
+        if not request.user.has_perm(DECIDE_ERASURE):
             raise PermissionDenied
         rights_request = self.get_object(request, str(object_id))
         change_url = reverse("admin:rights_requests_rightsrequest_change", args=[object_id])
@@ -653,37 +621,40 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.action(description="Approve", permissions=["work"], location=EVERYWHERE)
     def approve(self, request, queryset):
-        """Approve the selected requests; an erasure among them is carried out only once confirmed.
+        """Approve the selected requests; one whose type asks for it (erasure) is approved only once confirmed.
 
-        Staff who may not decide erasures get no confirmation page: the service
-        refuses each erasure by reference and approves the others.
+        Staff who may not decide such a type get no confirmation page: the service
+        refuses each of those requests by reference and approves the others.
         """
-        if (
-            "apply" in request.POST
-            or not request.user.has_perm(services.DECIDE_ERASURE)
-            or not queryset.filter(type=RequestType.ERASURE, status=Status.AWAITING_APPROVAL).exists()
-        ):
+        confirmed = [
+            handler.type for handler in registered() if handler.confirm_approval and handler.may_decide(request.user)
+        ]
+        waiting = queryset.filter(type__in=confirmed, status=Status.AWAITING_APPROVAL).values_list("type", flat=True)
+        to_confirm = None if "apply" in request.POST else waiting.first()
+        if to_confirm is None:
             self._run(request, queryset, services.request_approve, "Approved")
             return None
-        return self._erasure_confirmation(request, queryset)
+        return self._approval_confirmation(request, queryset, handler_for(to_confirm))
 
-    def _erasure_confirmation(self, request, queryset):
-        """Ask the privacy officer to confirm approving erasures, which are carried out at once and for good.
+    def _approval_confirmation(self, request, queryset, handler):
+        """Ask the privacy officer to confirm approvals that are carried out at once and for good (erasure).
 
-        Like Django's delete confirmation: the selected requests, what erasure does to
-        each kind of record (from the registry), and "Yes, erase", which posts the
-        selection and the action back with ``apply``. Nothing changes until then.
+        Like Django's delete confirmation: the selected requests, what the handler
+        says about them (for erasure, what it does to each kind of record, from the
+        registry), and its submit button ("Yes, erase"), which posts the selection and
+        the action back with ``apply``. Nothing changes until then.
         """
         requests = list(queryset.select_related("subject"))
+        confirmation = handler.confirm_approval
         context = {
             **self.admin_site.each_context(request),
-            "title": "Approve and carry out erasure?",
-            "submit_label": "Yes, erase",
+            "title": confirmation.title,
+            "submit_label": confirmation.submit_label,
             "opts": self.opts,
             "requests": [(obj, deadline_status(obj)) for obj in requests],
-            "erasures": [obj for obj in requests if obj.type == RequestType.ERASURE],
-            "others": [obj for obj in requests if obj.type != RequestType.ERASURE],
-            "plan": erasure_plan(),
+            "confirming": [obj for obj in requests if obj.type == handler.type],
+            "others": [obj for obj in requests if obj.type != handler.type],
+            **handler.approval_confirmation_context(),
             "action_name": "approve",
             "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
@@ -691,16 +662,18 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             "media": self.media,
         }
         request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/rights_requests/rightsrequest/erasure_confirmation.html", context)
+        return TemplateResponse(request, confirmation.template, context)
 
     @admin.action(description="Approve some corrections…", permissions=["work"], location=EVERYWHERE)
     def approve_some(self, request, queryset):
+        """Approve some parts of one request whose type allows it (``Handler.approves_in_part``: rectification)."""
         requests = list(queryset[:2])
-        if len(requests) != 1 or requests[0].type != RequestType.RECTIFICATION:
-            self.message_user(request, "Choose exactly one rectification request for this.", messages.ERROR)
+        if len(requests) != 1 or not handler_for(requests[0].type).approves_in_part:
+            types = " or ".join(handler.type for handler in registered() if handler.approves_in_part)
+            self.message_user(request, f"Choose exactly one {types} request for this.", messages.ERROR)
             return None
         rights_request = requests[0]
-        proposed = rights_request.details.get("changes") or {}
+        proposed = handler_for(rights_request.type).approvable_parts(rights_request)
 
         def form_class(*args, **kwargs):
             return ApproveSomeForm(*args, proposed=proposed, **kwargs)
@@ -766,5 +739,5 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             form_class=CompleteForm,
             title="Mark requests completed",
             submit="Mark completed",
-            run=lambda data: self._run(request, queryset, services.request_complete, "Completed", note=data["note"]),
+            run=lambda data: self._run(request, queryset, tasks.request_complete, "Completed", note=data["note"]),
         )

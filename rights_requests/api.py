@@ -6,10 +6,12 @@ same selectors (``requests_of``, ``access_own_request``, ``timeline_of``), so th
 rules cannot differ: one open request per type (409 with the open one's id), the
 owner-only download for 7 days (410 after), every download audited.
 
-Erasure cannot be undone, so, as on the page, it needs a password confirmed in
-the last 15 minutes: a browser session must have confirmed it
-(``/accounts/confirm-password/``); a personal access token cannot ask for erasure
-at all (``erasure_not_allowed_with_token``), so a leaked token can never close an account.
+What differs by type (the ``type`` choices, the ``details`` keys and how they are
+judged) comes from the types' handlers (``handlers``). A type that cannot be undone
+(``Handler.requires_recent_password``: erasure) needs, as on the page, a password
+confirmed in the last 15 minutes: a browser session must have confirmed it
+(``/accounts/confirm-password/``); a personal access token cannot ask for it at all
+(``erasure_not_allowed_with_token``), so a leaked token can never close an account.
 """
 
 from django.http import StreamingHttpResponse
@@ -31,7 +33,6 @@ from learnerportal.api.errors import (
     error_response,
     unknown_keys_error,
 )
-from learnerportal.api.fields import BoundedDictField, BoundedListField, StrictCharField
 from learnerportal.api.pagination import IgnoreAcceptNegotiation, PortalPagination
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
@@ -40,46 +41,29 @@ from . import conf
 from .deadlines import due_at_for
 from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnavailable
 from .files import live_file_of, request_download
-from .models import RequestFile, RequestType, Status
+from .handlers import choices, details_fields, handler_for, registered
+from .models import RequestFile, Status
 from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
-from .services import OBJECTABLE_PURPOSES, RECTIFIABLE_FIELDS, request_submit, request_withdraw
+from .services import request_submit, request_withdraw
 from .workflow import allowed_steps
-
-#: Keys a request's ``details`` may have; which ones a type uses is ``services.clean_request_details``'s to say.
-DETAIL_KEYS = ("note", "reason", "purposes", "changes")
 
 
 class RequestDetailsSerializer(serializers.Serializer):
     """What you tell us with a request; each type uses some keys and ignores the others."""
 
-    note = StrictCharField(
-        required=False, allow_blank=True, help_text="Anything you would like to add (any type), up to 2,000 characters."
-    )
-    reason = StrictCharField(
-        required=False,
-        allow_blank=True,
-        help_text="restriction (required): why we should stop using your data for now (GDPR Art. 18(1)).",
-    )
-    purposes = BoundedListField(
-        child=serializers.ChoiceField(choices=list(OBJECTABLE_PURPOSES)),
-        max_length=len(OBJECTABLE_PURPOSES),
-        required=False,
-        help_text="objection (at least one): the uses of your data you object to (GDPR Art. 21).",
-    )
-    changes = BoundedDictField(
-        child=StrictCharField(allow_blank=True),
-        max_length=len(RECTIFIABLE_FIELDS),
-        required=False,
-        help_text="rectification: the corrected value per profile field "
-        f'({", ".join(RECTIFIABLE_FIELDS)}); "" asks to clear a field. At least one, or a note.',
-    )
+    def get_fields(self):
+        # Every registered type's keys (``Handler.api_fields``); they only parse: the type's handler judges.
+        return details_fields()
 
 
 class RequestCreateSerializer(serializers.Serializer):
     """A new request."""
 
-    type = serializers.ChoiceField(choices=RequestType.choices, help_text="Which right you exercise.")
-    details = RequestDetailsSerializer(required=False, help_text="What that type needs; see each key.")
+    def get_fields(self):
+        return {
+            "type": serializers.ChoiceField(choices=choices(), help_text="Which right you exercise."),
+            "details": RequestDetailsSerializer(required=False, help_text="What that type needs; see each key."),
+        }
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -100,7 +84,7 @@ class RequestSummarySerializer(serializers.Serializer):
 
     id = serializers.UUIDField()
     reference = serializers.CharField(help_text="e.g. DSR-2026-000123: quote it when you write to us.")
-    type = serializers.ChoiceField(choices=RequestType.choices)
+    type = serializers.ChoiceField(choices=[])  # the registered types (``get_fields``)
     type_label = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField()
@@ -108,6 +92,11 @@ class RequestSummarySerializer(serializers.Serializer):
     received_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(help_text="We answer by then: one calendar month, extendable (GDPR Art. 12(3)).")
     url = serializers.URLField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["type"] = serializers.ChoiceField(choices=choices())
+        return fields
 
 
 class RequestSerializer(RequestSummarySerializer):
@@ -153,7 +142,8 @@ def request_summary_data(request, rights_request):
 def request_data(request, rights_request):
     """Return the JSON of ``rights_request`` for its data subject, with its timeline."""
     live_file = live_file_of(rights_request)
-    details = {key: value for key, value in rights_request.details.items() if key in DETAIL_KEYS}
+    keys = handler_for(rights_request.type).detail_keys
+    details = {key: value for key, value in rights_request.details.items() if key in keys}
     return request_summary_data(request, rights_request) | {
         "details": details,
         "status_explained": status_explained(rights_request),
@@ -267,7 +257,11 @@ class MyRequestsView(PortalAPIView):
                 "Read-only token; missing CSRF token; erasure with a token or without a recent password.",
                 "insufficient_scope",
                 "permission_denied",
-                "erasure_not_allowed_with_token",
+                *(
+                    f"{handler.type}_not_allowed_with_token"
+                    for handler in registered()
+                    if handler.requires_recent_password
+                ),
                 "reauthentication_required",
             ),
             409: error_response(
@@ -281,19 +275,21 @@ class MyRequestsView(PortalAPIView):
     )
     def post(self, request):
         if refusal := unknown_keys_error(request.data, {"type", "details"}) or (
-            isinstance(request.data, dict) and unknown_keys_error(request.data.get("details"), DETAIL_KEYS, "details.")
+            isinstance(request.data, dict)
+            and unknown_keys_error(request.data.get("details"), tuple(details_fields()), "details.")
         ):
             return refusal
         parsed = RequestCreateSerializer(data=request.data)
         parsed.is_valid(raise_exception=True)
         request_type = parsed.validated_data["type"]
-        if request_type == RequestType.ERASURE:
-            # SECURITY: erasure cannot be undone; the page asks for the password again, and so does the API.
+        handler = handler_for(request_type)
+        if handler.requires_recent_password:
+            # SECURITY: such a request (erasure) cannot be undone; the page asks for the password again, and the API.
             if isinstance(request.auth, PersonalAccessToken):
                 return Response(
                     error_body(
-                        "erasure_not_allowed_with_token",
-                        "Erasure cannot be requested with an API token. Sign in and use Settings → Your data.",
+                        f"{handler.type}_not_allowed_with_token",
+                        f"{handler.name} cannot be requested with an API token. Sign in and use Settings → Your data.",
                     ),
                     status=403,
                 )
@@ -317,9 +313,9 @@ class MyRequestsView(PortalAPIView):
                 error_body(error.code, error.detail, existing_request_id=str(error.existing.pk)), status=409
             )
         except InvalidRequestDetails as error:
-            field = error.field if error.field in ("type", "details") else f"details.{error.field}"
-            if field.removeprefix("details.") in (parsed.validated_data.get("details", {}).get("changes") or {}):
-                field = f"details.changes.{error.field}"  # a proposed correction: name it where it was sent
+            # Named where it was sent, e.g. ``details.changes.phone`` for a proposed correction.
+            within = [error.within] if error.within else []
+            field = error.field if error.field in ("type", "details") else ".".join(["details", *within, error.field])
             return Response(error_body(error.code, error.detail, {field: [error.detail]}), status=400)
         rights_request = access_own_request(user=request.user, request_id=rights_request.pk)
         data = request_data(request, rights_request)

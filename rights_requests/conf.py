@@ -6,8 +6,11 @@ from django.conf import settings
 # and RIGHTS_REQUESTS_TRANSFERS_STATEMENT).
 from privacy.conf import SUPERVISORY_AUTHORITY, TRANSFERS_STATEMENT  # noqa: F401
 
-#: Request types approved on submission by a signed-in learner; others wait for staff.
-AUTO_APPROVE = frozenset(getattr(settings, "RIGHTS_REQUESTS_AUTO_APPROVE", {"access", "portability", "objection"}))
+#: Request types approved on submission by a signed-in learner, others waiting for staff; None (the default):
+#: each type's handler says (``Handler.auto_approve``: access, portability and objection).
+AUTO_APPROVE = getattr(settings, "RIGHTS_REQUESTS_AUTO_APPROVE", None)
+if AUTO_APPROVE is not None:
+    AUTO_APPROVE = frozenset(AUTO_APPROVE)
 #: Remind assignees of requests due within this many days.
 REMIND_WITHIN_DAYS = getattr(settings, "RIGHTS_REQUESTS_REMIND_WITHIN_DAYS", 7)
 #: Days an access report stays downloadable; after that it is deleted and the download answers 410.

@@ -28,9 +28,20 @@ class AccountClosed(RightsRequestError):
 
 
 class InvalidRequestDetails(RightsRequestError):
-    """The details given for a request do not fit its type."""
+    """The details given for a request do not fit its type.
+
+    ``field`` names the (first) offending key and ``detail`` says what is wrong with it.
+    ``errors`` is ``{key: message}`` for every offending key, for a page that shows
+    each beside its field. ``within`` is the key of the details that holds ``field``
+    ("changes" for a proposed correction), or "" for a key of the details themselves.
+    """
 
     code = "invalid_details"
+
+    def __init__(self, detail, *, field=None, within="", errors=None):
+        super().__init__(detail, field=field)
+        self.within = within
+        self.errors = errors or {field: detail}
 
 
 class EmailNotSent(RightsRequestError):

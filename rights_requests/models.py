@@ -7,16 +7,7 @@ from django.db import models
 
 from learnerportal.encryption import EncryptedJSONField
 
-
-class RequestType(models.TextChoices):
-    """The six rights a learner can exercise through the portal."""
-
-    ACCESS = "access", "Access to your data (Art. 15)"
-    RECTIFICATION = "rectification", "Correction of your data (Art. 16)"
-    ERASURE = "erasure", "Erasure of your data (Art. 17)"
-    RESTRICTION = "restriction", "Restriction of processing (Art. 18)"
-    PORTABILITY = "portability", "A portable copy of your data (Art. 20)"
-    OBJECTION = "objection", "Objection to processing (Art. 21)"
+from . import request_types
 
 
 class Status(models.TextChoices):
@@ -60,10 +51,10 @@ class RightsRequest(models.Model):
 
     ``received_at`` never changes; ``due_at`` is one calendar month later and may
     be extended once (``extended_at`` and ``extension_reason`` are then set).
-    ``details`` depends on the type: ``{"changes": {field: new value}}`` for
-    rectification, ``{"purposes": [...]}`` for objection, ``{"reason": str}`` for
-    restriction, and an optional ``{"note": str}`` for the others. It is encrypted
-    at rest: a proposed correction may be a new phone number or date of birth.
+    ``type`` is one of the registered request types (``rights_requests.handlers``);
+    ``details`` is what its handler's ``clean_details`` returned, e.g.
+    ``{"changes": {field: new value}, "note": str}`` for rectification. It is
+    encrypted at rest: a proposed correction may be a new phone number or date of birth.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -74,7 +65,8 @@ class RightsRequest(models.Model):
         related_name="rights_requests",
         help_text="The data subject: the learner the request is about.",
     )
-    type = models.CharField(max_length=20, choices=RequestType)
+    # Read from the registry when used, so a new type needs no migration (``request_types``).
+    type = models.CharField(max_length=20, choices=request_types.choices)
     details = EncryptedJSONField(default=dict, blank=True)
     status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)

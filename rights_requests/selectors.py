@@ -14,7 +14,10 @@ from compliance.registry import Category, registry
 
 from . import conf
 from .deadlines import end_of_day
-from .models import OPEN_STATUSES, RequestEvent, RequestFile, RequestType, RightsRequest, Status
+from .models import OPEN_STATUSES, RequestEvent, RequestFile, RightsRequest, Status
+
+# The registry, not the handlers package: the handlers (files, reports) read through this module.
+from .request_types import handler_for, registered
 
 
 def requests_of(subject):
@@ -213,15 +216,14 @@ def queue_summary(*, now=None):
     )
     totals = {(row["type"], row["status"]): row["total"] for row in rows}
     types = []
-    for request_type in RequestType:
+    for handler in registered():
         counts = [
-            {"status": status.value, "count": totals.get((request_type.value, status.value), 0)}
-            for status in OPEN_STATUSES
+            {"status": status.value, "count": totals.get((handler.type, status.value), 0)} for status in OPEN_STATUSES
         ]
         types.append(
             {
-                "value": request_type.value,
-                "label": request_type.label,
+                "value": handler.type,
+                "label": handler.label,
                 "counts": counts,
                 "total": sum(cell["count"] for cell in counts),
             }
@@ -230,7 +232,7 @@ def queue_summary(*, now=None):
         "statuses": [{"value": status.value, "label": status.label} for status in OPEN_STATUSES],
         "types": types,
         "status_totals": [
-            sum(totals.get((t, status.value), 0) for t in RequestType.values) for status in OPEN_STATUSES
+            sum(totals.get((handler.type, status.value), 0) for handler in registered()) for status in OPEN_STATUSES
         ],
         "open": sum(row["total"] for row in rows),
         "overdue": sum(row["overdue"] for row in rows),
@@ -285,20 +287,13 @@ STATUS_EXPLAINED = {
 def status_explained(rights_request):
     """Return what the request's status means for its learner, in a sentence; "" for a finished one.
 
-    A correction described only in words (no proposed values) is carried out by
-    staff by hand once approved, so while it is being processed the learner is
-    told that, not that "we" (the portal) are working on it. Work that was
+    The type's handler may say it its own way (``Handler.explain_status``: a
+    correction described only in words is made by staff by hand). Work that was
     interrupted and is being tried again is told as taking longer than usual.
     """
-    if (
-        rights_request.status == Status.PROCESSING
-        and rights_request.type == RequestType.RECTIFICATION
-        and not (rights_request.details or {}).get("changes")
-    ):
-        return (
-            "Our team is making the correction you described by hand. We will email you when it is done, "
-            "with what we changed."
-        )
+    explained = handler_for(rights_request.type).explain_status(rights_request)
+    if explained is not None:
+        return explained
     if rights_request.is_being_retried:
         return "This is taking longer than usual — we are on it. You do not need to do anything."
     return STATUS_EXPLAINED.get(rights_request.status, "")

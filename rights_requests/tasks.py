@@ -1,4 +1,12 @@
-"""Background work of rights requests, through Django's ``django.tasks`` API."""
+"""Background work of rights requests, through Django's ``django.tasks`` API.
+
+Approved requests are queued here (``process_later``) and carried out by their
+type's handler (``process_request``); the work ends here too: completed
+(``request_complete``, also by staff who carried it out by hand), failed
+(``request_fail``) or taken back when its worker stopped (``request_recover``).
+Emails to learners and staff are sent from here, after the commit of the step
+they tell of.
+"""
 
 import datetime
 import smtplib
@@ -13,25 +21,51 @@ from django_tasks_db.models import DBTaskResult
 from learnerportal.log import set_log_reference
 
 from . import conf
+from .details import clean_text
 from .exceptions import AccountClosed, EmailNotSent, LeaseLost
-from .fulfilment import registration_for
-from .models import RequestEvent, RightsRequest
-from .notifications import request_event_email, staff_failure_email
-from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
-from .services import (
-    request_complete,
-    request_fail,
+from .handlers import handler_for
+from .leases import (
+    ENCRYPTED,
+    held,
     request_hold,
     request_lease_extend,
     request_lease_release,
-    request_recover,
     request_start,
 )
+from .models import RequestEvent, RightsRequest, Status
+from .notifications import request_event_email, staff_failure_email
+from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
+from .workflow import TRANSITIONS, locked, take_step
+
+
+def email_learner(event):
+    """Email the learner about ``event`` once the current transaction commits (if it is one they are told of)."""
+    transaction.on_commit(lambda: send_request_email.enqueue(event_id=event.pk))
+
+
+def _tell_staff_of_failure(request):
+    transaction.on_commit(lambda: send_failure_email.enqueue(request_id=str(request.pk)))
+
+
+def process_later(request, *, delay=0):
+    """Queue the processing task after commit, ``delay`` seconds from now, under a lease that recovery watches.
+
+    The lease (``lease_expires_at``) says by when the work must have started: if the task
+    is lost (a worker killed while starting it, one failing before it could mark the
+    request ``processing``), recovery queues it again.
+    """
+    run_after = timezone.now() + datetime.timedelta(seconds=delay)
+    request.lease_expires_at = run_after + datetime.timedelta(seconds=conf.LEASE_SECONDS)
+    RightsRequest.objects.filter(pk=request.pk).update(lease_expires_at=request.lease_expires_at)
+    work = process_request
+    if delay and work.get_backend().supports_defer:
+        work = work.using(run_after=run_after)
+    transaction.on_commit(lambda: work.enqueue(request_id=str(request.pk)))
 
 
 @task()
 def process_request(request_id):
-    """Carry out an approved request with its type's handler, if it has one.
+    """Carry out an approved request with its type's handler (``Handler.fulfil``).
 
     A handler that raises puts the request in ``failed`` (visible in the admin
     queue, where staff can retry it) and, run in a transaction, leaves the data
@@ -46,26 +80,120 @@ def process_request(request_id):
     except Exception as error:
         request_fail(request=RightsRequest(pk=request_id), error=error, started=False)
         raise
-    registration = registration_for(request.type)
-    if request.status != "processing":
+    if request.status != Status.PROCESSING:
         return
-    if registration is None:
-        request_lease_release(request=request)  # staff carry it out
-        return
+    handler = handler_for(request.type)
     try:
-        with transaction.atomic() if registration.atomic else nullcontext():
-            if registration.atomic:
+        with transaction.atomic() if handler.fulfil_in_transaction else nullcontext():
+            if handler.fulfil_in_transaction:
                 request_hold(request=request)
-            note = registration.handler(request)
+            note = handler.fulfil(request)
             if note is None:
                 request_lease_release(request=request)
-                return  # this request needs a person after all: it waits in the queue
+                return  # this request needs a person: it waits in the queue
             request_complete(actor=None, request=request, note=note)
     except (AccountClosed, LeaseLost):
         return  # erased meanwhile (its file was not kept), or another run has the request now
     except Exception as error:
         request_fail(request=request, error=error)
         raise
+
+
+@transaction.atomic
+def request_complete(*, actor, request, note):
+    """Mark ``request`` completed; ``note`` tells the learner what was done.
+
+    ``actor`` is staff who carried it out, or None when the system did (the run
+    must still hold the request). The type's handler then acts in the same
+    transaction (``Handler.on_completed``: completing an erasure closes the
+    learner's other open requests, as withdrawn, with a note naming it; no email).
+
+    A request whose fulfilment found something left to do by hand
+    (``Handler.has_findings``: an erasure whose receipt scan found an identifier)
+    goes to ``completed_with_findings`` instead, until
+    ``services.request_leftovers_resolve`` leaves it clean (GDPR Art. 17(1)).
+
+    Raises:
+        NotPermitted, TransitionNotAllowed, InvalidRequestDetails (empty note), LeaseLost.
+    """
+    handler = handler_for(request.type)
+    if actor is None:
+        request = held(request)  # the system completes only work that still holds the request
+    else:
+        request = locked(request)
+        handler.require_decider(actor, "complete")
+    note = clean_text(note, "note", required=True)
+    step = "complete_with_findings" if handler.has_findings(request) else "complete"
+    event = take_step(request, step, actor=actor, note=note, completed_at=timezone.now(), lease_expires_at=None)
+    handler.on_completed(request)
+    email_learner(event)
+    return request
+
+
+@transaction.atomic
+def request_fail(*, request, error, started=True):
+    """Record that processing ``request`` failed; staff see it in the queue, are emailed, and may retry.
+
+    The request's encrypted fields are not read, so a failure to decrypt them (a
+    worker with an outdated key) is recorded too.
+
+    Args:
+        request: as ``request_start`` returned it, when ``started``; else any
+            instance with the request's ``pk`` (the work failed before it started).
+        error: the exception; only its class name is stored, never its message,
+            which could contain personal data.
+
+    Raises:
+        LeaseLost: a started run no longer holds the request (nothing is recorded).
+        TransitionNotAllowed: the request is no longer approved or processing.
+    """
+    if started:
+        request = held(request)
+    else:
+        request = RightsRequest.objects.select_for_update().defer(*ENCRYPTED).get(pk=request.pk)
+    take_step(
+        request, "fail", actor=None, note=f"Processing stopped with {type(error).__name__}.", lease_expires_at=None
+    )
+    _tell_staff_of_failure(request)
+    return request
+
+
+@transaction.atomic
+def request_recover(*, request, now=None):
+    """Take back queued or running work whose lease ran out: queue it again, or fail it after too many tries.
+
+    Each retry waits twice as long as the one before (``RIGHTS_REQUESTS_RETRY_BACKOFF_SECONDS``,
+    then double); after ``RIGHTS_REQUESTS_MAX_RETRIES`` the request is ``failed`` with the
+    reason, for staff to retry, and staff are emailed. A request whose row is locked (its
+    work is running in a transaction) or whose lease is ahead is left alone.
+
+    Returns:
+        the request if it was requeued or failed, else None.
+    """
+    now = now or timezone.now()
+    request = (
+        RightsRequest.objects.select_for_update(skip_locked=True)
+        .defer(*ENCRYPTED)
+        .filter(pk=request.pk, status__in=TRANSITIONS["requeue"].sources, lease_expires_at__lt=now)
+        .first()
+    )
+    if request is None:
+        return None
+    if request.attempts >= conf.MAX_RETRIES:
+        note = (
+            f"The work was interrupted {request.attempts + 1} times (the worker stopped or could not start it); "
+            "it is not tried again without staff."
+        )
+        take_step(request, "fail", actor=None, note=note, lease_expires_at=None)
+        _tell_staff_of_failure(request)
+        return request
+    started = request.status == Status.PROCESSING
+    note = ("The work was interrupted" if started else "The work did not start") + "; queued again."
+    take_step(
+        request, "requeue", actor=None, note=note, attempts=request.attempts + 1, progress_done=0, progress_total=0
+    )
+    process_later(request, delay=conf.RETRY_BACKOFF_SECONDS * 2 ** (request.attempts - 1))
+    return request
 
 
 def recover_stranded_work(now=None):

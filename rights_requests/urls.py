@@ -3,16 +3,19 @@
 from django.urls import path, register_converter
 
 from . import views
-from .models import RequestType
+from .handlers import registered
+from .request_types import TYPE_PATTERN
 
 
 class RequestTypeConverter:
-    """Match only the six request types, so any other word is a plain 404."""
+    """Match only registered request types, so any other word is a plain 404."""
 
-    regex = "|".join(RequestType.values)
+    regex = TYPE_PATTERN.pattern
 
     def to_python(self, value):
-        return RequestType(value)
+        if value not in {handler.type for handler in registered()}:
+            raise ValueError(f"{value!r} is not a type of request.")
+        return value
 
     def to_url(self, value):
         return str(value)

@@ -11,12 +11,17 @@
         learner's account is erased)
 
 Any other move is refused. Assigning and extending change no status and are
-allowed while the request is open.
+allowed while the request is open. ``take_step`` is the one way a request moves:
+it checks the step, saves the request and writes the event and audit rows.
 """
 
 from dataclasses import dataclass
 
-from .models import OPEN_STATUSES, RequestEvent, Status
+from compliance.models import AuditEvent
+from compliance.services import audit_record
+
+from .exceptions import TransitionNotAllowed
+from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 
 
 @dataclass(frozen=True)
@@ -82,3 +87,60 @@ TRANSITIONS = {
 def allowed_steps(status):
     """Return the names of the steps allowed from ``status``, in ``TRANSITIONS`` order."""
     return [name for name, transition in TRANSITIONS.items() if status in transition.sources]
+
+
+def locked(request):
+    """Return ``request`` read again under a row lock held to the end of the caller's transaction."""
+    return RightsRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def take_step(request, step, *, actor, note="", audit=None, **changes):
+    """Move ``request`` (locked by the caller) through ``step``, save it with ``changes`` and record the event.
+
+    Fields left unloaded (``defer``) are neither checked nor written.
+
+    Args:
+        step: a key of ``TRANSITIONS``.
+        actor: who takes it; None for the system.
+        note: what the learner is told at this step ("" for nothing).
+        audit: keys added to the audit row's changes (never personal data).
+
+    Returns:
+        the new ``RequestEvent``.
+
+    Raises:
+        TransitionNotAllowed: the request's status is not one the step starts from.
+    """
+    transition = TRANSITIONS[step]
+    if request.status not in transition.sources:
+        raise TransitionNotAllowed(
+            f"A request that is “{request.get_status_display().lower()}” cannot be {transition.verb}."
+        )
+    from_status = request.status
+    if transition.target is not None:
+        request.status = transition.target
+    for name, value in changes.items():
+        setattr(request, name, value)
+    request.full_clean(exclude=request.get_deferred_fields(), validate_constraints=False)
+    request.save()
+    return record_event(request, actor=actor, action=transition.action, from_status=from_status, note=note, audit=audit)
+
+
+def record_event(request, *, actor, action, from_status="", note="", audit=None):
+    """Write the request's event row and the same step in the learner's audit log (no note: it may hold data).
+
+    ``audit`` adds keys to the audit row's changes (never personal data).
+
+    Returns:
+        the new ``RequestEvent``.
+    """
+    event = RequestEvent.objects.create(
+        request=request, actor=actor, action=action, from_status=from_status, to_status=request.status, note=note
+    )
+    audit_record(
+        actor=actor,
+        subject=request.subject,
+        action=AuditEvent.Action.REQUEST_STEP,
+        changes={"request": request.reference, "step": action, "status": [from_status, request.status]} | (audit or {}),
+    )
+    return event

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import EnrollmentFactory, UserFactory
-from rights_requests import services
+from rights_requests import leases, services, tasks
 from rights_requests.deadlines import due_at_for, end_of_day
 from rights_requests.models import RequestEvent, RightsRequest, Status
 
@@ -549,8 +549,8 @@ def test_an_agent_verifies_the_identity_of_a_request_filed_on_a_learners_behalf(
 
 def test_an_agent_retries_a_failed_request(client, agent, learner, verified_login):
     rights_request = submit(learner, "portability")
-    services.request_start(request=rights_request)
-    services.request_fail(request=rights_request, error=RuntimeError("disk full"))
+    leases.request_start(request=rights_request)
+    tasks.request_fail(request=rights_request, error=RuntimeError("disk full"))
     verified_login(client, agent)
 
     response = run_action(client, "retry_failed", [rights_request])
@@ -575,7 +575,7 @@ def test_retrying_a_request_that_did_not_fail_is_refused_by_reference(client, ag
 
 def test_an_agent_marks_a_request_carried_out_by_hand_completed_with_a_note(client, agent, learner, verified_login):
     rights_request = submit(learner, "access")
-    services.request_start(request=rights_request)
+    leases.request_start(request=rights_request)
     verified_login(client, agent)
 
     response = submit_action_form(client, "mark_completed", [rights_request], note="")

@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import LearningEvent
 from accounts.tests.factories import CourseFactory, EnrollmentFactory
 from compliance.models import AuditEvent
-from rights_requests import files, portability, services
+from rights_requests import files, leases, portability, services
 from rights_requests.models import RequestFile, Status
 from rights_requests.portability import portable_export_file
 from rights_requests.progress import Progress
@@ -48,8 +48,8 @@ def test_the_learner_sees_a_queued_copy_waiting_then_how_far_it_got(client, busy
     assert "Preparing your portable copy" in waiting.text
     assert "Waiting to start" in waiting.text
 
-    services.request_start(request=request)
-    services.request_progress_report(request=request, done=420, total=1000)
+    leases.request_start(request=request)
+    leases.request_progress_report(request=request, done=420, total=1000)
     working = client.get(url)
     assert "42 % done: 420 of 1000 records written." in working.text
     assert '<progress max="100" value="42"' in working.text

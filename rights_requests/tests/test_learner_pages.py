@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 
 from accounts.tests.factories import UserFactory
-from rights_requests import conf, services
+from rights_requests import conf, services, tasks
 from rights_requests.models import RightsRequest, Status
 
 pytestmark = pytest.mark.django_db
@@ -345,7 +345,7 @@ def test_a_completed_request_says_what_was_done(client, amara, privacy_officer, 
     rights_request = file_request(amara, "rectification", note="Please remove my phone number.")
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=privacy_officer, request=rights_request)  # in words: staff carry it out
-    services.request_complete(
+    tasks.request_complete(
         actor=privacy_officer, request=rights_request, note="We emailed you a report of all your data."
     )
 

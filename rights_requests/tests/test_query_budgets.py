@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from rights_requests.deadlines import due_at_for
-from rights_requests.models import RequestType, RightsRequest, Status
+from rights_requests.handlers import registered
+from rights_requests.models import RightsRequest, Status
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/rights_requests/rightsrequest/"
-TYPES = RequestType.values
+TYPES = [handler.type for handler in registered()]
 
 
 def requests_for(subject, count, *, status=Status.COMPLETED, start=0):

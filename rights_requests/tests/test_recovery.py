@@ -14,8 +14,9 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from rights_requests import conf, fulfilment, services
+from rights_requests import conf, services, tasks
 from rights_requests.exceptions import EmailNotSent
+from rights_requests.handlers import handler_for
 from rights_requests.models import RequestEvent, RequestFile, RightsRequest, Status
 from rights_requests.tasks import process_request, send_request_email
 
@@ -86,7 +87,7 @@ def test_retries_wait_longer_each_time(make_request, settings):
     waits = []
     for _ in range(conf.MAX_RETRIES):
         before = timezone.now()
-        services.request_recover(request=request)
+        tasks.request_recover(request=request)
         request.refresh_from_db()
         waits.append(request.lease_expires_at - before - datetime.timedelta(seconds=conf.LEASE_SECONDS))
         lapse(request)
@@ -137,7 +138,7 @@ def test_learner_can_withdraw_a_failed_request_and_ask_again(client, learner, ma
 
 def test_learner_is_told_work_being_retried_is_taking_longer(client, learner, make_request):
     request = stranded(make_request)
-    services.request_recover(request=request)
+    tasks.request_recover(request=request)
     client.force_login(learner)
 
     page = client.get(f"/settings/data/{request.pk}/").content.decode()
@@ -148,11 +149,11 @@ def test_learner_is_told_work_being_retried_is_taking_longer(client, learner, ma
 def test_a_rerun_of_an_export_leaves_one_whole_file(learner, make_request, client):
     request = make_request(request_type="portability", status="processing")
     # A first run stored its file, then its worker died before completing the request.
-    fulfilment.fulfil_portability(request)
-    fulfilment.fulfil_portability(request)
+    handler_for("portability").fulfil(request)
+    handler_for("portability").fulfil(request)
 
     assert RequestFile.objects.filter(request=request).count() == 1
-    services.request_complete(actor=None, request=request, note="Ready.")
+    tasks.request_complete(actor=None, request=request, note="Ready.")
     client.force_login(learner)
     download = client.get(f"/settings/data/{request.pk}/download/")
     assert b"".join(download.streaming_content)[:2] == b"PK"

@@ -300,7 +300,7 @@ def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_c
     """A portable copy still being made when the erasure commits must not outlive it (GDPR Art. 17)."""
     from rights_requests.exceptions import AccountClosed, LeaseLost
     from rights_requests.files import request_file_store
-    from rights_requests.fulfilment import fulfil_portability
+    from rights_requests.handlers import handler_for
 
     officer = staff_member("priya.officer", "Privacy officer")
     copy = RightsRequest.objects.get(subject=noor, type="portability")  # the copy its task is still making
@@ -311,7 +311,8 @@ def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_c
     files_before = RequestFile.objects.count()
 
     with pytest.raises(LeaseLost):
-        fulfil_portability(copy)  # the task stops at its next progress report: the erasure closed its request
+        # The task stops at its next progress report: the erasure closed its request.
+        handler_for("portability").fulfil(copy)
     with pytest.raises(AccountClosed):
         # A copy that was finished before the erasure reaches the point of storing it.
         request_file_store(request=copy, kind=RequestFile.Kind.PORTABLE_EXPORT, source=io.BytesIO(b"the copy"))
@@ -323,19 +324,20 @@ def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_c
 def test_a_copy_whose_learner_is_erased_while_it_is_made_ends_closed_not_failed(
     noor, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
-    from rights_requests import fulfilment
+    from rights_requests.handlers import handler_for
 
     officer = staff_member("priya.officer", "Privacy officer")
     erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     RightsRequest.objects.filter(subject=noor, type="portability").delete()  # the fixture's earlier copy
-    real = fulfilment.registration_for("portability")
+    portability = handler_for("portability")
+    real = portability.fulfil
 
     def erased_meanwhile(request):
         with django_capture_on_commit_callbacks(execute=True):
             services.request_approve(actor=officer, request=erasure)
-        return real.handler(request)
+        return real(request)
 
-    monkeypatch.setitem(fulfilment._handlers, "portability", real._replace(handler=erased_meanwhile))
+    monkeypatch.setattr(portability, "fulfil", erased_meanwhile)
     with django_capture_on_commit_callbacks(execute=True):  # the task runs at once in tests
         copy = services.request_submit(actor=noor, subject=noor, request_type="portability")
 

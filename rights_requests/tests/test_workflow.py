@@ -13,7 +13,7 @@ from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import registry
 from privacy.models import ProcessingRestriction
-from rights_requests import fulfilment, services
+from rights_requests import leases, services, tasks
 from rights_requests.exceptions import (
     AccountClosed,
     DuplicateOpenRequest,
@@ -21,6 +21,7 @@ from rights_requests.exceptions import (
     NotPermitted,
     TransitionNotAllowed,
 )
+from rights_requests.handlers import handler_for
 from rights_requests.models import RequestEvent, RightsRequest, Status
 from rights_requests.workflow import TRANSITIONS
 
@@ -32,7 +33,7 @@ def run_step(step, request, *, learner, officer, make_request=None):
     if step == "close":
         # No service of its own: completing the learner's erasure closes their other requests.
         erasure = make_request(request_type="erasure", status="processing", subject=request.subject)
-        return services.request_complete(actor=officer, request=erasure, note="Erased by hand.")
+        return tasks.request_complete(actor=officer, request=erasure, note="Erased by hand.")
     if step == "verify":
         return services.request_verify(actor=officer, request=request, note="Checked their ID document.")
     if step == "approve":
@@ -42,13 +43,13 @@ def run_step(step, request, *, learner, officer, make_request=None):
     if step == "withdraw":
         return services.request_withdraw(actor=learner, request=request)
     if step == "start":
-        return services.request_start(request=request)
+        return leases.request_start(request=request)
     if step == "complete":
-        return services.request_complete(actor=officer, request=request, note="Sent by post.")
+        return tasks.request_complete(actor=officer, request=request, note="Sent by post.")
     if step == "complete_with_findings":
         leftover = {"table": "accounts_profile", "column": "bio", "identifier": "email", "rows": 1}
         RightsRequest.objects.filter(pk=request.pk).update(result={"erasure_receipt": {"scan": [leftover]}})
-        return services.request_complete(actor=officer, request=request, note="Erased.")
+        return tasks.request_complete(actor=officer, request=request, note="Erased.")
     if step in ("redact", "clear"):
         # An identifier still in another learner's bio keeps the erasure open; one found nowhere closes it.
         other = UserFactory(username="zeynep")
@@ -60,14 +61,14 @@ def run_step(step, request, *, learner, officer, make_request=None):
         )
         return services.request_leftovers_resolve(actor=officer, request=request)
     if step == "fail":
-        return services.request_fail(request=request, error=RuntimeError("boom"))
+        return tasks.request_fail(request=request, error=RuntimeError("boom"))
     if step == "retry":
         return services.request_retry(actor=officer, request=request)
     if step == "requeue":
         # Recovery takes back work whose lease ran out (a worker killed while it ran or before it started).
         lapsed = timezone.now() - datetime.timedelta(seconds=1)
         RightsRequest.objects.filter(pk=request.pk).update(lease_expires_at=lapsed)
-        return services.request_recover(request=request)
+        return tasks.request_recover(request=request)
     if step == "assign":
         return services.request_assign(actor=officer, request=request, assignee=officer)
     if step == "extend":
@@ -259,21 +260,17 @@ def test_reject_and_extend_need_a_reason_and_extend_only_once(make_request, offi
 
 
 @pytest.fixture
-def failing_access_handler():
+def failing_access_handler(monkeypatch):
     calls = []
 
-    def handler(request):
+    def fulfil(request):
         calls.append(request.pk)
         if len(calls) == 1:
             raise ValueError(f"cannot read profile of {request.subject.email}")
         return "Your report is ready."
 
-    original = fulfilment.unregister("access")
-    fulfilment.register("access", handler)
-    yield calls
-    fulfilment.unregister("access")
-    if original:  # put back the portal's own handler, which later tests in this process rely on
-        fulfilment.register("access", original.handler, atomic=original.atomic)
+    monkeypatch.setattr(handler_for("access"), "fulfil", fulfil)
+    return calls
 
 
 def test_a_failing_task_leaves_the_request_failed_and_staff_can_retry_it(
@@ -550,12 +547,12 @@ def test_staff_steps_on_requests_closed_by_an_erasure_are_refused(learner, offic
     )
     by_hand = make_request(request_type="access", status="processing")
     erasure = make_request(request_type="erasure", status="processing")
-    services.request_complete(actor=officer, request=erasure, note="Erased.")
+    tasks.request_complete(actor=officer, request=erasure, note="Erased.")
 
     with pytest.raises(TransitionNotAllowed, match="withdrawn"):
         services.request_approve(actor=officer, request=rectification)
     with pytest.raises(TransitionNotAllowed):
-        services.request_complete(actor=officer, request=by_hand, note="Sent by post.")
+        tasks.request_complete(actor=officer, request=by_hand, note="Sent by post.")
     for step in ("assign", "extend", "verify", "reject"):
         with pytest.raises(TransitionNotAllowed):
             run_step(step, rectification, learner=learner, officer=officer)
@@ -625,7 +622,7 @@ def test_the_acknowledgement_of_a_request_approved_on_the_spot_says_approved(
     learner, request_type, django_capture_on_commit_callbacks, monkeypatch
 ):
     # Only the acknowledgement is sent here: the task that carries it out is held back.
-    monkeypatch.setattr(services, "_process_later", lambda request: None)
+    monkeypatch.setattr(services, "process_later", lambda request: None)
     with django_capture_on_commit_callbacks(execute=True):
         request = services.request_submit(actor=learner, subject=learner, request_type=request_type)
 

@@ -1,0 +1,116 @@
+"""Erasure: the learner's data erased per the registry and the account closed, for good (GDPR Art. 17)."""
+
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import transaction
+
+from compliance.erasure import erasure_execute, subject_identifiers
+from compliance.notice import erasure_plan, kept_after_erasure
+from compliance.services import data_subject_lock
+
+from ..models import RequestFile, RightsRequest
+from ..permissions import DECIDE_ERASURE
+from ..workflow import TRANSITIONS, take_step
+from .base import ApprovalConfirmation, Handler
+
+
+class ErasureHandler(Handler):
+    """Erase the learner's data, keep the receipt on the request, and close their other requests."""
+
+    type = "erasure"
+    label = "Erasure of your data (Art. 17)"
+    article = "GDPR Art. 17"
+    title = "Delete your account and data"
+    summary = (
+        "Ask us to erase your personal data and close your account for good. "
+        "We keep only what the law makes us keep, such as payment records, without your name on them."
+    )
+    action = "Ask for erasure"
+    what_we_do = (
+        "Our privacy officer reviews the request. Once it is approved, we erase your data and close your account."
+    )
+    notice_template = "rights_requests/new/erasure_notice.html"
+    requires_recent_password = True  # SECURITY: erasure cannot be undone
+    decide_permission = DECIDE_ERASURE
+    decide_refusal = "an erasure request; the privacy officer decides those"
+    confirm_approval = ApprovalConfirmation(
+        title="Approve and carry out erasure?",
+        submit_label="Yes, erase",
+        template="admin/rights_requests/rightsrequest/erasure_confirmation.html",
+    )
+
+    def approval_confirmation_context(self):
+        """Say what erasure does to each kind of record, from the personal-data registry."""
+        return {"plan": erasure_plan()}
+
+    def has_findings(self, request):
+        """Return whether the receipt's scan found an identifier left somewhere (GDPR Art. 17(1))."""
+        return bool((request.result or {}).get("erasure_receipt", {}).get("scan", []))
+
+    def on_completed(self, request):
+        """Close the erased learner's other open requests in the erasure's transaction (step ``close``).
+
+        Their account is anonymised and deactivated, so nothing is left to verify,
+        approve or carry them out on; staff steps on them are refused from now on.
+        The learner is not emailed: their address is gone (the erasure confirmation
+        says the account is closed). A restriction a restriction request started is
+        not lifted here, which would email them: the erasure deleted it (registry rule).
+        """
+        others = (
+            RightsRequest.objects.select_for_update()
+            .filter(subject_id=request.subject_id, status__in=TRANSITIONS["close"].sources)
+            .exclude(pk=request.pk)
+            .order_by("reference")
+        )
+        for other in others:
+            take_step(
+                other, "close", actor=None, note=f"Closed: the account was erased under request {request.reference}."
+            )
+
+    def fulfil(self, request):
+        """Erase the learner's data per the registry and keep the receipt on the request (GDPR Art. 17).
+
+        The learner's address is read before it is erased, and the confirmation is sent to
+        it straight after the commit — it is not written anywhere (not even a task queue).
+        When the receipt's scan finds an identifier left somewhere, the identifiers are
+        kept on the request, encrypted, for the privacy officer's redaction and scan
+        (``services.request_leftovers_resolve``); the request completes with findings.
+        """
+        # Lock the account first: a request the learner files from now on waits for this transaction and then
+        # finds the account closed (``request_submit``); one filed before is closed with the others.
+        data_subject_lock(request.subject_id)
+        email = request.subject.email
+        identifiers = subject_identifiers(request.subject)
+        files = list(
+            RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True)
+        )
+        receipt = erasure_execute(subject=request.subject)
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in files])
+        RightsRequest.objects.filter(pk=request.pk).update(
+            result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
+        )
+        transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
+        return (
+            "We erased your data and closed your account. We keep only what the law requires, such as "
+            "payment records, without your name on them."
+            + (
+                " Our check found your former details in a few more places, such as notes; our privacy team is "
+                "removing them."
+                if receipt["scan"]
+                else ""
+            )
+        )
+
+
+def _confirm_erasure(email, reference, receipt):
+    """Email the learner, at the address they had, that their data is erased and what is kept, and why."""
+    kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure(receipt["records"]))
+    send_mail(
+        f"Your data is erased ({reference})",
+        "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "
+        "Everything else we held about you is deleted. We keep only these records, because the law "
+        f"requires it or to show that your data was handled lawfully:\n\n{kept}\n\n"
+        "-- Learner Portal privacy team\n",
+        None,
+        [email],
+    )

@@ -1,0 +1,95 @@
+"""Objection to processing: the learner stops uses of their data they did not need to agree to (GDPR Art. 21)."""
+
+from django import forms
+from rest_framework import serializers
+
+from compliance.registry import Purpose
+from learnerportal.api.fields import BoundedListField
+from privacy.models import Consent
+from privacy.services import consent_record
+
+from ..exceptions import InvalidRequestDetails
+from ..forms import RightsRequestForm, note_field
+from .base import Handler
+
+#: Purposes a learner may object to (GDPR Art. 21): the ones not needed to run their courses.
+OBJECTABLE_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.PERSONALIZATION, Purpose.RESEARCH, Purpose.PARTNER_SHARING)
+
+
+class ObjectionRequestForm(RightsRequestForm):
+    """Objection to processing: which uses of their data the learner objects to (GDPR Art. 21)."""
+
+    purposes = forms.MultipleChoiceField(
+        label="Which uses of your data do you object to?",
+        required=False,
+        choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            f"Choose one or more. An objection to “{Purpose.MARKETING_EMAIL.label.lower()}” is for good: you "
+            "cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow again on the Privacy tab."
+        ),
+    )
+    note = note_field()
+
+    def details(self):
+        return {"purposes": self.cleaned_data["purposes"], "note": self.cleaned_data["note"]}
+
+
+class ObjectionHandler(Handler):
+    """Stop the processing the learner objects to, at once; marketing stops for good (GDPR Art. 21(3))."""
+
+    type = "objection"
+    label = "Objection to processing (Art. 21)"
+    article = "GDPR Art. 21"
+    title = "Object to how we use your data"
+    summary = (
+        "Tell us to stop using your data for course news by email, recommendations, research "
+        "or sharing your progress with course partners."
+    )
+    action = "Raise an objection"
+    what_we_do = "We stop using your data for the uses you choose."
+    form_class = ObjectionRequestForm
+    fields_template = "rights_requests/new/objection_fields.html"
+    auto_approve = True
+
+    def api_fields(self):
+        return {
+            **super().api_fields(),
+            "purposes": BoundedListField(
+                child=serializers.ChoiceField(choices=list(OBJECTABLE_PURPOSES)),
+                max_length=len(OBJECTABLE_PURPOSES),
+                required=False,
+                help_text="objection (at least one): the uses of your data you object to (GDPR Art. 21).",
+            ),
+        }
+
+    def clean_details(self, details, *, subject=None):
+        """Return ``{"purposes": [purpose, ...], "note": str}``: one or more ``OBJECTABLE_PURPOSES``, in their order."""
+        note = super().clean_details(details, subject=subject)
+        purposes = details.get("purposes")
+        if not isinstance(purposes, list) or not purposes:
+            raise InvalidRequestDetails("Choose at least one use of your data to object to.", field="purposes")
+        unknown = sorted(set(map(str, purposes)) - set(OBJECTABLE_PURPOSES))
+        if unknown:
+            raise InvalidRequestDetails(f"Unknown purposes: {', '.join(unknown)}.", field="purposes")
+        return {"purposes": [p for p in OBJECTABLE_PURPOSES if p in purposes], **note}
+
+    def details_as_text(self, request):
+        purposes = [Purpose(p).label if p in Purpose.values else p for p in request.details.get("purposes") or []]
+        rows = [("Uses you object to", "; ".join(purposes))] if purposes else []
+        return rows + super().details_as_text(request)
+
+    def admin_details(self, request):
+        labels = dict(Purpose.choices)
+        purposes = [labels.get(purpose, purpose) for purpose in request.details.get("purposes") or []]
+        return super().admin_details(request) | {"purposes": purposes}
+
+    def fulfil(self, request):
+        """Withdraw consent to each purpose objected to, recorded as an objection (GDPR Art. 21)."""
+        purposes = request.details.get("purposes", [])
+        for purpose in purposes:
+            consent_record(
+                actor=None, user=request.subject, purpose=purpose, granted=False, source=Consent.Source.OBJECTION
+            )
+        stopped = ", ".join(Purpose(purpose).label.lower() for purpose in purposes)
+        return f"We have stopped using your data to: {stopped}."

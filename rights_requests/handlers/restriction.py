@@ -1,0 +1,82 @@
+"""Restriction of processing: the learner's data is kept but not used, from the moment they ask (GDPR Art. 18)."""
+
+from django import forms
+
+from learnerportal.api.fields import StrictCharField
+from privacy.services import restriction_lift, restriction_start
+
+from ..details import DETAIL_TEXT_MAX, clean_text
+from ..forms import RightsRequestForm
+from .base import Handler
+
+
+class RestrictionRequestForm(RightsRequestForm):
+    """Restriction of processing: why (GDPR Art. 18(1) lists the grounds)."""
+
+    reason = forms.CharField(
+        label="Why should we stop using your data for now?",
+        required=False,
+        help_text="For example: your data is wrong and you want us to stop using it until it is corrected; "
+        "you have objected to how we use it and are waiting for our answer; "
+        "or you need us to keep it for a legal claim.",
+        widget=forms.Textarea(attrs={"rows": 5, "required": True, "maxlength": DETAIL_TEXT_MAX}),
+    )
+
+    def details(self):
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class RestrictionHandler(Handler):
+    """Restrict all optional processing while the request is considered and once it is met (GDPR Art. 18(1))."""
+
+    type = "restriction"
+    label = "Restriction of processing (Art. 18)"
+    article = "GDPR Art. 18"
+    title = "Pause the use of your data"
+    summary = "Ask us to keep your data but stop using it for now, for example while we check that it is correct."
+    action = "Ask for a restriction"
+    what_we_do = (
+        "From the moment you send it, we stop every optional use of your data (recommendations, "
+        "research, sharing with course partners, news by email) while our privacy team reviews your reason, "
+        "and for as long as the restriction lasts. We tell you before we lift it."
+    )
+    form_class = RestrictionRequestForm
+
+    def api_fields(self):
+        return {
+            **super().api_fields(),
+            "reason": StrictCharField(
+                required=False,
+                allow_blank=True,
+                help_text="restriction (required): why we should stop using your data for now (GDPR Art. 18(1)).",
+            ),
+        }
+
+    def clean_details(self, details, *, subject=None):
+        """Return ``{"reason": str, "note": str}``; the reason is required (GDPR Art. 18(1) lists the grounds)."""
+        note = super().clean_details(details, subject=subject)
+        return {"reason": clean_text(details.get("reason"), "reason", required=True), **note}
+
+    def details_as_text(self, request):
+        reason = request.details.get("reason")
+        return ([("Your reason", reason)] if reason else []) + super().details_as_text(request)
+
+    def admin_details(self, request):
+        return super().admin_details(request) | {"reason": request.details.get("reason", "")}
+
+    def on_filed(self, request, *, actor):
+        """Restrict processing while the request is considered (GDPR Art. 18(1)(a), (d))."""
+        restriction_start(actor=actor, user=request.subject, reason=request.details["reason"])
+
+    def on_closed_unmet(self, request, *, actor):
+        """Lift the restriction filing started; ``restriction_lift`` tells the learner first (GDPR Art. 18(3))."""
+        restriction_lift(actor=actor, user=request.subject)
+
+    def fulfil(self, request):
+        """Keep processing restricted for as long as the restriction lasts (GDPR Art. 18(1))."""
+        reason = request.details.get("reason") or f"Restriction request {request.reference}"
+        restriction_start(actor=None, user=request.subject, reason=reason)
+        return (
+            "We have stopped every optional use of your data (recommendations, research, sharing with "
+            "course partners, news by email) until the restriction is lifted. We will tell you before we lift it."
+        )
