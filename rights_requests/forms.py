@@ -11,7 +11,8 @@ from django import forms
 from django.utils import dateformat
 from django_countries import countries
 
-from accounts.models import Profile, selectable_timezones
+from accounts.models import Profile
+from accounts.validators import selectable_timezones
 from privacy.registry import Purpose
 
 from .models import RequestType
