@@ -1,10 +1,11 @@
 """REST API of the accounts app: your own profile (``/api/v1/me/profile/``), as on the Account tab.
 
-Changes go through the Account tab's own form (``ProfileForm``: the same rules,
-the same messages) and ``services.profile_update`` (the same audit rows, the
-same photo handling).
+The serializers read JSON types (text is a string, a date is ISO 8601), with the
+model's length limits; ``services.profile_update`` decides what is valid, as for
+the Account tab: the same rules, messages, audit rows and photo handling.
 """
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
@@ -18,7 +19,6 @@ from learnerportal.api.errors import (
     documented_answer,
     error_body,
     error_response,
-    form_errors,
     unknown_keys_error,
 )
 from learnerportal.api.fields import StrictBooleanField, StrictCharField, StrictDateField
@@ -28,9 +28,17 @@ from learnerportal.http import accepts_upload
 
 from . import conf
 from .exceptions import InvalidPhoto
-from .forms import ProfileForm
-from .models import EducationLevel, Profile
+from .models import Profile
 from .services import PROFILE_EDITABLE_FIELDS, profile_update
+
+
+def _max_length(name):
+    """Return the maximum length of the profile's field ``name``, as the model defines it."""
+    return Profile._meta.get_field(name).max_length
+
+
+#: The education levels, as the model lists them, and "" for none.
+EDUCATION_LEVEL_CHOICES = [("", "Not set"), *Profile._meta.get_field("education_level").choices]
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -38,21 +46,28 @@ class ProfileSerializer(serializers.Serializer):
 
     username = serializers.CharField(read_only=True, help_text="Public: part of your profile's address.")
     email = serializers.EmailField(read_only=True, help_text="Private: we sign you in and reach you with it.")
-    full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    bio = serializers.CharField(max_length=Profile.BIO_MAX_LENGTH, allow_blank=True, required=False)
+    full_name = serializers.CharField(max_length=_max_length("full_name"), allow_blank=True, required=False)
+    bio = serializers.CharField(max_length=_max_length("bio"), allow_blank=True, required=False)
     phone = serializers.CharField(
-        max_length=24, allow_blank=True, required=False, help_text="Digits, optionally + and the country code."
+        max_length=_max_length("phone"),
+        allow_blank=True,
+        required=False,
+        help_text="Digits, optionally + and the country code.",
     )
     date_of_birth = serializers.DateField(allow_null=True, required=False, help_text="Never shown on your profile.")
     country = serializers.CharField(
-        max_length=2, allow_blank=True, required=False, help_text='ISO 3166-1 alpha-2 code, e.g. "PT"; "" for none.'
+        max_length=_max_length("country"),
+        allow_blank=True,
+        required=False,
+        help_text='ISO 3166-1 alpha-2 code, e.g. "PT"; "" for none.',
     )
-    education_level = serializers.ChoiceField(
-        choices=[("", "Not set"), *EducationLevel.choices], allow_blank=True, required=False
-    )
-    occupation = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
+    occupation = serializers.CharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
     timezone = serializers.CharField(
-        max_length=64, allow_blank=True, required=False, help_text='An IANA time zone, e.g. "Europe/Lisbon".'
+        max_length=_max_length("timezone"),
+        allow_blank=True,
+        required=False,
+        help_text='An IANA time zone, e.g. "Europe/Lisbon".',
     )
     photo = serializers.URLField(
         read_only=True, allow_null=True, help_text="Where your photo is served; null when you have none."
@@ -63,16 +78,14 @@ class ProfileSerializer(serializers.Serializer):
 class ProfileUpdateSerializer(serializers.Serializer):
     """The profile fields to change (any subset), as JSON."""
 
-    full_name = StrictCharField(max_length=150, allow_blank=True, required=False)
-    bio = StrictCharField(max_length=Profile.BIO_MAX_LENGTH, allow_blank=True, required=False)
-    phone = StrictCharField(max_length=24, allow_blank=True, required=False)
+    full_name = StrictCharField(max_length=_max_length("full_name"), allow_blank=True, required=False)
+    bio = StrictCharField(max_length=_max_length("bio"), allow_blank=True, required=False)
+    phone = StrictCharField(max_length=_max_length("phone"), allow_blank=True, required=False)
     date_of_birth = StrictDateField(allow_null=True, required=False, help_text="null clears it (JSON only).")
-    country = StrictCharField(max_length=2, allow_blank=True, required=False)
-    education_level = serializers.ChoiceField(
-        choices=[("", "Not set"), *EducationLevel.choices], allow_blank=True, required=False
-    )
-    occupation = StrictCharField(max_length=100, allow_blank=True, required=False)
-    timezone = StrictCharField(max_length=64, allow_blank=True, required=False)
+    country = StrictCharField(max_length=_max_length("country"), allow_blank=True, required=False)
+    education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
+    occupation = StrictCharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
+    timezone = StrictCharField(max_length=_max_length("timezone"), allow_blank=True, required=False)
     remove_photo = StrictBooleanField(required=False, help_text="true removes your current photo.")
 
 
@@ -146,9 +159,9 @@ class MyProfileView(PortalAPIView):
         summary="Change your profile",
         description="Send only what changes, as JSON; to upload a new photo, send it alone as the `photo` part of "
         "`multipart/form-data`. The rules "
-        "are the Account tab's: bio up to 300 characters, a real date of birth, a known country and time zone, "
-        "a phone number of digits. Nothing is saved when anything is refused. Photos are re-encoded without "
-        "location or camera data.",
+        f"are the Account tab's: bio up to {Profile.BIO_MAX_LENGTH} characters, a real date of birth, "
+        "a known country and time zone, a phone number of digits. Nothing is saved when anything is refused. "
+        "Photos are re-encoded without location or camera data.",
         request={"application/json": ProfileUpdateSerializer, "multipart/form-data": PhotoUploadSerializer},
         examples=[OpenApiExample("new bio", {"bio": "Learning statistics."}, request_only=True)],
         responses={
@@ -169,31 +182,21 @@ class MyProfileView(PortalAPIView):
             return Response(
                 error_body("invalid", "Send the photo as a file.", {"photo": ["No file was sent."]}), status=400
             )
-        # Types first (a list is not a name); then the Account tab's form decides what is valid.
+        # The serializer reads the types (a list is not a name); the service decides what is valid.
         parsed = ProfileUpdateSerializer(data=request.data, partial=True)
         parsed.is_valid(raise_exception=True)
-        profile = Profile.objects.select_related("user").get(user=request.user)
-        current = ProfileForm(instance=profile)
-        data = {name: current[name].value() or "" for name in PROFILE_EDITABLE_FIELDS}
-        for name in PROFILE_EDITABLE_FIELDS:
-            if name in parsed.validated_data:
-                value = parsed.validated_data[name]
-                data[name] = "" if value is None else value
-        data["remove_photo"] = parsed.validated_data.get("remove_photo", False)
-        photo = request.FILES.get("photo")
-        form = ProfileForm(data=data, files={"photo": photo} if photo else None, instance=profile)
-        if not form.is_valid():
-            code = "invalid_photo" if set(form.errors) == {"photo"} else "invalid"
-            return Response(
-                error_body(code, "Nothing was saved: some values are not valid.", form_errors(form)), status=400
-            )
         try:
             profile = profile_update(
                 actor=request.user,
                 user=request.user,
-                data=form.profile_data(),
-                photo=form.cleaned_data["photo"],
-                remove_photo=form.cleaned_data["remove_photo"],
+                data={name: value for name, value in parsed.validated_data.items() if name in PROFILE_EDITABLE_FIELDS},
+                photo=request.FILES.get("photo"),
+                remove_photo=parsed.validated_data.get("remove_photo", False),
+            )
+        except ValidationError as error:
+            code = "invalid_photo" if set(error.message_dict) == {"photo"} else "invalid"
+            return Response(
+                error_body(code, "Nothing was saved: some values are not valid.", error.message_dict), status=400
             )
         except InvalidPhoto as error:  # the header was fine, the image data is not
             return Response(

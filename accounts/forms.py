@@ -1,6 +1,5 @@
 """Forms of the accounts app: sign-up, sign-in and its code step, the Account tab, second factors."""
 
-import datetime
 import re
 
 from django import forms
@@ -8,19 +7,12 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.forms.models import model_to_dict
 
 from . import conf
-from .exceptions import InvalidPhoto
-from .models import (
-    Profile,
-    User,
-    selectable_timezones,
-    validate_username_not_reserved,
-    validate_username_unlike_staff,
-)
-from .photos import photo_check
+from .models import Profile, User, validate_username_unlike_staff
 from .services import PROFILE_EDITABLE_FIELDS
+from .validators import selectable_timezones, validate_username_not_reserved
 
 #: One wording of the password rules for every form that sets a password.
 PASSWORD_HELP = "At least 10 characters; not a common password, not only digits, not like your username or email."  # noqa: S105
@@ -128,27 +120,15 @@ class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
 NOT_SET = "Not set"
 
 
-class PhotoField(forms.ImageField):
-    """Django's ``ImageField``, first refusing what ``photos.photo_check`` refuses, from the size and header alone.
+class ProfileForm(forms.Form):
+    """The Account tab: the learner's own profile fields and photo.
 
-    Nothing is decoded here: ``services.profile_update`` decodes the photo, once.
-    A photo refused for its bytes or pixels says which limit, rather than "corrupted".
+    The form reads what was typed into Python values (a date, a choice from its
+    list); whether they are acceptable is ``services.profile_update``'s to say, and
+    its refusals are shown beside their fields (``add_error(None, error)``).
     """
 
-    def to_python(self, data):
-        """Return the uploaded file as ``ImageField`` does; raise ``ValidationError`` saying what is wrong."""
-        if data not in self.empty_values:
-            try:
-                photo_check(data)
-            except InvalidPhoto as error:
-                raise forms.ValidationError(error.detail, code=error.code) from error
-        return super().to_python(data)
-
-
-class ProfileForm(forms.ModelForm):
-    """The Account tab: the learner's own profile fields and photo."""
-
-    photo = PhotoField(
+    photo = forms.FileField(
         label="Choose a new photo",
         required=False,
         help_text=f"JPEG, PNG or WebP, up to {conf.PHOTO_MAX_BYTES // 1_048_576} MB. "
@@ -156,42 +136,34 @@ class ProfileForm(forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_photo = forms.BooleanField(required=False, label="Remove my photo")
-    timezone = forms.ChoiceField(required=False, label="Time zone")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", NOT_SET)] + [
-            (name, name.replace("_", " ")) for name in selectable_timezones()
-        ]
+    def __init__(self, *args, profile, **kwargs):
+        """Offer ``profile``'s editable fields, as the model defines them, filled with its values."""
+        super().__init__(*args, initial=model_to_dict(profile, fields=PROFILE_EDITABLE_FIELDS), **kwargs)
+        fields = forms.fields_for_model(
+            Profile,
+            fields=PROFILE_EDITABLE_FIELDS,
+            widgets={
+                "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+                "bio": forms.Textarea(attrs={"rows": 4}),
+                "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+                "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+                "occupation": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            },
+            help_texts={
+                "bio": f"Up to {Profile.BIO_MAX_LENGTH} characters.",
+                "phone": "Never shown on your profile.",
+                "date_of_birth": "Never shown on your profile.",
+            },
+        )
+        fields["timezone"] = forms.ChoiceField(
+            required=False,
+            label="Time zone",
+            choices=[("", NOT_SET)] + [(name, name.replace("_", " ")) for name in selectable_timezones()],
+        )
         for name in ("country", "education_level"):
-            self.fields[name].choices = [("", NOT_SET), *[c for c in self.fields[name].choices if c[0]]]
-
-    class Meta:
-        model = Profile
-        fields = PROFILE_EDITABLE_FIELDS
-        widgets = {
-            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
-            "bio": forms.Textarea(attrs={"rows": 4, "maxlength": Profile.BIO_MAX_LENGTH}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-            "date_of_birth": forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-            "occupation": forms.TextInput(attrs={"autocomplete": "organization-title"}),
-        }
-        help_texts = {
-            "bio": f"Up to {Profile.BIO_MAX_LENGTH} characters.",
-            "phone": "Never shown on your profile.",
-            "date_of_birth": "Never shown on your profile.",
-        }
-
-    def clean_date_of_birth(self):
-        date_of_birth = self.cleaned_data["date_of_birth"]
-        if date_of_birth is None:
-            return None
-        today = timezone.localdate()
-        if date_of_birth > today:
-            raise forms.ValidationError("The date of birth cannot be in the future.", code="dob_in_future")
-        if date_of_birth < datetime.date(today.year - 130, 1, 1):
-            raise forms.ValidationError("Enter a real date of birth.", code="dob_too_old")
-        return date_of_birth
+            fields[name].choices = [("", NOT_SET), *[c for c in fields[name].choices if c[0]]]
+        self.fields = {**fields, **self.fields}
 
     def clean(self):
         cleaned = super().clean()
@@ -203,8 +175,8 @@ class ProfileForm(forms.ModelForm):
         return cleaned
 
     def profile_data(self):
-        """Return ``{field: value}`` of the edited profile fields, for ``profile_update``."""
-        return {name: self.cleaned_data[name] for name in PROFILE_EDITABLE_FIELDS}
+        """Return ``{field: value}`` of the profile fields read without error, for ``profile_update``."""
+        return {name: self.cleaned_data[name] for name in PROFILE_EDITABLE_FIELDS if name in self.cleaned_data}
 
 
 class PersonalAccessTokenForm(forms.Form):

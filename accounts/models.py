@@ -1,11 +1,9 @@
 """Learners, their profiles and their learning records."""
 
 import binascii
-import functools
 import hashlib
 import time
 import uuid
-import zoneinfo
 from base64 import b32encode
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
@@ -14,10 +12,9 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Func, Value
-from django.db.models.functions import Lower, Replace
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django_countries.fields import CountryField
@@ -27,85 +24,18 @@ from django_otp.util import random_hex
 
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
-#: Usernames must match this: 3–30 characters, letters and digits, with single dots,
-#: hyphens or underscores between them (so no "..", no leading "." and no NUL).
-USERNAME_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9]|[_.-](?=[A-Za-z0-9])){2,29}"
-
-username_validator = RegexValidator(
-    rf"^{USERNAME_PATTERN}\Z",
-    "Use 3 to 30 letters (A–Z) and digits, with single dots, hyphens or underscores between them.",
-    code="invalid_username",
+from .validators import (
+    ERASED_USERNAME_PREFIX,
+    INVALID_CHOICE_MESSAGE,
+    phone_validator,
+    prohibit_null_characters,
+    username_skeleton,
+    username_skeleton_sql,
+    username_validator,
+    validate_date_of_birth,
+    validate_timezone,
+    validate_username_not_reserved,
 )
-
-#: Usernames nobody may take: they would let someone pass for the platform or its staff. Names that
-#: read like one of them are refused too (``username_skeleton``): "adm1n", "no_reply", "supp0rt".
-RESERVED_USERNAMES = frozenset(
-    {
-        "abuse", "admin", "administrator", "api", "dpo", "help", "info", "learnerportal", "learner-portal",
-        "moderator", "no-reply", "noreply", "official", "postmaster", "privacy", "root", "security",
-        "settings", "staff", "support", "system", "webmaster",
-    }
-)  # fmt: skip
-
-#: Erasure renames an account "erased-<random>" (``accounts.personal_data``). No one else may take a
-#: name that reads as starting with "erased": the receipt's scan finds that word, and the name would
-#: pass for an erased account's.
-ERASED_USERNAME_PREFIX = "erased-"
-
-#: ``username_skeleton`` folds each character of the first string to the one of the second at its
-#: place (digits that pass for letters, "i" for "l"), and drops the separators.
-_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS = "0123456789i", "olzeasbtbgl", "._-"
-_LOOKALIKES = str.maketrans(_LOOKALIKE_FROM, _LOOKALIKE_TO, _SEPARATORS)
-#: Letter pairs that pass for one letter, folded after the characters.
-_LOOKALIKE_PAIRS = (("rn", "m"), ("vv", "w"))
-
-
-def username_skeleton(username):
-    """Return what ``username`` reads as, for telling look-alike usernames apart.
-
-    Lower case, without the separators ``. - _``, with each character that passes
-    for a letter folded to it (0→o, 1→l, i→l, 2→z, 3→e, 4→a, 5→s, 6→b, 7→t, 8→b,
-    9→g) and then "rn"→"m", "vv"→"w". Usernames are ASCII only (``username_validator``),
-    so this is the ASCII part of a confusable skeleton (Unicode TS #39 §4), widened to
-    digits. ``username_skeleton_sql()`` computes the same in PostgreSQL.
-
-    Example: "Priya.DP0", "priya-dpo" and "prlya_dpo" all read as "prlyadpo".
-    """
-    skeleton = username.lower().translate(_LOOKALIKES)
-    for pair, letter in _LOOKALIKE_PAIRS:
-        skeleton = skeleton.replace(pair, letter)
-    return skeleton
-
-
-def username_skeleton_sql(field="username"):
-    """Return the SQL expression of ``username_skeleton`` over ``field`` (indexed on ``User``)."""
-    # PostgreSQL's translate() drops the characters of its second argument that the third lacks.
-    skeleton = Func(
-        Lower(field),
-        Value(_LOOKALIKE_FROM + _SEPARATORS),
-        Value(_LOOKALIKE_TO),
-        function="translate",
-        output_field=models.CharField(),
-    )
-    for pair, letter in _LOOKALIKE_PAIRS:
-        skeleton = Replace(skeleton, Value(pair), Value(letter))
-    return skeleton
-
-
-_RESERVED_SKELETONS = frozenset(username_skeleton(name) for name in RESERVED_USERNAMES)
-_ERASED_SKELETON = username_skeleton(ERASED_USERNAME_PREFIX)
-
-
-def validate_username_not_reserved(value):
-    """Raise ``ValidationError`` when ``value`` reads as a reserved username or as an erased account's.
-
-    "Reads as" is an equal ``username_skeleton``: "Supp0rt" is refused like "support";
-    any name whose skeleton starts with "erased" ("erased-1", "Erased_x", "3rased.k")
-    is refused, since erasure names accounts "erased-<random>".
-    """
-    skeleton = username_skeleton(value)
-    if skeleton in _RESERVED_SKELETONS or skeleton.startswith(_ERASED_SKELETON):
-        raise ValidationError("That username is reserved. Choose another.", code="reserved_username")
 
 
 class UserManager(BaseUserManager):
@@ -256,50 +186,34 @@ class EducationLevel(models.TextChoices):
     OTHER = "other", "Other"
 
 
-@functools.cache
-def selectable_timezones():
-    """Return the time zones a learner may choose, sorted: IANA "Area/Location" names, and "UTC".
-
-    The host's time zone database also holds names that are not places ("localtime",
-    "Factory", "posixrules", "Etc/GMT+5" with its inverted sign …): they are left out.
-    """
-    return tuple(
-        sorted(
-            name
-            for name in zoneinfo.available_timezones()
-            if name == "UTC" or ("/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/")))
-        )
-    )
-
-
-def validate_timezone(value):
-    """Raise ``ValidationError`` unless ``value`` is one of ``selectable_timezones()``, e.g. "Europe/Paris"."""
-    if value not in selectable_timezones():
-        raise ValidationError("Choose a time zone from the list.", code="invalid_timezone")
-
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 ()./-]{5,22}\Z",
-    "Enter a phone number of digits, optionally starting with + and the country code.",
-    code="invalid_phone",
-)
-
-
 class Profile(models.Model):
     """What a learner tells about themself. Who sees each part is in ``privacy``."""
 
     BIO_MAX_LENGTH = 300
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    full_name = models.CharField(max_length=150, blank=True)
+    full_name = models.CharField(max_length=150, blank=True, validators=[prohibit_null_characters])
     photo = models.ImageField(upload_to=photo_upload_to, blank=True)
-    bio = models.TextField(max_length=BIO_MAX_LENGTH, blank=True)
+    # A TextField's max_length bounds its form field only: the validator holds the model to it too.
+    bio = models.TextField(
+        max_length=BIO_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH), prohibit_null_characters],
+    )
     # Encrypted at rest (the registry marks them sensitive): never filter on them in SQL.
     phone = EncryptedCharField(max_length=24, blank=True, validators=[phone_validator])
-    date_of_birth = EncryptedDateField(null=True, blank=True)
-    country = CountryField(blank=True)
-    education_level = models.CharField(max_length=20, choices=EducationLevel, blank=True)
-    occupation = models.CharField(max_length=100, blank=True)
+    date_of_birth = EncryptedDateField(
+        null=True,
+        blank=True,
+        validators=[validate_date_of_birth],
+        # The words of the Account tab's date field, for a date sent as text (a rectification request).
+        error_messages={"invalid": "Enter a valid date.", "invalid_date": "Enter a valid date."},
+    )
+    country = CountryField(blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE})
+    education_level = models.CharField(
+        max_length=20, choices=EducationLevel, blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE}
+    )
+    occupation = models.CharField(max_length=100, blank=True, validators=[prohibit_null_characters])
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -37,6 +37,7 @@ from .services import (
     personal_access_token_create,
     personal_access_token_revoke,
     personal_access_tokens_prune,
+    profile_changes_validate,
     profile_update,
     user_create,
     user_sessions_end_others,
@@ -130,9 +131,9 @@ def account_settings(request):
     """Account tab: edit the profile and photo; errors are shown beside their fields."""
     profile = Profile.objects.get(user=request.user)
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES, instance=profile)
-        if form.is_valid():
-            try:
+        form = ProfileForm(request.POST, request.FILES, profile=profile)
+        try:
+            if form.is_valid():
                 profile_update(
                     actor=request.user,
                     user=request.user,
@@ -140,14 +141,19 @@ def account_settings(request):
                     photo=form.cleaned_data["photo"],
                     remove_photo=form.cleaned_data["remove_photo"],
                 )
-            except InvalidPhoto as error:  # the header was fine, the image data is not
-                form.add_error("photo", ValidationError(error.detail, code=error.code))
-            else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("accounts:settings_account")
+            # Some values could not be read: the service judges the others, so every refusal shows at once.
+            profile_changes_validate(
+                user=request.user, changes=form.profile_data(), photo=form.cleaned_data.get("photo")
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except InvalidPhoto as error:  # the header was fine, the image data is not
+            form.add_error("photo", ValidationError(error.detail, code=error.code))
         messages.error(request, "Nothing was saved: please correct the fields marked below.")
     else:
-        form = ProfileForm(instance=profile)
+        form = ProfileForm(profile=profile)
     return render(request, "settings/account.html", {"form": form, "profile": profile, "tab": "account"})
 
 

@@ -20,8 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from accounts import conf
-from accounts.forms import PhotoField
-from accounts.photos import photo_normalize
+from accounts.photos import photo_check, photo_normalize
 from accounts.tests.factories import image_file, jpeg_in_separate_scans, png_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="measures forked processes")
@@ -57,8 +56,8 @@ ANY_SHAPE = {"PHOTO_MAX_ASPECT_RATIO": 10**6}
 def upload_in_a_child(data, conf_changes=None):
     """Upload ``data`` as the Account tab and the API do, in a forked process.
 
-    The form's field judges the upload, then the service's one decode makes the
-    stored photo (``profile_update`` without its database writes). ``conf_changes``
+    The upload is judged from its header, then decoded once into the stored photo,
+    as ``profile_update`` does (without its database writes). ``conf_changes``
     (``{name: value}``) are set on ``accounts.conf`` in the child alone.
 
     Returns:
@@ -76,7 +75,9 @@ def upload_in_a_child(data, conf_changes=None):
                 setattr(conf, setting, value)
             before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             try:
-                photo_normalize(PhotoField(required=False).clean(SimpleUploadedFile(name, data)))
+                upload = SimpleUploadedFile(name, data)
+                photo_check(upload)
+                photo_normalize(upload)
                 outcome = "stored"
             except Exception as error:  # a refusal's code; anything else fails the test in the parent
                 outcome = getattr(error, "code", None) or repr(error)

@@ -6,8 +6,9 @@ look-alikes of staff, at sign-up and in admin, and names given before the rules.
 
 import pytest
 
-from accounts.models import Profile, User, username_skeleton, username_skeleton_sql
+from accounts.models import Profile, User
 from accounts.tests.factories import UserFactory
+from accounts.validators import username_skeleton, username_skeleton_sql
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.utils import dateformat
 from django.utils.text import capfirst
 from django_countries import countries
 
-from accounts.models import Profile, selectable_timezones
+from accounts.models import Profile
 from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate, profile_update
+from accounts.validators import selectable_timezones
 from learnerportal.api.fields import BoundedDictField, StrictCharField
 
 from .. import conf

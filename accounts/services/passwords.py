@@ -1,0 +1,53 @@
+"""Password changes (on the Security tab, by a reset link sent by email), and securing sign-in after them."""
+
+from django.db import transaction
+
+from compliance.models import AuditEvent
+from compliance.services import audit_record
+
+from .sessions import user_sessions_end_others
+from .sign_in import user_lockout_clear
+from .tokens import personal_access_tokens_revoke_all
+
+
+@transaction.atomic
+def password_changed(*, user):
+    """Record that ``user`` changed their password on the Security tab, and revoke their API tokens.
+
+    Django's password change ends the other sessions (their auth hash no longer
+    matches); whoever had the old password may also have made API tokens.
+
+    Returns:
+        how many API tokens were revoked.
+    """
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
+    return personal_access_tokens_revoke_all(actor=user, user=user)
+
+
+@transaction.atomic
+def password_reset_completed(*, user):
+    """Finish a password reset by email: audit it, end every session, revoke every API token, lift the lockout.
+
+    Whoever had the old password is signed out everywhere and loses any token they
+    made; the owner, who proved control of the address, may sign in again at once.
+    """
+    audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_RESET)
+    sign_in_secure(user=user, current_session_key=None)
+    user_lockout_clear(user=user)
+
+
+@transaction.atomic
+def sign_in_secure(*, user, current_session_key):
+    """End every other session of ``user`` and revoke their API tokens, after their sign-in was made safer.
+
+    Whoever had only the old password (or signed in before a second factor was
+    required) is signed out everywhere, and loses any API token they made.
+
+    Args:
+        current_session_key: the session to keep (the one that made the change), or None to end all.
+
+    Returns:
+        int: how many API tokens were revoked.
+    """
+    user_sessions_end_others(actor=user, user=user, current_session_key=current_session_key)
+    return personal_access_tokens_revoke_all(actor=user, user=user)
