@@ -160,8 +160,6 @@ def privacy_notice_page(request):
             "notice": privacy_notice(),
             "controller": privacy_conf.CONTROLLER,
             "dpo_contact": privacy_conf.DPO_CONTACT,
-            "supervisory_authority": privacy_conf.SUPERVISORY_AUTHORITY,
-            "transfers": privacy_conf.TRANSFERS_STATEMENT,
             "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
         },
     )
