@@ -155,10 +155,9 @@ class MyPrivacyView(PortalAPIView):
             # No fields saves nothing new but counts as a review, as saving the Privacy tab unchanged does.
             profile_visibility_update(actor=request.user, subject=request.user, audiences=body.get("fields", {}))
         except InvalidAudience as error:
-            status = 403 if error.code == "too_young" else 400
             return Response(
                 error_body(error.code, error.detail, {f"fields.{name}": [msg] for name, msg in error.errors.items()}),
-                status=status,
+                status=error.status_code,
             )
         return Response(_privacy_settings(request.user))
 

@@ -14,7 +14,7 @@ from compliance.selectors import account_activity_of, audit_event_description
 from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
-from .exceptions import PrivacyError
+from .exceptions import PolicyConfirmationDue, PrivacyError
 from .forms import ConsentForm, VisibilityForm
 from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
@@ -178,7 +178,7 @@ def consent_change(request):
             )
         except PrivacyError as error:
             messages.error(request, error.detail, extra_tags=CONSENTS_MESSAGE_TAG)
-            if error.code == "policy_confirmation_due":
+            if isinstance(error, PolicyConfirmationDue):
                 return redirect("privacy:policy_confirm")
         else:
             messages.success(
