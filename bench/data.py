@@ -31,7 +31,7 @@ from django.utils import timezone
 from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, TOTPDevice, User
 from compliance.models import TRUNCATE_ALLOWED_SETTING
 from learnerportal.encryption import EncryptedFieldMixin
-from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from privacy.models import CONSENT_PURPOSES, Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
 
 DATASET_VERSION = "1"
@@ -185,7 +185,7 @@ def _open_to_all(user, policy):
         user=user, reviewed_at=timezone.now(), **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC)
     )
     PolicyAcknowledgement.objects.create(user=user, policy=policy)
-    for n, purpose in enumerate(["marketing_email", "personalization", "research", "partner_sharing"] * 3):
+    for n, purpose in enumerate(list(CONSENT_PURPOSES) * 3):
         Consent.objects.create(
             user=user,
             purpose=purpose,

@@ -18,13 +18,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.selectors import courses_newest
+from compliance.registry import Purpose
 
 from .exceptions import UnsubscribeLinkError, UnsubscribeLinkExpired
 from .models import CONSENT_PURPOSES, ProcessingRun
 from .selectors import may_process
 from .services import processing_run_record
 
-MARKETING_PURPOSE = "marketing_email"
+MARKETING_PURPOSE = Purpose.MARKETING_EMAIL
 DIGEST_SUBJECT = "New courses on Learner Portal"
 #: How many of the newest courses a digest lists.
 DIGEST_COURSE_COUNT = 5

@@ -16,8 +16,8 @@ from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate
 from compliance.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
 from compliance.exceptions import LeftoverNotRedactable
 from compliance.models import AuditEvent
-from compliance.registry import Purpose
 from compliance.services import audit_record, data_subject_lock
+from privacy.models import CONSENT_PURPOSES
 from privacy.services import restriction_lift, restriction_start
 
 from . import conf
@@ -37,8 +37,8 @@ WORK = "rights_requests.work_rightsrequest"
 DECIDE_ERASURE = "rights_requests.decide_erasure"
 EXTEND_DEADLINE = "rights_requests.extend_deadline"
 
-#: Purposes a learner may object to (GDPR Art. 21): the ones not needed to run their courses.
-OBJECTABLE_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.PERSONALIZATION, Purpose.RESEARCH, Purpose.PARTNER_SHARING)
+#: Purposes a learner may object to (GDPR Art. 21): the optional ones, not needed to run their courses.
+OBJECTABLE_PURPOSES = tuple(CONSENT_PURPOSES)
 #: Profile fields a learner may ask staff to correct (GDPR Art. 16).
 RECTIFIABLE_FIELDS = PROFILE_EDITABLE_FIELDS
 DETAIL_TEXT_MAX = 2000
