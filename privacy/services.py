@@ -49,7 +49,7 @@ from .selectors import (
     below_digital_consent_age,
     consent_counts,
     current_policy_version,
-    marketing_objected,
+    objected_for_good,
     policy_confirmation_due,
     two_factor_device_for,
     two_factor_enabled,
@@ -362,7 +362,7 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         raise PolicyConfirmationDue(
             "Our privacy policy changed: please read what changed and confirm your choices first.", field="purpose"
         )
-    if granted and purpose == "marketing_email" and marketing_objected(user):
+    if granted and objected_for_good(user, purpose):
         raise ObjectedForGood(
             "You objected to news by email, so we will not send it again (GDPR Art. 21(3)).", field="purpose"
         )
@@ -561,8 +561,7 @@ def policy_confirm(*, user, policy, choices):
     """
     for purpose in CONSENT_PURPOSES:
         granted = bool(choices.get(purpose)) and not below_digital_consent_age(user)
-        if granted and purpose == "marketing_email" and marketing_objected(user):
-            granted = False
+        granted = granted and not objected_for_good(user, purpose)
         consent_record(actor=user, user=user, purpose=purpose, granted=granted, source=Consent.Source.POLICY_UPDATE)
     acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, policy=policy)
     return acknowledgement

@@ -13,6 +13,7 @@ from django_countries import countries
 
 from accounts.models import Profile, selectable_timezones
 from compliance.registry import Purpose
+from privacy.selectors import OBJECTION_FINAL_PURPOSES
 
 from .models import RequestType
 from .services import DETAIL_TEXT_MAX, OBJECTABLE_PURPOSES, RECTIFIABLE_FIELDS
@@ -122,8 +123,10 @@ class ObjectionRequestForm(RightsRequestForm):
         choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            f"Choose one or more. An objection to “{Purpose.MARKETING_EMAIL.label.lower()}” is for good: you "
-            "cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow again on the Privacy tab."
+            "Choose one or more. An objection to "
+            + " or ".join(f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES)
+            + " is for good: you cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow "
+            "again on the Privacy tab."
         ),
     )
     note = note_field()

@@ -83,7 +83,7 @@ def fulfil_restriction(request):
 
 
 def fulfil_objection(request):
-    """Stop the processing the learner objected to (GDPR Art. 21); marketing stops for good (Art. 21(3))."""
+    """Stop the processing the learner objected to (GDPR Art. 21); privacy's ledger keeps marketing off for good."""
     purposes = request.details.get("purposes", [])
     for purpose in purposes:
         consent_record(

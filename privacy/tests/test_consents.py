@@ -224,6 +224,6 @@ def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest
     assert history.count("<li>") == 50 and "Your 50 latest choices of 62." in history
     assert "Personalization: <strong>on</strong>" in history.split("<li>")[1], "newest first"
     assert "Off for good" in page
-    current = consent_ledger(learner).current
-    assert (current["research"].granted, current["personalization"].granted) == (False, True)
-    assert current["marketing_email"].source == Consent.Source.OBJECTION
+    states = consent_ledger(learner).states
+    assert (states["research"].granted, states["personalization"].granted) == (False, True)
+    assert states["marketing_email"].objected and states["marketing_email"].latest.source == Consent.Source.OBJECTION
