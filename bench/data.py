@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, TOTPDevice, User
-from compliance.models import TRUNCATE_ALLOWED_SETTING
+from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
 from learnerportal.encryption import EncryptedFieldMixin
 from privacy.models import CONSENT_PURPOSES, Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RequestType, RightsRequest, Status
@@ -332,7 +332,7 @@ def dataset_load(*, say=print):
         staff = User.objects.create_user("bench-staff", "bench-staff@example.org", is_staff=True)
         staff.password = NO_PASSWORD
         staff.save(update_fields=["password"])
-        staff.groups.add(Group.objects.get(name="Support agent"))
+        staff.groups.add(Group.objects.get(name=StaffGroup.SUPPORT_AGENT))
         PolicyAcknowledgement.objects.create(user=staff, policy=policy)
         TOTPDevice.objects.create(user=staff, name="Benchmark phone", confirmed=True)
         _queue(courses, staff, rng)
