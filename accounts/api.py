@@ -133,7 +133,7 @@ PROFILE_EXAMPLE = {
 }
 
 
-@method_decorator(accepts_upload(conf.PHOTO_MAX_BYTES), name="dispatch")
+@method_decorator(accepts_upload(lambda: conf.PHOTO_MAX_BYTES), name="dispatch")
 class MyProfileView(PortalAPIView):
     """Your own profile (the Account tab)."""
 

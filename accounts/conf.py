@@ -1,40 +1,50 @@
-"""Settings of the accounts app, with their defaults. Override in Django settings."""
+"""Settings of the accounts app, with their defaults. Override in Django settings (prefix ``ACCOUNTS_``).
 
-from django.conf import settings
+Each is read when used: ``conf.NAME`` is ``settings.ACCOUNTS_NAME`` if set, else the default below.
+"""
 
-#: Largest accepted photo upload, in bytes.
-PHOTO_MAX_BYTES = getattr(settings, "ACCOUNTS_PHOTO_MAX_BYTES", 2 * 1024 * 1024)
-#: The kinds of image accepted as photos, and the largest of each in pixels (width × height). Read from the file's
-#: header and refused before anything is decoded, so that one upload never takes more than about
-#: 130 MB of memory (decompression bombs: a 2 KB WebP may declare 40 million pixels). Measured with
-#: Pillow 13 (accounts/tests/test_photo_memory.py, under 128 MiB each): libjpeg decodes a JPEG at
-#: 1/2 to 1/8 scale (a few MB whatever its size or shape) but must keep every coefficient of a JPEG
-#: in several scans — progressive, or sequential with its colours in separate scans, both judged as a
-#: "progressive JPEG" — (up to 8 bytes a pixel); a PNG is decoded in full (up to 9 bytes a pixel
-#: while it is scaled down); libwebp takes about 16 bytes a pixel.
-PHOTO_MAX_PIXELS = getattr(
-    settings,
-    "ACCOUNTS_PHOTO_MAX_PIXELS",
-    {"JPEG": 50_000_000, "progressive JPEG": 12_000_000, "PNG": 12_000_000, "WebP": 6_000_000},
-)
-#: A photo's longer side is at most this many times its shorter side: a profile photo is shown in a
-#: square, and a strip such as 65,500 × 763 pixels is no portrait. With the pixel limits, no side of
-#: an accepted photo is over 20,000 pixels (50 million pixels at 8:1).
-PHOTO_MAX_ASPECT_RATIO = getattr(settings, "ACCOUNTS_PHOTO_MAX_ASPECT_RATIO", 8)
-#: A JPEG's pixels may come in at most this many scans. libjpeg goes over the whole image once a scan,
-#: and nothing else bounds their number: a 366 KB file of 10,000 scans took 77 s of CPU. Cameras write
-#: one scan, encoders of progressive JPEGs about 10.
-PHOTO_MAX_JPEG_SCANS = getattr(settings, "ACCOUNTS_PHOTO_MAX_JPEG_SCANS", 64)
-#: Stored photos are scaled down to fit this square, in pixels.
-PHOTO_STORED_SIZE = getattr(settings, "ACCOUNTS_PHOTO_STORED_SIZE", 512)
-#: A session's "last active" time is written at most this often, in seconds, by each web process
-#: (the throttle lives in Django's cache), not on every request.
-SESSION_ACTIVITY_INTERVAL = getattr(settings, "ACCOUNTS_SESSION_ACTIVITY_INTERVAL", 5 * 60)
-#: How many single-use backup codes a learner gets with two-factor authentication.
-BACKUP_CODE_COUNT = getattr(settings, "ACCOUNTS_BACKUP_CODE_COUNT", 10)
-#: Seconds a signed-in password step waits for its code before the learner must start again.
-TWO_FACTOR_PENDING_SECONDS = getattr(settings, "ACCOUNTS_TWO_FACTOR_PENDING_SECONDS", 300)
-#: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.
-REAUTHENTICATE_AFTER_SECONDS = getattr(settings, "ACCOUNTS_REAUTHENTICATE_AFTER_SECONDS", 15 * 60)
-#: Seconds a staff member's two-factor enrolment link stays valid.
-STAFF_ENROLMENT_SECONDS = getattr(settings, "ACCOUNTS_STAFF_ENROLMENT_SECONDS", 24 * 60 * 60)
+from learnerportal.conf import AppSettings
+
+
+class AccountsSettings(AppSettings):
+    """The accounts app's settings and their defaults."""
+
+    prefix = "ACCOUNTS_"
+
+    #: Largest accepted photo upload, in bytes.
+    PHOTO_MAX_BYTES = 2 * 1024 * 1024
+    #: The kinds of image accepted as photos, and the largest of each in pixels (width × height). Read from the file's
+    #: header and refused before anything is decoded, so that one upload never takes more than about
+    #: 130 MB of memory (decompression bombs: a 2 KB WebP may declare 40 million pixels). Measured with
+    #: Pillow 13 (accounts/tests/test_photo_memory.py, under 128 MiB each): libjpeg decodes a JPEG at
+    #: 1/2 to 1/8 scale (a few MB whatever its size or shape) but must keep every coefficient of a JPEG
+    #: in several scans — progressive, or sequential with its colours in separate scans, both judged as a
+    #: "progressive JPEG" — (up to 8 bytes a pixel); a PNG is decoded in full (up to 9 bytes a pixel
+    #: while it is scaled down); libwebp takes about 16 bytes a pixel.
+    PHOTO_MAX_PIXELS = {"JPEG": 50_000_000, "progressive JPEG": 12_000_000, "PNG": 12_000_000, "WebP": 6_000_000}
+    #: A photo's longer side is at most this many times its shorter side: a profile photo is shown in a
+    #: square, and a strip such as 65,500 × 763 pixels is no portrait. With the pixel limits, no side of
+    #: an accepted photo is over 20,000 pixels (50 million pixels at 8:1).
+    PHOTO_MAX_ASPECT_RATIO = 8
+    #: A JPEG's pixels may come in at most this many scans. libjpeg goes over the whole image once a scan,
+    #: and nothing else bounds their number: a 366 KB file of 10,000 scans took 77 s of CPU. Cameras write
+    #: one scan, encoders of progressive JPEGs about 10.
+    PHOTO_MAX_JPEG_SCANS = 64
+    #: Stored photos are scaled down to fit this square, in pixels.
+    PHOTO_STORED_SIZE = 512
+    #: A session's "last active" time is written at most this often, in seconds, by each web process
+    #: (the throttle lives in Django's cache), not on every request.
+    SESSION_ACTIVITY_INTERVAL = 5 * 60
+    #: How many single-use backup codes a learner gets with two-factor authentication.
+    BACKUP_CODE_COUNT = 10
+    #: The first pause, in seconds, after a wrong backup code; each further wrong code doubles it (django-otp).
+    BACKUP_CODE_THROTTLE_FACTOR = 1
+    #: Seconds a signed-in password step waits for its code before the learner must start again.
+    TWO_FACTOR_PENDING_SECONDS = 300
+    #: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.
+    REAUTHENTICATE_AFTER_SECONDS = 15 * 60
+    #: Seconds a staff member's two-factor enrolment link stays valid.
+    STAFF_ENROLMENT_SECONDS = 24 * 60 * 60
+
+
+__getattr__ = AccountsSettings.read

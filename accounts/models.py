@@ -24,6 +24,7 @@ from django_otp.util import random_hex
 
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
+from . import conf
 from .validators import (
     ERASED_USERNAME_PREFIX,
     INVALID_CHOICE_MESSAGE,
@@ -580,7 +581,7 @@ class BackupCodeDevice(ThrottlingMixin, Device):
         db_table = "privacy_backupcodedevice"
 
     def get_throttle_factor(self):
-        return getattr(settings, "ACCOUNTS_BACKUP_CODE_THROTTLE_FACTOR", 1)
+        return conf.BACKUP_CODE_THROTTLE_FACTOR
 
 
 def normalize_backup_code(token):

@@ -126,7 +126,7 @@ def settings_index(request):
 
 
 @login_required
-@accepts_upload(conf.PHOTO_MAX_BYTES)
+@accepts_upload(lambda: conf.PHOTO_MAX_BYTES)
 def account_settings(request):
     """Account tab: edit the profile and photo; errors are shown beside their fields."""
     profile = Profile.objects.get(user=request.user)

@@ -29,9 +29,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Course, Enrollment, LearningEvent, Partner, Payment, Profile, QuizResult, TOTPDevice, User
-from compliance.models import TRUNCATE_ALLOWED_SETTING
+from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
 from learnerportal.encryption import EncryptedFieldMixin
-from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from privacy.models import CONSENT_PURPOSES, Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.handlers import registered
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 
@@ -186,7 +186,7 @@ def _open_to_all(user, policy):
         user=user, reviewed_at=timezone.now(), **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC)
     )
     PolicyAcknowledgement.objects.create(user=user, policy=policy)
-    for n, purpose in enumerate(["marketing_email", "personalization", "research", "partner_sharing"] * 3):
+    for n, purpose in enumerate(list(CONSENT_PURPOSES) * 3):
         Consent.objects.create(
             user=user,
             purpose=purpose,
@@ -333,7 +333,7 @@ def dataset_load(*, say=print):
         staff = User.objects.create_user("bench-staff", "bench-staff@example.org", is_staff=True)
         staff.password = NO_PASSWORD
         staff.save(update_fields=["password"])
-        staff.groups.add(Group.objects.get(name="Support agent"))
+        staff.groups.add(Group.objects.get(name=StaffGroup.SUPPORT_AGENT))
         PolicyAcknowledgement.objects.create(user=staff, policy=policy)
         TOTPDevice.objects.create(user=staff, name="Benchmark phone", confirmed=True)
         _queue(courses, staff, rng)

@@ -40,12 +40,16 @@ class RejectNulInQueryMiddleware:
 
 
 def accepts_upload(max_bytes):
-    """Mark a view as taking uploaded files of up to ``max_bytes`` in all, in a multipart body.
+    """Mark a view as taking uploaded files of up to ``max_bytes()`` bytes in all, in a multipart body.
 
     ``RequestBodyLimitMiddleware`` then lets a multipart body to that view be
-    ``max_bytes`` larger than any other body; the form's other fields keep the
+    that much larger than any other body; the form's other fields keep the
     ordinary limit. On a class-based view, decorate ``dispatch`` with
     ``method_decorator``.
+
+    Args:
+        max_bytes: a function returning the limit, called at each request, so that a
+            setting read when used (``lambda: conf.PHOTO_MAX_BYTES``) applies as it is then.
     """
 
     def decorator(view):
@@ -85,7 +89,8 @@ class RequestBodyLimitMiddleware:
             return None
         if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is None:
             return None
-        uploads = getattr(view_func, "upload_max_bytes", 0) if request.content_type == "multipart/form-data" else 0
+        max_bytes = getattr(view_func, "upload_max_bytes", None)
+        uploads = max_bytes() if max_bytes and request.content_type == "multipart/form-data" else 0
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + uploads
         try:
             length = int(declared)

@@ -33,7 +33,6 @@ from .selectors import (
     access_learner_profile,
     audiences_in_force,
     below_digital_consent_age,
-    consent_counts,
     consent_history,
     consent_ledger,
     may_process,
@@ -155,10 +154,9 @@ class MyPrivacyView(PortalAPIView):
             # No fields saves nothing new but counts as a review, as saving the Privacy tab unchanged does.
             profile_visibility_update(actor=request.user, subject=request.user, audiences=body.get("fields", {}))
         except InvalidAudience as error:
-            status = 403 if error.code == "too_young" else 400
             return Response(
                 error_body(error.code, error.detail, {f"fields.{name}": [msg] for name, msg in error.errors.items()}),
-                status=status,
+                status=error.status_code,
             )
         return Response(_privacy_settings(request.user))
 
@@ -206,21 +204,19 @@ class ConsentEntrySerializer(serializers.Serializer):
 
 
 def _consent_rows(user):
-    ledger = consent_ledger(user, recent=0)
-    objected = ledger.marketing_objected
     rows = []
-    for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), ledger.current.values(), strict=True):
+    for state in consent_ledger(user, recent=0).states.values():
+        latest = state.latest
         rows.append(
             {
-                "purpose": purpose,
-                "description": text,
-                # A grant given before the learner reached the digital age of consent is off (GDPR Art. 8).
-                "granted": consent_counts(user, consent) and not (objected and purpose == "marketing_email"),
-                "decided_at": consent.created_at if consent else None,
-                "policy_version": consent.policy_version if consent else None,
-                "source": consent.source if consent else None,
-                "objected": objected and purpose == "marketing_email",
-                "in_force": may_process(user, purpose),
+                "purpose": state.purpose,
+                "description": state.description,
+                "granted": state.granted,
+                "decided_at": latest.created_at if latest else None,
+                "policy_version": latest.policy_version if latest else None,
+                "source": latest.source if latest else None,
+                "objected": state.objected,
+                "in_force": may_process(user, state.purpose),
             }
         )
     return rows

@@ -28,3 +28,44 @@ class InvalidAudience(PrivacyError):
             detail = f"{len(errors)} fields cannot be saved: {detail} ({named})"
         super().__init__(detail, code=code, field=field)
         self.errors = dict(list(errors.items())[: self.MAX_NAMED])
+
+
+class AudiencePublicTooYoung(InvalidAudience):
+    """``public`` chosen by a learner under the digital age of consent (GDPR Art. 8(1)); ``errors`` as above."""
+
+    code = "too_young"
+    status_code = 403
+
+
+class TooYoung(PrivacyError):
+    """Under the digital age of consent, the learner cannot turn this on themselves (GDPR Art. 8(1))."""
+
+    code = "too_young"
+    status_code = 403
+
+
+class PolicyConfirmationDue(PrivacyError):
+    """The privacy policy changed and the learner has not confirmed their choices under it yet."""
+
+    code = "policy_confirmation_due"
+    status_code = 409
+
+
+class ObjectedForGood(PrivacyError):
+    """The learner objected to this purpose, which stops it for good (GDPR Art. 21(3))."""
+
+    code = "objected"
+    status_code = 409
+
+
+class UnsubscribeLinkError(PrivacyError):
+    """An unsubscribe link that is not genuine (tampered, or not one of ours)."""
+
+    code = "invalid_link"
+
+
+class UnsubscribeLinkExpired(UnsubscribeLinkError):
+    """An unsubscribe link past its age, or of an account that no longer exists: it is gone."""
+
+    code = "expired_link"
+    status_code = 410

@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from accounts.models import Enrollment, Partner
+from compliance.registry import Purpose
 
 from . import conf
 from .selectors import may_process
@@ -105,7 +106,7 @@ def research_dataset():
     """
     min_group_size = conf.RESEARCH_MIN_GROUP_SIZE
     candidates = list(get_user_model().objects.filter(enrollments__isnull=False).distinct().order_by("pk"))
-    allowed = [user.pk for user in candidates if may_process(user, "research")]
+    allowed = [user.pk for user in candidates if may_process(user, Purpose.RESEARCH)]
     dataset = ResearchDataset(
         learner_ids=allowed,
         included=len(allowed),
@@ -182,7 +183,7 @@ def partner_roster(*, partner):
     for enrollment in enrollments:
         user = enrollment.user
         if user.pk not in shares:
-            shares[user.pk] = may_process(user, "partner_sharing")
+            shares[user.pk] = may_process(user, Purpose.PARTNER_SHARING)
         row = {
             "course": enrollment.course.slug,
             "learner": user.username,

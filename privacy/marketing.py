@@ -18,13 +18,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.selectors import courses_newest
+from compliance.registry import Purpose
 
-from .exceptions import PrivacyError
+from .exceptions import UnsubscribeLinkError, UnsubscribeLinkExpired
 from .models import CONSENT_PURPOSES, ProcessingRun
 from .selectors import may_process
 from .services import processing_run_record
 
-MARKETING_PURPOSE = "marketing_email"
+MARKETING_PURPOSE = Purpose.MARKETING_EMAIL
 DIGEST_SUBJECT = "New courses on Learner Portal"
 #: How many of the newest courses a digest lists.
 DIGEST_COURSE_COUNT = 5
@@ -32,12 +33,6 @@ DIGEST_COURSE_COUNT = 5
 UNSUBSCRIBE_TOKEN_MAX_AGE = datetime.timedelta(days=60)
 # SECURITY: a salt of its own, so no other signed value of the portal can pass as an unsubscribe token.
 UNSUBSCRIBE_TOKEN_SALT = "privacy.marketing.unsubscribe"  # noqa: S105 - a namespace, not a secret
-
-
-class UnsubscribeLinkError(PrivacyError):
-    """An unsubscribe link that cannot be used: ``code`` is ``invalid_link`` (tampered) or ``expired_link``."""
-
-    code = "invalid_link"
 
 
 class OneClickUnsubscribeEmail(EmailMultiAlternatives):
@@ -97,21 +92,21 @@ def unsubscribe_token_read(token):
         ``Unsubscription``.
 
     Raises:
-        UnsubscribeLinkError: code ``expired_link`` when older than
-            ``UNSUBSCRIBE_TOKEN_MAX_AGE`` or its account no longer exists; code
-            ``invalid_link`` when the signature or contents are wrong.
+        UnsubscribeLinkExpired: older than ``UNSUBSCRIBE_TOKEN_MAX_AGE``, or its
+            account no longer exists.
+        UnsubscribeLinkError: the signature or contents are wrong.
     """
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_TOKEN_SALT, max_age=UNSUBSCRIBE_TOKEN_MAX_AGE)
     except signing.SignatureExpired as error:
-        raise UnsubscribeLinkError("This unsubscribe link has expired.", code="expired_link") from error
+        raise UnsubscribeLinkExpired("This unsubscribe link has expired.") from error
     except signing.BadSignature as error:
         raise UnsubscribeLinkError("This unsubscribe link is not valid.") from error
     if not isinstance(data, dict) or data.get("p") not in CONSENT_PURPOSES or not isinstance(data.get("u"), int):
         raise UnsubscribeLinkError("This unsubscribe link is not valid.")
     user = get_user_model().objects.filter(pk=data["u"]).first()
     if user is None:
-        raise UnsubscribeLinkError("This unsubscribe link no longer works.", code="expired_link")
+        raise UnsubscribeLinkExpired("This unsubscribe link no longer works.")
     return Unsubscription(user=user, purpose=data["p"])
 
 

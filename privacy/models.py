@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from compliance.models import refuse_truncate
+from compliance.registry import Purpose
 
 
 class Audience(models.TextChoices):
@@ -62,12 +63,13 @@ class ProfileVisibility(models.Model):
         return {name: Audience(getattr(self, name)) for name in self.FIELDS}
 
 
-#: Optional purposes the learner decides on (all opt-in), with the words the Privacy tab shows.
+#: The optional purposes, the only ones a learner consents to (all opt-in, GDPR Art. 6(1)(a), 7) or
+#: objects to (Art. 21), in the order pages list them, with the words the Privacy tab shows.
 CONSENT_PURPOSES = {
-    "marketing_email": "Send me news about courses by email.",
-    "personalization": "Recommend courses to me based on my learning history.",
-    "research": "Use my learning data, de-identified and aggregated, for research on how people learn.",
-    "partner_sharing": "Share my progress and grades with the university or company running my courses.",
+    Purpose.MARKETING_EMAIL: "Send me news about courses by email.",
+    Purpose.PERSONALIZATION: "Recommend courses to me based on my learning history.",
+    Purpose.RESEARCH: "Use my learning data, de-identified and aggregated, for research on how people learn.",
+    Purpose.PARTNER_SHARING: "Share my progress and grades with the university or company running my courses.",
 }
 
 
@@ -91,7 +93,9 @@ class Consent(models.Model):
         POLICY_UPDATE = "policy_update", "Confirmed after a privacy-policy update"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
-    purpose = models.CharField(max_length=30, choices=[(key, key.replace("_", " ")) for key in CONSENT_PURPOSES])
+    purpose = models.CharField(
+        max_length=30, choices=[(key.value, key.value.replace("_", " ")) for key in CONSENT_PURPOSES]
+    )
     granted = models.BooleanField()
     policy_version = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source)

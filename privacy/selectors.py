@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.selectors import authenticators_in_use, backup_codes_unused, two_factor_enabled
+from compliance.registry import Purpose
 
 from . import conf
 from .models import (
@@ -305,11 +306,67 @@ def safeguards_of(user):
     return Safeguards(**row)
 
 
-#: The ledger entry of an objection to direct marketing: once there, marketing is off for good
-#: (GDPR Art. 21(3)).
-MARKETING_OBJECTION = Q(purpose="marketing_email", source=Consent.Source.OBJECTION)
+#: The purposes an objection stops for good: direct marketing (GDPR Art. 21(3)). An objection to
+#: another optional purpose withdraws it like any withdrawal; the learner may grant it again.
+OBJECTION_FINAL_PURPOSES = (Purpose.MARKETING_EMAIL,)
+
+#: The ledger entries that stop their purpose for good.
+_FINAL_OBJECTION = Q(purpose__in=OBJECTION_FINAL_PURPOSES, source=Consent.Source.OBJECTION)
 
 _NEWEST_FIRST = (F("created_at").desc(), F("id").desc())
+
+
+def objected_for_good(user, purpose):
+    """Return whether ``user`` objected to ``purpose`` and may never grant it again (GDPR Art. 21(3)).
+
+    Only the purposes of ``OBJECTION_FINAL_PURPOSES`` (direct marketing) are stopped for good;
+    for any other this is False without a query.
+    """
+    if purpose not in OBJECTION_FINAL_PURPOSES:
+        return False
+    return Consent.objects.filter(_FINAL_OBJECTION, user=user, purpose=purpose).exists()
+
+
+@dataclass(frozen=True)
+class ConsentState:
+    """A learner's choice in force for one optional purpose: what the Privacy tab, the API and the gate read.
+
+    Attributes:
+        purpose: a key of ``CONSENT_PURPOSES``.
+        latest: the ledger's latest entry for it, or None when never asked (which is off: opt-in).
+        objected: an objection stopped it for good (``objected_for_good``, GDPR Art. 21(3)).
+        granted: the learner allows it: the latest entry grants, it was not given before they
+            reached the digital age of consent (``consent_counts``, GDPR Art. 8(1)), and no
+            objection stopped it. ``may_process`` checks restriction and policy version beside this.
+    """
+
+    purpose: str
+    latest: Consent | None
+    objected: bool
+    granted: bool
+
+    @property
+    def description(self):
+        """Return what agreeing means, in the Privacy tab's words."""
+        return CONSENT_PURPOSES[self.purpose]
+
+
+def _consent_state(user, purpose, latest, objected):
+    """Return the ``ConsentState`` of ``purpose`` from its latest ledger entry and whether it was objected to."""
+    return ConsentState(
+        purpose=purpose, latest=latest, objected=objected, granted=not objected and consent_counts(user, latest)
+    )
+
+
+def consent_state(user, purpose):
+    """Return ``user``'s ``ConsentState`` for the optional ``purpose``, in one query."""
+    latest = (
+        Consent.objects.filter(user=user, purpose=purpose)
+        .annotate(objected=Exists(Consent.objects.filter(_FINAL_OBJECTION, user=user, purpose=purpose)))
+        .order_by(*_NEWEST_FIRST)
+        .first()
+    )
+    return _consent_state(user, purpose, latest, objected=latest is not None and latest.objected)
 
 
 @dataclass(frozen=True)
@@ -317,61 +374,46 @@ class ConsentLedger:
     """What the Privacy tab shows of a learner's consent ledger, read in one query.
 
     Attributes:
-        current: ``{purpose: Consent or None}`` for every purpose of ``CONSENT_PURPOSES``,
-            in that order; the latest entry per purpose, None when never decided (which
-            counts as not granted: opt-in).
-        marketing_objected: whether the learner objected to direct marketing (GDPR Art. 21(3)).
+        states: ``{purpose: ConsentState}`` for every purpose of ``CONSENT_PURPOSES``, in that order.
         recent: the newest entries, newest first, at most the number asked for.
         total: how many entries the ledger holds.
     """
 
-    current: dict
-    marketing_objected: bool
+    states: dict
     recent: list
     total: int
 
 
 def consent_ledger(user, *, recent=50):
-    """Return ``user``'s ``ConsentLedger``: current choices, objection and ``recent`` newest entries.
+    """Return ``user``'s ``ConsentLedger``: the state of each purpose and the ``recent`` newest entries.
 
     One query whatever the ledger's length: window functions rank each entry within
-    its purpose and overall and note an objection anywhere in the ledger; only the
-    latest per purpose and the ``recent`` newest rows are read.
+    its purpose and overall and note an objection for good anywhere in the purpose's
+    entries; only the latest per purpose and the ``recent`` newest rows are read.
     """
     rows = (
         Consent.objects.filter(user=user)
         .annotate(
             place_in_purpose=Window(RowNumber(), partition_by=F("purpose"), order_by=_NEWEST_FIRST),
             place=Window(RowNumber(), order_by=_NEWEST_FIRST),
-            objected=Window(BoolOr(Case(When(MARKETING_OBJECTION, then=True), default=False))),
+            objected=Window(BoolOr(Case(When(_FINAL_OBJECTION, then=True), default=False)), partition_by=F("purpose")),
             entries=Window(Count("pk")),
         )
         .filter(Q(place_in_purpose=1) | Q(place__lte=recent))
         .order_by(*_NEWEST_FIRST)
     )
-    by_purpose, newest, objected, total = {}, [], False, 0
+    by_purpose, newest, total = {}, [], 0
     for row in rows:
-        objected, total = row.objected, row.entries
+        total = row.entries
         if row.place_in_purpose == 1:
             by_purpose[row.purpose] = row
         if row.place <= recent:
             newest.append(row)
-    return ConsentLedger(
-        current={purpose: by_purpose.get(purpose) for purpose in CONSENT_PURPOSES},
-        marketing_objected=objected,
-        recent=newest,
-        total=total,
-    )
-
-
-def consents_of(user):
-    """Return the user's current choice per optional purpose (``ConsentLedger.current``). One query."""
-    return consent_ledger(user, recent=0).current
-
-
-def marketing_objected(user):
-    """Return whether the learner objected to direct marketing, which stops it for good (GDPR Art. 21(3))."""
-    return Consent.objects.filter(MARKETING_OBJECTION, user=user).exists()
+    states = {}
+    for purpose in CONSENT_PURPOSES:
+        latest = by_purpose.get(purpose)
+        states[purpose] = _consent_state(user, purpose, latest, objected=latest is not None and latest.objected)
+    return ConsentLedger(states=states, recent=newest, total=total)
 
 
 def consent_history(user):
@@ -389,10 +431,10 @@ def may_process(user, purpose):
 
     The one gate for every optional use of personal data. False when the
     account is inactive or erased, when processing is restricted (GDPR Art. 18),
-    when the learner has not granted the purpose or withdrew it (the ledger's
-    latest entry decides; GDPR Art. 6(1)(a), 7(3)), when their consent was given
-    under an earlier privacy policy they have not confirmed again, or when they
-    objected to direct marketing, which stops it for good (GDPR Art. 21(3)).
+    when the learner does not grant the purpose now (``ConsentState.granted``: never
+    asked, withdrawn, given as a child, or objected to for good; GDPR Art. 6(1)(a),
+    7(3), 8(1), 21(3)), or when their consent was given under an earlier privacy
+    policy they have not confirmed again.
 
     Args:
         user: the data subject.
@@ -407,13 +449,11 @@ def may_process(user, purpose):
         return False  # a child's own consent does not count (GDPR Art. 8(1)), whenever it was given
     if ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         return False
-    if purpose == "marketing_email" and marketing_objected(user):
-        return False
-    latest = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
-    if not consent_counts(user, latest):
+    state = consent_state(user, purpose)
+    if not state.granted:
         return False
     # After a new privacy policy, consents count again only once the learner confirmed them.
-    return latest.policy_version == current_policy_version()
+    return state.latest.policy_version == current_policy_version()
 
 
 def digital_consent_birthday(user):
@@ -515,13 +555,13 @@ def privacy_at_a_glance(user):
         (ints, purposes currently granted / all optional purposes).
     """
     audiences = list(audiences_in_force(user).values())  # as the tab and the profile apply them
-    consents = consents_of(user)
+    states = consent_ledger(user, recent=0).states
     return {
         "audience_counts": [(a, audiences.count(a)) for a in Audience if a in audiences],
         "reviewed_at": profile_visibility_of(user).reviewed_at,
         "two_factor": two_factor_enabled(user),
-        "consents_on": sum(1 for consent in consents.values() if consent_counts(user, consent)),
-        "consents_total": len(consents),
+        "consents_on": sum(1 for state in states.values() if state.granted),
+        "consents_total": len(states),
     }
 
 

@@ -11,7 +11,14 @@ from compliance.models import AuditEvent
 from compliance.services import audit_record, audit_record_many, data_subject_lock
 
 from . import conf
-from .exceptions import InvalidAudience, PrivacyError
+from .exceptions import (
+    AudiencePublicTooYoung,
+    InvalidAudience,
+    ObjectedForGood,
+    PolicyConfirmationDue,
+    PrivacyError,
+    TooYoung,
+)
 from .models import (
     CONSENT_PURPOSES,
     Audience,
@@ -27,7 +34,7 @@ from .selectors import (
     below_digital_consent_age,
     consent_counts,
     current_policy_version,
-    marketing_objected,
+    objected_for_good,
     policy_confirmation_due,
 )
 from .tasks import send_policy_update_emails
@@ -58,9 +65,9 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
 
     Raises:
         InvalidAudience: for unknown field names or audiences (``errors`` names each,
-            and any ``public`` refused for age beside them), or only ``public`` for a
-            learner under the digital age of consent (GDPR Art. 8; code
-            ``too_young``); nothing is saved.
+            and any ``public`` refused for age beside them); nothing is saved.
+        AudiencePublicTooYoung: only ``public`` refused, for a learner under the
+            digital age of consent (GDPR Art. 8); nothing is saved.
     """
     errors = {}
     for name, audience in audiences.items():
@@ -75,7 +82,7 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
     if errors:
         raise InvalidAudience(errors | {name: why for name, why in too_young.items() if name not in errors})
     if too_young:
-        raise InvalidAudience(too_young, code="too_young")
+        raise AudiencePublicTooYoung(too_young)
     visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
     # The signed-in user arrives with its settings loaded; the reading below, and later ones in
     # this request, see the locked row.
@@ -126,28 +133,25 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
 
     Raises:
         PrivacyError: unknown purpose, or staff without a note (code ``invalid_consent``).
+        TooYoung: granting under the digital age of consent (GDPR Art. 8(1)).
+        PolicyConfirmationDue: granting before confirming a changed privacy policy.
+        ObjectedForGood: granting a purpose the learner objected to for good (GDPR Art. 21(3)).
     """
     if purpose not in CONSENT_PURPOSES:
         raise PrivacyError(f"{purpose!r} is not a purpose you can consent to.", code="invalid_consent", field="purpose")
     if source == Consent.Source.STAFF and not note.strip():
         raise PrivacyError("Say why you record this for the learner.", code="invalid_consent", field="note")
     if granted and below_digital_consent_age(user):
-        raise PrivacyError(
-            f"Under {conf.DIGITAL_CONSENT_AGE}, you cannot turn this on yourself (GDPR Art. 8).",
-            code="too_young",
-            field="purpose",
+        raise TooYoung(
+            f"Under {conf.DIGITAL_CONSENT_AGE}, you cannot turn this on yourself (GDPR Art. 8).", field="purpose"
         )
     if granted and source != Consent.Source.POLICY_UPDATE and policy_confirmation_due(user):
-        raise PrivacyError(
-            "Our privacy policy changed: please read what changed and confirm your choices first.",
-            code="policy_confirmation_due",
-            field="purpose",
+        raise PolicyConfirmationDue(
+            "Our privacy policy changed: please read what changed and confirm your choices first.", field="purpose"
         )
-    if granted and purpose == "marketing_email" and marketing_objected(user):
-        raise PrivacyError(
-            "You objected to news by email, so we will not send it again (GDPR Art. 21(3)).",
-            code="objected",
-            field="purpose",
+    if granted and objected_for_good(user, purpose):
+        raise ObjectedForGood(
+            "You objected to news by email, so we will not send it again (GDPR Art. 21(3)).", field="purpose"
         )
     # The learner's row, not their latest entry: with no entry yet there would be nothing to lock.
     data_subject_lock(user.pk)
@@ -344,8 +348,7 @@ def policy_confirm(*, user, policy, choices):
     """
     for purpose in CONSENT_PURPOSES:
         granted = bool(choices.get(purpose)) and not below_digital_consent_age(user)
-        if granted and purpose == "marketing_email" and marketing_objected(user):
-            granted = False
+        granted = granted and not objected_for_good(user, purpose)
         consent_record(actor=user, user=user, purpose=purpose, granted=granted, source=Consent.Source.POLICY_UPDATE)
     acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, policy=policy)
     return acknowledgement

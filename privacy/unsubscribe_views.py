@@ -5,12 +5,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .marketing import UnsubscribeLinkError, unsubscribe_token_read
+from .exceptions import UnsubscribeLinkError, UnsubscribeLinkExpired
+from .marketing import unsubscribe_token_read
 from .models import CONSENT_PURPOSES, Consent
 from .services import consent_record
-
-#: Tampered links are a bad request; expired ones (or of an erased account) are gone.
-LINK_ERROR_STATUS = {"invalid_link": 400, "expired_link": 410}
 
 
 # SECURITY: CSRF-exempt because mail clients send the RFC 8058 one-click POST
@@ -33,8 +31,8 @@ def unsubscribe(request, token):
         return render(
             request,
             "privacy/unsubscribe_invalid.html",
-            {"error": error, "expired": error.code == "expired_link"},
-            status=LINK_ERROR_STATUS[error.code],
+            {"error": error, "expired": isinstance(error, UnsubscribeLinkExpired)},
+            status=error.status_code,
         )
     context = {"purpose_text": CONSENT_PURPOSES[unsubscription.purpose]}
     if request.method == "POST":

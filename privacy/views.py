@@ -14,7 +14,7 @@ from compliance.selectors import account_activity_of, audit_event_description
 from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
-from .exceptions import PrivacyError
+from .exceptions import PolicyConfirmationDue, PrivacyError
 from .forms import ConsentForm, VisibilityForm
 from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
@@ -23,7 +23,6 @@ from .selectors import (
     access_learner_profile,
     audiences_in_force,
     below_digital_consent_age,
-    consent_counts,
     consent_ledger,
     list_length_asked,
     policy_confirmation_due,
@@ -101,18 +100,13 @@ def privacy_settings(request):
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
             "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
-            # (purpose, words, latest entry, whether its grant counts): a grant given before the
-            # learner reached the digital age of consent shows as off, to be given again.
-            "consents": [
-                (purpose, text, consent, consent_counts(request.user, consent))
-                for (purpose, text), consent in zip(CONSENT_PURPOSES.items(), ledger.current.values(), strict=True)
-            ],
+            # A grant given before the learner reached the digital age of consent shows as off, to be given again.
+            "consents": list(ledger.states.values()),
             "consent_history": ledger.recent,
             "consent_history_total": ledger.total,
             "consent_messages": consent_messages,
             "consent_message_id": CONSENTS_MESSAGE_ID,
             "other_messages": other_messages,
-            "marketing_objected": ledger.marketing_objected,
             "restricted_since": safeguards.restricted_since,
             "two_factor_on": safeguards.two_factor_on,
             "backup_codes_left": safeguards.backup_codes_left,
@@ -160,8 +154,6 @@ def privacy_notice_page(request):
             "notice": privacy_notice(),
             "controller": privacy_conf.CONTROLLER,
             "dpo_contact": privacy_conf.DPO_CONTACT,
-            "supervisory_authority": privacy_conf.SUPERVISORY_AUTHORITY,
-            "transfers": privacy_conf.TRANSFERS_STATEMENT,
             "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
         },
     )
@@ -180,7 +172,7 @@ def consent_change(request):
             )
         except PrivacyError as error:
             messages.error(request, error.detail, extra_tags=CONSENTS_MESSAGE_TAG)
-            if error.code == "policy_confirmation_due":
+            if isinstance(error, PolicyConfirmationDue):
                 return redirect("privacy:policy_confirm")
         else:
             messages.success(
@@ -212,8 +204,7 @@ def policy_confirm_page(request):
         )
         messages.success(request, "Thank you: your choices are confirmed under the new privacy policy.")
         return redirect(next_url)
-    ledger = consent_ledger(request.user, recent=0)
-    current = ledger.current
+    states = consent_ledger(request.user, recent=0).states
     return render(
         request,
         "privacy/policy_confirm.html",
@@ -221,12 +212,8 @@ def policy_confirm_page(request):
             "policy": policy,
             "next": next_url,
             "young": below_digital_consent_age(request.user),
-            "marketing_objected": ledger.marketing_objected,
             # Nothing is ticked in advance: consent must be an active choice (CJEU C-673/17, Planet49).
-            "choices": [
-                (purpose, text, consent_counts(request.user, current[purpose]))
-                for purpose, text in CONSENT_PURPOSES.items()
-            ],
+            "choices": list(states.values()),
         },
     )
 

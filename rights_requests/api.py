@@ -310,13 +310,14 @@ class MyRequestsView(PortalAPIView):
             )
         except DuplicateOpenRequest as error:
             return Response(
-                error_body(error.code, error.detail, existing_request_id=str(error.existing.pk)), status=409
+                error_body(error.code, error.detail, existing_request_id=str(error.existing.pk)),
+                status=error.status_code,
             )
         except InvalidRequestDetails as error:
             # Named where it was sent, e.g. ``details.changes.phone`` for a proposed correction.
             within = [error.within] if error.within else []
             field = error.field if error.field in ("type", "details") else ".".join(["details", *within, error.field])
-            return Response(error_body(error.code, error.detail, {field: [error.detail]}), status=400)
+            return Response(error_body(error.code, error.detail, {field: [error.detail]}), status=error.status_code)
         rights_request = access_own_request(user=request.user, request_id=rights_request.pk)
         data = request_data(request, rights_request)
         return Response(data, status=201, headers={"Location": data["url"]})
@@ -411,9 +412,11 @@ class MyRequestDownloadView(PortalAPIView):
         try:
             download = request_download(user=request.user, rights_request=rights_request)
         except DownloadExpired as gone:
-            return Response(error_body(gone.code, gone.detail), status=410)
+            return Response(error_body(gone.code, gone.detail), status=gone.status_code)
         except RequestFileUnavailable as fault:
-            return Response(error_body(fault.code, fault.detail), status=503, headers={"Retry-After": "3600"})
+            return Response(
+                error_body(fault.code, fault.detail), status=fault.status_code, headers={"Retry-After": "3600"}
+            )
         response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
         response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
         response["Cache-Control"] = "no-store"

@@ -13,18 +13,21 @@ class TransitionNotAllowed(RightsRequestError):
     """The request's status does not allow this step (e.g. withdrawing a completed request)."""
 
     code = "transition_not_allowed"
+    status_code = 409
 
 
 class NotPermitted(RightsRequestError):
     """The actor may not take this step (e.g. an agent approving an erasure)."""
 
     code = "not_permitted"
+    status_code = 403
 
 
 class AccountClosed(RightsRequestError):
     """The data subject's account was erased (or is being erased): nothing more can be filed for it."""
 
     code = "permission_denied"
+    status_code = 403
 
 
 class InvalidRequestDetails(RightsRequestError):
@@ -60,6 +63,7 @@ class DuplicateOpenRequest(RightsRequestError):
     """The learner already has an open request of this type; ``existing`` is that request."""
 
     code = "duplicate_open_request"
+    status_code = 409
 
     def __init__(self, existing):
         super().__init__(f"You already have an open request of this type ({existing.reference}).")
@@ -75,6 +79,7 @@ class RequestFileUnavailable(RightsRequestError):
     """
 
     code = "file_unavailable"
+    status_code = 503
 
     def __init__(self, request_file):
         super().__init__(
@@ -88,6 +93,7 @@ class DownloadExpired(RightsRequestError):
     """The request's file is past its download period and was deleted; ``request_file`` is its record."""
 
     code = "download_expired"
+    status_code = 410
 
     def __init__(self, request_file):
         super().__init__(

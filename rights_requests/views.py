@@ -172,10 +172,10 @@ def request_file_download_view(request, request_id):
         if isinstance(gone, RequestFileUnavailable):
             # An operational fault: the file is kept, staff are alerted, the learner may try again.
             context["unavailable"] = True
-            response = render(request, "rights_requests/download_gone.html", context, status=503)
+            response = render(request, "rights_requests/download_gone.html", context, status=gone.status_code)
             response["Retry-After"] = "3600"
             return response
-        return render(request, "rights_requests/download_gone.html", context, status=410)
+        return render(request, "rights_requests/download_gone.html", context, status=gone.status_code)
     response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"

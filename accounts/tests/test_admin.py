@@ -11,7 +11,7 @@ from accounts.models import PersonalAccessToken, User
 from accounts.services import account_password_set, account_update, personal_access_token_create
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.two_factor import staff_enrolment_link_send
-from compliance.models import ActorRole, AuditEvent
+from compliance.models import ActorRole, AuditEvent, StaffGroup
 from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
@@ -200,13 +200,13 @@ def test_the_services_refuse_staff_who_are_not_superusers(support_clerk, root):
 
 def test_only_superusers_change_a_staff_groups_rights(client, verified_login, support_clerk):
     support_clerk.user_permissions.add(*Permission.objects.filter(codename__in=["change_group", "view_group"]))
-    group = Group.objects.get(name="Support agent")
+    group = Group.objects.get(name=StaffGroup.SUPPORT_AGENT)
     before = set(group.permissions.all())
     verified_login(client, support_clerk)
 
     response = client.post(
         f"/admin/auth/group/{group.pk}/change/",
-        {"name": "Support agent", "permissions": list(Permission.objects.values_list("pk", flat=True))},
+        {"name": StaffGroup.SUPPORT_AGENT, "permissions": list(Permission.objects.values_list("pk", flat=True))},
     )
 
     assert response.status_code == 403
@@ -222,7 +222,7 @@ def test_no_second_factor_is_managed_in_admin():
 def test_staff_change_their_password_on_settings_security_not_in_admin(client, verified_login, role):
     """The admin's own form would skip the audit row and leave API tokens working."""
     if role == "agent":
-        staff = staff_member("sam.support", "Support agent")
+        staff = staff_member("sam.support", StaffGroup.SUPPORT_AGENT)
     else:
         staff = UserFactory(username="ola.owner", is_staff=True, is_superuser=True)
     verified_login(client, staff)

@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, TOTPDevice, User
+from compliance.models import StaffGroup
 from rights_requests.models import OPEN_STATUSES, RightsRequest
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,8 @@ def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
     assert any("'" in name for name in names) and any("-" in name for name in names)
     assert any("\u4e00" <= char <= "\u9fff" for name in names for char in name), "CJK names expected"
     assert set(User.objects.filter(is_staff=True).values_list("username", "groups__name")) == {
-        ("sam.support", "Support agent"),
-        ("priya.dpo", "Privacy officer"),
+        ("sam.support", StaffGroup.SUPPORT_AGENT),
+        ("priya.dpo", StaffGroup.PRIVACY_OFFICER),
     }
     assert RightsRequest.objects.filter(status__in=OPEN_STATUSES).count() >= 5
     assert any(r.is_open and r.due_at < timezone.now() for r in RightsRequest.objects.all()), "one open one is overdue"

@@ -11,7 +11,7 @@ from accounts.models import Partner
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.audit_context import audit_context
 from compliance.erasure import erasure_execute
-from compliance.models import ActorRole, AuditEvent
+from compliance.models import ActorRole, AuditEvent, StaffGroup
 from compliance.services import audit_record, staff_access_record
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests.tests.conftest import staff_member
@@ -145,7 +145,7 @@ def test_visibility_consent_and_sessions_changes_are_recorded_once_each(amara):
 def test_each_rights_request_step_is_recorded_once_with_its_actor(amara):
     from rights_requests import services
 
-    agent = staff_member("sam.agent", "Support agent")
+    agent = staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
     request = services.request_submit(actor=amara, subject=amara, request_type="restriction", details={"reason": "x"})
     services.request_assign(actor=agent, request=request, assignee=agent)
 
@@ -198,7 +198,7 @@ def test_a_partner_roster_and_the_research_export_appear_in_each_learners_log(am
 
 
 def test_the_activity_page_shows_the_learners_own_events_and_staff_by_role_only(amara):
-    agent = staff_member("sam.agent", "Support agent")
+    agent = staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
     bystander = UserFactory(username="bystander")
     with audit_context(RequestFactory().get("/", REMOTE_ADDR="192.0.2.10")):
         staff_access_record(
@@ -228,7 +228,7 @@ def test_the_activity_page_needs_a_sign_in():
 
 
 def test_the_audit_report_counts_staff_access_and_names_no_learner(amara):
-    agent = staff_member("sam.agent", "Support agent")
+    agent = staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
     amara.profile.full_name = "Amara Okafor"
     amara.profile.save()
     staff_access_record(actor=agent, subject=amara, view="your account and profile", request_reference="DSR-1")

@@ -14,7 +14,7 @@ from PIL import Image
 from accounts.models import Enrollment, LearningEvent, Payment, Profile, User
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import erasure_execute
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, StaffGroup
 from privacy.models import Consent, ProfileVisibility
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests import services
@@ -81,7 +81,7 @@ def test_an_approved_erasure_request_runs_keeps_its_receipt_and_confirms_to_the_
     from accounts.tests.factories import UserFactory as Factory
 
     officer = Factory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
     request = services.request_submit(actor=noor, subject=noor, request_type="erasure", details={})
     mail.outbox.clear()
     photo = noor.profile.photo.name

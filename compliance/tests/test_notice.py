@@ -1,9 +1,10 @@
 """/privacy/notice/ is generated from the registry: every declared record, purpose and basis appears."""
 
 import pytest
+from django.test import override_settings
 
 from compliance.registry import Category, LawfulBasis, Purpose, registry
-from privacy import conf
+from rights_requests import conf as rights_requests_conf
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +30,17 @@ def test_the_notice_is_linked_from_every_page_and_tells_what_erasure_keeps(clien
     assert "Kept: Accounting records must be kept for the statutory period" in page
 
 
-def test_the_notice_says_who_is_responsible_and_what_art_13_requires_beyond_the_records(client, monkeypatch):
+@override_settings(
+    PRIVACY_CONTROLLER="Example Learning GmbH, Hauptstraße 1, Berlin",
+    PRIVACY_DPO_CONTACT="datenschutz@example-learning.test",
+)
+def test_the_notice_says_who_is_responsible_and_what_art_13_requires_beyond_the_records(client):
     """Controller and DPO contacts, withdrawing consent, complaints, transfers, automated decisions (GDPR Art. 13)."""
-    monkeypatch.setattr(conf, "CONTROLLER", "Example Learning GmbH, Hauptstraße 1, Berlin")
-    monkeypatch.setattr(conf, "DPO_CONTACT", "datenschutz@example-learning.test")
 
     page = client.get("/privacy/notice/").content.decode()
 
     assert "Example Learning GmbH, Hauptstraße 1, Berlin" in page
     assert "datenschutz@example-learning.test" in page
     assert "you can withdraw it at any time" in page
-    assert conf.SUPERVISORY_AUTHORITY in page and conf.TRANSFERS_STATEMENT in page
+    assert rights_requests_conf.SUPERVISORY_AUTHORITY in page and rights_requests_conf.TRANSFERS_STATEMENT in page
     assert "based solely on automated processing" in page

@@ -14,19 +14,6 @@ from rest_framework.views import set_rollback
 
 from learnerportal.exceptions import PortalError
 
-#: HTTP status per stable error code of a ``PortalError`` (any other code answers 400).
-STATUS_BY_CODE = {
-    "not_permitted": 403,
-    "permission_denied": 403,
-    "too_young": 403,
-    "transition_not_allowed": 409,
-    "duplicate_open_request": 409,
-    "policy_confirmation_due": 409,
-    "objected": 409,
-    "download_expired": 410,
-    "file_unavailable": 503,
-}
-
 #: Every error code the API answers with, and what it means. The schema documents these.
 ERROR_CODES = {
     "invalid": "The request body or a query parameter is not valid; `fields` names each problem.",
@@ -169,7 +156,7 @@ def exception_handler(exc, context):
 
     A body over Django's upload limits is a 413 ``too_large`` (or a 400 ``parse_error``
     for too many fields or files) instead of Django's HTML 400. ``PortalError``s keep
-    their stable code (status from ``STATUS_BY_CODE``, else 400); Django's
+    their stable code and answer their own ``status_code``; Django's
     ``ValidationError`` is a 400 naming the fields; DRF's own exceptions keep their
     status. Anything else is left to Django (a bug: 500).
     """
@@ -184,7 +171,7 @@ def exception_handler(exc, context):
     if isinstance(exc, PortalError):
         fields = {exc.field: [exc.detail]} if exc.field else {}
         set_rollback()
-        return Response(error_body(exc.code, exc.detail, fields), status=STATUS_BY_CODE.get(exc.code, 400))
+        return Response(error_body(exc.code, exc.detail, fields), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         set_rollback()

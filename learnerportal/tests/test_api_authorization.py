@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from compliance.models import StaffGroup
 from learnerportal.tests.api_helpers import (
     give_photo,
     make_token,
@@ -97,7 +98,7 @@ def caller_client(kind, world, verified_login):
         return client
     if kind == "staff":
         client = Client()
-        verified_login(client, staff_member("priya.staff", "Privacy officer"))
+        verified_login(client, staff_member("priya.staff", StaffGroup.PRIVACY_OFFICER))
         return client
     if kind == "token_read":
         return token_client(make_token(owner, scope="read"))

@@ -18,7 +18,7 @@ from PIL import Image
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, StaffGroup
 from learnerportal.tests.admin_objects import one_of_each
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
@@ -214,9 +214,9 @@ def world(verified_login, support_clerk):
     clients = {role: Client() for role in ROLES}
     clients["learner"].force_login(learner)
     clients["other_learner"].force_login(UserFactory(username="bilal"))
-    verified_login(clients["support_agent"], staff_member("sam.agent", "Support agent"))
-    verified_login(clients["privacy_officer"], staff_member("priya.officer", "Privacy officer"))
-    clients["staff_without_2fa"].force_login(staff_member("tom.staff", "Support agent"))
+    verified_login(clients["support_agent"], staff_member("sam.agent", StaffGroup.SUPPORT_AGENT))
+    verified_login(clients["privacy_officer"], staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER))
+    clients["staff_without_2fa"].force_login(staff_member("tom.staff", StaffGroup.SUPPORT_AGENT))
     verified_login(clients["support_clerk"], support_clerk)
     verified_login(clients["superuser"], UserFactory(username="sue.root", is_staff=True, is_superuser=True))
     return learner, clients
@@ -400,7 +400,7 @@ def account_targets(role, verified_login):
     verified_login(Client(), superuser)  # a superuser with two-factor authentication
     return {
         "learner": UserFactory(username=f"lena-{role}"),
-        "staff": staff_member(f"kim-{role}", "Support agent"),
+        "staff": staff_member(f"kim-{role}", StaffGroup.SUPPORT_AGENT),
         "superuser": superuser,
     }
 

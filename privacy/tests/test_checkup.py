@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -29,6 +30,16 @@ def test_an_old_review_brings_the_prompt_and_saving_the_tab_clears_it(client, le
     assert PROMPT in client.get("/").content.decode()
 
     client.post("/settings/privacy/", dict.fromkeys(ProfileVisibility.FIELDS, "private"))
+    assert PROMPT not in client.get("/").content.decode()
+
+
+def test_the_checkup_interval_is_the_setting_in_force_when_the_dashboard_is_shown(client, learner):
+    """``PRIVACY_CHECKUP_AFTER_DAYS`` is read at each page, not once at start-up."""
+    ProfileVisibility.objects.create(user=learner, reviewed_at=timezone.now() - datetime.timedelta(days=40))
+    assert PROMPT not in client.get("/").content.decode()
+
+    with override_settings(PRIVACY_CHECKUP_AFTER_DAYS=30):
+        assert PROMPT in client.get("/").content.decode()
     assert PROMPT not in client.get("/").content.decode()
 
 

@@ -5,7 +5,7 @@ import time_machine
 from django.db import IntegrityError, InternalError, transaction
 
 from accounts.tests.factories import UserFactory
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, StaffGroup
 from privacy.models import CONSENT_PURPOSES, Consent
 from privacy.selectors import consent_ledger, may_process
 from privacy.services import consent_record
@@ -114,7 +114,7 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
     restriction = restriction_start(actor=None, user=learner, reason="Accuracy contested.")
     assert not may_process(learner, "research")
     officer = UserFactory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
     verified_login(client, officer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,7 +133,7 @@ def test_the_privacy_officer_restricts_processing_in_admin(client, learner, veri
 
     consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
     officer = UserFactory(username="dpo2", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
     verified_login(client, officer)
 
     response = client.post(
@@ -157,7 +157,7 @@ def test_the_privacy_officer_restricts_processing_in_admin_on_a_database_migrate
     from rights_requests.tests.conftest import staff_member
 
     MigrationExecutor(connection).migrate([("accounts", "0006_totp_device_encrypted_key")])
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     officer.groups.get().permissions.remove(Permission.objects.get(codename="add_processingrestriction"))
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
@@ -224,6 +224,6 @@ def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest
     assert history.count("<li>") == 50 and "Your 50 latest choices of 62." in history
     assert "Personalization: <strong>on</strong>" in history.split("<li>")[1], "newest first"
     assert "Off for good" in page
-    current = consent_ledger(learner).current
-    assert (current["research"].granted, current["personalization"].granted) == (False, True)
-    assert current["marketing_email"].source == Consent.Source.OBJECTION
+    states = consent_ledger(learner).states
+    assert (states["research"].granted, states["personalization"].granted) == (False, True)
+    assert states["marketing_email"].objected and states["marketing_email"].latest.source == Consent.Source.OBJECTION

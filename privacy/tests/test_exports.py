@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
 from compliance.registry import Category, LawfulBasis, Purpose, registry
-from privacy import conf
 from privacy.models import ProcessingRun
 from privacy.services import consent_record, restriction_start
 
@@ -114,8 +114,8 @@ def test_groups_under_ten_consenting_learners_are_suppressed_and_ten_are_shown(t
     assert (run_row.included, run_row.excluded) == (28, 5)
 
 
-def test_the_threshold_comes_from_the_setting_and_is_recorded(tmp_path, monkeypatch):
-    monkeypatch.setattr(conf, "RESEARCH_MIN_GROUP_SIZE", 3)
+@override_settings(PRIVACY_RESEARCH_MIN_GROUP_SIZE=3)
+def test_the_threshold_comes_from_the_setting_and_is_recorded(tmp_path):
     research_learners(CourseFactory(slug="tiny-course"), 3)
 
     rows, _, _ = export_research(tmp_path)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 
 from accounts.tests.factories import UserFactory
+from compliance.models import StaffGroup
 from privacy.models import Consent, PolicyVersion
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate
@@ -75,7 +76,7 @@ def test_only_drafts_are_activated_and_the_previous_version_is_archived():
 
 def test_the_privacy_officer_activates_a_version_in_admin(client, verified_login):
     officer = UserFactory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Privacy officer"))
+    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
     verified_login(client, officer)
     policy = draft()
     client.post("/admin/privacy/policyversion/", {"action": "activate", "_selected_action": [policy.pk]})

@@ -5,15 +5,16 @@ from rest_framework import serializers
 
 from compliance.registry import Purpose
 from learnerportal.api.fields import BoundedListField
-from privacy.models import Consent
+from privacy.models import CONSENT_PURPOSES, Consent
+from privacy.selectors import OBJECTION_FINAL_PURPOSES
 from privacy.services import consent_record
 
 from ..exceptions import InvalidRequestDetails
 from ..forms import RightsRequestForm, note_field
 from .base import Handler
 
-#: Purposes a learner may object to (GDPR Art. 21): the ones not needed to run their courses.
-OBJECTABLE_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.PERSONALIZATION, Purpose.RESEARCH, Purpose.PARTNER_SHARING)
+#: Purposes a learner may object to (GDPR Art. 21): the optional ones, not needed to run their courses.
+OBJECTABLE_PURPOSES = tuple(CONSENT_PURPOSES)
 
 
 class ObjectionRequestForm(RightsRequestForm):
@@ -25,8 +26,10 @@ class ObjectionRequestForm(RightsRequestForm):
         choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
         widget=forms.CheckboxSelectMultiple,
         help_text=(
-            f"Choose one or more. An objection to “{Purpose.MARKETING_EMAIL.label.lower()}” is for good: you "
-            "cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow again on the Privacy tab."
+            "Choose one or more. An objection to "
+            + " or ".join(f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES)
+            + " is for good: you cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow "
+            "again on the Privacy tab."
         ),
     )
     note = note_field()
@@ -36,7 +39,7 @@ class ObjectionRequestForm(RightsRequestForm):
 
 
 class ObjectionHandler(Handler):
-    """Stop the processing the learner objects to, at once; marketing stops for good (GDPR Art. 21(3))."""
+    """Stop the processing the learner objects to, at once; privacy's ledger keeps marketing off for good."""
 
     type = "objection"
     label = "Objection to processing (Art. 21)"

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from compliance.models import StaffGroup
 from rights_requests.deadlines import due_at_for
 from rights_requests.models import RightsRequest
 
@@ -51,12 +52,12 @@ def staff_member(username, group):
 
 @pytest.fixture
 def agent():
-    return staff_member("sam.agent", "Support agent")
+    return staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
 
 
 @pytest.fixture
 def officer():
-    return staff_member("priya.officer", "Privacy officer")
+    return staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
 
 
 @pytest.fixture

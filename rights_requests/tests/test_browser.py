@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice
 from accounts.tests.factories import PASSWORD, UserFactory
+from compliance.models import StaffGroup
 from rights_requests.tests.conftest import staff_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +34,7 @@ def amara_files_a_restriction(live_server, browser):
         ``(amara's page, sam's TOTP device, the request's reference)``.
     """
     UserFactory(username="amara", email="amara@example.org")
-    agent_device = TOTPDevice.objects.create(user=staff_member("sam.support", "Support agent"), name="Phone")
+    agent_device = TOTPDevice.objects.create(user=staff_member("sam.support", StaffGroup.SUPPORT_AGENT), name="Phone")
     learner = browser.new_context().new_page()
     sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
     learner.goto(f"{live_server.url}/settings/data/")

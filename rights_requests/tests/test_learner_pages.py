@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 
 from accounts.tests.factories import UserFactory
+from compliance.models import StaffGroup
 from rights_requests import conf, services, tasks
 from rights_requests.models import RightsRequest, Status
 
@@ -32,7 +33,7 @@ def privacy_officer():
     user = UserFactory(username="priya.dpo", email="priya@example.org", is_staff=True)
     user.profile.full_name = "Priya Raman"
     user.profile.save()
-    user.groups.add(Group.objects.get(name="Privacy officer"))
+    user.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
     return user
 
 

@@ -26,6 +26,7 @@ from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, Payment
 from accounts.services import personal_access_token_create
 from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
+from compliance.models import StaffGroup
 from compliance.registry import Delete, registry
 from privacy.models import PolicyAcknowledgement, PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start
@@ -170,7 +171,7 @@ def test_erasure_deletes_or_strips_every_declared_record_and_leaves_the_other_le
 def test_erasure_through_a_request_removes_the_photo_and_every_file_after_the_commit(
     noor, django_capture_on_commit_callbacks
 ):
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     stored = RequestFile.objects.get(request__subject=noor).storage_name
     photo = noor.profile.photo.name
     erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
@@ -190,7 +191,7 @@ def test_erasure_through_a_request_removes_the_photo_and_every_file_after_the_co
 def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
     client, noor, verified_login, django_capture_on_commit_callbacks
 ):
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=officer, request=erasure)
@@ -302,7 +303,7 @@ def test_a_copy_finished_after_the_erasure_is_not_kept(noor, django_capture_on_c
     from rights_requests.files import request_file_store
     from rights_requests.handlers import handler_for
 
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     copy = RightsRequest.objects.get(subject=noor, type="portability")  # the copy its task is still making
     erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     with django_capture_on_commit_callbacks(execute=True):
@@ -326,7 +327,7 @@ def test_a_copy_whose_learner_is_erased_while_it_is_made_ends_closed_not_failed(
 ):
     from rights_requests.handlers import handler_for
 
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     erasure = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     RightsRequest.objects.filter(subject=noor, type="portability").delete()  # the fixture's earlier copy
     portability = handler_for("portability")
@@ -352,7 +353,7 @@ def test_an_erasure_failing_half_way_changes_nothing_and_the_request_fails(
 ):
     from compliance import erasure as erasure_module
 
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     request = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     before = rows_about(noor)
     real_erase = erasure_module._erase_declared_rows
@@ -378,7 +379,7 @@ def test_an_erasure_failing_half_way_changes_nothing_and_the_request_fails(
 
 
 def test_a_completed_erasure_never_runs_again(noor, django_capture_on_commit_callbacks):
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     request = services.request_submit(actor=noor, subject=noor, request_type="erasure")
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=officer, request=request)
@@ -394,7 +395,7 @@ def test_a_completed_erasure_never_runs_again(noor, django_capture_on_commit_cal
 
 
 def test_a_staff_members_erasure_keeps_the_requests_they_decided(noor, django_capture_on_commit_callbacks):
-    officer = staff_member("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     officer.email = "priya@example.org"
     officer.save()
     restriction = services.request_submit(

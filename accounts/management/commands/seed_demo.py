@@ -29,6 +29,7 @@ from accounts.models import (
     TOTPDevice,
     User,
 )
+from compliance.models import StaffGroup
 from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests.deadlines import due_at_for
 
@@ -145,7 +146,9 @@ class Command(BaseCommand):
                 event.created_at = received_at + datetime.timedelta(minutes=offset)
                 event.save(update_fields=["created_at"])
         restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
-        services.request_assign(actor=staff["Support agent"], request=restriction, assignee=staff["Support agent"])
+        services.request_assign(
+            actor=staff[StaffGroup.SUPPORT_AGENT], request=restriction, assignee=staff[StaffGroup.SUPPORT_AGENT]
+        )
 
     def _publish_policy(self, now):
         """Publish the privacy policy in force; every demo account has already confirmed it."""
@@ -323,8 +326,8 @@ class Command(BaseCommand):
 
         staff = {}
         for username, full_name, group in [
-            (DEMO_AGENT, "Sam Rivera", "Support agent"),
-            (DEMO_OFFICER, "Priya Natarajan", "Privacy officer"),
+            (DEMO_AGENT, "Sam Rivera", StaffGroup.SUPPORT_AGENT),
+            (DEMO_OFFICER, "Priya Natarajan", StaffGroup.PRIVACY_OFFICER),
         ]:
             member = User.objects.create_user(username=username, email=f"{username}@example.org", is_staff=True)
             member.password = password_hash
