@@ -3,41 +3,87 @@
 Only these summaries are stored; the raw User-Agent and the full IP address are not.
 """
 
-import re
+import functools
 
-#: (pattern, name) in the order they are tried: browsers built on Chrome also say
-#: "Chrome" and "Safari", so the more specific names come first.
-_BROWSERS = (
-    (re.compile(r"\bEdg(?:e|A|iOS)?/"), "Edge"),
-    (re.compile(r"\b(?:OPR|OPiOS)/|\bOpera\b"), "Opera"),
-    (re.compile(r"\bSamsungBrowser/"), "Samsung Internet"),
-    (re.compile(r"\bVivaldi/"), "Vivaldi"),
-    (re.compile(r"\bYaBrowser/"), "Yandex Browser"),
-    (re.compile(r"\b(?:Firefox|FxiOS)/"), "Firefox"),
-    (re.compile(r"\bChromium/"), "Chromium"),
-    (re.compile(r"\b(?:Chrome|HeadlessChrome|CriOS)/"), "Chrome"),
-    (re.compile(r"\bVersion/[\d.]+.*\bSafari/"), "Safari"),
-    (re.compile(r"\bTrident/|\bMSIE "), "Internet Explorer"),
-)
+import ua_parser
 
-#: (pattern, name) in the order they are tried: Android says "Linux", iOS says "Mac OS X".
-_SYSTEMS = (
-    (re.compile(r"\bWindows\b"), "Windows"),
-    (re.compile(r"\biPad\b"), "iPadOS"),
-    (re.compile(r"\b(?:iPhone|iPod)\b"), "iOS"),
-    (re.compile(r"\bAndroid\b"), "Android"),
-    (re.compile(r"\bCrOS\b"), "ChromeOS"),
-    (re.compile(r"\bMac OS X\b|\bMacintosh\b"), "macOS"),
-    (re.compile(r"\bLinux\b"), "Linux"),
-)
+#: ua-parser's browser families, by the name a learner reads. A family missing here
+#: (a crawler, a command-line tool, a rare browser) reads as an unknown browser.
+_BROWSERS = {
+    "Edge": "Edge",
+    "Edge Mobile": "Edge",
+    "Opera": "Opera",
+    "Opera GX": "Opera",
+    "Opera Mini": "Opera",
+    "Opera Mobile": "Opera",
+    "Opera Tablet": "Opera",
+    "Opera Touch": "Opera",
+    "Samsung Internet": "Samsung Internet",
+    "Vivaldi": "Vivaldi",
+    "Yandex Browser": "Yandex Browser",
+    "Firefox": "Firefox",
+    "Firefox Alpha": "Firefox",
+    "Firefox Beta": "Firefox",
+    "Firefox Mobile": "Firefox",
+    "Firefox iOS": "Firefox",
+    "Chromium": "Chromium",
+    "Chrome": "Chrome",
+    "Chrome Mobile": "Chrome",
+    "Chrome Mobile iOS": "Chrome",
+    "Chrome Mobile WebView": "Chrome",
+    "HeadlessChrome": "Chrome",
+    "Safari": "Safari",
+    "Mobile Safari": "Safari",
+    "Mobile Safari UI/WKWebView": "Safari",
+    "IE": "Internet Explorer",
+    "IE Mobile": "Internet Explorer",
+}
+
+#: ua-parser's system families, by the name a learner reads; Linux distributions read
+#: as "Linux". A family missing here reads as an unknown system.
+_SYSTEMS = {
+    "Windows": "Windows",
+    "iOS": "iOS",
+    "Android": "Android",
+    "Chrome OS": "ChromeOS",
+    "Mac OS X": "macOS",
+    "Mac OS": "macOS",
+    "Linux": "Linux",
+    **dict.fromkeys(
+        (
+            "Arch Linux",
+            "CentOS",
+            "Debian",
+            "Fedora",
+            "Gentoo",
+            "Kubuntu",
+            "Linux Mint",
+            "Lubuntu",
+            "Mageia",
+            "Mandriva",
+            "openSUSE",
+            "PCLinuxOS",
+            "Red Hat",
+            "Slackware",
+            "SUSE",
+            "Ubuntu",
+        ),
+        "Linux",
+    ),
+}
 
 
-def _first_match(patterns, text):
-    return next((name for pattern, name in patterns if pattern.search(text)), "")
+@functools.cache
+def _parser():
+    # SECURITY: a parser without ua-parser's default cache, so no raw header stays in memory.
+    return ua_parser.Parser(ua_parser.BasicResolver(ua_parser.load_builtins()))
 
 
 def user_agent_summary(user_agent):
     """Return "<browser> on <system>" for a User-Agent header, e.g. "Firefox on Linux".
+
+    The names come from ua-parser's families mapped through a fixed list, so no text
+    of the header itself ever reaches the summary.
 
     Args:
         user_agent: the header's value; may be empty.
@@ -46,9 +92,11 @@ def user_agent_summary(user_agent):
         the summary; just the browser, or "Unknown browser on <system>", when one
         part is not recognised; "" when neither is.
     """
-    user_agent = (user_agent or "")[:1000]
-    browser = _first_match(_BROWSERS, user_agent)
-    system = _first_match(_SYSTEMS, user_agent)
+    result = _parser().parse((user_agent or "")[:1000])
+    browser = _BROWSERS.get(result.user_agent.family, "") if result.user_agent else ""
+    system = _SYSTEMS.get(result.os.family, "") if result.os else ""
+    if system == "iOS" and result.device and result.device.family == "iPad":
+        system = "iPadOS"
     if browser and system:
         return f"{browser} on {system}"
     if system:

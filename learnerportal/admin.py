@@ -8,6 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp.admin import OTPAdminSite
 
 from accounts.selectors import two_factor_enabled
 
@@ -56,11 +57,14 @@ class PermittedActionsMixin:
         return super().changeform_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
 
-class PortalAdminSite(admin.AdminSite):
+class PortalAdminSite(OTPAdminSite):
     """Django admin for staff who passed two-factor authentication in this session.
 
-    There is no admin login form: staff sign in on the portal's own sign-in
-    page (password, then code). Staff without an authenticator are sent to set
+    django-otp's ``OTPAdminSite`` decides who may enter: staff verified by an
+    authenticator in this session (``has_permission``); a password alone never
+    opens the admin. Its login page (password, a menu of devices and a code on one
+    form) is not used, so staff see one sign-in everywhere: the portal's own page,
+    password then code (``login``). Staff without an authenticator are sent to set
     one up first, which takes an enrolment link from a superuser (``privacy.tokens``).
     """
 
@@ -68,6 +72,10 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Learner Portal staff"
     index_title = "Data-rights work"
     enable_nav_sidebar = False  # the request queue needs the page's width
+
+    def __init__(self, name="admin"):
+        # OTPAdminSite names itself "otpadmin"; the URLs stay in the "admin" namespace.
+        super().__init__(name)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Register like Django, with ``PermittedActionsMixin`` mixed into the admin class (third parties' too)."""
@@ -91,10 +99,6 @@ class PortalAdminSite(admin.AdminSite):
     def password_change_done(self, request, extra_context=None):
         """Send to Settings → Security, where a password change shows its confirmation."""
         return redirect("accounts:settings_security")
-
-    def has_permission(self, request):
-        # SECURITY: a password alone never opens the admin.
-        return super().has_permission(request) and request.user.is_verified()
 
     def login(self, request, extra_context=None):
         """Send to the portal's sign-in (or 2FA set-up); a signed-in learner gets a 403 page.

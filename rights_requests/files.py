@@ -7,15 +7,19 @@ can be rotated without losing files still in their download period.
 A stored file is a header line followed by one Fernet token per line, each
 token encrypting one segment of at most ``SEGMENT_SIZE`` bytes, so that files
 are encrypted and decrypted in bounded memory whatever their size. Each
-segment's plain text starts with its number and a last-segment flag, so
-segments cannot be reordered, dropped or cut off unnoticed. A file without
-the header (made before segments existed) is one token for the whole content.
+segment's plain text starts with the file's random id, a digest of the request
+and kind the file was made for, the segment's number and a last-segment flag,
+so segments cannot be reordered, dropped, cut off or taken from another file,
+and no whole file can stand in for another (a mixed-up restore, a swapped name)
+unnoticed. Only this format is read.
 """
 
 import contextvars
 import datetime
 import functools
+import hashlib
 import logging
+import secrets
 import struct
 import tempfile
 import uuid
@@ -49,49 +53,74 @@ def _fernet():
 
 #: Plain bytes per encrypted segment.
 SEGMENT_SIZE = 1024 * 1024
-HEADER = b"learner-portal-segmented-fernet-1\n"
-_SEGMENT_PREFIX = struct.Struct(">I?")  # segment number, is the last segment
+HEADER = b"learner-portal-segmented-fernet-2\n"
+#: The file's random id, the SHA-256 of its associated data, the segment's number, whether it is the last.
+_SEGMENT_PREFIX = struct.Struct(">16s32sI?")
 
 
-def encrypt_stream(source, target):
+def associated_data_of(*, request_id, kind):
+    """Return the bytes a file of ``kind`` for the request ``request_id`` is bound to (checked on every read)."""
+    return f"rights-request:{request_id}:{kind}".encode()
+
+
+def encrypt_stream(source, target, *, associated_data):
     """Encrypt the binary file ``source`` into the binary file ``target``, a segment at a time.
 
     Memory stays around ``SEGMENT_SIZE`` whatever the size of ``source``.
+
+    Args:
+        source, target: binary files (read, write).
+        associated_data: what the file is for (``associated_data_of``); reading it back
+            needs the same bytes.
 
     Returns:
         int: bytes written to ``target``.
     """
     fernet = _fernet()
+    file_id = secrets.token_bytes(16)
+    context = hashlib.sha256(associated_data).digest()
     written = target.write(HEADER)
     number, segment = 0, source.read(SEGMENT_SIZE)
     while True:
         following = source.read(SEGMENT_SIZE)
-        token = fernet.encrypt(_SEGMENT_PREFIX.pack(number, not following) + segment)
+        token = fernet.encrypt(_SEGMENT_PREFIX.pack(file_id, context, number, not following) + segment)
         written += target.write(token + b"\n")
         if not following:
             return written
         number, segment = number + 1, following
 
 
-def decrypt_stream(stored) -> Iterator[bytes]:
+def decrypt_stream(stored, *, associated_data) -> Iterator[bytes]:
     """Yield the plain content of the binary file ``stored`` (made by ``encrypt_stream``), segment by segment.
+
+    Args:
+        stored: a binary file.
+        associated_data: the bytes the file was encrypted with (``associated_data_of``).
 
     Raises:
         cryptography.fernet.InvalidToken: if no key decrypts a segment, or the
-            segments were tampered with, reordered, dropped or cut off.
+            segments were tampered with, reordered, dropped, cut off or taken from
+            another file, or the file was made for another request or kind.
     """
     fernet = _fernet()
-    first = stored.readline()
-    if first != HEADER:  # a file from before segments: one token
-        yield fernet.decrypt(first + stored.read())
-        return
-    last = False
+    if stored.readline() != HEADER:
+        raise InvalidToken  # SECURITY: no other format is read, or a lone segment would pass for a whole file
+    context = hashlib.sha256(associated_data).digest()
+    file_id, last = None, False
     # (Not ``for line in stored``: Django's ``File`` iterates from the start again.)
     for expected, line in enumerate(iter(stored.readline, b"")):
         if last:
             raise InvalidToken  # SECURITY: nothing may follow the last segment
         plain = fernet.decrypt(line.rstrip(b"\n"))
-        number, last = _SEGMENT_PREFIX.unpack_from(plain)
+        if len(plain) < _SEGMENT_PREFIX.size:
+            raise InvalidToken
+        segment_file, segment_context, number, last = _SEGMENT_PREFIX.unpack_from(plain)
+        if expected == 0:
+            file_id = segment_file
+        if segment_file != file_id:
+            raise InvalidToken  # SECURITY: a segment of another file
+        if segment_context != context:
+            raise InvalidToken  # SECURITY: the file of another request or kind
         if number != expected:
             raise InvalidToken  # SECURITY: a segment dropped or moved
         yield plain[_SEGMENT_PREFIX.size :]
@@ -118,7 +147,7 @@ def request_file_store(*, request, kind, source):
             which otherwise deletes the learner's recorded files itself.
     """
     with tempfile.TemporaryFile() as encrypted:
-        size = encrypt_stream(source, encrypted)
+        size = encrypt_stream(source, encrypted, associated_data=associated_data_of(request_id=request.pk, kind=kind))
         encrypted.seek(0)
         # SECURITY: a random name, so the storage path reveals nothing about the learner.
         name = default_storage.save(f"rights-requests/{uuid.uuid4().hex}.bin", File(encrypted))
@@ -202,7 +231,7 @@ def request_file_verify(*, request_file):
     """
     try:
         with default_storage.open(request_file.storage_name, "rb") as stored:
-            for _segment in decrypt_stream(stored):
+            for _segment in decrypt_stream(stored, associated_data=_associated_data(request_file)):
                 pass
     except OSError:
         request_file_report_unavailable(request_file=request_file, reason="missing from storage")
@@ -278,7 +307,7 @@ def request_file_download(*, user, request_file):
         action=AuditEvent.Action.EXPORT_DOWNLOADED,
         changes={"request": request_file.request.reference, "kind": request_file.kind},
     )
-    return _audited_once_sent(decrypt_stream(stored), stored, audit)
+    return _audited_once_sent(decrypt_stream(stored, associated_data=_associated_data(request_file)), stored, audit)
 
 
 def _audited_once_sent(chunks, stored, audit):
@@ -289,7 +318,7 @@ def _audited_once_sent(chunks, stored, audit):
     audit()  # reached only when every chunk was taken; not on close() or an error
 
 
-class _ChunkReader:
+class ChunkReader:
     """A read-only binary file over an iterator of ``bytes`` chunks (to re-encrypt without writing plain text)."""
 
     def __init__(self, chunks):
@@ -309,10 +338,13 @@ class _ChunkReader:
         return data
 
 
+def _associated_data(request_file):
+    return associated_data_of(request_id=request_file.request_id, kind=request_file.kind)
+
+
 def _first_token(stored):
-    first = stored.readline()
-    token = stored.readline() if first == HEADER else first + stored.read()
-    return token.rstrip(b"\n").decode()
+    stored.readline()  # the header
+    return stored.readline().rstrip(b"\n").decode()
 
 
 @transaction.atomic
@@ -337,7 +369,9 @@ def request_file_rotate(*, request_file):
         if token_is_current(_first_token(stored)):
             return False
     with default_storage.open(old_name, "rb") as stored, tempfile.TemporaryFile() as encrypted:
-        size = encrypt_stream(_ChunkReader(decrypt_stream(stored)), encrypted)
+        associated_data = _associated_data(request_file)
+        plain = ChunkReader(decrypt_stream(stored, associated_data=associated_data))
+        size = encrypt_stream(plain, encrypted, associated_data=associated_data)
         encrypted.seek(0)
         new_name = default_storage.save(f"rights-requests/{uuid.uuid4().hex}.bin", File(encrypted))
     request_file.storage_name = new_name

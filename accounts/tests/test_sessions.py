@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import logging
 import re
 
 import pytest
@@ -74,7 +75,8 @@ def test_the_security_tab_lists_each_session_with_browser_network_and_this_devic
     assert "Change your password" in response.content.decode(), "the password form stays on the tab"
 
 
-def test_no_full_ip_address_or_raw_user_agent_is_shown_or_stored(amara):
+def test_no_full_ip_address_or_raw_user_agent_is_shown_stored_or_logged(amara, caplog):
+    caplog.set_level(logging.DEBUG)
     laptop = sign_in(amara, ip=LAPTOP_IP, agent=FIREFOX_LINUX)
     sign_in(amara, ip=PHONE_IP, agent=SAFARI_IPHONE)
 
@@ -89,6 +91,8 @@ def test_no_full_ip_address_or_raw_user_agent_is_shown_or_stored(amara):
     ]
     for secret in (LAPTOP_IP, PHONE_IP, "rv:133.0"):
         assert secret not in str(stored)
+    for secret in ("rv:133.0", "Gecko/20100101", "Mobile/15E148"):
+        assert secret not in caplog.text
     assert set(UserSession.objects.values_list("network", flat=True)) == {"203.0.113.0/24", "2001:db8:abcd::/48"}
 
 
@@ -255,6 +259,34 @@ def test_sessions_are_declared_in_the_personal_data_registry(amara):
             "Opera on Windows",
         ),
         ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) Gecko/20100101 Firefox/133.0", "Firefox on ChromeOS"),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Chrome on Windows",
+        ),
+        ("Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox on Linux"),
+        (
+            "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPadOS",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1",
+            "Chrome on iOS",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 10; VOG-L29) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36 OPR/86.0.4363.59",
+            "Opera on Android",
+        ),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ""),
+        (
+            "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.6778.69 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Unknown browser on Android",
+        ),
+        ('=HYPERLINK("https://evil.example")Bot/1.0 (X11; Linux x86_64)', "Unknown browser on Linux"),
         ("curl/8.5.0", ""),
         ("SomeBot (Linux)", "Unknown browser on Linux"),
         ("", ""),

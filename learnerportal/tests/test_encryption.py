@@ -117,7 +117,7 @@ def test_data_rights_files_are_rotated_too_and_still_download(settings, django_c
 
     from django.core.files.storage import default_storage
 
-    from rights_requests.files import decrypt_stream, request_file_store
+    from rights_requests.files import associated_data_of, decrypt_stream, request_file_store
     from rights_requests.models import RightsRequest
 
     user = UserFactory(username="kofi")
@@ -141,4 +141,5 @@ def test_data_rights_files_are_rotated_too_and_still_download(settings, django_c
     assert stored.storage_name != old_name and not default_storage.exists(old_name)
     settings.ENCRYPTION_KEYS = settings.ENCRYPTION_KEYS[:1]
     with default_storage.open(stored.storage_name, "rb") as encrypted:
-        assert b"".join(decrypt_stream(encrypted)) == content
+        associated_data = associated_data_of(request_id=request.pk, kind="access_report")
+        assert b"".join(decrypt_stream(encrypted, associated_data=associated_data)) == content

@@ -1,17 +1,23 @@
 """Migrations that change stored data: encryption of fields and files and back; models moving between apps."""
 
 import datetime
+import importlib
+import io
+import struct
 from unittest import mock
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from accounts.models import Profile, TOTPDevice
 from learnerportal import encryption
-from rights_requests.models import RightsRequest
+from rights_requests import files
+from rights_requests.models import RequestFile, RightsRequest
 
 BEFORE = [("accounts", "0003_user_sessions")]
 AFTER = [("accounts", "0004_encrypt_phone_and_date_of_birth")]
@@ -241,3 +247,90 @@ def test_a_session_signed_in_with_a_backup_code_stays_signed_in_when_backup_code
     queued = DBTaskResult.objects.get()
     import_string(queued.task_path).call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
     assert [message.to for message in mailoutbox] == [["kofi@example.org"]], "the queued email still goes"
+
+
+def earlier_format(*segments):
+    """Return a request file as the earlier segmented format stored it: numbered segments, no binding."""
+    fernet = encryption.multi_fernet()
+    tokens = [
+        fernet.encrypt(struct.pack(">I?", number, number == len(segments) - 1) + segment) + b"\n"
+        for number, segment in enumerate(segments)
+    ]
+    return b"learner-portal-segmented-fernet-1\n" + b"".join(tokens)
+
+
+def stored(name):
+    with default_storage.open(name, "rb") as file:
+        return file.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stored_files_are_rewritten_bound_to_their_request_and_back():
+    earlier, bound = (
+        [("rights_requests", "0014_request_type_choices_from_registry")],
+        [("rights_requests", "0015_request_files_bound_to_their_request")],
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate(earlier)
+    old_apps = executor.loader.project_state(earlier).apps
+    user = old_apps.get_model("accounts", "User").objects.create(username="kofi", email="kofi@example.org")
+    now = timezone.now()
+    request = old_apps.get_model("rights_requests", "RightsRequest").objects.create(
+        reference="DSR-2026-000001",
+        subject=user,
+        type="portability",
+        received_at=now,
+        due_at=now + datetime.timedelta(days=30),
+    )
+    contents = {"portable_export": b"PK zip of " + b"Kofi's data " * 3, "access_report": b"<p>Kofi's report</p>"}
+    originals = {
+        "portable_export": earlier_format(b"PK zip of ", b"Kofi's data " * 3, b""),
+        "access_report": encryption.multi_fernet().encrypt(contents["access_report"]),  # one token, no header
+    }
+    request_files = old_apps.get_model("rights_requests", "RequestFile")
+    rows = {
+        kind: request_files.objects.create(
+            request=request,
+            kind=kind,
+            storage_name=default_storage.save("rights-requests/earlier.bin", ContentFile(original)),
+            size=len(original),
+            expires_at=now + datetime.timedelta(days=7),
+        )
+        for kind, original in originals.items()
+    }
+    missing = request_files.objects.create(
+        request=request,
+        kind="portable_export",
+        storage_name="rights-requests/gone.bin",
+        size=10,
+        expires_at=rows["access_report"].expires_at,
+    )
+
+    def current(kind):
+        row = RequestFile.objects.get(pk=rows[kind].pk)
+        with default_storage.open(row.storage_name, "rb") as file:
+            associated_data = files.associated_data_of(request_id=request.pk, kind=kind)
+            return row, b"".join(files.decrypt_stream(file, associated_data=associated_data))
+
+    try:
+        MigrationExecutor(connection).migrate(bound)
+        for kind, content in contents.items():
+            row, plain = current(kind)
+            assert plain == content
+            assert row.storage_name != rows[kind].storage_name and not default_storage.exists(rows[kind].storage_name)
+            assert row.size == len(stored(row.storage_name))
+        assert RequestFile.objects.get(pk=missing.pk).storage_name == "rights-requests/gone.bin", "left to be reported"
+        names = set(RequestFile.objects.values_list("storage_name", flat=True))
+        MigrationExecutor(connection).migrate(bound)  # running it again changes nothing
+        assert set(RequestFile.objects.values_list("storage_name", flat=True)) == names
+
+        MigrationExecutor(connection).migrate(earlier)
+        for kind, content in contents.items():
+            earlier_file = stored(RequestFile.objects.get(pk=rows[kind].pk).storage_name)
+            assert earlier_file.startswith(b"learner-portal-segmented-fernet-1\n")
+            reader = importlib.import_module("rights_requests.migrations.0015_request_files_bound_to_their_request")
+            assert b"".join(reader._earlier_segments(io.BytesIO(earlier_file), encryption.multi_fernet())) == content
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert [current(kind)[1] for kind in contents] == list(contents.values())

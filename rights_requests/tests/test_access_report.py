@@ -15,7 +15,7 @@ from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, TOTPDev
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.models import AuditEvent
 from rights_requests import services
-from rights_requests.files import decrypt_stream
+from rights_requests.files import associated_data_of, decrypt_stream
 from rights_requests.models import RequestFile, Status
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,9 @@ def report_of(request):
 
 
 def html_of(request):
-    _, stored = report_of(request)
-    return b"".join(decrypt_stream(io.BytesIO(stored))).decode()
+    request_file, stored = report_of(request)
+    associated_data = associated_data_of(request_id=request.pk, kind=request_file.kind)
+    return b"".join(decrypt_stream(io.BytesIO(stored), associated_data=associated_data)).decode()
 
 
 def test_filing_an_access_request_completes_it_with_a_report_to_download(access_request):

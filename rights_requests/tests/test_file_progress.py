@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory
+from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.models import AuditEvent
 from rights_requests import files, leases, portability, services
 from rights_requests.models import RequestFile, Status
@@ -198,6 +198,27 @@ def test_a_missing_or_damaged_file_answers_503_is_kept_and_staff_are_alerted_onc
     assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
     request_file.refresh_from_db()
     assert request_file.unavailable_since is None
+
+
+def test_another_learners_file_put_in_place_of_this_one_is_refused_not_sent(
+    client, finished_copy, django_capture_on_commit_callbacks
+):
+    kwame = UserFactory(username="kwame", email="kwame@example.org")
+    kwame.profile.full_name = "Kwame Mensah"
+    kwame.profile.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        theirs = services.request_submit(actor=kwame, subject=kwame, request_type="portability")
+    mine = RequestFile.objects.get(request=finished_copy)
+    with default_storage.open(RequestFile.objects.get(request=theirs).storage_name, "rb") as stored:
+        their_file = stored.read()
+    with open(default_storage.path(mine.storage_name), "wb") as stored:  # e.g. a restore that mixed up names
+        stored.write(their_file)
+    client.force_login(finished_copy.subject)
+
+    response = client.get(reverse("rights_requests:download", args=[finished_copy.pk]))
+
+    assert response.status_code == 503 and not response.streaming
+    assert "Kwame" not in response.text and "kwame@example.org" not in response.text
 
 
 def test_the_admin_queue_shows_the_requests_whose_file_is_unavailable(

@@ -1,4 +1,4 @@
-"""Request files at rest: encrypted in segments, tamper-evident, readable after a key rotation."""
+"""Request files at rest: encrypted in segments, tamper-evident, bound to their request, readable after rotation."""
 
 import io
 
@@ -18,14 +18,19 @@ def small_segments(monkeypatch, settings):
     monkeypatch.setattr(files, "SEGMENT_SIZE", 10)
 
 
-def encrypted(content):
+#: What a learner's portable copy is bound to, and another learner's.
+MINE = files.associated_data_of(request_id=7, kind="portable_export")
+THEIRS = files.associated_data_of(request_id=8, kind="portable_export")
+
+
+def encrypted(content, associated_data=MINE):
     target = io.BytesIO()
-    files.encrypt_stream(io.BytesIO(content), target)
+    files.encrypt_stream(io.BytesIO(content), target, associated_data=associated_data)
     return target.getvalue()
 
 
-def decrypted(stored):
-    return b"".join(files.decrypt_stream(io.BytesIO(stored)))
+def decrypted(stored, associated_data=MINE):
+    return b"".join(files.decrypt_stream(io.BytesIO(stored), associated_data=associated_data))
 
 
 TEXT = "Amara Okafor-Mensah — 中文, emoji 🎓, and a long enough tail to span segments.".encode()
@@ -51,6 +56,10 @@ def test_empty_and_segment_boundary_content_round_trips(small_segments, content)
         pytest.param(lambda lines: [lines[0], *lines[2:]], id="a segment dropped"),
         pytest.param(lambda lines: lines[:-1], id="cut off before the last segment"),
         pytest.param(lambda lines: [*lines, lines[-1]], id="a segment appended after the last"),
+        pytest.param(lambda lines: lines[1:2], id="the first segment alone, without the header"),
+        pytest.param(lambda lines: lines[1:], id="the header removed"),
+        pytest.param(lambda lines: [lines[0]], id="the header alone"),
+        pytest.param(lambda lines: [b"learner-portal-segmented-fernet-1\n", *lines[1:]], id="another format's header"),
     ],
 )
 def test_a_file_whose_segments_were_moved_dropped_or_cut_off_is_refused(small_segments, tamper):
@@ -72,8 +81,27 @@ def test_a_file_encrypted_with_the_previous_key_still_opens_after_rotation(setti
         decrypted(stored)
 
 
-def test_a_file_stored_before_segments_existed_still_opens(settings):
-    settings.ENCRYPTION_KEYS = [NEW_KEY]
-    single_token = Fernet(NEW_KEY).encrypt(TEXT)
+def test_a_segment_taken_from_another_file_at_the_same_place_is_refused(small_segments):
+    mine = encrypted(TEXT).splitlines(keepends=True)
+    other = encrypted(TEXT.replace(b"Amara", b"Kwame")).splitlines(keepends=True)
+    assert decrypted(b"".join(other)).startswith(b"Kwame"), "both files open as they are"
 
-    assert decrypted(single_token) == TEXT
+    with pytest.raises(InvalidToken):
+        decrypted(b"".join([*mine[:2], other[2], *mine[3:]]))
+
+
+@pytest.mark.parametrize(
+    "made_for",
+    [THEIRS, files.associated_data_of(request_id=7, kind="access_report")],
+    ids=["another learner's request", "the same request's other kind of file"],
+)
+def test_a_whole_file_made_for_something_else_is_refused_in_place_of_this_one(small_segments, made_for):
+    with pytest.raises(InvalidToken):
+        decrypted(encrypted(b"Someone else's data", associated_data=made_for))
+
+
+def test_a_single_token_without_the_header_is_refused(settings):
+    settings.ENCRYPTION_KEYS = [NEW_KEY]
+
+    with pytest.raises(InvalidToken):
+        decrypted(Fernet(NEW_KEY).encrypt(TEXT))
