@@ -58,6 +58,7 @@ run: venv
 test: venv
 	@set -e; export $(TEST_ENV); $(DATABASE); \
 	echo "== ruff"; $(VENV)/bin/ruff check .; $(VENV)/bin/ruff format --check .; \
+	echo "== import contracts (.importlinter: the floors of DESIGN.md, no cycles)"; $(VENV)/bin/lint-imports --no-cache; \
 	echo "== manage.py check / makemigrations --check"; \
 	$(PY) manage.py check --fail-level WARNING; \
 	$(PY) manage.py makemigrations --check --dry-run; \
@@ -83,7 +84,7 @@ $(BENCH_TOOLS)/.installed: bench/requirements.txt $(VENV)/.installed
 	@$(BENCH_TOOLS)/bin/locust --version >/dev/null && touch $@
 
 lint: venv
-	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports --no-cache
 
 format: venv
 	@$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

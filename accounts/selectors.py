@@ -91,33 +91,6 @@ def courses_newest(*, limit):
     return list(Course.objects.select_related("partner").order_by("-created_at", "-pk")[:limit])
 
 
-def recommended_courses(user, limit=3):
-    """Return courses to recommend to ``user`` from their enrollment history, most popular first.
-
-    Recommends the other courses of the partners whose courses the learner is
-    enrolled in, ordered by how many learners are enrolled in each (then by
-    title). This is personalisation: callers must first ask
-    ``privacy.selectors.may_process(user, "personalization")`` and call this
-    only when it is True — this read does not check consent itself.
-
-    Args:
-        user: the learner.
-        limit: how many courses at most (int > 0).
-
-    Returns:
-        list of ``Course`` the learner is not enrolled in, with ``partner``
-        loaded and ``learner_count`` (int) annotated; empty without enrollments.
-    """
-    enrollments = Enrollment.objects.filter(user=user)
-    return list(
-        Course.objects.filter(partner__in=enrollments.values("course__partner"))
-        .exclude(pk__in=enrollments.values("course"))
-        .select_related("partner")
-        .annotate(learner_count=Count("enrollments"))
-        .order_by("-learner_count", "title", "pk")[:limit]
-    )
-
-
 def personal_access_tokens_of(user):
     """Return the user's API tokens for the Security tab: usable ones first, each group newest first.
 

@@ -1,4 +1,4 @@
-"""Views of the accounts app: home, sign-up/in/out, password, Account and Security tabs."""
+"""Views of the accounts app: sign-up/in/out, password, Account and Security tabs."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,8 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import FormView
 
 from learnerportal.http import accepts_upload
-from privacy.selectors import list_length_asked, may_process, privacy_at_a_glance, privacy_checkup_due
-from rights_requests.selectors import open_requests_of
 
 from . import conf
 from .exceptions import InvalidPhoto
@@ -26,9 +24,7 @@ from .reauthentication import recent_authentication_required
 from .selectors import (
     access_own_token,
     active_sessions_of,
-    enrollments_of,
     personal_access_tokens_of,
-    recommended_courses,
     two_factor_enabled,
 )
 from .services import (
@@ -44,34 +40,6 @@ from .services import (
     user_sessions_prune,
 )
 from .two_factor import two_factor_login_begin
-
-
-def home(request):
-    """Show the learner's dashboard, or explain the portal to a visitor.
-
-    The dashboard has the learner's courses (the newest 20 unless ``?lists=all``,
-    ``privacy.selectors.list_length_asked``), recommendations (only with their consent), a privacy
-    checkup (who sees the profile, 2FA, consents) and the data-rights requests
-    still open.
-    """
-    if not request.user.is_authenticated:
-        return render(request, "accounts/landing.html")
-    personalization = may_process(request.user, "personalization")
-    enrollments, enrollment_count = enrollments_of(request.user, limit=list_length_asked(request))
-    return render(
-        request,
-        "accounts/home.html",
-        {
-            "enrollments": enrollments,
-            "more_enrollments": enrollment_count - len(enrollments),
-            "enrollment_count": enrollment_count,
-            "personalization": personalization,
-            "recommendations": recommended_courses(request.user) if personalization else [],
-            "checkup_due": privacy_checkup_due(request),
-            "privacy": privacy_at_a_glance(request.user),
-            "open_requests": open_requests_of(request.user),
-        },
-    )
 
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")

@@ -8,9 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_otp import user_has_device
 from django_otp.admin import OTPAdminSite
-
-from accounts.selectors import two_factor_enabled
 
 
 class PermittedActionsMixin:
@@ -112,7 +111,7 @@ class PortalAdminSite(OTPAdminSite):
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not user.is_verified():
-            if not two_factor_enabled(user):
+            if not user_has_device(user):
                 messages.info(
                     request,
                     "Staff must turn on two-factor authentication before using the admin site, "

@@ -1,4 +1,4 @@
-"""The ``{% icon %}`` and ``{% audience_icon %}`` template tags: the site's inline SVG icons.
+"""The ``{% icon %}`` template tag: the site's inline SVG icons.
 
 Registered as a template built-in (``TEMPLATES["OPTIONS"]["builtins"]``), so every
 template may use them without ``{% load %}``. Each icon is a context-free file,
@@ -13,11 +13,7 @@ from django import template
 from django.conf import settings
 from django.template.loader import get_template
 
-from privacy.models import Audience
-
 register = template.Library()
-
-AUDIENCE_ICONS = {Audience.PUBLIC: "globe", Audience.LEARNERS: "people", Audience.PRIVATE: "lock"}
 
 
 @functools.cache
@@ -37,13 +33,3 @@ def icon(name):
         TemplateDoesNotExist: no ``templates/icons/<name>.svg`` (a typo fails loudly).
     """
     return _read_svg(name) if settings.DEBUG else _cached_svg(name)
-
-
-@register.simple_tag
-def audience_icon(audience):
-    """Return the icon of a profile audience: globe (everyone), people (signed-in learners), padlock (only me).
-
-    ``audience`` is an ``Audience`` value or its string; anything else is "only me",
-    the most private reading.
-    """
-    return icon(AUDIENCE_ICONS.get(audience, "lock"))

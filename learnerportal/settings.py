@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "privacy",
     "compliance",
     "rights_requests",
+    "learnerportal.apps.LearnerPortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -149,7 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["learnerportal.icons", "learnerportal.form_tags"],
+            "builtins": ["learnerportal.icons", "learnerportal.form_tags", "privacy.templatetags.audiences"],
         },
     },
 ]

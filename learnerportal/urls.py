@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import views as accounts_views
 from learnerportal.health import healthz
+from learnerportal.views import home
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", home, name="home"),
     path("", include("accounts.urls")),
     path("", include("privacy.urls")),
     path("", include("rights_requests.urls")),

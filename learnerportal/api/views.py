@@ -15,7 +15,6 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
-from accounts.authentication import PersonalAccessTokenAuthentication, VerifiedSessionAuthentication
 from learnerportal.encryption import KeyMissing
 
 from .errors import ERROR_CODES, json_error_response
@@ -52,7 +51,7 @@ class PortalAPIView(APIView):
 class TokenSchemeExtension(OpenApiAuthenticationExtension):
     """Describe personal access tokens in the OpenAPI schema."""
 
-    target_class = PersonalAccessTokenAuthentication
+    target_class = "accounts.authentication.PersonalAccessTokenAuthentication"
     name = "personalAccessToken"
 
     def get_security_definition(self, auto_schema):
@@ -68,7 +67,7 @@ class TokenSchemeExtension(OpenApiAuthenticationExtension):
 class SessionSchemeExtension(OpenApiAuthenticationExtension):
     """Describe the browser session in the OpenAPI schema."""
 
-    target_class = VerifiedSessionAuthentication
+    target_class = "accounts.authentication.VerifiedSessionAuthentication"
     name = "browserSession"
 
     def get_security_definition(self, auto_schema):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from accounts.selectors import recommended_courses
 from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
 from privacy.models import Consent
+from privacy.recommendations import recommended_courses
 from privacy.services import consent_record, restriction_start
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,9 @@ from accounts.models import (
 )
 from compliance.models import StaffGroup
 from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from rights_requests import services
 from rights_requests.deadlines import due_at_for
+from rights_requests.models import RightsRequest
 
 DEMO_PASSWORD = "learn-with-privacy"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_LEARNER = "amara"
@@ -123,9 +125,6 @@ class Command(BaseCommand):
 
     def _file_requests(self, users, staff, now):
         """File a realistic queue of data-rights requests, some due soon and one overdue."""
-        from rights_requests import services
-        from rights_requests.models import RightsRequest
-
         by_name = {user.username: user for user in users}
         queue = [
             ("siobhan", "erasure", {"note": "I am moving to another platform."}, 3),
