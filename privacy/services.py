@@ -1,4 +1,4 @@
-"""Writes of the privacy app: visibility settings, the audit log and two-factor authentication."""
+"""Writes of the privacy app: visibility, consents, restriction of processing, processing runs, policy versions."""
 
 import json
 from collections.abc import Mapping
@@ -109,9 +109,6 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         changes=changes,
     )
     return visibility
-
-
-# Two-factor authentication (django-otp TOTP, RFC 6238; backup codes hashed).
 
 
 @transaction.atomic

@@ -1,0 +1,275 @@
+"""Who may see each part of a learner's profile: the audiences in force, and the profile a viewer sees."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
+from django.http import Http404
+
+from ..models import (
+    Audience,
+    ProfileVisibility,
+)
+from .age import below_digital_consent_age, chosen_before_consent_age
+
+
+def profile_visibility_of(user):
+    """Return the user's ``ProfileVisibility``; an unsaved all-private one if never saved.
+
+    Uses ``user.profile_visibility`` when it is already loaded (select_related).
+    """
+    try:
+        return user.profile_visibility
+    except ProfileVisibility.DoesNotExist:
+        return ProfileVisibility(user=user)
+
+
+def audiences_in_force(user, chosen=None):
+    """Return ``{field name: Audience}`` as it applies now, the one reading of the learner's settings.
+
+    Under the digital age of consent a field set to ``public`` counts as
+    ``learners`` (GDPR Art. 8): nothing of a child's profile is public, whatever
+    was chosen before their date of birth was known. The Privacy tab, the public
+    profile and the API all read the settings through this.
+
+    Args:
+        user: the learner.
+        chosen: ``{field name: Audience}`` to read instead of the saved settings (the
+            Privacy tab's choices not saved yet, for its preview); None reads the saved ones.
+    """
+    young = below_digital_consent_age(user)
+    if chosen is None:
+        visibility = profile_visibility_of(user)
+        settings = visibility.audiences()
+        # Saved before the learner reached the age: a child's choice, which "public" in it stays
+        # "learners" until they save again.
+        young = young or chosen_before_consent_age(user, visibility.reviewed_at)
+    else:
+        settings = chosen
+    return {
+        name: Audience.LEARNERS if young and audience == Audience.PUBLIC else Audience(audience)
+        for name, audience in settings.items()
+    }
+
+
+def audiences_for_viewer(*, subject, viewer):
+    """Return the set of audiences whose fields ``viewer`` may see on ``subject``'s profile.
+
+    Args:
+        subject: the learner whose profile is shown.
+        viewer: a user or ``AnonymousUser``.
+
+    Returns:
+        frozenset of ``Audience``: all three for the owner, ``public`` and
+        ``learners`` for another signed-in user, ``public`` only for anyone else.
+    """
+    if viewer.is_authenticated and viewer.pk == subject.pk:
+        return frozenset(Audience)
+    if viewer.is_authenticated and viewer.is_active:
+        return frozenset({Audience.PUBLIC, Audience.LEARNERS})
+    return frozenset({Audience.PUBLIC})
+
+
+@dataclass(frozen=True)
+class Course:
+    """A course on a profile's course list."""
+
+    title: str
+    partner: str
+
+
+@dataclass(frozen=True)
+class Accomplishment:
+    """A completed course on a profile; ``completed_at`` is an aware datetime."""
+
+    title: str
+    partner: str
+    completed_at: object
+
+
+@dataclass
+class VisibleProfile:
+    """The parts of a learner's profile one viewer may see.
+
+    Only the keys the viewer may see are present in ``fields``; fields that are
+    allowed but empty are left out too. Values by key:
+        full_name: str; photo: True (the photo is served by the photo view);
+        bio: str; country: ``django_countries`` Country; education: dict with
+        ``level`` (label) and ``occupation`` (str), either may be ""; courses:
+        list of ``Course``, newest enrollment first; accomplishments: list of
+        ``Accomplishment``, most recently completed first.
+    ``more`` counts what a shortened list left out: ``{"courses": int,
+    "accomplishments": int}``, 0 when the list is whole.
+    """
+
+    username: str
+    fields: dict = field(default_factory=dict)
+    more: dict = field(default_factory=lambda: {"courses": 0, "accomplishments": 0})
+
+    def __bool__(self):
+        return bool(self.fields)
+
+
+#: How many courses and accomplishments a page lists before "And N more" (``list_length``).
+PROFILE_LIST_LENGTH = 20
+
+
+def list_length_asked(request):
+    """Return how many courses a page lists for ``request``: all (None) with ``?lists=all``, else the newest 20.
+
+    The profile, the Privacy tab's preview and the dashboard read their
+    ``list_length`` here, so "Show all" means the same on each.
+    """
+    return None if request.GET.get("lists") == "all" else PROFILE_LIST_LENGTH
+
+
+def _course_lists(subject, want_courses, want_accomplishments, list_length):
+    """Return ``(courses, accomplishments, more)`` for a profile, newest first, in one query.
+
+    With ``list_length`` None both lists are whole; otherwise each holds at most that
+    many and ``more`` counts the rest, so the page's length does not grow with the
+    learner's enrollments (issue 9). Rows are read as plain tuples, not model
+    instances: a thousand cost a few milliseconds.
+    """
+    more = {"courses": 0, "accomplishments": 0}
+    if not (want_courses or want_accomplishments):
+        return [], [], more
+    rows = subject.enrollments.order_by("-enrolled_at", "pk").values_list(
+        "course__title", "course__partner__name", "completed_at"
+    )
+    courses = [Course(title, partner) for title, partner, _ in rows] if want_courses else []
+    # Accomplishments by when they were achieved, the newest first (a stable sort keeps enrollment order on ties).
+    accomplishments = (
+        sorted((Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True)
+        if want_accomplishments
+        else []
+    )
+    if list_length is not None:
+        more = {
+            "courses": max(len(courses) - list_length, 0),
+            "accomplishments": max(len(accomplishments) - list_length, 0),
+        }
+        courses, accomplishments = courses[:list_length], accomplishments[:list_length]
+    return courses, accomplishments, more
+
+
+def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH, chosen=None):
+    """Return what of ``subject``'s profile is visible to someone allowed ``audiences``.
+
+    Args:
+        subject: a user with ``profile`` (and ideally ``profile_visibility``) loaded.
+        audiences: iterable of ``Audience`` the viewer belongs to.
+        list_length: the most courses and accomplishments to list (the newest);
+            ``VisibleProfile.more`` counts the rest. None lists them all.
+        chosen: settings not saved yet to preview instead of the saved ones
+            (``audiences_in_force``); None uses the saved settings.
+
+    Returns:
+        ``VisibleProfile``; falsy when nothing is visible. Email, phone and date
+        of birth are never included (design: never shown on a profile).
+    """
+    audiences = frozenset(audiences)
+    allowed = {name for name, audience in audiences_in_force(subject, chosen).items() if audience in audiences}
+    profile = subject.profile
+    visible = VisibleProfile(username=subject.username)
+    if "full_name" in allowed and profile.full_name:
+        visible.fields["full_name"] = profile.full_name
+    if "photo" in allowed and profile.photo:
+        visible.fields["photo"] = True
+    if "bio" in allowed and profile.bio:
+        visible.fields["bio"] = profile.bio
+    if "country" in allowed and profile.country:
+        visible.fields["country"] = profile.country
+    if "education" in allowed and (profile.education_level or profile.occupation):
+        visible.fields["education"] = {
+            "level": profile.get_education_level_display() if profile.education_level else "",
+            "occupation": profile.occupation,
+        }
+    courses, accomplishments, visible.more = _course_lists(
+        subject, "courses" in allowed, "accomplishments" in allowed, list_length
+    )
+    if courses:
+        visible.fields["courses"] = courses
+    if accomplishments:
+        visible.fields["accomplishments"] = accomplishments
+    return visible
+
+
+def profile_visible_to(*, subject, viewer, list_length=PROFILE_LIST_LENGTH):
+    """Return what ``viewer`` may see of ``subject``'s profile (see ``profile_for_audiences``)."""
+    audiences = audiences_for_viewer(subject=subject, viewer=viewer)
+    return profile_for_audiences(subject=subject, audiences=audiences, list_length=list_length)
+
+
+def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
+    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
+
+    ``list_length`` is as in ``profile_for_audiences``: the page lists the newest
+    courses unless asked for all; the API lists them all.
+
+    Raises:
+        Http404: when no active learner has that username, or when nothing on the
+            profile is visible to ``viewer`` (who is not its owner) — the same
+            answer, so that nobody can learn whether an account exists.
+    """
+    User = get_user_model()
+    try:
+        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
+        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
+        subject = (
+            User.objects.alias(username_lower=Lower("username"))
+            .select_related("profile", "profile_visibility")
+            .get(username_lower=username.lower(), is_active=True)
+        )
+    except User.DoesNotExist:
+        raise Http404("No such profile.") from None
+    visible = profile_visible_to(subject=subject, viewer=viewer, list_length=list_length)
+    is_owner = viewer.is_authenticated and viewer.pk == subject.pk
+    if not visible and not is_owner:
+        raise Http404("No such profile.")
+    return subject, visible
+
+
+def access_learner_photo(*, viewer, username):
+    """Return the photo of the learner ``username``, opened for reading, if ``viewer`` may see it.
+
+    Photos have no public URL: the page's photo view and the API both serve them
+    through this, with the same rule as the rest of the profile.
+
+    Returns:
+        an open binary file of the stored JPEG; the caller closes it (e.g. ``FileResponse``).
+
+    Raises:
+        Http404: as ``access_learner_profile``, or the photo is hidden from ``viewer`` or missing.
+    """
+    subject, visible = access_learner_profile(viewer=viewer, username=username)
+    if "photo" not in visible.fields:
+        raise Http404("No such photo.")
+    try:
+        return subject.profile.photo.open("rb")
+    except FileNotFoundError:
+        raise Http404("No such photo.") from None
+
+
+def public_chosen_before_consent_age(user):
+    """Return whether ``user``, now old enough, has "Everyone" saved from before they were (GDPR Art. 8).
+
+    Such fields are shown to signed-in learners (``audiences_in_force``) until the
+    learner chooses again; the Privacy tab says so. False while under the age.
+    """
+    # Old enough, the saved settings differ from those in force only by such a field.
+    return not below_digital_consent_age(user) and audiences_in_force(user) != profile_visibility_of(user).audiences()
+
+
+def visibility_change_description(event):
+    """Return the sentence a learner reads for a ``VISIBILITY_CHANGED`` audit event, with the audiences' labels.
+
+    Returns:
+        str, e.g. "Profile visibility changed (bio: Only me → Everyone)."
+    """
+    labels = dict(Audience.choices)
+    parts = [
+        f"{name.replace('_', ' ')}: {labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
+        for name, values in (event.changes or {}).items()
+    ]
+    return f"Profile visibility changed ({'; '.join(parts)})."
