@@ -1,15 +1,11 @@
 """Portability: a ZIP of JSON and CSV per category, for another service to read (GDPR Art. 20)."""
 
-from django.utils import dateformat, timezone
-
-from ..files import request_file_store
-from ..leases import work_progress
 from ..models import RequestFile
 from ..portability import portable_export_file
-from .base import Handler
+from .downloads import DownloadHandler
 
 
-class PortabilityHandler(Handler):
+class PortabilityHandler(DownloadHandler):
     """Prepare the learner's portable copy (ZIP of JSON and CSV), encrypted at rest (GDPR Art. 20)."""
 
     type = "portability"
@@ -24,15 +20,8 @@ class PortabilityHandler(Handler):
     what_we_do = "We prepare a file with your data for you to download."
     file_noun = "portable copy"
     download_label = "portable copy (ZIP)"
-    auto_approve = True
-    fulfil_in_transaction = False  # it only reads; its progress shows on the learner's page
+    file_kind = RequestFile.Kind.PORTABLE_EXPORT
+    ready = "Your portable copy (a ZIP of JSON and CSV files)"
 
-    def fulfil(self, request):
-        """Write the copy and store it for the learner; tell them until when they can download it."""
-        with portable_export_file(request.subject, progress=work_progress(request)) as archive:
-            request_file = request_file_store(request=request, kind=RequestFile.Kind.PORTABLE_EXPORT, source=archive)
-        until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
-        return (
-            "Your portable copy (a ZIP of JSON and CSV files) is ready. Download it from this page, signed in, "
-            f"until {until}; after that it is deleted and you can ask for a new one."
-        )
+    def write_file(self, subject, *, progress):
+        return portable_export_file(subject, progress=progress)

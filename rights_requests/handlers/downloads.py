@@ -1,0 +1,37 @@
+"""Handlers whose fulfilment is a file the learner downloads: the access report, the portable copy."""
+
+from django.utils import dateformat, timezone
+
+from ..files import request_file_store
+from ..leases import work_progress
+from .base import Handler
+
+
+class DownloadHandler(Handler):
+    """Write a file about the learner, store it encrypted, and tell them until when they can download it.
+
+    A subclass sets ``file_kind`` (a ``RequestFile.Kind``), ``ready`` (what is ready, in the
+    learner's words) and ``write_file``. Approved on filing; written outside the transaction,
+    since it only reads, with its progress on the learner's page.
+    """
+
+    auto_approve = True
+    fulfil_in_transaction = False
+    #: The ``RequestFile.Kind`` of the file.
+    file_kind = ""
+    #: What is ready, e.g. "Your report of all the data we hold about you".
+    ready = ""
+
+    def write_file(self, subject, *, progress):
+        """Return a context manager that yields the file's bytes as a readable binary stream."""
+        raise NotImplementedError
+
+    def fulfil(self, request):
+        """Write the file and store it for the learner; return the sentence telling them until when it lasts."""
+        with self.write_file(request.subject, progress=work_progress(request)) as source:
+            request_file = request_file_store(request=request, kind=self.file_kind, source=source)
+        until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
+        return (
+            f"{self.ready} is ready. Download it from this page, signed in, "
+            f"until {until}; after that it is deleted and you can ask for a new one."
+        )
