@@ -39,6 +39,8 @@ class AccountsSettings(AppSettings):
     BACKUP_CODE_COUNT = 10
     #: The first pause, in seconds, after a wrong backup code; each further wrong code doubles it (django-otp).
     BACKUP_CODE_THROTTLE_FACTOR = 1
+    #: Seconds a two-factor set-up keeps its key (reloading the page shows the same QR code) before it starts anew.
+    TWO_FACTOR_SETUP_SECONDS = 30 * 60
     #: Seconds a signed-in password step waits for its code before the learner must start again.
     TWO_FACTOR_PENDING_SECONDS = 300
     #: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.

@@ -4,6 +4,7 @@ Setting up, checking and turning off second factors, the sign-in code step, the
 password asked again before a sensitive change, and staff enrolment links.
 """
 
+import datetime
 import math
 import secrets
 
@@ -75,12 +76,26 @@ def _new_backup_codes(user):
 
 
 @transaction.atomic
-def two_factor_setup_begin(*, user):
-    """Start setting up an authenticator: a new, unconfirmed TOTP device with a new secret.
+def _setup_in_progress(*, user, device_id):
+    """Return ``user``'s unconfirmed device ``device_id`` while its set-up lasts, else None."""
+    fresh_since = timezone.now() - datetime.timedelta(seconds=conf.TWO_FACTOR_SETUP_SECONDS)
+    devices = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False, created_at__gte=fresh_since)
+    return devices.first() if device_id is not None else None
 
-    Every start makes a new secret and discards earlier unconfirmed ones, so a
-    key seen on an abandoned set-up page (another session, a screenshot) never
-    becomes valid later. The device does not count until ``two_factor_setup_confirm``.
+
+@transaction.atomic
+def two_factor_setup_begin(*, user, resume=None):
+    """Start setting up an authenticator, or go on with the set-up this session started.
+
+    A set-up keeps its key until it is confirmed, cancelled or
+    ``ACCOUNTS_TWO_FACTOR_SETUP_SECONDS`` old, so a learner who scanned the QR code and
+    then reloaded the page types a code the portal accepts. A new start discards every
+    other unconfirmed device of the user, so a key seen on an abandoned set-up page
+    (another session, a screenshot) never becomes valid later. The device does not
+    count until ``two_factor_setup_confirm``.
+
+    Args:
+        resume: the id of the device this session's set-up made, or None.
 
     Returns:
         ``TOTPDevice`` with ``confirmed=False``: 30-second steps, 6 digits, SHA-1
@@ -91,8 +106,20 @@ def two_factor_setup_begin(*, user):
     """
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise TwoFactorError("Two-factor authentication is already on.", code="two_factor_already_on")
+    if (device := _setup_in_progress(user=user, device_id=resume)) is not None:
+        return device
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def two_factor_setup_cancel(*, user, device_id):
+    """Cancel this session's set-up: its key stops being one that could ever be confirmed.
+
+    Returns:
+        bool: whether a set-up in progress was cancelled.
+    """
+    deleted, _ = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False).delete()
+    return bool(deleted)
 
 
 def two_factor_setup_confirm(*, user, device_id, token):
@@ -114,9 +141,14 @@ def two_factor_setup_confirm(*, user, device_id, token):
     # A wrong code leaves the transaction before the error is raised, so that django-otp's
     # count of wrong codes (and the pause it sets) is kept, not rolled back with the rest.
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().filter(user=user, pk=device_id, confirmed=False).first()
+        device = _setup_in_progress(user=user, device_id=device_id)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first() if device else None
         if device is None:
-            raise TwoFactorError("This set-up was replaced or has expired. Please start again.", field="token")
+            raise TwoFactorError(
+                f"This set-up was cancelled, replaced or is over {conf.TWO_FACTOR_SETUP_SECONDS // 60} minutes old: "
+                "here is a new key. Scan it and enter the new code.",
+                field="token",
+            )
         if device.verify_token(token):
             device.confirmed = True
             device.save(update_fields=["confirmed"])

@@ -145,6 +145,7 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
             self.request.user, current_session_key=self.request.session.session_key
         )
         context["api_tokens"] = personal_access_tokens_of(self.request.user)
+        context["two_factor_on"] = two_factor_enabled(self.request.user)
         return context
 
     def form_invalid(self, form):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
+from accounts import conf as accounts_conf
 from accounts.exceptions import TwoFactorError
 from accounts.forms import PasswordAndCodeForm, SetupCodeForm
 from accounts.models import TOTPDevice
@@ -26,6 +27,7 @@ from accounts.two_factor import (
     pause_in_words,
     two_factor_disable,
     two_factor_setup_begin,
+    two_factor_setup_cancel,
     two_factor_turn_on,
 )
 
@@ -42,8 +44,9 @@ SETUP_SESSION_KEY = "privacy_two_factor_setup_device"
 def two_factor_setup(request):
     """Show the QR code and key of a new authenticator, and turn 2FA on with its first code.
 
-    Each visit makes a new key (an abandoned key never becomes valid later);
-    turning 2FA on signs out every other session, which only had the password.
+    The key stays the same while this session's set-up lasts (``two_factor_setup_begin``),
+    until the learner turns 2FA on or cancels; turning it on signs out every other
+    session, which only had the password.
     """
     if two_factor_enabled(request.user):
         messages.info(request, "Two-factor authentication is already on.")
@@ -52,6 +55,10 @@ def two_factor_setup(request):
         # SECURITY: a staff password alone must not enrol an authenticator, or whoever
         # has the password would reach the admin site with their own.
         return render(request, "privacy/two_factor_staff_link.html", {"tab": "privacy"}, status=403)
+    if request.method == "POST" and "cancel" in request.POST:
+        two_factor_setup_cancel(user=request.user, device_id=request.session.pop(SETUP_SESSION_KEY, None))
+        messages.info(request, "Two-factor set-up cancelled. Nothing changed: it is still off.")
+        return redirect("privacy:settings")
     form = SetupCodeForm(request.POST or None)
     device = None
     if request.method == "POST":
@@ -78,14 +85,23 @@ def two_factor_setup(request):
                 return _backup_codes_page(request, codes, title="Save your backup codes")
         device = pending
     if device is None:
-        device = two_factor_setup_begin(user=request.user)
+        device = two_factor_setup_begin(user=request.user, resume=request.session.get(SETUP_SESSION_KEY))
         request.session[SETUP_SESSION_KEY] = device.pk
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
         scale=5, dark="#1d2a33", title="QR code for your authenticator app", omitsize=True
     )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-    return render(request, "privacy/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": grouped})
+    return render(
+        request,
+        "privacy/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": grouped,
+            "setup_minutes": accounts_conf.TWO_FACTOR_SETUP_SECONDS // 60,
+        },
+    )
 
 
 def _code_step_passed(request):

@@ -10,6 +10,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
 from django_otp.oath import TOTP
 
 from accounts.models import BackupCode, TOTPDevice
@@ -330,16 +331,63 @@ def test_a_password_only_session_cannot_manage_two_factor(client, learner, clock
     assert TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
 
 
-def test_every_set_up_visit_shows_a_new_key_and_only_the_last_one_counts(client, learner):
+def shown_key(page):
+    """Return the key a set-up page shows, without its spaces."""
+    return re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+
+
+def test_reloading_the_set_up_page_keeps_the_key_the_app_scanned(client, learner):
+    client.force_login(learner)
+    scanned = shown_key(client.get("/settings/privacy/two-factor/setup/").content.decode())
+    device = TOTPDevice.objects.get(user=learner)
+
+    reloaded = client.get("/settings/privacy/two-factor/setup/").content.decode()
+    assert shown_key(reloaded) == scanned, "the QR code and key do not change on reload"
+    assert "stays the same if you reload the page, for 30 minutes" in reloaded
+
+    done = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(device)}).content.decode()
+    assert "Save your backup codes" in done
+
+
+def test_a_set_up_replaced_elsewhere_or_too_old_gets_a_new_key_and_the_old_one_never_counts(client, learner, clock):
     client.force_login(learner)
     client.get("/settings/privacy/two-factor/setup/")
     first = TOTPDevice.objects.get(user=learner)
-    client.get("/settings/privacy/two-factor/setup/")
-    second = TOTPDevice.objects.get(user=learner)
-    assert first.key != second.key
+    other_session = Client()
+    other_session.force_login(learner)
+    other_session.get("/settings/privacy/two-factor/setup/")  # e.g. a second browser tab of a new session
+
     stale = client.post("/settings/privacy/two-factor/setup/", {"token": code_for(first)}).content.decode()
-    assert "That code is not right" in stale
-    assert not TOTPDevice.objects.filter(user=learner, confirmed=True).exists()
+    assert "This set-up was cancelled, replaced or is over 30 minutes old: here is a new key." in stale
+    assert shown_key(stale) not in {first.key, ""} and not TOTPDevice.objects.filter(confirmed=True).exists()
+
+    kept = shown_key(client.get("/settings/privacy/two-factor/setup/").content.decode())
+    clock.shift(31 * 60)
+    assert shown_key(client.get("/settings/privacy/two-factor/setup/").content.decode()) != kept
+
+
+def test_the_security_tab_shows_two_factor_s_state_and_where_to_manage_it(client, learner):
+    client.force_login(learner)
+    off = client.get("/settings/security/").content.decode()
+    assert "<strong>Off.</strong> Anyone with your password can sign in as you." in off
+    assert 'href="/settings/privacy/#two-factor">Manage two-factor authentication on the Privacy tab' in off
+
+    turn_on(client, learner)
+    client.force_login(learner)
+    assert "<strong>On.</strong> Signing in needs your password" in client.get("/settings/security/").content.decode()
+
+
+def test_cancelling_a_set_up_discards_its_key(client, learner):
+    client.force_login(learner)
+    client.get("/settings/privacy/two-factor/setup/")
+    abandoned = TOTPDevice.objects.get(user=learner)
+
+    response = client.post("/settings/privacy/two-factor/setup/", {"cancel": "1"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/settings/privacy/"
+    assert "Two-factor set-up cancelled. Nothing changed: it is still off." in response.content.decode()
+    assert not TOTPDevice.objects.filter(pk=abandoned.pk).exists(), "its key can never be confirmed"
+    client.get("/settings/privacy/two-factor/setup/")
+    assert TOTPDevice.objects.get(user=learner).key != abandoned.key
 
 
 def test_no_column_of_the_database_holds_the_authenticator_key_in_clear(client, learner):
