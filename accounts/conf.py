@@ -35,6 +35,10 @@ class AccountsSettings(AppSettings):
     #: A session's "last active" time is written at most this often, in seconds, by each web process
     #: (the throttle lives in Django's cache), not on every request.
     SESSION_ACTIVITY_INTERVAL = 5 * 60
+    #: Where staff who may work data-rights requests land after signing in (a URL name), when no page was asked for.
+    STAFF_LANDING = "admin:rights_requests_rightsrequest_changelist"
+    #: The permission that makes a staff member land on ``STAFF_LANDING``.
+    STAFF_LANDING_PERMISSION = "rights_requests.view_rightsrequest"
     #: How many single-use backup codes a learner gets with two-factor authentication.
     BACKUP_CODE_COUNT = 10
     #: The first pause, in seconds, after a wrong backup code; each further wrong code doubles it (django-otp).

@@ -27,8 +27,7 @@ from . import conf
 from .exceptions import TwoFactorError
 from .models import BackupCode, BackupCodeDevice, TOTPDevice, backup_code_digest
 from .selectors import access_account_credentials, two_factor_device_for, two_factor_enabled
-from .services import sign_in_secure
-from .tasks import send_account_notice
+from .services import sign_in_change_tell, sign_in_secure
 from .tokens import staff_enrolment_token_generator
 
 
@@ -50,14 +49,6 @@ BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy 
 PENDING_SESSION_KEY = "privacy_two_factor_pending"
 #: The session key that marks a staff member's session as opened by their enrolment link.
 STAFF_ENROLMENT_SESSION_KEY = "privacy_staff_enrolment"
-
-
-SIGN_IN_CHANGED = "Your Learner Portal sign-in changed"
-
-
-def _tell_owner(user, subject, what):
-    """Email the account's owner about ``what`` changed, after the transaction commits."""
-    transaction.on_commit(lambda: send_account_notice.enqueue(user_id=user.pk, subject=subject, what=what))
 
 
 def _new_backup_codes(user):
@@ -154,7 +145,7 @@ def two_factor_setup_confirm(*, user, device_id, token):
             device.save(update_fields=["confirmed"])
             codes = _new_backup_codes(user)
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-            _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now on for your Learner Portal account.")
+            sign_in_change_tell(user=user, what="Two-factor authentication is now on for your Learner Portal account.")
             return device, codes
     raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
 
@@ -250,7 +241,7 @@ def two_factor_disable(*, request, user, password, token):
             for device in devices_for_user(user, confirmed=None):
                 device.delete()
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
-            _tell_owner(user, SIGN_IN_CHANGED, "Two-factor authentication is now off for your Learner Portal account.")
+            sign_in_change_tell(user=user, what="Two-factor authentication is now off for your Learner Portal account.")
             return
     raise TwoFactorError("That code is not right.", field="token")
 

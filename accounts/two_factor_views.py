@@ -13,8 +13,9 @@ from learnerportal.http import safe_next_url
 from . import conf
 from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordForm
+from .models import BackupCodeDevice
 from .reauthentication import authentication_mark
-from .selectors import two_factor_pause
+from .selectors import backup_codes_left, two_factor_pause
 from .tokens import staff_enrolment_token_generator
 from .two_factor import (
     STAFF_ENROLMENT_SESSION_KEY,
@@ -49,6 +50,19 @@ def two_factor_staff_enrol(request, uidb64, token):
 WRONG_CODE = "That code is not right, or was already used. Try the newest code."
 
 
+#: At or below this many unused backup codes, signing in with one warns to make new ones.
+BACKUP_CODES_LOW = 3
+
+
+def _tell_backup_codes_left(request, left):
+    """Say how many backup codes are left after one was used, warning when few are (``BACKUP_CODES_LOW``)."""
+    text = f"You signed in with a backup code; it no longer works. {left} backup code{'' if left == 1 else 's'} left."
+    if left > BACKUP_CODES_LOW:
+        messages.info(request, text)
+    else:
+        messages.warning(request, f"{text} Make new ones on the Privacy tab before you run out.")
+
+
 @never_cache
 @sensitive_post_parameters("token")
 def two_factor_login(request):
@@ -67,6 +81,8 @@ def two_factor_login(request):
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
+            if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
+                _tell_backup_codes_left(request, backup_codes_left(user))
             return redirect(next_url)
         form.add_error("token", pause_in_words(pause) if pause else WRONG_CODE)
     return render(request, "accounts/two_factor_login.html", {"form": form, "next": next_url})

@@ -158,3 +158,33 @@ def validate_date_of_birth(value):
         raise ValidationError("The date of birth cannot be in the future.", code="dob_in_future")
     if value < datetime.date(today.year - DATE_OF_BIRTH_MAX_YEARS, 1, 1):
         raise ValidationError("Enter a real date of birth.", code="dob_too_old")
+
+
+# Passwords.
+
+
+class PasswordWithoutAccountNameValidator:
+    """Refuse a password that contains the account's username or its email address's local part.
+
+    Django's ``UserAttributeSimilarityValidator`` compares the whole password with
+    them, so "amara12345" for the username "amara" passes it; a guesser tries exactly
+    that first. Parts shorter than ``min_length`` are not looked for. For
+    ``AUTH_PASSWORD_VALIDATORS``.
+    """
+
+    message = "Your password must not contain your username or the part of your email address before the @."
+
+    def __init__(self, min_length=3):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        """Raise ``ValidationError`` (code ``password_contains_account_name``) when the password holds either part."""
+        if user is None:
+            return
+        parts = {str(getattr(user, "username", "") or ""), str(getattr(user, "email", "") or "").partition("@")[0]}
+        folded = password.casefold()
+        if any(len(part) >= self.min_length and part.casefold() in folded for part in parts):
+            raise ValidationError(self.message, code="password_contains_account_name")
+
+    def get_help_text(self):
+        return self.message

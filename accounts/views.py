@@ -39,7 +39,7 @@ from .services import (
     user_sessions_end_others,
     user_sessions_prune,
 )
-from .two_factor import two_factor_login_begin
+from .two_factor import two_factor_login_begin, two_factor_login_pending_user
 
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
@@ -75,17 +75,36 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def landing_url(self, user):
+        """Return where ``user`` goes when no page was asked for: staff who work requests to the queue."""
+        if user.is_staff and user.has_perm(conf.STAFF_LANDING_PERMISSION):
+            return reverse(conf.STAFF_LANDING)
+        return self.get_default_redirect_url()
+
+    def get(self, request, *args, **kwargs):
+        """Send a session that already passed the password, and waits for its code, on to the code step."""
+        if not request.user.is_authenticated and two_factor_login_pending_user(request) is not None:
+            return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
+        return super().get(request, *args, **kwargs)
+
     def form_valid(self, form):
         user = form.get_user()
+        next_url = self.get_redirect_url() or self.landing_url(user)
         if two_factor_enabled(user):
             # SECURITY: not signed in yet; the session only remembers who passed the password step.
             two_factor_login_begin(self.request, user)
-            return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
-        return super().form_valid(form)
+            return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': next_url})}")
+        super().form_valid(form)
+        return redirect(next_url)
 
 
 class SignOutView(auth_views.LogoutView):
-    """Sign out (POST only, as Django requires)."""
+    """Sign out (POST only, as Django requires), and say so on the page that follows."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, "You are signed out.")
+        return response
 
 
 def settings_index(request):

@@ -8,7 +8,7 @@
 - ``tokens``: personal access tokens for the REST API.
 """
 
-from .passwords import password_changed, password_reset_completed, sign_in_secure
+from .passwords import password_changed, password_reset_completed, sign_in_change_tell, sign_in_secure
 from .profiles import PROFILE_EDITABLE_FIELDS, profile_changes_validate, profile_update
 from .sessions import (
     SIGNED_IN_AT_KEY,
@@ -53,6 +53,7 @@ __all__ = [
     "personal_access_tokens_revoke_all",
     "profile_changes_validate",
     "profile_update",
+    "sign_in_change_tell",
     "sign_in_secure",
     "user_create",
     "user_lockout_clear",

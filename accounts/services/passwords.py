@@ -5,9 +5,21 @@ from django.db import transaction
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 
+from ..tasks import send_account_notice
 from .sessions import user_sessions_end_others
 from .sign_in import user_lockout_clear
 from .tokens import personal_access_tokens_revoke_all
+
+#: The subject of the email telling an account's owner that its sign-in changed.
+SIGN_IN_CHANGED = "Your Learner Portal sign-in changed"
+
+
+def sign_in_change_tell(*, user, what):
+    """Email the account's address that ``what`` happened to its sign-in, after the transaction commits.
+
+    So that a change its owner did not make (a password, a second factor) is noticed at once.
+    """
+    transaction.on_commit(lambda: send_account_notice.enqueue(user_id=user.pk, subject=SIGN_IN_CHANGED, what=what))
 
 
 @transaction.atomic
@@ -17,10 +29,13 @@ def password_changed(*, user):
     Django's password change ends the other sessions (their auth hash no longer
     matches); whoever had the old password may also have made API tokens.
 
+    The account's address is emailed, so that a change its owner did not make is noticed.
+
     Returns:
         how many API tokens were revoked.
     """
     audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
+    sign_in_change_tell(user=user, what="The password of your Learner Portal account was changed.")
     return personal_access_tokens_revoke_all(actor=user, user=user)
 
 
@@ -29,9 +44,13 @@ def password_reset_completed(*, user):
     """Finish a password reset by email: audit it, end every session, revoke every API token, lift the lockout.
 
     Whoever had the old password is signed out everywhere and loses any token they
-    made; the owner, who proved control of the address, may sign in again at once.
+    made; the owner, who proved control of the address, may sign in again at once, and
+    is emailed about it.
     """
     audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_RESET)
+    sign_in_change_tell(
+        user=user, what="The password of your Learner Portal account was reset with a link sent to this address."
+    )
     sign_in_secure(user=user, current_session_key=None)
     user_lockout_clear(user=user)
 
