@@ -29,6 +29,7 @@ from .validators import (
     ERASED_USERNAME_PREFIX,
     INVALID_CHOICE_MESSAGE,
     phone_validator,
+    prohibit_direction_controls,
     prohibit_null_characters,
     username_skeleton,
     username_skeleton_sql,
@@ -193,13 +194,15 @@ class Profile(models.Model):
     BIO_MAX_LENGTH = 300
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    full_name = models.CharField(max_length=150, blank=True, validators=[prohibit_null_characters])
+    full_name = models.CharField(
+        max_length=150, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
+    )
     photo = models.ImageField(upload_to=photo_upload_to, blank=True)
     # A TextField's max_length bounds its form field only: the validator holds the model to it too.
     bio = models.TextField(
         max_length=BIO_MAX_LENGTH,
         blank=True,
-        validators=[MaxLengthValidator(BIO_MAX_LENGTH), prohibit_null_characters],
+        validators=[MaxLengthValidator(BIO_MAX_LENGTH), prohibit_null_characters, prohibit_direction_controls],
     )
     # Encrypted at rest (the registry marks them sensitive): never filter on them in SQL.
     phone = EncryptedCharField(max_length=24, blank=True, validators=[phone_validator])
@@ -214,7 +217,9 @@ class Profile(models.Model):
     education_level = models.CharField(
         max_length=20, choices=EducationLevel, blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE}
     )
-    occupation = models.CharField(max_length=100, blank=True, validators=[prohibit_null_characters])
+    occupation = models.CharField(
+        max_length=100, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
+    )
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

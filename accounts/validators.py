@@ -109,6 +109,22 @@ INVALID_CHOICE_MESSAGE = "Select a valid choice. %(value)s is not one of the ava
 #: Refuses text with a NUL character, which PostgreSQL cannot store (code ``null_characters_not_allowed``).
 prohibit_null_characters = ProhibitNullCharactersValidator()
 
+#: Unicode's explicit direction controls (embeddings, overrides, isolates; Unicode TR 9), which make
+#: text read differently from what it holds: "\u202eevil" shows as "live" (CVE-2021-42574, Trojan Source).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def prohibit_direction_controls(value):
+    """Refuse text holding Unicode direction controls, which could disguise it to staff and other learners.
+
+    Raises:
+        ValidationError: code ``direction_controls_not_allowed``.
+    """
+    if BIDI_CONTROLS.intersection(str(value)):
+        raise ValidationError(
+            "Remove the invisible characters that change the direction of text.", code="direction_controls_not_allowed"
+        )
+
 
 @functools.cache
 def selectable_timezones():

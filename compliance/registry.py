@@ -193,7 +193,8 @@ def _replaced(replacements, verb):
     parts = [f"{verb}: {', '.join(replaced)}"] if replaced else []
     if redacted:
         parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")
-    return "; ".join(parts)
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:]
 
 
 # Phrases most declarations share, so the notice and reports say them the same way.

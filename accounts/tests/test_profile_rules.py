@@ -19,6 +19,8 @@ REFUSED = [
     ("phone", "call me maybe", PHONE_MESSAGE),
     ("phone", "+", PHONE_MESSAGE),
     ("timezone", "Mars/Olympus_Mons", "Select a valid choice. Mars/Olympus_Mons is not one of the available choices."),
+    # Trojan Source: "\u202e" makes the rest read backwards, disguising the text to staff and other learners.
+    ("bio", "I teach \u202eevil", "Remove the invisible characters that change the direction of text."),
 ]
 
 
@@ -109,3 +111,14 @@ def test_a_stored_value_a_rule_now_refuses_does_not_block_changing_another_field
 
     assert response.status_code == 200 and response.json()["occupation"] == "Midwife"
     assert response.json()["phone"] == "ask at reception", "a value not sent is left as it is"
+
+
+def test_a_rectification_keeps_a_value_as_the_profile_would_store_it(api, learner):
+    response = api.post(
+        "/api/v1/me/requests/",
+        {"type": "rectification", "details": {"changes": {"country": "prt", "date_of_birth": "1990-04-12"}}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["details"]["changes"] == {"country": "PT", "date_of_birth": "1990-04-12"}

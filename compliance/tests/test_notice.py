@@ -1,5 +1,7 @@
 """/privacy/notice/ is generated from the registry: every declared record, purpose and basis appears."""
 
+import re
+
 import pytest
 from django.test import override_settings
 
@@ -44,3 +46,11 @@ def test_the_notice_says_who_is_responsible_and_what_art_13_requires_beyond_the_
     assert "you can withdraw it at any time" in page
     assert rights_requests_conf.SUPERVISORY_AUTHORITY in page and rights_requests_conf.TRANSFERS_STATEMENT in page
     assert "based solely on automated processing" in page
+
+
+def test_every_sentence_the_officer_reads_in_the_erasure_plan_starts_with_a_capital():
+    from compliance.notice import erasure_plan
+
+    for row in erasure_plan():
+        sentences = [text for text in re.split(r"\.\s+", row["detail"]) if text]
+        assert all(text[0].isupper() or not text[0].isalpha() for text in sentences), (row["description"], sentences)

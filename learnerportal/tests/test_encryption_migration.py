@@ -334,3 +334,40 @@ def test_stored_files_are_rewritten_bound_to_their_request_and_back():
         executor = MigrationExecutor(connection)
         executor.migrate(executor.loader.graph.leaf_nodes())
     assert [current(kind)[1] for kind in contents] == list(contents.values())
+
+
+@pytest.mark.django_db
+def test_a_file_the_upgrade_could_not_read_is_bound_later_by_the_command(client):
+    """Storage unreachable while migrating: the operator runs the command once it is back."""
+    from django.core.management import CommandError, call_command
+
+    from accounts.tests.factories import UserFactory
+    from rights_requests.models import RightsRequest
+
+    owner = UserFactory(username="kofi")
+    now = timezone.now()
+    request = RightsRequest.objects.create(
+        reference="DSR-2026-000009",
+        subject=owner,
+        type="portability",
+        received_at=now,
+        due_at=now + datetime.timedelta(days=30),
+        status="completed",
+    )
+    unreadable_then = RequestFile.objects.create(
+        request=request,
+        kind="portable_export",
+        storage_name=default_storage.save("rights-requests/earlier.bin", ContentFile(earlier_format(b"PK copy"))),
+        size=1,
+        expires_at=now + datetime.timedelta(days=7),
+    )
+    client.force_login(owner)
+    assert client.get(f"/api/v1/me/requests/{request.pk}/download/").status_code == 503, "the earlier format is refused"
+
+    call_command("rights_requests_bind_files", stdout=io.StringIO())
+    download = client.get(f"/api/v1/me/requests/{request.pk}/download/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"PK copy"
+
+    RequestFile.objects.filter(pk=unreadable_then.pk).update(storage_name="rights-requests/gone.bin")
+    with pytest.raises(CommandError, match="1 request file"):
+        call_command("rights_requests_bind_files", stdout=io.StringIO())

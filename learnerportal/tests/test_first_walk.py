@@ -60,3 +60,9 @@ def test_the_dashboard_offers_to_review_privacy_settings_once(client, checkup_du
     page = client.get("/").content.decode()
     assert ("Time for a privacy checkup" in page) is checkup_due
     assert page.count("Review your privacy settings") == 1
+
+
+def test_admin_pages_name_the_portal_s_icon_so_browsers_ask_for_no_missing_one(client, verified_login):
+    verified_login(client, _staff_who_work_requests())
+    page = client.get(QUEUE).content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page

@@ -139,6 +139,15 @@ class RectificationRequestForm(RightsRequestForm):
         return {"changes": changes, "note": self.cleaned_data["note"]}
 
 
+def _as_text(value):
+    """Return a cleaned profile value as a request's details keep it: ISO dates, country codes, "" for none."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(getattr(value, "code", value) or "")
+
+
 class RectificationHandler(Handler):
     """Apply the corrections staff approve, with the Account tab's own rules (GDPR Art. 16)."""
 
@@ -192,11 +201,13 @@ class RectificationHandler(Handler):
             raise InvalidRequestDetails(error.detail, field=error.field, within="changes") from None
         if subject is not None:
             try:
-                profile_changes_validate(user=subject, changes=cleaned)
+                accepted = profile_changes_validate(user=subject, changes=cleaned)
             except ValidationError as error:
                 errors = {name: messages[0] for name, messages in error.message_dict.items()}
                 name, message = next(iter(errors.items()))
                 raise InvalidRequestDetails(message, field=name, within="changes", errors=errors) from None
+            # Kept as the profile would store them ("usa" → "US"), so staff review what would be applied.
+            cleaned = {name: _as_text(value) for name, value in accepted.items()}
         return {"changes": cleaned, "note": note}
 
     def form_kwargs(self, user):

@@ -7,8 +7,9 @@ never written anywhere, under a new random name; the row then names the new file
 and the old one is deleted once that is committed. Files already in the current
 format are left alone, so running this again after an interruption is safe. A
 file that is missing, or that no key of ``PORTAL_ENCRYPTION_KEYS`` decrypts, is
-left as it is: its download is refused and staff are alerted, as for any damaged
-file. Reversing writes the earlier segmented format back.
+left as it is and counted: its download is refused and staff are alerted, as for any
+damaged file, and ``manage.py rights_requests_bind_files`` rewrites it once storage is
+reachable again. Reversing writes the earlier segmented format back.
 """
 
 import struct
@@ -66,7 +67,12 @@ def _to_earlier(stored, target, request_file):
 
 
 def _rewrite(apps, *, rewrite, done):
-    """Rewrite each stored file with ``rewrite(stored, target, row)`` unless ``done(first line)``, a file a commit."""
+    """Rewrite each stored file with ``rewrite(stored, target, row)`` unless ``done(first line)``, a file a commit.
+
+    Returns:
+        ``(rewritten, skipped)``: how many files were rewritten, and how many could not be read.
+    """
+    rewritten = skipped = 0
     RequestFile = apps.get_model("rights_requests", "RequestFile")
     stored_files = RequestFile.objects.exclude(storage_name="").order_by("pk")
     for pk in stored_files.values_list("pk", flat=True):
@@ -85,14 +91,25 @@ def _rewrite(apps, *, rewrite, done):
                         encrypted.seek(0)
                         new_name = default_storage.save(f"rights-requests/{uuid.uuid4().hex}.bin", File(encrypted))
             except (OSError, InvalidToken):
-                continue  # missing or unreadable: left for the download to refuse and report
+                skipped += 1  # missing or unreadable: left for the download to refuse and report
+                continue
             request_file.storage_name, request_file.size = new_name, size
             request_file.save(update_fields=["storage_name", "size"])
             transaction.on_commit(lambda name=old_name: default_storage.delete(name))
+            rewritten += 1
+    return rewritten, skipped
 
 
 def bind_to_requests(apps, schema_editor):
-    _rewrite(apps, rewrite=_to_current, done=lambda first_line: first_line == files.HEADER)
+    """Rewrite the stored files in the bound format; say how many could not be read, and what to do."""
+    rewritten, skipped = _rewrite(apps, rewrite=_to_current, done=lambda first_line: first_line == files.HEADER)
+    if skipped:
+        print(  # the operator running migrate must see this
+            f"\n  {skipped} request file(s) could not be read (storage unreachable, or no key decrypts them) "
+            "and stay in the earlier format, which downloads refuse. Once storage is reachable, run "
+            "`manage.py rights_requests_bind_files`."
+        )
+    return rewritten, skipped
 
 
 def unbind(apps, schema_editor):
