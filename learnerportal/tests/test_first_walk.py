@@ -66,3 +66,13 @@ def test_admin_pages_name_the_portal_s_icon_so_browsers_ask_for_no_missing_one(c
     verified_login(client, _staff_who_work_requests())
     page = client.get(QUEUE).content.decode()
     assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+
+
+def test_the_objection_form_warns_before_sending_that_objecting_to_news_by_email_is_for_good(client):
+    client.force_login(UserFactory(username="lin"))
+    page = client.get("/settings/data/new/objection/").content.decode()
+    form = page.split('<form method="post" class="form">')[1]
+    warning = form.split('class="notice notice-warning"')[1].split("</div>")[0]
+    assert "is for good: you cannot turn it on again later (GDPR Art. 21(3))" in warning
+    assert form.index('class="notice notice-warning"') < form.index('name="purposes"'), "said before the choices"
+    assert "for good" not in form.split('class="hint"')[1].split("</p>")[0], "not grey hint text"

@@ -25,12 +25,14 @@ class ObjectionRequestForm(RightsRequestForm):
         required=False,
         choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
         widget=forms.CheckboxSelectMultiple,
-        help_text=(
-            "Choose one or more. An objection to "
-            + " or ".join(f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES)
-            + " is for good: you cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow "
-            "again on the Privacy tab."
-        ),
+        help_text="Choose one or more.",
+    )
+    #: Said as a warning before the learner sends: what an objection stops for good (GDPR Art. 21(3)).
+    final_warning = (
+        "An objection to "
+        + " or ".join(f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES)
+        + " is for good: you cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow "
+        "again on the Privacy tab."
     )
     note = note_field()
 
