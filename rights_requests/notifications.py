@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
+from .request_types import handler_for
 
 SUBJECTS = {
     RequestEvent.Action.SUBMITTED: "We received your request {reference}",
@@ -16,6 +17,12 @@ SUBJECTS = {
     RequestEvent.Action.COMPLETED: "Your request {reference} is complete",
     RequestEvent.Action.WITHDRAWN: "You withdrew your request {reference}",
 }
+
+
+def _named_as_on_the_pages(request):
+    """Return the right of ``request`` as the pages name it, then its article: "Get a copy … (GDPR Art. 15)"."""
+    handler = handler_for(request.type)
+    return f"{handler.title} ({handler.article})"
 
 
 def request_event_email(event):
@@ -38,7 +45,7 @@ def request_event_email(event):
         "request": request,
         "status": Status(status).label,
         "still_open": status in OPEN_STATUSES,
-        "request_type": request.get_type_display(),
+        "request_type": _named_as_on_the_pages(request),
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
     }

@@ -76,3 +76,13 @@ def test_the_objection_form_warns_before_sending_that_objecting_to_news_by_email
     assert "is for good: you cannot turn it on again later (GDPR Art. 21(3))" in warning
     assert form.index('class="notice notice-warning"') < form.index('name="purposes"'), "said before the choices"
     assert "for good" not in form.split('class="hint"')[1].split("</p>")[0], "not grey hint text"
+
+
+def test_request_emails_name_the_right_as_the_pages_do(django_capture_on_commit_callbacks, mailoutbox):
+    from rights_requests.services import request_submit
+
+    learner = UserFactory(username="lin")
+    with django_capture_on_commit_callbacks(execute=True):
+        request_submit(actor=learner, subject=learner, request_type="rectification", details={"note": "My name."})
+    [acknowledgement] = mailoutbox
+    assert "We received your request: Correct your data (GDPR Art. 16)." in acknowledgement.body
