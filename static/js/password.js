@@ -1,0 +1,26 @@
+// A "Show" button after every password field, so a learner can check what they typed
+// (the field stays a password field without script). The button is named "Show password"
+// or "Hide password" for screen readers, and aria-pressed says whether it is shown.
+for (const input of document.querySelectorAll('input[type="password"]')) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button button-secondary reveal-password";
+  button.setAttribute("aria-pressed", "false");
+  button.setAttribute("aria-controls", input.id);
+  const verb = document.createElement("span");
+  const hidden = document.createElement("span");
+  hidden.className = "visually-hidden";
+  hidden.textContent = " password";
+  verb.textContent = "Show";
+  button.append(verb, hidden);
+  button.addEventListener("click", () => {
+    const show = input.type === "password";
+    input.type = show ? "text" : "password";
+    verb.textContent = show ? "Hide" : "Show";
+    button.setAttribute("aria-pressed", String(show));
+  });
+  const wrapper = document.createElement("span");
+  wrapper.className = "password-field";
+  input.replaceWith(wrapper);
+  wrapper.append(input, button);
+}
