@@ -115,7 +115,7 @@ def support_clerk():
     """
     from django.contrib.auth.models import Permission
 
-    from accounts.tests.factories import UserFactory
+    from learnerportal.tests.factories import UserFactory
 
     clerk = UserFactory(username="carl.clerk", is_staff=True)
     codenames = ["add_user", "change_user", "delete_user", "view_user"]

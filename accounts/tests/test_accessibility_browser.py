@@ -18,7 +18,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from privacy.marketing import unsubscribe_token
 from privacy.models import PolicyVersion
 from privacy.services import policy_activate, profile_visibility_update

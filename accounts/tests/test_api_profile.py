@@ -6,9 +6,9 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
-from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, png_file
 from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import jpeg_bytes, make_token, token_client
+from learnerportal.tests.factories import UserFactory, image_file, jpeg_in_many_scans, png_file
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import PersonalAccessToken, UserSession
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token, token_client, turn_on_two_factor
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def test_a_password_reset_by_email_revokes_every_token(learner):
 
 
 def test_changing_the_password_revokes_every_token_and_says_so(signed_in, learner):
-    from accounts.tests.factories import PASSWORD
+    from learnerportal.tests.factories import PASSWORD
 
     raws = [make_token(learner), make_token(learner, scope="read")]
     other = make_token(UserFactory(username="ines"))

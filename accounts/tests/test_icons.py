@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
 from learnerportal.tests.api_helpers import make_token
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

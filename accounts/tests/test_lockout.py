@@ -11,9 +11,9 @@ from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import Category, Delete, registry
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from PIL import Image
 
 from accounts import conf
 from accounts.photos import photo_check, photo_normalize
-from accounts.tests.factories import image_file, jpeg_in_separate_scans, png_file
+from learnerportal.tests.factories import image_file, jpeg_in_separate_scans, png_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="measures forked processes")
 

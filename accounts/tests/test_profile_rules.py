@@ -7,8 +7,8 @@ import pytest
 import time_machine
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
 from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.devices import user_agent_summary
 from accounts.models import UserSession
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import Category, Delete, registry
 from learnerportal.addresses import ip_network
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

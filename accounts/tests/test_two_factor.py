@@ -13,9 +13,9 @@ from django.db import connection
 from django_otp.oath import TOTP
 
 from accounts.models import BackupCode, TOTPDevice
-from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.two_factor import staff_enrolment_link
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 

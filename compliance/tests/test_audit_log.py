@@ -8,11 +8,11 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client, RequestFactory
 
 from accounts.models import Partner
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.audit_context import audit_context
 from compliance.erasure import erasure_execute
 from compliance.models import ActorRole, AuditEvent, StaffGroup
 from compliance.services import audit_record, staff_access_record
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests.tests.conftest import staff_member
 

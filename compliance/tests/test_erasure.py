@@ -12,9 +12,9 @@ from django.test import Client
 from PIL import Image
 
 from accounts.models import Enrollment, LearningEvent, Payment, Profile, User
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from privacy.models import Consent, ProfileVisibility
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests import services
@@ -78,7 +78,7 @@ def test_an_approved_erasure_request_runs_keeps_its_receipt_and_confirms_to_the_
 ):
     from django.contrib.auth.models import Group
 
-    from accounts.tests.factories import UserFactory as Factory
+    from learnerportal.tests.factories import UserFactory as Factory
 
     officer = Factory(username="dpo", is_staff=True)
     officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Payment
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory
 from privacy.models import PolicyVersion, ProcessingRestriction, ProcessingRun
 from rights_requests import services as rr_services
 

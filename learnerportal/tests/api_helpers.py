@@ -8,7 +8,7 @@ from PIL import Image
 
 from accounts.models import TOTPDevice
 from accounts.services import personal_access_token_create
-from accounts.tests.factories import PASSWORD
+from learnerportal.tests.factories import PASSWORD
 
 
 def make_token(user, scope="read_write", lifetime_days=30, name="Test script"):

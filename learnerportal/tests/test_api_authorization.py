@@ -13,7 +13,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
 from learnerportal.tests.api_helpers import (
     give_photo,
@@ -22,6 +21,7 @@ from learnerportal.tests.api_helpers import (
     token_client,
     turn_on_two_factor,
 )
+from learnerportal.tests.factories import UserFactory
 from privacy.models import Consent, ProfileVisibility
 from rights_requests.files import request_file_store
 from rights_requests.models import RequestFile, RightsRequest

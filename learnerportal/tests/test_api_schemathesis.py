@@ -13,8 +13,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from accounts.tests.factories import UserFactory
 from learnerportal.tests.api_helpers import give_photo, make_token
+from learnerportal.tests.factories import UserFactory
 from privacy.models import ProfileVisibility
 
 pytestmark = pytest.mark.django_db

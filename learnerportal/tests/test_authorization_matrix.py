@@ -17,9 +17,9 @@ from django.urls import URLResolver, get_resolver
 from PIL import Image
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, StaffGroup
 from learnerportal.tests.admin_objects import one_of_each
+from learnerportal.tests.factories import UserFactory
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
 from rights_requests.files import request_file_store

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
 from learnerportal import encryption
+from learnerportal.tests.factories import UserFactory
 from privacy.selectors import below_digital_consent_age
 from rights_requests.models import RightsRequest
 from rights_requests.services import request_submit

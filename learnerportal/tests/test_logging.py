@@ -10,7 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
 from accounts.tasks import send_account_notice
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 from rights_requests.models import RequestEvent
 from rights_requests.tasks import send_request_email
 

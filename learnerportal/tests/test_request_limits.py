@@ -9,8 +9,8 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT
 
 from accounts import conf as accounts_conf
-from accounts.tests.factories import UserFactory
 from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

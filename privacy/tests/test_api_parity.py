@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
 from privacy.models import Audience, ProfileVisibility
 from privacy.tests.test_public_profile import MARKERS, NEVER_SHOWN, set_audiences
 from privacy.tests.test_public_profile import subject as public_profile_subject

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
 from privacy.models import Consent, PolicyVersion, ProfileVisibility
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

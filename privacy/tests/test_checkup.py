@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 from privacy.models import ProfileVisibility
 
 pytestmark = pytest.mark.django_db

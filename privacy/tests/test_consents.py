@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.db import IntegrityError, InternalError, transaction
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import UserFactory
 from privacy.models import CONSENT_PURPOSES, Consent
 from privacy.selectors import consent_ledger, may_process
 from privacy.services import consent_record

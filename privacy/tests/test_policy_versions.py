@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory
 from privacy.models import Consent, PolicyVersion
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate

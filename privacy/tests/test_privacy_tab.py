@@ -5,8 +5,8 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.tests.factories import UserFactory, seminars
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import UserFactory, seminars
 from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, seminars
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, seminars
 from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Enrollment, LearningEvent
-from accounts.tests.factories import CourseFactory, PartnerFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, PartnerFactory, UserFactory
 from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from privacy.selectors import PROFILE_LIST_LENGTH, access_learner_profile
 

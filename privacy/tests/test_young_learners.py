@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 from privacy.exceptions import InvalidAudience, PrivacyError
 from privacy.models import CONSENT_PURPOSES, Consent, ProfileVisibility
 from privacy.selectors import may_process

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory
 from rights_requests.deadlines import due_at_for
 from rights_requests.models import RightsRequest
 

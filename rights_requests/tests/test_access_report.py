@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, TOTPDevice
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from rights_requests import services
 from rights_requests.files import associated_data_of, decrypt_stream
 from rights_requests.models import RequestFile, Status

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory
 from rights_requests import services
 from rights_requests.reports import access_report_write
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.tests.factories import EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import EnrollmentFactory, UserFactory
 from rights_requests import leases, services, tasks
 from rights_requests.deadlines import due_at_for, end_of_day
 from rights_requests.models import RequestEvent, RightsRequest, Status

@@ -5,8 +5,8 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import PASSWORD, UserFactory
 from rights_requests.tests.conftest import staff_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

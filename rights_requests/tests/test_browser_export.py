@@ -10,7 +10,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from rights_requests import portability, progress
 from rights_requests.models import RightsRequest
 from rights_requests.tasks import process_request

@@ -4,8 +4,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice, User
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory
 from rights_requests.models import RightsRequest, Status
 from rights_requests.tests.conftest import staff_member
 from rights_requests.tests.test_browser import sign_in

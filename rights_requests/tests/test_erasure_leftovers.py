@@ -5,9 +5,9 @@ GDPR Art. 17(1): an erasure is finished only when no identifier of the learner i
 
 import pytest
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from compliance.services import audit_record
+from learnerportal.tests.factories import UserFactory
 from privacy.models import Consent
 from privacy.services import consent_record
 from rights_requests import services

@@ -8,8 +8,8 @@ import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory
 from rights_requests import conf, services, tasks
 from rights_requests.models import RightsRequest, Status
 
@@ -454,7 +454,7 @@ def test_the_learner_is_emailed_an_acknowledgement_with_the_reference(
 def test_learner_asks_for_a_restriction_and_withdraws_it_on_a_phone(live_server, page, screenshot):
     from playwright.sync_api import expect
 
-    from accounts.tests.factories import PASSWORD
+    from learnerportal.tests.factories import PASSWORD
 
     UserFactory(username="amara", email="amara@example.org")
     page.set_viewport_size({"width": 375, "height": 740})

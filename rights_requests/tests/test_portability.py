@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from rights_requests import services
 from rights_requests.models import Status
 

@@ -24,10 +24,10 @@ from PIL import Image
 
 from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
 from accounts.services import personal_access_token_create
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
 from compliance.models import StaffGroup
 from compliance.registry import Delete, registry
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from privacy.models import PolicyAcknowledgement, PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start
 from rights_requests import services

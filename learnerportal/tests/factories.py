@@ -1,4 +1,4 @@
-"""factory_boy factories for the accounts app's models."""
+"""factory_boy factories of the models tests create, and image files for photo uploads, for the tests of every app."""
 
 import datetime
 import io
