@@ -11,8 +11,7 @@ from accounts.models import PersonalAccessToken, User
 from accounts.services import account_password_set, account_update, personal_access_token_create
 from accounts.two_factor import staff_enrolment_link_send
 from compliance.models import ActorRole, AuditEvent, StaffGroup
-from learnerportal.tests.factories import PASSWORD, UserFactory
-from rights_requests.tests.conftest import staff_member
+from learnerportal.tests.factories import PASSWORD, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 

@@ -29,11 +29,6 @@ def failure_limit(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
 
 
-@pytest.fixture
-def amara():
-    return UserFactory(username="amara", email="amara@example.org")
-
-
 def attempt(identifier, password=WRONG_PASSWORD, *, ip="203.0.113.10"):
     """POST the sign-in form from a fresh browser at ``ip``; return the response."""
     return Client(REMOTE_ADDR=ip, HTTP_USER_AGENT="Mozilla/5.0 Firefox/133.0").post(

@@ -38,11 +38,6 @@ SECURITY = "/settings/security/"
 SIGN_OUT_OTHERS = "/settings/security/sessions/sign-out-others/"
 
 
-@pytest.fixture
-def amara():
-    return UserFactory(username="amara", email="amara@example.org")
-
-
 def sign_in(user, *, ip, agent):
     """Return a client signed in as ``user`` through the sign-in page, from ``ip`` with browser ``agent``."""
     client = Client(REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)

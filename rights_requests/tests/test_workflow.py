@@ -141,8 +141,6 @@ def test_agents_approve_other_types_but_cannot_extend_deadlines(learner, agent, 
 
 
 def test_learners_and_other_learners_cannot_take_staff_steps(learner, make_request):
-    from learnerportal.tests.factories import UserFactory
-
     request = make_request(request_type="access")
     with pytest.raises(NotPermitted):
         services.request_approve(actor=learner, request=request)
