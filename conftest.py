@@ -1,11 +1,27 @@
-"""Project-wide pytest configuration: the test database's settings and browser set-up for Playwright tests."""
+"""Project-wide pytest configuration: the test database's settings, browser set-up, and the fixtures every app shares.
+
+Rows come from ``learnerportal/tests/factories.py``, other shared helpers from
+``learnerportal/tests/support.py``; a test module defines only the fixtures of its own.
+"""
 
 import os
 import shutil
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django_otp import DEVICE_ID_SESSION_KEY
+from playwright.sync_api import Error as PlaywrightError
+
+from accounts.models import TOTPDevice
+from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
+from learnerportal.tests.factories import RightsRequestFactory, UserFactory, staff_member
+from learnerportal.tests.support import make_token, token_client
+from rights_requests.models import Status
 
 # pytest-playwright runs an event loop in the test thread; the live server's
 # database set-up is synchronous Django code.
@@ -23,10 +39,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     (``privacy.models.refuse_truncate``); the test database allows it for every new
     connection, which the tests of that refusal turn off again.
     """
-    from django.db import connection
-
-    from compliance.models import TRUNCATE_ALLOWED_SETTING
-
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         name = connection.ops.quote_name(connection.settings_dict["NAME"])
         cursor.execute(f"ALTER DATABASE {name} SET {TRUNCATE_ALLOWED_SETTING} = 'on'")
@@ -69,8 +81,6 @@ def screenshot(request):
     ARTIFACTS.mkdir(exist_ok=True)
 
     def save(page, name):
-        from playwright.sync_api import Error as PlaywrightError
-
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         # A screenshot is an artifact for people, not an assertion: a busy machine's
         # occasional capture error must not fail the test.
@@ -92,9 +102,6 @@ def verified_login():
 
     Staff need this to reach the admin site, which refuses sessions without 2FA.
     """
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from accounts.models import TOTPDevice
 
     def login(client, user):
         device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Test phone"})
@@ -113,14 +120,65 @@ def support_clerk():
     The account a company might give a clerk who fixes learners' accounts: the
     admin must not let it change anyone's sign-in details, identity or rights.
     """
-    from django.contrib.auth.models import Permission
-
-    from accounts.tests.factories import UserFactory
-
     clerk = UserFactory(username="carl.clerk", is_staff=True)
     codenames = ["add_user", "change_user", "delete_user", "view_user"]
     clerk.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts", codename__in=codenames))
     return clerk
+
+
+@pytest.fixture
+def learner():
+    """Return learner noor, with a full name, a phone number and a country; every part of her profile private."""
+    return UserFactory(
+        username="noor",
+        profile__full_name="Noor Al-Hassan",
+        profile__phone="+44 7700 900555",
+        profile__country="GB",
+    )
+
+
+@pytest.fixture
+def signed_in(client, learner):
+    """Return the test ``client`` signed in as ``learner`` (a fresh sign-in, so a recent password too)."""
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def api(learner):
+    """Return a client calling the API with a read-write token of ``learner`` (and no session)."""
+    return token_client(make_token(learner, scope="read_write"))
+
+
+@pytest.fixture
+def amara():
+    """Return learner amara, her profile empty and private."""
+    return UserFactory(username="amara")
+
+
+@pytest.fixture
+def agent():
+    """Return support agent sam.agent, without two-factor authentication (``verified_login`` gives one)."""
+    return staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
+
+
+@pytest.fixture
+def officer():
+    """Return privacy officer priya.officer, without two-factor authentication (``verified_login`` gives one)."""
+    return staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def make_request(learner):
+    """Return ``make(request_type="access", status="awaiting_approval", subject=learner, **fields)``.
+
+    It creates a rights request directly in that state (``RightsRequestFactory``).
+    """
+
+    def make(request_type="access", status=Status.AWAITING_APPROVAL, subject=None, **fields):
+        return RightsRequestFactory(type=request_type, status=status, subject=subject or learner, **fields)
+
+    return make
 
 
 # axe-core rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA.
@@ -140,10 +198,6 @@ def axe_violations():
     ``[]`` means no violation. axe-core is injected once per page load (a context
     may preload it with ``context.add_init_script(check.script)``).
     """
-    from urllib.parse import urlsplit
-
-    from axe_playwright_python.sync_playwright import Axe
-
     axe = Axe()
     options = {"runOnly": {"type": "tag", "values": WCAG_AA_TAGS}, "resultTypes": ["violations"]}
 

@@ -14,13 +14,12 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, PolicyVersionFactory, UserFactory
+from learnerportal.tests.support import code_for, sign_in
 from privacy.marketing import unsubscribe_token
-from privacy.models import PolicyVersion
 from privacy.services import policy_activate, profile_visibility_update
 from rights_requests.services import request_submit
 
@@ -31,38 +30,23 @@ PHONE = {"width": 360, "height": 740}
 NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 Reflow: 320 CSS px wide without sideways scrolling
 
 
-def current_code(device, step_offset=0):
-    """Return the code an authenticator app shows for ``device`` (RFC 6238)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
-    totp.time += device.step * step_offset
-    return f"{totp.token():06d}"
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 @pytest.fixture
-def amara():
-    """A learner with a course and a partly public profile."""
-    user = UserFactory(username="amara", email="amara@example.org")
-    profile = user.profile
+def amara(amara):
+    """Amara with a course and a partly public profile."""
+    profile = amara.profile
     profile.full_name = "Amara Okafor-Mensah"
     profile.bio = "Biology teacher learning to code."
     profile.country = "GH"
     profile.save()
-    EnrollmentFactory(user=user, course=CourseFactory(title="Introduction to Python"), progress_percent=40)
+    EnrollmentFactory(user=amara, course=CourseFactory(title="Introduction to Python"), progress_percent=40)
     EnrollmentFactory(  # "Completed" beside a progress bar is the widest course row (320 px reflow)
-        user=user,
+        user=amara,
         course=CourseFactory(title="Rechtsschutzversicherungsgesellschaften: Data Protection for Educators"),
         progress_percent=100,
         completed_at=datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC),
     )
-    profile_visibility_update(actor=user, subject=user, audiences={"full_name": "public", "bio": "learners"})
-    return user
+    profile_visibility_update(actor=amara, subject=amara, audiences={"full_name": "public", "bio": "learners"})
+    return amara
 
 
 @pytest.fixture
@@ -145,7 +129,7 @@ def test_pages_signed_out_and_for_a_new_learner_have_no_wcag_violations(live_ser
     # A learner with nothing yet: the dashboard's empty states; then a new privacy policy to confirm.
     newcomer = UserFactory(username="newcomer", email="newcomer@example.org")
     other = checker.new_page()
-    sign_in(other, url, "newcomer")
+    sign_in(other, f"{url}/accounts/login/", "newcomer")
     expect(other.get_by_role("heading", level=1)).to_be_visible()
     check(on=other, shot="dashboard-empty")
     check("/settings/data/new/erasure/", on=other)
@@ -156,12 +140,10 @@ def test_pages_signed_out_and_for_a_new_learner_have_no_wcag_violations(live_ser
     check("/privacy/unsubscribe/not-a-real-link/", on=other)
     policy_activate(
         actor=None,
-        policy=PolicyVersion.objects.create(
-            kind="privacy",
+        policy=PolicyVersionFactory(
             version="2027-01",
             effective_date=datetime.date(2027, 1, 1),
             summary="We now share progress with partners only per course.",
-            text="Full text.",
         ),
     )
     other.goto(f"{url}/settings/account/")
@@ -182,7 +164,7 @@ def test_pages_signed_in_and_for_two_factor_have_no_wcag_violations(live_server,
     page, check, found = checker.page, checker, checker.found
 
     # Signed in, without two-factor authentication.
-    sign_in(page, url, "amara")
+    sign_in(page, f"{url}/accounts/login/", "amara")
     check("/", shot="dashboard")
     for path in [
         "/settings/account/",
@@ -223,7 +205,7 @@ def test_pages_signed_in_and_for_two_factor_have_no_wcag_violations(live_server,
     # Two-factor authentication: set-up, backup codes, new codes, turning it off, signing in with a code.
     check("/settings/privacy/two-factor/setup/")
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    page.get_by_label("Code from your app").fill(current_code(device))
+    page.get_by_label("Code from your app").fill(code_for(device))
     page.get_by_role("button", name="Turn on").click()
     expect(page.get_by_role("heading", name="Save your backup codes")).to_be_visible()
     check(shot="backup-codes")
@@ -231,7 +213,7 @@ def test_pages_signed_in_and_for_two_factor_have_no_wcag_violations(live_server,
     check("/settings/privacy/two-factor/disable/")
     page.get_by_label("Account menu for amara").click()
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, url, "amara")
+    sign_in(page, f"{url}/accounts/login/", "amara")
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
     check()
     page.get_by_label("Code").fill("000000")

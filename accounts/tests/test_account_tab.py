@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, jpeg_in_separate_scans, png_file
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import UserFactory, image_file, jpeg_in_many_scans, jpeg_in_separate_scans, png_file
 
 pytestmark = pytest.mark.django_db
 

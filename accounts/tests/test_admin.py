@@ -9,10 +9,9 @@ from django_otp.models import Device
 from accounts.exceptions import AccountChangeRefused
 from accounts.models import PersonalAccessToken, User
 from accounts.services import account_password_set, account_update, personal_access_token_create
-from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.two_factor import staff_enrolment_link_send
 from compliance.models import ActorRole, AuditEvent, StaffGroup
-from rights_requests.tests.conftest import staff_member
+from learnerportal.tests.factories import PASSWORD, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ import pytest
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from PIL import Image
 
-from accounts.tests.factories import UserFactory, image_file, jpeg_in_many_scans, png_file
 from compliance.models import AuditEvent
-from learnerportal.tests.api_helpers import jpeg_bytes, make_token, token_client
+from learnerportal.tests.factories import UserFactory, image_file, jpeg_in_many_scans, png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +18,6 @@ def learner():
     user.profile.full_name = "Kofi Mensah"
     user.profile.save()
     return user
-
-
-@pytest.fixture
-def api(learner):
-    return token_client(make_token(learner, scope="read_write"))
 
 
 def patch(api, body):
@@ -166,12 +160,12 @@ def test_thousands_of_unknown_keys_get_a_short_answer_that_counts_them(api):
 
 
 def test_a_photo_sent_as_json_is_not_a_file(api):
-    response = patch(api, {"photo": jpeg_bytes().hex()})
+    response = patch(api, {"photo": image_file("JPEG", (40, 40)).hex()})
     assert response.status_code == 400 and "photo" in response.json()["fields"]
 
 
 def test_a_photo_comes_alone_in_its_multipart_request(api):
-    response = patch_multipart(api, {"photo": io.BytesIO(jpeg_bytes()), "bio": "sneaked in"})
+    response = patch_multipart(api, {"photo": io.BytesIO(image_file("JPEG", (40, 40))), "bio": "sneaked in"})
     assert response.status_code == 400 and "bio" in response.json()["fields"]
     assert patch_multipart(api, {}).json()["fields"] == {"photo": ["No file was sent."]}
 

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import PersonalAccessToken, UserSession
-from accounts.tests.factories import UserFactory
+from accounts.models import PersonalAccessToken, TOTPDevice, UserSession
 from compliance.models import AuditEvent
-from learnerportal.tests.api_helpers import make_token, token_client, turn_on_two_factor
+from learnerportal.tests.factories import PASSWORD, TOTPDeviceFactory, UserFactory
+from learnerportal.tests.support import code_for, make_token, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ TOKEN_PATTERN = re.compile(r"lpat_[A-Za-z0-9_-]{43}")
 @pytest.fixture
 def learner():
     return UserFactory(username="tomas", email="tomas@example.org")
-
-
-@pytest.fixture
-def signed_in(client, learner):
-    client.force_login(learner)  # a fresh sign-in counts as a recent password
-    return client
 
 
 def make_through_page(client, name="Backup script", scope="read", lifetime_days="30"):
@@ -97,7 +91,7 @@ def test_making_a_token_asks_for_the_password_when_the_sign_in_is_old(client, le
 
 
 def test_a_session_without_its_two_factor_code_cannot_make_a_token(client, learner):
-    turn_on_two_factor(learner)
+    TOTPDeviceFactory(user=learner)
     client.force_login(learner)  # password only
     response = make_through_page(client)
     assert response.status_code == 302
@@ -167,14 +161,14 @@ def test_a_read_only_token_cannot_change_anything(learner):
 )
 def test_a_token_never_opens_pages_the_admin_or_two_factor_settings(path, verified_login):
     staff = UserFactory(username="staffer", is_staff=True, is_superuser=True)
-    turn_on_two_factor(staff)
+    TOTPDeviceFactory(user=staff)
     response = token_client(make_token(staff, scope="read_write")).get(path)
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"] or "/admin/login/" in response["Location"]
 
 
 def test_a_token_cannot_turn_off_two_factor_authentication(learner):
-    turn_on_two_factor(learner)
+    TOTPDeviceFactory(user=learner)
     client = token_client(make_token(learner, scope="read_write"))
     response = client.post("/settings/privacy/two-factor/disable/", {"password": "x", "token": "123456"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -209,8 +203,6 @@ def test_a_password_reset_by_email_revokes_every_token(learner):
 
 
 def test_changing_the_password_revokes_every_token_and_says_so(signed_in, learner):
-    from accounts.tests.factories import PASSWORD
-
     raws = [make_token(learner), make_token(learner, scope="read")]
     other = make_token(UserFactory(username="ines"))
     response = signed_in.post(
@@ -229,9 +221,6 @@ def test_changing_the_password_revokes_every_token_and_says_so(signed_in, learne
 
 
 def test_turning_on_two_factor_revokes_the_tokens_a_password_alone_could_have_made(signed_in, learner):
-    from accounts.models import TOTPDevice
-    from accounts.tests.test_two_factor import code_for
-
     raw = make_token(learner)
     signed_in.get("/settings/privacy/two-factor/setup/")
     device = TOTPDevice.objects.get(user=learner, confirmed=False)

@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import PASSWORD, UserFactory
 from privacy.models import ProfileVisibility
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from accounts.tests.factories import UserFactory
-from learnerportal.tests.api_helpers import make_token
+from learnerportal.tests.support import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -21,19 +20,12 @@ def icons_beside(page, text, container="li"):
     return set(re.findall(r'class="icon icon-([a-z-]+)"', page[start:end]))
 
 
-@pytest.fixture
-def learner(client):
-    user = UserFactory(username="lin")
-    client.force_login(user)
-    return user
-
-
-def test_two_factor_off_shows_a_crossed_shield_not_the_only_me_padlock(client, learner):
-    dashboard = client.get("/").content.decode()
+def test_two_factor_off_shows_a_crossed_shield_not_the_only_me_padlock(signed_in):
+    dashboard = signed_in.get("/").content.decode()
     assert icons_beside(dashboard, "Two-factor authentication:</strong> off") == {"shield-off"}
     assert icons_beside(dashboard, "parts only you see") == {"lock"}, "an all-private profile shows the padlock"
 
-    privacy_tab = client.get("/settings/privacy/").content.decode()
+    privacy_tab = signed_in.get("/settings/privacy/").content.decode()
     assert icons_beside(privacy_tab, "<strong>Off.</strong> Anyone with your password", "p") == {"shield-off"}
     consents = privacy_tab.split('id="consents"')[1].split("</ul>")[0]
     assert "<strong>Off</strong>" in consents
@@ -42,15 +34,15 @@ def test_two_factor_off_shows_a_crossed_shield_not_the_only_me_padlock(client, l
     )
 
 
-def test_the_not_found_page_shows_no_audience_icon(client, learner):
-    page = client.get("/learners/nobody-here/").content.decode()
+def test_the_not_found_page_shows_no_audience_icon(signed_in):
+    page = signed_in.get("/learners/nobody-here/").content.decode()
     assert "We could not find that page" in page
     assert not AUDIENCE_ICONS & set(re.findall(r'class="icon icon-([a-z-]+)"', page))
 
 
-def test_tokens_and_security_pages_do_not_borrow_the_padlock(client, learner):
+def test_tokens_and_security_pages_do_not_borrow_the_padlock(signed_in, learner):
     make_token(learner, scope="read", name="Grade exporter")
-    security = client.get("/settings/security/").content.decode()
+    security = signed_in.get("/settings/security/").content.decode()
     assert icons_beside(security, "Grade exporter") == {"key"}
-    confirm = client.get("/accounts/confirm-password/?next=/settings/data/new/erasure/").content.decode()
+    confirm = signed_in.get("/accounts/confirm-password/?next=/settings/data/new/erasure/").content.decode()
     assert icons_beside(confirm, "Confirm it is you</h1>", "h1") == {"shield"}

@@ -11,9 +11,9 @@ from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import Category, Delete, registry
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,6 @@ WRONG_PASSWORD = "wrong-password"
 @pytest.fixture(autouse=True)
 def failure_limit(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
-
-
-@pytest.fixture
-def amara():
-    return UserFactory(username="amara", email="amara@example.org")
 
 
 def attempt(identifier, password=WRONG_PASSWORD, *, ip="203.0.113.10"):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

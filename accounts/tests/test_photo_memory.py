@@ -21,7 +21,7 @@ from PIL import Image
 
 from accounts import conf
 from accounts.photos import photo_check, photo_normalize
-from accounts.tests.factories import image_file, jpeg_in_separate_scans, png_file
+from learnerportal.tests.factories import image_file, jpeg_in_separate_scans, png_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="measures forked processes")
 
@@ -124,7 +124,7 @@ def measure_every_upload():
 
 @pytest.fixture(scope="module")
 def measured():
-    code = "import django; django.setup(); from accounts.tests.test_photo_memory import measure_every_upload as m; m()"
+    code = f"import django; django.setup(); from {__name__} import measure_every_upload as m; m()"
     done = subprocess.run(  # noqa: S603 - this interpreter, running this module
         [sys.executable, "-c", code], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120, check=True
     )

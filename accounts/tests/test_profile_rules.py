@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
-from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +28,6 @@ def learner():
     user = UserFactory(username="ines")
     Profile.objects.filter(user=user).update(full_name="Inês Duarte", occupation="Nurse")
     return user
-
-
-@pytest.fixture
-def api(learner):
-    return token_client(make_token(learner, scope="read_write"))
 
 
 def beside(page, field):

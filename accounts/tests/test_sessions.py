@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from accounts.devices import user_agent_summary
 from accounts.models import UserSession
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import Category, Delete, registry
 from learnerportal.addresses import ip_network
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,6 @@ TABLET_IP = "198.51.100.23"
 
 SECURITY = "/settings/security/"
 SIGN_OUT_OTHERS = "/settings/security/sessions/sign-out-others/"
-
-
-@pytest.fixture
-def amara():
-    return UserFactory(username="amara", email="amara@example.org")
 
 
 def sign_in(user, *, ip, agent):

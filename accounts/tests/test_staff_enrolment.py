@@ -7,32 +7,17 @@ from urllib.parse import urlsplit
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import UserFactory
+from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory, staff_member
+from learnerportal.tests.support import code_for
 
 pytestmark = pytest.mark.django_db
 
 SETUP = "/settings/privacy/two-factor/setup/"
-
-
-def code_for(device):
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-
-
-def staff(username, group="Support agent"):
-    user = UserFactory(username=username, email=f"{username}@example.org", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def agent():
-    return staff("sam.agent")
 
 
 @pytest.fixture
@@ -87,7 +72,7 @@ def test_a_link_works_only_for_its_own_account_and_only_for_a_day(
     client, agent, superuser, verified_login, django_capture_on_commit_callbacks
 ):
     path = emailed_link(superuser, client, verified_login, agent, django_capture_on_commit_callbacks)
-    colleague = staff("kim.agent")
+    colleague = staff_member("kim.agent", StaffGroup.SUPPORT_AGENT)
     client.force_login(colleague)
     assert "does not work any more" in client.get(path, follow=True).text
     assert client.get(SETUP).status_code == 403
@@ -99,7 +84,7 @@ def test_a_link_works_only_for_its_own_account_and_only_for_a_day(
 
 
 def test_only_superusers_send_links(client, verified_login):
-    officer = staff("priya.officer", "Privacy officer")
+    officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     verified_login(client, officer)
 
     changelist = client.get("/admin/accounts/user/")

@@ -8,27 +8,19 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 from axes.models import AccessAttempt
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django_otp.oath import TOTP
 
 from accounts.models import BackupCode, TOTPDevice
-from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.two_factor import staff_enrolment_link
-from compliance.models import AuditEvent
+from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import PASSWORD, UserFactory, staff_member
+from learnerportal.tests.support import code_for
 
 pytestmark = pytest.mark.django_db
 
 START = datetime.datetime(2026, 11, 30, 9, 0, tzinfo=datetime.UTC)
-
-
-def code_for(device, at=None):
-    """Return the code an authenticator app shows for ``device`` at ``at`` (default: now)."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
-    if at is not None:
-        totp.time = at.timestamp()
-    return f"{totp.token():06d}"
 
 
 @pytest.fixture(autouse=True)
@@ -458,14 +450,8 @@ def test_password_reset_does_not_sign_in_past_the_second_factor(client, learner)
     assert response["Location"].startswith("/accounts/login/code/")
 
 
-def staff(username, group="Support agent"):
-    user = UserFactory(username=username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def test_staff_without_two_factor_are_sent_to_set_it_up_with_an_enrolment_link(client):
-    client.force_login(staff("sam.agent"))
+    client.force_login(staff_member("sam.agent", StaffGroup.SUPPORT_AGENT))
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == "/settings/privacy/two-factor/setup/"
     assert "Staff must turn on two-factor authentication" in response.content.decode()
@@ -473,7 +459,7 @@ def test_staff_without_two_factor_are_sent_to_set_it_up_with_an_enrolment_link(c
 
 
 def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, clock):
-    agent = staff("sam.agent")
+    agent = staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
     device, _ = turn_on(client, agent)
     next_step(clock)
     client.force_login(agent)  # a password-only session
@@ -487,7 +473,7 @@ def test_staff_with_two_factor_reach_admin_only_after_the_code_step(client, cloc
 
 
 def test_setting_up_two_factor_verifies_the_current_session_for_staff(client):
-    agent = staff("sam.agent")
+    agent = staff_member("sam.agent", StaffGroup.SUPPORT_AGENT)
     client.force_login(agent)
     client.get(enrolment_path(agent))
     client.get("/settings/privacy/two-factor/setup/")

@@ -7,8 +7,8 @@ look-alikes of staff, at sign-up and in admin, and names given before the rules.
 import pytest
 
 from accounts.models import Profile, User
-from accounts.tests.factories import UserFactory
 from accounts.validators import username_skeleton, username_skeleton_sql
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

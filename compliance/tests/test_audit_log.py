@@ -7,23 +7,24 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client, RequestFactory
 
-from accounts.models import Partner
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.audit_context import audit_context
 from compliance.erasure import erasure_execute
 from compliance.models import ActorRole, AuditEvent, StaffGroup
 from compliance.services import audit_record, staff_access_record
+from learnerportal.tests.factories import (
+    PASSWORD,
+    AuditEventFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    PartnerFactory,
+    UserFactory,
+    staff_member,
+)
 from privacy.services import consent_record, profile_visibility_update
-from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
-
-
-@pytest.fixture
-def amara():
-    return UserFactory(username="amara", email="amara@example.org")
 
 
 def events(user, action):
@@ -71,9 +72,7 @@ def test_only_the_erasure_pseudonymisation_may_touch_a_row_and_only_once(amara):
 
 def test_a_pseudonymisation_outside_that_accounts_erasure_is_refused(amara):
     """Else anyone could mark a live account's log as erased (and so block its real erasure later)."""
-    event = AuditEvent.objects.create(
-        actor=amara, subject=amara, action=AuditEvent.Action.SIGNED_IN, network="203.0.113.0/24"
-    )
+    event = AuditEventFactory(subject=amara, action=AuditEvent.Action.SIGNED_IN, network="203.0.113.0/24")
     with pytest.raises(DatabaseError, match="append-only"):
         _raw(PSEUDONYMISE, [event.pk])
     with pytest.raises(DatabaseError, match="append-only"):
@@ -179,7 +178,7 @@ def test_an_access_report_is_recorded_when_made_and_when_downloaded(amara, djang
 
 def test_a_partner_roster_and_the_research_export_appear_in_each_learners_log(amara, tmp_path):
     other = UserFactory(username="bilal")
-    course = CourseFactory(partner=Partner.objects.create(name="Universidade Aberta", kind="university", country="PT"))
+    course = CourseFactory(partner=PartnerFactory(name="Universidade Aberta"))
     EnrollmentFactory(user=amara, course=course)
     EnrollmentFactory(user=other, course=course)
     consent_record(actor=amara, user=amara, purpose="partner_sharing", granted=True, source="settings")

@@ -1,20 +1,24 @@
 """Erasure through the registry: one transaction, nothing identifying left, the receipt says so."""
 
 import datetime
-import io
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import mail
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
-from PIL import Image
 
 from accounts.models import Enrollment, LearningEvent, Payment, Profile, User
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import (
+    EnrollmentFactory,
+    LearningEventFactory,
+    PaymentFactory,
+    UserFactory,
+    photo_file,
+    staff_member,
+)
 from privacy.models import Consent, ProfileVisibility
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests import services
@@ -25,21 +29,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def noor():
-    user = UserFactory(username="noor-hassan", email="noor.hassan@example.org")
-    profile = user.profile
-    profile.full_name = "Noor Al-Hassan"
-    profile.phone = "+44 7700 900555"
-    profile.bio = "Loves statistics"
-    profile.date_of_birth = datetime.date(1990, 1, 2)
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buffer, format="JPEG")
-    profile.photo.save("p.jpg", ContentFile(buffer.getvalue()), save=False)
-    profile.save()
-    enrollment = EnrollmentFactory(user=user, course=CourseFactory())
-    LearningEvent.objects.create(user=user, course=enrollment.course, event_type="video_played")
-    Payment.objects.create(
-        user=user, course=enrollment.course, amount=49, currency="EUR", method_summary="Visa ending 4242"
+    user = UserFactory(
+        username="noor-hassan",
+        email="noor.hassan@example.org",
+        profile__full_name="Noor Al-Hassan",
+        profile__phone="+44 7700 900555",
+        profile__bio="Loves statistics",
+        profile__date_of_birth=datetime.date(1990, 1, 2),
+        profile__photo=photo_file(),
     )
+    enrollment = EnrollmentFactory(user=user)
+    LearningEventFactory(user=user, course=enrollment.course)
+    PaymentFactory(user=user, course=enrollment.course, amount=49)
     consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
     profile_visibility_update(actor=user, subject=user, audiences={"full_name": "public"})
     return user
@@ -76,12 +77,7 @@ def test_erasure_leaves_nothing_that_identifies_the_learner(noor):
 def test_an_approved_erasure_request_runs_keeps_its_receipt_and_confirms_to_the_old_address(
     noor, django_capture_on_commit_callbacks
 ):
-    from django.contrib.auth.models import Group
-
-    from accounts.tests.factories import UserFactory as Factory
-
-    officer = Factory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
+    officer = staff_member("dpo", StaffGroup.PRIVACY_OFFICER)
     request = services.request_submit(actor=noor, subject=noor, request_type="erasure", details={})
     mail.outbox.clear()
     photo = noor.profile.photo.name

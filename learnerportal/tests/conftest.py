@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: the rights-request fixtures, shared."""
+"""Fixtures for the tests of the project's shell: what was logged."""
 
 import io
 import logging
@@ -6,7 +6,6 @@ import logging
 import pytest
 
 from learnerportal.log import JSONFormatter
-from rights_requests.tests.conftest import learner, make_request  # noqa: F401 - fixtures
 
 
 @pytest.fixture(params=["text"])

@@ -13,19 +13,18 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
-from learnerportal.tests.api_helpers import (
-    give_photo,
-    make_token,
-    password_step_client,
-    token_client,
-    turn_on_two_factor,
+from learnerportal.tests.factories import (
+    ProfileVisibilityFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    photo_file,
+    staff_member,
 )
+from learnerportal.tests.support import make_token, password_step_client, token_client
 from privacy.models import Consent, ProfileVisibility
 from rights_requests.files import request_file_store
 from rights_requests.models import RequestFile, RightsRequest
-from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -71,13 +70,14 @@ ENDPOINTS = [
 @pytest.fixture
 def world(make_request):
     """The owner with a profile, settings, consents, an access report to download and an open request."""
-    owner = UserFactory(username="owner", email="owner@example.org")
-    owner.profile.full_name = "Owner Original Name"
-    owner.profile.bio = "The owner's own bio"
-    owner.profile.save()
-    give_photo(owner)
+    owner = UserFactory(
+        username="owner",
+        profile__full_name="Owner Original Name",
+        profile__bio="The owner's own bio",
+        profile__photo=photo_file(),
+    )
     # Name public, photo for signed-in learners, everything else private.
-    ProfileVisibility.objects.create(user=owner, full_name="public", photo="learners")
+    ProfileVisibilityFactory(user=owner, full_name="public", photo="learners")
     access = make_request("access", status="completed", subject=owner, completed_at=timezone.now())
     request_file_store(request=access, kind=RequestFile.Kind.ACCESS_REPORT, source=io.BytesIO(b"<h1>Report</h1>"))
     open_request = make_request("restriction", status="awaiting_approval", subject=owner, details={"reason": "x"})
@@ -104,7 +104,7 @@ def caller_client(kind, world, verified_login):
         return token_client(make_token(owner, scope="read"))
     if kind == "token_read_write":
         return token_client(make_token(owner, scope="read_write"))
-    turn_on_two_factor(owner)
+    TOTPDeviceFactory(user=owner)
     if kind == "code_pending":
         return password_step_client(owner)
     client = Client()  # "unverified": signed in with the password only, 2FA on

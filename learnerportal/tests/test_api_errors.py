@@ -11,16 +11,11 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from rest_framework.exceptions import ValidationError
 
 from accounts import conf as accounts_conf
-from accounts.tests.factories import UserFactory
 from learnerportal.api.errors import exception_handler
-from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.support import make_token, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return token_client(make_token(UserFactory(username="zara"), scope="read_write"))
 
 
 def assert_error(response, status, code):

@@ -13,9 +13,8 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from accounts.tests.factories import UserFactory
-from learnerportal.tests.api_helpers import give_photo, make_token
-from privacy.models import ProfileVisibility
+from learnerportal.tests.factories import ProfileVisibilityFactory, UserFactory, photo_file
+from learnerportal.tests.support import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +35,8 @@ def keep_test_transaction():
 @pytest.fixture
 def token(keep_test_transaction):
     """A read-write token of a learner with a public name and photo."""
-    learner = UserFactory(username="schema-learner")
-    give_photo(learner)
-    ProfileVisibility.objects.create(user=learner, full_name="public", photo="public")
+    learner = UserFactory(username="schema-learner", profile__photo=photo_file())
+    ProfileVisibilityFactory(user=learner, full_name="public", photo="public")
     return make_token(learner, scope="read_write")
 
 

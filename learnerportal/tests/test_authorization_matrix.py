@@ -11,19 +11,15 @@ import io
 
 import pytest
 from django.contrib import admin
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
-from PIL import Image
 
 from accounts.models import User
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, StaffGroup
-from learnerportal.tests.admin_objects import one_of_each
+from learnerportal.tests.factories import UserFactory, one_of_each, photo_file, staff_member
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
 from rights_requests.files import request_file_store
-from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -204,13 +200,8 @@ def url_names():
 
 @pytest.fixture
 def world(verified_login, support_clerk):
-    learner = UserFactory(username="amara")
-    learner.profile.full_name = "Amara Okafor"
-    learner.profile.save()
+    learner = UserFactory(username="amara", profile__full_name="Amara Okafor", profile__photo=photo_file())
     profile_visibility_update(actor=learner, subject=learner, audiences={"full_name": "learners"})
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buffer, format="JPEG")
-    learner.profile.photo.save("p.jpg", ContentFile(buffer.getvalue()))
     clients = {role: Client() for role in ROLES}
     clients["learner"].force_login(learner)
     clients["other_learner"].force_login(UserFactory(username="bilal"))

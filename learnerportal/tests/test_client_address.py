@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from accounts.models import UserSession
-from accounts.tests.factories import PASSWORD, UserFactory
 from compliance.models import AuditEvent
 from learnerportal.addresses import client_ip_address
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"
 #: The proxies in front of the app, in the order a request passes them; the last is the app's peer.

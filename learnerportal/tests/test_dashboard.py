@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, seminars
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, seminars
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests.services import request_submit, request_withdraw
 

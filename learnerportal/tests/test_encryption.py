@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import Profile
-from accounts.tests.factories import UserFactory
 from learnerportal import encryption
+from learnerportal.tests.factories import RightsRequestFactory, UserFactory
 from privacy.selectors import below_digital_consent_age
 from rights_requests.models import RightsRequest
 from rights_requests.services import request_submit
@@ -26,12 +26,12 @@ def stored(profile):
 
 
 @pytest.fixture
-def learner():
-    user = UserFactory(username="amara")
-    user.profile.phone = "+44 7700 900123"
-    user.profile.date_of_birth = datetime.date(2015, 6, 1)
-    user.profile.save()
-    return user
+def learner(learner):
+    """Noor with a phone number and a date of birth that makes her a child."""
+    learner.profile.phone = "+44 7700 900123"
+    learner.profile.date_of_birth = datetime.date(2015, 6, 1)
+    learner.profile.save()
+    return learner
 
 
 def test_phone_and_date_of_birth_are_stored_encrypted_and_read_back_plain(learner):
@@ -118,13 +118,9 @@ def test_data_rights_files_are_rotated_too_and_still_download(settings, django_c
     from django.core.files.storage import default_storage
 
     from rights_requests.files import associated_data_of, decrypt_stream, request_file_store
-    from rights_requests.models import RightsRequest
 
-    user = UserFactory(username="kofi")
-    request = RightsRequest.objects.create(
-        reference="DSR-TEST-1",
-        subject=user,
-        type="access",
+    request = RightsRequestFactory(
+        subject=UserFactory(username="kofi"),
         status="processing",
         received_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
         due_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),

@@ -4,7 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
 from accounts.tasks import send_account_notice
-from accounts.tests.factories import UserFactory
-from rights_requests.models import RequestEvent
+from learnerportal.tests.factories import RequestEventFactory, UserFactory
 from rights_requests.tasks import send_request_email
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 ")
@@ -105,7 +104,7 @@ def test_an_smtp_error_does_not_log_the_recipient(log_lines):
 @override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}})
 def test_a_failed_task_line_names_the_rights_request_not_the_learner(make_request, log_lines):
     request = make_request()
-    event = RequestEvent.objects.create(request=request, action=RequestEvent.Action.SUBMITTED)
+    event = RequestEventFactory(request=request)
 
     send_request_email.enqueue(event_id=event.pk)
 

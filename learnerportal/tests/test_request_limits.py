@@ -9,8 +9,7 @@ from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT
 
 from accounts import conf as accounts_conf
-from accounts.tests.factories import UserFactory
-from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.support import make_token, token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +57,6 @@ def post_huge(client, path, size=300 * MB, method="POST"):
         **{"wsgi.input": body},
     )
     return response, body
-
-
-@pytest.fixture
-def learner():
-    return UserFactory(username="ines")
 
 
 @pytest.mark.parametrize("path", ["/settings/account/", "/accounts/login/", "/settings/data/new/objection/"])

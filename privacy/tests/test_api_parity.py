@@ -10,18 +10,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
-from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.factories import MARKERS, NEVER_SHOWN, UserFactory, set_audiences
+from learnerportal.tests.support import make_token, token_client
 from privacy.models import Audience, ProfileVisibility
-from privacy.tests.test_public_profile import MARKERS, NEVER_SHOWN, set_audiences
-from privacy.tests.test_public_profile import subject as public_profile_subject
 
 pytestmark = pytest.mark.django_db
 
 VIEWERS = ["anonymous", "learner", "learner_token", "owner", "owner_token"]
-
-#: The learner of the page's own visibility tests, with every field filled in (one marker text per field).
-subject = pytest.fixture(public_profile_subject._get_wrapped_function(), name="subject")
 
 
 def clients_for(viewer, subject):

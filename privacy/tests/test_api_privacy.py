@@ -5,13 +5,12 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
-from learnerportal.tests.api_helpers import make_token, token_client
-from privacy.models import Consent, PolicyVersion, ProfileVisibility
+from learnerportal.tests.factories import PolicyVersionFactory, UserFactory
+from learnerportal.tests.support import checked_radios, make_token, token_client
+from privacy.models import Consent, ProfileVisibility
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate
-from privacy.tests.test_privacy_tab import checked_radios
 
 pytestmark = pytest.mark.django_db
 
@@ -19,11 +18,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def learner():
     return UserFactory(username="imani")
-
-
-@pytest.fixture
-def api(learner):
-    return token_client(make_token(learner, scope="read_write"))
 
 
 def patch(api, body):
@@ -184,10 +178,7 @@ def test_after_an_objection_marketing_cannot_be_turned_on_again(api, learner):
 
 
 def test_a_new_privacy_policy_must_be_confirmed_before_granting(api, learner):
-    policy = PolicyVersion.objects.create(
-        kind="privacy", version="2027-01", effective_date=timezone.localdate(), summary="s", text="t"
-    )
-    policy_activate(actor=None, policy=policy)
+    policy_activate(actor=None, policy=PolicyVersionFactory())
     response = api.post(
         "/api/v1/me/consents/", {"purpose": "research", "granted": True}, content_type="application/json"
     )

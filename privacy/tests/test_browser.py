@@ -3,35 +3,34 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.support import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def amara():
-    user = UserFactory(username="amara", email="amara@example.org")
-    profile = user.profile
+def amara(amara):
+    """Amara with a full name, a bio, a country, a phone number and a course."""
+    profile = amara.profile
     profile.full_name = "Amara Okafor-Mensah"
     profile.bio = "Biology teacher learning to code."
     profile.country = "GH"
     profile.phone = "+44 7700 900123"
     profile.save()
-    EnrollmentFactory(user=user, course=CourseFactory(title="Introduction to Python"))
-    return user
+    EnrollmentFactory(user=amara, course=CourseFactory(title="Introduction to Python"))
+    return amara
 
 
-def sign_in(page, base_url):
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username or email").fill("amara@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def amara_signs_in(page, base_url):
+    """Sign amara in with her email address; wait for her dashboard."""
+    sign_in(page, f"{base_url}/accounts/login/", "amara@example.org")
     expect(page.get_by_role("heading", name="Hello, Amara Okafor-Mensah")).to_be_visible()
 
 
 def test_learner_changes_who_sees_their_profile_and_the_public_page_follows(live_server, page, amara, screenshot):
     # 1. Sign in.
-    sign_in(page, live_server.url)
+    amara_signs_in(page, live_server.url)
     # 2. Avatar menu (top right) → Settings.
     page.get_by_label("Account menu for amara").click()
     screenshot(page, "1-avatar-menu")
@@ -66,7 +65,7 @@ def test_learner_changes_who_sees_their_profile_and_the_public_page_follows(live
 def test_view_as_preview_and_avatar_menu_by_keyboard_on_a_phone(live_server, browser, amara, screenshot):
     context = browser.new_context(viewport={"width": 375, "height": 740})
     page = context.new_page()
-    sign_in(page, live_server.url)
+    amara_signs_in(page, live_server.url)
 
     # The avatar menu works with the keyboard alone: Tab to it, Enter opens, Escape closes.
     page.keyboard.press("Tab")  # skip link

@@ -4,20 +4,13 @@ import pytest
 import time_machine
 from django.db import IntegrityError, InternalError, transaction
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import UserFactory, staff_member
 from privacy.models import CONSENT_PURPOSES, Consent
 from privacy.selectors import consent_ledger, may_process
 from privacy.services import consent_record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def learner(client):
-    user = UserFactory(username="lin")
-    client.force_login(user)
-    return user
 
 
 def choose(client, purpose, granted):
@@ -26,18 +19,18 @@ def choose(client, purpose, granted):
     )
 
 
-def test_every_purpose_starts_off_and_nothing_is_processed(client, learner):
-    page = client.get("/settings/privacy/").content.decode()
+def test_every_purpose_starts_off_and_nothing_is_processed(signed_in, learner):
+    page = signed_in.get("/settings/privacy/").content.decode()
     assert page.count("you have not decided") == len(CONSENT_PURPOSES)
     assert not any(may_process(learner, purpose) for purpose in CONSENT_PURPOSES)
 
 
-def test_granting_and_withdrawing_take_one_click_each_and_are_confirmed(client, learner):
-    granted = choose(client, "research", True).content.decode()
+def test_granting_and_withdrawing_take_one_click_each_and_are_confirmed(signed_in, learner):
+    granted = choose(signed_in, "research", True).content.decode()
     assert "is now on." in granted
     assert may_process(learner, "research")
 
-    withdrawn = choose(client, "research", False).content.decode()
+    withdrawn = choose(signed_in, "research", False).content.decode()
     assert "is now off." in withdrawn
     assert not may_process(learner, "research")
     assert list(Consent.objects.filter(user=learner).values_list("granted", "source")) == [
@@ -58,9 +51,9 @@ def test_the_latest_entry_wins_and_repeating_a_choice_writes_nothing(learner):
     assert not may_process(learner, "personalization")
 
 
-def test_an_objection_to_marketing_stops_it_for_good(client, learner):
+def test_an_objection_to_marketing_stops_it_for_good(signed_in, learner):
     consent_record(actor=learner, user=learner, purpose="marketing_email", granted=False, source="objection")
-    page = choose(client, "marketing_email", True).content.decode()
+    page = choose(signed_in, "marketing_email", True).content.decode()
     assert "You objected to news by email" in page
     assert "Off for good" in page
     assert not may_process(learner, "marketing_email")
@@ -73,8 +66,8 @@ def test_deactivated_accounts_are_never_processed(learner):
     assert not may_process(learner, "research")
 
 
-def test_unknown_purposes_are_refused(client, learner):
-    assert "Nothing was changed" in choose(client, "sell_my_data", True).content.decode()
+def test_unknown_purposes_are_refused(signed_in, learner):
+    assert "Nothing was changed" in choose(signed_in, "sell_my_data", True).content.decode()
     assert not Consent.objects.exists()
     assert not may_process(learner, "sell_my_data")
 
@@ -104,7 +97,6 @@ def test_staff_recording_on_a_learners_behalf_must_say_why(learner):
 def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
     client, learner, verified_login, django_capture_on_commit_callbacks
 ):
-    from django.contrib.auth.models import Group
     from django.core import mail
 
     from privacy.models import ProcessingRestriction
@@ -113,8 +105,7 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
     consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
     restriction = restriction_start(actor=None, user=learner, reason="Accuracy contested.")
     assert not may_process(learner, "research")
-    officer = UserFactory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
+    officer = staff_member("dpo", StaffGroup.PRIVACY_OFFICER)
     verified_login(client, officer)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,11 +120,8 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
 
 
 def test_the_privacy_officer_restricts_processing_in_admin(client, learner, verified_login):
-    from django.contrib.auth.models import Group
-
     consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
-    officer = UserFactory(username="dpo2", is_staff=True)
-    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
+    officer = staff_member("dpo2", StaffGroup.PRIVACY_OFFICER)
     verified_login(client, officer)
 
     response = client.post(
@@ -154,8 +142,6 @@ def test_the_privacy_officer_restricts_processing_in_admin_on_a_database_migrate
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    from rights_requests.tests.conftest import staff_member
-
     MigrationExecutor(connection).migrate([("accounts", "0006_totp_device_encrypted_key")])
     officer = staff_member("priya.officer", StaffGroup.PRIVACY_OFFICER)
     officer.groups.get().permissions.remove(Permission.objects.get(codename="add_processingrestriction"))
@@ -172,14 +158,14 @@ def test_the_privacy_officer_restricts_processing_in_admin_on_a_database_migrate
     assert learner.restrictions.get().started_by == officer
 
 
-def test_a_purpose_added_later_is_not_granted_for_anyone_until_they_choose(client, learner, monkeypatch):
+def test_a_purpose_added_later_is_not_granted_for_anyone_until_they_choose(signed_in, learner, monkeypatch):
     from privacy import models
 
     consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
     monkeypatch.setitem(models.CONSENT_PURPOSES, "alumni_network", "Introduce me to alumni of my courses.")
 
     assert not may_process(learner, "alumni_network")
-    page = client.get("/settings/privacy/").content.decode()
+    page = signed_in.get("/settings/privacy/").content.decode()
     assert "Introduce me to alumni of my courses." in page
     assert page.count("you have not decided") == len(CONSENT_PURPOSES) - 1
 
@@ -209,7 +195,7 @@ def test_the_same_choice_made_twice_at_once_is_written_once():
     assert Consent.objects.filter(user=learner, purpose="research").count() == 1
 
 
-def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest_50(client, learner):
+def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest_50(signed_in, learner):
     """One query reads the tab's ledger; an objection 60 entries back still keeps marketing off for good."""
     entries = [Consent(purpose="marketing_email", granted=False, source=Consent.Source.OBJECTION)]
     entries += [Consent(purpose="research", granted=n % 2 == 0, source=Consent.Source.SETTINGS) for n in range(60)]
@@ -218,7 +204,7 @@ def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest
         entry.user, entry.policy_version = learner, "2026-01"
     Consent.objects.bulk_create(entries)  # one time for all: the newest are the last written
 
-    page = client.get("/settings/privacy/").content.decode()
+    page = signed_in.get("/settings/privacy/").content.decode()
 
     history = page.split("Your history of choices")[1].split("</details>")[0]
     assert history.count("<li>") == 50 and "Your 50 latest choices of 62." in history

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
 from compliance.registry import Category, LawfulBasis, Purpose, registry
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
 from privacy.models import ProcessingRun
 from privacy.services import consent_record, restriction_start
 

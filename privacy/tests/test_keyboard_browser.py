@@ -7,7 +7,7 @@ the confirmation is announced (focus moves to the role=status region).
 import pytest
 from playwright.sync_api import expect
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from learnerportal.tests.factories import PASSWORD, UserFactory
 from privacy.selectors import profile_visibility_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

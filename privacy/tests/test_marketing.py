@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from accounts.tests.factories import CourseFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, UserFactory
 from privacy import marketing
 from privacy.models import Consent, ProcessingRun
 from privacy.selectors import may_process

@@ -3,12 +3,11 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
-from privacy.models import Consent, PolicyVersion
+from learnerportal.tests.factories import PolicyVersionFactory, staff_member
+from privacy.models import Consent
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate
 
@@ -16,21 +15,19 @@ pytestmark = pytest.mark.django_db
 
 
 def draft(version="2027-01"):
-    return PolicyVersion.objects.create(
-        kind="privacy",
+    return PolicyVersionFactory(
         version=version,
         effective_date=datetime.date(2027, 1, 1),
         summary="We now share progress with partners only per course.",
-        text="Full text.",
     )
 
 
 @pytest.fixture
-def learner(client):
-    user = UserFactory(username="lin", email="lin@example.org")
-    consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
-    client.force_login(user)
-    return user
+def learner(learner, client):
+    """Noor, who agreed to research under the policy in force, signed in on ``client``."""
+    consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
+    client.force_login(learner)
+    return learner
 
 
 def test_activating_a_new_policy_pauses_consents_until_the_learner_confirms(
@@ -75,8 +72,7 @@ def test_only_drafts_are_activated_and_the_previous_version_is_archived():
 
 
 def test_the_privacy_officer_activates_a_version_in_admin(client, verified_login):
-    officer = UserFactory(username="dpo", is_staff=True)
-    officer.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
+    officer = staff_member("dpo", StaffGroup.PRIVACY_OFFICER)
     verified_login(client, officer)
     policy = draft()
     client.post("/admin/privacy/policyversion/", {"action": "activate", "_selected_action": [policy.pk]})

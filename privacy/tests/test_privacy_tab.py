@@ -5,8 +5,9 @@ import re
 import pytest
 from django.test import Client
 
-from accounts.tests.factories import UserFactory, seminars
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import seminars
+from learnerportal.tests.support import checked_radios
 from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db
@@ -15,28 +16,18 @@ ALL_PRIVATE = dict.fromkeys(ProfileVisibility.FIELDS, "private")
 
 
 @pytest.fixture
-def learner(client):
-    user = UserFactory(username="noor")
-    user.profile.full_name = "Noor Al-Hassan"
-    user.profile.bio = "Learning statistics"
-    user.profile.save()
-    client.force_login(user)
-    return user
+def learner(learner, client):
+    """Noor with a bio, signed in on ``client``."""
+    learner.profile.bio = "Learning statistics"
+    learner.profile.save()
+    client.force_login(learner)
+    return learner
 
 
 def test_signed_out_visitor_is_sent_to_sign_in(client):
     response = client.get("/settings/privacy/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/settings/privacy/")
-
-
-def checked_radios(page):
-    """Return ``{name: value}`` of the checked radio buttons in an HTML page."""
-    checked = {}
-    for tag in re.findall(r"<input[^>]*>", page):
-        if 'type="radio"' in tag and re.search(r"\schecked\b", tag):
-            checked[re.search(r'name="([^"]+)"', tag)[1]] = re.search(r'value="([^"]+)"', tag)[1]
-    return checked
 
 
 def test_first_visit_shows_every_field_private_and_not_yet_reviewed(client, learner):

@@ -1,76 +1,25 @@
 """Who sees what on /learners/<username>/: every field × audience × viewer."""
 
 import datetime
-import io
 import re
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from PIL import Image
 
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, seminars
+from learnerportal.tests.factories import (
+    MARKERS,
+    NEVER_SHOWN,
+    CourseFactory,
+    EnrollmentFactory,
+    UserFactory,
+    seminars,
+    set_audiences,
+)
 from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db
-
-#: What the page shows when each field is visible: a text no other field produces.
-MARKERS = {
-    "full_name": "Ada Lovelace-Byron",
-    "photo": "/photo/",
-    "bio": "Maps the sea floor for fun",
-    "country": "Portugal",
-    "education": "Cartographer",
-    "courses": "Orbital Mechanics",
-    "accomplishments": "Completed Cartography 101",
-}
-#: Never shown to anyone but the owner. The date of birth is listed in each form a page or the API
-#: could print it; a bare "1990" would also match the microseconds of a timestamp.
-NEVER_SHOWN = [
-    "ada@example.org",
-    "+351 912 345 678",
-    "1990-05-17",
-    "17 May 1990",
-    "May 17, 1990",
-    "17/05/1990",
-    "Lisbon time",
-]
-
-
-def jpeg_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 40), (20, 120, 130)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-@pytest.fixture
-def subject():
-    user = UserFactory(username="ada", email="ada@example.org")
-    profile = user.profile
-    profile.full_name = MARKERS["full_name"]
-    profile.bio = MARKERS["bio"]
-    profile.country = "PT"
-    profile.education_level = "master"
-    profile.occupation = MARKERS["education"]
-    profile.phone = "+351 912 345 678"
-    profile.date_of_birth = datetime.date(1990, 5, 17)
-    profile.timezone = "Europe/Lisbon"
-    profile.photo.save("face.jpg", ContentFile(jpeg_bytes()), save=False)
-    profile.save()
-    EnrollmentFactory(user=user, course=CourseFactory(title="Orbital Mechanics"))
-    EnrollmentFactory(
-        user=user,
-        course=CourseFactory(title="Cartography 101"),
-        progress_percent=100,
-        completed_at=timezone.now() - datetime.timedelta(days=2),
-    )
-    return user
-
-
-def set_audiences(user, **audiences):
-    ProfileVisibility.objects.update_or_create(user=user, defaults=audiences)
 
 
 def viewer_client(kind, client, subject):

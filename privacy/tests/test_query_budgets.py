@@ -18,8 +18,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Enrollment, LearningEvent
-from accounts.tests.factories import CourseFactory, PartnerFactory, UserFactory
-from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from learnerportal.tests.factories import (
+    ConsentFactory,
+    CourseFactory,
+    PartnerFactory,
+    PolicyAcknowledgementFactory,
+    PolicyVersionFactory,
+    ProfileVisibilityFactory,
+    UserFactory,
+)
+from privacy.models import Audience, PolicyVersion, ProfileVisibility
 from privacy.selectors import PROFILE_LIST_LENGTH, access_learner_profile
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +39,7 @@ SIGNED_IN = 3
 
 @pytest.fixture
 def policy():
-    policy = PolicyVersion.objects.create(
-        kind=PolicyVersion.Kind.PRIVACY, version="2026-11", effective_date=timezone.localdate(), summary="s", text="t"
-    )
+    policy = PolicyVersionFactory(version="2026-11")
     PolicyVersion.objects.filter(pk=policy.pk).update(status=PolicyVersion.Status.ACTIVE, activated_at=timezone.now())
     return policy
 
@@ -61,12 +67,10 @@ def learner_with(volume, policy, username="noor"):
         )
         for n in range(events)
     )
-    ProfileVisibility.objects.create(user=user, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
-    PolicyAcknowledgement.objects.create(user=user, policy=policy)
+    ProfileVisibilityFactory(user=user, **dict.fromkeys(ProfileVisibility.FIELDS, Audience.PUBLIC))
+    PolicyAcknowledgementFactory(user=user, policy=policy)
     for purpose in ("marketing_email", "research", "marketing_email"):
-        Consent.objects.create(
-            user=user, purpose=purpose, granted=True, policy_version=policy.version, source=Consent.Source.SETTINGS
-        )
+        ConsentFactory(user=user, purpose=purpose, policy_version=policy.version)
     return user
 
 
@@ -131,7 +135,7 @@ def test_public_profile_costs_the_same_queries_for_any_amount_of_data(
 def test_public_profile_seen_by_a_learner_costs_the_same_queries(client, policy, django_assert_num_queries, volume):
     learner_with(volume, policy)
     viewer = UserFactory(username="amara")
-    PolicyAcknowledgement.objects.create(user=viewer, policy=policy)
+    PolicyAcknowledgementFactory(user=viewer, policy=policy)
     client.force_login(viewer)
 
     # + the learner shown (with profile and visibility), their enrollments.

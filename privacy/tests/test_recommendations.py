@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, PartnerFactory, UserFactory
 from privacy.models import Consent
 from privacy.recommendations import recommended_courses
 from privacy.services import consent_record, restriction_start

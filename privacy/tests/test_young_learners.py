@@ -7,12 +7,12 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.support import checked_radios
 from privacy.exceptions import InvalidAudience, PrivacyError
 from privacy.models import CONSENT_PURPOSES, Consent, ProfileVisibility
 from privacy.selectors import may_process
 from privacy.services import consent_record, profile_visibility_update
-from privacy.tests.test_privacy_tab import checked_radios
 
 pytestmark = pytest.mark.django_db
 

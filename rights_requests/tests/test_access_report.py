@@ -11,9 +11,16 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, TOTPDevice
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from accounts.models import LearningEvent
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import (
+    BackupCodeFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    LearningEventFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+)
 from rights_requests import services
 from rights_requests.files import associated_data_of, decrypt_stream
 from rights_requests.models import RequestFile, Status
@@ -29,11 +36,9 @@ def rich_learner(learner):
     """The learner with data in several categories, an authenticator app and backup codes."""
     course = CourseFactory(title="Quantum Basics for Everyone")
     EnrollmentFactory(user=learner, course=course, progress_percent=73)
-    for _ in range(3):
-        LearningEvent.objects.create(user=learner, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED)
-    TOTPDevice.objects.create(user=learner, name="Noor's phone", key=TOTP_KEY, confirmed=True)
-    device = BackupCodeDevice.objects.create(user=learner, name="backup", confirmed=True)
-    BackupCode.objects.create(device=device, salt="s4ltofthebackupcode", digest=BACKUP_DIGEST)
+    LearningEventFactory.create_batch(3, user=learner, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED)
+    TOTPDeviceFactory(user=learner, name="Noor's phone", key=TOTP_KEY)
+    BackupCodeFactory(device__user=learner, device__name="backup", salt="s4ltofthebackupcode", digest=BACKUP_DIGEST)
     return learner
 
 

@@ -5,8 +5,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, LearningEventFactory
 from rights_requests import services
 from rights_requests.reports import access_report_write
 
@@ -16,8 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_report_fits_a_phone_its_tables_scroll_in_their_own_box(learner, page, screenshot, axe_violations):
     course = CourseFactory(title="Quantum Basics for Everyone")
     EnrollmentFactory(user=learner, course=course, progress_percent=73)
-    for _ in range(3):
-        LearningEvent.objects.create(user=learner, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED)
+    LearningEventFactory.create_batch(3, user=learner, course=course)
     services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "Wrong."})
     out = io.StringIO()
     access_report_write(learner, out)

@@ -5,11 +5,11 @@ from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.test import Client
 
-from accounts.tests.factories import UserFactory
 from compliance.admin_mixins import AccessTransparencyMixin
 from compliance.models import ActorRole, AuditEvent
 from compliance.registry import registry
 from compliance.services import audit_record
+from learnerportal.tests.factories import UserFactory
 from privacy.services import restriction_start
 
 #: Queries of one page of the account list for a support agent, whatever the number of accounts.

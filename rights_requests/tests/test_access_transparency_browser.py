@@ -3,13 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
-from rights_requests.tests.test_browser import amara_files_a_restriction, sign_in
+from learnerportal.tests.support import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_learner_sees_that_support_viewed_their_data_for_their_request(live_server, browser, screenshot):
-    learner, agent_device, reference = amara_files_a_restriction(live_server, browser)
+def test_the_learner_sees_that_support_viewed_their_data_for_their_request(
+    live_server, browser, screenshot, restriction_filed_by_amara
+):
+    learner, agent_device, reference = restriction_filed_by_amara
 
     agent = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(agent, f"{live_server.url}/admin/rights_requests/rightsrequest/", "sam.support", device=agent_device)

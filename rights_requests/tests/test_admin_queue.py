@@ -1,7 +1,6 @@
 """The staff queue in Django admin, as support agents and the privacy officer use it through HTTP."""
 
 import datetime
-import itertools
 import re
 import zoneinfo
 from html import unescape
@@ -14,10 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.tests.factories import EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import EnrollmentFactory, RightsRequestFactory, UserFactory
 from rights_requests import leases, services, tasks
 from rights_requests.deadlines import due_at_for, end_of_day
-from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.models import RequestEvent, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,6 @@ CHANGELIST = "/admin/rights_requests/rightsrequest/"
 ACTION_CHECKBOX_NAME = "_selected_action"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=LONDON)
-_numbers = itertools.count(1)
 
 
 def change_url(rights_request):
@@ -40,14 +38,11 @@ def submit(learner, request_type, **details):
 def make_row(*, request_type="access", status=Status.AWAITING_APPROVAL, due_in=30, **fields):
     """Create a request of a new learner directly, due at the end of the day ``due_in`` days from today."""
     today = timezone.localtime(timezone.now(), LONDON).date()
-    return RightsRequest.objects.create(
-        reference=f"DSR-TEST-{next(_numbers):06d}",
-        subject=UserFactory(),
+    return RightsRequestFactory(
         type=request_type,
         status=status,
         received_at=timezone.now() - datetime.timedelta(days=60),
         due_at=end_of_day(today + datetime.timedelta(days=due_in)),
-        decision_reason="Refused in the test set-up." if status == Status.REJECTED else "",
         **fields,
     )
 

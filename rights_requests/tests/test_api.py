@@ -9,18 +9,12 @@ from django.test import Client
 from django.utils import timezone
 
 from compliance.models import AuditEvent
-from learnerportal.tests.api_helpers import make_token, token_client
 from privacy.selectors import may_process
 from privacy.services import consent_record
 from rights_requests.files import request_file_store
 from rights_requests.models import RequestFile, RightsRequest, Status
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(learner):
-    return token_client(make_token(learner, scope="read_write"))
 
 
 def file(api, body):

@@ -10,11 +10,11 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.support import sign_in
 from rights_requests import portability, progress
 from rights_requests.models import RightsRequest
 from rights_requests.tasks import process_request
-from rights_requests.tests.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,16 +22,16 @@ EVENTS = 1200
 
 
 @pytest.fixture
-def amara():
-    user = UserFactory(username="amara", email="amara@example.org")
-    user.profile.full_name = "Amara Okafor-Mensah"
-    user.profile.save()
+def amara(amara):
+    """Amara with a full name and a course of ``EVENTS`` learning events."""
+    amara.profile.full_name = "Amara Okafor-Mensah"
+    amara.profile.save()
     course = CourseFactory(title="Data Ethics")
-    EnrollmentFactory(user=user, course=course)
+    EnrollmentFactory(user=amara, course=course)
     LearningEvent.objects.bulk_create(
-        LearningEvent(user=user, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED) for _ in range(EVENTS)
+        LearningEvent(user=amara, course=course, event_type=LearningEvent.EventType.VIDEO_PLAYED) for _ in range(EVENTS)
     )
-    return user
+    return amara
 
 
 @pytest.fixture

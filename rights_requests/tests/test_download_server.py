@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import connection
 
 from compliance.models import AuditEvent
-from learnerportal.tests.api_helpers import make_token
+from learnerportal.tests.support import make_token
 from rights_requests.files import request_file_store
 from rights_requests.models import RequestFile
 

@@ -3,19 +3,18 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import TOTPDevice, User
-from accounts.tests.factories import UserFactory
+from accounts.models import User
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import TOTPDeviceFactory, UserFactory, staff_member
+from learnerportal.tests.support import sign_in
 from rights_requests.models import RightsRequest, Status
-from rights_requests.tests.conftest import staff_member
-from rights_requests.tests.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_learner_files_erasure_and_the_officer_approves_it(live_server, browser, screenshot, axe_violations):
     amara = UserFactory(username="amara", email="amara@example.org")
-    officer_device = TOTPDevice.objects.create(user=staff_member("priya.dpo", StaffGroup.PRIVACY_OFFICER), name="Phone")
+    officer_device = TOTPDeviceFactory(user=staff_member("priya.dpo", StaffGroup.PRIVACY_OFFICER))
 
     learner = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     sign_in(learner, f"{live_server.url}/accounts/login/", "amara")
@@ -76,7 +75,7 @@ def test_the_officer_removes_what_an_erasure_left_and_the_erasure_completes(
     bilal.profile.bio = "I study with amara@example.org every week."
     bilal.profile.save()
     officer_user = staff_member("priya.dpo", StaffGroup.PRIVACY_OFFICER)
-    officer_device = TOTPDevice.objects.create(user=officer_user, name="Phone")
+    officer_device = TOTPDeviceFactory(user=officer_user)
     request = services.request_submit(actor=amara, subject=amara, request_type="erasure")
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=officer_user, request=request)

@@ -5,9 +5,9 @@ GDPR Art. 17(1): an erasure is finished only when no identifier of the learner i
 
 import pytest
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from compliance.services import audit_record
+from learnerportal.tests.factories import RequestEventFactory, UserFactory
 from privacy.models import Consent
 from privacy.services import consent_record
 from rights_requests import services
@@ -40,10 +40,11 @@ def gossip():
     """Another learner's request, on which staff noted the learner's address (a leftover an erasure cannot see)."""
     other = UserFactory(username="bilal")
     request = services.request_submit(actor=other, subject=other, request_type="erasure")
-    return RequestEvent.objects.create(
-        request=request, action=RequestEvent.Action.ASSIGNED, to_status=request.status,
+    return RequestEventFactory(
+        request=request,
+        action=RequestEvent.Action.ASSIGNED,
         note="Same household as noor@example.org; check both accounts.",
-    )  # fmt: skip
+    )
 
 
 def test_staff_notes_and_reasons_keep_their_words_but_lose_the_learners_identifiers(

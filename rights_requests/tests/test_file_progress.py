@@ -13,8 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from accounts.models import LearningEvent
-from accounts.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from compliance.models import AuditEvent
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
 from rights_requests import files, leases, portability, services
 from rights_requests.models import RequestFile, Status
 from rights_requests.portability import portable_export_file

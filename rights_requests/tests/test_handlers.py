@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from compliance.registry import Purpose
 from learnerportal.api.fields import StrictCharField
-from learnerportal.tests.api_helpers import make_token, token_client
+from learnerportal.tests.support import make_token, token_client
 from privacy.models import Consent
 from privacy.selectors import may_process
 from privacy.services import consent_record

@@ -5,11 +5,11 @@ import uuid
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 
-from accounts.tests.factories import UserFactory
 from compliance.models import StaffGroup
+from learnerportal.tests.factories import UserFactory, staff_member
+from learnerportal.tests.support import sign_in
 from rights_requests import conf, services, tasks
 from rights_requests.models import RightsRequest, Status
 
@@ -19,22 +19,20 @@ UTC = datetime.UTC
 
 
 @pytest.fixture
-def amara(client):
-    user = UserFactory(username="amara", email="amara@example.org")
-    user.profile.full_name = "Amara Okafor-Mensah"
-    user.profile.country = "GH"
-    user.profile.save()
-    client.force_login(user)
-    return user
+def amara(amara, client):
+    """Amara with a full name and a country, signed in on ``client``."""
+    amara.profile.full_name = "Amara Okafor-Mensah"
+    amara.profile.country = "GH"
+    amara.profile.save()
+    client.force_login(amara)
+    return amara
 
 
 @pytest.fixture
 def privacy_officer():
-    user = UserFactory(username="priya.dpo", email="priya@example.org", is_staff=True)
-    user.profile.full_name = "Priya Raman"
-    user.profile.save()
-    user.groups.add(Group.objects.get(name=StaffGroup.PRIVACY_OFFICER))
-    return user
+    return staff_member(
+        "priya.dpo", StaffGroup.PRIVACY_OFFICER, email="priya@example.org", profile__full_name="Priya Raman"
+    )
 
 
 def file_request(subject, request_type, **details):
@@ -454,14 +452,9 @@ def test_the_learner_is_emailed_an_acknowledgement_with_the_reference(
 def test_learner_asks_for_a_restriction_and_withdraws_it_on_a_phone(live_server, page, screenshot):
     from playwright.sync_api import expect
 
-    from accounts.tests.factories import PASSWORD
-
     UserFactory(username="amara", email="amara@example.org")
     page.set_viewport_size({"width": 375, "height": 740})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username or email").fill("amara")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, f"{live_server.url}/accounts/login/", "amara")
 
     page.goto(f"{live_server.url}/settings/data/")
     tabs = page.get_by_role("navigation", name="Settings")

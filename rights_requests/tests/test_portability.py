@@ -10,8 +10,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from accounts.models import LearningEvent
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, LearningEventFactory, UserFactory
 from rights_requests import services
 from rights_requests.models import Status
 
@@ -24,16 +23,16 @@ FORMULA_STARTS = tuple("=+-@\t\r＝＋－＠")
 
 
 @pytest.fixture
-def amara(client):
-    user = UserFactory(username="amara", email="amara@example.org")
-    user.profile.full_name = "Amara Okafor-Mensah"
-    user.profile.bio = TRICKY
-    user.profile.save()
-    enrollment = EnrollmentFactory(user=user, course=CourseFactory(title="Data Ethics"))
-    for _ in range(3):
-        LearningEvent.objects.create(user=user, course=enrollment.course, event_type="video_played")
-    client.force_login(user)
-    return user
+def amara(amara, client):
+    """Amara with a tricky bio and three learning events in a course, signed in on ``client``."""
+    amara.profile.full_name = "Amara Okafor-Mensah"
+    amara.profile.bio = TRICKY
+    amara.profile.save()
+    course = CourseFactory(title="Data Ethics")
+    EnrollmentFactory(user=amara, course=course)
+    LearningEventFactory.create_batch(3, user=amara, course=course)
+    client.force_login(amara)
+    return amara
 
 
 def download(client, amara, django_capture_on_commit_callbacks):

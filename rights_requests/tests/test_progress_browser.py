@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from learnerportal.tests.support import sign_in
 from rights_requests.models import RightsRequest, Status
-from rights_requests.tests.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from learnerportal.tests.factories import UserFactory
 from rights_requests.deadlines import due_at_for
 from rights_requests.handlers import registered
 from rights_requests.models import RightsRequest, Status

@@ -17,24 +17,35 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
-from PIL import Image
 
-from accounts.models import BackupCode, BackupCodeDevice, LearningEvent, Payment, QuizResult, TOTPDevice, UserSession
+from accounts.models import TOTPDevice, UserSession
 from accounts.services import personal_access_token_create
-from accounts.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, UserFactory
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
 from compliance.models import StaffGroup
 from compliance.registry import Delete, registry
-from privacy.models import PolicyAcknowledgement, PolicyVersion, ProcessingRun
+from learnerportal.tests.factories import (
+    PASSWORD,
+    BackupCodeFactory,
+    CourseFactory,
+    EnrollmentFactory,
+    LearningEventFactory,
+    PaymentFactory,
+    PolicyAcknowledgementFactory,
+    ProcessingRunFactory,
+    QuizResultFactory,
+    TOTPDeviceFactory,
+    UserFactory,
+    photo_file,
+    staff_member,
+)
+from privacy.models import PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start
 from rights_requests import services
 from rights_requests.models import RequestFile, RightsRequest, Status
 from rights_requests.portability import portable_export_file
 from rights_requests.reports import access_report_file
-from rights_requests.tests.conftest import staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -42,41 +53,35 @@ pytestmark = pytest.mark.django_db
 STAFF_ONLY = {"privacy.processingrun", "admin.logentry"}
 
 
-def jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "teal").save(buffer, format="JPEG")
-    return ContentFile(buffer.getvalue())
-
-
 def learner_with_data_everywhere(username, full_name, email, on_commit):
     """Return a learner with at least one row in every declared model but the staff-only ones."""
-    user = UserFactory(username=username, email=email)
-    profile = user.profile
-    profile.full_name = full_name
-    profile.phone = "+44 7700 900" + str(abs(hash(username)) % 900 + 100)
-    profile.bio = 'Bio with "quotes", commas, new\nlines, emoji 🎓 and 中文'
-    profile.date_of_birth = datetime.date(1991, 3, 4)
-    profile.photo.save("me.jpg", jpeg(), save=False)
-    profile.save()
-    enrollment = EnrollmentFactory(user=user, course=CourseFactory(), progress_percent=40)
-    QuizResult.objects.create(enrollment=enrollment, quiz_title="Week 1", score=7, max_score=10)
-    LearningEvent.objects.create(user=user, course=enrollment.course, event_type="page_viewed")
-    Payment.objects.create(user=user, course=enrollment.course, amount=49, currency="EUR", method_summary="Visa 4242")
+    user = UserFactory(
+        username=username,
+        email=email,
+        profile__full_name=full_name,
+        profile__phone="+44 7700 900" + str(abs(hash(username)) % 900 + 100),
+        profile__bio='Bio with "quotes", commas, new\nlines, emoji 🎓 and 中文',
+        profile__date_of_birth=datetime.date(1991, 3, 4),
+        profile__photo=photo_file(),
+    )
+    enrollment = EnrollmentFactory(user=user)
+    QuizResultFactory(enrollment=enrollment)
+    LearningEventFactory(user=user, course=enrollment.course)
+    PaymentFactory(user=user, course=enrollment.course)
     consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
     profile_visibility_update(actor=user, subject=user, audiences={"bio": "learners"})  # also an audit row
     restriction_start(actor=user, user=user, reason="Checking my quiz results")
     policy, _ = PolicyVersion.objects.get_or_create(
         kind="privacy", version="2026-11", defaults={"effective_date": datetime.date(2026, 11, 1), "summary": "s"}
     )
-    PolicyAcknowledgement.objects.create(user=user, policy=policy)
+    PolicyAcknowledgementFactory(user=user, policy=policy)
     browser = Client()
     assert browser.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
     browser.get("/settings/account/")
     assert UserSession.objects.filter(user=user).exists()
     Client().post("/accounts/login/", {"username": username, "password": "wrong password"})  # a failed attempt
-    TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
-    device = BackupCodeDevice.objects.create(user=user, name="Backup codes", confirmed=True)
-    BackupCode.objects.create(device=device, salt="salt", digest="d" * 64)
+    TOTPDeviceFactory(user=user)
+    BackupCodeFactory(device__user=user)
     personal_access_token_create(actor=user, user=user, name="Backup script", scope="read", lifetime_days=30)
     with on_commit(execute=True):  # a portable copy, prepared and stored
         services.request_submit(actor=user, subject=user, request_type="portability")
@@ -402,7 +407,7 @@ def test_a_staff_members_erasure_keeps_the_requests_they_decided(noor, django_ca
         actor=noor, subject=noor, request_type="restriction", details={"reason": "My grades are wrong"}
     )
     services.request_assign(actor=officer, request=restriction, assignee=officer)
-    ProcessingRun.objects.create(kind="research_export", actor=officer, parameters={})
+    ProcessingRunFactory(kind="research_export", actor=officer)
     LogEntry.objects.create(
         user=officer,
         content_type=ContentType.objects.get_for_model(RightsRequest),

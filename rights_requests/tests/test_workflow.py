@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
 from compliance.models import AuditEvent
 from compliance.registry import registry
+from learnerportal.tests.factories import UserFactory
 from privacy.models import ProcessingRestriction
 from rights_requests import leases, services, tasks
 from rights_requests.exceptions import (
@@ -141,8 +141,6 @@ def test_agents_approve_other_types_but_cannot_extend_deadlines(learner, agent, 
 
 
 def test_learners_and_other_learners_cannot_take_staff_steps(learner, make_request):
-    from accounts.tests.factories import UserFactory
-
     request = make_request(request_type="access")
     with pytest.raises(NotPermitted):
         services.request_approve(actor=learner, request=request)
