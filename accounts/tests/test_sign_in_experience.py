@@ -1,10 +1,10 @@
 """What a learner meets around signing in: emails about sign-in changes, password rules, messages."""
 
 import pytest
-from django_otp.oath import TOTP
 
-from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.two_factor import two_factor_setup_begin, two_factor_setup_confirm
+from learnerportal.tests.factories import PASSWORD, UserFactory
+from learnerportal.tests.support import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -14,14 +14,10 @@ def learner():
     return UserFactory(username="amara", email="amara.k@example.org")
 
 
-def _code(device):
-    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-
-
 def two_factor_on(user):
     """Turn 2FA on for ``user``; return the backup codes in clear."""
     device = two_factor_setup_begin(user=user)
-    _, codes = two_factor_setup_confirm(user=user, device_id=device.pk, token=_code(device))
+    _, codes = two_factor_setup_confirm(user=user, device_id=device.pk, token=code_for(device))
     return codes
 
 

@@ -341,7 +341,7 @@ def test_a_file_the_upgrade_could_not_read_is_bound_later_by_the_command(client)
     """Storage unreachable while migrating: the operator runs the command once it is back."""
     from django.core.management import CommandError, call_command
 
-    from accounts.tests.factories import UserFactory
+    from learnerportal.tests.factories import UserFactory
     from rights_requests.models import RightsRequest
 
     owner = UserFactory(username="kofi")

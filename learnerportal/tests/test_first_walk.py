@@ -5,10 +5,10 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from django_otp.oath import TOTP
 
 from accounts.models import TOTPDevice
-from accounts.tests.factories import PASSWORD, UserFactory
+from learnerportal.tests.factories import PASSWORD, UserFactory
+from learnerportal.tests.support import code_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,7 @@ def _sign_in_with_code(client, user, next_url=""):
     device = TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
     query = f"?next={next_url}" if next_url else ""
     step = client.post(f"/accounts/login/{query}", {"username": user.username, "password": PASSWORD})
-    code = f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
-    return client.post(step["Location"], {"token": code})
+    return client.post(step["Location"], {"token": code_for(device)})
 
 
 def test_staff_who_work_requests_land_on_the_queue_after_signing_in(client):
