@@ -58,6 +58,19 @@ def test_existing_rows_are_encrypted_and_decrypted_on_the_way_back():
     assert reread.phone == "+233 20 000 0000" and reread.date_of_birth == datetime.date(1999, 12, 31)
 
 
+def kofi_s_request_before(migration, **fields):
+    """Migrate back to ``migration``; return its apps and a request of kofi's made with them (``fields`` added)."""
+    executor = MigrationExecutor(connection)
+    executor.migrate(migration)
+    old_apps = executor.loader.project_state(migration).apps
+    user = old_apps.get_model("accounts", "User").objects.create(username="kofi", email="kofi@example.org")
+    now = timezone.now()
+    request = old_apps.get_model("rights_requests", "RightsRequest").objects.create(
+        reference="DSR-2026-000001", subject=user, received_at=now, due_at=now + datetime.timedelta(days=30), **fields
+    )
+    return old_apps, request
+
+
 def raw_details(pk):
     with connection.cursor() as cursor:
         cursor.execute("SELECT details::text FROM rights_requests_rightsrequest WHERE id = %s", [pk])
@@ -70,19 +83,7 @@ def test_existing_request_details_are_encrypted_and_decrypted_on_the_way_back():
         [("rights_requests", "0007_queue_order_index")],
         [("rights_requests", "0008_encrypt_request_details")],
     )
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old_apps = executor.loader.project_state(before).apps
-    user = old_apps.get_model("accounts", "User").objects.create(username="kofi", email="kofi@example.org")
-    now = timezone.now()
-    request = old_apps.get_model("rights_requests", "RightsRequest").objects.create(
-        reference="DSR-2026-000001",
-        subject=user,
-        type="rectification",
-        details={"changes": {"phone": "+233 20 000 0001"}},
-        received_at=now,
-        due_at=now + datetime.timedelta(days=30),
-    )
+    _, request = kofi_s_request_before(before, type="rectification", details={"changes": {"phone": "+233 20 000 0001"}})
 
     MigrationExecutor(connection).migrate(after)
     assert raw_details(request.pk).startswith("gAAAAA") and "233" not in raw_details(request.pk)
@@ -270,18 +271,8 @@ def test_stored_files_are_rewritten_bound_to_their_request_and_back():
         [("rights_requests", "0014_request_type_choices_from_registry")],
         [("rights_requests", "0015_request_files_bound_to_their_request")],
     )
-    executor = MigrationExecutor(connection)
-    executor.migrate(earlier)
-    old_apps = executor.loader.project_state(earlier).apps
-    user = old_apps.get_model("accounts", "User").objects.create(username="kofi", email="kofi@example.org")
-    now = timezone.now()
-    request = old_apps.get_model("rights_requests", "RightsRequest").objects.create(
-        reference="DSR-2026-000001",
-        subject=user,
-        type="portability",
-        received_at=now,
-        due_at=now + datetime.timedelta(days=30),
-    )
+    old_apps, request = kofi_s_request_before(earlier, type="portability")
+    now = request.received_at
     contents = {"portable_export": b"PK zip of " + b"Kofi's data " * 3, "access_report": b"<p>Kofi's report</p>"}
     originals = {
         "portable_export": earlier_format(b"PK zip of ", b"Kofi's data " * 3, b""),
