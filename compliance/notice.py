@@ -9,6 +9,7 @@ from django.utils import timezone
 from learnerportal.spreadsheets import write_csv
 
 from .registry import Category, LawfulBasis, Purpose, registry
+from .selectors import in_staff_words
 
 RECORD_COLUMNS = (
     "record",
@@ -161,3 +162,36 @@ def write_record_of_processing_markdown(stream, records):
         stream.write(f"\n**Retention:** {entry['retention']}\n\n")
         stream.write(f"**Source:** {entry['source']}\n\n")
         stream.write(f"**Erasure:** {entry['erasure']}\n")
+
+
+#: What erasure did to a kind of record, as an erasure receipt records it, with the officer's heading.
+RECEIPT_OUTCOMES = {
+    "deleted": "Deleted",
+    "anonymised": "Anonymised (kept without what identifies the learner)",
+    "retained": "Kept for a legal reason (GDPR Art. 17(3)), stripped of what identifies the learner",
+}
+
+
+def erasure_receipt_in_words(records):
+    """Return an erasure receipt's records in the privacy officer's words, grouped by what erasure did.
+
+    Args:
+        records: a receipt's ``{model label: [what, rows]}`` (``erasure.erasure_execute``).
+
+    Returns:
+        list of ``(heading, [(kind of record, rows, reason)])`` in the order of
+        ``RECEIPT_OUTCOMES``: the kind in the third person ("the learner's payments"),
+        the reason only for records kept (else ""); kinds without rows are left out.
+    """
+    declarations = {declaration.label: declaration for declaration in registry}
+    grouped = {what: [] for what in RECEIPT_OUTCOMES}
+    for label, (what, rows) in records.items():
+        declaration = declarations.get(label)
+        if not rows or what not in grouped:
+            continue
+        description = declaration.description if declaration else label
+        kind = in_staff_words(description[:1].lower() + description[1:])
+        reason = getattr(declaration.erasure, "reason", "") if declaration and what == "retained" else ""
+        reason = in_staff_words(reason)
+        grouped[what].append((kind, rows, reason))
+    return [(RECEIPT_OUTCOMES[what], items) for what, items in grouped.items() if items]

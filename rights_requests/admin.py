@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from compliance.erasure import findings_by_column
+from compliance.notice import erasure_receipt_in_words
 
 from . import conf, selectors, services, tasks
 from .details import DETAIL_TEXT_MAX
@@ -399,7 +400,18 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 receipt["redacted"],
             )
         records = format_html_join(
-            "", "<li>{}: {} {}</li>", ((label, what, rows) for label, (what, rows) in receipt["records"].items())
+            "",
+            "<li><strong>{}:</strong> {}</li>",
+            (
+                (
+                    heading,
+                    "; ".join(
+                        f"{kind} ({rows} row{'' if rows == 1 else 's'})" + (f" — {reason}" if reason else "")
+                        for kind, rows, reason in items
+                    ),
+                )
+                for heading, items in erasure_receipt_in_words(receipt["records"])
+            ),
         )
         encrypted = (
             format_html(
