@@ -68,10 +68,9 @@ def _new_backup_codes(user):
 
 @transaction.atomic
 def _setup_in_progress(*, user, device_id):
-    """Return ``user``'s unconfirmed device ``device_id`` while its set-up lasts, else None."""
+    """Return ``user``'s unconfirmed devices ``device_id`` while its set-up lasts (a QuerySet of at most one)."""
     fresh_since = timezone.now() - datetime.timedelta(seconds=conf.TWO_FACTOR_SETUP_SECONDS)
-    devices = TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False, created_at__gte=fresh_since)
-    return devices.first() if device_id is not None else None
+    return TOTPDevice.objects.filter(user=user, pk=device_id, confirmed=False, created_at__gte=fresh_since)
 
 
 @transaction.atomic
@@ -97,7 +96,7 @@ def two_factor_setup_begin(*, user, resume=None):
     """
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise TwoFactorError("Two-factor authentication is already on.", code="two_factor_already_on")
-    if (device := _setup_in_progress(user=user, device_id=resume)) is not None:
+    if resume is not None and (device := _setup_in_progress(user=user, device_id=resume).first()) is not None:
         return device
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -132,8 +131,7 @@ def two_factor_setup_confirm(*, user, device_id, token):
     # A wrong code leaves the transaction before the error is raised, so that django-otp's
     # count of wrong codes (and the pause it sets) is kept, not rolled back with the rest.
     with transaction.atomic():
-        device = _setup_in_progress(user=user, device_id=device_id)
-        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first() if device else None
+        device = _setup_in_progress(user=user, device_id=device_id).select_for_update().first()
         if device is None:
             raise TwoFactorError(
                 f"This set-up was cancelled, replaced or is over {conf.TWO_FACTOR_SETUP_SECONDS // 60} minutes old: "

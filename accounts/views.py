@@ -79,7 +79,7 @@ class SignInView(auth_views.LoginView):
         """Return where ``user`` goes when no page was asked for: staff who work requests to the queue."""
         if user.is_staff and user.has_perm(conf.STAFF_LANDING_PERMISSION):
             return reverse(conf.STAFF_LANDING)
-        return self.get_default_redirect_url()
+        return super().get_default_redirect_url()
 
     def get(self, request, *args, **kwargs):
         """Send a session that already passed the password, and waits for its code, on to the code step."""
@@ -87,15 +87,17 @@ class SignInView(auth_views.LoginView):
             return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': self.get_success_url()})}")
         return super().get(request, *args, **kwargs)
 
+    def get_default_redirect_url(self):
+        return self.landing_url(self.request.user)
+
     def form_valid(self, form):
         user = form.get_user()
-        next_url = self.get_redirect_url() or self.landing_url(user)
         if two_factor_enabled(user):
             # SECURITY: not signed in yet; the session only remembers who passed the password step.
             two_factor_login_begin(self.request, user)
+            next_url = self.get_redirect_url() or self.landing_url(user)
             return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': next_url})}")
-        super().form_valid(form)
-        return redirect(next_url)
+        return super().form_valid(form)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -2,12 +2,12 @@
 
 from django.db import transaction
 
-from accounts.tasks import send_account_notice
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 
 from ..models import User
 from ..selectors import access_account_credentials
+from .passwords import sign_in_change_tell
 from .tokens import personal_access_tokens_revoke_all
 
 
@@ -97,13 +97,7 @@ def account_password_set(*, actor, user, password):
     audit_record(actor=actor, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
     personal_access_tokens_revoke_all(actor=actor, user=user)
     if actor.pk != user.pk:
-        transaction.on_commit(
-            lambda: send_account_notice.enqueue(
-                user_id=user.pk,
-                subject="Your Learner Portal sign-in changed",
-                what="A member of staff set a new password for your Learner Portal account.",
-            )
-        )
+        sign_in_change_tell(user=user, what="A member of staff set a new password for your Learner Portal account.")
     return user
 
 
