@@ -32,17 +32,6 @@ def actor_role_of(actor, *, subject=None):
     return ActorRole.OTHER
 
 
-def account_activity_of(user):
-    """Return ``user``'s own audit events, newest first, for their Account activity page.
-
-    Staff actors are not loaded: the page names their role (``actor_role``), never the person.
-
-    Returns:
-        QuerySet of ``AuditEvent``.
-    """
-    return AuditEvent.objects.filter(subject=user).order_by("-created_at", "-id")
-
-
 def _on_off(value):
     return "on" if value else "off"
 

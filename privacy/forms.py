@@ -2,6 +2,8 @@
 
 from django import forms
 
+from compliance.activity import ActivityKind
+
 from .models import CONSENT_PURPOSES, Audience, ProfileVisibility
 
 #: Plain-language hints shown under each field's question on the Privacy tab.
@@ -39,3 +41,29 @@ class ConsentForm(forms.Form):
 
     purpose = forms.ChoiceField(choices=[(key, key) for key in CONSENT_PURPOSES])
     granted = forms.TypedChoiceField(choices=[("1", "On"), ("0", "Off")], coerce=lambda value: value == "1")
+
+
+#: A page link of the Account activity page that no page of it made.
+PAGE_LINK_ERRORS = {
+    "invalid": "This page of your activity does not exist.",
+    "min_value": "This page of your activity does not exist.",
+}
+
+
+class ActivityFilterForm(forms.Form):
+    """Read the Account activity page's query: which kind of event, and which page (a link's, never typed)."""
+
+    kind = forms.ChoiceField(
+        choices=ActivityKind.choices,
+        required=False,
+        error_messages={"invalid_choice": "There is no such kind of activity: choose one of the filters."},
+    )
+    before = forms.IntegerField(min_value=1, required=False, error_messages=PAGE_LINK_ERRORS)
+    after = forms.IntegerField(min_value=1, required=False, error_messages=PAGE_LINK_ERRORS)
+
+    def clean(self):
+        """Refuse a page both before and after an event (a link never asks for that)."""
+        cleaned = super().clean()
+        if cleaned.get("before") and cleaned.get("after"):
+            raise forms.ValidationError("Choose older or newer activity, not both.", code="both_directions")
+        return cleaned

@@ -1,21 +1,21 @@
 """Views of the privacy app: the Privacy tab and public profiles."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
 from compliance.models import ActorRole
 from compliance.notice import privacy_notice
-from compliance.selectors import account_activity_of, audit_event_description
 from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
 from .exceptions import PolicyConfirmationDue, PrivacyError
-from .forms import ConsentForm, VisibilityForm
+from .forms import ActivityFilterForm, ConsentForm, VisibilityForm
 from .models import CONSENT_PURPOSES, Audience, Consent
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
@@ -226,27 +226,50 @@ def checkup_dismiss(request):
     return redirect("home")
 
 
-#: Entries per page of the Account activity page.
+#: Lines per page of the Account activity page.
 ACTIVITY_PAGE_SIZE = 50
 
 
 @login_required
 @require_safe
 def account_activity(request):
-    """Settings → Security → Account activity: the learner's own audit log, newest first.
+    """Settings → Security → Account activity: the learner's own audit log, newest first, by kind, in pages.
 
     Includes every time staff opened the learner's data in admin, naming their
-    role and the request they worked on, never the staff member (access transparency).
+    role and the request they worked on, never the staff member (access
+    transparency, GDPR Art. 15(1)(c)); repeated views of the same thing are one
+    line with their count and time range (``compliance.activity.ActivityLine``).
+    A filter or page link that no page made answers 400 with the error above
+    the newest page (of the kind chosen, when that part is right).
     """
-    page = Paginator(account_activity_of(request.user), ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    form = ActivityFilterForm(request.GET)
+    valid = form.is_valid()
+    kind = form.cleaned_data.get("kind") or None
+    before, after = (form.cleaned_data.get("before"), form.cleaned_data.get("after")) if valid else (None, None)
+    try:
+        page = account_activity_page(request.user, kind=kind, before=before, after=after, size=ACTIVITY_PAGE_SIZE)
+    except ActivityPageUnknown as error:
+        form.add_error(None, forms.ValidationError(str(error), code=error.code))
+        page = account_activity_page(request.user, kind=kind, size=ACTIVITY_PAGE_SIZE)
     entries = [
         {
-            "event": event,
-            "text": audit_event_description(event),
-            "by_staff": event.action == "staff_viewed",
+            "event": line.event,
+            "count": line.count,
+            "first_at": line.first_at,
+            "text": line.description(),
+            "by_staff": line.event.action == "staff_viewed",
             # SECURITY: a staff member's network is theirs, not the learner's to see.
-            "network": event.network if event.actor_role in (ActorRole.SUBJECT, ActorRole.SYSTEM) else "",
+            "network": line.event.network if line.event.actor_role in (ActorRole.SUBJECT, ActorRole.SYSTEM) else "",
         }
-        for event in page
+        for line in page.lines
     ]
-    return render(request, "privacy/account_activity.html", {"page": page, "entries": entries, "tab": "security"})
+    context = {
+        "page": page,
+        "entries": entries,
+        "kinds": ActivityKind.choices,
+        "kind": kind,
+        "kind_label": ActivityKind(kind).label if kind else "",
+        "errors": [message for messages in form.errors.values() for message in messages],
+        "tab": "security",
+    }
+    return render(request, "privacy/account_activity.html", context, status=400 if form.errors else 200)
