@@ -20,7 +20,7 @@ class ActivityKind(models.TextChoices):
 
     SIGN_INS = "sign-ins", "Sign-ins"
     SECURITY = "security", "Security & 2FA"
-    PRIVACY = "privacy", "Profile & privacy settings"
+    PRIVACY = "privacy", "Profile & privacy"
     REQUESTS = "requests", "Data requests"
     SHARING = "sharing", "Sharing & research"
     STAFF = "staff", "Staff access"
