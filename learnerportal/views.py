@@ -6,6 +6,7 @@ from accounts.selectors import enrollments_of
 from privacy.recommendations import dashboard_recommendations
 from privacy.selectors import list_length_asked, privacy_at_a_glance, privacy_checkup_due
 from rights_requests.selectors import open_requests_of
+from rights_requests.standings import requests_in_force_of
 
 
 def home(request):
@@ -14,7 +15,7 @@ def home(request):
     The dashboard has the learner's courses (the newest 20 unless ``?lists=all``,
     ``privacy.selectors.list_length_asked``), recommendations (only with their consent), a privacy
     checkup (who sees the profile, 2FA, consents) and the data-rights requests
-    still open.
+    still open or keeping a restriction of processing in force.
     """
     if not request.user.is_authenticated:
         return render(request, "accounts/landing.html")
@@ -31,6 +32,6 @@ def home(request):
             "recommendations": recommendations,
             "checkup_due": privacy_checkup_due(request),
             "privacy": privacy_at_a_glance(request.user),
-            "open_requests": open_requests_of(request.user),
+            "open_requests": [*open_requests_of(request.user), *requests_in_force_of(request.user)],
         },
     )

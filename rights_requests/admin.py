@@ -32,6 +32,7 @@ from .files import latest_file_of
 from .handlers import handler_for, registered
 from .models import OPEN_STATUSES, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK
+from .standings import lift_asked
 from .workflow import TRANSITIONS
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
@@ -124,6 +125,21 @@ class WorkFilter(admin.SimpleListFilter):
             return queryset.filter(pk__in=selectors.requests_with_lapsed_lease(now=timezone.now()).values("pk"))
         if self.value() == "failed":
             return queryset.filter(status=Status.FAILED)
+        return queryset
+
+
+class LearnerAsksFilter(admin.SimpleListFilter):
+    """Filter completed requests on which the learner waits for staff: a restriction they ask to lift."""
+
+    title = "learner waits for us"
+    parameter_name = "asks"
+
+    def lookups(self, request, model_admin):
+        return [("lift", "To lift a restriction (lift it: they are emailed first)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "lift":
+            return queryset.filter(lift_asked(), status=Status.COMPLETED)
         return queryset
 
 
@@ -253,8 +269,8 @@ class CompleteForm(forms.Form):
 class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
-    list_display = ("reference", "learner", "right", "status", "received", "deadline", "assignee")
-    list_filter = (TypeFilter, "status", DeadlineFilter, WorkFilter, AssigneeFilter, FileFilter)
+    list_display = ("reference", "learner", "right", "state", "received", "deadline", "assignee")
+    list_filter = (TypeFilter, "status", DeadlineFilter, WorkFilter, LearnerAsksFilter, AssigneeFilter, FileFilter)
     list_select_related = ("subject", "assignee")
     # "N of M" would count every request on every page view, on top of the paginator's count.
     show_full_result_count = False
@@ -273,6 +289,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "extend_deadline",
         "retry_failed",
         "mark_completed",
+        "lift_restriction",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
@@ -450,6 +467,17 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     @admin.display(description="type", ordering="type")
     def right(self, obj):
         return handler_for(obj.type).name
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lift_asked=lift_asked())
+
+    @admin.display(description="status", ordering="status")
+    def state(self, obj):
+        if obj.status == Status.COMPLETED and obj.lift_asked:
+            return format_html(
+                '{} — <strong class="rr-overdue">learner asks to lift it</strong>', obj.get_status_display()
+            )
+        return obj.get_status_display()
 
     @admin.display(description="received", ordering="received_at")
     def received(self, obj):
@@ -753,3 +781,9 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             submit="Mark completed",
             run=lambda data: self._run(request, queryset, tasks.request_complete, "Completed", note=data["note"]),
         )
+
+    @admin.action(
+        description="Lift the restriction (the learner is emailed first)", permissions=["work"], location=EVERYWHERE
+    )
+    def lift_restriction(self, request, queryset):
+        self._run(request, queryset, services.request_lift, "Lifted the restriction of")

@@ -1,7 +1,7 @@
 """REST API of the rights_requests app: your data-rights requests (``/api/v1/me/requests/``).
 
 Filing, withdrawing and downloading call the services the Your data pages call
-(``request_submit``, ``request_withdraw``, ``files.request_download``), reads the
+(``request_submit``, ``request_withdraw``, ``request_lift_ask``, ``files.request_download``), reads the
 same selectors (``requests_of``, ``access_own_request``, ``timeline_of``), so the
 rules cannot differ: one open request per type (409 with the open one's id), the
 owner-only download for 7 days (410 after), every download audited.
@@ -44,7 +44,8 @@ from .files import live_file_of, request_download
 from .handlers import choices, details_fields, handler_for, registered
 from .models import RequestFile, Status
 from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
-from .services import request_submit, request_withdraw
+from .services import request_lift_ask, request_submit, request_withdraw
+from .standings import standings_of
 from .workflow import allowed_steps
 
 
@@ -115,6 +116,20 @@ class RequestSerializer(RequestSummarySerializer):
     completed_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField(help_text='What we did, once completed; "" before.')
     can_withdraw = serializers.BooleanField(help_text="True until work on it starts, and again if it failed.")
+    in_force_since = serializers.DateTimeField(
+        allow_null=True,
+        help_text="A completed restriction of processing (GDPR Art. 18): since when it is in force; "
+        "null once lifted, and for other requests.",
+    )
+    lifted_at = serializers.DateTimeField(
+        allow_null=True, help_text="When that restriction was lifted (you are emailed first); null otherwise."
+    )
+    lift_asked_at = serializers.DateTimeField(
+        allow_null=True, help_text="When you asked us to lift the restriction in force; null otherwise."
+    )
+    can_ask_to_lift = serializers.BooleanField(
+        help_text="True while the restriction is in force and you have not asked us to lift it (POST .../lift/)."
+    )
     download = DownloadSerializer(allow_null=True, help_text="The report or portable copy, while downloadable.")
     timeline = TimelineEntrySerializer(many=True, help_text="Oldest first.")
 
@@ -142,6 +157,8 @@ def request_summary_data(request, rights_request):
 def request_data(request, rights_request):
     """Return the JSON of ``rights_request`` for its data subject, with its timeline."""
     live_file = live_file_of(rights_request)
+    standing = standings_of([rights_request]).get(rights_request.pk)
+    in_force = standing is not None and standing.in_force
     keys = handler_for(rights_request.type).detail_keys
     details = {key: value for key, value in rights_request.details.items() if key in keys}
     return request_summary_data(request, rights_request) | {
@@ -156,6 +173,10 @@ def request_data(request, rights_request):
         "completed_at": _datetime(rights_request.completed_at),
         "outcome": outcome_of(rights_request.events.all()),
         "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
+        "in_force_since": _datetime(standing.since) if in_force else None,
+        "lifted_at": _datetime(standing.lifted_at) if standing else None,
+        "lift_asked_at": _datetime(standing.lift_asked_at) if in_force else None,
+        "can_ask_to_lift": in_force and standing.lift_asked_at is None,
         "download": {
             "url": request.build_absolute_uri(reverse("api:request_download", args=[rights_request.pk])),
             "kind": live_file.kind,
@@ -192,6 +213,10 @@ REQUEST_EXAMPLE = {
     "completed_at": "2026-11-30T10:30:05Z",
     "outcome": "Your report is ready to download for 7 days.",
     "can_withdraw": False,
+    "in_force_since": None,
+    "lifted_at": None,
+    "lift_asked_at": None,
+    "can_ask_to_lift": False,
     "download": {
         "url": "http://127.0.0.1:8000/api/v1/me/requests/3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21/download/",
         "kind": "access_report",
@@ -373,6 +398,43 @@ class MyRequestWithdrawView(PortalAPIView):
     def post(self, request, request_id):
         rights_request = access_own_request(user=request.user, request_id=request_id)
         request_withdraw(actor=request.user, request=rights_request)
+        return Response(request_data(request, access_own_request(user=request.user, request_id=request_id)))
+
+
+class MyRequestLiftView(PortalAPIView):
+    """Ask us to lift the restriction of processing one of your completed requests keeps in force."""
+
+    @extend_schema(
+        tags=["requests"],
+        operation_id="me_requests_lift",
+        summary="Ask to lift a restriction",
+        description="For a completed restriction of processing in force (GDPR Art. 18). Our privacy team lifts it "
+        "and emails you first; until then it stays in force. Asking again changes nothing. We confirm by email.",
+        request=None,
+        responses={
+            200: documented_answer(
+                RequestSerializer,
+                "lift asked",
+                REQUEST_EXAMPLE
+                | {
+                    "type": "restriction",
+                    "type_label": "Restriction of processing (Art. 18)",
+                    "details": {"reason": "My quiz results are wrong.", "note": ""},
+                    "outcome": "We have stopped every optional use of your data until the restriction is lifted.",
+                    "download": None,
+                    "in_force_since": "2026-11-30T10:30:00Z",
+                    "lift_asked_at": "2026-12-02T09:00:00Z",
+                },
+                "The request, with the time you asked.",
+            ),
+            404: NOT_FOUND,
+            409: error_response("Not a completed restriction, or already lifted.", "transition_not_allowed"),
+            **WRITE_ERRORS,
+        },
+    )
+    def post(self, request, request_id):
+        rights_request = access_own_request(user=request.user, request_id=request_id)
+        request_lift_ask(actor=request.user, request=rights_request)
         return Response(request_data(request, access_own_request(user=request.user, request_id=request_id)))
 
 

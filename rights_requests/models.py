@@ -177,6 +177,8 @@ class RequestEvent(models.Model):
         REDACTED = "redacted", "Leftovers redacted"
         LEFTOVERS_CLEARED = "leftovers_cleared", "Erasure confirmed: nothing left"
         REQUEUED = "requeued", "Processing interrupted; queued again"
+        LIFT_ASKED = "lift_asked", "Learner asked to lift the restriction"
+        LIFTED = "lifted", "Restriction lifted"
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

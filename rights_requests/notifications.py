@@ -16,7 +16,12 @@ SUBJECTS = {
     RequestEvent.Action.EXTENDED: "We need more time for your request {reference}",
     RequestEvent.Action.COMPLETED: "Your request {reference} is complete",
     RequestEvent.Action.WITHDRAWN: "You withdrew your request {reference}",
+    RequestEvent.Action.LIFT_ASKED: "You asked us to lift the restriction of your request {reference}",
 }
+#: The acknowledgement of a request approved as it was filed: one email says both (one step, one email).
+RECEIVED_AND_APPROVED = "We received and approved your request {reference}"
+#: The completion of a request that keeps something in force until it is lifted (``Handler.lasts``).
+IN_FORCE = "Your request {reference} is in force"
 
 
 def _named_as_on_the_pages(request):
@@ -39,12 +44,22 @@ def request_event_email(event):
     if subject_line is None:
         return None
     request = event.request
+    handler = handler_for(request.type)
     status = _status_told(event)
+    approved_on_filing = event.action == RequestEvent.Action.SUBMITTED and status == Status.APPROVED
+    lasting = event.action == RequestEvent.Action.COMPLETED and handler.lasts
+    if approved_on_filing:
+        subject_line = RECEIVED_AND_APPROVED
+    elif lasting:
+        subject_line = IN_FORCE
     context = {
         "event": event,
         "request": request,
-        "status": Status(status).label,
+        "status": "In force" if lasting else Status(status).label,
         "still_open": status in OPEN_STATUSES,
+        "approved_on_filing": approved_on_filing,
+        "in_force": lasting,
+        "what_we_do": handler.what_we_do,
         "request_type": _named_as_on_the_pages(request),
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY,

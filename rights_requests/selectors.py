@@ -317,6 +317,8 @@ EVENT_WORDS = {
     RequestEvent.Action.REDACTED: "Leftovers removed",
     RequestEvent.Action.LEFTOVERS_CLEARED: "Checked: nothing of yours is left",
     RequestEvent.Action.REQUEUED: "Taking longer than usual: we started again",
+    RequestEvent.Action.LIFT_ASKED: "You asked us to lift the restriction",
+    RequestEvent.Action.LIFTED: "Restriction lifted",
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}

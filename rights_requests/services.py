@@ -28,6 +28,7 @@ from .exceptions import (
 from .handlers import handler_for, registered
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
+from .standings import standings_of
 from .tasks import email_learner, process_later
 from .workflow import locked, record_event, take_step
 
@@ -190,6 +191,72 @@ def request_withdraw(*, actor, request):
     # The learner is emailed too, so a withdrawal from a stolen session does not go unnoticed.
     email_learner(take_step(request, "withdraw", actor=actor))
     handler_for(request.type).on_closed_unmet(request, actor=actor)
+    return request
+
+
+def _standing_of(request):
+    """Return what the locked ``request`` keeps in force (a ``Standing``), or None when it is not completed.
+
+    Raises:
+        TransitionNotAllowed: its type keeps nothing in force (only a restriction of processing does).
+    """
+    handler = handler_for(request.type)
+    if not handler.lasts:
+        raise TransitionNotAllowed(f"{handler.name} requests keep nothing in force to lift.")
+    return standings_of([request]).get(request.pk)
+
+
+@transaction.atomic
+def request_lift_ask(*, actor, request):
+    """Record that the learner asks staff to lift the restriction their completed ``request`` keeps in force.
+
+    The step waits in the staff queue (filter "Learner asks to lift") until staff lift it
+    (``request_lift``). Asking again while an ask waits changes nothing. The learner
+    is emailed, so an ask from a stolen session does not go unnoticed. GDPR Art. 18.
+
+    Returns:
+        the request.
+
+    Raises:
+        NotPermitted: the actor is not the request's data subject.
+        TransitionNotAllowed: not completed, not a type that keeps something in force, or already lifted.
+    """
+    request = locked(request)
+    if actor is None or actor.pk != request.subject_id:
+        raise NotPermitted("Only the learner whose data is restricted can ask to lift the restriction.")
+    standing = _standing_of(request)
+    if standing is not None and not standing.in_force:
+        raise TransitionNotAllowed("This restriction is already lifted.")
+    if standing is not None and standing.lift_asked_at is not None:
+        return request
+    email_learner(take_step(request, "ask_lift", actor=actor))
+    return request
+
+
+@transaction.atomic
+def request_lift(*, actor, request):
+    """Lift what the completed ``request`` keeps in force, telling the learner first (GDPR Art. 18(3)).
+
+    The event is recorded even when the restriction was already lifted elsewhere (the
+    restrictions list), so a learner's ask does not wait in the queue for ever; the
+    learner is then not emailed again.
+
+    Raises:
+        NotPermitted: not staff who work requests.
+        TransitionNotAllowed: not completed, or not a type that keeps something in force.
+        OSError (SMTP errors): the learner could not be told; nothing changed.
+    """
+    require(actor, WORK, "lift restrictions")
+    request = locked(request)
+    standing = _standing_of(request)
+    in_force = standing is not None and standing.in_force
+    take_step(
+        request,
+        "lift",
+        actor=actor,
+        note="We lifted the restriction after telling you by email." if in_force else "",
+    )
+    handler_for(request.type).lift(request, actor=actor)
     return request
 
 

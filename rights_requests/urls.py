@@ -30,5 +30,6 @@ urlpatterns = [
     path("settings/data/new/<request_type:request_type>/", views.request_new, name="new"),
     path("settings/data/<uuid:request_id>/", views.request_detail, name="detail"),
     path("settings/data/<uuid:request_id>/withdraw/", views.request_withdraw_view, name="withdraw"),
+    path("settings/data/<uuid:request_id>/lift/", views.request_lift_ask_view, name="lift"),
     path("settings/data/<uuid:request_id>/download/", views.request_file_download_view, name="download"),
 ]

@@ -27,7 +27,8 @@ from .files import latest_file_of, live_file_of, request_download
 from .handlers import handler_for, registered
 from .models import Status
 from .selectors import access_own_request, open_request_of, outcome_of, requests_of, status_explained, timeline_of
-from .services import request_submit, request_withdraw
+from .services import request_lift_ask, request_submit, request_withdraw
+from .standings import with_standings
 from .workflow import allowed_steps
 
 
@@ -46,8 +47,12 @@ def _already_open(existing):
 @require_safe
 def data_rights(request):
     """Your data tab: the rights explained, a way to start each, and the learner's requests."""
-    rights_requests = list(requests_of(request.user))
-    open_by_type = {item.type: item for item in rights_requests if item.is_open}
+    rights_requests = with_standings(requests_of(request.user))
+    # A right already used: an open request, or a completed one keeping a restriction in force (newest first).
+    open_by_type = {}
+    for item in rights_requests:
+        if item.is_open or (item.standing and item.standing.in_force):
+            open_by_type.setdefault(item.type, item)
     return render(
         request,
         "rights_requests/index.html",
@@ -115,7 +120,7 @@ def request_new(request, request_type):
 @require_safe
 def request_detail(request, request_id):
     """One request: where it stands, its deadline, the outcome and its history."""
-    rights_request = access_own_request(user=request.user, request_id=request_id)
+    (rights_request,) = with_standings([access_own_request(user=request.user, request_id=request_id)])
     right = handler_for(rights_request.type)
     events = list(rights_request.events.all())
     live_file = live_file_of(rights_request)
@@ -157,6 +162,24 @@ def request_withdraw_view(request, request_id):
         )
     else:
         messages.success(request, f"Your request {rights_request.reference} is withdrawn.")
+    return redirect("rights_requests:detail", request_id=rights_request.pk)
+
+
+@login_required
+@require_POST
+def request_lift_ask_view(request, request_id):
+    """Ask staff to lift the restriction of processing one of the learner's completed requests keeps in force."""
+    rights_request = access_own_request(user=request.user, request_id=request_id)
+    try:
+        request_lift_ask(actor=request.user, request=rights_request)
+    except TransitionNotAllowed as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(
+            request,
+            "We received your request to lift the restriction. Our privacy team will email you before it is "
+            "lifted; until then we keep not using your data.",
+        )
     return redirect("rights_requests:detail", request_id=rights_request.pk)
 
 

@@ -9,6 +9,9 @@
         → completed (once the privacy officer's redactions leave the scan clean)
     any open status but completed_with_findings → withdrawn (closed by the system when the
         learner's account is erased)
+    completed → completed: the learner asks to lift what a completed request keeps in force
+        (``ask_lift``), and staff lift it (``lift``); only types whose handler says the
+        request ``lasts`` (a restriction of processing, GDPR Art. 18), checked by the services
 
 Any other move is refused. Assigning and extending change no status and are
 allowed while the request is open. ``take_step`` is the one way a request moves:
@@ -79,6 +82,10 @@ TRANSITIONS = {
         Status.WITHDRAWN,
         "closed",
     ),
+    # A restriction of processing stays in force after its request is completed, until it is lifted;
+    # the learner is told before it is (GDPR Art. 18(3)).
+    "ask_lift": _step(RequestEvent.Action.LIFT_ASKED, {Status.COMPLETED}, None, "lifted"),
+    "lift": _step(RequestEvent.Action.LIFTED, {Status.COMPLETED}, None, "lifted"),
     "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, "assigned"),
     "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, "extended"),
 }

@@ -9,7 +9,13 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.api import MyProfileView
 from privacy.api import LearnerPhotoView, LearnerProfileView, MyConsentHistoryView, MyConsentsView, MyPrivacyView
 from privacy.urls import UsernameConverter  # noqa: F401 - registers the "username" converter
-from rights_requests.api import MyRequestDownloadView, MyRequestsView, MyRequestView, MyRequestWithdrawView
+from rights_requests.api import (
+    MyRequestDownloadView,
+    MyRequestLiftView,
+    MyRequestsView,
+    MyRequestView,
+    MyRequestWithdrawView,
+)
 
 from .views import api_docs, api_not_found
 
@@ -23,6 +29,7 @@ urlpatterns = [
     path("v1/me/requests/", MyRequestsView.as_view(), name="requests"),
     path("v1/me/requests/<uuid:request_id>/", MyRequestView.as_view(), name="request_detail"),
     path("v1/me/requests/<uuid:request_id>/withdraw/", MyRequestWithdrawView.as_view(), name="request_withdraw"),
+    path("v1/me/requests/<uuid:request_id>/lift/", MyRequestLiftView.as_view(), name="request_lift"),
     path("v1/me/requests/<uuid:request_id>/download/", MyRequestDownloadView.as_view(), name="request_download"),
     path("v1/learners/<username:username>/", LearnerProfileView.as_view(), name="learner"),
     path("v1/learners/<username:username>/photo/", LearnerPhotoView.as_view(), name="learner_photo"),

@@ -24,6 +24,7 @@ from .consents import (
     may_process,
     objected_for_good,
     restrictions_in_force,
+    restrictions_of,
 )
 from .overview import (
     CHECKUP_DISMISSED_SESSION_KEY,
@@ -89,6 +90,7 @@ __all__ = [
     "profile_visible_to",
     "public_chosen_before_consent_age",
     "restrictions_in_force",
+    "restrictions_of",
     "safeguards_of",
     "visibility_change_description",
 ]

@@ -146,6 +146,15 @@ def restrictions_in_force():
     return ProcessingRestriction.objects.filter(lifted_at__isnull=True).order_by("pk")
 
 
+def restrictions_of(user_ids):
+    """Return the restrictions of processing (GDPR Art. 18), in force or lifted, of the users ``user_ids``.
+
+    Returns:
+        QuerySet of ``ProcessingRestriction``, oldest first.
+    """
+    return ProcessingRestriction.objects.filter(user_id__in=user_ids).order_by("started_at", "pk")
+
+
 def active_restriction(user):
     """Return ``user``'s restriction of processing in force (GDPR Art. 18), or None."""
     return restrictions_in_force().filter(user=user).first()

@@ -27,6 +27,22 @@ class ApprovalConfirmation:
     template: str
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What a completed request keeps in force (a restriction of processing): since when, and whether it ended.
+
+    ``lift_asked_at`` is when the learner last asked to lift it while it was in force, else None.
+    """
+
+    since: object  # aware datetime
+    lifted_at: object = None  # aware datetime, or None while in force
+    lift_asked_at: object = None
+
+    @property
+    def in_force(self):
+        return self.lifted_at is None
+
+
 class Handler:
     """How the portal handles one type of data-subject request: everything that differs from type to type.
 
@@ -71,6 +87,8 @@ class Handler:
     - carrying out: ``fulfil`` (without it staff carry it out by hand and complete it
       with a note), ``fulfil_in_transaction``, ``file_noun`` and ``download_label``,
       ``has_findings``, ``on_completed``, ``explain_status``.
+    - lasting: ``lasts`` with ``standings`` and ``lift`` (what a completed request keeps in
+      force until staff lift it, and the learner may ask them to).
 
     Two things live elsewhere and need a line there: a type that
     ``requires_recent_password`` refuses tokens with the code
@@ -142,6 +160,13 @@ class Handler:
     #: nothing. False, for work that changes nothing but its own result (a file it stores in a
     #: transaction of its own): it runs outside, so the learner sees its progress.
     fulfil_in_transaction = True
+
+    # Lasting.
+
+    #: True when a completed request keeps something in force until staff lift it (a restriction of
+    #: processing): its pages read "In force since …", then "Lifted on …", and the learner may ask
+    #: for it to be lifted (``ask_lift`` and ``lift`` in ``workflow.TRANSITIONS``).
+    lasts = False
 
     @property
     def name(self):
@@ -273,3 +298,14 @@ class Handler:
     def explain_status(self, request):
         """Return what the request's status means for its learner when this type says it differently, else None."""
         return None
+
+    def standings(self, requests):
+        """Return ``{request.pk: Standing}`` for those of ``requests`` (completed, of this type) that ``lasts``.
+
+        One query for all of them; the caller fills in ``lift_asked_at``.
+        """
+        return {}
+
+    def lift(self, request, *, actor):
+        """End what the completed ``request`` keeps in force, in the lifting transaction (``lasts`` types only)."""
+        raise NotImplementedError(f"{self.name} requests keep nothing in force to lift.")

@@ -3,11 +3,12 @@
 from django import forms
 
 from learnerportal.api.fields import StrictCharField
+from privacy.selectors import restrictions_of
 from privacy.services import restriction_lift, restriction_start
 
 from ..details import DETAIL_TEXT_MAX, clean_text
 from ..forms import RightsRequestForm
-from .base import Handler
+from .base import Handler, Standing
 
 
 class RestrictionRequestForm(RightsRequestForm):
@@ -41,6 +42,7 @@ class RestrictionHandler(Handler):
         "and for as long as the restriction lasts. We tell you before we lift it."
     )
     form_class = RestrictionRequestForm
+    lasts = True
 
     def api_fields(self):
         return {
@@ -80,3 +82,30 @@ class RestrictionHandler(Handler):
             "We have stopped every optional use of your data (recommendations, research, sharing with "
             "course partners, news by email) until the restriction is lifted. We will tell you before we lift it."
         )
+
+    def standings(self, requests):
+        """Return ``{request.pk: Standing}``: the restriction each completed request put or kept in force.
+
+        A request's restriction is the latest of its learner's that started by the time the
+        request was completed (filing starts it, GDPR Art. 18(1)); it may since have been
+        lifted, here or by staff in the restrictions list. One query.
+        """
+        requests = [request for request in requests if request.type == self.type]
+        restrictions = {}
+        for restriction in restrictions_of({request.subject_id for request in requests}):
+            restrictions.setdefault(restriction.user_id, []).append(restriction)
+        standings = {}
+        for request in requests:
+            started = [
+                restriction
+                for restriction in restrictions.get(request.subject_id, [])
+                if request.completed_at is None or restriction.started_at <= request.completed_at
+            ]
+            if started:
+                latest = max(started, key=lambda restriction: (restriction.started_at, restriction.pk))
+                standings[request.pk] = Standing(since=latest.started_at, lifted_at=latest.lifted_at)
+        return standings
+
+    def lift(self, request, *, actor):
+        """Lift the learner's restriction; ``restriction_lift`` tells them first (GDPR Art. 18(3))."""
+        restriction_lift(actor=actor, user=request.subject)

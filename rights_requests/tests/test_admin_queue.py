@@ -118,7 +118,7 @@ def test_the_list_says_when_each_open_request_is_due_and_highlights_overdue_ones
     assert rows[later.reference][6] == "due in 20 days"
     assert rows[closed.reference][6] == "-"
     columns = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)
-    assert columns == ["reference", "learner", "right", "status", "received", "deadline", "assignee"]
+    assert columns == ["reference", "learner", "right", "state", "received", "deadline", "assignee"]
     # Open requests come first, the most urgent on top.
     assert listed_references(response) == [r.reference for r in (overdue, today, soon, later, closed)]
 

@@ -13,6 +13,7 @@ from compliance.models import AuditEvent
 from compliance.registry import registry
 from learnerportal.tests.factories import UserFactory
 from privacy.models import ProcessingRestriction
+from privacy.services import restriction_start
 from rights_requests import leases, services, tasks
 from rights_requests.exceptions import (
     AccountClosed,
@@ -69,6 +70,12 @@ def run_step(step, request, *, learner, officer, make_request=None):
         lapsed = timezone.now() - datetime.timedelta(seconds=1)
         RightsRequest.objects.filter(pk=request.pk).update(lease_expires_at=lapsed)
         return tasks.request_recover(request=request)
+    if step in ("ask_lift", "lift"):
+        # A restriction of processing in force, as filing one starts it (GDPR Art. 18(1)).
+        restriction_start(actor=None, user=request.subject, reason="My grades are wrong.")
+        if step == "ask_lift":
+            return services.request_lift_ask(actor=learner, request=request)
+        return services.request_lift(actor=officer, request=request)
     if step == "assign":
         return services.request_assign(actor=officer, request=request, assignee=officer)
     if step == "extend":
@@ -80,7 +87,8 @@ def run_step(step, request, *, learner, officer, make_request=None):
 @pytest.mark.parametrize("step", TRANSITIONS)
 def test_every_step_is_allowed_exactly_from_its_source_statuses(step, status, learner, officer, make_request):
     transition = TRANSITIONS[step]
-    request = make_request(request_type="access" if step == "close" else "erasure", status=status)
+    request_type = {"close": "access", "ask_lift": "restriction", "lift": "restriction"}.get(step, "erasure")
+    request = make_request(request_type=request_type, status=status)
 
     if status in transition.sources:
         run_step(step, request, learner=learner, officer=officer, make_request=make_request)

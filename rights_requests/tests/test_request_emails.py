@@ -1,0 +1,122 @@
+"""A learner's inbox as they file each type of request: one email per step, the right named as the pages do."""
+
+import pytest
+from django.core import mail
+
+from rights_requests.models import RightsRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def file_through_the_page(client, request_type, data, capture):
+    with capture(execute=True):
+        response = client.post(f"/settings/data/new/{request_type}/", data)
+    assert response.status_code == 302, "filed"
+    return RightsRequest.objects.get(type=request_type)
+
+
+@pytest.mark.parametrize(
+    ("request_type", "data", "named", "next_step", "completion"),
+    [
+        (
+            "access",
+            {"note": ""},
+            "Get a copy of your data (GDPR Art. 15)",
+            "We put together a report of all the data we hold about you",
+            "Your report of all the data we hold about you is ready.",
+        ),
+        (
+            "portability",
+            {},
+            "Take your data elsewhere (GDPR Art. 20)",
+            "We prepare a file with your data for you to download.",
+            "Your portable copy (a ZIP of JSON and CSV files) is ready.",
+        ),
+        (
+            "objection",
+            {"purposes": ["research"], "note": ""},
+            "Object to how we use your data (GDPR Art. 21)",
+            "We stop using your data for the uses you choose.",
+            "We have stopped using your data to: research on learning",
+        ),
+    ],
+)
+def test_a_request_approved_as_it_is_filed_is_acknowledged_once_saying_both(
+    signed_in, learner, request_type, data, named, next_step, completion, django_capture_on_commit_callbacks
+):
+    request = file_through_the_page(signed_in, request_type, data, django_capture_on_commit_callbacks)
+
+    # Filing (received, verified, approved) is one step and one email; carrying it out is the next.
+    acknowledgement, done = mail.outbox
+    assert acknowledgement.to == [learner.email]
+    assert acknowledgement.subject == f"We received and approved your request {request.reference}"
+    assert f"We received your request and approved it at once; we are now working on it: {named}." in (
+        acknowledgement.body
+    )
+    assert f"What happens next: {next_step}" in acknowledgement.body
+    assert "Status: Approved" in acknowledgement.body
+    assert f"<strong>{named}</strong>" in acknowledgement.alternatives[0].content
+    assert "Access to your data (Art. 15)" not in acknowledgement.body, "the staff label is not the learner's word"
+    assert not any("is approved" in message.subject for message in mail.outbox), "no separate approval email"
+    assert done.subject == f"Your request {request.reference} is complete"
+    assert f"Your request is complete: {named}." in done.body
+    assert completion in done.body
+
+
+@pytest.mark.parametrize(
+    ("request_type", "data", "named", "next_step"),
+    [
+        (
+            "rectification",
+            {"full_name": "Noor Hassan", "note": ""},
+            "Correct your data (GDPR Art. 16)",
+            "Our privacy team checks the corrections you propose, then makes them.",
+        ),
+        (
+            "erasure",
+            {"note": ""},
+            "Delete your account and data (GDPR Art. 17)",
+            "Our privacy officer reviews the request.",
+        ),
+        (
+            "restriction",
+            {"reason": "My quiz results are wrong."},
+            "Pause the use of your data (GDPR Art. 18)",
+            "From the moment you send it, we stop every optional use of your data",
+        ),
+    ],
+)
+def test_a_request_staff_review_is_acknowledged_once_with_what_happens_next(
+    signed_in, learner, request_type, data, named, next_step, django_capture_on_commit_callbacks
+):
+    request = file_through_the_page(signed_in, request_type, data, django_capture_on_commit_callbacks)
+
+    (acknowledgement,) = mail.outbox
+    assert acknowledgement.subject == f"We received your request {request.reference}"
+    assert f"We received your request: {named}." in acknowledgement.body
+    assert f"What happens next: {next_step}" in acknowledgement.body
+    assert "Status: Awaiting review" in acknowledgement.body
+    assert f"We will answer by: {request.due_at:%-d %B %Y}" in acknowledgement.body
+
+
+def test_an_approved_restriction_is_told_as_in_force_not_complete(
+    signed_in, learner, agent, django_capture_on_commit_callbacks
+):
+    from rights_requests import services
+
+    request = file_through_the_page(
+        signed_in, "restriction", {"reason": "My quiz results are wrong."}, django_capture_on_commit_callbacks
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_approve(actor=agent, request=request)
+
+    subjects = [message.subject for message in mail.outbox]
+    assert subjects == [
+        f"Your request {request.reference} is approved",
+        f"Your request {request.reference} is in force",
+    ]
+    in_force = mail.outbox[-1]
+    assert "Your request is in force: Pause the use of your data (GDPR Art. 18)." in in_force.body
+    assert "until the restriction is lifted" in in_force.body
+    assert "Status: In force" in in_force.body
