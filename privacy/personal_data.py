@@ -22,6 +22,7 @@ DECLARATIONS = [
         model=PolicyAcknowledgement,
         subject_lookup="user",
         description="The privacy-policy updates you confirmed",
+        listed_by="created_at",
         fields={"created_at": PersonalField(Category.PREFERENCE, "When you confirmed the update")},
         other_fields=("id", "user", "policy"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
@@ -34,6 +35,7 @@ DECLARATIONS = [
         model=ProcessingRestriction,
         subject_lookup="user",
         description="Restrictions of processing you asked for",
+        listed_by="started_at",
         fields={
             "reason": PersonalField(Category.PREFERENCE, "Why processing is restricted", free_text=True),
             "started_at": PersonalField(Category.PREFERENCE, "When the restriction began"),
@@ -51,6 +53,7 @@ DECLARATIONS = [
         model=ProcessingRun,
         subject_lookup="actor",
         description="Runs of digests and exports a staff member started",
+        listed_by="created_at",
         fields={
             "kind": PersonalField(Category.SECURITY, "Which job ran"),
             "parameters": PersonalField(Category.SECURITY, "What it was run for, e.g. a partner"),
@@ -69,6 +72,7 @@ DECLARATIONS = [
         model=Consent,
         subject_lookup="user",
         description="Your consents: what you agreed to, when and how",
+        listed_by="created_at",
         fields={
             "purpose": PersonalField(Category.PREFERENCE, "The use of your data you decided on"),
             "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew"),
