@@ -1,5 +1,7 @@
 """Personal-data declarations of the privacy app (see ``compliance.registry``)."""
 
+from django.utils.text import capfirst
+
 from compliance.registry import (
     PRIVACY_OFFICER,
     PRIVACY_STAFF,
@@ -16,6 +18,17 @@ from compliance.registry import (
 )
 
 from .models import Consent, PolicyAcknowledgement, ProcessingRestriction, ProcessingRun, ProfileVisibility
+
+
+def _purpose_in_words(consent):
+    """Return a consent's purpose as the Privacy tab's consent history names it, e.g. "Marketing email"."""
+    return capfirst(consent.get_purpose_display())
+
+
+def _choice_in_words(consent):
+    """Return a consent's choice as the Privacy tab's consent history says it: "On" or "Off"."""
+    return "On" if consent.granted else "Off"
+
 
 DECLARATIONS = [
     ModelDeclaration(
@@ -74,8 +87,10 @@ DECLARATIONS = [
         description="Your consents: what you agreed to, when and how",
         listed_by="created_at",
         fields={
-            "purpose": PersonalField(Category.PREFERENCE, "The use of your data you decided on"),
-            "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew"),
+            "purpose": PersonalField(
+                Category.PREFERENCE, "The use of your data you decided on", in_words=_purpose_in_words
+            ),
+            "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew", in_words=_choice_in_words),
             "policy_version": PersonalField(Category.PREFERENCE, "The privacy policy version in force then"),
             "source": PersonalField(Category.PREFERENCE, "Where you decided, e.g. the Privacy tab"),
             "note": PersonalField(Category.PREFERENCE, "Why staff recorded it for you, if they did", free_text=True),

@@ -375,6 +375,8 @@ def test_audit_entries_say_what_changed_in_the_words_of_the_privacy_tab(learner)
     assert "bio: Only me → Signed-in learners" in html
     assert "private, learners" not in html and "bio: private" not in html
     assert "Consent changed: research on." in html, "the sentence the learner reads under Account activity"
+    consents = html.split("<h3>Your consents: what you agreed to, when and how</h3>")[1]
+    assert "<tr><td>Research</td><td>On</td>" in consents, "as the Privacy tab's consent history says it"
 
 
 def test_the_report_opens_with_a_summary_what_erasure_would_keep_and_contents_that_lead_to_each_section(learner):
