@@ -104,9 +104,19 @@ DECLARATIONS = [
             "photo": PersonalField(Category.IDENTITY, "Your profile photo"),
             "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself", free_text=True),
             # Never shown on the profile, never researched: the notice says what each is for.
-            "phone": PersonalField(Category.CONTACT, "Your phone number", sensitive=True, purposes=(Purpose.ACCOUNT,)),
+            "phone": PersonalField(
+                Category.CONTACT,
+                "Your phone number",
+                sensitive=True,
+                purposes=(Purpose.ACCOUNT,),
+                recipients=(SUPPORT, HOSTING),
+            ),
             "date_of_birth": PersonalField(
-                Category.IDENTITY, "Your date of birth", sensitive=True, purposes=(Purpose.CHILD_PROTECTION,)
+                Category.IDENTITY,
+                "Your date of birth",
+                sensitive=True,
+                purposes=(Purpose.CHILD_PROTECTION,),
+                recipients=(SUPPORT, HOSTING),
             ),
             "country": PersonalField(Category.IDENTITY, "Your country"),
             "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
@@ -130,6 +140,7 @@ DECLARATIONS = [
         model=Enrollment,
         subject_lookup="user",
         description="Your course enrollments, progress and grades",
+        listed_by="enrolled_at",
         fields={
             "enrolled_at": PersonalField(Category.EDUCATION, "When you enrolled"),
             "progress_percent": PersonalField(Category.EDUCATION, "Your progress through the course, in percent"),
@@ -148,6 +159,7 @@ DECLARATIONS = [
         model=QuizResult,
         subject_lookup="enrollment__user",
         description="Your quiz results",
+        listed_by="submitted_at",
         fields={
             "quiz_title": PersonalField(Category.EDUCATION, "Which quiz you took"),
             "score": PersonalField(Category.EDUCATION, "Your score"),
@@ -166,6 +178,7 @@ DECLARATIONS = [
         model=Payment,
         subject_lookup="user",
         description="Your payments",
+        listed_by="paid_at",
         fields={
             "amount": PersonalField(Category.FINANCIAL, "The amount you paid"),
             "currency": PersonalField(Category.FINANCIAL, "The currency"),
@@ -194,6 +207,7 @@ DECLARATIONS = [
         model=LearningEvent,
         subject_lookup="user",
         description="Your learning activity",
+        listed_by="occurred_at",
         fields={
             "event_type": PersonalField(Category.USAGE, "What you did, e.g. played a video"),
             "occurred_at": PersonalField(Category.USAGE, "When you did it"),
@@ -210,6 +224,7 @@ DECLARATIONS = [
         model=UserSession,
         subject_lookup="user",
         description="The devices you are signed in on",
+        listed_by="last_seen_at",
         fields={
             "session": PersonalField(
                 Category.SECURITY, "The key of the session cookie on that device", exportable=False
@@ -232,6 +247,7 @@ DECLARATIONS = [
         model=PersonalAccessToken,
         subject_lookup="user",
         description="Your API tokens, for scripts and apps that use your account",
+        listed_by="created_at",
         fields={
             "name": PersonalField(Category.SECURITY, "The name you gave the token"),
             "scope": PersonalField(Category.SECURITY, "What the token may do: read, or read and write"),
@@ -262,6 +278,7 @@ DECLARATIONS = [
         subject_lookup="username",
         subject_field="username",
         description="Failed attempts to sign in to your account",
+        listed_by="attempt_time",
         fields={
             "username": PersonalField(Category.SECURITY, "Your username (whatever name or email was typed)"),
             # SECURITY: the attempts may be a stranger's; copies show their network, not their address.
@@ -293,6 +310,7 @@ DECLARATIONS = [
         model=TOTPDevice,
         subject_lookup="user",
         description="Your authenticator app for two-factor sign-in",
+        listed_by="created_at",
         fields={
             "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
             "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),

@@ -125,6 +125,23 @@ def declaration_errors(declaration):
                 code="compliance.E008",
             )
     for name, personal in sorted(declaration.fields.items()):
+        for recipient in sorted(set(personal.recipients) - set(declaration.recipients)):
+            refuse(
+                f"{label}.{name} is declared for recipient {recipient!r}, whom {label} is not given to.",
+                hint="A field's recipients narrow its model's 'recipients'; add the recipient there or remove it.",
+                code="compliance.E011",
+            )
+    if declaration.listed_by and not (
+        declaration.listed_by in declaration.fields
+        and declaration.listed_by in model_fields
+        and isinstance(declaration.model._meta.get_field(declaration.listed_by), models.DateField)
+    ):
+        refuse(
+            f"{label} is listed by {declaration.listed_by!r}, which is not a declared date or time field.",
+            hint="Name the declared field that tells when each row happened, or leave listed_by empty.",
+            code="compliance.E012",
+        )
+    for name, personal in sorted(declaration.fields.items()):
         if name not in model_fields:
             continue
         if isinstance(declaration.model._meta.get_field(name), models.TextField) and not personal.free_text:

@@ -22,19 +22,63 @@ RECORD_COLUMNS = (
 )
 
 
-def _field_in_the_notice(personal):
-    """Return a ``PersonalField``'s description, with the only purposes it serves when it serves fewer."""
-    if not personal.purposes:
-        return personal.description
-    uses = " and to ".join(f"{Purpose(p).label[0].lower()}{Purpose(p).label[1:]}" for p in personal.purposes)
-    return f"{personal.description} (used only to {uses})"
+def field_statement(declaration, name):
+    """Return what the portal says of one declared field: why, on which basis, who receives it, how long.
+
+    The one rule for a field's purposes and recipients, which the privacy notice and
+    the access report both say: those the field is declared with
+    (``PersonalField.purposes``, ``recipients``) where it serves fewer than its
+    model, else its model's (GDPR Art. 13(1)(c), (e), 13(2)(a), 15(1)(a), (c), (d)).
+
+    Args:
+        declaration: a ``ModelDeclaration``.
+        name: the name of one of its declared fields.
+
+    Returns:
+        dict: ``description`` (str), ``processing`` (list of ``(purpose label,
+        lawful basis label)`` in the model's order), ``recipients`` (list of str),
+        ``narrower_purposes`` and ``narrower_recipients`` (bools: fewer than the
+        model's), ``retention``, ``source`` and ``erasure`` (str, the model's).
+    """
+    personal = declaration.fields[name]
+    processing = [p for p in declaration.processing if not personal.purposes or p.purpose in personal.purposes]
+    recipients = [r for r in declaration.recipients if not personal.recipients or r in personal.recipients]
+    return {
+        "description": personal.description,
+        "processing": [(Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in processing],
+        "recipients": recipients,
+        "narrower_purposes": len(processing) < len(declaration.processing),
+        "narrower_recipients": len(recipients) < len(declaration.recipients),
+        "retention": declaration.retention,
+        "source": declaration.source,
+        "erasure": declaration.erasure.in_the_notice(),
+    }
+
+
+def _lower_first(text):
+    return f"{text[:1].lower()}{text[1:]}"
+
+
+def _field_in_the_notice(declaration, name):
+    """Return a field's description, with the only purposes and recipients it has when it has fewer than its model."""
+    statement = field_statement(declaration, name)
+    limits = []
+    if statement["narrower_purposes"]:
+        uses = " and to ".join(_lower_first(purpose) for purpose, _ in statement["processing"])
+        limits.append(f"used only to {uses}")
+    if statement["narrower_recipients"]:
+        limits.append("received only by: " + "; ".join(_lower_first(r) for r in statement["recipients"]))
+    if not limits:
+        return statement["description"]
+    return f"{statement['description']} ({'; '.join(limits)})"
 
 
 def privacy_notice():
     """Return what the portal processes, from the personal-data registry, for the privacy notice.
 
     GDPR Art. 13 and 14: categories, purposes with their lawful bases, recipients,
-    retention and sources, per kind of record.
+    retention and sources, per kind of record; a field that serves fewer purposes
+    or goes to fewer recipients than its record says so (``field_statement``).
 
     Returns:
         list of dicts, one per declared model in registry order: ``description``,
@@ -46,8 +90,10 @@ def privacy_notice():
     notice = []
     for declaration in registry:
         by_category = {}
-        for personal in declaration.fields.values():
-            by_category.setdefault(Category(personal.category).label, []).append(_field_in_the_notice(personal))
+        for name, personal in declaration.fields.items():
+            by_category.setdefault(Category(personal.category).label, []).append(
+                _field_in_the_notice(declaration, name)
+            )
         notice.append(
             {
                 "description": declaration.description,

@@ -16,15 +16,25 @@ from .registry import (
     Redact,
     Retain,
 )
+from .selectors import audit_event_description
+
+
+def _changes_in_words(event):
+    """Return an audit event's changes as the learner reads them on the Account activity page, or ""."""
+    return audit_event_description(event) if event.changes else ""
+
 
 DECLARATIONS = [
     ModelDeclaration(
         model=AuditEvent,
         subject_lookup="subject",
         description="The log of sign-ins, changes to your account and privacy settings, and staff access to your data",
+        listed_by="created_at",
         fields={
             "action": PersonalField(Category.SECURITY, "What happened, e.g. visibility changed"),
-            "changes": PersonalField(Category.SECURITY, "Which settings changed, old and new values"),
+            "changes": PersonalField(
+                Category.SECURITY, "Which settings changed, old and new values", in_words=_changes_in_words
+            ),
             "created_at": PersonalField(Category.SECURITY, "When it happened"),
             "actor": PersonalField(Category.SECURITY, "Who made the change: you, staff or the system"),
             "actor_role": PersonalField(Category.SECURITY, "In what role they acted, e.g. support team"),
@@ -55,6 +65,7 @@ DECLARATIONS = [
         model=LogEntry,
         subject_lookup="user",
         description="Changes a staff member made in the admin site",
+        listed_by="action_time",
         fields={
             "action_time": PersonalField(Category.SECURITY, "When the staff member made the change"),
             "object_id": PersonalField(Category.SECURITY, "Which record was changed", free_text=True),

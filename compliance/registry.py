@@ -96,6 +96,16 @@ class PersonalField:
             the copy must not adversely affect the rights of others (GDPR
             Art. 15(4), 20(4)). None gives the value as stored; the function is
             never given None.
+        recipients: the only recipients of its model's ``recipients`` who receive this
+            field, when fewer do (a phone number is never shown to other learners);
+            empty for all of them. The notice and the access report say so (GDPR
+            Art. 13(1)(e), 15(1)(c)); ``manage.py check`` refuses a recipient the
+            model lacks.
+        in_words: a function of the row (an unsaved instance holding the values the
+            access report shows of the field's category) giving what the report shows
+            for this field, in the words the learner reads in the portal (an audit
+            event's changes as its account-activity sentence); None shows the value.
+            Portable copies keep the value (GDPR Art. 20(1): machine-readable).
     """
 
     category: Category
@@ -105,6 +115,8 @@ class PersonalField:
     purposes: tuple[Purpose, ...] = ()
     free_text: bool = False
     export_as: Callable[[Any], Any] | None = None
+    recipients: tuple[str, ...] = ()
+    in_words: Callable[[models.Model], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -226,6 +238,8 @@ class ModelDeclaration:
         erasure: ``Delete()``, ``Anonymize(...)`` or ``Retain(...)``.
         erasure_passes_trigger: the name of the model's append-only trigger (django-pgtrigger)
             that erasure alone may pass to apply its rule, e.g. ``"append_only"``; "" for none.
+        listed_by: the declared date or time field that orders the rows in the access
+            report, newest first, e.g. ``"occurred_at"``; "" lists the newest made first.
     """
 
     model: type[models.Model]
@@ -240,6 +254,7 @@ class ModelDeclaration:
     erasure: ErasureRule
     subject_field: str = ""
     erasure_passes_trigger: str = ""
+    listed_by: str = ""
 
     @property
     def label(self):

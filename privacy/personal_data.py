@@ -1,5 +1,7 @@
 """Personal-data declarations of the privacy app (see ``compliance.registry``)."""
 
+from django.utils.text import capfirst
+
 from compliance.registry import (
     PRIVACY_OFFICER,
     PRIVACY_STAFF,
@@ -17,11 +19,23 @@ from compliance.registry import (
 
 from .models import Consent, PolicyAcknowledgement, ProcessingRestriction, ProcessingRun, ProfileVisibility
 
+
+def _purpose_in_words(consent):
+    """Return a consent's purpose as the Privacy tab's consent history names it, e.g. "Marketing email"."""
+    return capfirst(consent.get_purpose_display())
+
+
+def _choice_in_words(consent):
+    """Return a consent's choice as the Privacy tab's consent history says it: "On" or "Off"."""
+    return "On" if consent.granted else "Off"
+
+
 DECLARATIONS = [
     ModelDeclaration(
         model=PolicyAcknowledgement,
         subject_lookup="user",
         description="The privacy-policy updates you confirmed",
+        listed_by="created_at",
         fields={"created_at": PersonalField(Category.PREFERENCE, "When you confirmed the update")},
         other_fields=("id", "user", "policy"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
@@ -34,6 +48,7 @@ DECLARATIONS = [
         model=ProcessingRestriction,
         subject_lookup="user",
         description="Restrictions of processing you asked for",
+        listed_by="started_at",
         fields={
             "reason": PersonalField(Category.PREFERENCE, "Why processing is restricted", free_text=True),
             "started_at": PersonalField(Category.PREFERENCE, "When the restriction began"),
@@ -51,6 +66,7 @@ DECLARATIONS = [
         model=ProcessingRun,
         subject_lookup="actor",
         description="Runs of digests and exports a staff member started",
+        listed_by="created_at",
         fields={
             "kind": PersonalField(Category.SECURITY, "Which job ran"),
             "parameters": PersonalField(Category.SECURITY, "What it was run for, e.g. a partner"),
@@ -69,9 +85,12 @@ DECLARATIONS = [
         model=Consent,
         subject_lookup="user",
         description="Your consents: what you agreed to, when and how",
+        listed_by="created_at",
         fields={
-            "purpose": PersonalField(Category.PREFERENCE, "The use of your data you decided on"),
-            "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew"),
+            "purpose": PersonalField(
+                Category.PREFERENCE, "The use of your data you decided on", in_words=_purpose_in_words
+            ),
+            "granted": PersonalField(Category.PREFERENCE, "Whether you agreed or withdrew", in_words=_choice_in_words),
             "policy_version": PersonalField(Category.PREFERENCE, "The privacy policy version in force then"),
             "source": PersonalField(Category.PREFERENCE, "Where you decided, e.g. the Privacy tab"),
             "note": PersonalField(Category.PREFERENCE, "Why staff recorded it for you, if they did", free_text=True),

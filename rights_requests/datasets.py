@@ -73,8 +73,16 @@ def is_person(field):
     return isinstance(field, models.ForeignKey) and field.related_model is get_user_model()
 
 
-def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
-    """Yield the rows of ``dataset`` about ``subject`` as value tuples, oldest record first.
+def _order(declaration, newest_first):
+    if not newest_first:
+        return ("pk",)
+    if declaration.listed_by:
+        return (models.F(declaration.listed_by).desc(nulls_last=True), "-pk")
+    return ("-pk",)
+
+
+def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE, newest_first=False):
+    """Yield the rows of ``dataset`` about ``subject`` as value tuples, oldest record first unless ``newest_first``.
 
     Values are as the database driver returns them (``datetime``, ``Decimal``,
     ``dict`` …), with three exceptions: a reference to a catalogue row (a course,
@@ -84,6 +92,11 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
     what that function makes of the value (a network instead of an IP address).
     One query per chunk for the rows, plus one per chunk and referenced model
     for names not seen before.
+
+    Args:
+        newest_first: list by the declaration's ``listed_by`` field, newest first
+            (rows without that date last), then the newest made first; as people
+            read lists (the access report).
 
     Yields:
         tuple, one value per field of ``dataset.fields``.
@@ -100,7 +113,8 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE):
         for index, field in enumerate(dataset.fields)
         if dataset.declaration.fields[field.name].export_as is not None
     ]
-    queryset = dataset.declaration.queryset_for(subject).order_by("pk").values_list(*columns)
+    queryset = dataset.declaration.queryset_for(subject).order_by(*_order(dataset.declaration, newest_first))
+    queryset = queryset.values_list(*columns)
     for chunk in itertools.batched(queryset.iterator(chunk_size=chunk_size), chunk_size):
         for index, model in references:
             known = names[model]

@@ -26,6 +26,7 @@ DECLARATIONS = [
         model=RightsRequest,
         subject_lookup="subject",
         description="Your data-rights requests",
+        listed_by="received_at",
         fields={
             "reference": PersonalField(Category.PREFERENCE, "The request's reference, e.g. DSR-2026-000123"),
             "type": PersonalField(Category.PREFERENCE, "Which right you exercised"),
@@ -65,6 +66,7 @@ DECLARATIONS = [
         model=RequestEvent,
         subject_lookup="request__subject",
         description="The history of your data-rights requests",
+        listed_by="created_at",
         fields={
             "action": PersonalField(Category.PREFERENCE, "What happened, e.g. approved"),
             "from_status": PersonalField(Category.PREFERENCE, "The status before"),
@@ -85,6 +87,7 @@ DECLARATIONS = [
         model=RequestFile,
         subject_lookup="request__subject",
         description="The copies of your data we prepared for you to download",
+        listed_by="created_at",
         fields={
             "kind": PersonalField(Category.PREFERENCE, "What the file is, e.g. a report of your data"),
             "storage_name": PersonalField(

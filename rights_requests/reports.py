@@ -1,9 +1,11 @@
 """The access report (GDPR Art. 15): all the learner's data, by category, from the personal-data registry.
 
-The report is one HTML page written piece by piece into a temporary file: the
-frame and each table's heading and notes come from templates, the rows are
-written as they are read from the database (``datasets``), so memory does not
-grow with the learner's data.
+The report is one HTML page written piece by piece into a temporary file: a
+summary counted beforehand (one ``COUNT`` per kind of record), then the frame and
+each table's heading and notes from templates, the rows written newest first as
+they are read from the database (``datasets``), so memory does not grow with the
+learner's data. What each field is for, who receives it and how long it is kept
+are the privacy notice's own words (``compliance.notice.field_statement``).
 """
 
 import html
@@ -17,8 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
-from compliance.notice import privacy_notice
-from compliance.registry import registry
+from compliance.notice import field_statement, kept_after_erasure
 from privacy import conf as privacy_conf
 
 from . import conf
@@ -107,10 +108,27 @@ def _cell_html(field, subject):
     return cell
 
 
+def _worded_cell(value):
+    return "<td>" + html.escape(value) + "</td>" if value else "<td></td>"
+
+
 def _write_rows(out, dataset, subject, progress):
     cells = [_cell_html(field, subject) for field in dataset.fields]
+    declared = dataset.declaration.fields
+    # Fields shown in the portal's words are made from the whole row (e.g. an audit event's sentence).
+    worded = [(index, declared[field.name].in_words) for index, field in enumerate(dataset.fields)]
+    worded = [(index, in_words) for index, in_words in worded if in_words is not None]
+    for index, _ in worded:
+        cells[index] = _worded_cell
+    attnames = [field.attname for field in dataset.fields]
+    model = dataset.declaration.model
     written, batch = 0, []
-    for row in dataset_rows(dataset, subject):
+    for row in dataset_rows(dataset, subject, newest_first=True):
+        if worded:
+            instance = model(**dict(zip(attnames, row, strict=True)))
+            row = list(row)
+            for index, in_words in worded:
+                row[index] = in_words(instance)
         batch.append("<tr>" + "".join(cell(value) for cell, value in zip(cells, row, strict=True)) + "</tr>\n")
         if len(batch) == BATCH_ROWS:
             out.write("".join(batch))
@@ -124,15 +142,64 @@ def _write_rows(out, dataset, subject, progress):
         out.write(format_html('<tr><td colspan="{}">We hold nothing of this kind about you.</td></tr>\n', len(cells)))
 
 
+def _anchor(category, declaration=None):
+    """Return the id of a category's section, or of one kind of record's table in it."""
+    if declaration is None:
+        return category.value
+    return f"{category.value}-{declaration.label.replace('.', '-')}"
+
+
+def _statements(dataset):
+    """Return the notice's statements for the fields of ``dataset``, fields that share one grouped together.
+
+    Returns:
+        list of dicts: ``fields`` (their descriptions, within a sentence), ``processing`` and ``recipients`` (as
+        ``field_statement``); one entry when every field of the table shares them.
+    """
+    groups = {}
+    for name in dataset.names:
+        statement = field_statement(dataset.declaration, name)
+        key = (tuple(statement["processing"]), tuple(statement["recipients"]))
+        group = groups.setdefault(key, {**statement, "fields": []})
+        description = statement["description"]
+        group["fields"].append(description[:1].lower() + description[1:])
+    return list(groups.values())
+
+
+def _summary(sections, counts):
+    """Return the report's summary: per category, its records, the kinds of data they hold, and its tables' anchors."""
+    return [
+        {
+            "category": category,
+            "anchor": _anchor(category),
+            "records": sum(counts[dataset.declaration.label] for dataset in datasets),
+            "kinds": sum(len(dataset.fields) for dataset in datasets if counts[dataset.declaration.label]),
+            "tables": [
+                {
+                    "anchor": _anchor(category, dataset.declaration),
+                    "description": dataset.declaration.description,
+                    "records": counts[dataset.declaration.label],
+                }
+                for dataset in datasets
+            ],
+        }
+        for category, datasets in sections
+    ]
+
+
 def access_report_write(subject, out, *, progress=None, now=None):
     """Write the access report of ``subject`` as one standalone HTML page into the text file ``out``.
 
     Covers GDPR Art. 15(1)(a)–(h): purposes and lawful bases, categories, recipients,
     retention, the rights to rectification, erasure, restriction and objection, the
     right to complain, sources, and automated decision-making; and Art. 15(3), a copy
-    of the data. Fields declared ``exportable=False`` (password hash, authenticator
-    key, backup-code digests, session keys) are never included. Memory is bounded
-    by ``datasets.CHUNK_SIZE`` rows, whatever the size of the learner's data.
+    of the data. It opens with a summary (records and kinds of data per category,
+    what erasure would keep) and its contents; every list is newest first; each
+    field's purposes, lawful bases and recipients are the privacy notice's
+    (``field_statement``). Fields declared ``exportable=False`` (password hash,
+    authenticator key, backup-code digests, session keys) are never included.
+    Memory is bounded by ``datasets.CHUNK_SIZE`` rows, whatever the size of the
+    learner's data.
 
     Args:
         subject: the data subject (a user).
@@ -143,14 +210,20 @@ def access_report_write(subject, out, *, progress=None, now=None):
     """
     progress = progress or Progress()
     sections = datasets_by_category()
-    progress.start(sum(dataset_row_count(d, subject) for _, datasets in sections for d in datasets))
-    notices = dict(zip((declaration.label for declaration in registry), privacy_notice(), strict=True))
+    counts = {}  # rows per kind of record, counted once though it may appear under several categories
+    for _, datasets in sections:
+        for dataset in datasets:
+            if dataset.declaration.label not in counts:
+                counts[dataset.declaration.label] = dataset_row_count(dataset, subject)
+    progress.start(sum(counts[d.declaration.label] for _, datasets in sections for d in datasets))
     out.write(
         render_to_string(
             "rights_requests/access_report/start.html",
             {
                 "subject": subject,
                 "generated_at": now or timezone.now(),
+                "summary": _summary(sections, counts),
+                "kept": kept_after_erasure({label: ["", count] for label, count in counts.items()}),
                 "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
                 "transfers": conf.TRANSFERS_STATEMENT,
                 "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
@@ -160,20 +233,27 @@ def access_report_write(subject, out, *, progress=None, now=None):
         )
     )
     for category, datasets in sections:
-        out.write(format_html("\n<h2>{}</h2>\n", category.label))
+        out.write(format_html('\n<h2 id="{}">{}</h2>\n', _anchor(category), category.label))
         for dataset in datasets:
             headings = [dataset.declaration.fields[name].description for name in dataset.names]
             out.write(
                 render_to_string(
                     "rights_requests/access_report/table_start.html",
-                    {"dataset": dataset, "headings": headings, "category": category},
+                    {
+                        "dataset": dataset,
+                        "headings": headings,
+                        "category": category,
+                        "anchor": _anchor(category, dataset.declaration),
+                        "records": counts[dataset.declaration.label],
+                    },
                 )
             )
             _write_rows(out, dataset, subject, progress)
+            statements = _statements(dataset)
             out.write(
                 render_to_string(
                     "rights_requests/access_report/table_end.html",
-                    {"notice": notices[dataset.declaration.label]},
+                    {"statements": statements, "record": statements[0]},
                 )
             )
     out.write("</main>\n</body>\n</html>\n")

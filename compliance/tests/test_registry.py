@@ -84,12 +84,29 @@ def test_check_refuses_a_field_declared_for_a_purpose_its_model_is_not_processed
     assert [error.id for error in declaration_errors(wrong)] == ["compliance.E008"]
 
 
-def test_the_notice_says_what_alone_phone_and_date_of_birth_are_used_for(client):
-    """Their model (the profile) is also shown and researched; these two fields are not (GDPR Art. 13(1)(c))."""
+def test_the_notice_says_what_alone_phone_and_date_of_birth_are_used_for_and_who_receives_them(client):
+    """Their model (the profile) is also shown and researched; these two fields are not (GDPR Art. 13(1)(c), (e))."""
     page = client.get("/privacy/notice/").content.decode()
-    assert "Your phone number (used only to run your account)" in page
+    assert "Your phone number (used only to run your account; received only by: our support staff" in page
     assert "Your date of birth (used only to apply the protections for learners under the digital age" in page
+    phone = page.split("Your phone number (")[1].split("</p>")[0]
+    assert "our hosting provider" in phone and "other people" not in phone.lower(), "never shown on a profile"
     assert "Your country (" not in page, "a field serving all its model's purposes says nothing more"
+
+
+def test_check_refuses_a_field_declared_for_a_recipient_its_model_is_not_given_to():
+    declaration = registry.get(LearningEvent)
+    name = next(iter(declaration.fields))
+    wrong_field = PersonalField(Category.USAGE, "x", recipients=("A data broker",))
+    wrong = type(declaration)(**{**declaration.__dict__, "fields": declaration.fields | {name: wrong_field}})
+    assert [error.id for error in declaration_errors(wrong)] == ["compliance.E011"]
+
+
+def test_check_refuses_listing_rows_by_a_field_that_is_not_a_declared_date():
+    declaration = registry.get(LearningEvent)
+    for wrong_field in ("event_type", "nonexistent", "id"):
+        wrong = type(declaration)(**{**declaration.__dict__, "listed_by": wrong_field})
+        assert [error.id for error in declaration_errors(wrong)] == ["compliance.E012"], wrong_field
 
 
 def test_every_model_about_users_is_declared_with_purposes_retention_and_sources():
