@@ -27,7 +27,7 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     email = forms.EmailField(
-        help_text="Private: we use it to sign you in and to reach you.",
+        help_text="Private: we use it to sign you in and to reach you. We email you a link to finish signing up.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
