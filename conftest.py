@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
@@ -94,6 +95,12 @@ def screenshot(request):
         return None
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -49,6 +49,13 @@ class AccountsSettings(AppSettings):
     TWO_FACTOR_PENDING_SECONDS = 300
     #: Sensitive actions ask for the password again when the last sign-in is older than this, in seconds.
     REAUTHENTICATE_AFTER_SECONDS = 15 * 60
+    #: Seconds a sign-up's confirmation link stays valid; the sign-up is deleted after that.
+    SIGNUP_CONFIRMATION_SECONDS = 24 * 60 * 60
+    #: At most this many sign-up emails (a confirmation link, or the "already have an account" notice) go to
+    #: one address per ``SIGNUP_EMAILS_WINDOW_SECONDS``; further sign-ups with it answer the same and send nothing,
+    #: so that the form cannot be used to flood someone's mailbox.
+    SIGNUP_EMAILS_PER_ADDRESS = 3
+    SIGNUP_EMAILS_WINDOW_SECONDS = 60 * 60
     #: Seconds a staff member's two-factor enrolment link stays valid.
     STAFF_ENROLMENT_SECONDS = 24 * 60 * 60
 

@@ -29,3 +29,21 @@ class TwoFactorError(AccountsError):
     """A two-factor step that cannot be taken: wrong code or password, nothing pending, …"""
 
     code = "two_factor_error"
+
+
+class SignupLinkInvalid(AccountsError):
+    """A sign-up confirmation link that is unknown (cut short, changed), already used, or expired."""
+
+    code = "signup_link_invalid"
+
+
+class SignupEmailTaken(AccountsError):
+    """A sign-up link whose address got an account after the link was sent (another link to it was used first)."""
+
+    code = "signup_email_taken"
+
+
+class SignupUsernameUnavailable(AccountsError):
+    """A sign-up link whose username may no longer be chosen: another account took it after the link was sent."""
+
+    code = "signup_username_unavailable"

@@ -19,7 +19,7 @@ PASSWORD_HELP = "At least 10 characters; not a common password, not only digits,
 
 
 class SignupForm(forms.Form):
-    """Sign up with a username, an email address and a password (entered twice)."""
+    """Sign up with a username, an email address and a password (entered twice); the address is confirmed by email."""
 
     username = forms.CharField(
         max_length=30,
@@ -27,7 +27,7 @@ class SignupForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     email = forms.EmailField(
-        help_text="Private: we use it to sign you in and to reach you.",
+        help_text="Private: we use it to sign you in and to reach you. We email you a link to finish signing up.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
@@ -52,12 +52,10 @@ class SignupForm(forms.Form):
         return username
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "That email is already registered. Sign in, or reset your password.", code="email_taken"
-            )
-        return email
+        # SECURITY: a taken address is not refused here: the form answers the same for it, and
+        # its owner is emailed instead (``signup_request``), so nobody learns which addresses
+        # have an account. Usernames are public handles, so a taken one is reported.
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         cleaned = super().clean()

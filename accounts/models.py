@@ -456,6 +456,47 @@ def validate_totp_key(value):
         raise ValidationError("The key must be hex-encoded bytes.", code="invalid_totp_key") from None
 
 
+def signup_token_digest(token):
+    """Return the hex SHA-256 digest under which a sign-up link's ``token`` is stored.
+
+    A fast hash suffices: tokens carry 256 random bits, so there is nothing to guess.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignupConfirmation(models.Model):
+    """A sign-up waiting for its email address to be confirmed; the account is made from it when its link is used.
+
+    The sign-up form answers the same for a new and a taken address, so that nobody
+    learns from it which addresses have an account; the account is made only once its
+    would-be owner proves the address is theirs with the link emailed to it. Only the
+    link's SHA-256 digest is stored, and the password only as its hash. No account row
+    exists before then, so an address or a username typed by someone else is not held:
+    the first link used wins. Deleted when its link is used, and once it expires
+    (``signup_confirmations_prune``).
+    """
+
+    digest = models.CharField(
+        max_length=64, unique=True, help_text="SHA-256 of the link's token, hex; never the token."
+    )
+    username = models.CharField(max_length=User._meta.get_field("username").max_length)
+    email = models.EmailField()
+    password = models.CharField(max_length=128, help_text="The chosen password's hash, as on the account.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(Lower("email"), name="accounts_signup_email_ci")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="accounts_signup_expires_after_created"
+            ),
+        ]
+
+    def __str__(self):
+        return "Sign-up waiting for its email address to be confirmed"
+
+
 class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     """An authenticator app (TOTP, RFC 6238) as a django-otp device, its secret encrypted at rest.
 

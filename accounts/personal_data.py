@@ -20,6 +20,7 @@ from compliance.registry import (
 )
 from learnerportal.addresses import ip_network
 
+from . import conf
 from .devices import user_agent_summary
 from .models import (
     BackupCode,
@@ -30,6 +31,7 @@ from .models import (
     PersonalAccessToken,
     Profile,
     QuizResult,
+    SignupConfirmation,
     TOTPDevice,
     User,
     UserSession,
@@ -266,6 +268,37 @@ DECLARATIONS = [
         "erased with your account",
         recipients=(HOSTING,),
         source="You, on the Security tab, and the API each time the token is used",
+        erasure=Delete(),
+    ),
+    # A sign-up waiting for its link has no account yet; a copy or an erasure of an account
+    # finds those made with its address (one made after the account, by someone else, or before
+    # staff made the account).
+    ModelDeclaration(
+        model=SignupConfirmation,
+        subject_lookup="email",
+        subject_field="email",
+        description="A sign-up waiting for you to confirm your email address",
+        fields={
+            "username": PersonalField(Category.IDENTITY, "The username chosen"),
+            "email": PersonalField(Category.CONTACT, "The email address the confirmation link was sent to"),
+            "password": PersonalField(
+                Category.SECURITY, "A one-way hash of the password chosen (never the password)", exportable=False
+            ),
+            "digest": PersonalField(
+                Category.SECURITY,
+                "A one-way hash of the link's token (the link itself is never stored)",
+                exportable=False,
+            ),
+            "created_at": PersonalField(Category.SECURITY, "When the sign-up was made"),
+            "expires_at": PersonalField(Category.SECURITY, "When the link stops working"),
+        },
+        other_fields=("id",),
+        processing=(ACCOUNT,),
+        retention=(
+            f"Until the link is used, or {conf.SIGNUP_CONFIRMATION_SECONDS // 3600} hours when it is not; then deleted"
+        ),
+        recipients=(HOSTING,),
+        source="Whoever filled in the sign-up form with your email address",
         erasure=Delete(),
     ),
     # django-axes writes only AccessAttempt with our settings: its access log is off

@@ -9,7 +9,17 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from .exceptions import AccountChangeRefused
-from .models import BackupCode, BackupCodeDevice, Course, Enrollment, PersonalAccessToken, TOTPDevice, UserSession
+from .models import (
+    BackupCode,
+    BackupCodeDevice,
+    Course,
+    Enrollment,
+    PersonalAccessToken,
+    SignupConfirmation,
+    TOTPDevice,
+    UserSession,
+    signup_token_digest,
+)
 
 
 def enrollments_of(user, *, limit=None):
@@ -200,3 +210,15 @@ def device_pause(device):
     if locked_until is None:
         return 60  # refused for a reason without an end (django-otp gives none): say "a minute", not "now"
     return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+
+
+def signup_confirmation_for(token):
+    """Return the sign-up waiting for the link with ``token``, or None when it is unknown, used or expired.
+
+    Args:
+        token: the token from the link (``signup_request``).
+
+    Returns:
+        ``SignupConfirmation`` or None.
+    """
+    return SignupConfirmation.objects.filter(digest=signup_token_digest(token), expires_at__gt=timezone.now()).first()

@@ -7,6 +7,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", views.SignupView.as_view(), name="signup"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", views.signup_confirm_page, name="signup_confirm"),
+    path("accounts/signup/finish/", views.signup_finish, name="signup_finish"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/login/code/", two_factor_views.two_factor_login, name="two_factor_login"),

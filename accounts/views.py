@@ -11,13 +11,13 @@ from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import FormView
 
 from learnerportal.http import accepts_upload
 
 from . import conf
-from .exceptions import InvalidPhoto
+from .exceptions import InvalidPhoto, SignupEmailTaken, SignupLinkInvalid, SignupUsernameUnavailable
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .reauthentication import recent_authentication_required
@@ -25,6 +25,7 @@ from .selectors import (
     access_own_token,
     active_sessions_of,
     personal_access_tokens_of,
+    signup_confirmation_for,
     two_factor_enabled,
 )
 from .services import (
@@ -35,7 +36,8 @@ from .services import (
     personal_access_tokens_prune,
     profile_changes_validate,
     profile_update,
-    user_create,
+    signup_confirm,
+    signup_request,
     user_sessions_end_others,
     user_sessions_prune,
 )
@@ -44,7 +46,12 @@ from .two_factor import two_factor_login_begin, two_factor_login_pending_user
 
 @method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
 class SignupView(FormView):
-    """Create an account, sign in, and send the learner to their privacy settings."""
+    """Take a sign-up and send to "check your email", whether or not the address has an account.
+
+    The answer is the same redirect for a new and a taken address (``signup_request``
+    emails a link, or tells the address's owner), so the form does not reveal which
+    addresses are registered; a taken username is still reported beside its field.
+    """
 
     template_name = "accounts/signup.html"
     form_class = SignupForm
@@ -55,16 +62,53 @@ class SignupView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        user = user_create(
+        signup_request(
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
         )
-        login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
-        messages.success(
-            self.request, "Welcome! Your profile is private until you choose otherwise on this Privacy tab."
-        )
-        return redirect("privacy:settings")
+        return redirect("accounts:signup_sent")
+
+
+def signup_sent(request):
+    """Say that a link to finish signing up is on its way (the same page for every address)."""
+    return render(request, "accounts/signup_sent.html", {"hours": conf.SIGNUP_CONFIRMATION_SECONDS // 3600})
+
+
+@never_cache
+@require_GET
+def signup_confirm_page(request, token):
+    """Show the page of a sign-up's emailed link: its button makes the account and signs in.
+
+    Opening the link changes nothing (mail scanners open links). The button posts the
+    token to ``signup_finish``, whose address holds no token, so that signing in does
+    not write it to any log. An unknown, used or expired link answers 400 with a page
+    that says what to do.
+    """
+    pending = signup_confirmation_for(token)
+    if pending is None:
+        return _signup_refused(request, SignupLinkInvalid("This link is not valid."))
+    return render(request, "accounts/signup_confirm.html", {"username": pending.username, "token": token})
+
+
+@sensitive_post_parameters("token")
+@never_cache
+@require_POST
+def signup_finish(request):
+    """Make the account of a sign-up link's token (posted by its page), sign in, and open the Privacy tab."""
+    try:
+        user = signup_confirm(token=request.POST.get("token", ""))
+    except (SignupLinkInvalid, SignupEmailTaken, SignupUsernameUnavailable) as error:
+        return _signup_refused(request, error)
+    login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
+    messages.success(request, "Welcome! Your profile is private until you choose otherwise on this Privacy tab.")
+    return redirect("privacy:settings")
+
+
+def _signup_refused(request, error):
+    """Return the page that says why a sign-up link made no account, and what to do (400)."""
+    context = {"code": error.code, "hours": conf.SIGNUP_CONFIRMATION_SECONDS // 3600}
+    return render(request, "accounts/signup_confirm_refused.html", context, status=400)
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")

@@ -1,7 +1,8 @@
 """Writes of the accounts app, one module per part of it; every public service is importable from here.
 
 - ``profiles``: the learner's profile, checked by the model's rules and audited;
-- ``users``: signing up, and superusers' changes to an account in admin;
+- ``users``: making an account, and superusers' changes to an account in admin;
+- ``signups``: signing up, confirmed by a link emailed to the address;
 - ``sessions``: signed-in sessions, their activity, ending them;
 - ``sign_in``: failed sign-ins and lock-outs;
 - ``passwords``: the learner's password changes and resets, and securing sign-in after them;
@@ -19,6 +20,7 @@ from .sessions import (
     user_signed_out_record,
 )
 from .sign_in import login_failure_record, login_lockout_record, user_lockout_clear
+from .signups import signup_confirm, signup_confirmations_prune, signup_request
 from .tokens import (
     TOKEN_KEEP_ENDED_DAYS,
     TOKEN_LAST_USED_INTERVAL,
@@ -55,6 +57,9 @@ __all__ = [
     "profile_update",
     "sign_in_change_tell",
     "sign_in_secure",
+    "signup_confirm",
+    "signup_confirmations_prune",
+    "signup_request",
     "user_create",
     "user_lockout_clear",
     "user_session_start",

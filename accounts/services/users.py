@@ -1,4 +1,4 @@
-"""Accounts: signing up, and the changes superusers make to someone's account in admin."""
+"""Accounts: making one, and the changes superusers make to someone's account in admin."""
 
 from django.db import transaction
 
@@ -18,7 +18,8 @@ def user_create(*, username, email, password, full_name=""):
     Args:
         username: public handle, validated by ``accounts.validators.username_validator``.
         email: unique (case-insensitive) email address.
-        password: the raw password, already checked by the password validators.
+        password: the raw password, already checked by the password validators; None for
+            an account without a usable one (``signup_confirm`` sets the hash chosen at sign-up).
         full_name: optional full name for the profile.
 
     Returns:

@@ -92,6 +92,8 @@ def test_pages_signed_out_and_for_a_new_learner_have_no_wcag_violations(live_ser
     for path in [
         "/",
         "/accounts/signup/",
+        "/accounts/signup/sent/",
+        "/accounts/signup/confirm/not-a-token/",
         "/accounts/login/",
         "/accounts/password/reset/",
         "/accounts/password/reset/sent/",

@@ -5,11 +5,43 @@ Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 
 import re
 
-from django.test import Client
+from django.core import mail
+from django.test import Client, TestCase
 from django_otp.oath import TOTP
 
 from accounts.services import personal_access_token_create
 from learnerportal.tests.factories import PASSWORD
+
+#: The path of the sign-up link in a confirmation email (``accounts.services.signups``).
+SIGNUP_LINK = re.compile(r"http://testserver(/accounts/signup/confirm/[A-Za-z0-9_-]+/)")
+
+
+def signup_post(client, data):
+    """Post the sign-up form with ``data`` through ``client``, sending its email as a commit does; return the answer."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/accounts/signup/", data)
+
+
+def signup_link(message):
+    """Return the path of the sign-up link in the email ``message``."""
+    return SIGNUP_LINK.search(message.body)[1]
+
+
+def signup_finish(client, link, **extra):
+    """Press the button on the page of the sign-up ``link`` with ``client`` (it posts the token); return the answer."""
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    return client.post("/accounts/signup/finish/", {"token": token}, **extra)
+
+
+def sign_up(client, data):
+    """Sign up through HTTP with the form's ``data``, then use the emailed link; return the last answer, followed.
+
+    Like a learner: the form answers "check your email", the link's page has a button
+    that makes the account and signs in.
+    """
+    response = signup_post(client, data)
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/", "the form was refused"
+    return signup_finish(client, signup_link(mail.outbox[-1]), follow=True)
 
 
 def code_for(device, at=None):

@@ -66,6 +66,10 @@ EXPECTED = {
     "home": ("/", everyone(200)),
     "healthz": ("/healthz", everyone(200)),
     "accounts:signup": ("/accounts/signup/", SIGNED_OUT_PAGE),
+    "accounts:signup_sent": ("/accounts/signup/sent/", everyone(200)),
+    # A made-up sign-up link makes no account for anybody.
+    "accounts:signup_confirm": ("/accounts/signup/confirm/not-a-token/", everyone(400)),
+    "accounts:signup_finish": ("/accounts/signup/finish/", everyone(405)),
     "accounts:login": ("/accounts/login/", SIGNED_OUT_PAGE),
     "accounts:logout": ("/accounts/logout/", everyone(405)),
     "accounts:password_reset": ("/accounts/password/reset/", everyone(200)),

@@ -7,6 +7,7 @@ from django.core import mail
 
 from compliance.models import StaffGroup
 from learnerportal.tests.factories import PolicyVersionFactory, staff_member
+from learnerportal.tests.support import sign_up
 from privacy.models import Consent
 from privacy.selectors import may_process
 from privacy.services import consent_record, policy_activate
@@ -94,15 +95,14 @@ def test_an_account_made_under_the_active_policy_is_not_asked_to_confirm_it(clie
     policy = draft()
     policy_activate(actor=None, policy=policy)
 
-    response = client.post(
-        "/accounts/signup/",
+    response = sign_up(
+        client,
         {
             "username": "newcomer",
             "email": "newcomer@example.org",
             "password1": "a-long-pass-phrase-7",
             "password2": "a-long-pass-phrase-7",
         },
-        follow=True,
     )
 
     assert response.redirect_chain and response.redirect_chain[-1][0] != "/privacy/policy/confirm/"
