@@ -68,6 +68,11 @@ def test_the_admin_header_is_the_portals_in_light_and_dark(live_server, officer_
         assert page.evaluate(LOOK, "body")["font"] == portal_text["font"]
         screenshot(page, f"{name}-light")
     expect(page.get_by_role("row").filter(has_text="overdue by 2 days")).to_be_visible()
+    page.set_viewport_size(PHONE)  # the header stacks the name over the links, and holds them all
+    header, tools = page.locator("#header").bounding_box(), page.locator("#user-tools").bounding_box()
+    assert tools["y"] + tools["height"] <= header["y"] + header["height"]
+    screenshot(page, "queue-light-phone")
+    page.set_viewport_size(DESKTOP)
     assert page.evaluate(LOOK, "#changelist-filter h2")["background"] == "rgb(31, 111, 120)"  # the portal's teal
 
     # The system prefers dark: the same header, dark, its shield and name in light teal.
@@ -121,6 +126,7 @@ def test_admin_queue_pages_have_no_wcag_violations_light_and_dark(live_server, o
     expect(page.locator("#content h1")).to_be_visible()
     for scheme in ["light", "dark"]:
         page.emulate_media(color_scheme=scheme)
+        page.reload()  # links fade to a new scheme's colours; judge them loaded in it
         found.extend(f"{scheme}: {line}" for line in axe_violations(page))
         screenshot(page, f"request-{scheme}")
     assert found == [], "\n".join(found)
