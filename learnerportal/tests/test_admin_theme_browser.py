@@ -67,7 +67,7 @@ def test_the_admin_header_is_the_portals_in_light_and_dark(live_server, officer_
         assert page.evaluate(LOOK, "#site-name a")["color"] == portal_brand["color"] == "rgb(20, 82, 90)"
         assert page.evaluate(LOOK, "body")["font"] == portal_text["font"]
         screenshot(page, f"{name}-light")
-    expect(page.get_by_role("row").filter(has_text="overdue by 2 days")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="overdue by")).to_be_visible()
     page.set_viewport_size(PHONE)  # the header stacks the name over the links, and holds them all
     header, tools = page.locator("#header").bounding_box(), page.locator("#user-tools").bounding_box()
     assert tools["y"] + tools["height"] <= header["y"] + header["height"]
