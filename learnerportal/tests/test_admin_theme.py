@@ -1,0 +1,26 @@
+"""The admin takes the portal's theme from the portal's own static files, after Django's, and nothing from elsewhere."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/admin/", "/admin/rights_requests/rightsrequest/", "/admin/privacy/policyversion/add/"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_admin_pages_load_the_portal_s_theme_after_django_s_and_only_from_the_portal(
+    client, verified_login, officer, path
+):
+    verified_login(client, officer)
+    page = client.get(path).content.decode()
+
+    stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert "/static/css/admin-theme.css" in stylesheets
+    # After Django's variables and their dark set, so that its own take their place.
+    assert stylesheets.index("/static/admin/css/dark_mode.css") < stylesheets.index("/static/css/admin-theme.css")
+    # Nothing from a CDN or any other site: every stylesheet, script, icon and image is the portal's.
+    addresses = re.findall(r'<(?:link|script|img)\b[^>]*?\b(?:href|src)="([^"]+)"', page)
+    assert addresses and all(address.startswith("/") and not address.startswith("//") for address in addresses)
+    assert '<a class="lp-brand" href="/admin/"><svg class="icon icon-shield"' in page
