@@ -42,7 +42,7 @@ EXTENDED_TIMESTAMP = 0x5455
 
 INTRODUCTION = """Learner Portal — a portable copy of your data (GDPR Art. 20)
 
-Made {generated_at} (UTC).
+Made on {made_on} at {made_at} UTC; every file in this ZIP is dated so.
 
 One CSV file and one JSON file per kind of record we hold about you:
   <records>.csv   a header line with the column names, then one line per record
@@ -312,7 +312,9 @@ def _plain(value):
 
 def _readme(manifest):
     """Return README.txt: how the files are made, then every file's columns in words (the data dictionary)."""
-    lines = [INTRODUCTION.format(generated_at=manifest["generated_at"]), "", "What each file holds", ""]
+    made_at = datetime.datetime.fromisoformat(manifest["generated_at"]).astimezone(datetime.UTC)
+    introduction = INTRODUCTION.format(made_on=f"{made_at:%Y-%m-%d}", made_at=f"{made_at:%H:%M:%S}")
+    lines = [introduction, "What each file holds", ""]
     for entry in manifest["files"]:
         rows = f"{entry['rows']} record{'' if entry['rows'] == 1 else 's'}"
         lines.append(f"{entry['csv']} and {entry['json']}: {entry['title']} ({rows})")
@@ -324,7 +326,12 @@ def _readme(manifest):
                 words.append("Values: " + "; ".join(f"{code} = {label}" for code, label in column["values"].items()))
             lines.append(
                 textwrap.fill(
-                    " ".join(words), width=88, initial_indent=f"  {column['name']}: ", subsequent_indent="      "
+                    " ".join(words),
+                    width=88,
+                    initial_indent=f"  {column['name']}: ",
+                    subsequent_indent="      ",
+                    break_long_words=False,
+                    break_on_hyphens=False,  # a date, a code or a file name stays whole
                 )
             )
         lines.append("")

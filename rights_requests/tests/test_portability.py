@@ -165,13 +165,13 @@ def test_the_manifest_and_the_readme_describe_every_column_of_every_file(
     EnrollmentFactory(user=amara, grade_percent=Decimal("87.50"))
     archive = download(client, amara, django_capture_on_commit_callbacks)
     manifest = json.loads(archive.read("manifest.json"))
-    readme = archive.read("README.txt").decode("utf-8")
+    readme = " ".join(archive.read("README.txt").decode("utf-8").split())  # as read, whatever the line breaks
 
     for entry in manifest["files"]:
         assert [column["name"] for column in entry["columns"]] == csv_lines(archive, entry["csv"])[0]
         for column in entry["columns"]:
             assert column["meaning"] and column["format"], (entry["records"], column["name"])
-            assert f"  {column['name']}: {column['meaning']}." in readme
+            assert f"{column['name']}: {column['meaning']}. Format: {column['format']}." in readme
         assert f"{entry['csv']} and {entry['json']}: {entry['title']}" in readme
     dictionary = {(e["records"], c["name"]): c for e in manifest["files"] for c in e["columns"]}
     assert dictionary["enrollments", "grade_percent"]["unit"] == "percent"
@@ -179,6 +179,12 @@ def test_the_manifest_and_the_readme_describe_every_column_of_every_file(
     assert dictionary["enrollments", "enrolled_at"]["format"].startswith("ISO 8601 date and time with its UTC offset")
     assert dictionary["learning_activity", "event_type"]["values"]["video_played"] == "Played a video"
     assert dictionary["profile", "country"]["format"] == "ISO 3166-1 alpha-2 country code"
+    assert (
+        "grade_percent: Your final grade, in percent. "
+        "Format: decimal number, 2 decimal places (text in the JSON, to keep it exact). Unit: percent."
+    ) in readme
+    assert "event_type: What you did, e.g. played a video. Format: code, one of the values listed. " in readme
+    assert "video_played = Played a video; page_viewed = " in readme
     assert dictionary["profile", "full_name"] == {
         "name": "full_name",
         "meaning": "Your full name",
