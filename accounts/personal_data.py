@@ -64,9 +64,12 @@ def _erased_email(user):
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
 WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
 #: django-otp's ThrottlingMixin fields, on every device that checks codes.
+#: Bookkeeping of the sign-in's protection, not data to take elsewhere: left out of portable copies.
 THROTTLING_FIELDS = {
-    "throttling_failure_timestamp": PersonalField(Category.SECURITY, "When a wrong code was last entered"),
-    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row"),
+    "throttling_failure_timestamp": PersonalField(
+        Category.SECURITY, "When a wrong code was last entered", portable=False
+    ),
+    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row", portable=False),
 }
 MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
 
@@ -82,6 +85,7 @@ DECLARATIONS = [
             "last_login": PersonalField(Category.SECURITY, "When you last signed in"),
             "date_joined": PersonalField(Category.USAGE, "When you created your account"),
         },
+        export_name="account",
         other_fields=("id", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
         processing=(ACCOUNT, SECURITY),
         retention=WHILE_ACCOUNT,
@@ -120,13 +124,16 @@ DECLARATIONS = [
                 purposes=(Purpose.CHILD_PROTECTION,),
                 recipients=(SUPPORT, HOSTING),
             ),
-            "country": PersonalField(Category.IDENTITY, "Your country"),
+            "country": PersonalField(Category.IDENTITY, "Your country", format="ISO 3166-1 alpha-2 country code"),
             "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
             "occupation": PersonalField(Category.EDUCATION, "Your occupation"),
-            "timezone": PersonalField(Category.PREFERENCE, "Your time zone"),
+            "timezone": PersonalField(
+                Category.PREFERENCE, "Your time zone", format="IANA time zone name, e.g. Europe/Madrid"
+            ),
             "created_at": PersonalField(Category.USAGE, "When your profile was created"),
             "updated_at": PersonalField(Category.USAGE, "When you last changed your profile"),
         },
+        export_name="profile",
         other_fields=("id", "user"),
         processing=(ACCOUNT, PROFILE, PERSONALIZATION, RESEARCH, CHILD_PROTECTION),
         retention=WHILE_ACCOUNT,
@@ -145,11 +152,14 @@ DECLARATIONS = [
         listed_by="enrolled_at",
         fields={
             "enrolled_at": PersonalField(Category.EDUCATION, "When you enrolled"),
-            "progress_percent": PersonalField(Category.EDUCATION, "Your progress through the course, in percent"),
-            "grade_percent": PersonalField(Category.EDUCATION, "Your final grade, in percent"),
+            "progress_percent": PersonalField(
+                Category.EDUCATION, "Your progress through the course, in percent", unit="percent"
+            ),
+            "grade_percent": PersonalField(Category.EDUCATION, "Your final grade, in percent", unit="percent"),
             "completed_at": PersonalField(Category.EDUCATION, "When you completed the course"),
             "course": PersonalField(Category.EDUCATION, "Which course"),
         },
+        export_name="enrollments",
         other_fields=("id", "user"),
         processing=(COURSES, PERSONALIZATION, RESEARCH, PARTNERS),
         retention=WHILE_ACCOUNT,
@@ -164,11 +174,14 @@ DECLARATIONS = [
         listed_by="submitted_at",
         fields={
             "quiz_title": PersonalField(Category.EDUCATION, "Which quiz you took"),
-            "score": PersonalField(Category.EDUCATION, "Your score"),
-            "max_score": PersonalField(Category.EDUCATION, "The quiz's maximum score"),
+            "score": PersonalField(Category.EDUCATION, "Your score", unit="points"),
+            "max_score": PersonalField(Category.EDUCATION, "The quiz's maximum score", unit="points"),
             "submitted_at": PersonalField(Category.EDUCATION, "When you submitted it"),
-            "enrollment": PersonalField(Category.EDUCATION, "The course it belongs to"),
+            "enrollment": PersonalField(
+                Category.EDUCATION, "The course it belongs to", export_name="course", format="the course's name (text)"
+            ),
         },
+        export_name="quiz_results",
         other_fields=("id",),
         processing=(COURSES, PERSONALIZATION, RESEARCH, PARTNERS),
         retention=WHILE_ACCOUNT,
@@ -182,13 +195,18 @@ DECLARATIONS = [
         description="Your payments",
         listed_by="paid_at",
         fields={
-            "amount": PersonalField(Category.FINANCIAL, "The amount you paid"),
-            "currency": PersonalField(Category.FINANCIAL, "The currency"),
+            "amount": PersonalField(
+                Category.FINANCIAL,
+                "The amount you paid",
+                unit="the currency in the column currency (49.90 with EUR is €49.90)",
+            ),
+            "currency": PersonalField(Category.FINANCIAL, "The currency", format="ISO 4217 currency code, e.g. EUR"),
             "paid_at": PersonalField(Category.FINANCIAL, "When you paid"),
             "method_summary": PersonalField(Category.FINANCIAL, "The payment method, e.g. “Visa ending 4242”"),
             "reference": PersonalField(Category.FINANCIAL, "The payment's reference number"),
             "course": PersonalField(Category.FINANCIAL, "The course you paid for"),
         },
+        export_name="payments",
         other_fields=("id", "user"),
         processing=(
             Processing(Purpose.BILLING, LawfulBasis.CONTRACT),
@@ -215,6 +233,7 @@ DECLARATIONS = [
             "occurred_at": PersonalField(Category.USAGE, "When you did it"),
             "course": PersonalField(Category.USAGE, "In which course"),
         },
+        export_name="learning_activity",
         other_fields=("id", "user"),
         processing=(COURSES, PERSONALIZATION, RESEARCH),
         retention="24 months, then deleted; erased with your account",
@@ -231,13 +250,18 @@ DECLARATIONS = [
             "session": PersonalField(
                 Category.SECURITY, "The key of the session cookie on that device", exportable=False
             ),
-            "user_agent": PersonalField(Category.SECURITY, "The browser and system, e.g. “Firefox on Linux”"),
+            "user_agent": PersonalField(
+                Category.SECURITY, "The browser and system, e.g. “Firefox on Linux”", export_name="browser"
+            ),
             "network": PersonalField(
-                Category.SECURITY, "The network you signed in from: your IP address with its last part removed"
+                Category.SECURITY,
+                "The network you signed in from: your IP address with its last part removed",
+                format="IP network in CIDR notation, e.g. 203.0.113.0/24",
             ),
             "created_at": PersonalField(Category.SECURITY, "When you signed in"),
             "last_seen_at": PersonalField(Category.SECURITY, "When the session was last active"),
         },
+        export_name="sessions",
         other_fields=("id", "user"),
         processing=(SECURITY,),
         retention="Until the session ends: you sign out, it expires, or you sign it out from another device",
@@ -262,6 +286,7 @@ DECLARATIONS = [
             "last_used_at": PersonalField(Category.SECURITY, "When the token was last used"),
             "revoked_at": PersonalField(Category.SECURITY, "When you revoked the token"),
         },
+        export_name="api_tokens",
         other_fields=("id", "user"),
         processing=(ACCOUNT, SECURITY),
         retention="Until it expires or you revoke it, then 90 days so you can see what used your account; "
@@ -319,16 +344,24 @@ DECLARATIONS = [
                 Category.SECURITY,
                 "The IP address the attempts came from (copies of your data show only its network)",
                 export_as=ip_network,
+                export_name="network",
+                format="IP network in CIDR notation, e.g. 203.0.113.0/24",
             ),
             "user_agent": PersonalField(
                 Category.SECURITY,
                 "The browser that made the attempts (copies of your data name only its kind, e.g. “Firefox on Linux”)",
                 export_as=user_agent_summary,
+                export_name="browser",
             ),
-            "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on"),
-            "attempt_time": PersonalField(Category.SECURITY, "When the last attempt was made"),
-            "failures_since_start": PersonalField(Category.SECURITY, "How many attempts failed"),
+            "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on", export_name="page"),
+            "attempt_time": PersonalField(
+                Category.SECURITY, "When the last attempt was made", export_name="last_attempt_at"
+            ),
+            "failures_since_start": PersonalField(
+                Category.SECURITY, "How many attempts failed", export_name="failed_attempts", unit="attempts"
+            ),
         },
+        export_name="failed_sign_ins",
         other_fields=("id", "get_data", "post_data", "http_accept"),
         processing=(SECURITY,),
         retention=(
@@ -352,8 +385,11 @@ DECLARATIONS = [
             ),
             "created_at": PersonalField(Category.SECURITY, "When you set it up"),
             "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
-            "last_t": PersonalField(Category.SECURITY, "The last time step used, to refuse replayed codes"),
-            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off"),
+            # The code check's own bookkeeping: in the access report, not in a portable copy.
+            "last_t": PersonalField(
+                Category.SECURITY, "The last time step used, to refuse replayed codes", portable=False
+            ),
+            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off", portable=False),
         }
         | THROTTLING_FIELDS,
         other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
@@ -362,6 +398,7 @@ DECLARATIONS = [
         recipients=(),
         source="You, when you set up two-factor authentication",
         erasure=Delete(),
+        export_name="authenticator_apps",
     ),
     ModelDeclaration(
         model=BackupCodeDevice,
@@ -378,6 +415,7 @@ DECLARATIONS = [
         recipients=(),
         source=MADE_AT_SETUP,
         erasure=Delete(),
+        export_name="backup_code_sets",
     ),
     ModelDeclaration(
         model=BackupCode,
@@ -394,5 +432,6 @@ DECLARATIONS = [
         recipients=(),
         source=MADE_AT_SETUP,
         erasure=Delete(),
+        export_name="backup_codes",
     ),
 ]

@@ -264,31 +264,27 @@ RELATED_TEXT = {"accounts.course": "title", "accounts.enrollment": "course__titl
 def copy_floor(subject):
     """COPY the rows and fields the portable export reads for ``subject``; return ``(seconds, bytes)``.
 
-    Per category and declared model, like the export: the exportable fields of that
-    category, foreign keys as their related row's text, the user as its id.
+    Per kind of record, like the export (``portable_files()``): its columns, foreign
+    keys as their related row's text, a person as their id.
     """
     from django.contrib.auth import get_user_model
     from django.db import connection, models
 
-    from compliance.registry import Category, registry
+    from rights_requests.portability import portable_files
 
     statements = []
-    for category in Category:
-        for declaration in registry:
-            names = [n for n, f in declaration.fields.items() if f.category == category and f.exportable]
-            if not names:
-                continue
-            columns = []
-            for name in names:
-                field = declaration.model._meta.get_field(name)
-                if isinstance(field, models.ForeignKey) and field.related_model is not get_user_model():
-                    text = RELATED_TEXT.get(field.related_model._meta.label_lower)
-                    columns.append(f"{name}__{text}" if text else field.attname)
-                else:
-                    columns.append(field.attname)
-            queryset = declaration.queryset_for(subject).order_by("pk").values_list(*columns)
-            sql, params = queryset.query.sql_with_params()
-            statements.append((sql, params))
+    for portable_file in portable_files():
+        columns = []
+        for column in portable_file.columns:
+            field = column.field
+            if isinstance(field, models.ForeignKey) and field.related_model is not get_user_model():
+                text = RELATED_TEXT.get(field.related_model._meta.label_lower)
+                columns.append(f"{field.name}__{text}" if text else field.attname)
+            else:
+                columns.append(field.attname)
+        queryset = portable_file.dataset.declaration.queryset_for(subject).order_by("pk").values_list(*columns)
+        sql, params = queryset.query.sql_with_params()
+        statements.append((sql, params))
     sink = _Sink()
     started = time.perf_counter()
     with connection.cursor() as cursor:

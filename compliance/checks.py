@@ -1,5 +1,7 @@
 """System checks that keep the personal-data registry complete and true."""
 
+import re
+
 from django.apps import apps
 from django.conf import settings
 from django.core import checks
@@ -9,6 +11,9 @@ from django.db import models
 from learnerportal.encryption import EncryptedFieldMixin
 
 from .registry import Anonymize, Delete, Retain, registry
+
+#: The shape of file and column names in a portable copy.
+SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 
 
 def models_about_users(models):
@@ -157,6 +162,20 @@ def declaration_errors(declaration):
                 "identifiers (GDPR Art. 17(1)).",
                 code="compliance.E010",
             )
+    columns = [declaration.column_name(name) for name in declaration.fields]
+    for name in sorted({*columns, declaration.records_name}):
+        if not SNAKE_CASE.fullmatch(name):
+            refuse(
+                f"{label} names {name!r} in portable copies, which is not snake_case.",
+                hint="Set export_name to lower-case words joined by underscores, e.g. 'quiz_results'.",
+                code="compliance.E013",
+            )
+    for name in sorted({column for column in columns if columns.count(column) > 1}):
+        refuse(
+            f"{label} has two columns named {name!r} in portable copies.",
+            hint="Give one of the fields another export_name.",
+            code="compliance.E014",
+        )
     if isinstance(rule, Retain) and not rule.reason.strip():
         refuse(
             f"{label} is retained on erasure without a legal reason.",
@@ -180,13 +199,30 @@ def undeclared_model_errors(models):
     ]
 
 
+def records_name_errors():
+    """Return an error for each name that two declarations give their records' files in a portable copy."""
+    owners = {}
+    for declaration in registry:
+        owners.setdefault(declaration.records_name, []).append(declaration.model._meta.label)
+    return [
+        checks.Error(
+            f"{' and '.join(labels)} both write {name}.csv and {name}.json in portable copies.",
+            hint="Give one of them another export_name.",
+            obj=name,
+            id="compliance.E015",
+        )
+        for name, labels in sorted(owners.items())
+        if len(labels) > 1
+    ]
+
+
 def check_personal_data_registry(app_configs=None, **kwargs):
     """Fail when a model about users is undeclared or a declaration does not match its model."""
     if app_configs is None:
         models = apps.get_models()
     else:
         models = [model for app_config in app_configs for model in app_config.get_models()]
-    errors = undeclared_model_errors(models)
+    errors = undeclared_model_errors(models) + records_name_errors()
     for declaration in registry:
         if app_configs is None or declaration.model in models:
             errors.extend(declaration_errors(declaration))

@@ -38,9 +38,18 @@ DECLARATIONS = [
             "created_at": PersonalField(Category.SECURITY, "When it happened"),
             "actor": PersonalField(Category.SECURITY, "Who made the change: you, staff or the system"),
             "actor_role": PersonalField(Category.SECURITY, "In what role they acted, e.g. support team"),
-            "network": PersonalField(Category.SECURITY, "The network you used, your IP address without its last part"),
-            "request_id": PersonalField(Category.SECURITY, "A number tying the event to one visit of a page"),
-            "pseudonymised_at": PersonalField(Category.SECURITY, "When the entry lost its link to you on erasure"),
+            "network": PersonalField(
+                Category.SECURITY,
+                "The network you used, your IP address without its last part",
+                format="IP network in CIDR notation, e.g. 203.0.113.0/24",
+            ),
+            # Bookkeeping: a log's correlation key, and a time only erasure sets (no copy is made after it).
+            "request_id": PersonalField(
+                Category.SECURITY, "A number tying the event to one visit of a page", portable=False
+            ),
+            "pseudonymised_at": PersonalField(
+                Category.SECURITY, "When the entry lost its link to you on erasure", portable=False
+            ),
         },
         other_fields=("id", "subject"),
         processing=(
@@ -60,6 +69,7 @@ DECLARATIONS = [
             ),
             strip={"network": "", "pseudonymised_at": Now()},
         ),
+        export_name="activity_log",
     ),
     ModelDeclaration(
         model=LogEntry,
@@ -85,5 +95,6 @@ DECLARATIONS = [
             ),
             strip={"object_id": Redact(), "object_repr": Redact(), "change_message": Redact()},
         ),
+        export_name="admin_changes",
     ),
 ]

@@ -10,6 +10,7 @@ user is not declared, or when a declared model has a field nobody classified.
 Modelled on Moodle's privacy providers (``core_privacy``) and their coverage test.
 """
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -106,6 +107,17 @@ class PersonalField:
             for this field, in the words the learner reads in the portal (an audit
             event's changes as its account-activity sentence); None shows the value.
             Portable copies keep the value (GDPR Art. 20(1): machine-readable).
+        portable: False for system bookkeeping that access reports show but a
+            portable copy leaves out (a replay counter, a throttling timestamp, a
+            column only erasure fills): neither provided by the learner nor of use
+            to another service (GDPR Art. 20(1)). Only ``exportable`` fields can be.
+        export_name: the field's column in a portable copy, snake_case, when the
+            field's own name would not say what the column holds (``"network"`` for
+            an IP address given as its network); "" for the field's name.
+        format: how a portable copy writes the value, when its type does not say
+            it (``"ISO 4217 currency code"``); "" to derive it from the model field.
+        unit: what a number counts or measures, e.g. ``"percent"``, ``"bytes"``;
+            "" for none.
     """
 
     category: Category
@@ -117,6 +129,10 @@ class PersonalField:
     export_as: Callable[[Any], Any] | None = None
     recipients: tuple[str, ...] = ()
     in_words: Callable[[models.Model], str] | None = None
+    portable: bool = True
+    export_name: str = ""
+    format: str = ""
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -240,6 +256,8 @@ class ModelDeclaration:
             that erasure alone may pass to apply its rule, e.g. ``"append_only"``; "" for none.
         listed_by: the declared date or time field that orders the rows in the access
             report, newest first, e.g. ``"occurred_at"``; "" lists the newest made first.
+        export_name: the name of these records in a portable copy's files, snake_case,
+            e.g. ``"enrollments"`` for ``enrollments.csv``; "" for the model's plural name.
     """
 
     model: type[models.Model]
@@ -255,11 +273,21 @@ class ModelDeclaration:
     subject_field: str = ""
     erasure_passes_trigger: str = ""
     listed_by: str = ""
+    export_name: str = ""
 
     @property
     def label(self):
         """Return the model's label, e.g. ``"accounts.profile"``."""
         return self.model._meta.label_lower
+
+    @property
+    def records_name(self):
+        """Return the name of these records in a portable copy's files, e.g. ``"enrollments"``."""
+        return self.export_name or re.sub(r"\W+", "_", str(self.model._meta.verbose_name_plural).lower()).strip("_")
+
+    def column_name(self, name):
+        """Return the column of the declared field ``name`` in a portable copy, e.g. ``"network"``."""
+        return self.fields[name].export_name or name
 
     @property
     def categories(self):

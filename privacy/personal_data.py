@@ -43,6 +43,7 @@ DECLARATIONS = [
         recipients=(PRIVACY_OFFICER,),
         source="You, when you confirmed an updated privacy policy",
         erasure=Retain(reason="Part of the proof of consent (GDPR Art. 7(1)); linked only to an anonymised account."),
+        export_name="policy_confirmations",
     ),
     ModelDeclaration(
         model=ProcessingRestriction,
@@ -61,6 +62,7 @@ DECLARATIONS = [
         recipients=(PRIVACY_STAFF,),
         source="Your restriction request, or staff acting on it",
         erasure=Delete(),
+        export_name="processing_restrictions",
     ),
     ModelDeclaration(
         model=ProcessingRun,
@@ -70,8 +72,8 @@ DECLARATIONS = [
         fields={
             "kind": PersonalField(Category.SECURITY, "Which job ran"),
             "parameters": PersonalField(Category.SECURITY, "What it was run for, e.g. a partner"),
-            "included": PersonalField(Category.SECURITY, "How many learners it included"),
-            "excluded": PersonalField(Category.SECURITY, "How many it left out"),
+            "included": PersonalField(Category.SECURITY, "How many learners it included", unit="learners"),
+            "excluded": PersonalField(Category.SECURITY, "How many it left out", unit="learners"),
             "created_at": PersonalField(Category.SECURITY, "When it ran"),
         },
         other_fields=("id", "actor"),
@@ -80,6 +82,7 @@ DECLARATIONS = [
         recipients=(PRIVACY_OFFICER,),
         source="Recorded automatically when staff run a digest or an export",
         erasure=Retain(reason="Accountability of processing (GDPR Art. 5(2)); it names no learner."),
+        export_name="processing_runs",
     ),
     ModelDeclaration(
         model=Consent,
@@ -110,6 +113,7 @@ DECLARATIONS = [
             strip={"note": Redact()},
         ),
         erasure_passes_trigger="append_only",
+        export_name="consents",
     ),
     ModelDeclaration(
         model=ProfileVisibility,
@@ -137,5 +141,6 @@ DECLARATIONS = [
         recipients=(),
         source="You, on the Privacy tab",
         erasure=Delete(),
+        export_name="profile_visibility",
     ),
 ]

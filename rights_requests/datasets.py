@@ -63,6 +63,26 @@ def datasets_by_category():
     return sections
 
 
+def portable_datasets():
+    """Return one dataset per declared model for the portable copy, in registration order (GDPR Art. 20).
+
+    Returns:
+        list of ``Dataset``: the fields declared ``exportable`` and ``portable``, in
+        their declared order; a model without any such field is left out.
+    """
+    datasets = []
+    for declaration in registry:
+        names = [
+            name
+            for name, personal in declaration.fields.items()
+            if personal.exportable and personal.portable  # SECURITY: no hashes or secrets
+        ]
+        if names:
+            fields = tuple(declaration.model._meta.get_field(name) for name in names)
+            datasets.append(Dataset(declaration=declaration, fields=fields))
+    return datasets
+
+
 def dataset_row_count(dataset, subject):
     """Return how many rows ``dataset`` holds about ``subject`` (one ``COUNT`` query)."""
     return dataset.declaration.queryset_for(subject).count()

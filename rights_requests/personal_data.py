@@ -61,6 +61,7 @@ DECLARATIONS = [
             reason=ACCOUNTABILITY,
             strip={"details": {}, "extension_reason": Redact(), "decision_reason": Redact(), "result": Redact()},
         ),
+        export_name="data_rights_requests",
     ),
     ModelDeclaration(
         model=RequestEvent,
@@ -82,6 +83,7 @@ DECLARATIONS = [
         recipients=(PRIVACY_STAFF,),
         source="Recorded automatically as your request moves on",
         erasure=Retain(reason=ACCOUNTABILITY, strip={"note": Redact()}),
+        export_name="data_rights_request_history",
     ),
     ModelDeclaration(
         model=RequestFile,
@@ -93,7 +95,7 @@ DECLARATIONS = [
             "storage_name": PersonalField(
                 Category.SECURITY, "The random name the file is stored under", exportable=False
             ),
-            "size": PersonalField(Category.PREFERENCE, "The size of the encrypted file, in bytes"),
+            "size": PersonalField(Category.PREFERENCE, "The size of the encrypted file, in bytes", unit="bytes"),
             "created_at": PersonalField(Category.PREFERENCE, "When we prepared it"),
             "expires_at": PersonalField(Category.PREFERENCE, "When it stops being downloadable and is deleted"),
             "unavailable_since": PersonalField(
@@ -106,5 +108,6 @@ DECLARATIONS = [
         recipients=(),
         source="Made by us from the data we hold about you, when you asked for a copy",
         erasure=Delete(),
+        export_name="prepared_copies",
     ),
 ]

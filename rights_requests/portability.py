@@ -1,23 +1,32 @@
-"""The portable copy of a learner's data (GDPR Art. 20): a ZIP of JSON and CSV per category.
+"""The portable copy of a learner's data (GDPR Art. 20): a ZIP with one CSV and one JSON file per kind of record.
 
 Built from the personal-data registry like the access report, but for machines:
-values in their plain form (ISO dates, codes), one JSON and one CSV file per
-category, the profile photo, a ``manifest.json`` and a short README. Rows are
-read in chunks (``datasets``) and written straight into the ZIP, which lives in a
+one ``<records>.csv`` and ``<records>.json`` per declared model (profile,
+enrollments, payments, consents …), its columns the model's portable fields in
+their declared order, values in their plain form (ISO 8601 dates, codes), the
+files a record names (the profile photo), and a ``manifest.json`` and
+``README.txt`` that describe every column (meaning, format, unit). The layout —
+which files, which columns — comes from ``portable_files()`` alone; rows are read
+in chunks (``datasets``) and written straight into the ZIP, which lives in a
 temporary file, so memory does not grow with the learner's data.
 """
 
+import datetime
 import json
 import shutil
+import struct
 import tempfile
+import textwrap
 import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from django.db import models
 from django.utils import timezone
 
 from learnerportal import spreadsheets
 
-from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person
+from .datasets import Dataset, dataset_row_count, dataset_rows, is_person, portable_datasets
 from .progress import Progress
 
 #: Rows written to a JSON entry at a time.
@@ -25,17 +34,25 @@ BATCH_ROWS = 500
 #: zlib level: 1 is several times faster than the default 6 and only a little larger for this data.
 COMPRESS_LEVEL = 1
 #: Bump when the layout of the files changes, so importers can tell.
-FORMAT_VERSION = "3"
-README = """Learner Portal — a portable copy of your data (GDPR Art. 20)
+FORMAT_VERSION = "4"
+#: A field with more choices than this names its format instead of listing every code (a country).
+MAX_LISTED_VALUES = 40
+#: ZIP "extended timestamp" extra field (Info-ZIP ``UT``, 0x5455): the exact modification time in UTC.
+EXTENDED_TIMESTAMP = 0x5455
 
-One JSON file and one CSV file per category of data:
-  <category>.json  {"<record>": [{"<field>": value, ...}, ...], ...}
-  <category>.csv   one line per row: the record it belongs to, then one column per
-                   field (a field the record does not have is left empty)
-manifest.json lists the files and how many rows each holds.
-photo.jpg is your profile photo, if you had one.
-Dates and times are ISO 8601 in UTC; text is UTF-8. In the CSV files an empty cell
-means "no value"; the JSON files keep the exact types (null, true/false, numbers).
+INTRODUCTION = """Learner Portal — a portable copy of your data (GDPR Art. 20)
+
+Made on {made_on} at {made_at} UTC; every file in this ZIP is dated so.
+
+One CSV file and one JSON file per kind of record we hold about you:
+  <records>.csv   a header line with the column names, then one line per record
+  <records>.json  a list with one object per record, with the same names as keys
+The CSV and the JSON of a kind hold the same records and values. Kinds of record
+we hold nothing of are left out. manifest.json describes every file and column for
+programs; the same description, for people, is at the end of this file.
+
+Dates and times are ISO 8601 in UTC; text is UTF-8. An empty CSV cell and null in
+the JSON mean "no value"; true and false are written as such in both.
 
 The JSON files hold every value exactly as stored. The CSV files are made to be
 opened in a spreadsheet safely: a text cell that starts with =, +, -, @, a tab or
@@ -43,89 +60,301 @@ a carriage return (also after spaces, and the full-width ＝ ＋ － ＠) has a 
 quote (') put in front, so that the spreadsheet shows it as text instead of running
 it as a formula. Text cells are in double quotes; numbers are not.
 Of failed attempts to sign in to your account you get the time, the number of
-attempts, the page, the network (the IP address with its last part replaced by x)
-and the kind of browser: the attempts may have been someone else's.
+attempts, the page, the network (the IP address without its last part, e.g.
+203.0.113.0/24) and the kind of browser: the attempts may have been someone else's.
 """
 
 
-def _converter(field, subject):
-    """Return a function turning one stored value of ``field`` into its JSON form."""
+@dataclass(frozen=True)
+class Column:
+    """One column of a portable file, described for the data dictionary.
+
+    Attributes:
+        name: the column's name, snake_case, e.g. ``"grade_percent"``.
+        meaning: what the value is, in the learner's words (the registry's description).
+        format: how the value is written, e.g. "date and time, ISO 8601 …".
+        unit: what a number counts or measures, e.g. "percent"; "" for none.
+        category: the category of personal data (``compliance.registry.Category``).
+        values: code → meaning, for a value with a fixed set of codes; empty otherwise.
+        field: the model field it comes from.
+    """
+
+    name: str
+    meaning: str
+    format: str
+    unit: str
+    category: models.TextChoices
+    values: dict
+    field: models.Field
+
+    def describe(self):
+        """Return the column's entry of the manifest's data dictionary (a JSON object)."""
+        entry = {
+            "name": self.name,
+            "meaning": self.meaning,
+            "format": self.format,
+            "unit": self.unit or None,
+            "category": self.category.value,
+        }
+        if self.values:
+            entry["values"] = self.values
+        return entry
+
+
+@dataclass(frozen=True)
+class PortableFile:
+    """The CSV and JSON files of one kind of record: a declared model's portable fields.
+
+    Attributes:
+        dataset: what is read from the database (``datasets.Dataset``).
+        name: the files' name without extension, e.g. ``"enrollments"``.
+        title: the records, in the learner's words, e.g. "Your payments".
+        columns: the columns, in the registry's declared order.
+    """
+
+    dataset: Dataset
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+
+    @property
+    def csv_name(self):
+        """Return the CSV entry's name, e.g. ``"payments.csv"``."""
+        return f"{self.name}.csv"
+
+    @property
+    def json_name(self):
+        """Return the JSON entry's name, e.g. ``"payments.json"``."""
+        return f"{self.name}.json"
+
+
+def _format(field, personal):
+    """Return how a portable copy writes the values of ``field``: the declaration's words, else its type's."""
+    if personal.format:
+        return personal.format
+    if is_person(field):
+        return '"you"; "staff" for a member of our staff; empty when no person acted (the system)'
+    if isinstance(field, models.FileField):
+        return "the name of a file in this ZIP"
+    if isinstance(field, models.DateTimeField):
+        return "ISO 8601 date and time with its UTC offset, e.g. 2026-03-14T09:26:52.123456+00:00"
+    if isinstance(field, models.DateField):
+        return "date, ISO 8601 (YYYY-MM-DD)"
+    if isinstance(field, models.TimeField):
+        return "time of day, ISO 8601 (hh:mm:ss)"
+    if isinstance(field, models.BooleanField):
+        return "true or false"
+    if isinstance(field, models.DecimalField):
+        return f"decimal number, {field.decimal_places} decimal places (text in the JSON, to keep it exact)"
+    if isinstance(field, models.IntegerField):
+        return "integer"
+    if isinstance(field, models.FloatField):
+        return "number"
+    if isinstance(field, models.JSONField):
+        return "JSON (in the CSV, its JSON text)"
+    if isinstance(field, models.ForeignKey):
+        return f"the {field.related_model._meta.verbose_name}'s name (text)"
+    if isinstance(field, models.DurationField):
+        return "duration, as [days] hh:mm:ss"
+    if isinstance(field, models.UUIDField):
+        return "UUID"
+    if field.choices:
+        return "code, one of the values listed"
+    return "text"
+
+
+def _values(field):
+    """Return code → meaning for a field with a short fixed list of codes, else an empty dict."""
+    choices = field.flatchoices if field.choices else []
+    if not choices or len(choices) > MAX_LISTED_VALUES or isinstance(field, models.BooleanField):
+        return {}
+    return {str(code): str(label) for code, label in choices}
+
+
+def portable_files():
+    """Return the files of a portable copy, one per kind of record, generated from the registry.
+
+    Returns:
+        list of ``PortableFile`` in registration order; a model without any
+        exportable, portable field has none.
+    """
+    files = []
+    for dataset in portable_datasets():
+        declaration = dataset.declaration
+        columns = tuple(
+            Column(
+                name=declaration.column_name(field.name),
+                meaning=declaration.fields[field.name].description,
+                format=_format(field, declaration.fields[field.name]),
+                unit=declaration.fields[field.name].unit,
+                category=declaration.fields[field.name].category,
+                values=_values(field),
+                field=field,
+            )
+            for field in dataset.fields
+        )
+        files.append(
+            PortableFile(dataset=dataset, name=declaration.records_name, title=declaration.description, columns=columns)
+        )
+    return files
+
+
+def _entry(name, made_at):
+    """Return the ``ZipInfo`` of a new entry dated ``made_at`` (an aware datetime), deflated, readable by all.
+
+    The ZIP's own date is local time without a zone and to 2 seconds: it holds the
+    time in UTC, and the extended-timestamp field the exact instant, which unzip
+    tools show in the reader's time zone (APPNOTE 4.4.6, Info-ZIP extra field 0x5455).
+    """
+    utc = made_at.astimezone(datetime.UTC)
+    info = zipfile.ZipInfo(name, date_time=utc.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = COMPRESS_LEVEL  # the level ZipFile.open() would use; public only from Python 3.13
+    info.external_attr = 0o644 << 16  # rw-r--r--
+    info.extra = struct.pack("<HHBL", EXTENDED_TIMESTAMP, 5, 1, int(utc.timestamp()))
+    return info
+
+
+class _Attachments:
+    """The stored files that records name (a profile photo), collected to be copied once the rows are written."""
+
+    def __init__(self):
+        self.entries = []
+        self._numbers = {}
+
+    def converter(self, portable_file, column):
+        """Return a function turning a stored file's name into the name of its entry in the ZIP."""
+
+        def entry_name(stored):
+            if not stored:
+                return None
+            key = (portable_file.name, column.name)
+            self._numbers[key] = number = self._numbers.get(key, 0) + 1
+            suffix = PurePosixPath(stored).suffix.lower()
+            name = f"{portable_file.name}_{column.name}{'' if number == 1 else f'_{number}'}{suffix}"
+            self.entries.append((name, portable_file.name, column, stored))
+            return name
+
+        return entry_name
+
+    def write(self, archive, made_at):
+        """Copy every collected file into ``archive``; return their manifest entries."""
+        written = []
+        for name, records, column, stored in self.entries:
+            with column.field.storage.open(stored, "rb") as source, archive.open(_entry(name, made_at), "w") as out:
+                shutil.copyfileobj(source, out)
+            written.append({"file": name, "records": records, "column": column.name})
+        return written
+
+
+def _converter(column, subject):
+    """Return a function turning one value of ``column``, as ``dataset_rows`` yields it, into its JSON form."""
+    field = column.field
     if is_person(field):
         # SECURITY: never name another person (e.g. the staff member who acted).
         return lambda value: None if value is None else ("you" if value == subject.pk else "staff")
-    if isinstance(field, models.FileField):
-        return bool
     if isinstance(field, models.DateTimeField | models.DateField | models.TimeField):
         return lambda value: None if value is None else value.isoformat()
-    if isinstance(field, models.ForeignKey | models.DecimalField | models.UUIDField | models.DurationField):
+    if isinstance(field, models.DecimalField | models.UUIDField | models.DurationField):
         return lambda value: None if value is None else str(value)
     return lambda value: value
 
 
-def _csv_value(value):
+def _write_file(archive, portable_file, subject, made_at, attachments, progress):
+    """Write ``<records>.json`` and ``<records>.csv``; return the number of rows written."""
+    names = [column.name for column in portable_file.columns]
+    converters = [
+        attachments.converter(portable_file, column)
+        if isinstance(column.field, models.FileField)
+        else _converter(column, subject)
+        for column in portable_file.columns
+    ]
+    # A decimal is text in the JSON (exact) and a number in the CSV (a spreadsheet adds it up).
+    decimals = [isinstance(column.field, models.DecimalField) for column in portable_file.columns]
+    written = 0
+    # A ZIP takes one open entry at a time: the CSV waits in a temporary file meanwhile.
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as csv_out:
+        writer = spreadsheets.writer(csv_out)  # SECURITY: no cell opens as a live formula
+        writer.writerow(names)
+        with archive.open(_entry(portable_file.json_name, made_at), "w") as json_out:
+            json_out.write(b"[")
+            batch = []
+            for row in dataset_rows(portable_file.dataset, subject):
+                values = [convert(value) for convert, value in zip(converters, row, strict=True)]
+                batch.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
+                writer.writerow(
+                    stored if decimal and stored is not None else _plain(value)
+                    for value, stored, decimal in zip(values, row, decimals, strict=True)
+                )
+                if len(batch) == BATCH_ROWS:
+                    json_out.write((("," if written else "") + "\n" + ",\n".join(batch)).encode("utf-8"))
+                    written += len(batch)
+                    progress.advance(len(batch))
+                    batch = []
+            if batch:
+                json_out.write((("," if written else "") + "\n" + ",\n".join(batch)).encode("utf-8"))
+                written += len(batch)
+                progress.advance(len(batch))
+            json_out.write(b"\n]\n" if written else b"]\n")
+        csv_out.seek(0)
+        with archive.open(_entry(portable_file.csv_name, made_at), "w") as csv_entry:
+            while chunk := csv_out.read(256 * 1024):
+                csv_entry.write(chunk.encode("utf-8"))
+    return written
+
+
+def _plain(value):
     """Return the CSV cell of a value in its JSON form: text and numbers as they are, the rest as JSON text."""
     if isinstance(value, dict | list | bool):
         return json.dumps(value, ensure_ascii=False)
     return value
 
 
-def _write_dataset(dataset, subject, columns, json_out, writer, progress):
-    """Write one dataset's rows as a JSON array and as CSV lines; return the number of rows."""
-    record = dataset.declaration.description
-    names = dataset.names
-    converters = [_converter(field, subject) for field in dataset.fields]
-    # A decimal is text in the JSON (exact) and a number in the CSV (a spreadsheet adds it up).
-    decimals = [isinstance(field, models.DecimalField) for field in dataset.fields]
-    positions = [columns.index(name) for name in names]
-    written, batch = 0, []
-    json_out.write(b"[")
-    for row in dataset_rows(dataset, subject):
-        values = [convert(value) for convert, value in zip(converters, row, strict=True)]
-        batch.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
-        line = [""] * len(columns)
-        for position, value, stored, decimal in zip(positions, values, row, decimals, strict=True):
-            line[position] = stored if decimal else _csv_value(value)
-        writer.writerow([record, *line])
-        if len(batch) == BATCH_ROWS:
-            json_out.write(((", " if written else "") + ", ".join(batch)).encode("utf-8"))
-            written += len(batch)
-            progress.advance(len(batch))
-            batch = []
-    if batch:
-        json_out.write(((", " if written else "") + ", ".join(batch)).encode("utf-8"))
-        written += len(batch)
-        progress.advance(len(batch))
-    json_out.write(b"]")
-    return written
-
-
-def _write_category(archive, category, datasets, subject, progress):
-    """Write ``<category>.json`` and ``<category>.csv``; return the number of rows written."""
-    columns = list(dict.fromkeys(name for dataset in datasets for name in dataset.names))
-    rows = 0
-    # A ZIP takes one open entry at a time: the CSV waits in a temporary file meanwhile.
-    with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as csv_out:
-        writer = spreadsheets.writer(csv_out)  # SECURITY: no cell opens as a live formula
-        writer.writerow(["record", *columns])
-        with archive.open(f"{category.value}.json", "w") as json_out:
-            json_out.write(b"{")
-            for index, dataset in enumerate(datasets):
-                json_out.write((b", " if index else b"") + json.dumps(dataset.declaration.description).encode() + b": ")
-                rows += _write_dataset(dataset, subject, columns, json_out, writer, progress)
-            json_out.write(b"}")
-        csv_out.seek(0)
-        with archive.open(f"{category.value}.csv", "w") as csv_entry:
-            while chunk := csv_out.read(256 * 1024):
-                csv_entry.write(chunk.encode("utf-8"))
-    return rows
+def _readme(manifest):
+    """Return README.txt: how the files are made, then every file's columns in words (the data dictionary)."""
+    made_at = datetime.datetime.fromisoformat(manifest["generated_at"]).astimezone(datetime.UTC)
+    introduction = INTRODUCTION.format(made_on=f"{made_at:%Y-%m-%d}", made_at=f"{made_at:%H:%M:%S}")
+    lines = [introduction, "What each file holds", ""]
+    for entry in manifest["files"]:
+        rows = f"{entry['rows']} record{'' if entry['rows'] == 1 else 's'}"
+        lines.append(f"{entry['csv']} and {entry['json']}: {entry['title']} ({rows})")
+        for column in entry["columns"]:
+            words = [f"{column['meaning']}.", f"Format: {column['format']}."]
+            if column["unit"]:
+                words.append(f"Unit: {column['unit']}.")
+            if column.get("values"):
+                words.append("Values: " + "; ".join(f"{code} = {label}" for code, label in column["values"].items()))
+            lines.append(
+                textwrap.fill(
+                    " ".join(words),
+                    width=88,
+                    initial_indent=f"  {column['name']}: ",
+                    subsequent_indent="      ",
+                    break_long_words=False,
+                    break_on_hyphens=False,  # a date, a code or a file name stays whole
+                )
+            )
+        lines.append("")
+    if manifest["attachments"]:
+        lines.append("Files your records name")
+        lines.append("")
+        lines.extend(
+            f"  {entry['file']}: named in {entry['records']}.csv, column {entry['column']}"
+            for entry in manifest["attachments"]
+        )
+        lines.append("")
+    return "\n".join(lines)
 
 
 def portable_export_write(subject, archive, *, progress=None):
-    """Write the subject's portable copy into the open ``zipfile.ZipFile`` ``archive``.
+    """Write the subject's portable copy into the open ``zipfile.ZipFile`` ``archive`` (GDPR Art. 20).
 
-    Only fields declared ``exportable`` are written (never password hashes or
-    authenticator secrets). Memory is bounded by ``datasets.CHUNK_SIZE`` rows,
-    whatever the size of the learner's data.
+    One CSV and one JSON file per kind of record the subject has (``portable_files()``),
+    the files those records name, ``manifest.json`` with a data dictionary of every
+    column and ``README.txt`` saying the same in words; every entry is dated the
+    time the copy was made. Only fields declared ``exportable`` and ``portable``
+    are written (never password hashes or authenticator secrets). Memory is
+    bounded by ``datasets.CHUNK_SIZE`` rows, whatever the size of the learner's data.
 
     Args:
         subject: the data subject (a user).
@@ -135,29 +364,32 @@ def portable_export_write(subject, archive, *, progress=None):
 
     Returns:
         dict: the manifest that was written (``format_version``, ``generated_at``,
-        ``categories`` with files and row counts, ``photo`` when there is one).
+        ``files`` with each file's names, title, rows and ``columns``, and
+        ``attachments``).
     """
     progress = progress or Progress()
-    sections = datasets_by_category()
-    progress.start(sum(dataset_row_count(d, subject) for _, datasets in sections for d in datasets))
-    manifest = {"format_version": FORMAT_VERSION, "generated_at": timezone.now().isoformat(), "categories": []}
-    for category, datasets in sections:
-        rows = _write_category(archive, category, datasets, subject, progress)
-        manifest["categories"].append(
+    made_at = timezone.now()
+    counted = [(portable_file, dataset_row_count(portable_file.dataset, subject)) for portable_file in portable_files()]
+    progress.start(sum(rows for _, rows in counted))
+    manifest = {"format_version": FORMAT_VERSION, "generated_at": made_at.isoformat(), "files": []}
+    attachments = _Attachments()
+    for portable_file, rows in counted:
+        if not rows:
+            continue
+        rows = _write_file(archive, portable_file, subject, made_at, attachments, progress)
+        manifest["files"].append(
             {
-                "category": category.value,
-                "label": category.label,
-                "files": [f"{category.value}.json", f"{category.value}.csv"],
+                "records": portable_file.name,
+                "title": portable_file.title,
+                "csv": portable_file.csv_name,
+                "json": portable_file.json_name,
                 "rows": rows,
+                "columns": [column.describe() for column in portable_file.columns],
             }
         )
-    profile = getattr(subject, "profile", None)
-    if profile is not None and profile.photo:
-        with profile.photo.open("rb") as photo, archive.open("photo.jpg", "w") as entry:
-            shutil.copyfileobj(photo, entry)
-        manifest["photo"] = "photo.jpg"
-    archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
-    archive.writestr("README.txt", README)
+    manifest["attachments"] = attachments.write(archive, made_at)
+    archive.writestr(_entry("manifest.json", made_at), json.dumps(manifest, ensure_ascii=False, indent=2))
+    archive.writestr(_entry("README.txt", made_at), _readme(manifest))
     progress.finish()
     return manifest
 

@@ -141,3 +141,25 @@ def test_check_refuses_free_text_that_is_undeclared_or_kept_after_erasure_as_it_
     assert [error.id for error in declaration_errors(undeclared)] == ["compliance.E009"]
     assert [error.id for error in declaration_errors(kept_as_it_is)] == ["compliance.E010"]
     assert declaration_errors(declaration) == []
+
+
+def test_check_refuses_portable_copy_names_a_program_could_not_rely_on(without):
+    payments = registry.get(Payment)
+    events = registry.get(LearningEvent)
+    fields = {**payments.fields, "reference": PersonalField(Category.FINANCIAL, "Its reference", export_name="amount")}
+    renamed = type(payments)(**{**payments.__dict__, "fields": fields, "export_name": "Payments made"})
+    clashing = type(events)(**{**events.__dict__, "export_name": "quiz_results"})
+
+    assert {(error.id, error.msg) for error in declaration_errors(renamed)} == {
+        ("compliance.E013", "accounts.Payment names 'Payments made' in portable copies, which is not snake_case."),
+        ("compliance.E014", "accounts.Payment has two columns named 'amount' in portable copies."),
+    }
+    without(LearningEvent)
+    registry.register(clashing)
+    try:
+        with pytest.raises(
+            SystemCheckError, match=r"compliance\.E015.*accounts\.QuizResult and accounts\.LearningEvent"
+        ):
+            call_command("check")
+    finally:
+        registry.unregister(LearningEvent)

@@ -110,6 +110,6 @@ def test_learner_follows_the_progress_of_a_portable_copy_and_downloads_it(
     download.save_as(path)
     with zipfile.ZipFile(path) as archive:
         manifest = json.loads(archive.read("manifest.json"))
-        usage = json.loads(archive.read("usage.json"))
-    assert len(usage["Your learning activity"]) == EVENTS
-    assert {entry["category"] for entry in manifest["categories"]} >= {"identity", "education", "usage"}
+        activity = json.loads(archive.read("learning_activity.json"))
+    assert len(activity) == EVENTS
+    assert {entry["records"] for entry in manifest["files"]} >= {"account", "profile", "learning_activity"}

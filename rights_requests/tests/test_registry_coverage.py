@@ -7,11 +7,13 @@ all of the registry at once — the anchors' most reported failure is a table th
 was never exported or never deleted.
 """
 
+import csv
 import datetime
 import io
 import json
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt
@@ -19,9 +21,10 @@ from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import TOTPDevice, UserSession
-from accounts.services import personal_access_token_create, signup_request
+from accounts.services import personal_access_token_create, personal_access_token_revoke, signup_request
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
 from compliance.models import StaffGroup
 from compliance.registry import Delete, registry
@@ -51,6 +54,16 @@ pytestmark = pytest.mark.django_db
 
 #: Models about staff members' work, not about a learner: covered by the staff test below.
 STAFF_ONLY = {"privacy.processingrun", "admin.logentry"}
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+#: Portable columns the fixture's learner leaves empty: each is filled by an event the fixture does not stage.
+EMPTY_UNTIL_IT_HAPPENS = {
+    ("consents", "note"): "staff recorded a consent for the learner",
+    ("data_rights_requests", "extended_at"): "staff extended a request's deadline",
+    ("data_rights_requests", "extension_reason"): "staff extended a request's deadline",
+    ("data_rights_requests", "decision_reason"): "staff declined a request",
+    ("prepared_copies", "unavailable_since"): "a download found the stored file damaged",
+    ("processing_restrictions", "lifted_at"): "staff lifted the restriction",
+}
 
 
 def learner_with_data_everywhere(username, full_name, email, on_commit):
@@ -65,8 +78,12 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
         profile__bio='Bio with "quotes", commas, new\nlines, emoji 🎓 and 中文',
         profile__date_of_birth=datetime.date(1991, 3, 4),
         profile__photo=photo_file(),
+        profile__country="GB",
+        profile__education_level="master",
+        profile__occupation="Nurse",
+        profile__timezone="Europe/London",
     )
-    enrollment = EnrollmentFactory(user=user)
+    enrollment = EnrollmentFactory(user=user, grade_percent=Decimal("88.50"), completed_at=timezone.now())
     QuizResultFactory(enrollment=enrollment)
     LearningEventFactory(user=user, course=enrollment.course)
     PaymentFactory(user=user, course=enrollment.course)
@@ -77,14 +94,19 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
         kind="privacy", version="2026-11", defaults={"effective_date": datetime.date(2026, 11, 1), "summary": "s"}
     )
     PolicyAcknowledgementFactory(user=user, policy=policy)
-    browser = Client()
+    browser = Client(HTTP_USER_AGENT=FIREFOX)
     assert browser.post("/accounts/login/", {"username": username, "password": PASSWORD}).status_code == 302
     browser.get("/settings/account/")
     assert UserSession.objects.filter(user=user).exists()
-    Client().post("/accounts/login/", {"username": username, "password": "wrong password"})  # a failed attempt
-    TOTPDeviceFactory(user=user)
-    BackupCodeFactory(device__user=user)
-    personal_access_token_create(actor=user, user=user, name="Backup script", scope="read", lifetime_days=30)
+    failed = Client(HTTP_USER_AGENT=FIREFOX)
+    failed.post("/accounts/login/", {"username": username, "password": "wrong password"})  # a failed attempt
+    TOTPDeviceFactory(user=user, last_used_at=timezone.now())
+    BackupCodeFactory(device__user=user, used_at=timezone.now())
+    token, raw_token = personal_access_token_create(
+        actor=user, user=user, name="Backup script", scope="read", lifetime_days=30
+    )
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}").get("/api/v1/me/profile/").status_code == 200
+    personal_access_token_revoke(actor=user, token=token)
     with on_commit(execute=True):  # a portable copy, prepared and stored
         services.request_submit(actor=user, subject=user, request_type="portability")
     return user
@@ -116,27 +138,38 @@ def test_the_portable_copy_holds_every_declared_record_and_nothing_undeclared(no
     with portable_export_file(noor) as output:
         archive = zipfile.ZipFile(output)
         manifest = json.loads(archive.read("manifest.json"))
-        documents = {
-            entry["category"]: json.loads(archive.read(f"{entry['category']}.json")) for entry in manifest["categories"]
-        }
+        documents = {entry["records"]: json.loads(archive.read(entry["json"])) for entry in manifest["files"]}
         names = set(archive.namelist())
 
-    expected_files = {"manifest.json", "README.txt", "photo.jpg"}
-    for entry in manifest["categories"]:
-        expected_files.update(entry["files"])
-    assert names == expected_files
-    for declaration in registry:
-        if declaration.label in STAFF_ONLY:
-            continue
-        for category in declaration.categories:
-            exportable = {n for n, f in declaration.fields.items() if f.category == category and f.exportable}
-            if not exportable:
-                continue
-            records = documents[category.value][declaration.description]
-            assert records, f"{declaration.label} has rows but none in {category.value}.json"
-            assert all(set(record) == exportable for record in records), (
-                f"{declaration.label}: only its declared, exportable fields"
-            )
+    kinds = [declaration for declaration in registry if declaration.label not in STAFF_ONLY]
+    assert names == {"manifest.json", "README.txt", "profile_photo.jpg"} | {
+        f"{declaration.records_name}.{extension}" for declaration in kinds for extension in ("csv", "json")
+    }, "one CSV and one JSON file per kind of record, and the photo"
+    for declaration in kinds:
+        columns = [
+            declaration.column_name(name)
+            for name, personal in declaration.fields.items()
+            if personal.exportable and personal.portable
+        ]
+        records = documents[declaration.records_name]
+        assert records, f"{declaration.label} has rows but none in {declaration.records_name}.json"
+        assert all(list(record) == columns for record in records), (
+            f"{declaration.label}: only its declared, exportable, portable fields, in their declared order"
+        )
+
+
+def test_no_column_of_the_portable_copy_is_empty_for_every_record(noor):
+    """A column nobody can fill is bookkeeping, not the learner's data: the registry keeps it out (GDPR Art. 20)."""
+    with portable_export_file(noor) as output:
+        archive = zipfile.ZipFile(output)
+        manifest = json.loads(archive.read("manifest.json"))
+        empty = set()
+        for entry in manifest["files"]:
+            header, *lines = csv.reader(io.StringIO(archive.read(entry["csv"]).decode("utf-8"), newline=""))
+            filled = [any(line[index] for line in lines) for index in range(len(header))]
+            empty |= {(entry["records"], name) for name, used in zip(header, filled, strict=True) if not used}
+
+    assert empty == set(EMPTY_UNTIL_IT_HAPPENS)
 
 
 def test_the_access_report_has_a_table_with_rows_for_every_declared_record(noor):
