@@ -195,13 +195,8 @@ def test_each_choice_names_the_viewers_who_would_see_the_field_for_the_preview_s
     client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"})
     page = client.get("/settings/privacy/").content.decode()
 
-    marks = dict(
-        (value, viewers)
-        for viewers, value in re.findall(
-            r'<label class="audience-option" for="id_bio_\d" data-shown-to="([^"]*)">\s*<input type="radio" name="bio" value="(\w+)"',
-            page,
-        )
-    )
+    option = r'for="id_bio_\d" data-shown-to="([^"]*)">\s*<input type="radio" name="bio" value="(\w+)"'
+    marks = {value: viewers for viewers, value in re.findall(option, page)}
     assert marks == {"public": "public learners", "learners": "learners", "private": ""}
     assert 'data-field="bio" data-saved="learners"' in page
     # The owner's whole profile is there for the script, inert, before the preview.
