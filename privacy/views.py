@@ -16,7 +16,7 @@ from learnerportal.http import safe_next_url
 from . import conf as privacy_conf
 from .exceptions import PolicyConfirmationDue, PrivacyError
 from .forms import ActivityFilterForm, ConsentForm, VisibilityForm
-from .models import CONSENT_PURPOSES, Audience, Consent
+from .models import CONSENT_PURPOSES, Audience, Consent, ProfileVisibility
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
     access_learner_photo,
@@ -24,6 +24,7 @@ from .selectors import (
     audiences_in_force,
     below_digital_consent_age,
     consent_ledger,
+    fields_visible_to,
     list_length_asked,
     policy_confirmation_due,
     profile_for_audiences,
@@ -37,14 +38,43 @@ from .services import consent_record, policy_confirm, profile_visibility_update
 # confirmation region has this id (the redirect after the change opens the page at it).
 CONSENTS_MESSAGE_TAG = "consents"
 CONSENTS_MESSAGE_ID = "consents-message"
+# Messages about the visibility choices show above them, in a region with this id: the page
+# opens there after Save, so the confirmation is in view wherever on the page Save was pressed.
+VISIBILITY_MESSAGE_TAG = "visibility"
+VISIBILITY_MESSAGE_ID = "visibility-message"
 #: How many of the newest consent-ledger entries the Privacy tab lists (the API pages through all).
 CONSENT_HISTORY_SHOWN = 50
 
-#: "View as" choices on the Privacy tab: label and the audiences such a viewer belongs to.
+#: "View as" choices on the Privacy tab: label, how the preview names the viewer, and the
+#: audiences such a viewer belongs to.
 VIEW_AS = {
-    "public": ("Anyone on the internet", {Audience.PUBLIC}),
-    "learners": ("A signed-in learner", {Audience.PUBLIC, Audience.LEARNERS}),
+    "public": ("Anyone on the internet", "anyone on the internet", {Audience.PUBLIC}),
+    "learners": ("A signed-in learner", "a signed-in learner", {Audience.PUBLIC, Audience.LEARNERS}),
 }
+
+
+def _viewers_by_choice(user):
+    """Return ``{field: {audience: [view_as key, ...]}}``: who would see each field were that audience chosen.
+
+    Read from ``fields_visible_to``, the rule the preview follows on the server, so the
+    Privacy tab's script previews unsaved choices without a rule of its own.
+    """
+    viewers = {name: {audience: [] for audience in Audience} for name in ProfileVisibility.FIELDS}
+    for audience in Audience:
+        chosen = dict.fromkeys(ProfileVisibility.FIELDS, audience)
+        for key, (_, _, audiences) in VIEW_AS.items():
+            for name in fields_visible_to(subject=user, audiences=audiences, chosen=chosen):
+                viewers[name][audience].append(key)
+    return viewers
+
+
+def _messages_by_place(request):
+    """Return the request's messages as ``(consents, visibility, others)``, by where the page shows them."""
+    places = {CONSENTS_MESSAGE_TAG: [], VISIBILITY_MESSAGE_TAG: [], None: []}
+    for message in messages.get_messages(request):
+        tags = (message.extra_tags or "").split()
+        places[next((tag for tag in tags if tag in places), None)].append(message)
+    return places[CONSENTS_MESSAGE_TAG], places[VISIBILITY_MESSAGE_TAG], places[None]
 
 
 @login_required
@@ -55,7 +85,7 @@ def privacy_settings(request):
     in_force = {"audiences": audiences_in_force(request.user), "young": young}
     # A "View as" button sends the form: its choices are previewed, not saved. Only a view_as in
     # the form's body previews (not one in the page's address); one naming no offered viewer
-    # previews as anyone on the internet.
+    # previews as anyone on the internet. With script, the page previews without sending it.
     previewing = request.method == "POST" and "view_as" in request.POST
     view_as = request.POST["view_as"] if previewing else request.GET.get("view_as")
     chosen = None
@@ -67,45 +97,59 @@ def privacy_settings(request):
                 "Choose an audience for every field marked below to see the preview."
                 if previewing
                 else "Nothing was saved: choose an audience for every field marked below.",
+                extra_tags=VISIBILITY_MESSAGE_TAG,
             )
         elif previewing:
             chosen = form.cleaned_data
         else:
             profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
-            messages.success(request, "Your privacy settings are saved.")
-            return redirect("privacy:settings")
+            messages.success(request, "Your privacy settings are saved.", extra_tags=VISIBILITY_MESSAGE_TAG)
+            # An address of its own: a redirect without one would keep the form's (e.g. #preview-heading
+            # after a preview) and open the page away from the confirmation.
+            return redirect(reverse("privacy:settings") + f"#{VISIBILITY_MESSAGE_ID}")
     else:
         form = VisibilityForm(**in_force)
     if view_as not in VIEW_AS:
         view_as = "public"
     ledger = consent_ledger(request.user, recent=CONSENT_HISTORY_SHOWN)
     safeguards = safeguards_of(request.user)
-    preview = profile_for_audiences(
-        subject=request.user, audiences=VIEW_AS[view_as][1], list_length=list_length_asked(request), chosen=chosen
+    # The owner's whole profile, for the script's preview; the server's preview is the part of it the viewer sees.
+    everything = profile_for_audiences(subject=request.user, audiences=Audience, list_length=list_length_asked(request))
+    preview = everything.restricted_to(
+        fields_visible_to(subject=request.user, audiences=VIEW_AS[view_as][2], chosen=chosen)
     )
-    # Confirmations of a consent change show beside the consents, the rest at the top of the page.
-    consent_messages, other_messages = [], []
-    for message in messages.get_messages(request):
-        is_consent = CONSENTS_MESSAGE_TAG in (message.extra_tags or "").split()
-        (consent_messages if is_consent else other_messages).append(message)
+    viewers = _viewers_by_choice(request.user)
+    consent_messages, visibility_messages, other_messages = _messages_by_place(request)
     return render(
         request,
         "settings/privacy.html",
         {
             "tab": "privacy",
             "form": form,
+            "visibility_fields": [
+                {
+                    "field": field,
+                    "saved": in_force["audiences"][field.name],
+                    "options": [(radio, " ".join(viewers[field.name][radio.data["value"]])) for radio in field],
+                }
+                for field in form
+            ],
             "visibility": visibility,
+            "everything": everything,
             "preview": preview,
             "preview_unsaved": chosen is not None and chosen != in_force["audiences"],
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
-            "view_as_choices": [(key, label) for key, (label, _) in VIEW_AS.items()],
+            "view_as_choices": [(key, label, who) for key, (label, who, _) in VIEW_AS.items()],
+            "view_as_who": VIEW_AS[view_as][1],
             # A grant given before the learner reached the digital age of consent shows as off, to be given again.
             "consents": list(ledger.states.values()),
             "consent_history": ledger.recent,
             "consent_history_total": ledger.total,
             "consent_messages": consent_messages,
             "consent_message_id": CONSENTS_MESSAGE_ID,
+            "visibility_messages": visibility_messages,
+            "visibility_message_id": VISIBILITY_MESSAGE_ID,
             "other_messages": other_messages,
             "restricted_since": safeguards.restricted_since,
             "two_factor_on": safeguards.two_factor_on,

@@ -182,11 +182,11 @@ def test_pages_signed_in_and_for_two_factor_have_no_wcag_violations(live_server,
         "/learners/amara/",
     ]:
         check(path)
-    # The preview of choices not saved yet, with its notice and second save button.
+    # The preview of choices not saved yet, with its notice and the unsaved marks by the field and Save.
     page.goto(f"{url}/settings/privacy/")
     page.get_by_role("group", name="Bio").get_by_label("Everyone").check()
     page.get_by_role("button", name="Anyone on the internet").click()
-    expect(page.get_by_text("not saved yet")).to_be_visible()
+    expect(page.get_by_role("complementary").get_by_role("status")).to_contain_text("Unsaved changes")
     check(shot="privacy-unsaved-preview")
     page.goto(f"{url}/settings/data/")
     page.locator(".requests-table").get_by_role("link").last.click()  # the answered access request

@@ -109,6 +109,21 @@ class VisibleProfile:
     def __bool__(self):
         return bool(self.fields)
 
+    def restricted_to(self, names):
+        """Return a copy that keeps only the fields in ``names`` (e.g. ``fields_visible_to``'s answer).
+
+        Args:
+            names: a collection of field names (``ProfileVisibility.FIELDS``).
+
+        Returns:
+            a new ``VisibleProfile``; ``more`` counts only for lists kept.
+        """
+        return VisibleProfile(
+            username=self.username,
+            fields={name: value for name, value in self.fields.items() if name in names},
+            more={name: count if name in names else 0 for name, count in self.more.items()},
+        )
+
 
 #: How many courses and accomplishments a page lists before "And N more" (``list_length``).
 PROFILE_LIST_LENGTH = 20
@@ -153,6 +168,26 @@ def _course_lists(subject, want_courses, want_accomplishments, list_length):
     return courses, accomplishments, more
 
 
+def fields_visible_to(*, subject, audiences, chosen=None):
+    """Return the names of the fields of ``subject``'s profile that someone allowed ``audiences`` may see.
+
+    The one rule of who sees what: a field is visible when the audience in force for
+    it (``audiences_in_force``) is one the viewer belongs to. Whether the field is
+    filled in does not matter here.
+
+    Args:
+        subject: the learner whose profile is shown.
+        audiences: iterable of ``Audience`` the viewer belongs to.
+        chosen: settings not saved yet to read instead of the saved ones (as in
+            ``audiences_in_force``); None reads the saved settings.
+
+    Returns:
+        set of field names (``ProfileVisibility.FIELDS``).
+    """
+    audiences = frozenset(audiences)
+    return {name for name, audience in audiences_in_force(subject, chosen).items() if audience in audiences}
+
+
 def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH, chosen=None):
     """Return what of ``subject``'s profile is visible to someone allowed ``audiences``.
 
@@ -168,8 +203,7 @@ def profile_for_audiences(*, subject, audiences, list_length=PROFILE_LIST_LENGTH
         ``VisibleProfile``; falsy when nothing is visible. Email, phone and date
         of birth are never included (design: never shown on a profile).
     """
-    audiences = frozenset(audiences)
-    allowed = {name for name, audience in audiences_in_force(subject, chosen).items() if audience in audiences}
+    allowed = fields_visible_to(subject=subject, audiences=audiences, chosen=chosen)
     profile = subject.profile
     visible = VisibleProfile(username=subject.username)
     if "full_name" in allowed and profile.full_name:

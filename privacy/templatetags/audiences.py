@@ -1,4 +1,4 @@
-"""The ``{% audience_icon %}`` template tag: the icon of who may see a profile field.
+"""The ``{% audience_icon %}`` and ``{% audience_short_label %}`` template tags: who may see a profile field.
 
 A template built-in (``TEMPLATES["OPTIONS"]["builtins"]``), like ``{% icon %}``.
 """
@@ -22,3 +22,13 @@ def audience_icon(audience):
     the most private reading.
     """
     return icon(AUDIENCE_ICONS.get(audience, "lock"))
+
+
+#: What an audience's choice says where the Privacy tab is narrow; the full label stays its accessible name.
+AUDIENCE_SHORT_LABELS = {Audience.PUBLIC: "Everyone", Audience.LEARNERS: "Learners", Audience.PRIVATE: "Only me"}
+
+
+@register.simple_tag
+def audience_short_label(audience):
+    """Return the short label of a profile audience ("Learners" for signed-in learners); "" for anything else."""
+    return AUDIENCE_SHORT_LABELS.get(audience, "")

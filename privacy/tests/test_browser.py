@@ -84,10 +84,10 @@ def test_view_as_preview_and_avatar_menu_by_keyboard_on_a_phone(live_server, bro
     page.get_by_role("button", name="A signed-in learner").click()
     preview = page.get_by_role("complementary")
     expect(preview.get_by_text("Biology teacher learning to code.")).to_be_visible()
-    expect(preview.get_by_role("status")).to_contain_text("not saved yet")
+    expect(preview.get_by_role("status")).to_contain_text("Unsaved changes")
     expect(page.get_by_role("group", name="Bio").get_by_label("Signed-in learners")).to_be_checked()
     screenshot(page, "view-as-unsaved-phone")
-    preview.get_by_role("button", name="Save privacy settings").click()  # beside the preview, on a phone
+    page.get_by_role("button", name="Save privacy settings").click()  # in the bar at the bottom of a phone's screen
     expect(page.get_by_role("status").first).to_contain_text("Your privacy settings are saved.")
     page.get_by_role("button", name="A signed-in learner").click()
     expect(preview.get_by_text("Biology teacher learning to code.")).to_be_visible()

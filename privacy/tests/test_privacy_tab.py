@@ -167,6 +167,38 @@ def test_show_all_in_the_preview_stays_in_the_preview_and_its_audience(client, l
     page = client.get("/settings/privacy/?view_as=public").content.decode()
     assert 'href="?view_as=public&amp;lists=all#preview-heading">Show all 25 courses</a>' in page
 
-    whole = client.get("/settings/privacy/?view_as=public&lists=all").content.decode()
+    whole = client.get("/settings/privacy/?view_as=public&lists=all").content.decode().split('id="preview-heading"')[1]
     assert len(re.findall(r"<li>Seminar \d\d", whole)) == 25
     assert "Completed Seminar" not in whole, "accomplishments are not for everyone: the preview still says so"
+
+
+def test_without_script_save_still_saves_and_opens_the_page_at_its_confirmation(client, learner):
+    """The form is plain HTML: sent as it is, it saves; the page opens at the confirmation above the choices."""
+    response = client.post("/settings/privacy/?view_as=learners", ALL_PRIVATE | {"bio": "learners"})
+
+    # Its own anchor: a redirect without one keeps the form's (#preview-heading after a preview).
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/privacy/#visibility-message"
+    page = client.get(response["Location"]).content.decode()
+    section = page.split('id="visibility-heading"')[1].split('id="visibility-form"')[0]
+    assert 'id="visibility-message"' in section and "Your privacy settings are saved." in section
+    assert checked_radios(page) == ALL_PRIVATE | {"bio": "learners"}
+    assert ProfileVisibility.objects.get(user=learner).bio == Audience.LEARNERS
+    # Refused choices: the form is sent to the message's anchor, which says why.
+    assert 'action="#visibility-message"' in page
+    refused = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "everyone!"}).content.decode()
+    assert "Nothing was saved" in refused.split('id="visibility-heading"')[1].split('id="visibility-form"')[0]
+
+
+def test_each_choice_names_the_viewers_who_would_see_the_field_for_the_preview_script(client, learner):
+    """The script previews from these marks, read from the one visibility rule; saved values mark what is unsaved."""
+    client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"})
+    page = client.get("/settings/privacy/").content.decode()
+
+    option = r'for="id_bio_\d" data-shown-to="([^"]*)">\s*<input type="radio" name="bio" value="(\w+)"'
+    marks = {value: viewers for viewers, value in re.findall(option, page)}
+    assert marks == {"public": "public learners", "learners": "learners", "private": ""}
+    assert 'data-field="bio" data-saved="learners"' in page
+    # The owner's whole profile is there for the script, inert, before the preview.
+    assert re.search(r"<template data-preview-everything>.*Learning statistics.*</template>", page, re.S)
+    assert '<script src="/static/js/privacy-tab.js" defer></script>' in page
