@@ -37,9 +37,8 @@ def test_learner_files_erasure_and_the_officer_approves_it(live_server, browser,
     expect(row).to_contain_text("amara")
     row.get_by_role("link", name=request.reference).click()
     expect(officer.locator("#content")).to_contain_text("I am moving to another platform.")
-    officer.locator("select[name=CHANGE_FORM-action]").select_option(label="Approve")
     screenshot(officer, "3-officer-approves")
-    officer.get_by_role("button", name="Run").click()
+    officer.get_by_role("button", name="Approve…", exact=True).click()
 
     # It cannot be undone, so approving asks first, as Django asks before deleting.
     expect(officer.get_by_role("heading", name="Approve and carry out erasure?")).to_be_visible()
