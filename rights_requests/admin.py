@@ -295,7 +295,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "remove_leftovers",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
+        (None, {"fields": ["reference", "learner_account", "right_exercised", "status", "assignee"]}),
         ("Deadline", {"fields": ["received_at_shown", "due", "extended_at_shown", "extension_reason"]}),
         ("What the learner asked for", {"fields": ["request_details"]}),
         ("Outcome", {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
@@ -303,7 +303,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     readonly_fields = [
         "reference",
         "learner_account",
-        "type",
+        "right_exercised",
         "status",
         "assignee",
         "received_at_shown",
@@ -375,7 +375,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         """The newest file made for the learner and whether it can be downloaded."""
         request_file = latest_file_of(obj)
         if request_file is None:
-            return None  # shown as the empty value
+            return self.get_empty_value_display()
         if request_file.unavailable_since and request_file.storage_name:
             return format_html(
                 '<strong class="rr-receipt-left">Unavailable since {}: missing or damaged in storage.</strong> '
@@ -393,7 +393,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         """The erasure's receipt (GDPR Art. 5(2), accountability): what was done to each record, and the scan."""
         receipt = (obj.result or {}).get("erasure_receipt")
         if not receipt:
-            return None  # shown as the empty value
+            return self.get_empty_value_display()
         columns = findings_by_column(receipt.get("scan", []))
         scan = erasure_scan_in_words(receipt.get("scanned", {}), len(columns))
         verdict = (
@@ -464,17 +464,23 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         css_class, text = status
         return format_html('{} — <span class="rr-deadline {}">{}</span>', staff_datetime(obj.due_at), css_class, text)
 
+    @admin.display(description="type")
+    def right_exercised(self, obj):
+        """The right exercised as staff name it, with its source: "Erasure (GDPR Art. 17)"."""
+        handler = handler_for(obj.type)
+        return f"{handler.name} ({handler.article})"
+
     @admin.display(description="received")
     def received_at_shown(self, obj):
         return staff_datetime(obj.received_at)
 
     @admin.display(description="deadline extended")
     def extended_at_shown(self, obj):
-        return staff_datetime(obj.extended_at) or None
+        return staff_datetime(obj.extended_at) or self.get_empty_value_display()
 
     @admin.display(description="completed")
     def completed_at_shown(self, obj):
-        return staff_datetime(obj.completed_at) or None
+        return staff_datetime(obj.completed_at) or self.get_empty_value_display()
 
     @admin.display(description="learner")
     def learner_account(self, obj):
