@@ -318,7 +318,7 @@ def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_no
     days = (timezone.localtime(erasure.due_at).date() - timezone.localdate()).days
     assert days in (28, 29, 30, 31)
     assert table_rows(response, "rr-selected") == [
-        [erasure.reference, "noor", erasure.get_type_display(), "Awaiting review", f"due in {days} days"]
+        [erasure.reference, "noor", "Erasure", "Awaiting review", f"due in {days} days"]
     ]
     plan = {row[0]: row[1:] for row in table_rows(response, "rr-erasure-plan")}
     assert plan["The learner's account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
