@@ -117,12 +117,17 @@ def erasure_plan():
     rule per declared model, in registry order, without any learner's data.
 
     Returns:
-        list of dicts: ``description`` (the kind of record), ``outcome``
+        list of dicts: ``description`` (the kind of record, "the learner's payments"), ``outcome``
         ("Deleted", "Anonymised" or "Retained") and ``detail`` (the fields
         replaced, or the legal reason and the fields stripped; "" when deleted).
     """
     return [
-        {"description": d.description, "outcome": d.erasure.outcome, "detail": d.erasure.detail()} for d in registry
+        {
+            "description": in_staff_words(d.description),
+            "outcome": d.erasure.outcome,
+            "detail": in_staff_words(d.erasure.detail()),
+        }
+        for d in registry
     ]
 
 
@@ -241,3 +246,46 @@ def erasure_receipt_in_words(records):
         reason = in_staff_words(reason)
         grouped[what].append((kind, rows, reason))
     return [(RECEIPT_OUTCOMES[what], items) for what, items in grouped.items() if items]
+
+
+def _counted(number, noun, plural=None):
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _listed(words):
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def erasure_scan_in_words(scanned, columns_left):
+    """Return an erasure receipt's scan as the privacy officer reads it, in one or two sentences.
+
+    E.g. "12 tables and 48 columns searched for the former email and username,
+    3 encrypted rows checked: no former identifier remains." (GDPR Art. 17(1), 5(2)).
+
+    Args:
+        scanned: a receipt's ``scanned`` (``erasure.erasure_scan_scope``).
+        columns_left: how many columns the scan still finds an identifier in.
+
+    Returns:
+        str.
+    """
+    identifiers = scanned.get("identifiers") or []
+    searched = (
+        f"{_counted(scanned.get('tables', 0), 'table')} and {_counted(scanned.get('columns', 0), 'column')} searched"
+    )
+    if identifiers:
+        searched += f" for the former {_listed(identifiers)}"
+    if scanned.get("encrypted_columns"):
+        searched += (
+            f", {_counted(scanned.get('encrypted_rows', 0), 'encrypted row')} in "
+            f"{_counted(scanned['encrypted_columns'], 'encrypted column')} decrypted and checked"
+        )
+    if columns_left:
+        verdict = f"{_counted(columns_left, 'column still holds', 'columns still hold')} a former identifier"
+    else:
+        verdict = "no former identifier remains"
+    sentence = f"{searched}: {verdict}."
+    if scanned.get("unreadable_columns"):
+        unreadable = _counted(scanned["unreadable_columns"], "column")
+        sentence += f" {unreadable} of hashes and random keys, where no name can be read, were not searched."
+    return sentence

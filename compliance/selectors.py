@@ -99,10 +99,13 @@ def audit_event_description(event):
 def in_staff_words(phrase):
     """Return a phrase written for the learner in words for staff: "your account" → "the learner's account".
 
-    Audit events store what a learner is shown (e.g. the ``view`` of a staff access);
-    the officer's audit log and the periodic report say it in the third person.
+    Audit events and registry declarations store what a learner is shown (e.g. the
+    ``view`` of a staff access, "Your payments"); staff pages, the officer's audit log
+    and the periodic report say it in the third person, keeping a capital where one was.
     """
-    return re.sub(r"\byours?\b", "the learner's", str(phrase))
+    phrase = re.sub(r"\byou are\b", "the learner is", str(phrase))
+    phrase = re.sub(r"\b([Yy])ours?\b", lambda match: "The learner's" if match[1] == "Y" else "the learner's", phrase)
+    return re.sub(r"\b([Yy])ou\b", lambda match: "The learner" if match[1] == "Y" else "the learner", phrase)
 
 
 #: Roles whose access to a learner's data the periodic audit report looks at.

@@ -150,7 +150,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["learnerportal.icons", "learnerportal.form_tags", "privacy.templatetags.audiences"],
+            "builtins": [
+                "learnerportal.icons",
+                "learnerportal.form_tags",
+                "learnerportal.staff_time",
+                "privacy.templatetags.audiences",
+            ],
         },
     },
 ]

@@ -2,6 +2,9 @@
 
 Requests are read-only here: every step (assign, verify, approve, reject, extend,
 retry, complete) is an admin action that calls one service per selected request.
+A request's page offers, as buttons, only the steps its status and the viewer's
+role allow (``steps.may_take``); the list's action menu, which cannot depend on the
+selection, offers the steps the role may take on some request (``steps.may_ever_take``).
 The services check permissions and transitions again and are atomic, so a refused
 step changes nothing; the refusal is shown naming the request's reference.
 """
@@ -18,30 +21,47 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from compliance.erasure import findings_by_column
-from compliance.notice import erasure_receipt_in_words
+from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
+from learnerportal.staff_time import staff_datetime
 
 from . import conf, selectors, services, tasks
 from .details import DETAIL_TEXT_MAX
 from .exceptions import RightsRequestError
 from .files import latest_file_of
-from .handlers import handler_for, registered
+from .handlers import ApprovalConfirmation, handler_for, registered
 from .models import OPEN_STATUSES, RightsRequest, Status, open_first
-from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK
+from .permissions import DECIDE_ERASURE
 from .standings import lift_asked
+from .steps import may_ever_take, may_take
 from .workflow import TRANSITIONS
 
 #: Actions offered both on the changelist (for the selected requests) and on a request's page.
 EVERYWHERE = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 #: Name of the action field on a request's page (Django prefixes it there).
 CHANGE_FORM_ACTION_FIELD = f"{ActionLocation.CHANGE_FORM.value}-action"
-#: Actions that decide a request, which only staff who may decide its type take (``Handler.may_decide``:
-#: the privacy officer on erasure requests).
-DECISIONS = ("approve", "reject", "mark_completed")
+#: The staff step (``steps.STAFF_STEPS``) each admin action takes: it is offered where the step may be taken.
+ACTION_STEPS = {
+    "assign_to_me": "assign",
+    "verify_identity": "verify",
+    "approve": "approve",
+    "approve_some": "approve_in_part",
+    "reject": "reject",
+    "extend_deadline": "extend",
+    "retry_failed": "retry",
+    "mark_completed": "complete",
+    "remove_leftovers": "remove_leftovers",
+    "lift_restriction": "lift",
+}
+#: The confirmation asked before approving requests whose type has none of its own (``Handler.confirm_approval``).
+APPROVAL_CONFIRMATION = ApprovalConfirmation(
+    title="Approve these requests?",
+    submit_label="Yes, approve",
+    template="admin/rights_requests/rightsrequest/approval_confirmation.html",
+)
 #: How many references a success message names before saying "and N more".
 REFERENCES_SHOWN = 10
 
@@ -290,26 +310,27 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "retry_failed",
         "mark_completed",
         "lift_restriction",
+        "remove_leftovers",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "learner_account", "type", "status", "assignee"]}),
-        ("Deadline", {"fields": ["received_at", "due", "extended_at", "extension_reason"]}),
+        (None, {"fields": ["reference", "learner_account", "right_exercised", "status", "assignee"]}),
+        ("Deadline", {"fields": ["received_at_shown", "due", "extended_at_shown", "extension_reason"]}),
         ("What the learner asked for", {"fields": ["request_details"]}),
-        ("Outcome", {"fields": ["decision_reason", "completed_at", "download_file", "erasure_receipt"]}),
+        ("Outcome", {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
     ]
     readonly_fields = [
         "reference",
         "learner_account",
-        "type",
+        "right_exercised",
         "status",
         "assignee",
-        "received_at",
+        "received_at_shown",
         "due",
-        "extended_at",
+        "extended_at_shown",
         "extension_reason",
         "request_details",
         "decision_reason",
-        "completed_at",
+        "completed_at_shown",
         "download_file",
         "erasure_receipt",
     ]
@@ -332,37 +353,34 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_work_permission(self, request):
-        """Return whether the user may work requests (the services check again)."""
-        return request.user.has_perm(WORK)
-
-    def has_extend_permission(self, request):
-        """Return whether the user may extend deadlines (the services check again)."""
-        return request.user.has_perm(EXTEND_DEADLINE)
-
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
-        """Offer no decision on a request's page to staff who may not decide its type (an erasure, for agents).
+        """Offer the steps the user's role and, on a request's page, the request's status allow.
 
-        On the changelist the actions cannot depend on the selection: there the
-        services refuse each such request by reference.
+        The list's menu cannot depend on the selection: it offers each step the
+        role may take on some request (an agent may approve, but not extend), and
+        the services refuse the selected requests it does not apply to, by reference.
+        A request's page offers only what applies to that request now (no Approve
+        once it is completed; no decision on an erasure for an agent).
         """
         actions = super().get_actions(request, action_location=action_location)
-        if action_location == ActionLocation.CHANGE_FORM and self._viewing_one_not_theirs_to_decide(request):
-            for name in DECISIONS:
-                actions.pop(name, None)
-        return actions
+        if action_location == ActionLocation.CHANGE_FORM:
+            viewed = self._viewed_request(request)
+            return {
+                name: action
+                for name, action in actions.items()
+                if viewed is not None and may_take(request.user, viewed, ACTION_STEPS[name])
+            }
+        return {name: action for name, action in actions.items() if may_ever_take(request.user, ACTION_STEPS[name])}
 
     @staticmethod
-    def _viewing_one_not_theirs_to_decide(request):
-        undecidable = [handler.type for handler in registered() if not handler.may_decide(request.user)]
-        if not undecidable:
-            return False
+    def _viewed_request(request):
+        """Return the request whose page is shown (or posted to), or None."""
         object_id = (request.resolver_match.kwargs if request.resolver_match else {}).get("object_id")
         try:
             pk = uuid.UUID(str(object_id))
         except ValueError:
-            return False
-        return RightsRequest.objects.filter(pk=pk, type__in=undecidable).exists()
+            return None
+        return RightsRequest.objects.filter(pk=pk).first()
 
     def get_ordering(self, request):
         # Open requests first, the most urgent on top; then closed ones (read from the index rr_queue_order).
@@ -375,34 +393,33 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         """The newest file made for the learner and whether it can be downloaded."""
         request_file = latest_file_of(obj)
         if request_file is None:
-            return None  # shown as the empty value
+            return self.get_empty_value_display()
         if request_file.unavailable_since and request_file.storage_name:
             return format_html(
                 '<strong class="rr-receipt-left">Unavailable since {}: missing or damaged in storage.</strong> '
                 "The learner is told to try again later; restore the file from the backup taken with the "
                 "database, or prepare a new copy. Downloadable until {}.",
-                date_format(timezone.localtime(request_file.unavailable_since), "DATETIME_FORMAT"),
-                date_format(timezone.localtime(request_file.expires_at), "DATETIME_FORMAT"),
+                staff_datetime(request_file.unavailable_since),
+                staff_datetime(request_file.expires_at),
             )
         if not request_file.storage_name:
             return "Deleted from storage (its download period is over)."
-        return f"Downloadable until {date_format(timezone.localtime(request_file.expires_at), 'DATETIME_FORMAT')}."
+        return f"Downloadable until {staff_datetime(request_file.expires_at)}."
 
     @admin.display(description="erasure receipt")
     def erasure_receipt(self, obj):
         """The erasure's receipt (GDPR Art. 5(2), accountability): what was done to each record, and the scan."""
         receipt = (obj.result or {}).get("erasure_receipt")
         if not receipt:
-            return None  # shown as the empty value
-        scanned = receipt.get("scanned", {})
+            return self.get_empty_value_display()
         columns = findings_by_column(receipt.get("scan", []))
+        scan = erasure_scan_in_words(receipt.get("scanned", {}), len(columns))
         verdict = (
-            format_html('<strong class="rr-receipt-clean">{}</strong>', "0 matches")
+            format_html('<strong class="rr-receipt-clean">{}</strong>', scan)
             if not columns
             else format_html(
-                '<strong class="rr-receipt-left">{} column(s) still hold an identifier:</strong> {} '
-                '<a href="{}">Review and remove them</a>',
-                len(columns),
+                '<strong class="rr-receipt-left">{}</strong> {} <a href="{}">Review and remove them</a>',
+                scan,
                 "; ".join(
                     f"{column} ({', '.join(f'{kind} in {rows} row(s)' for kind, rows in kinds.items())})"
                     for column, kinds in columns.items()
@@ -412,9 +429,9 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         )
         if receipt.get("redacted"):
             verdict = format_html(
-                "{} (the privacy officer removed the learner's identifiers from {} place(s) by hand)",
+                "{} The privacy officer removed the learner's identifiers from {} by hand.",
                 verdict,
-                receipt["redacted"],
+                f"{receipt['redacted']} place" + ("" if receipt["redacted"] == 1 else "s"),
             )
         records = format_html_join(
             "",
@@ -430,33 +447,10 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 for heading, items in erasure_receipt_in_words(receipt["records"])
             ),
         )
-        encrypted = (
-            format_html(
-                " Encrypted columns ({}) cannot be searched in the database: they were decrypted and searched, "
-                "free text in every row and the rest in the learner's remaining rows ({} row(s) in all).",
-                scanned["encrypted_columns"],
-                scanned.get("encrypted_rows", 0),
-            )
-            if scanned.get("encrypted_columns")
-            else ""
-        )
-        unreadable = (
-            format_html(
-                " {} columns of hashes and random keys were not searched: no name can be read in them.",
-                scanned["unreadable_columns"],
-            )
-            if scanned.get("unreadable_columns")
-            else ""
-        )
         return format_html(
-            "<p>Erased at {}. Scanned {} tables ({} text columns) for the former {}: {}.{}{}</p><ul>{}</ul>",
-            receipt["erased_at"],
-            scanned.get("tables", "?"),
-            scanned.get("columns", "?"),
-            ", ".join(scanned.get("identifiers", [])) or "identifiers",
+            '<p>Erased at {}.</p><p class="rr-receipt-scan">{}</p><ul>{}</ul>',
+            staff_datetime(receipt["erased_at"]),
             verdict,
-            encrypted,
-            unreadable,
             records,
         )
 
@@ -481,7 +475,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.display(description="received", ordering="received_at")
     def received(self, obj):
-        return timezone.localtime(obj.received_at, timezone.get_default_timezone()).date()
+        return staff_datetime(obj.received_at)
 
     @admin.display(description="deadline", ordering="due_at")
     def deadline(self, obj):
@@ -493,14 +487,29 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.display(description="due")
     def due(self, obj):
-        due_day = timezone.localtime(obj.due_at, timezone.get_default_timezone()).date()
         status = deadline_status(obj)
         if status is None:
-            return f"{date_format(due_day)} (end of day)"
+            return staff_datetime(obj.due_at)
         css_class, text = status
-        return format_html(
-            '{} (end of day) — <span class="rr-deadline {}">{}</span>', date_format(due_day), css_class, text
-        )
+        return format_html('{} — <span class="rr-deadline {}">{}</span>', staff_datetime(obj.due_at), css_class, text)
+
+    @admin.display(description="type")
+    def right_exercised(self, obj):
+        """The right exercised as staff name it, with its source: "Erasure (GDPR Art. 17)"."""
+        handler = handler_for(obj.type)
+        return f"{handler.name} ({handler.article})"
+
+    @admin.display(description="received")
+    def received_at_shown(self, obj):
+        return staff_datetime(obj.received_at)
+
+    @admin.display(description="deadline extended")
+    def extended_at_shown(self, obj):
+        return staff_datetime(obj.extended_at) or self.get_empty_value_display()
+
+    @admin.display(description="completed")
+    def completed_at_shown(self, obj):
+        return staff_datetime(obj.completed_at) or self.get_empty_value_display()
 
     @admin.display(description="learner")
     def learner_account(self, obj):
@@ -632,7 +641,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             "title": title,
             "opts": self.opts,
             "form": form,
-            "requests": [(obj, deadline_status(obj)) for obj in requests],
+            "requests": [(obj, deadline_status(obj), handler_for(obj.type).name) for obj in requests],
             "action_name": action,
             "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
@@ -643,11 +652,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/rights_requests/rightsrequest/action_form.html", context)
 
-    @admin.action(description="Assign to me", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Assign to me", location=EVERYWHERE)
     def assign_to_me(self, request, queryset):
         self._run(request, queryset, services.request_assign, "Assigned to you", assignee=request.user)
 
-    @admin.action(description="Verify identity…", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Verify identity…", location=EVERYWHERE)
     def verify_identity(self, request, queryset):
         return self._with_form(
             request,
@@ -659,42 +668,44 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             run=lambda data: self._run(request, queryset, services.request_verify, "Verified", note=data["note"]),
         )
 
-    @admin.action(description="Approve", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Approve…", location=EVERYWHERE)
     def approve(self, request, queryset):
-        """Approve the selected requests; one whose type asks for it (erasure) is approved only once confirmed.
+        """Approve the selected requests once confirmed: each learner is emailed and the work starts.
 
-        Staff who may not decide such a type get no confirmation page: the service
-        refuses each of those requests by reference and approves the others.
+        A type that asks for its own confirmation (erasure: carried out at once and
+        for good) has its page. When the user may approve none of the selected
+        requests, there is nothing to confirm: the service refuses each by reference.
         """
-        confirmed = [
-            handler.type for handler in registered() if handler.confirm_approval and handler.may_decide(request.user)
-        ]
-        waiting = queryset.filter(type__in=confirmed, status=Status.AWAITING_APPROVAL).values_list("type", flat=True)
-        to_confirm = None if "apply" in request.POST else waiting.first()
-        if to_confirm is None:
+        if "apply" in request.POST:
             self._run(request, queryset, services.request_approve, "Approved")
             return None
-        return self._approval_confirmation(request, queryset, handler_for(to_confirm))
-
-    def _approval_confirmation(self, request, queryset, handler):
-        """Ask the privacy officer to confirm approvals that are carried out at once and for good (erasure).
-
-        Like Django's delete confirmation: the selected requests, what the handler
-        says about them (for erasure, what it does to each kind of record, from the
-        registry), and its submit button ("Yes, erase"), which posts the selection and
-        the action back with ``apply``. Nothing changes until then.
-        """
         requests = list(queryset.select_related("subject"))
-        confirmation = handler.confirm_approval
+        approvable = [obj for obj in requests if may_take(request.user, obj, "approve")]
+        if not approvable:
+            self._run(request, queryset, services.request_approve, "Approved")
+            return None
+        handler = next((handler_for(obj.type) for obj in approvable if handler_for(obj.type).confirm_approval), None)
+        return self._approval_confirmation(request, requests, approvable, handler)
+
+    def _approval_confirmation(self, request, requests, approvable, handler):
+        """Ask staff to confirm approvals: the learner is emailed and the work starts (erasure: for good).
+
+        Like Django's delete confirmation: the selected requests, what approving
+        does (for a type with its own confirmation, e.g. erasure, what it does to
+        each kind of record, from the registry), and a submit button ("Yes, erase"),
+        which posts the selection and the action back with ``apply``. Nothing changes until then.
+        """
+        confirmation = handler.confirm_approval if handler else APPROVAL_CONFIRMATION
         context = {
             **self.admin_site.each_context(request),
             "title": confirmation.title,
             "submit_label": confirmation.submit_label,
             "opts": self.opts,
-            "requests": [(obj, deadline_status(obj)) for obj in requests],
-            "confirming": [obj for obj in requests if obj.type == handler.type],
-            "others": [obj for obj in requests if obj.type != handler.type],
-            **handler.approval_confirmation_context(),
+            "requests": [(obj, deadline_status(obj), handler_for(obj.type).name) for obj in requests],
+            "confirming": [obj for obj in approvable if handler is None or obj.type == handler.type],
+            "others": [obj for obj in approvable if handler is not None and obj.type != handler.type],
+            "left_alone": [obj for obj in requests if obj not in approvable],
+            **(handler.approval_confirmation_context() if handler else {}),
             "action_name": "approve",
             "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
@@ -704,7 +715,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         request.current_app = self.admin_site.name
         return TemplateResponse(request, confirmation.template, context)
 
-    @admin.action(description="Approve some corrections…", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Approve some corrections…", location=EVERYWHERE)
     def approve_some(self, request, queryset):
         """Approve some parts of one request whose type allows it (``Handler.approves_in_part``: rectification)."""
         requests = list(queryset[:2])
@@ -735,7 +746,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             ),
         )
 
-    @admin.action(description="Reject…", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Reject…", location=EVERYWHERE)
     def reject(self, request, queryset):
         return self._with_form(
             request,
@@ -747,7 +758,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             run=lambda data: self._run(request, queryset, services.request_reject, "Rejected", reason=data["reason"]),
         )
 
-    @admin.action(description="Extend deadline…", permissions=["extend"], location=EVERYWHERE)
+    @admin.action(description="Extend deadline…", location=EVERYWHERE)
     def extend_deadline(self, request, queryset):
         return self._with_form(
             request,
@@ -766,11 +777,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             ),
         )
 
-    @admin.action(description="Retry failed", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Retry failed", location=EVERYWHERE)
     def retry_failed(self, request, queryset):
         self._run(request, queryset, services.request_retry, "Sent back to processing")
 
-    @admin.action(description="Mark completed…", permissions=["work"], location=EVERYWHERE)
+    @admin.action(description="Mark completed…", location=EVERYWHERE)
     def mark_completed(self, request, queryset):
         return self._with_form(
             request,
@@ -782,8 +793,12 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             run=lambda data: self._run(request, queryset, tasks.request_complete, "Completed", note=data["note"]),
         )
 
-    @admin.action(
-        description="Lift the restriction (the learner is emailed first)", permissions=["work"], location=EVERYWHERE
-    )
+    @admin.action(description="Lift the restriction (the learner is emailed first)", location=EVERYWHERE)
     def lift_restriction(self, request, queryset):
         self._run(request, queryset, services.request_lift, "Lifted the restriction of")
+
+    @admin.action(description="Remove what the erasure left…", location=ActionLocation.CHANGE_FORM)
+    def remove_leftovers(self, request, queryset):
+        """Open the leftovers page of the erasure shown (``leftovers_view``), which asks before it changes anything."""
+        rights_request = queryset.first()
+        return HttpResponseRedirect(reverse("admin:rights_requests_rightsrequest_leftovers", args=[rights_request.pk]))

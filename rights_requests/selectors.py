@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from compliance.erasure import LEFTOVERS_LISTED, erasure_leftovers
 from compliance.registry import Category, registry
+from compliance.selectors import in_staff_words
 
 from . import conf
 from .deadlines import end_of_day
@@ -254,13 +255,14 @@ def personal_data_summary(subject):
     """Return what the personal-data registry holds about ``subject``: counts only, never values.
 
     Returns:
-        list of ``{"description": str, "categories": [str, ...], "rows": int}``, one per
+        list of ``{"description": str, "categories": [str, ...], "rows": int}`` (the description in
+        staff's words: "the learner's payments"), one per
         declared model in registry order; ``rows`` is how many rows hold data about
         the subject (one count query per declaration).
     """
     return [
         {
-            "description": declaration.description,
+            "description": in_staff_words(declaration.description),
             "categories": [Category(category).label for category in declaration.categories],
             "rows": declaration.queryset_for(subject).count(),
         }

@@ -29,6 +29,7 @@ from .handlers import handler_for, registered
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
 from .standings import standings_of
+from .steps import extension_refusal
 from .tasks import email_learner, process_later
 from .workflow import locked, record_event, take_step
 
@@ -292,13 +293,8 @@ def request_extend(*, actor, request, months, reason):
     """
     require(actor, EXTEND_DEADLINE, "extend deadlines")
     request = locked(request)
-    if request.extended_at is not None:
-        raise TransitionNotAllowed("The deadline of this request has already been extended once.")
-    if timezone.now() > request.due_at:
-        raise TransitionNotAllowed(
-            "The deadline has passed: an extension must be decided and told to the learner "
-            "within the first month (GDPR Art. 12(3))."
-        )
+    if (refusal := extension_refusal(request)) is not None:
+        raise TransitionNotAllowed(refusal)
     if months not in (1, 2):
         raise InvalidRequestDetails("Extend by one or two months.", field="months")
     reason = clean_text(reason, "reason", required=True)

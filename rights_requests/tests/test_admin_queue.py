@@ -89,6 +89,16 @@ def run_action(client, action, requests):
     return client.post(CHANGELIST, payload, follow=True)
 
 
+def step_buttons(response):
+    """Return the names of the step buttons on a request's page."""
+    return set(
+        re.findall(
+            r'<button type="submit" class="button rr-step" name="CHANGE_FORM-action" value="([a-z_]+)"',
+            response.content.decode(),
+        )
+    )
+
+
 def submit_action_form(client, action, requests, url=CHANGELIST, field="action", **data):
     """Send the intermediate form of ``action`` (reason, note, months) as the browser does."""
     payload = {field: action, "_selected_action": [str(r.pk) for r in requests], "apply": "1", **data}
@@ -137,7 +147,7 @@ def test_the_list_shows_learner_type_received_date_and_assignee(client, agent, l
         "noor",
         "Erasure",
         "Awaiting review",
-        "10 Mar 2026",
+        "10 Mar 2026, 12:00 GMT",
         "due in 31 days",
         "sam.agent",
     ]
@@ -246,12 +256,16 @@ def test_an_agent_assigns_requests_to_themself(client, agent, learner, verified_
     )
 
 
-def test_an_agent_approves_a_rectification(client, agent, learner, verified_login):
+def test_an_agent_approves_a_rectification_once_confirmed(client, agent, learner, verified_login):
     rights_request = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
     verified_login(client, agent)
 
     response = run_action(client, "approve", [rights_request])
 
+    assert "Approving tells each learner by email that their request is approved" in text(response)
+    rights_request.refresh_from_db()
+    assert rights_request.status == Status.AWAITING_APPROVAL, "nothing changes before the confirmation"
+    response = submit_action_form(client, "approve", [rights_request])
     assert messages_of(response) == [("success", f"Approved 1 request: {rights_request.reference}.")]
     rights_request.refresh_from_db()
     assert rights_request.status == Status.APPROVED
@@ -265,7 +279,11 @@ def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go
     restriction = submit(learner, "restriction", reason="I contest my grades.")
     verified_login(client, agent)
 
-    response = run_action(client, "approve", [erasure, restriction])
+    confirmation = text(run_action(client, "approve", [erasure, restriction]))
+    assert f"{erasure.reference}: its status or your role does not let you approve it; it is left as it is." in (
+        confirmation
+    )
+    response = submit_action_form(client, "approve", [erasure, restriction])
 
     assert (
         "error",
@@ -300,12 +318,13 @@ def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_no
     days = (timezone.localtime(erasure.due_at).date() - timezone.localdate()).days
     assert days in (28, 29, 30, 31)
     assert table_rows(response, "rr-selected") == [
-        [erasure.reference, "noor", erasure.get_type_display(), "Awaiting review", f"due in {days} days"]
+        [erasure.reference, "noor", "Erasure", "Awaiting review", f"due in {days} days"]
     ]
     plan = {row[0]: row[1:] for row in table_rows(response, "rr-erasure-plan")}
-    assert plan["Your account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
-    assert plan["Your profile"] == ["Deleted", "—"]
-    assert plan["Your payments"][0] == "Retained" and "GDPR Art. 17(3)(b)" in plan["Your payments"][1]
+    assert plan["The learner's account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
+    assert plan["The learner's profile"] == ["Deleted", "—"]
+    payments = plan["The learner's payments"]
+    assert payments[0] == "Retained" and "GDPR Art. 17(3)(b)" in payments[1]
     assert "noor@example.org" not in page and "Noor Al-Hassan" not in page and "7700" not in page
     html = response.content.decode()
     assert f'<input type="hidden" name="_selected_action" value="{erasure.pk}">' in html
@@ -398,14 +417,12 @@ def test_an_agent_is_not_offered_decisions_on_an_erasure_requests_page(client, a
 
     def offered(user, rights_request):
         verified_login(client, user)
-        html = client.get(change_url(rights_request)).content.decode()
-        select = re.search(r'<select name="CHANGE_FORM-action".*?</select>', html, re.S).group(0)
-        return set(re.findall(r'<option value="([a-z_]+)"', select))
+        return step_buttons(client.get(change_url(rights_request)))
 
     assert {"approve", "reject", "mark_completed"} & offered(agent, erasure) == set()
-    assert {"assign_to_me", "verify_identity"} <= offered(agent, erasure)
-    assert {"approve", "reject", "mark_completed"} <= offered(agent, rectification)
-    assert {"approve", "reject", "mark_completed"} <= offered(officer, erasure)
+    assert offered(agent, erasure) == {"assign_to_me"}, "filed while signed in: verified already"
+    assert {"approve", "reject"} <= offered(agent, rectification)
+    assert {"approve", "reject"} <= offered(officer, erasure)
 
     verified_login(client, agent)
     forged = client.post(
@@ -417,11 +434,14 @@ def test_an_agent_is_not_offered_decisions_on_an_erasure_requests_page(client, a
     assert erasure.status == Status.AWAITING_APPROVAL
 
 
-def test_the_privacy_officer_approves_other_requests_in_one_step(client, officer, learner, verified_login):
+def test_the_privacy_officer_approves_other_requests_after_the_usual_confirmation(
+    client, officer, learner, verified_login
+):
     rectification = submit(learner, "rectification", changes={"phone": "+44 7700 900999"})
     verified_login(client, officer)
 
-    response = run_action(client, "approve", [rectification])
+    assert "Approve these requests?" in text(run_action(client, "approve", [rectification]))
+    response = submit_action_form(client, "approve", [rectification])
 
     assert messages_of(response) == [("success", f"Approved 1 request: {rectification.reference}.")]
     rectification.refresh_from_db()
@@ -623,10 +643,12 @@ def test_the_request_page_shows_details_timeline_and_data_counts_but_no_editable
         ["Assigned", "sam.agent", "Awaiting review", "—"],
     ]
     data = {row[0]: row for row in table_rows(response, "rr-data")}
-    assert data["Your course enrollments, progress and grades"][1:] == ["Education and learning", "2"]
-    assert data["Your profile"][2] == "1"
-    assert data["Your data-rights requests"][2] == "1"
-    assert data["The history of your data-rights requests"][2] == "3"
+    assert data["The learner's course enrollments, progress and grades"][1:] == ["Education and learning", "2"]
+    assert data["The learner's profile"][2] == "1"
+    assert data["The learner's data-rights requests"][2] == "1"
+    assert data["The history of the learner's data-rights requests"][2] == "3"
+    assert not [description for description in data if re.search(r"\byou", description, re.I)], "the third person"
+    assert "Type: Erasure (GDPR Art. 17)" in page, "not the learner's “Erasure of your data”"
     # Counts only: no values of the learner's data beyond who they are.
     assert "+44 7700 900555" not in page
     html = response.content.decode()

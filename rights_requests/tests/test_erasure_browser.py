@@ -37,9 +37,8 @@ def test_learner_files_erasure_and_the_officer_approves_it(live_server, browser,
     expect(row).to_contain_text("amara")
     row.get_by_role("link", name=request.reference).click()
     expect(officer.locator("#content")).to_contain_text("I am moving to another platform.")
-    officer.locator("select[name=CHANGE_FORM-action]").select_option(label="Approve")
     screenshot(officer, "3-officer-approves")
-    officer.get_by_role("button", name="Run").click()
+    officer.get_by_role("button", name="Approve…", exact=True).click()
 
     # It cannot be undone, so approving asks first, as Django asks before deleting.
     expect(officer.get_by_role("heading", name="Approve and carry out erasure?")).to_be_visible()
@@ -85,7 +84,9 @@ def test_the_officer_removes_what_an_erasure_left_and_the_erasure_completes(
     officer = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(officer, f"{live_server.url}/accounts/login/?next=/admin/", "priya.dpo", device=officer_device)
     officer.goto(f"{live_server.url}/admin/rights_requests/rightsrequest/{request.pk}/change/")
-    expect(officer.locator("#content")).to_contain_text("1 column(s) still hold an identifier")
+    expect(officer.locator("#content")).to_contain_text("1 column still holds a former identifier")
+    expect(officer.get_by_role("button", name="Remove what the erasure left…")).to_be_visible()
+    screenshot(officer, "4-receipt-with-findings")
     officer.get_by_role("link", name="Review and remove them").click()
     expect(officer.get_by_role("heading", name=f"What the erasure {request.reference} left")).to_be_visible()
     expect(officer.locator("table.rr-table")).to_contain_text("accounts_profile")

@@ -3,6 +3,8 @@
 GDPR Art. 17(1): an erasure is finished only when no identifier of the learner is left.
 """
 
+from html import unescape
+
 import pytest
 
 from compliance.models import AuditEvent
@@ -117,9 +119,9 @@ def test_an_erasure_that_leaves_an_identifier_stays_open_until_the_officer_remov
     assert audit.changes["redacted"] == [f"rights_requests_requestevent.note.{gossip.pk}"]
     assert "noor" not in str(audit.changes)
     receipt = client.get(f"/admin/rights_requests/rightsrequest/{erasure.pk}/change/").content.decode()
-    assert "0 matches</strong> (the privacy officer removed the learner's identifiers from 1 place(s) by hand)" in (
-        receipt
-    )
+    receipt = unescape(receipt)
+    assert "no former identifier remains." in receipt
+    assert "The privacy officer removed the learner's identifiers from 1 place by hand." in receipt
 
 
 def test_only_the_privacy_officer_sees_and_removes_leftovers(learner, agent, gossip, erase, client, verified_login):

@@ -142,7 +142,7 @@ def test_the_staff_queue_filters_by_a_registered_type_and_shows_its_details(
     page = client.get(f"/admin/rights_requests/rightsrequest/{request.pk}/change/").content.decode()
 
     assert "Opt out of sale" in queue and request.reference in queue
-    assert "Opt-out of the sale of your data (CCPA)" in page and "Hi." in page
+    assert "Opt out of sale (Cal. Civ. Code § 1798.120)" in page and "Hi." in page, "named as staff name it"
 
 
 def test_a_type_is_registered_once_under_a_name_that_fits_the_database_and_the_address(opt_out_of_sale):

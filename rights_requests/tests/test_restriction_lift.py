@@ -159,6 +159,27 @@ def test_staff_see_the_ask_in_the_queue_then_lifting_tells_the_learner_first_and
     assert event.actor.username == "sam.agent"
 
 
+def test_a_restrictions_admin_page_offers_lift_while_in_force_and_not_after(
+    staff, restricted, make_request, django_capture_on_commit_callbacks
+):
+    def buttons(rights_request):
+        html = staff.get(f"{CHANGELIST}{rights_request.pk}/change/").content.decode()
+        return set(re.findall(r'name="CHANGE_FORM-action" value="([a-z_]+)"', html))
+
+    assert "lift_restriction" in buttons(restricted)
+    assert "lift_restriction" not in buttons(make_request("access", Status.COMPLETED)), "keeps nothing in force"
+
+    with time_machine.travel(LIFTED, tick=False), django_capture_on_commit_callbacks(execute=True):
+        staff.post(
+            f"{CHANGELIST}{restricted.pk}/change/",
+            {"CHANGE_FORM-action": "lift_restriction", "_selected_action": [str(restricted.pk)]},
+        )
+
+    assert restricted.events.filter(action=RequestEvent.Action.LIFTED).exists()
+    assert len(mail.outbox) == 1, "the learner is told, once"
+    assert "lift_restriction" not in buttons(restricted), "nothing left to lift"
+
+
 def test_a_restriction_lifted_from_the_restrictions_list_reads_lifted_too(signed_in, restricted, agent):
     with time_machine.travel(LIFTED, tick=False):
         restriction_lift(actor=agent, user=restricted.subject)

@@ -1,0 +1,115 @@
+"""Which staff steps a request offers to whom: the workflow's transition table and the permissions, as one rule.
+
+The admin offers a step on a request's page only when ``may_take`` says so, and in
+the list's action menu only when ``may_ever_take`` does; the services check the same
+permissions and transitions again when the step is taken, so a forged step is refused.
+"""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK
+from .request_types import handler_for, registered
+from .standings import standings_of
+from .workflow import TRANSITIONS
+
+
+@dataclass(frozen=True)
+class StaffStep:
+    """A step staff take on a request: its workflow transition and the permission it needs."""
+
+    transition: str  # a key of ``workflow.TRANSITIONS``
+    permission: str
+    #: True for a decision, which also needs the type's own permission (``Handler.may_decide``).
+    decides: bool = False
+
+
+#: The steps staff take, by name; each admin action names one (``RightsRequestAdmin``).
+STAFF_STEPS = {
+    "assign": StaffStep("assign", WORK),
+    "verify": StaffStep("verify", WORK),
+    "approve": StaffStep("approve", WORK, decides=True),
+    "approve_in_part": StaffStep("approve", WORK, decides=True),
+    "reject": StaffStep("reject", WORK, decides=True),
+    "extend": StaffStep("extend", EXTEND_DEADLINE),
+    "retry": StaffStep("retry", WORK),
+    "complete": StaffStep("complete", WORK, decides=True),
+    "remove_leftovers": StaffStep("clear", DECIDE_ERASURE),
+    "lift": StaffStep("lift", WORK),
+}
+
+
+def _holds(user, permission):
+    return user is not None and user.is_active and user.is_staff and user.has_perm(permission)
+
+
+def extension_refusal(request, *, now=None):
+    """Return why the deadline of ``request`` cannot be extended, or None when it can (GDPR Art. 12(3)).
+
+    The status is the transition table's to judge; this adds the article's own
+    limits: once only, and within the first period.
+    """
+    if request.extended_at is not None:
+        return "The deadline of this request has already been extended once."
+    if (now or timezone.now()) > request.due_at:
+        return (
+            "The deadline has passed: an extension must be decided and told to the learner "
+            "within the first month (GDPR Art. 12(3))."
+        )
+    return None
+
+
+def may_ever_take(user, name):
+    """Return whether ``user`` may take step ``name`` on some request (the list's action menu).
+
+    A decision counts when the user may decide at least one registered type.
+    """
+    step = STAFF_STEPS[name]
+    if not _holds(user, step.permission):
+        return False
+    handlers = [h for h in registered() if not step.decides or h.may_decide(user)]
+    if name == "approve_in_part":
+        handlers = [h for h in handlers if h.approves_in_part]
+    if name == "lift":
+        handlers = [h for h in handlers if h.lasts]
+    return bool(handlers)
+
+
+def may_take(user, request, name, *, now=None):
+    """Return whether ``user`` may take step ``name`` on ``request`` in its status now (a request's page).
+
+    True when the step's transition starts from the request's status, the user
+    holds the step's permission and, for a decision, may decide the request's type;
+    and the step has something to do (assigning someone already assigned does not).
+    """
+    step = STAFF_STEPS[name]
+    handler = handler_for(request.type)
+    if request.status not in TRANSITIONS[step.transition].sources or not _holds(user, step.permission):
+        return False
+    if step.decides and not handler.may_decide(user):
+        return False
+    if name == "assign":
+        return request.assignee_id != user.pk
+    if name == "approve_in_part":
+        return handler.approves_in_part and bool(handler.approvable_parts(request))
+    if name == "extend":
+        return extension_refusal(request, now=now) is None
+    if name == "lift":
+        return handler.lasts and _lift_open(request)
+    return True
+
+
+def _lift_open(request):
+    """Return whether the completed ``request`` keeps something in force, or a learner's ask to lift still waits.
+
+    An ask waits after a restriction was lifted elsewhere (the restrictions list) until
+    staff take the step, so it leaves the queue; the admin annotates ``lift_asked``.
+    """
+    standing = standings_of([request]).get(request.pk)
+    return (standing is not None and standing.in_force) or bool(getattr(request, "lift_asked", False))
+
+
+def steps_for(user, request, *, now=None):
+    """Return the names of the steps ``user`` may take on ``request`` now, in ``STAFF_STEPS`` order."""
+    return [name for name in STAFF_STEPS if may_take(user, request, name, now=now)]
