@@ -17,7 +17,14 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from accounts.models import TOTPDevice
-from learnerportal.tests.factories import PASSWORD, CourseFactory, EnrollmentFactory, PolicyVersionFactory, UserFactory
+from learnerportal.tests.factories import (
+    PASSWORD,
+    CourseFactory,
+    EnrollmentFactory,
+    PolicyVersionFactory,
+    UserFactory,
+    fill_profile,
+)
 from learnerportal.tests.support import code_for, sign_in
 from privacy.marketing import unsubscribe_token
 from privacy.services import policy_activate, profile_visibility_update
@@ -33,11 +40,7 @@ NARROW = {"width": 320, "height": 640}  # WCAG 1.4.10 Reflow: 320 CSS px wide wi
 @pytest.fixture
 def amara(amara):
     """Amara with a course and a partly public profile."""
-    profile = amara.profile
-    profile.full_name = "Amara Okafor-Mensah"
-    profile.bio = "Biology teacher learning to code."
-    profile.country = "GH"
-    profile.save()
+    fill_profile(amara)
     EnrollmentFactory(user=amara, course=CourseFactory(title="Introduction to Python"), progress_percent=40)
     EnrollmentFactory(  # "Completed" beside a progress bar is the widest course row (320 px reflow)
         user=amara,

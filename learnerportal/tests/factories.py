@@ -298,6 +298,20 @@ def seminars(user, count, *, completed=True):
         )
 
 
+def fill_profile(user, **fields):
+    """Give ``user``'s profile a full name, a bio and a country (Ghana), or ``fields`` instead; return the profile."""
+    profile = user.profile
+    for name, value in {
+        "full_name": "Amara Okafor-Mensah",
+        "bio": "Biology teacher learning to code.",
+        "country": "GH",
+        **fields,
+    }.items():
+        setattr(profile, name, value)
+    profile.save()
+    return profile
+
+
 def set_audiences(user, **audiences):
     """Show each of ``user``'s profile parts named in ``audiences`` to its audience; the others stay as they were."""
     ProfileVisibility.objects.update_or_create(user=user, defaults=audiences)

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from learnerportal.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, fill_profile
 from learnerportal.tests.support import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -12,12 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def amara(amara):
     """Amara with a full name, a bio, a country, a phone number and a course."""
-    profile = amara.profile
-    profile.full_name = "Amara Okafor-Mensah"
-    profile.bio = "Biology teacher learning to code."
-    profile.country = "GH"
-    profile.phone = "+44 7700 900123"
-    profile.save()
+    fill_profile(amara, phone="+44 7700 900123")
     EnrollmentFactory(user=amara, course=CourseFactory(title="Introduction to Python"))
     return amara
 

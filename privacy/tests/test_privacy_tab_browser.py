@@ -8,7 +8,7 @@ is in view wherever the page was; on a phone the tab stays short.
 import pytest
 from playwright.sync_api import expect
 
-from learnerportal.tests.factories import CourseFactory, EnrollmentFactory
+from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, fill_profile
 from learnerportal.tests.support import sign_in
 from privacy.models import Audience, ProfileVisibility
 
@@ -24,11 +24,7 @@ PHONE_HEIGHT_BOUND = 3300
 @pytest.fixture
 def amara(amara):
     """Amara with a full name, a bio, a country and a course; everything private."""
-    profile = amara.profile
-    profile.full_name = "Amara Okafor-Mensah"
-    profile.bio = "Biology teacher learning to code."
-    profile.country = "GH"
-    profile.save()
+    fill_profile(amara)
     EnrollmentFactory(user=amara, course=CourseFactory(title="Introduction to Python"))
     return amara
 
