@@ -285,6 +285,15 @@ class CompleteForm(forms.Form):
     )
 
 
+class LiftForm(forms.Form):
+    """Staff confirm lifting a restriction of processing; the learner is emailed before it ends (GDPR Art. 18(3))."""
+
+    confirmed = forms.BooleanField(
+        label="Lift the restriction",
+        help_text="The learner is emailed first; then the uses of their data the restriction stopped may start again.",
+    )
+
+
 @admin.register(RightsRequest)
 class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
@@ -793,9 +802,17 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             run=lambda data: self._run(request, queryset, tasks.request_complete, "Completed", note=data["note"]),
         )
 
-    @admin.action(description="Lift the restriction (the learner is emailed first)", location=EVERYWHERE)
+    @admin.action(description="Lift the restriction…", location=EVERYWHERE)
     def lift_restriction(self, request, queryset):
-        self._run(request, queryset, services.request_lift, "Lifted the restriction of")
+        return self._with_form(
+            request,
+            queryset,
+            action="lift_restriction",
+            form_class=LiftForm,
+            title="Lift the restriction of processing",
+            submit="Email the learner and lift it",
+            run=lambda data: self._run(request, queryset, services.request_lift, "Lifted the restriction of"),
+        )
 
     @admin.action(description="Remove what the erasure left…", location=ActionLocation.CHANGE_FORM)
     def remove_leftovers(self, request, queryset):
