@@ -1,5 +1,9 @@
 """The rule every free text on a request follows: a learner's note or reason, a staff member's note."""
 
+from django.core.exceptions import ValidationError
+
+from accounts.validators import prohibit_direction_controls
+
 from .exceptions import InvalidRequestDetails
 
 #: Longest free text, in characters.
@@ -11,7 +15,8 @@ def clean_text(value, name, *, required):
 
     Raises:
         InvalidRequestDetails: naming ``name``, when it is not text, is empty though
-            ``required``, or is longer than ``DETAIL_TEXT_MAX`` characters.
+            ``required``, is longer than ``DETAIL_TEXT_MAX`` characters, or holds Unicode
+            direction controls (which would disguise it to staff, as on the Account tab).
     """
     if value is None:
         value = ""
@@ -22,4 +27,8 @@ def clean_text(value, name, *, required):
         raise InvalidRequestDetails("Please fill this in.", field=name)
     if len(value) > DETAIL_TEXT_MAX:
         raise InvalidRequestDetails(f"Keep it to {DETAIL_TEXT_MAX} characters or fewer.", field=name)
+    try:
+        prohibit_direction_controls(value)
+    except ValidationError as error:
+        raise InvalidRequestDetails(error.messages[0], field=name) from None
     return value

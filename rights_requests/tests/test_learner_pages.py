@@ -239,6 +239,13 @@ def test_a_proposed_correction_is_shown_in_words_in_profile_order(client, amara)
             'value="Nurse"',
         ),
         ("access", {"note": "é" * 2001}, 'id="id_note"', "Keep it to 2000 characters or fewer.", "é" * 2001),
+        (
+            "restriction",
+            {"reason": "My grade \u202eevol si\u2066 wrong"},
+            'id="id_reason"',
+            "Remove the invisible characters that change the direction of text.",
+            "My grade",
+        ),
     ],
 )
 def test_invalid_details_are_shown_beside_their_field_and_nothing_is_lost(
