@@ -59,6 +59,7 @@ def request_event_email(event):
         "still_open": status in OPEN_STATUSES,
         "approved_on_filing": approved_on_filing,
         "in_force": lasting,
+        "approval_told_here": event.action == RequestEvent.Action.COMPLETED and handler.settles_at_once,
         "what_we_do": handler.what_we_do,
         "request_type": _named_as_on_the_pages(request),
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),

@@ -117,6 +117,8 @@ def request_submit(*, actor, subject, request_type, details=None):
         if handler.approved_on_filing():
             take_step(request, "approve", actor=None, note="Requests of this kind are approved automatically.")
             process_later(request)
+            if handler.settles_at_once:
+                return request  # told with its outcome (``tasks.process_request``)
     email_learner(event)
     return request
 
@@ -155,7 +157,8 @@ def request_approve(*, actor, request, note="", approved_fields=None):
         changes["details"] = handler.approve_in_part(request, approved_fields, note)
     event = take_step(request, "approve", actor=actor, note=note, **changes)
     process_later(request)
-    email_learner(event)
+    if not handler.settles_at_once:
+        email_learner(event)  # else told with its outcome (``tasks.process_request``)
     return request
 
 

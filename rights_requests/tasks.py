@@ -90,13 +90,31 @@ def process_request(request_id):
             note = handler.fulfil(request)
             if note is None:
                 request_lease_release(request=request)
+                _tell_approval_held_back(request)
                 return  # this request needs a person: it waits in the queue
             request_complete(actor=None, request=request, note=note)
     except (AccountClosed, LeaseLost):
         return  # erased meanwhile (its file was not kept), or another run has the request now
     except Exception as error:
         request_fail(request=request, error=error)
+        _tell_approval_held_back(request)
         raise
+
+
+def _tell_approval_held_back(request):
+    """Email the approval of a request that ``settles_at_once`` after all did not: it waits or failed.
+
+    Such an approval (the acknowledgement of one approved on filing, or staff's) is
+    otherwise told in the completion's email; the learner hears of it either way.
+    """
+    if not handler_for(request.type).settles_at_once:
+        return
+    told = [RequestEvent.Action.SUBMITTED, RequestEvent.Action.APPROVED]
+    approval = (
+        request.events.filter(action__in=told, actor__isnull=False, emailed_at__isnull=True).order_by("-pk").first()
+    )
+    if approval is not None:
+        email_learner(approval)
 
 
 @transaction.atomic

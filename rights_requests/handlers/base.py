@@ -167,6 +167,10 @@ class Handler:
     #: processing): its pages read "In force since …", then "Lifted on …", and the learner may ask
     #: for it to be lifted (``ask_lift`` and ``lift`` in ``workflow.TRANSITIONS``).
     lasts = False
+    #: True when carrying the request out takes effect at once, with no file to prepare (an objection,
+    #: a restriction): its approval is then told in the same email as the outcome, one step one email.
+    #: Should the work wait for a person or fail, the approval is told on its own then.
+    settles_at_once = False
 
     @property
     def name(self):

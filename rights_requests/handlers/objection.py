@@ -56,6 +56,7 @@ class ObjectionHandler(Handler):
     form_class = ObjectionRequestForm
     fields_template = "rights_requests/new/objection_fields.html"
     auto_approve = True
+    settles_at_once = True
 
     def api_fields(self):
         return {

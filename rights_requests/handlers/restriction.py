@@ -43,6 +43,7 @@ class RestrictionHandler(Handler):
     )
     form_class = RestrictionRequestForm
     lasts = True
+    settles_at_once = True
 
     def api_fields(self):
         return {

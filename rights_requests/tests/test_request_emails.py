@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 
-from rights_requests.models import RightsRequest
+from rights_requests.models import RightsRequest, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def file_through_the_page(client, request_type, data, capture):
             "Take your data elsewhere (GDPR Art. 20)",
             "We prepare a file with your data for you to download.",
             "Your portable copy (a ZIP of JSON and CSV files) is ready.",
-        ),
-        (
-            "objection",
-            {"purposes": ["research"], "note": ""},
-            "Object to how we use your data (GDPR Art. 21)",
-            "We stop using your data for the uses you choose.",
-            "We have stopped using your data to: research on learning",
         ),
     ],
 )
@@ -99,6 +92,40 @@ def test_a_request_staff_review_is_acknowledged_once_with_what_happens_next(
     assert f"We will answer by: {request.due_at:%-d %B %Y}" in acknowledgement.body
 
 
+def test_an_objection_takes_effect_as_it_is_filed_and_is_told_in_one_email(
+    signed_in, learner, django_capture_on_commit_callbacks
+):
+    request = file_through_the_page(
+        signed_in, "objection", {"purposes": ["research"], "note": ""}, django_capture_on_commit_callbacks
+    )
+
+    (done,) = mail.outbox  # received, approved and carried out in one step: one email
+    assert done.subject == f"Your request {request.reference} is complete"
+    assert "Your request is approved and complete: Object to how we use your data (GDPR Art. 21)." in done.body
+    assert "We have stopped using your data to: research on learning" in done.body
+    assert "approved and complete:" in done.alternatives[0].content
+
+
+def test_an_objection_whose_work_fails_is_still_acknowledged(
+    signed_in, learner, django_capture_on_commit_callbacks, monkeypatch
+):
+    from rights_requests.handlers.objection import ObjectionHandler
+
+    def broken(self, request):
+        raise RuntimeError("the consent ledger is down")
+
+    monkeypatch.setattr(ObjectionHandler, "fulfil", broken)
+    request = file_through_the_page(
+        signed_in, "objection", {"purposes": ["research"], "note": ""}, django_capture_on_commit_callbacks
+    )
+
+    request.refresh_from_db()
+    assert request.status == Status.FAILED
+    assert [message.subject for message in mail.outbox if learner.email in message.to] == [
+        f"We received and approved your request {request.reference}"
+    ]
+
+
 def test_an_approved_restriction_is_told_as_in_force_not_complete(
     signed_in, learner, agent, django_capture_on_commit_callbacks
 ):
@@ -111,12 +138,8 @@ def test_an_approved_restriction_is_told_as_in_force_not_complete(
     with django_capture_on_commit_callbacks(execute=True):
         services.request_approve(actor=agent, request=request)
 
-    subjects = [message.subject for message in mail.outbox]
-    assert subjects == [
-        f"Your request {request.reference} is approved",
-        f"Your request {request.reference} is in force",
-    ]
-    in_force = mail.outbox[-1]
-    assert "Your request is in force: Pause the use of your data (GDPR Art. 18)." in in_force.body
+    (in_force,) = mail.outbox  # approving it puts it in force: one step, one email
+    assert in_force.subject == f"Your request {request.reference} is in force"
+    assert "Your request is approved and in force: Pause the use of your data (GDPR Art. 18)." in in_force.body
     assert "until the restriction is lifted" in in_force.body
     assert "Status: In force" in in_force.body
