@@ -77,7 +77,7 @@ def test_repeated_staff_views_are_one_line_with_their_count_and_time_range(reade
         "Signed in.",
     ]
     assert '<time datetime="2026-03-10T19:10:00+00:00">10 Mar 2026, 19:10</time>–' in page
-    assert '<time datetime="2026-03-10T19:12:00+00:00">19:12</time>' in page, "the range in the When column"
+    assert '<time datetime="2026-03-10T19:12:00+00:00">19:12 GMT</time>' in page, "the range in the When column"
     assert "sam.agent" not in page
 
 
@@ -85,10 +85,13 @@ def test_views_in_the_same_minute_say_at_that_minute_and_name_the_officer_by_rol
     for seconds in (1, 20, 40):
         staff_view(at(5, seconds), officer, learner, view="your account and profile", request_reference="")
 
-    assert lines(reader.get(ACTIVITY).text) == [
+    page = reader.get(ACTIVITY).text
+    assert lines(page) == [
         "Our privacy officer viewed your account and profile 3 times at 19:15.",
         "Signed in.",
     ]
+    assert ">10 Mar 2026, 19:15 GMT</time>" in page, "one time in the When column, not 19:15–19:15"
+    assert "19:15</time>–" not in page
 
 
 def test_a_pause_another_event_another_role_or_another_thing_starts_a_new_line(reader, learner, agent, officer):
@@ -155,7 +158,7 @@ def test_pages_of_fifty_lines_go_older_and_back_newer_keeping_the_filter(reader,
     back = reader.get(link(third, "Newer")).text
     top = reader.get(link(second, "Newer")).text
 
-    times = [re.findall(r">(\d\d Mar 2026, \d\d:\d\d)</time>", html) for html in (first, second, third, back, top)]
+    times = [re.findall(r">(\d\d Mar 2026, \d\d:\d\d) GMT</time>", html) for html in (first, second, third, back, top)]
     assert [len(found) for found in times] == [50, 50, 21, 50, 50]
     assert times[0][0] == "10 Mar 2026, 21:09" and times[2][-1] == "10 Mar 2026, 18:10", "newest first, none lost"
     assert times[0][-1] > times[1][0] and times[1][-1] > times[2][0], "each page older than the one before"
