@@ -604,7 +604,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 uuid.UUID(value)
             except ValueError:
                 return HttpResponseBadRequest("Selected requests must be given by their ids.")
-        return super().changelist_view(request, extra_context)
+        return super().changelist_view(request, {"title": "Data-rights queue", **(extra_context or {})})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

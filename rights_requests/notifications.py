@@ -48,6 +48,8 @@ def request_event_email(event):
     status = _status_told(event)
     approved_on_filing = event.action == RequestEvent.Action.SUBMITTED and status == Status.APPROVED
     lasting = event.action == RequestEvent.Action.COMPLETED and handler.lasts
+    # Asking to lift leaves the restriction in force until staff lift it: its status is not "Completed".
+    still_in_force = handler.lasts and event.action in (RequestEvent.Action.COMPLETED, RequestEvent.Action.LIFT_ASKED)
     if approved_on_filing:
         subject_line = RECEIVED_AND_APPROVED
     elif lasting:
@@ -55,7 +57,7 @@ def request_event_email(event):
     context = {
         "event": event,
         "request": request,
-        "status": "In force" if lasting else Status(status).label,
+        "status": "In force" if still_in_force else Status(status).label,
         "still_open": status in OPEN_STATUSES,
         "approved_on_filing": approved_on_filing,
         "in_force": lasting,

@@ -279,7 +279,9 @@ def test_the_lists_menu_offers_what_the_role_can_ever_take(client, as_role, make
     make_request("access", Status.AWAITING_APPROVAL)
 
     as_role("agent")
-    agent_menu = action_menu(client.get(CHANGELIST))
+    queue = client.get(CHANGELIST)
+    assert "<h1>Data-rights queue</h1>" in queue.content.decode(), "the queue is called what the avatar menu calls it"
+    agent_menu = action_menu(queue)
     as_role("officer")
     officer_menu = action_menu(client.get(CHANGELIST))
 
