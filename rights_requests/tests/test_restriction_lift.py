@@ -82,6 +82,8 @@ def test_a_restriction_in_force_reads_in_force_since_on_your_data_its_page_and_t
     assert "Your restriction is in force" in page
     assert "Since 10 March 2026 we have not used your data for anything optional." in page
     assert "Ask to lift the restriction" in page
+    assert "What we did" not in page, "said once, by the restriction's own box"
+    assert page.count("We have stopped every optional use of your data") == 1, "the history keeps the note"
     assert "Your open requests" in dashboard and restricted.reference in dashboard
     assert not may_process(restricted.subject, "research")
 
