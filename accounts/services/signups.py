@@ -12,7 +12,9 @@ still reported on the form, as big sites do; only addresses are kept secret.
 """
 
 import datetime
+import logging
 import secrets
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -33,6 +35,8 @@ from .users import user_create
 #: The subjects of the two emails a sign-up sends, one of them to each address.
 SIGNUP_CONFIRM_SUBJECT = "Finish creating your Learner Portal account"
 SIGNUP_TAKEN_SUBJECT = "Someone tried to create a Learner Portal account with your address"
+
+logger = logging.getLogger(__name__)
 
 
 def _absolute(path):
@@ -56,7 +60,19 @@ def _signup_email_allowed(email):
 def _send_after_commit(*, subject, template, context, email):
     body = render_to_string(template, context)
     # Straight after the commit, not through the task queue: the link is not stored anywhere.
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    transaction.on_commit(lambda: _send(subject, body, email))
+
+
+def _send(subject, body, email):
+    """Send one sign-up email; a mail server that fails is logged, and the visitor may sign up again.
+
+    The answer stays the same for a new and a taken address, and never a server error.
+    """
+    try:
+        send_mail(subject, body, None, [email])
+    except (smtplib.SMTPException, OSError) as error:
+        # SECURITY: an SMTP error names the recipient's address; only its kind is logged.
+        logger.error("A sign-up email could not be sent (%s).", type(error).__name__)
 
 
 @transaction.atomic

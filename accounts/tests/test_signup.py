@@ -10,12 +10,12 @@ import time_machine
 from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import SignupConfirmation, User
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import UserFactory
-from learnerportal.tests.support import signup_finish, signup_link, signup_post
+from learnerportal.tests.support import REFUSING_MAILERS, signup_finish, signup_link, signup_post
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,16 @@ def test_the_form_answers_the_same_for_a_new_and_a_taken_address(kwame):
     assert _page(new_page) == _page(taken_page)
     assert "Check your email to finish creating your account" in _page(new_page)
     assert "kofi@example.org" not in _page(new_page), "the page does not repeat the address"
+
+
+@pytest.mark.parametrize("data", [SIGNUP, TAKEN], ids=["new", "taken"])
+def test_a_mail_server_that_fails_leaves_the_same_answer_and_no_address_in_the_log(kwame, data, caplog):
+    with override_settings(MAILERS=REFUSING_MAILERS):
+        response = signup_post(Client(), data)
+
+    assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/"
+    assert "A sign-up email could not be sent (SMTPRecipientsRefused)." in caplog.text
+    assert "example.org" not in caplog.text
 
 
 def test_both_answers_do_the_same_work_so_they_take_as_long(kwame):

@@ -4,8 +4,10 @@ Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 """
 
 import re
+import smtplib
 
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client, TestCase
 from django_otp.oath import TOTP
 
@@ -92,3 +94,15 @@ def checked_radios(page):
         if 'type="radio"' in tag and re.search(r"\schecked\b", tag):
             checked[re.search(r'name="([^"]+)"', tag)[1]] = re.search(r'value="([^"]+)"', tag)[1]
     return checked
+
+
+class RefusingSMTPBackend(BaseEmailBackend):
+    """An SMTP server that refuses every recipient, naming them as real servers do."""
+
+    def send_messages(self, messages):
+        recipients = {address: (550, f"5.1.1 <{address}>: mailbox unavailable".encode()) for address in messages[0].to}
+        raise smtplib.SMTPRecipientsRefused(recipients)
+
+
+#: ``MAILERS`` whose mail server refuses everything (``override_settings(MAILERS=REFUSING_MAILERS)``).
+REFUSING_MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}}

@@ -2,15 +2,14 @@
 
 import json
 import re
-import smtplib
 from unittest import mock
 
 import pytest
-from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
 from accounts.tasks import send_account_notice
 from learnerportal.tests.factories import RequestEventFactory, UserFactory
+from learnerportal.tests.support import REFUSING_MAILERS
 from rights_requests.tasks import send_request_email
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00 ")
@@ -80,17 +79,9 @@ def test_json_lines_parse_and_carry_the_same_fields(client, log_lines):
     assert "nobody" not in json.dumps(entries)
 
 
-class RefusingSMTPBackend(BaseEmailBackend):
-    """An SMTP server that refuses every recipient, naming them as real servers do."""
-
-    def send_messages(self, messages):
-        recipients = {address: (550, f"5.1.1 <{address}>: mailbox unavailable".encode()) for address in messages[0].to}
-        raise smtplib.SMTPRecipientsRefused(recipients)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("log_lines", ["text", "json"], indirect=True)
-@override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}})
+@override_settings(MAILERS=REFUSING_MAILERS)
 def test_an_smtp_error_does_not_log_the_recipient(log_lines):
     user = UserFactory(email="kofi.refused@example.org")
 
@@ -101,7 +92,7 @@ def test_an_smtp_error_does_not_log_the_recipient(log_lines):
 
 
 @pytest.mark.django_db
-@override_settings(MAILERS={"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}})
+@override_settings(MAILERS=REFUSING_MAILERS)
 def test_a_failed_task_line_names_the_rights_request_not_the_learner(make_request, log_lines):
     request = make_request()
     event = RequestEventFactory(request=request)
