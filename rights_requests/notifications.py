@@ -54,6 +54,7 @@ def request_event_email(event):
         subject_line = RECEIVED_AND_APPROVED
     elif lasting:
         subject_line = IN_FORCE
+    approval_told_here = event.action == RequestEvent.Action.COMPLETED and handler.settles_at_once
     context = {
         "event": event,
         "request": request,
@@ -61,7 +62,8 @@ def request_event_email(event):
         "still_open": status in OPEN_STATUSES,
         "approved_on_filing": approved_on_filing,
         "in_force": lasting,
-        "approval_told_here": event.action == RequestEvent.Action.COMPLETED and handler.settles_at_once,
+        "approval_told_here": approval_told_here,
+        "approval_note": _approval_note(request) if approval_told_here else "",
         "what_we_do": handler.what_we_do,
         "request_type": _named_as_on_the_pages(request),
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
@@ -74,6 +76,12 @@ def request_event_email(event):
     )
     message.attach_alternative(render_to_string("rights_requests/email/event.html", context), "text/html")
     return message
+
+
+def _approval_note(request):
+    """Return staff's note on approving ``request`` (why some parts are not met), "" for none."""
+    approval = request.events.filter(action=RequestEvent.Action.APPROVED, actor__isnull=False).order_by("-pk").first()
+    return approval.note if approval else ""
 
 
 #: Steps the portal takes by itself as a request is filed, which are not emailed on their own.

@@ -20,6 +20,7 @@ class ErasureHandler(Handler):
     type = "erasure"
     label = "Erasure of your data (Art. 17)"
     article = "GDPR Art. 17"
+    settles_at_once = True
     title = "Delete your account and data"
     summary = (
         "Ask us to erase your personal data and close your account for good. "

@@ -154,6 +154,7 @@ class RectificationHandler(Handler):
     type = "rectification"
     label = "Correction of your data (Art. 16)"
     article = "GDPR Art. 16"
+    settles_at_once = True
     title = "Correct your data"
     summary = "If something we hold about you is wrong or incomplete, ask us to correct it."
     action = "Ask for a correction"
