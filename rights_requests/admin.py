@@ -449,7 +449,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 (
                     heading,
                     "; ".join(
-                        f"{kind} ({rows} row{'' if rows == 1 else 's'})" + (f" — {reason}" if reason else "")
+                        f"{kind} ({rows} row{'' if rows == 1 else 's'})" + (f" — {reason.rstrip('.')}" if reason else "")
                         for kind, rows, reason in items
                     ),
                 )
