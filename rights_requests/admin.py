@@ -327,6 +327,16 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         ("What the learner asked for", {"fields": ["request_details"]}),
         ("Outcome", {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """Leave out the reason for a rejection on a request that has none (one carried out, or still open)."""
+        if obj is not None and obj.decision_reason:
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "decision_reason"]})
+            for name, options in self.fieldsets
+        ]
+
     readonly_fields = [
         "reference",
         "learner_account",
@@ -449,7 +459,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 (
                     heading,
                     "; ".join(
-                        f"{kind} ({rows} row{'' if rows == 1 else 's'})" + (f" — {reason.rstrip('.')}" if reason else "")
+                        f"{kind} ({rows} row{'' if rows == 1 else 's'})"
+                        + (f" — {reason.rstrip('.')}" if reason else "")
                         for kind, rows, reason in items
                     ),
                 )

@@ -260,6 +260,7 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
     assert "the learner&#x27;s payments (1 row) — Accounting records" in page
     assert "<strong>Deleted:</strong>" in page
     assert ".;" not in page.split("erasure receipt")[-1], "one full stop, not a full stop and a semicolon"
+    assert "Why the request was rejected" not in page, "a request carried out shows no rejection's reason"
 
 
 def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
