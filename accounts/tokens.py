@@ -1,5 +1,7 @@
 """Signed, expiring links of the accounts app: a staff member's two-factor enrolment."""
 
+import datetime
+
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.utils.http import base36_to_int
 
@@ -20,6 +22,11 @@ class StaffEnrolmentTokenGenerator(PasswordResetTokenGenerator):
     """
 
     key_salt = "privacy.tokens.StaffEnrolmentTokenGenerator"
+
+    def _now(self):
+        # Django counts on the naive local clock, which jumps an hour at a daylight-saving change: a
+        # 24-hour link would last 23 or 25 hours. UTC has no jumps.
+        return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
 
     def _make_hash_value(self, user, timestamp):
         return f"{user.pk}{user.password}{user.is_staff}{two_factor_enabled(user)}{timestamp}"

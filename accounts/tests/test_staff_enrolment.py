@@ -112,3 +112,19 @@ def test_the_operator_prints_the_first_superusers_link_and_nothing_for_others(cl
         call_command("staff_two_factor_link", UserFactory(username="lin").username)
     with pytest.raises(CommandError, match="No account"):
         call_command("staff_two_factor_link", "nobody")
+
+
+def test_a_link_lasts_a_day_of_real_time_across_a_daylight_saving_change(client, agent):
+    from zoneinfo import ZoneInfo
+
+    from accounts.two_factor import staff_enrolment_link
+
+    # 28 March 2027: London's clocks go forward at 01:00, so the day after half past midnight is 23 hours on the wall.
+    half_past_midnight = datetime.datetime(2027, 3, 28, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(half_past_midnight, tick=False) as clock:
+        path = urlsplit(staff_enrolment_link(user=agent)).path
+        client.force_login(agent)
+        clock.shift(datetime.timedelta(hours=23, minutes=30))
+        assert client.get(path)["Location"] == SETUP, "23½ hours later the link still works"
+        clock.shift(datetime.timedelta(hours=1))
+        assert "does not work any more" in client.get(path, follow=True).text
