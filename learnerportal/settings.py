@@ -195,6 +195,8 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
+# One date-time format wherever people look: 24-hour with the zone named (learnerportal/formats/).
+FORMAT_MODULE_PATH = ["learnerportal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
