@@ -99,7 +99,10 @@ def screenshot(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test."""
+    """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test.
+
+    The cache is this worker's own Redis database (``learnerportal.test_settings``): other workers keep theirs.
+    """
     cache.clear()
 
 

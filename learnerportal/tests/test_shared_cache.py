@@ -1,0 +1,90 @@
+"""Limits kept in the cache hold across processes: a second process's requests count against the same limit.
+
+Each test starts another Python process with the portal's settings, which spends part of
+the API's per-address limit; then this process finds the limit reached. Once with Redis
+(the test settings' cache, as with ``REDIS_URL``), once with the production default,
+the database cache.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
+
+from learnerportal.tests.support import subprocess_database_url
+
+RATE = "5/minute"
+#: Sends ``argv[1]`` anonymous API requests through every middleware with the per-address limit at RATE,
+#: and prints their status codes as JSON.
+SPEND_LIMIT = f"""
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client, override_settings
+rates = {{"api_user": "{RATE}", "api_ip": "{RATE}"}}
+with override_settings(REST_FRAMEWORK={{**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}}):
+    client = Client()
+    print(json.dumps([client.get("/api/v1/me/profile/").status_code for _ in range(int(sys.argv[1]))]))
+"""
+
+
+def _spend_in_another_process(requests, **environment):
+    """Run SPEND_LIMIT in a new interpreter against the test database; return its status codes."""
+    env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
+    env = {name: value for name, value in env.items() if value is not None}
+    finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
+        [sys.executable, "-c", SPEND_LIMIT, str(requests)],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def low_limit(settings):
+    """Limit each address to RATE API requests, as the other process does."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_user": RATE, "api_ip": RATE}}
+
+
+@pytest.fixture
+def database_cache(settings):
+    """Use the database cache (the production default) in this process; empty its table afterwards."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
+    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+    elsewhere = _spend_in_another_process(3)
+    here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
+
+    assert elsewhere == [401, 401, 401]
+    assert here == [401, 401, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_cache")
+def test_the_database_cache_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
+    # The other process runs the production settings without REDIS_URL: their database cache, their table.
+    elsewhere = _spend_in_another_process(
+        3, DJANGO_SETTINGS_MODULE="learnerportal.settings", REDIS_URL=None, DJANGO_DEBUG=None
+    )
+    here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
+
+    assert elsewhere == [401, 401, 401]
+    assert here == [401, 401, 429]
