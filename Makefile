@@ -26,6 +26,9 @@ for candidate in python3.13 python3.12 python3 \
 done
 endef
 
+# Whether the tests' cache answers: Redis on 127.0.0.1:6379, or TEST_REDIS_URL's (learnerportal/test_settings.py).
+export REDIS_PING := import os, redis; redis.Redis.from_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"), socket_connect_timeout=2).ping()
+
 # Sets DATABASE_URL for the rest of a recipe line (starts a local server if it has to).
 DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -n "$$DATABASE_URL" ]
 
@@ -64,6 +67,8 @@ test: venv
 	$(PY) manage.py makemigrations --check --dry-run; \
 	echo "== OpenAPI schema (drf-spectacular --validate --fail-on-warn)"; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null; \
+	$(PY) -c "$$REDIS_PING" 2>/dev/null || { echo "The tests need Redis on 127.0.0.1:6379 (or TEST_REDIS_URL):" \
+	  "apt-get install redis-server, or start it with redis-server --daemonize yes (.ci/run does)." >&2; exit 1; }; \
 	echo "== pytest"; $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 # Refresh the README's pictures in docs/screenshots/ (demo data, desktop and phone, Chromium).
