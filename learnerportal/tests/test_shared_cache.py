@@ -1,9 +1,9 @@
 """Limits kept in the cache hold across processes: a second process's requests count against the same limit.
 
 Each test starts another Python process with the portal's settings, which spends part of
-the API's per-address limit; then this process finds the limit reached. Once with Redis
-(the test settings' cache, as with ``REDIS_URL``), once with the production default,
-the database cache.
+a limit (the API's per address, sign-up emails per address); then this process finds the
+limit reached. With Redis (the test settings' cache, as with ``REDIS_URL``) and with the
+production default, the database cache.
 """
 
 import json
@@ -13,9 +13,11 @@ import sys
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 
-from learnerportal.tests.support import subprocess_database_url
+from learnerportal.tests.support import signup_post, subprocess_database_url
 
 RATE = "5/minute"
 #: Sends ``argv[1]`` anonymous API requests through every middleware with the per-address limit at RATE,
@@ -31,14 +33,31 @@ with override_settings(REST_FRAMEWORK={{**settings.REST_FRAMEWORK, "DEFAULT_THRO
     client = Client()
     print(json.dumps([client.get("/api/v1/me/profile/").status_code for _ in range(int(sys.argv[1]))]))
 """
+SIGNUP = {
+    "username": "kofi",
+    "email": "kofi@example.org",
+    "password1": "a-long-unusual-passphrase",
+    "password2": "a-long-unusual-passphrase",
+}
+#: Posts the sign-up form with SIGNUP ``argv[1]`` times; prints how many emails were sent.
+SIGN_UP = f"""
+import json, sys
+import django
+django.setup()
+from django.core import mail
+from django.test import Client
+for _ in range(int(sys.argv[1])):
+    Client().post("/accounts/signup/", {SIGNUP!r})
+print(json.dumps(len(mail.outbox)))
+"""
 
 
-def _spend_in_another_process(requests, **environment):
-    """Run SPEND_LIMIT in a new interpreter against the test database; return its status codes."""
+def _run_in_another_process(script, argument, **environment):
+    """Run ``script`` in a new interpreter against the test database; return what it printed last, from JSON."""
     env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
     env = {name: value for name, value in env.items() if value is not None}
     finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
-        [sys.executable, "-c", SPEND_LIMIT, str(requests)],
+        [sys.executable, "-c", script, str(argument)],
         cwd=django_settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -70,7 +89,7 @@ def database_cache(settings):
 def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
     assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
-    elsewhere = _spend_in_another_process(3)
+    elsewhere = _run_in_another_process(SPEND_LIMIT, 3)
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
 
     assert elsewhere == [401, 401, 401]
@@ -81,10 +100,22 @@ def test_redis_counts_the_requests_of_every_process_against_one_limit(client, lo
 @pytest.mark.usefixtures("database_cache")
 def test_the_database_cache_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
     # The other process runs the production settings without REDIS_URL: their database cache, their table.
-    elsewhere = _spend_in_another_process(
-        3, DJANGO_SETTINGS_MODULE="learnerportal.settings", REDIS_URL=None, DJANGO_DEBUG=None
+    elsewhere = _run_in_another_process(
+        SPEND_LIMIT, 3, DJANGO_SETTINGS_MODULE="learnerportal.settings", REDIS_URL=None, DJANGO_DEBUG=None
     )
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
 
     assert elsewhere == [401, 401, 401]
     assert here == [401, 401, 429]
+
+
+@pytest.mark.django_db(transaction=True)  # the other process's sign-ups are committed; the flush removes them
+def test_sign_up_emails_sent_by_another_process_count_against_the_address():
+    elsewhere = _run_in_another_process(
+        SIGN_UP, 2, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
+    for _ in range(2):
+        signup_post(Client(), SIGNUP)
+
+    assert elsewhere == 2
+    assert [message.to for message in mail.outbox] == [["kofi@example.org"]]  # 3 an hour: the third; not the fourth
