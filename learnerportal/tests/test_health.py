@@ -162,3 +162,22 @@ def test_pages_and_the_api_answer_503_while_the_database_is_unreachable(client, 
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert "temporarily unavailable" in page.content.decode()
     assert api.status_code == 503 and api.json()["code"] == "service_unavailable" and api["Retry-After"] == "30"
+
+
+def test_pages_and_the_api_answer_503_while_the_cache_is_unreachable(client, learner, settings):
+    """The limits and session notes live in the cache: without it, try again later, as without the database."""
+    client.force_login(learner)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+        }
+    }
+    client.raise_request_exception = False
+
+    page = client.get("/settings/account/")
+    api = client.get("/api/v1/me/profile/")
+
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "temporarily unavailable" in page.content.decode()
+    assert api.status_code == 503 and api.json()["code"] == "service_unavailable" and api["Retry-After"] == "30"
