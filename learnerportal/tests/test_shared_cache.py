@@ -3,7 +3,8 @@
 Each test starts another Python process with the portal's settings, which spends part of
 a limit (the API's per address, sign-up emails per address); then this process finds the
 limit reached. With Redis (the test settings' cache, as with ``REDIS_URL``) and with the
-production default, the database cache.
+production default, the database cache. The sign-in lockout is counted in the database
+whatever the cache.
 """
 
 import json
@@ -51,13 +52,25 @@ for _ in range(int(sys.argv[1])):
 print(json.dumps(len(mail.outbox)))
 """
 
+#: Posts a wrong password for ``argv[1]`` from each address in ``argv[2:]``; prints the status codes.
+SIGN_IN = """
+import json, sys
+import django
+django.setup()
+from django.test import Client
+print(json.dumps([
+    Client(REMOTE_ADDR=ip).post("/accounts/login/", {"username": sys.argv[1], "password": "wrong-password"}).status_code
+    for ip in sys.argv[2:]
+]))
+"""
 
-def _run_in_another_process(script, argument, **environment):
+
+def _run_in_another_process(script, *arguments, **environment):
     """Run ``script`` in a new interpreter against the test database; return what it printed last, from JSON."""
     env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
     env = {name: value for name, value in env.items() if value is not None}
     finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
-        [sys.executable, "-c", script, str(argument)],
+        [sys.executable, "-c", script, *map(str, arguments)],
         cwd=django_settings.BASE_DIR,
         env=env,
         capture_output=True,
@@ -119,3 +132,16 @@ def test_sign_up_emails_sent_by_another_process_count_against_the_address():
 
     assert elsewhere == 2
     assert [message.to for message in mail.outbox] == [["kofi@example.org"]]  # 3 an hour: the third; not the fourth
+
+
+@pytest.mark.django_db(transaction=True)  # the other process's failures are committed; the flush removes them
+def test_sign_in_failures_in_another_process_count_towards_the_lockout_whatever_the_cache(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    # This process's cache is its own memory: only the database can carry the other process's failures.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    elsewhere = _run_in_another_process(SIGN_IN, "amara", "203.0.113.1", "198.51.100.2", AXES_FAILURE_LIMIT="3")
+    here = Client(REMOTE_ADDR="192.0.2.3").post("/accounts/login/", {"username": "amara", "password": "wrong"})
+
+    assert elsewhere == [200, 200]
+    assert here.status_code == 429 and "Signing in is paused" in here.content.decode()
