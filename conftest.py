@@ -107,6 +107,20 @@ def _empty_cache():
 
 
 @pytest.fixture
+def database_cache(settings):
+    """Use the database cache, the production default without ``REDIS_URL`` (table ``portal_cache``), emptied.
+
+    Its entries expire by Python's clock, so ``time_machine`` moves them; Redis's own clock does not travel.
+    """
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def verified_login():
     """Return ``login(client, user)``: sign ``user`` in with a confirmed TOTP device, second factor passed.
 

@@ -15,7 +15,6 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 
 from learnerportal.tests.support import signup_post, subprocess_database_url
@@ -85,17 +84,6 @@ def _run_in_another_process(script, *arguments, **environment):
 def low_limit(settings):
     """Limit each address to RATE API requests, as the other process does."""
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_user": RATE, "api_ip": RATE}}
-
-
-@pytest.fixture
-def database_cache(settings):
-    """Use the database cache (the production default) in this process; empty its table afterwards."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
-    }
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.django_db
