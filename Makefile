@@ -52,6 +52,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: venv
 	@set -e; export $(DEV_ENV); $(DATABASE); \
 	$(PY) manage.py migrate --noinput -v 0; \
+	mkdir -p "$${DJANGO_MEDIA_ROOT:-var/media}"; \
 	$(PY) manage.py seed_demo; \
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
