@@ -148,8 +148,10 @@ class SignOutView(auth_views.LogoutView):
     """Sign out (POST only, as Django requires), and say so on the page that follows."""
 
     def post(self, request, *args, **kwargs):
+        # A session between the password and the code step was never signed in: its sign-in is cancelled.
+        halfway = not request.user.is_authenticated and two_factor_login_pending_user(request) is not None
         response = super().post(request, *args, **kwargs)
-        messages.success(request, "You are signed out.")
+        messages.success(request, "Signing in was cancelled." if halfway else "You are signed out.")
         return response
 
 

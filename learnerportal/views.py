@@ -1,8 +1,9 @@
 """The portal's home page: the learner's dashboard, or the portal explained to a visitor."""
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.selectors import enrollments_of
+from accounts.two_factor import two_factor_login_pending_user
 from privacy.recommendations import dashboard_recommendations
 from privacy.selectors import list_length_asked, privacy_at_a_glance, privacy_checkup_due
 from rights_requests.selectors import open_requests_of
@@ -18,6 +19,8 @@ def home(request):
     still open or keeping a restriction of processing in force.
     """
     if not request.user.is_authenticated:
+        if two_factor_login_pending_user(request) is not None:  # passed the password: on to the code step
+            return redirect("accounts:two_factor_login")
         return render(request, "accounts/landing.html")
     personalization, recommendations = dashboard_recommendations(request.user)
     enrollments, enrollment_count = enrollments_of(request.user, limit=list_length_asked(request))

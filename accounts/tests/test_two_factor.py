@@ -528,3 +528,18 @@ def test_an_empty_or_overlong_code_is_explained_next_to_the_field(client, learne
     assert "Enter the code from your authenticator app, or a backup code." in empty
     assert "That is longer than any code" in overlong and "Ensure this value" not in overlong
     assert client.post(code_step, {"token": code_for(device)}).status_code == 302, "the step is still open"
+
+
+def test_halfway_through_signing_in_the_home_page_goes_to_the_code_step_and_cancelling_ends_it(client, learner, clock):
+    turn_on(client, learner)
+    next_step(clock)
+    code_step = password_step(client)["Location"]
+
+    assert client.get("/")["Location"].startswith("/accounts/login/code/")
+    assert "Cancel signing in" in client.get(code_step).text
+
+    cancelled = client.post("/accounts/logout/", follow=True)
+
+    assert "Signing in was cancelled." in cancelled.text
+    assert client.get("/").status_code == 200, "the visitor's landing page"
+    assert client.get("/accounts/login/code/")["Location"] == "/accounts/login/", "the password is asked again"
