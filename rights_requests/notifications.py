@@ -30,11 +30,14 @@ def _named_as_on_the_pages(request):
     return f"{handler.title} ({handler.article})"
 
 
-def request_event_email(event):
+def request_event_email(event, *, tells_receipt=False, tells_approval=False):
     """Return the email telling the learner about ``event``, or None for events they are not emailed.
 
     Args:
         event: a ``RequestEvent`` with ``request__subject`` loaded.
+        tells_receipt, tells_approval: for a completion, whether it also tells that the
+            request was received, or approved by staff, because that step's own email had
+            not gone out when the work was done (one email, not two in the same second).
 
     Returns:
         ``EmailMultiAlternatives`` (plain text with an HTML alternative) to the
@@ -54,7 +57,7 @@ def request_event_email(event):
         subject_line = RECEIVED_AND_APPROVED
     elif lasting:
         subject_line = IN_FORCE
-    approval_told_here = event.action == RequestEvent.Action.COMPLETED and handler.settles_at_once
+    approval_told_here = event.action == RequestEvent.Action.COMPLETED and (handler.settles_at_once or tells_approval)
     context = {
         "event": event,
         "request": request,
@@ -63,6 +66,8 @@ def request_event_email(event):
         "approved_on_filing": approved_on_filing,
         "in_force": lasting,
         "approval_told_here": approval_told_here,
+        # Staff's approval, when told here, says more than the receipt (its note); it implies the receipt.
+        "receipt_told_here": event.action == RequestEvent.Action.COMPLETED and tells_receipt and not tells_approval,
         "approval_note": _approval_note(request) if approval_told_here else "",
         "what_we_do": handler.what_we_do,
         "request_type": _named_as_on_the_pages(request),

@@ -284,11 +284,32 @@ EMAIL_RETRIES = 5
 EMAIL_RETRY_SECONDS = 60
 
 
+#: Announcements ("we received it", "we approved it") the outcome's email tells instead when the work was quicker.
+ANNOUNCEMENTS = (RequestEvent.Action.SUBMITTED, RequestEvent.Action.APPROVED)
+
+
+def _announcements_not_told(event):
+    """Return the announcements of ``event``'s request not emailed yet, if ``event`` completes it; else [].
+
+    Automatic approvals are left out (the acknowledgement says them). The rows are locked,
+    so an announcement's own email, if it runs now, waits and then finds it told.
+    """
+    if event.action != RequestEvent.Action.COMPLETED:
+        return []
+    return list(
+        RequestEvent.objects.select_for_update()
+        .filter(request_id=event.request_id, action__in=ANNOUNCEMENTS, emailed_at__isnull=True)
+        .exclude(action=RequestEvent.Action.APPROVED, actor__isnull=True)
+    )
+
+
 @task()
 def send_request_email(event_id, attempt=0):
     """Email the learner about one event of their request, once, when it is one they are told of.
 
     The event row records the sending (``emailed_at``), so a task run twice sends once.
+    When the work was done before the acknowledgement or staff's approval was emailed,
+    the outcome's email tells those steps too and they are not emailed by themselves.
     A refused or failed send (SMTP error, mail server unreachable) is queued again with
     back-off, up to ``EMAIL_RETRIES`` times, when the task backend can defer work; the
     error is raised, as ``EmailNotSent`` naming only its kind, so the task log shows it
@@ -301,11 +322,19 @@ def send_request_email(event_id, attempt=0):
             )
             if event.emailed_at is not None or not event.request.subject.is_active:
                 return  # sent already; or an erased account, whose erasure confirmed by itself
-            message = request_event_email(event)
+            if event.action in ANNOUNCEMENTS and event.request.status == Status.COMPLETED:
+                return  # the work was done first: the outcome's email tells of this step too
+            earlier = {announcement.action: announcement for announcement in _announcements_not_told(event)}
+            message = request_event_email(
+                event,
+                tells_receipt=RequestEvent.Action.SUBMITTED in earlier,
+                tells_approval=RequestEvent.Action.APPROVED in earlier,
+            )
             if message is None:
                 return
             message.send()
-            RequestEvent.objects.filter(pk=event.pk).update(emailed_at=timezone.now())
+            told = [event.pk, *(announcement.pk for announcement in earlier.values())]
+            RequestEvent.objects.filter(pk__in=told).update(emailed_at=timezone.now())
     except (smtplib.SMTPException, OSError) as error:
         if attempt < EMAIL_RETRIES and send_request_email.get_backend().supports_defer:
             run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
