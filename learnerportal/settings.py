@@ -12,8 +12,11 @@ Environment variables (all optional unless marked):
                           bucket is set. Default var/media.
     DJANGO_STORAGE_S3_BUCKET  set: photos and data-rights files go to this bucket of S3-compatible
                           storage instead (django-storages' S3Storage). Objects are private: no ACL is
-                          set (the bucket's own, which must not be public), no public URL; the portal
-                          reads them with its credentials and serves them through its own views.
+                          set (the bucket's own, which must not be public), no public URL. The portal
+                          serves them through its own views after their access checks, never by signed
+                          URL: data-rights files are encrypted by the portal (the bucket holds
+                          ciphertext) and downloads are audited once sent (README, "Files on
+                          S3-compatible storage").
     DJANGO_STORAGE_S3_ENDPOINT_URL  the S3 API's address for storage other than AWS
                           (e.g. https://minio.internal:9000). Default AWS's own.
     DJANGO_STORAGE_S3_REGION  the bucket's region (e.g. eu-west-1). Default boto3's (AWS_DEFAULT_REGION).
