@@ -8,10 +8,14 @@ keeps the local directory.
 import datetime
 import functools
 import io
+import os
 import secrets
+import subprocess
+import sys
 import tracemalloc
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -27,6 +31,8 @@ from rights_requests import files, services
 from rights_requests.models import RequestFile, Status
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -209,3 +215,61 @@ def test_storing_and_sending_a_large_file_through_the_bucket_takes_bounded_memor
     # Measured 11 MiB, as on the local disk (two 1 MiB segments in plain and encrypted form, and an 8 MiB
     # part); with boto3's threads, storing this file held 44 MiB and reading it 42 MiB.
     assert peak < 16 * 1024 * 1024, f"{peak / 1024 / 1024:.0f} MiB at the peak"
+
+
+def production_process(code, **variables):
+    """Run ``code`` in ``manage.py shell`` under the production settings with ``variables`` set; the result.
+
+    ``code`` should read a setting: the shell itself starts even when the settings cannot be loaded.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "AWS_"))}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "learnerportal.settings",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "PORTAL_ENCRYPTION_KEYS": "Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=",
+        **variables,
+    }
+    return subprocess.run(  # noqa: S603 - this interpreter, manage.py, fixed arguments
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_bucket_variables_send_a_production_process_files_to_the_bucket(s3_bucket):
+    stored = production_process(
+        "from django.core.files.base import ContentFile; from django.core.files.storage import storages; "
+        "storage = storages['default']; "
+        "print(type(storage).__name__, storage.save('profile-photos/x.jpg', ContentFile(b'j')))",
+        DJANGO_STORAGE_S3_BUCKET=s3_bucket.name,
+        DJANGO_STORAGE_S3_ENDPOINT_URL=s3_bucket.endpoint_url,
+        DJANGO_STORAGE_S3_REGION="us-east-1",
+        DJANGO_STORAGE_S3_ADDRESSING_STYLE="path",
+        AWS_ACCESS_KEY_ID="test-access-key",
+        AWS_SECRET_ACCESS_KEY="test-secret-key",
+    )
+
+    assert stored.returncode == 0, stored.stderr
+    assert stored.stdout.split() == ["S3Storage", "profile-photos/x.jpg"]
+    assert s3_bucket.read("profile-photos/x.jpg") == b"j"
+    assert unsigned_get(s3_bucket, "profile-photos/x.jpg") == 403
+
+
+def test_without_a_bucket_files_stay_in_the_local_directory_and_a_bad_addressing_style_stops_the_start(tmp_path):
+    local = production_process(
+        "from django.core.files.storage import default_storage; print(default_storage.path('a'))",
+        DJANGO_MEDIA_ROOT=str(tmp_path),
+    )
+    assert local.returncode == 0, local.stderr
+    assert local.stdout.strip() == str(tmp_path / "a")
+
+    refused = production_process(
+        "from django.conf import settings; settings.STORAGES",
+        DJANGO_STORAGE_S3_BUCKET="files",
+        DJANGO_STORAGE_S3_ADDRESSING_STYLE="dns",
+    )
+    assert refused.returncode != 0
+    assert "DJANGO_STORAGE_S3_ADDRESSING_STYLE must be one of path, virtual, not 'dns'." in refused.stderr
