@@ -10,6 +10,7 @@ import functools
 import io
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tracemalloc
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
@@ -144,17 +146,47 @@ def test_a_file_of_many_segments_and_multipart_size_streams_back_byte_for_byte(s
     )
 
 
-def test_a_file_gone_from_the_bucket_answers_503_and_keeps_its_record(s3_bucket, busy_learner, file_for):
+def test_a_file_gone_from_the_bucket_answers_503_and_keeps_its_record(
+    s3_bucket, busy_learner, officer, file_for, django_capture_on_commit_callbacks
+):
     request_file = file_for(busy_learner, "portability")
     s3_bucket.client.delete_object(Bucket=s3_bucket.name, Key=request_file.storage_name)
     client = Client()
     client.force_login(busy_learner)
 
-    response = client.get(reverse("rights_requests:download", args=[request_file.request_id]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("rights_requests:download", args=[request_file.request_id]))
 
     assert response.status_code == 503
     request_file.refresh_from_db()
     assert request_file.storage_name and request_file.unavailable_since is not None
+    assert mail.outbox[-1].subject.endswith("is missing from storage"), "the privacy officer is told"
+
+
+def test_storage_that_does_not_answer_is_a_503_not_a_500(
+    s3_bucket, busy_learner, officer, file_for, settings, django_capture_on_commit_callbacks
+):
+    request_file = file_for(busy_learner, "portability")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**default, "OPTIONS": {**default["OPTIONS"], "endpoint_url": unreachable}},
+    }
+    client = Client()
+    client.force_login(busy_learner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("rights_requests:download", args=[request_file.request_id]))
+
+    assert response.status_code == 503 and response["Retry-After"] == "3600"
+    assert "Your file is temporarily unavailable" in response.text
+    request_file.refresh_from_db()
+    assert request_file.storage_name and request_file.unavailable_since is not None
+    assert mail.outbox[-1].subject.endswith("is unreadable (the storage did not answer, or refused)")
+    assert mail.outbox[-1].to == [officer.email]
 
 
 def test_the_daily_purge_deletes_files_from_the_bucket_after_their_seven_days(s3_bucket, busy_learner, file_for):
