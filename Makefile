@@ -26,6 +26,9 @@ for candidate in python3.13 python3.12 python3 \
 done
 endef
 
+# Whether the Redis at REDIS_PING_URL answers (the tests' and the benchmarks' cache).
+export REDIS_PING := import os, redis; redis.Redis.from_url(os.environ["REDIS_PING_URL"], socket_connect_timeout=2).ping()
+
 # Sets DATABASE_URL for the rest of a recipe line (starts a local server if it has to).
 DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -n "$$DATABASE_URL" ]
 
@@ -49,6 +52,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 run: venv
 	@set -e; export $(DEV_ENV); $(DATABASE); \
 	$(PY) manage.py migrate --noinput -v 0; \
+	mkdir -p "$${DJANGO_MEDIA_ROOT:-var/media}"; \
 	$(PY) manage.py seed_demo; \
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -64,6 +68,8 @@ test: venv
 	$(PY) manage.py makemigrations --check --dry-run; \
 	echo "== OpenAPI schema (drf-spectacular --validate --fail-on-warn)"; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null; \
+	REDIS_PING_URL="$${TEST_REDIS_URL:-redis://127.0.0.1:6379}" $(PY) -c "$$REDIS_PING" 2>/dev/null || { echo "The tests need Redis on 127.0.0.1:6379 (or TEST_REDIS_URL):" \
+	  "apt-get install redis-server, or start it with redis-server --daemonize yes (.ci/run does)." >&2; exit 1; }; \
 	echo "== pytest"; $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 # Refresh the README's pictures in docs/screenshots/ (demo data, desktop and phone, Chromium).
@@ -76,7 +82,10 @@ screenshots: venv
 # The load generator lives in a virtualenv of its own: its gevent must not reach the app's or pytest's.
 BENCH_TOOLS := $(VENV)/bench-tools
 bench: venv $(BENCH_TOOLS)/.installed
-	@set -e; $(DATABASE); BENCH_LOCUST=$(BENCH_TOOLS)/bin/locust $(PY) -m bench
+	@set -e; $(DATABASE); \
+	REDIS_PING_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) -c "$$REDIS_PING" 2>/dev/null || { \
+	  echo "The benchmarks need Redis on 127.0.0.1:6379 (or REDIS_URL): apt-get install redis-server." >&2; exit 1; }; \
+	BENCH_LOCUST=$(BENCH_TOOLS)/bin/locust $(PY) -m bench
 
 $(BENCH_TOOLS)/.installed: bench/requirements.txt $(VENV)/.installed
 	@[ -x "$(BENCH_TOOLS)/bin/python" ] || $(PY) -m venv "$(BENCH_TOOLS)"

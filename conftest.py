@@ -106,7 +106,24 @@ def screenshot(request):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test."""
+    """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test.
+
+    The cache is this worker's own Redis database (``learnerportal.test_settings``): other workers keep theirs.
+    """
+    cache.clear()
+
+
+@pytest.fixture
+def database_cache(settings):
+    """Use the database cache, the production default without ``REDIS_URL`` (table ``portal_cache``), emptied.
+
+    Its entries expire by Python's clock, so ``time_machine`` moves them; Redis's own clock does not travel.
+    """
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}
+    }
+    cache.clear()
+    yield
     cache.clear()
 
 

@@ -32,8 +32,8 @@ class AccountsSettings(AppSettings):
     PHOTO_MAX_JPEG_SCANS = 64
     #: Stored photos are scaled down to fit this square, in pixels.
     PHOTO_STORED_SIZE = 512
-    #: A session's "last active" time is written at most this often, in seconds, by each web process
-    #: (the throttle lives in Django's cache), not on every request.
+    #: A session's "last active" time is written at most this often, in seconds, not on every request
+    #: (the throttle lives in Django's cache, which every web process shares).
     SESSION_ACTIVITY_INTERVAL = 5 * 60
     #: Where staff who may work data-rights requests land after signing in (a URL name), when no page was asked for.
     STAFF_LANDING = "admin:rights_requests_rightsrequest_changelist"

@@ -232,6 +232,10 @@ class CodeForm(FocusFirstErrorMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
         ),
         help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
+        error_messages={
+            "required": "Enter the code from your authenticator app, or a backup code.",
+            "max_length": "That is longer than any code: your app shows 6 digits, a backup code has 10 characters.",
+        },
     )
 
 

@@ -10,7 +10,7 @@ class SessionActivityMiddleware:
 
     Runs after the view, so a session that was just signed in, or given a new key
     by a password change, is recorded under its final key. Writes at most once per
-    ``ACCOUNTS_SESSION_ACTIVITY_INTERVAL`` seconds per session (and web process).
+    ``ACCOUNTS_SESSION_ACTIVITY_INTERVAL`` seconds per session (the cache every process shares notes it).
     """
 
     def __init__(self, get_response):

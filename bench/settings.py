@@ -15,6 +15,9 @@ os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
 # the API's per-user and per-IP limits would answer 429 and measure the throttle, not the page.
 os.environ.setdefault("API_THROTTLE_USER_RATE", "1000000/minute")
 os.environ.setdefault("API_THROTTLE_IP_RATE", "1000000/minute")
+# The shared cache of a site on several hosts, Redis (database 0; the tests use 1-15). Without REDIS_URL the
+# database cache would add its own queries to each count: one per signed-in page, four per API limit checked.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 from learnerportal.settings import *  # noqa: F403
 

@@ -45,7 +45,7 @@ DECLARATIONS = [
             ),
             # Bookkeeping: a log's correlation key, and a time only erasure sets (no copy is made after it).
             "request_id": PersonalField(
-                Category.SECURITY, "A number tying the event to one visit of a page", portable=False
+                Category.SECURITY, "The code our logs use for the visit of a page that made the event", portable=False
             ),
             "pseudonymised_at": PersonalField(
                 Category.SECURITY, "When the entry lost its link to you on erasure", portable=False

@@ -4,7 +4,10 @@ It answers 200 when the database, the cache and the file storage are reachable
 and this process's encryption keys decrypt the newest value of each encrypted
 column; else 503, so a process started with an old ``PORTAL_ENCRYPTION_KEYS``
 is taken out of service. The body names the checks and their results only:
-no personal data, no error text.
+no personal data, no error text. It reads only (the cache's probe value is
+written and deleted), sets no cookie and is neither rate-limited nor redirected
+to HTTPS (``SECURE_REDIRECT_EXEMPT``): a load balancer may call it every few
+seconds over plain HTTP.
 """
 
 import logging
@@ -30,7 +33,10 @@ def check_database():
 
 
 def check_cache():
-    """Write a value to the default cache and read it back."""
+    """Write a value to the default cache (Redis, or the database's cache table) and read it back.
+
+    The key is new at each probe, so that probes from several hosts at once never read each other's value.
+    """
     key, value = f"healthz:{uuid.uuid4()}", uuid.uuid4().hex
     cache.set(key, value, timeout=10)
     if cache.get(key) != value:

@@ -15,8 +15,16 @@ os.environ.setdefault("PORTAL_ENCRYPTION_KEYS", "Drmx57uB719anU_7ivvfimUQ8pHqx71
 os.environ["DJANGO_MEDIA_ROOT"] = tempfile.mkdtemp(
     prefix=f"learnerportal-media-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-"
 )
+# The cache is Redis, as in production with REDIS_URL: the server on 127.0.0.1:6379 (.ci/run starts it), or
+# the one TEST_REDIS_URL names. Each pytest-xdist worker has a database number of its own (a subprocess a
+# test starts inherits the worker's), so that emptying the cache between tests never empties another worker's.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+_redis_db = 2 + int(_worker.removeprefix("gw")) if _worker else 1
+if _redis_db > 15:
+    raise RuntimeError("The tests use Redis databases 1-15, one per worker: run at most 14 xdist workers.")
+os.environ["REDIS_URL"] = f"{os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379').rstrip('/')}/{_redis_db}"
 
-from learnerportal.settings import *  # noqa: F403
+from learnerportal.settings import *  # noqa: E402, F403
 
 # Argon2 is deliberately slow; tests hash many passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -201,11 +201,13 @@ def restriction_start(*, actor, user, reason):
 
 
 @transaction.atomic
-def restriction_lift(*, actor, user):
+def restriction_lift(*, actor, user, reference=""):
     """Lift ``user``'s active restriction, telling them first (GDPR Art. 18(3)).
 
     The email is sent before the restriction ends, not after the commit: if it
-    cannot be sent, this raises and the restriction stays in force.
+    cannot be sent, this raises and the restriction stays in force. It names the
+    right as the pages do ("Pause the use of your data") and ``reference``, the
+    data-rights request that started it, when there is one.
 
     Returns:
         the lifted ``ProcessingRestriction``, or None when none was active.
@@ -217,13 +219,16 @@ def restriction_lift(*, actor, user):
     if restriction is None:
         return None
     started = timezone.localtime(restriction.started_at)
+    at_request = f" at your request {reference}" if reference else ""
     send_mail(
-        "We are lifting the restriction of processing of your data",
-        f"Hello,\n\nOn {started.day} {started:%B %Y} the use of your data was restricted (GDPR Art. 18). "
-        "We are now lifting that restriction. From now on we may again use your data for the optional "
-        "purposes you agreed to, such as course recommendations or research.\n\n"
+        f"Your request {reference}: we are lifting the pause on the use of your data"
+        if reference
+        else "We are lifting the pause on the use of your data",
+        f"Hello,\n\nOn {started.day} {started:%B %Y} we paused the use of your data{at_request} "
+        "(restriction of processing, GDPR Art. 18). We are now lifting that pause. From now on we may again "
+        "use your data for the optional purposes you agreed to, such as course recommendations or research.\n\n"
         "You can turn each of them off on the Privacy tab at any time, or object to a use or ask for a new "
-        "restriction under Settings → Your data.\n\n-- Learner Portal privacy team\n",
+        "pause under Settings → Your data.\n\n-- Learner Portal privacy team\n",
         None,
         [user.email],
     )

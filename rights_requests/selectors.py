@@ -39,6 +39,20 @@ def open_requests_of(subject):
     return RightsRequest.objects.filter(subject=subject, status__in=OPEN_STATUSES).order_by("due_at")
 
 
+def requests_in_use_of(subject):
+    """Return the data subject's requests that may still be in use: open ones, and completed ones of a lasting type.
+
+    The Your data tab shows, per right, the open request or the completed one whose
+    effect (a restriction) may still be in force; whether it is, ``standings`` says.
+
+    Returns:
+        QuerySet of ``RightsRequest``, newest first.
+    """
+    lasting = [handler.type for handler in registered() if handler.lasts]
+    in_use = Q(status__in=OPEN_STATUSES) | Q(status=Status.COMPLETED, type__in=lasting)
+    return requests_of(subject).filter(in_use)
+
+
 def open_request_of(subject, request_type):
     """Return the subject's open request of ``request_type``, or None."""
     return RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()

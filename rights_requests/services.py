@@ -27,9 +27,9 @@ from .exceptions import (
 )
 from .handlers import handler_for, registered
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
-from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
+from .permissions import WORK, require
 from .standings import standings_of
-from .steps import extension_refusal
+from .steps import extension_refusal, require_step
 from .tasks import email_learner, process_later
 from .workflow import locked, record_event, take_step
 
@@ -130,7 +130,7 @@ def request_verify(*, actor, request, note):
     Raises:
         NotPermitted, TransitionNotAllowed.
     """
-    require(actor, WORK, "verify requests")
+    require_step(actor, "verify", request)
     request = locked(request)
     take_step(request, "verify", actor=actor, note=clean_text(note, "note", required=True))
     return request
@@ -151,7 +151,7 @@ def request_approve(*, actor, request, note="", approved_fields=None):
     """
     request = locked(request)
     handler = handler_for(request.type)
-    handler.require_decider(actor, "approve")
+    require_step(actor, "approve", request)
     changes = {}
     if approved_fields is not None:
         changes["details"] = handler.approve_in_part(request, approved_fields, note)
@@ -174,7 +174,7 @@ def request_reject(*, actor, request, reason):
     """
     request = locked(request)
     handler = handler_for(request.type)
-    handler.require_decider(actor, "reject")
+    require_step(actor, "reject", request)
     reason = clean_text(reason, "reason", required=True)
     event = take_step(request, "reject", actor=actor, note=reason, decision_reason=reason)
     handler.on_closed_unmet(request, actor=actor)
@@ -250,7 +250,7 @@ def request_lift(*, actor, request):
         TransitionNotAllowed: not completed, or not a type that keeps something in force.
         OSError (SMTP errors): the learner could not be told; nothing changed.
     """
-    require(actor, WORK, "lift restrictions")
+    require_step(actor, "lift", request)
     request = locked(request)
     standing = _standing_of(request)
     in_force = standing is not None and standing.in_force
@@ -271,7 +271,7 @@ def request_assign(*, actor, request, assignee):
     Raises:
         NotPermitted, TransitionNotAllowed (closed request).
     """
-    require(actor, WORK, "assign requests")
+    require_step(actor, "assign", request)
     require(assignee, WORK, f"give requests to {assignee}, who cannot work them")
     request = locked(request)
     if request.assignee_id == assignee.pk:
@@ -294,7 +294,7 @@ def request_extend(*, actor, request, months, reason):
         already extended, or past its first deadline. InvalidRequestDetails: no
         reason, or months not 1 or 2.
     """
-    require(actor, EXTEND_DEADLINE, "extend deadlines")
+    require_step(actor, "extend", request)
     request = locked(request)
     if (refusal := extension_refusal(request)) is not None:
         raise TransitionNotAllowed(refusal)
@@ -341,7 +341,7 @@ def request_leftovers_resolve(*, actor, request, redact=(), dismiss=()):
     Raises:
         NotPermitted, TransitionNotAllowed.
     """
-    require(actor, DECIDE_ERASURE, "remove what an erasure left")
+    require_step(actor, "remove_leftovers", request)
     request = locked(request)
     if request.status != Status.COMPLETED_WITH_FINDINGS:
         take_step(request, "redact", actor=actor)  # refused with the reason
@@ -377,7 +377,7 @@ def request_retry(*, actor, request):
     Raises:
         NotPermitted, TransitionNotAllowed.
     """
-    require(actor, WORK, "retry requests")
+    require_step(actor, "retry", request)
     request = locked(request)
     take_step(request, "retry", actor=actor, attempts=0, progress_done=0, progress_total=0)
     process_later(request)

@@ -2,14 +2,15 @@
 
 The admin offers a step on a request's page only when ``may_take`` says so, and in
 the list's action menu only when ``may_ever_take`` does; the services check the same
-permissions and transitions again when the step is taken, so a forged step is refused.
+table again when the step is taken (``require_step``, and the workflow's transitions),
+so a forged step is refused.
 """
 
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK
+from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
 from .request_types import handler_for, registered
 from .standings import standings_of
 from .workflow import TRANSITIONS
@@ -21,23 +22,39 @@ class StaffStep:
 
     transition: str  # a key of ``workflow.TRANSITIONS``
     permission: str
+    #: Ends the refusal "You are not allowed to …".
+    what: str
     #: True for a decision, which also needs the type's own permission (``Handler.may_decide``).
     decides: bool = False
 
 
 #: The steps staff take, by name; each admin action names one (``RightsRequestAdmin``).
 STAFF_STEPS = {
-    "assign": StaffStep("assign", WORK),
-    "verify": StaffStep("verify", WORK),
-    "approve": StaffStep("approve", WORK, decides=True),
-    "approve_in_part": StaffStep("approve", WORK, decides=True),
-    "reject": StaffStep("reject", WORK, decides=True),
-    "extend": StaffStep("extend", EXTEND_DEADLINE),
-    "retry": StaffStep("retry", WORK),
-    "complete": StaffStep("complete", WORK, decides=True),
-    "remove_leftovers": StaffStep("clear", DECIDE_ERASURE),
-    "lift": StaffStep("lift", WORK),
+    "assign": StaffStep("assign", WORK, "assign requests"),
+    "verify": StaffStep("verify", WORK, "verify requests"),
+    "approve": StaffStep("approve", WORK, "approve", decides=True),
+    "approve_in_part": StaffStep("approve", WORK, "approve", decides=True),
+    "reject": StaffStep("reject", WORK, "reject", decides=True),
+    "extend": StaffStep("extend", EXTEND_DEADLINE, "extend deadlines"),
+    "retry": StaffStep("retry", WORK, "retry requests"),
+    "complete": StaffStep("complete", WORK, "complete", decides=True),
+    "remove_leftovers": StaffStep("clear", DECIDE_ERASURE, "remove what an erasure left"),
+    "lift": StaffStep("lift", WORK, "lift restrictions"),
 }
+
+
+def require_step(actor, name, request):
+    """Return if ``actor`` may take step ``name`` on a request of ``request``'s type: what the services check.
+
+    Raises:
+        NotPermitted: not active staff with the step's permission, or, for a decision,
+            without the type's own (``Handler.require_decider``).
+    """
+    step = STAFF_STEPS[name]
+    if step.decides:
+        handler_for(request.type).require_decider(actor, step.what)
+    else:
+        require(actor, step.permission, step.what)
 
 
 def _holds(user, permission):

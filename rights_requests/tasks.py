@@ -35,6 +35,7 @@ from .leases import (
 from .models import RequestEvent, RightsRequest, Status
 from .notifications import request_event_email, staff_failure_email
 from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
+from .steps import require_step
 from .workflow import TRANSITIONS, locked, take_step
 
 
@@ -139,7 +140,7 @@ def request_complete(*, actor, request, note):
         request = held(request)  # the system completes only work that still holds the request
     else:
         request = locked(request)
-        handler.require_decider(actor, "complete")
+        require_step(actor, "complete", request)
     note = clean_text(note, "note", required=True)
     step = "complete_with_findings" if handler.has_findings(request) else "complete"
     event = take_step(request, step, actor=actor, note=note, completed_at=timezone.now(), lease_expires_at=None)

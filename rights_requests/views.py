@@ -6,6 +6,7 @@ passed to the templates as ``right``.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
@@ -26,7 +27,15 @@ from .exceptions import (
 from .files import latest_file_of, live_file_of, request_download
 from .handlers import handler_for, registered
 from .models import Status
-from .selectors import access_own_request, open_request_of, outcome_of, requests_of, status_explained, timeline_of
+from .selectors import (
+    access_own_request,
+    open_request_of,
+    outcome_of,
+    requests_in_use_of,
+    requests_of,
+    status_explained,
+    timeline_of,
+)
 from .services import request_lift_ask, request_submit, request_withdraw
 from .standings import with_standings
 from .workflow import allowed_steps
@@ -43,14 +52,20 @@ def _already_open(existing):
     )
 
 
+#: Requests listed on a page of the Your data tab, newest first.
+REQUESTS_PER_PAGE = 20
+
+
 @login_required
 @require_safe
 def data_rights(request):
-    """Your data tab: the rights explained, a way to start each, and the learner's requests."""
-    rights_requests = with_standings(requests_of(request.user))
+    """Your data tab: the rights explained, a way to start each, and the learner's requests, 20 a page."""
+    page = Paginator(requests_of(request.user), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    listed, in_use = list(page.object_list), list(requests_in_use_of(request.user))
+    with_standings([*listed, *in_use])
     # A right already used: an open request, or a completed one keeping a restriction in force (newest first).
     open_by_type = {}
-    for item in rights_requests:
+    for item in in_use:
         if item.is_open or (item.standing and item.standing.in_force):
             open_by_type.setdefault(item.type, item)
     return render(
@@ -59,7 +74,8 @@ def data_rights(request):
         {
             "tab": "data",
             "rights": [(right.type, right, open_by_type.get(right.type)) for right in registered()],
-            "rows": [(item, handler_for(item.type)) for item in rights_requests],
+            "rows": [(item, handler_for(item.type)) for item in listed],
+            "page": page,
         },
     )
 

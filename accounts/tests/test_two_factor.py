@@ -515,3 +515,16 @@ def test_the_owner_is_emailed_when_two_factor_is_turned_on_or_off(client, learne
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/settings/privacy/two-factor/disable/", {"password": PASSWORD, "token": codes[1]})
     assert "Two-factor authentication is now off" in mail.outbox[-1].body
+
+
+def test_an_empty_or_overlong_code_is_explained_next_to_the_field(client, learner, clock):
+    device, _ = turn_on(client, learner)
+    next_step(clock)
+    code_step = password_step(client)["Location"]
+
+    empty = client.post(code_step, {"token": ""}).text
+    overlong = client.post(code_step, {"token": "1" * 25}).text
+
+    assert "Enter the code from your authenticator app, or a backup code." in empty
+    assert "That is longer than any code" in overlong and "Ensure this value" not in overlong
+    assert client.post(code_step, {"token": code_for(device)}).status_code == 302, "the step is still open"

@@ -12,6 +12,8 @@ from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
@@ -101,9 +103,9 @@ def api_not_found(request, *args, **kwargs):
     return json_error_response("not_found", detail, 404)
 
 
-#: Failures of this process's surroundings, not of the request: the database unreachable, or data
-#: this process cannot decrypt (started with an old ``PORTAL_ENCRYPTION_KEYS``).
-UNAVAILABLE = (KeyMissing, OperationalError, InterfaceError)
+#: Failures of this process's surroundings, not of the request: the database or the cache's Redis
+#: unreachable, or data this process cannot decrypt (started with an old ``PORTAL_ENCRYPTION_KEYS``).
+UNAVAILABLE = (KeyMissing, OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 #: Seconds a client is asked to wait before trying again when the service is unavailable.
 RETRY_AFTER_SECONDS = 30
 
@@ -111,8 +113,8 @@ RETRY_AFTER_SECONDS = 30
 def server_error(request):
     """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page.
 
-    When the failure is the process's surroundings (``UNAVAILABLE``: the database
-    cannot be reached, or the data cannot be decrypted with this process's keys), the
+    When the failure is the process's surroundings (``UNAVAILABLE``: the database or
+    the cache cannot be reached, or the data cannot be decrypted with this process's keys), the
     answer is 503 ``service_unavailable`` with ``Retry-After`` instead: nothing is wrong
     with the request, and a load balancer should route around the process (RFC 9110 §15.6.4).
     """

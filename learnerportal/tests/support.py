@@ -8,6 +8,7 @@ import smtplib
 
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 from django.test import Client, TestCase
 from django_otp.oath import TOTP
 
@@ -106,3 +107,10 @@ class RefusingSMTPBackend(BaseEmailBackend):
 
 #: ``MAILERS`` whose mail server refuses everything (``override_settings(MAILERS=REFUSING_MAILERS)``).
 REFUSING_MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingSMTPBackend", "OPTIONS": {}}}
+
+
+def subprocess_database_url():
+    """Return a ``DATABASE_URL`` naming the test database, for a subprocess that must see what the test sees."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"

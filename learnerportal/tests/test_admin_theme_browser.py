@@ -67,6 +67,12 @@ def test_the_admin_header_is_the_portals_in_light_and_dark(live_server, officer_
         assert page.evaluate(LOOK, "#site-name a")["color"] == portal_brand["color"] == "rgb(20, 82, 90)"
         assert page.evaluate(LOOK, "body")["font"] == portal_text["font"]
         screenshot(page, f"{name}-light")
+        if name == "index":  # "Recent actions" beside the queue at the top, not pushed below it
+            queue, recent = page.locator(".rr-dashboard").bounding_box(), page.locator("#recent-actions-module")
+            assert abs(recent.bounding_box()["y"] - queue["y"]) < 2
+            # The link icons take the links' teal, not Django's blue, green and yellow.
+            icon = page.evaluate("getComputedStyle(document.querySelector('a.viewlink'), '::before').backgroundColor")
+            assert icon == page.evaluate("getComputedStyle(document.querySelector('a.viewlink')).color")
     expect(page.get_by_role("row").filter(has_text="overdue by")).to_be_visible()
     page.set_viewport_size(PHONE)  # the header stacks the name over the links, and holds them all
     header, tools = page.locator("#header").bounding_box(), page.locator("#user-tools").bounding_box()

@@ -115,7 +115,7 @@ def test_the_privacy_officer_lifts_a_restriction_and_the_learner_is_told_first(
         )
 
     assert ProcessingRestriction.objects.get(pk=restriction.pk).lifted_at is not None
-    assert "We are now lifting that restriction" in mail.outbox[-1].body
+    assert "We are now lifting that pause" in mail.outbox[-1].body
     assert may_process(learner, "research")
 
 

@@ -73,7 +73,7 @@ class RestrictionHandler(Handler):
 
     def on_closed_unmet(self, request, *, actor):
         """Lift the restriction filing started; ``restriction_lift`` tells the learner first (GDPR Art. 18(3))."""
-        restriction_lift(actor=actor, user=request.subject)
+        restriction_lift(actor=actor, user=request.subject, reference=request.reference)
 
     def fulfil(self, request):
         """Keep processing restricted for as long as the restriction lasts (GDPR Art. 18(1))."""
@@ -109,4 +109,4 @@ class RestrictionHandler(Handler):
 
     def lift(self, request, *, actor):
         """Lift the learner's restriction; ``restriction_lift`` tells them first (GDPR Art. 18(3))."""
-        restriction_lift(actor=actor, user=request.subject)
+        restriction_lift(actor=actor, user=request.subject, reference=request.reference)

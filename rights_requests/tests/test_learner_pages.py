@@ -1,17 +1,21 @@
 """Settings → Your data: a learner files, follows and withdraws data-rights requests."""
 
 import datetime
+import re
 import uuid
 
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from compliance.models import StaffGroup
 from learnerportal.tests.factories import UserFactory, staff_member
 from learnerportal.tests.support import sign_in
+from privacy.services import restriction_start
 from rights_requests import conf, services, tasks
 from rights_requests.models import RightsRequest, Status
+from rights_requests.tests.test_query_budgets import requests_for
 
 pytestmark = pytest.mark.django_db
 
@@ -489,3 +493,29 @@ def test_a_correction_described_only_in_the_note_is_accepted(client, amara):
     response = client.post("/settings/data/new/rectification/", {"note": "Please remove my phone number."}, follow=True)
     assert 'We received your request <span class="reference">DSR-' in response.content.decode()
     assert "Please remove my phone number." in response.content.decode()
+
+
+def test_the_data_rights_page_lists_20_requests_a_page_newest_first_and_keeps_rights_in_use_in_view(
+    client, learner, make_request
+):
+    # A restriction in force since long ago, with 44 newer closed requests after it.
+    old = timezone.now() - datetime.timedelta(days=400)
+    with time_machine.travel(old - datetime.timedelta(hours=1), tick=False):
+        restriction_start(actor=None, user=learner, reason="Until my complaint is settled")
+    restriction = make_request("restriction", Status.COMPLETED, received_at=old, completed_at=old)
+    requests_for(learner, 44)
+    RightsRequest.objects.filter(reference__startswith="DSR-QB", type="restriction").update(type="access")
+    client.force_login(learner)
+
+    first = page_of(client.get("/settings/data/"))
+    last = page_of(client.get("/settings/data/?page=3"))
+
+    listed = re.findall(r'class="reference"[^>]*>(DSR-[^<]+)<', first)
+    assert len(listed) == 20 and listed[0] == f"DSR-QB-{learner.pk}-00000", "newest first"
+    assert "Page 1 of 3" in first and 'rel="next">Older requests' in first and "Newer requests" not in first
+    assert restriction.reference not in listed
+    assert f">{restriction.reference}</a>" in first, "the right in use still shows it, above the list"
+    assert re.findall(r'class="reference"[^>]*>(DSR-[^<]+)<', last)[-1] == restriction.reference
+    assert "Page 3 of 3" in last and 'rel="prev">Newer requests' in last
+    for nonsense in ["0", "99", "x", "-1"]:
+        assert client.get(f"/settings/data/?page={nonsense}").status_code == 200

@@ -46,7 +46,9 @@ def test_a_rejected_restriction_is_lifted_and_the_learner_is_told(
 
     assert all(may_process(consenting, purpose) for purpose in CONSENT_PURPOSES)
     subjects = [message.subject for message in mail.outbox]
-    assert "We are lifting the restriction of processing of your data" in subjects
+    assert f"Your request {request.reference}: we are lifting the pause on the use of your data" in subjects
+    (notice,) = [message for message in mail.outbox if "lifting the pause" in message.subject]
+    assert f"we paused the use of your data at your request {request.reference}" in notice.body
 
 
 def test_withdrawing_the_request_lifts_the_restriction(consenting):

@@ -154,7 +154,7 @@ def test_staff_see_the_ask_in_the_queue_then_lifting_tells_the_learner_first_and
 
     assert f"Lifted the restriction of 1 request: {restricted.reference}." in plain(done)
     (notice,) = mail.outbox  # GDPR Art. 18(3): told before it is lifted; one email for the step
-    assert notice.subject == "We are lifting the restriction of processing of your data"
+    assert notice.subject == f"Your request {restricted.reference}: we are lifting the pause on the use of your data"
     assert may_process(restricted.subject, "research")
     assert restricted.reference not in plain(staff.get(f"{CHANGELIST}?asks=lift")), "no longer waiting"
     page = plain(signed_in.get(detail_url(restricted)))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from learnerportal.tests.factories import UserFactory
 from rights_requests import services
 from rights_requests.models import RequestEvent, RequestFile, RightsRequest, Status
 
@@ -156,3 +157,38 @@ def test_the_worker_rides_out_a_lost_database_connection_and_carries_on(learner)
         worker.terminate()
         worker.wait(timeout=PATIENCE)
         watcher.close()
+
+
+def _waiting_on(raw, table):
+    """Return how many other connections wait for a lock on ``table``."""
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass AND pid <> pg_backend_pid()",
+            [table],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_two_workers_share_the_queue_and_never_run_one_task_twice():
+    requests = [_submit_portability(UserFactory()) for _ in range(8)]
+    # Both workers take an export and wait at a table the test locks: they are provably at work at once.
+    lock = _raw_connection()
+    with lock.cursor() as cursor:
+        cursor.execute("LOCK TABLE accounts_payment IN ACCESS EXCLUSIVE MODE")
+    workers = [_worker("rights_requests_worker", "--batch") for _ in range(2)]
+    try:
+        _wait_for(lambda: _waiting_on(lock, "accounts_payment") >= 2, "both workers to take an export")
+    finally:
+        lock.rollback()
+        lock.close()
+    assert [worker.wait(timeout=PATIENCE) for worker in workers] == [0, 0]
+
+    for request in requests:
+        request.refresh_from_db()
+        assert request.status == Status.COMPLETED
+        assert list(request.events.values_list("action", flat=True)).count(RequestEvent.Action.COMPLETED) == 1
+        assert RequestFile.objects.filter(request=request).count() == 1
+    runs = DBTaskResult.objects.filter(task_path="rights_requests.tasks.process_request")
+    assert runs.count() == len(requests) and {run.status for run in runs} == {"SUCCESSFUL"}
+    assert all(len(run.worker_ids) == 1 for run in runs), "each export was run by one worker, once"
+    assert len({run.worker_ids[0] for run in runs}) == 2, "both workers took a share"

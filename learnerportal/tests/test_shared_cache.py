@@ -1,0 +1,135 @@
+"""Limits kept in the cache hold across processes: a second process's requests count against the same limit.
+
+Each test starts another Python process with the portal's settings, which spends part of
+a limit (the API's per address, sign-up emails per address); then this process finds the
+limit reached. With Redis (the test settings' cache, as with ``REDIS_URL``) and with the
+production default, the database cache. The sign-in lockout is counted in the database
+whatever the cache.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.test import Client
+
+from learnerportal.tests.support import signup_post, subprocess_database_url
+
+RATE = "5/minute"
+#: Sends ``argv[1]`` anonymous API requests through every middleware with the per-address limit at RATE,
+#: and prints their status codes as JSON.
+SPEND_LIMIT = f"""
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.test import Client, override_settings
+rates = {{"api_user": "{RATE}", "api_ip": "{RATE}"}}
+with override_settings(REST_FRAMEWORK={{**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}}):
+    client = Client()
+    print(json.dumps([client.get("/api/v1/me/profile/").status_code for _ in range(int(sys.argv[1]))]))
+"""
+SIGNUP = {
+    "username": "kofi",
+    "email": "kofi@example.org",
+    "password1": "a-long-unusual-passphrase",
+    "password2": "a-long-unusual-passphrase",
+}
+#: Posts the sign-up form with SIGNUP ``argv[1]`` times; prints how many emails were sent.
+SIGN_UP = f"""
+import json, sys
+import django
+django.setup()
+from django.core import mail
+from django.test import Client
+for _ in range(int(sys.argv[1])):
+    Client().post("/accounts/signup/", {SIGNUP!r})
+print(json.dumps(len(mail.outbox)))
+"""
+
+#: Posts a wrong password for ``argv[1]`` from each address in ``argv[2:]``; prints the status codes.
+SIGN_IN = """
+import json, sys
+import django
+django.setup()
+from django.test import Client
+print(json.dumps([
+    Client(REMOTE_ADDR=ip).post("/accounts/login/", {"username": sys.argv[1], "password": "wrong-password"}).status_code
+    for ip in sys.argv[2:]
+]))
+"""
+
+
+def _run_in_another_process(script, *arguments, **environment):
+    """Run ``script`` in a new interpreter against the test database; return what it printed last, from JSON."""
+    env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
+    env = {name: value for name, value in env.items() if value is not None}
+    finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
+        [sys.executable, "-c", script, *map(str, arguments)],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def low_limit(settings):
+    """Limit each address to RATE API requests, as the other process does."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api_user": RATE, "api_ip": RATE}}
+
+
+@pytest.mark.django_db
+def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
+    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+
+    elsewhere = _run_in_another_process(SPEND_LIMIT, 3)
+    here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
+
+    assert elsewhere == [401, 401, 401]
+    assert here == [401, 401, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_cache")
+def test_the_database_cache_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
+    # The other process runs the production settings without REDIS_URL: their database cache, their table.
+    elsewhere = _run_in_another_process(
+        SPEND_LIMIT, 3, DJANGO_SETTINGS_MODULE="learnerportal.settings", REDIS_URL=None, DJANGO_DEBUG=None
+    )
+    here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
+
+    assert elsewhere == [401, 401, 401]
+    assert here == [401, 401, 429]
+
+
+@pytest.mark.django_db(transaction=True)  # the other process's sign-ups are committed; the flush removes them
+def test_sign_up_emails_sent_by_another_process_count_against_the_address():
+    elsewhere = _run_in_another_process(
+        SIGN_UP, 2, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
+    )
+    for _ in range(2):
+        signup_post(Client(), SIGNUP)
+
+    assert elsewhere == 2
+    assert [message.to for message in mail.outbox] == [["kofi@example.org"]]  # 3 an hour: the third; not the fourth
+
+
+@pytest.mark.django_db(transaction=True)  # the other process's failures are committed; the flush removes them
+def test_sign_in_failures_in_another_process_count_towards_the_lockout_whatever_the_cache(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    # This process's cache is its own memory: only the database can carry the other process's failures.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    elsewhere = _run_in_another_process(SIGN_IN, "amara", "203.0.113.1", "198.51.100.2", AXES_FAILURE_LIMIT="3")
+    here = Client(REMOTE_ADDR="192.0.2.3").post("/accounts/login/", {"username": "amara", "password": "wrong"})
+
+    assert elsewhere == [200, 200]
+    assert here.status_code == 429 and "Signing in is paused" in here.content.decode()
