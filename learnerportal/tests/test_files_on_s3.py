@@ -62,6 +62,19 @@ def file_for(django_capture_on_commit_callbacks):
     return make
 
 
+def closed_port_address():
+    """Return the address of a port of 127.0.0.1 nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def with_storage_options(settings, **options):
+    """Point this test's ``STORAGES["default"]`` (the bucket) elsewhere: ``options`` replace its own."""
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": {**default["OPTIONS"], **options}}}
+
+
 def unsigned_get(bucket, key):
     """GET the object ``key`` from the S3 API as anyone on the network could: no signature. The status."""
     try:
@@ -167,14 +180,7 @@ def test_storage_that_does_not_answer_is_a_503_not_a_500(
     s3_bucket, busy_learner, officer, file_for, settings, django_capture_on_commit_callbacks
 ):
     request_file = file_for(busy_learner, "portability")
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    default = settings.STORAGES["default"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**default, "OPTIONS": {**default["OPTIONS"], "endpoint_url": unreachable}},
-    }
+    with_storage_options(settings, endpoint_url=closed_port_address())
     client = Client()
     client.force_login(busy_learner)
 
@@ -187,6 +193,18 @@ def test_storage_that_does_not_answer_is_a_503_not_a_500(
     assert request_file.storage_name and request_file.unavailable_since is not None
     assert mail.outbox[-1].subject.endswith("is unreadable (the storage did not answer, or refused)")
     assert mail.outbox[-1].to == [officer.email]
+
+
+def test_healthz_says_the_storage_answers_and_fails_when_the_bucket_is_gone_or_unreachable(s3_bucket, client, settings):
+    assert client.get("/healthz").json()["checks"]["storage"] == "ok"
+
+    with_storage_options(settings, bucket_name="learnerportal-no-such-bucket")
+    gone = client.get("/healthz")
+    with_storage_options(settings, bucket_name=s3_bucket.name, endpoint_url=closed_port_address())
+    unreachable = client.get("/healthz")
+
+    assert gone.status_code == 503 and gone.json()["checks"]["storage"] == "failing"
+    assert unreachable.status_code == 503 and unreachable.json()["checks"]["storage"] == "failing"
 
 
 def test_the_daily_purge_deletes_files_from_the_bucket_after_their_seven_days(s3_bucket, busy_learner, file_for):
