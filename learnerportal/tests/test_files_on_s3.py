@@ -107,6 +107,18 @@ def test_an_uploaded_photo_goes_to_the_bucket_and_only_its_audience_sees_it(s3_b
     assert Client().get("/api/v1/learners/noor/photo/").status_code == 404
 
 
+def test_a_photo_while_the_bucket_does_not_answer_is_a_503_on_the_page_and_the_api(s3_bucket, learner, settings):
+    upload_photo(Client(), learner)
+    set_audiences(learner, full_name=Audience.PUBLIC, photo=Audience.PUBLIC)
+    with_storage_options(settings, endpoint_url=closed_port_address())
+    client = Client(raise_request_exception=False)
+
+    page, api = client.get("/learners/noor/photo/"), client.get("/api/v1/learners/noor/photo/")
+
+    assert page.status_code == 503 and page["Retry-After"]
+    assert api.status_code == 503 and api.json()["code"] == "service_unavailable"
+
+
 def test_nothing_in_the_bucket_is_readable_without_the_portals_credentials(s3_bucket, learner, busy_learner, file_for):
     photo = upload_photo(Client(), learner)
     copy = file_for(busy_learner, "portability").storage_name
