@@ -275,6 +275,17 @@ class S3Bucket:
         """Return the bytes of the object ``key``, read with the portal's credentials."""
         return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
 
+    def environment(self):
+        """Return the environment variables that send another process's files here (``learnerportal.settings``)."""
+        return {
+            "DJANGO_STORAGE_S3_BUCKET": self.name,
+            "DJANGO_STORAGE_S3_ENDPOINT_URL": self.endpoint_url,
+            "DJANGO_STORAGE_S3_REGION": "us-east-1",
+            "DJANGO_STORAGE_S3_ADDRESSING_STYLE": "path",
+            "AWS_ACCESS_KEY_ID": S3_CREDENTIALS["access_key"],
+            "AWS_SECRET_ACCESS_KEY": S3_CREDENTIALS["secret_key"],
+        }
+
 
 #: Any credentials do for moto; they are passed explicitly so that nothing in the environment is read.
 S3_CREDENTIALS = {"access_key": "test-access-key", "secret_key": "test-secret-key"}

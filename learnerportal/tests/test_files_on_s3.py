@@ -306,12 +306,7 @@ def test_the_bucket_variables_send_a_production_process_files_to_the_bucket(s3_b
         "from django.core.files.base import ContentFile; from django.core.files.storage import storages; "
         "storage = storages['default']; "
         "print(type(storage).__name__, storage.save('profile-photos/x.jpg', ContentFile(b'j')))",
-        DJANGO_STORAGE_S3_BUCKET=s3_bucket.name,
-        DJANGO_STORAGE_S3_ENDPOINT_URL=s3_bucket.endpoint_url,
-        DJANGO_STORAGE_S3_REGION="us-east-1",
-        DJANGO_STORAGE_S3_ADDRESSING_STYLE="path",
-        AWS_ACCESS_KEY_ID="test-access-key",
-        AWS_SECRET_ACCESS_KEY="test-secret-key",
+        **s3_bucket.environment(),
     )
 
     assert stored.returncode == 0, stored.stderr
