@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from cryptography.fernet import Fernet
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -330,3 +331,22 @@ def test_without_a_bucket_files_stay_in_the_local_directory_and_a_bad_addressing
     )
     assert refused.returncode != 0
     assert "DJANGO_STORAGE_S3_ADDRESSING_STYLE must be one of path, virtual, not 'dns'." in refused.stderr
+
+
+def test_key_rotation_rewrites_the_files_in_the_bucket_and_the_learner_still_downloads(
+    s3_bucket, busy_learner, file_for, settings, django_capture_on_commit_callbacks
+):
+    request_file = file_for(busy_learner, "portability")
+    old_key = request_file.storage_name
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *settings.ENCRYPTION_KEYS]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("rotate_encryption_keys", stdout=io.StringIO())
+
+    request_file.refresh_from_db()
+    assert s3_bucket.object_keys() == {request_file.storage_name} and request_file.storage_name != old_key
+    settings.ENCRYPTION_KEYS = settings.ENCRYPTION_KEYS[:1]  # the old key retired
+    client = Client()
+    client.force_login(busy_learner)
+    response = client.get(reverse("rights_requests:download", args=[request_file.request_id]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"PK\x03\x04")
