@@ -4,12 +4,18 @@ Rows come from ``learnerportal/tests/factories.py``, other shared helpers from
 ``learnerportal/tests/support.py``; a test module defines only the fixtures of its own.
 """
 
+import dataclasses
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Permission
@@ -20,6 +26,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from accounts.models import TOTPDevice
 from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
+from learnerportal.settings import s3_storage
 from learnerportal.tests.factories import RightsRequestFactory, UserFactory, staff_member
 from learnerportal.tests.support import make_token, token_client
 from rights_requests.models import Status
@@ -249,3 +256,102 @@ def axe_violations():
 
     check.script = axe.axe_script
     return check
+
+
+@dataclasses.dataclass(frozen=True)
+class S3Bucket:
+    """A bucket on the test session's S3 API server: its name, the server's address, a boto3 client for it."""
+
+    name: str
+    endpoint_url: str
+    client: object
+
+    def object_keys(self):
+        """Return the set of the bucket's object keys, asked of the S3 API."""
+        listed = self.client.list_objects_v2(Bucket=self.name)
+        return {item["Key"] for item in listed.get("Contents", [])}
+
+    def read(self, key):
+        """Return the bytes of the object ``key``, read with the portal's credentials."""
+        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+
+    def environment(self):
+        """Return the environment variables that send another process's files here (``learnerportal.settings``)."""
+        return {
+            "DJANGO_STORAGE_S3_BUCKET": self.name,
+            "DJANGO_STORAGE_S3_ENDPOINT_URL": self.endpoint_url,
+            "DJANGO_STORAGE_S3_REGION": "us-east-1",
+            "DJANGO_STORAGE_S3_ADDRESSING_STYLE": "path",
+            "AWS_ACCESS_KEY_ID": S3_CREDENTIALS["access_key"],
+            "AWS_SECRET_ACCESS_KEY": S3_CREDENTIALS["secret_key"],
+        }
+
+
+#: Any credentials do for moto; they are passed explicitly so that nothing in the environment is read.
+S3_CREDENTIALS = {"access_key": "test-access-key", "secret_key": "test-secret-key"}
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """Start moto's S3 API server (``moto_server``) on a free port of 127.0.0.1 for this session; its address.
+
+    One per xdist worker. A process of its own, not a thread of the tests': what it holds stays out
+    of the tests' memory measurements, and it does not compete for their interpreter.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(  # noqa: S603 - our own virtualenv's moto_server, fixed arguments
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            if server.poll() is not None:
+                raise RuntimeError(f"moto_server stopped at start (exit {server.returncode}); is port {port} taken?")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("moto_server did not answer within 20 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def s3_session_bucket(s3_server):
+    """Create this worker's bucket on the session's S3 API server."""
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name="us-east-1",
+        aws_access_key_id=S3_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_CREDENTIALS["secret_key"],
+    )
+    name = f"learnerportal-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    client.create_bucket(Bucket=name)
+    return S3Bucket(name=name, endpoint_url=s3_server, client=client)
+
+
+@pytest.fixture
+def s3_bucket(settings, s3_session_bucket):
+    """Store this test's files on S3 (the production settings' ``s3_storage``), in an emptied bucket; the bucket.
+
+    ``settings`` clears Django's storage cache when ``STORAGES`` changes, and again after the test,
+    so the rest of the suite keeps the local directory.
+    """
+    bucket = s3_session_bucket
+    for key in bucket.object_keys():
+        bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage(
+            bucket=bucket.name, endpoint_url=bucket.endpoint_url, region="us-east-1", **S3_CREDENTIALS
+        ),
+    }
+    return bucket

@@ -12,7 +12,6 @@ seconds over plain HTTP.
 
 import logging
 import uuid
-from pathlib import Path
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -45,11 +44,14 @@ def check_cache():
 
 
 def check_storage():
-    """Ask the file storage about a probe name (local: its directory exists; S3: the bucket answers)."""
-    location = getattr(default_storage, "location", None)
-    if location is not None and not Path(location).is_dir():
-        raise RuntimeError("the media directory does not exist")
-    default_storage.exists("healthz-probe")
+    """List the top level of the file storage (two folders).
+
+    Local: fails when the media directory is missing (not mounted). S3: one request, which
+    fails when the storage does not answer, the bucket is gone or the portal's key is refused
+    (asking about a single name would not: S3 answers 404 for a missing bucket as for a
+    missing object).
+    """
+    default_storage.listdir("")
 
 
 CHECKS = {

@@ -11,7 +11,21 @@ Environment variables (all optional unless marked):
     REDIS_URL             Redis for the cache, e.g. redis://cache.internal:6379/0. Unset: the database
                           cache (table portal_cache, made by `migrate`). Either way every web process and
                           host shares the counts of the API's and sign-up's limits.
-    DJANGO_MEDIA_ROOT     where uploaded photos are stored. Default var/media.
+    DJANGO_MEDIA_ROOT     the local directory holding uploaded photos and data-rights files, when no
+                          bucket is set. Default var/media.
+    DJANGO_STORAGE_S3_BUCKET  set: photos and data-rights files go to this bucket of S3-compatible
+                          storage instead (django-storages' S3Storage). Objects are private: no ACL is
+                          set (the bucket's own, which must not be public), no public URL. The portal
+                          serves them through its own views after their access checks, never by signed
+                          URL: data-rights files are encrypted by the portal (the bucket holds
+                          ciphertext) and downloads are audited once sent (README, "Files on
+                          S3-compatible storage").
+    DJANGO_STORAGE_S3_ENDPOINT_URL  the S3 API's address for storage other than AWS
+                          (e.g. https://minio.internal:9000). Default AWS's own.
+    DJANGO_STORAGE_S3_REGION  the bucket's region (e.g. eu-west-1). Default boto3's (AWS_DEFAULT_REGION).
+    DJANGO_STORAGE_S3_ADDRESSING_STYLE  "path" or "virtual" (bucket in the host name). Default: boto3 chooses.
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY  the storage's credentials, read by boto3 itself, which
+                          also finds an instance role or ~/.aws when they are unset.
     DJANGO_EMAIL_BACKEND  dotted path. Default SMTP (console when debugging).
     DJANGO_ADMINS         comma-separated addresses of the operators emailed about faults.
     DJANGO_DEFAULT_FROM_EMAIL, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
@@ -69,6 +83,17 @@ def env_int(name, default, *, minimum=0):
     if not (value.isascii() and value.isdigit()) or int(value) < minimum:
         raise ImproperlyConfigured(f"{name} must be a whole number, {minimum} or more, not {value!r}.")
     return int(value)
+
+
+def env_choice(name, choices):
+    """Return the environment variable ``name`` if it is one of ``choices``; None when unset or blank.
+
+    Any other value stops the start with ``ImproperlyConfigured`` naming the variable.
+    """
+    value = os.environ.get(name, "").strip()
+    if value and value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value or None
 
 
 def env_list(name, default=""):
@@ -205,13 +230,58 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+
+def s3_storage(*, bucket, endpoint_url=None, region=None, addressing_style=None, access_key=None, secret_key=None):
+    """Return the ``STORAGES`` entry for private files in ``bucket`` of S3-compatible storage.
+
+    Credentials left ``None`` are boto3's to find (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``,
+    an instance role, ``~/.aws``). SECURITY: no ACL is sent (objects take the bucket's: private),
+    no custom domain, and a URL the storage could make is signed and expires in a minute; the portal
+    hands out none: photos and data-rights files are served by its views after their access checks.
+    """
+    from boto3.s3.transfer import TransferConfig  # here: boto3 is imported only when files go to S3
+
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url,
+            "region_name": region,
+            "addressing_style": addressing_style,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "custom_domain": None,
+            # Bounded memory whatever a file's size: an object being read is spooled to a temporary
+            # file past 2 MiB, and parts go up and come down one at a time (8 MiB each; with threads,
+            # boto3 held up to 10 parts going up, and parts come down out of order waited in memory).
+            "max_memory_size": 2 * 1024 * 1024,
+            "transfer_config": TransferConfig(use_threads=False),
+            # Names are random: no existence check before a write.
+            "file_overwrite": True,
+        },
+    }
+
+
 # SECURITY: uploaded files have no public URL; photos are served by a view that
-# applies the owner's visibility settings.
+# applies the owner's visibility settings, data-rights files by one that checks the owner.
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
-    },
+    "default": (
+        s3_storage(
+            bucket=os.environ["DJANGO_STORAGE_S3_BUCKET"],
+            endpoint_url=os.environ.get("DJANGO_STORAGE_S3_ENDPOINT_URL") or None,
+            region=os.environ.get("DJANGO_STORAGE_S3_REGION") or None,
+            addressing_style=env_choice("DJANGO_STORAGE_S3_ADDRESSING_STYLE", ["path", "virtual"]),
+        )
+        if os.environ.get("DJANGO_STORAGE_S3_BUCKET")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
+        }
+    ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -37,6 +37,7 @@ from django.utils import timezone
 from compliance.models import AuditEvent
 from compliance.services import audit_record, data_subject_lock
 from learnerportal.encryption import multi_fernet, token_is_current
+from learnerportal.storage import STORAGE_ERRORS
 
 from . import conf
 from .exceptions import AccountClosed, DownloadExpired, RequestFileUnavailable
@@ -215,33 +216,46 @@ def request_files_purge_expired(*, now=None):
     return purged
 
 
-def request_file_verify(*, request_file):
-    """Check that ``request_file`` is in storage and every segment decrypts, in order and complete.
+def request_file_open_verified(*, request_file):
+    """Open ``request_file`` from storage and check that every segment decrypts, in order and complete.
 
-    Reads and decrypts the whole file in bounded memory, keeping nothing. A file
-    that fails is an operational fault (the media restored older than the
-    database, a storage outage, a key dropped too early, tampering), not the end
-    of the learner's file: its record and stored name stay, so that restoring the
-    file makes it downloadable again, and staff are alerted
-    (``request_file_report_unavailable``). A file that reads again is cleared of
-    its mark.
+    Reads and decrypts the whole file in bounded memory, keeping nothing, and
+    returns it rewound, so that what is then sent is the very copy that was checked
+    (S3-compatible storage is read once). A file that fails is an operational fault
+    (the media restored older than the database, a storage outage, a key dropped
+    too early, tampering), not the end of the learner's file: its record and
+    stored name stay, so that restoring the file makes it downloadable again, and
+    staff are alerted (``request_file_report_unavailable``). A file that reads
+    again is cleared of its mark.
+
+    Returns:
+        the stored file (binary), open at its start; the caller closes it.
 
     Raises:
-        RequestFileUnavailable: the file is missing or was damaged or tampered with.
+        RequestFileUnavailable: the file is missing, the storage unreachable, or the
+            file was damaged or tampered with.
     """
+    stored = None
     try:
-        with default_storage.open(request_file.storage_name, "rb") as stored:
-            for _segment in decrypt_stream(stored, associated_data=_associated_data(request_file)):
-                pass
-    except OSError:
-        request_file_report_unavailable(request_file=request_file, reason="missing from storage")
-        raise RequestFileUnavailable(request_file) from None
-    except InvalidToken:
-        request_file_report_unavailable(request_file=request_file, reason="damaged (it fails its integrity check)")
+        stored = default_storage.open(request_file.storage_name, "rb")
+        for _segment in decrypt_stream(stored, associated_data=_associated_data(request_file)):
+            pass
+        stored.seek(0)
+    except (*STORAGE_ERRORS, InvalidToken) as error:
+        if stored is not None:
+            stored.close()
+        if isinstance(error, InvalidToken):
+            reason = "damaged (it fails its integrity check)"
+        elif isinstance(error, FileNotFoundError):
+            reason = "missing from storage"
+        else:
+            reason = "unreadable (the storage did not answer, or refused)"
+        request_file_report_unavailable(request_file=request_file, reason=reason)
         raise RequestFileUnavailable(request_file) from None
     if request_file.unavailable_since is not None:
         RequestFile.objects.filter(pk=request_file.pk).update(unavailable_since=None)
         request_file.unavailable_since = None
+    return stored
 
 
 def request_file_report_unavailable(*, request_file, reason):
@@ -280,10 +294,10 @@ def request_file_download(*, user, request_file):
     """Return the decrypted content of ``request_file`` for its owner as chunks, audited once all is sent.
 
     The caller has checked that ``user`` is the request's data subject and that the
-    file has not expired. The whole file is checked first (``request_file_verify``),
+    file has not expired. The whole file is checked first (``request_file_open_verified``),
     so that a damaged file is refused before anything is sent rather than cut off
-    half-way; then it is decrypted again as it is sent, in bounded memory: hand the
-    iterator to a ``StreamingHttpResponse``.
+    half-way; then the same copy is decrypted again as it is sent, in bounded memory:
+    hand the iterator to a ``StreamingHttpResponse``.
 
     The download is audited (``EXPORT_DOWNLOADED``) only when the server asks for
     the chunk after the last one, that is once the whole body was handed to the
@@ -295,10 +309,9 @@ def request_file_download(*, user, request_file):
         a generator of ``bytes`` (segments of the plain content).
 
     Raises:
-        RequestFileUnavailable: see ``request_file_verify``; nothing is audited then.
+        RequestFileUnavailable: see ``request_file_open_verified``; nothing is audited then.
     """
-    request_file_verify(request_file=request_file)
-    stored = default_storage.open(request_file.storage_name, "rb")
+    stored = request_file_open_verified(request_file=request_file)
     audit = functools.partial(
         contextvars.copy_context().run,  # the request's id and network, gone once the view has returned
         audit_record,

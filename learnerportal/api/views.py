@@ -18,6 +18,7 @@ from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from learnerportal.encryption import KeyMissing
+from learnerportal.storage import STORAGE_UNAVAILABLE
 
 from .errors import ERROR_CODES, json_error_response
 from .throttling import PerIPThrottle
@@ -103,9 +104,17 @@ def api_not_found(request, *args, **kwargs):
     return json_error_response("not_found", detail, 404)
 
 
-#: Failures of this process's surroundings, not of the request: the database or the cache's Redis
-#: unreachable, or data this process cannot decrypt (started with an old ``PORTAL_ENCRYPTION_KEYS``).
-UNAVAILABLE = (KeyMissing, OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+#: Failures of this process's surroundings, not of the request: the database, the cache's Redis or
+#: the files' bucket unreachable, or data this process cannot decrypt (started with an old
+#: ``PORTAL_ENCRYPTION_KEYS``).
+UNAVAILABLE = (
+    KeyMissing,
+    OperationalError,
+    InterfaceError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    *STORAGE_UNAVAILABLE,
+)
 #: Seconds a client is asked to wait before trying again when the service is unavailable.
 RETRY_AFTER_SECONDS = 30
 
@@ -113,8 +122,8 @@ RETRY_AFTER_SECONDS = 30
 def server_error(request):
     """Django's ``handler500``: JSON ``server_error`` under /api/ (clients parse it), else the 500 page.
 
-    When the failure is the process's surroundings (``UNAVAILABLE``: the database or
-    the cache cannot be reached, or the data cannot be decrypted with this process's keys), the
+    When the failure is the process's surroundings (``UNAVAILABLE``: the database, the cache
+    or the file storage cannot be reached, or the data cannot be decrypted with this process's keys), the
     answer is 503 ``service_unavailable`` with ``Retry-After`` instead: nothing is wrong
     with the request, and a load balancer should route around the process (RFC 9110 §15.6.4).
     """
