@@ -374,12 +374,13 @@ class PersonalDataRegistry:
         return list(self._shared_text.values())
 
     def unregister(self, model):
-        """Remove and return the declaration of ``model``.
+        """Remove and return the declaration of ``model`` (a ``ModelDeclaration`` or ``SharedText``).
 
         Raises:
             KeyError: if the model is not declared.
         """
-        return self._declarations.pop(model._meta.label_lower)
+        label = model._meta.label_lower
+        return self._shared_text.pop(label) if label in self._shared_text else self._declarations.pop(label)
 
     def get(self, model) -> ModelDeclaration | None:
         """Return the declaration of ``model``, or None."""

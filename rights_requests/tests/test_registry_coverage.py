@@ -247,13 +247,16 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
     # The scan as a sentence, not a table's counters (GDPR Art. 5(2)).
     assert (
         f"{scanned['tables']} tables and {scanned['columns']} columns searched for the former email, full name, "
-        f"phone and username, {scanned['encrypted_rows']} encrypted row{'s' if scanned['encrypted_rows'] != 1 else ''}"
+        f"phone and username (every text column of the {scanned['own_rows']} rows still about the learner; "
+        f"{scanned['free_text_columns']} free-text columns in everyone's rows, through their search indexes), "
+        f"{scanned['encrypted_rows']} encrypted row{'s' if scanned['encrypted_rows'] != 1 else ''}"
         f" in {scanned['encrypted_columns']} encrypted columns decrypted and checked: no former identifier remains."
     ) in unescape(page)
     unreadable = (
         f"{len(UNREADABLE_COLUMNS)} columns of hashes and random keys, where no name can be read, were not searched."
     )
     assert unreadable in unescape(page)
+    assert f"the {scanned['other_tables']} tables of Django and its libraries" in unescape(page)
     assert "accounts.user:" not in page and "anonymised 1" not in page
     # In the officer's words, not model labels: what was kept, and why (GDPR Art. 17(3)).
     assert "accounts.payment" not in page.split("erasure receipt")[-1]
