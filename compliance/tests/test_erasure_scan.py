@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import Payment
 from compliance.erasure import erasure_execute, erasure_scan, subject_identifiers
 from learnerportal.tests.factories import CourseFactory, PaymentFactory, RequestEventFactory, UserFactory
+from rights_requests import services
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,16 @@ def test_the_scan_reads_free_text_through_its_trigram_indexes(erased):
     bio = next(plan for plan in plans if "accounts_profile" in plan)
     assert "Bitmap Index Scan on acc_profile_bio_text" in bio, bio
     assert "Bitmap Index Scan on acc_profile_bio_digits" in bio, "a phone number is looked for by its digits"
+
+
+def test_a_name_with_accents_in_another_learners_encrypted_request_details_is_found():
+    """Encrypted free text is decrypted in every row; JSON writes "ë" as an escape, the scan reads it as written."""
+    zoe = UserFactory(username="zoe-o", profile__full_name="Zoë Ødegård")
+    other = UserFactory(username="amara")
+    services.request_submit(
+        actor=other, subject=other, request_type="rectification", details={"note": "Zoë Ødegård shares this laptop."}
+    )
+
+    receipt = erasure_execute(subject=zoe)
+
+    assert found(receipt["scan"], "rights_requests_rightsrequest", "details") == {"full name": 1}
