@@ -494,7 +494,7 @@ def erasure_scan(identifiers, subject=None):
     kind of rows. Encrypted columns cannot be searched in SQL; with ``subject`` they are
     decrypted and searched as ``_encrypted_columns`` says. Not searched: columns of fixed
     values (choices, numbers, dates, UUIDs), ``UNREADABLE_COLUMNS``, and the tables of
-    Django and libraries the registry does not declare (permissions, the task queue).
+    Django and libraries the registry does not declare (permissions, content types).
 
     Args:
         identifiers: ``{kind: value}``, e.g. ``{"email": "noor@example.org"}``.
@@ -579,7 +579,7 @@ def erasure_scan_scope(identifiers, subject=None):
         ``subject``) decrypted in ``encrypted_rows`` rows: free text in every row, the rest
         in the rows still about ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random
         keys) not at all, nor the ``other_tables`` of Django and libraries that the
-        registry does not declare (permissions, content types, the task queue).
+        registry does not declare (permissions, content types).
     """
     searches = list(_searches(identifiers, subject))
     own = [search for search in searches if not search.everyone]

@@ -305,7 +305,7 @@ def erasure_scan_in_words(scanned, columns_left):
         if scanned["other_tables"]:
             sentence += (
                 f", or the {_counted(scanned['other_tables'], 'table')} of Django and its libraries that hold no "
-                "one's personal data (permissions, the task queue)"
+                "one's personal data (permissions, content types)"
             )
         sentence += "."
     return sentence

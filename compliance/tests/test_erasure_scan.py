@@ -9,6 +9,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Payment
 from compliance.erasure import erasure_execute, erasure_scan, subject_identifiers
@@ -75,9 +77,23 @@ def plant_admin_log(learner):
     return "django_admin_log", "object_repr", {"username": 1}
 
 
-@pytest.mark.parametrize("plant", [plant_bio, plant_staff_note, plant_course_text, plant_admin_log])
+def plant_task_traceback(learner):
+    DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {"event_id": 1}},
+        task_path="rights_requests.tasks.send_request_email",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="smtplib.SMTPRecipientsRefused",
+        traceback="SMTPRecipientsRefused: {'noor@example.org': (550, b'Mailbox unavailable')}",
+    )
+    return "django_tasks_database_dbtaskresult", "traceback", {"email": 1, "username": 1}
+
+
+@pytest.mark.parametrize(
+    "plant", [plant_bio, plant_staff_note, plant_course_text, plant_admin_log, plant_task_traceback]
+)
 def test_an_identifier_in_free_text_of_someone_elses_row_is_found(erased, plant):
-    """Another learner's bio, a staff note, a course's text, the admin log: anyone's free text may name the learner."""
+    """Another learner's bio, a staff note, a course's text, the admin log, a failed task: any may name the learner."""
     learner, identifiers = erased
     table, column, expected = plant(learner)
 

@@ -74,5 +74,5 @@ def test_an_erasure_receipt_says_how_its_scan_searched_and_an_older_one_reads_as
         "3 encrypted rows in 4 encrypted columns decrypted and checked: 1 column still holds a former identifier. "
         "9 columns of hashes and random keys, where no name can be read, were not searched. Nor were columns of "
         "fixed values (choices, codes, numbers, dates), other people's own names and settings, or the 6 tables of "
-        "Django and its libraries that hold no one's personal data (permissions, the task queue)."
+        "Django and its libraries that hold no one's personal data (permissions, content types)."
     )
