@@ -5,6 +5,7 @@ missed it, and the scan must find it there: a scan that skipped the path would n
 """
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
@@ -46,6 +47,21 @@ def test_a_name_left_in_a_column_of_the_learners_own_remaining_row_is_found(eras
         "username": 1,
     }
     assert found(erasure_scan(identifiers), "accounts_payment", "method_summary") == {}, "only the learner's own row"
+
+
+def test_a_sign_in_attempt_under_the_former_username_is_the_learners_own_row(erased):
+    """A log that finds its subject by the username typed is searched under the username the account had."""
+    learner, identifiers = erased
+    AccessAttempt.objects.create(
+        username="noor",
+        user_agent="test",
+        ip_address="127.0.0.1",
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        failures_since_start=1,
+    )
+
+    assert found(erasure_scan(identifiers, learner), "axes_accessattempt", "username") == {"username": 1}
 
 
 def plant_bio(learner):
