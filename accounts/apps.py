@@ -16,6 +16,7 @@ class AccountsConfig(AppConfig):
         from . import personal_data, signals
 
         registry.register_all(personal_data.DECLARATIONS)
+        registry.register_shared_text(personal_data.SHARED_TEXT)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")
         user_logged_in.connect(signals.mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")

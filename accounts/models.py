@@ -22,6 +22,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
+from compliance.search import free_text_indexes
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
 from . import conf
@@ -224,6 +225,10 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        # The erasure receipt's scan searches every learner's bio for the erased one's identifiers.
+        indexes = free_text_indexes("acc_profile", "bio")
+
     def __str__(self):
         return f"Profile of {self.user}"
 
@@ -248,6 +253,9 @@ class Partner(models.Model):
     country = CountryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
+    class Meta:
+        indexes = free_text_indexes("acc_partner", "name")  # searched by the erasure receipt's scan
+
     def __str__(self):
         return self.name
 
@@ -260,6 +268,9 @@ class Course(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="courses")
     description = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = free_text_indexes("acc_course", "slug", "title", "description")  # searched by the erasure scan
 
     def __str__(self):
         return self.title

@@ -17,6 +17,7 @@ from compliance.registry import (
     Processing,
     Purpose,
     Retain,
+    SharedText,
 )
 from learnerportal.addresses import ip_network
 
@@ -25,8 +26,10 @@ from .devices import user_agent_summary
 from .models import (
     BackupCode,
     BackupCodeDevice,
+    Course,
     Enrollment,
     LearningEvent,
+    Partner,
     Payment,
     PersonalAccessToken,
     Profile,
@@ -434,4 +437,11 @@ DECLARATIONS = [
         erasure=Delete(),
         export_name="backup_codes",
     ),
+]
+
+#: Text in the course catalogue, about no learner, where staff may still write a learner's name:
+#: the erasure receipt's scan searches it in every row.
+SHARED_TEXT = [
+    SharedText(Partner, ("name",), written_by="Platform staff"),
+    SharedText(Course, ("slug", "title", "description"), written_by="Course staff"),
 ]

@@ -15,7 +15,10 @@ version, or none, drops the benchmark database's rows and loads it again):
   each with its "received" event.
 
 Erasure is measured on a fresh copy of ``bench-big``'s data each run
-(``erasure_subject_create``), since erasing is for good.
+(``erasure_subject_create``), since erasing is for good; and again in a second database,
+``<bench database>_tenfold`` (``tenfold_load``): a copy of this one with ten times the learners
+(200,000 more accounts with profiles, each with a bio) and ten times the learning events,
+made once with ``INSERT … SELECT`` over ``generate_series`` and reused.
 """
 
 import datetime
@@ -362,6 +365,88 @@ def erasure_subject_create(*, run):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE accounts_learningevent, accounts_enrollment, accounts_quizresult")
     return User.objects.select_related("profile").get(pk=user.pk)
+
+
+TENFOLD = 10
+TENFOLD_VERSION = f"{DATASET_VERSION}-tenfold"
+
+
+def _columns(cursor, table):
+    cursor.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
+        "ORDER BY ordinal_position",
+        [table],
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def _clone_sql(cursor, table, alias, source, replaced):
+    """Return ``INSERT INTO table (…) SELECT …``: every column but the key copied from ``alias``, or as ``replaced``."""
+    columns = _columns(cursor, table)
+    values = ", ".join(replaced.get(column, f'{alias}."{column}"') for column in columns)
+    names = ", ".join(f'"{column}"' for column in columns)
+    # Names from the database's own schema and this module's constants, never from input.
+    return f'INSERT INTO "{table}" ({names}) SELECT {values} FROM {source}'  # noqa: S608
+
+
+def tenfold_load(cursor, *, say=print):
+    """Grow the data set in this database (a copy of the benchmark's) to ten times the learners and events.
+
+    ``cursor`` is a raw DB-API cursor on that database. Each queue learner gets nine clones
+    (``bench-learner-N-xK``) with a profile and a bio; the learning events are copied nine
+    times, each copy given to a clone. Rights requests are not multiplied: the erasure
+    measure is about learners and their learning data. Returns without doing anything when
+    the database is already grown.
+    """
+    cursor.execute("SELECT version FROM bench_dataset")
+    if cursor.fetchone() == (TENFOLD_VERSION,):
+        return False
+    say("Growing the tenfold copy of the benchmark data set (once; later runs reuse it) …")
+    copies = TENFOLD - 1
+    cursor.execute(
+        _clone_sql(
+            cursor,
+            "accounts_user",
+            "u",
+            "accounts_user u CROSS JOIN generate_series(1, %s) k WHERE u.username LIKE 'bench-learner-%%'",
+            {"username": "u.username || '-x' || k", "email": "'x' || k || '.' || u.email"},
+        ),
+        [copies],
+    )
+    cursor.execute(
+        _clone_sql(
+            cursor,
+            "accounts_profile",
+            "p",
+            "accounts_profile p JOIN accounts_user old ON old.id = p.user_id CROSS JOIN generate_series(1, %s) k "
+            "JOIN accounts_user new ON new.username = old.username || '-x' || k",
+            {
+                "user_id": "new.id",
+                "full_name": "p.full_name || ' ' || k",
+                "bio": "'Learner ' || new.id || ', studying statistics and data since week ' || k || '.'",
+            },
+        ),
+        [copies],
+    )
+    cursor.execute(
+        "CREATE TEMP TABLE bench_clone AS SELECT id, row_number() OVER (ORDER BY id) - 1 AS n "
+        "FROM accounts_user WHERE username LIKE 'bench-learner-%-x%'"
+    )
+    cursor.execute("SELECT count(*) FROM bench_clone")
+    (clones,) = cursor.fetchone()
+    cursor.execute(
+        _clone_sql(
+            cursor,
+            "accounts_learningevent",
+            "e",
+            "accounts_learningevent e CROSS JOIN generate_series(1, %s) k "
+            "JOIN bench_clone c ON c.n = (e.id * %s + k) %% %s",
+            {"user_id": "c.id"},
+        ),
+        [copies, copies, clones],
+    )
+    cursor.execute("UPDATE bench_dataset SET version = %s, loaded_at = now()", [TENFOLD_VERSION])
+    return True
 
 
 def users(*usernames):

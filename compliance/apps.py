@@ -17,4 +17,5 @@ class ComplianceConfig(AppConfig):
         from .registry import registry
 
         registry.register_all(personal_data.DECLARATIONS)
+        registry.register_shared_text(personal_data.SHARED_TEXT)
         checks.register(check_personal_data_registry, checks.Tags.models)

@@ -1,16 +1,20 @@
 """System checks that keep the personal-data registry complete and true."""
 
 import re
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.functions import Upper
 
 from learnerportal.encryption import EncryptedFieldMixin
 
 from .registry import Anonymize, Delete, Retain, registry
+from .search import Digits
 
 #: The shape of file and column names in a portable copy.
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -216,13 +220,107 @@ def records_name_errors():
     ]
 
 
+def _is_text(model_field):
+    """Return whether a field holds text anyone may write: a ``TextField``, or a ``CharField`` without choices."""
+    return isinstance(model_field, models.TextField | models.CharField) and not model_field.choices
+
+
+def _trigram_indexed(model):
+    """Return ``{(field name, "text" | "digits")}`` of the trigram indexes in ``model``'s ``Meta.indexes``."""
+    indexed = set()
+    for index in model._meta.indexes:
+        if not isinstance(index, GinIndex) or len(index.expressions) != 1:
+            continue
+        opclass = index.expressions[0]
+        if not isinstance(opclass, OpClass) or opclass.extra.get("name") != "gin_trgm_ops":
+            continue
+        (function,) = opclass.get_source_expressions()
+        (column,) = function.get_source_expressions()
+        kind = "text" if isinstance(function, Upper) else "digits" if isinstance(function, Digits) else None
+        if kind and isinstance(column, models.F):
+            indexed.add((column.name, kind))
+    return indexed
+
+
+def free_text_errors(models):
+    """Return an error for each free-text column of ``models`` the erasure receipt's scan would not know of.
+
+    The scan searches the free text of everyone's rows only where the registry declares
+    it: a ``PersonalField(free_text=True)``, or a ``SharedText`` on a model about no one.
+    A text column (``TextField``, or ``CharField`` without choices) must be one of those,
+    or a ``PersonalField`` of a declared model (its own subject's data, searched in the
+    erased subject's rows): compliance.E016. A declared free-text column that is not
+    encrypted needs its two trigram indexes (``compliance.search.free_text_indexes``),
+    or every erasure reads the whole table: compliance.E017.
+
+    Args:
+        models: iterable of model classes, e.g. those of the project's own apps.
+
+    Returns:
+        list of ``checks.Error``.
+    """
+    shared = {text.model: set(text.fields) for text in registry.shared_text()}
+    errors = []
+    for model in models:
+        declaration = registry.get(model)
+        free = set(shared.get(model, ()))
+        if declaration is not None:
+            free |= {name for name, personal in declaration.fields.items() if personal.free_text}
+        label = model._meta.label
+        for model_field in model._meta.concrete_fields:
+            if not _is_text(model_field):
+                continue
+            name = model_field.name
+            declared = name in free or (declaration is not None and name in declaration.fields)
+            if not declared:
+                errors.append(
+                    checks.Error(
+                        f"{label}.{name} is free text the personal-data registry does not declare: the erasure "
+                        "receipt's scan would not search it.",
+                        hint=(
+                            f"In {model._meta.app_label}/personal_data.py declare it a PersonalField (free_text=True "
+                            "if people write it freely and it may name anyone) or, on a model about no one, list it "
+                            "in a SharedText; give free text free_text_indexes() in Meta.indexes. A column of fixed "
+                            "values takes choices."
+                        ),
+                        obj=model,
+                        id="compliance.E016",
+                    )
+                )
+            elif name in free and not isinstance(model_field, EncryptedFieldMixin):
+                missing = {"text", "digits"} - {kind for field, kind in _trigram_indexed(model) if field == name}
+                if missing:
+                    errors.append(
+                        checks.Error(
+                            f"{label}.{name} is free text without its trigram indexes: every erasure would read "
+                            "the whole table.",
+                            hint=f'Add *free_text_indexes("<short table name>", "{name}") to {label}\'s Meta.indexes '
+                            "(compliance/search.py) and make the migration.",
+                            obj=model,
+                            id="compliance.E017",
+                        )
+                    )
+    return errors
+
+
+def _our_models(models):
+    """Return the models among ``models`` whose app is the project's own, not Django's or a library's."""
+    base = Path(settings.BASE_DIR)
+    return [
+        model
+        for model in models
+        if Path(model._meta.app_config.path).is_relative_to(base)
+        and not {"site-packages", "dist-packages"} & set(Path(model._meta.app_config.path).parts)
+    ]
+
+
 def check_personal_data_registry(app_configs=None, **kwargs):
     """Fail when a model about users is undeclared or a declaration does not match its model."""
     if app_configs is None:
         models = apps.get_models()
     else:
         models = [model for app_config in app_configs for model in app_config.get_models()]
-    errors = undeclared_model_errors(models) + records_name_errors()
+    errors = undeclared_model_errors(models) + records_name_errors() + free_text_errors(_our_models(models))
     for declaration in registry:
         if app_configs is None or declaration.model in models:
             errors.extend(declaration_errors(declaration))

@@ -2,11 +2,12 @@
 
 One transaction applies each declaration's rule — delete, anonymise, or retain
 stripped of identity — to the subject's rows, then anonymises and deactivates
-the account itself. Files and sessions go after the commit. A scan of every
-table then looks for the identifiers the account had (email, username, full
-name, phone) and its result is the erasure receipt. Encrypted columns hold
-ciphertext that SQL cannot search: the scan decrypts them in the subject's own
-remaining rows and says so in the receipt.
+the account itself. Files and sessions go after the commit. A scan then looks
+for the identifiers the account had (email, username, full name, phone) in the
+subject's own remaining rows and, through trigram indexes, in the free text of
+everyone's rows; its result is the erasure receipt. Encrypted columns hold
+ciphertext that SQL cannot search: the scan decrypts them (free text in every
+row, the rest in the subject's own rows) and says so in the receipt.
 
 Free text kept after erasure (staff notes and reasons) keeps its words but loses
 the subject's identifiers (``Redact``). What the scan still finds elsewhere is
@@ -20,21 +21,23 @@ from dataclasses import dataclass
 from functools import partial
 
 import pgtrigger
+from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
-from django.db.models import Value
+from django.db.models import F, Value
 from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 
-from learnerportal.encryption import EncryptedFieldMixin
+from learnerportal.encryption import EncryptedFieldMixin, multi_fernet
 
 from .exceptions import LeftoverNotRedactable
 from .models import ERASING_SUBJECT_SETTING
 from .registry import Anonymize, Delete, Redact, Retain, registry
+from .search import Digits
 
 #: Identifiers shorter than this are not searched for by the receipt scan: they would match
 #: unrelated text ("al", "li") and tell nothing.
@@ -96,6 +99,18 @@ PHONE_SEPARATORS = r"[\s\u00a0\u202f.()/‐‑‒–—-]"
 PHONE_CORE_MIN_DIGITS = 6
 
 
+def _phone_digits(phone):
+    """Return the digits every writing of ``phone`` holds together once its other characters are gone.
+
+    The core of ``phone_pattern`` (the number without its country code or national "0"),
+    or all its digits when the core would be too short.
+    """
+    digits = re.sub(r"\D", "", phone)
+    stripped = phone.strip()
+    drop = 3 if stripped.startswith("+") else 5 if stripped.startswith("00") else 1 if stripped.startswith("0") else 0
+    return digits[drop:] if len(digits) - drop >= PHONE_CORE_MIN_DIGITS else digits
+
+
 def phone_pattern(phone):
     """Return a regular expression finding ``phone`` however it is written.
 
@@ -109,10 +124,7 @@ def phone_pattern(phone):
     Returns:
         str: the pattern.
     """
-    digits = re.sub(r"\D", "", phone)
-    stripped = phone.strip()
-    drop = 3 if stripped.startswith("+") else 5 if stripped.startswith("00") else 1 if stripped.startswith("0") else 0
-    core = digits[drop:] if len(digits) - drop >= PHONE_CORE_MIN_DIGITS else digits
+    core = _phone_digits(phone)
     between = f"{PHONE_SEPARATORS}{{0,3}}"
     prefix = rf"\(?(?:\+|00)?(?:\d{between}){{0,4}}"
     return rf"(?<![\d+]){prefix}{between.join(core)}(?!{between}\d)"
@@ -121,11 +133,6 @@ def phone_pattern(phone):
 def search_pattern(kind, value):
     """Return the regular expression the scan and redaction use for one identifier of ``kind``."""
     return phone_pattern(value) if kind == "phone" else identifier_pattern(value)
-
-
-def _search_hint(kind, value):
-    """Return a substring every match of the identifier contains (a fast test before the pattern)."""
-    return re.sub(r"\D", "", value)[-2:] if kind == "phone" else value
 
 
 def subject_identifiers(subject):
@@ -254,23 +261,124 @@ def _erase_declared_rows(subject, to_delete, identifiers):
     return outcome
 
 
-def _text_columns():
-    """Yield ``(model, [field, ...])`` for every table with plain text columns (text, varchar, JSON).
+def _plain_text_fields(model):
+    """Return the model's plain text columns (text, varchar, JSON) the scan can search in SQL.
 
-    Encrypted columns are left out: their ciphertext never contains an identifier
-    (``_encrypted_columns`` covers them); so are ``UNREADABLE_COLUMNS``.
+    Left out: columns with choices (one of a fixed set of values, never a person's
+    identifier); encrypted columns, whose ciphertext never contains an identifier
+    (``_encrypted_columns`` covers them); ``UNREADABLE_COLUMNS``. Numbers, dates, booleans
+    and UUIDs are not text and never hold one either.
     """
-    for model in apps.get_models():
-        fields = [
-            field
-            for field in model._meta.concrete_fields
-            if isinstance(field, models.CharField | models.TextField | models.JSONField)
-            and not field.choices  # one of a fixed set of values, never a person's identifier
-            and not isinstance(field, EncryptedFieldMixin)
-            and f"{model._meta.db_table}.{field.column}" not in UNREADABLE_COLUMNS
-        ]
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField | models.JSONField)
+        and not field.choices
+        and not isinstance(field, EncryptedFieldMixin)
+        and f"{model._meta.db_table}.{field.column}" not in UNREADABLE_COLUMNS
+    ]
+
+
+@dataclass(frozen=True)
+class _Search:
+    """Plain text columns of one table, and the rows the scan searches them in.
+
+    ``everyone``: the columns are free text, searched in every row through their trigram
+    indexes (``compliance.search``); otherwise ``rows`` are the subject's own.
+    """
+
+    model: type[models.Model]
+    fields: list
+    rows: models.QuerySet
+    everyone: bool
+
+
+def _own_rows(declaration, subject, identifiers):
+    """Return ``declaration``'s rows about ``subject``: by relation, or by the value the account had.
+
+    A model that finds its subject by a value (a username typed at sign-in) is searched
+    in the rows with the account's value now and the one it had before erasure.
+    """
+    rows = declaration.queryset_for(subject)
+    former = identifiers.get(declaration.subject_field) if declaration.subject_field else None
+    if former:
+        rows |= declaration.model._default_manager.filter(**{f"{declaration.subject_lookup}__iexact": former})
+    return rows
+
+
+def _searches(identifiers, subject):
+    """Yield the ``_Search`` of every table the scan searches in SQL.
+
+    Every declared model's plain text columns are searched in ``subject``'s own remaining
+    rows (none without a subject); its free-text columns (``PersonalField.free_text``) and
+    those of ``SharedText`` declarations, which may name anyone, in every row.
+    """
+    for declaration in registry:
+        fields = _plain_text_fields(declaration.model)
+        free = [f for f in fields if getattr(declaration.fields.get(f.name), "free_text", False)]
+        own = [f for f in fields if f not in free]
+        if own and subject is not None:
+            yield _Search(declaration.model, own, _own_rows(declaration, subject, identifiers), everyone=False)
+        if free:
+            yield _Search(declaration.model, free, declaration.model._default_manager.all(), everyone=True)
+    for shared in registry.shared_text():
+        fields = [f for f in _plain_text_fields(shared.model) if f.name in shared.fields]
         if fields:
-            yield model, fields
+            yield _Search(shared.model, fields, shared.model._default_manager.all(), everyone=True)
+
+
+def _search_expressions(fields):
+    """Return the aliases a search's queries use, for each field ``i``.
+
+    ``_raw_i`` the column as text (``icontains`` compares ``UPPER(column)``),
+    ``_digits_i`` its digits alone (``Digits``): the two expressions the trigram indexes
+    hold; ``_text_i`` the text with placeholders blanked, which the patterns are matched on.
+    """
+    text = models.TextField()
+    aliases = {}
+    for index, field in enumerate(fields):
+        raw = F(field.attname) if not isinstance(field, models.JSONField) else Cast(field.attname, text)
+        aliases[f"_raw_{index}"] = raw
+        aliases[f"_digits_{index}"] = Digits(raw)
+        aliases[f"_text_{index}"] = _searchable(field)
+    return aliases
+
+
+def _candidate(index, kind, value):
+    """Return the substring test for one identifier in field ``index``: cheap, and answered by its trigram index.
+
+    Every match of the identifier's pattern passes it; the pattern then decides.
+    """
+    if kind == "phone":
+        return models.Q(**{f"_digits_{index}__contains": _phone_digits(value)})
+    return models.Q(**{f"_raw_{index}__icontains": value})
+
+
+def _candidates(fields, identifiers):
+    """Return the rows any field of ``fields`` may hold an identifier in: an OR of ``_candidate`` tests."""
+    candidates = models.Q()
+    for index in range(len(fields)):
+        for kind, value in identifiers.items():
+            candidates |= _candidate(index, kind, value)
+    return candidates
+
+
+def _search_query(search, identifiers):
+    """Return ``(queryset, counts)``: the search's candidate rows, and one ``Count`` per field and identifier.
+
+    ``counts`` keys are ``_count_<field index>_<identifier index>``; each counts the rows whose
+    text (placeholders blanked) matches the identifier's pattern.
+    """
+    counts = {
+        f"_count_{index}_{number}": models.Count(
+            "pk",
+            filter=_candidate(index, kind, value) & models.Q(**{f"_text_{index}__iregex": search_pattern(kind, value)}),
+        )
+        for index in range(len(search.fields))
+        for number, (kind, value) in enumerate(identifiers.items())
+    }
+    rows = search.rows.alias(**_search_expressions(search.fields)).filter(_candidates(search.fields, identifiers))
+    return rows, counts
 
 
 def _encrypted_columns(subject):
@@ -324,8 +432,27 @@ def _plain_text(value):
     return json.dumps(value, ensure_ascii=False, default=str).replace(Redact.placeholder, " ")
 
 
+def _decrypted_text(field, token, fernet):
+    """Return an encrypted column's stored ``token`` as the scan searches it (see ``_plain_text``).
+
+    JSON without escapes is searched as it was encrypted, without parsing it and writing it
+    again (the same words either way); JSON with escapes ("\\u00eb") is parsed, so that "Zoë"
+    is found as written. A token no key decrypts goes through the field, which says so.
+    """
+    try:
+        text = fernet.decrypt(token.encode()).decode()
+    except InvalidToken:
+        return _plain_text(field.from_db_value(token, None, connection))  # raises KeyMissing
+    if isinstance(field, models.JSONField) and "\\" not in text:
+        return text.replace(Redact.placeholder, " ")
+    return _plain_text(field.from_plain(text))
+
+
 def _encrypted_scan(identifiers, subject):
-    """Decrypt the encrypted columns of ``subject``'s remaining rows and look for ``identifiers``.
+    """Decrypt the encrypted columns ``_encrypted_columns`` names and look for ``identifiers``.
+
+    One ``MultiFernet`` for every value, and one pattern of all identifiers tried before
+    each of them: a request's details are decrypted in every row, so the cost per row counts.
 
     Returns:
         ``(findings, rows_checked)``: findings as in ``erasure_scan``; the number of
@@ -333,12 +460,19 @@ def _encrypted_scan(identifiers, subject):
     """
     findings, checked = [], 0
     wanted = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
+    anyone = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in wanted.values()), re.IGNORECASE)
+    fernet = multi_fernet()
     for model, fields, rows in _encrypted_columns(subject):
         counts = {}
-        for row in rows.values_list(*(field.attname for field in fields)).iterator():
+        tokens = {f"_token_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+        for row in rows.annotate(**tokens).values_list(*tokens).iterator():
             checked += 1
-            for field, value in zip(fields, row, strict=True):
-                text = _plain_text(value)
+            for field, token in zip(fields, row, strict=True):
+                if not token:
+                    continue
+                text = _decrypted_text(field, token, fernet)
+                if not anyone.search(text):
+                    continue
                 for kind, identifier in wanted.items():
                     if identifier.search(text):
                         counts[field.column, kind] = counts.get((field.column, kind), 0) + 1
@@ -350,47 +484,45 @@ def _encrypted_scan(identifiers, subject):
 
 
 def erasure_scan(identifiers, subject=None):
-    """Look in every text column of every table for the erased identifiers.
+    """Look for the erased identifiers where they may still be: a scan whose cost follows the subject.
 
-    One query per table (every column and identifier counted in one pass over its
-    rows), not one per column and identifier: the scan reads each table once.
-    Encrypted columns cannot be searched in SQL; with ``subject``, those of the
-    subject's own remaining rows are decrypted and searched too.
+    Searched in SQL: every plain text column of the subject's own remaining rows (those
+    the registry's declarations reach from the account), and the free-text columns
+    (declared ``free_text``, or ``SharedText``) of everyone's rows, which may name anyone:
+    there a trigram index finds the few rows holding the identifier's letters (or a phone's
+    digits), and only those are matched against its pattern. One query per table and
+    kind of rows. Encrypted columns cannot be searched in SQL; with ``subject`` they are
+    decrypted and searched as ``_encrypted_columns`` says. Not searched: columns of fixed
+    values (choices, numbers, dates, UUIDs), ``UNREADABLE_COLUMNS``, and the tables of
+    Django and libraries the registry does not declare (permissions, content types).
 
     Args:
         identifiers: ``{kind: value}``, e.g. ``{"email": "noor@example.org"}``.
-        subject: the erased user, whose remaining rows' encrypted columns are
-            checked; None checks plain text columns only.
+        subject: the erased user, whose remaining rows are searched in full; None searches
+            the free-text columns only.
 
     Returns:
         list of ``{"table", "column", "identifier", "rows"}`` (the identifier's kind,
-        never its value), plain columns by model, column, then identifier, then
+        never its value), plain columns by declaration, column, then identifier, then
         encrypted ones; empty when nothing is left.
     """
     findings = []
     if not identifiers:
         return findings
-    for model, fields in _text_columns():
-        # The substring test (fast, on the column as it is) first; the pattern, on the text with
-        # placeholders blanked, only on the rows it lets through.
-        texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
-        texts |= {f"_raw_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
-        wanted = [(_search_hint(kind, value), search_pattern(kind, value)) for kind, value in identifiers.items()]
-        counts = {
-            f"_count_{index}_{number}": models.Count(
-                "pk",
-                filter=models.Q(**{f"_raw_{index}__icontains": hint}) & models.Q(**{f"_text_{index}__iregex": pattern}),
-            )
-            for index in range(len(fields))
-            for number, (hint, pattern) in enumerate(wanted)
-        }
-        totals = model._default_manager.alias(**texts).aggregate(**counts)
-        for index, field in enumerate(fields):
+    for search in _searches(identifiers, subject):
+        rows, counts = _search_query(search, identifiers)
+        totals = rows.aggregate(**counts)
+        for index, field in enumerate(search.fields):
             for number, kind in enumerate(identifiers):
                 count = totals[f"_count_{index}_{number}"]
                 if count:
                     findings.append(
-                        {"table": model._meta.db_table, "column": field.column, "identifier": kind, "rows": count}
+                        {
+                            "table": search.model._meta.db_table,
+                            "column": field.column,
+                            "identifier": kind,
+                            "rows": count,
+                        }
                     )
     if subject is not None:
         findings += _encrypted_scan(identifiers, subject)[0]
@@ -426,26 +558,44 @@ def leftover_findings(leftovers):
     ]
 
 
+def _unsearched_tables():
+    """Return the tables with text columns that the scan does not search: Django's and libraries' own, undeclared."""
+    searched = {declaration.model for declaration in registry} | {shared.model for shared in registry.shared_text()}
+    return sorted(
+        model._meta.db_table for model in apps.get_models() if model not in searched and _plain_text_fields(model)
+    )
+
+
 def erasure_scan_scope(identifiers, subject=None):
-    """Return what ``erasure_scan`` searches.
+    """Return what ``erasure_scan`` searches, and how.
 
     Returns:
-        ``{"tables": int, "columns": int, "identifiers": [kind, ...],
-        "encrypted_columns": int, "encrypted_rows": int, "unreadable_columns": int}``:
-        plain text columns (but those with fixed choices) are searched in every row of
-        every table; the encrypted columns (0 without ``subject``) in ``encrypted_rows``
-        rows: free text in every row, the rest in the rows still about ``subject``; the
-        ``UNREADABLE_COLUMNS`` (hashes, random keys) not at all.
+        ``{"tables": int, "columns": int, "own_columns": int, "own_rows": int,
+        "free_text_columns": int, "identifiers": [kind, ...], "encrypted_columns": int,
+        "encrypted_rows": int, "unreadable_columns": int, "other_tables": int}``:
+        ``own_columns`` plain text columns searched in the ``own_rows`` rows still about
+        ``subject``; ``free_text_columns`` searched in every row through their trigram
+        indexes (``tables`` and ``columns`` count both); the encrypted columns (0 without
+        ``subject``) decrypted in ``encrypted_rows`` rows: free text in every row, the rest
+        in the rows still about ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random
+        keys) not at all, nor the ``other_tables`` of Django and libraries that the
+        registry does not declare (permissions, content types).
     """
-    tables = list(_text_columns())
+    searches = list(_searches(identifiers, subject))
+    own = [search for search in searches if not search.everyone]
+    everyone = [search for search in searches if search.everyone]
     encrypted = list(_encrypted_columns(subject)) if subject is not None else []
     return {
-        "tables": len(tables),
-        "columns": sum(len(fields) for _, fields in tables),
+        "tables": len({search.model for search in searches}),
+        "columns": sum(len(search.fields) for search in searches),
+        "own_columns": sum(len(search.fields) for search in own),
+        "own_rows": sum(search.rows.count() for search in own),
+        "free_text_columns": sum(len(search.fields) for search in everyone),
         "identifiers": sorted(identifiers),
         "encrypted_columns": sum(len(fields) for _, fields, _ in encrypted),
         "encrypted_rows": sum(rows.count() for _, _, rows in encrypted),
         "unreadable_columns": len(UNREADABLE_COLUMNS),
+        "other_tables": len(_unsearched_tables()),
     }
 
 
@@ -572,19 +722,23 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
         return []
     patterns = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
     found = []
-    for model, fields in _text_columns():
-        texts = {f"_text_{index}": _searchable(field) for index, field in enumerate(fields)}
-        raws = {f"_raw_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
+    for search in _searches(identifiers, subject):
+        model, fields = search.model, search.fields
         wanted = models.Q()
         for index in range(len(fields)):
             for kind, value in identifiers.items():
-                wanted |= models.Q(**{f"_raw_{index}__icontains": _search_hint(kind, value)}) & models.Q(
+                wanted |= _candidate(index, kind, value) & models.Q(
                     **{f"_text_{index}__iregex": search_pattern(kind, value)}
                 )
-        rows = model._default_manager.annotate(**texts).alias(**raws).filter(wanted).order_by("pk")
-        for pk, *values in rows.values_list("pk", *texts)[: limit + len(skip)]:
-            for field, text in zip(fields, values, strict=True):
-                found += filter(None, [_leftover(model, field, pk, _plain_text(text), patterns)])
+        rows = (
+            search.rows.alias(**_search_expressions(fields))
+            .filter(_candidates(fields, identifiers))
+            .filter(wanted)
+            .order_by("pk")
+        )
+        for pk, *values in rows.values_list("pk", *(field.attname for field in fields))[: limit + len(skip)]:
+            for field, value in zip(fields, values, strict=True):
+                found += filter(None, [_leftover(model, field, pk, _plain_text(value), patterns)])
         found = [place for place in found if place.key not in skip]
         if len(found) >= limit:
             return found[:limit]

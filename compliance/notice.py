@@ -259,8 +259,12 @@ def _listed(words):
 def erasure_scan_in_words(scanned, columns_left):
     """Return an erasure receipt's scan as the privacy officer reads it, in one or two sentences.
 
-    E.g. "12 tables and 48 columns searched for the former email and username,
-    3 encrypted rows checked: no former identifier remains." (GDPR Art. 17(1), 5(2)).
+    E.g. "12 tables and 48 columns searched for the former email and username (every text
+    column of the 40 rows still about the learner; 12 free-text columns in everyone's rows,
+    through their search indexes), 3 encrypted rows in 4 encrypted columns decrypted and
+    checked: no former identifier remains." (GDPR Art. 17(1), 5(2)). A receipt made before
+    the scan followed the learner (no ``free_text_columns``) searched every row, and says
+    only what it searched.
 
     Args:
         scanned: a receipt's ``scanned`` (``erasure.erasure_scan_scope``).
@@ -275,6 +279,12 @@ def erasure_scan_in_words(scanned, columns_left):
     )
     if identifiers:
         searched += f" for the former {_listed(identifiers)}"
+    if "free_text_columns" in scanned:  # a scan that follows the learner says how it searched
+        searched += (
+            f" (every text column of the {_counted(scanned.get('own_rows', 0), 'row')} still about the learner; "
+            f"{_counted(scanned['free_text_columns'], 'free-text column')} in everyone's rows, through their "
+            "search indexes)"
+        )
     if scanned.get("encrypted_columns"):
         searched += (
             f", {_counted(scanned.get('encrypted_rows', 0), 'encrypted row')} in "
@@ -288,4 +298,14 @@ def erasure_scan_in_words(scanned, columns_left):
     if scanned.get("unreadable_columns"):
         unreadable = _counted(scanned["unreadable_columns"], "column")
         sentence += f" {unreadable} of hashes and random keys, where no name can be read, were not searched."
+    if "other_tables" in scanned:
+        sentence += (
+            " Nor were columns of fixed values (choices, codes, numbers, dates), other people's own names and settings"
+        )
+        if scanned["other_tables"]:
+            sentence += (
+                f", or the {_counted(scanned['other_tables'], 'table')} of Django and its libraries that hold no "
+                "one's personal data (permissions, content types)"
+            )
+        sentence += "."
     return sentence

@@ -214,6 +214,31 @@ class Retain:
 ErasureRule = Delete | Anonymize | Retain
 
 
+@dataclass(frozen=True)
+class SharedText:
+    """Free text in records about no data subject (the course catalogue, policies) that staff write.
+
+    Anyone may write a learner's name there, so the erasure receipt's scan searches these
+    columns in every row, through their trigram indexes (``compliance.search``), as it does
+    the free text of declared models. Declaring them keeps ``manage.py check``
+    (compliance.E016) from refusing a text column the scan would not know of.
+
+    Attributes:
+        model: the model class (one that references no user; those get a ``ModelDeclaration``).
+        fields: the names of its text fields.
+        written_by: who writes them, in plain words, e.g. "Course staff".
+    """
+
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    written_by: str
+
+    @property
+    def label(self):
+        """Return the model's label, e.g. ``"accounts.course"``."""
+        return self.model._meta.label_lower
+
+
 def _replaced(replacements, verb):
     """Return "<verb>: a, b; identifiers removed from: c" for the officer, ``Redact()`` fields apart."""
     redacted = [name for name, value in replacements.items() if isinstance(value, Redact)]
@@ -312,6 +337,7 @@ class PersonalDataRegistry:
 
     def __init__(self):
         self._declarations: dict[str, ModelDeclaration] = {}
+        self._shared_text: dict[str, SharedText] = {}
 
     def register(self, declaration):
         """Add one declaration; registering the very same declaration again changes nothing.
@@ -330,13 +356,31 @@ class PersonalDataRegistry:
         for declaration in declarations:
             self.register(declaration)
 
+    def register_shared_text(self, shared: Iterable[SharedText]):
+        """Add declarations of text in records about no one; registering the very same one again changes nothing.
+
+        Raises:
+            ImproperlyConfigured: if the model is already declared, here or as a ``ModelDeclaration``.
+        """
+        for text in shared:
+            if self._shared_text.get(text.label) is text:
+                continue
+            if text.label in self._shared_text or text.label in self._declarations:
+                raise ImproperlyConfigured(f"{text.label} is declared twice in the personal-data registry.")
+            self._shared_text[text.label] = text
+
+    def shared_text(self) -> list[SharedText]:
+        """Return the declarations of text in records about no one, in registration order."""
+        return list(self._shared_text.values())
+
     def unregister(self, model):
-        """Remove and return the declaration of ``model``.
+        """Remove and return the declaration of ``model`` (a ``ModelDeclaration`` or ``SharedText``).
 
         Raises:
             KeyError: if the model is not declared.
         """
-        return self._declarations.pop(model._meta.label_lower)
+        label = model._meta.label_lower
+        return self._shared_text.pop(label) if label in self._shared_text else self._declarations.pop(label)
 
     def get(self, model) -> ModelDeclaration | None:
         """Return the declaration of ``model``, or None."""

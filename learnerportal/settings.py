@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # pg_trgm indexes for the erasure receipt's scan (compliance/search.py)
     "django_countries",
     "django_tasks_db",
     "django_otp",

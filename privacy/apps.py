@@ -14,4 +14,5 @@ class PrivacyConfig(AppConfig):
         from .selectors import visibility_change_description
 
         registry.register_all(personal_data.DECLARATIONS)
+        registry.register_shared_text(personal_data.SHARED_TEXT)
         audit_description_register(AuditEvent.Action.VISIBILITY_CHANGED, visibility_change_description)

@@ -6,6 +6,7 @@ from django.db import models
 
 from compliance.models import refuse_truncate
 from compliance.registry import Purpose
+from compliance.search import free_text_indexes
 
 
 class Audience(models.TextChoices):
@@ -107,7 +108,10 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="privacy_consent_latest")]
+        indexes = [
+            models.Index(fields=["user", "purpose", "-created_at"], name="privacy_consent_latest"),
+            *free_text_indexes("prv_consent", "note"),  # searched by the erasure receipt's scan
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(source="staff") | ~models.Q(note=""), name="privacy_consent_staff_has_note"
@@ -144,6 +148,7 @@ class ProcessingRestriction(models.Model):
                 fields=["user"], condition=models.Q(lifted_at__isnull=True), name="privacy_one_active_restriction"
             ),
         ]
+        indexes = free_text_indexes("prv_restrict", "reason")  # searched by the erasure receipt's scan
 
     def __str__(self):
         since = f" since {self.started_at:%Y-%m-%d}" if self.started_at else ""
@@ -210,6 +215,7 @@ class PolicyVersion(models.Model):
 
     class Meta:
         ordering = ["kind", "-effective_date"]
+        indexes = free_text_indexes("prv_policy", "version", "summary", "text")  # searched by the erasure scan
         constraints = [
             models.UniqueConstraint(fields=["kind", "version"], name="privacy_policy_version_unique"),
             models.UniqueConstraint(

@@ -15,9 +15,17 @@ from compliance.registry import (
     Purpose,
     Redact,
     Retain,
+    SharedText,
 )
 
-from .models import Consent, PolicyAcknowledgement, ProcessingRestriction, ProcessingRun, ProfileVisibility
+from .models import (
+    Consent,
+    PolicyAcknowledgement,
+    PolicyVersion,
+    ProcessingRestriction,
+    ProcessingRun,
+    ProfileVisibility,
+)
 
 
 def _purpose_in_words(consent):
@@ -144,3 +152,7 @@ DECLARATIONS = [
         export_name="profile_visibility",
     ),
 ]
+
+#: The policies' text, about no learner, where a writer may still name one: the erasure receipt's
+#: scan searches it in every row.
+SHARED_TEXT = [SharedText(PolicyVersion, ("version", "summary", "text"), written_by=PRIVACY_OFFICER)]

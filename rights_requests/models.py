@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from compliance.search import free_text_indexes
 from learnerportal.encryption import EncryptedJSONField
 
 from . import request_types
@@ -135,6 +136,8 @@ class RightsRequest(models.Model):
             models.Index(fields=["subject", "-received_at"], name="rr_subject_received"),
             # The staff queue's order (RightsRequestAdmin.get_ordering): a page is read from here, not sorted.
             models.Index(open_first(), models.F("due_at"), models.F("reference"), name="rr_queue_order"),
+            # Searched in every request by the erasure receipt's scan.
+            *free_text_indexes("rr_request", "extension_reason", "decision_reason"),
         ]
 
     def __str__(self):
@@ -200,6 +203,7 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = free_text_indexes("rr_event", "note")  # searched by the erasure receipt's scan
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"

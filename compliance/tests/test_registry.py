@@ -6,9 +6,10 @@ from django.core.management.base import SystemCheckError
 from django.db import models
 from django.test.utils import isolate_apps
 
-from accounts.models import LearningEvent, Payment, QuizResult, User
-from compliance.checks import declaration_errors, models_about_users, undeclared_model_errors
-from compliance.registry import Category, Delete, PersonalField, Purpose, Retain, registry
+from accounts.models import Course, LearningEvent, Payment, QuizResult, User
+from compliance.checks import declaration_errors, free_text_errors, models_about_users, undeclared_model_errors
+from compliance.registry import Category, Delete, PersonalField, Purpose, Retain, SharedText, registry
+from compliance.search import free_text_indexes
 
 
 @pytest.fixture
@@ -21,7 +22,10 @@ def without(request):
 
     yield unregister
     for declaration in removed:
-        registry.register(declaration)
+        if isinstance(declaration, SharedText):
+            registry.register_shared_text([declaration])
+        else:
+            registry.register(declaration)
 
 
 def test_the_project_passes_its_own_check():
@@ -163,3 +167,49 @@ def test_check_refuses_portable_copy_names_a_program_could_not_rely_on(without):
             call_command("check")
     finally:
         registry.unregister(LearningEvent)
+
+
+def test_check_refuses_course_text_the_registry_stops_declaring(without):
+    """The erasure scan searches free text in everyone's rows only where the registry says it is."""
+    without(Course)
+    with pytest.raises(SystemCheckError, match=r"compliance\.E016.*accounts\.Course\.description is free text"):
+        call_command("check")
+
+
+@isolate_apps("compliance")
+def test_check_refuses_free_text_nobody_declared_and_free_text_without_its_indexes():
+    class Leaflet(models.Model):
+        title = models.CharField(max_length=100)
+        body = models.TextField()
+        kind = models.CharField(max_length=10, choices=[("print", "Print"), ("web", "Web")])  # a fixed set
+        pages = models.PositiveIntegerField()
+
+    class Poster(models.Model):
+        caption = models.TextField()
+
+        class Meta:
+            indexes = free_text_indexes("cmp_poster", "caption")
+
+    undeclared = free_text_errors([Leaflet, Poster])
+    assert [(error.id, error.msg.split(" is ")[0]) for error in undeclared] == [
+        ("compliance.E016", "compliance.Leaflet.title"),
+        ("compliance.E016", "compliance.Leaflet.body"),
+        ("compliance.E016", "compliance.Poster.caption"),
+    ]
+    assert "SharedText" in undeclared[0].hint and "free_text=True" in undeclared[0].hint
+
+    registry.register_shared_text(
+        [
+            SharedText(Leaflet, ("title", "body"), written_by="Staff"),
+            SharedText(Poster, ("caption",), written_by="Staff"),
+        ]
+    )
+    try:
+        unindexed = free_text_errors([Leaflet, Poster])
+    finally:
+        registry.unregister(Leaflet)
+        registry.unregister(Poster)
+    assert [(error.id, error.msg.split(" is ")[0]) for error in unindexed] == [
+        ("compliance.E017", "compliance.Leaflet.title"),
+        ("compliance.E017", "compliance.Leaflet.body"),
+    ], "the poster's caption has its indexes"

@@ -225,7 +225,9 @@ def test_erasure_through_a_request_removes_the_photo_and_every_file_after_the_co
     assert not default_storage.exists(photo)
     assert not default_storage.exists(stored), "the report prepared earlier is gone too"
     scanned = erasure.result["erasure_receipt"]["scanned"]
-    assert scanned["tables"] >= len(list(registry)) and scanned["columns"] > scanned["tables"]
+    # The learner's own remaining rows in full, everyone's free text through its indexes.
+    assert scanned["columns"] == scanned["own_columns"] + scanned["free_text_columns"] > scanned["tables"]
+    assert scanned["own_rows"] >= 2 and scanned["free_text_columns"] >= 10
     assert scanned["identifiers"] == ["email", "full name", "phone", "username"]
 
 
@@ -245,13 +247,16 @@ def test_the_privacy_officer_reads_the_erasure_receipt_in_admin(
     # The scan as a sentence, not a table's counters (GDPR Art. 5(2)).
     assert (
         f"{scanned['tables']} tables and {scanned['columns']} columns searched for the former email, full name, "
-        f"phone and username, {scanned['encrypted_rows']} encrypted row{'s' if scanned['encrypted_rows'] != 1 else ''}"
+        f"phone and username (every text column of the {scanned['own_rows']} rows still about the learner; "
+        f"{scanned['free_text_columns']} free-text columns in everyone's rows, through their search indexes), "
+        f"{scanned['encrypted_rows']} encrypted row{'s' if scanned['encrypted_rows'] != 1 else ''}"
         f" in {scanned['encrypted_columns']} encrypted columns decrypted and checked: no former identifier remains."
     ) in unescape(page)
     unreadable = (
         f"{len(UNREADABLE_COLUMNS)} columns of hashes and random keys, where no name can be read, were not searched."
     )
     assert unreadable in unescape(page)
+    assert f"the {scanned['other_tables']} tables of Django and its libraries" in unescape(page)
     assert "accounts.user:" not in page and "anonymised 1" not in page
     # In the officer's words, not model labels: what was kept, and why (GDPR Art. 17(3)).
     assert "accounts.payment" not in page.split("erasure receipt")[-1]
