@@ -38,7 +38,7 @@ def test_the_dashboard_sums_up_who_sees_what_and_lists_open_requests_only(client
     assert "Introduction to Python" in page
     assert "1 part seen by everyone, 1 part seen by signed-in learners, 5 parts only you see." in page
     assert "Uses of your data you allowed:</strong> 1 of 4." in page
-    assert f'href="/settings/data/{erasure.pk}/"' in page
+    assert f'href="/settings/data/{erasure.pk}/">Delete your account and data</a>' in page, "as Your data names it"
     assert erasure.reference in page
     assert restriction.reference not in page, "a withdrawn request is no longer open"
 

@@ -3,6 +3,7 @@
 from django import template
 
 from .. import conf
+from ..request_types import handler_for
 
 register = template.Library()
 
@@ -17,3 +18,9 @@ def supervisory_authority():
 def transfers_statement():
     """Return what the portal says of transfers outside the EEA (``RIGHTS_REQUESTS_TRANSFERS_STATEMENT``)."""
     return conf.TRANSFERS_STATEMENT
+
+
+@register.filter
+def right_title(rights_request):
+    """Return the right ``rights_request`` exercises as the pages name it, e.g. "Pause the use of your data"."""
+    return handler_for(rights_request.type).title

@@ -33,6 +33,7 @@ def test_reminders_go_to_assignees_and_privacy_officers(make_request, agent, off
     assert "past their legal deadline" in to_officer
     assert by_recipient[officer.email].subject == "Data-rights requests: 1 overdue and 1 due within 7 days"
     assert "noor" not in to_officer.lower(), "reminders name requests, not learners"
+    assert "of your data" not in to_officer, "staff read the rights' names, not the learner's words"
     assert "Sent 2 reminder email(s)." in capsys.readouterr().out
 
 
