@@ -125,7 +125,7 @@ def erasure_plan():
         {
             "description": in_staff_words(d.description),
             "outcome": d.erasure.outcome,
-            "detail": in_staff_words(d.erasure.detail()),
+            "detail": in_staff_words(d.erasure.detail(d.model)),
         }
         for d in registry
     ]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 
 
@@ -156,7 +156,7 @@ class Delete:
     #: What erasure does, for the privacy officer (``outcome``) and the learner (``in_the_notice``).
     outcome = "Deleted"
 
-    def detail(self):
+    def detail(self, model=None):
         """Return what the officer is told beyond ``outcome``: nothing more for a deletion."""
         return ""
 
@@ -178,9 +178,9 @@ class Anonymize:
 
     outcome = "Anonymised"
 
-    def detail(self):
-        """Return the fields erasure replaces, for the privacy officer."""
-        return f"{_replaced(self.replacements, 'Replaced')}."
+    def detail(self, model=None):
+        """Return the fields erasure replaces, for the privacy officer, by ``model``'s names for them when given."""
+        return f"{_replaced(self.replacements, 'Replaced', model)}."
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
@@ -201,9 +201,12 @@ class Retain:
 
     outcome = "Retained"
 
-    def detail(self):
-        """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer."""
-        stripped = f" {_replaced(self.strip, 'Replaced on erasure')}." if self.strip else ""
+    def detail(self, model=None):
+        """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer.
+
+        The fields are named as ``model`` names them ("last login"), when given.
+        """
+        stripped = f" {_replaced(self.strip, 'Replaced on erasure', model)}." if self.strip else ""
         return f"{self.reason}{stripped}"
 
     def in_the_notice(self):
@@ -239,10 +242,20 @@ class SharedText:
         return self.model._meta.label_lower
 
 
-def _replaced(replacements, verb):
+def _field_name(model, name):
+    """Return field ``name`` of ``model`` as its verbose name ("last login"), or ``name`` without a model."""
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _replaced(replacements, verb, model=None):
     """Return "<verb>: a, b; identifiers removed from: c" for the officer, ``Redact()`` fields apart."""
-    redacted = [name for name, value in replacements.items() if isinstance(value, Redact)]
-    replaced = [name for name in replacements if name not in redacted]
+    redacted = [_field_name(model, name) for name, value in replacements.items() if isinstance(value, Redact)]
+    replaced = [_field_name(model, name) for name, value in replacements.items() if not isinstance(value, Redact)]
     parts = [f"{verb}: {', '.join(replaced)}"] if replaced else []
     if redacted:
         parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")

@@ -321,9 +321,10 @@ def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_no
         [erasure.reference, "noor", "Erasure", "Awaiting review", f"due in {days} days"]
     ]
     plan = {row[0]: row[1:] for row in table_rows(response, "rr-erasure-plan")}
-    assert plan["The learner's account"] == ["Anonymised", "Replaced: username, email, password, last_login."]
+    assert plan["The learner's account"] == ["Anonymised", "Replaced: username, email address, password, last login."]
     assert plan["The learner's profile"] == ["Deleted", "—"]
     payments = plan["The learner's payments"]
+    assert "Replaced on erasure: method summary." in payments[1], "fields as staff read them, not column names"
     assert payments[0] == "Retained" and "GDPR Art. 17(3)(b)" in payments[1]
     assert "noor@example.org" not in page and "Noor Al-Hassan" not in page and "7700" not in page
     html = response.content.decode()
