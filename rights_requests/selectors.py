@@ -375,6 +375,8 @@ def timeline_of(rights_request):
         list of ``TimelineEntry`` (``at`` is an aware datetime).
     """
     entries = []
+    # A restriction completed is not over: it stays in force until lifted.
+    completed_words = "Kept in force" if handler_for(rights_request.type).lasts else None
     for event in rights_request.events.all():
         if event.actor_id is None:
             actor = "Automatically"
@@ -383,7 +385,10 @@ def timeline_of(rights_request):
         else:
             actor = "Our privacy team"
         note = "" if event.action in HIDDEN_NOTES else event.note
-        entries.append(TimelineEntry(event.created_at, actor, EVENT_WORDS[event.action], note))
+        what = EVENT_WORDS[event.action]
+        if event.action == RequestEvent.Action.COMPLETED and completed_words:
+            what = completed_words
+        entries.append(TimelineEntry(event.created_at, actor, what, note))
     return entries
 
 

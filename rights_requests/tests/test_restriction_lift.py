@@ -80,6 +80,8 @@ def test_a_restriction_in_force_reads_in_force_since_on_your_data_its_page_and_t
         assert "In force since 10 March 2026" in text
     assert "Completed Answered" not in index  # the badge no longer says "Completed"
     assert "Your restriction is in force" in page
+    assert "Completed" not in page, "answered, not over"
+    assert "Pause the use of your data" in dashboard and "Restriction of processing" not in dashboard
     assert "Since 10 March 2026 we have not used your data for anything optional." in page
     assert "Ask to lift the restriction" in page
     assert "What we did" not in page, "said once, by the restriction's own box"
