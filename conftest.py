@@ -19,7 +19,8 @@ import boto3
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
@@ -108,9 +109,17 @@ def screenshot(request):
 def _empty_cache():
     """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test.
 
-    The cache is this worker's own Redis database (``learnerportal.test_settings``): other workers keep theirs.
+    The cache is this worker's own Redis database (``learnerportal.test_settings``), and only this run's
+    keys in it are deleted: other workers, and other runs of the suite on the machine, keep theirs.
     """
-    cache.clear()
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ Tests still run on real PostgreSQL (``DATABASE_URL``).
 
 import os
 import tempfile
+import uuid
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -25,6 +26,12 @@ if _redis_db > 15:
 os.environ["REDIS_URL"] = f"{os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379').rstrip('/')}/{_redis_db}"
 
 from learnerportal.settings import *  # noqa: E402, F403
+
+# Runs of the suite side by side on one machine share the Redis server: each run's keys carry a prefix of its
+# own, inherited by its xdist workers and the processes its tests start, and emptying the cache between tests
+# deletes only this run's and this worker's keys (conftest._empty_cache).
+_run = os.environ.setdefault("LEARNERPORTAL_TEST_RUN", uuid.uuid4().hex[:12])
+CACHES["default"]["KEY_PREFIX"] = f"test-{_run}-{_worker or 'main'}"  # noqa: F405
 
 # Argon2 is deliberately slow; tests hash many passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -107,6 +107,7 @@ class RightsRequest(models.Model):
 
     class Meta:
         ordering = ["due_at"]
+        verbose_name = "data-rights request"
         permissions = [
             ("work_rightsrequest", "Can work data-rights requests"),
             ("decide_erasure", "Can approve or reject erasure requests"),
