@@ -286,12 +286,10 @@ class CompleteForm(forms.Form):
 
 
 class LiftForm(forms.Form):
-    """Staff confirm lifting a restriction of processing; the learner is emailed before it ends (GDPR Art. 18(3))."""
+    """Staff confirm lifting a restriction of processing with the page's button alone: nothing to fill in."""
 
-    confirmed = forms.BooleanField(
-        label="Lift the restriction",
-        help_text="The learner is emailed first; then the uses of their data the restriction stopped may start again.",
-    )
+    #: Said above the button: the learner is emailed before it ends (GDPR Art. 18(3)).
+    intro = "The learner is emailed first; then the uses of their data the restriction stopped may start again."
 
 
 @admin.register(RightsRequest)
@@ -666,6 +664,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             "action_field": CHANGE_FORM_ACTION_FIELD if CHANGE_FORM_ACTION_FIELD in request.POST else "action",
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "submit_label": submit,
+            "intro": getattr(form_class, "intro", ""),
             "cancel_url": request.get_full_path(),
             "media": self.media + form.media,
         }

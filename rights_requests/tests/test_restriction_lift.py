@@ -147,7 +147,6 @@ def test_staff_see_the_ask_in_the_queue_then_lifting_tells_the_learner_first_and
                 "_selected_action": [str(restricted.pk)],
                 "index": "0",
                 "apply": "1",
-                "confirmed": "on",
             },
             follow=True,
         )
@@ -179,11 +178,13 @@ def test_a_restrictions_admin_page_offers_lift_while_in_force_and_not_after(
     assert "lift_restriction" not in buttons(make_request("access", Status.COMPLETED)), "keeps nothing in force"
 
     lift = {"CHANGE_FORM-action": "lift_restriction", "_selected_action": [str(restricted.pk)]}
-    asked = plain(staff.post(f"{CHANGELIST}{restricted.pk}/change/", lift))
+    page = staff.post(f"{CHANGELIST}{restricted.pk}/change/", lift)
+    asked = plain(page)
     assert "Lift the restriction of processing" in asked and "The learner is emailed first" in asked
+    assert 'type="checkbox"' not in page.content.decode(), "the button confirms; no box to tick as well"
     assert not restricted.events.filter(action=RequestEvent.Action.LIFTED).exists(), "asks before it lifts"
     with time_machine.travel(LIFTED, tick=False), django_capture_on_commit_callbacks(execute=True):
-        staff.post(f"{CHANGELIST}{restricted.pk}/change/", lift | {"apply": "1", "confirmed": "on"})
+        staff.post(f"{CHANGELIST}{restricted.pk}/change/", lift | {"apply": "1"})
 
     assert restricted.events.filter(action=RequestEvent.Action.LIFTED).exists()
     assert len(mail.outbox) == 1, "the learner is told, once"
