@@ -374,8 +374,9 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         """Offer the steps the user's role and, on a request's page, the request's status allow.
 
         The list's menu cannot depend on the selection: it offers each step the
-        role may take on some request (an agent may approve, but not extend), and
-        the services refuse the selected requests it does not apply to, by reference.
+        role may take on some request the list shows (an agent may approve, but not
+        extend; nobody approves from a list of completed requests), and the services
+        refuse the selected requests it does not apply to, by reference.
         A request's page offers only what applies to that request now (no Approve
         once it is completed; no decision on an erasure for an agent).
         """
@@ -387,7 +388,22 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 for name, action in actions.items()
                 if viewed is not None and may_take(request.user, viewed, ACTION_STEPS[name])
             }
-        return {name: action for name, action in actions.items() if may_ever_take(request.user, ACTION_STEPS[name])}
+        statuses = self._statuses_listed(request)
+        return {
+            name: action
+            for name, action in actions.items()
+            if may_ever_take(request.user, ACTION_STEPS[name], statuses=statuses)
+        }
+
+    @staticmethod
+    def _statuses_listed(request):
+        """Return the statuses the list is filtered to (its status or deadline filter), or None for any."""
+        status = request.GET.get("status__exact")
+        if status in Status.values:
+            return {status}
+        if request.GET.get("deadline") in ("open", "overdue", "soon"):
+            return set(OPEN_STATUSES)
+        return None
 
     @staticmethod
     def _viewed_request(request):

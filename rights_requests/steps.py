@@ -77,13 +77,19 @@ def extension_refusal(request, *, now=None):
     return None
 
 
-def may_ever_take(user, name):
+def may_ever_take(user, name, statuses=None):
     """Return whether ``user`` may take step ``name`` on some request (the list's action menu).
 
     A decision counts when the user may decide at least one registered type.
+
+    Args:
+        statuses: the statuses the list shows, when it is filtered by status; the step
+            must start from one of them (no Approve on a list of completed requests).
     """
     step = STAFF_STEPS[name]
     if not _holds(user, step.permission):
+        return False
+    if statuses is not None and not set(statuses) & set(TRANSITIONS[step.transition].sources):
         return False
     handlers = [h for h in registered() if not step.decides or h.may_decide(user)]
     if name == "approve_in_part":

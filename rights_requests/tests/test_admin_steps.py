@@ -361,3 +361,15 @@ def test_the_erasure_confirmation_speaks_of_the_learners_records_not_yours(clien
     page = plain(response)
     assert "The learner's payments" in page
     assert not re.search(r"\b[Yy]our\b", page.split("What erasure does to each kind of record")[-1])
+
+
+def test_a_list_filtered_by_status_offers_only_steps_that_start_from_it(client, as_role, make_request):
+    make_request("restriction", Status.COMPLETED)
+    as_role("officer")
+
+    completed = action_menu(client.get(CHANGELIST, {"status__exact": "completed"}))
+    open_ones = action_menu(client.get(CHANGELIST, {"deadline": "open"}))
+
+    assert completed == {"lift_restriction"}, "no Approve, Reject or Verify on completed requests"
+    assert {"approve", "reject", "verify_identity", "extend_deadline"} <= open_ones
+    assert "lift_restriction" not in open_ones
