@@ -1,12 +1,15 @@
 """`manage.py seed_demo` loads rich, fake, international demo data, once."""
 
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, TOTPDevice, User
-from compliance.models import StaffGroup
-from rights_requests.models import OPEN_STATUSES, RightsRequest
+from compliance.models import AuditEvent, StaffGroup
+from rights_requests.deadlines import due_at_for
+from rights_requests.models import OPEN_STATUSES, RequestEvent, RightsRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +46,12 @@ def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
     }
     assert RightsRequest.objects.filter(status__in=OPEN_STATUSES).count() >= 5
     assert any(r.is_open and r.due_at < timezone.now() for r in RightsRequest.objects.all()), "one open one is overdue"
+    for rights_request in RightsRequest.objects.all():  # its history, deadline and the learner's activity agree
+        filed = rights_request.events.get(action="submitted").created_at
+        assert abs(filed - rights_request.received_at) < datetime.timedelta(minutes=1)
+        assert rights_request.due_at == due_at_for(rights_request.received_at)
+        assert AuditEvent.objects.filter(subject=rights_request.subject, created_at__date=filed.date()).exists()
+    assert not RequestEvent.objects.filter(emailed_at__isnull=True, action="submitted").exists(), "no old emails"
     assert all(email.endswith("@example.org") for email in User.objects.values_list("email", flat=True))
     assert "learn-with-privacy" in first and "amara" in first
     assert "Staff sign in with a code" in first and "Staff sign in with a code" in second

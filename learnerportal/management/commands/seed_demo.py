@@ -32,8 +32,7 @@ from accounts.models import (
 from compliance.models import StaffGroup
 from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
 from rights_requests import services
-from rights_requests.deadlines import due_at_for
-from rights_requests.models import RightsRequest
+from rights_requests.models import RequestEvent, RightsRequest
 
 DEMO_PASSWORD = "learn-with-privacy"  # noqa: S105 - printed on purpose: demo accounts only
 DEMO_LEARNER = "amara"
@@ -124,26 +123,33 @@ class Command(BaseCommand):
         return keys
 
     def _file_requests(self, users, staff, now):
-        """File a realistic queue of data-rights requests, some due soon and one overdue."""
+        """File a realistic queue of data-rights requests, some due soon and one overdue.
+
+        Each is filed on the clock of the day it was received (time-machine, a development
+        requirement), so its history, the learner's account activity and its deadline agree.
+        Access, portability and objection are filed today: the worker carries them out
+        within seconds, as it would have then. Their emails count as sent: the first
+        ``make run`` does not print a week of acknowledgements.
+        """
+        import time_machine  # development only, like this command
+
         by_name = {user.username: user for user in users}
         queue = [
             ("siobhan", "erasure", {"note": "I am moving to another platform."}, 3),
             ("jeanluc", "rectification", {"changes": {"full_name": "Jean-Luc Ébrard-Martin"}}, 40),  # overdue
             ("wangfang", "restriction", {"reason": "I contest the accuracy of my quiz results."}, 24),
-            ("takeshi", "access", {}, 12),
-            ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 1),
-            ("aisha", "portability", {}, 6),
+            ("takeshi", "access", {}, 0),
+            ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 0),
+            ("aisha", "portability", {}, 0),
         ]
+        filed = []
         for username, request_type, details, days_ago in queue:
             learner = by_name[username]
-            request = services.request_submit(
-                actor=learner, subject=learner, request_type=request_type, details=details
-            )
-            received_at = now - datetime.timedelta(days=days_ago)
-            RightsRequest.objects.filter(pk=request.pk).update(received_at=received_at, due_at=due_at_for(received_at))
-            for offset, event in enumerate(request.events.order_by("created_at", "id")):
-                event.created_at = received_at + datetime.timedelta(minutes=offset)
-                event.save(update_fields=["created_at"])
+            with time_machine.travel(now - datetime.timedelta(days=days_ago), tick=True):
+                filed.append(
+                    services.request_submit(actor=learner, subject=learner, request_type=request_type, details=details)
+                )
+        RequestEvent.objects.filter(request__in=filed).update(emailed_at=now)
         restriction = RightsRequest.objects.get(subject=by_name["wangfang"], type="restriction")
         services.request_assign(
             actor=staff[StaffGroup.SUPPORT_AGENT], request=restriction, assignee=staff[StaffGroup.SUPPORT_AGENT]
