@@ -128,3 +128,12 @@ def test_a_link_lasts_a_day_of_real_time_across_a_daylight_saving_change(client,
         assert client.get(path)["Location"] == SETUP, "23½ hours later the link still works"
         clock.shift(datetime.timedelta(hours=1))
         assert "does not work any more" in client.get(path, follow=True).text
+
+
+def test_a_superuser_without_two_factor_is_told_how_the_first_link_is_made(client):
+    root = UserFactory(username="olwen.root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+
+    page = client.get(SETUP).text
+
+    assert "manage.py staff_two_factor_link olwen.root" in page, "no other superuser may exist to send one"
