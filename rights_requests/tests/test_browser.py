@@ -35,7 +35,8 @@ def test_agent_assigns_and_approves_a_restriction_and_the_learner_sees_it(
     screenshot(agent, "3-approved")
 
     learner.reload()
-    expect(learner.get_by_text("Completed").first).to_be_visible()
+    expect(learner.get_by_text("In force since").first).to_be_visible()  # answered, and in force until lifted
+    expect(learner.get_by_text("Kept in force")).to_be_visible()
     expect(learner.locator("main")).to_contain_text("We have stopped every optional use of your data")
     expect(learner.locator("main")).to_contain_text("Our privacy team")
     expect(learner.locator("main")).not_to_contain_text("sam.support")
