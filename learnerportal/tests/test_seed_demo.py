@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, TOTPDevice, User
 from compliance.models import AuditEvent, StaffGroup
+from privacy.models import Consent
 from rights_requests.deadlines import due_at_for
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RightsRequest
 
@@ -52,6 +53,10 @@ def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
         assert rights_request.due_at == due_at_for(rights_request.received_at)
         assert AuditEvent.objects.filter(subject=rights_request.subject, created_at__date=filed.date()).exists()
     assert not RequestEvent.objects.filter(emailed_at__isnull=True, action="submitted").exists(), "no old emails"
+    amara = User.objects.get(username="amara")
+    choices = Consent.objects.filter(user=amara).order_by("created_at")
+    assert [(c.purpose, c.granted) for c in choices][-1] == ("marketing_email", False), "granted, later withdrawn"
+    assert (timezone.now() - choices.first().created_at).days >= 59, "a history of two months"
     assert all(email.endswith("@example.org") for email in User.objects.values_list("email", flat=True))
     assert "learn-with-privacy" in first and "amara" in first
     assert "Staff sign in with a code" in first and "Staff sign in with a code" in second

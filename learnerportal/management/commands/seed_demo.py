@@ -30,7 +30,8 @@ from accounts.models import (
     User,
 )
 from compliance.models import StaffGroup
-from privacy.models import Audience, PolicyAcknowledgement, PolicyVersion, ProfileVisibility
+from privacy.models import Audience, Consent, PolicyAcknowledgement, PolicyVersion, ProfileVisibility, Purpose
+from privacy.services import consent_record
 from rights_requests import services
 from rights_requests.models import RequestEvent, RightsRequest
 
@@ -154,6 +155,26 @@ class Command(BaseCommand):
         services.request_assign(
             actor=staff[StaffGroup.SUPPORT_AGENT], request=restriction, assignee=staff[StaffGroup.SUPPORT_AGENT]
         )
+
+    def _choices_of_the_demo_learner(self, learner, now):
+        """Give the demo learner a history of consents over two months (her profile's audiences are left to her).
+
+        So the Privacy tab's consent history and the account activity show what a learner who has used
+        the portal for a while sees. Each choice is made on its own day's clock (time-machine).
+        """
+        import time_machine  # development only, like this command
+
+        history = [
+            (60, Purpose.PERSONALIZATION, True),
+            (60, Purpose.MARKETING_EMAIL, True),
+            (45, Purpose.RESEARCH, True),
+            (9, Purpose.MARKETING_EMAIL, False),
+        ]
+        for days_ago, purpose, granted in history:
+            with time_machine.travel(now - datetime.timedelta(days=days_ago, hours=-2), tick=True):
+                consent_record(
+                    actor=learner, user=learner, purpose=purpose, granted=granted, source=Consent.Source.SETTINGS
+                )
 
     def _publish_policy(self, now):
         """Publish the privacy policy in force; every demo account has already confirmed it."""
@@ -343,6 +364,7 @@ class Command(BaseCommand):
             staff[group] = member
         self._file_requests(users, staff, now)
         self._publish_policy(now)
+        self._choices_of_the_demo_learner(users[0], now)
 
         self.stdout.write(
             f"Loaded {len(users)} learners, {len(partners)} partners, {len(courses)} courses, "
