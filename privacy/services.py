@@ -99,8 +99,9 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
             setattr(visibility, name, audience)
     visibility.reviewed_at = timezone.now()
     # The audiences were checked above and the database enforces the same check constraints: checking
-    # them again here would cost three queries per field (Model.validate_constraints) on every save.
-    visibility.full_clean(validate_constraints=False)
+    # them again here would cost three queries per field (Model.validate_constraints) on every save. The
+    # user is the locked row's own, so neither its existence nor the row's uniqueness needs a query.
+    visibility.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
     visibility.save()
     audit_record(
         actor=actor,
