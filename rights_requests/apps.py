@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class RightsRequestsConfig(AppConfig):
     name = "rights_requests"
-    verbose_name = "Data-rights requests"
+    verbose_name = "Data rights"
 
     def ready(self):
         from django.core import checks
