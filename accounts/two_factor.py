@@ -145,7 +145,12 @@ def two_factor_setup_confirm(*, user, device_id, token):
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
             sign_in_change_tell(user=user, what="Two-factor authentication is now on for your Learner Portal account.")
             return device, codes
-    raise TwoFactorError("That code is not right. Check your app's clock and try the newest code.", field="token")
+    raise TwoFactorError(
+        "That code is not right. Use the entry your app added from the key on this page: a key shown on an "
+        "earlier visit no longer works. Then enter its newest code; if that fails too, set your phone's clock "
+        "to update automatically.",
+        field="token",
+    )
 
 
 def two_factor_turn_on(*, request, device_id, token):

@@ -77,6 +77,7 @@ def test_set_up_shows_a_qr_code_and_key_and_turns_on_only_with_a_right_code(clie
 
     wrong = client.post("/settings/privacy/two-factor/setup/", {"token": "000000"}).content.decode()
     assert "That code is not right" in wrong
+    assert "a key shown on an earlier visit no longer works" in wrong, "the likeliest cause, said truthfully"
     for slip in ["abcdef", "12ab56", "123"]:
         typed = client.post("/settings/privacy/two-factor/setup/", {"token": slip}).content.decode()
         assert "Enter the 6 digits from your app." in typed
