@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import http.cookiejar
 import io
+import json
 import os
 import re
 import signal
@@ -254,11 +255,12 @@ def test_the_api_limit_counts_the_requests_sent_to_both_nodes(nodes):
             with urllib.request.urlopen(request, timeout=PATIENCE) as answer:  # noqa: S310 - http://127.0.0.1 only
                 return answer.status
         except urllib.error.HTTPError as answer:
+            assert answer.headers["Retry-After"] and json.loads(answer.read())["code"] == "throttled"
             return answer.code
 
     spent = [call(nodes.node_a if number % 2 else nodes.node_b) for number in range(RATE)]
 
-    assert spent == [200] * RATE
+    assert spent == [200] * RATE, "each node alone is under the limit"
     assert [call(nodes.node_a), call(nodes.node_b)] == [429, 429]
 
 
