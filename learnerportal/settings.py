@@ -233,6 +233,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 
 
+#: Seconds S3-compatible storage has to accept a connection, and to send each piece of an answer.
+S3_CONNECT_TIMEOUT, S3_READ_TIMEOUT = 2, 5
+
+
 def s3_storage(*, bucket, endpoint_url=None, region=None, addressing_style=None, access_key=None, secret_key=None):
     """Return the ``STORAGES`` entry for private files in ``bucket`` of S3-compatible storage.
 
@@ -242,6 +246,7 @@ def s3_storage(*, bucket, endpoint_url=None, region=None, addressing_style=None,
     hands out none: photos and data-rights files are served by its views after their access checks.
     """
     from boto3.s3.transfer import TransferConfig  # here: boto3 is imported only when files go to S3
+    from botocore.config import Config
 
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -261,6 +266,15 @@ def s3_storage(*, bucket, endpoint_url=None, region=None, addressing_style=None,
             # boto3 held up to 10 parts going up, and parts come down out of order waited in memory).
             "max_memory_size": 2 * 1024 * 1024,
             "transfer_config": TransferConfig(use_threads=False),
+            # Storage that stops answering fails a request (and /healthz) in about 15 s, not botocore's
+            # 60 s per read with retries: each web thread it held would otherwise wait minutes, and a load
+            # balancer's health probes would soon hold every thread of every node.
+            "client_config": Config(
+                s3={"addressing_style": addressing_style},
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                retries={"mode": "standard", "max_attempts": 2},
+            ),
             # Names are random: no existence check before a write.
             "file_overwrite": True,
         },

@@ -13,6 +13,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import time
 import tracemalloc
 import urllib.error
 import urllib.request
@@ -350,3 +351,18 @@ def test_key_rotation_rewrites_the_files_in_the_bucket_and_the_learner_still_dow
     client.force_login(busy_learner)
     response = client.get(reverse("rights_requests:download", args=[request_file.request_id]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"PK\x03\x04")
+
+
+def test_storage_that_accepts_but_never_answers_fails_healthz_in_seconds_not_minutes(s3_bucket, client, settings):
+    # A server that takes connections and then says nothing (a hung storage node, a black-holed route).
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        with_storage_options(settings, endpoint_url=f"http://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        response = client.get("/healthz")
+        waited = time.monotonic() - started
+
+    assert response.status_code == 503 and response.json()["checks"]["storage"] == "failing"
+    # botocore's own defaults waited 60 s a read, with retries: 3 minutes a probe, every web thread held.
+    assert waited < 30, "the probe gets its answer while the balancer still waits for it"
