@@ -129,6 +129,13 @@ def decrypt_stream(stored, *, associated_data) -> Iterator[bytes]:
         raise InvalidToken  # SECURITY: the file was cut off
 
 
+#: The storage folder of the files of data-rights requests.
+FILES_FOLDER = "rights-requests"
+#: How long a stored file may go unrecorded before ``request_files_purge_unrecorded`` deletes it: far
+#: longer than storing and recording one takes.
+UNRECORDED_GRACE = datetime.timedelta(days=1)
+
+
 def request_file_store(*, request, kind, source):
     """Encrypt the binary file ``source``, store it under a random name and record it for ``request``.
 
@@ -151,7 +158,7 @@ def request_file_store(*, request, kind, source):
         size = encrypt_stream(source, encrypted, associated_data=associated_data_of(request_id=request.pk, kind=kind))
         encrypted.seek(0)
         # SECURITY: a random name, so the storage path reveals nothing about the learner.
-        name = default_storage.save(f"rights-requests/{uuid.uuid4().hex}.bin", File(encrypted))
+        name = default_storage.save(f"{FILES_FOLDER}/{uuid.uuid4().hex}.bin", File(encrypted))
     try:
         with transaction.atomic():
             if not data_subject_lock(request.subject_id):
@@ -213,6 +220,31 @@ def request_files_purge_expired(*, now=None):
     for request_file in expired.iterator():
         request_file_expire(request_file=request_file)
         purged += 1
+    return purged
+
+
+def request_files_purge_unrecorded(*, now=None):
+    """Delete stored files that no ``RequestFile`` names, once ``UNRECORDED_GRACE`` old.
+
+    A worker killed between storing a file and recording it (``request_file_store``)
+    leaves one behind: encrypted, but a copy of a learner's data that neither the
+    7-day purge nor erasure knows of (GDPR Art. 5(1)(e)). A file younger than the
+    grace may be one being recorded now, and is left alone.
+
+    Returns:
+        int: how many files were deleted.
+    """
+    now = now or timezone.now()
+    try:
+        _, names = default_storage.listdir(FILES_FOLDER)
+    except FileNotFoundError:
+        return 0  # nothing stored yet (a local directory is made by the first file)
+    recorded = set(RequestFile.objects.exclude(storage_name="").values_list("storage_name", flat=True))
+    purged = 0
+    for name in (f"{FILES_FOLDER}/{filename}" for filename in names):
+        if name not in recorded and now - default_storage.get_modified_time(name) > UNRECORDED_GRACE:
+            default_storage.delete(name)
+            purged += 1
     return purged
 
 
@@ -386,7 +418,7 @@ def request_file_rotate(*, request_file):
         plain = ChunkReader(decrypt_stream(stored, associated_data=associated_data))
         size = encrypt_stream(plain, encrypted, associated_data=associated_data)
         encrypted.seek(0)
-        new_name = default_storage.save(f"rights-requests/{uuid.uuid4().hex}.bin", File(encrypted))
+        new_name = default_storage.save(f"{FILES_FOLDER}/{uuid.uuid4().hex}.bin", File(encrypted))
     request_file.storage_name = new_name
     request_file.size = size
     request_file.save(update_fields=["storage_name", "size"])

@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import LearningEvent, Profile
 from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, image_file, set_audiences
@@ -240,6 +241,19 @@ def test_the_daily_purge_deletes_files_from_the_bucket_after_their_seven_days(s3
     assert key not in s3_bucket.object_keys()
     request_file.refresh_from_db()
     assert request_file.storage_name == ""
+
+
+def test_the_daily_purge_deletes_from_the_bucket_a_file_no_record_names_a_day_on(s3_bucket, busy_learner, file_for):
+    recorded = file_for(busy_learner, "portability").storage_name
+    # Left by a worker killed between storing its file and recording it.
+    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key="rights-requests/" + "ab" * 16 + ".bin", Body=b"x" * 64)
+
+    call_command("rights_requests_purge_files", stdout=io.StringIO())
+    assert "rights-requests/" + "ab" * 16 + ".bin" in s3_bucket.object_keys(), "it may be being recorded now"
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        call_command("rights_requests_purge_files", stdout=io.StringIO())
+
+    assert s3_bucket.object_keys() == {recorded}
 
 
 def test_erasure_deletes_the_learners_photo_and_files_from_the_bucket(

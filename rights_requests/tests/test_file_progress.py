@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import LearningEvent
 from compliance.models import AuditEvent
@@ -142,7 +143,23 @@ def test_the_daily_purge_deletes_expired_files_nobody_came_back_for(finished_cop
     assert not default_storage.exists(name)
     request_file.refresh_from_db()
     assert request_file.storage_name == ""
-    assert "Deleted 0 expired file(s)." in out.getvalue() and "Deleted 1 expired file(s)." in out.getvalue()
+    assert "Deleted 0 expired file(s)" in out.getvalue() and "Deleted 1 expired file(s)" in out.getvalue()
+
+
+def test_the_daily_purge_deletes_a_file_a_killed_worker_stored_but_never_recorded(finished_copy):
+    recorded = RequestFile.objects.get(request=finished_copy).storage_name
+    # What a worker killed between storing its file and recording it leaves (request_file_store).
+    left_behind = default_storage.save("rights-requests/0123456789abcdef0123456789abcdef.bin", io.BytesIO(b"x" * 64))
+    out = io.StringIO()
+
+    call_command("rights_requests_purge_files", stdout=out)
+    assert default_storage.exists(left_behind), "it may be a file being recorded right now"
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+        call_command("rights_requests_purge_files", stdout=out)
+
+    assert not default_storage.exists(left_behind)
+    assert default_storage.exists(recorded), "a recorded file keeps its seven days"
+    assert "and 1 left behind by a stopped worker." in out.getvalue()
 
 
 def flip_a_byte(name, at):

@@ -3,12 +3,13 @@
 Run daily (e.g. by cron). A file is downloadable for ``RIGHTS_REQUESTS_DOWNLOAD_DAYS``
 days; after that it is deleted from storage even if nobody tries to download it
 again (storage limitation, GDPR Art. 5(1)(e)). The record of the file stays, so the
-learner's page can say it has expired.
+learner's page can say it has expired. Files no record names (left by a worker killed
+between storing and recording one) are deleted a day after they were stored.
 """
 
 from django.core.management.base import BaseCommand
 
-from rights_requests.files import request_files_purge_expired
+from rights_requests.files import request_files_purge_expired, request_files_purge_unrecorded
 
 
 class Command(BaseCommand):
@@ -16,4 +17,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         purged = request_files_purge_expired()
-        self.stdout.write(f"Deleted {purged} expired file(s).")
+        unrecorded = request_files_purge_unrecorded()
+        self.stdout.write(f"Deleted {purged} expired file(s) and {unrecorded} left behind by a stopped worker.")
