@@ -25,10 +25,16 @@ from django.db import connection
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
 
-from accounts.models import TOTPDevice
+from accounts.models import LearningEvent, TOTPDevice
 from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
 from learnerportal.settings import s3_storage
-from learnerportal.tests.factories import RightsRequestFactory, UserFactory, staff_member
+from learnerportal.tests.factories import (
+    CourseFactory,
+    EnrollmentFactory,
+    RightsRequestFactory,
+    UserFactory,
+    staff_member,
+)
 from learnerportal.tests.support import make_token, token_client
 from rights_requests.models import Status
 
@@ -175,6 +181,17 @@ def learner():
         profile__phone="+44 7700 900555",
         profile__country="GB",
     )
+
+
+@pytest.fixture
+def busy_learner(learner):
+    """Return learner noor enrolled on a course, with 30 learning events: something to export."""
+    course = CourseFactory(title="Statistics without Tears")
+    EnrollmentFactory(user=learner, course=course)
+    LearningEvent.objects.bulk_create(
+        LearningEvent(user=learner, course=course, event_type=LearningEvent.EventType.PAGE_VIEWED) for _ in range(30)
+    )
+    return learner
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 import re
 import smtplib
 
+import psycopg2
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -114,3 +115,35 @@ def subprocess_database_url():
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def raw_connection():
+    """Return a new psycopg2 connection to the test database, outside Django's (autocommit off)."""
+    db = connection.settings_dict
+    raw = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"]
+    )
+    raw.autocommit = False
+    return raw
+
+
+def table_locked(table):
+    """Return a new connection holding ``table`` locked (ACCESS EXCLUSIVE) until it rolls back.
+
+    Work that reaches the table (an export reading payments) waits there: a test can
+    catch a worker in the middle of its work.
+    """
+    raw = raw_connection()
+    with raw.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    return raw
+
+
+def waiting_for(raw, table):
+    """Return how many connections other than ``raw`` wait for a lock on ``table``."""
+    with raw.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass AND pid <> pg_backend_pid()",
+            [table],
+        )
+        return cursor.fetchone()[0]

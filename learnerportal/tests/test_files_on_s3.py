@@ -29,8 +29,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LearningEvent, Profile
-from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory, image_file, set_audiences
+from accounts.models import Profile
+from learnerportal.tests.factories import UserFactory, image_file, set_audiences
 from privacy.models import Audience
 from rights_requests import files, services
 from rights_requests.models import RequestFile, Status
@@ -38,17 +38,6 @@ from rights_requests.models import RequestFile, Status
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def busy_learner(learner):
-    """The learner enrolled on a course, with a few learning events (something to export)."""
-    course = CourseFactory(title="Statistics without Tears")
-    EnrollmentFactory(user=learner, course=course)
-    LearningEvent.objects.bulk_create(
-        LearningEvent(user=learner, course=course, event_type=LearningEvent.EventType.PAGE_VIEWED) for _ in range(5)
-    )
-    return learner
 
 
 @pytest.fixture

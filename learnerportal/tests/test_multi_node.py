@@ -27,17 +27,15 @@ import urllib.request
 import zipfile
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from learnerportal.tests.factories import PASSWORD, UserFactory
-from learnerportal.tests.support import make_token, subprocess_database_url
+from learnerportal.tests.support import make_token, subprocess_database_url, table_locked, waiting_for
 from rights_requests import services
 from rights_requests.models import RequestEvent, RequestFile, RightsRequest, Status
 
@@ -264,34 +262,14 @@ def test_the_api_limit_counts_the_requests_sent_to_both_nodes(nodes):
     assert [call(nodes.node_a), call(nodes.node_b)] == [429, 429]
 
 
-def _lock(table):
-    """Return a raw connection holding an exclusive lock on ``table`` in an open transaction."""
-    db = connection.settings_dict
-    raw = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"]
-    )
-    with raw.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-    return raw
-
-
-def _waiting_on(raw, table):
-    with raw.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass AND pid <> pg_backend_pid()",
-            [table],
-        )
-        return cursor.fetchone()[0]
-
-
 def test_a_worker_killed_mid_export_leaves_the_work_to_the_other_which_completes_it_once(nodes, s3_bucket):
     learner = _learner("wanjiru")
     # The export waits part-way at a table the test locks, so the kill lands mid-export.
-    lock = _lock("accounts_payment")
+    lock = table_locked("accounts_payment")
     try:
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
             request = services.request_submit(actor=learner, subject=learner, request_type="portability")
-        _wait_for(lambda: _waiting_on(lock, "accounts_payment") >= 1, "a worker to reach the locked table")
+        _wait_for(lambda: waiting_for(lock, "accounts_payment") >= 1, "a worker to reach the locked table")
         [run] = DBTaskResult.objects.running().filter(task_path=PROCESS_REQUEST)
         [killed] = run.worker_ids
         [survivor] = set(WORKERS) - {killed}

@@ -13,9 +13,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import LearningEvent
 from compliance.models import AuditEvent
-from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
+from learnerportal.tests.factories import UserFactory
 from rights_requests import files, leases, portability, services
 from rights_requests.models import RequestFile, Status
 from rights_requests.portability import portable_export_file
@@ -23,16 +22,6 @@ from rights_requests.progress import Progress
 from rights_requests.reports import access_report_file
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def busy_learner(learner):
-    course = CourseFactory(title="Statistics without Tears")
-    EnrollmentFactory(user=learner, course=course)
-    LearningEvent.objects.bulk_create(
-        LearningEvent(user=learner, course=course, event_type=LearningEvent.EventType.PAGE_VIEWED) for _ in range(30)
-    )
-    return learner
 
 
 def stored_request_files():

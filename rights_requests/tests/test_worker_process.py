@@ -8,7 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.support import raw_connection, table_locked, waiting_for
 from rights_requests import services
 from rights_requests.models import RequestEvent, RequestFile, RightsRequest, Status
 
@@ -58,24 +58,6 @@ def _wait_for(condition, what):
         time.sleep(0.1)
 
 
-def _raw_connection():
-    db = connection.settings_dict
-    raw = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"]
-    )
-    raw.autocommit = False
-    return raw
-
-
-def _blocked_on(raw, table):
-    with raw.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass AND pid <> pg_backend_pid()",
-            [table],
-        )
-        return cursor.fetchone()[0] > 0
-
-
 def _submit_portability(learner):
     with override_settings(TASKS=DATABASE_TASKS):
         return services.request_submit(actor=learner, subject=learner, request_type="portability")
@@ -84,12 +66,10 @@ def _submit_portability(learner):
 def test_a_worker_killed_mid_export_leaves_work_that_another_worker_completes_exactly_once(learner, client):
     request = _submit_portability(learner)
     # Hold the export back part-way (it waits for a table the test locks), so the kill lands mid-export.
-    lock = _raw_connection()
-    with lock.cursor() as cursor:
-        cursor.execute("LOCK TABLE accounts_payment IN ACCESS EXCLUSIVE MODE")
+    lock = table_locked("accounts_payment")
     first = _worker("rights_requests_worker")
     try:
-        _wait_for(lambda: _blocked_on(lock, "accounts_payment"), "the export to reach the locked table")
+        _wait_for(lambda: waiting_for(lock, "accounts_payment"), "the export to reach the locked table")
         request.refresh_from_db()
         assert request.status == Status.PROCESSING
         first.send_signal(signal.SIGKILL)
@@ -125,7 +105,7 @@ def test_a_worker_killed_mid_export_leaves_work_that_another_worker_completes_ex
 
 def test_the_worker_rides_out_a_lost_database_connection_and_carries_on(learner):
     worker = _worker("rights_requests_worker")
-    watcher = _raw_connection()
+    watcher = raw_connection()
     watcher.autocommit = True
     try:
         # The worker's own connections, once it polls for tasks.
@@ -159,25 +139,13 @@ def test_the_worker_rides_out_a_lost_database_connection_and_carries_on(learner)
         watcher.close()
 
 
-def _waiting_on(raw, table):
-    """Return how many other connections wait for a lock on ``table``."""
-    with raw.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass AND pid <> pg_backend_pid()",
-            [table],
-        )
-        return cursor.fetchone()[0]
-
-
 def test_two_workers_share_the_queue_and_never_run_one_task_twice():
     requests = [_submit_portability(UserFactory()) for _ in range(8)]
     # Both workers take an export and wait at a table the test locks: they are provably at work at once.
-    lock = _raw_connection()
-    with lock.cursor() as cursor:
-        cursor.execute("LOCK TABLE accounts_payment IN ACCESS EXCLUSIVE MODE")
+    lock = table_locked("accounts_payment")
     workers = [_worker("rights_requests_worker", "--batch") for _ in range(2)]
     try:
-        _wait_for(lambda: _waiting_on(lock, "accounts_payment") >= 2, "both workers to take an export")
+        _wait_for(lambda: waiting_for(lock, "accounts_payment") >= 2, "both workers to take an export")
     finally:
         lock.rollback()
         lock.close()
