@@ -3,6 +3,7 @@
 import datetime
 import io
 import os
+import time
 
 import pytest
 import time_machine
@@ -139,6 +140,8 @@ def test_the_daily_purge_deletes_a_file_a_killed_worker_stored_but_never_recorde
     recorded = RequestFile.objects.get(request=finished_copy).storage_name
     # What a worker killed between storing its file and recording it leaves (request_file_store).
     left_behind = default_storage.save("rights-requests/0123456789abcdef0123456789abcdef.bin", io.BytesIO(b"x" * 64))
+    stored_at = time.time()  # the portal's clock, which a test may have moved, not the file system's
+    os.utime(default_storage.path(left_behind), (stored_at, stored_at))
     out = io.StringIO()
 
     call_command("rights_requests_purge_files", stdout=out)
