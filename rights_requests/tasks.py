@@ -18,6 +18,7 @@ from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from learnerportal.encryption import KeyMissing
 from learnerportal.log import set_log_reference
 
 from . import conf
@@ -71,13 +72,19 @@ def process_request(request_id):
     A handler that raises puts the request in ``failed`` (visible in the admin
     queue, where staff can retry it) and, run in a transaction, leaves the data
     as it was; the error is raised again so the task backend records it too. So
-    does a failure before the work starts (e.g. a request the worker cannot read).
-    One that finds the account erased meanwhile (``AccountClosed``) stops: the
-    erasure has closed the request already. A run whose request was taken back by
-    recovery (``LeaseLost``) stops quietly: another run carries it out.
+    does a failure before the work starts. One that finds the account erased
+    meanwhile (``AccountClosed``) stops: the erasure has closed the request
+    already. A run whose request was taken back by recovery (``LeaseLost``) stops
+    quietly: another run carries it out. A worker that cannot decrypt the request's
+    data (``KeyMissing``: it lacks a key the other processes write with, during a
+    key rotation) leaves the work as a killed worker would, under its lease:
+    recovery queues it again for a worker that has the key, and fails it only
+    after ``RIGHTS_REQUESTS_MAX_RETRIES`` (when no worker can read it).
     """
     try:
         request = request_start(request=RightsRequest(pk=request_id))
+    except KeyMissing:
+        raise  # left to recovery, as above
     except Exception as error:
         request_fail(request=RightsRequest(pk=request_id), error=error, started=False)
         raise
@@ -96,6 +103,8 @@ def process_request(request_id):
             request_complete(actor=None, request=request, note=note)
     except (AccountClosed, LeaseLost):
         return  # erased meanwhile (its file was not kept), or another run has the request now
+    except KeyMissing:
+        raise  # left to recovery, under this run's lease, for a worker with the key
     except Exception as error:
         request_fail(request=request, error=error)
         _tell_approval_held_back(request)

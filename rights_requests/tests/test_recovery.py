@@ -5,7 +5,6 @@ import io
 import smtplib
 
 import pytest
-from cryptography.fernet import InvalidToken
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
@@ -14,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from learnerportal.encryption import KeyMissing
 from rights_requests import conf, services, tasks
 from rights_requests.exceptions import EmailNotSent
 from rights_requests.handlers import handler_for
@@ -105,19 +105,50 @@ def test_recovery_leaves_work_whose_lease_is_ahead_alone(make_request):
     assert not request.events.exists()
 
 
-def test_a_request_the_worker_cannot_read_fails_instead_of_staying_approved(
+def test_a_worker_without_the_current_key_leaves_the_request_to_one_that_has_it(
+    make_request, officer, settings, django_capture_on_commit_callbacks
+):
+    from cryptography.fernet import Fernet
+
+    old_key = settings.ENCRYPTION_KEYS[0]
+    settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode(), old_key]  # a host restarted with the new key
+    request = make_request(request_type="access", status="approved", details={"note": "Please hurry."})
+    keys = settings.ENCRYPTION_KEYS
+    settings.ENCRYPTION_KEYS = [old_key]  # a worker started before the rotation, still running
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(KeyMissing):
+        process_request.call(request_id=str(request.pk))
+
+    request.refresh_from_db(fields=["status"])
+    assert request.status == Status.APPROVED, "not failed: waiting for a worker that can read it"
+    assert mail.outbox == [], "nobody is told of a failure that is not one"
+    settings.ENCRYPTION_KEYS = keys  # recovery queues it again; a worker with the key carries it out
+    lapse(request)
+    with django_capture_on_commit_callbacks(execute=True):
+        recover()
+    request.refresh_from_db(fields=["status"])
+    assert request.status == Status.COMPLETED
+
+
+def test_a_request_no_worker_can_read_fails_after_its_retries_and_staff_are_told(
     make_request, officer, django_capture_on_commit_callbacks
 ):
     request = make_request(request_type="rectification", status="approved", details={"changes": {"city": "Leeds"}})
-    # A worker holding an old key cannot decrypt the request's details.
+    # Damaged at rest, or written with a key no process has.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE rights_requests_rightsrequest SET details = 'not-a-token' WHERE id = %s", [request.pk])
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(InvalidToken):
-        process_request.call(request_id=str(request.pk))
+    for _ in range(conf.MAX_RETRIES + 1):
+        with pytest.raises(KeyMissing):
+            process_request.call(request_id=str(request.pk))
+        lapse(request)
+        with django_capture_on_commit_callbacks(execute=True):
+            recover()
 
     assert RightsRequest.objects.filter(pk=request.pk, status=Status.FAILED).exists()
-    assert RequestEvent.objects.get(request=request, action="failed").note.startswith("Processing stopped with")
+    assert (
+        f"interrupted {conf.MAX_RETRIES + 1} times" in RequestEvent.objects.get(request=request, action="failed").note
+    )
     assert [email.to for email in mail.outbox] == [[officer.email]]
 
 
