@@ -45,7 +45,7 @@ def test_existing_rows_are_encrypted_and_decrypted_on_the_way_back():
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     phone, date_of_birth = raw_values(profile.pk)
-    assert phone.startswith("gAAAAA") and "233" not in phone and "1999" not in date_of_birth
+    assert phone.startswith("gAAAAA") and "233 20 000" not in phone and "1999-12-31" not in date_of_birth
     assert raw_values(empty.pk) == ("", None), "empty stays empty"
 
     executor = MigrationExecutor(connection)
@@ -86,7 +86,7 @@ def test_existing_request_details_are_encrypted_and_decrypted_on_the_way_back():
     _, request = kofi_s_request_before(before, type="rectification", details={"changes": {"phone": "+233 20 000 0001"}})
 
     MigrationExecutor(connection).migrate(after)
-    assert raw_details(request.pk).startswith("gAAAAA") and "233" not in raw_details(request.pk)
+    assert raw_details(request.pk).startswith("gAAAAA") and "233 20 000" not in raw_details(request.pk)
     MigrationExecutor(connection).migrate(after)  # running it again changes nothing
     # The model as of that migration: later ones add columns the table does not have yet.
     requests_after = (

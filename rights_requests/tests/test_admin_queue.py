@@ -326,7 +326,7 @@ def test_approving_an_erasure_asks_the_privacy_officer_to_confirm_and_changes_no
     payments = plan["The learner's payments"]
     assert "Replaced on erasure: method summary." in payments[1], "fields as staff read them, not column names"
     assert payments[0] == "Retained" and "GDPR Art. 17(3)(b)" in payments[1]
-    assert "noor@example.org" not in page and "Noor Al-Hassan" not in page and "7700" not in page
+    assert "noor@example.org" not in page and "Noor Al-Hassan" not in page and "7700 900555" not in page
     html = response.content.decode()
     assert f'<input type="hidden" name="_selected_action" value="{erasure.pk}">' in html
     assert '<input type="hidden" name="action" value="approve">' in html

@@ -322,7 +322,7 @@ def test_learner_is_emailed_acknowledgement_rejection_with_complaint_right_and_e
     for message in mail.outbox:
         assert f"http://testserver/settings/data/{request.pk}/" in message.body
         assert message.alternatives[0].mimetype == "text/html"
-        assert "Noor" not in message.body and "7700" not in message.body, "no personal data beyond the need"
+        assert "Noor" not in message.body and "7700 900" not in message.body, "no personal data beyond the need"
 
 
 def test_staff_actions_on_closed_requests_change_nothing(make_request, officer):
