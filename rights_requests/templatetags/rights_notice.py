@@ -21,6 +21,12 @@ def transfers_statement():
 
 
 @register.filter
-def right_title(rights_request):
-    """Return the right ``rights_request`` exercises as the pages name it, e.g. "Pause the use of your data"."""
-    return handler_for(rights_request.type).title
+def right_title(request_type):
+    """Return the right a request type exercises as the learner's pages name it, e.g. "Pause the use of your data"."""
+    return handler_for(request_type).title
+
+
+@register.filter
+def right_name(request_type):
+    """Return a request type as staff name it (the queue, the reminders), e.g. "Rectification"."""
+    return handler_for(request_type).name

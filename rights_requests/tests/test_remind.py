@@ -34,6 +34,7 @@ def test_reminders_go_to_assignees_and_privacy_officers(make_request, agent, off
     assert by_recipient[officer.email].subject == "Data-rights requests: 1 overdue and 1 due within 7 days"
     assert "noor" not in to_officer.lower(), "reminders name requests, not learners"
     assert "of your data" not in to_officer, "staff read the rights' names, not the learner's words"
+    assert f"{overdue.reference}  Access  due" in to_officer, "named as the queue names it"
     assert "Sent 2 reminder email(s)." in capsys.readouterr().out
 
 
