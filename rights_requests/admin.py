@@ -115,6 +115,11 @@ class DeadlineFilter(admin.SimpleListFilter):
             ("open", "Open"),
         ]
 
+    @classmethod
+    def statuses(cls, request):
+        """Return the statuses the list shows when this filter is on (every choice lists open requests), or None."""
+        return set(OPEN_STATUSES) if request.GET.get(cls.parameter_name) in ("overdue", "soon", "open") else None
+
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return selectors.overdue_requests(queryset)
@@ -401,9 +406,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         status = request.GET.get("status__exact")
         if status in Status.values:
             return {status}
-        if request.GET.get("deadline") in ("open", "overdue", "soon"):
-            return set(OPEN_STATUSES)
-        return None
+        return DeadlineFilter.statuses(request)
 
     @staticmethod
     def _viewed_request(request):
