@@ -34,7 +34,7 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 ROUNDS = 10 if QUICK else 20
 WARMUP = 3
 #: Erasures in the benchmark database and in the tenfold one (each learner is erased for good).
-ERASURE_RUNS = 1 if QUICK else 2
+ERASURE_RUNS = 1 if QUICK else 3
 #: Runs of the portable export for the big learner (the doubled one and the access report run once).
 EXPORT_RUNS = 1
 ADMIN_ROUNDS = 4 if QUICK else 8

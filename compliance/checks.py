@@ -14,7 +14,7 @@ from django.db.models.functions import Upper
 from learnerportal.encryption import EncryptedFieldMixin
 
 from .registry import Anonymize, Delete, Retain, registry
-from .search import Digits
+from .search import Digits, SearchTokensModel, encrypted_free_text_without_tokens, search_tokens_fields
 
 #: The shape of file and column names in a portable copy.
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
@@ -251,7 +251,9 @@ def free_text_errors(models):
     or a ``PersonalField`` of a declared model (its own subject's data, searched in the
     erased subject's rows): compliance.E016. A declared free-text column that is not
     encrypted needs its two trigram indexes (``compliance.search.free_text_indexes``),
-    or every erasure reads the whole table: compliance.E017.
+    or every erasure reads the whole table: compliance.E017. An encrypted one needs a
+    ``SearchTokensField`` with its indexes and trigger, on a ``SearchTokensModel``, or every
+    erasure decrypts the whole table (and stale tokens could hide a row): compliance.E018.
 
     Args:
         models: iterable of model classes, e.g. those of the project's own apps.
@@ -300,7 +302,37 @@ def free_text_errors(models):
                             id="compliance.E017",
                         )
                     )
+        errors += search_tokens_errors(model, free)
     return errors
+
+
+def search_tokens_errors(model, free):
+    """Return compliance.E018 for each encrypted field among ``free`` (names) that its blind index does not cover."""
+    label = model._meta.label
+    problems = [
+        f"{label}.{name} is encrypted free text without a SearchTokensField"
+        for name in encrypted_free_text_without_tokens(model, free)
+    ]
+    fields = search_tokens_fields(model)
+    if fields and not issubclass(model, SearchTokensModel):
+        problems.append(f"{label} has search tokens but does not subclass SearchTokensModel")
+    triggers = {trigger.name for trigger in getattr(model._meta, "triggers", ())}
+    indexes = {index.name for index in model._meta.indexes}
+    for field in fields:
+        suffix = f"_{field.name[:10]}"
+        prefixes = [name.removesuffix(f"{suffix}_stale") for name in triggers if name.endswith(f"{suffix}_stale")]
+        if not any({f"{prefix}{suffix}_tok", f"{prefix}{suffix}_nul"} <= indexes for prefix in prefixes):
+            problems.append(f"{label}.{field.name} lacks search_tokens_indexes() or search_tokens_trigger()")
+    return [
+        checks.Error(
+            f"{problem}: every erasure would decrypt the whole table, or stale tokens could hide a row.",
+            hint="See compliance/search.py: SearchTokensField, SearchTokensModel, search_tokens_indexes and "
+            "search_tokens_trigger, then make the migration.",
+            obj=model,
+            id="compliance.E018",
+        )
+        for problem in problems
+    ]
 
 
 def _our_models(models):

@@ -15,8 +15,8 @@ listed row by row (``erasure_leftovers``) for the privacy officer, who redacts i
 (``erasure_leftover_redact``).
 """
 
-import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 
@@ -37,7 +37,14 @@ from learnerportal.encryption import EncryptedFieldMixin, multi_fernet
 from .exceptions import LeftoverNotRedactable
 from .models import ERASING_SUBJECT_SETTING
 from .registry import Anonymize, Delete, Redact, Retain, registry
-from .search import Digits
+from .search import (
+    PHONE_SEPARATORS,
+    Digits,
+    phone_digits,
+    plain_text,
+    search_tokens_candidates,
+    searchable_text,
+)
 
 #: Identifiers shorter than this are not searched for by the receipt scan: they would match
 #: unrelated text ("al", "li") and tell nothing.
@@ -93,24 +100,6 @@ def identifier_pattern(identifier):
     return f"{start}{re.escape(identifier)}{end}"
 
 
-#: What people put between the digits of a phone number.
-PHONE_SEPARATORS = r"[\s\u00a0\u202f.()/‐‑‒–—-]"
-#: The fewest digits a phone number's core may have to be searched for apart from its prefix.
-PHONE_CORE_MIN_DIGITS = 6
-
-
-def _phone_digits(phone):
-    """Return the digits every writing of ``phone`` holds together once its other characters are gone.
-
-    The core of ``phone_pattern`` (the number without its country code or national "0"),
-    or all its digits when the core would be too short.
-    """
-    digits = re.sub(r"\D", "", phone)
-    stripped = phone.strip()
-    drop = 3 if stripped.startswith("+") else 5 if stripped.startswith("00") else 1 if stripped.startswith("0") else 0
-    return digits[drop:] if len(digits) - drop >= PHONE_CORE_MIN_DIGITS else digits
-
-
 def phone_pattern(phone):
     """Return a regular expression finding ``phone`` however it is written.
 
@@ -124,7 +113,7 @@ def phone_pattern(phone):
     Returns:
         str: the pattern.
     """
-    core = _phone_digits(phone)
+    core = phone_digits(phone)
     between = f"{PHONE_SEPARATORS}{{0,3}}"
     prefix = rf"\(?(?:\+|00)?(?:\d{between}){{0,4}}"
     return rf"(?<![\d+]){prefix}{between.join(core)}(?!{between}\d)"
@@ -327,6 +316,26 @@ def _searches(identifiers, subject):
             yield _Search(shared.model, fields, shared.model._default_manager.all(), everyone=True)
 
 
+@contextmanager
+def _through_indexes(everyone):
+    """Inside the block, let PostgreSQL read a table only through its indexes when ``everyone`` is true.
+
+    A query over everyone's free text must read the few rows the trigram indexes point to.
+    The planner prices the per-row text functions (``UPPER``, ``regexp_replace``) too low and
+    reads a mid-sized table whole instead, at 2 µs a row: a cost that grows with the platform.
+    ``enable_seqscan`` is set for this transaction and put back after.
+    """
+    if not everyone:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        try:
+            yield
+        finally:
+            cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
+
+
 def _search_expressions(fields):
     """Return the aliases a search's queries use, for each field ``i``.
 
@@ -350,7 +359,7 @@ def _candidate(index, kind, value):
     Every match of the identifier's pattern passes it; the pattern then decides.
     """
     if kind == "phone":
-        return models.Q(**{f"_digits_{index}__contains": _phone_digits(value)})
+        return models.Q(**{f"_digits_{index}__contains": phone_digits(value)})
     return models.Q(**{f"_raw_{index}__icontains": value})
 
 
@@ -381,14 +390,16 @@ def _search_query(search, identifiers):
     return rows, counts
 
 
-def _encrypted_columns(subject):
+def _encrypted_columns(identifiers, subject):
     """Yield ``(model, [field, ...], rows)`` for every table with encrypted columns but ``HELD_FOR_THE_SCAN``.
 
     ``rows`` is the queryset the scan decrypts. Free text (``PersonalField.free_text``,
-    e.g. a request's details, where a learner may name another) is decrypted in every
-    row: anyone's text may name the subject. Other encrypted fields (a phone, a date
-    of birth) hold their own row's person, so only the subject's rows are decrypted.
-    A model outside the registry has every row decrypted (none exists today).
+    e.g. a request's details, where a learner may name another) may name the subject in
+    anyone's row: it is decrypted in the subject's own rows and in the rows its search
+    tokens point to (``search.search_tokens_candidates``: those that may hold one of
+    ``identifiers``, and those not indexed yet). Other encrypted fields (a phone, a date of birth) hold their
+    own row's person, so only the subject's rows are decrypted. A model outside the
+    registry has every row decrypted (none exists today).
     """
     for model in apps.get_models():
         fields = [
@@ -406,7 +417,8 @@ def _encrypted_columns(subject):
         free = [field for field in fields if getattr(declaration.fields.get(field.name), "free_text", False)]
         own = [field for field in fields if field not in free]
         if free:
-            yield model, free, model._default_manager.all()
+            candidates = model._default_manager.filter(search_tokens_candidates(model, identifiers))
+            yield model, free, candidates | declaration.queryset_for(subject)
         if own:
             yield model, own, declaration.queryset_for(subject)
 
@@ -423,29 +435,16 @@ def _searchable(field):
     )
 
 
-def _plain_text(value):
-    """Return a decrypted value as the scan searches it: text, placeholders blanked (see ``_searchable``)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace(Redact.placeholder, " ")
-    return json.dumps(value, ensure_ascii=False, default=str).replace(Redact.placeholder, " ")
-
-
 def _decrypted_text(field, token, fernet):
-    """Return an encrypted column's stored ``token`` as the scan searches it (see ``_plain_text``).
+    """Return an encrypted column's stored ``token`` as the scan searches it (``search.searchable_text``).
 
-    JSON without escapes is searched as it was encrypted, without parsing it and writing it
-    again (the same words either way); JSON with escapes ("\\u00eb") is parsed, so that "Zoë"
-    is found as written. A token no key decrypts goes through the field, which says so.
+    A token no key decrypts goes through the field, which says so.
     """
     try:
         text = fernet.decrypt(token.encode()).decode()
     except InvalidToken:
-        return _plain_text(field.from_db_value(token, None, connection))  # raises KeyMissing
-    if isinstance(field, models.JSONField) and "\\" not in text:
-        return text.replace(Redact.placeholder, " ")
-    return _plain_text(field.from_plain(text))
+        return plain_text(field.from_db_value(token, None, connection))  # raises KeyMissing
+    return searchable_text(field, text)
 
 
 def _encrypted_scan(identifiers, subject):
@@ -462,7 +461,7 @@ def _encrypted_scan(identifiers, subject):
     wanted = {kind: re.compile(search_pattern(kind, value), re.IGNORECASE) for kind, value in identifiers.items()}
     anyone = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in wanted.values()), re.IGNORECASE)
     fernet = multi_fernet()
-    for model, fields, rows in _encrypted_columns(subject):
+    for model, fields, rows in _encrypted_columns(identifiers, subject):
         counts = {}
         tokens = {f"_token_{index}": Cast(field.attname, models.TextField()) for index, field in enumerate(fields)}
         for row in rows.annotate(**tokens).values_list(*tokens).iterator():
@@ -511,7 +510,8 @@ def erasure_scan(identifiers, subject=None):
         return findings
     for search in _searches(identifiers, subject):
         rows, counts = _search_query(search, identifiers)
-        totals = rows.aggregate(**counts)
+        with _through_indexes(search.everyone):
+            totals = rows.aggregate(**counts)
         for index, field in enumerate(search.fields):
             for number, kind in enumerate(identifiers):
                 count = totals[f"_count_{index}_{number}"]
@@ -576,15 +576,15 @@ def erasure_scan_scope(identifiers, subject=None):
         ``own_columns`` plain text columns searched in the ``own_rows`` rows still about
         ``subject``; ``free_text_columns`` searched in every row through their trigram
         indexes (``tables`` and ``columns`` count both); the encrypted columns (0 without
-        ``subject``) decrypted in ``encrypted_rows`` rows: free text in every row, the rest
-        in the rows still about ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random
+        ``subject``) decrypted in ``encrypted_rows`` rows: free text in the rows its search
+        tokens point to, the rest in the rows still about ``subject``; the ``UNREADABLE_COLUMNS`` (hashes, random
         keys) not at all, nor the ``other_tables`` of Django and libraries that the
         registry does not declare (permissions, content types).
     """
     searches = list(_searches(identifiers, subject))
     own = [search for search in searches if not search.everyone]
     everyone = [search for search in searches if search.everyone]
-    encrypted = list(_encrypted_columns(subject)) if subject is not None else []
+    encrypted = list(_encrypted_columns(identifiers, subject)) if subject is not None else []
     return {
         "tables": len({search.model for search in searches}),
         "columns": sum(len(search.fields) for search in searches),
@@ -736,16 +736,18 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
             .filter(wanted)
             .order_by("pk")
         )
-        for pk, *values in rows.values_list("pk", *(field.attname for field in fields))[: limit + len(skip)]:
+        with _through_indexes(search.everyone):
+            listed = list(rows.values_list("pk", *(field.attname for field in fields))[: limit + len(skip)])
+        for pk, *values in listed:
             for field, value in zip(fields, values, strict=True):
-                found += filter(None, [_leftover(model, field, pk, _plain_text(value), patterns)])
+                found += filter(None, [_leftover(model, field, pk, plain_text(value), patterns)])
         found = [place for place in found if place.key not in skip]
         if len(found) >= limit:
             return found[:limit]
-    for model, fields, rows in _encrypted_columns(subject):
+    for model, fields, rows in _encrypted_columns(identifiers, subject):
         for pk, *values in rows.order_by("pk").values_list("pk", *(field.attname for field in fields)).iterator():
             for field, value in zip(fields, values, strict=True):
-                found += filter(None, [_leftover(model, field, pk, _plain_text(value), patterns)])
+                found += filter(None, [_leftover(model, field, pk, plain_text(value), patterns)])
             found = [place for place in found if place.key not in skip]
             if len(found) >= limit:
                 return found[:limit]

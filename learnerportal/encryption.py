@@ -12,10 +12,13 @@ the database cannot compare or search them: filter in Python after reading.
 Only the ``isnull`` lookup remains.
 """
 
+import base64
 import datetime
 import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
@@ -72,6 +75,23 @@ def multi_fernet():
 def primary_fernet():
     """Return the ``Fernet`` of the encrypting key alone (to tell whether a token is current)."""
     return encryption_keys()[0]
+
+
+def derived_keys(purpose: bytes) -> list[bytes]:
+    """Return one 32-byte key per configured key, newest first, for ``purpose`` alone (HKDF-SHA256, RFC 5869).
+
+    For keyed hashes that must follow key rotation as the encrypted data does (the erasure
+    scan's search tokens): a derived key reveals nothing of the Fernet key it comes from,
+    and keys derived for different purposes are unrelated.
+
+    Raises:
+        ImproperlyConfigured: as ``encryption_keys``.
+    """
+    encryption_keys()  # validates
+    return [
+        HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(base64.urlsafe_b64decode(key))
+        for key in settings.ENCRYPTION_KEYS
+    ]
 
 
 def encrypt_text(value: str) -> str:

@@ -5,7 +5,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from compliance.search import free_text_indexes
+from compliance.search import (
+    SearchTokensField,
+    SearchTokensModel,
+    free_text_indexes,
+    search_tokens_indexes,
+    search_tokens_trigger,
+)
 from learnerportal.encryption import EncryptedJSONField
 
 from . import request_types
@@ -47,7 +53,7 @@ def open_first():
     return models.Case(models.When(status__in=OPEN_STATUSES, then=models.Value(0)), default=models.Value(1))
 
 
-class RightsRequest(models.Model):
+class RightsRequest(SearchTokensModel):
     """One request by a data subject to exercise a right.
 
     ``received_at`` never changes; ``due_at`` is one calendar month later and may
@@ -69,6 +75,9 @@ class RightsRequest(models.Model):
     # Read from the registry when used, so a new type needs no migration (``request_types``).
     type = models.CharField(max_length=20, choices=request_types.choices)
     details = EncryptedJSONField(default=dict, blank=True)
+    details_search = SearchTokensField(
+        "details", help_text="Keyed hashes of the details' words: erasure finds a name through them without decrypting."
+    )
     status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
     due_at = models.DateTimeField()
@@ -139,7 +148,9 @@ class RightsRequest(models.Model):
             models.Index(open_first(), models.F("due_at"), models.F("reference"), name="rr_queue_order"),
             # Searched in every request by the erasure receipt's scan.
             *free_text_indexes("rr_request", "extension_reason", "decision_reason"),
+            *search_tokens_indexes("rr_request", "details_search"),
         ]
+        triggers = [search_tokens_trigger("details_search", "details", prefix="rr_request")]
 
     def __str__(self):
         return self.reference

@@ -36,6 +36,12 @@ DECLARATIONS = [
                 sensitive=True,
                 free_text=True,
             ),
+            "details_search": PersonalField(
+                Category.PREFERENCE,
+                "Keyed hashes of the words in what you asked for, through which erasure finds a name without "
+                "decrypting every request",
+                exportable=False,
+            ),
             "status": PersonalField(Category.PREFERENCE, "Where the request stands"),
             "received_at": PersonalField(Category.PREFERENCE, "When we received it"),
             "due_at": PersonalField(Category.PREFERENCE, "When we must answer"),

@@ -1,14 +1,17 @@
 """Re-encrypt everything encrypted at rest with the first key of ``PORTAL_ENCRYPTION_KEYS``.
 
 Key rotation: put the new key first (keep the old ones after it), run this, then
-remove the old keys. Works in batches, each in its own transaction; values and
+remove the old keys. The erasure scan's search tokens (``compliance.search``) are written
+again under the new key too. Works in batches, each in its own transaction; values and
 files already under the first key are skipped, so an interrupted run can simply
 be started again. Prints only counts.
 """
 
 from cryptography.fernet import InvalidToken
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
+from compliance.search import search_tokens_fields, search_tokens_refresh
 from learnerportal.encryption import encrypted_columns, rotate_column
 from rights_requests.files import request_file_rotate
 from rights_requests.models import RequestFile
@@ -32,6 +35,10 @@ class Command(BaseCommand):
                     if last_pk is None:
                         break
                 self.stdout.write(f"{model._meta.label}.{field.name}: {rotated} of {seen} value(s) re-encrypted.")
+            for model in apps.get_models():
+                if search_tokens_fields(model):
+                    written = search_tokens_refresh(model, batch_size=batch_size)
+                    self.stdout.write(f"{model._meta.label}: search tokens of {written} row(s) written.")
             files = RequestFile.objects.exclude(storage_name="").order_by("pk")
             rotated = sum(request_file_rotate(request_file=request_file) for request_file in files.iterator())
             self.stdout.write(f"Data-rights files: {rotated} re-encrypted.")
