@@ -197,6 +197,8 @@ def searchable_text(field, plain):
     is found as written); text an erasure redacted ("[erased learner]") is blanked, as in
     ``compliance.erasure._searchable``.
     """
+    if not plain:
+        return ""
     if isinstance(field, models.JSONField) and "\\" not in plain:
         return blank_placeholders(plain)
     return plain_text(field.from_plain(plain))

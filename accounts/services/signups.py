@@ -18,7 +18,6 @@ import smtplib
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -26,6 +25,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from learnerportal.counters import cache_increment
 
 from .. import conf
 from ..exceptions import SignupEmailTaken, SignupLinkInvalid, SignupUsernameUnavailable
@@ -48,12 +49,7 @@ def _signup_email_allowed(email):
     # The key is a keyed hash of the address: the cache holds no address.
     digest = salted_hmac("accounts.signup-emails", email.lower(), algorithm="sha256").hexdigest()
     key = f"accounts:signup-emails:{digest}"
-    cache.add(key, 0, timeout=conf.SIGNUP_EMAILS_WINDOW_SECONDS)
-    try:
-        sent = cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout=conf.SIGNUP_EMAILS_WINDOW_SECONDS)
-        sent = 1
+    sent = cache_increment(key, timeout=conf.SIGNUP_EMAILS_WINDOW_SECONDS)
     return sent <= conf.SIGNUP_EMAILS_PER_ADDRESS
 
 

@@ -1,9 +1,11 @@
 """Bad input is a JSON 4xx with a stable code, never a 500; too many requests are a 429 with Retry-After."""
 
+import datetime
 import io
 import json
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
@@ -199,6 +201,29 @@ def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after():
         assert_error(Client(HTTP_AUTHORIZATION="Bearer lpat_guess").get("/api/v1/me/privacy/"), 429, "throttled")
     finally:
         cache.clear()
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_user": "3/minute", "api_ip": "100/minute"},
+    }
+)
+def test_the_limit_slides_a_full_minute_does_not_reset_on_the_clock_and_retry_after_says_when():
+    """Three at 10:00:50 and three more at 10:01:05 would be six within 15 s: the second three wait."""
+    client = token_client(make_token(UserFactory(username="steady"), scope="read"))
+    start = datetime.datetime(2027, 1, 4, 10, 0, 50, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        assert [client.get("/api/v1/me/privacy/").status_code for _ in range(3)] == [200, 200, 200]
+        clock.move_to(start + datetime.timedelta(seconds=15))  # 10:01:05, a new minute
+        limited = client.get("/api/v1/me/privacy/")
+        assert_error(limited, 429, "throttled")
+        # 3 × (the part of 10:00 still in the last minute) + 1 must fit in 3: at 10:01:20.
+        assert limited["Retry-After"] == "15"
+        clock.move_to(start + datetime.timedelta(seconds=29))
+        assert client.get("/api/v1/me/privacy/").status_code == 429
+        clock.move_to(start + datetime.timedelta(seconds=30))
+        assert client.get("/api/v1/me/privacy/").status_code == 200
 
 
 @pytest.mark.parametrize("scope", ["read", "read_write"])

@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -243,23 +244,37 @@ def test_a_learner_files_on_node_a_and_downloads_the_export_on_node_b(nodes, s3_
     assert not in_bucket.startswith(b"PK") and b"ines" not in in_bucket, "the bucket holds ciphertext"
 
 
+def _api_call(node, token):
+    """Return the status of one API request to ``node`` with ``token``; a 429 must say when to retry."""
+    address = f"{node}/api/v1/me/profile/"
+    request = urllib.request.Request(address, headers={"Authorization": f"Bearer {token}"})  # noqa: S310 - ours
+    try:
+        with urllib.request.urlopen(request, timeout=PATIENCE) as answer:  # noqa: S310 - http://127.0.0.1 only
+            return answer.status
+    except urllib.error.HTTPError as answer:
+        assert answer.headers["Retry-After"] and json.loads(answer.read())["code"] == "throttled"
+        return answer.code
+
+
 def test_the_api_limit_counts_the_requests_sent_to_both_nodes(nodes):
     token = make_token(_learner("tomas"))
 
-    def call(node):
-        address = f"{node}/api/v1/me/profile/"
-        request = urllib.request.Request(address, headers={"Authorization": f"Bearer {token}"})  # noqa: S310 - ours
-        try:
-            with urllib.request.urlopen(request, timeout=PATIENCE) as answer:  # noqa: S310 - http://127.0.0.1 only
-                return answer.status
-        except urllib.error.HTTPError as answer:
-            assert answer.headers["Retry-After"] and json.loads(answer.read())["code"] == "throttled"
-            return answer.code
-
-    spent = [call(nodes.node_a if number % 2 else nodes.node_b) for number in range(RATE)]
+    spent = [_api_call(nodes.node_a if number % 2 else nodes.node_b, token) for number in range(RATE)]
 
     assert spent == [200] * RATE, "each node alone is under the limit"
-    assert [call(nodes.node_a), call(nodes.node_b)] == [429, 429]
+    assert [_api_call(nodes.node_a, token), _api_call(nodes.node_b, token)] == [429, 429]
+
+
+def test_a_burst_sent_at_once_to_both_nodes_gets_exactly_the_limit(nodes):
+    """Counts are atomic across hosts: requests arriving together cannot all read the same count."""
+    token = make_token(_learner("bursty"))
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(
+            pool.map(lambda number: _api_call(nodes.node_a if number % 2 else nodes.node_b, token), range(4 * RATE))
+        )
+
+    assert sorted(answers) == [200] * RATE + [429] * (3 * RATE)
 
 
 def test_a_worker_killed_mid_export_leaves_the_work_to_the_other_which_completes_it_once(nodes, s3_bucket):

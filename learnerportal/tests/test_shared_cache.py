@@ -7,16 +7,22 @@ production default, the database cache. The sign-in lockout is counted in the da
 whatever the cache.
 """
 
+import datetime
 import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from learnerportal.counters import cache_count, cache_increment
 from learnerportal.tests.support import signup_post, subprocess_database_url
 
 RATE = "5/minute"
@@ -133,3 +139,39 @@ def test_sign_in_failures_in_another_process_count_towards_the_lockout_whatever_
 
     assert elsewhere == [200, 200]
     assert here.status_code == 429 and "Signing in is paused" in here.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # each thread counts in its own connection and transaction
+@pytest.mark.parametrize("backend", ["redis", "database"])
+def test_counts_made_at_the_same_instant_are_all_kept(request, backend):
+    """Sixteen threads counting one key together: each count is handed out once, none is lost (both caches)."""
+    if backend == "database":
+        request.getfixturevalue("database_cache")
+
+    def count(_):
+        try:
+            return [cache_increment("test:burst", timeout=60) for _ in range(10)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        counts = [number for batch in pool.map(count, range(16)) for number in batch]
+
+    assert sorted(counts) == list(range(1, 161))
+    assert cache_count("test:burst") == 160
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_cache")
+def test_on_the_database_cache_the_sign_up_limit_lasts_its_whole_hour():
+    """Each count rewrites the entry; its expiry is kept, not reset to the cache's default five minutes."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(3):
+            signup_post(Client(), SIGNUP)
+        clock.move_to(start + datetime.timedelta(minutes=50))
+        signup_post(Client(), SIGNUP)
+        assert len(mail.outbox) == 3, "the fourth within the hour is not sent"
+        clock.move_to(start + datetime.timedelta(minutes=61))
+        signup_post(Client(), SIGNUP)
+    assert len(mail.outbox) == 4, "a new hour, a new email"
