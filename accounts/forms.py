@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -157,6 +158,10 @@ class ProfileForm(forms.Form):
         fields["timezone"] = forms.ChoiceField(
             required=False,
             label="Time zone",
+            help_text=(
+                "Times on your pages, in our emails and in your reports are shown in it. "
+                f"Left unset, the platform's: {settings.TIME_ZONE.replace('_', ' ')}."
+            ),
             choices=[("", NOT_SET)] + [(name, name.replace("_", " ")) for name in selectable_timezones()],
         )
         for name in ("country", "education_level"):

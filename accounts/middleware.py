@@ -1,8 +1,11 @@
 """Middleware of the accounts app."""
 
 from django.contrib.auth import SESSION_KEY
+from django.urls import reverse
+from django.utils import timezone
 
 from .services import user_session_touch
+from .timezones import user_timezone
 
 
 class SessionActivityMiddleware:
@@ -23,3 +26,24 @@ class SessionActivityMiddleware:
         if user is not None and user.is_authenticated and request.session.get(SESSION_KEY) == str(user.pk):
             user_session_touch(request=request, user=user)
         return response
+
+
+class LearnerTimeZoneMiddleware:
+    """Write the times of a signed-in learner's pages in their own time zone (``accounts.timezones``).
+
+    The admin site stays in the platform's time zone: staff compare deadlines across learners.
+    Needs no query: the session's user comes with its profile (``UsernameOrEmailBackend.get_user``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._admin_prefix = None
+
+    def __call__(self, request):
+        if self._admin_prefix is None:
+            self._admin_prefix = reverse("admin:index")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith(self._admin_prefix):
+            return self.get_response(request)
+        with timezone.override(user_timezone(user)):
+            return self.get_response(request)

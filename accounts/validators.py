@@ -169,7 +169,7 @@ def validate_date_of_birth(value):
         ValidationError: code ``dob_in_future`` after today; ``dob_too_old`` before
             1 January ``DATE_OF_BIRTH_MAX_YEARS`` years ago.
     """
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
     if value > today:
         raise ValidationError("The date of birth cannot be in the future.", code="dob_in_future")
     if value < datetime.date(today.year - DATE_OF_BIRTH_MAX_YEARS, 1, 1):

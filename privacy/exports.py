@@ -82,7 +82,7 @@ def _percent(value):
 
 
 def _local_date(moment):
-    return "" if moment is None else timezone.localtime(moment).date().isoformat()
+    return "" if moment is None else timezone.localtime(moment, timezone.get_default_timezone()).date().isoformat()
 
 
 def research_dataset():

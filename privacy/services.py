@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.timezones import user_timezone
 from compliance.models import AuditEvent
 from compliance.services import audit_record, audit_record_many, data_subject_lock
 
@@ -219,7 +220,7 @@ def restriction_lift(*, actor, user, reference=""):
     restriction = ProcessingRestriction.objects.select_for_update().filter(user=user, lifted_at__isnull=True).first()
     if restriction is None:
         return None
-    started = timezone.localtime(restriction.started_at)
+    started = timezone.localtime(restriction.started_at, user_timezone(user))  # the date as the learner saw it
     at_request = f" at your request {reference}" if reference else ""
     send_mail(
         f"Your request {reference}: we are lifting the pause on the use of your data"

@@ -40,7 +40,7 @@ def due_at_for(received_at: datetime.datetime, months: int = 1) -> datetime.date
     Returns:
         aware datetime: the end of the corresponding day ``months`` later, local time.
     """
-    received_day = timezone.localtime(received_at).date()
+    received_day = timezone.localtime(received_at, timezone.get_default_timezone()).date()
     return end_of_day(add_months(received_day, months))
 
 

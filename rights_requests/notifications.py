@@ -5,6 +5,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.timezones import in_time_zone_of
+
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
 from .request_types import handler_for
@@ -74,12 +76,13 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
     }
+    with in_time_zone_of(request.subject):  # the dates it tells, in the learner's own time zone
+        text = render_to_string("rights_requests/email/event.txt", context)
+        html = render_to_string("rights_requests/email/event.html", context)
     message = EmailMultiAlternatives(
-        subject=subject_line.format(reference=request.reference),
-        body=render_to_string("rights_requests/email/event.txt", context),
-        to=[request.subject.email],
+        subject=subject_line.format(reference=request.reference), body=text, to=[request.subject.email]
     )
-    message.attach_alternative(render_to_string("rights_requests/email/event.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 

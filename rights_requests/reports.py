@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
 
+from accounts.timezones import in_time_zone_of
 from compliance.notice import field_statement, kept_after_erasure
 from privacy import conf as privacy_conf
 
@@ -77,7 +78,7 @@ def _month_names():
 
 
 def _datetime_text():
-    """Return a function writing an aware datetime as "30 November 2026, 14:05 CET" in the portal's time zone.
+    """Return a function writing an aware datetime as "30 November 2026, 14:05 CET" in the current time zone.
 
     The same words as the template filter ``date:"j F Y, H:i T"``, at a fraction of
     its cost (a report may hold 100,000 times).
@@ -207,8 +208,14 @@ def access_report_write(subject, out, *, progress=None, now=None):
         progress: an optional ``Progress``; its total is set to the number of
             rows, and it advances as rows are written.
         now: the time the report says it was prepared (default: now).
+
+    Times are written in the learner's time zone, the zone named (``accounts.timezones``).
     """
-    progress = progress or Progress()
+    with in_time_zone_of(subject):
+        _access_report_write(subject, out, progress=progress or Progress(), now=now)
+
+
+def _access_report_write(subject, out, *, progress, now):
     sections = datasets_by_category()
     counts = {}  # rows per kind of record, counted once though it may appear under several categories
     for _, datasets in sections:

@@ -38,7 +38,7 @@ def _next_reference(received_at):
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval('rights_requests_reference_seq')")
         (number,) = cursor.fetchone()
-    return f"DSR-{timezone.localtime(received_at).year}-{number:06d}"
+    return f"DSR-{timezone.localtime(received_at, timezone.get_default_timezone()).year}-{number:06d}"
 
 
 def _handler_of(request_type):

@@ -32,7 +32,8 @@ def below_digital_consent_age(user):
     come of age: they then choose (``chosen_before_consent_age``).
     """
     birthday = digital_consent_birthday(user)
-    return birthday is not None and timezone.localdate() < birthday
+    # The platform's day, whoever is looking (GDPR Art. 8(1) ages count in its calendar).
+    return birthday is not None and timezone.localdate(timezone=timezone.get_default_timezone()) < birthday
 
 
 def chosen_before_consent_age(user, when):
@@ -43,4 +44,8 @@ def chosen_before_consent_age(user, when):
     the birthday, until they choose again. False when either date is unknown.
     """
     birthday = digital_consent_birthday(user)
-    return birthday is not None and when is not None and timezone.localdate(when) < birthday
+    return (
+        birthday is not None
+        and when is not None
+        and timezone.localdate(when, timezone.get_default_timezone()) < birthday
+    )
