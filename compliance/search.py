@@ -261,11 +261,15 @@ class SearchTokensField(ArrayField):
 
     def pre_save(self, model_instance, add):
         source = model_instance._meta.get_field(self.source)
-        value = getattr(model_instance, source.attname)
-        plain = source.to_plain(value) if value not in (None, "") else ""
-        tokens = search_tokens(searchable_text(source, plain))
+        tokens = self.tokens_of(getattr(model_instance, source.attname))
         setattr(model_instance, self.attname, tokens)
         return tokens
+
+    def tokens_of(self, value):
+        """Return the tokens of ``value``, a value of the indexed field, for a write that sets both (an ``update``)."""
+        source = self.model._meta.get_field(self.source)
+        plain = source.to_plain(value) if value not in (None, "") else ""
+        return search_tokens(searchable_text(source, plain))
 
 
 def search_tokens_fields(model):
