@@ -43,6 +43,7 @@ from .search import (
     phone_digits,
     plain_text,
     search_tokens_candidates,
+    search_tokens_fields,
     searchable_text,
 )
 
@@ -795,9 +796,13 @@ def erasure_leftover_redact(identifiers, *, table, column, row):
     redacted = redact(value, identifiers)
     if redacted == value:
         return False
+    # Encrypted free text gets its search tokens with it: else the trigger empties them, and every
+    # later erasure decrypts this row.
+    indexes = [tokens for tokens in search_tokens_fields(model) if tokens.source == field.name]
+    values = {field.attname: redacted} | {tokens.attname: tokens.tokens_of(redacted) for tokens in indexes}
     try:
         with transaction.atomic(), pgtrigger.ignore(*_triggers_erasure_passes()):
-            rows.update(**{field.attname: redacted})
+            rows.update(**values)
     except DatabaseError as error:
         raise LeftoverNotRedactable(
             f"{table}.{column} cannot be changed here: the database refused it ({type(error).__name__})."

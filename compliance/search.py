@@ -101,7 +101,16 @@ PHONE_TOKEN_DIGITS = range(4, 25)
 #: ``SearchTokensField`` (the trigger's rule) and refreshes them.
 SEARCH_TOKENS_PURPOSE = b"learnerportal erasure search tokens v1"
 
-_WORD = re.compile(r"\w+")
+#: The characters ``re.IGNORECASE`` equates although one is a word character (``\w``) and one is
+#: not: the Greek iota ("ι", "Ι", "ι") and the combining ypogegrammeni (U+0345). "Δημήτρ\u0345ος"
+#: matches the pattern of "Δημήτριος" yet is two words by ``\w``; so a word ends at any of them,
+#: in the text and in the identifier alike, and the identifier's words stay words of every text
+#: its pattern finds.
+CASE_BLIND_WORD_EDGES = "\u0345\u0399\u03b9\u1fbe"
+
+_WORD = re.compile(rf"[^\W{CASE_BLIND_WORD_EDGES}]+")
+#: What ``json.dumps(ensure_ascii=False)`` escapes: a quote, a backslash, a slash, control characters.
+_JSON_ESCAPE = re.compile(r'\\(?:(["\\/])|[bfnrt]|u[0-9a-fA-F]{4})')
 _DIGIT_RUN = re.compile(rf"\d(?:{PHONE_SEPARATORS}{{0,3}}\d)*")
 _MARKER_TERM = "\x00key"
 
@@ -134,10 +143,10 @@ def fold_case(text):
 def text_terms(text):
     """Return the terms of ``text`` that get a token: its words, and the digit suffixes of its digit runs.
 
-    Words are ``\\w+`` runs, case folded (``fold_case``): an identifier's pattern finds it only
-    as whole words. A digit run is digits with up to three ``PHONE_SEPARATORS`` between them
-    ("+44 (0)7700-900 456"): a phone's core is always the end of such a run, so each suffix of
-    ``PHONE_TOKEN_DIGITS`` digits is a term.
+    Words are ``\\w+`` runs, case folded (``fold_case``) and cut at ``CASE_BLIND_WORD_EDGES``:
+    an identifier's pattern finds it only as whole words. A digit run is digits with up to
+    three ``PHONE_SEPARATORS`` between them ("+44 (0)7700-900 456"): a phone's core is always
+    the end of such a run, so each suffix of ``PHONE_TOKEN_DIGITS`` digits is a term.
 
     Returns:
         set of str, words prefixed "w", digits "d".
@@ -207,13 +216,16 @@ def searchable_text(field, plain):
 def plain_text(value):
     """Return a stored value as the scan searches it: text, or JSON without escapes; placeholders blanked.
 
+    JSON's escapes are undone, control characters (a line break, a tab) written as a space:
+    a note's second line "noor@example.org" is searched as written, not as "\\nnoor@example.org",
+    where no pattern finds a whole word.
     Text an erasure redacted before ("[erased learner]") names nobody: blanking it keeps an
     identifier such as "learner" from finding every redacted note, again and again.
     """
     if value is None:
         return ""
     if not isinstance(value, str):
-        value = json.dumps(value, ensure_ascii=False, default=str)
+        value = _JSON_ESCAPE.sub(lambda escape: escape[1] or " ", json.dumps(value, ensure_ascii=False, default=str))
     return blank_placeholders(value)
 
 
@@ -251,11 +263,15 @@ class SearchTokensField(ArrayField):
 
     def pre_save(self, model_instance, add):
         source = model_instance._meta.get_field(self.source)
-        value = getattr(model_instance, source.attname)
-        plain = source.to_plain(value) if value not in (None, "") else ""
-        tokens = search_tokens(searchable_text(source, plain))
+        tokens = self.tokens_of(getattr(model_instance, source.attname))
         setattr(model_instance, self.attname, tokens)
         return tokens
+
+    def tokens_of(self, value):
+        """Return the tokens of ``value``, a value of the indexed field, for a write that sets both (an ``update``)."""
+        source = self.model._meta.get_field(self.source)
+        plain = source.to_plain(value) if value not in (None, "") else ""
+        return search_tokens(searchable_text(source, plain))
 
 
 def search_tokens_fields(model):
@@ -343,11 +359,13 @@ def search_tokens_candidates(model, identifiers):
     return wanted
 
 
-def search_tokens_refresh(model, *, batch_size=500):
+def search_tokens_refresh(model, *, batch_size=500, every_row=False):
     """Write the tokens of every row of ``model`` that has none or has them under an older key.
 
     After a migration adding a ``SearchTokensField``, and after key rotation. Resumable: a
-    batch per transaction, rows locked while written.
+    batch per transaction, rows locked while written. ``every_row`` writes them in every
+    row: after a change of the terms (``text_terms``), in a migration, as tokens of the
+    old terms would hide a row.
 
     Returns:
         int: rows written.
@@ -359,6 +377,8 @@ def search_tokens_refresh(model, *, batch_size=500):
     marker = _token(_keyed_hashers()[0], _MARKER_TERM)
     for field in search_tokens_fields(model):
         stale = models.Q(**{f"{field.name}__isnull": True}) | ~models.Q(**{f"{field.name}__contains": [marker]})
+        if every_row:
+            stale = models.Q()
         last_pk = None
         while True:
             with transaction.atomic():

@@ -156,3 +156,27 @@ def test_a_name_with_accents_in_another_learners_encrypted_request_details_is_fo
     receipt = erasure_execute(subject=zoe)
 
     assert found(receipt["scan"], "rights_requests_rightsrequest", "details") == {"full name": 1}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Plain free text is matched by PostgreSQL (UPPER LIKE, then ~*), which does not equate what re.IGNORECASE "
+    "does: the Turkish capital İ and i, the Kelvin sign and k, ſ and s, ẞ and ß. Encrypted details are matched in "
+    "Python and find all of these.",
+)
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("Ayşe Demir", "AYŞE DEMİR"),  # typed in capitals on a Turkish keyboard
+        ("İlker Kaya", "ilker kaya"),
+        ("Nikolai Rusk", "NI\u212aOLAI RUSK"),
+        ("Rosa Lind", "RO\u017fA LIND"),
+        ("Jürgen Strauß", "JÜRGEN STRAUẞ"),
+    ],
+)
+def test_a_name_whose_letters_python_equates_and_postgresql_does_not_is_found_in_free_text(name, written):
+    """What the scan's pattern finds in a request's details it must find in a bio too."""
+    subject = UserFactory(profile__full_name=name)
+    UserFactory(profile__bio=f"Study group with {written}.")
+
+    assert found(erasure_execute(subject=subject)["scan"], "accounts_profile", "bio") == {"full name": 1}

@@ -9,6 +9,7 @@ decryption, never a finding.
 import io
 import json
 import re
+from re._casefix import _EXTRA_CASES
 
 import pytest
 from cryptography.fernet import Fernet
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext, isolate_apps
 from compliance.checks import search_tokens_errors
 from compliance.erasure import erasure_execute, erasure_scan, subject_identifiers
 from compliance.search import (
+    CASE_BLIND_WORD_EDGES,
     SearchTokensField,
     SearchTokensModel,
     fold_case,
@@ -84,6 +86,35 @@ def test_a_name_or_number_in_another_learners_request_is_found_however_it_is_wri
 
     assert found(receipt["scan"]) == {kind: 1}
     assert receipt["scanned"]["encrypted_rows"] < len(crowd), "the others' requests stay encrypted"
+
+
+def test_a_name_on_a_notes_second_line_is_found(noor, crowd):
+    """A note typed on several lines is stored as JSON, "\\n" and all: the line's first word is still a word."""
+    objection(UserFactory(), "My sister's old account:\nnoor.h@example.org\tNoor Al-Hassan")
+
+    assert found(erasure_execute(subject=noor)["scan"]) == {"email": 1, "full name": 1}
+
+
+def test_a_greek_name_written_with_a_combining_iota_is_found():
+    """The patterns equate "ι" and U+0345 (re.IGNORECASE), one a word character and one not: so must the tokens."""
+    dimitrios = UserFactory(profile__full_name="Δημήτριος Παπάς")
+    objection(UserFactory(), "Ο Δημήτρ\u0345ος Παπάς μου το είπε.")
+    objection(UserFactory(), "\u0345\u0345Δημήτριος Παπάς")
+
+    assert found(erasure_execute(subject=dimitrios)["scan"]) == {"full name": 2}
+
+
+def test_characters_the_patterns_equate_are_word_characters_alike_or_end_words():
+    """An identifier's words are words of every text its pattern finds, whatever the case of each letter."""
+    edges = set(CASE_BLIND_WORD_EDGES)
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        for other in {char.lower(), char.upper(), char.casefold(), char.title(), *map(chr, _EXTRA_CASES.get(code, ()))}:
+            if len(other) == 1 and re.fullmatch(re.escape(char), other, re.IGNORECASE):
+                same_kind = bool(re.match(r"\w", char)) == bool(re.match(r"\w", other))
+                assert same_kind or {char, other} <= edges, (hex(code), hex(ord(other)))
 
 
 def test_only_the_requests_whose_tokens_point_to_the_learner_are_decrypted(noor, crowd):
@@ -192,6 +223,7 @@ def test_refresh_writes_tokens_where_none_are_and_a_second_run_has_nothing_to_do
 
     assert search_tokens_refresh(RightsRequest, batch_size=5) == len(crowd)
     assert search_tokens_refresh(RightsRequest) == 0
+    assert search_tokens_refresh(RightsRequest, every_row=True) == len(crowd), "after a change of the terms"
     assert not RightsRequest.objects.filter(details_search__isnull=True).exists()
 
 

@@ -10,6 +10,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from compliance.models import AuditEvent
+from compliance.search import search_tokens
 from compliance.services import audit_record
 from learnerportal.tests.factories import RequestEventFactory, UserFactory
 from privacy.models import Consent
@@ -228,8 +229,10 @@ def test_another_learners_request_details_naming_the_learner_are_found_and_redac
 
     erasure.refresh_from_db()
     assert erasure.status == Status.COMPLETED
-    details = RightsRequest.objects.get(subject=other).details
-    assert details["note"] == f"My flatmate {PLACEHOLDER} ({PLACEHOLDER}, {PLACEHOLDER}) shares this laptop."
+    redacted = RightsRequest.objects.get(subject=other)
+    assert redacted.details["note"] == f"My flatmate {PLACEHOLDER} ({PLACEHOLDER}, {PLACEHOLDER}) shares this laptop."
+    assert redacted.details_search is not None, "indexed again: the next erasure need not decrypt it"
+    assert not set(search_tokens("Noor Al-Hassan noor@example.org")[2:]) & set(redacted.details_search)
 
 
 def test_a_phone_number_written_another_way_is_erased_too(learner, officer, make_request, erase):
