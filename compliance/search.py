@@ -148,6 +148,9 @@ def text_terms(text):
     three ``PHONE_SEPARATORS`` between them ("+44 (0)7700-900 456"): a phone's core is always
     the end of such a run, so each suffix of ``PHONE_TOKEN_DIGITS`` digits is a term.
 
+    Change these rules only with a migration that writes every row's tokens again
+    (``search_tokens_refresh(..., every_row=True)``): tokens of the old terms would hide a row.
+
     Returns:
         set of str, words prefixed "w", digits "d".
     """
