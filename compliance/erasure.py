@@ -29,7 +29,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Cast, Replace
+from django.db.models.functions import Cast, Replace, Upper
 from django.utils import timezone
 
 from learnerportal.encryption import EncryptedFieldMixin, multi_fernet
@@ -40,6 +40,7 @@ from .registry import Anonymize, Delete, Redact, Retain, registry
 from .search import (
     PHONE_SEPARATORS,
     Digits,
+    caseless_pattern,
     phone_digits,
     plain_text,
     search_tokens_candidates,
@@ -340,17 +341,19 @@ def _through_indexes(everyone):
 def _search_expressions(fields):
     """Return the aliases a search's queries use, for each field ``i``.
 
-    ``_raw_i`` the column as text (``icontains`` compares ``UPPER(column)``),
-    ``_digits_i`` its digits alone (``Digits``): the two expressions the trigram indexes
-    hold; ``_text_i`` the text with placeholders blanked, which the patterns are matched on.
+    ``_upper_i`` the column as text in capitals, ``_digits_i`` its digits alone
+    (``Digits``): the two expressions the trigram indexes hold; ``_text_i`` the text with
+    placeholders blanked, and ``_uptext_i`` the same in capitals, which the patterns are
+    matched on.
     """
     text = models.TextField()
     aliases = {}
     for index, field in enumerate(fields):
         raw = F(field.attname) if not isinstance(field, models.JSONField) else Cast(field.attname, text)
-        aliases[f"_raw_{index}"] = raw
+        aliases[f"_upper_{index}"] = Upper(raw)
         aliases[f"_digits_{index}"] = Digits(raw)
         aliases[f"_text_{index}"] = _searchable(field)
+        aliases[f"_uptext_{index}"] = Upper(_searchable(field))
     return aliases
 
 
@@ -361,7 +364,22 @@ def _candidate(index, kind, value):
     """
     if kind == "phone":
         return models.Q(**{f"_digits_{index}__contains": phone_digits(value)})
-    return models.Q(**{f"_raw_{index}__icontains": value})
+    return models.Q(**{f"_upper_{index}__regex": caseless_pattern(value)})
+
+
+def _match(index, kind, value):
+    """Return the test deciding whether field ``index`` names one identifier: its pattern, as Python's would match.
+
+    A phone's pattern has no letters; any other identifier is matched on the text in
+    capitals with ``caseless_pattern``, between the same word edges as ``identifier_pattern``.
+    """
+    if kind == "phone":
+        return _candidate(index, kind, value) & models.Q(**{f"_text_{index}__iregex": phone_pattern(value)})
+    start = r"(?<!\w)" if re.match(r"\w", value[:1]) else ""
+    end = r"(?!\w)" if re.match(r"\w", value[-1:]) else ""
+    return _candidate(index, kind, value) & models.Q(
+        **{f"_uptext_{index}__regex": f"{start}{caseless_pattern(value)}{end}"}
+    )
 
 
 def _candidates(fields, identifiers):
@@ -382,7 +400,7 @@ def _search_query(search, identifiers):
     counts = {
         f"_count_{index}_{number}": models.Count(
             "pk",
-            filter=_candidate(index, kind, value) & models.Q(**{f"_text_{index}__iregex": search_pattern(kind, value)}),
+            filter=_match(index, kind, value),
         )
         for index in range(len(search.fields))
         for number, (kind, value) in enumerate(identifiers.items())
@@ -728,9 +746,7 @@ def erasure_leftovers(identifiers, subject, *, limit=LEFTOVERS_LISTED, skip=froz
         wanted = models.Q()
         for index in range(len(fields)):
             for kind, value in identifiers.items():
-                wanted |= _candidate(index, kind, value) & models.Q(
-                    **{f"_text_{index}__iregex": search_pattern(kind, value)}
-                )
+                wanted |= _match(index, kind, value)
         rows = (
             search.rows.alias(**_search_expressions(fields))
             .filter(_candidates(fields, identifiers))

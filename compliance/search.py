@@ -140,6 +140,46 @@ def fold_case(text):
     return "".join(folded)
 
 
+@lru_cache(maxsize=1)
+def _case_classes():
+    """Return ``{fold: chars}``: the characters of the Basic Multilingual Plane ``fold_case`` folds alike."""
+    classes = {}
+    for code in range(0x10000):
+        if not 0xD800 <= code < 0xE000:
+            char = chr(code)
+            classes.setdefault(fold_case(char), []).append(char)
+    return classes
+
+
+def _are_char(char):
+    """Return ``char`` as a PostgreSQL regular expression (ARE) character-entry escape."""
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def caseless_pattern(text):
+    """Return a PostgreSQL ARE finding ``text`` in ``UPPER(column)`` wherever ``re.IGNORECASE`` finds it in the column.
+
+    PostgreSQL's ``UPPER``/``~*`` equate fewer letters than Python's patterns: not "İ" and
+    "i" (Turkish capitals, "AYŞE DEMİR"), the Kelvin sign and "k", "ſ" and "s", "ẞ" and
+    "ß". Each letter becomes the class of the capitals ``UPPER`` writes for the letters
+    ``fold_case`` equates with it ("[Iİ]" for "i"); a trigram index on ``UPPER(column)``
+    still answers the pattern.
+
+    Returns:
+        str: the pattern, every character written as an escape (``\\uXXXX``).
+    """
+    parts = []
+    for char in text:
+        same = _case_classes().get(fold_case(char), [char])
+        capitals = sorted({other.upper() if len(other.upper()) == 1 else other for other in same})
+        if len(capitals) == 1:
+            parts.append(_are_char(capitals[0]))
+        else:
+            parts.append("[" + "".join(_are_char(capital) for capital in capitals) + "]")
+    return "".join(parts)
+
+
 def text_terms(text):
     """Return the terms of ``text`` that get a token: its words, and the digit suffixes of its digit runs.
 

@@ -158,12 +158,6 @@ def test_a_name_with_accents_in_another_learners_encrypted_request_details_is_fo
     assert found(receipt["scan"], "rights_requests_rightsrequest", "details") == {"full name": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Plain free text is matched by PostgreSQL (UPPER LIKE, then ~*), which does not equate what re.IGNORECASE "
-    "does: the Turkish capital İ and i, the Kelvin sign and k, ſ and s, ẞ and ß. Encrypted details are matched in "
-    "Python and find all of these.",
-)
 @pytest.mark.parametrize(
     ("name", "written"),
     [
@@ -175,7 +169,8 @@ def test_a_name_with_accents_in_another_learners_encrypted_request_details_is_fo
     ],
 )
 def test_a_name_whose_letters_python_equates_and_postgresql_does_not_is_found_in_free_text(name, written):
-    """What the scan's pattern finds in a request's details it must find in a bio too."""
+    """What the scan's pattern finds in a request's details it must find in a bio too (PostgreSQL's UPPER and ~*
+    alone do not equate the Turkish capital İ and i, the Kelvin sign and k, ſ and s, ẞ and ß)."""
     subject = UserFactory(profile__full_name=name)
     UserFactory(profile__bio=f"Study group with {written}.")
 
