@@ -442,16 +442,35 @@ def _encrypted_columns(identifiers, subject):
             yield model, own, declaration.queryset_for(subject)
 
 
+class _JSONEscapesUndone(models.Func):
+    """JSON text with its escapes undone, as ``search.plain_text`` does in Python.
+
+    ``jsonb::text`` writes a line break as ``\\n``: "…\\nnoor@example.org" would be one word
+    to the patterns. Control characters and ``\\uXXXX`` become a space; ``\\"``, ``\\\\`` and
+    ``\\/`` the character they stand for.
+    """
+
+    # An escaped backslash stands aside (U+E000) while the other escapes are undone, so that "\\\\n" stays
+    # a backslash and an "n".
+    template = (
+        "replace(regexp_replace(regexp_replace(replace(%(expressions)s, '\\\\', chr(57344)), "
+        "'\\\\(?:[bfnrt]|u[0-9a-fA-F]{4})', ' ', 'g'), '\\\\([\"/])', '\\1', 'g'), chr(57344), '\\')"
+    )
+    output_field = models.TextField()
+
+
 def _searchable(field):
     """Return the SQL expression the scan searches: the column as text, placeholders blanked.
 
     Text an erasure redacted before ("[erased learner]") names nobody; blanking it keeps an
-    identifier such as "learner" from finding every redacted note, again and again.
+    identifier such as "learner" from finding every redacted note, again and again. JSON is
+    searched with its escapes undone (``_JSONEscapesUndone``).
     """
     text = models.TextField()
-    return Replace(
-        Cast(field.attname, text), Value(Redact.placeholder, output_field=text), Value(" ", output_field=text)
-    )
+    column = Cast(field.attname, text)
+    if isinstance(field, models.JSONField):
+        column = _JSONEscapesUndone(column)
+    return Replace(column, Value(Redact.placeholder, output_field=text), Value(" ", output_field=text))
 
 
 def _decrypted_text(field, token, fernet):

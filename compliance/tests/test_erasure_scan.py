@@ -15,8 +15,15 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Payment
 from compliance.erasure import erasure_execute, erasure_scan, subject_identifiers
-from learnerportal.tests.factories import CourseFactory, PaymentFactory, RequestEventFactory, UserFactory
+from learnerportal.tests.factories import (
+    CourseFactory,
+    PaymentFactory,
+    RequestEventFactory,
+    RightsRequestFactory,
+    UserFactory,
+)
 from rights_requests import services
+from rights_requests.models import RightsRequest
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +182,15 @@ def test_a_name_whose_letters_python_equates_and_postgresql_does_not_is_found_in
     UserFactory(profile__bio=f"Study group with {written}.")
 
     assert found(erasure_execute(subject=subject)["scan"], "accounts_profile", "bio") == {"full name": 1}
+
+
+def test_a_name_on_the_second_line_of_a_json_column_of_the_learners_own_row_is_found(erased):
+    """PostgreSQL writes a line break in JSON as "\\n": "…\\nnoor@example.org" is still the learner's address."""
+    learner, identifiers = erased
+    request = RightsRequestFactory(subject=learner, status="completed")  # as kept after erasure
+    RightsRequest.objects.filter(pk=request.pk).update(result={"note": f"Sent by post.\n{identifiers['email']}"})
+
+    assert found(erasure_scan(identifiers, learner), "rights_requests_rightsrequest", "result") == {
+        "email": 1,
+        "username": 1,  # "noor", in the address
+    }
