@@ -29,7 +29,7 @@ from django.utils import timezone
 from learnerportal import spreadsheets
 
 from .datasets import Dataset, dataset_row_count, dataset_rows, is_person, portable_datasets
-from .portable_sql import portable_lines
+from .portable_sql import portable_lines, sort_memory
 from .progress import Progress
 
 #: Rows the Python writer formats at a time.
@@ -302,12 +302,13 @@ def _database_lines(lines):
         yield "\r\n".join(csv_lines) + "\r\n", json_lines
 
 
-def _write_file(archive, portable_file, subject, made_at, attachments, progress):
+def _write_file(archive, portable_file, subject, made_at, attachments, progress, known_names):
     """Write ``<records>.json`` and ``<records>.csv``; return the number of rows written.
 
-    PostgreSQL writes the lines of the kinds it can (``portable_sql``), Python the rest.
+    PostgreSQL writes the lines of the kinds it can (``portable_sql``), Python the rest;
+    ``known_names`` keeps the names of catalogue rows for the next kinds.
     """
-    lines = portable_lines(portable_file.dataset, subject)
+    lines = portable_lines(portable_file.dataset, subject, known_names=known_names)
     chunks = _python_lines(portable_file, subject, attachments) if lines is None else _database_lines(lines)
     written = 0
     # A ZIP takes one open entry at a time: the CSV waits in a temporary file meanwhile.
@@ -397,11 +398,14 @@ def portable_export_write(subject, archive, *, progress=None):
     counted = [(portable_file, dataset_row_count(portable_file.dataset, subject)) for portable_file in portable_files()]
     progress.start(sum(rows for _, rows in counted))
     manifest = {"format_version": FORMAT_VERSION, "generated_at": made_at.isoformat(), "files": []}
-    attachments = _Attachments()
-    for portable_file, rows in counted:
-        if not rows:
-            continue
-        rows = _write_file(archive, portable_file, subject, made_at, attachments, progress)
+    attachments, known_names = _Attachments(), {}
+    with sort_memory():
+        written = [
+            (portable_file, _write_file(archive, portable_file, subject, made_at, attachments, progress, known_names))
+            for portable_file, rows in counted
+            if rows
+        ]
+    for portable_file, rows in written:
         manifest["files"].append(
             {
                 "records": portable_file.name,

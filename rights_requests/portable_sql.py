@@ -16,8 +16,10 @@ The rules, each the Python writer's:
   in the CSV quoted, quotes doubled, and marked with ``'`` when a spreadsheet would
   run it (``spreadsheets.FORMULA_PATTERN``, OWASP CSV injection); the codes of a
   field with choices are looked up, written by Python once per code;
-- date and time: ISO 8601 in UTC, ``2026-03-14T09:26:52.123456+00:00`` (no
-  fraction when it is zero), as ``datetime.isoformat()``; a date as ``2026-03-14``;
+- date and time: ISO 8601 with the offset of the connection's time zone (UTC),
+  ``2026-03-14T09:26:52.123456+00:00``, six digits of fraction or none when it is
+  zero, as ``datetime.isoformat()`` of the value the driver reads in that zone
+  (``to_json``, its fraction padded); a date as ``2026-03-14``;
 - numbers unquoted in the CSV; a decimal is text in the JSON (exact); true and
   false are ``true``/``false`` in the JSON and quoted text in the CSV;
 - a UUID as text; a JSON value as its JSON text (a string on its own as text);
@@ -33,12 +35,13 @@ TO STDOUT`` would hold the connection until its last row, so progress and the
 lease could not be reported while a large kind is written; it is not faster.)
 """
 
+import contextlib
 import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 
 from learnerportal import spreadsheets
 
@@ -46,9 +49,9 @@ from .datasets import CHUNK_SIZE, is_person, reference_names
 
 #: A decimal with more places than this is written by Python: ``str(Decimal)`` turns to exponents past 6.
 MAX_DECIMAL_PLACES = 6
-#: ``to_char`` formats of ``datetime.isoformat()`` for a time in UTC, with and without microseconds.
-ISO_SECONDS = 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"'
-ISO_MICROSECONDS = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'
+#: Memory PostgreSQL may sort a kind's rows in before it spills to disk (``work_mem``): a learner's
+#: 100,000 learning events take about 14 MB.
+SORT_MEMORY = "64MB"
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,14 @@ class Column:
             subject's row (``r.<alias>``) or a joined name, computed once per row.
         csv: its CSV cell, from the carried values' references; never NULL.
         json: its JSON value, likewise; never NULL.
-        names: for a catalogue reference, the model whose rows' names are looked up.
+        join: what the subject's rows are joined with for it (the names of the catalogue
+            rows they reference), or None.
     """
 
     carried: tuple[Sql, ...]
     csv: Callable[..., Sql]
     json: Callable[..., Sql]
-    names: type[models.Model] | None = None
+    join: Sql | None = None
 
 
 def _text_csv(value):
@@ -131,35 +135,46 @@ def _coded(value, field, written, otherwise):
     return sql("CASE {} {} ELSE {} END", value, whens, otherwise)
 
 
-def _datetime_text(value):
+def _iso_8601(quoted):
+    """Return ``quoted`` (``to_json`` of a time: ``"…T09:26:52.1234+00:00"``) with six digits of fraction, as Python.
+
+    PostgreSQL leaves out a fraction's trailing zeros; ``datetime.isoformat()`` writes
+    six digits, or none when the fraction is zero. A date (12 characters) and a time
+    without fraction (27) or with six digits (34) stay as they are.
+    """
     return sql(
-        "to_char({} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {}) = {} THEN {} ELSE {} END)",
-        value,
-        value,
-        value,
-        ISO_SECONDS,
-        ISO_MICROSECONDS,
+        "CASE WHEN octet_length({}) IN (12, 27, 34) THEN {} "
+        "ELSE overlay({} placing repeat('0', 34 - octet_length({})) from octet_length({}) - 6 for 0) END",
+        quoted,
+        quoted,
+        quoted,
+        quoted,
+        quoted,
     )
 
 
-def _same_text(text):
-    """Return a column whose CSV cell and JSON value are one quoted text, computed once (dates, times, UUIDs)."""
+def _quoted(value, exact=lambda quoted: quoted):
+    """Return a column whose CSV cell and JSON value are one quoted text (``to_json``), made once per row.
+
+    For dates and times, whose text has no quote or backslash to escape, and UUIDs.
+    """
     return Column(
-        carried=(sql("""'"' || {} || '"'""", text),),
-        csv=lambda quoted: sql("coalesce({}, {})", quoted, EMPTY_CELL),
-        json=lambda quoted: sql("coalesce({}, 'null')", quoted),
+        carried=(sql("to_json({})::text", value),),
+        csv=lambda quoted: sql("coalesce({}, {})", exact(quoted), EMPTY_CELL),
+        json=lambda quoted: sql("coalesce({}, 'null')", exact(quoted)),
     )
 
 
-def column_of(field, personal, alias, subject):
+def column_of(field, personal, alias, subject, names_of):
     """Return how PostgreSQL writes ``field`` exactly as Python would, or None.
 
     Args:
         field: the model field.
         personal: its declaration (``PersonalField``); with ``export_as`` only Python writes it.
-        alias: the stored value's column in the subject's rows (``r.<alias>``); a
-            catalogue reference's names are joined as ``<alias>_names``.
+        alias: the stored value's column in the subject's rows (``r.<alias>``).
         subject: the data subject (a user): a person who is not them is "staff".
+        names_of: a function of a catalogue reference (a model field) giving
+            ``{pk: name}`` for the rows the subject's rows reference.
 
     Returns:
         ``Column``, or None for a field PostgreSQL cannot write as the Python writer does
@@ -193,11 +208,20 @@ def column_of(field, personal, alias, subject):
     if isinstance(field, models.ForeignKey):
         if field.target_field != field.related_model._meta.pk:
             return None
+        names = names_of(field)
+        # The names are joined to the rows before they are sorted: a hash of a few rows, no lookup per row.
+        pk_type = field.related_model._meta.pk.rel_db_type(connections[field.model._default_manager.db])
         return Column(
             carried=(Sql(f"{alias}_names.csv"), Sql(f"{alias}_names.json")),
             csv=lambda name, _: sql("coalesce({}, {})", name, EMPTY_CELL),
             json=lambda _, name: sql("coalesce({}, 'null')", name),
-            names=field.related_model,
+            join=sql(
+                f"LEFT JOIN unnest({{}}::{pk_type}[], {{}}::text[], {{}}::text[]) AS {alias}_names(pk, csv, json) "
+                f"ON {alias}_names.pk = r.{alias}",
+                list(names),
+                [csv_cell(name) for name in names.values()],
+                [json_value(name) for name in names.values()],
+            ),
         )
     if hasattr(field, "from_db_value") and not (type(field) is models.JSONField and field.decoder is None):
         return None  # Python turns the stored value into another (decrypts it): only Python writes it
@@ -229,12 +253,10 @@ def column_of(field, personal, alias, subject):
             csv=lambda number: sql("coalesce({}::text, {})", number, EMPTY_CELL),
             json=lambda number: sql("coalesce({}::text, 'null')", number),
         )
-    if isinstance(field, models.DateTimeField):
-        return _same_text(_datetime_text(value))
-    if isinstance(field, models.DateField):
-        return _same_text(sql("to_char({}, 'YYYY-MM-DD')", value))
+    if isinstance(field, models.DateField):  # and DateTimeField
+        return _quoted(value, _iso_8601)
     if isinstance(field, models.UUIDField):
-        return _same_text(sql("{}::text", value))
+        return _quoted(value)
     if isinstance(field, models.JSONField):
         # Objects, arrays and true/false as their JSON text; a string on its own as text; a number as such.
         return Column(
@@ -260,12 +282,12 @@ def column_of(field, personal, alias, subject):
     return None
 
 
-def _columns(dataset, subject):
+def _columns(dataset, subject, names_of):
     """Return ``(alias, field, Column)`` for each field of ``dataset``, or None if PostgreSQL cannot write one."""
     columns = []
     for index, field in enumerate(dataset.fields):
         alias = f"portable_{index}"
-        column = column_of(field, dataset.declaration.fields[field.name], alias, subject)
+        column = column_of(field, dataset.declaration.fields[field.name], alias, subject, names_of)
         if column is None:
             return None
         columns.append((alias, field, column))
@@ -274,29 +296,34 @@ def _columns(dataset, subject):
 
 def written_by_database(dataset, subject):
     """Return whether PostgreSQL writes the lines of ``dataset`` (every column has a rule), not Python."""
-    return _columns(dataset, subject) is not None
+    return _columns(dataset, subject, lambda field: {}) is not None
 
 
-def lines_query(dataset, subject):
+def lines_query(dataset, subject, *, known_names=None):
     """Return the query giving each of the subject's rows of ``dataset`` as ``(csv_line, json_line)``, or None.
 
     The rows come oldest first (by primary key), as the Python writer lists them;
     a CSV line has no line end, a JSON line is one object. Reads, before returning,
     the names of the catalogue rows (courses) the subject's rows reference: one
-    query for their ids and one for the rows, per such column.
+    query for their keys and one for the rows not in ``known_names``, per such column.
+
+    Args:
+        known_names: ``{model: {pk: name}}`` of rows already named, completed here (kinds
+            of one copy name the same courses).
 
     Returns:
         ``Sql``, or None when a column is only written by Python (``column_of``).
     """
-    columns = _columns(dataset, subject)
-    if columns is None:
-        return None
     queryset = dataset.declaration.queryset_for(subject).order_by()
+    if not written_by_database(dataset, subject):
+        return None
+    known_names = {} if known_names is None else known_names
+    columns = _columns(dataset, subject, lambda field: _referenced_names(queryset, field, known_names))
     stored = queryset.values(portable_pk=models.F("pk"), **{a: models.F(f.attname) for a, f, _ in columns})
     carried, joins, cells, objects = [Sql("r.portable_pk")], [], [], []
     for alias, field, column in columns:
-        if column.names is not None:
-            joins.append(_names_join(queryset, field, column.names, alias))
+        if column.join is not None:
+            joins.append(column.join)
         references = []
         for number, expression in enumerate(column.carried):
             carried.append(sql(f"{{}} AS {alias}_{number}", expression))
@@ -316,26 +343,22 @@ def lines_query(dataset, subject):
     )
 
 
-def _names_join(queryset, field, model, alias):
-    """Return a join of the names (CSV cell, JSON value) of the ``model`` rows ``field`` references in ``queryset``."""
+def _referenced_names(queryset, field, known_names):
+    """Return ``{pk: name}`` of the rows ``field`` (a catalogue reference) names in ``queryset``."""
     referenced = queryset.filter(**{f"{field.attname}__isnull": False}).values_list(field.attname, flat=True)
-    names = reference_names(model, referenced.distinct())
-    pk_type = model._meta.pk.rel_db_type(connections[queryset.db])
-    return sql(
-        f"LEFT JOIN unnest({{}}::{pk_type}[], {{}}::text[], {{}}::text[]) AS {alias}_names(id, csv, json) "
-        f"ON {alias}_names.id = r.{alias}",
-        list(names),
-        [csv_cell(name) for name in names.values()],
-        [json_value(name) for name in names.values()],
-    )
+    pks = set(referenced.distinct())
+    known = known_names.setdefault(field.related_model, {})
+    known.update(reference_names(field.related_model, pks - known.keys()) if pks - known.keys() else {})
+    return {pk: known[pk] for pk in pks if pk in known}
 
 
-def portable_lines(dataset, subject, *, chunk_size=None) -> Iterator[list[tuple[str, str]]] | None:
+def portable_lines(dataset, subject, *, known_names=None, chunk_size=None) -> Iterator[list[tuple[str, str]]] | None:
     """Return the subject's rows of ``dataset`` as chunks of ``(csv_line, json_line)``, written by PostgreSQL, or None.
 
     Args:
         dataset: a ``datasets.Dataset`` of the portable copy.
         subject: the data subject (a user).
+        known_names: as ``lines_query``.
         chunk_size: rows per chunk (``datasets.CHUNK_SIZE`` by default): memory is
             bounded by it, whatever the size of the learner's data.
 
@@ -345,7 +368,7 @@ def portable_lines(dataset, subject, *, chunk_size=None) -> Iterator[list[tuple[
         cursor read a chunk at a time; or None when Python must write this kind
         (``written_by_database``).
     """
-    query = lines_query(dataset, subject)
+    query = lines_query(dataset, subject, known_names=known_names)
     if query is None:
         return None
     return _fetched(dataset, query, chunk_size or CHUNK_SIZE)
@@ -354,6 +377,24 @@ def portable_lines(dataset, subject, *, chunk_size=None) -> Iterator[list[tuple[
 def _fetched(dataset, query, chunk_size):
     connection = connections[dataset.declaration.model._default_manager.db]
     with connection.chunked_cursor() as cursor:
-        cursor.execute(query.text, query.params)
+        cursor.execute(query.text, query.params)  # (outside a transaction, the whole result is made here)
         while rows := cursor.fetchmany(chunk_size):
             yield rows
+
+
+@contextlib.contextmanager
+def sort_memory(using=DEFAULT_DB_ALIAS):
+    """Let the database sort in ``SORT_MEMORY`` (``work_mem``) meanwhile, then as before: for a copy's queries.
+
+    Two queries before, one after. After an error the setting stays for the rest of
+    the session (restoring it could hide the error in an aborted transaction): it
+    only lets that connection's sorts use more memory.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem')")
+        (before,) = cursor.fetchone()
+        cursor.execute("SELECT set_config('work_mem', %s, false)", [SORT_MEMORY])
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
