@@ -97,13 +97,18 @@ def reference_names(model, pks):
     """Return ``{pk: str(row)}`` for the ``model`` rows (courses, partners, enrollments) with the given keys.
 
     One query: the rows come with the rows they must reference, which their names
-    may read (an enrollment is named by its course).
+    may read (an enrollment is named by its course), but not with people: a name
+    never says who.
 
     Args:
         model: the referenced model (a catalogue, never a person).
         pks: an iterable of primary keys, or a queryset of them.
     """
-    required = [field.name for field in model._meta.concrete_fields if field.many_to_one and not field.null]
+    required = [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.many_to_one and not field.null and not is_person(field)
+    ]
     return {pk: str(row) for pk, row in model._base_manager.select_related(*required).in_bulk(pks).items()}
 
 
