@@ -6,9 +6,12 @@ enrollments, payments, consents …), its columns the model's portable fields in
 their declared order, values in their plain form (ISO 8601 dates, codes), the
 files a record names (the profile photo), and a ``manifest.json`` and
 ``README.txt`` that describe every column (meaning, format, unit). The layout —
-which files, which columns — comes from ``portable_files()`` alone; rows are read
-in chunks (``datasets``) and written straight into the ZIP, which lives in a
-temporary file, so memory does not grow with the learner's data.
+which files, which columns — comes from ``portable_files()`` alone. PostgreSQL
+writes the lines of the kinds it can write exactly as Python does (``portable_sql``:
+the large ones, learning activity, quiz results, enrollments …); Python writes the
+others (encrypted columns, ``export_as``, files) from rows read in chunks
+(``datasets``). Either way a chunk at a time goes straight into the ZIP, which
+lives in a temporary file, so memory does not grow with the learner's data.
 """
 
 import datetime

@@ -23,6 +23,8 @@ The rules, each the Python writer's:
 - numbers unquoted in the CSV; a decimal is text in the JSON (exact); true and
   false are ``true``/``false`` in the JSON and quoted text in the CSV;
 - a UUID as text; a JSON value as its JSON text (a string on its own as text);
+  the one difference from Python: a number in it keeps the digits stored
+  (``1.50``), where Python, reading it as a float, wrote ``1.5`` — the same number;
 - a person: "you" for the data subject, "staff" for anyone else (never a name);
 - a catalogue row (a course): its name, ``str()`` of the row, made by Python once
   per row referenced (``datasets.reference_names``) and joined in the query;
