@@ -51,6 +51,8 @@ from .datasets import CHUNK_SIZE, is_person, reference_names
 
 #: A decimal with more places than this is written by Python: ``str(Decimal)`` turns to exponents past 6.
 MAX_DECIMAL_PLACES = 6
+#: A field with more codes than this has its values formatted, not looked up (a ``CASE`` is read in order).
+MAX_LOOKED_UP_CODES = 40
 #: Memory PostgreSQL may sort a kind's rows in before it spills to disk (``work_mem``): a learner's
 #: 100,000 learning events take about 14 MB.
 SORT_MEMORY = "64MB"
@@ -67,7 +69,7 @@ class Sql:
 def sql(template, *parts):
     """Return ``template`` with each ``{}`` replaced by a part: a ``Sql``, or any other value as a parameter.
 
-    ``template`` holds no other ``%`` or braces.
+    ``template`` holds no ``%``, and ``{}`` only as placeholders.
     """
     pieces = template.split("{}")
     texts, params = [pieces[0]], []
@@ -131,7 +133,7 @@ def _text_json(value):
 def _coded(value, field, written, otherwise):
     """Return a ``CASE`` giving the text Python writes for each of ``field``'s codes, ``otherwise`` for other values."""
     codes = [code for code, _ in field.flatchoices if isinstance(code, str)]
-    if not codes:
+    if not codes or len(codes) > MAX_LOOKED_UP_CODES:
         return otherwise
     whens = join([sql("WHEN {} THEN {}", code, written(code)) for code in codes], " ")
     return sql("CASE {} {} ELSE {} END", value, whens, otherwise)
