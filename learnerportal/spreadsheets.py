@@ -24,6 +24,10 @@ The rule, following OWASP:
 
 A neutralised cell no longer holds exactly the stored text; where an exact copy
 matters (the portable copy), a JSON file beside the CSV holds it.
+
+Where the database writes the cells (the portable copy's large files), the same
+rule is ``FORMULA_PATTERN``, a regular expression that PostgreSQL and Python read
+alike: a text is marked exactly when it matches.
 """
 
 import csv
@@ -36,6 +40,21 @@ FORMULA_STARTS_AFTER_SPACE = frozenset("=+-@＝＋－＠")
 _STARTS_ANY = FORMULA_STARTS | FORMULA_STARTS_AFTER_SPACE
 #: What a neutralised cell starts with.
 TEXT_MARK = "'"
+
+
+def _bracket(characters):
+    """Return a regular-expression bracket of ``characters``, each as a ``\\uXXXX`` escape (Python and PostgreSQL)."""
+    return "[" + "".join(f"\\u{ord(character):04x}" for character in sorted(characters)) + "]"
+
+
+#: The characters ``str.isspace()`` and ``str.lstrip()`` take for white space (all in the Basic Multilingual Plane).
+_WHITE_SPACE = frozenset(chr(code) for code in range(0x10000) if chr(code).isspace())
+#: A text ``cell()`` marks, as a regular expression that PostgreSQL (ARE) and Python read alike: a first
+#: character that starts a formula, or white space and then one. NUL is left out: PostgreSQL text cannot hold it.
+FORMULA_PATTERN = (
+    f"^(?:{_bracket(FORMULA_STARTS - FORMULA_STARTS_AFTER_SPACE - {chr(0)})}"
+    f"|{_bracket(_WHITE_SPACE)}*{_bracket(FORMULA_STARTS_AFTER_SPACE)})"
+)
 
 
 def cell(value):

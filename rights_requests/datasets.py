@@ -93,6 +93,25 @@ def is_person(field):
     return isinstance(field, models.ForeignKey) and field.related_model is get_user_model()
 
 
+def reference_names(model, pks):
+    """Return ``{pk: str(row)}`` for the ``model`` rows (courses, partners, enrollments) with the given keys.
+
+    One query: the rows come with the rows they must reference, which their names
+    may read (an enrollment is named by its course), but not with people: a name
+    never says who.
+
+    Args:
+        model: the referenced model (a catalogue, never a person).
+        pks: an iterable of primary keys, or a queryset of them.
+    """
+    required = [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.many_to_one and not field.null and not is_person(field)
+    ]
+    return {pk: str(row) for pk, row in model._base_manager.select_related(*required).in_bulk(pks).items()}
+
+
 def _order(declaration, newest_first):
     if not newest_first:
         return ("pk",)
@@ -140,7 +159,7 @@ def dataset_rows(dataset, subject, *, chunk_size=CHUNK_SIZE, newest_first=False)
             known = names[model]
             missing = {row[index] for row in chunk if row[index] is not None} - known.keys()
             if missing:
-                known.update((pk, str(row)) for pk, row in model._base_manager.in_bulk(missing).items())
+                known.update(reference_names(model, missing))
         if not references and not presented:
             yield from chunk
             continue

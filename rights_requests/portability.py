@@ -6,12 +6,17 @@ enrollments, payments, consents …), its columns the model's portable fields in
 their declared order, values in their plain form (ISO 8601 dates, codes), the
 files a record names (the profile photo), and a ``manifest.json`` and
 ``README.txt`` that describe every column (meaning, format, unit). The layout —
-which files, which columns — comes from ``portable_files()`` alone; rows are read
-in chunks (``datasets``) and written straight into the ZIP, which lives in a
-temporary file, so memory does not grow with the learner's data.
+which files, which columns — comes from ``portable_files()`` alone. PostgreSQL
+writes the lines of the kinds it can write exactly as Python does (``portable_sql``:
+the large ones, learning activity, quiz results, enrollments …); Python writes the
+others (encrypted columns, ``export_as``, files) from rows read in chunks
+(``datasets``). Either way a chunk at a time goes straight into the ZIP, which
+lives in a temporary file, so memory does not grow with the learner's data.
 """
 
 import datetime
+import io
+import itertools
 import json
 import shutil
 import struct
@@ -27,10 +32,13 @@ from django.utils import timezone
 from learnerportal import spreadsheets
 
 from .datasets import Dataset, dataset_row_count, dataset_rows, is_person, portable_datasets
+from .portable_sql import portable_lines, sort_memory
 from .progress import Progress
 
-#: Rows written to a JSON entry at a time.
+#: Rows the Python writer formats at a time.
 BATCH_ROWS = 500
+#: Characters of a CSV file copied into the ZIP at a time.
+COPY_CHARS = 1024 * 1024
 #: zlib level: 1 is several times faster than the default 6 and only a little larger for this data.
 COMPRESS_LEVEL = 1
 #: Bump when the layout of the files changes, so importers can tell.
@@ -260,8 +268,13 @@ def _converter(column, subject):
     return lambda value: value
 
 
-def _write_file(archive, portable_file, subject, made_at, attachments, progress):
-    """Write ``<records>.json`` and ``<records>.csv``; return the number of rows written."""
+def _python_lines(portable_file, subject, attachments):
+    """Yield the subject's records of ``portable_file`` as chunks of ``(csv_lines, json_lines)``, written by Python.
+
+    For the kinds PostgreSQL cannot write (``portable_sql.column_of``): encrypted
+    columns, ``export_as``, stored files. A CSV chunk is text with its line ends; a
+    JSON line is one object.
+    """
     names = [column.name for column in portable_file.columns]
     converters = [
         attachments.converter(portable_file, column)
@@ -271,34 +284,50 @@ def _write_file(archive, portable_file, subject, made_at, attachments, progress)
     ]
     # A decimal is text in the JSON (exact) and a number in the CSV (a spreadsheet adds it up).
     decimals = [isinstance(column.field, models.DecimalField) for column in portable_file.columns]
+    for chunk in itertools.batched(dataset_rows(portable_file.dataset, subject), BATCH_ROWS):
+        csv_out = io.StringIO(newline="")
+        writer = spreadsheets.writer(csv_out)  # SECURITY: no cell opens as a live formula
+        json_lines = []
+        for row in chunk:
+            values = [convert(value) for convert, value in zip(converters, row, strict=True)]
+            json_lines.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
+            writer.writerow(
+                stored if decimal and stored is not None else _plain(value)
+                for value, stored, decimal in zip(values, row, decimals, strict=True)
+            )
+        yield csv_out.getvalue(), json_lines
+
+
+def _database_lines(lines):
+    """Yield the chunks of ``portable_sql.portable_lines`` as ``(csv_lines, json_lines)``, as ``_python_lines`` does."""
+    for chunk in lines:
+        csv_lines, json_lines = zip(*chunk, strict=True)
+        yield "\r\n".join(csv_lines) + "\r\n", json_lines
+
+
+def _write_file(archive, portable_file, subject, made_at, attachments, progress, known_names):
+    """Write ``<records>.json`` and ``<records>.csv``; return the number of rows written.
+
+    PostgreSQL writes the lines of the kinds it can (``portable_sql``), Python the rest;
+    ``known_names`` keeps the names of catalogue rows for the next kinds.
+    """
+    lines = portable_lines(portable_file.dataset, subject, known_names=known_names)
+    chunks = _python_lines(portable_file, subject, attachments) if lines is None else _database_lines(lines)
     written = 0
     # A ZIP takes one open entry at a time: the CSV waits in a temporary file meanwhile.
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="") as csv_out:
-        writer = spreadsheets.writer(csv_out)  # SECURITY: no cell opens as a live formula
-        writer.writerow(names)
+        spreadsheets.writer(csv_out).writerow(column.name for column in portable_file.columns)
         with archive.open(_entry(portable_file.json_name, made_at), "w") as json_out:
             json_out.write(b"[")
-            batch = []
-            for row in dataset_rows(portable_file.dataset, subject):
-                values = [convert(value) for convert, value in zip(converters, row, strict=True)]
-                batch.append(json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
-                writer.writerow(
-                    stored if decimal and stored is not None else _plain(value)
-                    for value, stored, decimal in zip(values, row, decimals, strict=True)
-                )
-                if len(batch) == BATCH_ROWS:
-                    json_out.write((("," if written else "") + "\n" + ",\n".join(batch)).encode("utf-8"))
-                    written += len(batch)
-                    progress.advance(len(batch))
-                    batch = []
-            if batch:
-                json_out.write((("," if written else "") + "\n" + ",\n".join(batch)).encode("utf-8"))
-                written += len(batch)
-                progress.advance(len(batch))
+            for csv_lines, json_lines in chunks:
+                csv_out.write(csv_lines)
+                json_out.write((("," if written else "") + "\n" + ",\n".join(json_lines)).encode("utf-8"))
+                written += len(json_lines)
+                progress.advance(len(json_lines))
             json_out.write(b"\n]\n" if written else b"]\n")
         csv_out.seek(0)
         with archive.open(_entry(portable_file.csv_name, made_at), "w") as csv_entry:
-            while chunk := csv_out.read(256 * 1024):
+            while chunk := csv_out.read(COPY_CHARS):
                 csv_entry.write(chunk.encode("utf-8"))
     return written
 
@@ -372,11 +401,14 @@ def portable_export_write(subject, archive, *, progress=None):
     counted = [(portable_file, dataset_row_count(portable_file.dataset, subject)) for portable_file in portable_files()]
     progress.start(sum(rows for _, rows in counted))
     manifest = {"format_version": FORMAT_VERSION, "generated_at": made_at.isoformat(), "files": []}
-    attachments = _Attachments()
-    for portable_file, rows in counted:
-        if not rows:
-            continue
-        rows = _write_file(archive, portable_file, subject, made_at, attachments, progress)
+    attachments, known_names = _Attachments(), {}
+    with sort_memory():
+        written = [
+            (portable_file, _write_file(archive, portable_file, subject, made_at, attachments, progress, known_names))
+            for portable_file, rows in counted
+            if rows
+        ]
+    for portable_file, rows in written:
         manifest["files"].append(
             {
                 "records": portable_file.name,

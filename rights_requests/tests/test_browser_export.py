@@ -38,21 +38,30 @@ def amara(amara):
 def paused_worker(settings, monkeypatch):
     """A task worker that stops half-way through the learning events until ``resume`` is set.
 
+    (They are written by PostgreSQL, a quarter of them at a time: it stops after two quarters.)
+
     Tasks are only queued (the dummy backend); ``run(request_id)`` carries one out in a
     thread, as the real worker would beside the web server.
     """
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     monkeypatch.setattr(progress, "REPORT_EVERY", 0)
     resume = threading.Event()
-    real_rows = portability.dataset_rows
+    real_lines = portability.portable_lines
 
-    def rows(dataset, subject):
-        for number, row in enumerate(real_rows(dataset, subject), start=1):
-            if dataset.declaration.model is LearningEvent and number == EVENTS // 2 + 1:
-                resume.wait(timeout=60)
-            yield row
+    def lines(dataset, subject, **options):
+        if dataset.declaration.model is not LearningEvent:
+            return real_lines(dataset, subject, **options)
+        chunks = real_lines(dataset, subject, **options, chunk_size=EVENTS // 4)  # PostgreSQL writes this kind
 
-    monkeypatch.setattr(portability, "dataset_rows", rows)
+        def paused():
+            for number, chunk in enumerate(chunks):
+                if number == 2:
+                    resume.wait(timeout=60)
+                yield chunk
+
+        return paused()
+
+    monkeypatch.setattr(portability, "portable_lines", lines)
     threads = []
 
     def run(request_id):

