@@ -193,7 +193,9 @@ def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after():
         assert statuses == [200, 200, 200, 429]
         limited = client.get("/api/v1/me/privacy/")
         body = assert_error(limited, 429, "throttled")
-        assert 0 < int(limited["Retry-After"]) <= 60 and body["fields"] == {}
+        # The window slides: three requests just made weigh on the next minute too, so the wait may pass 60 s,
+        # by at most a third of the minute here (the limit is 3): until 2 of those 3 no longer count.
+        assert 0 < int(limited["Retry-After"]) <= 60 + 60 / 3 and body["fields"] == {}
         # Another user from the same address still has a little room, then the address is limited too,
         # even for requests with no or bad credentials (the IP limit is checked before anything else).
         other = token_client(make_token(UserFactory(), scope="read"))
