@@ -235,6 +235,24 @@ def profile_visible_to(*, subject, viewer, list_length=PROFILE_LIST_LENGTH):
     return profile_for_audiences(subject=subject, audiences=audiences, list_length=list_length)
 
 
+def active_learner_named(username):
+    """Return the active learner whose username is ``username`` in any case, with profile and visibility; or None.
+
+    One query.
+    """
+    User = get_user_model()
+    try:
+        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
+        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
+        return (
+            User.objects.alias(username_lower=Lower("username"))
+            .select_related("profile", "profile_visibility")
+            .get(username_lower=username.lower(), is_active=True)
+        )
+    except User.DoesNotExist:
+        return None
+
+
 def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
     """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
 
@@ -246,17 +264,9 @@ def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH)
             profile is visible to ``viewer`` (who is not its owner) — the same
             answer, so that nobody can learn whether an account exists.
     """
-    User = get_user_model()
-    try:
-        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
-        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
-        subject = (
-            User.objects.alias(username_lower=Lower("username"))
-            .select_related("profile", "profile_visibility")
-            .get(username_lower=username.lower(), is_active=True)
-        )
-    except User.DoesNotExist:
-        raise Http404("No such profile.") from None
+    subject = active_learner_named(username)
+    if subject is None:
+        raise Http404("No such profile.")
     visible = profile_visible_to(subject=subject, viewer=viewer, list_length=list_length)
     is_owner = viewer.is_authenticated and viewer.pk == subject.pk
     if not visible and not is_owner:
