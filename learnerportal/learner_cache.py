@@ -1,11 +1,12 @@
-"""The version of what the shared cache holds about one learner (their public profile), by username.
+"""What the shared cache holds about one learner (their public profile), kept under a version per learner.
 
-Entries about a learner carry the learner's version in their key; a change that
-can alter them increments it once the change commits (``learner_cache_drop``), so
-every process and host stops reading the old entries at once and nothing has to
-find and delete them. A reader takes the version before it reads the database:
-an entry written from data read before a change lands under the old version,
-which nobody reads again.
+Each entry about a learner is stored with the learner's version at the time its
+data was read; a change that can alter it increments the version once the change
+commits (``learner_cache_drop``), so every process and host stops using the old
+entries at once and nothing has to find and delete them. A reader reads the entry
+and the version in one round trip (``learner_cache_read``) and uses the entry only
+when they match; it reads the version before the database, so an entry written
+from data read before a change carries the old version and is never used.
 
 A version that is missing (never set, expired or evicted) starts again from the
 clock in nanoseconds, so it is greater than any version an older entry carries.
@@ -27,22 +28,42 @@ def _version_key(username):
     return f"learner:{username.lower()}:version"
 
 
-def learner_cache_version(username):
-    """Return the current version (int) of the cache's entries about the learner ``username``.
+def _entry_key(username, name):
+    return f"learner:{username.lower()}:{name}"
+
+
+def learner_cache_read(username, name):
+    """Return ``(version, value)`` of the entry ``name`` about the learner ``username``, in one cache round trip.
 
     Args:
         username: the learner's username, in any case; need not belong to anyone
-            (an answer that no such learner exists is cached under it too).
+            (an answer that no such learner exists can be cached too).
+        name: which entry, e.g. "public-profile:learners".
 
     Returns:
-        int; one cache read, two more when the version was missing.
+        the learner's current version (int), to pass to ``learner_cache_write`` with
+        what is read from the database after this call; and the value, or None when
+        there is none written under the current version.
     """
-    key = _version_key(username)
-    version = cache.get(key)
+    version_key, entry_key = _version_key(username), _entry_key(username, name)
+    found = cache.get_many([version_key, entry_key])
+    version = found.get(version_key)
     if version is None:
-        cache.add(key, time.time_ns(), VERSION_TIMEOUT)
-        version = cache.get(key)  # whichever process added it first
-    return version
+        cache.add(version_key, time.time_ns(), VERSION_TIMEOUT)
+        version = cache.get(version_key)  # whichever process added it first
+    entry = found.get(entry_key)
+    if entry is None or entry[0] != version:
+        return version, None
+    return version, entry[1]
+
+
+def learner_cache_write(username, name, version, value, timeout):
+    """Store ``value`` as the entry ``name`` about the learner, read under ``version`` (``learner_cache_read``).
+
+    Args:
+        timeout: seconds it may be used at most.
+    """
+    cache.set(_entry_key(username, name), (version, value), timeout)
 
 
 def _bump(username):

@@ -7,8 +7,8 @@ every process and host shares (Django's cache: Redis, else a PostgreSQL table). 
 owner's own view and staff's are computed each time, and nothing personal to the
 viewer is cached: the page around the profile is rendered for each request.
 
-Entries are keyed by the learner's cache version (``learnerportal.learner_cache``),
-which every change that can alter them increments once it commits: the profile's
+Entries carry the learner's cache version (``learnerportal.learner_cache``), which
+every change that can alter them increments once it commits: the profile's
 fields, who sees them, enrollments and accomplishments, the account's username or
 deactivation, erasure (the receivers in ``accounts.signals`` and ``privacy.signals``,
 and ``compliance.erasure``). Restriction of processing (GDPR Art. 18) hides nothing
@@ -20,13 +20,12 @@ it ends at the first moment of that birthday in the platform's time zone.
 import datetime
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Enrollment
-from learnerportal.learner_cache import learner_cache_version
+from learnerportal.learner_cache import learner_cache_read, learner_cache_write
 
 from .. import conf
 from ..models import Audience
@@ -80,12 +79,11 @@ def _seconds_to_keep(subject):
 def _entry(username, viewer_class_key):
     """Return the ``CachedProfile`` of ``username`` for a viewer class, from the cache or computed and stored.
 
-    Cost: two cache reads when cached; else also one query for the learner (with
+    Cost: one cache round trip when cached; else also one query for the learner (with
     profile and visibility) and one for their enrollments, and a cache write.
     """
-    version = learner_cache_version(username)  # before the database is read: a change after it drops what follows
-    key = f"public-profile:{username.lower()}:{version}:{viewer_class_key}"
-    entry = cache.get(key)
+    name = f"public-profile:{viewer_class_key}"
+    version, entry = learner_cache_read(username, name)  # the version before the database: a change after it wins
     if entry is not None:
         return entry
     subject = active_learner_named(username)
@@ -95,7 +93,7 @@ def _entry(username, viewer_class_key):
         visible = profile_for_audiences(subject=subject, audiences=VIEWER_CLASSES[viewer_class_key])
         entry, seconds = CachedProfile(subject_id=subject.pk, visible=visible or None), _seconds_to_keep(subject)
     if seconds:
-        cache.set(key, entry, seconds)
+        learner_cache_write(username, name, version, entry, seconds)
     return entry
 
 

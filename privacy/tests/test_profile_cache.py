@@ -24,6 +24,7 @@ from django.test import Client
 from accounts.models import Enrollment
 from accounts.services import account_update, profile_update
 from compliance.erasure import erasure_execute
+from learnerportal.learner_cache import learner_cache_read, learner_cache_write
 from learnerportal.tests.factories import (
     MARKERS,
     CourseFactory,
@@ -35,6 +36,8 @@ from learnerportal.tests.factories import (
 )
 from learnerportal.tests.support import subprocess_database_url
 from privacy.models import Audience, ProfileVisibility
+from privacy.selectors import profile_for_audiences
+from privacy.selectors.public_profiles import CachedProfile
 from privacy.services import profile_visibility_update, restriction_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,6 +132,20 @@ def test_narrowing_a_field_to_signed_in_learners_hides_it_from_visitors_only(ada
     profile_visibility_update(actor=ada, subject=ada, audiences={"full_name": Audience.LEARNERS})
     assert MARKERS["full_name"] not in seen(visitor)[1]
     assert MARKERS["full_name"] in seen(learner_client)[1]
+
+
+def test_a_profile_read_before_a_change_and_stored_after_it_is_never_served(ada):
+    """A slow request reads the profile, the owner hides a field meanwhile, then the slow request stores it."""
+    name = "public-profile:public"
+    version, _ = learner_cache_read("ada", name)  # the slow request starts
+    read_before = profile_for_audiences(subject=ada, audiences={Audience.PUBLIC})
+    assert MARKERS["bio"] in read_before.fields.values()
+    profile_visibility_update(actor=ada, subject=ada, audiences={"bio": Audience.PRIVATE})  # committed meanwhile
+    learner_cache_write("ada", name, version, CachedProfile(subject_id=ada.pk, visible=read_before), 600)
+
+    for path in ("/learners/ada/", "/api/v1/learners/ada/"):
+        status, text = seen(Client(), path)
+        assert status == 200 and MARKERS["full_name"] in text and MARKERS["bio"] not in text
 
 
 def test_a_field_emptied_on_the_account_tab_is_gone(ada):
