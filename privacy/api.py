@@ -1,7 +1,7 @@
 """REST API of the privacy app: who sees what (``/api/v1/me/privacy/``), consents, and public profiles.
 
 The views parse, authorise and call the same selectors and services as the
-Privacy tab and ``/learners/<username>/``: ``access_learner_profile`` decides what
+Privacy tab and ``/learners/<username>/``: ``access_public_profile`` decides what
 a viewer sees, ``profile_visibility_update`` and ``consent_record`` make changes.
 """
 

@@ -167,13 +167,22 @@ def learner_profile(request, username):
 
     Courses and accomplishments list the newest ``PROFILE_LIST_LENGTH`` each, with
     "and N more", unless ``?lists=all`` asks for every one. What a visitor or a
-    signed-in learner sees of the learner comes from the shared cache; the page
-    around it is rendered for each viewer.
+    signed-in learner sees of the learner comes from the shared cache, with its
+    rendered card (per language); the page around it is rendered for each viewer.
     """
     visible, is_owner = access_public_profile(
         viewer=request.user, username=username, list_length=list_length_asked(request)
     )
-    return render(request, "privacy/profile.html", {"visible": visible, "is_owner": is_owner})
+    return render(
+        request,
+        "privacy/profile.html",
+        {
+            "visible": visible,
+            "is_owner": is_owner,
+            # A cached view's card is kept rendered beside it (the same lifetime at most).
+            "public_profile_card_seconds": privacy_conf.PUBLIC_PROFILE_CACHE_SECONDS,
+        },
+    )
 
 
 @require_safe

@@ -18,6 +18,7 @@ it ends at the first moment of that birthday in the platform's time zone.
 """
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import F
@@ -37,6 +38,11 @@ VIEWER_CLASSES = {
     "public": frozenset({Audience.PUBLIC}),
     "learners": frozenset({Audience.PUBLIC, Audience.LEARNERS}),
 }
+
+
+#: Part of each entry's name: change it with what ``CachedProfile`` holds, so that a new release never reads
+#: the entries an older one wrote (they expire on their own).
+ENTRY_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def _entry(username, viewer_class_key):
     Cost: one cache round trip when cached; else also one query for the learner (with
     profile and visibility) and one for their enrollments, and a cache write.
     """
-    name = f"public-profile:{viewer_class_key}"
+    name = f"public-profile:{ENTRY_FORMAT}:{viewer_class_key}"
     version, entry = learner_cache_read(username, name)  # the version before the database: a change after it wins
     if entry is not None:
         return entry
@@ -91,6 +97,8 @@ def _entry(username, viewer_class_key):
         entry, seconds = CachedProfile(subject_id=None, visible=None), conf.PUBLIC_PROFILE_CACHE_SECONDS
     else:
         visible = profile_for_audiences(subject=subject, audiences=VIEWER_CLASSES[viewer_class_key])
+        # New with each entry, so that a card rendered from an older one is never shown with this one.
+        visible.card_key = f"{username.lower()}:{viewer_class_key}:{uuid.uuid4().hex}"
         entry, seconds = CachedProfile(subject_id=subject.pk, visible=visible or None), _seconds_to_keep(subject)
     if seconds:
         learner_cache_write(username, name, version, entry, seconds)

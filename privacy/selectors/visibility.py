@@ -99,12 +99,15 @@ class VisibleProfile:
         list of ``Course``, newest enrollment first; accomplishments: list of
         ``Accomplishment``, most recently completed first.
     ``more`` counts what a shortened list left out: ``{"courses": int,
-    "accomplishments": int}``, 0 when the list is whole.
+    "accomplishments": int}``, 0 when the list is whole. ``card_key`` names this
+    view in the shared cache, where the page keeps its rendered card (with the
+    language); "" when the view is not cached (the owner's, staff's, a preview).
     """
 
     username: str
     fields: dict = field(default_factory=dict)
     more: dict = field(default_factory=lambda: {"courses": 0, "accomplishments": 0})
+    card_key: str = ""
 
     def __bool__(self):
         return bool(self.fields)
@@ -254,10 +257,12 @@ def active_learner_named(username):
 
 
 def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
-    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
+    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``, read from the database.
 
-    ``list_length`` is as in ``profile_for_audiences``: the page lists the newest
-    courses unless asked for all; the API lists them all.
+    ``list_length`` is as in ``profile_for_audiences``: the newest courses unless
+    asked for all. The page and the API go through ``access_public_profile``, which
+    answers visitors and signed-in learners from the shared cache and calls this
+    for everyone else.
 
     Raises:
         Http404: when no active learner has that username, or when nothing on the

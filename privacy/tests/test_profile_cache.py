@@ -37,7 +37,7 @@ from learnerportal.tests.factories import (
 from learnerportal.tests.support import subprocess_database_url
 from privacy.models import Audience, ProfileVisibility
 from privacy.selectors import profile_for_audiences
-from privacy.selectors.public_profiles import CachedProfile
+from privacy.selectors.public_profiles import ENTRY_FORMAT, CachedProfile
 from privacy.services import profile_visibility_update, restriction_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,7 +136,7 @@ def test_narrowing_a_field_to_signed_in_learners_hides_it_from_visitors_only(ada
 
 def test_a_profile_read_before_a_change_and_stored_after_it_is_never_served(ada):
     """A slow request reads the profile, the owner hides a field meanwhile, then the slow request stores it."""
-    name = "public-profile:public"
+    name = f"public-profile:{ENTRY_FORMAT}:public"
     version, _ = learner_cache_read("ada", name)  # the slow request starts
     read_before = profile_for_audiences(subject=ada, audiences={Audience.PUBLIC})
     assert MARKERS["bio"] in read_before.fields.values()
