@@ -168,7 +168,7 @@ def learner_profile(request, username):
     Courses and accomplishments list the newest ``PROFILE_LIST_LENGTH`` each, with
     "and N more", unless ``?lists=all`` asks for every one. What a visitor or a
     signed-in learner sees of the learner comes from the shared cache, with its
-    rendered card (per language); the page around it is rendered for each viewer.
+    rendered card (per language and time zone); the page around it is rendered for each viewer.
     """
     visible, is_owner = access_public_profile(
         viewer=request.user, username=username, list_length=list_length_asked(request)

@@ -101,7 +101,7 @@ class VisibleProfile:
     ``more`` counts what a shortened list left out: ``{"courses": int,
     "accomplishments": int}``, 0 when the list is whole. ``card_key`` names this
     view in the shared cache, where the page keeps its rendered card (with the
-    language); "" when the view is not cached (the owner's, staff's, a preview).
+    language and time zone); "" when the view is not cached (the owner's, staff's, a preview).
     """
 
     username: str

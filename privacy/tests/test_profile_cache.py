@@ -91,6 +91,18 @@ def test_nothing_of_one_signed_in_viewer_reaches_another(ada):
     assert "second-viewer" in page and "first-viewer" not in page
 
 
+def test_each_signed_in_viewer_reads_the_cached_card_in_their_own_time_zone(ada):
+    Enrollment.objects.filter(user=ada, completed_at__isnull=False).update(
+        completed_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)  # 1 February in Tokyo
+    )
+    london, tokyo = Client(), Client()
+    london.force_login(UserFactory(username="in-london", profile__timezone="Europe/London"))
+    tokyo.force_login(UserFactory(username="in-tokyo", profile__timezone="Asia/Tokyo"))
+    assert 'Completed Cartography 101 <span class="muted">· January 2026' in seen(london)[1]
+    page = seen(tokyo)[1]  # the profile from the cache the London view filled
+    assert 'Completed Cartography 101 <span class="muted">· February 2026' in page and "January 2026" not in page
+
+
 def test_the_owner_sees_their_own_profile_not_the_visitors_cached_one(ada):
     set_audiences(ada, bio=Audience.PRIVATE)
     assert MARKERS["bio"] not in seen(Client())[1]
