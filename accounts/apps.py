@@ -9,11 +9,12 @@ class AccountsConfig(AppConfig):
         from axes.models import AccessAttempt
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-        from django.db.models.signals import pre_save
+        from django.db.models.signals import post_delete, post_save, pre_save
 
         from compliance.registry import registry
 
         from . import personal_data, signals
+        from .models import Enrollment, Profile, User
 
         registry.register_all(personal_data.DECLARATIONS)
         registry.register_shared_text(personal_data.SHARED_TEXT)
@@ -25,3 +26,16 @@ class AccountsConfig(AppConfig):
         pre_save.connect(
             signals.failed_sign_in_minimise, sender=AccessAttempt, dispatch_uid="accounts.failed_sign_in_minimise"
         )
+        for model in (Profile, Enrollment):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    signals.public_profile_row_changed,
+                    sender=model,
+                    dispatch_uid=f"accounts.public_profile_row_changed.{signal is post_save}.{model.__name__}",
+                )
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.public_profile_account_changed,
+                sender=User,
+                dispatch_uid=f"accounts.public_profile_account_changed.{signal is post_save}",
+            )

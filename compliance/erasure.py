@@ -33,6 +33,7 @@ from django.db.models.functions import Cast, Replace, Upper
 from django.utils import timezone
 
 from learnerportal.encryption import EncryptedFieldMixin, multi_fernet
+from learnerportal.learner_cache import learner_cache_drop
 
 from .exceptions import LeftoverNotRedactable
 from .models import ERASING_SUBJECT_SETTING
@@ -679,6 +680,8 @@ def erasure_execute(*, subject):
             content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk)
         ).update(object_repr="(erased account)", change_message="")
         user_declaration = registry.get(type(subject))
+        # The account's public profile, cached under its username, goes with the commit (the new name's too, on save).
+        learner_cache_drop(username=subject.get_username())
         for name, value in user_declaration.erasure.replacements.items():
             setattr(subject, name, _free_of(identifiers, partial(value, subject)) if callable(value) else value)
         subject.is_active = False

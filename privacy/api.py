@@ -1,13 +1,13 @@
 """REST API of the privacy app: who sees what (``/api/v1/me/privacy/``), consents, and public profiles.
 
 The views parse, authorise and call the same selectors and services as the
-Privacy tab and ``/learners/<username>/``: ``access_learner_profile`` decides what
+Privacy tab and ``/learners/<username>/``: ``access_public_profile`` decides what
 a viewer sees, ``profile_visibility_update`` and ``consent_record`` make changes.
 """
 
 from django.http import FileResponse
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -29,12 +29,17 @@ from learnerportal.api.views import PortalAPIView
 from .exceptions import InvalidAudience
 from .models import CONSENT_PURPOSES, Audience, Consent, ProfileVisibility
 from .selectors import (
+    PROFILE_LIST_LENGTH,
+    access_learner_list,
     access_learner_photo,
-    access_learner_profile,
+    access_public_profile,
     audiences_in_force,
     below_digital_consent_age,
     consent_history,
     consent_ledger,
+    learner_accomplishments,
+    learner_courses,
+    list_length_asked,
     may_process,
     profile_visibility_of,
 )
@@ -362,14 +367,58 @@ class PublicProfileSerializer(serializers.Serializer):
     bio = serializers.CharField(required=False)
     country = CountrySerializer(required=False)
     education = EducationSerializer(required=False)
-    courses = CourseSerializer(many=True, required=False, help_text="Courses taken, newest first.")
+    courses = CourseSerializer(
+        many=True,
+        required=False,
+        help_text=f"Courses taken, newest first: the newest {PROFILE_LIST_LENGTH} (all of them with `?lists=all`).",
+    )
+    courses_count = serializers.IntegerField(
+        required=False, help_text="How many courses there are in all; present with `courses`."
+    )
+    courses_next = serializers.URLField(
+        required=False,
+        allow_null=True,
+        help_text="The next page of courses (`/api/v1/learners/<username>/courses/?page=2`), or null when "
+        "`courses` holds them all; present with `courses`.",
+    )
     accomplishments = AccomplishmentSerializer(
-        many=True, required=False, help_text="Completed courses, the most recently completed first."
+        many=True,
+        required=False,
+        help_text=f"Completed courses, the most recently completed first: the newest {PROFILE_LIST_LENGTH} (all of "
+        "them with `?lists=all`).",
+    )
+    accomplishments_count = serializers.IntegerField(
+        required=False, help_text="How many accomplishments there are in all; present with `accomplishments`."
+    )
+    accomplishments_next = serializers.URLField(
+        required=False,
+        allow_null=True,
+        help_text="The next page of accomplishments (`/api/v1/learners/<username>/accomplishments/?page=2`), or "
+        "null when `accomplishments` holds them all; present with `accomplishments`.",
     )
 
 
+def _list_next(request, visible, name):
+    """Return the address of the second page of the profile's list ``name``, or None when the profile holds it all."""
+    if not visible.more[name]:
+        return None
+    return request.build_absolute_uri(reverse(f"api:learner_{name}", args=[visible.username]) + "?page=2")
+
+
+def _accomplishment_data(title, partner, completed_at):
+    return {
+        "title": title,
+        "partner": partner,
+        "completed_at": serializers.DateTimeField().to_representation(completed_at),
+    }
+
+
 def public_profile_data(request, visible):
-    """Return the JSON of a ``VisibleProfile``: ``username`` and only the keys it holds."""
+    """Return the JSON of a ``VisibleProfile``: ``username`` and only the keys it holds.
+
+    A list comes with its ``<list>_count`` (all of it) and ``<list>_next`` (the
+    address of its second page, or None).
+    """
     fields = visible.fields
     data = {"username": visible.username}
     if "full_name" in fields:
@@ -387,16 +436,31 @@ def public_profile_data(request, visible):
         }
     if "courses" in fields:
         data["courses"] = [{"title": c.title, "partner": c.partner} for c in fields["courses"]]
+        data["courses_count"] = len(fields["courses"]) + visible.more["courses"]
+        data["courses_next"] = _list_next(request, visible, "courses")
     if "accomplishments" in fields:
         data["accomplishments"] = [
-            {
-                "title": a.title,
-                "partner": a.partner,
-                "completed_at": serializers.DateTimeField().to_representation(a.completed_at),
-            }
-            for a in fields["accomplishments"]
+            _accomplishment_data(a.title, a.partner, a.completed_at) for a in fields["accomplishments"]
         ]
+        data["accomplishments_count"] = len(fields["accomplishments"]) + visible.more["accomplishments"]
+        data["accomplishments_next"] = _list_next(request, visible, "accomplishments")
     return data
+
+
+PROFILE_EXAMPLE = {
+    "username": "amara",
+    "full_name": "Amara Okafor",
+    "country": {"code": "NG", "name": "Nigeria"},
+    "accomplishments": [
+        {
+            "title": "Data Privacy 101",
+            "partner": "Lagos Tech",
+            "completed_at": "2026-09-14T16:02:00Z",
+        }
+    ],
+    "accomplishments_count": 1,
+    "accomplishments_next": None,
+}
 
 
 class LearnerProfileView(PortalAPIView):
@@ -411,29 +475,26 @@ class LearnerProfileView(PortalAPIView):
         description="Exactly what `/learners/<username>/` shows this viewer: anyone sees `public` fields, signed-in "
         "learners also `learners` fields, the owner everything filled in. Hidden or empty parts are absent. "
         "Email, phone and date of birth are never included. 404 when nothing is visible, exactly as for a "
-        "username that does not exist.",
+        "username that does not exist.\n\n"
+        f"`courses` and `accomplishments` hold the newest {PROFILE_LIST_LENGTH}, as the page lists them; "
+        "`courses_count` and `accomplishments_count` say how many there are in all, and `courses_next` and "
+        "`accomplishments_next` link to the next page of each (`/api/v1/learners/<username>/courses/` and "
+        "`.../accomplishments/`, whose first page is the same list). `?lists=all` puts every one in the profile "
+        'instead, as the page\'s "Show all" does.',
+        parameters=[
+            OpenApiParameter(
+                "lists",
+                str,
+                enum=["all"],
+                required=False,
+                description=f"`all` lists every course and accomplishment, not the newest {PROFILE_LIST_LENGTH}.",
+            )
+        ],
         auth=[{"personalAccessToken": []}, {"browserSession": []}, {}],
         responses={
             200: OpenApiResponse(
                 PublicProfileSerializer,
-                examples=[
-                    OpenApiExample(
-                        "seen by anyone",
-                        {
-                            "username": "amara",
-                            "full_name": "Amara Okafor",
-                            "country": {"code": "NG", "name": "Nigeria"},
-                            "accomplishments": [
-                                {
-                                    "title": "Data Privacy 101",
-                                    "partner": "Lagos Tech",
-                                    "completed_at": "2026-09-14T16:02:00Z",
-                                }
-                            ],
-                        },
-                        response_only=True,
-                    )
-                ],
+                examples=[OpenApiExample("seen by anyone", PROFILE_EXAMPLE, response_only=True)],
             ),
             401: error_response("A token was sent but is not valid.", "invalid_token"),
             404: error_response("No such learner, or nothing visible to you.", "not_found"),
@@ -441,9 +502,59 @@ class LearnerProfileView(PortalAPIView):
         },
     )
     def get(self, request, username):
-        # Whole lists: a client pages through nothing here, so it gets every course at once.
-        _, visible = access_learner_profile(viewer=request.user, username=username, list_length=None)
+        visible, _ = access_public_profile(
+            viewer=request.user, username=username, list_length=list_length_asked(request)
+        )
         return Response(public_profile_data(request, visible))
+
+
+def _learner_list_schema(name, serializer, example):
+    return extend_schema(
+        tags=["learners"],
+        operation_id=f"learner_{name}",
+        summary=f"A learner's {name}, in pages",
+        description=f"The `{name}` of a learner's profile, in pages of {PROFILE_LIST_LENGTH} (`?page=`, "
+        f"`?page_size=`): the first page is the profile's `{name}`, whose `{name}_next` links to the second. To the "
+        f"viewers who see `{name}` on the profile; 404 to everyone else, exactly as for a learner who does not exist.",
+        auth=[{"personalAccessToken": []}, {"browserSession": []}, {}],
+        responses={
+            200: documented_answer(serializer(many=True), f"one of the {name}", example),
+            400: error_response("`page_size` is not a whole number from 1 to 100.", "invalid"),
+            401: error_response("A token was sent but is not valid.", "invalid_token"),
+            404: error_response(f"No such learner or page, or the {name} are hidden from you.", "not_found"),
+            429: error_response("Too many requests.", "throttled"),
+        },
+    )
+
+
+class LearnerCoursesView(PortalAPIView):
+    """A learner's courses, newest first, in pages: to the viewers who see them on the profile."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PortalPagination
+
+    @_learner_list_schema("courses", CourseSerializer, {"title": "Data Privacy 101", "partner": "Lagos Tech"})
+    def get(self, request, username):
+        subject_id = access_learner_list(viewer=request.user, username=username, name="courses")
+        return self.paginated(learner_courses(subject_id), lambda page: CourseSerializer(page, many=True).data)
+
+
+class LearnerAccomplishmentsView(PortalAPIView):
+    """A learner's completed courses, the most recently completed first, in pages: to the viewers who see them."""
+
+    permission_classes = [AllowAny]
+    pagination_class = PortalPagination
+
+    @_learner_list_schema(
+        "accomplishments",
+        AccomplishmentSerializer,
+        {"title": "Data Privacy 101", "partner": "Lagos Tech", "completed_at": "2026-09-14T16:02:00Z"},
+    )
+    def get(self, request, username):
+        subject_id = access_learner_list(viewer=request.user, username=username, name="accomplishments")
+        return self.paginated(
+            learner_accomplishments(subject_id), lambda page: AccomplishmentSerializer(page, many=True).data
+        )
 
 
 class LearnerPhotoView(PortalAPIView):

@@ -20,6 +20,9 @@ class PrivacySettings(AppSettings):
     DIGITAL_CONSENT_AGE = 16
     #: The dashboard suggests a privacy checkup when the last review is older than this many days.
     CHECKUP_AFTER_DAYS = 180
+    #: Seconds the shared cache keeps what a visitor, or a signed-in learner, sees of a learner's profile.
+    #: Every change to it drops it at once; this bounds only what no learner's change touches (a course renamed).
+    PUBLIC_PROFILE_CACHE_SECONDS = 600
 
     # What the privacy notice (GDPR Art. 13) and the access report (Art. 15) say of the operator.
     # Set them to the operator's own: the defaults describe the demo site.

@@ -20,7 +20,7 @@ from .models import CONSENT_PURPOSES, Audience, Consent, ProfileVisibility
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
     access_learner_photo,
-    access_learner_profile,
+    access_public_profile,
     audiences_in_force,
     below_digital_consent_age,
     consent_ledger,
@@ -166,15 +166,22 @@ def learner_profile(request, username):
     """A learner's profile, showing only what its owner allows this viewer to see.
 
     Courses and accomplishments list the newest ``PROFILE_LIST_LENGTH`` each, with
-    "and N more", unless ``?lists=all`` asks for every one.
+    "and N more", unless ``?lists=all`` asks for every one. What a visitor or a
+    signed-in learner sees of the learner comes from the shared cache, with its
+    rendered card (per language and time zone); the page around it is rendered for each viewer.
     """
-    subject, visible = access_learner_profile(
+    visible, is_owner = access_public_profile(
         viewer=request.user, username=username, list_length=list_length_asked(request)
     )
     return render(
         request,
         "privacy/profile.html",
-        {"subject": subject, "visible": visible, "is_owner": request.user.pk == subject.pk},
+        {
+            "visible": visible,
+            "is_owner": is_owner,
+            # A cached view's card is kept rendered beside it (the same lifetime at most).
+            "public_profile_card_seconds": privacy_conf.PUBLIC_PROFILE_CACHE_SECONDS,
+        },
     )
 
 

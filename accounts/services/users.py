@@ -4,6 +4,7 @@ from django.db import transaction
 
 from compliance.models import AuditEvent
 from compliance.services import audit_record
+from learnerportal.learner_cache import learner_cache_drop
 
 from ..models import User
 from ..selectors import access_account_credentials
@@ -60,6 +61,11 @@ def account_update(*, actor, user, fields):
     """
     access_account_credentials(actor=actor, user=user, what="account details")
     user.full_clean()
+    if "username" in fields:
+        # The public profile is cached under the username: the old one's goes too (the new one's on save).
+        old_username = type(user)._default_manager.filter(pk=user.pk).values_list("username", flat=True).first()
+        if old_username is not None:
+            learner_cache_drop(username=old_username)
     user.save()
     if fields:
         audit_record(

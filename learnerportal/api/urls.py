@@ -7,7 +7,15 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.api import MyProfileView
-from privacy.api import LearnerPhotoView, LearnerProfileView, MyConsentHistoryView, MyConsentsView, MyPrivacyView
+from privacy.api import (
+    LearnerAccomplishmentsView,
+    LearnerCoursesView,
+    LearnerPhotoView,
+    LearnerProfileView,
+    MyConsentHistoryView,
+    MyConsentsView,
+    MyPrivacyView,
+)
 from privacy.urls import UsernameConverter  # noqa: F401 - registers the "username" converter
 from rights_requests.api import (
     MyRequestDownloadView,
@@ -33,6 +41,12 @@ urlpatterns = [
     path("v1/me/requests/<uuid:request_id>/download/", MyRequestDownloadView.as_view(), name="request_download"),
     path("v1/learners/<username:username>/", LearnerProfileView.as_view(), name="learner"),
     path("v1/learners/<username:username>/photo/", LearnerPhotoView.as_view(), name="learner_photo"),
+    path("v1/learners/<username:username>/courses/", LearnerCoursesView.as_view(), name="learner_courses"),
+    path(
+        "v1/learners/<username:username>/accomplishments/",
+        LearnerAccomplishmentsView.as_view(),
+        name="learner_accomplishments",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
     re_path(r"^", api_not_found),

@@ -128,6 +128,9 @@ EXPECTED = {
     "api:request_download": ("/api/v1/me/requests/{request}/download/", row(401, 200, 404, 404, 404, 404)),
     "api:learner": ("/api/v1/learners/amara/", row(404, 200, 200, 200, 200, 200)),
     "api:learner_photo": ("/api/v1/learners/amara/photo/", row(404, 200, 404, 404, 404, 404)),
+    "api:learner_courses": ("/api/v1/learners/amara/courses/", row(404, 200, 404, 404, 404, 404)),
+    # amara has completed no course: an empty list has no pages, for its owner too.
+    "api:learner_accomplishments": ("/api/v1/learners/amara/accomplishments/", everyone(404)),
     "api:schema": ("/api/schema/", everyone(200)),
     "api:docs": ("/api/docs/", everyone(200)),
 }

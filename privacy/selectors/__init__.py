@@ -4,6 +4,7 @@
 - ``age``: the digital age of consent (GDPR Art. 8(1));
 - ``consents``: the consent ledger, objections, restriction of processing, the processing gate ``may_process``;
 - ``policies``: privacy-policy versions and their confirmation;
+- ``public_profiles``: the public profile each class of viewer sees, from the shared cache, and its lists in pages;
 - ``overview``: the Privacy tab's safeguards, privacy at a glance, the privacy checkup.
 """
 
@@ -38,6 +39,12 @@ from .policies import (
     current_policy_version,
     policy_confirmation_due,
 )
+from .public_profiles import (
+    access_learner_list,
+    access_public_profile,
+    learner_accomplishments,
+    learner_courses,
+)
 from .visibility import (
     PROFILE_LIST_LENGTH,
     Accomplishment,
@@ -66,8 +73,10 @@ __all__ = [
     "Course",
     "Safeguards",
     "VisibleProfile",
+    "access_learner_list",
     "access_learner_photo",
     "access_learner_profile",
+    "access_public_profile",
     "active_privacy_policy",
     "active_restriction",
     "audiences_for_viewer",
@@ -81,6 +90,8 @@ __all__ = [
     "current_policy_version",
     "digital_consent_birthday",
     "fields_visible_to",
+    "learner_accomplishments",
+    "learner_courses",
     "list_length_asked",
     "may_process",
     "objected_for_good",

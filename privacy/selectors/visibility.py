@@ -99,12 +99,15 @@ class VisibleProfile:
         list of ``Course``, newest enrollment first; accomplishments: list of
         ``Accomplishment``, most recently completed first.
     ``more`` counts what a shortened list left out: ``{"courses": int,
-    "accomplishments": int}``, 0 when the list is whole.
+    "accomplishments": int}``, 0 when the list is whole. ``card_key`` names this
+    view in the shared cache, where the page keeps its rendered card (with the
+    language and time zone); "" when the view is not cached (the owner's, staff's, a preview).
     """
 
     username: str
     fields: dict = field(default_factory=dict)
     more: dict = field(default_factory=lambda: {"courses": 0, "accomplishments": 0})
+    card_key: str = ""
 
     def __bool__(self):
         return bool(self.fields)
@@ -235,28 +238,40 @@ def profile_visible_to(*, subject, viewer, list_length=PROFILE_LIST_LENGTH):
     return profile_for_audiences(subject=subject, audiences=audiences, list_length=list_length)
 
 
-def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
-    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``.
+def active_learner_named(username):
+    """Return the active learner whose username is ``username`` in any case, with profile and visibility; or None.
 
-    ``list_length`` is as in ``profile_for_audiences``: the page lists the newest
-    courses unless asked for all; the API lists them all.
+    One query.
+    """
+    User = get_user_model()
+    try:
+        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
+        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
+        return (
+            User.objects.alias(username_lower=Lower("username"))
+            .select_related("profile", "profile_visibility")
+            .get(username_lower=username.lower(), is_active=True)
+        )
+    except User.DoesNotExist:
+        return None
+
+
+def access_learner_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
+    """Return ``(subject, VisibleProfile)`` for the profile at ``/learners/<username>/``, read from the database.
+
+    ``list_length`` is as in ``profile_for_audiences``: the newest courses unless
+    asked for all. The page and the API go through ``access_public_profile``, which
+    answers visitors and signed-in learners from the shared cache and calls this
+    for everyone else.
 
     Raises:
         Http404: when no active learner has that username, or when nothing on the
             profile is visible to ``viewer`` (who is not its owner) — the same
             answer, so that nobody can learn whether an account exists.
     """
-    User = get_user_model()
-    try:
-        # lower(username) = …, not username__iexact (upper(…)), and no ORDER BY: the unique index on
-        # lower(username) answers it instead of a scan of every account. Usernames are ASCII (accounts.models).
-        subject = (
-            User.objects.alias(username_lower=Lower("username"))
-            .select_related("profile", "profile_visibility")
-            .get(username_lower=username.lower(), is_active=True)
-        )
-    except User.DoesNotExist:
-        raise Http404("No such profile.") from None
+    subject = active_learner_named(username)
+    if subject is None:
+        raise Http404("No such profile.")
     visible = profile_visible_to(subject=subject, viewer=viewer, list_length=list_length)
     is_owner = viewer.is_authenticated and viewer.pk == subject.pk
     if not visible and not is_owner:

@@ -19,6 +19,10 @@ pytestmark = pytest.mark.django_db
 VIEWERS = ["anonymous", "learner", "learner_token", "owner", "owner_token"]
 
 
+LISTS = {"courses", "accomplishments"}
+LIST_EXTRAS = ("_count", "_next")
+
+
 def clients_for(viewer, subject):
     """Return ``(page client, API client)`` acting as the same viewer."""
     page = Client()
@@ -43,12 +47,15 @@ def assert_same(viewer, subject):
     if api.status_code == 404:
         assert api.json()["code"] == "not_found"
         return set()
-    keys = set(api.json()) - {"username"}
+    body = api.json()
+    # A list comes with its count and next page's address (LIST_EXTRAS), exactly when the list itself is there.
+    keys = {key for key in body if not key.endswith(LIST_EXTRAS)} - {"username"}
     assert keys == shown_on_page(page.content.decode())
+    assert set(body) - keys - {"username"} == {name + extra for name in keys & LISTS for extra in LIST_EXTRAS}
     for never in NEVER_SHOWN:
         assert never not in api.content.decode()
-    for key, value in api.json().items():
-        assert value not in (None, "", [], {}), f"{key} is present but empty"
+    for key, value in body.items():
+        assert key.endswith("_next") or value not in (None, "", [], {}), f"{key} is present but empty"
     return keys
 
 

@@ -30,6 +30,7 @@ def test_a_new_account_is_private_everywhere(api):
     assert data["reviewed_at"] is None and data["public_allowed"] is True
 
 
+@pytest.mark.django_db(transaction=True)  # committed, so that the cached profile is dropped as it is in production
 def test_changing_visibility_saves_it_audits_it_and_the_profile_follows(api, learner):
     learner.profile.full_name = "Imani Wanjiru"
     learner.profile.save()

@@ -14,6 +14,7 @@ import datetime
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -143,6 +144,45 @@ def test_public_profile_seen_by_a_learner_costs_the_same_queries(client, policy,
         response = client.get("/learners/noor/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_a_public_profile_seen_again_costs_no_query_from_the_cache(client, policy, django_assert_num_queries, volume):
+    """What visitors and signed-in learners see of a learner is in the shared cache after the first view."""
+    learner_with(volume, policy)
+    viewer = Client()
+    amara = UserFactory(username="amara")
+    viewer.force_login(amara)
+    PolicyAcknowledgementFactory(user=amara, policy=policy)
+    client.get("/learners/noor/")  # fills the cache: the learner and their enrollments, 2 queries
+    viewer.get("/learners/noor/")
+
+    with django_assert_num_queries(0):
+        page = client.get("/learners/noor/")
+    with django_assert_num_queries(0):
+        api = client.get("/api/v1/learners/noor/")
+    with django_assert_num_queries(SIGNED_IN):
+        seen_by_learner = viewer.get("/learners/noor/")
+
+    assert page.status_code == api.status_code == seen_by_learner.status_code == 200
+    assert page.content.decode().count("Partner University") == min(VOLUMES[volume][0], PROFILE_LIST_LENGTH)
+    assert len(api.json()["courses"]) == min(VOLUMES[volume][0], PROFILE_LIST_LENGTH)
+
+
+@pytest.mark.parametrize("volume", VOLUMES)
+def test_a_page_of_a_learners_courses_costs_two_queries(client, policy, django_assert_num_queries, volume):
+    learner_with(volume, policy)
+    client.get("/api/v1/learners/noor/")  # the profile, cached
+
+    # How many courses there are, and the page.
+    with django_assert_num_queries(2):
+        courses = client.get("/api/v1/learners/noor/courses/?page_size=100")
+    with django_assert_num_queries(2):
+        accomplishments = client.get("/api/v1/learners/noor/accomplishments/")
+
+    assert courses.json()["count"] == VOLUMES[volume][0]
+    assert len(courses.json()["results"]) == min(VOLUMES[volume][0], 100)
+    assert accomplishments.json()["count"] == VOLUMES[volume][0] // 2
 
 
 def test_a_profile_is_found_through_the_index_on_lower_username(policy):

@@ -86,6 +86,7 @@ def test_turning_out_to_be_under_sixteen_hides_public_fields_and_stops_processin
     assert "Kim Park" in client.get("/learners/kim/").content.decode(), "still shown to signed-in learners"
 
 
+@pytest.mark.django_db(transaction=True)  # committed, so that the cached profile is dropped as it is in production
 def test_choices_made_before_the_age_was_known_do_not_come_back_at_sixteen(client):
     """The trial's case: public fields and consents from before a 15-year-old's birth date was known (GDPR Art. 8)."""
     learner = UserFactory(username="kim")
