@@ -34,7 +34,7 @@ from .selectors import (
     audiences_in_force,
     below_digital_consent_age,
     consent_history,
-    consent_ledger,
+    consent_states,
     may_process,
     profile_visibility_of,
 )
@@ -205,7 +205,7 @@ class ConsentEntrySerializer(serializers.Serializer):
 
 def _consent_rows(user):
     rows = []
-    for state in consent_ledger(user, recent=0).states.values():
+    for state in consent_states(user).values():
         latest = state.latest
         rows.append(
             {

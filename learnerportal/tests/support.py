@@ -98,6 +98,12 @@ def checked_radios(page):
     return checked
 
 
+def link_to(page, text):
+    """Return the address of the link whose text is ``text`` on the HTML ``page``, as a browser would follow it."""
+    (href,) = re.findall(rf'<a [^>]*href="([^"]+)"[^>]*>\s*{re.escape(text)}\s*</a>', page)
+    return href
+
+
 class RefusingSMTPBackend(BaseEmailBackend):
     """An SMTP server that refuses every recipient, naming them as real servers do."""
 

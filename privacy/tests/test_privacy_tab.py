@@ -202,3 +202,37 @@ def test_each_choice_names_the_viewers_who_would_see_the_field_for_the_preview_s
     # The owner's whole profile is there for the script, inert, before the preview.
     assert re.search(r"<template data-preview-everything>.*Learning statistics.*</template>", page, re.S)
     assert '<script src="/static/js/privacy-tab.js" defer></script>' in page
+
+
+def test_an_adult_and_a_young_learner_with_the_same_choices_each_see_their_own_options(client, learner):
+    """The choices render once per process for everyone with the same ones, but never across the age of consent."""
+    import datetime
+
+    from django.utils import timezone
+
+    from learnerportal.tests.factories import UserFactory
+
+    teen = UserFactory(username="teen", profile__date_of_birth=timezone.localdate() - datetime.timedelta(days=365 * 13))
+    teen_client = Client()
+    teen_client.force_login(teen)
+
+    for _ in range(2):  # each one's page after the other's
+        adult_page = client.get("/settings/privacy/").content.decode()
+        teen_page = teen_client.get("/settings/privacy/").content.decode()
+
+        assert checked_radios(adult_page) == checked_radios(teen_page) == ALL_PRIVATE
+        assert len(re.findall(r'<input type="radio"[^>]*value="public"', adult_page)) == len(ProfileVisibility.FIELDS)
+        assert not re.search(r'<input type="radio"[^>]*value="public"', teen_page), "no “Everyone” under 16"
+
+
+def test_a_saved_choice_shows_at_the_next_visit_and_no_one_elses_changes(client, learner):
+    from learnerportal.tests.factories import UserFactory
+
+    other = Client()
+    other.force_login(UserFactory(username="sami"))
+    other.get("/settings/privacy/")
+
+    client.post("/settings/privacy/", ALL_PRIVATE | {"country": "learners"})
+
+    assert checked_radios(client.get("/settings/privacy/").content.decode()) == ALL_PRIVATE | {"country": "learners"}
+    assert checked_radios(other.get("/settings/privacy/").content.decode()) == ALL_PRIVATE
