@@ -11,19 +11,21 @@ place the query's rules are written.
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 
-#: Values no query holds by chance, standing for the caller's values while the query is compiled.
-_MARKER_BASE = -7_345_812_903
+#: The values the query is compiled with, twice: the parameters that differ between the two are the caller's.
+#: Small enough for every integer field (Django refuses out-of-range values before the database sees them).
+_FIRST, _SECOND = 1_001, 2_001
 
 
 class CompiledQuery:
     """A read built by the ORM, compiled to SQL at its first use in a process, then only run.
 
     ``build`` takes keyword arguments (integers, e.g. a user's id) and returns a
-    ``values_list()`` queryset; it is called once, with markers standing for the
-    values, and every value must reach the SQL as a parameter of its own (a filter
-    such as ``user_id=user_id``), or compiling fails. Each row goes through the
-    converters Django would apply (e.g. an aggregate's type, an encrypted field's
-    decryption), so it is what the queryset would have returned.
+    ``values_list()`` queryset; it is called twice, with different stand-in values,
+    and every value must reach the SQL as a parameter of its own (a filter such as
+    ``user_id=user_id``; not a slice, which Django writes into the SQL), or compiling
+    fails. Each row goes through the converters Django would apply (e.g. an
+    aggregate's type, an encrypted field's decryption), so it is what the queryset
+    would have returned.
 
     Example::
 
@@ -33,20 +35,29 @@ class CompiledQuery:
 
     def __init__(self, build):
         self._build = build
-        self._compiled = {}  # {(alias, names): (sql, params, slots)}
+        self._compiled = {}  # {names: (alias, sql, params, slots, converters)}
 
     def _compile(self, names):
-        markers = {name: _MARKER_BASE - number for number, name in enumerate(names)}
-        queryset = self._build(**markers)
-        alias = queryset.db
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
-        converters = [(index, *converter) for index, converter in compiler.get_converters(columns).items()]
-        slots = [(index, name) for index, param in enumerate(params) for name in names if param == markers[name]]
+        compiled = []
+        for base in (_FIRST, _SECOND):
+            stand_ins = {name: base + number for number, name in enumerate(names)}
+            queryset = self._build(**stand_ins)
+            compiler = queryset.query.get_compiler(using=queryset.db)
+            compiled.append((stand_ins, queryset.db, compiler, *compiler.as_sql()))
+        (first, alias, compiler, sql, params), (second, _, _, other_sql, other_params) = compiled
+        if sql != other_sql or len(params) != len(other_params):
+            raise ImproperlyConfigured("CompiledQuery: the values change the SQL, not only its parameters.")
+        slots = []
+        for index, (one, other) in enumerate(zip(params, other_params, strict=True)):
+            if one != other:
+                slots.extend((index, name) for name in names if (one, other) == (first[name], second[name]))
+        if len(slots) != sum(one != other for one, other in zip(params, other_params, strict=True)):
+            raise ImproperlyConfigured("CompiledQuery: a parameter follows the values in a way it cannot repeat.")
         missing = set(names) - {name for _, name in slots}
         if missing:
             raise ImproperlyConfigured(f"CompiledQuery: {sorted(missing)} do not reach the SQL as parameters.")
+        columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
+        converters = [(index, *converter) for index, converter in compiler.get_converters(columns).items()]
         return alias, sql, tuple(params), slots, converters
 
     def rows(self, **values):

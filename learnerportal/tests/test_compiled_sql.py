@@ -51,6 +51,13 @@ def test_a_value_the_query_does_not_use_is_refused_rather_than_ignored():
         read.rows(user_id=1)
 
 
+def test_a_value_written_into_the_sql_is_refused_rather_than_frozen():
+    read = CompiledQuery(lambda limit: Consent.objects.order_by("pk").values_list("purpose")[:limit])
+
+    with pytest.raises(ImproperlyConfigured, match="change the SQL"):
+        read.rows(limit=5)
+
+
 def test_a_missing_value_is_refused_rather_than_matching_nothing():
     with pytest.raises(TypeError):
         CompiledQuery(purposes_of).rows(user_id=None)

@@ -3,8 +3,12 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models.functions import Lower
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Lower, RowNumber
 from django.http import Http404
+
+from accounts.models import Enrollment
+from learnerportal.compiled_sql import CompiledQuery
 
 from ..models import (
     Audience,
@@ -138,33 +142,82 @@ def list_length_asked(request):
     return None if request.GET.get("lists") == "all" else PROFILE_LIST_LENGTH
 
 
+#: A profile's courses: the newest enrollment first (the id breaks ties, as it did when they were listed).
+_NEWEST_ENROLLMENT = (F("enrolled_at").desc(), F("pk").asc())
+#: Its accomplishments: the most recently completed first, ties in the courses' order.
+_NEWEST_COMPLETION = (F("completed_at").desc(nulls_last=True), *_NEWEST_ENROLLMENT)
+
+
+def _newest_of_both_lists(user_id, list_length):
+    """Return the query of the ``list_length`` newest courses and accomplishments of ``user_id``, with the totals.
+
+    Each row: title, partner, completed_at, its place among the courses and among the
+    accomplishments (1 is the newest), how many courses and accomplishments there are.
+    A row is read when it is among the newest of either list, so at most twice
+    ``list_length`` rows leave the database however many enrollments there are.
+    """
+    return (
+        Enrollment.objects.filter(user_id=user_id)
+        .annotate(
+            course_place=Window(RowNumber(), order_by=_NEWEST_ENROLLMENT),
+            accomplishment_place=Window(RowNumber(), order_by=_NEWEST_COMPLETION),
+            courses=Window(Count("pk")),
+            accomplishments=Window(Count("completed_at")),
+        )
+        .filter(Q(course_place__lte=list_length) | Q(accomplishment_place__lte=list_length, completed_at__isnull=False))
+        .order_by("course_place")
+        .values_list(
+            "course__title",
+            "course__partner__name",
+            "completed_at",
+            "course_place",
+            "accomplishment_place",
+            "courses",
+            "accomplishments",
+        )
+    )
+
+
+_NEWEST_OF_BOTH_LISTS = CompiledQuery(_newest_of_both_lists)
+
+
 def _course_lists(subject, want_courses, want_accomplishments, list_length):
     """Return ``(courses, accomplishments, more)`` for a profile, newest first, in one query.
 
     With ``list_length`` None both lists are whole; otherwise each holds at most that
-    many and ``more`` counts the rest, so the page's length does not grow with the
-    learner's enrollments (issue 9). Rows are read as plain tuples, not model
-    instances: a thousand cost a few milliseconds.
+    many and ``more`` counts the rest, and the database sends only those (its SQL is
+    compiled once per process, ``CompiledQuery``): the page's cost does not grow with
+    the learner's enrollments. Rows are read as plain tuples, not model instances.
     """
     more = {"courses": 0, "accomplishments": 0}
     if not (want_courses or want_accomplishments):
         return [], [], more
-    rows = subject.enrollments.order_by("-enrolled_at", "pk").values_list(
-        "course__title", "course__partner__name", "completed_at"
-    )
-    courses = [Course(title, partner) for title, partner, _ in rows] if want_courses else []
-    # Accomplishments by when they were achieved, the newest first (a stable sort keeps enrollment order on ties).
-    accomplishments = (
-        sorted((Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True)
-        if want_accomplishments
-        else []
-    )
-    if list_length is not None:
-        more = {
-            "courses": max(len(courses) - list_length, 0),
-            "accomplishments": max(len(accomplishments) - list_length, 0),
-        }
-        courses, accomplishments = courses[:list_length], accomplishments[:list_length]
+    if list_length is None:
+        rows = subject.enrollments.order_by(*_NEWEST_ENROLLMENT).values_list(
+            "course__title", "course__partner__name", "completed_at"
+        )
+        courses = [Course(title, partner) for title, partner, _ in rows]
+        # Completed ones by when they were completed, the newest first (a stable sort keeps the courses' order on ties).
+        accomplishments = sorted(
+            (Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True
+        )
+    else:
+        rows = _NEWEST_OF_BOTH_LISTS.rows(user_id=subject.pk, list_length=list_length)
+        courses = [Course(title, partner) for title, partner, _, place, *_ in rows if place <= list_length]
+        accomplishments = [
+            Accomplishment(title, partner, completed_at)
+            for _, title, partner, completed_at in sorted(
+                (place, title, partner, completed_at)
+                for title, partner, completed_at, _, place, *_ in rows
+                if completed_at and place <= list_length
+            )
+        ]
+        if rows:
+            more = {"courses": rows[0][5] - len(courses), "accomplishments": rows[0][6] - len(accomplishments)}
+    if not want_courses:
+        courses, more["courses"] = [], 0
+    if not want_accomplishments:
+        accomplishments, more["accomplishments"] = [], 0
     return courses, accomplishments, more
 
 
