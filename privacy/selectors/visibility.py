@@ -1,10 +1,11 @@
 """Who may see each part of a learner's profile: the audiences in force, and the profile a viewer sees."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import Count, F, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from accounts.models import Enrollment
@@ -148,37 +149,38 @@ _NEWEST_ENROLLMENT = (F("enrolled_at").desc(), F("pk").asc())
 _NEWEST_COMPLETION = (F("completed_at").desc(nulls_last=True), *_NEWEST_ENROLLMENT)
 
 
-def _newest_of_both_lists(user_id, list_length):
-    """Return the query of the ``list_length`` newest courses and accomplishments of ``user_id``, with the totals.
+def _newest_of_both_lists(user_id, *, list_length):
+    """Return the query of ``user_id``'s ``list_length`` newest courses and accomplishments, with both totals.
 
-    Each row: title, partner, completed_at, its place among the courses and among the
-    accomplishments (1 is the newest), how many courses and accomplishments there are.
-    A row is read when it is among the newest of either list, so at most twice
-    ``list_length`` rows leave the database however many enrollments there are.
+    Each row: title, partner, enrolled_at, id, completed_at, how many courses and how
+    many accomplishments there are. The database picks the newest of each list by
+    their ids (two top-N sorts of narrow rows) and joins the courses' titles to those
+    alone, so at most twice ``list_length`` rows leave it however many enrollments
+    there are; the caller puts them in order.
     """
+    mine = Enrollment.objects.filter(user_id=user_id)
+    newest = mine.order_by(*_NEWEST_ENROLLMENT).values("pk")[:list_length]
+    completed = mine.filter(completed_at__isnull=False).order_by(*_NEWEST_COMPLETION).values("pk")[:list_length]
+    totals = mine.order_by().values("user_id")
     return (
-        Enrollment.objects.filter(user_id=user_id)
-        .annotate(
-            course_place=Window(RowNumber(), order_by=_NEWEST_ENROLLMENT),
-            accomplishment_place=Window(RowNumber(), order_by=_NEWEST_COMPLETION),
-            courses=Window(Count("pk")),
-            accomplishments=Window(Count("completed_at")),
-        )
-        .filter(Q(course_place__lte=list_length) | Q(accomplishment_place__lte=list_length, completed_at__isnull=False))
-        .order_by("course_place")
+        Enrollment.objects.filter(pk__in=newest.union(completed))
+        .order_by()
         .values_list(
             "course__title",
             "course__partner__name",
+            "enrolled_at",
+            "pk",
             "completed_at",
-            "course_place",
-            "accomplishment_place",
-            "courses",
-            "accomplishments",
+            Subquery(totals.annotate(count=Count("pk")).values("count")),
+            Subquery(totals.annotate(count=Count("completed_at")).values("count")),
         )
     )
 
 
-_NEWEST_OF_BOTH_LISTS = CompiledQuery(_newest_of_both_lists)
+@functools.cache
+def _newest_of_both_lists_read(list_length):
+    """Return the ``CompiledQuery`` of ``_newest_of_both_lists`` for ``list_length`` (SQL writes the limit in)."""
+    return CompiledQuery(functools.partial(_newest_of_both_lists, list_length=list_length))
 
 
 def _course_lists(subject, want_courses, want_accomplishments, list_length):
@@ -202,16 +204,14 @@ def _course_lists(subject, want_courses, want_accomplishments, list_length):
             (Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True
         )
     else:
-        rows = _NEWEST_OF_BOTH_LISTS.rows(user_id=subject.pk, list_length=list_length)
-        courses = [Course(title, partner) for title, partner, _, place, *_ in rows if place <= list_length]
-        accomplishments = [
-            Accomplishment(title, partner, completed_at)
-            for _, title, partner, completed_at in sorted(
-                (place, title, partner, completed_at)
-                for title, partner, completed_at, _, place, *_ in rows
-                if completed_at and place <= list_length
-            )
-        ]
+        rows = _newest_of_both_lists_read(list_length).rows(user_id=subject.pk)
+        # The rows in each list's order: sorted by the order's last key first (sorts are stable).
+        rows.sort(key=lambda row: row[3])
+        rows.sort(key=lambda row: row[2], reverse=True)
+        courses = [Course(title, partner) for title, partner, *_ in rows[:list_length]]
+        completed = sorted((row for row in rows if row[4]), key=lambda row: row[4], reverse=True)
+        accomplishments = [Accomplishment(title, partner, done) for title, partner, _, _, done, *_ in completed]
+        accomplishments = accomplishments[:list_length]
         if rows:
             more = {"courses": rows[0][5] - len(courses), "accomplishments": rows[0][6] - len(accomplishments)}
     if not want_courses:
