@@ -170,11 +170,10 @@ def privacy_settings(request):
         view_as = "public"
     states = consent_states(request.user)
     safeguards = safeguards_of(request.user)
-    # The owner's whole profile, for the script's preview; the server's preview is the part of it the viewer sees.
+    # The owner's whole profile, rendered once: the preview hides what the viewer would not see, and the
+    # script shows and hides the same parts as the choices change.
     everything = profile_for_audiences(subject=request.user, audiences=Audience, list_length=list_length_asked(request))
-    preview = everything.restricted_to(
-        fields_visible_to(subject=request.user, audiences=VIEW_AS[view_as][2], chosen=chosen)
-    )
+    shown = fields_visible_to(subject=request.user, audiences=VIEW_AS[view_as][2], chosen=chosen)
     consent_messages, visibility_messages, other_messages = _messages_by_place(request)
     return render(
         request,
@@ -185,7 +184,8 @@ def privacy_settings(request):
             "visibility_choices": choices_html,
             "visibility": visibility,
             "everything": everything,
-            "preview": preview,
+            "preview_hidden": everything.fields.keys() - shown,
+            "preview_empty": not everything.fields.keys() & shown,
             "preview_unsaved": chosen is not None and chosen != in_force["audiences"],
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,

@@ -114,21 +114,6 @@ class VisibleProfile:
     def __bool__(self):
         return bool(self.fields)
 
-    def restricted_to(self, names):
-        """Return a copy that keeps only the fields in ``names`` (e.g. ``fields_visible_to``'s answer).
-
-        Args:
-            names: a collection of field names (``ProfileVisibility.FIELDS``).
-
-        Returns:
-            a new ``VisibleProfile``; ``more`` counts only for lists kept.
-        """
-        return VisibleProfile(
-            username=self.username,
-            fields={name: value for name, value in self.fields.items() if name in names},
-            more={name: count if name in names else 0 for name, count in self.more.items()},
-        )
-
 
 #: How many courses and accomplishments a page lists before "And N more" (``list_length``).
 PROFILE_LIST_LENGTH = 20
