@@ -182,6 +182,7 @@ TEMPLATES = [
             ],
             "builtins": [
                 "learnerportal.icons",
+                "learnerportal.calendar_dates",
                 "learnerportal.form_tags",
                 "learnerportal.staff_time",
                 "privacy.templatetags.audiences",

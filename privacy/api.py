@@ -36,7 +36,7 @@ from .selectors import (
     audiences_in_force,
     below_digital_consent_age,
     consent_history,
-    consent_ledger,
+    consent_states,
     learner_accomplishments,
     learner_courses,
     list_length_asked,
@@ -210,7 +210,7 @@ class ConsentEntrySerializer(serializers.Serializer):
 
 def _consent_rows(user):
     rows = []
-    for state in consent_ledger(user, recent=0).states.values():
+    for state in consent_states(user).values():
         latest = state.latest
         rows.append(
             {

@@ -25,6 +25,7 @@ urlpatterns = [
     path("privacy/unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("settings/security/activity/", views.account_activity, name="account_activity"),
     path("settings/privacy/consents/", views.consent_change, name="consent_change"),
+    path("settings/privacy/consents/history/", views.consent_history_page, name="consent_history"),
     path("privacy/policy/confirm/", views.policy_confirm_page, name="policy_confirm"),
     path("settings/privacy/checkup/dismiss/", views.checkup_dismiss, name="checkup_dismiss"),
     path("settings/privacy/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),

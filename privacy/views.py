@@ -1,11 +1,15 @@
 """Views of the privacy app: the Privacy tab and public profiles."""
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
@@ -23,7 +27,8 @@ from .selectors import (
     access_public_profile,
     audiences_in_force,
     below_digital_consent_age,
-    consent_ledger,
+    consent_history_recent,
+    consent_states,
     fields_visible_to,
     list_length_asked,
     policy_confirmation_due,
@@ -42,8 +47,11 @@ CONSENTS_MESSAGE_ID = "consents-message"
 # opens there after Save, so the confirmation is in view wherever on the page Save was pressed.
 VISIBILITY_MESSAGE_TAG = "visibility"
 VISIBILITY_MESSAGE_ID = "visibility-message"
-#: How many of the newest consent-ledger entries the Privacy tab lists (the API pages through all).
+#: How many of the newest consent-ledger entries the history of choices lists (the API pages through all).
 CONSENT_HISTORY_SHOWN = 50
+#: How many renderings of the visibility choices each process keeps: one per language, age and set of
+#: choices (at most 2 × 3⁷ per language), each about 7 KB.
+VISIBILITY_CHOICES_KEPT = 256
 
 #: "View as" choices on the Privacy tab: label, how the preview names the viewer, and the
 #: audiences such a viewer belongs to.
@@ -54,18 +62,57 @@ VIEW_AS = {
 
 
 def _viewers_by_choice(user):
-    """Return ``{field: {audience: [view_as key, ...]}}``: who would see each field were that audience chosen.
+    """Return ``{audience: "view_as key ..."}``: who would see a field were that audience chosen for it.
 
     Read from ``fields_visible_to``, the rule the preview follows on the server, so the
-    Privacy tab's script previews unsaved choices without a rule of its own.
+    Privacy tab's script previews unsaved choices without a rule of its own. The answer
+    is the same for every field (and depends on the learner only through their age).
     """
-    viewers = {name: {audience: [] for audience in Audience} for name in ProfileVisibility.FIELDS}
+    viewers = {}
     for audience in Audience:
         chosen = dict.fromkeys(ProfileVisibility.FIELDS, audience)
-        for key, (_, _, audiences) in VIEW_AS.items():
-            for name in fields_visible_to(subject=user, audiences=audiences, chosen=chosen):
-                viewers[name][audience].append(key)
+        viewers[audience] = " ".join(
+            key
+            for key, (_, _, audiences) in VIEW_AS.items()
+            if fields_visible_to(subject=user, audiences=audiences, chosen=chosen)
+        )
     return viewers
+
+
+def _visibility_items(form, *, saved, viewers):
+    """Return what ``privacy/_visibility_fields.html`` lists: each field of ``form``, its saved audience, options."""
+    return [
+        {
+            "field": field,
+            "saved": saved[field.name],
+            "options": [(radio, viewers[radio.data["value"]]) for radio in field],
+        }
+        for field in form
+    ]
+
+
+@functools.lru_cache(maxsize=VISIBILITY_CHOICES_KEPT)
+def visibility_choices_html(language, young, audiences, viewers):
+    """Return the Privacy tab's choices as a visit shows them before any change: rendered once per process.
+
+    They depend only on the arguments, never on who the learner is (the same choices
+    render the same for everyone): the page renders them from here on every visit
+    that sends nothing, and through the template when a sent form is shown again
+    (with what was sent, and its errors).
+
+    Args:
+        language: the active language's code (the template's words).
+        young: under the digital age of consent ("Everyone" is not offered).
+        audiences: ``((field name, Audience), ...)``, the audiences in force, checked.
+        viewers: ``((Audience, "view_as key ..."), ...)`` from ``_viewers_by_choice``.
+
+    Returns:
+        safe HTML of the fieldsets.
+    """
+    audiences = dict(audiences)
+    form = VisibilityForm(audiences=audiences, young=young)
+    items = _visibility_items(form, saved=audiences, viewers=dict(viewers))
+    return render_to_string("privacy/_visibility_fields.html", {"visibility_fields": items})
 
 
 def _messages_by_place(request):
@@ -89,6 +136,7 @@ def privacy_settings(request):
     previewing = request.method == "POST" and "view_as" in request.POST
     view_as = request.POST["view_as"] if previewing else request.GET.get("view_as")
     chosen = None
+    choices_html = None
     if request.method == "POST":
         form = VisibilityForm(request.POST, **in_force)
         if not form.is_valid():
@@ -107,45 +155,46 @@ def privacy_settings(request):
             # An address of its own: a redirect without one would keep the form's (e.g. #preview-heading
             # after a preview) and open the page away from the confirmation.
             return redirect(reverse("privacy:settings") + f"#{VISIBILITY_MESSAGE_ID}")
+        visibility_fields = _visibility_items(
+            form, saved=in_force["audiences"], viewers=_viewers_by_choice(request.user)
+        )
     else:
-        form = VisibilityForm(**in_force)
+        visibility_fields = None
+        choices_html = visibility_choices_html(
+            get_language(),
+            young,
+            tuple(in_force["audiences"].items()),
+            tuple(_viewers_by_choice(request.user).items()),
+        )
     if view_as not in VIEW_AS:
         view_as = "public"
-    ledger = consent_ledger(request.user, recent=CONSENT_HISTORY_SHOWN)
+    states = consent_states(request.user)
     safeguards = safeguards_of(request.user)
-    # The owner's whole profile, for the script's preview; the server's preview is the part of it the viewer sees.
+    # The owner's whole profile, rendered once: the preview hides what the viewer would not see, and the
+    # script shows and hides the same parts as the choices change.
     everything = profile_for_audiences(subject=request.user, audiences=Audience, list_length=list_length_asked(request))
-    preview = everything.restricted_to(
-        fields_visible_to(subject=request.user, audiences=VIEW_AS[view_as][2], chosen=chosen)
-    )
-    viewers = _viewers_by_choice(request.user)
+    shown = fields_visible_to(subject=request.user, audiences=VIEW_AS[view_as][2], chosen=chosen)
     consent_messages, visibility_messages, other_messages = _messages_by_place(request)
     return render(
         request,
         "settings/privacy.html",
         {
             "tab": "privacy",
-            "form": form,
-            "visibility_fields": [
-                {
-                    "field": field,
-                    "saved": in_force["audiences"][field.name],
-                    "options": [(radio, " ".join(viewers[field.name][radio.data["value"]])) for radio in field],
-                }
-                for field in form
-            ],
+            "visibility_fields": visibility_fields,
+            "visibility_choices": choices_html,
             "visibility": visibility,
             "everything": everything,
-            "preview": preview,
+            "preview_hidden": everything.fields.keys() - shown,
+            "preview_empty": not everything.fields.keys() & shown,
             "preview_unsaved": chosen is not None and chosen != in_force["audiences"],
             "preview_all_url": f"?view_as={view_as}&lists=all#preview-heading",
             "view_as": view_as,
             "view_as_choices": [(key, label, who) for key, (label, who, _) in VIEW_AS.items()],
             "view_as_who": VIEW_AS[view_as][1],
             # A grant given before the learner reached the digital age of consent shows as off, to be given again.
-            "consents": list(ledger.states.values()),
-            "consent_history": ledger.recent,
-            "consent_history_total": ledger.total,
+            "consents": list(states.values()),
+            # Whether the ledger has entries: the link to the history of choices shows only then.
+            "consents_decided": any(state.latest for state in states.values()),
             "consent_messages": consent_messages,
             "consent_message_id": CONSENTS_MESSAGE_ID,
             "visibility_messages": visibility_messages,
@@ -158,6 +207,22 @@ def privacy_settings(request):
             "public_before_consent_age": public_chosen_before_consent_age(request.user),
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,
         },
+    )
+
+
+@login_required
+@require_safe
+def consent_history_page(request):
+    """Settings → Privacy → Your history of choices: the newest entries of the learner's consent ledger.
+
+    A page of its own, linked from the Privacy tab's consents: most visits to the tab
+    do not open it. Lists the newest ``CONSENT_HISTORY_SHOWN`` entries, newest first;
+    the API pages through them all (GDPR Art. 7(1): what was agreed, when, how).
+    """
+    return render(
+        request,
+        "privacy/consent_history.html",
+        {"tab": "privacy", "history": consent_history_recent(request.user, limit=CONSENT_HISTORY_SHOWN)},
     )
 
 
@@ -255,7 +320,7 @@ def policy_confirm_page(request):
         )
         messages.success(request, "Thank you: your choices are confirmed under the new privacy policy.")
         return redirect(next_url)
-    states = consent_ledger(request.user, recent=0).states
+    states = consent_states(request.user)
     return render(
         request,
         "privacy/policy_confirm.html",

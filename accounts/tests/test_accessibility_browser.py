@@ -175,6 +175,7 @@ def test_pages_signed_in_and_for_two_factor_have_no_wcag_violations(live_server,
         "/settings/account/",
         "/settings/privacy/",
         "/settings/privacy/?view_as=learners",
+        "/settings/privacy/consents/history/",
         "/settings/security/",
         "/settings/data/",
         *[

@@ -5,6 +5,7 @@ Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 
 import re
 import smtplib
+from html.parser import HTMLParser
 
 import psycopg2
 from django.core import mail
@@ -96,6 +97,56 @@ def checked_radios(page):
         if 'type="radio"' in tag and re.search(r"\schecked\b", tag):
             checked[re.search(r'name="([^"]+)"', tag)[1]] = re.search(r'value="([^"]+)"', tag)[1]
     return checked
+
+
+class _ShownParts(HTMLParser):
+    """Re-write HTML without the elements marked ``hidden`` (and what they hold), as a reader sees it."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.parts, self.hidden_depth = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        void = tag in self.VOID
+        if self.hidden_depth:
+            self.hidden_depth += 0 if void else 1
+        elif any(name == "hidden" for name, _ in attrs):
+            self.hidden_depth = 0 if void else 1
+        else:
+            self.parts.append(self.get_starttag_text())
+
+    def handle_endtag(self, tag):
+        if self.hidden_depth:
+            self.hidden_depth -= 1
+        else:
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.hidden_depth:
+            self.parts.append(data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
+
+
+def preview_shown(page):
+    """Return the HTML of the Privacy tab's "View as" preview without the parts marked hidden: what the viewer sees."""
+    frame = page.split("data-preview-frame>", 1)[1].split("<p><a href=", 1)[0]
+    parser = _ShownParts()
+    parser.feed(frame)
+    parser.close()
+    return "".join(parser.parts)
+
+
+def link_to(page, text):
+    """Return the address of the link whose text is ``text`` on the HTML ``page``, as a browser would follow it."""
+    (href,) = re.findall(rf'<a [^>]*href="([^"]+)"[^>]*>\s*{re.escape(text)}\s*</a>', page)
+    return href
 
 
 class RefusingSMTPBackend(BaseEmailBackend):

@@ -259,7 +259,7 @@ def test_an_unexpected_error_under_the_api_is_json_and_elsewhere_the_500_page(ap
     assert "a bug" not in str(body)
     page = Client(raise_request_exception=False)
     page.force_login(UserFactory(username="pageviewer"))
-    monkeypatch.setattr("privacy.views.consent_ledger", broken)
+    monkeypatch.setattr("privacy.views.consent_states", broken)
     response = page.get("/settings/privacy/")
     assert response.status_code == 500 and "Something went wrong on our side" in response.content.decode()
 

@@ -84,6 +84,7 @@ EXPECTED = {
     "privacy:notice": ("/privacy/notice/", everyone(200)),
     "privacy:unsubscribe": ("/privacy/unsubscribe/not-a-token/", everyone(400)),
     "privacy:account_activity": ("/settings/security/activity/", SIGNED_IN_PAGE),
+    "privacy:consent_history": ("/settings/privacy/consents/history/", SIGNED_IN_PAGE),
     "privacy:consent_change": ("/settings/privacy/consents/", everyone(405)),
     "privacy:policy_confirm": ("/privacy/policy/confirm/", row(LOGIN, *[REDIRECT] * 5)),
     "privacy:checkup_dismiss": ("/settings/privacy/checkup/dismiss/", everyone(405)),

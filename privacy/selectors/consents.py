@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import BoolOr
+from django.db import router
 from django.db.models import Case, Count, Exists, F, Q, When, Window
-from django.db.models.functions import RowNumber
 
 from compliance.registry import Purpose
+from learnerportal.compiled_sql import CompiledQuery
 
 from ..models import (
     CONSENT_PURPOSES,
@@ -79,51 +80,63 @@ def consent_state(user, purpose):
     return _consent_state(user, purpose, latest, objected=latest is not None and latest.objected)
 
 
+#: Every column of a ledger entry: the states hold whole entries (``ConsentState.latest``), never deferred ones.
+_CONSENT_COLUMNS = tuple(field.attname for field in Consent._meta.concrete_fields)
+
+
+def _latest_per_purpose(user_id):
+    """Return the latest ledger entry of each purpose ``user_id`` decided, with whether it was objected to for good.
+
+    The window (every entry of the purpose) is read before ``DISTINCT ON`` keeps the latest.
+    """
+    return (
+        Consent.objects.filter(user_id=user_id)
+        .annotate(
+            objected=Window(BoolOr(Case(When(_FINAL_OBJECTION, then=True), default=False)), partition_by=F("purpose"))
+        )
+        .order_by("purpose", *_NEWEST_FIRST)
+        .distinct("purpose")
+        .values_list(*_CONSENT_COLUMNS, "objected")
+    )
+
+
+_LATEST_PER_PURPOSE = CompiledQuery(_latest_per_purpose)
+
+
+def consent_states(user):
+    """Return ``user``'s ``ConsentState`` of every optional purpose, in one query.
+
+    Returns:
+        ``{purpose: ConsentState}`` for every purpose of ``CONSENT_PURPOSES``, in that order.
+
+    The query's SQL is compiled once per process (``CompiledQuery``): the Privacy tab,
+    the API and the dashboard read it on every visit.
+    """
+    db = router.db_for_read(Consent)
+    latest = {}
+    for *columns, objected in _LATEST_PER_PURPOSE.rows(user_id=user.pk):
+        entry = Consent.from_db(db, _CONSENT_COLUMNS, columns)
+        latest[entry.purpose] = (entry, objected)
+    return {purpose: _consent_state(user, purpose, *latest.get(purpose, (None, False))) for purpose in CONSENT_PURPOSES}
+
+
 @dataclass(frozen=True)
-class ConsentLedger:
-    """What the Privacy tab shows of a learner's consent ledger, read in one query.
+class ConsentHistory:
+    """The newest entries of a learner's consent ledger, as the history of choices lists them.
 
     Attributes:
-        states: ``{purpose: ConsentState}`` for every purpose of ``CONSENT_PURPOSES``, in that order.
-        recent: the newest entries, newest first, at most the number asked for.
+        entries: ``Consent`` rows, newest first, at most the number asked for.
         total: how many entries the ledger holds.
     """
 
-    states: dict
-    recent: list
+    entries: list
     total: int
 
 
-def consent_ledger(user, *, recent=50):
-    """Return ``user``'s ``ConsentLedger``: the state of each purpose and the ``recent`` newest entries.
-
-    One query whatever the ledger's length: window functions rank each entry within
-    its purpose and overall and note an objection for good anywhere in the purpose's
-    entries; only the latest per purpose and the ``recent`` newest rows are read.
-    """
-    rows = (
-        Consent.objects.filter(user=user)
-        .annotate(
-            place_in_purpose=Window(RowNumber(), partition_by=F("purpose"), order_by=_NEWEST_FIRST),
-            place=Window(RowNumber(), order_by=_NEWEST_FIRST),
-            objected=Window(BoolOr(Case(When(_FINAL_OBJECTION, then=True), default=False)), partition_by=F("purpose")),
-            entries=Window(Count("pk")),
-        )
-        .filter(Q(place_in_purpose=1) | Q(place__lte=recent))
-        .order_by(*_NEWEST_FIRST)
-    )
-    by_purpose, newest, total = {}, [], 0
-    for row in rows:
-        total = row.entries
-        if row.place_in_purpose == 1:
-            by_purpose[row.purpose] = row
-        if row.place <= recent:
-            newest.append(row)
-    states = {}
-    for purpose in CONSENT_PURPOSES:
-        latest = by_purpose.get(purpose)
-        states[purpose] = _consent_state(user, purpose, latest, objected=latest is not None and latest.objected)
-    return ConsentLedger(states=states, recent=newest, total=total)
+def consent_history_recent(user, *, limit=50):
+    """Return ``user``'s ``ConsentHistory``: the ``limit`` newest ledger entries and their number, in one query."""
+    entries = list(consent_history(user).annotate(total=Window(Count("pk")))[:limit])
+    return ConsentHistory(entries=entries, total=entries[0].total if entries else 0)
 
 
 def consent_history(user):

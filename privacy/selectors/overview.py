@@ -9,12 +9,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.selectors import authenticators_in_use, backup_codes_unused, two_factor_enabled
+from learnerportal.compiled_sql import CompiledQuery
 
 from .. import conf
 from ..models import (
     Audience,
 )
-from .consents import consent_ledger, restrictions_in_force
+from .consents import consent_states, restrictions_in_force
 from .visibility import audiences_in_force, profile_visibility_of
 
 
@@ -34,8 +35,8 @@ class Safeguards:
     restricted_since: datetime.datetime | None
 
 
-def safeguards_of(user):
-    """Return ``user``'s ``Safeguards``: 2FA, backup codes left and a restriction in force, in one query."""
+def _safeguards(user_id):
+    """Return the query of ``Safeguards``' values, in their order, for the user ``user_id``."""
     codes = (
         backup_codes_unused()
         .filter(device__user=OuterRef("pk"))
@@ -44,17 +45,27 @@ def safeguards_of(user):
         .annotate(count=Count("pk"))
         .values("count")
     )
-    row = (
+    return (
         get_user_model()
-        .objects.filter(pk=user.pk)
-        .values(
-            two_factor_on=Exists(authenticators_in_use().filter(user=OuterRef("pk"))),
-            backup_codes_left=Coalesce(Subquery(codes[:1]), 0),
-            restricted_since=Subquery(restrictions_in_force().filter(user=OuterRef("pk")).values("started_at")[:1]),
+        .objects.filter(pk=user_id)
+        .values_list(
+            Exists(authenticators_in_use().filter(user=OuterRef("pk"))),
+            Coalesce(Subquery(codes[:1]), 0),
+            Subquery(restrictions_in_force().filter(user=OuterRef("pk")).values("started_at")[:1]),
         )
-        .get()
     )
-    return Safeguards(**row)
+
+
+_SAFEGUARDS = CompiledQuery(_safeguards)
+
+
+def safeguards_of(user):
+    """Return ``user``'s ``Safeguards``: 2FA, backup codes left and a restriction in force, in one query.
+
+    The query's SQL is compiled once per process (``CompiledQuery``): the Privacy tab reads it on every visit.
+    """
+    (row,) = _SAFEGUARDS.rows(user_id=user.pk)
+    return Safeguards(*row)
 
 
 def privacy_at_a_glance(user):
@@ -67,7 +78,7 @@ def privacy_at_a_glance(user):
         (ints, purposes currently granted / all optional purposes).
     """
     audiences = list(audiences_in_force(user).values())  # as the tab and the profile apply them
-    states = consent_ledger(user, recent=0).states
+    states = consent_states(user)
     return {
         "audience_counts": [(a, audiences.count(a)) for a in Audience if a in audiences],
         "reviewed_at": profile_visibility_of(user).reviewed_at,

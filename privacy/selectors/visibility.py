@@ -1,10 +1,15 @@
 """Who may see each part of a learner's profile: the audiences in force, and the profile a viewer sees."""
 
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404
+
+from accounts.models import Enrollment
+from learnerportal.compiled_sql import CompiledQuery
 
 from ..models import (
     Audience,
@@ -112,21 +117,6 @@ class VisibleProfile:
     def __bool__(self):
         return bool(self.fields)
 
-    def restricted_to(self, names):
-        """Return a copy that keeps only the fields in ``names`` (e.g. ``fields_visible_to``'s answer).
-
-        Args:
-            names: a collection of field names (``ProfileVisibility.FIELDS``).
-
-        Returns:
-            a new ``VisibleProfile``; ``more`` counts only for lists kept.
-        """
-        return VisibleProfile(
-            username=self.username,
-            fields={name: value for name, value in self.fields.items() if name in names},
-            more={name: count if name in names else 0 for name, count in self.more.items()},
-        )
-
 
 #: How many courses and accomplishments a page lists before "And N more" (``list_length``).
 PROFILE_LIST_LENGTH = 20
@@ -141,33 +131,81 @@ def list_length_asked(request):
     return None if request.GET.get("lists") == "all" else PROFILE_LIST_LENGTH
 
 
+#: A profile's courses: the newest enrollment first (the id breaks ties, as it did when they were listed).
+_NEWEST_ENROLLMENT = (F("enrolled_at").desc(), F("pk").asc())
+#: Its accomplishments: the most recently completed first, ties in the courses' order.
+_NEWEST_COMPLETION = (F("completed_at").desc(nulls_last=True), *_NEWEST_ENROLLMENT)
+
+
+def _newest_of_both_lists(user_id, *, list_length):
+    """Return the query of ``user_id``'s ``list_length`` newest courses and accomplishments, with both totals.
+
+    Each row: title, partner, enrolled_at, id, completed_at, how many courses and how
+    many accomplishments there are. The database picks the newest of each list by
+    their ids (two top-N sorts of narrow rows) and joins the courses' titles to those
+    alone, so at most twice ``list_length`` rows leave it however many enrollments
+    there are; the caller puts them in order.
+    """
+    mine = Enrollment.objects.filter(user_id=user_id)
+    newest = mine.order_by(*_NEWEST_ENROLLMENT).values("pk")[:list_length]
+    completed = mine.filter(completed_at__isnull=False).order_by(*_NEWEST_COMPLETION).values("pk")[:list_length]
+    totals = mine.order_by().values("user_id")
+    return (
+        Enrollment.objects.filter(pk__in=newest.union(completed))
+        .order_by()
+        .values_list(
+            "course__title",
+            "course__partner__name",
+            "enrolled_at",
+            "pk",
+            "completed_at",
+            Subquery(totals.annotate(count=Count("pk")).values("count")),
+            Subquery(totals.annotate(count=Count("completed_at")).values("count")),
+        )
+    )
+
+
+@functools.cache
+def _newest_of_both_lists_read(list_length):
+    """Return the ``CompiledQuery`` of ``_newest_of_both_lists`` for ``list_length`` (SQL writes the limit in)."""
+    return CompiledQuery(functools.partial(_newest_of_both_lists, list_length=list_length))
+
+
 def _course_lists(subject, want_courses, want_accomplishments, list_length):
     """Return ``(courses, accomplishments, more)`` for a profile, newest first, in one query.
 
     With ``list_length`` None both lists are whole; otherwise each holds at most that
-    many and ``more`` counts the rest, so the page's length does not grow with the
-    learner's enrollments (issue 9). Rows are read as plain tuples, not model
-    instances: a thousand cost a few milliseconds.
+    many and ``more`` counts the rest, and the database sends only those (its SQL is
+    compiled once per process, ``CompiledQuery``): the page's cost does not grow with
+    the learner's enrollments. Rows are read as plain tuples, not model instances.
     """
     more = {"courses": 0, "accomplishments": 0}
     if not (want_courses or want_accomplishments):
         return [], [], more
-    rows = subject.enrollments.order_by("-enrolled_at", "pk").values_list(
-        "course__title", "course__partner__name", "completed_at"
-    )
-    courses = [Course(title, partner) for title, partner, _ in rows] if want_courses else []
-    # Accomplishments by when they were achieved, the newest first (a stable sort keeps enrollment order on ties).
-    accomplishments = (
-        sorted((Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True)
-        if want_accomplishments
-        else []
-    )
-    if list_length is not None:
-        more = {
-            "courses": max(len(courses) - list_length, 0),
-            "accomplishments": max(len(accomplishments) - list_length, 0),
-        }
-        courses, accomplishments = courses[:list_length], accomplishments[:list_length]
+    if list_length is None:
+        rows = subject.enrollments.order_by(*_NEWEST_ENROLLMENT).values_list(
+            "course__title", "course__partner__name", "completed_at"
+        )
+        courses = [Course(title, partner) for title, partner, _ in rows]
+        # Completed ones by when they were completed, the newest first (a stable sort keeps the courses' order on ties).
+        accomplishments = sorted(
+            (Accomplishment(*row) for row in rows if row[2]), key=lambda item: item.completed_at, reverse=True
+        )
+    else:
+        rows = _newest_of_both_lists_read(list_length).rows(user_id=subject.pk)
+        # The rows in each list's order: sorted by the order's last key first (sorts are stable).
+        rows.sort(key=lambda row: row[3])
+        rows.sort(key=lambda row: row[2], reverse=True)
+        courses = [Course(title, partner) for title, partner, *_ in rows[:list_length]]
+        completed = sorted((row for row in rows if row[4]), key=lambda row: row[4], reverse=True)
+        accomplishments = [Accomplishment(title, partner, done) for title, partner, _, _, done, *_ in completed]
+        accomplishments = accomplishments[:list_length]
+        if rows:
+            more = {"courses": rows[0][5] - len(courses), "accomplishments": rows[0][6] - len(accomplishments)}
+    if not want_courses:
+        courses, more["courses"] = [], 0
+    if not want_accomplishments:
+        accomplishments, more["accomplishments"] = [], 0
     return courses, accomplishments, more
 
 

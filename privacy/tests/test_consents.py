@@ -1,13 +1,16 @@
 """The consent ledger: opt-in, latest wins, one click either way, append-only in the database."""
 
+import re
+
 import pytest
 import time_machine
 from django.db import IntegrityError, InternalError, transaction
 
 from compliance.models import AuditEvent, StaffGroup
-from learnerportal.tests.factories import UserFactory, staff_member
+from learnerportal.tests.factories import ConsentFactory, UserFactory, staff_member
+from learnerportal.tests.support import link_to
 from privacy.models import CONSENT_PURPOSES, Consent
-from privacy.selectors import consent_ledger, may_process
+from privacy.selectors import consent_states, current_policy_version, may_process
 from privacy.services import consent_record
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +20,42 @@ def choose(client, purpose, granted):
     return client.post(
         "/settings/privacy/consents/", {"purpose": purpose, "granted": "1" if granted else "0"}, follow=True
     )
+
+
+def test_the_history_of_choices_is_a_page_of_its_own_linked_from_the_tab(signed_in, learner):
+    with time_machine.travel("2026-11-01 10:00Z"):
+        choose(signed_in, "research", True)
+    with time_machine.travel("2026-11-02 10:00Z"):
+        choose(signed_in, "research", False)
+    ConsentFactory(user=UserFactory(username="someone"), purpose="marketing_email", policy_version="2099-01")
+
+    tab = signed_in.get("/settings/privacy/").content.decode()
+    assert "On the Privacy tab, policy" not in tab, "the entries are not on the tab"
+    history = signed_in.get(link_to(tab, "Your history of choices"))
+
+    assert history.status_code == 200
+    page = history.content.decode()
+    assert '<a href="/settings/privacy/#consents">← Privacy</a>' in page
+    assert 'aria-current="page">Privacy</a>' in page, "still under the Privacy tab"
+    entries = re.findall(r"<li><time[^>]*>([^<]+)</time> — (.+?)</li>", page)
+    assert [(when, re.sub(r"<[^>]+>", "", what)) for when, what in entries] == [
+        ("2 Nov 2026, 10:00", f"Research: off (On the Privacy tab, policy {current_policy_version()})"),
+        ("1 Nov 2026, 10:00", f"Research: on (On the Privacy tab, policy {current_policy_version()})"),
+    ]
+    assert "2099-01" not in page, "no one else's choices"
+
+
+def test_without_any_choice_the_tab_has_no_history_link_and_the_page_says_there_is_none(signed_in):
+    tab = signed_in.get("/settings/privacy/").content.decode()
+    assert "Your history of choices" not in tab
+    page = signed_in.get("/settings/privacy/consents/history/").content.decode()
+    assert "You have not turned any of them on or off yet." in page
+
+
+def test_the_history_of_choices_needs_a_signed_in_learner(client):
+    response = client.get("/settings/privacy/consents/history/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/settings/privacy/consents/history/")
 
 
 def test_every_purpose_starts_off_and_nothing_is_processed(signed_in, learner):
@@ -196,7 +235,7 @@ def test_the_same_choice_made_twice_at_once_is_written_once():
 
 
 def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest_50(signed_in, learner):
-    """One query reads the tab's ledger; an objection 60 entries back still keeps marketing off for good."""
+    """An objection 60 entries back still keeps marketing off for good; the history page lists the newest 50."""
     entries = [Consent(purpose="marketing_email", granted=False, source=Consent.Source.OBJECTION)]
     entries += [Consent(purpose="research", granted=n % 2 == 0, source=Consent.Source.SETTINGS) for n in range(60)]
     entries += [Consent(purpose="personalization", granted=True, source=Consent.Source.API)]
@@ -205,11 +244,11 @@ def test_a_long_ledger_shows_the_current_choices_an_old_objection_and_the_latest
     Consent.objects.bulk_create(entries)  # one time for all: the newest are the last written
 
     page = signed_in.get("/settings/privacy/").content.decode()
+    history = signed_in.get(link_to(page, "Your history of choices")).content.decode().split('id="history-heading"')[1]
 
-    history = page.split("Your history of choices")[1].split("</details>")[0]
     assert history.count("<li>") == 50 and "Your 50 latest choices of 62." in history
     assert "Personalization: <strong>on</strong>" in history.split("<li>")[1], "newest first"
     assert "Off for good" in page
-    states = consent_ledger(learner).states
+    states = consent_states(learner)
     assert (states["research"].granted, states["personalization"].granted) == (False, True)
     assert states["marketing_email"].objected and states["marketing_email"].latest.source == Consent.Source.OBJECTION

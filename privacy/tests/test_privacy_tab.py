@@ -7,7 +7,7 @@ from django.test import Client
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import seminars
-from learnerportal.tests.support import checked_radios
+from learnerportal.tests.support import checked_radios, preview_shown
 from privacy.models import Audience, ProfileVisibility
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +85,10 @@ def test_view_as_preview_shows_what_each_audience_sees(client, learner):
     as_public = client.get("/settings/privacy/?view_as=public").content.decode()
     as_learner = client.get("/settings/privacy/?view_as=learners").content.decode()
 
-    preview = as_public.split('id="preview-heading"')[1]
+    preview = preview_shown(as_public)
     assert "Noor Al-Hassan" in preview
     assert "Learning statistics" not in preview
-    assert "Learning statistics" in as_learner.split('id="preview-heading"')[1]
+    assert "Learning statistics" in preview_shown(as_learner)
 
 
 def test_view_as_previews_the_choices_on_the_page_without_saving_them(client, learner):
@@ -100,7 +100,7 @@ def test_view_as_previews_the_choices_on_the_page_without_saving_them(client, le
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Noor Al-Hassan" in page.split('id="preview-heading"')[1]
+    assert "Noor Al-Hassan" in preview_shown(page)
     assert "not saved yet" in page and "Your privacy settings are saved." not in page
     assert checked_radios(page)["full_name"] == "public", "the unsaved choice is still on the page to save"
     assert 'name="view_as" value="public" aria-pressed="true">Anyone on the internet</button>' in page
@@ -130,7 +130,7 @@ def test_a_preview_naming_no_offered_viewer_saves_nothing_and_shows_the_public_v
 def test_view_as_with_nothing_changed_says_nothing_of_unsaved_choices(client, learner):
     client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners"}, follow=True)
     page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "learners", "view_as": "learners"}).content.decode()
-    assert "Learning statistics" in page.split('id="preview-heading"')[1]
+    assert "Learning statistics" in preview_shown(page)
     assert "not saved yet" not in page and "with your saved settings" in page
 
 
@@ -143,13 +143,19 @@ def test_under_16_an_unsaved_public_choice_previews_as_learners_only(client, lea
     learner.profile.date_of_birth = timezone.localdate() - datetime.timedelta(days=365 * 13)
     learner.profile.save()
     page = client.post("/settings/privacy/", ALL_PRIVATE | {"bio": "public", "view_as": "public"}).content.decode()
-    assert "Learning statistics" not in page.split('id="preview-heading"')[1]
+    assert "Learning statistics" not in preview_shown(page)
     assert "choose an audience for every field marked below to see the preview" in page.lower()
 
 
 def test_preview_says_when_a_profile_is_invisible(client, learner):
     page = client.get("/settings/privacy/?view_as=learners").content.decode()
-    assert "to them, your profile does not exist" in page
+    assert "to them, your profile does not exist" in preview_shown(page)
+    assert "Noor Al-Hassan" not in preview_shown(page)
+
+    client.post("/settings/privacy/", ALL_PRIVATE | {"full_name": "learners"})
+    page = client.get("/settings/privacy/?view_as=learners").content.decode()
+    assert "to them, your profile does not exist" not in preview_shown(page)
+    assert "Noor Al-Hassan" in preview_shown(page)
 
 
 def test_the_seed_flow_links_avatar_menu_to_settings_to_privacy(client, learner):
@@ -167,7 +173,7 @@ def test_show_all_in_the_preview_stays_in_the_preview_and_its_audience(client, l
     page = client.get("/settings/privacy/?view_as=public").content.decode()
     assert 'href="?view_as=public&amp;lists=all#preview-heading">Show all 25 courses</a>' in page
 
-    whole = client.get("/settings/privacy/?view_as=public&lists=all").content.decode().split('id="preview-heading"')[1]
+    whole = preview_shown(client.get("/settings/privacy/?view_as=public&lists=all").content.decode())
     assert len(re.findall(r"<li>Seminar \d\d", whole)) == 25
     assert "Completed Seminar" not in whole, "accomplishments are not for everyone: the preview still says so"
 
@@ -199,6 +205,41 @@ def test_each_choice_names_the_viewers_who_would_see_the_field_for_the_preview_s
     marks = {value: viewers for viewers, value in re.findall(option, page)}
     assert marks == {"public": "public learners", "learners": "learners", "private": ""}
     assert 'data-field="bio" data-saved="learners"' in page
-    # The owner's whole profile is there for the script, inert, before the preview.
-    assert re.search(r"<template data-preview-everything>.*Learning statistics.*</template>", page, re.S)
+    # The owner's whole profile is there for the script, what this viewer would not see marked hidden.
+    assert '<dd class="profile-bio" data-field="bio" hidden>Learning statistics</dd>' in page
+    assert "Learning statistics" not in preview_shown(page)
     assert '<script src="/static/js/privacy-tab.js" defer></script>' in page
+
+
+def test_an_adult_and_a_young_learner_with_the_same_choices_each_see_their_own_options(client, learner):
+    """The choices render once per process for everyone with the same ones, but never across the age of consent."""
+    import datetime
+
+    from django.utils import timezone
+
+    from learnerportal.tests.factories import UserFactory
+
+    teen = UserFactory(username="teen", profile__date_of_birth=timezone.localdate() - datetime.timedelta(days=365 * 13))
+    teen_client = Client()
+    teen_client.force_login(teen)
+
+    for _ in range(2):  # each one's page after the other's
+        adult_page = client.get("/settings/privacy/").content.decode()
+        teen_page = teen_client.get("/settings/privacy/").content.decode()
+
+        assert checked_radios(adult_page) == checked_radios(teen_page) == ALL_PRIVATE
+        assert len(re.findall(r'<input type="radio"[^>]*value="public"', adult_page)) == len(ProfileVisibility.FIELDS)
+        assert not re.search(r'<input type="radio"[^>]*value="public"', teen_page), "no “Everyone” under 16"
+
+
+def test_a_saved_choice_shows_at_the_next_visit_and_no_one_elses_changes(client, learner):
+    from learnerportal.tests.factories import UserFactory
+
+    other = Client()
+    other.force_login(UserFactory(username="sami"))
+    other.get("/settings/privacy/")
+
+    client.post("/settings/privacy/", ALL_PRIVATE | {"country": "learners"})
+
+    assert checked_radios(client.get("/settings/privacy/").content.decode()) == ALL_PRIVATE | {"country": "learners"}
+    assert checked_radios(other.get("/settings/privacy/").content.decode()) == ALL_PRIVATE

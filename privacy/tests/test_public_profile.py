@@ -167,6 +167,26 @@ def test_a_long_course_list_shows_the_newest_twenty_and_the_rest_on_request(clie
     assert len(client.get("/api/v1/learners/ada/?lists=all").json()["courses"]) == 32
 
 
+def test_courses_begun_or_completed_at_the_same_moment_keep_one_order_on_every_page(client, subject):
+    """Ties keep the order the whole list has (the first enrolled first), in the newest 20 as with ?lists=all."""
+    set_audiences(subject, courses=Audience.PUBLIC, accomplishments=Audience.PUBLIC)
+    subject.enrollments.all().delete()
+    moment = timezone.now()
+    for n in range(25):
+        EnrollmentFactory(
+            user=subject, course=CourseFactory(title=f"Tie {n:02d}"), enrolled_at=moment, completed_at=moment
+        )
+
+    page = client.get("/learners/ada/").content.decode()
+    whole = client.get("/learners/ada/?lists=all").content.decode()
+
+    courses, accomplishments = page.split('id="profile-accomplishments"')
+    assert re.findall(r"<li>(Tie \d\d)", courses) == re.findall(r"<li>(Tie \d\d)", whole)[:20]
+    assert re.findall(r"Completed (Tie \d\d)", accomplishments) == re.findall(r"Completed (Tie \d\d)", whole)[:20]
+    assert re.findall(r"<li>(Tie \d\d)", courses)[:2] == ["Tie 00", "Tie 01"]
+    assert page.count("And 5 more.") == 2
+
+
 def test_a_hidden_course_list_stays_hidden_when_asked_for_all(client, subject):
     set_audiences(subject, full_name=Audience.PUBLIC, courses=Audience.LEARNERS)
     page = client.get("/learners/ada/?lists=all").content.decode()

@@ -28,6 +28,7 @@ from learnerportal.tests.factories import (
     ProfileVisibilityFactory,
     UserFactory,
 )
+from learnerportal.tests.support import preview_shown
 from privacy.models import Audience, PolicyVersion, ProfileVisibility
 from privacy.selectors import PROFILE_LIST_LENGTH, access_learner_profile
 
@@ -87,10 +88,25 @@ def test_privacy_tab_costs_the_same_queries_for_any_amount_of_data(client, polic
 
     assert response.status_code == 200
     # The preview ("as anyone on the internet") lists the newest 20 courses, then says how many more.
-    page = response.content.decode().split('id="preview-heading"')[1]
+    page = preview_shown(response.content.decode())
     enrollments = VOLUMES[volume][0]
     assert page.count("Partner University") == min(enrollments, PROFILE_LIST_LENGTH)
     assert (f"And {enrollments - PROFILE_LIST_LENGTH} more." in page) == (enrollments > PROFILE_LIST_LENGTH)
+
+
+@pytest.mark.parametrize("entries", [3, 80])
+def test_the_history_of_choices_costs_the_same_queries_for_any_length_of_ledger(
+    client, policy, django_assert_num_queries, entries
+):
+    learner = learner_with("small", policy)
+    for n in range(entries - 3):
+        ConsentFactory(user=learner, purpose="research", granted=n % 2 == 0, policy_version=policy.version)
+    client.force_login(learner)
+
+    with django_assert_num_queries(SIGNED_IN + 1):  # + the newest 50 entries with the ledger's length
+        response = client.get("/settings/privacy/consents/history/")
+
+    assert response.content.decode().count("<li><time") == min(entries, 50)
 
 
 @pytest.mark.parametrize("volume", VOLUMES)

@@ -3,7 +3,7 @@
 // Without script the page works as before: the "View as" buttons send the form to be previewed.
 // The script has no visibility rule of its own: the server marks each choice with the viewers
 // who would see the field were it chosen (data-shown-to), and sends the owner's whole profile
-// (a <template>) whose parts, each naming its field (data-field), are shown or hidden.
+// as the preview, whose parts, each naming its field (data-field), are shown or hidden.
 (() => {
   const form = document.querySelector("[data-visibility-form]");
   const preview = document.querySelector("[data-preview]");
@@ -16,9 +16,7 @@
   let viewAs = (viewButtons.find((button) => button.getAttribute("aria-pressed") === "true") || viewButtons[0]).value;
   let leaving = false;
 
-  // The preview is built from the whole profile once; the server's preview and its own
-  // "not saved yet" note (of a preview sent without script) give way to it.
-  frame.replaceChildren(preview.querySelector("template[data-preview-everything]").content.cloneNode(true));
+  // The server's "not saved yet" note (of a preview sent without script) gives way to the script's.
   for (const note of preview.querySelectorAll("[data-server-unsaved]")) note.remove();
   const unsavedNote = preview.querySelector("template[data-preview-unsaved]").content.firstElementChild.cloneNode(true);
   unsavedNote.hidden = true;
