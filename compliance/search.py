@@ -162,9 +162,11 @@ def caseless_pattern(text):
 
     PostgreSQL's ``UPPER``/``~*`` equate fewer letters than Python's patterns: not "İ" and
     "i" (Turkish capitals, "AYŞE DEMİR"), the Kelvin sign and "k", "ſ" and "s", "ẞ" and
-    "ß". Each letter becomes the class of the capitals ``UPPER`` writes for the letters
-    ``fold_case`` equates with it ("[Iİ]" for "i"); a trigram index on ``UPPER(column)``
-    still answers the pattern.
+    "ß". Each letter becomes the class of the letters ``fold_case`` equates with it and of
+    the capitals Python writes for them ("[Iiİı]" for "i"): whether or not ``UPPER`` wrote
+    the capital, which depends on the database's ``LC_CTYPE`` (with "C" it writes none
+    beyond ASCII, and an older C library lacks newer capitals). pg_trgm compares trigrams
+    in lower case, so the trigram index on ``UPPER(column)`` still answers the pattern.
 
     Returns:
         str: the pattern, every character written as an escape (``\\uXXXX``).
@@ -172,11 +174,11 @@ def caseless_pattern(text):
     parts = []
     for char in text:
         same = _case_classes().get(fold_case(char), [char])
-        capitals = sorted({other.upper() if len(other.upper()) == 1 else other for other in same})
-        if len(capitals) == 1:
-            parts.append(_are_char(capitals[0]))
+        letters = sorted({*same, *(other.upper() for other in same if len(other.upper()) == 1)})
+        if len(letters) == 1:
+            parts.append(_are_char(letters[0]))
         else:
-            parts.append("[" + "".join(_are_char(capital) for capital in capitals) + "]")
+            parts.append("[" + "".join(_are_char(letter) for letter in letters) + "]")
     return "".join(parts)
 
 

@@ -45,7 +45,7 @@ def cache_increment(key, *, timeout):
             return 1
     with _locked(alias, backend, key):
         now = time.time()
-        count, expires = backend.get(key) or (0, now + timeout)
+        count, expires = _entry(backend.get(key), now + timeout)
         backend.set(key, (count + 1, expires), timeout=max(1, expires - now))
         return count + 1
 
@@ -60,9 +60,23 @@ def cache_decrement(key):
         return
     with _locked(alias, backend, key):
         now = time.time()
-        entry = backend.get(key)
-        if entry and entry[0] > 0:
-            backend.set(key, (entry[0] - 1, entry[1]), timeout=max(1, entry[1] - now))
+        count, expires = _entry(backend.get(key), now)
+        if count > 0 and expires > now:
+            backend.set(key, (count - 1, expires), timeout=max(1, expires - now))
+
+
+def _entry(value, expires):
+    """Return a database-cache counter's ``(count, expires)``; a bare count (``cache.incr``) expires at ``expires``.
+
+    Args:
+        value: what the cache holds under the key: ``(count, expires)``, an int, or None when gone.
+        expires: the expiry (Unix seconds) given to a bare count or a missing counter.
+    """
+    if value is None:
+        return 0, expires
+    if isinstance(value, int):  # counted by ``cache.add``/``cache.incr`` (the sign-up limit did before)
+        return value, expires
+    return value[0], value[1]
 
 
 def cache_count(key):

@@ -121,3 +121,21 @@ def test_before_filing_a_learner_in_tokyo_is_told_the_answer_date_in_tokyos_cale
         page = client.get("/settings/data/new/access/").content.decode()
 
     assert "We answer by <strong>1 March 2027</strong> at the latest" in page
+
+
+def test_the_note_of_a_ready_file_gives_its_last_day_in_the_learners_time_zone_as_the_page_does(
+    client, learner, django_capture_on_commit_callbacks
+):
+    """The worker writes the note; 02:00 in London, when the file ends, is still the day before in Los Angeles."""
+    Profile.objects.filter(user=learner).update(timezone="America/Los_Angeles")
+    learner.refresh_from_db()
+    ready_at = datetime.datetime(2027, 1, 7, 2, 0, tzinfo=LONDON)
+    with time_machine.travel(ready_at, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):  # the worker prepares the report
+            request = services.request_submit(actor=learner, subject=learner, request_type="access")
+        client.force_login(learner)
+        page = client.get(f"/settings/data/{request.pk}/").content.decode()
+
+    assert "Available until <time" in page and "13 January 2027, 18:00 PST" in page
+    assert "until 14 January 2027" not in page, "the learner's 14 January never has the file"
+    assert "signed in, until 13 January 2027, 18:00 PST;" in page

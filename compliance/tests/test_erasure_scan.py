@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Payment
 from compliance.erasure import erasure_execute, erasure_scan, subject_identifiers
+from compliance.search import caseless_pattern
 from learnerportal.tests.factories import (
     CourseFactory,
     PaymentFactory,
@@ -194,3 +195,39 @@ def test_a_name_on_the_second_line_of_a_json_column_of_the_learners_own_row_is_f
         "email": 1,
         "username": 1,  # "noor", in the address
     }
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="PostgreSQL's \\w holds combining marks (Mn, Mc) and Python's does not: the SQL word edge (?!\\w) "
+    "refuses a name followed by a diacritic that Python's pattern finds",
+)
+def test_a_name_followed_by_a_diacritic_python_finds_is_found_in_free_text():
+    """'سارة أحمدٌ' (a tanween, U+064C, on the last letter): Python's pattern finds 'سارة أحمد' in it."""
+    subject = UserFactory(profile__full_name="سارة أحمد")
+    UserFactory(profile__bio="درست مع سارة أحمدٌ أمس")
+
+    assert found(erasure_execute(subject=subject)["scan"], "accounts_profile", "bio") == {"full name": 1}
+
+
+@pytest.mark.parametrize(
+    ("collation", "name", "written"),
+    [
+        ("C", "Zoë Ødegård", "Zoë Ødegård"),  # initdb without a locale: UPPER writes ASCII capitals only
+        ("C", "Zoë Ødegård", "ZOË ØDEGÅRD"),
+        ("C.utf8", "Ayşe Demir", "AYŞE DEMİR"),
+        pytest.param(
+            "und-x-icu",
+            "Jürgen Strauß",
+            "Jürgen Strauß",
+            marks=pytest.mark.xfail(strict=True, reason="ICU's UPPER writes 'ß' as 'SS', which no class holds"),
+        ),
+    ],
+)
+def test_the_free_text_pattern_finds_a_name_whatever_capitals_the_databases_upper_writes(collation, name, written):
+    """The scan matches ``caseless_pattern`` on ``UPPER(column)``, whose capitals follow the database's LC_CTYPE."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT UPPER(%s COLLATE "{collation}") ~ %s', [f"Study group with {written}.", caseless_pattern(name)]
+        )
+        assert cursor.fetchone()[0]

@@ -184,23 +184,27 @@ def test_every_json_success_answer_has_an_example():
         "DEFAULT_THROTTLE_RATES": {"api_user": "3/minute", "api_ip": "5/minute"},
     }
 )
-def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after():
+@pytest.mark.parametrize(("second", "retry_after"), [(5, "75"), (35, "45")])
+def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after(second, retry_after):
+    """Three at 10:00:05 or at 10:00:35 weigh 3 × 40/60 = 2 of the limit at 10:01:20: the next one fits then.
+
+    (The clock is fixed: the count slides over the minute, so the wait depends on the second.)
+    """
     cache.clear()
     try:
         learner = UserFactory(username="busy")
         client = token_client(make_token(learner, scope="read"))
-        statuses = [client.get("/api/v1/me/privacy/").status_code for _ in range(4)]
-        assert statuses == [200, 200, 200, 429]
-        limited = client.get("/api/v1/me/privacy/")
-        body = assert_error(limited, 429, "throttled")
-        # The window slides: three requests just made weigh on the next minute too, so the wait may pass 60 s,
-        # by at most a third of the minute here (the limit is 3): until 2 of those 3 no longer count.
-        assert 0 < int(limited["Retry-After"]) <= 60 + 60 / 3 and body["fields"] == {}
-        # Another user from the same address still has a little room, then the address is limited too,
-        # even for requests with no or bad credentials (the IP limit is checked before anything else).
-        other = token_client(make_token(UserFactory(), scope="read"))
-        assert other.get("/api/v1/me/privacy/").status_code == 429  # the address made 5 already
-        assert_error(Client(HTTP_AUTHORIZATION="Bearer lpat_guess").get("/api/v1/me/privacy/"), 429, "throttled")
+        with time_machine.travel(datetime.datetime(2027, 1, 4, 10, 0, second, tzinfo=datetime.UTC), tick=False):
+            statuses = [client.get("/api/v1/me/privacy/").status_code for _ in range(4)]
+            assert statuses == [200, 200, 200, 429]
+            limited = client.get("/api/v1/me/privacy/")
+            body = assert_error(limited, 429, "throttled")
+            assert limited["Retry-After"] == retry_after and body["fields"] == {}
+            # Another user from the same address still has a little room, then the address is limited too,
+            # even for requests with no or bad credentials (the IP limit is checked before anything else).
+            other = token_client(make_token(UserFactory(), scope="read"))
+            assert other.get("/api/v1/me/privacy/").status_code == 429  # the address made 5 already
+            assert_error(Client(HTTP_AUTHORIZATION="Bearer lpat_guess").get("/api/v1/me/privacy/"), 429, "throttled")
     finally:
         cache.clear()
 

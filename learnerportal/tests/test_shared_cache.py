@@ -18,9 +18,11 @@ import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from learnerportal.counters import cache_count, cache_increment
 from learnerportal.tests.support import signup_post, subprocess_database_url
@@ -175,3 +177,16 @@ def test_on_the_database_cache_the_sign_up_limit_lasts_its_whole_hour():
         clock.move_to(start + datetime.timedelta(minutes=61))
         signup_post(Client(), SIGNUP)
     assert len(mail.outbox) == 4, "a new hour, a new email"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("database_cache")
+def test_on_the_database_cache_a_count_written_by_cache_incr_is_counted_on_not_a_500():
+    """The previous release counted sign-up emails with ``cache.incr`` (a bare int): an upgrade counts on."""
+    digest = salted_hmac("accounts.signup-emails", SIGNUP["email"], algorithm="sha256").hexdigest()
+    cache.set(f"accounts:signup-emails:{digest}", 2, timeout=3600)
+
+    answers = [signup_post(Client(), SIGNUP).status_code for _ in range(2)]
+
+    assert 500 not in answers
+    assert len(mail.outbox) == 1, "the third email of the hour is sent, the fourth is not"

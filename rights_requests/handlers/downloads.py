@@ -2,6 +2,8 @@
 
 from django.utils import dateformat, timezone
 
+from accounts.timezones import user_timezone
+
 from ..files import request_file_store
 from ..leases import work_progress
 from .base import Handler
@@ -27,10 +29,14 @@ class DownloadHandler(Handler):
         raise NotImplementedError
 
     def fulfil(self, request):
-        """Write the file and store it for the learner; return the sentence telling them until when it lasts."""
+        """Write the file and store it for the learner; return the sentence telling them until when it lasts.
+
+        The time is the learner's, the zone named ("13 January 2027, 18:00 PST"), as their page writes it.
+        """
         with self.write_file(request.subject, progress=work_progress(request)) as source:
             request_file = request_file_store(request=request, kind=self.file_kind, source=source)
-        until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y")
+        ends = timezone.localtime(request_file.expires_at, user_timezone(request.subject))
+        until = dateformat.format(ends, "j F Y, H:i T")
         return (
             f"{self.ready} is ready. Download it from this page, signed in, "
             f"until {until}; after that it is deleted and you can ask for a new one."

@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Profile
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import UserFactory
 from rights_requests import files, leases, portability, services
@@ -207,6 +208,28 @@ def test_a_missing_or_damaged_file_answers_503_is_kept_and_staff_are_alerted_onc
     assert response.status_code == 200 and b"".join(response.streaming_content)[:2] == b"PK"
     request_file.refresh_from_db()
     assert request_file.unavailable_since is None
+
+
+@pytest.mark.django_db(transaction=True)  # the alert is sent on commit, inside the learner's request
+def test_the_staff_alert_of_a_missing_file_gives_its_end_in_the_platforms_time_not_the_learners(
+    client, finished_copy, officer, mailoutbox
+):
+    """The alert is written while the learner's download is answered, in their time zone: staff read London's."""
+    request_file = RequestFile.objects.get(request=finished_copy)
+    # 20:00 in London on 7 January is already 8 January in Tokyo.
+    ends = datetime.datetime(2027, 1, 7, 20, 0, tzinfo=datetime.UTC)
+    RequestFile.objects.filter(pk=request_file.pk).update(expires_at=ends)
+    default_storage.delete(request_file.storage_name)
+    learner = finished_copy.subject
+    Profile.objects.filter(user=learner).update(timezone="Asia/Tokyo")
+
+    with time_machine.travel(ends - datetime.timedelta(days=1), tick=False):
+        client.force_login(learner)
+        assert client.get(reverse("rights_requests:download", args=[finished_copy.pk])).status_code == 503
+
+    [alert] = [mail for mail in mailoutbox if mail.to == [officer.email]]
+    assert "(7 Jan 2027, 20:00 GMT)" in alert.body, alert.body
+    assert "8 Jan" not in alert.body
 
 
 def test_another_learners_file_put_in_place_of_this_one_is_refused_not_sent(
