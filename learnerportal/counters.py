@@ -5,10 +5,15 @@ set, else PostgreSQL's ``portal_cache`` table. Redis's ``INCR`` is atomic; Djang
 cache reads and writes a value in two statements, so there the read and the write are made
 under a transaction-scoped advisory lock on the key: two processes counting the same key
 at the same instant wait for each other instead of both writing n + 1. (There a counter is
-stored with its expiry, which a write would otherwise reset: read it with ``cache_count``.)
+stored with its expiry, which a write would otherwise reset.)
+
+``sliding_log_admit`` keeps the times of a client's latest requests instead of a count, for
+limits that must hold over every span of their window, not per fixed window.
 """
 
 import contextlib
+import math
+import secrets
 import time
 
 from django.core.cache import caches
@@ -19,6 +24,16 @@ from django.db import connections, router, transaction
 def _database_cache_alias(backend):
     """Return the database alias of ``backend`` when it is Django's database cache, else None."""
     return router.db_for_write(backend.cache_model_class) if isinstance(backend, DatabaseCache) else None
+
+
+#: Adds one to a counter in Redis and gives a new one its time to live, as one step: KEYS[1] the
+#: counter, ARGV[1] seconds. (Django's ``incr`` checks the key, then increments: a key expiring in
+#: between would come back without a time to live, and never expire.)
+_INCREMENT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
 
 
 def cache_increment(key, *, timeout):
@@ -37,32 +52,13 @@ def cache_increment(key, *, timeout):
     backend = caches["default"]
     alias = _database_cache_alias(backend)
     if alias is None:
-        backend.add(key, 0, timeout=timeout)
-        try:
-            return backend.incr(key)  # Redis's INCR keeps the time to live
-        except ValueError:  # it expired between add and incr
-            backend.set(key, 1, timeout=timeout)
-            return 1
+        full_key = backend.make_and_validate_key(key)
+        return int(backend._cache.get_client(full_key, write=True).eval(_INCREMENT_SCRIPT, 1, full_key, timeout))
     with _locked(alias, backend, key):
         now = time.time()
         count, expires = _entry(backend.get(key), now + timeout)
         backend.set(key, (count + 1, expires), timeout=max(1, expires - now))
         return count + 1
-
-
-def cache_decrement(key):
-    """Take one from the counter ``key`` (a refused request is not counted); nothing when it is gone or at 0."""
-    backend = caches["default"]
-    alias = _database_cache_alias(backend)
-    if alias is None:
-        with contextlib.suppress(ValueError):
-            backend.decr(key)
-        return
-    with _locked(alias, backend, key):
-        now = time.time()
-        count, expires = _entry(backend.get(key), now)
-        if count > 0 and expires > now:
-            backend.set(key, (count - 1, expires), timeout=max(1, expires - now))
 
 
 def _entry(value, expires):
@@ -79,17 +75,63 @@ def _entry(value, expires):
     return value[0], value[1]
 
 
-def cache_count(key):
-    """Return the counter ``key``'s value, 0 when it is gone."""
-    value = caches["default"].get(key)
-    if isinstance(value, tuple | list):  # the database cache keeps the counter's expiry beside it
-        return value[0]
-    return value or 0
-
-
 @contextlib.contextmanager
 def _locked(alias, backend, key):
     """Inside the block, no other process counts ``key`` (a transaction-scoped advisory lock)."""
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [backend.make_key(key)])
         yield
+
+
+#: Admits one request into a sliding log in Redis, atomically: KEYS[1] the log (a sorted set of
+#: times); ARGV: now, window (s), limit, a unique member. Returns {1, 0} when admitted, else
+#: {0, seconds until the oldest time leaves the window}.
+_ADMIT_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2]) * 1000))
+  return {1, '0'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]))}
+"""
+
+
+def sliding_log_admit(key, *, limit, window, now=None):
+    """Admit one request under "at most ``limit`` in any ``window`` seconds", exactly, across hosts.
+
+    The log holds the times of the requests admitted in the last ``window`` seconds; a refused
+    request is not logged. Redis runs the check and the write as one script; the database cache
+    under an advisory lock on the key.
+
+    Args:
+        key: the client's log (without the cache's own prefix).
+        limit: requests admitted per window (int > 0).
+        window: the window's length in seconds.
+        now: the time of the request (default ``time.time()``), seconds since the epoch.
+
+    Returns:
+        ``(admitted, wait)``: whether the request is admitted; if not, the seconds until one
+        more fits (float > 0, at most ``window``).
+    """
+    now = time.time() if now is None else now
+    backend = caches["default"]
+    alias = _database_cache_alias(backend)
+    if alias is None:
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        admitted, wait = client.eval(_ADMIT_SCRIPT, 1, full_key, repr(now), repr(window), limit, _member(now))
+        return bool(admitted), float(wait)
+    with _locked(alias, backend, key):
+        times = [moment for moment in backend.get(key) or [] if moment > now - window]
+        admitted = len(times) < limit
+        if admitted:
+            times.append(now)
+        backend.set(key, times, timeout=math.ceil(window))
+        return admitted, 0.0 if admitted else times[len(times) - limit] + window - now
+
+
+def _member(now):
+    """Return a member of a sliding log no other request shares, though two come at the same instant."""
+    return f"{now!r}:{secrets.token_hex(4)}"

@@ -7,17 +7,16 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from learnerportal.addresses import client_ip_address
-from learnerportal.counters import cache_count, cache_decrement, cache_increment
+from learnerportal.counters import sliding_log_admit
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
-    """A sliding-window limit counted exactly across processes and hosts (the "sliding window counter").
+    """At most the rate's number of requests in any span of its length, counted exactly across hosts.
 
-    Requests are counted per fixed window of the rate's length, atomically
-    (``learnerportal.counters``). A request is allowed while the current window's count plus
-    the previous window's, weighted by the part of it the sliding window still covers, stays
-    within the rate; a refused request is not counted. So a burst sent at once to several
-    hosts gets exactly the limit, and a steady client can never exceed it in any window.
+    DRF's sliding log (the times of the client's latest requests), kept so that reading and
+    writing it is one step on every host (``learnerportal.counters.sliding_log_admit``): a burst
+    sent at once to several hosts gets exactly the limit, and no 60-second span holds more than
+    a per-minute limit, across a minute's edge too. A refused request is not logged.
     """
 
     def get_rate(self):
@@ -29,28 +28,14 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        self.now = self.timer()
-        window = int(self.now // self.duration)
-        current_key = f"{self.key}:{window}"
-        self.current = cache_increment(current_key, timeout=2 * self.duration)
-        self.previous = cache_count(f"{self.key}:{window - 1}")
-        # previous × (the part of its window still covered) + current ≤ limit, in whole seconds × requests.
-        uncovered = self.now % self.duration
-        if self.previous * (self.duration - uncovered) <= (self.num_requests - self.current) * self.duration:
-            return True
-        cache_decrement(current_key)
-        self.current -= 1
-        return False
+        admitted, self._wait = sliding_log_admit(
+            f"{self.key}:log", limit=self.num_requests, window=self.duration, now=self.timer()
+        )
+        return admitted
 
     def wait(self):
-        """Return the seconds until one more request fits (float ≥ 1), for ``Retry-After``."""
-        into = self.now % self.duration
-        room = self.num_requests - 1 - self.current
-        if room >= 0 and self.previous:  # this window has room once the previous one's weight falls
-            return max(1.0, (self.duration * (self.previous - room) - into * self.previous) / self.previous)
-        # After this window, it becomes the previous one, weighing ``current`` at first.
-        later = self.duration * (self.current - self.num_requests + 1) / self.current if self.current else 0.0
-        return max(1.0, self.duration - into + max(0.0, later))
+        """Return the seconds until one more request fits (float, at least 1), for ``Retry-After``."""
+        return max(1.0, self._wait)
 
     def get_ident(self, request):
         # The portal's one rule for the client's address, not DRF's NUM_PROXIES (which differs when a

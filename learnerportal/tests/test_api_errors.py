@@ -184,22 +184,18 @@ def test_every_json_success_answer_has_an_example():
         "DEFAULT_THROTTLE_RATES": {"api_user": "3/minute", "api_ip": "5/minute"},
     }
 )
-@pytest.mark.parametrize(("second", "retry_after"), [(5, "75"), (35, "45")])
-def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after(second, retry_after):
-    """Three at 10:00:05 or at 10:00:35 weigh 3 × 40/60 = 2 of the limit at 10:01:20: the next one fits then.
-
-    (The clock is fixed: the count slides over the minute, so the wait depends on the second.)
-    """
+def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after():
+    """Three at 10:00:05 fill the minute: the next one fits at 10:01:05, when the first of them leaves it."""
     cache.clear()
     try:
         learner = UserFactory(username="busy")
         client = token_client(make_token(learner, scope="read"))
-        with time_machine.travel(datetime.datetime(2027, 1, 4, 10, 0, second, tzinfo=datetime.UTC), tick=False):
+        with time_machine.travel(datetime.datetime(2027, 1, 4, 10, 0, 5, tzinfo=datetime.UTC), tick=False):
             statuses = [client.get("/api/v1/me/privacy/").status_code for _ in range(4)]
             assert statuses == [200, 200, 200, 429]
             limited = client.get("/api/v1/me/privacy/")
             body = assert_error(limited, 429, "throttled")
-            assert limited["Retry-After"] == retry_after and body["fields"] == {}
+            assert limited["Retry-After"] == "60" and body["fields"] == {}
             # Another user from the same address still has a little room, then the address is limited too,
             # even for requests with no or bad credentials (the IP limit is checked before anything else).
             other = token_client(make_token(UserFactory(), scope="read"))
@@ -215,20 +211,25 @@ def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after(secon
         "DEFAULT_THROTTLE_RATES": {"api_user": "3/minute", "api_ip": "100/minute"},
     }
 )
-def test_the_limit_slides_a_full_minute_does_not_reset_on_the_clock_and_retry_after_says_when():
-    """Three at 10:00:50 and three more at 10:01:05 would be six within 15 s: the second three wait."""
+@pytest.mark.parametrize("backend", ["redis", "database"])
+def test_no_span_of_a_minute_holds_more_than_the_limit_across_a_minutes_edge_and_retry_after_says_when(
+    request, backend
+):
+    """Three at 10:00:59 and more at 10:01:20 and 10:01:40 would be five within 41 s: they wait until 10:01:59."""
+    if backend == "database":
+        request.getfixturevalue("database_cache")
     client = token_client(make_token(UserFactory(username="steady"), scope="read"))
-    start = datetime.datetime(2027, 1, 4, 10, 0, 50, tzinfo=datetime.UTC)
+    start = datetime.datetime(2027, 1, 4, 10, 0, 59, tzinfo=datetime.UTC)
     with time_machine.travel(start, tick=False) as clock:
         assert [client.get("/api/v1/me/privacy/").status_code for _ in range(3)] == [200, 200, 200]
-        clock.move_to(start + datetime.timedelta(seconds=15))  # 10:01:05, a new minute
-        limited = client.get("/api/v1/me/privacy/")
-        assert_error(limited, 429, "throttled")
-        # 3 × (the part of 10:00 still in the last minute) + 1 must fit in 3: at 10:01:20.
-        assert limited["Retry-After"] == "15"
-        clock.move_to(start + datetime.timedelta(seconds=29))
+        for later in (21, 41):  # 10:01:20 and 10:01:40, a new minute
+            clock.move_to(start + datetime.timedelta(seconds=later))
+            limited = client.get("/api/v1/me/privacy/")
+            assert_error(limited, 429, "throttled")
+            assert limited["Retry-After"] == str(60 - later), "when the first of the three leaves the minute"
+        clock.move_to(start + datetime.timedelta(seconds=59.5))
         assert client.get("/api/v1/me/privacy/").status_code == 429
-        clock.move_to(start + datetime.timedelta(seconds=30))
+        clock.move_to(start + datetime.timedelta(seconds=60))
         assert client.get("/api/v1/me/privacy/").status_code == 200
 
 

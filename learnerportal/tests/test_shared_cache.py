@@ -24,7 +24,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from learnerportal.counters import cache_count, cache_increment
+from learnerportal.counters import cache_increment, sliding_log_admit
 from learnerportal.tests.support import signup_post, subprocess_database_url
 
 RATE = "5/minute"
@@ -160,7 +160,25 @@ def test_counts_made_at_the_same_instant_are_all_kept(request, backend):
         counts = [number for batch in pool.map(count, range(16)) for number in batch]
 
     assert sorted(counts) == list(range(1, 161))
-    assert cache_count("test:burst") == 160
+
+
+@pytest.mark.django_db(transaction=True)  # each thread admits in its own connection and transaction
+@pytest.mark.parametrize("backend", ["redis", "database"])
+def test_requests_arriving_at_the_same_instant_are_admitted_up_to_the_limit_exactly(request, backend):
+    """Sixteen threads asking ten times each under a limit of 50: exactly 50 are admitted, on both caches."""
+    if backend == "database":
+        request.getfixturevalue("database_cache")
+
+    def ask(_):
+        try:
+            return [sliding_log_admit("test:log", limit=50, window=60)[0] for _ in range(10)]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = [admitted for batch in pool.map(ask, range(16)) for admitted in batch]
+
+    assert answers.count(True) == 50
 
 
 @pytest.mark.django_db
