@@ -205,17 +205,16 @@ def test_too_many_requests_per_user_and_per_ip_answer_429_with_retry_after():
         cache.clear()
 
 
-@override_settings(
-    REST_FRAMEWORK={
+@pytest.mark.parametrize("backend", ["redis", "database"])
+def test_no_span_of_a_minute_holds_more_than_the_limit_across_a_minutes_edge_and_retry_after_says_when(
+    request, settings, backend
+):
+    """Three at 10:00:59 and more at 10:01:20 and 10:01:40 would be five within 41 s: they wait until 10:01:59."""
+    # Through the settings fixture alone: mixed with @override_settings, its undoing would bring the limit back.
+    settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"api_user": "3/minute", "api_ip": "100/minute"},
     }
-)
-@pytest.mark.parametrize("backend", ["redis", "database"])
-def test_no_span_of_a_minute_holds_more_than_the_limit_across_a_minutes_edge_and_retry_after_says_when(
-    request, backend
-):
-    """Three at 10:00:59 and more at 10:01:20 and 10:01:40 would be five within 41 s: they wait until 10:01:59."""
     if backend == "database":
         request.getfixturevalue("database_cache")
     client = token_client(make_token(UserFactory(username="steady"), scope="read"))

@@ -39,8 +39,8 @@ def test_the_history_of_choices_is_a_page_of_its_own_linked_from_the_tab(signed_
     assert 'aria-current="page">Privacy</a>' in page, "still under the Privacy tab"
     entries = re.findall(r"<li><time[^>]*>([^<]+)</time> — (.+?)</li>", page)
     assert [(when, re.sub(r"<[^>]+>", "", what)) for when, what in entries] == [
-        ("2 Nov 2026, 10:00", f"Research: off (On the Privacy tab, policy {current_policy_version()})"),
-        ("1 Nov 2026, 10:00", f"Research: on (On the Privacy tab, policy {current_policy_version()})"),
+        ("2 Nov 2026, 10:00 GMT", f"Research: off (On the Privacy tab, policy {current_policy_version()})"),
+        ("1 Nov 2026, 10:00 GMT", f"Research: on (On the Privacy tab, policy {current_policy_version()})"),
     ]
     assert "2099-01" not in page, "no one else's choices"
 

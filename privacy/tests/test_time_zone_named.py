@@ -19,6 +19,7 @@ def test_the_last_review_and_the_history_of_choices_name_the_learners_time_zone(
         consent_record(actor=learner, user=learner, purpose="research", granted=True, source="settings")
         client.force_login(learner)
         page = client.get("/settings/privacy/").content.decode()
+        history = client.get("/settings/privacy/consents/history/").content.decode()
 
     assert "1 February 2027, 08:30 JST</time>." in page, "when the settings were last reviewed"
-    assert "1 Feb 2027, 08:30 JST</time> — " in page, "when research was turned on"
+    assert "1 Feb 2027, 08:30 JST</time> — " in history, "when research was turned on"
