@@ -3,11 +3,16 @@
 Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 """
 
+import json
+import os
 import re
 import smtplib
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 import psycopg2
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -166,6 +171,26 @@ def subprocess_database_url():
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def run_in_another_process(script, *arguments, **environment):
+    """Run ``script`` in a new interpreter with the portal's settings, against this test's database.
+
+    ``environment`` overrides variables (None removes one). Returns what the script printed
+    last, read as JSON.
+    """
+    env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
+    env = {name: value for name, value in env.items() if value is not None}
+    finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
+        [sys.executable, "-c", script, *map(str, arguments)],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
 def raw_connection():

@@ -8,10 +8,6 @@ whatever the cache.
 """
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -25,7 +21,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from learnerportal.counters import cache_increment, sliding_log_admit
-from learnerportal.tests.support import signup_post, subprocess_database_url
+from learnerportal.tests.support import run_in_another_process, signup_post
 
 RATE = "5/minute"
 #: Sends ``argv[1]`` anonymous API requests through every middleware with the per-address limit at RATE,
@@ -72,22 +68,6 @@ print(json.dumps([
 """
 
 
-def _run_in_another_process(script, *arguments, **environment):
-    """Run ``script`` in a new interpreter against the test database; return what it printed last, from JSON."""
-    env = os.environ | {"DATABASE_URL": subprocess_database_url(), "DJANGO_ALLOWED_HOSTS": "testserver"} | environment
-    env = {name: value for name, value in env.items() if value is not None}
-    finished = subprocess.run(  # noqa: S603 - this interpreter and a fixed script
-        [sys.executable, "-c", script, *map(str, arguments)],
-        cwd=django_settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(finished.stdout.strip().splitlines()[-1])
-
-
 @pytest.fixture
 def low_limit(settings):
     """Limit each address to RATE API requests, as the other process does."""
@@ -98,7 +78,7 @@ def low_limit(settings):
 def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
     assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
-    elsewhere = _run_in_another_process(SPEND_LIMIT, 3)
+    elsewhere = run_in_another_process(SPEND_LIMIT, 3)
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
 
     assert elsewhere == [401, 401, 401]
@@ -109,7 +89,7 @@ def test_redis_counts_the_requests_of_every_process_against_one_limit(client, lo
 @pytest.mark.usefixtures("database_cache")
 def test_the_database_cache_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
     # The other process runs the production settings without REDIS_URL: their database cache, their table.
-    elsewhere = _run_in_another_process(
+    elsewhere = run_in_another_process(
         SPEND_LIMIT, 3, DJANGO_SETTINGS_MODULE="learnerportal.settings", REDIS_URL=None, DJANGO_DEBUG=None
     )
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
@@ -120,9 +100,7 @@ def test_the_database_cache_counts_the_requests_of_every_process_against_one_lim
 
 @pytest.mark.django_db(transaction=True)  # the other process's sign-ups are committed; the flush removes them
 def test_sign_up_emails_sent_by_another_process_count_against_the_address():
-    elsewhere = _run_in_another_process(
-        SIGN_UP, 2, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"
-    )
+    elsewhere = run_in_another_process(SIGN_UP, 2, DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     for _ in range(2):
         signup_post(Client(), SIGNUP)
 
@@ -136,7 +114,7 @@ def test_sign_in_failures_in_another_process_count_towards_the_lockout_whatever_
     # This process's cache is its own memory: only the database can carry the other process's failures.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-    elsewhere = _run_in_another_process(SIGN_IN, "amara", "203.0.113.1", "198.51.100.2", AXES_FAILURE_LIMIT="3")
+    elsewhere = run_in_another_process(SIGN_IN, "amara", "203.0.113.1", "198.51.100.2", AXES_FAILURE_LIMIT="3")
     here = Client(REMOTE_ADDR="192.0.2.3").post("/accounts/login/", {"username": "amara", "password": "wrong"})
 
     assert elsewhere == [200, 200]

@@ -8,13 +8,8 @@ sharing the same Redis and database.
 """
 
 import datetime
-import json
-import os
-import subprocess
-import sys
 import time
 import zoneinfo
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -34,7 +29,7 @@ from learnerportal.tests.factories import (
     seminars,
     set_audiences,
 )
-from learnerportal.tests.support import subprocess_database_url
+from learnerportal.tests.support import run_in_another_process
 from privacy.models import Audience, ProfileVisibility
 from privacy.selectors import profile_for_audiences
 from privacy.selectors.public_profiles import ENTRY_FORMAT, CachedProfile
@@ -250,17 +245,7 @@ def test_a_profile_cached_the_night_before_the_sixteenth_birthday_expires_at_mid
 
 def _second_process(script):
     """Run ``script`` in a new Django process with this test's settings, database and Redis; return its JSON."""
-    environment = os.environ | {"DATABASE_URL": subprocess_database_url()}
-    result = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
-        [sys.executable, "-c", f"import django\ndjango.setup()\n{script}"],
-        cwd=Path(settings.BASE_DIR),
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_another_process(f"import django\ndjango.setup()\n{script}")
 
 
 VIEW_IN_SECOND_PROCESS = """
