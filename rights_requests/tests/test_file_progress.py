@@ -218,7 +218,8 @@ def test_the_staff_alert_of_a_missing_file_gives_its_end_in_the_platforms_time_n
     request_file = RequestFile.objects.get(request=finished_copy)
     # 20:00 in London on 7 January is already 8 January in Tokyo.
     ends = datetime.datetime(2027, 1, 7, 20, 0, tzinfo=datetime.UTC)
-    RequestFile.objects.filter(pk=request_file.pk).update(expires_at=ends)
+    # Both times fixed, whatever the clock of the run: a file made a week before it ends.
+    RequestFile.objects.filter(pk=request_file.pk).update(created_at=ends - datetime.timedelta(days=7), expires_at=ends)
     default_storage.delete(request_file.storage_name)
     learner = finished_copy.subject
     Profile.objects.filter(user=learner).update(timezone="Asia/Tokyo")
