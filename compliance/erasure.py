@@ -85,7 +85,7 @@ LEFTOVERS_LISTED = 200
 REPLACEMENT_DRAWS = 20
 
 
-def identifier_pattern(identifier):
+def identifier_pattern(identifier, body=None):
     """Return a regular expression finding ``identifier`` as a whole, not inside a longer word.
 
     "noor" is found in "Rang Noor." and "/learners/noor/", not in "Noorani" or in another
@@ -95,12 +95,17 @@ def identifier_pattern(identifier):
     The same pattern serves PostgreSQL (``~*``, advanced regular expressions) and Python
     (``re.IGNORECASE``).
 
+    Args:
+        identifier: the value looked for.
+        body: the pattern of its characters, when not the literal text (``search.caseless_pattern``);
+            the word edges are always the identifier's.
+
     Returns:
         str: the pattern.
     """
     start = r"(?<!\w)" if re.match(r"\w", identifier[:1]) else ""
     end = r"(?!\w)" if re.match(r"\w", identifier[-1:]) else ""
-    return f"{start}{re.escape(identifier)}{end}"
+    return f"{start}{re.escape(identifier) if body is None else body}{end}"
 
 
 def phone_pattern(phone):
@@ -376,10 +381,8 @@ def _match(index, kind, value):
     """
     if kind == "phone":
         return _candidate(index, kind, value) & models.Q(**{f"_text_{index}__iregex": phone_pattern(value)})
-    start = r"(?<!\w)" if re.match(r"\w", value[:1]) else ""
-    end = r"(?!\w)" if re.match(r"\w", value[-1:]) else ""
     return _candidate(index, kind, value) & models.Q(
-        **{f"_uptext_{index}__regex": f"{start}{caseless_pattern(value)}{end}"}
+        **{f"_uptext_{index}__regex": identifier_pattern(value, body=caseless_pattern(value))}
     )
 
 
