@@ -223,6 +223,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The languages learners may choose (Settings -> Account); each has a complete catalog (make test checks).
+LANGUAGES = [("en-gb", "English"), ("es", "Español")]
+# Catalogs of the shell and of templates/ (each app's Python strings are in <app>/locale/).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True
