@@ -57,6 +57,36 @@ def client_ip_address(request):
     return _ip_address(request.META.get("REMOTE_ADDR", ""))
 
 
+#: An IPv6 client is counted by its /64: the smallest network a provider hands one subscriber
+#: (RFC 6177), whose 2^64 addresses are all that subscriber's to choose from (RFC 4291 2.5.1).
+IPV6_LIMIT_PREFIX = 64
+
+
+def client_limit_key(request):
+    """Return the address that per-client limits count ``request`` under, or None when unknown.
+
+    The sign-in lockout (``AXES_CLIENT_IP_CALLABLE``) and the API's per-IP limit count an IPv4
+    client by its address and an IPv6 client by its /64, written as the network's first address
+    ("2001:db8:1:2::"). SECURITY: counted by the full IPv6 address, a client would get a fresh
+    limit with each of the 2^64 addresses its provider routes to it.
+
+    Args:
+        request: a Django ``HttpRequest`` or DRF ``Request`` (only ``META`` is read).
+
+    Returns:
+        e.g. "203.0.113.7" or "2001:db8:1:2::"; an IPv4-mapped IPv6 address as its IPv4 address.
+    """
+    address = client_ip_address(request)
+    if address is None:
+        return None
+    ip = ipaddress.ip_address(address)
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, IPV6_LIMIT_PREFIX), strict=False).network_address)
+
+
 #: Prefix lengths the network is truncated to: enough to recognise a provider or a
 #: place, never a single household (the usual anonymisation of web analytics).
 IPV4_PREFIX = 24

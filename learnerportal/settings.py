@@ -449,8 +449,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # clearing by IP would let anyone with an account keep guessing another account's password.
 AXES_RESET_ON_SUCCESS = False
 # The lockout counts per client address as the rest of the portal sees it (TRUSTED_PROXY_COUNT), not per
-# proxy: behind a load balancer, five failures from anyone would otherwise lock everyone out.
-AXES_CLIENT_IP_CALLABLE = "learnerportal.addresses.client_ip_address"
+# proxy: behind a load balancer, five failures from anyone would otherwise lock everyone out. An IPv6
+# client counts by its /64, which is all one subscriber's.
+AXES_CLIENT_IP_CALLABLE = "learnerportal.addresses.client_limit_key"
 AXES_DISABLE_ACCESS_LOG = True  # keep no log of successful logins here; the audit log records them
 # "amara", "AMARA" and "amara@example.org" count against one account; unknown names count alike.
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"

@@ -6,7 +6,7 @@ Named in ``settings.REST_FRAMEWORK``, so this module must not import DRF's views
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from learnerportal.addresses import client_ip_address
+from learnerportal.addresses import client_limit_key
 from learnerportal.counters import sliding_log_admit
 
 
@@ -39,8 +39,9 @@ class _SettingsRateThrottle(SimpleRateThrottle):
 
     def get_ident(self, request):
         # The portal's one rule for the client's address, not DRF's NUM_PROXIES (which differs when a
-        # request has fewer X-Forwarded-For entries than proxies: it then trusts the client's own).
-        return client_ip_address(request) or "unknown"
+        # request has fewer X-Forwarded-For entries than proxies: it then trusts the client's own);
+        # an IPv6 client counts by its /64.
+        return client_limit_key(request) or "unknown"
 
 
 class PerUserThrottle(_SettingsRateThrottle):
@@ -55,7 +56,7 @@ class PerUserThrottle(_SettingsRateThrottle):
 
 
 class PerIPThrottle(_SettingsRateThrottle):
-    """Limit each client IP address (``learnerportal.addresses.client_ip_address``) to ``API_THROTTLE_IP_RATE``."""
+    """Limit each client to ``API_THROTTLE_IP_RATE``: an IPv4 address, or an IPv6 /64 (``client_limit_key``)."""
 
     scope = "api_ip"
 

@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 
 from accounts.models import UserSession
 from compliance.models import AuditEvent
-from learnerportal.addresses import client_ip_address
+from learnerportal.addresses import client_ip_address, client_limit_key
 from learnerportal.tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/accounts/login/"
@@ -115,6 +115,55 @@ def test_the_api_limit_counts_each_client_behind_the_proxies(proxies, settings):
 
     assert statuses == [404, 404, 404, 429]
     assert Client(**through(proxies, NEIGHBOUR)).get(url).status_code == 404
+
+
+#: One subscriber's /64, as a provider routes it: the attacker picks a new address at each try.
+ATTACKER_V6 = "2001:db8:bad:1::{}"
+NEIGHBOUR_V6 = "2001:db8:bad:2::1"  # the next /64: another subscriber
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:bad:1:aaaa:bbbb:cccc:dddd", "2001:db8:bad:1::"),
+        ("2001:db8:bad:1::1", "2001:db8:bad:1::"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),  # an IPv4 client through a dual-stack socket
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64(address, key):
+    assert client_limit_key(RequestFactory().get("/", REMOTE_ADDR=address)) == key
+
+
+@pytest.mark.django_db
+def test_new_ipv6_addresses_in_one_64_give_no_fresh_sign_in_attempts(proxies, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    amara = UserFactory(username="amara")
+    for attempt in range(3):
+        response = Client(**through(proxies, ATTACKER_V6.format(attempt + 1))).post(
+            LOGIN, {"username": f"nobody-{attempt}", "password": "wrong-password"}
+        )
+    assert response.status_code == 429
+
+    fresh_address = Client(**through(proxies, ATTACKER_V6.format("beef")))
+    assert fresh_address.post(LOGIN, {"username": amara.username, "password": PASSWORD}).status_code == 429
+    neighbour = Client(**through(proxies, NEIGHBOUR_V6))
+    assert neighbour.post(LOGIN, {"username": amara.username, "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_cache")
+def test_new_ipv6_addresses_in_one_64_give_no_fresh_api_requests(settings):
+    settings.REST_FRAMEWORK = {
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_user": "100/minute", "api_ip": "3/minute"},
+    }
+    url = "/api/v1/learners/nobody-here/"
+
+    statuses = [Client(REMOTE_ADDR=ATTACKER_V6.format(n + 1)).get(url).status_code for n in range(4)]
+
+    assert statuses == [404, 404, 404, 429]
+    assert Client(REMOTE_ADDR=NEIGHBOUR_V6).get(url).status_code == 404
 
 
 @pytest.mark.django_db
