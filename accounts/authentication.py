@@ -3,6 +3,7 @@
 Named in ``settings.REST_FRAMEWORK``, so this module must not import DRF's views.
 """
 
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -10,6 +11,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from .models import PersonalAccessToken
 from .selectors import two_factor_enabled
 from .services import personal_access_token_authenticate
+from .timezones import user_timezone
 from .two_factor import two_factor_login_pending_user
 
 
@@ -17,7 +19,9 @@ class PersonalAccessTokenAuthentication(BaseAuthentication):
     """Authenticate ``Authorization: Bearer lpat_…`` with a learner's personal access token.
 
     ``request.auth`` is then the ``PersonalAccessToken``. A header that is not a
-    Bearer token is left to the next authenticator.
+    Bearer token is left to the next authenticator. The answer's times are then in the
+    token owner's time zone, as their pages' are (``LearnerTimeZoneMiddleware`` ends it
+    with the request).
     """
 
     keyword = "Bearer"
@@ -37,6 +41,7 @@ class PersonalAccessTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "That token is unknown, revoked or expired. Make a new one on the Security tab.", code="invalid_token"
             )
+        timezone.activate(user_timezone(token.user))
         return token.user, token
 
     def authenticate_header(self, request):

@@ -43,7 +43,10 @@ class LearnerTimeZoneMiddleware:
         if self._admin_prefix is None:
             self._admin_prefix = reverse("admin:index")
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or request.path.startswith(self._admin_prefix):
+        if request.path.startswith(self._admin_prefix):
             return self.get_response(request)
-        with timezone.override(user_timezone(user)):
+        # A visitor's request may still be an API client's, whose token the API's authentication
+        # reads later and then activates its owner's zone: the override ends that with the request.
+        zone = user_timezone(user) if user is not None and user.is_authenticated else None
+        with timezone.override(zone):
             return self.get_response(request)

@@ -114,12 +114,12 @@ def personal_access_token_authenticate(raw_token):
     account is inactive. ``last_used_at`` is written at most once a minute per token.
 
     Returns:
-        ``PersonalAccessToken`` with ``user`` loaded, or None.
+        ``PersonalAccessToken`` with ``user`` and its profile loaded, or None.
     """
     if not isinstance(raw_token, str) or not raw_token.startswith(PersonalAccessToken.PREFIX) or len(raw_token) > 100:
         return None
     token = (
-        PersonalAccessToken.objects.select_related("user")
+        PersonalAccessToken.objects.select_related("user__profile")
         .filter(digest=personal_access_token_digest(raw_token))
         .first()
     )

@@ -7,8 +7,11 @@ import zoneinfo
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Profile
+from accounts.services import personal_access_token_create
 from learnerportal.tests.factories import UserFactory
 from rights_requests import services
 from rights_requests.reports import access_report_write
@@ -139,3 +142,29 @@ def test_the_note_of_a_ready_file_gives_its_last_day_in_the_learners_time_zone_a
     assert "Available until <time" in page and "13 January 2027, 18:00 PST" in page
     assert "until 14 January 2027" not in page, "the learner's 14 January never has the file"
     assert "signed in, until 13 January 2027, 18:00 PST;" in page
+
+
+def test_an_api_token_client_reads_times_in_its_owners_zone_as_the_browser_does(client, learner, filed):
+    request = filed("Asia/Tokyo")
+    _, raw_token = personal_access_token_create(
+        actor=learner, user=learner, name="Sync script", scope="read", lifetime_days=30
+    )
+    url = f"/api/v1/me/requests/{request.pk}/"
+    client.force_login(learner)
+
+    by_token = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}").get(url).json()
+    by_browser = client.get(url).json()
+    by_token_again = Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}").get(url).json()
+
+    assert by_token["received_at"] == by_browser["received_at"] == "2027-02-01T08:30:00+09:00"
+    assert by_token_again["received_at"] == by_token["received_at"]
+
+
+def test_the_token_owners_zone_ends_with_the_request(learner, filed):
+    filed("Asia/Tokyo")
+    _, raw_token = personal_access_token_create(
+        actor=learner, user=learner, name="Sync script", scope="read", lifetime_days=30
+    )
+    Client(HTTP_AUTHORIZATION=f"Bearer {raw_token}").get("/api/v1/me/profile/")
+
+    assert timezone.get_current_timezone() == LONDON, "the next request on this thread is not in Tokyo"
