@@ -36,6 +36,7 @@ from .handlers import ApprovalConfirmation, handler_for, registered
 from .models import OPEN_STATUSES, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE
 from .standings import lift_asked
+from .statistics_views import request_statistics_page
 from .steps import may_ever_take, may_take
 from .workflow import TRANSITIONS
 
@@ -565,7 +566,16 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             self.admin_site.admin_view(self.leftovers_view),
             name="rights_requests_rightsrequest_leftovers",
         )
-        return [leftovers, *super().get_urls()]
+        statistics = path(
+            "statistics/",
+            self.admin_site.admin_view(self.statistics_view),
+            name="rights_requests_rightsrequest_statistics",
+        )
+        return [statistics, leftovers, *super().get_urls()]
+
+    def statistics_view(self, request):
+        """The privacy officer's figures (``statistics_views.request_statistics_page``)."""
+        return request_statistics_page(request, self.admin_site)
 
     def leftovers_view(self, request, object_id):
         """List what an erasure left, row by row, and remove the identifiers from the places ticked.

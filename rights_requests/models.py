@@ -121,6 +121,7 @@ class RightsRequest(SearchTokensModel):
             ("work_rightsrequest", "Can work data-rights requests"),
             ("decide_erasure", "Can approve or reject erasure requests"),
             ("extend_deadline", "Can extend the deadline of data-rights requests"),
+            ("view_request_statistics", "Can view data-rights request statistics"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -5,6 +5,7 @@ from .exceptions import NotPermitted
 WORK = "rights_requests.work_rightsrequest"
 DECIDE_ERASURE = "rights_requests.decide_erasure"
 EXTEND_DEADLINE = "rights_requests.extend_deadline"
+VIEW_STATISTICS = "rights_requests.view_request_statistics"
 
 
 def require(actor, permission, what):

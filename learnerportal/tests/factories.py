@@ -258,17 +258,18 @@ class RequestEventFactory(factory.django.DjangoModelFactory):
 def staff_group(name):
     """Return the staff group ``name`` (``StaffGroup``) as the data migrations define it.
 
-    Transactional tests flush the database, data migrations' rows included, so
-    the group is made again from the latest migration's whole definition when missing.
+    Transactional tests flush the database, data migrations' rows included, so the group is
+    made again when missing: the whole set of ``accounts`` 0007, and what later migrations grant.
     """
-    migration = importlib.import_module("accounts.migrations.0007_staff_group_permissions")
+    whole_set = importlib.import_module("accounts.migrations.0007_staff_group_permissions").STAFF_GROUPS
+    later = importlib.import_module("rights_requests.migrations.0021_request_statistics_permission").GRANTS
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(
             [
                 # By codename alone: a model that moved to another app keeps its permissions' codenames.
                 Permission.objects.get(codename=codename)
-                for _app, codename in migration.STAFF_GROUPS[name]
+                for _app, codename in [*whole_set[name], *later.get(name, [])]
             ]
         )
     return group

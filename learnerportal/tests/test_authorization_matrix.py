@@ -250,6 +250,7 @@ def test_every_url_pattern_has_an_entry():
         "admin:autocomplete",
         "admin:auth_user_password_change",
         "admin:rights_requests_rightsrequest_leftovers",
+        "admin:rights_requests_rightsrequest_statistics",
     }
     assert sorted(url_names() - covered - model_urls - generic) == []
     admin_kinds = {name.rsplit("_", 1)[1] for name in url_names() & model_urls}
@@ -298,6 +299,11 @@ def test_the_matrix(world):
         f"/admin/rights_requests/rightsrequest/{request.pk}/leftovers/",
         ADMIN_OUTSIDERS
         | {"support_agent": 403, "privacy_officer": REDIRECT, "support_clerk": 403, "superuser": REDIRECT},
+    )
+    # The request statistics are the privacy officer's (and a superuser's).
+    cases["admin:rights_requests_rightsrequest_statistics"] = (
+        "/admin/rights_requests/rightsrequest/statistics/",
+        ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": 200, "support_clerk": 403, "superuser": 200},
     )
     cases["admin:auth_user_password_change"] = (
         f"/admin/accounts/user/{learner.pk}/password/",
