@@ -158,6 +158,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.LearnerTimeZoneMiddleware",
+    "privacy.middleware.GlobalPrivacyControlMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes requires: turns lockouts into the lockout page.

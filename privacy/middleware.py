@@ -5,6 +5,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .selectors import policy_confirmation_due
+from .services import global_privacy_control_honour
+
+#: The session key that says this session's Global Privacy Control signal was recorded.
+GPC_SESSION_KEY = "privacy.gpc_recorded"
 
 #: Paths that stay reachable while a learner has a policy update to confirm.
 # The API answers JSON: a script cannot follow a redirect to a page (consents still wait for the confirmation).
@@ -40,4 +44,29 @@ class PolicyConfirmationMiddleware:
             and policy_confirmation_due(user) is not None
         ):
             return redirect(f"{reverse('privacy:policy_confirm')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class GlobalPrivacyControlMiddleware:
+    """Honour a signed-in learner's Global Privacy Control signal (``Sec-GPC: 1``) as an opt-out.
+
+    The first request of a session that carries the signal records it
+    (``services.global_privacy_control_honour``); the session then remembers it, so later
+    requests cost no query. Visitors have no consents to withdraw. (GPC spec, §3;
+    CCPA regulations 11 CCR §7025.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            request.headers.get("Sec-GPC") == "1"
+            and user is not None
+            and user.is_authenticated
+            and not request.session.get(GPC_SESSION_KEY)
+        ):
+            global_privacy_control_honour(user=user)
+            request.session[GPC_SESSION_KEY] = True
         return self.get_response(request)

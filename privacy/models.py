@@ -92,6 +92,7 @@ class Consent(models.Model):
         OBJECTION = "objection", "Objection request"
         STAFF = "staff", "By staff on your behalf"
         POLICY_UPDATE = "policy_update", "Confirmed after a privacy-policy update"
+        GLOBAL_PRIVACY_CONTROL = "gpc", "Your browser's Global Privacy Control signal"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(

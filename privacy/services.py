@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.timezones import user_timezone
 from compliance.models import AuditEvent
+from compliance.registry import Purpose
 from compliance.services import audit_record, audit_record_many, data_subject_lock
 
 from . import conf
@@ -160,7 +161,9 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
     # A grant given before the learner reached the digital age of consent does not count: granting
     # again now is a new choice, written to the ledger (GDPR Art. 8(1)).
     unchanged = unchanged and (not granted or consent_counts(user, current))
-    if unchanged and source != Consent.Source.OBJECTION:
+    # An objection and a Global Privacy Control signal are written even over an equal choice: the
+    # ledger keeps that the learner objected, or that their browser asked (shown on the Privacy tab).
+    if unchanged and source not in (Consent.Source.OBJECTION, Consent.Source.GLOBAL_PRIVACY_CONTROL):
         return current
     entry = Consent(
         user=user,
@@ -180,6 +183,40 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         changes={purpose: [bool(current and current.granted), granted]},
     )
     return entry
+
+
+#: What a Global Privacy Control signal opts out of: under the CCPA, the "sale" and "sharing" of
+#: personal information (Cal. Civ. Code §1798.120, 1798.135(e)); here marketing email and partners.
+GLOBAL_PRIVACY_CONTROL_PURPOSES = (Purpose.MARKETING_EMAIL, Purpose.PARTNER_SHARING)
+
+
+@transaction.atomic
+def global_privacy_control_honour(*, user):
+    """Record the browser's Global Privacy Control signal as the learner's opt-out, once per purpose.
+
+    For each of ``GLOBAL_PRIVACY_CONTROL_PURPOSES`` without a signal in the ledger yet, an entry
+    "not granted" with the source ``gpc`` is written (and the purpose is off from then on). It
+    never turns anything on. A purpose the learner turns on themselves after the signal was
+    recorded stays on: their own later choice is the consent the rules allow to be asked for
+    (11 CCR §7025(c)(3)).
+
+    Args:
+        user: the signed-in learner whose request carried ``Sec-GPC: 1`` (GPC spec, §3).
+
+    Returns:
+        list of the purposes recorded now (empty when every one was recorded before).
+    """
+    seen = set(
+        Consent.objects.filter(
+            user=user, purpose__in=GLOBAL_PRIVACY_CONTROL_PURPOSES, source=Consent.Source.GLOBAL_PRIVACY_CONTROL
+        ).values_list("purpose", flat=True)
+    )
+    recorded = [purpose for purpose in GLOBAL_PRIVACY_CONTROL_PURPOSES if purpose not in seen]
+    for purpose in recorded:
+        consent_record(
+            actor=user, user=user, purpose=purpose, granted=False, source=Consent.Source.GLOBAL_PRIVACY_CONTROL
+        )
+    return recorded
 
 
 @transaction.atomic

@@ -1,0 +1,72 @@
+"""Global Privacy Control: a browser sending ``Sec-GPC: 1`` opts its learner out of marketing email and partner sharing.
+
+GPC specification §3 (the header); CCPA regulations 11 CCR §7025 (an opt-out of sale and sharing,
+never a grant; a later consent of the learner's own may be asked for).
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from privacy.models import Consent
+from privacy.selectors import may_process
+from privacy.services import consent_record
+
+pytestmark = pytest.mark.django_db
+
+GPC = {"HTTP_SEC_GPC": "1"}
+SIGNAL_NOTE = "Your browser asked us not to do this (Global Privacy Control)"
+
+
+def grant(learner, *purposes):
+    for purpose in purposes:
+        consent_record(actor=learner, user=learner, purpose=purpose, granted=True, source="settings")
+
+
+def test_the_signal_turns_marketing_and_partner_sharing_off_and_says_why(signed_in, learner):
+    grant(learner, "marketing_email", "partner_sharing", "research")
+
+    page = signed_in.get("/settings/privacy/", **GPC).content.decode()
+
+    assert not may_process(learner, "marketing_email") and not may_process(learner, "partner_sharing")
+    assert may_process(learner, "research"), "the signal is about sale and sharing, not research"
+    assert page.count(SIGNAL_NOTE) == 2
+    sources = set(Consent.objects.filter(user=learner, granted=False).values_list("purpose", "source"))
+    assert sources == {("marketing_email", "gpc"), ("partner_sharing", "gpc")}
+
+
+def test_the_signal_is_recorded_once_even_where_the_learner_had_not_decided(signed_in, learner):
+    for _ in range(3):
+        signed_in.get("/settings/privacy/", **GPC)
+    Client(**GPC).get("/")  # a visitor: nothing to record
+
+    assert Consent.objects.filter(user=learner, source="gpc").count() == 2
+    assert SIGNAL_NOTE in signed_in.get("/settings/privacy/").content.decode(), "it stays shown without the header"
+
+
+def test_the_learners_own_choice_after_the_signal_stands(signed_in, learner):
+    signed_in.get("/settings/privacy/", **GPC)
+    signed_in.post("/settings/privacy/consents/", {"purpose": "marketing_email", "granted": "1"}, **GPC)
+
+    page = signed_in.get("/settings/privacy/", **GPC).content.decode()
+
+    assert may_process(learner, "marketing_email"), "a new session's signal does not undo the learner's own choice"
+    assert page.count(SIGNAL_NOTE) == 1
+
+
+def test_the_signal_never_turns_anything_on(signed_in, learner):
+    signed_in.get("/settings/privacy/", HTTP_SEC_GPC="0")
+    signed_in.get("/settings/privacy/", **GPC)
+
+    assert not Consent.objects.filter(user=learner, granted=True).exists()
+
+
+def test_once_recorded_the_signal_costs_the_session_no_query(signed_in):
+    signed_in.get("/settings/privacy/", **GPC)
+    with CaptureQueriesContext(connection) as with_signal:
+        signed_in.get("/settings/privacy/", **GPC)
+    with CaptureQueriesContext(connection) as without:
+        signed_in.get("/settings/privacy/")
+
+    assert len(with_signal) == len(without)
