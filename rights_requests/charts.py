@@ -4,12 +4,17 @@ import math
 
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 #: The drawing's size in SVG units (it scales to the page's width), and the plot's margins.
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 36, 36
 #: The two series: received, closed. Each colour has at least 3:1 contrast on white (WCAG 1.4.11).
-SERIES = (("received", "Received", "#1f5f99"), ("closed", "Closed", "#2e7d32"))
+SERIES = (
+    ("received", pgettext_lazy("requests", "Received"), "#1f5f99"),
+    ("closed", pgettext_lazy("requests", "Closed"), "#2e7d32"),
+)
 #: Above this many weeks, every fourth week is labelled.
 LABEL_EVERY_WEEK_UP_TO = 13
 
@@ -101,8 +106,7 @@ def weekly_chart(weeks, *, title_id):
     return format_html(
         '<svg class="rr-chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{} {}-desc" '
         'xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}">Requests received and closed per week</title>'
-        '<desc id="{}-desc">Weeks starting {} to {}; the table below gives the same figures.</desc>'
+        '<title id="{}">{}</title><desc id="{}-desc">{}</desc>'
         "{}{}{}{}"
         '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#444" stroke-width="1"/>'
         "</svg>",
@@ -111,9 +115,10 @@ def weekly_chart(weeks, *, title_id):
         title_id,
         title_id,
         title_id,
+        _("Requests received and closed per week"),
         title_id,
-        date_format(weeks[0].start, "j M Y"),
-        date_format(weeks[-1].start, "j M Y"),
+        _("Weeks starting %(first)s to %(last)s; the table below gives the same figures.")
+        % {"first": date_format(weeks[0].start, "j M Y"), "last": date_format(weeks[-1].start, "j M Y")},
         legend,
         grid,
         format_html_join("", "{}", ((item,) for item in bars)),

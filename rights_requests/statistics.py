@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Aggregate, Count, DateTimeField, F, FloatField, OuterRef, Q, Subquery
 from django.db.models.functions import Extract, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 from .request_types import registered
@@ -205,5 +206,5 @@ def request_statistics(*, weeks=12, now=None):
         for handler in registered()
     ]
     summed = {name: sum(row[name] for row in counts.values()) for name in ("received", "withdrawn", "open", "overdue")}
-    total = _type_figures(None, "All types", summed, _prefixed(answers, "all"))
+    total = _type_figures(None, _("All types"), summed, _prefixed(answers, "all"))
     return RequestStatistics(since=since, until=now, weeks=week_rows, types=types, total=total)

@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from learnerportal.spreadsheets import write_csv
 
@@ -58,10 +61,10 @@ class StatisticsPeriodForm(forms.Form):
     """The period of the statistics page: the last 4, 12, 26 or 52 weeks."""
 
     weeks = forms.TypedChoiceField(
-        label="Period",
-        choices=[(weeks, f"Last {weeks} weeks") for weeks in PERIOD_WEEKS],
+        label=gettext_lazy("Period"),
+        choices=[(weeks, format_lazy(gettext_lazy("Last {weeks} weeks"), weeks=weeks)) for weeks in PERIOD_WEEKS],
         coerce=int,
-        error_messages={"invalid_choice": "Choose one of the periods listed."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the periods listed.")},
     )
 
 
@@ -73,7 +76,7 @@ def request_statistics_page(request, admin_site):
             (the Privacy officer group has it).
     """
     if not request.user.has_perm(VIEW_STATISTICS):
-        raise PermissionDenied("Only the privacy officer may see the request statistics.")
+        raise PermissionDenied(_("Only the privacy officer may see the request statistics."))
     form = StatisticsPeriodForm(request.GET if "weeks" in request.GET else {"weeks": DEFAULT_WEEKS})
     weeks = form.cleaned_data["weeks"] if form.is_valid() else DEFAULT_WEEKS
     statistics = request_statistics(weeks=weeks)
@@ -88,7 +91,7 @@ def request_statistics_page(request, admin_site):
         return response
     context = {
         **admin_site.each_context(request),
-        "title": "Data-rights request statistics",
+        "title": _("Data-rights request statistics"),
         "form": form,
         "weeks": weeks,
         "statistics": statistics,
