@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ComplianceError
 from .models import ActorRole, AuditEvent
@@ -18,12 +20,12 @@ Action = AuditEvent.Action
 class ActivityKind(models.TextChoices):
     """The kinds of event the learner can filter their Account activity by (each action is of exactly one)."""
 
-    SIGN_INS = "sign-ins", "Sign-ins"
-    SECURITY = "security", "Security & 2FA"
-    PRIVACY = "privacy", "Profile & privacy"
-    REQUESTS = "requests", "Data requests"
-    SHARING = "sharing", "Sharing & research"
-    STAFF = "staff", "Staff access"
+    SIGN_INS = "sign-ins", _("Sign-ins")
+    SECURITY = "security", _("Security & 2FA")
+    PRIVACY = "privacy", _("Profile & privacy")
+    REQUESTS = "requests", _("Data requests")
+    SHARING = "sharing", _("Sharing & research")
+    STAFF = "staff", _("Staff access")
 
 
 #: ``{ActivityKind: actions}``; ``compliance/tests`` checks that every ``AuditEvent.Action`` is of one kind.
@@ -245,7 +247,7 @@ def account_activity_page(user, *, kind=None, before=None, after=None, size=50):
         # SECURITY: only the learner's own events can anchor a page (another learner's id is "unknown").
         start = AuditEvent.objects.filter(subject=user, pk=cursor).only("pk", "created_at").first()
         if start is None:
-            raise ActivityPageUnknown("This page of your activity does not exist.")
+            raise ActivityPageUnknown(gettext("This page of your activity does not exist."))
     if before is None and start is not None:
         lines, more_newer = _lines(user, kind, start=start, older=False, size=size)
         if more_newer:

@@ -3,7 +3,10 @@
 import re
 from collections import Counter
 
+from django.utils.translation import gettext
+
 from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup
+from .registry import PURPOSE_SHORT_NAMES
 
 
 def actor_role_of(actor, *, subject=None):
@@ -33,7 +36,7 @@ def actor_role_of(actor, *, subject=None):
 
 
 def _on_off(value):
-    return "on" if value else "off"
+    return gettext("on") if value else gettext("off")
 
 
 #: ``{AuditEvent.Action: describe(event) -> str}`` for actions told in a feature app's vocabulary.
@@ -77,22 +80,35 @@ def audit_event_description(event):
         by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"
         return f"Request {changes.get('request', '')}: {step} {by}."
     if action == AuditEvent.Action.LOGIN_FAILED:
-        reason = "a wrong code" if changes.get("step") == "code" else "a wrong password"
-        return f"Someone tried to sign in to your account with {reason}."
+        if changes.get("step") == "code":
+            return gettext("Someone tried to sign in to your account with a wrong code.")
+        return gettext("Someone tried to sign in to your account with a wrong password.")
     if action == AuditEvent.Action.CONSENT_CHANGED:
-        parts = [f"{purpose.replace('_', ' ')} {_on_off(values[1])}" for purpose, values in changes.items()]
-        return f"Consent changed: {', '.join(parts)}."
+        parts = [
+            gettext("%(purpose)s %(state)s")
+            % {"purpose": PURPOSE_SHORT_NAMES.get(purpose, purpose.replace("_", " ")), "state": _on_off(values[1])}
+            for purpose, values in changes.items()
+        ]
+        return gettext("Consent changed: %(changes)s.") % {"changes": ", ".join(parts)}
     if action in _DESCRIPTIONS:
         return _DESCRIPTIONS[action](event)
     if action == AuditEvent.Action.PROFILE_UPDATED:
         fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
         return f"Profile updated: {fields}."
     if action == AuditEvent.Action.PARTNER_SHARED:
-        detail = "with" if changes.get("progress_and_grades") else "without"
-        partner = changes.get("partner", "a partner")
-        return f"Listed in the course roster sent to {partner}, {detail} your progress and grades."
+        partner = changes["partner"] if "partner" in changes else gettext("a partner")
+        if changes.get("progress_and_grades"):
+            return gettext("Listed in the course roster sent to %(partner)s, with your progress and grades.") % {
+                "partner": partner
+            }
+        return gettext("Listed in the course roster sent to %(partner)s, without your progress and grades.") % {
+            "partner": partner
+        }
     if action in (AuditEvent.Action.EXPORT_GENERATED, AuditEvent.Action.EXPORT_DOWNLOADED) and changes.get("request"):
-        return f"{event.get_action_display()} (request {changes['request']})."
+        return gettext("%(action)s (request %(reference)s).") % {
+            "action": event.get_action_display(),
+            "reference": changes["request"],
+        }
     return f"{event.get_action_display()}."
 
 
