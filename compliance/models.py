@@ -33,12 +33,12 @@ def refuse_truncate(table):
 class ActorRole(models.TextChoices):
     """In what capacity someone acted on a learner's account; the learner sees this, never a staff name."""
 
-    SUBJECT = "subject", "You"
-    SYSTEM = "system", "The portal"
-    SUPPORT_AGENT = "support_agent", "A member of the support team"
-    PRIVACY_OFFICER = "privacy_officer", "Our privacy officer"
-    STAFF = "staff", "A member of staff"
-    OTHER = "other", "Someone else"
+    SUBJECT = "subject", _("You")
+    SYSTEM = "system", _("The portal")
+    SUPPORT_AGENT = "support_agent", _("A member of the support team")
+    PRIVACY_OFFICER = "privacy_officer", _("Our privacy officer")
+    STAFF = "staff", _("A member of staff")
+    OTHER = "other", _("Someone else")
 
 
 class StaffGroup:
@@ -50,12 +50,12 @@ class StaffGroup:
 
 #: ``ActorRole`` in the words of the privacy officer and auditors (the labels above are the learner's: "You").
 ACTOR_ROLE_FOR_STAFF = {
-    ActorRole.SUBJECT: "The data subject",
-    ActorRole.SYSTEM: "The portal (automatic)",
-    ActorRole.SUPPORT_AGENT: "Support agent",
-    ActorRole.PRIVACY_OFFICER: "Privacy officer",
-    ActorRole.STAFF: "Other staff",
-    ActorRole.OTHER: "Someone else",
+    ActorRole.SUBJECT: _("The data subject"),
+    ActorRole.SYSTEM: _("The portal (automatic)"),
+    ActorRole.SUPPORT_AGENT: _("Support agent"),
+    ActorRole.PRIVACY_OFFICER: _("Privacy officer"),
+    ActorRole.STAFF: _("Other staff"),
+    ActorRole.OTHER: _("Someone else"),
 }
 
 

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
@@ -24,7 +24,7 @@ class ProcessingRestrictionAdmin(StaffSearchMixin, AccessTransparencyMixin, admi
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     actions = ["lift"]
-    access_view_name = "your restriction of processing"
+    access_view_name = gettext_noop("your restriction of processing")
 
     def get_readonly_fields(self, request, obj=None):
         # A restriction is started here (user and reason) but never edited afterwards.
@@ -61,7 +61,7 @@ class ProcessingRunAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """Digest and export runs: who ran what, when, for how many learners (read-only)."""
 
     list_display = ("kind", "created_at", "actor", "included", "excluded")
-    access_view_name = "a record of a job you ran"
+    access_view_name = gettext_noop("a record of a job you ran")
     list_filter = ("kind",)
 
     def has_add_permission(self, request):

@@ -1,16 +1,19 @@
-"""The privacy pages in Spanish: the Privacy tab, consents, 2FA set-up, the privacy notice, the API's errors.
+"""The privacy pages in Spanish: the Privacy tab, consents, 2FA set-up, the notice, account activity, API errors.
 
 Each page is rendered in English and in Spanish; a sentence of the English page (three words or
 more) still found on the Spanish one is a string left unmarked or untranslated.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from compliance.personal_data import DECLARATIONS as COMPLIANCE_DECLARATIONS
+from compliance.services import staff_access_record
 from privacy import conf as privacy_conf
 from privacy.models import CONSENT_PURPOSES, Consent
 from privacy.personal_data import DECLARATIONS as PRIVACY_DECLARATIONS
@@ -124,6 +127,26 @@ def test_the_privacy_notice_is_in_spanish_with_the_registry_in_spanish(client):
     assert "Finalidad y base jurídica" in spanish
     assert "Consentimiento — art. 6.1.a RGPD" in spanish
     assert "Quién puede ver tu nombre completo" in spanish
+
+
+def test_the_account_activity_tells_staff_views_in_spanish(signed_in, learner, agent):
+    evening = datetime.datetime(2026, 3, 10, 19, 10, tzinfo=datetime.UTC)  # London is on GMT then
+    for minutes in (0, 1):
+        with time_machine.travel(evening + datetime.timedelta(minutes=minutes), tick=False):
+            staff_access_record(
+                actor=agent, subject=learner, view="your restriction of processing", request_reference="DSR-2026-000077"
+            )
+
+    left, page = english_left(
+        signed_in, "/settings/security/activity/", lambda page: between(page, 'id="activity-heading"', "</section>")
+    )
+
+    assert left == set()
+    assert (
+        "Un miembro del equipo de soporte consultó tu limitación del tratamiento 2 veces entre 19:10 y 19:11 "
+        "mientras tramitaba la solicitud DSR-2026-000077."
+    ) in page
+    assert ">Accesos del personal</a>" in page
 
 
 def test_an_api_error_keeps_its_code_and_explains_in_spanish(api):
