@@ -7,10 +7,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ComplianceError
 from .models import ActorRole, AuditEvent
-from .selectors import STAFF_ROLES, audit_event_description
+from .selectors import STAFF_ROLES, audit_event_description, staff_view_in_words
 
 Action = AuditEvent.Action
 
@@ -18,12 +20,12 @@ Action = AuditEvent.Action
 class ActivityKind(models.TextChoices):
     """The kinds of event the learner can filter their Account activity by (each action is of exactly one)."""
 
-    SIGN_INS = "sign-ins", "Sign-ins"
-    SECURITY = "security", "Security & 2FA"
-    PRIVACY = "privacy", "Profile & privacy"
-    REQUESTS = "requests", "Data requests"
-    SHARING = "sharing", "Sharing & research"
-    STAFF = "staff", "Staff access"
+    SIGN_INS = "sign-ins", _("Sign-ins")
+    SECURITY = "security", _("Security & 2FA")
+    PRIVACY = "privacy", _("Profile & privacy")
+    REQUESTS = "requests", _("Data requests")
+    SHARING = "sharing", _("Sharing & research")
+    STAFF = "staff", _("Staff access")
 
 
 #: ``{ActivityKind: actions}``; ``compliance/tests`` checks that every ``AuditEvent.Action`` is of one kind.
@@ -135,18 +137,41 @@ class ActivityLine:
         if self.count == 1:
             return audit_event_description(self.newest)
         changes = self.newest.changes or {}
-        who = ActorRole(self.newest.actor_role).label
-        text = f"{who} viewed {changes.get('view', 'your data')} {self.count} times {self._span()}"
-        if changes.get("request"):
-            text += f" while working on request {changes['request']}"
-        return text + "."
+        values = {
+            "who": ActorRole(self.newest.actor_role).label,
+            "view": staff_view_in_words(changes),
+            "count": self.count,
+            "span": self._span(),
+            "reference": changes.get("request"),
+        }
+        if values["reference"]:
+            return (
+                ngettext(
+                    "%(who)s viewed %(view)s %(count)s time %(span)s while working on request %(reference)s.",
+                    "%(who)s viewed %(view)s %(count)s times %(span)s while working on request %(reference)s.",
+                    self.count,
+                )
+                % values
+            )
+        return (
+            ngettext(
+                "%(who)s viewed %(view)s %(count)s time %(span)s.",
+                "%(who)s viewed %(view)s %(count)s times %(span)s.",
+                self.count,
+            )
+            % values
+        )
 
     def _span(self):
         first, last = timezone.localtime(self.first_at), timezone.localtime(self.last_at)
         if first.replace(second=0, microsecond=0) == last.replace(second=0, microsecond=0):
-            return f"at {date_format(last, 'H:i')}"
+            # Translators: when repeated staff views happened, e.g. "at 19:10".
+            return gettext("at %(time)s") % {"time": date_format(last, "H:i")}
         shape = "H:i" if first.date() == last.date() else "j M Y, H:i"
-        return f"between {date_format(first, shape)} and {date_format(last, shape)}"
+        return gettext("between %(first)s and %(last)s") % {
+            "first": date_format(first, shape),
+            "last": date_format(last, shape),
+        }
 
     def _join(self, event):
         """Add ``event`` if it repeats the line's end it borders; return whether it did."""
@@ -245,7 +270,7 @@ def account_activity_page(user, *, kind=None, before=None, after=None, size=50):
         # SECURITY: only the learner's own events can anchor a page (another learner's id is "unknown").
         start = AuditEvent.objects.filter(subject=user, pk=cursor).only("pk", "created_at").first()
         if start is None:
-            raise ActivityPageUnknown("This page of your activity does not exist.")
+            raise ActivityPageUnknown(gettext("This page of your activity does not exist."))
     if before is None and start is not None:
         lines, more_newer = _lines(user, kind, start=start, older=False, size=size)
         if more_newer:

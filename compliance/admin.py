@@ -1,6 +1,7 @@
 """The audit log in the admin, for the privacy officer."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent
 from .selectors import in_staff_words
@@ -9,11 +10,11 @@ from .selectors import in_staff_words
 class PseudonymisedFilter(admin.SimpleListFilter):
     """Filter events by whether their data subject's account was erased."""
 
-    title = "erased accounts"
+    title = _("erased accounts")
     parameter_name = "erased"
 
     def lookups(self, request, model_admin):
-        return [("no", "Current accounts"), ("yes", "Erased accounts (pseudonymised)")]
+        return [("no", _("Current accounts")), ("yes", _("Erased accounts (pseudonymised)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -26,7 +27,7 @@ class PseudonymisedFilter(admin.SimpleListFilter):
 class ActorRoleFilter(admin.SimpleListFilter):
     """Filter events by the capacity their actor acted in, with the officer's labels."""
 
-    title = "actor's role"
+    title = _("actor's role")
     parameter_name = "actor_role"
 
     def lookups(self, request, model_admin):
@@ -67,7 +68,9 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("created_at", "subject", "actor", "role", "action", "summary", "network", "request_id")
     list_filter = ("action", ActorRoleFilter, PseudonymisedFilter, "created_at")
     search_fields = ("subject__username", "actor__username", "request_id", "changes__request")
-    search_help_text = "Search by learner's or staff member's username, request id, or data-rights request reference."
+    search_help_text = _(
+        "Search by learner's or staff member's username, request id, or data-rights request reference."
+    )
     list_select_related = ("subject", "actor")
     date_hierarchy = "created_at"
     fields = [
@@ -83,11 +86,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description="actor's role", ordering="actor_role")
+    @admin.display(description=_("actor's role"), ordering="actor_role")
     def role(self, obj):
         return ACTOR_ROLE_FOR_STAFF.get(obj.actor_role, obj.actor_role)
 
-    @admin.display(description="details")
+    @admin.display(description=_("details"))
     def summary(self, obj):
         return audit_changes_summary(obj)
 

@@ -4,6 +4,7 @@ from functools import reduce
 
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_noop
 
 from .registry import registry
 from .services import staff_access_record, staff_access_record_many
@@ -36,8 +37,9 @@ class AccessTransparencyMixin:
     was a list or a search but never what was searched for.
     """
 
-    #: What the learner is told was viewed, e.g. "your account".
-    access_view_name = "your data"
+    #: What the learner is told was viewed, e.g. "your account": marked with ``gettext_noop``, recorded in
+    #: English and shown translated (``compliance.selectors.staff_view_in_words``).
+    access_view_name = gettext_noop("your data")
     #: What a row of the list shows the learner, e.g. "your account"; None: lists record nothing
     #: (work queues, through which staff see the learners whose requests they work).
     access_list_name = None

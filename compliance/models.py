@@ -3,6 +3,7 @@
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 #: The session setting that lets a TRUNCATE through the evidence tables' triggers: set by the
 #: test database (Django empties tables between browser tests) and the benchmark's data reload.
@@ -32,12 +33,12 @@ def refuse_truncate(table):
 class ActorRole(models.TextChoices):
     """In what capacity someone acted on a learner's account; the learner sees this, never a staff name."""
 
-    SUBJECT = "subject", "You"
-    SYSTEM = "system", "The portal"
-    SUPPORT_AGENT = "support_agent", "A member of the support team"
-    PRIVACY_OFFICER = "privacy_officer", "Our privacy officer"
-    STAFF = "staff", "A member of staff"
-    OTHER = "other", "Someone else"
+    SUBJECT = "subject", _("You")
+    SYSTEM = "system", _("The portal")
+    SUPPORT_AGENT = "support_agent", _("A member of the support team")
+    PRIVACY_OFFICER = "privacy_officer", _("Our privacy officer")
+    STAFF = "staff", _("A member of staff")
+    OTHER = "other", _("Someone else")
 
 
 class StaffGroup:
@@ -49,12 +50,12 @@ class StaffGroup:
 
 #: ``ActorRole`` in the words of the privacy officer and auditors (the labels above are the learner's: "You").
 ACTOR_ROLE_FOR_STAFF = {
-    ActorRole.SUBJECT: "The data subject",
-    ActorRole.SYSTEM: "The portal (automatic)",
-    ActorRole.SUPPORT_AGENT: "Support agent",
-    ActorRole.PRIVACY_OFFICER: "Privacy officer",
-    ActorRole.STAFF: "Other staff",
-    ActorRole.OTHER: "Someone else",
+    ActorRole.SUBJECT: _("The data subject"),
+    ActorRole.SYSTEM: _("The portal (automatic)"),
+    ActorRole.SUPPORT_AGENT: _("Support agent"),
+    ActorRole.PRIVACY_OFFICER: _("Privacy officer"),
+    ActorRole.STAFF: _("Other staff"),
+    ActorRole.OTHER: _("Someone else"),
 }
 
 
@@ -76,35 +77,35 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        SIGNED_UP = "signed_up", "Account created"
-        PROFILE_UPDATED = "profile_updated", "Profile updated"
-        PHOTO_CHANGED = "photo_changed", "Photo changed"
-        PHOTO_REMOVED = "photo_removed", "Photo removed"
-        VISIBILITY_CHANGED = "visibility_changed", "Profile visibility changed"
-        VISIBILITY_REVIEWED = "visibility_reviewed", "Profile visibility reviewed"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        PASSWORD_RESET = "password_reset", "Password reset by email"
-        TWO_FACTOR_ENABLED = "two_factor_enabled", "Two-factor authentication turned on"
-        TWO_FACTOR_DISABLED = "two_factor_disabled", "Two-factor authentication turned off"
-        BACKUP_CODES_REGENERATED = "backup_codes_regenerated", "New backup codes made"
-        SIGNED_IN = "signed_in", "Signed in"
-        SIGNED_OUT = "signed_out", "Signed out"
-        LOGIN_FAILED = "login_failed", "Failed sign-in attempt"
-        SESSIONS_ENDED = "sessions_ended", "Signed out of other sessions"
-        LOGIN_LOCKED_OUT = "login_locked_out", "Sign-in locked after repeated failed attempts"
-        CONSENT_CHANGED = "consent_changed", "Consent changed"
-        RESTRICTION_STARTED = "restriction_started", "Processing restricted"
-        RESTRICTION_LIFTED = "restriction_lifted", "Restriction of processing lifted"
-        REQUEST_STEP = "request_step", "Data-rights request changed"
-        EXPORT_GENERATED = "export_generated", "Copy of the data prepared"
-        EXPORT_DOWNLOADED = "export_downloaded", "Copy of the data downloaded"
-        PARTNER_SHARED = "partner_shared", "Listed in a course partner's roster"
-        RESEARCH_INCLUDED = "research_included", "Counted in the de-identified research dataset"
-        STAFF_VIEWED = "staff_viewed", "Staff viewed personal data"
-        API_TOKEN_CREATED = "api_token_created", "API token created"
-        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
-        ACCOUNT_CHANGED = "account_changed", "Account details changed in admin"
-        ACCOUNT_CHANGE_REFUSED = "account_change_refused", "Change to the account refused"
+        SIGNED_UP = "signed_up", _("Account created")
+        PROFILE_UPDATED = "profile_updated", _("Profile updated")
+        PHOTO_CHANGED = "photo_changed", _("Photo changed")
+        PHOTO_REMOVED = "photo_removed", _("Photo removed")
+        VISIBILITY_CHANGED = "visibility_changed", _("Profile visibility changed")
+        VISIBILITY_REVIEWED = "visibility_reviewed", _("Profile visibility reviewed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET = "password_reset", _("Password reset by email")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor authentication turned on")
+        TWO_FACTOR_DISABLED = "two_factor_disabled", _("Two-factor authentication turned off")
+        BACKUP_CODES_REGENERATED = "backup_codes_regenerated", _("New backup codes made")
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        LOGIN_FAILED = "login_failed", _("Failed sign-in attempt")
+        SESSIONS_ENDED = "sessions_ended", _("Signed out of other sessions")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Sign-in locked after repeated failed attempts")
+        CONSENT_CHANGED = "consent_changed", _("Consent changed")
+        RESTRICTION_STARTED = "restriction_started", _("Processing restricted")
+        RESTRICTION_LIFTED = "restriction_lifted", _("Restriction of processing lifted")
+        REQUEST_STEP = "request_step", _("Data-rights request changed")
+        EXPORT_GENERATED = "export_generated", _("Copy of the data prepared")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Copy of the data downloaded")
+        PARTNER_SHARED = "partner_shared", _("Listed in a course partner's roster")
+        RESEARCH_INCLUDED = "research_included", _("Counted in the de-identified research dataset")
+        STAFF_VIEWED = "staff_viewed", _("Staff viewed personal data")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+        ACCOUNT_CHANGED = "account_changed", _("Account details changed in admin")
+        ACCOUNT_CHANGE_REFUSED = "account_change_refused", _("Change to the account refused")
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,

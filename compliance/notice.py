@@ -5,6 +5,7 @@ two readers; both are built from ``registry`` here, so they cannot disagree.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from learnerportal.spreadsheets import write_csv
 
@@ -35,7 +36,7 @@ def field_statement(declaration, name):
         name: the name of one of its declared fields.
 
     Returns:
-        dict: ``description`` (str), ``processing`` (list of ``(purpose label,
+        dict, its words in the active language: ``description`` (str), ``processing`` (list of ``(purpose label,
         lawful basis label)`` in the model's order), ``recipients`` (list of str),
         ``narrower_purposes`` and ``narrower_recipients`` (bools: fewer than the
         model's), ``retention``, ``source`` and ``erasure`` (str, the model's).
@@ -44,15 +45,20 @@ def field_statement(declaration, name):
     processing = [p for p in declaration.processing if not personal.purposes or p.purpose in personal.purposes]
     recipients = [r for r in declaration.recipients if not personal.recipients or r in personal.recipients]
     return {
-        "description": personal.description,
-        "processing": [(Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in processing],
-        "recipients": recipients,
+        "description": gettext(personal.description),
+        "processing": _processing_in_words(processing),
+        "recipients": [gettext(recipient) for recipient in recipients],
         "narrower_purposes": len(processing) < len(declaration.processing),
         "narrower_recipients": len(recipients) < len(declaration.recipients),
-        "retention": declaration.retention,
-        "source": declaration.source,
+        "retention": gettext(declaration.retention),
+        "source": gettext(declaration.source),
         "erasure": declaration.erasure.in_the_notice(),
     }
+
+
+def _processing_in_words(processing):
+    """Return ``[(purpose label, lawful basis label)]`` of ``Processing`` entries, in the active language."""
+    return [(str(Purpose(p.purpose).label), str(LawfulBasis(p.lawful_basis).label)) for p in processing]
 
 
 def _lower_first(text):
@@ -64,10 +70,11 @@ def _field_in_the_notice(declaration, name):
     statement = field_statement(declaration, name)
     limits = []
     if statement["narrower_purposes"]:
-        uses = " and to ".join(_lower_first(purpose) for purpose, _ in statement["processing"])
-        limits.append(f"used only to {uses}")
+        uses = gettext(" and to ").join(_lower_first(purpose) for purpose, _ in statement["processing"])
+        limits.append(gettext("used only to %(uses)s") % {"uses": uses})
     if statement["narrower_recipients"]:
-        limits.append("received only by: " + "; ".join(_lower_first(r) for r in statement["recipients"]))
+        recipients = "; ".join(_lower_first(r) for r in statement["recipients"])
+        limits.append(gettext("received only by: %(recipients)s") % {"recipients": recipients})
     if not limits:
         return statement["description"]
     return f"{statement['description']} ({'; '.join(limits)})"
@@ -81,7 +88,7 @@ def privacy_notice():
     or goes to fewer recipients than its record says so (``field_statement``).
 
     Returns:
-        list of dicts, one per declared model in registry order: ``description``,
+        list of dicts, one per declared model in registry order, in the active language: ``description``,
         ``items`` (list of ``(category label, [field descriptions])``),
         ``processing`` (list of ``(purpose label, lawful basis label)``),
         ``retention``, ``recipients`` (list of str), ``source`` and ``erasure``
@@ -91,19 +98,17 @@ def privacy_notice():
     for declaration in registry:
         by_category = {}
         for name, personal in declaration.fields.items():
-            by_category.setdefault(Category(personal.category).label, []).append(
+            by_category.setdefault(str(Category(personal.category).label), []).append(
                 _field_in_the_notice(declaration, name)
             )
         notice.append(
             {
-                "description": declaration.description,
+                "description": gettext(declaration.description),
                 "items": list(by_category.items()),
-                "processing": [
-                    (Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in declaration.processing
-                ],
-                "retention": declaration.retention,
-                "recipients": list(declaration.recipients),
-                "source": declaration.source,
+                "processing": _processing_in_words(declaration.processing),
+                "retention": gettext(declaration.retention),
+                "recipients": [gettext(recipient) for recipient in declaration.recipients],
+                "source": gettext(declaration.source),
                 "erasure": declaration.erasure.in_the_notice(),
             }
         )
@@ -146,7 +151,7 @@ def kept_after_erasure(records=None):
         "Kept: Accounting records must be kept …")``.
     """
     return [
-        (d.description, d.erasure.in_the_notice())
+        (gettext(d.description), d.erasure.in_the_notice())
         for d in registry
         if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
     ]

@@ -7,6 +7,11 @@ exports, erasure, the privacy notice and the record of processing activities
 ``compliance.checks`` makes ``manage.py check`` fail when a model that references the
 user is not declared, or when a declared model has a field nobody classified.
 
+The declarations' sentences for the learner (descriptions, retention, sources, recipients,
+legal reasons) are English marked with ``gettext_noop``: they stay plain strings that checks
+and staff pages compare and reword, and the pages that show them to a learner translate them
+(``compliance.notice``). Category, purpose and lawful-basis labels are lazy translations.
+
 Modelled on Moodle's privacy providers (``core_privacy``) and their coverage test.
 """
 
@@ -17,49 +22,63 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.TextChoices):
     """Categories of personal data, as shown to the data subject (GDPR Art. 15(1)(b))."""
 
-    IDENTITY = "identity", "Identity"
-    CONTACT = "contact", "Contact details"
-    EDUCATION = "education", "Education and learning"
-    USAGE = "usage", "Usage and activity"
-    FINANCIAL = "financial", "Payments"
-    SECURITY = "security", "Security and sign-in"
-    PREFERENCE = "preference", "Preferences and choices"
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    EDUCATION = "education", _("Education and learning")
+    USAGE = "usage", _("Usage and activity")
+    FINANCIAL = "financial", _("Payments")
+    SECURITY = "security", _("Security and sign-in")
+    PREFERENCE = "preference", _("Preferences and choices")
 
 
 class LawfulBasis(models.TextChoices):
     """Lawful bases for processing (GDPR Art. 6(1)(a)–(f))."""
 
-    CONSENT = "a", "Consent — GDPR Art. 6(1)(a)"
-    CONTRACT = "b", "Performance of a contract — GDPR Art. 6(1)(b)"
-    LEGAL_OBLIGATION = "c", "Legal obligation — GDPR Art. 6(1)(c)"
-    VITAL_INTERESTS = "d", "Vital interests — GDPR Art. 6(1)(d)"
-    PUBLIC_TASK = "e", "Public task — GDPR Art. 6(1)(e)"
-    LEGITIMATE_INTERESTS = "f", "Legitimate interests — GDPR Art. 6(1)(f)"
+    CONSENT = "a", _("Consent — GDPR Art. 6(1)(a)")
+    CONTRACT = "b", _("Performance of a contract — GDPR Art. 6(1)(b)")
+    LEGAL_OBLIGATION = "c", _("Legal obligation — GDPR Art. 6(1)(c)")
+    VITAL_INTERESTS = "d", _("Vital interests — GDPR Art. 6(1)(d)")
+    PUBLIC_TASK = "e", _("Public task — GDPR Art. 6(1)(e)")
+    LEGITIMATE_INTERESTS = "f", _("Legitimate interests — GDPR Art. 6(1)(f)")
 
 
 class Purpose(models.TextChoices):
     """Purposes for which the portal processes personal data (GDPR Art. 5(1)(b), 13(1)(c))."""
 
-    ACCOUNT = "account", "Run your account"
-    COURSE_DELIVERY = "course_delivery", "Deliver your courses, track progress and award grades"
-    PROFILE_SHARING = "profile_sharing", "Show your profile to the audiences you choose"
-    BILLING = "billing", "Take your payments for courses"
-    BOOKKEEPING = "bookkeeping", "Keep the accounting records tax law requires"
-    SECURITY = "security", "Keep your account and the platform secure"
+    ACCOUNT = "account", _("Run your account")
+    COURSE_DELIVERY = "course_delivery", _("Deliver your courses, track progress and award grades")
+    PROFILE_SHARING = "profile_sharing", _("Show your profile to the audiences you choose")
+    BILLING = "billing", _("Take your payments for courses")
+    BOOKKEEPING = "bookkeeping", _("Keep the accounting records tax law requires")
+    SECURITY = "security", _("Keep your account and the platform secure")
     CHILD_PROTECTION = (
         "child_protection",
-        "Apply the protections for learners under the digital age of consent (GDPR Art. 8)",
+        _("Apply the protections for learners under the digital age of consent (GDPR Art. 8)"),
     )
-    ACCOUNTABILITY = "accountability", "Show that your data is handled lawfully, and answer your data-rights requests"
-    MARKETING_EMAIL = "marketing_email", "Send you news about courses by email"
-    PERSONALIZATION = "personalization", "Recommend courses based on your learning"
-    RESEARCH = "research", "Research on learning, with aggregated and de-identified data"
-    PARTNER_SHARING = "partner_sharing", "Share your progress with the partner running your course"
+    ACCOUNTABILITY = (
+        "accountability",
+        _("Show that your data is handled lawfully, and answer your data-rights requests"),
+    )
+    MARKETING_EMAIL = "marketing_email", _("Send you news about courses by email")
+    PERSONALIZATION = "personalization", _("Recommend courses based on your learning")
+    RESEARCH = "research", _("Research on learning, with aggregated and de-identified data")
+    PARTNER_SHARING = "partner_sharing", _("Share your progress with the partner running your course")
+
+
+#: The optional purposes' short names, as a consent history lists them ("marketing email: on").
+PURPOSE_SHORT_NAMES = {
+    Purpose.MARKETING_EMAIL: _("marketing email"),
+    Purpose.PERSONALIZATION: _("personalization"),
+    Purpose.RESEARCH: _("research"),
+    Purpose.PARTNER_SHARING: _("partner sharing"),
+}
 
 
 @dataclass(frozen=True)
@@ -162,7 +181,7 @@ class Delete:
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
-        return "Deleted."
+        return gettext("Deleted.")
 
 
 @dataclass(frozen=True)
@@ -184,7 +203,7 @@ class Anonymize:
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
-        return "Kept without anything that identifies you."
+        return gettext("Kept without anything that identifies you.")
 
 
 @dataclass(frozen=True)
@@ -211,7 +230,7 @@ class Retain:
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
-        return f"Kept: {self.reason}"
+        return gettext("Kept: %(reason)s") % {"reason": gettext(self.reason)}
 
 
 ErasureRule = Delete | Anonymize | Retain
@@ -264,9 +283,9 @@ def _replaced(replacements, verb, model=None):
 
 
 # Phrases most declarations share, so the notice and reports say them the same way.
-WHILE_ACCOUNT_EXISTS = "While your account exists; erased with it"
-PRIVACY_STAFF = "Our support staff and privacy officer"
-PRIVACY_OFFICER = "Our privacy officer"
+WHILE_ACCOUNT_EXISTS = gettext_noop("While your account exists; erased with it")
+PRIVACY_STAFF = gettext_noop("Our support staff and privacy officer")
+PRIVACY_OFFICER = gettext_noop("Our privacy officer")
 
 
 @dataclass(frozen=True)

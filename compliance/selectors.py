@@ -3,7 +3,10 @@
 import re
 from collections import Counter
 
+from django.utils.translation import gettext
+
 from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup
+from .registry import PURPOSE_SHORT_NAMES
 
 
 def actor_role_of(actor, *, subject=None):
@@ -33,7 +36,7 @@ def actor_role_of(actor, *, subject=None):
 
 
 def _on_off(value):
-    return "on" if value else "off"
+    return gettext("on") if value else gettext("off")
 
 
 #: ``{AuditEvent.Action: describe(event) -> str}`` for actions told in a feature app's vocabulary.
@@ -60,40 +63,69 @@ def audit_event_description(event):
         str.
     """
     changes = event.changes or {}
-    who = ActorRole(event.actor_role).label
+    who = str(ActorRole(event.actor_role).label)
     action = event.action
     if action == AuditEvent.Action.STAFF_VIEWED:
-        text = f"{who} viewed {changes.get('view', 'your data')}"
-        if changes.get("request"):
-            text += f" while working on request {changes['request']}"
-        return text + "."
+        values = {"who": who, "view": staff_view_in_words(changes), "reference": changes.get("request")}
+        if values["reference"]:
+            return gettext("%(who)s viewed %(view)s while working on request %(reference)s.") % values
+        return gettext("%(who)s viewed %(view)s.") % values
     if action == AuditEvent.Action.ACCOUNT_CHANGE_REFUSED:
-        return f"{who} tried to {changes.get('attempt', 'change your account')}; the portal refused."
+        # The attempt is a phrase the accounts app records in English; shown translated when a catalog has it.
+        attempt = gettext(changes["attempt"]) if changes.get("attempt") else gettext("change your account")
+        return gettext("%(who)s tried to %(attempt)s; the portal refused.") % {"who": who, "attempt": attempt}
     if action == AuditEvent.Action.ACCOUNT_CHANGED:
         fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return f"{who} changed your account details in admin: {fields}."
+        return gettext("%(who)s changed your account details in admin: %(fields)s.") % {"who": who, "fields": fields}
     if action == AuditEvent.Action.REQUEST_STEP:
-        step = str(changes.get("step", "")).replace("_", " ")
-        by = "by you" if event.actor_role == ActorRole.SUBJECT else f"by {who[0].lower()}{who[1:]}"
-        return f"Request {changes.get('request', '')}: {step} {by}."
+        values = {
+            "reference": changes.get("request", ""),
+            "step": str(changes.get("step", "")).replace("_", " "),
+            "who": f"{who[0].lower()}{who[1:]}",
+        }
+        if event.actor_role == ActorRole.SUBJECT:
+            return gettext("Request %(reference)s: %(step)s by you.") % values
+        return gettext("Request %(reference)s: %(step)s by %(who)s.") % values
     if action == AuditEvent.Action.LOGIN_FAILED:
-        reason = "a wrong code" if changes.get("step") == "code" else "a wrong password"
-        return f"Someone tried to sign in to your account with {reason}."
+        if changes.get("step") == "code":
+            return gettext("Someone tried to sign in to your account with a wrong code.")
+        return gettext("Someone tried to sign in to your account with a wrong password.")
     if action == AuditEvent.Action.CONSENT_CHANGED:
-        parts = [f"{purpose.replace('_', ' ')} {_on_off(values[1])}" for purpose, values in changes.items()]
-        return f"Consent changed: {', '.join(parts)}."
+        parts = [
+            gettext("%(purpose)s %(state)s")
+            % {"purpose": PURPOSE_SHORT_NAMES.get(purpose, purpose.replace("_", " ")), "state": _on_off(values[1])}
+            for purpose, values in changes.items()
+        ]
+        return gettext("Consent changed: %(changes)s.") % {"changes": ", ".join(parts)}
     if action in _DESCRIPTIONS:
         return _DESCRIPTIONS[action](event)
     if action == AuditEvent.Action.PROFILE_UPDATED:
         fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return f"Profile updated: {fields}."
+        return gettext("Profile updated: %(fields)s.") % {"fields": fields}
     if action == AuditEvent.Action.PARTNER_SHARED:
-        detail = "with" if changes.get("progress_and_grades") else "without"
-        partner = changes.get("partner", "a partner")
-        return f"Listed in the course roster sent to {partner}, {detail} your progress and grades."
+        partner = changes["partner"] if "partner" in changes else gettext("a partner")
+        if changes.get("progress_and_grades"):
+            return gettext("Listed in the course roster sent to %(partner)s, with your progress and grades.") % {
+                "partner": partner
+            }
+        return gettext("Listed in the course roster sent to %(partner)s, without your progress and grades.") % {
+            "partner": partner
+        }
     if action in (AuditEvent.Action.EXPORT_GENERATED, AuditEvent.Action.EXPORT_DOWNLOADED) and changes.get("request"):
-        return f"{event.get_action_display()} (request {changes['request']})."
+        return gettext("%(action)s (request %(reference)s).") % {
+            "action": event.get_action_display(),
+            "reference": changes["request"],
+        }
     return f"{event.get_action_display()}."
+
+
+def staff_view_in_words(changes):
+    """Return what a staff view's ``changes`` say was viewed, in the active language ("your account").
+
+    The admin records its ``access_view_name``, a phrase marked with ``gettext_noop``
+    (``compliance.admin_mixins.AccessTransparencyMixin``).
+    """
+    return gettext(changes["view"]) if changes.get("view") else gettext("your data")
 
 
 def in_staff_words(phrase):
@@ -148,7 +180,7 @@ def audit_summary(*, since, until):
             name,
             {
                 "staff": name,
-                "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                "role": str(ACTOR_ROLE_FOR_STAFF[event.actor_role]),
                 "views": 0,
                 "with_request": 0,
                 "learners": set(),
@@ -163,7 +195,7 @@ def audit_summary(*, since, until):
                 {
                     "at": event.created_at,
                     "staff": name,
-                    "role": ACTOR_ROLE_FOR_STAFF[event.actor_role],
+                    "role": str(ACTOR_ROLE_FOR_STAFF[event.actor_role]),
                     "learner_id": event.subject_id,
                     "view": in_staff_words(event.changes.get("view", "")),
                 }
@@ -171,7 +203,7 @@ def audit_summary(*, since, until):
     failed = events.filter(action=AuditEvent.Action.LOGIN_FAILED)
     return {
         "total": sum(by_action.values()),
-        "by_action": [(labels.get(action, action), count) for action, count in by_action.most_common()],
+        "by_action": [(str(labels.get(action, action)), count) for action, count in by_action.most_common()],
         "staff_access": [
             row | {"learners": len(row["learners"])} for _, row in sorted(per_staff.items(), key=lambda item: item[0])
         ],

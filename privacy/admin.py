@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 
@@ -14,15 +16,15 @@ class ProcessingRestrictionAdmin(StaffSearchMixin, AccessTransparencyMixin, admi
     list_display = ("user", "started_at", "lifted_at")
     list_filter = (("lifted_at", admin.EmptyFieldListFilter),)
     search_fields = ("user__username", "user__email")
-    search_help_text = "Search by username or email address."
+    search_help_text = _("Search by username or email address.")
     #: Staff other than superusers find a learner by their whole email address only, as in the
     #: account list: a fragment such as "example" would list every learner whose address has it.
     staff_search_fields = ("user__username", "=user__email")
-    staff_search_help_text = "Search by username, or an email address in full."
+    staff_search_help_text = _("Search by username, or an email address in full.")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
     actions = ["lift"]
-    access_view_name = "your restriction of processing"
+    access_view_name = gettext_noop("your restriction of processing")
 
     def get_readonly_fields(self, request, obj=None):
         # A restriction is started here (user and reason) but never edited afterwards.
@@ -38,12 +40,20 @@ class ProcessingRestrictionAdmin(StaffSearchMixin, AccessTransparencyMixin, admi
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Lift the restriction (the learner is told first)", permissions=["change"])
+    @admin.action(description=_("Lift the restriction (the learner is told first)"), permissions=["change"])
     def lift(self, request, queryset):
         lifted = [
             r for r in queryset.filter(lifted_at__isnull=True) if restriction_lift(actor=request.user, user=r.user)
         ]
-        self.message_user(request, f"Lifted {len(lifted)} restriction(s); each learner was emailed first.")
+        self.message_user(
+            request,
+            ngettext(
+                "Lifted %(count)s restriction(s); each learner was emailed first.",
+                "Lifted %(count)s restriction(s); each learner was emailed first.",
+                len(lifted),
+            )
+            % {"count": len(lifted)},
+        )
 
 
 @admin.register(ProcessingRun)
@@ -51,7 +61,7 @@ class ProcessingRunAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     """Digest and export runs: who ran what, when, for how many learners (read-only)."""
 
     list_display = ("kind", "created_at", "actor", "included", "excluded")
-    access_view_name = "a record of a job you ran"
+    access_view_name = gettext_noop("a record of a job you ran")
     list_filter = ("kind",)
 
     def has_add_permission(self, request):
@@ -81,7 +91,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Activate (learners are asked to confirm again)", permissions=["change"])
+    @admin.action(description=_("Activate (learners are asked to confirm again)"), permissions=["change"])
     def activate(self, request, queryset):
         for policy in queryset:
             try:
@@ -89,4 +99,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
             except PrivacyError as error:
                 self.message_user(request, error.detail, messages.ERROR)
             else:
-                self.message_user(request, f"{activated} is now in force; learners are being emailed the summary.")
+                self.message_user(
+                    request,
+                    gettext("%(policy)s is now in force; learners are being emailed the summary.")
+                    % {"policy": activated},
+                )

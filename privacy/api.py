@@ -7,6 +7,7 @@ a viewer sees, ``profile_visibility_update`` and ``consent_record`` make changes
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -148,8 +149,8 @@ class MyPrivacyView(PortalAPIView):
             return Response(
                 error_body(
                     "invalid",
-                    'Send {"fields": {"<field>": "public" | "learners" | "private"}}.',
-                    {"fields": ["An object of field names and audiences."]},
+                    gettext('Send {"fields": {"<field>": "public" | "learners" | "private"}}.'),
+                    {"fields": [gettext("An object of field names and audiences.")]},
                 ),
                 status=400,
             )

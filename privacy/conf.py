@@ -3,6 +3,8 @@
 Each is read when used: ``conf.NAME`` is ``settings.PRIVACY_NAME`` if set, else the default below.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from learnerportal.conf import AppSettings
 
 
@@ -28,11 +30,11 @@ class PrivacySettings(AppSettings):
     # Set them to the operator's own: the defaults describe the demo site.
 
     #: The controller: who decides why and how learners' data is processed, and how to reach them (Art. 13(1)(a)).
-    CONTROLLER = "Learner Portal, the operator of this site: privacy@learnerportal.example"
+    CONTROLLER = _("Learner Portal, the operator of this site: privacy@learnerportal.example")
     #: How to reach the data protection officer (Art. 13(1)(b), 37(7)).
     DPO_CONTACT = "dpo@learnerportal.example"
     #: Whether decisions about learners are made by automated means alone (Art. 13(2)(f), 15(1)(h), 22).
-    AUTOMATED_DECISIONS_STATEMENT = (
+    AUTOMATED_DECISIONS_STATEMENT = _(
         "We make no decision about you based solely on automated processing that has legal or similarly "
         "significant effects. Course recommendations, if you allowed them, are suggestions only."
     )

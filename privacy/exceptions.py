@@ -1,5 +1,7 @@
 """Errors raised by the privacy app's services."""
 
+from django.utils.translation import ngettext
+
 from learnerportal.exceptions import PortalError
 
 
@@ -24,8 +26,20 @@ class InvalidAudience(PrivacyError):
     def __init__(self, errors, *, code=None):
         field, detail = next(iter(errors.items()))
         if len(errors) > 1:
-            named = f"the first {self.MAX_NAMED} named" if len(errors) > self.MAX_NAMED else "the others named"
-            detail = f"{len(errors)} fields cannot be saved: {detail} ({named})"
+            if len(errors) > self.MAX_NAMED:
+                template = ngettext(
+                    "%(count)s field cannot be saved: %(first)s (the first %(named)s named)",
+                    "%(count)s fields cannot be saved: %(first)s (the first %(named)s named)",
+                    len(errors),
+                )
+            else:
+                template = ngettext(
+                    "%(count)s field cannot be saved: %(first)s (the others named)",
+                    "%(count)s fields cannot be saved: %(first)s (the others named)",
+                    len(errors),
+                )
+            detail = template % {"count": len(errors), "first": detail, "named": self.MAX_NAMED}
+
         super().__init__(detail, code=code, field=field)
         self.errors = dict(list(errors.items())[: self.MAX_NAMED])
 

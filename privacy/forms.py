@@ -1,6 +1,7 @@
 """Forms of the privacy app."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from compliance.activity import ActivityKind
 
@@ -8,13 +9,13 @@ from .models import CONSENT_PURPOSES, Audience, ProfileVisibility
 
 #: Plain-language hints shown under each field's question on the Privacy tab.
 FIELD_HINTS = {
-    "full_name": "Shown as your profile's title. Otherwise people see only your username.",
-    "photo": "Your profile picture.",
-    "bio": "The short text about yourself from the Account tab.",
-    "country": "The country from the Account tab.",
-    "education": "Your education level and occupation.",
-    "courses": "The courses you are enrolled in.",
-    "accomplishments": "The courses you have completed.",
+    "full_name": _("Shown as your profile's title. Otherwise people see only your username."),
+    "photo": _("Your profile picture."),
+    "bio": _("The short text about yourself from the Account tab."),
+    "country": _("The country from the Account tab."),
+    "education": _("Your education level and occupation."),
+    "courses": _("The courses you are enrolled in."),
+    "accomplishments": _("The courses you have completed."),
 }
 
 
@@ -40,13 +41,13 @@ class ConsentForm(forms.Form):
     """Grant or withdraw one optional purpose: one click either way (GDPR Art. 7(3))."""
 
     purpose = forms.ChoiceField(choices=[(key, key) for key in CONSENT_PURPOSES])
-    granted = forms.TypedChoiceField(choices=[("1", "On"), ("0", "Off")], coerce=lambda value: value == "1")
+    granted = forms.TypedChoiceField(choices=[("1", _("On")), ("0", _("Off"))], coerce=lambda value: value == "1")
 
 
 #: A page link of the Account activity page that no page of it made.
 PAGE_LINK_ERRORS = {
-    "invalid": "This page of your activity does not exist.",
-    "min_value": "This page of your activity does not exist.",
+    "invalid": _("This page of your activity does not exist."),
+    "min_value": _("This page of your activity does not exist."),
 }
 
 
@@ -56,7 +57,7 @@ class ActivityFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=ActivityKind.choices,
         required=False,
-        error_messages={"invalid_choice": "There is no such kind of activity: choose one of the filters."},
+        error_messages={"invalid_choice": _("There is no such kind of activity: choose one of the filters.")},
     )
     before = forms.IntegerField(min_value=1, required=False, error_messages=PAGE_LINK_ERRORS)
     after = forms.IntegerField(min_value=1, required=False, error_messages=PAGE_LINK_ERRORS)
@@ -65,5 +66,5 @@ class ActivityFilterForm(forms.Form):
         """Refuse a page both before and after an event (a link never asks for that)."""
         cleaned = super().clean()
         if cleaned.get("before") and cleaned.get("after"):
-            raise forms.ValidationError("Choose older or newer activity, not both.", code="both_directions")
+            raise forms.ValidationError(_("Choose older or newer activity, not both."), code="both_directions")
         return cleaned

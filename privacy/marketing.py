@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.selectors import courses_newest
 from compliance.registry import Purpose
@@ -26,7 +27,7 @@ from .selectors import may_process
 from .services import processing_run_record
 
 MARKETING_PURPOSE = Purpose.MARKETING_EMAIL
-DIGEST_SUBJECT = "New courses on Learner Portal"
+DIGEST_SUBJECT = gettext_lazy("New courses on Learner Portal")
 #: How many of the newest courses a digest lists.
 DIGEST_COURSE_COUNT = 5
 #: How long an unsubscribe link keeps working after the email was sent.
@@ -99,14 +100,14 @@ def unsubscribe_token_read(token):
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_TOKEN_SALT, max_age=UNSUBSCRIBE_TOKEN_MAX_AGE)
     except signing.SignatureExpired as error:
-        raise UnsubscribeLinkExpired("This unsubscribe link has expired.") from error
+        raise UnsubscribeLinkExpired(gettext("This unsubscribe link has expired.")) from error
     except signing.BadSignature as error:
-        raise UnsubscribeLinkError("This unsubscribe link is not valid.") from error
+        raise UnsubscribeLinkError(gettext("This unsubscribe link is not valid.")) from error
     if not isinstance(data, dict) or data.get("p") not in CONSENT_PURPOSES or not isinstance(data.get("u"), int):
-        raise UnsubscribeLinkError("This unsubscribe link is not valid.")
+        raise UnsubscribeLinkError(gettext("This unsubscribe link is not valid."))
     user = get_user_model().objects.filter(pk=data["u"]).first()
     if user is None:
-        raise UnsubscribeLinkExpired("This unsubscribe link no longer works.")
+        raise UnsubscribeLinkExpired(gettext("This unsubscribe link no longer works."))
     return Unsubscription(user=user, purpose=data["p"])
 
 
@@ -133,7 +134,7 @@ def marketing_digest_email(user, courses):
         "consents_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("privacy:settings") + "#consents",
     }
     message = OneClickUnsubscribeEmail(
-        subject=DIGEST_SUBJECT,
+        subject=str(DIGEST_SUBJECT),
         body=render_to_string("privacy/email/marketing_digest.txt", context),
         to=[user.email],
         headers={

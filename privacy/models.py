@@ -3,18 +3,19 @@
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from compliance.models import refuse_truncate
-from compliance.registry import Purpose
+from compliance.registry import PURPOSE_SHORT_NAMES, Purpose
 from compliance.search import free_text_indexes
 
 
 class Audience(models.TextChoices):
     """Who may see a profile field, widest first (GDPR Art. 25(2): default is ``PRIVATE``)."""
 
-    PUBLIC = "public", "Everyone"
-    LEARNERS = "learners", "Signed-in learners"
-    PRIVATE = "private", "Only me"
+    PUBLIC = "public", _("Everyone")
+    LEARNERS = "learners", _("Signed-in learners")
+    PRIVATE = "private", _("Only me")
 
 
 #: The profile fields that have a visibility setting, in the order the Privacy tab shows them.
@@ -36,18 +37,20 @@ class ProfileVisibility(models.Model):
     FIELDS = VISIBILITY_FIELDS
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_visibility")
-    full_name = _audience_field("Full name")
-    photo = _audience_field("Photo")
-    bio = _audience_field("Bio")
-    country = _audience_field("Country")
-    education = _audience_field("Education and occupation")
-    courses = _audience_field("Courses")
-    accomplishments = _audience_field("Accomplishments")
-    reviewed_at = models.DateTimeField(null=True, blank=True, help_text="When the learner last saved these settings.")
+    full_name = _audience_field(_("Full name"))
+    photo = _audience_field(_("Photo"))
+    bio = _audience_field(_("Bio"))
+    country = _audience_field(_("Country"))
+    education = _audience_field(_("Education and occupation"))
+    courses = _audience_field(_("Courses"))
+    accomplishments = _audience_field(_("Accomplishments"))
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the learner last saved these settings.")
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "profile visibility settings"
+        verbose_name_plural = _("profile visibility settings")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(**{f"{name}__in": Audience.values}),
@@ -67,10 +70,10 @@ class ProfileVisibility(models.Model):
 #: The optional purposes, the only ones a learner consents to (all opt-in, GDPR Art. 6(1)(a), 7) or
 #: objects to (Art. 21), in the order pages list them, with the words the Privacy tab shows.
 CONSENT_PURPOSES = {
-    Purpose.MARKETING_EMAIL: "Send me news about courses by email.",
-    Purpose.PERSONALIZATION: "Recommend courses to me based on my learning history.",
-    Purpose.RESEARCH: "Use my learning data, de-identified and aggregated, for research on how people learn.",
-    Purpose.PARTNER_SHARING: "Share my progress and grades with the university or company running my courses.",
+    Purpose.MARKETING_EMAIL: _("Send me news about courses by email."),
+    Purpose.PERSONALIZATION: _("Recommend courses to me based on my learning history."),
+    Purpose.RESEARCH: _("Use my learning data, de-identified and aggregated, for research on how people learn."),
+    Purpose.PARTNER_SHARING: _("Share my progress and grades with the university or company running my courses."),
 }
 
 
@@ -85,23 +88,23 @@ class Consent(models.Model):
     """
 
     class Source(models.TextChoices):
-        SIGN_UP = "sign_up", "At sign-up"
-        SETTINGS = "settings", "On the Privacy tab"
-        API = "api", "Through the API"
-        UNSUBSCRIBE = "unsubscribe", "Unsubscribe link in an email"
-        OBJECTION = "objection", "Objection request"
-        STAFF = "staff", "By staff on your behalf"
-        POLICY_UPDATE = "policy_update", "Confirmed after a privacy-policy update"
-        GLOBAL_PRIVACY_CONTROL = "gpc", "Your browser's Global Privacy Control signal"
+        SIGN_UP = "sign_up", _("At sign-up")
+        SETTINGS = "settings", _("On the Privacy tab")
+        API = "api", _("Through the API")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link in an email")
+        OBJECTION = "objection", _("Objection request")
+        STAFF = "staff", _("By staff on your behalf")
+        POLICY_UPDATE = "policy_update", _("Confirmed after a privacy-policy update")
+        GLOBAL_PRIVACY_CONTROL = "gpc", _("Your browser's Global Privacy Control signal")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(
-        max_length=30, choices=[(key.value, key.value.replace("_", " ")) for key in CONSENT_PURPOSES]
+        max_length=30, choices=[(key.value, PURPOSE_SHORT_NAMES[key]) for key in CONSENT_PURPOSES]
     )
     granted = models.BooleanField()
     policy_version = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source)
-    note = models.TextField(blank=True, help_text="Why staff recorded it on the learner's behalf.")
+    note = models.TextField(blank=True, help_text=_("Why staff recorded it on the learner's behalf."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -163,9 +166,9 @@ class ProcessingRun(models.Model):
     """
 
     class Kind(models.TextChoices):
-        MARKETING_DIGEST = "marketing_digest", "Marketing digest"
-        RESEARCH_EXPORT = "research_export", "Research dataset export"
-        PARTNER_ROSTER = "partner_roster", "Partner roster export"
+        MARKETING_DIGEST = "marketing_digest", _("Marketing digest")
+        RESEARCH_EXPORT = "research_export", _("Research dataset export")
+        PARTNER_ROSTER = "partner_roster", _("Partner roster export")
 
     kind = models.CharField(max_length=30, choices=Kind)
     actor = models.ForeignKey(
@@ -174,11 +177,11 @@ class ProcessingRun(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who ran it; empty for a scheduled run.",
+        help_text=_("Who ran it; empty for a scheduled run."),
     )
-    parameters = models.JSONField(default=dict, blank=True, help_text="E.g. the partner; never learners' data.")
-    included = models.PositiveIntegerField(default=0, help_text="How many learners the run included.")
-    excluded = models.PositiveIntegerField(default=0, help_text="How many the gate left out.")
+    parameters = models.JSONField(default=dict, blank=True, help_text=_("E.g. the partner; never learners' data."))
+    included = models.PositiveIntegerField(default=0, help_text=_("How many learners the run included."))
+    excluded = models.PositiveIntegerField(default=0, help_text=_("How many the gate left out."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -197,20 +200,20 @@ class PolicyVersion(models.Model):
     """
 
     class Kind(models.TextChoices):
-        PRIVACY = "privacy", "Privacy policy"
-        TERMS = "terms", "Terms of use"
+        PRIVACY = "privacy", _("Privacy policy")
+        TERMS = "terms", _("Terms of use")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
 
     kind = models.CharField(max_length=10, choices=Kind)
-    version = models.CharField(max_length=20, help_text="E.g. 2026-11.")
+    version = models.CharField(max_length=20, help_text=_("E.g. 2026-11."))
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, editable=False)
     effective_date = models.DateField()
-    summary = models.TextField(help_text="What changed, in plain words: learners are shown and emailed this.")
-    text = models.TextField(help_text="The full text.")
+    summary = models.TextField(help_text=_("What changed, in plain words: learners are shown and emailed this."))
+    text = models.TextField(help_text=_("The full text."))
     activated_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.timezones import user_timezone
 from compliance.models import AuditEvent
@@ -74,12 +76,19 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
     errors = {}
     for name, audience in audiences.items():
         if name not in ProfileVisibility.FIELDS:
-            errors[name] = f"{_quoted(name)} is not a profile field with a visibility setting."
+            errors[name] = gettext("%(field)s is not a profile field with a visibility setting.") % {
+                "field": _quoted(name)
+            }
         elif audience not in Audience.values:
-            errors[name] = f"{_quoted(audience)} is not an audience: use one of {', '.join(Audience.values)}."
+            errors[name] = gettext("%(audience)s is not an audience: use one of %(audiences)s.") % {
+                "audience": _quoted(audience),
+                "audiences": ", ".join(Audience.values),
+            }
     too_young = {}
     if below_digital_consent_age(subject):
-        refusal = f"Under {conf.DIGITAL_CONSENT_AGE}, profile fields cannot be shown to everyone (GDPR Art. 8)."
+        refusal = gettext("Under %(age)s, profile fields cannot be shown to everyone (GDPR Art. 8).") % {
+            "age": conf.DIGITAL_CONSENT_AGE
+        }
         too_young = {name: refusal for name, audience in audiences.items() if audience == Audience.PUBLIC}
     if errors:
         raise InvalidAudience(errors | {name: why for name, why in too_young.items() if name not in errors})
@@ -138,20 +147,27 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         ObjectedForGood: granting a purpose the learner objected to for good (GDPR Art. 21(3)).
     """
     if purpose not in CONSENT_PURPOSES:
-        raise PrivacyError(f"{purpose!r} is not a purpose you can consent to.", code="invalid_consent", field="purpose")
+        raise PrivacyError(
+            gettext("%(purpose)r is not a purpose you can consent to.") % {"purpose": purpose},
+            code="invalid_consent",
+            field="purpose",
+        )
     if source == Consent.Source.STAFF and not note.strip():
-        raise PrivacyError("Say why you record this for the learner.", code="invalid_consent", field="note")
+        raise PrivacyError(gettext("Say why you record this for the learner."), code="invalid_consent", field="note")
     if granted and below_digital_consent_age(user):
         raise TooYoung(
-            f"Under {conf.DIGITAL_CONSENT_AGE}, you cannot turn this on yourself (GDPR Art. 8).", field="purpose"
+            gettext("Under %(age)s, you cannot turn this on yourself (GDPR Art. 8).")
+            % {"age": conf.DIGITAL_CONSENT_AGE},
+            field="purpose",
         )
     if granted and source != Consent.Source.POLICY_UPDATE and policy_confirmation_due(user):
         raise PolicyConfirmationDue(
-            "Our privacy policy changed: please read what changed and confirm your choices first.", field="purpose"
+            gettext("Our privacy policy changed: please read what changed and confirm your choices first."),
+            field="purpose",
         )
     if granted and objected_for_good(user, purpose):
         raise ObjectedForGood(
-            "You objected to news by email, so we will not send it again (GDPR Art. 21(3)).", field="purpose"
+            gettext("You objected to news by email, so we will not send it again (GDPR Art. 21(3))."), field="purpose"
         )
     # The learner's row, not their latest entry: with no entry yet there would be nothing to lock.
     data_subject_lock(user.pk)
@@ -230,7 +246,7 @@ def restriction_start(*, actor, user, reason):
         PrivacyError: empty reason (code ``invalid_restriction``).
     """
     if not reason.strip():
-        raise PrivacyError("Say why processing is restricted.", code="invalid_restriction", field="reason")
+        raise PrivacyError(gettext("Say why processing is restricted."), code="invalid_restriction", field="reason")
     active = ProcessingRestriction.objects.select_for_update().filter(user=user, lifted_at__isnull=True).first()
     if active is not None:
         return active
@@ -258,16 +274,22 @@ def restriction_lift(*, actor, user, reference=""):
     if restriction is None:
         return None
     started = timezone.localtime(restriction.started_at, user_timezone(user))  # the date as the learner saw it
-    at_request = f" at your request {reference}" if reference else ""
+    values = {"date": date_format(started, "j F Y"), "reference": reference}
+    if reference:
+        subject = gettext("Your request %(reference)s: we are lifting the pause on the use of your data") % values
+        paused = gettext("On %(date)s we paused the use of your data at your request %(reference)s") % values
+    else:
+        subject = gettext("We are lifting the pause on the use of your data")
+        paused = gettext("On %(date)s we paused the use of your data") % values
     send_mail(
-        f"Your request {reference}: we are lifting the pause on the use of your data"
-        if reference
-        else "We are lifting the pause on the use of your data",
-        f"Hello,\n\nOn {started.day} {started:%B %Y} we paused the use of your data{at_request} "
-        "(restriction of processing, GDPR Art. 18). We are now lifting that pause. From now on we may again "
-        "use your data for the optional purposes you agreed to, such as course recommendations or research.\n\n"
-        "You can turn each of them off on the Privacy tab at any time, or object to a use or ask for a new "
-        "pause under Settings → Your data.\n\n-- Learner Portal privacy team\n",
+        subject,
+        gettext(
+            "Hello,\n\n%(paused)s (restriction of processing, GDPR Art. 18). We are now lifting that pause. From now "
+            "on we may again use your data for the optional purposes you agreed to, such as course recommendations "
+            "or research.\n\nYou can turn each of them off on the Privacy tab at any time, or object to a use or ask "
+            "for a new pause under Settings → Your data.\n\n-- Learner Portal privacy team\n"
+        )
+        % {"paused": paused},
         None,
         [user.email],
     )
@@ -364,7 +386,11 @@ def policy_activate(*, actor, policy):
     """
     policy = PolicyVersion.objects.select_for_update().get(pk=policy.pk)
     if policy.status != PolicyVersion.Status.DRAFT:
-        raise PrivacyError(f"{policy} is not a draft: only drafts can be activated.", code="policy_not_draft")
+        raise PrivacyError(
+            gettext("%(policy)s is not a draft: only drafts can be activated.") % {"policy": policy},
+            code="policy_not_draft",
+        )
+
     PolicyVersion.objects.filter(kind=policy.kind, status=PolicyVersion.Status.ACTIVE).update(
         status=PolicyVersion.Status.ARCHIVED
     )

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -49,7 +50,7 @@ def two_factor_setup(request):
     session, which only had the password.
     """
     if two_factor_enabled(request.user):
-        messages.info(request, "Two-factor authentication is already on.")
+        messages.info(request, _("Two-factor authentication is already on."))
         return redirect("privacy:settings")
     if request.user.is_staff and request.session.get(STAFF_ENROLMENT_SESSION_KEY) != request.user.pk:
         # SECURITY: a staff password alone must not enrol an authenticator, or whoever
@@ -57,7 +58,7 @@ def two_factor_setup(request):
         return render(request, "privacy/two_factor_staff_link.html", {"tab": "privacy"}, status=403)
     if request.method == "POST" and "cancel" in request.POST:
         two_factor_setup_cancel(user=request.user, device_id=request.session.pop(SETUP_SESSION_KEY, None))
-        messages.info(request, "Two-factor set-up cancelled. Nothing changed: it is still off.")
+        messages.info(request, _("Two-factor set-up cancelled. Nothing changed: it is still off."))
         return redirect("privacy:settings")
     form = SetupCodeForm(request.POST or None)
     device = None
@@ -79,16 +80,20 @@ def two_factor_setup(request):
                 request.session.pop(STAFF_ENROLMENT_SESSION_KEY, None)
                 messages.success(
                     request,
-                    "Two-factor authentication is on. Your other sessions were signed out"
-                    + (" and your API tokens revoked: make new ones if you need them." if revoked else "."),
+                    _(
+                        "Two-factor authentication is on. Your other sessions were signed out and your API tokens "
+                        "revoked: make new ones if you need them."
+                    )
+                    if revoked
+                    else _("Two-factor authentication is on. Your other sessions were signed out."),
                 )
-                return _backup_codes_page(request, codes, title="Save your backup codes")
+                return _backup_codes_page(request, codes, title=_("Save your backup codes"))
         device = pending
     if device is None:
         device = two_factor_setup_begin(user=request.user, resume=request.session.get(SETUP_SESSION_KEY))
         request.session[SETUP_SESSION_KEY] = device.pk
     qr_svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=5, dark="#1d2a33", title="QR code for your authenticator app", omitsize=True
+        scale=5, dark="#1d2a33", title=_("QR code for your authenticator app"), omitsize=True
     )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
@@ -109,7 +114,7 @@ def _code_step_passed(request):
     if request.user.is_verified():
         return None
     logout(request)
-    messages.info(request, "For this, sign in again with your password and a code from your app.")
+    messages.info(request, _("For this, sign in again with your password and a code from your app."))
     return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:login"))
 
 
@@ -152,12 +157,13 @@ def two_factor_backup_codes(request):
         request,
         action=backup_codes_regenerate,
         template="privacy/two_factor_new_codes.html",
-        done=lambda codes: _backup_codes_page(request, codes, title="Your new backup codes"),
+        done=lambda codes: _backup_codes_page(request, codes, title=_("Your new backup codes")),
     )
 
 
 def _two_factor_turned_off(request):
-    messages.success(request, "Two-factor authentication is off. Your backup codes no longer work.")
+    messages.success(request, _("Two-factor authentication is off. Your backup codes no longer work."))
+
     return redirect("privacy:settings")
 
 

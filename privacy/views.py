@@ -9,7 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
@@ -56,8 +56,12 @@ VISIBILITY_CHOICES_KEPT = 256
 #: "View as" choices on the Privacy tab: label, how the preview names the viewer, and the
 #: audiences such a viewer belongs to.
 VIEW_AS = {
-    "public": ("Anyone on the internet", "anyone on the internet", {Audience.PUBLIC}),
-    "learners": ("A signed-in learner", "a signed-in learner", {Audience.PUBLIC, Audience.LEARNERS}),
+    "public": (gettext_lazy("Anyone on the internet"), gettext_lazy("anyone on the internet"), {Audience.PUBLIC}),
+    "learners": (
+        gettext_lazy("A signed-in learner"),
+        gettext_lazy("a signed-in learner"),
+        {Audience.PUBLIC, Audience.LEARNERS},
+    ),
 }
 
 
@@ -142,16 +146,16 @@ def privacy_settings(request):
         if not form.is_valid():
             messages.error(
                 request,
-                "Choose an audience for every field marked below to see the preview."
+                gettext("Choose an audience for every field marked below to see the preview.")
                 if previewing
-                else "Nothing was saved: choose an audience for every field marked below.",
+                else gettext("Nothing was saved: choose an audience for every field marked below."),
                 extra_tags=VISIBILITY_MESSAGE_TAG,
             )
         elif previewing:
             chosen = form.cleaned_data
         else:
             profile_visibility_update(actor=request.user, subject=request.user, audiences=form.cleaned_data)
-            messages.success(request, "Your privacy settings are saved.", extra_tags=VISIBILITY_MESSAGE_TAG)
+            messages.success(request, gettext("Your privacy settings are saved."), extra_tags=VISIBILITY_MESSAGE_TAG)
             # An address of its own: a redirect without one would keep the form's (e.g. #preview-heading
             # after a preview) and open the page away from the confirmation.
             return redirect(reverse("privacy:settings") + f"#{VISIBILITY_MESSAGE_ID}")
@@ -291,14 +295,13 @@ def consent_change(request):
             if isinstance(error, PolicyConfirmationDue):
                 return redirect("privacy:policy_confirm")
         else:
-            messages.success(
-                request,
-                f"Saved: “{CONSENT_PURPOSES[purpose]}” is now {'on' if granted else 'off'}.",
-                extra_tags=CONSENTS_MESSAGE_TAG,
+            saved = (
+                gettext("Saved: “%(purpose)s” is now on.") if granted else gettext("Saved: “%(purpose)s” is now off.")
             )
+            messages.success(request, saved % {"purpose": CONSENT_PURPOSES[purpose]}, extra_tags=CONSENTS_MESSAGE_TAG)
     else:
         messages.error(
-            request, "Nothing was changed: that choice is not one we offer.", extra_tags=CONSENTS_MESSAGE_TAG
+            request, gettext("Nothing was changed: that choice is not one we offer."), extra_tags=CONSENTS_MESSAGE_TAG
         )
     # The page opens at the confirmation itself (it sits in the consents section and can take
     # focus), so the browser's jump to the anchor lands on it rather than taking focus away.
@@ -318,7 +321,8 @@ def policy_confirm_page(request):
             policy=policy,
             choices={purpose: request.POST.get(purpose) == "on" for purpose in CONSENT_PURPOSES},
         )
-        messages.success(request, "Thank you: your choices are confirmed under the new privacy policy.")
+        messages.success(request, gettext("Thank you: your choices are confirmed under the new privacy policy."))
+
         return redirect(next_url)
     states = consent_states(request.user)
     return render(

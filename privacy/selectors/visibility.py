@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Enrollment
 from learnerportal.compiled_sql import CompiledQuery
@@ -356,7 +357,20 @@ def visibility_change_description(event):
     """
     labels = dict(Audience.choices)
     parts = [
-        f"{name.replace('_', ' ')}: {labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
+        f"{FIELD_WORDS.get(name, name.replace('_', ' '))}: "
+        f"{labels.get(values[0], values[0])} → {labels.get(values[1], values[1])}"
         for name, values in (event.changes or {}).items()
     ]
-    return f"Profile visibility changed ({'; '.join(parts)})."
+    return gettext("Profile visibility changed (%(changes)s).") % {"changes": "; ".join(parts)}
+
+
+#: How the Account activity page names a profile field whose audience changed.
+FIELD_WORDS = {
+    "full_name": gettext_lazy("full name"),
+    "photo": gettext_lazy("photo"),
+    "bio": gettext_lazy("bio"),
+    "country": gettext_lazy("country"),
+    "education": gettext_lazy("education"),
+    "courses": gettext_lazy("courses"),
+    "accomplishments": gettext_lazy("accomplishments"),
+}

@@ -4,6 +4,7 @@ A template built-in (``TEMPLATES["OPTIONS"]["builtins"]``), like ``{% icon %}``.
 """
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from learnerportal.icons import icon
 
@@ -25,7 +26,12 @@ def audience_icon(audience):
 
 
 #: What an audience's choice says where the Privacy tab is narrow; the full label stays its accessible name.
-AUDIENCE_SHORT_LABELS = {Audience.PUBLIC: "Everyone", Audience.LEARNERS: "Learners", Audience.PRIVATE: "Only me"}
+AUDIENCE_SHORT_LABELS = {
+    Audience.PUBLIC: _("Everyone"),
+    # Translators: the short label of the audience "Signed-in learners", where the Privacy tab is narrow.
+    Audience.LEARNERS: _("Learners"),
+    Audience.PRIVATE: _("Only me"),
+}
 
 
 @register.simple_tag

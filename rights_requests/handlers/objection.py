@@ -81,7 +81,7 @@ class ObjectionHandler(Handler):
         return {"purposes": [p for p in OBJECTABLE_PURPOSES if p in purposes], **note}
 
     def details_as_text(self, request):
-        purposes = [Purpose(p).label if p in Purpose.values else p for p in request.details.get("purposes") or []]
+        purposes = [str(Purpose(p).label) if p in Purpose.values else p for p in request.details.get("purposes") or []]
         rows = [("Uses you object to", "; ".join(purposes))] if purposes else []
         return rows + super().details_as_text(request)
 
