@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,7 @@ def staff_reminder_email(recipient, *, due_soon, overdue):
             % {"count": len(due_soon), "days": conf.REMIND_WITHIN_DAYS}
         )
     message = EmailMultiAlternatives(
-        subject=gettext("Data-rights requests: %(counts)s") % {"counts": gettext(" and ").join(parts)},
+        subject=gettext("Data-rights requests: %(counts)s") % {"counts": get_text_list(parts, gettext("and"))},
         body=render_to_string("rights_requests/email/staff_reminder.txt", context),
         to=[recipient.email],
     )
