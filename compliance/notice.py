@@ -44,7 +44,7 @@ def field_statement(declaration, name):
     processing = [p for p in declaration.processing if not personal.purposes or p.purpose in personal.purposes]
     recipients = [r for r in declaration.recipients if not personal.recipients or r in personal.recipients]
     return {
-        "description": personal.description,
+        "description": str(personal.description),  # lazy in a declaration: read in the active language
         "processing": [(Purpose(p.purpose).label, LawfulBasis(p.lawful_basis).label) for p in processing],
         "recipients": recipients,
         "narrower_purposes": len(processing) < len(declaration.processing),
