@@ -14,7 +14,7 @@ class AccessHandler(DownloadHandler):
     type = "access"
     name = pgettext_lazy("request type, as staff name it", "Access")
     label = _("Access to your data (Art. 15)")
-    article = "GDPR Art. 15"
+    article = _("GDPR Art. 15")
     title = _("Get a copy of your data")
     summary = _(
         "Find out what personal data we hold about you, why we use it, who we share it with and how long we keep it."

@@ -22,7 +22,7 @@ class ErasureHandler(Handler):
     type = "erasure"
     name = pgettext_lazy("request type, as staff name it", "Erasure")
     label = _("Erasure of your data (Art. 17)")
-    article = "GDPR Art. 17"
+    article = _("GDPR Art. 17")
     settles_at_once = True
     title = _("Delete your account and data")
     summary = _(

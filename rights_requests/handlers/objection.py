@@ -58,7 +58,7 @@ class ObjectionHandler(Handler):
     type = "objection"
     name = pgettext_lazy("request type, as staff name it", "Objection")
     label = _("Objection to processing (Art. 21)")
-    article = "GDPR Art. 21"
+    article = _("GDPR Art. 21")
     title = _("Object to how we use your data")
     summary = _(
         "Tell us to stop using your data for course news by email, recommendations, research "

@@ -14,7 +14,7 @@ class PortabilityHandler(DownloadHandler):
     type = "portability"
     name = pgettext_lazy("request type, as staff name it", "Portability")
     label = _("A portable copy of your data (Art. 20)")
-    article = "GDPR Art. 20"
+    article = _("GDPR Art. 20")
     title = _("Take your data elsewhere")
     summary = _(
         "Get the data you gave us and your learning history in files other services can read "

@@ -158,7 +158,7 @@ class RectificationHandler(Handler):
     type = "rectification"
     name = pgettext_lazy("request type, as staff name it", "Rectification")
     label = _("Correction of your data (Art. 16)")
-    article = "GDPR Art. 16"
+    article = _("GDPR Art. 16")
     settles_at_once = True
     title = _("Correct your data")
     summary = _("If something we hold about you is wrong or incomplete, ask us to correct it.")

@@ -37,7 +37,7 @@ class RestrictionHandler(Handler):
     type = "restriction"
     name = pgettext_lazy("request type, as staff name it", "Restriction")
     label = _("Restriction of processing (Art. 18)")
-    article = "GDPR Art. 18"
+    article = _("GDPR Art. 18")
     title = _("Pause the use of your data")
     summary = _("Ask us to keep your data but stop using it for now, for example while we check that it is correct.")
     action = _("Ask for a restriction")
