@@ -66,7 +66,7 @@ class RightsRequest(SearchTokensModel):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=20, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -74,25 +74,28 @@ class RightsRequest(SearchTokensModel):
         help_text=_("The data subject: the learner the request is about."),
     )
     # Read from the registry when used, so a new type needs no migration (``request_types``).
-    type = models.CharField(max_length=20, choices=request_types.choices)
+    type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
     details = EncryptedJSONField(default=dict, blank=True)
     details_search = SearchTokensField(
         "details",
         help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),
     )
-    status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
+    status = models.CharField(_("status"), max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
     due_at = models.DateTimeField()
     extended_at = models.DateTimeField(null=True, blank=True)
-    extension_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="assigned_rights_requests",
     )
-    decision_reason = models.TextField(blank=True, help_text=_("Why the request was rejected; told to the learner."))
+    decision_reason = models.TextField(
+        _("decision reason"), blank=True, help_text=_("Why the request was rejected; told to the learner.")
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     erasure_identifiers = EncryptedJSONField(
         default=dict,
