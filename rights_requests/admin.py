@@ -22,6 +22,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from compliance.erasure import findings_by_column
@@ -59,16 +61,56 @@ ACTION_STEPS = {
 }
 #: The confirmation asked before approving requests whose type has none of its own (``Handler.confirm_approval``).
 APPROVAL_CONFIRMATION = ApprovalConfirmation(
-    title="Approve these requests?",
-    submit_label="Yes, approve",
+    title=_("Approve these requests?"),
+    submit_label=_("Yes, approve"),
     template="admin/rights_requests/rightsrequest/approval_confirmation.html",
 )
+#: What the success message of each step says (``_run``'s ``done``): how many requests, and their references.
+DONE = {
+    "assign": ngettext_lazy(
+        "Assigned to you %(count)s request: %(references)s.",
+        "Assigned to you %(count)s requests: %(references)s.",
+        "count",
+    ),
+    "verify": ngettext_lazy(
+        "Verified %(count)s request: %(references)s.", "Verified %(count)s requests: %(references)s.", "count"
+    ),
+    "approve": ngettext_lazy(
+        "Approved %(count)s request: %(references)s.", "Approved %(count)s requests: %(references)s.", "count"
+    ),
+    "reject": ngettext_lazy(
+        "Rejected %(count)s request: %(references)s.", "Rejected %(count)s requests: %(references)s.", "count"
+    ),
+    "extend": ngettext_lazy(
+        "Extended the deadline of %(count)s request: %(references)s.",
+        "Extended the deadline of %(count)s requests: %(references)s.",
+        "count",
+    ),
+    "retry": ngettext_lazy(
+        "Sent back to processing %(count)s request: %(references)s.",
+        "Sent back to processing %(count)s requests: %(references)s.",
+        "count",
+    ),
+    "complete": ngettext_lazy(
+        "Completed %(count)s request: %(references)s.", "Completed %(count)s requests: %(references)s.", "count"
+    ),
+    "lift": ngettext_lazy(
+        "Lifted the restriction of %(count)s request: %(references)s.",
+        "Lifted the restriction of %(count)s requests: %(references)s.",
+        "count",
+    ),
+}
 #: How many references a success message names before saying "and N more".
 REFERENCES_SHOWN = 10
 
 
 def _days(n):
-    return f"{n} day" if n == 1 else f"{n} days"
+    return ngettext("%(count)s day", "%(count)s days", n) % {"count": n}
+
+
+def _kind_in_rows(kind, rows):
+    """Return "<kind of identifier> in <n> row(s)", as the erasure receipt's scan lists a column's findings."""
+    return gettext("%(kind)s in %(count)s row(s)") % {"kind": kind, "count": rows}
 
 
 def deadline_status(request, *, now=None):
@@ -81,17 +123,17 @@ def deadline_status(request, *, now=None):
     now = now or timezone.now()
     days = selectors.days_until_due(request, now=now)
     if request.due_at < now:
-        return "rr-overdue", f"overdue by {_days(max(1, -days))}"
+        return "rr-overdue", gettext("overdue by %(days)s") % {"days": _days(max(1, -days))}
     if days == 0:
-        return "rr-due-soon", "due today"
+        return "rr-due-soon", gettext("due today")
     css_class = "rr-due-soon" if days <= conf.REMIND_WITHIN_DAYS else "rr-due"
-    return css_class, f"due in {_days(days)}"
+    return css_class, gettext("due in %(days)s") % {"days": _days(days)}
 
 
 class TypeFilter(admin.SimpleListFilter):
     """Filter requests by the right exercised, named as staff name it ("Erasure")."""
 
-    title = "type"
+    title = _("type")
     parameter_name = "type"
 
     def lookups(self, request, model_admin):
@@ -106,14 +148,15 @@ class TypeFilter(admin.SimpleListFilter):
 class DeadlineFilter(admin.SimpleListFilter):
     """Filter open requests by their deadline: overdue, due soon, or all open ones."""
 
-    title = "deadline"
+    title = _("deadline")
     parameter_name = "deadline"
 
     def lookups(self, request, model_admin):
         return [
-            ("overdue", "Overdue"),
-            ("soon", f"Due within {_days(conf.REMIND_WITHIN_DAYS)}"),
-            ("open", "Open"),
+            ("overdue", gettext("Overdue")),
+            ("soon", gettext("Due within %(days)s") % {"days": _days(conf.REMIND_WITHIN_DAYS)}),
+            # Translators: a filter of the staff queue: the requests still open (not a verb).
+            ("open", pgettext("requests", "Open")),
         ]
 
     @classmethod
@@ -134,14 +177,14 @@ class DeadlineFilter(admin.SimpleListFilter):
 class WorkFilter(admin.SimpleListFilter):
     """Filter requests by the state of their background work: being retried, stuck, or failed."""
 
-    title = "background work"
+    title = _("background work")
     parameter_name = "work"
 
     def lookups(self, request, model_admin):
         return [
-            ("retrying", "Being retried"),
-            ("stuck", "Stuck (worker stopped; recovery not run yet)"),
-            ("failed", "Failed (retry it)"),
+            ("retrying", gettext("Being retried")),
+            ("stuck", gettext("Stuck (worker stopped; recovery not run yet)")),
+            ("failed", gettext("Failed (retry it)")),
         ]
 
     def queryset(self, request, queryset):
@@ -157,11 +200,11 @@ class WorkFilter(admin.SimpleListFilter):
 class LearnerAsksFilter(admin.SimpleListFilter):
     """Filter completed requests on which the learner waits for staff: a restriction they ask to lift."""
 
-    title = "learner waits for us"
+    title = _("learner waits for us")
     parameter_name = "asks"
 
     def lookups(self, request, model_admin):
-        return [("lift", "To lift a restriction (lift it: they are emailed first)")]
+        return [("lift", gettext("To lift a restriction (lift it: they are emailed first)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "lift":
@@ -172,11 +215,15 @@ class LearnerAsksFilter(admin.SimpleListFilter):
 class AssigneeFilter(admin.SimpleListFilter):
     """Filter requests by who works them: the signed-in staff member, nobody, or anyone."""
 
-    title = "assigned to"
+    title = _("assigned to")
     parameter_name = "assigned"
 
     def lookups(self, request, model_admin):
-        return [("me", "Me"), ("nobody", "Nobody (unassigned)"), ("anyone", "Anyone (assigned)")]
+        return [
+            ("me", gettext("Me")),
+            ("nobody", gettext("Nobody (unassigned)")),
+            ("anyone", gettext("Anyone (assigned)")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
@@ -191,11 +238,11 @@ class AssigneeFilter(admin.SimpleListFilter):
 class FileFilter(admin.SimpleListFilter):
     """Filter requests whose file a download found missing or damaged in storage (staff were emailed)."""
 
-    title = "file"
+    title = _("file")
     parameter_name = "file"
 
     def lookups(self, request, model_admin):
-        return [("unavailable", "Unavailable (missing or damaged)")]
+        return [("unavailable", gettext("Unavailable (missing or damaged)"))]
 
     def queryset(self, request, queryset):
         if self.value() == "unavailable":
@@ -207,11 +254,13 @@ class VerifyForm(forms.Form):
     """How staff verified the identity of the person who filed the requests."""
 
     note = forms.CharField(
-        label="How you verified their identity",
+        label=_("How you verified their identity"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
-        help_text="The learner sees this note in their request's history: say how you checked, not what "
-        "they told you, e.g. “Confirmed by a reply from the account's email address.”",
+        help_text=_(
+            "The learner sees this note in their request's history: say how you checked, not what "
+            "they told you, e.g. “Confirmed by a reply from the account's email address.”"
+        ),
     )
 
 
@@ -219,10 +268,12 @@ class RejectForm(forms.Form):
     """The reason for rejecting requests, which the learner is told."""
 
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
-        help_text="The learner is told this reason and that they may complain to a supervisory authority "
-        "(GDPR Art. 12(4)).",
+        help_text=_(
+            "The learner is told this reason and that they may complain to a supervisory authority (GDPR Art. 12(4))."
+        ),
     )
 
 
@@ -230,17 +281,18 @@ class ExtendForm(forms.Form):
     """By how much to extend deadlines, and why; the learner is told the reason (GDPR Art. 12(3))."""
 
     months = forms.TypedChoiceField(
-        label="Extend by",
-        choices=[(1, "1 further month"), (2, "2 further months")],
+        label=_("Extend by"),
+        choices=[(1, _("1 further month")), (2, _("2 further months"))],
         coerce=int,
         initial=2,
         widget=forms.RadioSelect,
-        help_text="Counted from the day the request was received. A deadline can be extended only once.",
+        help_text=_("Counted from the day the request was received. A deadline can be extended only once."),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
-        help_text="The learner is told this reason, e.g. the complexity or number of their requests.",
+        help_text=_("The learner is told this reason, e.g. the complexity or number of their requests."),
     )
 
 
@@ -248,21 +300,22 @@ class ApproveSomeForm(forms.Form):
     """Which of a rectification's proposed corrections to make, and why not the others."""
 
     approved_fields = forms.MultipleChoiceField(
-        label="Make these corrections", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Make these corrections"), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(
-        label="Why not the others",
+        label=_("Why not the others"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
-        help_text="The learner is told this.",
+        help_text=_("The learner is told this."),
     )
 
     def __init__(self, *args, proposed, **kwargs):
         super().__init__(*args, **kwargs)
         self.proposed = proposed
         self.fields["approved_fields"].choices = [
-            (name, f"{name.replace('_', ' ').capitalize()} → {value or '(empty)'}") for name, value in proposed.items()
+            (name, f"{name.replace('_', ' ').capitalize()} → {value or gettext('(empty)')}")
+            for name, value in proposed.items()
         ]
 
     def clean(self):
@@ -272,7 +325,7 @@ class ApproveSomeForm(forms.Form):
         """
         data = super().clean()
         if set(data.get("approved_fields", [])) != set(self.proposed) and not data.get("note", "").strip():
-            self.add_error("note", "Tell the learner why the corrections you did not tick are not made.")
+            self.add_error("note", gettext("Tell the learner why the corrections you did not tick are not made."))
         return data
 
 
@@ -280,14 +333,14 @@ class CompleteForm(forms.Form):
     """What staff did to carry out requests by hand; the learner is told."""
 
     note = forms.CharField(
-        label="What was done",
+        label=_("What was done"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
-        help_text="The learner is told this, e.g. “Your phone number is now corrected.”",
+        help_text=_("The learner is told this, e.g. “Your phone number is now corrected.”"),
     )
     carried_out = forms.BooleanField(
-        label="I have carried out these requests in full",
-        help_text="Completing tells the learner their request is done: do the work first.",
+        label=_("I have carried out these requests in full"),
+        help_text=_("Completing tells the learner their request is done: do the work first."),
     )
 
 
@@ -295,7 +348,7 @@ class LiftForm(forms.Form):
     """Staff confirm lifting a restriction of processing with the page's button alone: nothing to fill in."""
 
     #: Said above the button: the learner is emailed before it ends (GDPR Art. 18(3)).
-    intro = "The learner is emailed first; then the uses of their data the restriction stopped may start again."
+    intro = _("The learner is emailed first; then the uses of their data the restriction stopped may start again.")
 
 
 @admin.register(RightsRequest)
@@ -308,11 +361,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     # "N of M" would count every request on every page view, on top of the paginator's count.
     show_full_result_count = False
     search_fields = ("reference", "subject__email", "subject__username", "subject__profile__full_name")
-    search_help_text = "Search by reference, or the learner's email or username."
+    search_help_text = _("Search by reference, or the learner's email or username.")
     #: Staff other than superusers find a learner by their whole email address only, as in the
     #: account list: a fragment such as "@exam" would list every learner whose address has it.
     staff_search_fields = ("reference", "=subject__email", "subject__username", "subject__profile__full_name")
-    staff_search_help_text = "Search by reference, the learner's username or name, or their email address in full."
+    staff_search_help_text = _("Search by reference, the learner's username or name, or their email address in full.")
     actions = [
         "assign_to_me",
         "verify_identity",
@@ -327,9 +380,9 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     ]
     fieldsets = [
         (None, {"fields": ["reference", "learner_account", "right_exercised", "status", "assignee"]}),
-        ("Deadline", {"fields": ["received_at_shown", "due", "extended_at_shown", "extension_reason"]}),
-        ("What the learner asked for", {"fields": ["request_details"]}),
-        ("Outcome", {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
+        (_("Deadline"), {"fields": ["received_at_shown", "due", "extended_at_shown", "extension_reason"]}),
+        (_("What the learner asked for"), {"fields": ["request_details"]}),
+        (_("Outcome"), {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
@@ -358,6 +411,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "erasure_receipt",
     ]
 
+    # Stored in the learner's audit log as it is (JSON, English): the account activity page words it for them.
     access_view_name = "your request and a summary of your data"
 
     class Media:
@@ -425,7 +479,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     # Columns and read-only fields
 
-    @admin.display(description="file for the learner")
+    @admin.display(description=_("file for the learner"))
     def download_file(self, obj):
         """The newest file made for the learner and whether it can be downloaded."""
         request_file = latest_file_of(obj)
@@ -433,17 +487,20 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             return self.get_empty_value_display()
         if request_file.unavailable_since and request_file.storage_name:
             return format_html(
-                '<strong class="rr-receipt-left">Unavailable since {}: missing or damaged in storage.</strong> '
-                "The learner is told to try again later; restore the file from the backup taken with the "
-                "database, or prepare a new copy. Downloadable until {}.",
-                staff_datetime(request_file.unavailable_since),
-                staff_datetime(request_file.expires_at),
+                '<strong class="rr-receipt-left">{}</strong> {}',
+                gettext("Unavailable since %(since)s: missing or damaged in storage.")
+                % {"since": staff_datetime(request_file.unavailable_since)},
+                gettext(
+                    "The learner is told to try again later; restore the file from the backup taken with the "
+                    "database, or prepare a new copy. Downloadable until %(until)s."
+                )
+                % {"until": staff_datetime(request_file.expires_at)},
             )
         if not request_file.storage_name:
-            return "Deleted from storage (its download period is over)."
-        return f"Downloadable until {staff_datetime(request_file.expires_at)}."
+            return gettext("Deleted from storage (its download period is over).")
+        return gettext("Downloadable until %(until)s.") % {"until": staff_datetime(request_file.expires_at)}
 
-    @admin.display(description="erasure receipt")
+    @admin.display(description=_("erasure receipt"))
     def erasure_receipt(self, obj):
         """The erasure's receipt (GDPR Art. 5(2), accountability): what was done to each record, and the scan."""
         receipt = (obj.result or {}).get("erasure_receipt")
@@ -455,20 +512,26 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             format_html('<strong class="rr-receipt-clean">{}</strong>', scan)
             if not columns
             else format_html(
-                '<strong class="rr-receipt-left">{}</strong> {} <a href="{}">Review and remove them</a>',
+                '<strong class="rr-receipt-left">{}</strong> {} <a href="{}">{}</a>',
                 scan,
                 "; ".join(
-                    f"{column} ({', '.join(f'{kind} in {rows} row(s)' for kind, rows in kinds.items())})"
+                    f"{column} ({', '.join(_kind_in_rows(kind, rows) for kind, rows in kinds.items())})"
                     for column, kinds in columns.items()
                 ),
                 reverse("admin:rights_requests_rightsrequest_leftovers", args=[obj.pk]),
+                gettext("Review and remove them"),
             )
         )
         if receipt.get("redacted"):
             verdict = format_html(
-                "{} The privacy officer removed the learner's identifiers from {} by hand.",
+                "{} {}",
                 verdict,
-                f"{receipt['redacted']} place" + ("" if receipt["redacted"] == 1 else "s"),
+                ngettext(
+                    "The privacy officer removed the learner's identifiers from %(count)s place by hand.",
+                    "The privacy officer removed the learner's identifiers from %(count)s places by hand.",
+                    receipt["redacted"],
+                )
+                % {"count": receipt["redacted"]},
             )
         records = format_html_join(
             "",
@@ -477,7 +540,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 (
                     heading,
                     "; ".join(
-                        f"{kind} ({rows} row{'' if rows == 1 else 's'})"
+                        ngettext("%(kind)s (%(count)s row)", "%(kind)s (%(count)s rows)", rows)
+                        % {"kind": kind, "count": rows}
                         + (f" — {reason.rstrip('.')}" if reason else "")
                         for kind, rows, reason in items
                     ),
@@ -486,36 +550,38 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             ),
         )
         return format_html(
-            '<p>Erased at {}.</p><p class="rr-receipt-scan">{}</p><ul>{}</ul>',
-            staff_datetime(receipt["erased_at"]),
+            '<p>{}</p><p class="rr-receipt-scan">{}</p><ul>{}</ul>',
+            gettext("Erased at %(time)s.") % {"time": staff_datetime(receipt["erased_at"])},
             verdict,
             records,
         )
 
-    @admin.display(description="learner", ordering="subject__username")
+    @admin.display(description=_("learner"), ordering="subject__username")
     def learner(self, obj):
         return obj.subject.username
 
-    @admin.display(description="type", ordering="type")
+    @admin.display(description=_("type"), ordering="type")
     def right(self, obj):
         return handler_for(obj.type).name
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(lift_asked=lift_asked())
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def state(self, obj):
         if obj.status == Status.COMPLETED and obj.lift_asked:
             return format_html(
-                '{} — <strong class="rr-overdue">learner asks to lift it</strong>', obj.get_status_display()
+                '{} — <strong class="rr-overdue">{}</strong>',
+                obj.get_status_display(),
+                gettext("learner asks to lift it"),
             )
         return obj.get_status_display()
 
-    @admin.display(description="received", ordering="received_at")
+    @admin.display(description=_("received"), ordering="received_at")
     def received(self, obj):
         return staff_datetime(obj.received_at)
 
-    @admin.display(description="deadline", ordering="due_at")
+    @admin.display(description=_("deadline"), ordering="due_at")
     def deadline(self, obj):
         status = deadline_status(obj)
         if status is None:
@@ -523,7 +589,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         css_class, text = status
         return format_html('<span class="rr-deadline {}">{}</span>', css_class, text)
 
-    @admin.display(description="due")
+    @admin.display(description=_("due"))
     def due(self, obj):
         status = deadline_status(obj)
         if status is None:
@@ -531,30 +597,30 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         css_class, text = status
         return format_html('{} — <span class="rr-deadline {}">{}</span>', staff_datetime(obj.due_at), css_class, text)
 
-    @admin.display(description="type")
+    @admin.display(description=_("type"))
     def right_exercised(self, obj):
         """The right exercised as staff name it, with its source: "Erasure (GDPR Art. 17)"."""
         handler = handler_for(obj.type)
-        return f"{handler.name} ({handler.article})"
+        return gettext("%(type)s (%(article)s)") % {"type": handler.name, "article": handler.article}
 
-    @admin.display(description="received")
+    @admin.display(description=_("received"))
     def received_at_shown(self, obj):
         return staff_datetime(obj.received_at)
 
-    @admin.display(description="deadline extended")
+    @admin.display(description=_("deadline extended"))
     def extended_at_shown(self, obj):
         return staff_datetime(obj.extended_at) or self.get_empty_value_display()
 
-    @admin.display(description="completed")
+    @admin.display(description=_("completed"))
     def completed_at_shown(self, obj):
         return staff_datetime(obj.completed_at) or self.get_empty_value_display()
 
-    @admin.display(description="learner")
+    @admin.display(description=_("learner"))
     def learner_account(self, obj):
         url = reverse("admin:accounts_user_change", args=[obj.subject_id])
         return format_html('<a href="{}">{}</a> · {}', url, obj.subject.username, obj.subject.email)
 
-    @admin.display(description="details")
+    @admin.display(description=_("details"))
     def request_details(self, obj):
         """What the learner asked for, as the type's handler shows it to staff (``Handler.admin_details``)."""
         context = handler_for(obj.type).admin_details(obj)
@@ -589,7 +655,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         rights_request = self.get_object(request, str(object_id))
         change_url = reverse("admin:rights_requests_rightsrequest_change", args=[object_id])
         if rights_request is None or rights_request.status != Status.COMPLETED_WITH_FINDINGS:
-            self.message_user(request, "This request has no leftovers to remove.", messages.INFO)
+            self.message_user(request, gettext("This request has no leftovers to remove."), messages.INFO)
             return HttpResponseRedirect(change_url)
         leftovers = selectors.erasure_leftovers_of(rights_request)
         if request.method == "POST":
@@ -603,7 +669,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             else:
                 redact, dismiss = ticked, []
             if not (redact or dismiss) and (leftovers or "all" not in request.POST):
-                self.message_user(request, "Tick the places to act on.", messages.ERROR)
+                self.message_user(request, gettext("Tick the places to act on."), messages.ERROR)
                 return HttpResponseRedirect(request.path)
             try:
                 redacted, refused, left = services.request_leftovers_resolve(
@@ -614,17 +680,28 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 return HttpResponseRedirect(change_url)
             for key, detail in refused:
                 self.message_user(request, f"{key}: {detail}", messages.ERROR)
-            done = f"{rights_request.reference}: removed from {redacted} place(s), {len(dismiss)} marked as checked"
+            counts = {
+                "reference": rights_request.reference,
+                "redacted": redacted,
+                "dismissed": len(dismiss),
+                "left": len(left),
+            }
             if not left:
-                self.message_user(
-                    request, f"{done}. The scan finds nothing left: the erasure is complete.", messages.SUCCESS
+                done = gettext(
+                    "%(reference)s: removed from %(redacted)s place(s), %(dismissed)s marked as checked. "
+                    "The scan finds nothing left: the erasure is complete."
                 )
+                self.message_user(request, done % counts, messages.SUCCESS)
                 return HttpResponseRedirect(change_url)
-            self.message_user(request, f"{done}; {len(left)} place(s) still hold an identifier.", messages.WARNING)
+            done = gettext(
+                "%(reference)s: removed from %(redacted)s place(s), %(dismissed)s marked as checked; "
+                "%(left)s place(s) still hold an identifier."
+            )
+            self.message_user(request, done % counts, messages.WARNING)
             return HttpResponseRedirect(request.path)
         context = {
             **self.admin_site.each_context(request),
-            "title": f"What the erasure {rights_request.reference} left",
+            "title": gettext("What the erasure %(reference)s left") % {"reference": rights_request.reference},
             "opts": self.opts,
             "original": rights_request,
             "leftovers": leftovers,
@@ -642,7 +719,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 uuid.UUID(value)
             except ValueError:
                 return HttpResponseBadRequest("Selected requests must be given by their ids.")
-        return super().changelist_view(request, {"title": "Data-rights queue", **(extra_context or {})})
+        return super().changelist_view(request, {"title": gettext("Data-rights queue"), **(extra_context or {})})
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -653,7 +730,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     # Actions: each calls one service per selected request.
 
     def _run(self, request, queryset, step, done, **arguments):
-        """Call ``step(actor=user, request=each, **arguments)``; report refusals one by one, successes once."""
+        """Call ``step(actor=user, request=each, **arguments)``; report refusals one by one, successes once.
+
+        ``done`` says what succeeded: an ``ngettext_lazy`` message counting ``count`` requests, with
+        ``%(count)s`` and ``%(references)s`` in it, e.g. "Approved 2 requests: DSR-2026-000001, DSR-2026-000002.".
+        """
         succeeded = []
         for rights_request in queryset:
             try:
@@ -665,9 +746,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         if succeeded:
             shown = ", ".join(succeeded[:REFERENCES_SHOWN])
             if len(succeeded) > REFERENCES_SHOWN:
-                shown += f" and {len(succeeded) - REFERENCES_SHOWN} more"
-            noun = "request" if len(succeeded) == 1 else "requests"
-            self.message_user(request, f"{done} {len(succeeded)} {noun}: {shown}.", messages.SUCCESS)
+                shown = gettext("%(references)s and %(count)s more") % {
+                    "references": shown,
+                    "count": len(succeeded) - REFERENCES_SHOWN,
+                }
+            self.message_user(request, done % {"count": len(succeeded), "references": shown}, messages.SUCCESS)
 
     def _with_form(self, request, queryset, *, action, form_class, title, submit, run):
         """Ask for the step's reason or note on an intermediate page, then ``run(cleaned_data)``.
@@ -700,23 +783,23 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/rights_requests/rightsrequest/action_form.html", context)
 
-    @admin.action(description="Assign to me", location=EVERYWHERE)
+    @admin.action(description=_("Assign to me"), location=EVERYWHERE)
     def assign_to_me(self, request, queryset):
-        self._run(request, queryset, services.request_assign, "Assigned to you", assignee=request.user)
+        self._run(request, queryset, services.request_assign, DONE["assign"], assignee=request.user)
 
-    @admin.action(description="Verify identity…", location=EVERYWHERE)
+    @admin.action(description=_("Verify identity…"), location=EVERYWHERE)
     def verify_identity(self, request, queryset):
         return self._with_form(
             request,
             queryset,
             action="verify_identity",
             form_class=VerifyForm,
-            title="Verify the identity of who filed these requests",
-            submit="Record verification",
-            run=lambda data: self._run(request, queryset, services.request_verify, "Verified", note=data["note"]),
+            title=gettext("Verify the identity of who filed these requests"),
+            submit=gettext("Record verification"),
+            run=lambda data: self._run(request, queryset, services.request_verify, DONE["verify"], note=data["note"]),
         )
 
-    @admin.action(description="Approve…", location=EVERYWHERE)
+    @admin.action(description=_("Approve…"), location=EVERYWHERE)
     def approve(self, request, queryset):
         """Approve the selected requests once confirmed: each learner is emailed and the work starts.
 
@@ -725,12 +808,12 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         requests, there is nothing to confirm: the service refuses each by reference.
         """
         if "apply" in request.POST:
-            self._run(request, queryset, services.request_approve, "Approved")
+            self._run(request, queryset, services.request_approve, DONE["approve"])
             return None
         requests = list(queryset.select_related("subject"))
         approvable = [obj for obj in requests if may_take(request.user, obj, "approve")]
         if not approvable:
-            self._run(request, queryset, services.request_approve, "Approved")
+            self._run(request, queryset, services.request_approve, DONE["approve"])
             return None
         handler = next((handler_for(obj.type) for obj in approvable if handler_for(obj.type).confirm_approval), None)
         return self._approval_confirmation(request, requests, approvable, handler)
@@ -763,13 +846,16 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         request.current_app = self.admin_site.name
         return TemplateResponse(request, confirmation.template, context)
 
-    @admin.action(description="Approve some corrections…", location=EVERYWHERE)
+    @admin.action(description=_("Approve some corrections…"), location=EVERYWHERE)
     def approve_some(self, request, queryset):
         """Approve some parts of one request whose type allows it (``Handler.approves_in_part``: rectification)."""
         requests = list(queryset[:2])
         if len(requests) != 1 or not handler_for(requests[0].type).approves_in_part:
             types = " or ".join(handler.type for handler in registered() if handler.approves_in_part)
-            self.message_user(request, f"Choose exactly one {types} request for this.", messages.ERROR)
+            self.message_user(
+                request, gettext("Choose exactly one %(types)s request for this.") % {"types": types}, messages.ERROR
+            )
+
             return None
         rights_request = requests[0]
         proposed = handler_for(rights_request.type).approvable_parts(rights_request)
@@ -782,78 +868,80 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
             queryset,
             action="approve_some",
             form_class=form_class,
-            title="Approve some corrections",
-            submit="Approve",
+            title=gettext("Approve some corrections"),
+            submit=gettext("Approve"),
             run=lambda data: self._run(
                 request,
                 queryset,
                 services.request_approve,
-                "Approved",
+                DONE["approve"],
                 approved_fields=data["approved_fields"],
                 note=data["note"],
             ),
         )
 
-    @admin.action(description="Reject…", location=EVERYWHERE)
+    @admin.action(description=_("Reject…"), location=EVERYWHERE)
     def reject(self, request, queryset):
         return self._with_form(
             request,
             queryset,
             action="reject",
             form_class=RejectForm,
-            title="Reject requests",
-            submit="Reject",
-            run=lambda data: self._run(request, queryset, services.request_reject, "Rejected", reason=data["reason"]),
+            title=gettext("Reject requests"),
+            submit=gettext("Reject"),
+            run=lambda data: self._run(
+                request, queryset, services.request_reject, DONE["reject"], reason=data["reason"]
+            ),
         )
 
-    @admin.action(description="Extend deadline…", location=EVERYWHERE)
+    @admin.action(description=_("Extend deadline…"), location=EVERYWHERE)
     def extend_deadline(self, request, queryset):
         return self._with_form(
             request,
             queryset,
             action="extend_deadline",
             form_class=ExtendForm,
-            title="Extend deadlines",
-            submit="Extend deadline",
+            title=gettext("Extend deadlines"),
+            submit=gettext("Extend deadline"),
             run=lambda data: self._run(
                 request,
                 queryset,
                 services.request_extend,
-                "Extended the deadline of",
+                DONE["extend"],
                 months=data["months"],
                 reason=data["reason"],
             ),
         )
 
-    @admin.action(description="Retry failed", location=EVERYWHERE)
+    @admin.action(description=_("Retry failed"), location=EVERYWHERE)
     def retry_failed(self, request, queryset):
-        self._run(request, queryset, services.request_retry, "Sent back to processing")
+        self._run(request, queryset, services.request_retry, DONE["retry"])
 
-    @admin.action(description="Mark completed…", location=EVERYWHERE)
+    @admin.action(description=_("Mark completed…"), location=EVERYWHERE)
     def mark_completed(self, request, queryset):
         return self._with_form(
             request,
             queryset,
             action="mark_completed",
             form_class=CompleteForm,
-            title="Mark requests completed",
-            submit="Mark completed",
-            run=lambda data: self._run(request, queryset, tasks.request_complete, "Completed", note=data["note"]),
+            title=gettext("Mark requests completed"),
+            submit=gettext("Mark completed"),
+            run=lambda data: self._run(request, queryset, tasks.request_complete, DONE["complete"], note=data["note"]),
         )
 
-    @admin.action(description="Lift the restriction…", location=EVERYWHERE)
+    @admin.action(description=_("Lift the restriction…"), location=EVERYWHERE)
     def lift_restriction(self, request, queryset):
         return self._with_form(
             request,
             queryset,
             action="lift_restriction",
             form_class=LiftForm,
-            title="Lift the restriction of processing",
-            submit="Email the learner and lift it",
-            run=lambda data: self._run(request, queryset, services.request_lift, "Lifted the restriction of"),
+            title=gettext("Lift the restriction of processing"),
+            submit=gettext("Email the learner and lift it"),
+            run=lambda data: self._run(request, queryset, services.request_lift, DONE["lift"]),
         )
 
-    @admin.action(description="Remove what the erasure left…", location=ActionLocation.CHANGE_FORM)
+    @admin.action(description=_("Remove what the erasure left…"), location=ActionLocation.CHANGE_FORM)
     def remove_leftovers(self, request, queryset):
         """Open the leftovers page of the erasure shown (``leftovers_view``), which asks before it changes anything."""
         rights_request = queryset.first()

@@ -17,6 +17,7 @@ confirmed in the last 15 minutes: a browser session must have confirmed it
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -314,7 +315,8 @@ class MyRequestsView(PortalAPIView):
                 return Response(
                     error_body(
                         f"{handler.type}_not_allowed_with_token",
-                        f"{handler.name} cannot be requested with an API token. Sign in and use Settings → Your data.",
+                        _("%(type)s cannot be requested with an API token. Sign in and use Settings → Your data.")
+                        % {"type": handler.name},
                     ),
                     status=403,
                 )
@@ -322,7 +324,10 @@ class MyRequestsView(PortalAPIView):
                 return Response(
                     error_body(
                         "reauthentication_required",
-                        "Confirm your password at /accounts/confirm-password/ first, then try again within 15 minutes.",
+                        _(
+                            "Confirm your password at /accounts/confirm-password/ first, then try again within "
+                            "15 minutes."
+                        ),
                     ),
                     status=403,
                 )

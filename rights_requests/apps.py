@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RightsRequestsConfig(AppConfig):
     name = "rights_requests"
-    verbose_name = "Data rights"
+    verbose_name = _("Data rights")
 
     def ready(self):
         from django.core import checks

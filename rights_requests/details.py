@@ -1,6 +1,7 @@
 """The rule every free text on a request follows: a learner's note or reason, a staff member's note."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from accounts.validators import prohibit_direction_controls
 
@@ -21,12 +22,15 @@ def clean_text(value, name, *, required):
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidRequestDetails(f"{name} must be text.", field=name)
+        raise InvalidRequestDetails(_("%(name)s must be text.") % {"name": name}, field=name)
     value = value.strip()
     if required and not value:
-        raise InvalidRequestDetails("Please fill this in.", field=name)
+        raise InvalidRequestDetails(_("Please fill this in."), field=name)
     if len(value) > DETAIL_TEXT_MAX:
-        raise InvalidRequestDetails(f"Keep it to {DETAIL_TEXT_MAX} characters or fewer.", field=name)
+        raise InvalidRequestDetails(
+            _("Keep it to %(limit)s characters or fewer.") % {"limit": DETAIL_TEXT_MAX}, field=name
+        )
+
     try:
         prohibit_direction_controls(value)
     except ValidationError as error:

@@ -1,5 +1,7 @@
 """Errors raised by the rights_requests services."""
 
+from django.utils.translation import gettext as _
+
 from learnerportal.exceptions import PortalError
 
 
@@ -66,7 +68,9 @@ class DuplicateOpenRequest(RightsRequestError):
     status_code = 409
 
     def __init__(self, existing):
-        super().__init__(f"You already have an open request of this type ({existing.reference}).")
+        super().__init__(
+            _("You already have an open request of this type (%(reference)s).") % {"reference": existing.reference}
+        )
         self.existing = existing
 
 
@@ -83,8 +87,10 @@ class RequestFileUnavailable(RightsRequestError):
 
     def __init__(self, request_file):
         super().__init__(
-            "Your file is temporarily unavailable. Our team has been alerted and is restoring it; "
-            "please try again later."
+            _(
+                "Your file is temporarily unavailable. Our team has been alerted and is restoring it; "
+                "please try again later."
+            )
         )
         self.request_file = request_file
 
@@ -97,7 +103,10 @@ class DownloadExpired(RightsRequestError):
 
     def __init__(self, request_file):
         super().__init__(
-            "This file was available to download for a limited time and has been deleted. "
-            "Ask for a new copy of your data if you still need one."
+            _(
+                "This file was available to download for a limited time and has been deleted. "
+                "Ask for a new copy of your data if you still need one."
+            )
         )
+
         self.request_file = request_file

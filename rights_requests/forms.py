@@ -7,16 +7,36 @@ is its handler's ``form_class``, in its handler's module.
 """
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from .details import DETAIL_TEXT_MAX
 
 
-def note_field(label="Anything you would like to add? (optional)", help_text=""):
+def _formatted(message, values):
+    return str(message) % values
+
+
+def lazy_format(message, **values):
+    """Return ``message % values`` as a lazy string, translated and filled in when shown.
+
+    For wording fixed at import (a form field's help text, a class attribute) with a
+    named placeholder: ``lazy_format(_("Up to %(limit)s characters."), limit=2000)`` reads
+    the ``gettext_lazy`` message in the language active when it is rendered.
+    """
+    return lazy(_formatted, str)(message, values)
+
+
+#: The note field's label unless a form gives its own.
+NOTE_LABEL = _("Anything you would like to add? (optional)")
+
+
+def note_field(label=NOTE_LABEL, help_text=""):
     """Return the optional free-text field most requests have."""
     return forms.CharField(
         label=label,
         required=False,
-        help_text=help_text or f"Up to {DETAIL_TEXT_MAX} characters.",
+        help_text=help_text or lazy_format(_("Up to %(limit)s characters."), limit=DETAIL_TEXT_MAX),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": DETAIL_TEXT_MAX}),
     )
 

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from compliance.search import (
     SearchTokensField,
@@ -20,15 +21,15 @@ from . import request_types
 class Status(models.TextChoices):
     """Where a request stands. See ``rights_requests.workflow`` for the allowed transitions."""
 
-    AWAITING_VERIFICATION = "awaiting_verification", "Awaiting identity verification"
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting review"
-    APPROVED = "approved", "Approved"
-    PROCESSING = "processing", "Being processed"
-    COMPLETED = "completed", "Completed"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    FAILED = "failed", "Failed — our staff will retry"
-    COMPLETED_WITH_FINDINGS = "completed_with_findings", "Completed — our team is removing a few leftovers"
+    AWAITING_VERIFICATION = "awaiting_verification", _("Awaiting identity verification")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting review")
+    APPROVED = "approved", _("Approved")
+    PROCESSING = "processing", _("Being processed")
+    COMPLETED = "completed", _("Completed")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FAILED = "failed", _("Failed — our staff will retry")
+    COMPLETED_WITH_FINDINGS = "completed_with_findings", _("Completed — our team is removing a few leftovers")
 
 
 #: Statuses of a request that is still being handled; at most one per learner and type.
@@ -65,58 +66,63 @@ class RightsRequest(SearchTokensModel):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(max_length=20, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="rights_requests",
-        help_text="The data subject: the learner the request is about.",
+        help_text=_("The data subject: the learner the request is about."),
     )
     # Read from the registry when used, so a new type needs no migration (``request_types``).
-    type = models.CharField(max_length=20, choices=request_types.choices)
+    type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
     details = EncryptedJSONField(default=dict, blank=True)
     details_search = SearchTokensField(
-        "details", help_text="Keyed hashes of the details' words: erasure finds a name through them without decrypting."
+        "details",
+        help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),
     )
-    status = models.CharField(max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
+    status = models.CharField(_("status"), max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
     due_at = models.DateTimeField()
     extended_at = models.DateTimeField(null=True, blank=True)
-    extension_reason = models.TextField(blank=True)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="assigned_rights_requests",
     )
-    decision_reason = models.TextField(blank=True, help_text="Why the request was rejected; told to the learner.")
+    decision_reason = models.TextField(
+        _("decision reason"), blank=True, help_text=_("Why the request was rejected; told to the learner.")
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     erasure_identifiers = EncryptedJSONField(
         default=dict,
         blank=True,
-        help_text="An erasure with findings: the identifiers its scan still looks for, until none is left.",
+        help_text=_("An erasure with findings: the identifiers its scan still looks for, until none is left."),
     )
     result = models.JSONField(
-        default=dict, blank=True, help_text="What carrying it out produced, e.g. an erasure's receipt."
+        default=dict, blank=True, help_text=_("What carrying it out produced, e.g. an erasure's receipt.")
     )
     progress_done = models.PositiveIntegerField(
-        default=0, help_text="Rows written so far by the work preparing a file (access report, portable copy)."
+        default=0, help_text=_("Rows written so far by the work preparing a file (access report, portable copy).")
     )
-    progress_total = models.PositiveIntegerField(default=0, help_text="Rows that work will write in all.")
+    progress_total = models.PositiveIntegerField(default=0, help_text=_("Rows that work will write in all."))
     lease_expires_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Queued or running work must start or report progress by then, else recovery queues it again.",
+        help_text=_("Queued or running work must start or report progress by then, else recovery queues it again."),
     )
     attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Times recovery queued this work again after a worker stopped or failed to start it."
+        default=0, help_text=_("Times recovery queued this work again after a worker stopped or failed to start it.")
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["due_at"]
-        verbose_name = "data-rights request"
+        verbose_name = _("data-rights request")
+        verbose_name_plural = _("data-rights requests")
         permissions = [
             ("work_rightsrequest", "Can work data-rights requests"),
             ("decide_erasure", "Can approve or reject erasure requests"),
@@ -128,7 +134,7 @@ class RightsRequest(SearchTokensModel):
                 fields=["subject", "type"],
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="rights_requests_one_open_per_type",
-                violation_error_message="You already have an open request of this type.",
+                violation_error_message=_("You already have an open request of this type."),
             ),
             models.CheckConstraint(
                 condition=models.Q(due_at__gt=models.F("received_at")), name="rr_due_after_received"
@@ -177,24 +183,24 @@ class RequestEvent(models.Model):
     """One step in a request's life: who did what, from which status to which, and why."""
 
     class Action(models.TextChoices):
-        SUBMITTED = "submitted", "Request received"
-        VERIFIED = "verified", "Identity verified"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn by the learner"
-        PROCESSING = "processing", "Processing started"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Processing failed"
-        RETRIED = "retried", "Processing retried"
-        ASSIGNED = "assigned", "Assigned"
-        EXTENDED = "extended", "Deadline extended"
-        CLOSED = "closed", "Closed: the account was erased"
-        LEFTOVERS_FOUND = "leftovers_found", "Completed; leftovers to remove"
-        REDACTED = "redacted", "Leftovers redacted"
-        LEFTOVERS_CLEARED = "leftovers_cleared", "Erasure confirmed: nothing left"
-        REQUEUED = "requeued", "Processing interrupted; queued again"
-        LIFT_ASKED = "lift_asked", "Learner asked to lift the restriction"
-        LIFTED = "lifted", "Restriction lifted"
+        SUBMITTED = "submitted", _("Request received")
+        VERIFIED = "verified", _("Identity verified")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the learner")
+        PROCESSING = "processing", _("Processing started")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Processing failed")
+        RETRIED = "retried", _("Processing retried")
+        ASSIGNED = "assigned", _("Assigned")
+        EXTENDED = "extended", _("Deadline extended")
+        CLOSED = "closed", _("Closed: the account was erased")
+        LEFTOVERS_FOUND = "leftovers_found", _("Completed; leftovers to remove")
+        REDACTED = "redacted", _("Leftovers redacted")
+        LEFTOVERS_CLEARED = "leftovers_cleared", _("Erasure confirmed: nothing left")
+        REQUEUED = "requeued", _("Processing interrupted; queued again")
+        LIFT_ASKED = "lift_asked", _("Learner asked to lift the restriction")
+        LIFTED = "lifted", _("Restriction lifted")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -203,7 +209,7 @@ class RequestEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Who acted; empty for the system.",
+        help_text=_("Who acted; empty for the system."),
     )
     action = models.CharField(max_length=20, choices=Action)
     from_status = models.CharField(max_length=30, choices=Status, blank=True)
@@ -211,7 +217,7 @@ class RequestEvent(models.Model):
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the learner was emailed about this step, so they are emailed once."
+        null=True, blank=True, help_text=_("When the learner was emailed about this step, so they are emailed once.")
     )
 
     class Meta:
@@ -232,20 +238,21 @@ class RequestFile(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ACCESS_REPORT = "access_report", "Report of your data (Art. 15)"
-        PORTABLE_EXPORT = "portable_export", "Portable copy of your data (Art. 20)"
+        ACCESS_REPORT = "access_report", _("Report of your data (Art. 15)")
+        PORTABLE_EXPORT = "portable_export", _("Portable copy of your data (Art. 20)")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=20, choices=Kind)
     storage_name = models.CharField(max_length=200, blank=True)
-    size = models.PositiveBigIntegerField(help_text="Size of the encrypted file, in bytes.")
+    size = models.PositiveBigIntegerField(help_text=_("Size of the encrypted file, in bytes."))
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     unavailable_since = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a download first found the file missing or unreadable in storage; "
-        "cleared when it is read again.",
+        help_text=_(
+            "When a download first found the file missing or unreadable in storage; cleared when it is read again."
+        ),
     )
 
     class Meta:

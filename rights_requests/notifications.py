@@ -4,6 +4,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.timezones import in_time_zone_of
 
@@ -12,24 +15,24 @@ from .models import OPEN_STATUSES, RequestEvent, Status
 from .request_types import handler_for
 
 SUBJECTS = {
-    RequestEvent.Action.SUBMITTED: "We received your request {reference}",
-    RequestEvent.Action.APPROVED: "Your request {reference} is approved",
-    RequestEvent.Action.REJECTED: "Your request {reference} was declined",
-    RequestEvent.Action.EXTENDED: "We need more time for your request {reference}",
-    RequestEvent.Action.COMPLETED: "Your request {reference} is complete",
-    RequestEvent.Action.WITHDRAWN: "You withdrew your request {reference}",
-    RequestEvent.Action.LIFT_ASKED: "You asked us to lift the restriction of your request {reference}",
+    RequestEvent.Action.SUBMITTED: _("We received your request %(reference)s"),
+    RequestEvent.Action.APPROVED: _("Your request %(reference)s is approved"),
+    RequestEvent.Action.REJECTED: _("Your request %(reference)s was declined"),
+    RequestEvent.Action.EXTENDED: _("We need more time for your request %(reference)s"),
+    RequestEvent.Action.COMPLETED: _("Your request %(reference)s is complete"),
+    RequestEvent.Action.WITHDRAWN: _("You withdrew your request %(reference)s"),
+    RequestEvent.Action.LIFT_ASKED: _("You asked us to lift the restriction of your request %(reference)s"),
 }
 #: The acknowledgement of a request approved as it was filed: one email says both (one step, one email).
-RECEIVED_AND_APPROVED = "We received and approved your request {reference}"
+RECEIVED_AND_APPROVED = _("We received and approved your request %(reference)s")
 #: The completion of a request that keeps something in force until it is lifted (``Handler.lasts``).
-IN_FORCE = "Your request {reference} is in force"
+IN_FORCE = _("Your request %(reference)s is in force")
 
 
 def _named_as_on_the_pages(request):
     """Return the right of ``request`` as the pages name it, then its article: "Get a copy … (GDPR Art. 15)"."""
     handler = handler_for(request.type)
-    return f"{handler.title} ({handler.article})"
+    return gettext("%(right)s (%(article)s)") % {"right": handler.title, "article": handler.article}
 
 
 def request_event_email(event, *, tells_receipt=False, tells_approval=False):
@@ -63,7 +66,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
     context = {
         "event": event,
         "request": request,
-        "status": "In force" if still_in_force else Status(status).label,
+        "status": gettext("In force") if still_in_force else Status(status).label,
         "still_open": status in OPEN_STATUSES,
         "approved_on_filing": approved_on_filing,
         "in_force": lasting,
@@ -80,7 +83,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)
     message = EmailMultiAlternatives(
-        subject=subject_line.format(reference=request.reference), body=text, to=[request.subject.email]
+        subject=subject_line % {"reference": request.reference}, body=text, to=[request.subject.email]
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -135,11 +138,14 @@ def staff_reminder_email(recipient, *, due_soon, overdue):
     }
     parts = []
     if overdue:
-        parts.append(f"{len(overdue)} overdue")
+        parts.append(gettext("%(count)s overdue") % {"count": len(overdue)})
     if due_soon:
-        parts.append(f"{len(due_soon)} due within {conf.REMIND_WITHIN_DAYS} days")
+        parts.append(
+            ngettext("%(count)s due within %(days)s day", "%(count)s due within %(days)s days", conf.REMIND_WITHIN_DAYS)
+            % {"count": len(due_soon), "days": conf.REMIND_WITHIN_DAYS}
+        )
     message = EmailMultiAlternatives(
-        subject=f"Data-rights requests: {' and '.join(parts)}",
+        subject=gettext("Data-rights requests: %(counts)s") % {"counts": get_text_list(parts, gettext("and"))},
         body=render_to_string("rights_requests/email/staff_reminder.txt", context),
         to=[recipient.email],
     )
@@ -165,7 +171,8 @@ def file_unavailable_email(request_file, *, reason, recipients):
         "admin:rights_requests_rightsrequest_change", args=[request_file.request_id]
     )
     return EmailMultiAlternatives(
-        subject=f"Download unavailable: the file of request {reference} is {reason}",
+        subject=gettext("Download unavailable: the file of request %(reference)s is %(reason)s")
+        % {"reference": reference, "reason": reason},
         body=render_to_string(
             "rights_requests/email/file_unavailable.txt",
             {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
@@ -182,11 +189,18 @@ def staff_failure_email(recipient, *, request):
     event = request.events.filter(action=RequestEvent.Action.FAILED).order_by("-created_at", "-id").first()
     path = reverse("admin:rights_requests_rightsrequest_change", args=[request.pk])
     url = settings.PORTAL_BASE_URL.rstrip("/") + path
-    body = (
-        f"Processing of the data-rights request {request.reference} ({request.get_type_display()}) failed:\n\n"
-        f"{event.note if event else ''}\n\n"
-        f'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n{url}\n'
-    )
+    body = gettext(
+        "Processing of the data-rights request %(reference)s (%(type)s) failed:\n\n%(note)s\n\n"
+        'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n%(url)s\n'
+    ) % {
+        "reference": request.reference,
+        "type": request.get_type_display(),
+        "note": event.note if event else "",
+        "url": url,
+    }
     return EmailMultiAlternatives(
-        subject=f"Data-rights request {request.reference} failed and needs a retry", body=body, to=[recipient.email]
+        subject=gettext("Data-rights request %(reference)s failed and needs a retry")
+        % {"reference": request.reference},
+        body=body,
+        to=[recipient.email],
     )

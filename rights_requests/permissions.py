@@ -1,5 +1,7 @@
 """Who may act on requests: the staff permissions and the one check every step makes."""
 
+from django.utils.translation import gettext as _
+
 from .exceptions import NotPermitted
 
 WORK = "rights_requests.work_rightsrequest"
@@ -16,4 +18,4 @@ def require(actor, permission, what):
     """
     # SECURITY: permissions are enforced here, not only by hiding buttons.
     if actor is None or not actor.is_active or not actor.is_staff or not actor.has_perm(permission):
-        raise NotPermitted(f"You are not allowed to {what}.")
+        raise NotPermitted(_("You are not allowed to %(what)s.") % {"what": what})

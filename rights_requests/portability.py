@@ -28,6 +28,8 @@ from pathlib import PurePosixPath
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from learnerportal import spreadsheets
 
@@ -48,9 +50,12 @@ MAX_LISTED_VALUES = 40
 #: ZIP "extended timestamp" extra field (Info-ZIP ``UT``, 0x5455): the exact modification time in UTC.
 EXTENDED_TIMESTAMP = 0x5455
 
-INTRODUCTION = """Learner Portal — a portable copy of your data (GDPR Art. 20)
+#: The README's opening; ``made_on`` is the UTC date (YYYY-MM-DD), ``made_at`` the UTC time (hh:mm:ss).
+# Translators: the file names, codes and values quoted here ("no value", true, false, null) are those of the
+# files, which stay as they are.
+INTRODUCTION = _("""Learner Portal — a portable copy of your data (GDPR Art. 20)
 
-Made on {made_on} at {made_at} UTC; every file in this ZIP is dated so.
+Made on %(made_on)s at %(made_at)s UTC; every file in this ZIP is dated so.
 
 One CSV file and one JSON file per kind of record we hold about you:
   <records>.csv   a header line with the column names, then one line per record
@@ -70,7 +75,7 @@ it as a formula. Text cells are in double quotes; numbers are not.
 Of failed attempts to sign in to your account you get the time, the number of
 attempts, the page, the network (the IP address without its last part, e.g.
 203.0.113.0/24) and the kind of browser: the attempts may have been someone else's.
-"""
+""")
 
 
 @dataclass(frozen=True)
@@ -99,8 +104,8 @@ class Column:
         """Return the column's entry of the manifest's data dictionary (a JSON object)."""
         entry = {
             "name": self.name,
-            "meaning": self.meaning,
-            "format": self.format,
+            "meaning": str(self.meaning),
+            "format": str(self.format),
             "unit": self.unit or None,
             "category": self.category.value,
         }
@@ -141,34 +146,37 @@ def _format(field, personal):
     if personal.format:
         return personal.format
     if is_person(field):
-        return '"you"; "staff" for a member of our staff; empty when no person acted (the system)'
+        # Translators: "you" and "staff" are the values written in the files: keep them in English, in quotes.
+        return gettext('"you"; "staff" for a member of our staff; empty when no person acted (the system)')
     if isinstance(field, models.FileField):
-        return "the name of a file in this ZIP"
+        return gettext("the name of a file in this ZIP")
     if isinstance(field, models.DateTimeField):
-        return "ISO 8601 date and time with its UTC offset, e.g. 2026-03-14T09:26:52.123456+00:00"
+        return gettext("ISO 8601 date and time with its UTC offset, e.g. 2026-03-14T09:26:52.123456+00:00")
     if isinstance(field, models.DateField):
-        return "date, ISO 8601 (YYYY-MM-DD)"
+        return gettext("date, ISO 8601 (YYYY-MM-DD)")
     if isinstance(field, models.TimeField):
-        return "time of day, ISO 8601 (hh:mm:ss)"
+        return gettext("time of day, ISO 8601 (hh:mm:ss)")
     if isinstance(field, models.BooleanField):
-        return "true or false"
+        return gettext("true or false")
     if isinstance(field, models.DecimalField):
-        return f"decimal number, {field.decimal_places} decimal places (text in the JSON, to keep it exact)"
+        return gettext("decimal number, %(places)s decimal places (text in the JSON, to keep it exact)") % {
+            "places": field.decimal_places
+        }
     if isinstance(field, models.IntegerField):
-        return "integer"
+        return gettext("integer")
     if isinstance(field, models.FloatField):
-        return "number"
+        return gettext("number")
     if isinstance(field, models.JSONField):
-        return "JSON (in the CSV, its JSON text)"
+        return gettext("JSON (in the CSV, its JSON text)")
     if isinstance(field, models.ForeignKey):
-        return f"the {field.related_model._meta.verbose_name}'s name (text)"
+        return gettext("the %(model)s's name (text)") % {"model": field.related_model._meta.verbose_name}
     if isinstance(field, models.DurationField):
-        return "duration, as [days] hh:mm:ss"
+        return gettext("duration, as [days] hh:mm:ss")
     if isinstance(field, models.UUIDField):
         return "UUID"
     if field.choices:
-        return "code, one of the values listed"
-    return "text"
+        return gettext("code, one of the values listed")
+    return gettext("text")
 
 
 def _values(field):
@@ -342,17 +350,21 @@ def _plain(value):
 def _readme(manifest):
     """Return README.txt: how the files are made, then every file's columns in words (the data dictionary)."""
     made_at = datetime.datetime.fromisoformat(manifest["generated_at"]).astimezone(datetime.UTC)
-    introduction = INTRODUCTION.format(made_on=f"{made_at:%Y-%m-%d}", made_at=f"{made_at:%H:%M:%S}")
-    lines = [introduction, "What each file holds", ""]
+    introduction = INTRODUCTION % {"made_on": f"{made_at:%Y-%m-%d}", "made_at": f"{made_at:%H:%M:%S}"}
+    lines = [introduction, gettext("What each file holds"), ""]
     for entry in manifest["files"]:
-        rows = f"{entry['rows']} record{'' if entry['rows'] == 1 else 's'}"
-        lines.append(f"{entry['csv']} and {entry['json']}: {entry['title']} ({rows})")
+        rows = ngettext("%(count)s record", "%(count)s records", entry["rows"]) % {"count": entry["rows"]}
+        lines.append(
+            gettext("%(csv)s and %(json)s: %(title)s (%(rows)s)")
+            % {"csv": entry["csv"], "json": entry["json"], "title": entry["title"], "rows": rows}
+        )
         for column in entry["columns"]:
-            words = [f"{column['meaning']}.", f"Format: {column['format']}."]
+            words = [f"{column['meaning']}.", gettext("Format: %(format)s.") % {"format": column["format"]}]
             if column["unit"]:
-                words.append(f"Unit: {column['unit']}.")
+                words.append(gettext("Unit: %(unit)s.") % {"unit": column["unit"]})
             if column.get("values"):
-                words.append("Values: " + "; ".join(f"{code} = {label}" for code, label in column["values"].items()))
+                values = "; ".join(f"{code} = {label}" for code, label in column["values"].items())
+                words.append(gettext("Values: %(values)s") % {"values": values})
             lines.append(
                 textwrap.fill(
                     " ".join(words),
@@ -365,10 +377,12 @@ def _readme(manifest):
             )
         lines.append("")
     if manifest["attachments"]:
-        lines.append("Files your records name")
+        lines.append(gettext("Files your records name"))
         lines.append("")
         lines.extend(
-            f"  {entry['file']}: named in {entry['records']}.csv, column {entry['column']}"
+            "  "
+            + gettext("%(file)s: named in %(records)s.csv, column %(column)s")
+            % {"file": entry["file"], "records": entry["records"], "column": entry["column"]}
             for entry in manifest["attachments"]
         )
         lines.append("")
@@ -412,7 +426,7 @@ def portable_export_write(subject, archive, *, progress=None):
         manifest["files"].append(
             {
                 "records": portable_file.name,
-                "title": portable_file.title,
+                "title": str(portable_file.title),
                 "csv": portable_file.csv_name,
                 "json": portable_file.json_name,
                 "rows": rows,

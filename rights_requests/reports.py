@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from accounts.timezones import in_time_zone_of
 from compliance.notice import field_statement, kept_after_erasure
@@ -35,14 +36,17 @@ def _cell_text(field, subject):
     """Return a function turning one stored value of ``field`` into the words the learner reads."""
     if is_person(field):
         # SECURITY: never name another person (e.g. the staff member who acted).
-        return lambda value: "You" if value == subject.pk else "Our staff"
+        you, staff = gettext("You"), gettext("Our staff")
+        return lambda value: you if value == subject.pk else staff
     if isinstance(field, models.FileField):
-        return lambda value: "Yes (stored)"
+        stored = gettext("Yes (stored)")
+        return lambda value: stored
     if field.choices:
         labels = {key: str(label) for key, label in field.flatchoices}
         return lambda value: labels.get(value, str(value))
     if isinstance(field, models.BooleanField):
-        return lambda value: "Yes" if value else "No"
+        yes, no = gettext("Yes"), gettext("No")
+        return lambda value: yes if value else no
     if isinstance(field, models.DateTimeField):
         return _datetime_text()
     if isinstance(field, models.DateField):
@@ -96,7 +100,7 @@ def _datetime_text():
 def _cell_html(field, subject):
     text = _cell_text(field, subject)
     # No person recorded means the portal acted by itself (accounts are anonymised, never deleted).
-    empty = "<td>Automatically</td>" if is_person(field) else "<td></td>"
+    empty = format_html("<td>{}</td>", gettext("Automatically")) if is_person(field) else "<td></td>"
 
     def cell(value):
         if value is None or value == "":
@@ -140,7 +144,13 @@ def _write_rows(out, dataset, subject, progress):
     written += len(batch)
     progress.advance(len(batch))
     if not written:
-        out.write(format_html('<tr><td colspan="{}">We hold nothing of this kind about you.</td></tr>\n', len(cells)))
+        out.write(
+            format_html(
+                '<tr><td colspan="{}">{}</td></tr>\n',
+                len(cells),
+                gettext("We hold nothing of this kind about you."),
+            )
+        )
 
 
 def _anchor(category, declaration=None):

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from compliance.erasure import LEFTOVERS_LISTED, erasure_leftovers
 from compliance.registry import Category, registry
@@ -286,17 +288,22 @@ def personal_data_summary(subject):
 
 #: What a learner is told about where an open or withdrawn request stands.
 STATUS_EXPLAINED = {
-    Status.AWAITING_VERIFICATION: "We need to confirm that this request comes from you. "
-    "We will write to your email address if we need anything.",
-    Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request. We will email you when we decide.",
-    Status.APPROVED: "Your request is approved. We will start on it shortly.",
-    Status.PROCESSING: "We are working on your request.",
-    Status.FAILED: "Something went wrong on our side while carrying out your request. "
-    "Our staff will try again; you do not need to do anything. If you would rather not wait, "
-    "withdraw it and ask again.",
-    Status.WITHDRAWN: "You withdrew this request. You can start a new one at any time.",
-    Status.COMPLETED_WITH_FINDINGS: "Your data is erased. Our check found your former details in a few "
-    "more places, such as notes; our privacy team is removing them.",
+    Status.AWAITING_VERIFICATION: _(
+        "We need to confirm that this request comes from you. We will write to your email address if we need anything."
+    ),
+    Status.AWAITING_APPROVAL: _("Our privacy team is reviewing your request. We will email you when we decide."),
+    Status.APPROVED: _("Your request is approved. We will start on it shortly."),
+    Status.PROCESSING: _("We are working on your request."),
+    Status.FAILED: _(
+        "Something went wrong on our side while carrying out your request. "
+        "Our staff will try again; you do not need to do anything. If you would rather not wait, "
+        "withdraw it and ask again."
+    ),
+    Status.WITHDRAWN: _("You withdrew this request. You can start a new one at any time."),
+    Status.COMPLETED_WITH_FINDINGS: _(
+        "Your data is erased. Our check found your former details in a few "
+        "more places, such as notes; our privacy team is removing them."
+    ),
 }
 
 
@@ -311,30 +318,30 @@ def status_explained(rights_request):
     if explained is not None:
         return explained
     if rights_request.is_being_retried:
-        return "This is taking longer than usual — we are on it. You do not need to do anything."
-    return STATUS_EXPLAINED.get(rights_request.status, "")
+        return gettext("This is taking longer than usual — we are on it. You do not need to do anything.")
+    return str(STATUS_EXPLAINED.get(rights_request.status, ""))
 
 
 #: What happened, in the words the timeline uses for the learner.
 EVENT_WORDS = {
-    RequestEvent.Action.SUBMITTED: "Request received",
-    RequestEvent.Action.VERIFIED: "Identity confirmed",
-    RequestEvent.Action.APPROVED: "Approved",
-    RequestEvent.Action.REJECTED: "Rejected",
-    RequestEvent.Action.WITHDRAWN: "Withdrawn",
-    RequestEvent.Action.PROCESSING: "Work started",
-    RequestEvent.Action.COMPLETED: "Completed",
-    RequestEvent.Action.FAILED: "A problem on our side",
-    RequestEvent.Action.RETRIED: "Trying again",
-    RequestEvent.Action.ASSIGNED: "Passed to a member of our privacy team",
-    RequestEvent.Action.EXTENDED: "Deadline extended",
-    RequestEvent.Action.CLOSED: "Closed when your account was erased",
-    RequestEvent.Action.LEFTOVERS_FOUND: "Completed; a few leftovers to remove",
-    RequestEvent.Action.REDACTED: "Leftovers removed",
-    RequestEvent.Action.LEFTOVERS_CLEARED: "Checked: nothing of yours is left",
-    RequestEvent.Action.REQUEUED: "Taking longer than usual: we started again",
-    RequestEvent.Action.LIFT_ASKED: "You asked us to lift the restriction",
-    RequestEvent.Action.LIFTED: "Restriction lifted",
+    RequestEvent.Action.SUBMITTED: _("Request received"),
+    RequestEvent.Action.VERIFIED: _("Identity confirmed"),
+    RequestEvent.Action.APPROVED: _("Approved"),
+    RequestEvent.Action.REJECTED: _("Rejected"),
+    RequestEvent.Action.WITHDRAWN: _("Withdrawn"),
+    RequestEvent.Action.PROCESSING: _("Work started"),
+    RequestEvent.Action.COMPLETED: _("Completed"),
+    RequestEvent.Action.FAILED: _("A problem on our side"),
+    RequestEvent.Action.RETRIED: _("Trying again"),
+    RequestEvent.Action.ASSIGNED: _("Passed to a member of our privacy team"),
+    RequestEvent.Action.EXTENDED: _("Deadline extended"),
+    RequestEvent.Action.CLOSED: _("Closed when your account was erased"),
+    RequestEvent.Action.LEFTOVERS_FOUND: _("Completed; a few leftovers to remove"),
+    RequestEvent.Action.REDACTED: _("Leftovers removed"),
+    RequestEvent.Action.LEFTOVERS_CLEARED: _("Checked: nothing of yours is left"),
+    RequestEvent.Action.REQUEUED: _("Taking longer than usual: we started again"),
+    RequestEvent.Action.LIFT_ASKED: _("You asked us to lift the restriction"),
+    RequestEvent.Action.LIFTED: _("Restriction lifted"),
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}
@@ -376,16 +383,16 @@ def timeline_of(rights_request):
     """
     entries = []
     # A restriction completed is not over: it stays in force until lifted.
-    completed_words = "Kept in force" if handler_for(rights_request.type).lasts else None
+    completed_words = gettext("Kept in force") if handler_for(rights_request.type).lasts else None
     for event in rights_request.events.all():
         if event.actor_id is None:
-            actor = "Automatically"
+            actor = gettext("Automatically")
         elif event.actor_id == rights_request.subject_id:
-            actor = "You"
+            actor = gettext("You")
         else:
-            actor = "Our privacy team"
+            actor = gettext("Our privacy team")
         note = "" if event.action in HIDDEN_NOTES else event.note
-        what = EVENT_WORDS[event.action]
+        what = str(EVENT_WORDS[event.action])
         if event.action == RequestEvent.Action.COMPLETED and completed_words:
             what = completed_words
         entries.append(TimelineEntry(event.created_at, actor, what, note))

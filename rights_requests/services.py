@@ -11,6 +11,7 @@ recover) are in ``tasks``; those of its lease in ``leases``.
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from compliance.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
 from compliance.exceptions import LeftoverNotRedactable
@@ -80,12 +81,12 @@ def request_submit(*, actor, subject, request_type, details=None):
     """
     by_subject = actor is not None and actor.pk == subject.pk
     if not by_subject:
-        require(actor, WORK, "file requests on a learner's behalf")
+        require(actor, WORK, _("file requests on a learner's behalf"))
     handler = _handler_of(request_type)
     # Waits for an erasure under way, then finds the account closed, rather than slipping past the
     # erasure's closing of the learner's other requests.
     if not data_subject_lock(subject.pk):
-        raise AccountClosed("This account is closed, so no request can be filed for it.")
+        raise AccountClosed(_("This account is closed, so no request can be filed for it."))
     existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
     if existing:
         raise DuplicateOpenRequest(existing)
@@ -112,10 +113,13 @@ def request_submit(*, actor, subject, request_type, details=None):
     handler.on_filed(request, actor=actor)
     if by_subject:
         take_step(
-            request, "verify", actor=None, note="You filed it while signed in to your account, so we know it is you."
+            request,
+            "verify",
+            actor=None,
+            note=_("You filed it while signed in to your account, so we know it is you."),
         )
         if handler.approved_on_filing():
-            take_step(request, "approve", actor=None, note="Requests of this kind are approved automatically.")
+            take_step(request, "approve", actor=None, note=_("Requests of this kind are approved automatically."))
             process_later(request)
             if handler.settles_at_once:
                 return request  # told with its outcome (``tasks.process_request``)
@@ -191,7 +195,7 @@ def request_withdraw(*, actor, request):
     """
     request = locked(request)
     if actor is None or actor.pk != request.subject_id:
-        raise NotPermitted("Only the learner who filed a request can withdraw it.")
+        raise NotPermitted(_("Only the learner who filed a request can withdraw it."))
     # The learner is emailed too, so a withdrawal from a stolen session does not go unnoticed.
     email_learner(take_step(request, "withdraw", actor=actor))
     handler_for(request.type).on_closed_unmet(request, actor=actor)
@@ -206,7 +210,7 @@ def _standing_of(request):
     """
     handler = handler_for(request.type)
     if not handler.lasts:
-        raise TransitionNotAllowed(f"{handler.name} requests keep nothing in force to lift.")
+        raise TransitionNotAllowed(_("%(type)s requests keep nothing in force to lift.") % {"type": handler.name})
     return standings_of([request]).get(request.pk)
 
 
@@ -227,10 +231,10 @@ def request_lift_ask(*, actor, request):
     """
     request = locked(request)
     if actor is None or actor.pk != request.subject_id:
-        raise NotPermitted("Only the learner whose data is restricted can ask to lift the restriction.")
+        raise NotPermitted(_("Only the learner whose data is restricted can ask to lift the restriction."))
     standing = _standing_of(request)
     if standing is not None and not standing.in_force:
-        raise TransitionNotAllowed("This restriction is already lifted.")
+        raise TransitionNotAllowed(_("This restriction is already lifted."))
     if standing is not None and standing.lift_asked_at is not None:
         return request
     email_learner(take_step(request, "ask_lift", actor=actor))
@@ -258,7 +262,7 @@ def request_lift(*, actor, request):
         request,
         "lift",
         actor=actor,
-        note="We lifted the restriction after telling you by email." if in_force else "",
+        note=_("We lifted the restriction after telling you by email.") if in_force else "",
     )
     handler_for(request.type).lift(request, actor=actor)
     return request
@@ -272,7 +276,7 @@ def request_assign(*, actor, request, assignee):
         NotPermitted, TransitionNotAllowed (closed request).
     """
     require_step(actor, "assign", request)
-    require(assignee, WORK, f"give requests to {assignee}, who cannot work them")
+    require(assignee, WORK, _("give requests to %(assignee)s, who cannot work them") % {"assignee": assignee})
     request = locked(request)
     if request.assignee_id == assignee.pk:
         return request
@@ -299,7 +303,7 @@ def request_extend(*, actor, request, months, reason):
     if (refusal := extension_refusal(request)) is not None:
         raise TransitionNotAllowed(refusal)
     if months not in (1, 2):
-        raise InvalidRequestDetails("Extend by one or two months.", field="months")
+        raise InvalidRequestDetails(_("Extend by one or two months."), field="months")
     reason = clean_text(reason, "reason", required=True)
     new_due_at = extended_due_at(request.received_at, months)
     event = take_step(
@@ -359,12 +363,27 @@ def request_leftovers_resolve(*, actor, request, redact=(), dismiss=()):
     leftovers = erasure_leftovers(identifiers, request.subject, skip=frozenset(receipt["dismissed"]))
     receipt["scan"] = leftover_findings(leftovers)
     audit = {"redacted": list(redact), "dismissed": list(dismiss), "changed": redacted}
-    done = f"Removed the learner's identifiers from {redacted} place(s), marked {len(dismiss)} as checked by hand"
+    counts = {"redacted": redacted, "dismissed": len(dismiss), "columns": len(findings_by_column(receipt["scan"]))}
     if leftovers:
-        step, note, more = "redact", f"{done}; {len(findings_by_column(receipt['scan']))} column(s) still hold one.", {}
+        note = (
+            _(
+                "Removed the learner's identifiers from %(redacted)s place(s), marked %(dismissed)s as checked by "
+                "hand; %(columns)s column(s) still hold one."
+            )
+            % counts
+        )
+        step, more = "redact", {}
     else:
         # Clean: the erasure is finished, and the identifiers kept to scan for are deleted.
-        step, note, more = "clear", f"{done}; the scan now finds none.", {"erasure_identifiers": {}}
+        note = (
+            _(
+                "Removed the learner's identifiers from %(redacted)s place(s), marked %(dismissed)s as checked by "
+                "hand; the scan now finds none."
+            )
+            % counts
+        )
+        step, more = "clear", {"erasure_identifiers": {}}
+
     result = {**request.result, "erasure_receipt": receipt}
     take_step(request, step, actor=actor, note=note, audit=audit, result=result, **more)
     return redacted, refused, leftovers

@@ -9,6 +9,7 @@ so a forged step is refused.
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
 from .request_types import handler_for, registered
@@ -30,16 +31,18 @@ class StaffStep:
 
 #: The steps staff take, by name; each admin action names one (``RightsRequestAdmin``).
 STAFF_STEPS = {
-    "assign": StaffStep("assign", WORK, "assign requests"),
-    "verify": StaffStep("verify", WORK, "verify requests"),
-    "approve": StaffStep("approve", WORK, "approve", decides=True),
-    "approve_in_part": StaffStep("approve", WORK, "approve", decides=True),
-    "reject": StaffStep("reject", WORK, "reject", decides=True),
-    "extend": StaffStep("extend", EXTEND_DEADLINE, "extend deadlines"),
-    "retry": StaffStep("retry", WORK, "retry requests"),
-    "complete": StaffStep("complete", WORK, "complete", decides=True),
-    "remove_leftovers": StaffStep("clear", DECIDE_ERASURE, "remove what an erasure left"),
-    "lift": StaffStep("lift", WORK, "lift restrictions"),
+    "assign": StaffStep("assign", WORK, pgettext_lazy("not allowed to", "assign requests")),
+    "verify": StaffStep("verify", WORK, pgettext_lazy("not allowed to", "verify requests")),
+    "approve": StaffStep("approve", WORK, pgettext_lazy("not allowed to", "approve"), decides=True),
+    "approve_in_part": StaffStep("approve", WORK, pgettext_lazy("not allowed to", "approve"), decides=True),
+    "reject": StaffStep("reject", WORK, pgettext_lazy("not allowed to", "reject"), decides=True),
+    "extend": StaffStep("extend", EXTEND_DEADLINE, pgettext_lazy("not allowed to", "extend deadlines")),
+    "retry": StaffStep("retry", WORK, pgettext_lazy("not allowed to", "retry requests")),
+    "complete": StaffStep("complete", WORK, pgettext_lazy("not allowed to", "complete"), decides=True),
+    "remove_leftovers": StaffStep(
+        "clear", DECIDE_ERASURE, pgettext_lazy("not allowed to", "remove what an erasure left")
+    ),
+    "lift": StaffStep("lift", WORK, pgettext_lazy("not allowed to", "lift restrictions")),
 }
 
 
@@ -68,9 +71,9 @@ def extension_refusal(request, *, now=None):
     limits: once only, and within the first period.
     """
     if request.extended_at is not None:
-        return "The deadline of this request has already been extended once."
+        return gettext("The deadline of this request has already been extended once.")
     if (now or timezone.now()) > request.due_at:
-        return (
+        return gettext(
             "The deadline has passed: an extension must be decided and told to the learner "
             "within the first month (GDPR Art. 12(3))."
         )

@@ -10,7 +10,9 @@ from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.reauthentication import reauthentication_redirect, recently_authenticated
@@ -46,10 +48,20 @@ def _day(moment):
 
 
 def _already_open(existing):
-    return (
-        f"You already have an open request of this kind ({existing.reference}), so we did not start another. "
+    return _(
+        "You already have an open request of this kind (%(reference)s), so we did not start another. "
         "Here is where it stands."
+    ) % {"reference": existing.reference}
+
+
+def _received(rights_request):
+    """Return the message confirming a request was filed: its reference (marked up) and its deadline, escaped."""
+    message = _(
+        "We received your request %(reference)s. We will answer by %(date)s at the latest; "
+        "a confirmation is on its way to your email."
     )
+    reference = format_html('<span class="reference">{}</span>', rights_request.reference)
+    return mark_safe(escape(message) % {"reference": reference, "date": escape(_day(rights_request.due_at))})  # noqa: S308 (every part escaped)
 
 
 #: Requests listed on a page of the Your data tab, newest first.
@@ -106,17 +118,9 @@ def request_new(request, request_type):
             except InvalidRequestDetails as error:
                 form.add_service_error(error)
             else:
-                messages.success(
-                    request,
-                    format_html(
-                        'We received your request <span class="reference">{}</span>. We will answer by {} at the '
-                        "latest; a confirmation is on its way to your email.",
-                        rights_request.reference,
-                        _day(rights_request.due_at),
-                    ),
-                )
+                messages.success(request, _received(rights_request))
                 return redirect("rights_requests:detail", request_id=rights_request.pk)
-        messages.error(request, "Your request was not sent: please see the fields marked below.")
+        messages.error(request, _("Your request was not sent: please see the fields marked below."))
     else:
         form = right.form_class(**form_kwargs)
     return render(
@@ -174,10 +178,12 @@ def request_withdraw_view(request, request_id):
     except TransitionNotAllowed:
         messages.error(
             request,
-            "This request can no longer be withdrawn: a request can be withdrawn only until we start work on it.",
+            _("This request can no longer be withdrawn: a request can be withdrawn only until we start work on it."),
         )
     else:
-        messages.success(request, f"Your request {rights_request.reference} is withdrawn.")
+        messages.success(
+            request, _("Your request %(reference)s is withdrawn.") % {"reference": rights_request.reference}
+        )
     return redirect("rights_requests:detail", request_id=rights_request.pk)
 
 
@@ -193,8 +199,10 @@ def request_lift_ask_view(request, request_id):
     else:
         messages.success(
             request,
-            "We received your request to lift the restriction. Our privacy team will email you before it is "
-            "lifted; until then we keep not using your data.",
+            _(
+                "We received your request to lift the restriction. Our privacy team will email you before it is "
+                "lifted; until then we keep not using your data."
+            ),
         )
     return redirect("rights_requests:detail", request_id=rights_request.pk)
 

@@ -20,6 +20,9 @@ it checks the step, saves the request and writes the event and audit rows.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 
@@ -34,7 +37,7 @@ class Transition:
     action: RequestEvent.Action
     sources: frozenset
     target: Status | None  # None: the status does not change
-    verb: str  # for refusals: "A request that is … cannot be <verb>."
+    verb: str  # for refusals: "A request that is … cannot be <verb>." (lazy: in the refusal's language)
 
 
 def _step(action, sources, target, verb):
@@ -42,37 +45,64 @@ def _step(action, sources, target, verb):
 
 
 TRANSITIONS = {
-    "verify": _step(RequestEvent.Action.VERIFIED, {Status.AWAITING_VERIFICATION}, Status.AWAITING_APPROVAL, "verified"),
-    "approve": _step(RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED, "approved"),
+    "verify": _step(
+        RequestEvent.Action.VERIFIED,
+        {Status.AWAITING_VERIFICATION},
+        Status.AWAITING_APPROVAL,
+        pgettext_lazy("step", "verified"),
+    ),
+    "approve": _step(
+        RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED, pgettext_lazy("step", "approved")
+    ),
     "reject": _step(
         RequestEvent.Action.REJECTED,
         {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL},
         Status.REJECTED,
-        "rejected",
+        pgettext_lazy("step", "rejected"),
     ),
     "withdraw": _step(
         RequestEvent.Action.WITHDRAWN,
         # A failed request never blocks the learner: they may withdraw it and ask again.
         {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED, Status.FAILED},
         Status.WITHDRAWN,
-        "withdrawn",
+        pgettext_lazy("step", "withdrawn"),
     ),
-    "start": _step(RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING, "started"),
-    "complete": _step(RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED, "completed"),
+    "start": _step(
+        RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING, pgettext_lazy("step", "started")
+    ),
+    "complete": _step(
+        RequestEvent.Action.COMPLETED, {Status.PROCESSING}, Status.COMPLETED, pgettext_lazy("step", "completed")
+    ),
     # GDPR Art. 17(1): an erasure is finished only when no identifier of the learner is left.
     "complete_with_findings": _step(
-        RequestEvent.Action.LEFTOVERS_FOUND, {Status.PROCESSING}, Status.COMPLETED_WITH_FINDINGS, "completed"
+        RequestEvent.Action.LEFTOVERS_FOUND,
+        {Status.PROCESSING},
+        Status.COMPLETED_WITH_FINDINGS,
+        pgettext_lazy("step", "completed"),
     ),
-    "redact": _step(RequestEvent.Action.REDACTED, {Status.COMPLETED_WITH_FINDINGS}, None, "redacted"),
+    "redact": _step(
+        RequestEvent.Action.REDACTED, {Status.COMPLETED_WITH_FINDINGS}, None, pgettext_lazy("step", "redacted")
+    ),
     "clear": _step(
-        RequestEvent.Action.LEFTOVERS_CLEARED, {Status.COMPLETED_WITH_FINDINGS}, Status.COMPLETED, "cleared"
+        RequestEvent.Action.LEFTOVERS_CLEARED,
+        {Status.COMPLETED_WITH_FINDINGS},
+        Status.COMPLETED,
+        pgettext_lazy("step", "cleared"),
     ),
     # Work can fail before it starts (e.g. a worker that cannot read the request), not only during it.
-    "fail": _step(RequestEvent.Action.FAILED, {Status.APPROVED, Status.PROCESSING}, Status.FAILED, "marked as failed"),
-    "requeue": _step(
-        RequestEvent.Action.REQUEUED, {Status.APPROVED, Status.PROCESSING}, Status.APPROVED, "queued again"
+    "fail": _step(
+        RequestEvent.Action.FAILED,
+        {Status.APPROVED, Status.PROCESSING},
+        Status.FAILED,
+        pgettext_lazy("step", "marked as failed"),
     ),
-    "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, "retried"),
+    "requeue": _step(
+        RequestEvent.Action.REQUEUED,
+        {Status.APPROVED, Status.PROCESSING},
+        Status.APPROVED,
+        pgettext_lazy("step", "queued again"),
+    ),
+    "retry": _step(RequestEvent.Action.RETRIED, {Status.FAILED}, Status.APPROVED, pgettext_lazy("step", "retried")),
     # The learner's erasure supersedes their other requests: nothing is left to carry them out on.
     # Withdrawn, not rejected: nobody decided against the learner, and a rejection needs a reason
     # the learner is told with their right to complain (GDPR Art. 12(4)).
@@ -80,14 +110,14 @@ TRANSITIONS = {
         RequestEvent.Action.CLOSED,
         set(OPEN_STATUSES) - {Status.COMPLETED_WITH_FINDINGS},
         Status.WITHDRAWN,
-        "closed",
+        pgettext_lazy("step", "closed"),
     ),
     # A restriction of processing stays in force after its request is completed, until it is lifted;
     # the learner is told before it is (GDPR Art. 18(3)).
-    "ask_lift": _step(RequestEvent.Action.LIFT_ASKED, {Status.COMPLETED}, None, "lifted"),
-    "lift": _step(RequestEvent.Action.LIFTED, {Status.COMPLETED}, None, "lifted"),
-    "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, "assigned"),
-    "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, "extended"),
+    "ask_lift": _step(RequestEvent.Action.LIFT_ASKED, {Status.COMPLETED}, None, pgettext_lazy("step", "lifted")),
+    "lift": _step(RequestEvent.Action.LIFTED, {Status.COMPLETED}, None, pgettext_lazy("step", "lifted")),
+    "assign": _step(RequestEvent.Action.ASSIGNED, OPEN_STATUSES, None, pgettext_lazy("step", "assigned")),
+    "extend": _step(RequestEvent.Action.EXTENDED, OPEN_STATUSES, None, pgettext_lazy("step", "extended")),
 }
 
 
@@ -121,7 +151,8 @@ def take_step(request, step, *, actor, note="", audit=None, **changes):
     transition = TRANSITIONS[step]
     if request.status not in transition.sources:
         raise TransitionNotAllowed(
-            f"A request that is “{request.get_status_display().lower()}” cannot be {transition.verb}."
+            _("A request that is “%(status)s” cannot be %(verb)s.")
+            % {"status": request.get_status_display().lower(), "verb": transition.verb}
         )
     from_status = request.status
     if transition.target is not None:

@@ -262,7 +262,7 @@ def staff_group(name):
     made again when missing: the whole set of ``accounts`` 0007, and what later migrations grant.
     """
     whole_set = importlib.import_module("accounts.migrations.0007_staff_group_permissions").STAFF_GROUPS
-    later = importlib.import_module("rights_requests.migrations.0021_request_statistics_permission").GRANTS
+    later = importlib.import_module("rights_requests.migrations.0023_request_statistics_permission").GRANTS
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from learnerportal.api.fields import StrictCharField
 
@@ -174,7 +175,11 @@ class Handler:
 
     @property
     def name(self):
-        """Return the type as staff and the API's messages name it, e.g. "Erasure", "Opt out of sale"."""
+        """Return the type as staff and the API's messages name it, e.g. "Erasure", "Opt out of sale".
+
+        Derived from ``type``; the portal's handlers set it as a translatable word instead.
+        """
+
         return capfirst(self.type.replace("_", " "))
 
     def api_fields(self):
@@ -212,7 +217,7 @@ class Handler:
             InvalidRequestDetails: naming the offending key in ``field``.
         """
         if not isinstance(details, dict):
-            raise InvalidRequestDetails("Details must be an object.", field="details")
+            raise InvalidRequestDetails(gettext("Details must be an object."), field="details")
         return {"note": clean_text(details.get("note"), "note", required=False)}
 
     def form_kwargs(self, user):
@@ -222,7 +227,7 @@ class Handler:
     def details_as_text(self, request):
         """Return what the learner asked for as ``[(label, text), ...]`` rows for their request's page."""
         note = request.details.get("note")
-        return [("Your note", note)] if note else []
+        return [(gettext("Your note"), note)] if note else []
 
     def admin_details(self, request):
         """Return the context of ``admin/rights_requests/rightsrequest/details.html`` showing the details to staff."""
@@ -260,7 +265,7 @@ class Handler:
         Raises:
             InvalidRequestDetails: a part that was not proposed, or parts left out without a note.
         """
-        raise InvalidRequestDetails("A request of this type is approved whole.", field="approved_fields")
+        raise InvalidRequestDetails(gettext("A request of this type is approved whole."), field="approved_fields")
 
     def approval_confirmation_context(self):
         """Return what ``confirm_approval``'s template shows besides the requests (e.g. an erasure's plan)."""

@@ -1,6 +1,7 @@
 """Handlers whose fulfilment is a file the learner downloads: the access report, the portable copy."""
 
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from accounts.timezones import user_timezone
 
@@ -37,7 +38,7 @@ class DownloadHandler(Handler):
             request_file = request_file_store(request=request, kind=self.file_kind, source=source)
         ends = timezone.localtime(request_file.expires_at, user_timezone(request.subject))
         until = dateformat.format(ends, "j F Y, H:i T")
-        return (
-            f"{self.ready} is ready. Download it from this page, signed in, "
-            f"until {until}; after that it is deleted and you can ask for a new one."
-        )
+        return gettext(
+            "%(ready)s is ready. Download it from this page, signed in, "
+            "until %(until)s; after that it is deleted and you can ask for a new one."
+        ) % {"ready": self.ready, "until": until}

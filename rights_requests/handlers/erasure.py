@@ -3,6 +3,8 @@
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from compliance.erasure import erasure_execute, subject_identifiers
 from compliance.notice import erasure_plan, kept_after_erasure
@@ -18,25 +20,26 @@ class ErasureHandler(Handler):
     """Erase the learner's data, keep the receipt on the request, and close their other requests."""
 
     type = "erasure"
-    label = "Erasure of your data (Art. 17)"
-    article = "GDPR Art. 17"
+    name = pgettext_lazy("request type, as staff name it", "Erasure")
+    label = _("Erasure of your data (Art. 17)")
+    article = _("GDPR Art. 17")
     settles_at_once = True
-    title = "Delete your account and data"
-    summary = (
+    title = _("Delete your account and data")
+    summary = _(
         "Ask us to erase your personal data and close your account for good. "
         "We keep only what the law makes us keep, such as payment records, without your name on them."
     )
-    action = "Ask for erasure"
-    what_we_do = (
+    action = _("Ask for erasure")
+    what_we_do = _(
         "Our privacy officer reviews the request. Once it is approved, we erase your data and close your account."
     )
     notice_template = "rights_requests/new/erasure_notice.html"
     requires_recent_password = True  # SECURITY: erasure cannot be undone
     decide_permission = DECIDE_ERASURE
-    decide_refusal = "an erasure request; the privacy officer decides those"
+    decide_refusal = _("an erasure request; the privacy officer decides those")
     confirm_approval = ApprovalConfirmation(
-        title="Approve and carry out erasure?",
-        submit_label="Yes, erase",
+        title=_("Approve and carry out erasure?"),
+        submit_label=_("Yes, erase"),
         template="admin/rights_requests/rightsrequest/erasure_confirmation.html",
     )
 
@@ -65,7 +68,11 @@ class ErasureHandler(Handler):
         )
         for other in others:
             take_step(
-                other, "close", actor=None, note=f"Closed: the account was erased under request {request.reference}."
+                other,
+                "close",
+                actor=None,
+                note=gettext("Closed: the account was erased under request %(reference)s.")
+                % {"reference": request.reference},
             )
 
     def fulfil(self, request):
@@ -91,27 +98,30 @@ class ErasureHandler(Handler):
             result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
         )
         transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
-        return (
+        done = gettext(
             "We erased your data and closed your account. We keep only what the law requires, such as "
             "payment records, without your name on them."
-            + (
-                " Our check found your former details in a few more places, such as notes; our privacy team is "
-                "removing them."
-                if receipt["scan"]
-                else ""
-            )
         )
+        if receipt["scan"]:
+            done += " " + gettext(
+                "Our check found your former details in a few more places, such as notes; our privacy team is "
+                "removing them."
+            )
+        return done
 
 
 def _confirm_erasure(email, reference, receipt):
     """Email the learner, at the address they had, that their data is erased and what is kept, and why."""
     kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure(receipt["records"]))
     send_mail(
-        f"Your data is erased ({reference})",
-        "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "
-        "Everything else we held about you is deleted. We keep only these records, because the law "
-        f"requires it or to show that your data was handled lawfully:\n\n{kept}\n\n"
-        "-- Learner Portal privacy team\n",
+        gettext("Your data is erased (%(reference)s)") % {"reference": reference},
+        gettext(
+            "Hello,\n\nAs you asked, we erased your personal data and closed your Learner Portal account. "
+            "Everything else we held about you is deleted. We keep only these records, because the law "
+            "requires it or to show that your data was handled lawfully:\n\n%(kept)s\n\n"
+            "-- Learner Portal privacy team\n"
+        )
+        % {"kept": kept},
         None,
         [email],
     )

@@ -1,6 +1,10 @@
 """Objection to processing: the learner stops uses of their data they did not need to agree to (GDPR Art. 21)."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from compliance.registry import Purpose
@@ -10,30 +14,38 @@ from privacy.selectors import OBJECTION_FINAL_PURPOSES
 from privacy.services import consent_record
 
 from ..exceptions import InvalidRequestDetails
-from ..forms import RightsRequestForm, note_field
+from ..forms import RightsRequestForm, lazy_format, note_field
 from .base import Handler
 
 #: Purposes a learner may object to (GDPR Art. 21): the optional ones, not needed to run their courses.
 OBJECTABLE_PURPOSES = tuple(CONSENT_PURPOSES)
 
 
+def _final_purposes():
+    """Return the purposes an objection stops for good, in quotes, e.g. "“marketing email”" (active language)."""
+    return get_text_list([f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES])
+
+
 class ObjectionRequestForm(RightsRequestForm):
     """Objection to processing: which uses of their data the learner objects to (GDPR Art. 21)."""
 
     purposes = forms.MultipleChoiceField(
-        label="Which uses of your data do you object to?",
+        label=_("Which uses of your data do you object to?"),
         required=False,
         choices=[(purpose.value, purpose.label) for purpose in map(Purpose, OBJECTABLE_PURPOSES)],
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose one or more.",
+        help_text=_("Choose one or more."),
     )
     #: Said as a warning before the learner sends: what an objection stops for good (GDPR Art. 21(3)).
-    final_warning = (
-        "An objection to "
-        + " or ".join(f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES)
-        + " is for good: you cannot turn it on again later (GDPR Art. 21(3)). The other uses you can allow "
-        "again on the Privacy tab."
+    final_warning = lazy_format(
+        # Translators: %(purposes)s is one or more uses of data in quotes, joined by "or", e.g. “research”.
+        _(
+            "An objection to %(purposes)s is for good: you cannot turn it on again later (GDPR Art. 21(3)). "
+            "The other uses you can allow again on the Privacy tab."
+        ),
+        purposes=lazy(_final_purposes, str)(),
     )
+
     note = note_field()
 
     def details(self):
@@ -44,15 +56,16 @@ class ObjectionHandler(Handler):
     """Stop the processing the learner objects to, at once; privacy's ledger keeps marketing off for good."""
 
     type = "objection"
-    label = "Objection to processing (Art. 21)"
-    article = "GDPR Art. 21"
-    title = "Object to how we use your data"
-    summary = (
+    name = pgettext_lazy("request type, as staff name it", "Objection")
+    label = _("Objection to processing (Art. 21)")
+    article = _("GDPR Art. 21")
+    title = _("Object to how we use your data")
+    summary = _(
         "Tell us to stop using your data for course news by email, recommendations, research "
         "or sharing your progress with course partners."
     )
-    action = "Raise an objection"
-    what_we_do = "We stop using your data for the uses you choose."
+    action = _("Raise an objection")
+    what_we_do = _("We stop using your data for the uses you choose.")
     form_class = ObjectionRequestForm
     fields_template = "rights_requests/new/objection_fields.html"
     auto_approve = True
@@ -74,15 +87,18 @@ class ObjectionHandler(Handler):
         note = super().clean_details(details, subject=subject)
         purposes = details.get("purposes")
         if not isinstance(purposes, list) or not purposes:
-            raise InvalidRequestDetails("Choose at least one use of your data to object to.", field="purposes")
+            raise InvalidRequestDetails(gettext("Choose at least one use of your data to object to."), field="purposes")
         unknown = sorted(set(map(str, purposes)) - set(OBJECTABLE_PURPOSES))
         if unknown:
-            raise InvalidRequestDetails(f"Unknown purposes: {', '.join(unknown)}.", field="purposes")
+            raise InvalidRequestDetails(
+                gettext("Unknown purposes: %(purposes)s.") % {"purposes": ", ".join(unknown)}, field="purposes"
+            )
         return {"purposes": [p for p in OBJECTABLE_PURPOSES if p in purposes], **note}
 
     def details_as_text(self, request):
         purposes = [str(Purpose(p).label) if p in Purpose.values else p for p in request.details.get("purposes") or []]
-        rows = [("Uses you object to", "; ".join(purposes))] if purposes else []
+
+        rows = [(gettext("Uses you object to"), "; ".join(purposes))] if purposes else []
         return rows + super().details_as_text(request)
 
     def admin_details(self, request):
@@ -98,4 +114,4 @@ class ObjectionHandler(Handler):
                 actor=None, user=request.subject, purpose=purpose, granted=False, source=Consent.Source.OBJECTION
             )
         stopped = ", ".join(Purpose(purpose).label.lower() for purpose in purposes)
-        return f"We have stopped using your data to: {stopped}."
+        return gettext("We have stopped using your data to: %(uses)s.") % {"uses": stopped}

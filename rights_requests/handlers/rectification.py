@@ -6,6 +6,8 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import dateformat
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import Profile
@@ -16,21 +18,21 @@ from learnerportal.api.fields import BoundedDictField, StrictCharField
 from .. import conf
 from ..details import DETAIL_TEXT_MAX, clean_text
 from ..exceptions import InvalidRequestDetails
-from ..forms import RightsRequestForm, note_field
+from ..forms import RightsRequestForm, lazy_format, note_field
 from ..models import RequestEvent, Status
 from .base import Handler
 
 #: Profile fields a learner may ask staff to correct (GDPR Art. 16).
 RECTIFIABLE_FIELDS = PROFILE_EDITABLE_FIELDS
-NOT_SET = "Not set"
-NO_CHANGE = "No change"
+NOT_SET = _("Not set")
+NO_CHANGE = _("No change")
 #: Labels of profile fields where the model's own words are not what the Account tab shows.
-FIELD_LABELS = {"timezone": "Time zone"}
+FIELD_LABELS = {"timezone": _("Time zone")}
 
 
 def profile_field_label(name):
     """Return the label a learner knows for the profile field ``name``, e.g. "Date of birth"."""
-    return FIELD_LABELS.get(name) or str(Profile._meta.get_field(name).verbose_name).capitalize()
+    return str(FIELD_LABELS.get(name) or str(Profile._meta.get_field(name).verbose_name).capitalize())
 
 
 def profile_value_text(name, value):
@@ -46,7 +48,7 @@ def profile_value_text(name, value):
         str, e.g. "12 April 1991", "Ghana", "Master's degree" or "Not set".
     """
     if not value:
-        return NOT_SET
+        return str(NOT_SET)
     if name == "date_of_birth":
         try:
             return dateformat.format(datetime.date.fromisoformat(value), "j F Y")
@@ -91,8 +93,10 @@ class RectificationRequestForm(RightsRequestForm):
     """
 
     note = note_field(
-        help_text="For example, if something should be removed rather than replaced. "
-        f"Up to {DETAIL_TEXT_MAX} characters."
+        help_text=lazy_format(
+            _("For example, if something should be removed rather than replaced. Up to %(limit)s characters."),
+            limit=DETAIL_TEXT_MAX,
+        )
     )
 
     def __init__(self, *args, current, **kwargs):
@@ -102,7 +106,7 @@ class RectificationRequestForm(RightsRequestForm):
         for name in RECTIFIABLE_FIELDS:
             field = self._proposal_field(name)
             field.label = profile_field_label(name)
-            field.help_text = f"Now: {profile_value_text(name, current[name])}"
+            field.help_text = gettext("Now: %(value)s") % {"value": profile_value_text(name, current[name])}
             field.widget.attrs["autocomplete"] = "off"
             self.fields[name] = field
         self.order_fields([*RECTIFIABLE_FIELDS, "note"])
@@ -152,13 +156,14 @@ class RectificationHandler(Handler):
     """Apply the corrections staff approve, with the Account tab's own rules (GDPR Art. 16)."""
 
     type = "rectification"
-    label = "Correction of your data (Art. 16)"
-    article = "GDPR Art. 16"
+    name = pgettext_lazy("request type, as staff name it", "Rectification")
+    label = _("Correction of your data (Art. 16)")
+    article = _("GDPR Art. 16")
     settles_at_once = True
-    title = "Correct your data"
-    summary = "If something we hold about you is wrong or incomplete, ask us to correct it."
-    action = "Ask for a correction"
-    what_we_do = "Our privacy team checks the corrections you propose, then makes them."
+    title = _("Correct your data")
+    summary = _("If something we hold about you is wrong or incomplete, ask us to correct it.")
+    action = _("Ask for a correction")
+    what_we_do = _("Our privacy team checks the corrections you propose, then makes them.")
     form_class = RectificationRequestForm
     notice_template = "rights_requests/new/rectification_notice.html"
     fields_template = "rights_requests/new/rectification_fields.html"
@@ -188,13 +193,14 @@ class RectificationHandler(Handler):
         changes = details.get("changes") or {}
         if not isinstance(changes, dict) or not (changes or note):
             raise InvalidRequestDetails(
-                "Give the corrected value of at least one field, or describe the correction in the note.",
+                gettext("Give the corrected value of at least one field, or describe the correction in the note."),
                 field="changes",
             )
         unknown = sorted(set(changes) - set(RECTIFIABLE_FIELDS))
         if unknown:
             raise InvalidRequestDetails(
-                f"These fields cannot be corrected here: {', '.join(unknown)}.", field="changes"
+                gettext("These fields cannot be corrected here: %(fields)s.") % {"fields": ", ".join(unknown)},
+                field="changes",
             )
         try:
             cleaned = {name: clean_text(value, name, required=False) for name, value in changes.items()}
@@ -221,9 +227,12 @@ class RectificationHandler(Handler):
             set(changes) - set(RECTIFIABLE_FIELDS)
         )
         rows = [
-            (f"{profile_field_label(name)} should be", profile_value_text(name, changes[name]))
+            (
+                gettext("%(field)s should be") % {"field": profile_field_label(name)},
+                profile_value_text(name, changes[name]),
+            )
             if changes[name] not in ("", None)
-            else (profile_field_label(name), "Remove it: leave it empty")
+            else (profile_field_label(name), gettext("Remove it: leave it empty"))
             for name in order
         ]
         return rows + super().details_as_text(request)
@@ -258,9 +267,11 @@ class RectificationHandler(Handler):
         """
         proposed = self.approvable_parts(request)
         if not set(approved) <= set(proposed):
-            raise InvalidRequestDetails("Approve only corrections the learner proposed.", field="approved_fields")
+            raise InvalidRequestDetails(
+                gettext("Approve only corrections the learner proposed."), field="approved_fields"
+            )
         if set(approved) != set(proposed) and not note.strip():
-            raise InvalidRequestDetails("Tell the learner why some corrections are not made.", field="note")
+            raise InvalidRequestDetails(gettext("Tell the learner why some corrections are not made."), field="note")
         return request.details | {"approved_fields": sorted(approved)}
 
     def fulfil(self, request):
@@ -287,28 +298,36 @@ class RectificationHandler(Handler):
             profile_update(actor=None, user=request.subject, data=accepted)
         lines = []
         if accepted:
-            lines.append("We corrected: " + ", ".join(_label(name) for name in accepted) + ".")
-        lines.extend(f"We could not change {_label(name)}: {reason}" for name, reason in refused.items())
+            lines.append(
+                gettext("We corrected: %(fields)s.") % {"fields": ", ".join(_label(name) for name in accepted)}
+            )
+        lines.extend(
+            gettext("We could not change %(field)s: %(reason)s") % {"field": _label(name), "reason": reason}
+            for name, reason in refused.items()
+        )
         if declined:
             approval = request.events.filter(action=RequestEvent.Action.APPROVED).order_by("-created_at").first()
             lines.append(
-                "Our team did not make these corrections: "
-                + ", ".join(_label(name) for name in declined)
-                + f". Why: {approval.note.strip()}"
+                gettext("Our team did not make these corrections: %(fields)s. Why: %(reason)s")
+                % {"fields": ", ".join(_label(name) for name in declined), "reason": approval.note.strip()}
             )
         if declined or refused:
             # GDPR Art. 12(4): a learner whose request is not met is told of the right to complain.
             lines.append(
-                "If you disagree, reply to our email or ask again; you may also complain to a supervisory "
-                f"authority, such as {conf.SUPERVISORY_AUTHORITY}."
+                gettext(
+                    "If you disagree, reply to our email or ask again; you may also complain to a supervisory "
+                    "authority, such as %(authority)s."
+                )
+                % {"authority": conf.SUPERVISORY_AUTHORITY}
             )
-        return " ".join(lines) or "We made no change."
+        return " ".join(lines) or gettext("We made no change.")
 
     def explain_status(self, request):
         """A correction described only in words is made by staff by hand once approved: say so while it is."""
         if request.status == Status.PROCESSING and not (request.details or {}).get("changes"):
-            return (
+            return gettext(
                 "Our team is making the correction you described by hand. We will email you when it is done, "
                 "with what we changed."
             )
+
         return None

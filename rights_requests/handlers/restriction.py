@@ -1,6 +1,8 @@
 """Restriction of processing: the learner's data is kept but not used, from the moment they ask (GDPR Art. 18)."""
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from learnerportal.api.fields import StrictCharField
 from privacy.selectors import restrictions_of
@@ -15,11 +17,13 @@ class RestrictionRequestForm(RightsRequestForm):
     """Restriction of processing: why (GDPR Art. 18(1) lists the grounds)."""
 
     reason = forms.CharField(
-        label="Why should we stop using your data for now?",
+        label=_("Why should we stop using your data for now?"),
         required=False,
-        help_text="For example: your data is wrong and you want us to stop using it until it is corrected; "
-        "you have objected to how we use it and are waiting for our answer; "
-        "or you need us to keep it for a legal claim.",
+        help_text=_(
+            "For example: your data is wrong and you want us to stop using it until it is corrected; "
+            "you have objected to how we use it and are waiting for our answer; "
+            "or you need us to keep it for a legal claim."
+        ),
         widget=forms.Textarea(attrs={"rows": 5, "required": True, "maxlength": DETAIL_TEXT_MAX}),
     )
 
@@ -31,12 +35,13 @@ class RestrictionHandler(Handler):
     """Restrict all optional processing while the request is considered and once it is met (GDPR Art. 18(1))."""
 
     type = "restriction"
-    label = "Restriction of processing (Art. 18)"
-    article = "GDPR Art. 18"
-    title = "Pause the use of your data"
-    summary = "Ask us to keep your data but stop using it for now, for example while we check that it is correct."
-    action = "Ask for a restriction"
-    what_we_do = (
+    name = pgettext_lazy("request type, as staff name it", "Restriction")
+    label = _("Restriction of processing (Art. 18)")
+    article = _("GDPR Art. 18")
+    title = _("Pause the use of your data")
+    summary = _("Ask us to keep your data but stop using it for now, for example while we check that it is correct.")
+    action = _("Ask for a restriction")
+    what_we_do = _(
         "From the moment you send it, we stop every optional use of your data (recommendations, "
         "research, sharing with course partners, news by email) while our privacy team reviews your reason, "
         "and for as long as the restriction lasts. We tell you before we lift it."
@@ -62,7 +67,7 @@ class RestrictionHandler(Handler):
 
     def details_as_text(self, request):
         reason = request.details.get("reason")
-        return ([("Your reason", reason)] if reason else []) + super().details_as_text(request)
+        return ([(gettext("Your reason"), reason)] if reason else []) + super().details_as_text(request)
 
     def admin_details(self, request):
         return super().admin_details(request) | {"reason": request.details.get("reason", "")}
@@ -77,9 +82,11 @@ class RestrictionHandler(Handler):
 
     def fulfil(self, request):
         """Keep processing restricted for as long as the restriction lasts (GDPR Art. 18(1))."""
-        reason = request.details.get("reason") or f"Restriction request {request.reference}"
+        reason = request.details.get("reason") or gettext("Restriction request %(reference)s") % {
+            "reference": request.reference
+        }
         restriction_start(actor=None, user=request.subject, reason=reason)
-        return (
+        return gettext(
             "We have stopped every optional use of your data (recommendations, research, sharing with "
             "course partners, news by email) until the restriction is lifted. We will tell you before we lift it."
         )

@@ -25,7 +25,7 @@ def grant(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("rights_requests", "0020_write_details_search_tokens"),
+        ("rights_requests", "0022_request_field_verbose_names"),
     ]
 
     operations = [
@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
                     ("view_request_statistics", "Can view data-rights request statistics"),
                 ],
                 "verbose_name": "data-rights request",
+                "verbose_name_plural": "data-rights requests",
             },
         ),
         migrations.RunPython(grant, migrations.RunPython.noop),
