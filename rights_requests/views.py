@@ -71,7 +71,7 @@ def data_rights(request):
         "rights_requests/index.html",
         {
             "tab": "data",
-            "rights": [(right.type, right, open_by_type.get(right.type)) for right in registered()],
+            "rights": [(right.type, open_by_type.get(right.type)) for right in registered()],
             "rows": [(item, handler_for(item.type)) for item in listed],
             "page": page,
         },
