@@ -12,9 +12,9 @@ import functools
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext
 
 from learnerportal.calendar_dates import calendar_date
@@ -58,49 +58,72 @@ def request_status(rights_request):
 
 
 @register.simple_tag
-def request_row(rights_request, right):
-    """Return the Your data tab's table row of ``rights_request``: reference, right, status, received, answer due.
+def request_rows(rows):
+    """Return the Your data tab's table rows: reference, right, status, received, answer due.
 
     Args:
-        rights_request: a ``RightsRequest`` with ``standing`` set (``standings.with_standings``).
-        right: its handler (the right's title).
+        rows: ``[(RightsRequest, handler)]``, each request with ``standing`` set
+            (``standings.with_standings``), its handler naming the right.
 
     Returns:
-        safe HTML: one ``<tr>``, each cell labelled (``data-label``) for phones, which show rows as cards.
+        safe HTML: a ``<tr>`` each, each cell labelled (``data-label``) for phones, which show rows as cards.
     """
-    return format_html(
+    detail_url = _detail_url(get_language(), get_script_prefix())
+    return format_html_join(
+        "\n",
         '<tr role="row">\n'
         '  <th scope="row" role="rowheader" data-label="Reference"><a class="reference" href="{}">{}</a></th>\n'
         '  <td role="cell" data-label="Request"><span>{}</span></td>\n'
         '  <td role="cell" data-label="Status"><span>{}</span></td>\n'
-        '  <td role="cell" data-label="Received"><span>{}</span></td>\n'
+        '  <td role="cell" data-label="Received"><span><time datetime="{}">{}</time></span></td>\n'
         '  <td role="cell" data-label="Answer due by"><span>{}</span></td>\n'
         "</tr>",
-        reverse("rights_requests:detail", args=[rights_request.pk]),
-        rights_request.reference,
+        (_cells(request, right, detail_url) for request, right in rows),
+    )
+
+
+def _cells(request, right, detail_url):
+    """Return what ``request_rows`` writes in a request's row, in its order (``detail_url``: with ``_STAND_IN``)."""
+    received = timezone.localtime(request.received_at)
+    return (
+        detail_url.replace(_STAND_IN, str(request.pk)),
+        request.reference,
         right.title,
-        request_status(rights_request),
-        _day(rights_request.received_at),
-        _answer(rights_request),
+        request_status(request),
+        received.isoformat(),
+        calendar_date(received, "j M Y"),
+        _answer(request),
     )
 
 
 def _answer(rights_request):
     """Return when the request is due (open), when it was answered, or that it is closed."""
     if rights_request.is_open:
+        due = timezone.localtime(rights_request.due_at)
         extended = (
             format_html(' <span class="muted">{}</span>', gettext("(extended)")) if rights_request.extended_at else ""
         )
-        return format_html("{}{}", _day(rights_request.due_at), extended)
+        return format_html('<time datetime="{}">{}</time>{}', due.isoformat(), calendar_date(due, "j M Y"), extended)
     if rights_request.completed_at:
-        return format_html('<span class="muted">{} {}</span>', gettext("Answered"), _day(rights_request.completed_at))
+        completed = timezone.localtime(rights_request.completed_at)
+        return format_html(
+            '<span class="muted">{} <time datetime="{}">{}</time></span>',
+            gettext("Answered"),
+            completed.isoformat(),
+            calendar_date(completed, "j M Y"),
+        )
     return format_html('<span class="muted">{}</span>', gettext("Closed"))
 
 
-def _day(moment):
-    """Return ``<time>`` of ``moment``: its day in the active time zone, the exact time in ``datetime``."""
-    local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), calendar_date(local, "j M Y"))
+#: The request id the detail page's URL is reversed with once; each row's id replaces it.
+_STAND_IN = "00000000-0000-4000-8000-000000000000"
+
+
+# ``language`` and ``prefix`` are keys only: the active ones are what reversing reads.
+@functools.lru_cache(maxsize=KEPT)
+def _detail_url(language, prefix):
+    """Return the URL of a request's page with ``_STAND_IN`` as its id (reversing cost each row as much as the rest)."""
+    return reverse("rights_requests:detail", args=[_STAND_IN])
 
 
 # ``language`` is the key only: the active one is what the templates read.
