@@ -3,8 +3,10 @@
 import json
 from collections.abc import Mapping
 
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -48,6 +50,43 @@ def _quoted(value, limit=60):
     """Return ``value`` as the API's clients wrote it (JSON), cut to ``limit`` characters for an error message."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: What a save of the visibility settings writes, and what a compare-and-set of them compares.
+_SAVED = (*ProfileVisibility.FIELDS, "reviewed_at")
+
+
+def _visibility_loaded(subject):
+    """Return the ``ProfileVisibility`` read with ``subject`` (the auth backend joins it); None if not read, or none."""
+    if not get_user_model().profile_visibility.is_cached(subject):
+        return None
+    return getattr(subject, "profile_visibility", None)
+
+
+def _visibility_apply(visibility, subject, audiences):
+    """Set ``audiences`` on ``visibility`` (``subject``'s), stamp it as reviewed and check it; return the changes.
+
+    Returns:
+        ``{field: [old, new]}`` for the fields whose audience changes.
+    """
+    # The readings below, and later ones in this request, see this row.
+    subject.profile_visibility = visibility
+    # A field not sent keeps the audience in force, not the one saved: "Everyone" chosen before
+    # the learner reached the digital age of consent must not start to count because this save
+    # stamps the settings as reviewed (GDPR Art. 8).
+    chosen = audiences_in_force(subject) | dict(audiences)
+    changes = {}
+    for name, audience in chosen.items():
+        old = getattr(visibility, name)
+        if old != audience:
+            changes[name] = [old, audience]
+            setattr(visibility, name, audience)
+    visibility.reviewed_at = visibility.updated_at = timezone.now()
+    # The audiences were checked by the caller and the database enforces the same check constraints:
+    # checking them again here would cost three queries per field (Model.validate_constraints) on every
+    # save. The user is the row's own, so neither its existence nor the row's uniqueness needs a query.
+    visibility.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
+    return changes
 
 
 @transaction.atomic
@@ -94,26 +133,31 @@ def profile_visibility_update(*, actor, subject, audiences: Mapping[str, str]):
         raise InvalidAudience(errors | {name: why for name, why in too_young.items() if name not in errors})
     if too_young:
         raise AudiencePublicTooYoung(too_young)
-    visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
-    # The signed-in user arrives with its settings loaded; the reading below, and later ones in
-    # this request, see the locked row.
-    subject.profile_visibility = visibility
-    # A field not sent keeps the audience in force, not the one saved: "Everyone" chosen before
-    # the learner reached the digital age of consent must not start to count because this save
-    # stamps the settings as reviewed (GDPR Art. 8).
-    chosen = audiences_in_force(subject) | dict(audiences)
-    changes = {}
-    for name, audience in chosen.items():
-        old = getattr(visibility, name)
-        if old != audience:
-            changes[name] = [old, audience]
-            setattr(visibility, name, audience)
-    visibility.reviewed_at = timezone.now()
-    # The audiences were checked above and the database enforces the same check constraints: checking
-    # them again here would cost three queries per field (Model.validate_constraints) on every save. The
-    # user is the locked row's own, so neither its existence nor the row's uniqueness needs a query.
-    visibility.full_clean(exclude=["user"], validate_unique=False, validate_constraints=False)
-    visibility.save()
+    # The settings read with the signed-in user are written back only if the row still holds them (a
+    # compare-and-set, one query): what the audit row records as old is then what was replaced. When the
+    # row changed since, or was not read, or does not exist yet, it is read again under a lock.
+    visibility = _visibility_loaded(subject)
+    if visibility is not None:
+        saved = {name: getattr(visibility, name) for name in _SAVED}
+        changes = _visibility_apply(visibility, subject, audiences)
+        written = ProfileVisibility.objects.filter(pk=visibility.pk, **saved)
+        if written.update(**{name: getattr(visibility, name) for name in (*_SAVED, "updated_at")}):
+            # update() sends no post_save: send it as save() would, so that its receivers (the public
+            # profile's cache) hear of this write too.
+            post_save.send(
+                sender=ProfileVisibility,
+                instance=visibility,
+                created=False,
+                update_fields=None,
+                raw=False,
+                using=written.db,
+            )
+        else:
+            visibility = None
+    if visibility is None:
+        visibility, _ = ProfileVisibility.objects.select_for_update().get_or_create(user=subject)
+        changes = _visibility_apply(visibility, subject, audiences)
+        visibility.save()
     audit_record(
         actor=actor,
         subject=subject,

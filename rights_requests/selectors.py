@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.erasure import LEFTOVERS_LISTED, erasure_leftovers
 from compliance.registry import Category, registry
 from compliance.selectors import in_staff_words
+from learnerportal.compiled_sql import CompiledQuery
 
 from . import conf
 from .deadlines import end_of_day
@@ -21,6 +24,10 @@ from .models import OPEN_STATUSES, RequestEvent, RequestFile, RightsRequest, Sta
 
 # The registry, not the handlers package: the handlers (files, reports) read through this module.
 from .request_types import handler_for, registered
+from .standings import with_latest_lift_ask
+
+#: The order learners see their requests in: newest first, the reference (unique) ordering those received together.
+_NEWEST_FIRST = ("-received_at", "-reference")
 
 
 def requests_of(subject):
@@ -29,7 +36,7 @@ def requests_of(subject):
     Returns:
         QuerySet of ``RightsRequest``.
     """
-    return RightsRequest.objects.filter(subject=subject).order_by("-received_at", "-reference")
+    return RightsRequest.objects.filter(subject=subject).order_by(*_NEWEST_FIRST)
 
 
 def open_requests_of(subject):
@@ -41,18 +48,92 @@ def open_requests_of(subject):
     return RightsRequest.objects.filter(subject=subject, status__in=OPEN_STATUSES).order_by("due_at")
 
 
-def requests_in_use_of(subject):
-    """Return the data subject's requests that may still be in use: open ones, and completed ones of a lasting type.
+#: What the Your data tab reads of each request: its row and its standing, not its encrypted details
+#: (decrypting them would cost the page more than everything else it reads).
+_LISTED_COLUMNS = (
+    "id",
+    "reference",
+    "subject_id",
+    "type",
+    "status",
+    "received_at",
+    "due_at",
+    "extended_at",
+    "completed_at",
+)
 
-    The Your data tab shows, per right, the open request or the completed one whose
-    effect (a restriction) may still be in force; whether it is, ``standings`` says.
 
-    Returns:
-        QuerySet of ``RightsRequest``, newest first.
+def _listed(subject_id, first, last):
+    """Return the query of ``requests_page_of``: positions ``first``–``last`` (from 1), the requests in use, the newest.
+
+    The newest request always comes: its window count is the total even on a page past the end.
     """
     lasting = [handler.type for handler in registered() if handler.lasts]
     in_use = Q(status__in=OPEN_STATUSES) | Q(status=Status.COMPLETED, type__in=lasting)
-    return requests_of(subject).filter(in_use)
+    return (
+        with_latest_lift_ask(RightsRequest.objects.filter(subject_id=subject_id))
+        .annotate(
+            position=Window(RowNumber(), order_by=_NEWEST_FIRST),
+            total=Window(Count("pk")),
+            in_use=ExpressionWrapper(in_use, output_field=BooleanField()),
+        )
+        .filter(Q(position__range=(first, last)) | Q(in_use=True) | Q(position=1))
+        .values_list(*_LISTED_COLUMNS, "latest_lift_ask", "position", "total", "in_use")
+    )
+
+
+# Building and compiling it took the ORM ten times as long as PostgreSQL takes to answer it.
+_LISTED = CompiledQuery(_listed)
+
+
+def requests_page_of(subject, number, *, per_page):
+    """Return a page of the data subject's requests and the requests they may still be using, in one query.
+
+    The Your data tab lists the requests newest first, ``per_page`` a page, and shows per right
+    the open request or the completed one whose effect (a restriction) may still be in force,
+    wherever it falls in the list. One query reads the page's rows, the requests in use and how
+    many requests there are (a window count beside the rows, not a ``COUNT`` of its own), so a
+    page costs the same queries whatever the learner has. A number that is not one, or below 1,
+    gives the first page; one past the end gives the last (as ``Paginator.get_page``), which costs
+    one more query.
+
+    Args:
+        subject: the data subject.
+        number: the page asked for, as sent (``str``, or None for the first).
+        per_page: requests a page (``int``).
+
+    Returns:
+        ``(page, in_use)``: a Django ``Page`` of ``RightsRequest``, newest first, and the list of
+        open requests and completed ones of a lasting type, newest first, each with
+        ``latest_lift_ask`` read (``standings.with_latest_lift_ask``). A request in both is
+        the same instance. Only the fields of the rows are read (no ``details``).
+    """
+    try:
+        number = max(int(number or 1), 1)
+    except ValueError:
+        number = 1
+    first = (number - 1) * per_page + 1
+    read = {}  # {position: (RightsRequest, in use)}
+    total = _read_listed(read, subject, first, per_page)
+    paginator = Paginator(range(total), per_page)  # counted already: no query
+    if number > paginator.num_pages:
+        number = paginator.num_pages
+        first = (number - 1) * per_page + 1
+        _read_listed(read, subject, first, per_page)
+    positions = sorted(read)
+    listed = [read[position][0] for position in positions if first <= position < first + per_page]
+    return Page(listed, number, paginator), [read[position][0] for position in positions if read[position][1]]
+
+
+def _read_listed(read, subject, first, per_page):
+    """Add the rows of ``_LISTED`` to ``read`` (``{position: (RightsRequest, in use)}``); return the total."""
+    rows = _LISTED.rows(subject_id=subject.pk, first=first, last=first + per_page - 1)
+    for *values, latest_lift_ask, position, _, in_use in rows:
+        if position not in read:
+            request = RightsRequest.from_db(RightsRequest.objects.db, _LISTED_COLUMNS, values)
+            request.latest_lift_ask = latest_lift_ask
+            read[position] = (request, in_use)
+    return rows[0][-2] if rows else 0
 
 
 def open_request_of(subject, request_type):

@@ -2,51 +2,68 @@
 
 from dataclasses import replace
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from .models import RequestEvent, RightsRequest, Status
-from .request_types import handler_for, registered
+from .request_types import registered
 
 
-def standings_of(requests):
+def standings_of(requests, *, subject=None):
     """Return what each completed request keeps in force, for types whose handler ``lasts`` (restriction).
 
     Two queries at most for any number of requests: the handler's, and the learner's
-    requests to lift (the latest while in force, asked after it started).
+    requests to lift (the latest while in force, asked after it started), which requests
+    read through ``with_latest_lift_ask`` already carry. Given the data subject whose
+    requests these are, the handler's query runs even when none of them lasts, so a page of
+    that learner's requests costs the same queries whatever they have.
 
     Args:
         requests: an iterable of ``RightsRequest``.
+        subject: the data subject of all ``requests``, or None.
 
     Returns:
         ``{request.pk: Standing}``; requests that keep nothing in force are left out.
     """
     completed = [request for request in requests if request.status == Status.COMPLETED]
     standings = {}
-    for request_type in {request.type for request in completed}:
-        handler = handler_for(request_type)
+    for handler in registered():
         if handler.lasts:
-            standings |= handler.standings([request for request in completed if request.type == request_type])
-    in_force = [pk for pk, standing in standings.items() if standing.in_force]
-    if in_force:
-        asks = (
-            RequestEvent.objects.filter(request_id__in=in_force, action=RequestEvent.Action.LIFT_ASKED)
+            of_type = [request for request in completed if request.type == handler.type]
+            if of_type or subject is not None:
+                standings |= handler.standings(of_type, subjects=[subject] if subject is not None else [])
+    in_force = [request for request in completed if request.pk in standings and standings[request.pk].in_force]
+    asks = {request.pk: request.latest_lift_ask for request in in_force if hasattr(request, "latest_lift_ask")}
+    unread = [request.pk for request in in_force if request.pk not in asks]
+    if unread:
+        asks |= {
+            ask["request_id"]: ask["latest"]
+            for ask in RequestEvent.objects.filter(request_id__in=unread, action=RequestEvent.Action.LIFT_ASKED)
             .values("request_id")
             .annotate(latest=Max("created_at"))
-        )
-        for ask in asks:
-            standing = standings[ask["request_id"]]
-            if ask["latest"] >= standing.since:
-                standings[ask["request_id"]] = replace(standing, lift_asked_at=ask["latest"])
+        }
+    for pk, latest in asks.items():
+        if latest is not None and latest >= standings[pk].since:
+            standings[pk] = replace(standings[pk], lift_asked_at=latest)
     return standings
 
 
-def with_standings(requests):
+def with_standings(requests, *, subject=None):
     """Return ``requests`` as a list, each with ``standing`` set: its ``Standing``, or None (see ``standings_of``)."""
     requests = list(requests)
-    standings = standings_of(requests)
+    standings = standings_of(requests, subject=subject)
     for request in requests:
         request.standing = standings.get(request.pk)
     return requests
+
+
+def with_latest_lift_ask(queryset):
+    """Return ``queryset`` with each request's latest ask to lift it read with it, for ``standings_of``.
+
+    Returns:
+        the queryset, each request with ``latest_lift_ask``: an aware datetime, or None.
+    """
+    asks = RequestEvent.objects.filter(request=OuterRef("pk"), action=RequestEvent.Action.LIFT_ASKED)
+    return queryset.annotate(latest_lift_ask=Subquery(asks.order_by("-created_at").values("created_at")[:1]))
 
 
 def requests_in_force_of(subject):

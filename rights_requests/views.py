@@ -6,7 +6,6 @@ passed to the templates as ``right``.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
@@ -33,8 +32,7 @@ from .selectors import (
     access_own_request,
     open_request_of,
     outcome_of,
-    requests_in_use_of,
-    requests_of,
+    requests_page_of,
     status_explained,
     timeline_of,
 )
@@ -72,9 +70,9 @@ REQUESTS_PER_PAGE = 20
 @require_safe
 def data_rights(request):
     """Your data tab: the rights explained, a way to start each, and the learner's requests, 20 a page."""
-    page = Paginator(requests_of(request.user), REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
-    listed, in_use = list(page.object_list), list(requests_in_use_of(request.user))
-    with_standings([*listed, *in_use])
+    page, in_use = requests_page_of(request.user, request.GET.get("page"), per_page=REQUESTS_PER_PAGE)
+    listed = list(page)
+    with_standings([*listed, *in_use], subject=request.user)
     # A right already used: an open request, or a completed one keeping a restriction in force (newest first).
     open_by_type = {}
     for item in in_use:
@@ -85,7 +83,7 @@ def data_rights(request):
         "rights_requests/index.html",
         {
             "tab": "data",
-            "rights": [(right.type, right, open_by_type.get(right.type)) for right in registered()],
+            "rights": [(right.type, open_by_type.get(right.type)) for right in registered()],
             "rows": [(item, handler_for(item.type)) for item in listed],
             "page": page,
         },

@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import seminars
 from learnerportal.tests.support import checked_radios, preview_shown
 from privacy.models import Audience, ProfileVisibility
+from privacy.services import profile_visibility_update
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +68,23 @@ def test_saving_without_changes_still_counts_as_a_review(client, learner):
     client.post("/settings/privacy/", ALL_PRIVATE)
     assert ProfileVisibility.objects.get(user=learner).reviewed_at is not None
     assert AuditEvent.objects.filter(subject=learner, action=AuditEvent.Action.VISIBILITY_REVIEWED).exists()
+
+
+def test_a_save_over_settings_changed_meanwhile_records_what_it_replaced(client, learner):
+    client.post("/settings/privacy/", ALL_PRIVATE)
+    # The user as the auth backend reads it for a request, with its settings joined...
+    user = get_user_model().objects.select_related("profile_visibility").get(pk=learner.pk)
+    # ...then the bio is made public from another tab before this request saves.
+    ProfileVisibility.objects.filter(user=learner).update(bio=Audience.PUBLIC)
+
+    profile_visibility_update(actor=user, subject=user, audiences={"bio": Audience.LEARNERS, "country": "learners"})
+
+    assert ProfileVisibility.objects.get(user=learner).audiences() == ALL_PRIVATE | {
+        "bio": "learners",
+        "country": "learners",
+    }
+    event = AuditEvent.objects.get(subject=learner, action=AuditEvent.Action.VISIBILITY_CHANGED)
+    assert event.changes == {"bio": ["public", "learners"], "country": ["private", "learners"]}
 
 
 def test_bad_audience_is_refused_beside_the_field_and_nothing_changes(client, learner):

@@ -308,10 +308,11 @@ class Handler:
         """Return what the request's status means for its learner when this type says it differently, else None."""
         return None
 
-    def standings(self, requests):
+    def standings(self, requests, *, subjects=()):
         """Return ``{request.pk: Standing}`` for those of ``requests`` (completed, of this type) that ``lasts``.
 
-        One query for all of them; the caller fills in ``lift_asked_at``.
+        One query for all of them, made for the data subjects ``subjects`` too even when
+        ``requests`` is empty; the caller fills in ``lift_asked_at``.
         """
         return {}
 

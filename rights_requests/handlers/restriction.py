@@ -91,16 +91,18 @@ class RestrictionHandler(Handler):
             "course partners, news by email) until the restriction is lifted. We will tell you before we lift it."
         )
 
-    def standings(self, requests):
+    def standings(self, requests, *, subjects=()):
         """Return ``{request.pk: Standing}``: the restriction each completed request put or kept in force.
 
         A request's restriction is the latest of its learner's that started by the time the
         request was completed (filing starts it, GDPR Art. 18(1)); it may since have been
-        lifted, here or by staff in the restrictions list. One query.
+        lifted, here or by staff in the restrictions list. One query, made for ``subjects``
+        too (even when ``requests`` is empty).
         """
         requests = [request for request in requests if request.type == self.type]
+        learners = {request.subject_id for request in requests} | {subject.pk for subject in subjects}
         restrictions = {}
-        for restriction in restrictions_of({request.subject_id for request in requests}):
+        for restriction in restrictions_of(learners):
             restrictions.setdefault(restriction.user_id, []).append(restriction)
         standings = {}
         for request in requests:

@@ -20,6 +20,7 @@ from rights_requests.tests.test_query_budgets import requests_for
 pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -493,6 +494,31 @@ def test_a_correction_described_only_in_the_note_is_accepted(client, amara):
     response = client.post("/settings/data/new/rectification/", {"note": "Please remove my phone number."}, follow=True)
     assert 'We received your request <span class="reference">DSR-' in response.content.decode()
     assert "Please remove my phone number." in response.content.decode()
+
+
+def test_each_request_row_says_when_it_was_received_and_answered_in_the_learners_time_zone(client, amara, make_request):
+    amara.profile.timezone = "Asia/Tokyo"  # 9 hours ahead: 20:00 UTC is already the next day there
+    amara.profile.save()
+    evening = datetime.datetime(2026, 3, 9, 20, 0, tzinfo=UTC)
+    answered = make_request("access", Status.COMPLETED, subject=amara, received_at=evening, completed_at=evening)
+    withdrawn = make_request("rectification", Status.WITHDRAWN, subject=amara, received_at=evening - DAY)
+    waiting = make_request("portability", Status.AWAITING_APPROVAL, subject=amara, received_at=evening - 2 * DAY)
+
+    rows = {
+        reference: row
+        for row in re.findall(r'<tr role="row">.*?</tr>', page_of(client.get("/settings/data/")), re.S)
+        for reference in re.findall(r'class="reference" href="/settings/data/[0-9a-f-]+/">(DSR-[^<]+)<', row)
+    }
+
+    assert f'href="/settings/data/{answered.pk}/"' in rows[answered.reference]
+    assert '<time datetime="2026-03-10T05:00:00+09:00">10 Mar 2026</time>' in rows[answered.reference]
+    assert "Answered <time" in rows[answered.reference] and "Completed" in rows[answered.reference]
+    assert "Closed" in rows[withdrawn.reference] and "Withdrawn" in rows[withdrawn.reference]
+    assert (
+        f">{waiting.due_at.astimezone(datetime.timezone(datetime.timedelta(hours=9))):%-d %b %Y}</time>"
+        in (rows[waiting.reference])
+    )
+    assert "Get a copy of your data" in rows[answered.reference], "the right it exercises"
 
 
 def test_the_data_rights_page_lists_20_requests_a_page_newest_first_and_keeps_rights_in_use_in_view(

@@ -11,9 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from learnerportal.tests.factories import UserFactory
+from privacy.services import restriction_lift, restriction_start
 from rights_requests.deadlines import due_at_for
 from rights_requests.handlers import registered
 from rights_requests.models import RightsRequest, Status
+from rights_requests.services import request_lift_ask
 
 pytestmark = pytest.mark.django_db
 
@@ -37,20 +39,53 @@ def requests_for(subject, count, *, status=Status.COMPLETED, start=0):
     )
 
 
-@pytest.mark.parametrize("count", [len(TYPES), 60])
-def test_data_rights_page_costs_the_same_queries_for_any_number_of_requests(
-    client, learner, django_assert_num_queries, count
+def restriction_for(subject, standing, make_request):
+    """Give ``subject`` a completed restriction request: ``"in force"`` (with an ask to lift it) or ``"lifted"``."""
+    restriction_start(actor=None, user=subject, reason="Until my complaint is settled")
+    completed = make_request("restriction", Status.COMPLETED, subject=subject, completed_at=timezone.now())
+    if standing == "lifted":
+        restriction_lift(actor=None, user=subject, reference=completed.reference)
+    else:
+        request_lift_ask(actor=subject, request=completed)
+    return completed
+
+
+@pytest.mark.parametrize("restriction", [None, "in force", "lifted"])
+@pytest.mark.parametrize("count", [0, 2, 40])
+def test_data_rights_page_costs_the_same_queries_whatever_the_learner_has(
+    client, learner, make_request, django_assert_num_queries, count, restriction
 ):
     requests_for(learner, count)
+    if restriction:
+        restriction_for(learner, restriction, make_request)
     client.force_login(learner)
 
-    # Session, user with the avatar's profile, active policy (none here), how many requests, the page's
-    # requests, those still in use (open, or a restriction), the restrictions they keep in force (standings).
-    with django_assert_num_queries(7):
+    # Session, user with the avatar's profile, active policy (none here); the page's requests with how
+    # many there are and those still in use (open, or a restriction) with the learner's asks to lift them;
+    # the learner's restrictions, read whether or not a request keeps one (standings).
+    with django_assert_num_queries(5):
         response = client.get("/settings/data/")
 
+    page = response.content.decode()
     assert response.status_code == 200
-    assert response.content.decode().count("DSR-QB-") == min(count, 20), "20 a page"
+    assert page.count('<a class="reference"') == min(count + bool(restriction), 20), "20 a page"
+    assert ("In force since" in page) == (restriction == "in force")
+    assert ("Lifted on" in page) == (restriction == "lifted")
+    pages = -(-(count + bool(restriction)) // 20)
+    assert (f"Page 1 of {pages}" in page) == (pages > 1)
+
+
+def test_a_page_past_the_end_shows_the_last_one(client, learner, make_request):
+    requests_for(learner, 45)
+    restriction = restriction_for(learner, "in force", make_request)
+    client.force_login(learner)
+
+    page = client.get("/settings/data/?page=9").content.decode()
+
+    assert "Page 3 of 3" in page
+    assert page.count('<a class="reference"') == 6, "the oldest 6 of 46"
+    assert f">DSR-QB-{learner.pk}-00044</a>" in page
+    assert f">{restriction.reference}</a>" in page, "the right in use still shows it, above the list"
 
 
 def queue_rows(count):
