@@ -5,6 +5,7 @@ model's length limits; ``services.profile_update`` decides what is valid, as for
 the Account tab: the same rules, messages, audit rows and photo handling.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -69,6 +70,12 @@ class ProfileSerializer(serializers.Serializer):
         required=False,
         help_text='An IANA time zone, e.g. "Europe/Lisbon".',
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_blank=True,
+        required=False,
+        help_text='The language of your pages and emails, e.g. "es"; "" follows your browser.',
+    )
     photo = serializers.URLField(
         read_only=True, allow_null=True, help_text="Where your photo is served; null when you have none."
     )
@@ -86,6 +93,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
     education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
     occupation = StrictCharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
     timezone = StrictCharField(max_length=_max_length("timezone"), allow_blank=True, required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True, required=False)
     remove_photo = StrictBooleanField(required=False, help_text="true removes your current photo.")
 
 
@@ -106,7 +114,9 @@ def profile_data(request, profile):
     return {
         "username": user.username,
         "email": user.email,
-        **{name: getattr(profile, name) for name in ("full_name", "bio", "phone", "occupation", "timezone")},
+        **{
+            name: getattr(profile, name) for name in ("full_name", "bio", "phone", "occupation", "timezone", "language")
+        },
         "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
         "country": profile.country.code or "",
         "education_level": profile.education_level,
@@ -128,6 +138,7 @@ PROFILE_EXAMPLE = {
     "education_level": "bachelor",
     "occupation": "Nurse",
     "timezone": "Europe/London",
+    "language": "en-gb",
     "photo": "http://127.0.0.1:8000/api/v1/learners/amara/photo/",
     "updated_at": "2026-11-30T10:12:00Z",
 }

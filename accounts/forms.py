@@ -117,6 +117,8 @@ class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
 
 
 NOT_SET = "Not set"
+#: The Account tab's language left unchosen: pages follow the browser's Accept-Language.
+BROWSER_LANGUAGE = "Your browser's language"
 
 
 class ProfileForm(forms.Form):
@@ -163,6 +165,12 @@ class ProfileForm(forms.Form):
                 f"Left unset, the platform's: {settings.TIME_ZONE.replace('_', ' ')}."
             ),
             choices=[("", NOT_SET)] + [(name, name.replace("_", " ")) for name in selectable_timezones()],
+        )
+        fields["language"] = forms.ChoiceField(
+            required=False,
+            label="Language",
+            help_text="Your pages, our emails and your reports are written in it.",
+            choices=[("", BROWSER_LANGUAGE), *settings.LANGUAGES],
         )
         for name in ("country", "education_level"):
             fields[name].choices = [("", NOT_SET), *[c for c in fields[name].choices if c[0]]]

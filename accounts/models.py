@@ -222,6 +222,13 @@ class Profile(models.Model):
         max_length=100, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
     )
     timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    # Blank: not chosen, so the browser's Accept-Language decides (``accounts.languages``).
+    language = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE},
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from learnerportal.health import healthz
 from learnerportal.views import home
@@ -14,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("learnerportal.api.urls")),
     path("healthz", healthz, name="healthz"),
+    # The signed-out visitor's language switcher (a POST from the footer; learners choose in Settings).
+    path("language/", set_language, name="set_language"),
 ]
 
 #: Under /api/ even an unexpected error answers in the API's JSON shape; elsewhere, the 500 page.
