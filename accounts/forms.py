@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
 from . import conf
+from .languages import in_language_and_time_zone_of
 from .models import Profile, User, validate_username_unlike_staff
 from .services import PROFILE_EDITABLE_FIELDS
 from .validators import selectable_timezones, validate_username_not_reserved
@@ -214,6 +215,15 @@ class PersonalAccessTokenForm(forms.Form):
         choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
         initial=30,
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset by email, the email written in the account owner's language and time zone."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Send the reset link as Django does, translated for ``context["user"]``, not for whoever asked."""
+        with in_language_and_time_zone_of(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class FocusFirstErrorMixin:

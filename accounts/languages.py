@@ -35,6 +35,16 @@ def user_language(user):
 
 
 @contextlib.contextmanager
+def in_language_of(user):
+    """Inside the block, text is translated into ``user``'s language (``user_language``); times stay as they are.
+
+    For staff, who work in the platform's time zone but may read another language.
+    """
+    with translation.override(user_language(user)):
+        yield
+
+
+@contextlib.contextmanager
 def in_language_and_time_zone_of(user):
     """Inside the block, text is translated into ``user``'s language and times are in their time zone.
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext, gettext_noop
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
@@ -25,6 +26,7 @@ from compliance.services import audit_record
 
 from . import conf
 from .exceptions import TwoFactorError
+from .languages import in_language_of
 from .models import BackupCode, BackupCodeDevice, TOTPDevice, backup_code_digest
 from .selectors import access_account_credentials, two_factor_device_for, two_factor_enabled
 from .services import sign_in_change_tell, sign_in_secure
@@ -143,7 +145,9 @@ def two_factor_setup_confirm(*, user, device_id, token):
             device.save(update_fields=["confirmed"])
             codes = _new_backup_codes(user)
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-            sign_in_change_tell(user=user, what="Two-factor authentication is now on for your Learner Portal account.")
+            sign_in_change_tell(
+                user=user, what=gettext_noop("Two-factor authentication is now on for your Learner Portal account.")
+            )
             return device, codes
     raise TwoFactorError(
         "That code is not right. Use the entry your app added from the key on this page: a key shown on an "
@@ -244,7 +248,9 @@ def two_factor_disable(*, request, user, password, token):
             for device in devices_for_user(user, confirmed=None):
                 device.delete()
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
-            sign_in_change_tell(user=user, what="Two-factor authentication is now off for your Learner Portal account.")
+            sign_in_change_tell(
+                user=user, what=gettext_noop("Two-factor authentication is now off for your Learner Portal account.")
+            )
             return
     raise TwoFactorError("That code is not right.", field="token")
 
@@ -325,10 +331,12 @@ def staff_enrolment_link_send(*, actor, user):
     access_account_credentials(actor=actor, user=user, what="second factors")
     link = staff_enrolment_link(user=user)
     email = user.email
-    body = (
-        "Hello,\n\nTo use the Learner Portal admin site, turn on two-factor authentication: sign in with your "
-        f"password, then open this link within {conf.STAFF_ENROLMENT_SECONDS // 3600} hours and follow the "
-        f"steps.\n\n{link}\n\nIf you did not expect this, tell your privacy officer.\n\n-- Learner Portal\n"
-    )
+    with in_language_of(user):  # the staff member's language, not the superuser's who sends it
+        body = gettext(
+            "Hello,\n\nTo use the Learner Portal admin site, turn on two-factor authentication: sign in with your "
+            "password, then open this link within %(hours)s hours and follow the "
+            "steps.\n\n%(link)s\n\nIf you did not expect this, tell your privacy officer.\n\n-- Learner Portal\n"
+        ) % {"hours": conf.STAFF_ENROLMENT_SECONDS // 3600, "link": link}
+        subject = gettext("Turn on two-factor authentication")
     # Straight after the commit, not through the task queue: the link is not stored anywhere.
-    transaction.on_commit(lambda: send_mail("Turn on two-factor authentication", body, None, [email]))
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

@@ -7,6 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.languages import in_language_and_time_zone_of
 from accounts.timezones import user_timezone
 from compliance.models import AuditEvent
 from compliance.services import audit_record, audit_record_many, data_subject_lock
@@ -222,18 +223,19 @@ def restriction_lift(*, actor, user, reference=""):
         return None
     started = timezone.localtime(restriction.started_at, user_timezone(user))  # the date as the learner saw it
     at_request = f" at your request {reference}" if reference else ""
-    send_mail(
-        f"Your request {reference}: we are lifting the pause on the use of your data"
-        if reference
-        else "We are lifting the pause on the use of your data",
-        f"Hello,\n\nOn {started.day} {started:%B %Y} we paused the use of your data{at_request} "
-        "(restriction of processing, GDPR Art. 18). We are now lifting that pause. From now on we may again "
-        "use your data for the optional purposes you agreed to, such as course recommendations or research.\n\n"
-        "You can turn each of them off on the Privacy tab at any time, or object to a use or ask for a new "
-        "pause under Settings → Your data.\n\n-- Learner Portal privacy team\n",
-        None,
-        [user.email],
-    )
+    with in_language_and_time_zone_of(user):  # the learner's language, not the staff member's who lifts it
+        send_mail(
+            f"Your request {reference}: we are lifting the pause on the use of your data"
+            if reference
+            else "We are lifting the pause on the use of your data",
+            f"Hello,\n\nOn {started.day} {started:%B %Y} we paused the use of your data{at_request} "
+            "(restriction of processing, GDPR Art. 18). We are now lifting that pause. From now on we may again "
+            "use your data for the optional purposes you agreed to, such as course recommendations or research.\n\n"
+            "You can turn each of them off on the Privacy tab at any time, or object to a use or ask for a new "
+            "pause under Settings → Your data.\n\n-- Learner Portal privacy team\n",
+            None,
+            [user.email],
+        )
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
     audit_record(actor=actor, subject=user, action=AuditEvent.Action.RESTRICTION_LIFTED)

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from accounts.timezones import in_time_zone_of
+from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
@@ -76,12 +77,12 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
         "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
         "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
     }
-    with in_time_zone_of(request.subject):  # the dates it tells, in the learner's own time zone
+    # In the learner's language and time zone, whoever's step (a staff member's) it tells.
+    with in_language_and_time_zone_of(request.subject):
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject_line.format(reference=request.reference), body=text, to=[request.subject.email]
-    )
+        subject_line = str(subject_line).format(reference=request.reference)
+    message = EmailMultiAlternatives(subject=subject_line, body=text, to=[request.subject.email])
     message.attach_alternative(html, "text/html")
     return message
 
@@ -133,17 +134,18 @@ def staff_reminder_email(recipient, *, due_soon, overdue):
         "overdue": overdue,
         "admin_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:rights_requests_rightsrequest_changelist"),
     }
-    parts = []
-    if overdue:
-        parts.append(f"{len(overdue)} overdue")
-    if due_soon:
-        parts.append(f"{len(due_soon)} due within {conf.REMIND_WITHIN_DAYS} days")
-    message = EmailMultiAlternatives(
-        subject=f"Data-rights requests: {' and '.join(parts)}",
-        body=render_to_string("rights_requests/email/staff_reminder.txt", context),
-        to=[recipient.email],
-    )
-    message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
+    with in_language_of(recipient):
+        parts = []
+        if overdue:
+            parts.append(f"{len(overdue)} overdue")
+        if due_soon:
+            parts.append(f"{len(due_soon)} due within {conf.REMIND_WITHIN_DAYS} days")
+        message = EmailMultiAlternatives(
+            subject=f"Data-rights requests: {' and '.join(parts)}",
+            body=render_to_string("rights_requests/email/staff_reminder.txt", context),
+            to=[recipient.email],
+        )
+        message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
     return message
 
 
@@ -164,14 +166,15 @@ def file_unavailable_email(request_file, *, reason, recipients):
     admin_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "admin:rights_requests_rightsrequest_change", args=[request_file.request_id]
     )
-    return EmailMultiAlternatives(
-        subject=f"Download unavailable: the file of request {reference} is {reason}",
-        body=render_to_string(
-            "rights_requests/email/file_unavailable.txt",
-            {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
-        ),
-        to=recipients,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # addresses only: the platform's language
+        return EmailMultiAlternatives(
+            subject=f"Download unavailable: the file of request {reference} is {reason}",
+            body=render_to_string(
+                "rights_requests/email/file_unavailable.txt",
+                {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
+            ),
+            to=recipients,
+        )
 
 
 def staff_failure_email(recipient, *, request):
@@ -182,11 +185,11 @@ def staff_failure_email(recipient, *, request):
     event = request.events.filter(action=RequestEvent.Action.FAILED).order_by("-created_at", "-id").first()
     path = reverse("admin:rights_requests_rightsrequest_change", args=[request.pk])
     url = settings.PORTAL_BASE_URL.rstrip("/") + path
-    body = (
-        f"Processing of the data-rights request {request.reference} ({request.get_type_display()}) failed:\n\n"
-        f"{event.note if event else ''}\n\n"
-        f'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n{url}\n'
-    )
-    return EmailMultiAlternatives(
-        subject=f"Data-rights request {request.reference} failed and needs a retry", body=body, to=[recipient.email]
-    )
+    with in_language_of(recipient):
+        body = (
+            f"Processing of the data-rights request {request.reference} ({request.get_type_display()}) failed:\n\n"
+            f"{event.note if event else ''}\n\n"
+            f'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n{url}\n'
+        )
+        subject = f"Data-rights request {request.reference} failed and needs a retry"
+    return EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])

@@ -3,7 +3,9 @@
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 
+from accounts.languages import user_language
 from compliance.erasure import erasure_execute, subject_identifiers
 from compliance.notice import erasure_plan, kept_after_erasure
 from compliance.services import data_subject_lock
@@ -80,7 +82,7 @@ class ErasureHandler(Handler):
         # Lock the account first: a request the learner files from now on waits for this transaction and then
         # finds the account closed (``request_submit``); one filed before is closed with the others.
         data_subject_lock(request.subject_id)
-        email = request.subject.email
+        email, language = request.subject.email, user_language(request.subject)  # the profile goes with the data
         identifiers = subject_identifiers(request.subject)
         files = list(
             RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True)
@@ -90,7 +92,7 @@ class ErasureHandler(Handler):
         RightsRequest.objects.filter(pk=request.pk).update(
             result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
         )
-        transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
+        transaction.on_commit(lambda: _confirm_erasure(email, language, request.reference, receipt))
         return (
             "We erased your data and closed your account. We keep only what the law requires, such as "
             "payment records, without your name on them."
@@ -103,8 +105,16 @@ class ErasureHandler(Handler):
         )
 
 
-def _confirm_erasure(email, reference, receipt):
-    """Email the learner, at the address they had, that their data is erased and what is kept, and why."""
+def _confirm_erasure(email, language, reference, receipt):
+    """Email the learner, at the address they had and in the language they had, that their data is erased.
+
+    And what is kept, and why.
+    """
+    with translation.override(language):
+        _send_erasure_confirmation(email, reference, receipt)
+
+
+def _send_erasure_confirmation(email, reference, receipt):
     kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure(receipt["records"]))
     send_mail(
         f"Your data is erased ({reference})",
