@@ -8,6 +8,7 @@ refuses a catalog with an untranslated or fuzzy entry (``catalog_gaps``) or one 
 ``makemessages`` would change (``catalogs_stale``).
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -55,7 +56,10 @@ def catalogs_compile(root, *, force=False):
     for po_path in catalog_paths(root):
         mo_path = po_path.with_suffix(".mo")
         if force or not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            # Written aside, then moved into place: a process reading the catalog never sees half of it.
+            partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+            polib.pofile(str(po_path)).save_as_mofile(str(partial))
+            os.replace(partial, mo_path)
             written.append(mo_path)
     return written
 
