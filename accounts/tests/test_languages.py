@@ -4,12 +4,14 @@ Pages, the visitors' switcher, <html lang dir>, and emails written in the recipi
 whoever's action sends them.
 """
 
+import datetime
 import re
+import zoneinfo
 
 import pytest
 from django.core import mail
 from django.test import TestCase
-from django.utils import translation
+from django.utils import formats, timezone, translation
 
 from accounts.models import Profile
 from accounts.services import account_password_set
@@ -163,3 +165,11 @@ def test_an_email_to_staff_is_in_their_language_else_the_platforms():
     assert to_spanish.subject == "Activa la verificación en dos pasos"
     assert to_english.subject == "Turn on two-factor authentication"
     assert to_english.body.startswith("Hello,\n\nTo use the Learner Portal admin site")
+
+
+def test_spanish_date_times_name_their_time_zone_and_dates_read_as_spanish_ones():
+    moment = datetime.datetime(2026, 12, 7, 18, 10, tzinfo=datetime.UTC)
+
+    with translation.override("es"), timezone.override(zoneinfo.ZoneInfo("Europe/Madrid")):
+        assert formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "7 Dic 2026, 19:10 CET"
+        assert formats.date_format(moment.date(), "DATE_FORMAT") == "7 de diciembre de 2026"
