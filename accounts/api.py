@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -39,7 +41,7 @@ def _max_length(name):
 
 
 #: The education levels, as the model lists them, and "" for none.
-EDUCATION_LEVEL_CHOICES = [("", "Not set"), *Profile._meta.get_field("education_level").choices]
+EDUCATION_LEVEL_CHOICES = [("", gettext_lazy("Not set")), *Profile._meta.get_field("education_level").choices]
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -184,14 +186,14 @@ class MyProfileView(PortalAPIView):
     )
     def patch(self, request):
         if not hasattr(request.data, "keys"):
-            return Response(error_body("invalid", "Send an object of the fields to change."), status=400)
+            return Response(error_body("invalid", _("Send an object of the fields to change.")), status=400)
         multipart = request.content_type.startswith("multipart/")
         allowed = {"photo"} if multipart else {*PROFILE_EDITABLE_FIELDS, "remove_photo"}
         if refusal := unknown_keys_error(request.data, allowed):
             return refusal
         if multipart and "photo" not in request.FILES:
             return Response(
-                error_body("invalid", "Send the photo as a file.", {"photo": ["No file was sent."]}), status=400
+                error_body("invalid", _("Send the photo as a file."), {"photo": [_("No file was sent.")]}), status=400
             )
         # The serializer reads the types (a list is not a name); the service decides what is valid.
         parsed = ProfileUpdateSerializer(data=request.data, partial=True)
@@ -207,11 +209,11 @@ class MyProfileView(PortalAPIView):
         except ValidationError as error:
             code = "invalid_photo" if set(error.message_dict) == {"photo"} else "invalid"
             return Response(
-                error_body(code, "Nothing was saved: some values are not valid.", error.message_dict), status=400
+                error_body(code, _("Nothing was saved: some values are not valid."), error.message_dict), status=400
             )
         except InvalidPhoto as error:  # the header was fine, the image data is not
             return Response(
-                error_body("invalid_photo", "Nothing was saved: the photo is not valid.", {"photo": [error.detail]}),
+                error_body("invalid_photo", _("Nothing was saved: the photo is not valid."), {"photo": [error.detail]}),
                 status=400,
             )
         return Response(profile_data(request, profile))
