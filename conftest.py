@@ -162,7 +162,7 @@ def pseudo_locale():
     """
     language = django_settings.LANGUAGE_CODE
     saved = trans_real._translations.get(language), trans_real._default
-    pseudo = support.PseudoTranslation(language)
+    pseudo = support.PseudoTranslation()
     trans_real._translations[language] = trans_real._default = pseudo
     with translation.override(language):
         yield pseudo

@@ -243,8 +243,9 @@ class PseudoTranslation:
 
     _fallback = None  # django-countries reads it (no_translation_fallback)
 
-    def __init__(self, language):
-        self._language = language
+    #: The language it reports (``get_language()``): a code of its own, so that nothing cached per
+    #: language (country names, public profile cards) is served from an English render.
+    PSEUDO_LANGUAGE = "x-pseudo"
 
     def gettext(self, message):
         return f"{PSEUDO_OPEN}{message.rpartition(chr(4))[2]}{PSEUDO_CLOSE}"
@@ -253,10 +254,10 @@ class PseudoTranslation:
         return self.gettext(singular if number == 1 else plural)
 
     def to_language(self):
-        return self._language
+        return self.PSEUDO_LANGUAGE
 
     def language(self):
-        return self._language
+        return self.PSEUDO_LANGUAGE
 
 
 class _VisibleText(HTMLParser):
