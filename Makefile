@@ -32,7 +32,16 @@ export REDIS_PING := import os, redis; redis.Redis.from_url(os.environ["REDIS_PI
 # Sets DATABASE_URL for the rest of a recipe line (starts a local server if it has to).
 DATABASE := export DATABASE_URL="$$($(PY) -m learnerportal.dev_database)" && [ -n "$$DATABASE_URL" ]
 
-.PHONY: run test bench screenshots venv lint format clean
+.PHONY: run test bench screenshots venv lint format clean catalogs catalogs-check
+
+# The message catalogs (locale/ and <app>/locale/): .mo files compiled from the .po files with polib, no GNU
+# gettext needed; run, test and bench do it before Django starts. catalogs-check (needs GNU gettext's xgettext)
+# fails on an untranslated or fuzzy entry, or on a catalog makemessages would change.
+catalogs: venv
+	@$(TEST_ENV) $(PY) manage.py compile_catalogs -v 0
+
+catalogs-check: catalogs
+	@$(TEST_ENV) $(PY) manage.py check_catalogs
 
 venv: $(VENV)/.installed
 
@@ -49,7 +58,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -c "import django, pytest" && touch $@
 
-run: venv
+run: venv catalogs
 	@set -e; export $(DEV_ENV); $(DATABASE); \
 	$(PY) manage.py migrate --noinput -v 0; \
 	mkdir -p "$${DJANGO_MEDIA_ROOT:-var/media}"; \
@@ -59,13 +68,14 @@ run: venv
 	echo; echo "  Learner Portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it and its task worker)"; echo; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: venv
+test: venv catalogs
 	@set -e; export $(TEST_ENV); $(DATABASE); \
 	echo "== ruff"; $(VENV)/bin/ruff check .; $(VENV)/bin/ruff format --check .; \
 	echo "== import contracts (.importlinter: the floors of DESIGN.md, no cycles)"; $(VENV)/bin/lint-imports --no-cache; \
 	echo "== manage.py check / makemigrations --check"; \
 	$(PY) manage.py check --fail-level WARNING; \
 	$(PY) manage.py makemigrations --check --dry-run; \
+	echo "== message catalogs complete and current (0 untranslated or fuzzy; makemessages would change none)"; $(PY) manage.py check_catalogs; \
 	echo "== OpenAPI schema (drf-spectacular --validate --fail-on-warn)"; \
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null; \
 	REDIS_PING_URL="$${TEST_REDIS_URL:-redis://127.0.0.1:6379}" $(PY) -c "$$REDIS_PING" 2>/dev/null || { echo "The tests need Redis on 127.0.0.1:6379 (or TEST_REDIS_URL):" \
@@ -81,7 +91,7 @@ screenshots: venv
 # Benchmarks: own database (<name>_bench, data loaded once), production settings; writes bench/results.json.
 # The load generator lives in a virtualenv of its own: its gevent must not reach the app's or pytest's.
 BENCH_TOOLS := $(VENV)/bench-tools
-bench: venv $(BENCH_TOOLS)/.installed
+bench: venv catalogs $(BENCH_TOOLS)/.installed
 	@set -e; $(DATABASE); \
 	REDIS_PING_URL="$${REDIS_URL:-redis://127.0.0.1:6379/0}" $(PY) -c "$$REDIS_PING" 2>/dev/null || { \
 	  echo "The benchmarks need Redis on 127.0.0.1:6379 (or REDIS_URL): apt-get install redis-server." >&2; exit 1; }; \
@@ -100,3 +110,4 @@ format: venv
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache
+	find locale */locale -name '*.mo' -delete 2>/dev/null || true

@@ -18,16 +18,21 @@ from urllib.parse import urlsplit
 import boto3
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import trans_real
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
 
 from accounts.models import LearningEvent, TOTPDevice
 from compliance.models import TRUNCATE_ALLOWED_SETTING, StaffGroup
+from learnerportal.catalogs import catalogs_compile
 from learnerportal.settings import s3_storage
+from learnerportal.tests import support
 from learnerportal.tests.factories import (
     CourseFactory,
     EnrollmentFactory,
@@ -140,6 +145,30 @@ def database_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """Compile the message catalogs the tests read (``make test`` has already; a bare pytest run may not have)."""
+    catalogs_compile(django_settings.BASE_DIR)
+
+
+@pytest.fixture
+def pseudo_locale():
+    """Render in a pseudo-locale for this test: every translated string comes out as ⟪…⟫ (``support.unmarked_text``).
+
+    Replaces the platform language's translation (what a request without Accept-Language gets,
+    and what ``translation.activate`` returns) with a ``support.PseudoTranslation``.
+    """
+    language = django_settings.LANGUAGE_CODE
+    saved = trans_real._translations.get(language), trans_real._default
+    pseudo = support.PseudoTranslation()
+    trans_real._translations[language] = trans_real._default = pseudo
+    with translation.override(language):
+        yield pseudo
+    trans_real._translations[language], trans_real._default = saved
+    if saved[0] is None:
+        del trans_real._translations[language]
 
 
 @pytest.fixture

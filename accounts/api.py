@@ -5,9 +5,12 @@ model's length limits; ``services.profile_update`` decides what is valid, as for
 the Account tab: the same rules, messages, audit rows and photo handling.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
@@ -38,7 +41,7 @@ def _max_length(name):
 
 
 #: The education levels, as the model lists them, and "" for none.
-EDUCATION_LEVEL_CHOICES = [("", "Not set"), *Profile._meta.get_field("education_level").choices]
+EDUCATION_LEVEL_CHOICES = [("", gettext_lazy("Not set")), *Profile._meta.get_field("education_level").choices]
 
 
 class ProfileSerializer(serializers.Serializer):
@@ -69,6 +72,12 @@ class ProfileSerializer(serializers.Serializer):
         required=False,
         help_text='An IANA time zone, e.g. "Europe/Lisbon".',
     )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        allow_blank=True,
+        required=False,
+        help_text='The language of your pages and emails, e.g. "es"; "" follows your browser.',
+    )
     photo = serializers.URLField(
         read_only=True, allow_null=True, help_text="Where your photo is served; null when you have none."
     )
@@ -86,6 +95,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
     education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
     occupation = StrictCharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
     timezone = StrictCharField(max_length=_max_length("timezone"), allow_blank=True, required=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, allow_blank=True, required=False)
     remove_photo = StrictBooleanField(required=False, help_text="true removes your current photo.")
 
 
@@ -106,7 +116,9 @@ def profile_data(request, profile):
     return {
         "username": user.username,
         "email": user.email,
-        **{name: getattr(profile, name) for name in ("full_name", "bio", "phone", "occupation", "timezone")},
+        **{
+            name: getattr(profile, name) for name in ("full_name", "bio", "phone", "occupation", "timezone", "language")
+        },
         "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
         "country": profile.country.code or "",
         "education_level": profile.education_level,
@@ -128,6 +140,7 @@ PROFILE_EXAMPLE = {
     "education_level": "bachelor",
     "occupation": "Nurse",
     "timezone": "Europe/London",
+    "language": "en-gb",
     "photo": "http://127.0.0.1:8000/api/v1/learners/amara/photo/",
     "updated_at": "2026-11-30T10:12:00Z",
 }
@@ -173,14 +186,14 @@ class MyProfileView(PortalAPIView):
     )
     def patch(self, request):
         if not hasattr(request.data, "keys"):
-            return Response(error_body("invalid", "Send an object of the fields to change."), status=400)
+            return Response(error_body("invalid", _("Send an object of the fields to change.")), status=400)
         multipart = request.content_type.startswith("multipart/")
         allowed = {"photo"} if multipart else {*PROFILE_EDITABLE_FIELDS, "remove_photo"}
         if refusal := unknown_keys_error(request.data, allowed):
             return refusal
         if multipart and "photo" not in request.FILES:
             return Response(
-                error_body("invalid", "Send the photo as a file.", {"photo": ["No file was sent."]}), status=400
+                error_body("invalid", _("Send the photo as a file."), {"photo": [_("No file was sent.")]}), status=400
             )
         # The serializer reads the types (a list is not a name); the service decides what is valid.
         parsed = ProfileUpdateSerializer(data=request.data, partial=True)
@@ -196,11 +209,11 @@ class MyProfileView(PortalAPIView):
         except ValidationError as error:
             code = "invalid_photo" if set(error.message_dict) == {"photo"} else "invalid"
             return Response(
-                error_body(code, "Nothing was saved: some values are not valid.", error.message_dict), status=400
+                error_body(code, _("Nothing was saved: some values are not valid."), error.message_dict), status=400
             )
         except InvalidPhoto as error:  # the header was fine, the image data is not
             return Response(
-                error_body("invalid_photo", "Nothing was saved: the photo is not valid.", {"photo": [error.detail]}),
+                error_body("invalid_photo", _("Nothing was saved: the photo is not valid."), {"photo": [error.detail]}),
                 status=400,
             )
         return Response(profile_data(request, profile))

@@ -9,36 +9,41 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import conf
+from .languages import in_language_and_time_zone_of
 from .models import Profile, User, validate_username_unlike_staff
 from .services import PROFILE_EDITABLE_FIELDS
 from .validators import selectable_timezones, validate_username_not_reserved
 
 #: One wording of the password rules for every form that sets a password.
-PASSWORD_HELP = "At least 10 characters; not a common password, not only digits, not like your username or email."  # noqa: S105
+PASSWORD_HELP = _("At least 10 characters; not a common password, not only digits, not like your username or email.")
 
 
 class SignupForm(forms.Form):
     """Sign up with a username, an email address and a password (entered twice); the address is confirmed by email."""
 
     username = forms.CharField(
+        label=_("Username"),
         max_length=30,
-        help_text="Public: your profile's address will be /learners/<username>/.",
+        help_text=_("Public: your profile's address will be /learners/<username>/."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     email = forms.EmailField(
-        help_text="Private: we use it to sign you in and to reach you. We email you a link to finish signing up.",
+        label=_("Email"),
+        help_text=_("Private: we use it to sign you in and to reach you. We email you a link to finish signing up."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     password1 = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
-        label="Password again",
+        label=_("Password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -48,7 +53,7 @@ class SignupForm(forms.Form):
         User._meta.get_field("username").run_validators(username)
         validate_username_not_reserved(username)
         if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken.", code="username_taken")
+            raise forms.ValidationError(_("That username is taken."), code="username_taken")
         validate_username_unlike_staff(username)
         return username
 
@@ -68,7 +73,7 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", forms.ValidationError("The two passwords differ.", code="password_mismatch"))
+            self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="password_mismatch"))
         return cleaned
 
 
@@ -78,11 +83,11 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         # SECURITY: one message for both cases, so the form does not reveal which accounts exist.
-        "invalid_login": "That username or email and password do not match an account. Check both and try again.",
+        "invalid_login": _("That username or email and password do not match an account. Check both and try again."),
     }
 
     username = forms.CharField(
-        label="Username or email",
+        label=_("Username or email"),
         max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
     )
@@ -94,7 +99,7 @@ class PasswordRulesMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
-        self.fields["new_password2"].label = "New password again"
+        self.fields["new_password2"].label = _("New password again")
 
     def clean(self):
         self.validate_passwords("new_password1", "new_password2")
@@ -107,7 +112,7 @@ class PasswordChangeForm(PasswordRulesMixin, auth_forms.PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].label = _("Current password")
         # The form sits below other settings on the Security tab: the page starts at the top.
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
@@ -116,7 +121,9 @@ class SetPasswordForm(PasswordRulesMixin, auth_forms.SetPasswordForm):
     """Choose a new password from a reset link."""
 
 
-NOT_SET = "Not set"
+NOT_SET = _("Not set")
+#: The Account tab's language left unchosen: pages follow the browser's Accept-Language.
+BROWSER_LANGUAGE = _("Your browser's language")
 
 
 class ProfileForm(forms.Form):
@@ -128,13 +135,15 @@ class ProfileForm(forms.Form):
     """
 
     photo = forms.FileField(
-        label="Choose a new photo",
+        label=_("Choose a new photo"),
         required=False,
-        help_text=f"JPEG, PNG or WebP, up to {conf.PHOTO_MAX_BYTES // 1_048_576} MB. "
-        "We remove location and camera data from it.",
+        help_text=format_lazy(
+            _("JPEG, PNG or WebP, up to {megabytes} MB. We remove location and camera data from it."),
+            megabytes=conf.PHOTO_MAX_BYTES // 1_048_576,
+        ),
         widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
-    remove_photo = forms.BooleanField(required=False, label="Remove my photo")
+    remove_photo = forms.BooleanField(required=False, label=_("Remove my photo"))
 
     def __init__(self, *args, profile, **kwargs):
         """Offer ``profile``'s editable fields, as the model defines them, filled with its values."""
@@ -150,19 +159,26 @@ class ProfileForm(forms.Form):
                 "occupation": forms.TextInput(attrs={"autocomplete": "organization-title"}),
             },
             help_texts={
-                "bio": f"Up to {Profile.BIO_MAX_LENGTH} characters.",
-                "phone": "Never shown on your profile.",
-                "date_of_birth": "Never shown on your profile.",
+                "bio": _("Up to %(count)s characters.") % {"count": Profile.BIO_MAX_LENGTH},
+                "phone": _("Never shown on your profile."),
+                "date_of_birth": _("Never shown on your profile."),
             },
         )
         fields["timezone"] = forms.ChoiceField(
             required=False,
-            label="Time zone",
-            help_text=(
+            label=_("Time zone"),
+            help_text=_(
                 "Times on your pages, in our emails and in your reports are shown in it. "
-                f"Left unset, the platform's: {settings.TIME_ZONE.replace('_', ' ')}."
-            ),
+                "Left unset, the platform's: %(time_zone)s."
+            )
+            % {"time_zone": settings.TIME_ZONE.replace("_", " ")},
             choices=[("", NOT_SET)] + [(name, name.replace("_", " ")) for name in selectable_timezones()],
+        )
+        fields["language"] = forms.ChoiceField(
+            required=False,
+            label=_("Language"),
+            help_text=_("Your pages, our emails and your reports are written in it."),
+            choices=[("", BROWSER_LANGUAGE), *settings.LANGUAGES],
         )
         for name in ("country", "education_level"):
             fields[name].choices = [("", NOT_SET), *[c for c in fields[name].choices if c[0]]]
@@ -173,7 +189,9 @@ class ProfileForm(forms.Form):
         if cleaned.get("photo") and cleaned.get("remove_photo"):
             self.add_error(
                 "photo",
-                forms.ValidationError("Choose a new photo or remove the current one, not both.", code="photo_conflict"),
+                forms.ValidationError(
+                    _("Choose a new photo or remove the current one, not both."), code="photo_conflict"
+                ),
             )
         return cleaned
 
@@ -186,26 +204,35 @@ class PersonalAccessTokenForm(forms.Form):
     """Make an API token: what it is for, what it may do, how long it lasts."""
 
     name = forms.CharField(
-        label="What is this token for?",
+        label=_("What is this token for?"),
         max_length=60,
-        help_text="For example “Backup script” or “Study planner app”. Only you see it.",
+        help_text=_("For example “Backup script” or “Study planner app”. Only you see it."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     scope = forms.ChoiceField(
-        label="What may it do?",
+        label=_("What may it do?"),
         choices=[
-            ("read", "Read only — see your profile, privacy settings, consents and requests, download your data"),
-            ("read_write", "Read and write — also change settings and consents, file and withdraw requests"),
+            ("read", _("Read only — see your profile, privacy settings, consents and requests, download your data")),
+            ("read_write", _("Read and write — also change settings and consents, file and withdraw requests")),
         ],
         initial="read",
         widget=forms.RadioSelect,
     )
     lifetime_days = forms.TypedChoiceField(
-        label="Expires after",
+        label=_("Expires after"),
         coerce=int,
-        choices=[(30, "30 days"), (90, "90 days"), (365, "1 year")],
+        choices=[(30, _("30 days")), (90, _("90 days")), (365, _("1 year"))],
         initial=30,
     )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's password reset by email, the email written in the account owner's language and time zone."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """Send the reset link as Django does, translated for ``context["user"]``, not for whoever asked."""
+        with in_language_and_time_zone_of(context["user"]):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class FocusFirstErrorMixin:
@@ -231,31 +258,31 @@ class CodeForm(FocusFirstErrorMixin, forms.Form):
     """A code from the authenticator app, or a backup code."""
 
     token = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
         ),
-        help_text="The 6-digit code your authenticator app shows, or one of your backup codes.",
+        help_text=_("The 6-digit code your authenticator app shows, or one of your backup codes."),
         error_messages={
-            "required": "Enter the code from your authenticator app, or a backup code.",
-            "max_length": "That is longer than any code: your app shows 6 digits, a backup code has 10 characters.",
+            "required": _("Enter the code from your authenticator app, or a backup code."),
+            "max_length": _("That is longer than any code: your app shows 6 digits, a backup code has 10 characters."),
         },
     )
 
 
-SIX_DIGITS = "Enter the 6 digits from your app."
+SIX_DIGITS = _("Enter the 6 digits from your app.")
 
 
 class SetupCodeForm(FocusFirstErrorMixin, forms.Form):
     """The first code from the newly added authenticator app."""
 
     token = forms.CharField(
-        label="Code from your app",
+        label=_("Code from your app"),
         max_length=6,
         min_length=6,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}),
-        help_text="6 digits.",
+        help_text=_("6 digits."),
         error_messages={"min_length": SIX_DIGITS, "max_length": SIX_DIGITS},
     )
 
@@ -271,7 +298,7 @@ class PasswordForm(FocusFirstErrorMixin, forms.Form):
     """The account's password, asked again before a sensitive change."""
 
     password = forms.CharField(
-        label="Your password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
 
 

@@ -2,8 +2,9 @@
 
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from .languages import chosen_language
 from .services import user_session_touch
 from .timezones import user_timezone
 
@@ -50,3 +51,26 @@ class LearnerTimeZoneMiddleware:
         zone = user_timezone(user) if user is not None and user.is_authenticated else None
         with timezone.override(zone):
             return self.get_response(request)
+
+
+class LearnerLanguageMiddleware:
+    """Write a signed-in user's pages in the language they chose on Settings → Account.
+
+    Comes after ``LocaleMiddleware`` (which has chosen from the language cookie of the visitors'
+    switcher, ``Accept-Language`` or the platform's default) and after authentication; a user who
+    chose no language keeps that choice. Activated for the rest of the request, not in a ``with``
+    block, so that ``LocaleMiddleware`` names it in the answer's ``Content-Language``. Applies to
+    the admin site too: its own words follow the staff member's language; its times do not.
+    Needs no query: the session's user comes with its profile (``UsernameOrEmailBackend.get_user``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = chosen_language(user) if user is not None and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

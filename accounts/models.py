@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
@@ -81,10 +82,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         unique=True,
         # The rules about which names may be chosen are in validate_unique: names kept stay valid.
         validators=[username_validator],
-        help_text="Public: it is part of your profile's address.",
-        error_messages={"unique": "That username is taken."},
+        help_text=_("Public: it is part of your profile's address."),
+        error_messages={"unique": _("That username is taken.")},
     )
-    email = models.EmailField("email address", unique=True, error_messages={"unique": "That email is in use."})
+    email = models.EmailField(_("email address"), unique=True, error_messages={"unique": _("That email is in use.")})
     is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
@@ -164,13 +165,15 @@ def validate_username_unlike_staff(username, *, staff=False, account=None):
         others = others.exclude(pk=account.pk)
     if staff and others.exists():
         raise ValidationError(
-            "Another account's username reads the same as this one. Choose another, "
-            "so that nobody can pass for this staff member.",
+            _(
+                "Another account's username reads the same as this one. Choose another, "
+                "so that nobody can pass for this staff member."
+            ),
             code="username_like_another",
         )
     if not staff and others.filter(is_staff=True).exists():
         raise ValidationError(
-            "That username looks too much like one of our staff's. Choose another.", code="username_like_staff"
+            _("That username looks too much like one of our staff's. Choose another."), code="username_like_staff"
         )
 
 
@@ -181,12 +184,12 @@ def photo_upload_to(instance, filename):
 
 
 class EducationLevel(models.TextChoices):
-    SECONDARY = "secondary", "Secondary school"
-    VOCATIONAL = "vocational", "Vocational training"
-    BACHELOR = "bachelor", "Bachelor's degree"
-    MASTER = "master", "Master's degree"
-    DOCTORATE = "doctorate", "Doctorate"
-    OTHER = "other", "Other"
+    SECONDARY = "secondary", _("Secondary school")
+    VOCATIONAL = "vocational", _("Vocational training")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTORATE = "doctorate", _("Doctorate")
+    OTHER = "other", _("Other")
 
 
 class Profile(models.Model):
@@ -196,32 +199,46 @@ class Profile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
     full_name = models.CharField(
-        max_length=150, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
+        _("full name"), max_length=150, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
     )
-    photo = models.ImageField(upload_to=photo_upload_to, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=photo_upload_to, blank=True)
     # A TextField's max_length bounds its form field only: the validator holds the model to it too.
     bio = models.TextField(
+        _("bio"),
         max_length=BIO_MAX_LENGTH,
         blank=True,
         validators=[MaxLengthValidator(BIO_MAX_LENGTH), prohibit_null_characters, prohibit_direction_controls],
     )
     # Encrypted at rest (the registry marks them sensitive): never filter on them in SQL.
-    phone = EncryptedCharField(max_length=24, blank=True, validators=[phone_validator])
+    phone = EncryptedCharField(_("phone"), max_length=24, blank=True, validators=[phone_validator])
     date_of_birth = EncryptedDateField(
+        _("date of birth"),
         null=True,
         blank=True,
         validators=[validate_date_of_birth],
         # The words of the Account tab's date field, for a date sent as text (a rectification request).
-        error_messages={"invalid": "Enter a valid date.", "invalid_date": "Enter a valid date."},
+        error_messages={"invalid": _("Enter a valid date."), "invalid_date": _("Enter a valid date.")},
     )
-    country = CountryField(blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE})
+    country = CountryField(_("country"), blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE})
     education_level = models.CharField(
-        max_length=20, choices=EducationLevel, blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE}
+        _("education level"),
+        max_length=20,
+        choices=EducationLevel,
+        blank=True,
+        error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE},
     )
     occupation = models.CharField(
-        max_length=100, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
+        _("occupation"), max_length=100, blank=True, validators=[prohibit_null_characters, prohibit_direction_controls]
     )
-    timezone = models.CharField(max_length=64, blank=True, validators=[validate_timezone])
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True, validators=[validate_timezone])
+    # Blank: not chosen, so the browser's Accept-Language decides (``accounts.languages``).
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        choices=settings.LANGUAGES,
+        error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE},
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -245,8 +262,8 @@ class Partner(models.Model):
     """A university or company that offers courses on the platform."""
 
     class Kind(models.TextChoices):
-        UNIVERSITY = "university", "University"
-        COMPANY = "company", "Company"
+        UNIVERSITY = "university", _("University")
+        COMPANY = "company", _("Company")
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind)
@@ -355,11 +372,11 @@ class LearningEvent(models.Model):
     """Something a learner did in a course, used to show and improve their progress."""
 
     class EventType(models.TextChoices):
-        VIDEO_PLAYED = "video_played", "Played a video"
-        PAGE_VIEWED = "page_viewed", "Viewed a page"
-        QUIZ_STARTED = "quiz_started", "Started a quiz"
-        QUIZ_SUBMITTED = "quiz_submitted", "Submitted a quiz"
-        FORUM_POSTED = "forum_posted", "Posted in the forum"
+        VIDEO_PLAYED = "video_played", _("Played a video")
+        PAGE_VIEWED = "page_viewed", _("Viewed a page")
+        QUIZ_STARTED = "quiz_started", _("Started a quiz")
+        QUIZ_SUBMITTED = "quiz_submitted", _("Submitted a quiz")
+        FORUM_POSTED = "forum_posted", _("Posted in the forum")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="learning_events")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="learning_events")
@@ -424,8 +441,8 @@ class PersonalAccessToken(models.Model):
     PREFIX = "lpat_"
 
     class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        READ_WRITE = "read_write", "Read and write"
+        READ = "read", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="personal_access_tokens")
     name = models.CharField(max_length=60, help_text="What the token is for, e.g. “Backup script”.")

@@ -133,6 +133,11 @@ DECLARATIONS = [
             "timezone": PersonalField(
                 Category.PREFERENCE, "Your time zone", format="IANA time zone name, e.g. Europe/Madrid"
             ),
+            "language": PersonalField(
+                Category.PREFERENCE,
+                "The language of your pages, our emails and your reports",
+                format='Language code, e.g. "es"; empty when your browser\'s language is used',
+            ),
             "created_at": PersonalField(Category.USAGE, "When your profile was created"),
             "updated_at": PersonalField(Category.USAGE, "When you last changed your profile"),
         },

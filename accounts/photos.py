@@ -3,6 +3,7 @@
 import io
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import conf
@@ -18,12 +19,14 @@ def _too_many_pixels(kind=None):
     """Return why a photo of ``kind`` (e.g. "PNG"; None when not known) is refused for its pixels."""
     if kind is None:
         limit = max(conf.PHOTO_MAX_PIXELS.values())
-        return f"The photo has too many pixels: at most {limit / 1_000_000:g} million. Make it smaller and try again."
+        return _("The photo has too many pixels: at most %(millions)s million. Make it smaller and try again.") % {
+            "millions": f"{limit / 1_000_000:g}"
+        }
     limit = conf.PHOTO_MAX_PIXELS[kind]
-    return (
-        f"The photo has too many pixels: at most {limit / 1_000_000:g} million for a {kind} image. "
+    return _(
+        "The photo has too many pixels: at most %(millions)s million for a %(kind)s image. "
         "Make it smaller and try again."
-    )
+    ) % {"millions": f"{limit / 1_000_000:g}", "kind": kind}
 
 
 def photo_check(uploaded):
@@ -105,7 +108,8 @@ def _check_size(uploaded):
     size = getattr(uploaded, "size", None)
     if size is not None and size > conf.PHOTO_MAX_BYTES:
         raise InvalidPhoto(
-            f"The photo is {size / 1_048_576:.1f} MB; the limit is {conf.PHOTO_MAX_BYTES / 1_048_576:.0f} MB.",
+            _("The photo is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": f"{size / 1_048_576:.1f}", "limit": f"{conf.PHOTO_MAX_BYTES / 1_048_576:.0f}"},
             code="photo_too_large",
             field="photo",
         )
@@ -137,7 +141,7 @@ def _kind_of(image, uploaded):
     """
     kind = _KINDS.get(image.format)
     if kind not in conf.PHOTO_MAX_PIXELS:
-        raise InvalidPhoto("Upload a JPEG, PNG or WebP image.", code="photo_bad_format", field="photo")
+        raise InvalidPhoto(_("Upload a JPEG, PNG or WebP image."), code="photo_bad_format", field="photo")
     scans = 0
     if kind == "JPEG":
         position = uploaded.tell()
@@ -153,16 +157,22 @@ def _kind_of(image, uploaded):
     # SECURITY: with the pixel limits, bounds each side; libjpeg's buffers grow with the longer one.
     if longer > shorter * conf.PHOTO_MAX_ASPECT_RATIO:
         raise InvalidPhoto(
-            f"The photo is {image.width:,} × {image.height:,} pixels: its longer side may be at most "
-            f"{conf.PHOTO_MAX_ASPECT_RATIO:g} times its shorter side. Crop it and try again.",
+            _(
+                "The photo is %(width)s × %(height)s pixels: its longer side may be at most "
+                "%(ratio)s times its shorter side. Crop it and try again."
+            )
+            % {"width": f"{image.width:,}", "height": f"{image.height:,}", "ratio": f"{conf.PHOTO_MAX_ASPECT_RATIO:g}"},
             code="photo_bad_shape",
             field="photo",
         )
     # SECURITY: libjpeg goes over the whole image once a scan; thousands of tiny scans take minutes of CPU.
     if scans > conf.PHOTO_MAX_JPEG_SCANS:
         raise InvalidPhoto(
-            f"The photo is a JPEG in {scans:,} scans: at most {conf.PHOTO_MAX_JPEG_SCANS:,}. "
-            "Save it again from an image editor and try again.",
+            _(
+                "The photo is a JPEG in %(scans)s scans: at most %(limit)s. "
+                "Save it again from an image editor and try again."
+            )
+            % {"scans": f"{scans:,}", "limit": f"{conf.PHOTO_MAX_JPEG_SCANS:,}"},
             code="photo_too_many_scans",
             field="photo",
         )
@@ -194,4 +204,4 @@ def _jpeg_scans(data):
 
 
 def _unreadable():
-    return InvalidPhoto("That file is not an image we can read.", code="photo_unreadable", field="photo")
+    return InvalidPhoto(_("That file is not an image we can read."), code="photo_unreadable", field="photo")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp import verify_token as otp_verify_token
@@ -25,6 +26,7 @@ from compliance.services import audit_record
 
 from . import conf
 from .exceptions import TwoFactorError
+from .languages import in_language_of
 from .models import BackupCode, BackupCodeDevice, TOTPDevice, backup_code_digest
 from .selectors import access_account_credentials, two_factor_device_for, two_factor_enabled
 from .services import sign_in_change_tell, sign_in_secure
@@ -38,9 +40,20 @@ def pause_in_words(seconds, *, backup_codes=True):
         seconds: the pause left, from ``two_factor_pause`` or ``device_pause``.
         backup_codes: whether to add that a backup code was not used up.
     """
-    wait = f"{seconds} second{'' if seconds == 1 else 's'}" if seconds < 90 else f"{math.ceil(seconds / 60)} minutes"
-    spent = ", and a backup code is not used up" if backup_codes else ""
-    return f"After a wrong code, checking pauses for a moment: this code was not checked{spent}. Try again in {wait}."
+    if seconds < 90:
+        wait = ngettext("%(count)s second", "%(count)s seconds", seconds) % {"count": seconds}
+    else:
+        wait = gettext("%(count)s minutes") % {"count": math.ceil(seconds / 60)}
+    if backup_codes:
+        text = gettext(
+            "After a wrong code, checking pauses for a moment: this code was not checked, and a backup code "
+            "is not used up. Try again in %(wait)s."
+        )
+    else:
+        text = gettext(
+            "After a wrong code, checking pauses for a moment: this code was not checked. Try again in %(wait)s."
+        )
+    return text % {"wait": wait}
 
 
 BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to copy by hand
@@ -95,7 +108,7 @@ def two_factor_setup_begin(*, user, resume=None):
         TwoFactorError: two-factor authentication is already on.
     """
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise TwoFactorError("Two-factor authentication is already on.", code="two_factor_already_on")
+        raise TwoFactorError(gettext("Two-factor authentication is already on."), code="two_factor_already_on")
     if resume is not None and (device := _setup_in_progress(user=user, device_id=resume).first()) is not None:
         return device
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
@@ -143,7 +156,9 @@ def two_factor_setup_confirm(*, user, device_id, token):
             device.save(update_fields=["confirmed"])
             codes = _new_backup_codes(user)
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_ENABLED)
-            sign_in_change_tell(user=user, what="Two-factor authentication is now on for your Learner Portal account.")
+            sign_in_change_tell(
+                user=user, what=gettext_noop("Two-factor authentication is now on for your Learner Portal account.")
+            )
             return device, codes
     raise TwoFactorError(
         "That code is not right. Use the entry your app added from the key on this page: a key shown on an "
@@ -188,7 +203,7 @@ def backup_codes_regenerate(*, request, user, password, token):
         TwoFactorError: two-factor authentication is off, or a wrong password or code.
     """
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise TwoFactorError("Turn on two-factor authentication first.", code="two_factor_off")
+        raise TwoFactorError(gettext("Turn on two-factor authentication first."), code="two_factor_off")
     # Outside any transaction that the errors below would roll back: a wrong password counts toward
     # the sign-in lockout (django-axes), a wrong code toward its device's pause (django-otp).
     password_confirm(request, user=user, password=password)
@@ -197,7 +212,7 @@ def backup_codes_regenerate(*, request, user, password, token):
             codes = _new_backup_codes(user)
             audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
             return codes
-    raise TwoFactorError("That code is not right.", field="token")
+    raise TwoFactorError(gettext("That code is not right."), field="token")
 
 
 def two_factor_verify(*, user, token):
@@ -226,7 +241,7 @@ def password_confirm(request, *, user, password):
             (the lockout page answers).
     """
     if authenticate(request, username=user.username, password=password) is None:
-        raise TwoFactorError("That password is not right.", field="password")
+        raise TwoFactorError(gettext("That password is not right."), field="password")
 
 
 def two_factor_disable(*, request, user, password, token):
@@ -244,9 +259,11 @@ def two_factor_disable(*, request, user, password, token):
             for device in devices_for_user(user, confirmed=None):
                 device.delete()
             audit_record(actor=user, subject=user, action=AuditEvent.Action.TWO_FACTOR_DISABLED)
-            sign_in_change_tell(user=user, what="Two-factor authentication is now off for your Learner Portal account.")
+            sign_in_change_tell(
+                user=user, what=gettext_noop("Two-factor authentication is now off for your Learner Portal account.")
+            )
             return
-    raise TwoFactorError("That code is not right.", field="token")
+    raise TwoFactorError(gettext("That code is not right."), field="token")
 
 
 def two_factor_login_begin(request, user):
@@ -279,7 +296,7 @@ def two_factor_login_complete(request, token):
     """
     user = two_factor_login_pending_user(request)
     if user is None:
-        raise TwoFactorError("Your sign-in expired. Please start again.", code="two_factor_expired")
+        raise TwoFactorError(gettext("Your sign-in expired. Please start again."), code="two_factor_expired")
     device = two_factor_verify(user=user, token=token)
     if device is None:
         audit_record(actor=None, subject=user, action=AuditEvent.Action.LOGIN_FAILED, changes={"step": "code"})
@@ -301,9 +318,10 @@ def staff_enrolment_link(*, user):
         TwoFactorError: ``user`` is not staff, or already has two-factor authentication.
     """
     if not user.is_staff or not user.is_active:
-        raise TwoFactorError("Enrolment links are for active staff accounts; learners turn on 2FA themselves.")
+        raise TwoFactorError(gettext("Enrolment links are for active staff accounts; learners turn on 2FA themselves."))
     if two_factor_enabled(user):
-        raise TwoFactorError(f"{user.username} already has two-factor authentication.")
+        already = gettext("%(username)s already has two-factor authentication.")
+        raise TwoFactorError(already % {"username": user.username})
     path = reverse(
         "accounts:two_factor_staff_enrol",
         kwargs={
@@ -325,10 +343,12 @@ def staff_enrolment_link_send(*, actor, user):
     access_account_credentials(actor=actor, user=user, what="second factors")
     link = staff_enrolment_link(user=user)
     email = user.email
-    body = (
-        "Hello,\n\nTo use the Learner Portal admin site, turn on two-factor authentication: sign in with your "
-        f"password, then open this link within {conf.STAFF_ENROLMENT_SECONDS // 3600} hours and follow the "
-        f"steps.\n\n{link}\n\nIf you did not expect this, tell your privacy officer.\n\n-- Learner Portal\n"
-    )
+    with in_language_of(user):  # the staff member's language, not the superuser's who sends it
+        body = gettext(
+            "Hello,\n\nTo use the Learner Portal admin site, turn on two-factor authentication: sign in with your "
+            "password, then open this link within %(hours)s hours and follow the "
+            "steps.\n\n%(link)s\n\nIf you did not expect this, tell your privacy officer.\n\n-- Learner Portal\n"
+        ) % {"hours": conf.STAFF_ENROLMENT_SECONDS // 3600, "link": link}
+        subject = pgettext("email subject", "Turn on two-factor authentication")
     # Straight after the commit, not through the task queue: the link is not stored anywhere.
-    transaction.on_commit(lambda: send_mail("Turn on two-factor authentication", body, None, [email]))
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))

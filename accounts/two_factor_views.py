@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlsafe_base64_decode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -38,16 +40,18 @@ def two_factor_staff_enrol(request, uidb64, token):
     if link_user_pk != str(request.user.pk) or not staff_enrolment_token_generator.check_token(request.user, token):
         messages.error(
             request,
-            "This enrolment link does not work any more: links last "
-            f"{conf.STAFF_ENROLMENT_SECONDS // 3600} hours, work once, and only for the account they were sent to. "
-            "Ask a superuser for a new one.",
+            _(
+                "This enrolment link does not work any more: links last %(hours)s hours, work once, "
+                "and only for the account they were sent to. Ask a superuser for a new one."
+            )
+            % {"hours": conf.STAFF_ENROLMENT_SECONDS // 3600},
         )
         return redirect("privacy:settings")
     request.session[STAFF_ENROLMENT_SESSION_KEY] = request.user.pk
     return redirect("privacy:two_factor_setup")
 
 
-WRONG_CODE = "That code is not right, or was already used. Try the newest code."
+WRONG_CODE = gettext_lazy("That code is not right, or was already used. Try the newest code.")
 
 
 #: At or below this many unused backup codes, signing in with one warns to make new ones.
@@ -56,11 +60,22 @@ BACKUP_CODES_LOW = 3
 
 def _tell_backup_codes_left(request, left):
     """Say how many backup codes are left after one was used, warning when few are (``BACKUP_CODES_LOW``)."""
-    text = f"You signed in with a backup code; it no longer works. {left} backup code{'' if left == 1 else 's'} left."
     if left > BACKUP_CODES_LOW:
-        messages.info(request, text)
+        text = ngettext(
+            "You signed in with a backup code; it no longer works. %(count)s backup code left.",
+            "You signed in with a backup code; it no longer works. %(count)s backup codes left.",
+            left,
+        )
+        messages.info(request, text % {"count": left})
     else:
-        messages.warning(request, f"{text} Make new ones on the Privacy tab before you run out.")
+        text = ngettext(
+            "You signed in with a backup code; it no longer works. %(count)s backup code left. "
+            "Make new ones on the Privacy tab before you run out.",
+            "You signed in with a backup code; it no longer works. %(count)s backup codes left. "
+            "Make new ones on the Privacy tab before you run out.",
+            left,
+        )
+        messages.warning(request, text % {"count": left})
 
 
 @never_cache
@@ -68,7 +83,7 @@ def _tell_backup_codes_left(request, left):
 def two_factor_login(request):
     """The second step of signing in: a code from the app or a backup code."""
     if two_factor_login_pending_user(request) is None:
-        messages.info(request, "Please sign in with your password first.")
+        messages.info(request, _("Please sign in with your password first."))
         return redirect("accounts:login")
     next_url = safe_next_url(request, reverse("home"))
     form = CodeForm(request.POST or None)

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Func, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Usernames: who may take which name.
 
@@ -26,7 +27,7 @@ USERNAME_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9]|[_.-](?=[A-Za-z0-9])){2,29}"
 
 username_validator = RegexValidator(
     rf"^{USERNAME_PATTERN}\Z",
-    "Use 3 to 30 letters (A–Z) and digits, with single dots, hyphens or underscores between them.",
+    _("Use 3 to 30 letters (A–Z) and digits, with single dots, hyphens or underscores between them."),
     code="invalid_username",
 )
 
@@ -98,13 +99,13 @@ def validate_username_not_reserved(value):
     """
     skeleton = username_skeleton(value)
     if skeleton in _RESERVED_SKELETONS or skeleton.startswith(_ERASED_SKELETON):
-        raise ValidationError("That username is reserved. Choose another.", code="reserved_username")
+        raise ValidationError(_("That username is reserved. Choose another."), code="reserved_username")
 
 
 # Profile fields.
 
 #: The words of a refused choice, as Django's forms say it, so a select on the page and the API read alike.
-INVALID_CHOICE_MESSAGE = "Select a valid choice. %(value)s is not one of the available choices."
+INVALID_CHOICE_MESSAGE = _("Select a valid choice. %(value)s is not one of the available choices.")
 
 #: Refuses text with a NUL character, which PostgreSQL cannot store (code ``null_characters_not_allowed``).
 prohibit_null_characters = ProhibitNullCharactersValidator()
@@ -122,7 +123,8 @@ def prohibit_direction_controls(value):
     """
     if BIDI_CONTROLS.intersection(str(value)):
         raise ValidationError(
-            "Remove the invisible characters that change the direction of text.", code="direction_controls_not_allowed"
+            _("Remove the invisible characters that change the direction of text."),
+            code="direction_controls_not_allowed",
         )
 
 
@@ -151,7 +153,7 @@ def validate_timezone(value):
 #: A phone number: digits and the usual separators, optionally starting with + (code ``invalid_phone``).
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()./-]{5,22}\Z",
-    "Enter a phone number of digits, optionally starting with + and the country code.",
+    _("Enter a phone number of digits, optionally starting with + and the country code."),
     code="invalid_phone",
 )
 
@@ -171,9 +173,9 @@ def validate_date_of_birth(value):
     """
     today = timezone.localdate(timezone=timezone.get_default_timezone())
     if value > today:
-        raise ValidationError("The date of birth cannot be in the future.", code="dob_in_future")
+        raise ValidationError(_("The date of birth cannot be in the future."), code="dob_in_future")
     if value < datetime.date(today.year - DATE_OF_BIRTH_MAX_YEARS, 1, 1):
-        raise ValidationError("Enter a real date of birth.", code="dob_too_old")
+        raise ValidationError(_("Enter a real date of birth."), code="dob_too_old")
 
 
 # Passwords.
@@ -188,7 +190,7 @@ class PasswordWithoutAccountNameValidator:
     ``AUTH_PASSWORD_VALIDATORS``.
     """
 
-    message = "Your password must not contain your username or the part of your email address before the @."
+    message = _("Your password must not contain your username or the part of your email address before the @.")
 
     def __init__(self, min_length=3):
         self.min_length = min_length

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -101,7 +103,7 @@ def signup_finish(request):
     except (SignupLinkInvalid, SignupEmailTaken, SignupUsernameUnavailable) as error:
         return _signup_refused(request, error)
     login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
-    messages.success(request, "Welcome! Your profile is private until you choose otherwise on this Privacy tab.")
+    messages.success(request, _("Welcome! Your profile is private until you choose otherwise on this Privacy tab."))
     return redirect("privacy:settings")
 
 
@@ -151,7 +153,7 @@ class SignOutView(auth_views.LogoutView):
         # A session between the password and the code step was never signed in: its sign-in is cancelled.
         halfway = not request.user.is_authenticated and two_factor_login_pending_user(request) is not None
         response = super().post(request, *args, **kwargs)
-        messages.success(request, "Signing in was cancelled." if halfway else "You are signed out.")
+        messages.success(request, _("Signing in was cancelled.") if halfway else _("You are signed out."))
         return response
 
 
@@ -176,7 +178,7 @@ def account_settings(request):
                     photo=form.cleaned_data["photo"],
                     remove_photo=form.cleaned_data["remove_photo"],
                 )
-                messages.success(request, "Your profile is saved.")
+                messages.success(request, _("Your profile is saved."))
                 return redirect("accounts:settings_account")
             # Some values could not be read: the service judges the others, so every refusal shows at once.
             profile_changes_validate(
@@ -186,7 +188,7 @@ def account_settings(request):
             form.add_error(None, error)
         except InvalidPhoto as error:  # the header was fine, the image data is not
             form.add_error("photo", ValidationError(error.detail, code=error.code))
-        messages.error(request, "Nothing was saved: please correct the fields marked below.")
+        messages.error(request, _("Nothing was saved: please correct the fields marked below."))
     else:
         form = ProfileForm(profile=profile)
     return render(request, "settings/account.html", {"form": form, "profile": profile, "tab": "account"})
@@ -216,23 +218,22 @@ class SecuritySettingsView(auth_views.PasswordChangeView):
         return context
 
     def form_invalid(self, form):
-        messages.error(self.request, "Your password was not changed: please correct the fields marked below.")
+        messages.error(self.request, _("Your password was not changed: please correct the fields marked below."))
         return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)
         revoked = password_changed(user=self.request.user)
-        messages.success(
-            self.request,
-            "Your password is changed. Other devices have been signed out"
-            + (f" and your {_tokens(revoked)} revoked." if revoked else "."),
-        )
+        if revoked:
+            text = ngettext(
+                "Your password is changed. Other devices have been signed out and your API token revoked.",
+                "Your password is changed. Other devices have been signed out and your %(count)s API tokens revoked.",
+                revoked,
+            ) % {"count": revoked}
+        else:
+            text = _("Your password is changed. Other devices have been signed out.")
+        messages.success(self.request, text)
         return response
-
-
-def _tokens(count):
-    """Return "API token" or "2 API tokens" for a message."""
-    return "API token" if count == 1 else f"{count} API tokens"
 
 
 @login_required
@@ -243,9 +244,10 @@ def sessions_end_others(request):
         actor=request.user, user=request.user, current_session_key=request.session.session_key
     )
     if ended:
-        messages.success(request, f"Signed out of {ended} other session{'' if ended == 1 else 's'}.")
+        text = ngettext("Signed out of %(count)s other session.", "Signed out of %(count)s other sessions.", ended)
+        messages.success(request, text % {"count": ended})
     else:
-        messages.success(request, "You were not signed in anywhere else.")
+        messages.success(request, _("You were not signed in anywhere else."))
     return redirect("accounts:settings_security")
 
 
@@ -297,7 +299,7 @@ def api_token_new(request):
                 )
                 response["Cache-Control"] = "no-store"  # the token must not stay in any cache
                 return response
-        messages.error(request, "No token was made: please correct the fields marked below.")
+        messages.error(request, _("No token was made: please correct the fields marked below."))
     return render(request, "settings/api_token_new.html", {"tab": "security", "form": form})
 
 
@@ -307,5 +309,5 @@ def api_token_revoke(request, token_id):
     """Revoke one of the learner's API tokens (POST); it stops working at once."""
     token = access_own_token(user=request.user, token_id=token_id)  # SECURITY: 404 for others' tokens
     personal_access_token_revoke(actor=request.user, token=token)
-    messages.success(request, f"The token “{token.name}” is revoked: it no longer works.")
+    messages.success(request, _("The token “%(name)s” is revoked: it no longer works.") % {"name": token.name})
     return redirect(reverse("accounts:settings_security") + "#api-tokens")

@@ -152,12 +152,16 @@ MIDDLEWARE = [
     # Production serves static files through WhiteNoise; development through runserver.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The visitor's language (the switcher's cookie, else Accept-Language, else LANGUAGE_CODE); a
+    # signed-in learner's own choice replaces it below (LearnerLanguageMiddleware). No prefix in URLs.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionActivityMiddleware",
     "accounts.middleware.LearnerTimeZoneMiddleware",
+    "accounts.middleware.LearnerLanguageMiddleware",
     "privacy.middleware.GlobalPrivacyControlMiddleware",
     "privacy.middleware.PolicyConfirmationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -411,6 +415,8 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
 SECURE = env_bool("DJANGO_SECURE")
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
+# The signed-out visitor's language switcher (set_language) keeps the choice in this cookie.
+LANGUAGE_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer probes the process over plain HTTP
 SECURE_HSTS_SECONDS = 31_536_000 if SECURE else 0
@@ -422,6 +428,8 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True

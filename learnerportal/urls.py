@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from learnerportal.health import healthz
 from learnerportal.views import home
@@ -14,6 +16,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("learnerportal.api.urls")),
     path("healthz", healthz, name="healthz"),
+    # The signed-out visitor's language switcher (a POST from the footer; learners choose in Settings).
+    # SECURITY: without a CSRF token, so that a page is the same bytes whoever asks for it (a private
+    # profile's 404 must read exactly like a missing one's, a lockout page like another name's); the
+    # most a forged post can do is change which language a signed-out browser is shown.
+    path("language/", csrf_exempt(set_language), name="set_language"),
 ]
 
 #: Under /api/ even an unexpected error answers in the API's JSON shape; elsewhere, the 500 page.

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
+from accounts.languages import in_language_and_time_zone_of
 from accounts.selectors import courses_newest
 from compliance.registry import Purpose
 
@@ -133,16 +134,20 @@ def marketing_digest_email(user, courses):
         "portal_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("home"),
         "consents_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("privacy:settings") + "#consents",
     }
+    with in_language_and_time_zone_of(user):
+        subject = str(DIGEST_SUBJECT)
+        text = render_to_string("privacy/email/marketing_digest.txt", context)
+        html = render_to_string("privacy/email/marketing_digest.html", context)
     message = OneClickUnsubscribeEmail(
-        subject=str(DIGEST_SUBJECT),
-        body=render_to_string("privacy/email/marketing_digest.txt", context),
+        subject=subject,
+        body=text,
         to=[user.email],
         headers={
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(render_to_string("privacy/email/marketing_digest.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 
@@ -156,7 +161,7 @@ def marketing_digest_send_one(user, courses):
     Returns:
         bool: True when the email was sent, False when the gate refused.
     """
-    user = get_user_model().objects.filter(pk=user.pk).first()
+    user = get_user_model().objects.select_related("profile").filter(pk=user.pk).first()
     if user is None or not may_process(user, MARKETING_PURPOSE):
         return False
     marketing_digest_email(user, courses).send()

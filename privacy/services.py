@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from accounts.languages import in_language_and_time_zone_of
 from accounts.timezones import user_timezone
 from compliance.models import AuditEvent
 from compliance.registry import Purpose
@@ -319,24 +320,20 @@ def restriction_lift(*, actor, user, reference=""):
         return None
     started = timezone.localtime(restriction.started_at, user_timezone(user))  # the date as the learner saw it
     values = {"date": date_format(started, "j F Y"), "reference": reference}
-    if reference:
-        subject = gettext("Your request %(reference)s: we are lifting the pause on the use of your data") % values
-        paused = gettext("On %(date)s we paused the use of your data at your request %(reference)s") % values
-    else:
-        subject = gettext("We are lifting the pause on the use of your data")
-        paused = gettext("On %(date)s we paused the use of your data") % values
-    send_mail(
-        subject,
-        gettext(
+    with in_language_and_time_zone_of(user):  # the learner's language, not the staff member's who lifts it
+        if reference:
+            subject = gettext("Your request %(reference)s: we are lifting the pause on the use of your data") % values
+            paused = gettext("On %(date)s we paused the use of your data at your request %(reference)s") % values
+        else:
+            subject = gettext("We are lifting the pause on the use of your data")
+            paused = gettext("On %(date)s we paused the use of your data") % values
+        body = gettext(
             "Hello,\n\n%(paused)s (restriction of processing, GDPR Art. 18). We are now lifting that pause. From now "
             "on we may again use your data for the optional purposes you agreed to, such as course recommendations "
             "or research.\n\nYou can turn each of them off on the Privacy tab at any time, or object to a use or ask "
             "for a new pause under Settings → Your data.\n\n-- Learner Portal privacy team\n"
-        )
-        % {"paused": paused},
-        None,
-        [user.email],
-    )
+        ) % {"paused": paused}
+    send_mail(subject, body, None, [user.email])
     restriction.lifted_at = timezone.now()
     restriction.save(update_fields=["lifted_at"])
     audit_record(actor=actor, subject=user, action=AuditEvent.Action.RESTRICTION_LIFTED)

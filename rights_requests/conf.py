@@ -3,6 +3,8 @@
 Each is read when used: ``conf.NAME`` is ``settings.RIGHTS_REQUESTS_NAME`` if set, else the default below.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from learnerportal.conf import AppSettings
 
 
@@ -25,14 +27,15 @@ class RightsRequestsSettings(AppSettings):
     #: Seconds before the first retry; each further retry waits twice as long.
     RETRY_BACKOFF_SECONDS = 60
     #: The supervisory authority learners may complain to (GDPR Art. 12(4), 77); the privacy notice,
-    #: refusals and the access report name it.
-    SUPERVISORY_AUTHORITY = (
+    #: refusals and the access report name it. The default is in the reader's language; an operator's own
+    #: text is shown as set.
+    SUPERVISORY_AUTHORITY = _(
         "the data protection authority of the country where you live or work (for example the ICO in the UK, "
         "the CNIL in France)"
     )
     #: What the access report and the privacy notice say about transfers outside the EEA (GDPR Art. 13(1)(f),
     #: 15(2)); set it to the operator's own arrangements (countries, safeguards such as standard contractual clauses).
-    TRANSFERS_STATEMENT = "We do not transfer your personal data to countries outside the European Economic Area."
+    TRANSFERS_STATEMENT = _("We do not transfer your personal data to countries outside the European Economic Area.")
 
 
 __getattr__ = RightsRequestsSettings.read

@@ -4,11 +4,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.timezones import in_time_zone_of
+from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
@@ -63,28 +64,28 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
     elif lasting:
         subject_line = IN_FORCE
     approval_told_here = event.action == RequestEvent.Action.COMPLETED and (handler.settles_at_once or tells_approval)
-    context = {
-        "event": event,
-        "request": request,
-        "status": gettext("In force") if still_in_force else Status(status).label,
-        "still_open": status in OPEN_STATUSES,
-        "approved_on_filing": approved_on_filing,
-        "in_force": lasting,
-        "approval_told_here": approval_told_here,
-        # Staff's approval, when told here, says more than the receipt (its note); it implies the receipt.
-        "receipt_told_here": event.action == RequestEvent.Action.COMPLETED and tells_receipt and not tells_approval,
-        "approval_note": _approval_note(request) if approval_told_here else "",
-        "what_we_do": handler.what_we_do,
-        "request_type": _named_as_on_the_pages(request),
-        "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
-        "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
-    }
-    with in_time_zone_of(request.subject):  # the dates it tells, in the learner's own time zone
+    # In the learner's language and time zone, whoever's step (a staff member's) it tells.
+    with in_language_and_time_zone_of(request.subject):
+        context = {
+            "event": event,
+            "request": request,
+            "status": gettext("In force") if still_in_force else Status(status).label,
+            "still_open": status in OPEN_STATUSES,
+            "approved_on_filing": approved_on_filing,
+            "in_force": lasting,
+            "approval_told_here": approval_told_here,
+            # Staff's approval, when told here, says more than the receipt (its note); it implies the receipt.
+            "receipt_told_here": event.action == RequestEvent.Action.COMPLETED and tells_receipt and not tells_approval,
+            "approval_note": _approval_note(request) if approval_told_here else "",
+            "what_we_do": handler.what_we_do,
+            "request_type": _named_as_on_the_pages(request),
+            "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
+            "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+        }
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject_line % {"reference": request.reference}, body=text, to=[request.subject.email]
-    )
+        subject_line = subject_line % {"reference": request.reference}
+    message = EmailMultiAlternatives(subject=subject_line, body=text, to=[request.subject.email])
     message.attach_alternative(html, "text/html")
     return message
 
@@ -136,20 +137,23 @@ def staff_reminder_email(recipient, *, due_soon, overdue):
         "overdue": overdue,
         "admin_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:rights_requests_rightsrequest_changelist"),
     }
-    parts = []
-    if overdue:
-        parts.append(gettext("%(count)s overdue") % {"count": len(overdue)})
-    if due_soon:
-        parts.append(
-            ngettext("%(count)s due within %(days)s day", "%(count)s due within %(days)s days", conf.REMIND_WITHIN_DAYS)
-            % {"count": len(due_soon), "days": conf.REMIND_WITHIN_DAYS}
+    with in_language_of(recipient):
+        parts = []
+        if overdue:
+            parts.append(gettext("%(count)s overdue") % {"count": len(overdue)})
+        if due_soon:
+            parts.append(
+                ngettext(
+                    "%(count)s due within %(days)s day", "%(count)s due within %(days)s days", conf.REMIND_WITHIN_DAYS
+                )
+                % {"count": len(due_soon), "days": conf.REMIND_WITHIN_DAYS}
+            )
+        message = EmailMultiAlternatives(
+            subject=gettext("Data-rights requests: %(counts)s") % {"counts": get_text_list(parts, gettext("and"))},
+            body=render_to_string("rights_requests/email/staff_reminder.txt", context),
+            to=[recipient.email],
         )
-    message = EmailMultiAlternatives(
-        subject=gettext("Data-rights requests: %(counts)s") % {"counts": get_text_list(parts, gettext("and"))},
-        body=render_to_string("rights_requests/email/staff_reminder.txt", context),
-        to=[recipient.email],
-    )
-    message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
+        message.attach_alternative(render_to_string("rights_requests/email/staff_reminder.html", context), "text/html")
     return message
 
 
@@ -170,15 +174,16 @@ def file_unavailable_email(request_file, *, reason, recipients):
     admin_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "admin:rights_requests_rightsrequest_change", args=[request_file.request_id]
     )
-    return EmailMultiAlternatives(
-        subject=gettext("Download unavailable: the file of request %(reference)s is %(reason)s")
-        % {"reference": reference, "reason": reason},
-        body=render_to_string(
-            "rights_requests/email/file_unavailable.txt",
-            {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
-        ),
-        to=recipients,
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # addresses only: the platform's language
+        return EmailMultiAlternatives(
+            subject=gettext("Download unavailable: the file of request %(reference)s is %(reason)s")
+            % {"reference": reference, "reason": reason},
+            body=render_to_string(
+                "rights_requests/email/file_unavailable.txt",
+                {"reference": reference, "request_file": request_file, "reason": reason, "admin_url": admin_url},
+            ),
+            to=recipients,
+        )
 
 
 def staff_failure_email(recipient, *, request):
@@ -189,18 +194,17 @@ def staff_failure_email(recipient, *, request):
     event = request.events.filter(action=RequestEvent.Action.FAILED).order_by("-created_at", "-id").first()
     path = reverse("admin:rights_requests_rightsrequest_change", args=[request.pk])
     url = settings.PORTAL_BASE_URL.rstrip("/") + path
-    body = gettext(
-        "Processing of the data-rights request %(reference)s (%(type)s) failed:\n\n%(note)s\n\n"
-        'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n%(url)s\n'
-    ) % {
-        "reference": request.reference,
-        "type": request.get_type_display(),
-        "note": event.note if event else "",
-        "url": url,
-    }
-    return EmailMultiAlternatives(
-        subject=gettext("Data-rights request %(reference)s failed and needs a retry")
-        % {"reference": request.reference},
-        body=body,
-        to=[recipient.email],
-    )
+    with in_language_of(recipient):
+        body = gettext(
+            "Processing of the data-rights request %(reference)s (%(type)s) failed:\n\n%(note)s\n\n"
+            'Retry it from the staff queue once the cause is fixed (action "Retry failed"):\n%(url)s\n'
+        ) % {
+            "reference": request.reference,
+            "type": request.get_type_display(),
+            "note": event.note if event else "",
+            "url": url,
+        }
+        subject = gettext("Data-rights request %(reference)s failed and needs a retry") % {
+            "reference": request.reference
+        }
+    return EmailMultiAlternatives(subject=subject, body=body, to=[recipient.email])

@@ -20,7 +20,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from accounts.timezones import in_time_zone_of
+from accounts.languages import in_language_and_time_zone_of
 from compliance.notice import field_statement, kept_after_erasure
 from privacy import conf as privacy_conf
 
@@ -219,9 +219,10 @@ def access_report_write(subject, out, *, progress=None, now=None):
             rows, and it advances as rows are written.
         now: the time the report says it was prepared (default: now).
 
-    Times are written in the learner's time zone, the zone named (``accounts.timezones``).
+    Written in the learner's language and time zone, the zone named (``accounts.languages``),
+    whoever prepares it.
     """
-    with in_time_zone_of(subject):
+    with in_language_and_time_zone_of(subject):
         _access_report_write(subject, out, progress=progress or Progress(), now=now)
 
 

@@ -128,7 +128,7 @@ def requests_page_of(subject, number, *, per_page):
 def _read_listed(read, subject, first, per_page):
     """Add the rows of ``_LISTED`` to ``read`` (``{position: (RightsRequest, in use)}``); return the total."""
     rows = _LISTED.rows(subject_id=subject.pk, first=first, last=first + per_page - 1)
-    for *values, latest_lift_ask, position, _, in_use in rows:
+    for *values, latest_lift_ask, position, _count, in_use in rows:
         if position not in read:
             request = RightsRequest.from_db(RightsRequest.objects.db, _LISTED_COLUMNS, values)
             request.latest_lift_ask = latest_lift_ask

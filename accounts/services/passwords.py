@@ -1,6 +1,7 @@
 """Password changes (on the Security tab, by a reset link sent by email), and securing sign-in after them."""
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from compliance.models import AuditEvent
 from compliance.services import audit_record
@@ -11,13 +12,15 @@ from .sign_in import user_lockout_clear
 from .tokens import personal_access_tokens_revoke_all
 
 #: The subject of the email telling an account's owner that its sign-in changed.
-SIGN_IN_CHANGED = "Your Learner Portal sign-in changed"
+SIGN_IN_CHANGED = gettext_noop("Your Learner Portal sign-in changed")
 
 
 def sign_in_change_tell(*, user, what):
     """Email the account's address that ``what`` happened to its sign-in, after the transaction commits.
 
     So that a change its owner did not make (a password, a second factor) is noticed at once.
+    ``what`` is an English sentence marked with ``gettext_noop``: the email is written in the
+    owner's language (``accounts.tasks.send_account_notice``), not the language of whoever acted.
     """
     transaction.on_commit(lambda: send_account_notice.enqueue(user_id=user.pk, subject=SIGN_IN_CHANGED, what=what))
 
@@ -35,7 +38,7 @@ def password_changed(*, user):
         how many API tokens were revoked.
     """
     audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
-    sign_in_change_tell(user=user, what="The password of your Learner Portal account was changed.")
+    sign_in_change_tell(user=user, what=gettext_noop("The password of your Learner Portal account was changed."))
     return personal_access_tokens_revoke_all(actor=user, user=user)
 
 
@@ -49,7 +52,8 @@ def password_reset_completed(*, user):
     """
     audit_record(actor=user, subject=user, action=AuditEvent.Action.PASSWORD_RESET)
     sign_in_change_tell(
-        user=user, what="The password of your Learner Portal account was reset with a link sent to this address."
+        user=user,
+        what=gettext_noop("The password of your Learner Portal account was reset with a link sent to this address."),
     )
     sign_in_secure(user=user, current_session_key=None)
     user_lockout_clear(user=user)

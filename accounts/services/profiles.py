@@ -27,6 +27,7 @@ PROFILE_EDITABLE_FIELDS = (
     "education_level",
     "occupation",
     "timezone",
+    "language",
 )
 
 

@@ -25,17 +25,19 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_noop
 
 from learnerportal.counters import cache_increment
 
 from .. import conf
 from ..exceptions import SignupEmailTaken, SignupLinkInvalid, SignupUsernameUnavailable
+from ..languages import in_language_and_time_zone_of
 from ..models import SignupConfirmation, User, signup_token_digest
 from .users import user_create
 
 #: The subjects of the two emails a sign-up sends, one of them to each address.
-SIGNUP_CONFIRM_SUBJECT = "Finish creating your Learner Portal account"
-SIGNUP_TAKEN_SUBJECT = "Someone tried to create a Learner Portal account with your address"
+SIGNUP_CONFIRM_SUBJECT = gettext_noop("Finish creating your Learner Portal account")
+SIGNUP_TAKEN_SUBJECT = gettext_noop("Someone tried to create a Learner Portal account with your address")
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,8 @@ def _signup_email_allowed(email):
 
 
 def _send_after_commit(*, subject, template, context, email):
+    """Write one sign-up email in the active language (the visitor's page's) and send it after the commit."""
+    subject = gettext(subject)
     body = render_to_string(template, context)
     # Straight after the commit, not through the task queue: the link is not stored anywhere.
     transaction.on_commit(lambda: _send(subject, body, email))
@@ -103,9 +107,13 @@ def signup_request(*, username, email, password):
             "sign_in_url": _absolute(reverse("accounts:login")),
             "reset_url": _absolute(reverse("accounts:password_reset")),
         }
-        _send_after_commit(
-            subject=SIGNUP_TAKEN_SUBJECT, template="accounts/email/signup_taken.txt", context=context, email=owner.email
-        )
+        with in_language_and_time_zone_of(owner):  # the owner's language, not the visitor's
+            _send_after_commit(
+                subject=SIGNUP_TAKEN_SUBJECT,
+                template="accounts/email/signup_taken.txt",
+                context=context,
+                email=owner.email,
+            )
         return
     token = secrets.token_urlsafe(32)
     seconds = conf.SIGNUP_CONFIRMATION_SECONDS

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from compliance.models import AuditEvent
 from compliance.services import audit_record
@@ -49,7 +50,7 @@ def personal_access_token_create(*, actor, user, name, scope, lifetime_days):
         django.core.exceptions.ValidationError: bad name, scope or lifetime.
     """
     if lifetime_days not in TOKEN_LIFETIME_DAYS:
-        raise ValidationError({"lifetime_days": "Choose 30, 90 or 365 days."}, code="invalid_lifetime")
+        raise ValidationError({"lifetime_days": gettext("Choose 30, 90 or 365 days.")}, code="invalid_lifetime")
     raw_token = PersonalAccessToken.PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = PersonalAccessToken(

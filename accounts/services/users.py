@@ -1,6 +1,7 @@
 """Accounts: making one, and the changes superusers make to someone's account in admin."""
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from compliance.models import AuditEvent
 from compliance.services import audit_record
@@ -104,7 +105,9 @@ def account_password_set(*, actor, user, password):
     audit_record(actor=actor, subject=user, action=AuditEvent.Action.PASSWORD_CHANGED)
     personal_access_tokens_revoke_all(actor=actor, user=user)
     if actor.pk != user.pk:
-        sign_in_change_tell(user=user, what="A member of staff set a new password for your Learner Portal account.")
+        sign_in_change_tell(
+            user=user, what=gettext_noop("A member of staff set a new password for your Learner Portal account.")
+        )
     return user
 
 

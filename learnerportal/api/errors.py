@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -175,7 +176,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         set_rollback()
-        return Response(error_body("invalid", "Some values are not valid.", fields), status=400)
+        return Response(error_body("invalid", _("Some values are not valid."), fields), status=400)
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}
@@ -184,7 +185,7 @@ def exception_handler(exc, context):
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(math.ceil(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body("invalid", "Some values are not valid.", _flatten(exc.detail))
+        body = error_body("invalid", _("Some values are not valid."), _flatten(exc.detail))
     else:
         code = exc.detail.code if isinstance(exc.detail, exceptions.ErrorDetail) else exc.default_code
         if isinstance(exc, exceptions.AuthenticationFailed) and code == "authentication_failed":
@@ -260,7 +261,9 @@ def unknown_keys_error(data, allowed, prefix=""):
         return None
     return Response(
         error_body(
-            "invalid", "Unknown keys.", ((f"{prefix}{key}", ["Not something this endpoint takes."]) for key in unknown)
+            "invalid",
+            _("Unknown keys."),
+            ((f"{prefix}{key}", [_("Not something this endpoint takes.")]) for key in unknown),
         ),
         status=400,
     )

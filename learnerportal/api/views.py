@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -93,14 +94,14 @@ def api_not_found(request, *args, **kwargs):
 
     When the address only lacks its trailing slash, the answer names the right one.
     """
-    detail = "There is no API endpoint at this address."
+    detail = _("There is no API endpoint at this address.")
     if not request.path.endswith("/"):
         try:
             match = resolve(request.path + "/")
         except Resolver404:
             match = None
         if match is not None and match.func is not api_not_found:
-            detail += f" Did you mean {request.path}/ (with the trailing slash)?"
+            detail += " " + _("Did you mean %(path)s/ (with the trailing slash)?") % {"path": request.path}
     return json_error_response("not_found", detail, 404)
 
 

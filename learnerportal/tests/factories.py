@@ -397,6 +397,7 @@ def learner_with_every_field():
         profile__phone="+351 912 345 678",
         profile__date_of_birth=datetime.date(1990, 5, 17),
         profile__timezone="Europe/Lisbon",
+        profile__language="en-gb",
         profile__photo=photo_file(),
     )
     EnrollmentFactory(user=user, course=CourseFactory(title="Orbital Mechanics"))

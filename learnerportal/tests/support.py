@@ -223,3 +223,108 @@ def waiting_for(raw, table):
             [table],
         )
         return cursor.fetchone()[0]
+
+
+# Pseudo-localisation: every string that goes through gettext comes out as ⟪…⟫, so English left on a
+# page in that locale is a string nobody marked for translation.
+
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟪", "⟫"
+#: Words that are the same in every language and never translated: the brand, and each language's
+#: own name (the switcher and the Account tab's list show them as their speakers write them).
+NEVER_TRANSLATED = ("Learner Portal", *(name for _, name in settings.LANGUAGES))
+
+
+class PseudoTranslation:
+    """A translation object (``django.utils.translation.trans_real``'s shape) that wraps every message in ⟪…⟫.
+
+    Placeholders such as ``%(name)s`` stay inside the wrapper, so formatting still works; a
+    message with a context (pgettext's ``context\\x04message``) is wrapped without its context.
+    """
+
+    _fallback = None  # django-countries reads it (no_translation_fallback)
+
+    #: The language it reports (``get_language()``): a code of its own, so that nothing cached per
+    #: language (country names, public profile cards) is served from an English render.
+    PSEUDO_LANGUAGE = "x-pseudo"
+
+    def gettext(self, message):
+        return f"{PSEUDO_OPEN}{message.rpartition(chr(4))[2]}{PSEUDO_CLOSE}"
+
+    def ngettext(self, singular, plural, number):
+        return self.gettext(singular if number == 1 else plural)
+
+    def to_language(self):
+        return self.PSEUDO_LANGUAGE
+
+    def language(self):
+        return self.PSEUDO_LANGUAGE
+
+
+class _VisibleText(HTMLParser):
+    """Collect, in page order, the text a reader sees or hears: text nodes and alt, title, placeholder, aria-label.
+
+    Leaves out ``<script>``, ``<style>``, whatever an element marked ``translate="no"`` holds
+    (HTML's own mark for text that is not to be translated: names, codes), and ``<time>``, whose
+    text Django's date formats of the language write (month names from Django's own catalog).
+    """
+
+    SKIPPED = {"script", "style", "template", "time"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    SPOKEN_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+        self._stack = []  # (tag, hidden) of the open elements
+
+    def _hidden(self):
+        return bool(self._stack) and self._stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        hidden = self._hidden() or tag in self.SKIPPED or attributes.get("translate") == "no"
+        if not hidden:
+            self.parts.extend(attributes[name] for name in self.SPOKEN_ATTRIBUTES if attributes.get(name))
+        if tag not in self.VOID:
+            self._stack.append((tag, hidden))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in self.VOID:
+            self._stack.pop()
+
+    def handle_endtag(self, tag):
+        for index in range(len(self._stack) - 1, -1, -1):
+            if self._stack[index][0] == tag:
+                del self._stack[index:]
+                break
+
+    def handle_data(self, data):
+        if not self._hidden():
+            self.parts.append(data)
+
+
+_WRAPPED = re.compile(f"{PSEUDO_OPEN}[^{PSEUDO_OPEN}{PSEUDO_CLOSE}]*{PSEUDO_CLOSE}", re.DOTALL)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def unmarked_text(html, allowed=()):
+    """Return the pieces of visible text in ``html``, rendered in the pseudo-locale, that no gettext wrapped.
+
+    A message may hold markup (``<strong>``) and span several text nodes: the page's text is read
+    as one, wrapped messages (innermost first) are removed, and what is left must hold no letter
+    once ``allowed`` (data shown as it is: a username, an email address) and ``NEVER_TRANSLATED``
+    are taken out.
+
+    Returns:
+        list of str, each a left-over stretch of text with letters, stripped; empty when all is marked.
+    """
+    parser = _VisibleText()
+    parser.feed(html)
+    text = "\n".join(parser.parts)
+    for value in sorted({*allowed, *NEVER_TRANSLATED}, key=len, reverse=True):
+        text = text.replace(value, " ")
+    previous = None
+    while previous != text:
+        previous, text = text, _WRAPPED.sub(" ", text)
+    return [piece.strip() for piece in re.split(r"\n", text) if _LETTER.search(piece)]

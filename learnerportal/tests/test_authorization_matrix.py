@@ -65,6 +65,8 @@ SIGNED_OUT_PAGE = row(200, *[REDIRECT] * 5)
 EXPECTED = {
     "home": ("/", everyone(200)),
     "healthz": ("/healthz", everyone(200)),
+    # The visitors' language switcher takes a POST; a GET changes nothing and goes back home.
+    "set_language": ("/language/", everyone(REDIRECT)),
     "accounts:signup": ("/accounts/signup/", SIGNED_OUT_PAGE),
     "accounts:signup_sent": ("/accounts/signup/sent/", everyone(200)),
     # A made-up sign-up link makes no account for anybody.

@@ -48,7 +48,7 @@ def between(page, start, end):
 
 def render(client, url, language):
     with translation.override(language):
-        response = client.get(url)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
     return response.content.decode()
 
@@ -85,7 +85,10 @@ def test_the_privacy_tab_is_all_in_spanish(signed_in, learner):
 def test_the_consent_controls_speak_spanish_and_confirm_in_spanish(signed_in):
     with translation.override("es"):
         response = signed_in.post(
-            "/settings/privacy/consents/", {"purpose": "marketing_email", "granted": "1"}, follow=True
+            "/settings/privacy/consents/",
+            {"purpose": "marketing_email", "granted": "1"},
+            follow=True,
+            HTTP_ACCEPT_LANGUAGE="es",
         )
     page = response.content.decode()
 
@@ -154,7 +157,9 @@ def test_an_api_error_keeps_its_code_and_explains_in_spanish(api):
     answers = {}
     for language in ("en-gb", "es"):
         with translation.override(language):
-            response = api.patch("/api/v1/me/privacy/", body, content_type="application/json")
+            response = api.patch(
+                "/api/v1/me/privacy/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+            )
         assert response.status_code == 400
         answers[language] = response.json()
 

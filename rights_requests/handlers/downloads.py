@@ -3,7 +3,7 @@
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext
 
-from accounts.timezones import user_timezone
+from accounts.languages import in_language_and_time_zone_of
 
 from ..files import request_file_store
 from ..leases import work_progress
@@ -36,9 +36,10 @@ class DownloadHandler(Handler):
         """
         with self.write_file(request.subject, progress=work_progress(request)) as source:
             request_file = request_file_store(request=request, kind=self.file_kind, source=source)
-        ends = timezone.localtime(request_file.expires_at, user_timezone(request.subject))
-        until = dateformat.format(ends, "j F Y, H:i T")
-        return gettext(
-            "%(ready)s is ready. Download it from this page, signed in, "
-            "until %(until)s; after that it is deleted and you can ask for a new one."
-        ) % {"ready": self.ready, "until": until}
+        # The sentence is kept on the request: written once, in the learner's language and time zone.
+        with in_language_and_time_zone_of(request.subject):
+            until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y, H:i T")
+            return gettext(
+                "%(ready)s is ready. Download it from this page, signed in, "
+                "until %(until)s; after that it is deleted and you can ask for a new one."
+            ) % {"ready": self.ready, "until": until}

@@ -3,9 +3,11 @@
 from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.languages import user_language
 from compliance.erasure import erasure_execute, subject_identifiers
 from compliance.notice import erasure_plan, kept_after_erasure
 from compliance.services import data_subject_lock
@@ -87,7 +89,7 @@ class ErasureHandler(Handler):
         # Lock the account first: a request the learner files from now on waits for this transaction and then
         # finds the account closed (``request_submit``); one filed before is closed with the others.
         data_subject_lock(request.subject_id)
-        email = request.subject.email
+        email, language = request.subject.email, user_language(request.subject)  # the profile goes with the data
         identifiers = subject_identifiers(request.subject)
         files = list(
             RequestFile.objects.filter(request__subject=request.subject).values_list("storage_name", flat=True)
@@ -97,7 +99,7 @@ class ErasureHandler(Handler):
         RightsRequest.objects.filter(pk=request.pk).update(
             result={"erasure_receipt": receipt}, erasure_identifiers=identifiers if receipt["scan"] else {}
         )
-        transaction.on_commit(lambda: _confirm_erasure(email, request.reference, receipt))
+        transaction.on_commit(lambda: _confirm_erasure(email, language, request.reference, receipt))
         done = gettext(
             "We erased your data and closed your account. We keep only what the law requires, such as "
             "payment records, without your name on them."
@@ -110,8 +112,16 @@ class ErasureHandler(Handler):
         return done
 
 
-def _confirm_erasure(email, reference, receipt):
-    """Email the learner, at the address they had, that their data is erased and what is kept, and why."""
+def _confirm_erasure(email, language, reference, receipt):
+    """Email the learner, at the address they had and in the language they had, that their data is erased.
+
+    And what is kept, and why.
+    """
+    with translation.override(language):
+        _send_erasure_confirmation(email, reference, receipt)
+
+
+def _send_erasure_confirmation(email, reference, receipt):
     kept = "\n".join(f"- {description}. {what}" for description, what in kept_after_erasure(receipt["records"]))
     send_mail(
         gettext("Your data is erased (%(reference)s)") % {"reference": reference},

@@ -130,6 +130,7 @@ def test_the_copy_has_one_csv_and_one_json_per_kind_of_record_with_the_registrys
         "education_level",
         "occupation",
         "timezone",
+        "language",
         "created_at",
         "updated_at",
     ]

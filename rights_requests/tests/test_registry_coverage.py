@@ -85,6 +85,7 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
         profile__education_level="master",
         profile__occupation="Nurse",
         profile__timezone="Europe/London",
+        profile__language="en-gb",
     )
     enrollment = EnrollmentFactory(user=user, grade_percent=Decimal("88.50"), completed_at=timezone.now())
     QuizResultFactory(enrollment=enrollment)
