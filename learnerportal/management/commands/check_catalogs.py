@@ -41,7 +41,7 @@ class Command(BaseCommand):
                 by_language.setdefault(po_path.parent.parent.name, []).append(po_path)
             for language, po_paths in sorted(by_language.items()):
                 if differing := catalog_disagreements(po_paths):
-                    heading = f"{language}: {len(differing)} msgid(s) translated differently by two catalogs (give contexts)"
+                    heading = f"{language}: {len(differing)} msgid(s) translated apart by two catalogs (give contexts)"
                     problems.append(_listed(heading, [msgid for _, msgid in sorted(differing, key=str)]))
         languages = [code for code, _ in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
         try:
