@@ -12,6 +12,7 @@ limits that must hold over every span of their window, not per fixed window.
 """
 
 import contextlib
+import hashlib
 import math
 import secrets
 import time
@@ -19,6 +20,20 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
+from redis.exceptions import NoScriptError
+
+
+def _run_script(client, script, keys, *args):
+    """Run the Lua ``script`` in Redis by its SHA-1 (``EVALSHA``), sending its text only when Redis does not know it.
+
+    Redis keeps the scripts it has run until it restarts or ``SCRIPT FLUSH``; sending the text
+    each time (``EVAL``) makes it hash the script again on every request.
+    """
+    sha = hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+    try:
+        return client.evalsha(sha, len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(script, len(keys), *keys, *args)
 
 
 def _database_cache_alias(backend):
@@ -53,7 +68,7 @@ def cache_increment(key, *, timeout):
     alias = _database_cache_alias(backend)
     if alias is None:
         full_key = backend.make_and_validate_key(key)
-        return int(backend._cache.get_client(full_key, write=True).eval(_INCREMENT_SCRIPT, 1, full_key, timeout))
+        return int(_run_script(backend._cache.get_client(full_key, write=True), _INCREMENT_SCRIPT, [full_key], timeout))
     with _locked(alias, backend, key):
         now = time.time()
         count, expires = _entry(backend.get(key), now + timeout)
@@ -121,7 +136,7 @@ def sliding_log_admit(key, *, limit, window, now=None):
     if alias is None:
         full_key = backend.make_and_validate_key(key)
         client = backend._cache.get_client(full_key, write=True)
-        admitted, wait = client.eval(_ADMIT_SCRIPT, 1, full_key, repr(now), repr(window), limit, _member(now))
+        admitted, wait = _run_script(client, _ADMIT_SCRIPT, [full_key], repr(now), repr(window), limit, _member(now))
         return bool(admitted), float(wait)
     with _locked(alias, backend, key):
         times = [moment for moment in backend.get(key) or [] if moment > now - window]

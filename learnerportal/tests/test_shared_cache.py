@@ -76,7 +76,7 @@ def low_limit(settings):
 
 @pytest.mark.django_db
 def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
-    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert django_settings.CACHES["default"]["BACKEND"] == "learnerportal.redis_cache.RedisCache"
 
     elsewhere = run_in_another_process(SPEND_LIMIT, 3)
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
