@@ -44,6 +44,7 @@ from .selectors import (
     list_length_asked,
     may_process,
     profile_visibility_of,
+    public_answer_keys,
     public_answer_read,
     public_answer_write,
 )
@@ -472,6 +473,14 @@ class LearnerProfileView(PortalAPIView):
 
     permission_classes = [AllowAny]
 
+    @staticmethod
+    def _answer_variant(request):
+        return f"json:{request.build_absolute_uri('/')}"
+
+    def cache_keys_read_with_limit(self, request, username):
+        # Read with the per-IP limit's count: the whole answer's keys, for each class of viewer.
+        return public_answer_keys(username=username, variant=self._answer_variant(request))
+
     @extend_schema(
         tags=["learners"],
         operation_id="learner_profile",
@@ -516,8 +525,13 @@ class LearnerProfileView(PortalAPIView):
         renderer = request.accepted_renderer
         slot = None
         if request.accepted_media_type == renderer.media_type:
-            variant = f"json:{request.build_absolute_uri('/')}"
-            slot = public_answer_read(viewer=request.user, username=username, list_length=list_length, variant=variant)
+            slot = public_answer_read(
+                viewer=request.user,
+                username=username,
+                list_length=list_length,
+                variant=self._answer_variant(request),
+                read=self.read_with_limit,
+            )
             if slot is not None and slot.kept is not None:
                 return answer_from_kept(request, slot.kept)
         visible, _ = access_public_profile(viewer=request.user, username=username, list_length=list_length)

@@ -30,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Enrollment
-from learnerportal.learner_cache import learner_cache_read, learner_cache_write
+from learnerportal.learner_cache import learner_cache_keys, learner_cache_read, learner_cache_write
 
 from .. import conf
 from ..models import Audience
@@ -146,22 +146,36 @@ class AnswerSlot:
     kept: object
 
 
-def public_answer_read(*, viewer, username, list_length, variant):
+def _answer_name(viewer_class_key, variant):
+    return f"public-answer:{ENTRY_FORMAT}:{viewer_class_key}:{variant}"
+
+
+def public_answer_keys(*, username, variant):
+    """Return the cache keys ``public_answer_read`` reads for ``variant``, whatever the viewer's class (a list).
+
+    For a request that can read them before it knows who the viewer is, in a round trip
+    it makes anyway (the API's per-IP limit).
+    """
+    return learner_cache_keys(username, [_answer_name(key, variant) for key in VIEWER_CLASSES])
+
+
+def public_answer_read(*, viewer, username, list_length, variant, read=None):
     """Return the ``AnswerSlot`` of the answer ``viewer`` gets at ``username``'s profile, or None when not kept.
 
-    One cache round trip: the learner's version and the answer together. Kept for the
-    classes of viewer whose view is cached (``viewer_class``), and only for the profile
-    with its newest ``PROFILE_LIST_LENGTH`` of each list.
+    One cache round trip, or none with ``read``: the learner's version and the answer
+    together. Kept for the classes of viewer whose view is cached (``viewer_class``), and
+    only for the profile with its newest ``PROFILE_LIST_LENGTH`` of each list.
 
     Args:
         variant: what else the answer depends on besides the learner and the viewer
             class (str), e.g. its format, the site's address, the language and time zone.
+        read: ``{key: value or None}`` of ``public_answer_keys`` read ahead in this request.
     """
     key = viewer_class(viewer=viewer, username=username)
     if key is None or list_length != PROFILE_LIST_LENGTH:
         return None
-    name = f"public-answer:{ENTRY_FORMAT}:{key}:{variant}"
-    version, kept = learner_cache_read(username, name)
+    name = _answer_name(key, variant)
+    version, kept = learner_cache_read(username, name, read=read)
     return AnswerSlot(username=username, name=name, version=version, kept=kept)
 
 

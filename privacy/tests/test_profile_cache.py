@@ -201,6 +201,16 @@ def test_the_api_kept_whole_links_to_the_address_it_was_asked_at(ada, settings):
         assert all(link.startswith(f"http://{host}/api/v1/learners/ada/") for link in links), links
 
 
+def test_the_api_kept_whole_still_counts_each_request_against_the_address_limit(ada, settings):
+    rates = {"api_user": "3/minute", "api_ip": "3/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    visitor = Client()
+    answers = [visitor.get("/api/v1/learners/ada/") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[1].content == answers[2].content and MARKERS["bio"] in answers[2].content.decode()
+    assert answers[3].json()["code"] == "throttled"
+
+
 def test_a_field_emptied_on_the_account_tab_is_gone(ada):
     visitor = Client()
     assert MARKERS["bio"] in seen(visitor)[1]
