@@ -12,6 +12,7 @@ limits that must hold over every span of their window, not per fixed window.
 """
 
 import contextlib
+import hashlib
 import math
 import secrets
 import time
@@ -19,6 +20,23 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
+from redis.exceptions import NoScriptError
+
+
+def _sha(script):
+    return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+
+
+def _run_script(client, script, keys, *args):
+    """Run the Lua ``script`` in Redis by its SHA-1 (``EVALSHA``), sending its text only when Redis does not know it.
+
+    Redis keeps the scripts it has run until it restarts or ``SCRIPT FLUSH``; sending the text
+    each time (``EVAL``) makes it hash the script again on every request.
+    """
+    try:
+        return client.evalsha(_sha(script), len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(script, len(keys), *keys, *args)
 
 
 def _database_cache_alias(backend):
@@ -53,7 +71,7 @@ def cache_increment(key, *, timeout):
     alias = _database_cache_alias(backend)
     if alias is None:
         full_key = backend.make_and_validate_key(key)
-        return int(backend._cache.get_client(full_key, write=True).eval(_INCREMENT_SCRIPT, 1, full_key, timeout))
+        return int(_run_script(backend._cache.get_client(full_key, write=True), _INCREMENT_SCRIPT, [full_key], timeout))
     with _locked(alias, backend, key):
         now = time.time()
         count, expires = _entry(backend.get(key), now + timeout)
@@ -115,21 +133,53 @@ def sliding_log_admit(key, *, limit, window, now=None):
         ``(admitted, wait)``: whether the request is admitted; if not, the seconds until one
         more fits (float > 0, at most ``window``).
     """
+    admitted, wait, _ = sliding_log_admit_reading(key, limit=limit, window=window, read=(), now=now)
+    return admitted, wait
+
+
+def sliding_log_admit_reading(key, *, limit, window, read, now=None):
+    """Admit one request as ``sliding_log_admit`` does, and read the cache keys ``read`` in the same round trip.
+
+    For a request that will read those keys whatever the answer (e.g. a whole answer kept in
+    the cache): Redis gets the script and the read in one pipeline; the database cache reads
+    after admitting.
+
+    Returns:
+        ``(admitted, wait, found)``: as ``sliding_log_admit``, and ``{key: value}`` for every
+        key of ``read``, None where the cache holds nothing.
+    """
     now = time.time() if now is None else now
     backend = caches["default"]
     alias = _database_cache_alias(backend)
     if alias is None:
         full_key = backend.make_and_validate_key(key)
+        full_read = [backend.make_and_validate_key(k) for k in read]
         client = backend._cache.get_client(full_key, write=True)
-        admitted, wait = client.eval(_ADMIT_SCRIPT, 1, full_key, repr(now), repr(window), limit, _member(now))
-        return bool(admitted), float(wait)
+        args = (repr(now), repr(window), limit, _member(now))
+        pipeline = client.pipeline(transaction=False)
+        pipeline.evalsha(_sha(_ADMIT_SCRIPT), 1, full_key, *args)
+        if full_read:
+            pipeline.mget(full_read)
+        answers = pipeline.execute(raise_on_error=False)
+        if isinstance(answers[0], NoScriptError):  # Redis restarted, or its scripts were flushed
+            answers[0] = client.eval(_ADMIT_SCRIPT, 1, full_key, *args)
+        for answer in answers:
+            if isinstance(answer, Exception):
+                raise answer
+        admitted, wait = answers[0]
+        values = answers[1] if full_read else []
+        loads = backend._cache._serializer.loads
+        found = {k: None if value is None else loads(value) for k, value in zip(read, values, strict=True)}
+        return bool(admitted), float(wait), found
     with _locked(alias, backend, key):
         times = [moment for moment in backend.get(key) or [] if moment > now - window]
         admitted = len(times) < limit
         if admitted:
             times.append(now)
         backend.set(key, times, timeout=math.ceil(window))
-        return admitted, 0.0 if admitted else times[len(times) - limit] + window - now
+    found = backend.get_many(read)
+    wait = 0.0 if admitted else times[len(times) - limit] + window - now
+    return admitted, wait, {k: found.get(k) for k in read}
 
 
 def _member(now):

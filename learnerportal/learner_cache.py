@@ -4,9 +4,10 @@ Each entry about a learner is stored with the learner's version at the time its
 data was read; a change that can alter it increments the version once the change
 commits (``learner_cache_drop``), so every process and host stops using the old
 entries at once and nothing has to find and delete them. A reader reads the entry
-and the version in one round trip (``learner_cache_read``) and uses the entry only
-when they match; it reads the version before the database, so an entry written
-from data read before a change carries the old version and is never used.
+and the version in one round trip (``learner_cache_read``, or ahead of it in another
+round trip the request makes anyway) and uses the entry only when they match; it
+reads the version before the database, so an entry written from data read before a
+change carries the old version and is never used.
 
 A version that is missing (never set, expired or evicted) starts again from the
 clock in nanoseconds, so it is greater than any version an older entry carries.
@@ -32,13 +33,23 @@ def _entry_key(username, name):
     return f"learner:{username.lower()}:{name}"
 
 
-def learner_cache_read(username, name):
+def learner_cache_keys(username, names):
+    """Return the cache keys ``learner_cache_read`` reads for the entries ``names`` about ``username`` (a list).
+
+    For a caller that reads them ahead, in a round trip it makes anyway (``read``).
+    """
+    return [_version_key(username), *(_entry_key(username, name) for name in names)]
+
+
+def learner_cache_read(username, name, *, read=None):
     """Return ``(version, value)`` of the entry ``name`` about the learner ``username``, in one cache round trip.
 
     Args:
         username: the learner's username, in any case; need not belong to anyone
             (an answer that no such learner exists can be cached too).
         name: which entry, e.g. "public-profile:learners".
+        read: ``{key: value or None}`` of keys of ``learner_cache_keys`` read ahead in this
+            request, used instead of a round trip when it holds this entry's keys.
 
     Returns:
         the learner's current version (int), to pass to ``learner_cache_write`` with
@@ -46,7 +57,10 @@ def learner_cache_read(username, name):
         there is none written under the current version.
     """
     version_key, entry_key = _version_key(username), _entry_key(username, name)
-    found = cache.get_many([version_key, entry_key])
+    if read is not None and version_key in read and entry_key in read:
+        found = read
+    else:
+        found = cache.get_many([version_key, entry_key])
     version = found.get(version_key)
     if version is None:
         cache.add(version_key, time.time_ns(), VERSION_TIMEOUT)

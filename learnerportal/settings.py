@@ -324,7 +324,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, with one client per connection pool rather than one per call.
+            "BACKEND": "learnerportal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # A Redis that stops answering fails a request (and /healthz) in seconds instead of holding it.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},

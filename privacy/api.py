@@ -5,7 +5,7 @@ Privacy tab and ``/learners/<username>/``: ``access_public_profile`` decides wha
 a viewer sees, ``profile_visibility_update`` and ``consent_record`` make changes.
 """
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
@@ -26,6 +26,7 @@ from learnerportal.api.fields import StrictBooleanField
 from learnerportal.api.pagination import IgnoreAcceptNegotiation, PortalPagination
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
+from learnerportal.cached_answers import answer_from_kept, answer_keep
 
 from .exceptions import InvalidAudience
 from .models import CONSENT_PURPOSES, Audience, Consent, ProfileVisibility
@@ -43,6 +44,9 @@ from .selectors import (
     list_length_asked,
     may_process,
     profile_visibility_of,
+    public_answer_keys,
+    public_answer_read,
+    public_answer_write,
 )
 from .services import consent_record, profile_visibility_update
 
@@ -469,6 +473,14 @@ class LearnerProfileView(PortalAPIView):
 
     permission_classes = [AllowAny]
 
+    @staticmethod
+    def _answer_variant(request):
+        return f"json:{request.build_absolute_uri('/')}"
+
+    def cache_keys_read_with_limit(self, request, username):
+        # Read with the per-IP limit's count: the whole answer's keys, for each class of viewer.
+        return public_answer_keys(username=username, variant=self._answer_variant(request))
+
     @extend_schema(
         tags=["learners"],
         operation_id="learner_profile",
@@ -503,10 +515,34 @@ class LearnerProfileView(PortalAPIView):
         },
     )
     def get(self, request, username):
-        visible, _ = access_public_profile(
-            viewer=request.user, username=username, list_length=list_length_asked(request)
-        )
-        return Response(public_profile_data(request, visible))
+        """Answer the profile; as plain JSON for a cached class of viewer, kept whole per site address.
+
+        The JSON is the same for every viewer of a class but holds absolute addresses, so it
+        is kept per scheme and host (``ALLOWED_HOSTS`` bounds them). Asked for with media type
+        parameters (``application/json; indent=4``), it is rendered each time.
+        """
+        list_length = list_length_asked(request)
+        renderer = request.accepted_renderer
+        slot = None
+        if request.accepted_media_type == renderer.media_type:
+            slot = public_answer_read(
+                viewer=request.user,
+                username=username,
+                list_length=list_length,
+                variant=self._answer_variant(request),
+                read=self.read_with_limit,
+            )
+            if slot is not None and slot.kept is not None:
+                return answer_from_kept(request, slot.kept)
+        visible, _ = access_public_profile(viewer=request.user, username=username, list_length=list_length)
+        data = public_profile_data(request, visible)
+        if slot is None:
+            return Response(data)
+        # Rendered here, as DRF would, so that the answer kept is the one sent.
+        body = renderer.render(data, request.accepted_media_type, self.get_renderer_context())
+        response = HttpResponse(body, content_type=renderer.media_type)
+        public_answer_write(slot, visible=visible, kept=answer_keep(request, response))
+        return response
 
 
 def _learner_list_schema(name, serializer, example):

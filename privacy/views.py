@@ -9,12 +9,14 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
 from compliance.models import ActorRole
 from compliance.notice import privacy_notice
+from learnerportal.cached_answers import answer_from_kept, answer_keep
 from learnerportal.http import safe_next_url
 
 from . import conf as privacy_conf
@@ -34,6 +36,8 @@ from .selectors import (
     policy_confirmation_due,
     profile_for_audiences,
     profile_visibility_of,
+    public_answer_read,
+    public_answer_write,
     public_chosen_before_consent_age,
     safeguards_of,
 )
@@ -237,12 +241,19 @@ def learner_profile(request, username):
     Courses and accomplishments list the newest ``PROFILE_LIST_LENGTH`` each, with
     "and N more", unless ``?lists=all`` asks for every one. What a visitor or a
     signed-in learner sees of the learner comes from the shared cache, with its
-    rendered card (per language and time zone); the page around it is rendered for each viewer.
+    rendered card (per language and time zone). A signed-in viewer's page around it is
+    rendered for each request (it names them); a visitor's, the same for every visitor, is
+    kept whole beside the cached view (``public_answer_read``), unless a message waits to be shown.
     """
-    visible, is_owner = access_public_profile(
-        viewer=request.user, username=username, list_length=list_length_asked(request)
-    )
-    return render(
+    list_length = list_length_asked(request)
+    slot = None
+    if not request.user.is_authenticated and not messages.get_messages(request):
+        variant = f"html:{get_language()}:{timezone.get_current_timezone_name()}"
+        slot = public_answer_read(viewer=request.user, username=username, list_length=list_length, variant=variant)
+        if slot is not None and slot.kept is not None:
+            return answer_from_kept(request, slot.kept)
+    visible, is_owner = access_public_profile(viewer=request.user, username=username, list_length=list_length)
+    response = render(
         request,
         "privacy/profile.html",
         {
@@ -252,6 +263,9 @@ def learner_profile(request, username):
             "public_profile_card_seconds": privacy_conf.PUBLIC_PROFILE_CACHE_SECONDS,
         },
     )
+    if slot is not None:
+        public_answer_write(slot, visible=visible, kept=answer_keep(request, response))
+    return response
 
 
 @require_safe

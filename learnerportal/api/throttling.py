@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from learnerportal.addresses import client_limit_key
-from learnerportal.counters import sliding_log_admit
+from learnerportal.counters import sliding_log_admit_reading
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -19,6 +19,12 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     a per-minute limit, across a minute's edge too. A refused request is not logged.
     """
 
+    def __init__(self, read=()):
+        """Count requests; ``read``: cache keys to read in the same round trip, found in ``self.found`` after."""
+        super().__init__()
+        self.read = tuple(read)
+        self.found = None
+
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
 
@@ -28,8 +34,8 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        admitted, self._wait = sliding_log_admit(
-            f"{self.key}:log", limit=self.num_requests, window=self.duration, now=self.timer()
+        admitted, self._wait, self.found = sliding_log_admit_reading(
+            f"{self.key}:log", limit=self.num_requests, window=self.duration, read=self.read, now=self.timer()
         )
         return admitted
 

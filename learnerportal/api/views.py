@@ -33,13 +33,25 @@ class PortalAPIView(APIView):
     publicly), rather than DRF's 403 to a read-only token asking to DELETE.
     """
 
+    #: What the cache held under ``cache_keys_read_with_limit``'s keys: ``{key: value or None}``, or None.
+    read_with_limit = None
+
     def initial(self, request, *args, **kwargs):
-        throttle = PerIPThrottle()
+        throttle = PerIPThrottle(read=self.cache_keys_read_with_limit(request, *args, **kwargs))
         if not throttle.allow_request(request, self):
             self.throttled(request, throttle.wait())
+        self.read_with_limit = throttle.found
         if request.method.lower() not in self.http_method_names or not hasattr(self, request.method.lower()):
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+
+    def cache_keys_read_with_limit(self, request, *args, **kwargs):
+        """Return the cache keys the view will read, to read them in the round trip of the per-IP limit.
+
+        What the cache held under them is ``self.read_with_limit`` when the view runs. Called
+        before authentication: the keys may only depend on the address asked. Default: none.
+        """
+        return ()
 
     def paginated(self, rows, to_data):
         """Return the page of ``rows`` (a queryset or list) the request asks for, as ``to_data(page)``.

@@ -20,7 +20,8 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from learnerportal.counters import cache_increment, sliding_log_admit
+from learnerportal import counters
+from learnerportal.counters import cache_increment, sliding_log_admit, sliding_log_admit_reading
 from learnerportal.tests.support import run_in_another_process, signup_post
 
 RATE = "5/minute"
@@ -76,7 +77,7 @@ def low_limit(settings):
 
 @pytest.mark.django_db
 def test_redis_counts_the_requests_of_every_process_against_one_limit(client, low_limit):
-    assert django_settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert django_settings.CACHES["default"]["BACKEND"] == "learnerportal.redis_cache.RedisCache"
 
     elsewhere = run_in_another_process(SPEND_LIMIT, 3)
     here = [client.get("/api/v1/me/profile/").status_code for _ in range(3)]
@@ -186,3 +187,24 @@ def test_on_the_database_cache_a_count_written_by_cache_incr_is_counted_on_not_a
 
     assert 500 not in answers
     assert len(mail.outbox) == 1, "the third email of the hour is sent, the fourth is not"
+
+
+@pytest.mark.django_db
+def test_a_redis_that_forgot_the_limits_scripts_still_counts_exactly(monkeypatch):
+    """Redis forgets its scripts when it restarts (or on SCRIPT FLUSH): the limit sends the script again."""
+    monkeypatch.setattr(counters, "_sha", lambda script: "0" * 40)  # a script Redis has never run
+    assert [sliding_log_admit("test:forgot", limit=2, window=60)[0] for _ in range(3)] == [True, True, False]
+    assert [cache_increment("test:forgot:count", timeout=60) for _ in range(2)] == [1, 2]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend", ["redis", "database"])
+def test_the_keys_read_with_a_limit_are_what_the_cache_holds_even_when_refused(request, backend):
+    if backend == "database":
+        request.getfixturevalue("database_cache")
+    cache.set("test:kept", {"answer": 42})
+    read = ["test:kept", "test:missing"]
+    admitted = sliding_log_admit_reading("test:read", limit=1, window=60, read=read)
+    refused = sliding_log_admit_reading("test:read", limit=1, window=60, read=read)
+    assert admitted[0] is True and refused[0] is False and refused[1] > 0
+    assert admitted[2] == refused[2] == {"test:kept": {"answer": 42}, "test:missing": None}

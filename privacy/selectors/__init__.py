@@ -45,6 +45,9 @@ from .public_profiles import (
     access_public_profile,
     learner_accomplishments,
     learner_courses,
+    public_answer_keys,
+    public_answer_read,
+    public_answer_write,
 )
 from .visibility import (
     PROFILE_LIST_LENGTH,
@@ -103,6 +106,9 @@ __all__ = [
     "profile_for_audiences",
     "profile_visibility_of",
     "profile_visible_to",
+    "public_answer_keys",
+    "public_answer_read",
+    "public_answer_write",
     "public_chosen_before_consent_age",
     "restrictions_in_force",
     "restrictions_of",

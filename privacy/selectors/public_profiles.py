@@ -15,9 +15,13 @@ and ``compliance.erasure``). Restriction of processing (GDPR Art. 18) hides noth
 on a profile, so it changes nothing here. The one change no write makes, a learner
 reaching the digital age of consent (``audiences_in_force``), is the entry's expiry:
 it ends at the first moment of that birthday in the platform's time zone.
+
+Whole answers made from an entry (the page a visitor sees, the API's JSON) are kept
+beside it under the same version (``public_answer_read``), and end no later than it.
 """
 
 import datetime
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -26,7 +30,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Enrollment
-from learnerportal.learner_cache import learner_cache_read, learner_cache_write
+from learnerportal.learner_cache import learner_cache_keys, learner_cache_read, learner_cache_write
 
 from .. import conf
 from ..models import Audience
@@ -42,7 +46,7 @@ VIEWER_CLASSES = {
 
 #: Part of each entry's name: change it with what ``CachedProfile`` holds, so that a new release never reads
 #: the entries an older one wrote (they expire on their own).
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,9 @@ def _entry(username, viewer_class_key):
         visible = profile_for_audiences(subject=subject, audiences=VIEWER_CLASSES[viewer_class_key])
         # New with each entry, so that a card rendered from an older one is never shown with this one.
         visible.card_key = f"{username.lower()}:{viewer_class_key}:{uuid.uuid4().hex}"
-        entry, seconds = CachedProfile(subject_id=subject.pk, visible=visible or None), _seconds_to_keep(subject)
+        seconds = _seconds_to_keep(subject)
+        visible.cached_until = time.time() + seconds
+        entry = CachedProfile(subject_id=subject.pk, visible=visible or None)
     if seconds:
         learner_cache_write(username, name, version, entry, seconds)
     return entry
@@ -124,6 +130,64 @@ def access_public_profile(*, viewer, username, list_length=PROFILE_LIST_LENGTH):
     if entry.visible is None:
         raise Http404("No such profile.")
     return entry.visible, False
+
+
+@dataclass(frozen=True)
+class AnswerSlot:
+    """Where a whole answer about a learner is kept for one class of viewer, and what it holds now.
+
+    ``version`` is the learner's cache version read before anything else (pass it back
+    to ``public_answer_write``); ``kept`` the answer kept under it, or None.
+    """
+
+    username: str
+    name: str
+    version: int
+    kept: object
+
+
+def _answer_name(viewer_class_key, variant):
+    return f"public-answer:{ENTRY_FORMAT}:{viewer_class_key}:{variant}"
+
+
+def public_answer_keys(*, username, variant):
+    """Return the cache keys ``public_answer_read`` reads for ``variant``, whatever the viewer's class (a list).
+
+    For a request that can read them before it knows who the viewer is, in a round trip
+    it makes anyway (the API's per-IP limit).
+    """
+    return learner_cache_keys(username, [_answer_name(key, variant) for key in VIEWER_CLASSES])
+
+
+def public_answer_read(*, viewer, username, list_length, variant, read=None):
+    """Return the ``AnswerSlot`` of the answer ``viewer`` gets at ``username``'s profile, or None when not kept.
+
+    One cache round trip, or none with ``read``: the learner's version and the answer
+    together. Kept for the classes of viewer whose view is cached (``viewer_class``), and
+    only for the profile with its newest ``PROFILE_LIST_LENGTH`` of each list.
+
+    Args:
+        variant: what else the answer depends on besides the learner and the viewer
+            class (str), e.g. its format, the site's address, the language and time zone.
+        read: ``{key: value or None}`` of ``public_answer_keys`` read ahead in this request.
+    """
+    key = viewer_class(viewer=viewer, username=username)
+    if key is None or list_length != PROFILE_LIST_LENGTH:
+        return None
+    name = _answer_name(key, variant)
+    version, kept = learner_cache_read(username, name, read=read)
+    return AnswerSlot(username=username, name=name, version=version, kept=kept)
+
+
+def public_answer_write(slot, *, visible, kept):
+    """Keep ``kept`` (a whole answer made from ``visible``) in ``slot``, for no longer than ``visible`` is cached.
+
+    Made from a view read after ``slot.version`` was, so a change after that read makes it
+    stale with the view. Nothing is kept when ``kept`` is None or the view is not cached.
+    """
+    seconds = int(visible.cached_until - time.time())
+    if kept is not None and seconds > 0:
+        learner_cache_write(slot.username, slot.name, slot.version, kept, seconds)
 
 
 def access_learner_list(*, viewer, username, name):

@@ -108,12 +108,15 @@ class VisibleProfile:
     "accomplishments": int}``, 0 when the list is whole. ``card_key`` names this
     view in the shared cache, where the page keeps its rendered card (with the
     language and time zone); "" when the view is not cached (the owner's, staff's, a preview).
+    ``cached_until`` is when the cached view ends (Unix seconds; 0 when not cached): what
+    is kept made from it may not outlive it.
     """
 
     username: str
     fields: dict = field(default_factory=dict)
     more: dict = field(default_factory=lambda: {"courses": 0, "accomplishments": 0})
     card_key: str = ""
+    cached_until: float = 0.0
 
     def __bool__(self):
         return bool(self.fields)

@@ -31,7 +31,7 @@ from learnerportal.tests.factories import (
 )
 from learnerportal.tests.support import run_in_another_process
 from privacy.models import Audience, ProfileVisibility
-from privacy.selectors import profile_for_audiences
+from privacy.selectors import access_public_profile, profile_for_audiences
 from privacy.selectors.public_profiles import ENTRY_FORMAT, CachedProfile
 from privacy.services import profile_visibility_update, restriction_start
 
@@ -153,6 +153,62 @@ def test_a_profile_read_before_a_change_and_stored_after_it_is_never_served(ada)
     for path in ("/learners/ada/", "/api/v1/learners/ada/"):
         status, text = seen(Client(), path)
         assert status == 200 and MARKERS["full_name"] in text and MARKERS["bio"] not in text
+
+
+@pytest.mark.parametrize(
+    ("path", "module"), [("/learners/ada/", "privacy.views"), ("/api/v1/learners/ada/", "privacy.api")]
+)
+def test_an_answer_made_across_a_change_is_not_served_after_it(ada, monkeypatch, path, module):
+    """A slow request reads the profile, the owner hides a field meanwhile, then it keeps its whole answer."""
+
+    def slow_request(**kwargs):
+        seen_then = access_public_profile(**kwargs)
+        profile_visibility_update(actor=ada, subject=ada, audiences={"bio": Audience.PRIVATE})  # committed meanwhile
+        return seen_then
+
+    monkeypatch.setattr(f"{module}.access_public_profile", slow_request)
+    assert MARKERS["bio"] in seen(Client(), path)[1]  # the slow request answers what it read
+    monkeypatch.undo()
+
+    for later_path in ("/learners/ada/", "/api/v1/learners/ada/"):
+        status, text = seen(Client(), later_path)
+        assert status == 200 and MARKERS["full_name"] in text and MARKERS["bio"] not in text
+
+
+def test_a_visitors_whole_page_names_no_signed_in_viewer(ada, learner_client):
+    first_visit = seen(Client())[1]  # kept whole for visitors
+    signed_in = seen(learner_client)[1]
+    assert "Signed in as <strong>viewer</strong>" in signed_in and "Sign in</a>" not in signed_in
+    status, page = seen(Client())
+    assert status == 200 and page == first_visit
+    assert "Sign in</a>" in page and "viewer" not in page and "Sign out" not in page
+
+
+def test_a_message_waiting_for_a_visitor_is_shown_on_the_profile_kept_whole(ada, learner_client):
+    assert MARKERS["bio"] in seen(Client())[1]  # kept whole for visitors
+    learner_client.post("/accounts/logout/")
+    page = seen(learner_client)[1]  # a visitor now, with the sign-out's message waiting
+    assert "You are signed out." in page and MARKERS["bio"] in page
+    assert "You are signed out." not in seen(learner_client)[1]
+
+
+def test_the_api_kept_whole_links_to_the_address_it_was_asked_at(ada, settings):
+    seminars(ada, 30)
+    settings.ALLOWED_HOSTS = ["portal.example", "learn.example"]
+    for host in ("portal.example", "learn.example", "portal.example"):
+        profile = Client(HTTP_HOST=host).get("/api/v1/learners/ada/").json()
+        links = [profile["photo"], profile["courses_next"], profile["accomplishments_next"]]
+        assert all(link.startswith(f"http://{host}/api/v1/learners/ada/") for link in links), links
+
+
+def test_the_api_kept_whole_still_counts_each_request_against_the_address_limit(ada, settings):
+    rates = {"api_user": "3/minute", "api_ip": "3/minute"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    visitor = Client()
+    answers = [visitor.get("/api/v1/learners/ada/") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert answers[1].content == answers[2].content and MARKERS["bio"] in answers[2].content.decode()
+    assert answers[3].json()["code"] == "throttled"
 
 
 def test_a_field_emptied_on_the_account_tab_is_gone(ada):
