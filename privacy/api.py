@@ -7,7 +7,7 @@ a viewer sees, ``profile_visibility_update`` and ``consent_record`` make changes
 
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -475,7 +475,8 @@ class LearnerProfileView(PortalAPIView):
 
     @staticmethod
     def _answer_variant(request):
-        return f"json:{request.build_absolute_uri('/')}"
+        # Absolute links name the host; country names and messages are in the request's language.
+        return f"json:{get_language()}:{request.build_absolute_uri('/')}"
 
     def cache_keys_read_with_limit(self, request, username):
         # Read with the per-IP limit's count: the whole answer's keys, for each class of viewer.

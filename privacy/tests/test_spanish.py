@@ -15,7 +15,7 @@ from django.utils import translation
 from compliance.personal_data import DECLARATIONS as COMPLIANCE_DECLARATIONS
 from compliance.services import staff_access_record
 from privacy import conf as privacy_conf
-from privacy.models import CONSENT_PURPOSES, Consent
+from privacy.models import CONSENT_PURPOSES, Consent, ProfileVisibility
 from privacy.personal_data import DECLARATIONS as PRIVACY_DECLARATIONS
 from privacy.services import consent_record
 
@@ -166,3 +166,19 @@ def test_an_api_error_keeps_its_code_and_explains_in_spanish(api):
     assert answers["es"]["code"] == answers["en-gb"]["code"] == "invalid_audience"
     assert answers["en-gb"]["detail"] == '"shoe_size" is not a profile field with a visibility setting.'
     assert answers["es"]["detail"] == '"shoe_size" no es un campo del perfil con ajuste de visibilidad.'
+
+
+def test_a_kept_public_profile_is_served_in_each_visitors_own_language(client, learner):
+    ProfileVisibility.objects.update_or_create(user=learner, defaults={"full_name": "public", "country": "public"})
+    url = f"/learners/{learner.username}/"
+
+    pages = {language: client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode() for language in ("es", "en-gb")}
+    again = {language: client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode() for language in ("es", "en-gb")}
+
+    assert '<html lang="es"' in pages["es"] and '<html lang="es"' in again["es"]
+    assert '<html lang="en-gb"' in pages["en-gb"] and '<html lang="en-gb"' in again["en-gb"]
+    countries = [
+        client.get(f"/api/v1{url}", HTTP_ACCEPT_LANGUAGE=language).json()["country"]["name"]
+        for language in ("es", "en-gb", "es")
+    ]
+    assert countries == ["Reino Unido", "United Kingdom", "Reino Unido"]
