@@ -409,10 +409,16 @@ def tenfold_database(url):
     name = f"{source}_tenfold"
     server = psycopg2.connect(server_url(url), connect_timeout=5)
     server.autocommit = True
+    tenfold_url = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
     try:
         with server.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
+            exists = cursor.fetchone() is not None
+            if exists and _dataset_version_of(tenfold_url) not in (data.DATASET_VERSION, data.TENFOLD_VERSION):
+                say(f"{name} holds an older data set: dropping it …")
+                cursor.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+                exists = False
+            if not exists:
                 connection.close()
                 say(f"Copying {source} to {name} …")
                 cursor.execute(
@@ -420,7 +426,7 @@ def tenfold_database(url):
                 )
     finally:
         server.close()
-    tenfold = psycopg2.connect(urlunsplit(urlsplit(url)._replace(path=f"/{name}")), connect_timeout=5)
+    tenfold = psycopg2.connect(tenfold_url, connect_timeout=5)
     try:
         started = time.monotonic()
         with tenfold, tenfold.cursor() as cursor:
@@ -433,6 +439,20 @@ def tenfold_database(url):
     finally:
         tenfold.close()
     return name
+
+
+def _dataset_version_of(url):
+    """Return the version of the data set in the database at ``url``, or None."""
+    import psycopg2
+
+    with psycopg2.connect(url, connect_timeout=5) as database, database.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_dataset') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute("SELECT version FROM bench_dataset")
+        row = cursor.fetchone()
+    database.close()
+    return row[0] if row else None
 
 
 @contextmanager

@@ -131,8 +131,8 @@ class ActivityLine:
         """Return the line in the learner's words, naming no staff member.
 
         E.g. "A member of the support team viewed your request 5 times between
-        19:10 and 19:12 while working on request DSR-2026-000123." Times are in
-        the current time zone.
+        19:10 and 19:12 GMT while working on request DSR-2026-000123." Times are in
+        the current time zone, named.
         """
         if self.count == 1:
             return audit_event_description(self.newest)
@@ -166,11 +166,12 @@ class ActivityLine:
         first, last = timezone.localtime(self.first_at), timezone.localtime(self.last_at)
         if first.replace(second=0, microsecond=0) == last.replace(second=0, microsecond=0):
             # Translators: when repeated staff views happened, e.g. "at 19:10".
-            return gettext("at %(time)s") % {"time": date_format(last, "H:i")}
+            return gettext("at %(time)s") % {"time": date_format(last, "H:i T")}
         shape = "H:i" if first.date() == last.date() else "j M Y, H:i"
+        # The zone is named once, after the second time: "between 19:10 and 19:12 GMT".
         return gettext("between %(first)s and %(last)s") % {
             "first": date_format(first, shape),
-            "last": date_format(last, shape),
+            "last": date_format(last, f"{shape} T"),
         }
 
     def _join(self, event):

@@ -72,7 +72,7 @@ def test_repeated_staff_views_are_one_line_with_their_count_and_time_range(reade
     page = reader.get(ACTIVITY).text
 
     assert lines(page) == [
-        f"A member of the support team viewed your request 5 times between 19:10 and 19:12 "
+        f"A member of the support team viewed your request 5 times between 19:10 and 19:12 GMT "
         f"while working on request {REFERENCE}.",
         "Signed in.",
     ]
@@ -87,7 +87,7 @@ def test_views_in_the_same_minute_say_at_that_minute_and_name_the_officer_by_rol
 
     page = reader.get(ACTIVITY).text
     assert lines(page) == [
-        "Our privacy officer viewed your account and profile 3 times at 19:15.",
+        "Our privacy officer viewed your account and profile 3 times at 19:15 GMT.",
         "Signed in.",
     ]
     assert ">10 Mar 2026, 19:15 GMT</time>" in page, "one time in the When column, not 19:15–19:15"
@@ -105,7 +105,7 @@ def test_a_pause_another_event_another_role_or_another_thing_starts_a_new_line(r
     staff_view(at(37), officer, learner, view="a payment of yours", request_reference="")
 
     assert lines(reader.get(ACTIVITY).text) == [
-        "Our privacy officer viewed a payment of yours 2 times between 19:46 and 19:47.",
+        "Our privacy officer viewed a payment of yours 2 times between 19:46 and 19:47 GMT.",
         f"Our privacy officer viewed a payment of yours while working on request {REFERENCE}.",
         f"Our privacy officer viewed your request while working on request {REFERENCE}.",
         f"A member of the support team viewed your request while working on request {REFERENCE}.",
@@ -134,7 +134,7 @@ def test_a_filter_shows_only_its_kind_links_work_without_script_and_groups_what_
     assert '<a href="/settings/security/activity/?kind=sign-ins">Sign-ins</a>' in everything
     assert '<a href="/settings/security/activity/?kind=staff" aria-current="page">Staff access</a>' in staff
     assert lines(staff) == [
-        f"A member of the support team viewed your request 2 times between 19:10 and 19:12 "
+        f"A member of the support team viewed your request 2 times between 19:10 and 19:12 GMT "
         f"while working on request {REFERENCE}."
     ], "consecutive in the list shown: the sign-in between them is filtered out"
     assert lines(sign_ins) == ["Signed in.", "Signed in."], "the one at 19:11 and this sign-in"

@@ -48,11 +48,11 @@ def test_the_learner_reads_repeated_staff_views_as_one_line_filters_and_pages(
 
     table = page.get_by_role("table", name="Account activity")
     expect(table).to_contain_text(
-        "A member of the support team viewed your request 5 times between 19:10 and 19:12 "
+        "A member of the support team viewed your request 5 times between 19:10 and 19:12 GMT "
         f"while working on request {REFERENCE}."
     )
     expect(table).to_contain_text(
-        "Our privacy officer viewed your account and profile 3 times between 19:30 and 19:34."
+        "Our privacy officer viewed your account and profile 3 times between 19:30 and 19:34 GMT."
     )
     expect(table.get_by_role("row")).to_have_count(1 + 50)
     expect(page.get_by_role("link", name="Newer")).to_have_count(0)

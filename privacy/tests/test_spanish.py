@@ -146,7 +146,7 @@ def test_the_account_activity_tells_staff_views_in_spanish(signed_in, learner, a
 
     assert left == set()
     assert (
-        "Un miembro del equipo de soporte consultó tu limitación del tratamiento 2 veces entre 19:10 y 19:11 "
+        "Un miembro del equipo de soporte consultó tu limitación del tratamiento 2 veces entre 19:10 y 19:11 GMT "
         "mientras tramitaba la solicitud DSR-2026-000077."
     ) in page
     assert ">Accesos del personal</a>" in page
