@@ -64,3 +64,15 @@ def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
     assert TOTPDevice.objects.filter(user__is_staff=True, confirmed=True).count() == 2
     assert "already loaded" in second
     assert User.objects.count() == learners.count() + 2
+
+
+def test_some_demo_learners_use_the_site_in_spanish_in_their_own_time_zone(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    lucia = User.objects.get(username="lucia")
+
+    client.force_login(lucia)
+    page = client.get("/settings/privacy/").content.decode()
+
+    assert (lucia.profile.language, lucia.profile.timezone) == ("es", "America/Santiago")
+    assert '<html lang="es"' in page and "Quién puede ver tu perfil" in page

@@ -86,6 +86,14 @@ LEARNERS = [
     ("sofia", "Sofía Ramírez", "MX", ""),
 ]
 
+#: Learners who chose another language and live in another time zone (Settings → Account); the rest
+#: follow their browser's language and the platform's zone.
+SETTINGS_OF = {
+    "lucia": ("es", "America/Santiago"),
+    "sofia": ("es", "America/Mexico_City"),
+    "takeshi": ("", "Asia/Tokyo"),
+}
+
 CARD_BRANDS = ["Visa", "Mastercard", "PayPal"]
 EXTRA_LOCALES = ["fr_FR", "de_DE", "es_ES", "it_IT", "pt_BR", "ja_JP", "zh_CN", "ko_KR", "en_IE", "pl_PL", "tr_TR"]
 TOTAL_LEARNERS = 64
@@ -258,7 +266,8 @@ class Command(BaseCommand):
                     date_of_birth=datetime.date(rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28)),
                     education_level=rng.choice(levels),
                     occupation=rng.choice(["Student", "Teacher", "Engineer", "Nurse", "Analyst", "Designer", ""]),
-                    timezone="Europe/London",
+                    language=SETTINGS_OF.get(user.username, ("", ""))[0],
+                    timezone=SETTINGS_OF.get(user.username, ("", "Europe/London"))[1],
                 )
                 for index, (user, (_, full_name, country, bio)) in enumerate(zip(users, people, strict=True))
             ]
