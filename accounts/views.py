@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -99,7 +100,7 @@ def signup_confirm_page(request, token):
 def signup_finish(request):
     """Make the account of a sign-up link's token (posted by its page), sign in, and open the Privacy tab."""
     try:
-        user = signup_confirm(token=request.POST.get("token", ""))
+        user = signup_confirm(token=request.POST.get("token", ""), language=translation.get_language())
     except (SignupLinkInvalid, SignupEmailTaken, SignupUsernameUnavailable) as error:
         return _signup_refused(request, error)
     login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
@@ -178,7 +179,9 @@ def account_settings(request):
                     photo=form.cleaned_data["photo"],
                     remove_photo=form.cleaned_data["remove_photo"],
                 )
-                messages.success(request, _("Your profile is saved."))
+                # In the language the next page is in: the one just chosen, else the browser's as now.
+                with translation.override(form.cleaned_data.get("language") or translation.get_language()):
+                    messages.success(request, _("Your profile is saved."))
                 return redirect("accounts:settings_account")
             # Some values could not be read: the service judges the others, so every refusal shows at once.
             profile_changes_validate(

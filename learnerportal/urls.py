@@ -19,7 +19,8 @@ urlpatterns = [
     # The signed-out visitor's language switcher (a POST from the footer; learners choose in Settings).
     # SECURITY: without a CSRF token, so that a page is the same bytes whoever asks for it (a private
     # profile's 404 must read exactly like a missing one's, a lockout page like another name's); the
-    # most a forged post can do is change which language a signed-out browser is shown.
+    # most a forged post can do is change the language cookie: what a signed-out browser is shown, and
+    # a signed-in learner who chose no language in Settings (whose choice, once made, wins over it).
     path("language/", csrf_exempt(set_language), name="set_language"),
 ]
 

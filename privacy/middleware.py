@@ -65,6 +65,7 @@ class GlobalPrivacyControlMiddleware:
             request.headers.get("Sec-GPC") == "1"
             and user is not None
             and user.is_authenticated
+            and not user.is_staff  # staff work in admin; their choices as learners are their own to make
             and not request.session.get(GPC_SESSION_KEY)
         ):
             global_privacy_control_honour(user=user)

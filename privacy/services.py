@@ -267,6 +267,8 @@ def global_privacy_control_honour(*, user):
     Returns:
         list of the purposes recorded now (empty when every one was recorded before).
     """
+    # Requests sent at once, each with the signal, wait here for one another: one entry per purpose.
+    data_subject_lock(user.pk)
     seen = set(
         Consent.objects.filter(
             user=user, purpose__in=GLOBAL_PRIVACY_CONTROL_PURPOSES, source=Consent.Source.GLOBAL_PRIVACY_CONTROL

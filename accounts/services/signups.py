@@ -138,7 +138,7 @@ def signup_request(*, username, email, password):
 
 
 @transaction.atomic
-def signup_confirm(*, token):
+def signup_confirm(*, token, language=""):
     """Make the account a sign-up link stands for, once, and return it.
 
     The link proves that its holder reads the address; using it deletes every sign-up
@@ -146,6 +146,9 @@ def signup_confirm(*, token):
 
     Args:
         token: the token from the link.
+        language: the language the sign-up's pages were in (a code of ``settings.LANGUAGES``):
+            kept as the learner's language when it is not the platform's, so that what is
+            written to them away from a page (emails, reports) is in it too; "" keeps none.
 
     Returns:
         the new ``User``, active, its password the one chosen at sign-up, its profile
@@ -178,6 +181,9 @@ def signup_confirm(*, token):
         raise SignupUsernameUnavailable("That username can no longer be chosen.") from error
     user.password = pending.password
     user.save(update_fields=["password"])
+    if language in dict(settings.LANGUAGES) and language != settings.LANGUAGE_CODE:
+        user.profile.language = language
+        user.profile.save(update_fields=["language", "updated_at"])
     SignupConfirmation.objects.filter(pk__in=[row.pk for row in waiting]).delete()
     return user
 

@@ -10,7 +10,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.utils import formats, timezone, translation
 
 from accounts.models import Profile
@@ -18,6 +18,7 @@ from accounts.services import account_password_set
 from accounts.two_factor import staff_enrolment_link_send
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.support import signup_finish, signup_link
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,7 @@ def test_choosing_spanish_on_the_account_tab_saves_it_and_the_next_page_is_in_sp
 
     assert Profile.objects.get(user=learner).language == "es"
     assert html_element(response.content.decode()) == '<html lang="es" dir="ltr">'
+    assert "Tu perfil se ha guardado." in response.content.decode(), "the confirmation in the language chosen"
     event = AuditEvent.objects.get(subject=learner, action=AuditEvent.Action.PROFILE_UPDATED)
     assert event.changes["fields"] == ["language"]
 
@@ -173,3 +175,21 @@ def test_spanish_date_times_name_their_time_zone_and_dates_read_as_spanish_ones(
     with translation.override("es"), timezone.override(zoneinfo.ZoneInfo("Europe/Madrid")):
         assert formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "7 Dic 2026, 19:10 CET"
         assert formats.date_format(moment.date(), "DATE_FORMAT") == "7 de diciembre de 2026"
+
+
+def test_a_learner_who_signs_up_in_spanish_gets_their_emails_in_spanish(client):
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    passphrase = "a-long-unusual-passphrase"
+    data = {"username": "lucia.n", "email": "lucia.n@example.org", "password1": passphrase, "password2": passphrase}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/accounts/signup/", data, **spanish)
+    link = signup_link(mail.outbox[-1])
+
+    signup_finish(client, link, **spanish)
+
+    assert Profile.objects.get(user__username="lucia.n").language == "es"
+    english = Client()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        english.post("/accounts/signup/", {**data, "username": "lucy.n", "email": "lucy.n@example.org"})
+    signup_finish(english, signup_link(mail.outbox[-1]))
+    assert Profile.objects.get(user__username="lucy.n").language == "", "English, the platform's: her browser decides"

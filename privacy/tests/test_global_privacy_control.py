@@ -4,6 +4,8 @@ GPC specification §3 (the header); CCPA regulations 11 CCR §7025 (an opt-out o
 never a grant; a later consent of the learner's own may be asked for).
 """
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from privacy.models import Consent
 from privacy.selectors import may_process
-from privacy.services import consent_record
+from privacy.services import consent_record, global_privacy_control_honour
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +72,32 @@ def test_once_recorded_the_signal_costs_the_session_no_query(signed_in):
         signed_in.get("/settings/privacy/")
 
     assert len(with_signal) == len(without)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_sent_at_once_with_the_signal_record_it_once(learner):
+    """Eight requests of a new session at once: each would find no entry yet without the data subject's lock."""
+    start = threading.Barrier(8)
+
+    def honour():
+        try:
+            start.wait()
+            global_privacy_control_honour(user=learner)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=honour) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Consent.objects.filter(user=learner, source="gpc").count() == 2
+
+
+def test_staff_are_not_opted_out_by_their_browser_in_admin(client, officer, verified_login):
+    verified_login(client, officer)
+
+    client.get("/admin/", **GPC)
+
+    assert not Consent.objects.filter(user=officer).exists()
