@@ -333,7 +333,7 @@ def test_request_page_shows_the_history_without_naming_staff(client, amara, priv
     assert "Why we declined your request" in page
     assert "Your date of birth matches your documents." in page
     assert "lodge a complaint with a supervisory authority" in page
-    assert conf.SUPERVISORY_AUTHORITY in page
+    assert str(conf.SUPERVISORY_AUTHORITY) in page
     assert "Withdraw this request" not in page
 
 
@@ -375,7 +375,7 @@ def test_a_late_answer_is_admitted_with_the_right_to_complain(client, amara):
     with time_machine.travel(datetime.datetime(2026, 3, 1, 0, 30, tzinfo=UTC), tick=False):
         page = page_of(client.get(detail_url(rights_request)))
     assert "We are late answering this request." in page
-    assert conf.SUPERVISORY_AUTHORITY in page
+    assert str(conf.SUPERVISORY_AUTHORITY) in page
 
 
 # Withdrawing
