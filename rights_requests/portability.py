@@ -144,7 +144,7 @@ class PortableFile:
 def _format(field, personal):
     """Return how a portable copy writes the values of ``field``: the declaration's words, else its type's."""
     if personal.format:
-        return personal.format
+        return gettext(personal.format)
     if is_person(field):
         # Translators: "you" and "staff" are the values written in the files: keep them in English, in quotes.
         return gettext('"you"; "staff" for a member of our staff; empty when no person acted (the system)')
@@ -200,9 +200,9 @@ def portable_files():
         columns = tuple(
             Column(
                 name=declaration.column_name(field.name),
-                meaning=declaration.fields[field.name].description,
+                meaning=gettext(declaration.fields[field.name].description),
                 format=_format(field, declaration.fields[field.name]),
-                unit=declaration.fields[field.name].unit,
+                unit=gettext(declaration.fields[field.name].unit) if declaration.fields[field.name].unit else "",
                 category=declaration.fields[field.name].category,
                 values=_values(field),
                 field=field,
@@ -210,7 +210,9 @@ def portable_files():
             for field in dataset.fields
         )
         files.append(
-            PortableFile(dataset=dataset, name=declaration.records_name, title=declaration.description, columns=columns)
+            PortableFile(
+                dataset=dataset, name=declaration.records_name, title=gettext(declaration.description), columns=columns
+            )
         )
     return files
 

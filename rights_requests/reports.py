@@ -188,7 +188,7 @@ def _summary(sections, counts):
             "tables": [
                 {
                     "anchor": _anchor(category, dataset.declaration),
-                    "description": dataset.declaration.description,
+                    "description": gettext(dataset.declaration.description),
                     "records": counts[dataset.declaration.label],
                 }
                 for dataset in datasets
@@ -253,7 +253,7 @@ def _access_report_write(subject, out, *, progress, now):
     for category, datasets in sections:
         out.write(format_html('\n<h2 id="{}">{}</h2>\n', _anchor(category), category.label))
         for dataset in datasets:
-            headings = [dataset.declaration.fields[name].description for name in dataset.names]
+            headings = [gettext(dataset.declaration.fields[name].description) for name in dataset.names]
             out.write(
                 render_to_string(
                     "rights_requests/access_report/table_start.html",
