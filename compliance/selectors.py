@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup
 from .registry import PURPOSE_SHORT_NAMES
@@ -80,7 +80,7 @@ def audit_event_description(event):
     if action == AuditEvent.Action.REQUEST_STEP:
         values = {
             "reference": changes.get("request", ""),
-            "step": str(changes.get("step", "")).replace("_", " "),
+            "step": str(REQUEST_STEP_WORDS.get(changes.get("step"), str(changes.get("step", "")).replace("_", " "))),
             "who": f"{who[0].lower()}{who[1:]}",
         }
         if event.actor_role == ActorRole.SUBJECT:
@@ -117,6 +117,30 @@ def audit_event_description(event):
             "reference": changes["request"],
         }
     return f"{event.get_action_display()}."
+
+
+#: The steps of a rights request as its learner's account activity names them ("Request DSR-…: verified by you").
+#: The audit row keeps the step's code; Spanish and other languages agree the word with "request".
+REQUEST_STEP_WORDS = {
+    "submitted": pgettext_lazy("request step", "submitted"),
+    "verified": pgettext_lazy("request step", "verified"),
+    "approved": pgettext_lazy("request step", "approved"),
+    "rejected": pgettext_lazy("request step", "rejected"),
+    "withdrawn": pgettext_lazy("request step", "withdrawn"),
+    "processing": pgettext_lazy("request step", "processing"),
+    "completed": pgettext_lazy("request step", "completed"),
+    "failed": pgettext_lazy("request step", "failed"),
+    "retried": pgettext_lazy("request step", "retried"),
+    "assigned": pgettext_lazy("request step", "assigned"),
+    "extended": pgettext_lazy("request step", "extended"),
+    "closed": pgettext_lazy("request step", "closed"),
+    "leftovers_found": pgettext_lazy("request step", "leftovers found"),
+    "redacted": pgettext_lazy("request step", "redacted"),
+    "leftovers_cleared": pgettext_lazy("request step", "leftovers cleared"),
+    "requeued": pgettext_lazy("request step", "requeued"),
+    "lift_asked": pgettext_lazy("request step", "lift asked"),
+    "lifted": pgettext_lazy("request step", "lifted"),
+}
 
 
 def staff_view_in_words(changes):

@@ -22,7 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext, ngettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_lazy, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
@@ -411,8 +411,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "erasure_receipt",
     ]
 
-    # Stored in the learner's audit log as it is (JSON, English): the account activity page words it for them.
-    access_view_name = "your request and a summary of your data"
+    # Stored in the learner's audit log as it is (JSON, English): the account activity page translates it.
+    access_view_name = gettext_noop("your request and a summary of your data")
 
     class Media:
         css = {"all": ["css/admin-queue.css"]}

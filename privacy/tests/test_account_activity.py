@@ -240,6 +240,11 @@ def test_staff_actions_are_told_in_the_portals_words_naming_no_one(reader, learn
         in reader.get(ACTIVITY, {"kind": "requests"}).text
     )
     assert "sam.agent" not in page and "priya.officer" not in page
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    assert f"Solicitud {REFERENCE}: aprobada (por un miembro del equipo de soporte)." in (
+        reader.get(ACTIVITY, {"kind": "requests"}, **spanish).text
+    ), "the step in Spanish too, not its code"
+    assert "consultó tu solicitud y un resumen de tus datos" in reader.get(ACTIVITY, {"kind": "staff"}, **spanish).text
 
 
 @pytest.mark.parametrize(
