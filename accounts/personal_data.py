@@ -5,6 +5,7 @@ import uuid
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext_noop
 
 from compliance.registry import (
     WHILE_ACCOUNT_EXISTS,
@@ -49,9 +50,9 @@ RESEARCH = Processing(Purpose.RESEARCH, LawfulBasis.CONSENT)
 PARTNERS = Processing(Purpose.PARTNER_SHARING, LawfulBasis.CONSENT)
 CHILD_PROTECTION = Processing(Purpose.CHILD_PROTECTION, LawfulBasis.LEGAL_OBLIGATION)
 
-SUPPORT = "Our support staff and privacy officer, when handling your requests"
-PARTNER = "The partner university or company running the course, only with your consent"
-HOSTING = "Our hosting provider, as processor under GDPR Art. 28"
+SUPPORT = gettext_noop("Our support staff and privacy officer, when handling your requests")
+PARTNER = gettext_noop("The partner university or company running the course, only with your consent")
+HOSTING = gettext_noop("Our hosting provider, as processor under GDPR Art. 28")
 WHILE_ACCOUNT = WHILE_ACCOUNT_EXISTS
 COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
@@ -65,35 +66,39 @@ def _erased_email(user):
 
 
 TWO_FACTOR = Processing(Purpose.SECURITY, LawfulBasis.LEGITIMATE_INTERESTS)
-WHILE_ON = "While two-factor authentication is on; deleted when you turn it off or erase your account"
+WHILE_ON = gettext_noop("While two-factor authentication is on; deleted when you turn it off or erase your account")
 #: django-otp's ThrottlingMixin fields, on every device that checks codes.
 #: Bookkeeping of the sign-in's protection, not data to take elsewhere: left out of portable copies.
 THROTTLING_FIELDS = {
     "throttling_failure_timestamp": PersonalField(
-        Category.SECURITY, "When a wrong code was last entered", portable=False
+        Category.SECURITY, gettext_noop("When a wrong code was last entered"), portable=False
     ),
-    "throttling_failure_count": PersonalField(Category.SECURITY, "How many wrong codes in a row", portable=False),
+    "throttling_failure_count": PersonalField(
+        Category.SECURITY, gettext_noop("How many wrong codes in a row"), portable=False
+    ),
 }
-MADE_AT_SETUP = "Made for you when you turn on two-factor authentication"
+MADE_AT_SETUP = gettext_noop("Made for you when you turn on two-factor authentication")
 
 DECLARATIONS = [
     ModelDeclaration(
         model=User,
         subject_lookup="",
-        description="Your account",
+        description=gettext_noop("Your account"),
         fields={
-            "username": PersonalField(Category.IDENTITY, "Your username, part of your profile's address"),
-            "email": PersonalField(Category.CONTACT, "Your email address"),
-            "password": PersonalField(Category.SECURITY, "A one-way hash of your password", exportable=False),
-            "last_login": PersonalField(Category.SECURITY, "When you last signed in"),
-            "date_joined": PersonalField(Category.USAGE, "When you created your account"),
+            "username": PersonalField(Category.IDENTITY, gettext_noop("Your username, part of your profile's address")),
+            "email": PersonalField(Category.CONTACT, gettext_noop("Your email address")),
+            "password": PersonalField(
+                Category.SECURITY, gettext_noop("A one-way hash of your password"), exportable=False
+            ),
+            "last_login": PersonalField(Category.SECURITY, gettext_noop("When you last signed in")),
+            "date_joined": PersonalField(Category.USAGE, gettext_noop("When you created your account")),
         },
         export_name="account",
         other_fields=("id", "is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
         processing=(ACCOUNT, SECURITY),
         retention=WHILE_ACCOUNT,
         recipients=(SUPPORT, HOSTING),
-        source="You, when you signed up",
+        source=gettext_noop("You, when you signed up"),
         # The row stays (payments must keep pointing at something) but says nothing about you.
         erasure=Anonymize(
             {
@@ -107,86 +112,99 @@ DECLARATIONS = [
     ModelDeclaration(
         model=Profile,
         subject_lookup="user",
-        description="Your profile",
+        description=gettext_noop("Your profile"),
         fields={
-            "full_name": PersonalField(Category.IDENTITY, "Your full name"),
-            "photo": PersonalField(Category.IDENTITY, "Your profile photo"),
-            "bio": PersonalField(Category.IDENTITY, "What you wrote about yourself", free_text=True),
+            "full_name": PersonalField(Category.IDENTITY, gettext_noop("Your full name")),
+            "photo": PersonalField(Category.IDENTITY, gettext_noop("Your profile photo")),
+            "bio": PersonalField(Category.IDENTITY, gettext_noop("What you wrote about yourself"), free_text=True),
             # Never shown on the profile, never researched: the notice says what each is for.
             "phone": PersonalField(
                 Category.CONTACT,
-                "Your phone number",
+                gettext_noop("Your phone number"),
                 sensitive=True,
                 purposes=(Purpose.ACCOUNT,),
                 recipients=(SUPPORT, HOSTING),
             ),
             "date_of_birth": PersonalField(
                 Category.IDENTITY,
-                "Your date of birth",
+                gettext_noop("Your date of birth"),
                 sensitive=True,
                 purposes=(Purpose.CHILD_PROTECTION,),
                 recipients=(SUPPORT, HOSTING),
             ),
-            "country": PersonalField(Category.IDENTITY, "Your country", format="ISO 3166-1 alpha-2 country code"),
-            "education_level": PersonalField(Category.EDUCATION, "Your highest level of education"),
-            "occupation": PersonalField(Category.EDUCATION, "Your occupation"),
+            "country": PersonalField(
+                Category.IDENTITY, gettext_noop("Your country"), format=gettext_noop("ISO 3166-1 alpha-2 country code")
+            ),
+            "education_level": PersonalField(Category.EDUCATION, gettext_noop("Your highest level of education")),
+            "occupation": PersonalField(Category.EDUCATION, gettext_noop("Your occupation")),
             "timezone": PersonalField(
-                Category.PREFERENCE, "Your time zone", format="IANA time zone name, e.g. Europe/Madrid"
+                Category.PREFERENCE,
+                gettext_noop("Your time zone"),
+                format=gettext_noop("IANA time zone name, e.g. Europe/Madrid"),
             ),
             "language": PersonalField(
                 Category.PREFERENCE,
-                "The language of your pages, our emails and your reports",
-                format='Language code, e.g. "es"; empty when your browser\'s language is used',
+                gettext_noop("The language of your pages, our emails and your reports"),
+                format=gettext_noop('Language code, e.g. "es"; empty when your browser\'s language is used'),
             ),
-            "created_at": PersonalField(Category.USAGE, "When your profile was created"),
-            "updated_at": PersonalField(Category.USAGE, "When you last changed your profile"),
+            "created_at": PersonalField(Category.USAGE, gettext_noop("When your profile was created")),
+            "updated_at": PersonalField(Category.USAGE, gettext_noop("When you last changed your profile")),
         },
         export_name="profile",
         other_fields=("id", "user"),
         processing=(ACCOUNT, PROFILE, PERSONALIZATION, RESEARCH, CHILD_PROTECTION),
         retention=WHILE_ACCOUNT,
         recipients=(
-            "Other people, for the parts of your profile you make visible to them",
+            gettext_noop("Other people, for the parts of your profile you make visible to them"),
             SUPPORT,
             HOSTING,
         ),
-        source="You, on the Account tab",
+        source=gettext_noop("You, on the Account tab"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=Enrollment,
         subject_lookup="user",
-        description="Your course enrollments, progress and grades",
+        description=gettext_noop("Your course enrollments, progress and grades"),
         listed_by="enrolled_at",
         fields={
-            "enrolled_at": PersonalField(Category.EDUCATION, "When you enrolled"),
+            "enrolled_at": PersonalField(Category.EDUCATION, gettext_noop("When you enrolled")),
             "progress_percent": PersonalField(
-                Category.EDUCATION, "Your progress through the course, in percent", unit="percent"
+                Category.EDUCATION,
+                gettext_noop("Your progress through the course, in percent"),
+                unit=gettext_noop("percent"),
             ),
-            "grade_percent": PersonalField(Category.EDUCATION, "Your final grade, in percent", unit="percent"),
-            "completed_at": PersonalField(Category.EDUCATION, "When you completed the course"),
-            "course": PersonalField(Category.EDUCATION, "Which course"),
+            "grade_percent": PersonalField(
+                Category.EDUCATION, gettext_noop("Your final grade, in percent"), unit=gettext_noop("percent")
+            ),
+            "completed_at": PersonalField(Category.EDUCATION, gettext_noop("When you completed the course")),
+            "course": PersonalField(Category.EDUCATION, gettext_noop("Which course")),
         },
         export_name="enrollments",
         other_fields=("id", "user"),
         processing=(COURSES, PERSONALIZATION, RESEARCH, PARTNERS),
         retention=WHILE_ACCOUNT,
         recipients=(PARTNER, SUPPORT, HOSTING),
-        source="Your activity in courses and your teachers' grading",
+        source=gettext_noop("Your activity in courses and your teachers' grading"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=QuizResult,
         subject_lookup="enrollment__user",
-        description="Your quiz results",
+        description=gettext_noop("Your quiz results"),
         listed_by="submitted_at",
         fields={
-            "quiz_title": PersonalField(Category.EDUCATION, "Which quiz you took"),
-            "score": PersonalField(Category.EDUCATION, "Your score", unit="points"),
-            "max_score": PersonalField(Category.EDUCATION, "The quiz's maximum score", unit="points"),
-            "submitted_at": PersonalField(Category.EDUCATION, "When you submitted it"),
+            "quiz_title": PersonalField(Category.EDUCATION, gettext_noop("Which quiz you took")),
+            "score": PersonalField(Category.EDUCATION, gettext_noop("Your score"), unit=gettext_noop("points")),
+            "max_score": PersonalField(
+                Category.EDUCATION, gettext_noop("The quiz's maximum score"), unit=gettext_noop("points")
+            ),
+            "submitted_at": PersonalField(Category.EDUCATION, gettext_noop("When you submitted it")),
             "enrollment": PersonalField(
-                Category.EDUCATION, "The course it belongs to", export_name="course", format="the course's name (text)"
+                Category.EDUCATION,
+                gettext_noop("The course it belongs to"),
+                export_name="course",
+                format=gettext_noop("the course's name (text)"),
             ),
         },
         export_name="quiz_results",
@@ -194,25 +212,31 @@ DECLARATIONS = [
         processing=(COURSES, PERSONALIZATION, RESEARCH, PARTNERS),
         retention=WHILE_ACCOUNT,
         recipients=(PARTNER, SUPPORT, HOSTING),
-        source="Your answers to course quizzes",
+        source=gettext_noop("Your answers to course quizzes"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=Payment,
         subject_lookup="user",
-        description="Your payments",
+        description=gettext_noop("Your payments"),
         listed_by="paid_at",
         fields={
             "amount": PersonalField(
                 Category.FINANCIAL,
-                "The amount you paid",
-                unit="the currency in the column currency (49.90 with EUR is €49.90)",
+                gettext_noop("The amount you paid"),
+                unit=gettext_noop("the currency in the column currency (49.90 with EUR is €49.90)"),
             ),
-            "currency": PersonalField(Category.FINANCIAL, "The currency", format="ISO 4217 currency code, e.g. EUR"),
-            "paid_at": PersonalField(Category.FINANCIAL, "When you paid"),
-            "method_summary": PersonalField(Category.FINANCIAL, "The payment method, e.g. “Visa ending 4242”"),
-            "reference": PersonalField(Category.FINANCIAL, "The payment's reference number"),
-            "course": PersonalField(Category.FINANCIAL, "The course you paid for"),
+            "currency": PersonalField(
+                Category.FINANCIAL,
+                gettext_noop("The currency"),
+                format=gettext_noop("ISO 4217 currency code, e.g. EUR"),
+            ),
+            "paid_at": PersonalField(Category.FINANCIAL, gettext_noop("When you paid")),
+            "method_summary": PersonalField(
+                Category.FINANCIAL, gettext_noop("The payment method, e.g. “Visa ending 4242”")
+            ),
+            "reference": PersonalField(Category.FINANCIAL, gettext_noop("The payment's reference number")),
+            "course": PersonalField(Category.FINANCIAL, gettext_noop("The course you paid for")),
         },
         export_name="payments",
         other_fields=("id", "user"),
@@ -220,11 +244,15 @@ DECLARATIONS = [
             Processing(Purpose.BILLING, LawfulBasis.CONTRACT),
             Processing(Purpose.BOOKKEEPING, LawfulBasis.LEGAL_OBLIGATION),
         ),
-        retention="10 years after the payment, as tax and accounting law requires",
-        recipients=("Our payment provider", "Our accountants and tax authorities, when the law requires", SUPPORT),
-        source="You, when you paid, and our payment provider",
+        retention=gettext_noop("10 years after the payment, as tax and accounting law requires"),
+        recipients=(
+            gettext_noop("Our payment provider"),
+            gettext_noop("Our accountants and tax authorities, when the law requires"),
+            SUPPORT,
+        ),
+        source=gettext_noop("You, when you paid, and our payment provider"),
         erasure=Retain(
-            reason=(
+            reason=gettext_noop(
                 "Accounting records must be kept for the statutory period (GDPR Art. 17(3)(b)); "
                 "on erasure they stay linked only to an anonymised account, and the payment method is removed."
             ),
@@ -234,73 +262,83 @@ DECLARATIONS = [
     ModelDeclaration(
         model=LearningEvent,
         subject_lookup="user",
-        description="Your learning activity",
+        description=gettext_noop("Your learning activity"),
         listed_by="occurred_at",
         fields={
-            "event_type": PersonalField(Category.USAGE, "What you did, e.g. played a video"),
-            "occurred_at": PersonalField(Category.USAGE, "When you did it"),
-            "course": PersonalField(Category.USAGE, "In which course"),
+            "event_type": PersonalField(Category.USAGE, gettext_noop("What you did, e.g. played a video")),
+            "occurred_at": PersonalField(Category.USAGE, gettext_noop("When you did it")),
+            "course": PersonalField(Category.USAGE, gettext_noop("In which course")),
         },
         export_name="learning_activity",
         other_fields=("id", "user"),
         processing=(COURSES, PERSONALIZATION, RESEARCH),
-        retention="24 months, then deleted; erased with your account",
+        retention=gettext_noop("24 months, then deleted; erased with your account"),
         recipients=(SUPPORT, HOSTING),
-        source="Your activity on the platform, recorded automatically",
+        source=gettext_noop("Your activity on the platform, recorded automatically"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=UserSession,
         subject_lookup="user",
-        description="The devices you are signed in on",
+        description=gettext_noop("The devices you are signed in on"),
         listed_by="last_seen_at",
         fields={
             "session": PersonalField(
-                Category.SECURITY, "The key of the session cookie on that device", exportable=False
+                Category.SECURITY, gettext_noop("The key of the session cookie on that device"), exportable=False
             ),
             "user_agent": PersonalField(
-                Category.SECURITY, "The browser and system, e.g. “Firefox on Linux”", export_name="browser"
+                Category.SECURITY,
+                gettext_noop("The browser and system, e.g. “Firefox on Linux”"),
+                export_name="browser",
             ),
             "network": PersonalField(
                 Category.SECURITY,
-                "The network you signed in from: your IP address with its last part removed",
-                format="IP network in CIDR notation, e.g. 203.0.113.0/24",
+                gettext_noop("The network you signed in from: your IP address with its last part removed"),
+                format=gettext_noop("IP network in CIDR notation, e.g. 203.0.113.0/24"),
             ),
-            "created_at": PersonalField(Category.SECURITY, "When you signed in"),
-            "last_seen_at": PersonalField(Category.SECURITY, "When the session was last active"),
+            "created_at": PersonalField(Category.SECURITY, gettext_noop("When you signed in")),
+            "last_seen_at": PersonalField(Category.SECURITY, gettext_noop("When the session was last active")),
         },
         export_name="sessions",
         other_fields=("id", "user"),
         processing=(SECURITY,),
-        retention="Until the session ends: you sign out, it expires, or you sign it out from another device",
+        retention=gettext_noop(
+            "Until the session ends: you sign out, it expires, or you sign it out from another device"
+        ),
         recipients=(HOSTING,),
-        source="Your browser, each time you sign in and use the portal",
+        source=gettext_noop("Your browser, each time you sign in and use the portal"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=PersonalAccessToken,
         subject_lookup="user",
-        description="Your API tokens, for scripts and apps that use your account",
+        description=gettext_noop("Your API tokens, for scripts and apps that use your account"),
         listed_by="created_at",
         fields={
-            "name": PersonalField(Category.SECURITY, "The name you gave the token"),
-            "scope": PersonalField(Category.SECURITY, "What the token may do: read, or read and write"),
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name you gave the token")),
+            "scope": PersonalField(Category.SECURITY, gettext_noop("What the token may do: read, or read and write")),
             "digest": PersonalField(
-                Category.SECURITY, "A one-way hash of the token (the token itself is never stored)", exportable=False
+                Category.SECURITY,
+                gettext_noop("A one-way hash of the token (the token itself is never stored)"),
+                exportable=False,
             ),
-            "hint": PersonalField(Category.SECURITY, "The token's first characters, to tell tokens apart"),
-            "created_at": PersonalField(Category.SECURITY, "When you made the token"),
-            "expires_at": PersonalField(Category.SECURITY, "When the token stops working"),
-            "last_used_at": PersonalField(Category.SECURITY, "When the token was last used"),
-            "revoked_at": PersonalField(Category.SECURITY, "When you revoked the token"),
+            "hint": PersonalField(
+                Category.SECURITY, gettext_noop("The token's first characters, to tell tokens apart")
+            ),
+            "created_at": PersonalField(Category.SECURITY, gettext_noop("When you made the token")),
+            "expires_at": PersonalField(Category.SECURITY, gettext_noop("When the token stops working")),
+            "last_used_at": PersonalField(Category.SECURITY, gettext_noop("When the token was last used")),
+            "revoked_at": PersonalField(Category.SECURITY, gettext_noop("When you revoked the token")),
         },
         export_name="api_tokens",
         other_fields=("id", "user"),
         processing=(ACCOUNT, SECURITY),
-        retention="Until it expires or you revoke it, then 90 days so you can see what used your account; "
-        "erased with your account",
+        retention=gettext_noop(
+            "Until it expires or you revoke it, then 90 days so you can see what used your account; "
+            "erased with your account"
+        ),
         recipients=(HOSTING,),
-        source="You, on the Security tab, and the API each time the token is used",
+        source=gettext_noop("You, on the Security tab, and the API each time the token is used"),
         erasure=Delete(),
     ),
     # A sign-up waiting for its link has no account yet; a copy or an erasure of an account
@@ -310,20 +348,24 @@ DECLARATIONS = [
         model=SignupConfirmation,
         subject_lookup="email",
         subject_field="email",
-        description="A sign-up waiting for you to confirm your email address",
+        description=gettext_noop("A sign-up waiting for you to confirm your email address"),
         fields={
-            "username": PersonalField(Category.IDENTITY, "The username chosen"),
-            "email": PersonalField(Category.CONTACT, "The email address the confirmation link was sent to"),
+            "username": PersonalField(Category.IDENTITY, gettext_noop("The username chosen")),
+            "email": PersonalField(
+                Category.CONTACT, gettext_noop("The email address the confirmation link was sent to")
+            ),
             "password": PersonalField(
-                Category.SECURITY, "A one-way hash of the password chosen (never the password)", exportable=False
+                Category.SECURITY,
+                gettext_noop("A one-way hash of the password chosen (never the password)"),
+                exportable=False,
             ),
             "digest": PersonalField(
                 Category.SECURITY,
-                "A one-way hash of the link's token (the link itself is never stored)",
+                gettext_noop("A one-way hash of the link's token (the link itself is never stored)"),
                 exportable=False,
             ),
-            "created_at": PersonalField(Category.SECURITY, "When the sign-up was made"),
-            "expires_at": PersonalField(Category.SECURITY, "When the link stops working"),
+            "created_at": PersonalField(Category.SECURITY, gettext_noop("When the sign-up was made")),
+            "expires_at": PersonalField(Category.SECURITY, gettext_noop("When the link stops working")),
         },
         other_fields=("id",),
         processing=(ACCOUNT,),
@@ -331,7 +373,7 @@ DECLARATIONS = [
             f"Until the link is used, or {conf.SIGNUP_CONFIRMATION_SECONDS // 3600} hours when it is not; then deleted"
         ),
         recipients=(HOSTING,),
-        source="Whoever filled in the sign-up form with your email address",
+        source=gettext_noop("Whoever filled in the sign-up form with your email address"),
         erasure=Delete(),
     ),
     # django-axes writes only AccessAttempt with our settings: its access log is off
@@ -343,30 +385,40 @@ DECLARATIONS = [
         model=AccessAttempt,
         subject_lookup="username",
         subject_field="username",
-        description="Failed attempts to sign in to your account",
+        description=gettext_noop("Failed attempts to sign in to your account"),
         listed_by="attempt_time",
         fields={
-            "username": PersonalField(Category.SECURITY, "Your username (whatever name or email was typed)"),
+            "username": PersonalField(
+                Category.SECURITY, gettext_noop("Your username (whatever name or email was typed)")
+            ),
             # SECURITY: the attempts may be a stranger's; copies show their network, not their address.
             "ip_address": PersonalField(
                 Category.SECURITY,
-                "The IP address the attempts came from (copies of your data show only its network)",
+                gettext_noop("The IP address the attempts came from (copies of your data show only its network)"),
                 export_as=ip_network,
                 export_name="network",
-                format="IP network in CIDR notation, e.g. 203.0.113.0/24",
+                format=gettext_noop("IP network in CIDR notation, e.g. 203.0.113.0/24"),
             ),
             "user_agent": PersonalField(
                 Category.SECURITY,
-                "The browser that made the attempts (copies of your data name only its kind, e.g. “Firefox on Linux”)",
+                gettext_noop(
+                    "The browser that made the attempts "
+                    "(copies of your data name only its kind, e.g. “Firefox on Linux”)"
+                ),
                 export_as=user_agent_summary,
                 export_name="browser",
             ),
-            "path_info": PersonalField(Category.SECURITY, "The page the attempts were made on", export_name="page"),
+            "path_info": PersonalField(
+                Category.SECURITY, gettext_noop("The page the attempts were made on"), export_name="page"
+            ),
             "attempt_time": PersonalField(
-                Category.SECURITY, "When the last attempt was made", export_name="last_attempt_at"
+                Category.SECURITY, gettext_noop("When the last attempt was made"), export_name="last_attempt_at"
             ),
             "failures_since_start": PersonalField(
-                Category.SECURITY, "How many attempts failed", export_name="failed_attempts", unit="attempts"
+                Category.SECURITY,
+                gettext_noop("How many attempts failed"),
+                export_name="failed_attempts",
+                unit=gettext_noop("attempts"),
             ),
         },
         export_name="failed_sign_ins",
@@ -377,44 +429,44 @@ DECLARATIONS = [
             "failed attempt, at the next sign-in on the portal, or when you sign in; erased with your account"
         ),
         recipients=(SUPPORT, HOSTING),
-        source="Whoever tried to sign in with your username or email address, and their browser",
+        source=gettext_noop("Whoever tried to sign in with your username or email address, and their browser"),
         erasure=Delete(),
     ),
     ModelDeclaration(
         model=TOTPDevice,
         subject_lookup="user",
-        description="Your authenticator app for two-factor sign-in",
+        description=gettext_noop("Your authenticator app for two-factor sign-in"),
         listed_by="created_at",
         fields={
-            "name": PersonalField(Category.SECURITY, "The name of your authenticator device"),
-            "confirmed": PersonalField(Category.SECURITY, "Whether you finished setting it up"),
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name of your authenticator device")),
+            "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether you finished setting it up")),
             "key": PersonalField(
-                Category.SECURITY, "The secret your app shares with us", exportable=False, sensitive=True
+                Category.SECURITY, gettext_noop("The secret your app shares with us"), exportable=False, sensitive=True
             ),
-            "created_at": PersonalField(Category.SECURITY, "When you set it up"),
-            "last_used_at": PersonalField(Category.SECURITY, "When you last signed in with it"),
+            "created_at": PersonalField(Category.SECURITY, gettext_noop("When you set it up")),
+            "last_used_at": PersonalField(Category.SECURITY, gettext_noop("When you last signed in with it")),
             # The code check's own bookkeeping: in the access report, not in a portable copy.
             "last_t": PersonalField(
-                Category.SECURITY, "The last time step used, to refuse replayed codes", portable=False
+                Category.SECURITY, gettext_noop("The last time step used, to refuse replayed codes"), portable=False
             ),
-            "drift": PersonalField(Category.SECURITY, "How far your app's clock is off", portable=False),
+            "drift": PersonalField(Category.SECURITY, gettext_noop("How far your app's clock is off"), portable=False),
         }
         | THROTTLING_FIELDS,
         other_fields=("id", "user", "step", "t0", "digits", "tolerance"),
         processing=(TWO_FACTOR,),
         retention=WHILE_ON,
         recipients=(),
-        source="You, when you set up two-factor authentication",
+        source=gettext_noop("You, when you set up two-factor authentication"),
         erasure=Delete(),
         export_name="authenticator_apps",
     ),
     ModelDeclaration(
         model=BackupCodeDevice,
         subject_lookup="user",
-        description="Your set of backup codes",
+        description=gettext_noop("Your set of backup codes"),
         fields={
-            "name": PersonalField(Category.SECURITY, "The name of the set"),
-            "confirmed": PersonalField(Category.SECURITY, "Whether the set is active"),
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name of the set")),
+            "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether the set is active")),
         }
         | THROTTLING_FIELDS,
         other_fields=("id", "user"),
@@ -428,11 +480,15 @@ DECLARATIONS = [
     ModelDeclaration(
         model=BackupCode,
         subject_lookup="device__user",
-        description="Your backup codes (only a one-way fingerprint of each is kept)",
+        description=gettext_noop("Your backup codes (only a one-way fingerprint of each is kept)"),
         fields={
-            "salt": PersonalField(Category.SECURITY, "Random data mixed into the fingerprint", exportable=False),
-            "digest": PersonalField(Category.SECURITY, "A one-way fingerprint of the code", exportable=False),
-            "used_at": PersonalField(Category.SECURITY, "When you used the code"),
+            "salt": PersonalField(
+                Category.SECURITY, gettext_noop("Random data mixed into the fingerprint"), exportable=False
+            ),
+            "digest": PersonalField(
+                Category.SECURITY, gettext_noop("A one-way fingerprint of the code"), exportable=False
+            ),
+            "used_at": PersonalField(Category.SECURITY, gettext_noop("When you used the code")),
         },
         other_fields=("id", "device"),
         processing=(TWO_FACTOR,),
@@ -447,6 +503,6 @@ DECLARATIONS = [
 #: Text in the course catalogue, about no learner, where staff may still write a learner's name:
 #: the erasure receipt's scan searches it in every row.
 SHARED_TEXT = [
-    SharedText(Partner, ("name",), written_by="Platform staff"),
-    SharedText(Course, ("slug", "title", "description"), written_by="Course staff"),
+    SharedText(Partner, ("name",), written_by=gettext_noop("Platform staff")),
+    SharedText(Course, ("slug", "title", "description"), written_by=gettext_noop("Course staff")),
 ]
