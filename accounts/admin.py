@@ -11,6 +11,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
@@ -69,7 +70,7 @@ class UserAdmin(
     recorded in its owner's audit log, like opening it.
     """
 
-    access_view_name = "your account and profile"
+    access_view_name = gettext_noop("your account and profile")
     access_list_name = "your account"
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
@@ -224,7 +225,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
-    access_view_name = "a course enrollment of yours"
+    access_view_name = gettext_noop("a course enrollment of yours")
     list_display = ("user", "course", "progress_percent", "grade_percent", "completed_at")
     list_filter = ("course",)
     search_fields = ("user__username",)
@@ -234,7 +235,7 @@ class EnrollmentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(AccessTransparencyMixin, admin.ModelAdmin):
-    access_view_name = "a payment of yours"
+    access_view_name = gettext_noop("a payment of yours")
     list_display = ("reference", "user", "course", "amount", "currency", "paid_at")
     search_fields = ("user__username", "reference")
     list_select_related = ("user", "course")
@@ -250,7 +251,7 @@ if admin.site.is_registered(AccessAttempt):
 
 @admin.register(AccessAttempt)
 class AccessAttemptAdmin(AccessTransparencyMixin, AxesAccessAttemptAdmin):
-    access_view_name = "failed sign-in attempts on your account"
+    access_view_name = gettext_noop("failed sign-in attempts on your account")
     fieldsets = (
         (None, {"fields": ("username", "path_info", "failures_since_start", "attempt_time")}),
         ("Client", {"fields": ("ip_address", "user_agent")}),

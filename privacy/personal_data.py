@@ -84,9 +84,11 @@ DECLARATIONS = [
             "kind": PersonalField(Category.SECURITY, gettext_noop("Which job ran")),
             "parameters": PersonalField(Category.SECURITY, gettext_noop("What it was run for, e.g. a partner")),
             "included": PersonalField(
-                Category.SECURITY, gettext_noop("How many learners it included"), unit="learners"
+                Category.SECURITY, gettext_noop("How many learners it included"), unit=gettext_noop("learners")
             ),
-            "excluded": PersonalField(Category.SECURITY, gettext_noop("How many it left out"), unit="learners"),
+            "excluded": PersonalField(
+                Category.SECURITY, gettext_noop("How many it left out"), unit=gettext_noop("learners")
+            ),
             "created_at": PersonalField(Category.SECURITY, gettext_noop("When it ran")),
         },
         other_fields=("id", "actor"),

@@ -259,6 +259,7 @@ def _access_report_write(subject, out, *, progress, now):
                     "rights_requests/access_report/table_start.html",
                     {
                         "dataset": dataset,
+                        "title": gettext(dataset.declaration.description),
                         "headings": headings,
                         "category": category,
                         "anchor": _anchor(category, dataset.declaration),
