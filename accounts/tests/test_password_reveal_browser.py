@@ -19,3 +19,13 @@ def test_show_password_reveals_what_was_typed_and_hide_masks_it_again(page, live
     page.get_by_role("button", name="Hide password").click()
     assert password.get_attribute("type") == "password"
     assert password.input_value() == "violet-harbour-1987", "what was typed is kept"
+
+
+def test_the_button_speaks_the_pages_language(browser, live_server):
+    page = browser.new_context(locale="es-ES").new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+
+    page.get_by_role("button", name="Mostrar contraseña").click()
+
+    assert page.get_by_label("Contraseña", exact=True).get_attribute("type") == "text"
+    assert page.get_by_role("button", name="Ocultar contraseña").get_attribute("aria-pressed") == "true"
