@@ -5,7 +5,8 @@ import uuid
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.utils.translation import gettext_noop
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from compliance.registry import (
     WHILE_ACCOUNT_EXISTS,
@@ -369,8 +370,10 @@ DECLARATIONS = [
         },
         other_fields=("id",),
         processing=(ACCOUNT,),
-        retention=(
-            f"Until the link is used, or {conf.SIGNUP_CONFIRMATION_SECONDS // 3600} hours when it is not; then deleted"
+        # Its number is the setting's: the sentence is formatted in the reader's language when read.
+        retention=format_lazy(
+            gettext_lazy("Until the link is used, or {hours} hours when it is not; then deleted"),
+            hours=conf.SIGNUP_CONFIRMATION_SECONDS // 3600,
         ),
         recipients=(HOSTING,),
         source=gettext_noop("Whoever filled in the sign-up form with your email address"),
@@ -424,9 +427,12 @@ DECLARATIONS = [
         export_name="failed_sign_ins",
         other_fields=("id", "get_data", "post_data", "http_accept"),
         processing=(SECURITY,),
-        retention=(
-            f"Deleted once {COOLOFF_MINUTES} minutes (the lock-out period) have passed since the last "
-            "failed attempt, at the next sign-in on the portal, or when you sign in; erased with your account"
+        retention=format_lazy(
+            gettext_lazy(
+                "Deleted once {minutes} minutes (the lock-out period) have passed since the last failed attempt, "
+                "at the next sign-in on the portal, or when you sign in; erased with your account"
+            ),
+            minutes=COOLOFF_MINUTES,
         ),
         recipients=(SUPPORT, HOSTING),
         source=gettext_noop("Whoever tried to sign in with your username or email address, and their browser"),

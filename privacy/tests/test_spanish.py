@@ -182,3 +182,10 @@ def test_a_kept_public_profile_is_served_in_each_visitors_own_language(client, l
         for language in ("es", "en-gb", "es")
     ]
     assert countries == ["Reino Unido", "United Kingdom", "Reino Unido"]
+
+
+def test_the_whole_privacy_notice_is_in_spanish_every_apps_records_included(client):
+    """GDPR Art. 12(1): the information is given in clear and plain language, the reader's own."""
+    english, spanish = (render(client, "/privacy/notice/", language) for language in ("en-gb", "es"))
+
+    assert sentences(english) & sentences(spanish) == {privacy_conf.DPO_CONTACT}, "only the operator's address"
