@@ -167,7 +167,7 @@ class ActivityLine:
         if first.replace(second=0, microsecond=0) == last.replace(second=0, microsecond=0):
             # Translators: when repeated staff views happened, e.g. "at 19:10".
             return gettext("at %(time)s") % {"time": date_format(last, "H:i T")}
-        shape = "H:i" if first.date() == last.date() else "j M Y, H:i"
+        shape = "H:i" if first.date() == last.date() else gettext("j M Y, H:i")
         # The zone is named once, after the second time: "between 19:10 and 19:12 GMT".
         return gettext("between %(first)s and %(last)s") % {
             "first": date_format(first, shape),

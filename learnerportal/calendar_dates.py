@@ -10,6 +10,7 @@ language, so that text is kept per process. Registered as a template built-in
 
 import datetime
 import functools
+import re
 
 from django import template
 from django.utils.formats import date_format
@@ -42,11 +43,14 @@ def calendar_date(value, format_string):
         str, "" for None or "".
 
     Raises:
-        ValueError: the format reads the time of day or escapes a letter (``date`` is the filter for those).
+        ValueError: the format reads the time of day (``date`` is the filter for those).
     """
     if value in (None, ""):
         return ""
-    if "\\" in format_string or not {letter for letter in format_string if letter.isalpha()} <= DATE_LETTERS:
+    format_string = str(format_string)  # a translated one (``_("j F Y")`` in a template) comes lazy
+    # An escaped letter is written as it is (Spanish "j \\d\\e F": "7 de diciembre"): only the others are read.
+    letters = {letter for letter in re.sub(r"\\.", "", format_string) if letter.isalpha()}
+    if not letters <= DATE_LETTERS:
         raise ValueError(f"calendar_date writes dates only: use the date filter for {format_string!r}.")
     day = value.date() if isinstance(value, datetime.datetime) else value
     return _written(day, format_string, get_language())

@@ -321,7 +321,7 @@ def restriction_lift(*, actor, user, reference=""):
     if restriction is None:
         return None
     started = timezone.localtime(restriction.started_at, user_timezone(user))  # the date as the learner saw it
-    values = {"date": date_format(started, "j F Y"), "reference": reference}
+    values = {"date": date_format(started, gettext("j F Y")), "reference": reference}
     with in_language_and_time_zone_of(user):  # the learner's language, not the staff member's who lifts it
         if reference:
             subject = gettext("Your request %(reference)s: we are lifting the pause on the use of your data") % values

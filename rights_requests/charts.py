@@ -80,7 +80,7 @@ def weekly_chart(weeks, *, title_id):
                     _coordinate(bar),
                     _coordinate(TOP + plot_height - y(count)),
                     colour,
-                    date_format(week.start, "j M"),
+                    date_format(week.start, _("j M")),
                     count,
                     label.lower(),
                 )
@@ -91,7 +91,7 @@ def weekly_chart(weeks, *, title_id):
                     '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#444">{}</text>',
                     _coordinate(centre),
                     HEIGHT - BOTTOM + 16,
-                    date_format(week.start, "j M"),
+                    date_format(week.start, _("j M")),
                 )
             )
     legend = format_html_join(
@@ -118,7 +118,7 @@ def weekly_chart(weeks, *, title_id):
         _("Requests received and closed per week"),
         title_id,
         _("Weeks starting %(first)s to %(last)s; the table below gives the same figures.")
-        % {"first": date_format(weeks[0].start, "j M Y"), "last": date_format(weeks[-1].start, "j M Y")},
+        % {"first": date_format(weeks[0].start, _("j M Y")), "last": date_format(weeks[-1].start, _("j M Y"))},
         legend,
         grid,
         format_html_join("", "{}", ((item,) for item in bars)),

@@ -42,7 +42,7 @@ from .workflow import allowed_steps
 
 
 def _day(moment):
-    return dateformat.format(timezone.localtime(moment), "j F Y")
+    return dateformat.format(timezone.localtime(moment), _("j F Y"))
 
 
 def _already_open(existing):

@@ -17,7 +17,7 @@ from accounts.models import Profile
 from accounts.services import account_password_set
 from accounts.two_factor import staff_enrolment_link_send
 from compliance.models import AuditEvent
-from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.factories import RightsRequestFactory, UserFactory
 from learnerportal.tests.support import signup_finish, signup_link
 
 pytestmark = pytest.mark.django_db
@@ -173,7 +173,7 @@ def test_spanish_date_times_name_their_time_zone_and_dates_read_as_spanish_ones(
     moment = datetime.datetime(2026, 12, 7, 18, 10, tzinfo=datetime.UTC)
 
     with translation.override("es"), timezone.override(zoneinfo.ZoneInfo("Europe/Madrid")):
-        assert formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "7 Dic 2026, 19:10 CET"
+        assert formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT") == "7 dic 2026, 19:10 CET"
         assert formats.date_format(moment.date(), "DATE_FORMAT") == "7 de diciembre de 2026"
 
 
@@ -193,3 +193,16 @@ def test_a_learner_who_signs_up_in_spanish_gets_their_emails_in_spanish(client):
         english.post("/accounts/signup/", {**data, "username": "lucy.n", "email": "lucy.n@example.org"})
     signup_finish(english, signup_link(mail.outbox[-1]))
     assert Profile.objects.get(user__username="lucy.n").language == "", "English, the platform's: her browser decides"
+
+
+def test_a_spanish_learners_pages_write_dates_as_spanish_does(client, spanish_learner):
+    """Dates in the language's own order and words: "31 de enero de 2027", "31 ene 2027", not "31 enero 2027"."""
+    received = datetime.datetime(2027, 1, 31, 12, 0, tzinfo=datetime.UTC)
+    filed = RightsRequestFactory(subject=spanish_learner, type="access", received_at=received)
+
+    page = client.get(f"/settings/data/{filed.pk}/").content.decode()
+    listed = client.get("/settings/data/").content.decode()
+
+    assert "31 de enero de 2027, 12:00 GMT" in page
+    assert "31 ene 2027" in listed
+    assert "31 enero 2027" not in page + listed

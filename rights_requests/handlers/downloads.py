@@ -38,7 +38,7 @@ class DownloadHandler(Handler):
             request_file = request_file_store(request=request, kind=self.file_kind, source=source)
         # The sentence is kept on the request: written once, in the learner's language and time zone.
         with in_language_and_time_zone_of(request.subject):
-            until = dateformat.format(timezone.localtime(request_file.expires_at), "j F Y, H:i T")
+            until = dateformat.format(timezone.localtime(request_file.expires_at), gettext("j F Y, H:i T"))
             return gettext(
                 "%(ready)s is ready. Download it from this page, signed in, "
                 "until %(until)s; after that it is deleted and you can ask for a new one."

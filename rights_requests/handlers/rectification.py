@@ -51,7 +51,7 @@ def profile_value_text(name, value):
         return str(NOT_SET)
     if name == "date_of_birth":
         try:
-            return dateformat.format(datetime.date.fromisoformat(value), "j F Y")
+            return dateformat.format(datetime.date.fromisoformat(value), gettext("j F Y"))
         except ValueError:
             return value
     if name == "country":

@@ -99,7 +99,7 @@ def _cells(request, right, detail_url, labels):
         request_status(request),
         received_label,
         received.isoformat(),
-        calendar_date(received, "j M Y"),
+        calendar_date(received, gettext("j M Y")),
         due,
         _answer(request),
     )
@@ -114,12 +114,14 @@ def _answer(rights_request):
             if rights_request.extended_at
             else ""
         )
-        return format_html('<time datetime="{}">{}</time>{}', due.isoformat(), calendar_date(due, "j M Y"), extended)
+        return format_html(
+            '<time datetime="{}">{}</time>{}', due.isoformat(), calendar_date(due, gettext("j M Y")), extended
+        )
     if rights_request.completed_at:
         completed = timezone.localtime(rights_request.completed_at)
         answered = gettext('Answered <time datetime="%(answered_iso)s">%(answered)s</time>') % {
             "answered_iso": escape(completed.isoformat()),
-            "answered": escape(calendar_date(completed, "j M Y")),
+            "answered": escape(calendar_date(completed, gettext("j M Y"))),
         }
         return format_html('<span class="muted">{}</span>', mark_safe(answered))  # noqa: S308 — its values escaped
     return format_html('<span class="muted">{}</span>', pgettext("request", "Closed"))

@@ -5,8 +5,7 @@ learners compare them with legal deadlines across zones. Found through ``FORMAT_
 anything not set here (numbers, input formats, ``DATE_FORMAT`` "7 de diciembre de 2026") is Django's.
 """
 
-from learnerportal.staff_time import STAFF_DATETIME_FORMAT
-
-DATETIME_FORMAT = STAFF_DATETIME_FORMAT
+# As the English one ("7 Dec 2026, 19:10 CET"), with Spanish's lower-case month abbreviation ("7 dic 2026").
+DATETIME_FORMAT = "j b Y, H:i T"
 TIME_FORMAT = "H:i"
 SHORT_DATETIME_FORMAT = "d/m/Y H:i"
