@@ -129,3 +129,28 @@ def test_the_right_to_left_layout_puts_the_avatar_menu_on_the_left(live_server, 
     menu, summary = page.locator(".menu").bounding_box(), page.locator(".avatar-menu summary").bounding_box()
 
     assert abs(menu["x"] - summary["x"]) < 2, "the open menu lines up with the avatar's left edge"
+
+
+def test_right_to_left_keeps_a_username_and_a_date_in_their_own_order_and_turns_the_back_arrow(
+    live_server, browser, learner
+):
+    ProfileVisibilityFactory(user=learner, full_name="public")
+    page = browser.new_context(viewport=SIZES[1]).new_page()
+    sign_in(page, f"{live_server.url}/accounts/login/", "noor", device=None)
+    first_left_of_second = """selector => {
+        const element = document.querySelector(selector);
+        const node = [...element.childNodes].find(n => n.nodeType === 3 && n.textContent.trim());
+        const at = index => { const range = document.createRange(); range.setStart(node, index);
+            range.setEnd(node, index + 1); return range.getBoundingClientRect().left; };
+        const start = node.textContent.search(/\\S/);
+        return at(start) < at(start + 1);
+    }"""
+
+    page.goto(f"{live_server.url}/learners/noor/")
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    assert page.evaluate(first_left_of_second, "bdi"), "“@noor”, not “noor@”"
+
+    page.goto(f"{live_server.url}/settings/data/new/access/")
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    arrow = page.evaluate("getComputedStyle(document.querySelector('.back-link a'), '::before').content")
+    assert arrow.startswith('"→'), "back points right, where a right-to-left line starts"

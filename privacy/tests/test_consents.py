@@ -35,7 +35,7 @@ def test_the_history_of_choices_is_a_page_of_its_own_linked_from_the_tab(signed_
 
     assert history.status_code == 200
     page = history.content.decode()
-    assert '<a href="/settings/privacy/#consents">← Privacy</a>' in page
+    assert '<p class="back-link"><a href="/settings/privacy/#consents">Privacy</a>' in page
     assert 'aria-current="page">Privacy</a>' in page, "still under the Privacy tab"
     entries = re.findall(r"<li><time[^>]*>([^<]+)</time> — (.+?)</li>", page)
     assert [(when, re.sub(r"<[^>]+>", "", what)) for when, what in entries] == [

@@ -34,7 +34,7 @@ def test_learner_withdraws_marketing_consent_as_easily_as_granting_it(live_serve
     screenshot(page, "history-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "history-desktop")
-    page.get_by_role("link", name="← Privacy").click()
+    page.locator(".back-link").get_by_role("link", name="Privacy").click()
     expect(consents.get_by_role("link", name="Your history of choices")).to_be_visible()
 
 
