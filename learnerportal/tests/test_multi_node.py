@@ -311,4 +311,6 @@ def test_a_worker_killed_mid_export_leaves_the_work_to_the_other_which_completes
     [stored] = RequestFile.objects.filter(request=request)
     assert s3_bucket.object_keys() == {stored.storage_name}
     runs = DBTaskResult.objects.filter(task_path=PROCESS_REQUEST).order_by("enqueued_at")
+    # The worker records its run as done after the task returned, a moment after the request completed.
+    _wait_for(lambda: runs.filter(status="SUCCESSFUL").exists(), "the other worker to record its run as done")
     assert [(run.status, run.worker_ids) for run in runs] == [("FAILED", [killed]), ("SUCCESSFUL", [survivor])]
