@@ -23,8 +23,6 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
-from django.utils import translation
-from django.utils.translation import trans_real
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
 
@@ -160,15 +158,8 @@ def pseudo_locale():
     Replaces the platform language's translation (what a request without Accept-Language gets,
     and what ``translation.activate`` returns) with a ``support.PseudoTranslation``.
     """
-    language = django_settings.LANGUAGE_CODE
-    saved = trans_real._translations.get(language), trans_real._default
-    pseudo = support.PseudoTranslation()
-    trans_real._translations[language] = trans_real._default = pseudo
-    with translation.override(language):
+    with support.pseudo_locale_active() as pseudo:
         yield pseudo
-    trans_real._translations[language], trans_real._default = saved
-    if saved[0] is None:
-        del trans_real._translations[language]
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -17,6 +18,8 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client, TestCase
+from django.utils import translation
+from django.utils.translation import trans_real
 from django_otp.oath import TOTP
 
 from accounts.services import personal_access_token_create
@@ -258,6 +261,27 @@ class PseudoTranslation:
 
     def language(self):
         return self.PSEUDO_LANGUAGE
+
+
+@contextlib.contextmanager
+def pseudo_locale_active():
+    """Inside the block, the platform language's translation is a ``PseudoTranslation`` (every message ⟪…⟫).
+
+    It replaces what a request without Accept-Language gets and what ``translation.activate``
+    returns, and is restored before the block's own ``override`` ends: ending it activates the
+    language the thread had before, looked up again, which must find the real translation.
+    """
+    language = settings.LANGUAGE_CODE
+    saved = trans_real._translations.get(language), trans_real._default
+    pseudo = PseudoTranslation()
+    trans_real._translations[language] = trans_real._default = pseudo
+    with translation.override(language):
+        try:
+            yield pseudo
+        finally:
+            trans_real._translations[language], trans_real._default = saved
+            if saved[0] is None:
+                del trans_real._translations[language]
 
 
 class _VisibleText(HTMLParser):

@@ -4,11 +4,13 @@ Each area adds its pages to ``PAGES``: a path, and who looks at it (a visitor or
 """
 
 import pytest
+from django.conf import settings
 from django.template import loader
+from django.utils import translation
 
 from accounts.validators import selectable_timezones
 from learnerportal.tests.factories import UserFactory
-from learnerportal.tests.support import unmarked_text
+from learnerportal.tests.support import pseudo_locale_active, unmarked_text
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +69,14 @@ def test_the_error_pages_rendered_without_a_request_are_marked_too(pseudo_locale
 def test_the_check_finds_an_unmarked_word(pseudo_locale):
     page = "<main><h1>⟪Your profile⟫</h1><p>⟪Signed in as <strong>amara</strong>⟫ · Save</p></main>"
     assert unmarked_text(page, allowed=["amara"]) == ["· Save"]
+
+
+def test_the_pseudo_locale_ends_with_its_block_even_where_a_language_was_active():
+    """A request through LocaleMiddleware leaves its language active in the thread; the next test must read English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    try:
+        with pseudo_locale_active():
+            assert translation.gettext("Settings") == "⟪Settings⟫"
+        assert translation.gettext("Settings") == "Settings"
+    finally:
+        translation.deactivate()
