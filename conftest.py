@@ -23,6 +23,7 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.utils import timezone, translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from playwright.sync_api import Error as PlaywrightError
 
@@ -143,6 +144,21 @@ def database_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """Start every test in the platform's language and time zone, whatever an earlier one left active.
+
+    A request through ``LocaleMiddleware`` leaves its language active in the thread that served it,
+    the test's own thread under the test client: a test reading labels after another's Spanish request
+    would read them in Spanish.
+    """
+    translation.deactivate()
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)
