@@ -4,11 +4,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from .global_privacy_control import signal_awaited, signal_record
 from .selectors import policy_confirmation_due
-from .services import global_privacy_control_honour
-
-#: The session key that says this session's Global Privacy Control signal was recorded.
-GPC_SESSION_KEY = "privacy.gpc_recorded"
 
 #: Paths that stay reachable while a learner has a policy update to confirm.
 # The API answers JSON: a script cannot follow a redirect to a page (consents still wait for the confirmation).
@@ -51,7 +48,7 @@ class GlobalPrivacyControlMiddleware:
     """Honour a signed-in learner's Global Privacy Control signal (``Sec-GPC: 1``) as an opt-out.
 
     The first request of a session that carries the signal records it
-    (``services.global_privacy_control_honour``); the session then remembers it, so later
+    (``global_privacy_control.signal_record``); the session then remembers it, so later
     requests cost no query. Visitors have no consents to withdraw. (GPC spec, §3;
     CCPA regulations 11 CCR §7025.)
     """
@@ -60,14 +57,6 @@ class GlobalPrivacyControlMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            request.headers.get("Sec-GPC") == "1"
-            and user is not None
-            and user.is_authenticated
-            and not user.is_staff  # staff work in admin; their choices as learners are their own to make
-            and not request.session.get(GPC_SESSION_KEY)
-        ):
-            global_privacy_control_honour(user=user)
-            request.session[GPC_SESSION_KEY] = True
+        if request.headers.get("Sec-GPC") == "1" and signal_awaited(request):
+            signal_record(request)
         return self.get_response(request)

@@ -27,6 +27,11 @@ urlpatterns = [
     path("settings/privacy/consents/", views.consent_change, name="consent_change"),
     path("settings/privacy/consents/history/", views.consent_history_page, name="consent_history"),
     path("privacy/policy/confirm/", views.policy_confirm_page, name="policy_confirm"),
+    path(
+        "settings/privacy/global-privacy-control/",
+        views.global_privacy_control_signal,
+        name="global_privacy_control",
+    ),
     path("settings/privacy/checkup/dismiss/", views.checkup_dismiss, name="checkup_dismiss"),
     path("settings/privacy/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path(

@@ -5,7 +5,7 @@ import functools
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +22,7 @@ from learnerportal.http import safe_next_url
 from . import conf as privacy_conf
 from .exceptions import PolicyConfirmationDue, PrivacyError
 from .forms import ActivityFilterForm, ConsentForm, VisibilityForm
+from .global_privacy_control import signal_awaited, signal_record
 from .models import CONSENT_PURPOSES, Audience, Consent, ProfileVisibility
 from .selectors import (
     CHECKUP_DISMISSED_SESSION_KEY,
@@ -358,6 +359,22 @@ def checkup_dismiss(request):
     """Hide the privacy-checkup suggestion for the rest of this session."""
     request.session[CHECKUP_DISMISSED_SESSION_KEY] = True
     return redirect("home")
+
+
+@require_POST
+@login_required
+def global_privacy_control_signal(request):
+    """Record the Global Privacy Control signal a page's script read from ``navigator.globalPrivacyControl``.
+
+    For a browser or extension that exposes the signal to scripts without sending
+    ``Sec-GPC`` (GPC specification §4). It can only turn purposes off, as the header does.
+
+    Returns:
+        JSON ``{"recorded": [purpose, ...]}``: the purposes turned off now (empty for staff, and
+        when this session recorded the signal before).
+    """
+    recorded = signal_record(request) if signal_awaited(request) else []
+    return JsonResponse({"recorded": recorded})
 
 
 #: Lines per page of the Account activity page.

@@ -90,6 +90,7 @@ EXPECTED = {
     "privacy:consent_change": ("/settings/privacy/consents/", everyone(405)),
     "privacy:policy_confirm": ("/privacy/policy/confirm/", row(LOGIN, *[REDIRECT] * 5)),
     "privacy:checkup_dismiss": ("/settings/privacy/checkup/dismiss/", everyone(405)),
+    "privacy:global_privacy_control": ("/settings/privacy/global-privacy-control/", everyone(405)),
     # Staff set up 2FA only after following an enrolment link a superuser sent them.
     "privacy:two_factor_setup": ("/settings/privacy/two-factor/setup/", row(LOGIN, 200, 200, REDIRECT, REDIRECT, 403)),
     # A made-up enrolment link works for nobody: back to the Privacy tab with an explanation.

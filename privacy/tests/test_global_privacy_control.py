@@ -101,3 +101,49 @@ def test_staff_are_not_opted_out_by_their_browser_in_admin(client, officer, veri
     client.get("/admin/", **GPC)
 
     assert not Consent.objects.filter(user=officer).exists()
+
+
+# The signal as page scripts read it (navigator.globalPrivacyControl), for browsers that expose it without the header.
+
+SCRIPT_URL = "/settings/privacy/global-privacy-control/"
+
+
+def test_a_page_script_reporting_the_signal_turns_sharing_off_once(signed_in, learner):
+    grant(learner, "marketing_email", "partner_sharing")
+
+    first = signed_in.post(SCRIPT_URL)
+    again = signed_in.post(SCRIPT_URL)
+
+    assert first.json() == {"recorded": ["marketing_email", "partner_sharing"]}
+    assert again.json() == {"recorded": []}
+    assert not may_process(learner, "marketing_email") and not may_process(learner, "partner_sharing")
+    assert SIGNAL_NOTE in signed_in.get("/settings/privacy/").content.decode()
+
+
+def test_pages_carry_the_script_only_until_the_session_recorded_the_signal(signed_in):
+    assert "js/gpc.js" in signed_in.get("/settings/privacy/").content.decode()
+
+    signed_in.get("/", **GPC)
+
+    assert "js/gpc.js" not in signed_in.get("/settings/privacy/").content.decode()
+
+
+def test_visitors_and_staff_get_no_script_and_record_nothing(client, agent):
+    assert "js/gpc.js" not in client.get("/accounts/login/").content.decode()
+    assert client.post(SCRIPT_URL).status_code == 302  # to sign in
+
+    staff = Client()
+    staff.force_login(agent)
+    assert "js/gpc.js" not in staff.get("/").content.decode()
+    assert staff.post(SCRIPT_URL).json() == {"recorded": []}
+    assert not Consent.objects.filter(user=agent).exists()
+
+
+def test_another_site_cannot_post_the_signal_for_a_learner(learner):
+    """The endpoint only ever turns things off, and still it keeps Django's CSRF check."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(learner)
+
+    assert browser.post(SCRIPT_URL).status_code == 403
+    assert browser.get(SCRIPT_URL).status_code == 405
+    assert not Consent.objects.filter(user=learner, source="gpc").exists()
