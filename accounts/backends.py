@@ -2,7 +2,9 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+
+from .models import AccountRecovery
 
 
 class UsernameOrEmailBackend(ModelBackend):
@@ -28,10 +30,19 @@ class UsernameOrEmailBackend(ModelBackend):
         """Return the signed-in user for a session, with its profile and profile visibility joined.
 
         Nearly every page shows the avatar (profile) and the privacy pages read the
-        visibility, so one query serves all three. None for an unknown or inactive user.
+        visibility, and every page tells of a running account recovery, so one query
+        serves all four: ``user.recovery_waiting_until`` is the end of the waiting period
+        of the account's running recovery (aware datetime), or None. None for an unknown
+        or inactive user.
         """
         User = get_user_model()
-        user = User._default_manager.select_related("profile", "profile_visibility").filter(pk=user_id).first()
+        waiting = AccountRecovery.objects.filter(user=OuterRef("pk"), status=AccountRecovery.Status.WAITING)
+        user = (
+            User._default_manager.select_related("profile", "profile_visibility")
+            .annotate(recovery_waiting_until=Subquery(waiting.values("completes_at")[:1]))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

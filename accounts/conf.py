@@ -58,6 +58,20 @@ class AccountsSettings(AppSettings):
     SIGNUP_EMAILS_WINDOW_SECONDS = 60 * 60
     #: Seconds a staff member's two-factor enrolment link stays valid.
     STAFF_ENROLMENT_SECONDS = 24 * 60 * 60
+    #: Seconds between following a recovery link and the removal of every second factor (the waiting period),
+    #: during which the owner is told and may cancel. Fixed on each recovery when it starts.
+    RECOVERY_WAIT_SECONDS = 72 * 60 * 60
+    #: Seconds a recovery's emailed link may be followed to start the waiting period.
+    RECOVERY_LINK_SECONDS = 24 * 60 * 60
+    #: At most this many recovery requests ("I can't use any of my methods") per account, and per network
+    #: (an IPv4 address or an IPv6 /64), per ``RECOVERY_REQUESTS_WINDOW_SECONDS``; further ones answer the same
+    #: and send nothing.
+    RECOVERY_REQUESTS_PER_ACCOUNT = 3
+    RECOVERY_REQUESTS_PER_NETWORK = 10
+    RECOVERY_REQUESTS_WINDOW_SECONDS = 24 * 60 * 60
+    #: Days a cancelled or completed recovery (or an unused link's) stays listed, then is deleted; the audit log keeps
+    #: its steps.
+    RECOVERY_KEEP_DAYS = 30
 
 
 __getattr__ = AccountsSettings.read

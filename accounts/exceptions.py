@@ -47,3 +47,9 @@ class SignupUsernameUnavailable(AccountsError):
     """A sign-up link whose username may no longer be chosen: another account took it after the link was sent."""
 
     code = "signup_username_unavailable"
+
+
+class RecoveryLinkInvalid(AccountsError):
+    """A recovery link that is unknown (cut short, changed), already used, replaced by a newer one, or expired."""
+
+    code = "recovery_link_invalid"

@@ -681,3 +681,55 @@ class BackupCode(models.Model):
 
     def __str__(self):
         return "Used backup code" if self.used_at else "Unused backup code"
+
+
+class AccountRecovery(models.Model):
+    """A learner's way back into an account whose every second factor is lost, after a waiting period.
+
+    Asked for from the sign-in's code step, after the right password. The account's email
+    address gets a link (``tokens.recovery_start_token_generator``); following it starts the
+    waiting period (``ACCOUNTS_RECOVERY_WAIT_SECONDS``, fixed in ``completes_at`` when it
+    starts), during which the owner is told by email and on every signed-in page, and may
+    cancel. When it ends every second factor is removed, every session ended and every API
+    token revoked (``recovery.account_recovery_complete``). Whoever knows only the password
+    therefore cannot remove the second factor sooner than ``completes_at``, and the owner
+    hears of it at once. Nobody, staff included, can move ``completes_at``: no admin page
+    edits it. At most one open (``requested`` or ``waiting``) recovery per account.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Link emailed")
+        WAITING = "waiting", _("Waiting period running")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+
+    #: The states in which a recovery is still open: at most one per account.
+    OPEN = (Status.REQUESTED, Status.WAITING)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_recoveries")
+    status = models.CharField(max_length=10, choices=Status, default=Status.REQUESTED)
+    requested_at = models.DateTimeField(default=timezone.now, help_text="When the link was last emailed.")
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When the link was followed.")
+    completes_at = models.DateTimeField(null=True, blank=True, help_text="When the waiting period ends.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="When it was cancelled or completed.")
+    setup_asked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the learner, signing in after it, was asked to set 2FA up again."
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name_plural = "account recoveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["requested", "waiting"]),
+                name="accounts_one_open_recovery",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="requested") | models.Q(started_at__isnull=False, completes_at__isnull=False),
+                name="accounts_recovery_started_has_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Account recovery ({self.get_status_display()})"

@@ -26,6 +26,7 @@ from learnerportal.addresses import ip_network
 from . import conf
 from .devices import user_agent_summary
 from .models import (
+    AccountRecovery,
     BackupCode,
     BackupCodeDevice,
     Course,
@@ -503,6 +504,42 @@ DECLARATIONS = [
         source=MADE_AT_SETUP,
         erasure=Delete(),
         export_name="backup_codes",
+    ),
+    ModelDeclaration(
+        model=AccountRecovery,
+        subject_lookup="user",
+        description=gettext_noop("Recoveries of your account without its second factors"),
+        listed_by="requested_at",
+        fields={
+            "status": PersonalField(
+                Category.SECURITY, gettext_noop("Where the recovery is: link emailed, waiting, cancelled or completed")
+            ),
+            "requested_at": PersonalField(Category.SECURITY, gettext_noop("When the recovery link was emailed")),
+            "started_at": PersonalField(Category.SECURITY, gettext_noop("When the link was followed")),
+            "completes_at": PersonalField(Category.SECURITY, gettext_noop("When the waiting period ends")),
+            "ended_at": PersonalField(Category.SECURITY, gettext_noop("When it was cancelled or completed")),
+            "setup_asked_at": PersonalField(
+                Category.SECURITY,
+                gettext_noop("When you were asked to set up two-factor authentication again"),
+                portable=False,
+            ),
+        },
+        other_fields=("id", "user"),
+        processing=(SECURITY,),
+        # Its number is the setting's: the sentence is formatted in the reader's language when read.
+        retention=format_lazy(
+            gettext_lazy(
+                "While it runs, then {days} days after it is cancelled or completed (or its link expired unused); "
+                "then deleted, and erased with your account. Your account activity keeps each step."
+            ),
+            days=conf.RECOVERY_KEEP_DAYS,
+        ),
+        recipients=(HOSTING,),
+        source=gettext_noop(
+            "Whoever signed in with your password and asked for it, and whoever followed the link emailed to you"
+        ),
+        erasure=Delete(),
+        export_name="account_recoveries",
     ),
 ]
 

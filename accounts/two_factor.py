@@ -194,7 +194,7 @@ def backup_codes_regenerate(*, request, user, password, token):
 
     Needs the password and a current code (from the app or a backup code), so
     that a session signed in with the password alone cannot take over the
-    second factor.
+    second factor. The owner is emailed.
 
     Returns:
         list of new backup codes in clear text, to show once.
@@ -211,6 +211,12 @@ def backup_codes_regenerate(*, request, user, password, token):
         if two_factor_verify(user=user, token=token) is not None:
             codes = _new_backup_codes(user)
             audit_record(actor=user, subject=user, action=AuditEvent.Action.BACKUP_CODES_REGENERATED)
+            sign_in_change_tell(
+                user=user,
+                what=gettext_noop(
+                    "New backup codes were made for your Learner Portal account; the old ones no longer work."
+                ),
+            )
             return codes
     raise TwoFactorError(gettext("That code is not right."), field="token")
 

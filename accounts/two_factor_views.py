@@ -17,7 +17,7 @@ from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordForm
 from .models import BackupCodeDevice
 from .reauthentication import authentication_mark
-from .selectors import backup_codes_left, two_factor_pause
+from .selectors import account_recovery_waiting, backup_codes_left, two_factor_pause
 from .tokens import staff_enrolment_token_generator
 from .two_factor import (
     STAFF_ENROLMENT_SESSION_KEY,
@@ -96,6 +96,15 @@ def two_factor_login(request):
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
+            if account_recovery_waiting(user) is not None:
+                # A sign-in with a second factor does not cancel a recovery by itself: its owner decides, in one click.
+                messages.warning(
+                    request,
+                    _(
+                        "A recovery of your account without its second factors is under way, and signing in does "
+                        "not stop it. If you did not start it, cancel it with the button at the top of the page."
+                    ),
+                )
             if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
                 _tell_backup_codes_left(request, backup_codes_left(user))
             return redirect(next_url)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import forms, two_factor_views, views
+from . import forms, recovery_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/login/code/", two_factor_views.two_factor_login, name="two_factor_login"),
+    path("accounts/login/code/recovery/", recovery_views.recovery_request, name="recovery_request"),
+    path(
+        "accounts/recovery/<int:recovery_id>/start/<str:token>/", recovery_views.recovery_start, name="recovery_start"
+    ),
+    path(
+        "accounts/recovery/<int:recovery_id>/cancel/<str:token>/",
+        recovery_views.recovery_cancel_link,
+        name="recovery_cancel_link",
+    ),
+    path("settings/security/recovery/cancel/", recovery_views.recovery_cancel, name="recovery_cancel"),
     path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
     path(
         "settings/privacy/two-factor/staff-enrol/<uidb64>/<token>/",

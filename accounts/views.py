@@ -24,6 +24,7 @@ from .exceptions import InvalidPhoto, SignupEmailTaken, SignupLinkInvalid, Signu
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .reauthentication import recent_authentication_required
+from .recovery import account_recoveries_complete_due, account_recovery_setup_ask
 from .selectors import (
     access_own_token,
     active_sessions_of,
@@ -139,12 +140,25 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        # A recovery whose waiting period is over completes now, to the second, whether or not the
+        # scheduled job has run yet: the second factors it removes are not asked for.
+        account_recoveries_complete_due(user=user)
         if two_factor_enabled(user):
             # SECURITY: not signed in yet; the session only remembers who passed the password step.
             two_factor_login_begin(self.request, user)
             next_url = self.get_redirect_url() or self.landing_url(user)
             return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': next_url})}")
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        if account_recovery_setup_ask(user=user):
+            messages.warning(
+                self.request,
+                _(
+                    "Your account was recovered: its second factors were removed. Set up two-factor "
+                    "authentication again now, so that your password alone is not enough to sign in."
+                ),
+            )
+            return redirect("privacy:two_factor_setup")
+        return response
 
 
 class SignOutView(auth_views.LogoutView):

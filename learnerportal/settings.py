@@ -184,6 +184,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.account_recovery",
             ],
             "builtins": [
                 "learnerportal.icons",
