@@ -108,6 +108,12 @@ EXPECTED = {
     ),
     "accounts:two_factor_login": ("/accounts/login/code/", everyone(LOGIN)),
     "accounts:confirm_password": ("/accounts/confirm-password/", SIGNED_IN_PAGE),
+    # Only a session waiting at the code step may ask for a recovery; everyone else is sent to sign in.
+    "accounts:recovery_request": ("/accounts/login/code/recovery/", everyone(LOGIN)),
+    # Made-up recovery links start or cancel nothing, for anybody.
+    "accounts:recovery_start": ("/accounts/recovery/1/start/1-not-a-token/", everyone(400)),
+    "accounts:recovery_cancel_link": ("/accounts/recovery/1/cancel/1-not-a-token/", everyone(400)),
+    "accounts:recovery_cancel": ("/settings/security/recovery/cancel/", POST_ONLY),
     # The learner shows their name to signed-in learners only; nothing to the internet.
     "privacy:profile": ("/learners/amara/", row(404, 200, 200, 200, 200, 200)),
     # The photo is "only me": nobody else, staff included, gets it.
