@@ -12,9 +12,10 @@ from django.test import Client
 
 from accounts.models import AccountRecovery, BackupCode, BackupCodeDevice, TOTPDevice
 from accounts.recovery import account_recovery_complete
+from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import PASSWORD, BackupCodeFactory, TOTPDeviceFactory, UserFactory
-from learnerportal.tests.support import code_for, make_token, password_step_client, token_client
+from learnerportal.tests.support import code_for, make_token, password_step_client, token_client, unmarked_text
 
 pytestmark = pytest.mark.django_db
 
@@ -324,3 +325,38 @@ def test_new_backup_codes_are_emailed_to_the_owner(owner, run_on_commit, clock):
             {"password": PASSWORD, "token": code_for(TOTPDevice.objects.get(user=owner))},
         )
     assert "New backup codes were made" in mail.outbox[-1].body
+
+
+def test_every_word_of_the_recovery_pages_and_banner_is_marked_for_translation(owner, run_on_commit, pseudo_locale):
+    client = password_step_client(owner)
+    pages = [client.get("/accounts/login/code/recovery/")]
+    with run_on_commit():
+        pages.append(client.post("/accounts/login/code/recovery/"))
+    link = link_in(mail.outbox[-1], "start")
+    pages.append(Client().get(link))
+    with run_on_commit():
+        pages.append(Client().post(link))
+    cancel = link_in(mail.outbox[-1], "cancel")
+    pages.append(Client().get(cancel))
+    signed_in = Client()
+    signed_in.force_login(owner)
+    pages.append(signed_in.get("/settings/security/"))
+    pages.append(Client().post(cancel))
+    pages.append(Client().post(cancel))  # used up: the refusal page
+
+    for page in pages:
+        assert unmarked_text(page.content.decode(), allowed=[owner.username, owner.email]) == []
+
+
+def test_the_privacy_tab_and_the_notice_describe_the_recovery(owner, verified_login, client):
+    verified_login(client, owner)
+    tab = client.get("/settings/privacy/").content.decode()
+    assert "use any of my methods" in tab and "72 hours after you follow it" in tab
+    notice = Client().get("/privacy/notice/").content.decode()
+    assert "Recoveries of your account without its second factors" in notice
+
+
+def test_erasure_deletes_the_accounts_recoveries(owner, run_on_commit):
+    start(owner, run_on_commit)
+    erasure_execute(subject=owner)
+    assert not AccountRecovery.objects.filter(user=owner).exists()
