@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class AccountsConfig(AppConfig):
@@ -14,8 +15,10 @@ class AccountsConfig(AppConfig):
         from compliance.registry import registry
 
         from . import personal_data, signals
+        from .checks import check_recovery_wait
         from .models import Enrollment, Profile, User
 
+        checks.register(check_recovery_wait, checks.Tags.security)
         registry.register_all(personal_data.DECLARATIONS)
         registry.register_shared_text(personal_data.SHARED_TEXT)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")

@@ -16,10 +16,11 @@ The steps (``AccountRecovery``):
    token revoked; signing in with the password then asks to set two-factor authentication up again.
 
 Whoever knows only the password cannot remove a second factor sooner than the waiting period, and
-the owner is emailed at the first step (GDPR Art. 32(1)(b): resilience of the sign-in; Art. 33/34
-spirit: the owner is told at once). Every step writes an audit row and emails the owner, in their
-language. A sign-in with a second factor during the waiting period does not cancel it: the owner
-cancels explicitly, from the banner every page then shows.
+the owner is emailed at the first step (GDPR Art. 32(1)(b): the sign-in's security holds even
+when a factor is lost). The waiting period is at least a day (system check ``accounts.E001``).
+Every step writes an audit row and emails the owner, in their language. A sign-in with a second
+factor during the waiting period does not cancel it: the owner cancels explicitly, from the
+banner every page then shows.
 """
 
 import datetime

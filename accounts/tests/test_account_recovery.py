@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.checks import check_recovery_wait
 from accounts.models import AccountRecovery, BackupCode, BackupCodeDevice, TOTPDevice
 from accounts.recovery import account_recovery_complete
 from compliance.erasure import erasure_execute
@@ -360,3 +361,10 @@ def test_erasure_deletes_the_accounts_recoveries(owner, run_on_commit):
     start(owner, run_on_commit)
     erasure_execute(subject=owner)
     assert not AccountRecovery.objects.filter(user=owner).exists()
+
+
+def test_a_waiting_period_shorter_than_a_day_is_refused_by_the_system_check(settings):
+    settings.ACCOUNTS_RECOVERY_WAIT_SECONDS = 3600
+    assert [error.id for error in check_recovery_wait()] == ["accounts.E001"]
+    settings.ACCOUNTS_RECOVERY_WAIT_SECONDS = 24 * 3600
+    assert check_recovery_wait() == []
