@@ -11,8 +11,8 @@ The steps (``AccountRecovery``):
 3. ``account_recovery_cancel`` (signed in) or ``account_recovery_cancel_by_link`` (the emailed link):
    the owner ends it; nothing is removed;
 4. ``account_recovery_complete``, once ``completes_at`` has passed (``account_recoveries_complete_due``,
-   run by ``manage.py account_recoveries_run`` every few minutes, and for one account at each
-   password sign-in): every second factor of every kind is removed, every session ended, every API
+   run by ``manage.py account_recoveries_run`` every few minutes, and ``account_recovery_sign_in`` at
+   each password sign-in): every second factor of every kind is removed, every session ended, every API
    token revoked; signing in with the password then asks to set two-factor authentication up again.
 
 Whoever knows only the password cannot remove a second factor sooner than the waiting period, and
@@ -326,23 +326,28 @@ def account_recoveries_complete_due(*, user=None):
     return sum(account_recovery_complete(recovery_id=pk) for pk in due.values_list("pk", flat=True))
 
 
-@transaction.atomic
-def account_recovery_setup_ask(*, user):
-    """Return whether ``user``, signing in, should be asked to set two-factor authentication up again; note it.
+def account_recovery_sign_in(*, user):
+    """At ``user``'s password sign-in: complete a recovery that is due; return whether to ask to set 2FA up again.
 
-    True once per completed recovery: at the first sign-in after it, when no second factor
-    was set up since.
+    The recovery completes to the second, whether or not the scheduled job has run. The answer is
+    True once per completed recovery, at the first sign-in after it, when no second factor was set up
+    since; that sign-in needs no code (the factors are gone).
+
+    Returns:
+        bool.
     """
-    recovery = (
-        AccountRecovery.objects.select_for_update()
-        .filter(user=user, status=AccountRecovery.Status.COMPLETED, setup_asked_at__isnull=True)
-        .first()
-    )
-    if recovery is None:
-        return False
-    recovery.setup_asked_at = timezone.now()
-    recovery.save(update_fields=["setup_asked_at"])
-    return not _second_factors(user)
+    account_recoveries_complete_due(user=user)
+    with transaction.atomic():
+        recovery = (
+            AccountRecovery.objects.select_for_update()
+            .filter(user=user, status=AccountRecovery.Status.COMPLETED, setup_asked_at__isnull=True)
+            .first()
+        )
+        if recovery is None or _second_factors(user):
+            return False
+        recovery.setup_asked_at = timezone.now()
+        recovery.save(update_fields=["setup_asked_at"])
+        return True
 
 
 def account_recoveries_prune():

@@ -225,17 +225,6 @@ def signup_confirmation_for(token):
     return SignupConfirmation.objects.filter(digest=signup_token_digest(token), expires_at__gt=timezone.now()).first()
 
 
-def account_recovery_open(user):
-    """Return ``user``'s open recovery (link emailed, or waiting period running), or None.
-
-    Returns:
-        ``AccountRecovery`` or None; at most one exists (a database constraint).
-    """
-    if user is None or not user.is_authenticated:
-        return None
-    return AccountRecovery.objects.filter(user=user, status__in=AccountRecovery.OPEN).first()
-
-
 def account_recovery_waiting(user):
     """Return ``user``'s recovery whose waiting period is running, or None: what every signed-in page tells them.
 

@@ -24,7 +24,7 @@ from .exceptions import InvalidPhoto, SignupEmailTaken, SignupLinkInvalid, Signu
 from .forms import PasswordChangeForm, PersonalAccessTokenForm, ProfileForm, SetPasswordForm, SignInForm, SignupForm
 from .models import Profile
 from .reauthentication import recent_authentication_required
-from .recovery import account_recoveries_complete_due, account_recovery_setup_ask
+from .recovery import account_recovery_sign_in
 from .selectors import (
     access_own_token,
     active_sessions_of,
@@ -140,16 +140,15 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        # A recovery whose waiting period is over completes now, to the second, whether or not the
-        # scheduled job has run yet: the second factors it removes are not asked for.
-        account_recoveries_complete_due(user=user)
+        # A recovery whose waiting period is over completes first: the second factors it removes are not asked for.
+        set_up_again = account_recovery_sign_in(user=user)
         if two_factor_enabled(user):
             # SECURITY: not signed in yet; the session only remembers who passed the password step.
             two_factor_login_begin(self.request, user)
             next_url = self.get_redirect_url() or self.landing_url(user)
             return redirect(f"{reverse('accounts:two_factor_login')}?{urlencode({'next': next_url})}")
         response = super().form_valid(form)
-        if account_recovery_setup_ask(user=user):
+        if set_up_again:
             messages.warning(
                 self.request,
                 _(
