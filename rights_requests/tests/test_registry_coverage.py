@@ -25,7 +25,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import TOTPDevice, UserSession
+from accounts.models import AccountRecovery, TOTPDevice, UserSession
 from accounts.services import personal_access_token_create, personal_access_token_revoke, signup_request
 from compliance.erasure import UNREADABLE_COLUMNS, erasure_execute
 from compliance.models import AuditEvent, StaffGroup
@@ -106,6 +106,16 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
     failed.post("/accounts/login/", {"username": username, "password": "wrong password"})  # a failed attempt
     TOTPDeviceFactory(user=user, last_used_at=timezone.now())
     BackupCodeFactory(device__user=user, used_at=timezone.now())
+    now = timezone.now()
+    AccountRecovery.objects.create(  # an earlier recovery, completed, after which 2FA was set up again
+        user=user,
+        status=AccountRecovery.Status.COMPLETED,
+        requested_at=now - datetime.timedelta(days=4),
+        started_at=now - datetime.timedelta(days=3, hours=1),
+        completes_at=now - datetime.timedelta(hours=1),
+        ended_at=now - datetime.timedelta(hours=1),
+        setup_asked_at=now - datetime.timedelta(minutes=30),
+    )
     token, raw_token = personal_access_token_create(
         actor=user, user=user, name="Backup script", scope="read", lifetime_days=30
     )
