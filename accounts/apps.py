@@ -12,15 +12,25 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
         from django.db.models.signals import post_delete, post_save, pre_save
 
+        from compliance.models import AuditEvent
         from compliance.registry import registry
+        from compliance.selectors import audit_description_register
 
         from . import personal_data, signals
         from .checks import check_recovery_wait
         from .models import Enrollment, Profile, User
+        from .selectors import account_recovery_event_description
 
         checks.register(check_recovery_wait, checks.Tags.security)
         registry.register_all(personal_data.DECLARATIONS)
         registry.register_shared_text(personal_data.SHARED_TEXT)
+        for action in (
+            AuditEvent.Action.RECOVERY_REQUESTED,
+            AuditEvent.Action.RECOVERY_STARTED,
+            AuditEvent.Action.RECOVERY_CANCELLED,
+            AuditEvent.Action.RECOVERY_COMPLETED,
+        ):
+            audit_description_register(action, account_recovery_event_description)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")
         user_logged_in.connect(signals.mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")

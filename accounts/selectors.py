@@ -1,5 +1,6 @@
 """Reads of the accounts app."""
 
+import datetime
 import math
 
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
@@ -7,6 +8,10 @@ from django.db.models import Count, Window
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+
+from compliance.models import AuditEvent
 
 from .exceptions import AccountChangeRefused
 from .models import (
@@ -234,3 +239,43 @@ def account_recovery_waiting(user):
     if user is None or not user.is_authenticated:
         return None
     return AccountRecovery.objects.filter(user=user, status=AccountRecovery.Status.WAITING).first()
+
+
+def account_recovery_event_description(event):
+    """Return one sentence telling the learner what a step of an account recovery in their audit log was.
+
+    For the account activity page (``compliance.selectors.audit_description_register``): times in the
+    active time zone, named.
+
+    Args:
+        event: an ``AuditEvent`` whose action is one of ``RECOVERY_REQUESTED``, ``_STARTED``, ``_CANCELLED``,
+            ``_COMPLETED``.
+
+    Returns:
+        str.
+    """
+    changes = event.changes or {}
+    action = event.action
+    if action == AuditEvent.Action.RECOVERY_REQUESTED:
+        return gettext(
+            "Someone who knew your password asked to recover your account without its second factors; "
+            "we emailed you a link."
+        )
+    if action == AuditEvent.Action.RECOVERY_STARTED:
+        if not changes.get("completes_at"):
+            return f"{event.get_action_display()}."
+        when = datetime.datetime.fromisoformat(changes["completes_at"])
+        return gettext(
+            "The recovery link we emailed you was followed: your second factors are removed on %(when)s "
+            "unless you cancel."
+        ) % {"when": date_format(timezone.localtime(when), gettext("j M Y, H:i T"))}
+    if action == AuditEvent.Action.RECOVERY_CANCELLED:
+        return gettext("You cancelled the recovery of your account; nothing was removed.")
+    removed = changes.get("second_factors_removed", 0)
+    return ngettext(
+        "The recovery's waiting period ended: %(count)s second factor was removed, every session signed out "
+        "and every API token revoked.",
+        "The recovery's waiting period ended: %(count)s second factors were removed, every session signed out "
+        "and every API token revoked.",
+        removed,
+    ) % {"count": removed}

@@ -299,12 +299,22 @@ def test_every_step_is_in_the_owners_account_activity(owner, run_on_commit, cloc
     client = signed_in_with_code(owner, clock)
     client.post("/settings/security/recovery/cancel/")
     page = client.get("/settings/security/activity/?kind=security").content.decode()
-    for label in (
-        "Recovery without the second factor asked for",
-        "Recovery without the second factor started",
-        "Recovery without the second factor cancelled",
+    for sentence in (
+        "Someone who knew your password asked to recover your account without its second factors",
+        "your second factors are removed on 3 Dec 2026, 09:00 GMT unless you cancel",
+        "You cancelled the recovery of your account; nothing was removed.",
     ):
-        assert label in page
+        assert sentence in page
+
+
+def test_the_completed_recovery_is_in_the_owners_account_activity(owner, run_on_commit, clock):
+    start(owner, run_on_commit)
+    clock.shift(WAIT.total_seconds())
+    call_command("account_recoveries_run", stdout=None)
+    client = Client()
+    client.force_login(owner)
+    page = client.get("/settings/security/activity/?kind=security").content.decode()
+    assert "2 second factors were removed, every session signed out and every API token revoked" in page
 
 
 def test_the_emails_are_in_the_owners_language(owner, run_on_commit):
