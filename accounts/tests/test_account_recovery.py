@@ -14,8 +14,8 @@ from accounts.checks import check_recovery_wait
 from accounts.models import AccountRecovery, BackupCode, BackupCodeDevice, TOTPDevice
 from accounts.recovery import account_recovery_complete
 from compliance.erasure import erasure_execute
-from compliance.models import AuditEvent
-from learnerportal.tests.factories import PASSWORD, BackupCodeFactory, TOTPDeviceFactory, UserFactory
+from compliance.models import AuditEvent, StaffGroup
+from learnerportal.tests.factories import PASSWORD, BackupCodeFactory, TOTPDeviceFactory, UserFactory, staff_member
 from learnerportal.tests.support import code_for, make_token, password_step_client, token_client, unmarked_text
 
 pytestmark = pytest.mark.django_db
@@ -378,3 +378,19 @@ def test_a_waiting_period_shorter_than_a_day_is_refused_by_the_system_check(sett
     assert [error.id for error in check_recovery_wait()] == ["accounts.E001"]
     settings.ACCOUNTS_RECOVERY_WAIT_SECONDS = 24 * 3600
     assert check_recovery_wait() == []
+
+
+def test_a_recovered_staff_member_is_told_to_ask_for_an_enrolment_link(run_on_commit, clock):
+    staff = staff_member("sam.support", StaffGroup.SUPPORT_AGENT, email="sam@example.org")
+    TOTPDeviceFactory(user=staff)
+    client = password_step_client(staff)
+    with run_on_commit():
+        client.post("/accounts/login/code/recovery/")
+    with run_on_commit():
+        Client().post(link_in(mail.outbox[-1], "start"))
+    clock.shift(WAIT.total_seconds())
+
+    page = Client().post("/accounts/login/", {"username": "sam.support", "password": PASSWORD}, follow=True)
+
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert "Staff turn on two-factor authentication with an enrolment link" in page.content.decode()
