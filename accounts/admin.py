@@ -1,5 +1,6 @@
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
@@ -11,6 +12,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -19,8 +21,9 @@ from learnerportal.admin import PermittedActionsMixin
 
 from .exceptions import AccountChangeRefused, TwoFactorError
 from .models import Course, Enrollment, Partner, Payment, Profile, User
-from .selectors import access_account_credentials
-from .services import account_change_refused_record, account_password_set, account_update
+from .selectors import access_account_credentials, profile_regime
+from .services import account_change_refused_record, account_password_set, account_update, profile_regime_override
+from .services.profiles import RECORD_REGIME
 from .two_factor import staff_enrolment_link_send
 
 
@@ -196,6 +199,71 @@ class UserAdmin(
             return
         super().save_model(request, obj, form, change)
         Profile.objects.get_or_create(user=obj)  # every user has a profile
+
+
+class RegimeForm(forms.ModelForm):
+    """The regime staff record for a learner, and why (``profile_regime_override`` saves it)."""
+
+    class Meta:
+        model = Profile
+        fields = ("regime_override", "regime_override_reason")
+        widgets = {"regime_override_reason": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("regime_override") and not (cleaned.get("regime_override_reason") or "").strip():
+            self.add_error(
+                "regime_override_reason",
+                forms.ValidationError(_("Say why this regime applies to the learner."), code="required"),
+            )
+        return cleaned
+
+
+@admin.register(Profile)
+class LearnerRegimeAdmin(AccessTransparencyMixin, StaffSearchMixin, admin.ModelAdmin):
+    """Which data-protection regime applies to each learner; staff with ``record_regime`` record another, with why.
+
+    Only the regime is changed here: the profile itself is the learner's to change.
+    Each recording writes an audit row (``profile_regime_override``).
+    """
+
+    form = RegimeForm
+    access_view_name = gettext_noop("your country and the data-protection law that applies to you")
+    access_list_name = "your country and the data-protection law that applies to you"
+    list_display = ("user", "country", "us_state", "regime_applied", "regime_override")
+    list_filter = ("regime_override",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    staff_search_fields = ("user__username", "=user__email")
+    fields = ("user", "country", "us_state", "regime_applied", "regime_override", "regime_override_reason")
+    readonly_fields = ("user", "country", "us_state", "regime_applied")
+
+    @admin.display(description=_("regime that applies"))
+    def regime_applied(self, obj):
+        return profile_regime(obj).name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(RECORD_REGIME) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm(RECORD_REGIME)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request) or super().has_module_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        profile_regime_override(
+            actor=request.user,
+            user=obj.user,
+            regime_key=form.cleaned_data["regime_override"],
+            reason=form.cleaned_data["regime_override_reason"],
+        )
 
 
 # Django's group admin, for superusers only: a group's permissions are the rights of every staff

@@ -12,6 +12,8 @@ from django.forms.models import model_to_dict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from compliance.regimes import STATE_COUNTRY
+
 from . import conf
 from .languages import in_language_and_time_zone_of
 from .models import Profile, User, validate_username_unlike_staff
@@ -180,12 +182,18 @@ class ProfileForm(forms.Form):
             help_text=_("Your pages, our emails and your reports are written in it."),
             choices=[("", BROWSER_LANGUAGE), *settings.LANGUAGES],
         )
-        for name in ("country", "education_level"):
+        fields["us_state"].help_text = _(
+            "Only if you live in the United States: which state's privacy law protects your data depends on it."
+        )
+        for name in ("country", "us_state", "education_level"):
             fields[name].choices = [("", NOT_SET), *[c for c in fields[name].choices if c[0]]]
         self.fields = {**fields, **self.fields}
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("country") != STATE_COUNTRY:
+            # A state is kept only for a learner in the United States (``Profile.clean``).
+            cleaned["us_state"] = ""
         if cleaned.get("photo") and cleaned.get("remove_photo"):
             self.add_error(
                 "photo",

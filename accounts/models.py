@@ -23,6 +23,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
+from compliance.regimes import STATE_COUNTRY, US_STATES, RegimeKey
 from compliance.search import free_text_indexes
 from learnerportal.encryption import EncryptedCharField, EncryptedDateField
 
@@ -220,6 +221,28 @@ class Profile(models.Model):
         error_messages={"invalid": _("Enter a valid date."), "invalid_date": _("Enter a valid date.")},
     )
     country = CountryField(_("country"), blank=True, error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE})
+    # Asked only of learners in the United States: which state's law applies depends on it.
+    us_state = models.CharField(
+        _("state"),
+        max_length=2,
+        blank=True,
+        choices=US_STATES,
+        error_messages={"invalid_choice": INVALID_CHOICE_MESSAGE},
+    )
+    # Set by staff in admin only, with the reason (``accounts.services.profile_regime_override``).
+    regime_override = models.CharField(
+        _("regime recorded by staff"),
+        max_length=10,
+        blank=True,
+        choices=RegimeKey,
+        help_text=_("Empty: the regime follows the learner's country (and state)."),
+    )
+    regime_override_reason = models.TextField(
+        _("why staff recorded this regime"),
+        blank=True,
+        max_length=2000,
+        validators=[MaxLengthValidator(2000), prohibit_null_characters, prohibit_direction_controls],
+    )
     education_level = models.CharField(
         _("education level"),
         max_length=20,
@@ -244,10 +267,29 @@ class Profile(models.Model):
 
     class Meta:
         # The erasure receipt's scan searches every learner's bio for the erased one's identifiers.
-        indexes = free_text_indexes("acc_profile", "bio")
+        indexes = free_text_indexes("acc_profile", "bio", "regime_override_reason")
+        permissions = [("record_regime", "Can record a learner's data-protection regime")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(regime_override="") | ~models.Q(regime_override_reason=""),
+                name="accounts_profile_regime_override_has_reason",
+            ),
+        ]
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+    def clean(self):
+        """Refuse a state for a learner outside the United States: it would decide nothing but be kept."""
+        super().clean()
+        if self.us_state and self.country and self.country.code != STATE_COUNTRY:
+            raise ValidationError(
+                {
+                    "us_state": ValidationError(
+                        _("Choose a state only if you live in the United States."), code="us_state"
+                    )
+                }
+            )
 
     @property
     def initials(self):

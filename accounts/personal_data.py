@@ -137,6 +137,21 @@ DECLARATIONS = [
             "country": PersonalField(
                 Category.IDENTITY, gettext_noop("Your country"), format=gettext_noop("ISO 3166-1 alpha-2 country code")
             ),
+            "us_state": PersonalField(
+                Category.IDENTITY,
+                gettext_noop("Your state, if you live in the United States: it decides which law protects your data"),
+                format=gettext_noop("Two-letter US postal code, e.g. CA"),
+            ),
+            "regime_override": PersonalField(
+                Category.PREFERENCE,
+                gettext_noop("The data-protection law our staff recorded for you, when not the one of your country"),
+                format=gettext_noop('"gdpr", "uk_gdpr", "ccpa", "lgpd" or "default" (our standard); empty if none'),
+            ),
+            "regime_override_reason": PersonalField(
+                Category.PREFERENCE,
+                gettext_noop("Why our staff recorded that law for you"),
+                free_text=True,
+            ),
             "education_level": PersonalField(Category.EDUCATION, gettext_noop("Your highest level of education")),
             "occupation": PersonalField(Category.EDUCATION, gettext_noop("Your occupation")),
             "timezone": PersonalField(

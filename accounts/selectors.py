@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from compliance.models import AuditEvent
+from compliance.regimes import STATE_COUNTRY, RegimeKey, regime, regime_for_place
 
 from .exceptions import AccountChangeRefused
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     Course,
     Enrollment,
     PersonalAccessToken,
+    Profile,
     SignupConfirmation,
     TOTPDevice,
     UserSession,
@@ -279,3 +281,27 @@ def account_recovery_event_description(event):
         "and every API token revoked.",
         removed,
     ) % {"count": removed}
+
+
+def learner_regime(user):
+    """Return the data-protection regime that applies to ``user`` now (``compliance.regimes.Regime``).
+
+    The one recorded by staff when there is one (``profile_regime_override``), else the
+    one of the learner's country and, in the United States, state
+    (``compliance.regimes.regime_for_place``); a user without a profile gets the
+    platform's standard.
+    """
+    profile = Profile.objects.filter(user=user).only("country", "us_state", "regime_override").first()
+    return regime(RegimeKey.DEFAULT) if profile is None else profile_regime(profile)
+
+
+def profile_regime(profile):
+    """Return the regime that applies to the owner of ``profile`` (a ``Profile``), as ``learner_regime`` says."""
+    if profile.regime_override:
+        return regime(profile.regime_override)
+    return regime(regime_for_place(profile.country.code or "", profile.us_state))
+
+
+def state_unknown(user):
+    """Return whether ``user`` lives in the United States but has not said in which state (their law depends on it)."""
+    return Profile.objects.filter(user=user, country=STATE_COUNTRY, us_state="", regime_override="").exists()

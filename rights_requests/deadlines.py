@@ -13,6 +13,8 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from compliance.regimes import ONE_MONTH, Period, regime
+
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """Return the same date ``months`` later, or the month's last day when it has no such date.
@@ -28,28 +30,64 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=timezone.get_default_timezone())
 
 
-def due_at_for(received_at: datetime.datetime, months: int = 1) -> datetime.datetime:
+def add_period(day: datetime.date, period: Period) -> datetime.date:
+    """Return the last day of ``period`` counted from the day after ``day``.
+
+    Months as ``add_months``; calendar days as they come (Cal. Civ. Code
+    §1798.130(a)(2): "within 45 days of receiving"; LGPD Art. 19, II: "no prazo de
+    até 15 (quinze) dias"); business days skip Saturdays and Sundays.
+    """
+    if period.months:
+        return add_months(day, period.months)
+    if period.days:
+        return day + datetime.timedelta(days=period.days)
+    left = period.business_days
+    while left:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def due_at_for(received_at: datetime.datetime, period: Period = ONE_MONTH) -> datetime.datetime:
     """Return when a request received at ``received_at`` must be answered.
 
     Args:
         received_at: aware datetime of receipt; its date is taken in the platform's
             time zone (``TIME_ZONE``), so a request received at 00:30 local time
             counts from that local day even though it is the day before in UTC.
-        months: length of the period (1 by default; GDPR Art. 12(3)).
+        period: length of the period (one month by default; GDPR Art. 12(3)).
 
     Returns:
-        aware datetime: the end of the corresponding day ``months`` later, local time.
+        aware datetime: the end of the period's last day, platform time.
     """
     received_day = timezone.localtime(received_at, timezone.get_default_timezone()).date()
-    return end_of_day(add_months(received_day, months))
+    return end_of_day(add_period(received_day, period))
 
 
-def extended_due_at(received_at: datetime.datetime, months: int) -> datetime.datetime:
-    """Return the deadline after extending by ``months`` (1 or 2) further months (GDPR Art. 12(3)).
+def regime_due_at(received_at: datetime.datetime, regime_key: str, request_type: str) -> datetime.datetime:
+    """Return the deadline of a request of ``request_type`` received at ``received_at`` under ``regime_key``.
+
+    The regime's ``DeadlineRule`` for the type decides the period (``compliance.regimes``).
 
     Raises:
-        ValueError: when ``months`` is not 1 or 2.
+        KeyError: an unknown regime.
     """
-    if months not in (1, 2):
-        raise ValueError("A deadline can be extended by one or two further months.")
-    return due_at_for(received_at, 1 + months)
+    return due_at_for(received_at, regime(regime_key).deadline_for(request_type).period)
+
+
+def extended_due_at(
+    received_at: datetime.datetime, extension: Period, *, regime_key: str = "gdpr", request_type: str = "access"
+) -> datetime.datetime:
+    """Return the deadline after extending a request's period by ``extension``, counted from receipt.
+
+    GDPR and UK GDPR Art. 12(3): one month + one or two further months; Cal. Civ.
+    Code §1798.130(a)(2): 45 days + 45 more.
+
+    Raises:
+        ValueError: ``extension`` is not one the regime allows for the type (the LGPD allows none).
+    """
+    rule = regime(regime_key).deadline_for(request_type)
+    if not rule.allows(extension):
+        raise ValueError(f"The {regime_key} regime does not allow an extension by {extension.key}.")
+    return due_at_for(received_at, rule.period + extension)

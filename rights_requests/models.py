@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from compliance.regimes import RegimeKey
 from compliance.search import (
     SearchTokensField,
     SearchTokensModel,
@@ -57,8 +58,11 @@ def open_first():
 class RightsRequest(SearchTokensModel):
     """One request by a data subject to exercise a right.
 
-    ``received_at`` never changes; ``due_at`` is one calendar month later and may
-    be extended once (``extended_at`` and ``extension_reason`` are then set).
+    ``received_at`` never changes; ``regime`` is the data-protection law that applied
+    to the learner when they filed it (``compliance.regimes``), and ``due_at`` the end
+    of that law's period (one calendar month under the GDPR, 45 days under the CCPA,
+    15 under the LGPD), which may be extended once as that law allows
+    (``extended_at`` and ``extension_reason`` are then set).
     ``type`` is one of the registered request types (``rights_requests.handlers``);
     ``details`` is what its handler's ``clean_details`` returned, e.g.
     ``{"changes": {field: new value}, "note": str}`` for rectification. It is
@@ -82,6 +86,12 @@ class RightsRequest(SearchTokensModel):
     )
     status = models.CharField(_("status"), max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
+    regime = models.CharField(
+        _("regime"),
+        max_length=10,
+        choices=RegimeKey,
+        help_text=_("The data-protection law that applied to the learner when the request was filed."),
+    )
     due_at = models.DateTimeField()
     extended_at = models.DateTimeField(null=True, blank=True)
     extension_reason = models.TextField(_("extension reason"), blank=True)
@@ -150,6 +160,7 @@ class RightsRequest(SearchTokensModel):
         ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="rr_status_due"),
+            models.Index(fields=["regime", "status", "due_at"], name="rr_regime_status_due"),
             models.Index(fields=["subject", "-received_at"], name="rr_subject_received"),
             # The staff queue's order (RightsRequestAdmin.get_ordering): a page is read from here, not sorted.
             models.Index(open_first(), models.F("due_at"), models.F("reference"), name="rr_queue_order"),

@@ -48,6 +48,11 @@ DECLARATIONS = [
             ),
             "status": PersonalField(Category.PREFERENCE, _("Where the request stands")),
             "received_at": PersonalField(Category.PREFERENCE, _("When we received it")),
+            "regime": PersonalField(
+                Category.PREFERENCE,
+                _("The data-protection law we answered it under, from where you live"),
+                format=_('"gdpr", "uk_gdpr", "ccpa", "lgpd" or "default" (our standard)'),
+            ),
             "due_at": PersonalField(Category.PREFERENCE, _("When we must answer")),
             "extended_at": PersonalField(Category.PREFERENCE, _("When the deadline was extended")),
             "extension_reason": PersonalField(Category.PREFERENCE, _("Why we needed more time"), free_text=True),

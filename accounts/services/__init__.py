@@ -10,7 +10,7 @@
 """
 
 from .passwords import password_changed, password_reset_completed, sign_in_change_tell, sign_in_secure
-from .profiles import PROFILE_EDITABLE_FIELDS, profile_changes_validate, profile_update
+from .profiles import PROFILE_EDITABLE_FIELDS, profile_changes_validate, profile_regime_override, profile_update
 from .sessions import (
     SIGNED_IN_AT_KEY,
     user_session_start,
@@ -54,6 +54,7 @@ __all__ = [
     "personal_access_tokens_prune",
     "personal_access_tokens_revoke_all",
     "profile_changes_validate",
+    "profile_regime_override",
     "profile_update",
     "sign_in_change_tell",
     "sign_in_secure",

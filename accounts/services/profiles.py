@@ -9,11 +9,12 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 
-from ..exceptions import InvalidPhoto
+from ..exceptions import AccountChangeRefused, InvalidPhoto
 from ..models import Profile
 from ..photos import photo_check, photo_normalize
 
@@ -24,6 +25,7 @@ PROFILE_EDITABLE_FIELDS = (
     "phone",
     "date_of_birth",
     "country",
+    "us_state",
     "education_level",
     "occupation",
     "timezone",
@@ -157,4 +159,56 @@ def profile_update(*, actor, user, data: Mapping, photo=None, remove_photo=False
         raise
     if photo_action and old_photo:
         transaction.on_commit(lambda: storage.delete(old_photo))
+    return profile
+
+
+_REASON_REQUIRED = _("Say why this regime applies to the learner.")
+
+#: The permission staff need to record a learner's data-protection regime.
+RECORD_REGIME = "accounts.record_regime"
+
+
+@transaction.atomic
+def profile_regime_override(*, actor, user, regime_key, reason):
+    """Record the data-protection regime that applies to ``user`` whatever their country says, or clear it.
+
+    For what the country cannot tell: a learner who lives in the EU but set another
+    country, one covered by a contract, a court's or an authority's decision. The
+    learner's next requests are handled under it (``accounts.selectors.learner_regime``);
+    those already filed keep theirs. The audit row names the old and new regime, never
+    the reason (which may name the learner).
+
+    Args:
+        actor: staff with ``accounts.record_regime``.
+        user: the learner.
+        regime_key: a ``compliance.regimes.RegimeKey`` value, or "" to let the country decide again.
+        reason: why, required with a regime (kept on the profile for staff), ignored when clearing.
+
+    Returns:
+        the saved ``Profile``.
+
+    Raises:
+        AccountChangeRefused: ``actor`` lacks the permission.
+        django.core.exceptions.ValidationError: an unknown regime, or a regime without a reason.
+    """
+    if actor is None or not actor.is_active or not actor.is_staff or not actor.has_perm(RECORD_REGIME):
+        raise AccountChangeRefused("You are not allowed to record a learner's data-protection regime.")
+    profile = Profile.objects.select_for_update().get(user=user)
+    before = profile.regime_override
+    profile.regime_override = regime_key or ""
+    profile.regime_override_reason = (reason or "").strip() if regime_key else ""
+    if regime_key and not profile.regime_override_reason:
+        raise ValidationError({"regime_override_reason": ValidationError(_REASON_REQUIRED, code="required")})
+    profile.full_clean(
+        exclude=[
+            f.name for f in Profile._meta.concrete_fields if f.name not in ("regime_override", "regime_override_reason")
+        ]
+    )
+    profile.save(update_fields=["regime_override", "regime_override_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        subject=user,
+        action=AuditEvent.Action.ACCOUNT_CHANGED,
+        changes={"fields": ["regime"], "regime": [before, profile.regime_override]},
+    )
     return profile

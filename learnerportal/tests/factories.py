@@ -234,6 +234,7 @@ class RightsRequestFactory(factory.django.DjangoModelFactory):
     subject = factory.SubFactory(UserFactory)
     type = "access"
     status = Status.AWAITING_APPROVAL
+    regime = "gdpr"
     received_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyAttribute(lambda request: due_at_for(request.received_at))
     decision_reason = factory.LazyAttribute(
