@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
 from compliance.erasure import findings_by_column
 from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
+from compliance.regimes import regime
 from learnerportal.staff_time import staff_datetime
 
 from . import conf, selectors, services, tasks
@@ -277,16 +278,27 @@ class RejectForm(forms.Form):
     )
 
 
-class ExtendForm(forms.Form):
-    """By how much to extend deadlines, and why; the learner is told the reason (GDPR Art. 12(3))."""
+#: The extensions staff may choose, as ``{form value: request_extend's keyword arguments}``; each request's
+#: regime says which it allows (``compliance.regimes``), and the service refuses the others by reference.
+EXTENSIONS = {"1m": {"months": 1}, "2m": {"months": 2}, "45d": {"days": 45}}
 
-    months = forms.TypedChoiceField(
+
+class ExtendForm(forms.Form):
+    """By how much to extend deadlines, and why; the learner is told the reason (GDPR Art. 12(3), CCPA §1798.130)."""
+
+    extension = forms.ChoiceField(
         label=_("Extend by"),
-        choices=[(1, _("1 further month")), (2, _("2 further months"))],
-        coerce=int,
-        initial=2,
+        choices=[
+            ("1m", _("1 further month (GDPR, UK GDPR, platform standard)")),
+            ("2m", _("2 further months (GDPR, UK GDPR, platform standard)")),
+            ("45d", _("45 further days (CCPA/CPRA)")),
+        ],
+        initial="2m",
         widget=forms.RadioSelect,
-        help_text=_("Counted from the day the request was received. A deadline can be extended only once."),
+        help_text=_(
+            "Counted from the day the request was received. A deadline can be extended only once, "
+            "as the request's regime allows; the LGPD allows no extension."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -355,8 +367,17 @@ class LiftForm(forms.Form):
 class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelAdmin):
     """The queue of data-rights requests: read-only rows, every step an action calling a service."""
 
-    list_display = ("reference", "learner", "right", "state", "received", "deadline", "assignee")
-    list_filter = (TypeFilter, "status", DeadlineFilter, WorkFilter, LearnerAsksFilter, AssigneeFilter, FileFilter)
+    list_display = ("reference", "learner", "right", "regime_shown", "state", "received", "deadline", "assignee")
+    list_filter = (
+        TypeFilter,
+        "status",
+        "regime",
+        DeadlineFilter,
+        WorkFilter,
+        LearnerAsksFilter,
+        AssigneeFilter,
+        FileFilter,
+    )
     list_select_related = ("subject", "assignee")
     # "N of M" would count every request on every page view, on top of the paginator's count.
     show_full_result_count = False
@@ -380,7 +401,10 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     ]
     fieldsets = [
         (None, {"fields": ["reference", "learner_account", "right_exercised", "status", "assignee"]}),
-        (_("Deadline"), {"fields": ["received_at_shown", "due", "extended_at_shown", "extension_reason"]}),
+        (
+            _("Deadline"),
+            {"fields": ["regime_shown", "received_at_shown", "due", "extended_at_shown", "extension_reason"]},
+        ),
         (_("What the learner asked for"), {"fields": ["request_details"]}),
         (_("Outcome"), {"fields": ["decision_reason", "completed_at_shown", "download_file", "erasure_receipt"]}),
     ]
@@ -400,6 +424,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "right_exercised",
         "status",
         "assignee",
+        "regime_shown",
         "received_at_shown",
         "due",
         "extended_at_shown",
@@ -597,11 +622,19 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         css_class, text = status
         return format_html('{} — <span class="rr-deadline {}">{}</span>', staff_datetime(obj.due_at), css_class, text)
 
+    @admin.display(description=_("regime"), ordering="regime")
+    def regime_shown(self, obj):
+        """The regime the request is answered under, with its period: "California CCPA/CPRA: 45 days"."""
+        rule = regime(obj.regime).deadline_for(obj.type)
+        return gettext("%(regime)s: %(period)s") % {"regime": obj.get_regime_display(), "period": rule.period}
+
     @admin.display(description=_("type"))
     def right_exercised(self, obj):
-        """The right exercised as staff name it, with its source: "Erasure (GDPR Art. 17)"."""
+        """The right as staff name it, with its source under the request's regime: "Erasure (GDPR Art. 17)"."""
         handler = handler_for(obj.type)
-        return gettext("%(type)s (%(article)s)") % {"type": handler.name, "article": handler.article}
+        right = regime(obj.regime).right(obj.type)
+        article = right.citation if right is not None else handler.article
+        return gettext("%(type)s (%(article)s)") % {"type": handler.name, "article": article}
 
     @admin.display(description=_("received"))
     def received_at_shown(self, obj):
@@ -908,8 +941,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
                 queryset,
                 services.request_extend,
                 DONE["extend"],
-                months=data["months"],
                 reason=data["reason"],
+                **EXTENSIONS[data["extension"]],
             ),
         )
 

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 
 from accounts.models import PersonalAccessToken
 from accounts.reauthentication import recently_authenticated
+from compliance.regimes import RegimeKey
 from learnerportal.api.errors import (
     AUTH_ERRORS,
     LIST_ERRORS,
@@ -38,12 +39,12 @@ from learnerportal.api.pagination import IgnoreAcceptNegotiation, PortalPaginati
 from learnerportal.api.parsers import JSONParser
 from learnerportal.api.views import PortalAPIView
 
-from . import conf
-from .deadlines import due_at_for
+from .deadlines import original_due_at
 from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDetails, RequestFileUnavailable
 from .files import live_file_of, request_download
 from .handlers import choices, details_fields, handler_for, registered
 from .models import RequestFile, Status
+from .regime_rights import complaint_of
 from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
 from .services import request_lift_ask, request_submit, request_withdraw
 from .standings import standings_of
@@ -106,13 +107,20 @@ class RequestSerializer(RequestSummarySerializer):
 
     details = RequestDetailsSerializer(help_text="What you asked for, as we recorded it.")
     status_explained = serializers.CharField(help_text='Where it stands, in words; "" when completed or rejected.')
+    regime = serializers.ChoiceField(
+        choices=RegimeKey.choices,
+        help_text="The data-protection law we answer it under, from where you lived when you filed it: "
+        "its rights, deadline and the authority you may complain to.",
+    )
     original_due_at = serializers.DateTimeField()
     extended_at = serializers.DateTimeField(allow_null=True)
     extension_reason = serializers.CharField(help_text='Why we extended the deadline; "" when not extended.')
     overdue = serializers.BooleanField()
     decision_reason = serializers.CharField(help_text='Why it was rejected; "" otherwise.')
     supervisory_authority = serializers.CharField(
-        allow_null=True, help_text="Where you may complain, when rejected (GDPR Art. 12(4), 77); null otherwise."
+        allow_null=True,
+        help_text="Where you may complain under the request's regime, when rejected (GDPR Art. 12(4), 77; "
+        "Cal. Civ. Code §1798.199.45; LGPD Art. 18 §1); null otherwise.",
     )
     completed_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField(help_text='What we did, once completed; "" before.')
@@ -165,12 +173,15 @@ def request_data(request, rights_request):
     return request_summary_data(request, rights_request) | {
         "details": details,
         "status_explained": status_explained(rights_request),
-        "original_due_at": _datetime(due_at_for(rights_request.received_at)),
+        "regime": rights_request.regime,
+        "original_due_at": _datetime(original_due_at(rights_request)),
         "extended_at": _datetime(rights_request.extended_at),
         "extension_reason": rights_request.extension_reason,
         "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
         "decision_reason": rights_request.decision_reason,
-        "supervisory_authority": conf.SUPERVISORY_AUTHORITY if rights_request.status == Status.REJECTED else None,
+        "supervisory_authority": (
+            complaint_of(rights_request)["authority"] if rights_request.status == Status.REJECTED else None
+        ),
         "completed_at": _datetime(rights_request.completed_at),
         "outcome": outcome_of(rights_request.events.all()),
         "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
@@ -205,6 +216,7 @@ REQUEST_EXAMPLE = {
     "url": "http://127.0.0.1:8000/api/v1/me/requests/3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21/",
     "details": {"note": ""},
     "status_explained": "",
+    "regime": "gdpr",
     "original_due_at": "2026-12-30T23:59:59Z",
     "extended_at": None,
     "extension_reason": "",

@@ -91,3 +91,8 @@ def extended_due_at(
     if not rule.allows(extension):
         raise ValueError(f"The {regime_key} regime does not allow an extension by {extension.key}.")
     return due_at_for(received_at, rule.period + extension)
+
+
+def original_due_at(rights_request) -> datetime.datetime:
+    """Return the deadline ``rights_request`` had before any extension: its regime's period from receipt."""
+    return regime_due_at(rights_request.received_at, rights_request.regime, rights_request.type)

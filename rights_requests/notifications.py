@@ -13,6 +13,7 @@ from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
+from .regime_rights import complaint_of
 from .request_types import handler_for
 
 SUBJECTS = {
@@ -80,7 +81,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
             "what_we_do": handler.what_we_do,
             "request_type": _named_as_on_the_pages(request),
             "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
-            "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+            "complaint": complaint_of(request),
         }
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)

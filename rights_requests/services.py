@@ -13,11 +13,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import learner_regime
 from compliance.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
 from compliance.exceptions import LeftoverNotRedactable
+from compliance.regimes import Period, regime
 from compliance.services import data_subject_lock
 
-from .deadlines import due_at_for, extended_due_at
+from .deadlines import extended_due_at, regime_due_at
 from .details import clean_text
 from .exceptions import (
     AccountClosed,
@@ -29,6 +31,7 @@ from .exceptions import (
 from .handlers import handler_for, registered
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 from .permissions import WORK, require
+from .regime_rights import offers
 from .standings import standings_of
 from .steps import extension_refusal, require_step
 from .tasks import email_learner, process_later
@@ -70,14 +73,19 @@ def request_submit(*, actor, subject, request_type, details=None):
         request_type: a registered type (``handlers``).
         details: what the type's handler takes (``Handler.clean_details``).
 
+    The request records the regime that applies to the subject now
+    (``accounts.selectors.learner_regime``), and its deadline is that regime's for
+    the type (GDPR Art. 12(3): one calendar month; Cal. Civ. Code §1798.130(a)(2):
+    45 days; LGPD Art. 19, II: 15 days; see ``deadlines``).
+
     Returns:
-        the new ``RightsRequest``; ``due_at`` is one calendar month after receipt
-        (GDPR Art. 12(3), see ``deadlines``).
+        the new ``RightsRequest``.
 
     Raises:
         DuplicateOpenRequest: the subject already has an open request of this type
             (``error.existing`` is it); enforced by a database constraint.
-        InvalidRequestDetails, NotPermitted.
+        InvalidRequestDetails: naming ``type`` for a right the subject's regime does not give; bad details.
+        NotPermitted.
     """
     by_subject = actor is not None and actor.pk == subject.pk
     if not by_subject:
@@ -90,6 +98,12 @@ def request_submit(*, actor, subject, request_type, details=None):
     existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
     if existing:
         raise DuplicateOpenRequest(existing)
+    applies = learner_regime(subject)
+    if not offers(applies, request_type):
+        raise InvalidRequestDetails(
+            _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name},
+            field="type",
+        )
     cleaned = handler.clean_details(details or {}, subject=subject)
     received_at = timezone.now()
     request = RightsRequest(
@@ -98,7 +112,8 @@ def request_submit(*, actor, subject, request_type, details=None):
         type=request_type,
         details=cleaned,
         received_at=received_at,
-        due_at=due_at_for(received_at),
+        regime=applies.key,
+        due_at=regime_due_at(received_at, applies.key, request_type),
     )
     request.full_clean(validate_constraints=False)
     try:
@@ -286,26 +301,42 @@ def request_assign(*, actor, request, assignee):
 
 
 @transaction.atomic
-def request_extend(*, actor, request, months, reason):
-    """Extend the deadline once by ``months`` (1 or 2) further months, telling the learner why.
+def request_extend(*, actor, request, reason, months=0, days=0):
+    """Extend the deadline once, as the request's regime allows, telling the learner why.
 
-    GDPR Art. 12(3): extension by two further months "where necessary, taking
-    into account the complexity and number of the requests"; the learner is told
-    within the first month, with the reasons.
+    GDPR and UK GDPR Art. 12(3): by one or two further months "where necessary,
+    taking into account the complexity and number of the requests", told within
+    the first month with the reasons. Cal. Civ. Code §1798.130(a)(2): once by 45
+    more days, with notice within the first 45. The LGPD allows none. The new
+    deadline is counted from receipt (``deadlines.extended_due_at``).
+
+    Args:
+        months, days: the extension, one of them (``compliance.regimes.DeadlineRule.extensions``).
 
     Raises:
         NotPermitted: not the privacy officer. TransitionNotAllowed: closed,
-        already extended, or past its first deadline. InvalidRequestDetails: no
-        reason, or months not 1 or 2.
+        already extended, past its first deadline, or a regime without extensions.
+        InvalidRequestDetails: no reason, or an extension the regime does not allow
+        (``field`` is ``months``).
     """
     require_step(actor, "extend", request)
     request = locked(request)
     if (refusal := extension_refusal(request)) is not None:
         raise TransitionNotAllowed(refusal)
-    if months not in (1, 2):
-        raise InvalidRequestDetails(_("Extend by one or two months."), field="months")
+    rule = regime(request.regime).deadline_for(request.type)
+    try:
+        extension = Period(months=months or 0, days=days or 0)
+    except ValueError:
+        extension = None
+    if extension is None or not rule.allows(extension):
+        allowed = ", ".join(str(choice) for choice in rule.extensions)
+        raise InvalidRequestDetails(
+            _("Under %(law)s a deadline can be extended by %(allowed)s only.")
+            % {"law": regime(request.regime).name, "allowed": allowed},
+            field="months",
+        )
     reason = clean_text(reason, "reason", required=True)
-    new_due_at = extended_due_at(request.received_at, months)
+    new_due_at = extended_due_at(request.received_at, extension, regime_key=request.regime, request_type=request.type)
     event = take_step(
         request,
         "extend",

@@ -1,10 +1,11 @@
-"""The privacy officer's figures: requests received and closed per week, answers on time per type.
+"""The privacy officer's figures: requests received and closed per week, answers on time per type and per regime.
 
 A request is *answered* when it first reaches ``completed`` or ``rejected``: the learner then
 has our reply, which the law's deadline is about (GDPR Art. 12(3): "without undue delay and
 in any event within one month"). An erasure still removing leftovers
 (``completed_with_findings``) is not answered yet. A request is *closed* when it is answered
-or withdrawn. An answer is *on time* when it came by the request's deadline, extended or not.
+or withdrawn. An answer is *on time* when it came by the request's deadline, extended or not,
+which its regime set (one month under the GDPR, 45 days under the CCPA, 15 under the LGPD).
 Weeks run Monday to Sunday in the platform's time zone, where staff work and deadlines count.
 """
 
@@ -15,6 +16,8 @@ from django.db.models import Aggregate, Count, DateTimeField, F, FloatField, Out
 from django.db.models.functions import Extract, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from compliance.regimes import RegimeKey
 
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
 from .request_types import registered
@@ -46,7 +49,7 @@ class WeekFigures:
 
 @dataclass(frozen=True)
 class TypeFigures:
-    """One request type's figures over the period (``type`` None for all types together).
+    """One request type's (or regime's) figures over the period (``type`` None for all types together).
 
     ``on_time_rate`` is a fraction 0–1 of ``answered``, and ``median_days`` the median time
     from receipt to answer in days; both None when nothing was answered in the period.
@@ -77,6 +80,8 @@ class RequestStatistics:
     weeks: list[WeekFigures]
     types: list[TypeFigures]
     total: TypeFigures
+    #: One per regime (``type`` is the regime's key), in ``RegimeKey`` order.
+    regimes: list[TypeFigures]
 
 
 def _week_start(moment):
@@ -149,7 +154,8 @@ def request_statistics(*, weeks=12, now=None):
 
     Returns:
         ``RequestStatistics``: ``weeks`` oldest first (every week, empty ones too), ``types``
-        one per registered request type in the registry's order, and ``total`` for all types.
+        one per registered request type in the registry's order, ``total`` for all types, and
+        ``regimes`` one per regime (each request counted under the regime it was filed under).
 
     Raises:
         ValueError: ``weeks`` is not one of ``PERIOD_WEEKS``.
@@ -183,10 +189,9 @@ def request_statistics(*, weeks=12, now=None):
         start = datetime.datetime.combine(monday, datetime.time.min, tzinfo=zone)
         week_rows.append(WeekFigures(start=monday, received=received.get(start, 0), closed=closed.get(start, 0)))
 
-    counts = {
-        row["type"]: row
-        for row in RightsRequest.objects.filter(received_in_period | Q(status__in=OPEN_STATUSES))
-        .values("type")
+    rows = list(
+        RightsRequest.objects.filter(received_in_period | Q(status__in=OPEN_STATUSES))
+        .values("type", "regime")
         .annotate(
             received=Count("pk", filter=received_in_period),
             withdrawn=Count("pk", filter=received_in_period & Q(status=Status.WITHDRAWN)),
@@ -194,17 +199,38 @@ def request_statistics(*, weeks=12, now=None):
             overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now)),
         )
         .order_by()
-    }
+    )
+    counts = _summed_by(rows, "type")
+    regime_counts = _summed_by(rows, "regime")
     # One row of aggregates, each type's FILTERed: grouping by type would also group by the
     # answer's time, which the query computes per request.
     aggregates = {}
     for handler in registered():
         aggregates.update(_answer_figures(handler.type, Q(type=handler.type)))
+    for key in RegimeKey:
+        aggregates.update(_answer_figures(f"regime-{key}", Q(regime=key)))
     answers = _first_reaching(ANSWERED_STATUSES, since, now).aggregate(**aggregates, **_answer_figures("all"))
     types = [
         _type_figures(handler.type, handler.label, counts.get(handler.type, {}), _prefixed(answers, handler.type))
         for handler in registered()
     ]
-    summed = {name: sum(row[name] for row in counts.values()) for name in ("received", "withdrawn", "open", "overdue")}
+    summed = {name: sum(row[name] for row in counts.values()) for name in _COUNTED}
     total = _type_figures(None, _("All types"), summed, _prefixed(answers, "all"))
-    return RequestStatistics(since=since, until=now, weeks=week_rows, types=types, total=total)
+    regimes = [
+        _type_figures(key.value, key.label, regime_counts.get(key, {}), _prefixed(answers, f"regime-{key}"))
+        for key in RegimeKey
+    ]
+    return RequestStatistics(since=since, until=now, weeks=week_rows, types=types, total=total, regimes=regimes)
+
+
+_COUNTED = ("received", "withdrawn", "open", "overdue")
+
+
+def _summed_by(rows, key):
+    """Return ``{row[key]: {count name: sum}}`` of count rows (dicts) grouped by type and regime."""
+    summed = {}
+    for row in rows:
+        into = summed.setdefault(row[key], dict.fromkeys(_COUNTED, 0))
+        for name in _COUNTED:
+            into[name] += row[name]
+    return summed

@@ -54,6 +54,20 @@ EXPORTS = {
             for figures in [*statistics.types, statistics.total]
         ),
     ),
+    "regimes": (
+        ["regime", "received", "answered", "answered_on_time", "on_time_percent", "overdue_now"],
+        lambda statistics: (
+            {
+                "regime": figures.type,
+                "received": figures.received,
+                "answered": figures.answered,
+                "answered_on_time": figures.on_time,
+                "on_time_percent": "" if figures.on_time_rate is None else round(100 * figures.on_time_rate, 1),
+                "overdue_now": figures.overdue,
+            }
+            for figures in statistics.regimes
+        ),
+    ),
 }
 
 

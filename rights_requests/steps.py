@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 
+from compliance.regimes import regime
+
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
 from .request_types import handler_for, registered
 from .standings import standings_of
@@ -65,18 +67,25 @@ def _holds(user, permission):
 
 
 def extension_refusal(request, *, now=None):
-    """Return why the deadline of ``request`` cannot be extended, or None when it can (GDPR Art. 12(3)).
+    """Return why the deadline of ``request`` cannot be extended, or None when it can.
 
-    The status is the transition table's to judge; this adds the article's own
-    limits: once only, and within the first period.
+    The status is the transition table's to judge; this adds the law's own limits
+    (the request's regime): an extension at all (none under the LGPD), once only,
+    and within the first period (GDPR Art. 12(3), Cal. Civ. Code §1798.130(a)(2)).
     """
+    rule = regime(request.regime).deadline_for(request.type)
+    if not rule.extensions:
+        return gettext("%(law)s allows no extension of this deadline (%(citation)s).") % {
+            "law": regime(request.regime).name,
+            "citation": rule.citation,
+        }
     if request.extended_at is not None:
         return gettext("The deadline of this request has already been extended once.")
     if (now or timezone.now()) > request.due_at:
         return gettext(
             "The deadline has passed: an extension must be decided and told to the learner "
-            "within the first month (GDPR Art. 12(3))."
-        )
+            "within the first period of %(period)s (%(citation)s)."
+        ) % {"period": rule.period, "citation": rule.citation}
     return None
 
 

@@ -6,7 +6,7 @@ passed to the templates as ``right``.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.html import escape, format_html
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.reauthentication import reauthentication_redirect, recently_authenticated
+from accounts.selectors import learner_regime, state_unknown
 
-from . import conf
-from .deadlines import due_at_for
+from .deadlines import original_due_at, regime_due_at
 from .exceptions import (
     DownloadExpired,
     DuplicateOpenRequest,
@@ -26,8 +26,9 @@ from .exceptions import (
     TransitionNotAllowed,
 )
 from .files import latest_file_of, live_file_of, request_download
-from .handlers import handler_for, registered
+from .handlers import handler_for
 from .models import Status
+from .regime_rights import complaint_of, offered_rights, offers
 from .selectors import (
     access_own_request,
     open_request_of,
@@ -69,7 +70,7 @@ REQUESTS_PER_PAGE = 20
 @login_required
 @require_safe
 def data_rights(request):
-    """Your data tab: the rights explained, a way to start each, and the learner's requests, 20 a page."""
+    """Your data tab: the rights the learner's law gives, a way to start each, and their requests, 20 a page."""
     page, in_use = requests_page_of(request.user, request.GET.get("page"), per_page=REQUESTS_PER_PAGE)
     listed = list(page)
     with_standings([*listed, *in_use], subject=request.user)
@@ -78,12 +79,16 @@ def data_rights(request):
     for item in in_use:
         if item.is_open or (item.standing and item.standing.in_force):
             open_by_type.setdefault(item.type, item)
+    applies = learner_regime(request.user)
     return render(
         request,
         "rights_requests/index.html",
         {
             "tab": "data",
-            "rights": [(right.type, open_by_type.get(right.type)) for right in registered()],
+            "rights": [(offered.type, open_by_type.get(offered.type)) for offered in offered_rights(applies)],
+            "regime": applies,
+            "regime_period": applies.deadline.period,
+            "state_unknown": state_unknown(request.user),
             "rows": [(item, handler_for(item.type)) for item in listed],
             "page": page,
         },
@@ -93,8 +98,14 @@ def data_rights(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request, request_type):
-    """Start a request of ``request_type``: ask only what that type needs, then file it."""
+    """Start a request of ``request_type``: ask only what that type needs, then file it.
+
+    A right the learner's law does not give is not offered: its page answers 404.
+    """
     right = handler_for(request_type)
+    applies = learner_regime(request.user)
+    if not offers(applies, request_type):
+        raise Http404("No such right under the learner's regime.")
     if right.requires_recent_password and not recently_authenticated(request):
         return reauthentication_redirect(request)  # SECURITY: such a request (erasure) cannot be undone
     if request.method != "POST":
@@ -129,7 +140,8 @@ def request_new(request, request_type):
             "right": right,
             "form": form,
             "starts_at_once": right.approved_on_filing(),
-            "due_if_sent_now": due_at_for(timezone.now()),
+            "legal": applies.right(request_type),
+            "due_if_sent_now": regime_due_at(timezone.now(), applies.key, request_type),
         },
     )
 
@@ -151,13 +163,13 @@ def request_detail(request, request_id):
             "rights_request": rights_request,
             "right": right,
             "status_explained": status_explained(rights_request),
-            "original_due_at": due_at_for(rights_request.received_at),
+            "original_due_at": original_due_at(rights_request),
             "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
             "outcome": outcome_of(events),
             "asked": right.details_as_text(rights_request),
             "timeline": timeline_of(rights_request),
             "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
-            "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+            "complaint": complaint_of(rights_request),
             "live_file": live_file,
             "gone_file": gone_file,
             "gone_damaged": gone_file is not None and gone_file.expires_at > timezone.now(),

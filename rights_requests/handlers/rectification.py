@@ -15,11 +15,11 @@ from accounts.services import PROFILE_EDITABLE_FIELDS, profile_changes_validate,
 from accounts.validators import selectable_timezones
 from learnerportal.api.fields import BoundedDictField, StrictCharField
 
-from .. import conf
 from ..details import DETAIL_TEXT_MAX, clean_text
 from ..exceptions import InvalidRequestDetails
 from ..forms import RightsRequestForm, lazy_format, note_field
 from ..models import RequestEvent, Status
+from ..regime_rights import complaint_of
 from .base import Handler
 
 #: Profile fields a learner may ask staff to correct (GDPR Art. 16).
@@ -315,10 +315,10 @@ class RectificationHandler(Handler):
             # GDPR Art. 12(4): a learner whose request is not met is told of the right to complain.
             lines.append(
                 gettext(
-                    "If you disagree, reply to our email or ask again; you may also complain to a supervisory "
-                    "authority, such as %(authority)s."
+                    "If you disagree, reply to our email or ask again; you may also complain to %(authority)s "
+                    "(%(citation)s)."
                 )
-                % {"authority": conf.SUPERVISORY_AUTHORITY}
+                % complaint_of(request)
             )
         return " ".join(lines) or gettext("We made no change.")
 

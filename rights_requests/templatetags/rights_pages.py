@@ -18,6 +18,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext
 
+from compliance.regimes import regime
 from learnerportal.calendar_dates import calendar_date
 
 from ..models import RightsRequest
@@ -30,11 +31,13 @@ KEPT = 256
 
 
 @register.simple_tag
-def right_card(request_type, in_use=None):
+def right_card(request_type, regime_key, in_use=None):
     """Return the Your data tab's card of the right ``request_type``, with the learner's request ``in_use`` if any.
 
     Args:
-        request_type: a registered request type.
+        request_type: a registered request type the regime gives a right to.
+        regime_key: the learner's regime (``compliance.regimes.RegimeKey``): the card names the
+            right as that law does, with its citation.
         in_use: the learner's open request of that type, or their completed one whose
             effect may still be in force (``standing``), or None.
 
@@ -42,8 +45,8 @@ def right_card(request_type, in_use=None):
         safe HTML of ``rights_requests/_right_card.html``.
     """
     if in_use is None and not settings.DEBUG:
-        return _card(request_type, get_language())
-    return _card_rendered(request_type, in_use)
+        return _card(request_type, regime_key, get_language())
+    return _card_rendered(request_type, regime_key, in_use)
 
 
 @register.simple_tag
@@ -140,8 +143,8 @@ def _detail_url(language, prefix):
 
 # ``language`` is the key only: the active one is what the templates read.
 @functools.lru_cache(maxsize=KEPT)
-def _card(request_type, language):
-    return _card_rendered(request_type, None)
+def _card(request_type, regime_key, language):
+    return _card_rendered(request_type, regime_key, None)
 
 
 @functools.lru_cache(maxsize=KEPT)
@@ -149,6 +152,11 @@ def _badge(status, language):
     return render_to_string("rights_requests/_status.html", {"rights_request": RightsRequest(status=status)})
 
 
-def _card_rendered(request_type, in_use):
-    context = {"request_type": request_type, "right": handler_for(request_type), "open_request": in_use}
+def _card_rendered(request_type, regime_key, in_use):
+    context = {
+        "request_type": request_type,
+        "right": handler_for(request_type),
+        "legal": regime(regime_key).right(request_type),
+        "open_request": in_use,
+    }
     return render_to_string("rights_requests/_right_card.html", context)

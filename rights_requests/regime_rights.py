@@ -1,0 +1,54 @@
+"""The rights a regime gives that the portal can handle, and where a refusal under it may be complained about.
+
+``compliance.regimes`` says what each law gives; this module meets it with the
+request types registered here (``request_types``): a right whose type has no
+handler is not offered, so a type added later lights up in every regime that names it.
+"""
+
+from dataclasses import dataclass
+
+from compliance.regimes import Regime, Right, regime
+
+from . import conf
+from .request_types import registered
+
+
+@dataclass(frozen=True)
+class OfferedRight:
+    """A right a learner may exercise: the regime's legal words (``right``) and the type's handler."""
+
+    right: Right
+    handler: object  # handlers.Handler
+
+    @property
+    def type(self):
+        return self.right.type
+
+
+def offered_rights(of: Regime):
+    """Return the rights of ``of`` whose request type is registered, as ``[OfferedRight]`` in the regime's order."""
+    handlers = {handler.type: handler for handler in registered()}
+    return [OfferedRight(right, handlers[right.type]) for right in of.rights if right.type in handlers]
+
+
+def offers(of: Regime, request_type):
+    """Return whether a learner under ``of`` may file a request of ``request_type`` (given and registered)."""
+    return any(offered.type == request_type for offered in offered_rights(of))
+
+
+def complaint_authority(of: Regime):
+    """Return the authority a learner under ``of`` may complain to, in the active language.
+
+    The regime's own (the ICO, the CPPA, the ANPD, the EU/EEA authorities), or for the
+    platform's standard the operator's lead authority (``RIGHTS_REQUESTS_SUPERVISORY_AUTHORITY``).
+    """
+    return str(of.complaint_authority if of.complaint_authority is not None else conf.SUPERVISORY_AUTHORITY)
+
+
+def complaint_of(request):
+    """Return ``{"authority", "citation"}`` a refusal or a late answer of ``request`` names (its regime's).
+
+    GDPR Art. 12(4), 77; UK GDPR Art. 77; Cal. Civ. Code §1798.199.45; LGPD Art. 18 §1.
+    """
+    of = regime(request.regime)
+    return {"authority": complaint_authority(of), "citation": str(of.complaint_citation)}
