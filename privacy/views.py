@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.selectors import learner_regime
 from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
 from compliance.models import ActorRole
 from compliance.notice import privacy_notice
@@ -281,12 +282,16 @@ def learner_photo(request, username):
 
 @require_safe
 def privacy_notice_page(request):
-    """What the portal collects and why, generated from the personal-data registry (GDPR Art. 13)."""
+    """What the portal collects and why, generated from the personal-data registry (GDPR Art. 13).
+
+    It describes every regime's rights; a signed-in learner's own is marked as theirs.
+    """
     return render(
         request,
         "privacy/notice.html",
         {
             "notice": privacy_notice(),
+            "learner_regime": learner_regime(request.user).key if request.user.is_authenticated else None,
             "controller": privacy_conf.CONTROLLER,
             "dpo_contact": privacy_conf.DPO_CONTACT,
             "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,

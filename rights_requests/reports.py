@@ -21,12 +21,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from accounts.languages import in_language_and_time_zone_of
+from accounts.selectors import learner_regime
 from compliance.notice import field_statement, kept_after_erasure
 from privacy import conf as privacy_conf
 
 from . import conf
 from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person
 from .progress import Progress
+from .regime_rights import complaint_authority
 
 #: Rows written to the file at a time.
 BATCH_ROWS = 500
@@ -229,6 +231,12 @@ def access_report_write(subject, out, *, progress=None, now=None):
         _access_report_write(subject, out, progress=progress or Progress(), now=now)
 
 
+def _complaint(subject):
+    """Return ``{"authority", "citation"}`` of the regime that applies to ``subject`` now (GDPR Art. 15(1)(f))."""
+    applies = learner_regime(subject)
+    return {"authority": complaint_authority(applies), "citation": str(applies.complaint_citation)}
+
+
 def _access_report_write(subject, out, *, progress, now):
     sections = datasets_by_category()
     counts = {}  # rows per kind of record, counted once though it may appear under several categories
@@ -245,7 +253,7 @@ def _access_report_write(subject, out, *, progress, now):
                 "generated_at": now or timezone.now(),
                 "summary": _summary(sections, counts),
                 "kept": kept_after_erasure({label: ["", count] for label, count in counts.items()}),
-                "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+                "complaint": _complaint(subject),
                 "transfers": conf.TRANSFERS_STATEMENT,
                 "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
                 "controller": privacy_conf.CONTROLLER,
