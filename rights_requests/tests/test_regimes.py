@@ -1,0 +1,383 @@
+"""Regimes through the pages: the law of the learner's country decides their rights, deadlines and where to complain."""
+
+import datetime
+import re
+import zoneinfo
+from html import unescape
+
+import pytest
+import time_machine
+from django.core import mail
+
+from compliance.models import AuditEvent
+from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
+from rights_requests import services
+from rights_requests.deadlines import regime_due_at
+from rights_requests.exceptions import InvalidRequestDetails, TransitionNotAllowed
+from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.statistics import request_statistics
+
+pytestmark = pytest.mark.django_db
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=LONDON)
+CHANGELIST = "/admin/rights_requests/rightsrequest/"
+
+
+def plain(response):
+    """Return the page as text: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def learner_in(country, state="", **profile):
+    return UserFactory(
+        profile__country=country, profile__us_state=state, **{f"profile__{k}": v for k, v in profile.items()}
+    )
+
+
+def file(user, request_type="access"):
+    return services.request_submit(actor=user, subject=user, request_type=request_type)
+
+
+# Filing: the regime is recorded and sets the deadline
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize(
+    ("country", "state", "regime", "due"),
+    [
+        ("FR", "", "gdpr", datetime.date(2026, 4, 10)),
+        ("GB", "", "uk_gdpr", datetime.date(2026, 4, 10)),
+        ("US", "CA", "ccpa", datetime.date(2026, 4, 24)),  # 45 days, across the clocks going forward
+        ("BR", "", "lgpd", datetime.date(2026, 3, 25)),  # 15 days
+        ("US", "TX", "default", datetime.date(2026, 4, 10)),
+        ("JP", "", "default", datetime.date(2026, 4, 10)),
+    ],
+)
+def test_a_request_records_the_regime_of_the_learners_country_and_its_deadline(client, country, state, regime, due):
+    user = learner_in(country, state)
+    client.force_login(user)
+
+    response = client.post("/settings/data/new/access/", {"note": ""}, follow=True)
+
+    rights_request = RightsRequest.objects.get(subject=user)
+    assert rights_request.regime == regime
+    assert rights_request.due_at.astimezone(LONDON).date() == due
+    # The confirmation names the day, shown in the learner's time zone (here the platform's).
+    assert f"We will answer by {due.day} " in plain(response)
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 1, 0, 30, tzinfo=LONDON), tick=False)
+def test_a_request_at_00_30_in_london_from_a_learner_in_los_angeles_counts_from_the_london_day(client):
+    user = learner_in("US", "CA", timezone="America/Los_Angeles")
+    client.force_login(user)
+
+    client.post("/settings/data/new/access/", {"note": ""})
+
+    rights_request = RightsRequest.objects.get(subject=user)
+    assert rights_request.due_at == datetime.datetime(2026, 4, 15, 23, 59, 59, 999999, tzinfo=LONDON)
+    # Shown in Los Angeles time, where the platform's end of 15 April is still the afternoon of the 15th.
+    page = plain(client.get(f"/settings/data/{rights_request.pk}/"))
+    assert "15 April 2026" in page
+
+
+def test_a_right_the_learners_law_does_not_give_is_not_offered(client):
+    user = learner_in("US", "CA")
+    client.force_login(user)
+
+    assert client.get("/settings/data/new/restriction/").status_code == 404
+    with pytest.raises(InvalidRequestDetails) as refused:
+        file(user, "restriction")
+    assert refused.value.field == "type"
+    assert not RightsRequest.objects.filter(subject=user).exists()
+
+
+def test_a_right_whose_type_has_no_handler_here_is_not_offered(client):
+    # LGPD's confirmation (Art. 18, I) and information about sharing (VII) light up once their handlers exist.
+    client.force_login(learner_in("BR"))
+
+    page = client.get("/settings/data/").content.decode()
+
+    assert "/settings/data/new/access/" in page
+    assert "/settings/data/new/confirmation/" not in page
+    assert "/settings/data/new/sharing_information/" not in page
+
+
+# Wording: legal names and citations
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "shown", "not_shown"),
+    [
+        ("DE", "", ["Right of access (GDPR Art. 15)", "Right to object (GDPR Art. 21)"], ["UK GDPR", "Cal. Civ."]),
+        ("GB", "", ["Right to erasure (UK GDPR Art. 17)", "Right to data portability (UK GDPR Art. 20)"], ["Cal."]),
+        (
+            "US",
+            "CA",
+            [
+                "Right to know (Cal. Civ. Code §1798.110, §1798.115)",
+                "Right to delete (Cal. Civ. Code §1798.105)",
+                "Right to correct (Cal. Civ. Code §1798.106)",
+            ],
+            ["GDPR Art.", "Pause the use of your data"],
+        ),
+        (
+            "BR",
+            "",
+            [
+                "Access to your data (LGPD Art. 18, II)",
+                "Correction of incomplete, inaccurate or out-of-date data (LGPD Art. 18, III)",
+                "Revocation of consent (LGPD Art. 18, IX)",
+            ],
+            ["GDPR Art. 15"],
+        ),
+        ("KE", "", ["Right of access (Our standard, as GDPR Art. 15)"], ["Cal. Civ."]),
+    ],
+)
+def test_your_data_lists_the_rights_of_the_learners_law_with_legal_names_and_citations(
+    client, country, state, shown, not_shown
+):
+    client.force_login(learner_in(country, state))
+
+    page = plain(client.get("/settings/data/"))
+
+    for words in shown:
+        assert words in page
+    for words in not_shown:
+        assert words not in page
+
+
+def test_your_data_says_the_law_and_its_period(client):
+    client.force_login(learner_in("US", "CA"))
+
+    page = plain(client.get("/settings/data/"))
+
+    assert "The law that applies to you: California Consumer Privacy Act" in page
+    assert "we answer within 45 days" in page
+
+
+def test_a_learner_in_the_united_states_without_a_state_is_asked_for_it(client):
+    user = learner_in("US")
+    client.force_login(user)
+
+    page = client.get("/settings/data/").content.decode()
+    assert "Tell us your state on the Account tab" in page
+    assert 'href="/settings/account/"' in page
+
+    client.force_login(learner_in("US", "NY"))
+    assert "Tell us your state" not in client.get("/settings/data/").content.decode()
+
+
+def test_the_notice_describes_every_regime_and_marks_the_learners(client):
+    anonymous = plain(client.get("/privacy/notice/"))
+    for words in (
+        "EU General Data Protection Regulation (GDPR)",
+        "UK General Data Protection Regulation (UK GDPR)",
+        "California Consumer Privacy Act",
+        "Brazilian General Data Protection Law (LGPD)",
+        "Learner Portal's standard",
+        "Right to delete (Cal. Civ. Code §1798.105)",
+        "Access to your data (LGPD Art. 18, II)",
+        "Right to restriction of processing (UK GDPR Art. 18)",
+        "45 days from the day we receive your request (Cal. Civ. Code §1798.130(a)(2))",
+        "15 days from the day we receive your request (LGPD Art. 19, II)",
+        "Information Commissioner's Office (ICO)",
+        "National Data Protection Authority (ANPD)",
+    ):
+        assert words in anonymous
+    assert "Yours" not in anonymous
+
+    client.force_login(learner_in("US", "CA"))
+    html = client.get("/privacy/notice/").content.decode()
+    mine = re.search(r'<section class="regime regime-yours"[^>]*>(.*?)</section>', html, re.S).group(1)
+    assert "California Consumer Privacy Act" in mine
+    assert "Yours" in mine
+    assert html.count("regime-yours") == 1
+
+
+def test_the_spanish_notice_and_your_data_tab_give_the_legal_names_in_spanish(client):
+    user = learner_in("US", "CA", language="es")
+    client.force_login(user)
+
+    assert "Derecho a saber (Cal. Civ. Code §1798.110, §1798.115)" in plain(client.get("/settings/data/"))
+    assert "Derecho de supresión (art. 17 del RGPD)" in plain(client.get("/privacy/notice/"))
+
+
+# Where the regime comes from: the Account tab's state, and staff
+
+
+def test_a_learner_in_the_united_states_tells_their_state_on_the_account_tab_and_gets_its_law(client):
+    user = learner_in("US")
+    client.force_login(user)
+    form = {"full_name": "Dana Reyes", "country": "US", "us_state": "CA"}
+
+    client.post("/settings/account/", form)
+
+    user.profile.refresh_from_db()
+    assert user.profile.us_state == "CA"
+    assert "Right to know" in plain(client.get("/settings/data/"))
+
+
+def test_a_state_is_not_kept_for_a_learner_outside_the_united_states(client):
+    user = learner_in("US", "CA")
+    client.force_login(user)
+
+    client.post("/settings/account/", {"country": "PT", "us_state": "CA"})
+
+    user.profile.refresh_from_db()
+    assert (user.profile.country.code, user.profile.us_state) == ("PT", "")
+    assert "Right of access (GDPR Art. 15)" in plain(client.get("/settings/data/"))
+
+
+def profile_change_url(user):
+    return f"/admin/accounts/profile/{user.profile.pk}/change/"
+
+
+def test_the_privacy_officer_records_another_regime_with_a_reason_and_it_is_audited(
+    client, officer, verified_login, django_capture_on_commit_callbacks
+):
+    user = learner_in("FR")
+    verified_login(client, officer)
+
+    response = client.post(profile_change_url(user), {"regime_override": "lgpd", "regime_override_reason": ""})
+    assert "Say why this regime applies to the learner." in plain(response)
+    user.profile.refresh_from_db()
+    assert user.profile.regime_override == ""
+
+    client.post(
+        profile_change_url(user),
+        {"regime_override": "lgpd", "regime_override_reason": "Lives in São Paulo; the profile's country is old."},
+    )
+
+    user.profile.refresh_from_db()
+    assert user.profile.regime_override == "lgpd"
+    event = AuditEvent.objects.filter(subject=user, action=AuditEvent.Action.ACCOUNT_CHANGED).get()
+    assert event.actor == officer
+    assert event.changes == {"fields": ["regime"], "regime": ["", "lgpd"]}
+    assert "São Paulo" not in str(event.changes), "the reason stays on the profile, out of the log"
+    assert file(user).regime == "lgpd"
+
+
+def test_support_agents_cannot_record_a_regime(client, agent, verified_login):
+    user = learner_in("FR")
+    verified_login(client, agent)
+
+    response = client.post(profile_change_url(user), {"regime_override": "ccpa", "regime_override_reason": "Because."})
+
+    assert response.status_code == 403
+    user.profile.refresh_from_db()
+    assert user.profile.regime_override == ""
+    assert not AuditEvent.objects.filter(subject=user, action=AuditEvent.Action.ACCOUNT_CHANGED).exists()
+
+
+# Staff: the queue, extensions, refusals, overdue, statistics
+
+
+def test_the_queue_shows_and_filters_each_requests_regime_and_its_period(client, officer, verified_login):
+    ccpa = file(learner_in("US", "CA"))
+    gdpr = file(learner_in("IT"))
+    verified_login(client, officer)
+
+    page = plain(client.get(CHANGELIST))
+    assert "California CCPA/CPRA: 45 days" in page
+    assert "EU/EEA GDPR: 1 month" in page
+
+    filtered = client.get(CHANGELIST, {"regime": "ccpa"}).content.decode()
+    assert ccpa.reference in filtered
+    assert gdpr.reference not in filtered
+
+
+def test_overdue_follows_each_requests_regime(client, officer, verified_login):
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 10, 0, tzinfo=LONDON), tick=False):
+        lgpd = file(learner_in("BR"))  # due 30 January
+        gdpr = file(learner_in("ES"))  # due 15 February
+        ccpa = file(learner_in("US", "CA"))  # due 1 March
+    verified_login(client, officer)
+
+    with time_machine.travel(datetime.datetime(2026, 2, 20, 10, 0, tzinfo=LONDON), tick=False):
+        overdue = client.get(CHANGELIST, {"deadline": "overdue"}).content.decode()
+
+    assert lgpd.reference in overdue
+    assert gdpr.reference in overdue
+    assert ccpa.reference not in overdue
+
+
+def test_a_ccpa_deadline_is_extended_by_45_days_and_an_lgpd_one_not_at_all(officer, django_capture_on_commit_callbacks):
+    with time_machine.travel(NOW, tick=False):
+        ccpa = file(learner_in("US", "CA"), "erasure")
+        lgpd = file(learner_in("BR"), "erasure")
+
+        with pytest.raises(InvalidRequestDetails, match="45 days only"):
+            services.request_extend(actor=officer, request=ccpa, months=2, reason="Records in two systems.")
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_extend(actor=officer, request=ccpa, days=45, reason="Records in two systems.")
+        with pytest.raises(TransitionNotAllowed, match="allows no extension"):
+            services.request_extend(actor=officer, request=lgpd, days=15, reason="Records in two systems.")
+
+    ccpa.refresh_from_db()
+    assert ccpa.due_at.astimezone(LONDON).date() == datetime.date(2026, 6, 8)  # 90 days after 10 March
+    assert "Records in two systems." in mail.outbox[-1].body
+    lgpd.refresh_from_db()
+    assert lgpd.extended_at is None
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "authority", "citation"),
+    [
+        ("US", "CA", "the California Privacy Protection Agency (cppa.ca.gov)", "Cal. Civ. Code §1798.199.45"),
+        ("GB", "", "the Information Commissioner's Office (ICO), ico.org.uk", "UK GDPR Art. 77"),
+        ("BR", "", "the National Data Protection Authority (ANPD)", "LGPD Art. 18, §1"),
+        ("NL", "", "the European Data Protection Board lists them", "GDPR Art. 77"),
+    ],
+)
+def test_a_refusal_names_the_complaint_authority_of_the_requests_regime(
+    client, officer, django_capture_on_commit_callbacks, country, state, authority, citation
+):
+    user = learner_in(country, state)
+    rights_request = file(user, "erasure")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_reject(actor=officer, request=rights_request, reason="A disputed invoice is in court.")
+
+    (refusal,) = mail.outbox
+    body = " ".join(refusal.body.split())
+    assert authority in body
+    assert f"({citation})" in body
+    client.force_login(user)
+    page = plain(client.get(f"/settings/data/{rights_request.pk}/"))
+    assert authority in page
+    assert f"({citation})" in page
+
+
+def test_statistics_give_the_on_time_rate_per_regime():
+    received = datetime.datetime(2026, 2, 2, 10, 0, tzinfo=LONDON)
+    answered = datetime.datetime(2026, 2, 20, 10, 0, tzinfo=LONDON)
+    # Both answered on 20 February: the LGPD's 15 days ended on 17 February (late), the CCPA's 45 run to 19 March.
+    for regime in ("lgpd", "ccpa"):
+        made = RightsRequestFactory(
+            regime=regime,
+            type="access",
+            status=Status.COMPLETED,
+            subject=UserFactory(),
+            received_at=received,
+            due_at=regime_due_at(received, regime, "access"),
+        )
+        event = RequestEventFactory(request=made, action=RequestEvent.Action.COMPLETED, to_status=Status.COMPLETED)
+        RequestEvent.objects.filter(pk=event.pk).update(created_at=answered)
+
+    statistics = request_statistics(weeks=12, now=NOW)
+
+    rates = {figures.type: (figures.answered, figures.on_time_rate) for figures in statistics.regimes}
+    assert rates["lgpd"] == (1, 0.0)
+    assert rates["ccpa"] == (1, 1.0)
+    assert rates["gdpr"] == (0, None)
+
+
+def test_the_statistics_page_has_a_table_per_regime(client, officer, verified_login):
+    verified_login(client, officer)
+
+    page = plain(client.get(f"{CHANGELIST}statistics/"))
+
+    assert "Per regime" in page
+    assert "Brazil LGPD" in page
