@@ -291,8 +291,16 @@ def learner_regime(user):
     (``compliance.regimes.regime_for_place``); a user without a profile gets the
     platform's standard.
     """
-    profile = Profile.objects.filter(user=user).only("country", "us_state", "regime_override").first()
+    profile = _profile_of(user)
     return regime(RegimeKey.DEFAULT) if profile is None else profile_regime(profile)
+
+
+def _profile_of(user):
+    """Return ``user``'s profile (the one loaded with the user when it was, else read), or None."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        return None
 
 
 def profile_regime(profile):
@@ -302,6 +310,14 @@ def profile_regime(profile):
     return regime(regime_for_place(profile.country.code or "", profile.us_state))
 
 
-def state_unknown(user):
-    """Return whether ``user`` lives in the United States but has not said in which state (their law depends on it)."""
-    return Profile.objects.filter(user=user, country=STATE_COUNTRY, us_state="", regime_override="").exists()
+def learner_regime_asking_state(user):
+    """Return ``(regime, asks_state)`` of ``user`` in one query: ``learner_regime``, and whether to ask their state.
+
+    ``asks_state`` is True for a learner in the United States who has not said in which state
+    (their law depends on it) and whose regime staff have not recorded.
+    """
+    profile = _profile_of(user)
+    if profile is None:
+        return regime(RegimeKey.DEFAULT), False
+    asks_state = profile.country.code == STATE_COUNTRY and not profile.us_state and not profile.regime_override
+    return profile_regime(profile), asks_state

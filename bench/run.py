@@ -489,7 +489,6 @@ def erasure_measure(run_id):
         reference=f"DSR-E{run_id}",
         subject=subject,
         type="erasure",
-        regime="gdpr",
         status=Status.PROCESSING,
         received_at=now,
         due_at=due_at_for(now),

@@ -38,6 +38,7 @@ from .files import latest_file_of
 from .handlers import ApprovalConfirmation, handler_for, registered
 from .models import OPEN_STATUSES, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE
+from .regime_rights import citation_of
 from .standings import lift_asked
 from .statistics_views import request_statistics_page
 from .steps import may_ever_take, may_take
@@ -631,10 +632,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     @admin.display(description=_("type"))
     def right_exercised(self, obj):
         """The right as staff name it, with its source under the request's regime: "Erasure (GDPR Art. 17)"."""
-        handler = handler_for(obj.type)
-        right = regime(obj.regime).right(obj.type)
-        article = right.citation if right is not None else handler.article
-        return gettext("%(type)s (%(article)s)") % {"type": handler.name, "article": article}
+        return gettext("%(type)s (%(article)s)") % {"type": handler_for(obj.type).name, "article": citation_of(obj)}
 
     @admin.display(description=_("received"))
     def received_at_shown(self, obj):

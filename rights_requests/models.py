@@ -90,6 +90,8 @@ class RightsRequest(SearchTokensModel):
         _("regime"),
         max_length=10,
         choices=RegimeKey,
+        # Requests filed before regimes, and any made outside ``request_submit``, were GDPR's.
+        default=RegimeKey.GDPR,
         help_text=_("The data-protection law that applied to the learner when the request was filed."),
     )
     due_at = models.DateTimeField()

@@ -13,7 +13,7 @@ from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
-from .regime_rights import complaint_of
+from .regime_rights import citation_of, complaint_of
 from .request_types import handler_for
 
 SUBJECTS = {
@@ -32,9 +32,14 @@ IN_FORCE = _("Your request %(reference)s is in force")
 
 
 def _named_as_on_the_pages(request):
-    """Return the right of ``request`` as the pages name it, then its article: "Get a copy … (GDPR Art. 15)"."""
-    handler = handler_for(request.type)
-    return gettext("%(right)s (%(article)s)") % {"right": handler.title, "article": handler.article}
+    """Return the right of ``request`` as the pages name it, then its source under the request's regime.
+
+    E.g. "Get a copy of your data (GDPR Art. 15)", "… (Cal. Civ. Code §1798.110, §1798.115)".
+    """
+    return gettext("%(right)s (%(article)s)") % {
+        "right": handler_for(request.type).title,
+        "article": citation_of(request),
+    }
 
 
 def request_event_email(event, *, tells_receipt=False, tells_approval=False):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from compliance.regimes import Regime, Right, regime
 
 from . import conf
-from .request_types import registered
+from .request_types import handler_for, registered
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,13 @@ def complaint_of(request):
     """
     of = regime(request.regime)
     return {"authority": complaint_authority(of), "citation": str(of.complaint_citation)}
+
+
+def citation_of(request):
+    """Return the legal source of ``request``'s right under its regime, e.g. "UK GDPR Art. 16", in the active language.
+
+    The handler's own (``Handler.article``) when the regime does not name the type (a request filed
+    before its regime stopped giving the right).
+    """
+    right = regime(request.regime).right(request.type)
+    return str(right.citation) if right is not None else str(handler_for(request.type).article)

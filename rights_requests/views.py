@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from accounts.reauthentication import reauthentication_redirect, recently_authenticated
-from accounts.selectors import learner_regime, state_unknown
+from accounts.selectors import learner_regime, learner_regime_asking_state
 
 from .deadlines import original_due_at, regime_due_at
 from .exceptions import (
@@ -79,7 +79,7 @@ def data_rights(request):
     for item in in_use:
         if item.is_open or (item.standing and item.standing.in_force):
             open_by_type.setdefault(item.type, item)
-    applies = learner_regime(request.user)
+    applies, asks_state = learner_regime_asking_state(request.user)
     return render(
         request,
         "rights_requests/index.html",
@@ -88,7 +88,7 @@ def data_rights(request):
             "rights": [(offered.type, open_by_type.get(offered.type)) for offered in offered_rights(applies)],
             "regime": applies,
             "regime_period": applies.deadline.period,
-            "state_unknown": state_unknown(request.user),
+            "state_unknown": asks_state,
             "rows": [(item, handler_for(item.type)) for item in listed],
             "page": page,
         },

@@ -12,6 +12,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import AuditEvent
+from compliance.regimes import STATE_COUNTRY
 from compliance.services import audit_record
 
 from ..exceptions import AccountChangeRefused, InvalidPhoto
@@ -57,6 +58,9 @@ def _profile_changes_set(profile, changes, *, photo=None):
     unknown = set(changes) - set(PROFILE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on the profile: {', '.join(sorted(unknown))}")
+    if "country" in changes and "us_state" not in changes and str(changes["country"] or "") != STATE_COUNTRY:
+        # A state is kept only for a learner in the United States (``Profile.clean``): moving away clears it.
+        changes = {**changes, "us_state": ""}
     before = {name: getattr(profile, name) for name in changes}
     for name, value in changes.items():
         field = Profile._meta.get_field(name)

@@ -338,6 +338,7 @@ def one_of_each(learner):
     }
     return {
         "accounts.User": learner,
+        "accounts.Profile": learner.profile,
         "accounts.Partner": PartnerFactory(),
         "accounts.Course": course,
         "accounts.Enrollment": EnrollmentFactory(user=learner, course=course),

@@ -169,6 +169,8 @@ ADMIN_PUBLIC = {
 ADMIN_MODELS = {
     # Only superusers change accounts, whatever Django permissions other staff hold.
     "accounts.User": ("v", "v", "v", "vcad"),
+    # Profiles in admin record a learner's regime only: the privacy officer (``record_regime``) and superusers.
+    "accounts.Profile": ("", "vc", "", "vc"),
     "accounts.Partner": ("", "", "", "vcad"),
     "accounts.Course": ("", "", "", "vcad"),
     "accounts.Enrollment": ("", "", "", "vcad"),

@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                     ("lgpd", "Brazil LGPD"),
                     ("default", "Platform standard"),
                 ],
+                default="gdpr",
                 help_text="The data-protection law that applied to the learner when the request was filed.",
                 max_length=10,
                 verbose_name="regime",

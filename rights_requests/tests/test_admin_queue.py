@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from compliance.regimes import Period
 from learnerportal.tests.factories import EnrollmentFactory, RightsRequestFactory, UserFactory
 from rights_requests import leases, services, tasks
 from rights_requests.deadlines import due_at_for, end_of_day
@@ -122,13 +123,13 @@ def test_the_list_says_when_each_open_request_is_due_and_highlights_overdue_ones
     html = response.content.decode()
     assert '<span class="rr-deadline rr-overdue">overdue by 2 days</span>' in html
     rows = {row[1]: row for row in result_rows(response)}
-    assert rows[overdue.reference][6] == "overdue by 2 days"
-    assert rows[today.reference][6] == "due today"
-    assert rows[soon.reference][6] == "due in 3 days"
-    assert rows[later.reference][6] == "due in 20 days"
-    assert rows[closed.reference][6] == "-"
+    assert rows[overdue.reference][7] == "overdue by 2 days"
+    assert rows[today.reference][7] == "due today"
+    assert rows[soon.reference][7] == "due in 3 days"
+    assert rows[later.reference][7] == "due in 20 days"
+    assert rows[closed.reference][7] == "-"
     columns = re.findall(r'<th scope="col" class="[^"]*column-(\w+)', html)
-    assert columns == ["reference", "learner", "right", "state", "received", "deadline", "assignee"]
+    assert columns == ["reference", "learner", "right", "regime_shown", "state", "received", "deadline", "assignee"]
     # Open requests come first, the most urgent on top.
     assert listed_references(response) == [r.reference for r in (overdue, today, soon, later, closed)]
 
@@ -146,6 +147,7 @@ def test_the_list_shows_learner_type_received_date_and_assignee(client, agent, l
         rights_request.reference,
         "noor",
         "Erasure",
+        "UK GDPR: 1 month",  # noor lives in the United Kingdom
         "Awaiting review",
         "10 Mar 2026, 12:00 GMT",
         "due in 31 days",
@@ -508,21 +510,21 @@ def test_the_privacy_officer_extends_a_deadline_once(client, officer, learner, v
     response = run_action(client, "extend_deadline", [rights_request])
     assert "Extend by" in text(response)
     response = submit_action_form(
-        client, "extend_deadline", [rights_request], months="2", reason="Many years of records to review."
+        client, "extend_deadline", [rights_request], extension="2m", reason="Many years of records to review."
     )
 
     assert messages_of(response) == [("success", f"Extended the deadline of 1 request: {rights_request.reference}.")]
     rights_request.refresh_from_db()
-    assert rights_request.due_at == due_at_for(rights_request.received_at, 3)
+    assert rights_request.due_at == due_at_for(rights_request.received_at, Period(months=3))
     assert rights_request.extension_reason == "Many years of records to review."
 
-    response = submit_action_form(client, "extend_deadline", [rights_request], months="1", reason="Still busy.")
+    response = submit_action_form(client, "extend_deadline", [rights_request], extension="1m", reason="Still busy.")
 
     assert messages_of(response) == [
         ("error", f"{rights_request.reference}: The deadline of this request has already been extended once.")
     ]
     rights_request.refresh_from_db()
-    assert rights_request.due_at == due_at_for(rights_request.received_at, 3)
+    assert rights_request.due_at == due_at_for(rights_request.received_at, Period(months=3))
     assert rights_request.due_at != original_due
     assert rights_request.extension_reason == "Many years of records to review."
 
@@ -531,7 +533,7 @@ def test_extending_needs_a_reason(client, officer, learner, verified_login):
     rights_request = submit(learner, "erasure")
     verified_login(client, officer)
 
-    response = submit_action_form(client, "extend_deadline", [rights_request], months="2", reason="")
+    response = submit_action_form(client, "extend_deadline", [rights_request], extension="2m", reason="")
 
     assert "This field is required." in text(response)
     rights_request.refresh_from_db()
@@ -543,7 +545,7 @@ def test_agents_are_not_offered_extending_and_cannot_force_it(client, agent, lea
     verified_login(client, agent)
 
     assert 'value="extend_deadline"' not in client.get(CHANGELIST).content.decode()
-    response = submit_action_form(client, "extend_deadline", [rights_request], months="2", reason="Busy.")
+    response = submit_action_form(client, "extend_deadline", [rights_request], extension="2m", reason="Busy.")
 
     assert not any(level == "success" for level, _ in messages_of(response))
     rights_request.refresh_from_db()
@@ -649,7 +651,7 @@ def test_the_request_page_shows_details_timeline_and_data_counts_but_no_editable
     assert data["The learner's data-rights requests"][2] == "1"
     assert data["The history of the learner's data-rights requests"][2] == "3"
     assert not [description for description in data if re.search(r"\byou", description, re.I)], "the third person"
-    assert "Type: Erasure (GDPR Art. 17)" in page, "not the learner's “Erasure of your data”"
+    assert "Type: Erasure (UK GDPR Art. 17)" in page, "not the learner's “Erasure of your data”"
     # Counts only: no values of the learner's data beyond who they are.
     assert "+44 7700 900555" not in page
     html = response.content.decode()

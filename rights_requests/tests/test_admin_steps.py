@@ -175,7 +175,7 @@ STEPS_TAKEN = [
         Status.AWAITING_APPROVAL,
         "extend_deadline",
         "Extend by",
-        {"months": "2", "reason": "Many requests at once."},
+        {"extension": "2m", "reason": "Many requests at once."},
         Status.AWAITING_APPROVAL,
     ),
     ("agent", "access", Status.FAILED, "retry_failed", None, {}, Status.APPROVED),
@@ -306,7 +306,7 @@ def test_the_list_refuses_a_forged_step_the_role_never_takes_and_one_the_state_f
     completed = make_request("access", Status.COMPLETED)
     as_role("agent")
     forged = {"action": "extend_deadline", "_selected_action": [str(open_request.pk)], "apply": "1"}
-    assert client.post(CHANGELIST, forged | {"months": "1", "reason": "x"}).status_code == 403
+    assert client.post(CHANGELIST, forged | {"extension": "1m", "reason": "x"}).status_code == 403
 
     as_role("officer")
     response = client.post(

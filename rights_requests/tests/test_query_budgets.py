@@ -60,9 +60,10 @@ def test_data_rights_page_costs_the_same_queries_whatever_the_learner_has(
         restriction_for(learner, restriction, make_request)
     client.force_login(learner)
 
-    # Session, user with the avatar's profile, active policy (none here); the page's requests with how
-    # many there are and those still in use (open, or a restriction) with the learner's asks to lift them;
-    # the learner's restrictions, read whether or not a request keeps one (standings).
+    # Session, user with the avatar's profile (which tells the learner's law too), active policy (none
+    # here); the page's requests with how many there are and those still in use (open, or a restriction)
+    # with the learner's asks to lift them; the learner's restrictions, read whether or not a request
+    # keeps one (standings).
     with django_assert_num_queries(5):
         response = client.get("/settings/data/")
 

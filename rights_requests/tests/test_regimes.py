@@ -199,7 +199,7 @@ def test_the_spanish_notice_and_your_data_tab_give_the_legal_names_in_spanish(cl
     user = learner_in("US", "CA", language="es")
     client.force_login(user)
 
-    assert "Derecho a saber (Cal. Civ. Code §1798.110, §1798.115)" in plain(client.get("/settings/data/"))
+    assert "Derecho a saber (Código Civil de California, §1798.110 y §1798.115)" in plain(client.get("/settings/data/"))
     assert "Derecho de supresión (art. 17 del RGPD)" in plain(client.get("/privacy/notice/"))
 
 

@@ -66,6 +66,9 @@ EMPTY_UNTIL_IT_HAPPENS = {
     ("data_rights_requests", "decision_reason"): "staff declined a request",
     ("prepared_copies", "unavailable_since"): "a download found the stored file damaged",
     ("processing_restrictions", "lifted_at"): "staff lifted the restriction",
+    ("profile", "us_state"): "the learner lives in the United States",
+    ("profile", "regime_override"): "staff recorded the learner's regime",
+    ("profile", "regime_override_reason"): "staff recorded the learner's regime",
 }
 
 

@@ -22,14 +22,14 @@ def file_through_the_page(client, request_type, data, capture):
         (
             "access",
             {"note": ""},
-            "Get a copy of your data (GDPR Art. 15)",
+            "Get a copy of your data (UK GDPR Art. 15)",
             "We put together a report of all the data we hold about you",
             "Your report of all the data we hold about you is ready.",
         ),
         (
             "portability",
             {},
-            "Take your data elsewhere (GDPR Art. 20)",
+            "Take your data elsewhere (UK GDPR Art. 20)",
             "We prepare a file with your data for you to download.",
             "Your portable copy (a ZIP of JSON and CSV files) is ready.",
         ),
@@ -68,8 +68,8 @@ def test_a_request_approved_as_it_is_filed_is_acknowledged_once_saying_both(
 @pytest.mark.parametrize(
     ("request_type", "data", "named"),
     [
-        ("access", {"note": ""}, "Get a copy of your data (GDPR Art. 15)"),
-        ("portability", {}, "Take your data elsewhere (GDPR Art. 20)"),
+        ("access", {"note": ""}, "Get a copy of your data (UK GDPR Art. 15)"),
+        ("portability", {}, "Take your data elsewhere (UK GDPR Art. 20)"),
     ],
 )
 def test_a_request_done_before_its_acknowledgement_went_out_is_told_in_one_email(
@@ -93,19 +93,19 @@ def test_a_request_done_before_its_acknowledgement_went_out_is_told_in_one_email
         (
             "rectification",
             {"full_name": "Noor Hassan", "note": ""},
-            "Correct your data (GDPR Art. 16)",
+            "Correct your data (UK GDPR Art. 16)",
             "Our privacy team checks the corrections you propose, then makes them.",
         ),
         (
             "erasure",
             {"note": ""},
-            "Delete your account and data (GDPR Art. 17)",
+            "Delete your account and data (UK GDPR Art. 17)",
             "Our privacy officer reviews the request.",
         ),
         (
             "restriction",
             {"reason": "My quiz results are wrong."},
-            "Pause the use of your data (GDPR Art. 18)",
+            "Pause the use of your data (UK GDPR Art. 18)",
             "From the moment you send it, we stop every optional use of your data",
         ),
     ],
@@ -132,7 +132,7 @@ def test_an_objection_takes_effect_as_it_is_filed_and_is_told_in_one_email(
 
     (done,) = mail.outbox  # received, approved and carried out in one step: one email
     assert done.subject == f"Your request {request.reference} is complete"
-    assert "We received your request and carried it out: Object to how we use your data (GDPR Art. 21)." in done.body
+    assert "We received your request and carried it out: Object to how we use your data (UK GDPR Art. 21)." in done.body
     assert "We have stopped using your data to: research on learning" in done.body
     assert "carried it out:" in done.alternatives[0].content
 
@@ -171,7 +171,7 @@ def test_an_approved_restriction_is_told_as_in_force_not_complete(
 
     (in_force,) = mail.outbox  # approving it puts it in force: one step, one email
     assert in_force.subject == f"Your request {request.reference} is in force"
-    assert "Your request is approved and in force: Pause the use of your data (GDPR Art. 18)." in in_force.body
+    assert "Your request is approved and in force: Pause the use of your data (UK GDPR Art. 18)." in in_force.body
     assert "until the restriction is lifted" in in_force.body
     assert "Status: In force" in in_force.body
 
@@ -191,5 +191,5 @@ def test_a_staff_approval_the_worker_carried_out_before_its_email_went_is_told_w
 
     (done,) = mail.outbox  # the work was quicker than the approval's email: one email tells both
     assert done.subject == f"Your request {request.reference} is complete"
-    assert "Your request is approved and complete: Get a copy of your data (GDPR Art. 15)." in done.body
+    assert "Your request is approved and complete: Get a copy of your data (UK GDPR Art. 15)." in done.body
     assert "Note from our team: Your old address is included too." in done.body

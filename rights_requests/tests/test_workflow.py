@@ -318,7 +318,7 @@ def test_learner_is_emailed_acknowledgement_rejection_with_complaint_right_and_e
     assert "Awaiting review" in acknowledgement.alternatives[0].content
     assert "We hold records in two systems." in extension.body
     assert "An unpaid invoice is disputed in court." in rejection.body
-    assert "complaint with a supervisory authority" in rejection.body
+    assert "complaint with the Information Commissioner's Office (ICO), ico.org.uk (UK GDPR Art. 77)" in rejection.body
     for message in mail.outbox:
         assert f"http://testserver/settings/data/{request.pk}/" in message.body
         assert message.alternatives[0].mimetype == "text/html"
@@ -491,10 +491,10 @@ def test_staff_may_approve_only_some_corrections_and_tell_why(learner, agent, dj
     note = request.events.get(action=RequestEvent.Action.COMPLETED).note
     assert "We corrected: full name." in note and "did not make these corrections: occupation" in note
     assert "Why: Your employer records disagree." in note, "the reason itself, not a pointer to it"
-    assert "complain to a supervisory authority" in note
+    assert "complain to the Information Commissioner's Office (ICO), ico.org.uk (UK GDPR Art. 77)" in note
     # Approving applies the corrections at once: one step, one email telling both.
     (email,) = [message.body for message in mail.outbox if message.to == [learner.email]]
-    assert "Your request is approved and complete: Correct your data (GDPR Art. 16)." in email
+    assert "Your request is approved and complete: Correct your data (UK GDPR Art. 16)." in email
     assert "Note from our team: Your employer records disagree." in email
     assert "Why: Your employer records disagree." in email
     assert "Status: Completed" in email
