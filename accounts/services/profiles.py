@@ -58,7 +58,8 @@ def _profile_changes_set(profile, changes, *, photo=None):
     unknown = set(changes) - set(PROFILE_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable on the profile: {', '.join(sorted(unknown))}")
-    if "country" in changes and "us_state" not in changes and str(changes["country"] or "") != STATE_COUNTRY:
+    moved_away = "country" in changes and str(changes["country"] or "") != STATE_COUNTRY
+    if moved_away and profile.us_state and "us_state" not in changes:
         # A state is kept only for a learner in the United States (``Profile.clean``): moving away clears it.
         changes = {**changes, "us_state": ""}
     before = {name: getattr(profile, name) for name in changes}

@@ -80,7 +80,7 @@ def test_the_objection_form_warns_before_sending_that_objecting_to_news_by_email
 def test_request_emails_name_the_right_as_the_pages_do(django_capture_on_commit_callbacks, mailoutbox):
     from rights_requests.services import request_submit
 
-    learner = UserFactory(username="lin")
+    learner = UserFactory(username="lin", profile__country="PT")
     with django_capture_on_commit_callbacks(execute=True):
         request_submit(actor=learner, subject=learner, request_type="rectification", details={"note": "My name."})
     [acknowledgement] = mailoutbox

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Course, LearningEvent, Partner, Payment, QuizResult, TOTPDevice, User
 from compliance.models import AuditEvent, StaffGroup
 from privacy.models import Consent
-from rights_requests.deadlines import due_at_for
+from rights_requests.deadlines import original_due_at
 from rights_requests.models import OPEN_STATUSES, RequestEvent, RightsRequest
 
 pytestmark = pytest.mark.django_db
@@ -46,11 +46,12 @@ def test_seed_demo_is_rich_international_and_idempotent(settings, capsys):
         ("priya.dpo", StaffGroup.PRIVACY_OFFICER),
     }
     assert RightsRequest.objects.filter(status__in=OPEN_STATUSES).count() >= 5
+    assert RightsRequest.objects.filter(regime="lgpd", subject__username="joao").exists(), "a regime besides GDPR"
     assert any(r.is_open and r.due_at < timezone.now() for r in RightsRequest.objects.all()), "one open one is overdue"
     for rights_request in RightsRequest.objects.all():  # its history, deadline and the learner's activity agree
         filed = rights_request.events.get(action="submitted").created_at
         assert abs(filed - rights_request.received_at) < datetime.timedelta(minutes=1)
-        assert rights_request.due_at == due_at_for(rights_request.received_at)
+        assert rights_request.due_at == original_due_at(rights_request)  # the regime's period
         near = (filed - datetime.timedelta(minutes=1), filed + datetime.timedelta(minutes=1))
         assert AuditEvent.objects.filter(subject=rights_request.subject, created_at__range=near).exists()
     assert not RequestEvent.objects.filter(emailed_at__isnull=True, action="submitted").exists(), "no old emails"

@@ -70,6 +70,8 @@ class Handler:
                    return "We no longer share your data with course partners."
 
     2. Register an instance in ``rights_requests/handlers/__init__.py``.
+    3. Name the type in the rights of each regime that gives it (``compliance.regimes``): a
+       learner is offered only the rights of their regime whose type is registered.
 
     That is all: the model's choices (no migration: ``RightsRequest.type`` reads them
     from the registry), the page ``/settings/data/new/<type>/``, the Your data tab,
@@ -109,7 +111,8 @@ class Handler:
     #: The type's name in the staff queue, the API's ``type_label`` and the emails, e.g.
     #: "Access to your data (Art. 15)".
     label: str
-    #: The legal source, shown to learners beside the right, e.g. "GDPR Art. 15".
+    #: The legal source, e.g. "GDPR Art. 15", where no regime names the type; each regime gives the right
+    #: its own legal name and citation (``compliance.regimes``), which the pages, emails and queue show.
     article: str
     #: The right as the Your data tab names it, e.g. "Get a copy of your data".
     title: str

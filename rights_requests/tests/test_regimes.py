@@ -1,6 +1,7 @@
 """Regimes through the pages: the law of the learner's country decides their rights, deadlines and where to complain."""
 
 import datetime
+import io
 import re
 import zoneinfo
 from html import unescape
@@ -8,6 +9,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
@@ -300,6 +302,19 @@ def test_overdue_follows_each_requests_regime(client, officer, verified_login):
     assert lgpd.reference in overdue
     assert gdpr.reference in overdue
     assert ccpa.reference not in overdue
+
+
+def test_the_officers_reminder_lists_what_is_overdue_under_each_requests_regime(officer):
+    with time_machine.travel(datetime.datetime(2026, 1, 15, 10, 0, tzinfo=LONDON), tick=False):
+        lgpd = file(learner_in("BR"))  # due 30 January
+        ccpa = file(learner_in("US", "CA"))  # due 1 March
+
+    with time_machine.travel(datetime.datetime(2026, 2, 2, 9, 0, tzinfo=LONDON), tick=False):
+        call_command("rights_requests_remind", stdout=io.StringIO())
+
+    (reminder,) = [message for message in mail.outbox if message.to == [officer.email]]
+    assert lgpd.reference in reminder.body
+    assert ccpa.reference not in reminder.body
 
 
 def test_a_ccpa_deadline_is_extended_by_45_days_and_an_lgpd_one_not_at_all(officer, django_capture_on_commit_callbacks):

@@ -114,7 +114,7 @@ def test_the_learner_asks_to_lift_it_and_the_ask_is_in_the_history_the_audit_log
     }
     (email,) = mail.outbox
     assert email.subject == f"You asked us to lift the restriction of your request {restricted.reference}"
-    assert "You asked us to lift this restriction: Pause the use of your data (GDPR Art. 18)." in email.body
+    assert "You asked us to lift this restriction: Pause the use of your data (UK GDPR Art. 18)." in email.body
     assert "Our privacy team will email you before they lift it." in email.body
     assert "Status: In force" in email.body and "Status: Completed" not in email.body
     assert "If you did not do this, change your password now" in email.body

@@ -170,7 +170,7 @@ def test_the_email_about_a_request_is_in_spanish(signed_in, learner, django_capt
     assert email.to == [learner.email]
     assert email.subject == f"Tu solicitud {reference} está completada"
     assert email.body.startswith("Hola:\n\n")
-    assert "Hemos recibido tu solicitud y la hemos atendido: Oponte a cómo usamos tus datos (art. 21 del RGPD)." in (
+    assert "Hemos recibido tu solicitud y la hemos atendido: Oponte a cómo usamos tus datos (art. 21 del UK GDPR)." in (
         email.body
     )
     assert f"Referencia: {reference}\n" in email.body
@@ -178,7 +178,7 @@ def test_the_email_about_a_request_is_in_spanish(signed_in, learner, django_capt
     assert "-- Equipo de privacidad de Learner Portal" in email.body
     html = email.alternatives[0].content
     assert '<html lang="es">' in html
-    assert "<strong>Oponte a cómo usamos tus datos (art. 21 del RGPD)</strong>" in html
+    assert "<strong>Oponte a cómo usamos tus datos (art. 21 del UK GDPR)</strong>" in html
 
 
 def test_the_access_report_is_in_spanish(learner):

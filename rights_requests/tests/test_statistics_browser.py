@@ -42,7 +42,8 @@ def test_the_officer_reads_the_weeks_chart_and_table_on_a_desktop_and_a_phone(
     screenshot(page, "desktop")
     page.get_by_label("Period").select_option("26")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_role("row")).to_have_count(2 + 6 + 1 + 26)  # two heads, six types, all types, 26 weeks
+    # Three heads, six types, all types, five regimes, 26 weeks.
+    expect(page.get_by_role("row")).to_have_count(3 + 6 + 1 + 5 + 26)
     assert axe_violations(page, sizes=[DESKTOP, PHONE]) == []
     page.set_viewport_size(PHONE)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], "the page scrolls sideways"

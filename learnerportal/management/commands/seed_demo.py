@@ -150,6 +150,8 @@ class Command(BaseCommand):
             ("takeshi", "access", {}, 0),
             ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 0),
             ("aisha", "portability", {}, 0),
+            # Under Brazil's LGPD: 15 days to answer, not a month (the queue's Regime column says so).
+            ("joao", "rectification", {"changes": {"occupation": "Engenheiro"}}, 10),
         ]
         filed = []
         for username, request_type, details, days_ago in queue:
