@@ -83,6 +83,22 @@ def test_a_request_at_00_30_in_london_from_a_learner_in_los_angeles_counts_from_
     assert "15 April 2026" in page
 
 
+def test_a_request_keeps_the_regime_it_was_filed_under_when_the_learner_moves(client):
+    user = learner_in("BR")
+    client.force_login(user)
+    with time_machine.travel(NOW, tick=False):
+        filed = file(user, "access")
+        client.post("/settings/account/", {"country": "FR"})
+        client.post("/settings/data/new/portability/")
+        later = RightsRequest.objects.get(subject=user, type="portability")
+
+    filed.refresh_from_db()
+    assert (filed.regime, filed.due_at.astimezone(LONDON).date()) == ("lgpd", datetime.date(2026, 3, 25))
+    assert (later.regime, later.due_at.astimezone(LONDON).date()) == ("gdpr", datetime.date(2026, 4, 10))
+    page = plain(client.get(f"/settings/data/{filed.pk}/"))
+    assert "25 March 2026" in page
+
+
 def test_a_right_the_learners_law_does_not_give_is_not_offered(client):
     user = learner_in("US", "CA")
     client.force_login(user)
