@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('accounts', '0015_profile_language'),
+        ('accounts', '0016_accountrecovery'),
     ]
 
     operations = [
