@@ -96,6 +96,7 @@ class Consent(models.Model):
         STAFF = "staff", _("By staff on your behalf")
         POLICY_UPDATE = "policy_update", _("Confirmed after a privacy-policy update")
         GLOBAL_PRIVACY_CONTROL = "gpc", _("Your browser's Global Privacy Control signal")
+        OPT_OUT_OF_SALE = "opt_out_of_sale", _("Your request to opt out of the sale or sharing of your data")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(

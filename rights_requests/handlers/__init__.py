@@ -10,6 +10,7 @@ from .access import AccessHandler
 from .base import ApprovalConfirmation, Handler
 from .erasure import ErasureHandler
 from .objection import ObjectionHandler
+from .opt_out_of_sale import OptOutOfSaleHandler
 from .portability import PortabilityHandler
 from .rectification import RectificationHandler
 from .restriction import RestrictionHandler
@@ -31,6 +32,7 @@ register(ErasureHandler())  # Art. 17
 register(RestrictionHandler())  # Art. 18
 register(PortabilityHandler())  # Art. 20
 register(ObjectionHandler())  # Art. 21
+register(OptOutOfSaleHandler())  # Cal. Civ. Code §1798.120
 
 
 def details_fields():
