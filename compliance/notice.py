@@ -348,9 +348,7 @@ def processing_confirmation(subject):
                     "processing"
                 ]:
                     entry["processing"].append(pair)
-    return [
-        {"category": category.value, **by_category[category]} for category in Category if category in by_category
-    ]
+    return [{"category": category.value, **by_category[category]} for category in Category if category in by_category]
 
 
 def recipients_of(subject):
@@ -369,3 +367,20 @@ def recipients_of(subject):
             for recipient in declaration.recipients:
                 recipients.setdefault(str(recipient), []).append(declaration.label)
     return [{"recipient": recipient, "records": records} for recipient, records in recipients.items()]
+
+
+def sensitive_information_of(subject):
+    """Return the sensitive personal information the portal holds about ``subject`` (Cal. Civ. Code §1798.140(ae)).
+
+    Read from the registry (``PersonalField.sensitive_personal_information``), for the
+    declared records that hold at least one row about ``subject``.
+
+    Returns:
+        list of ``[model label, field name]`` pairs, in registry order.
+    """
+    held = []
+    for declaration in registry:
+        names = [name for name, personal in declaration.fields.items() if personal.sensitive_personal_information]
+        if names and declaration.queryset_for(subject).exists():
+            held.extend([declaration.label, name] for name in names)
+    return held

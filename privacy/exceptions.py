@@ -73,7 +73,7 @@ class ObjectedForGood(PrivacyError):
 
 
 class OptedOutOfSale(PrivacyError):
-    """The learner opted out of the sale or sharing of their data less than 12 months ago (Cal. Civ. Code §1798.135(c)(4))."""
+    """The learner opted out of the sale or sharing of their data within 12 months (Cal. Civ. Code §1798.135(c)(4))."""
 
     code = "opted_out_of_sale"
     status_code = 409

@@ -36,6 +36,7 @@ from .models import (
     ProcessingRestriction,
     ProcessingRun,
     ProfileVisibility,
+    SensitiveInformationLimit,
 )
 from .selectors import (
     SALE_PURPOSES,
@@ -321,6 +322,32 @@ def sale_opt_out_record(*, actor, user):
         consent_record(actor=actor, user=user, purpose=purpose, granted=False, source=Consent.Source.OPT_OUT_OF_SALE)
         for purpose in SALE_PURPOSES
     ]
+
+
+@transaction.atomic
+def sensitive_use_limit(*, actor, user, reference=""):
+    """Limit the use of ``user``'s sensitive personal information to what the service needs, from now on.
+
+    Cal. Civ. Code §1798.121, 11 CCR §7027: the portal then uses such information (the
+    registry's ``sensitive_personal_information`` fields) only for the purposes §7027(m)
+    allows (providing the service, security); ``may_process`` refuses any optional purpose
+    that would use it. Takes effect at once, needs no verification beyond the signed-in
+    session (§7027(b)), and is kept until the learner's account is erased. Limiting again
+    keeps the first limit.
+
+    Args:
+        actor: who asked (the learner, or staff on their behalf), or None.
+        user: the data subject.
+        reference: the data-rights request that asked for it, if any.
+
+    Returns:
+        the ``SensitiveInformationLimit`` in force.
+    """
+    data_subject_lock(user.pk)
+    limit, created = SensitiveInformationLimit.objects.get_or_create(user=user, defaults={"reference": reference})
+    if created:
+        audit_record(actor=actor, subject=user, action=AuditEvent.Action.SENSITIVE_USE_LIMITED)
+    return limit
 
 
 @transaction.atomic

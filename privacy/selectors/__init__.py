@@ -30,6 +30,7 @@ from .consents import (
     restrictions_in_force,
     restrictions_of,
     sale_opt_out_until,
+    sensitive_use_limited,
 )
 from .overview import (
     CHECKUP_DISMISSED_SESSION_KEY,
@@ -119,5 +120,6 @@ __all__ = [
     "restrictions_of",
     "safeguards_of",
     "sale_opt_out_until",
+    "sensitive_use_limited",
     "visibility_change_description",
 ]

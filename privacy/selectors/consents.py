@@ -8,13 +8,14 @@ from django.db import router
 from django.db.models import Case, Count, Exists, F, Max, Q, Subquery, When, Window
 from django.utils import timezone
 
-from compliance.registry import Purpose
+from compliance.registry import Purpose, purposes_of_sensitive_information
 from learnerportal.compiled_sql import CompiledQuery
 
 from ..models import (
     CONSENT_PURPOSES,
     Consent,
     ProcessingRestriction,
+    SensitiveInformationLimit,
 )
 from .age import below_digital_consent_age, chosen_before_consent_age
 from .policies import current_policy_version
@@ -231,15 +232,26 @@ def active_restriction(user):
     return restrictions_in_force().filter(user=user).first()
 
 
+def sensitive_use_limited(user):
+    """Return when ``user`` limited the use of their sensitive personal information (Cal. Civ. Code §1798.121).
+
+    Returns:
+        an aware datetime, or None when they did not.
+    """
+    return SensitiveInformationLimit.objects.filter(user=user).values_list("created_at", flat=True).first()
+
+
 def may_process(user, purpose):
     """Return whether the portal may use ``user``'s data for the optional ``purpose`` now.
 
     The one gate for every optional use of personal data. False when the
     account is inactive or erased, when processing is restricted (GDPR Art. 18),
-    when the learner does not grant the purpose now (``ConsentState.granted``: never
-    asked, withdrawn, given as a child, or objected to for good; GDPR Art. 6(1)(a),
-    7(3), 8(1), 21(3)), or when their consent was given under an earlier privacy
-    policy they have not confirmed again.
+    when the purpose uses sensitive personal information and the learner limited its
+    use (Cal. Civ. Code §1798.121), when the learner does not grant the purpose now
+    (``ConsentState.granted``: never asked, withdrawn — an opt-out of sale among
+    them, Cal. Civ. Code §1798.120 —, given as a child, or objected to for good; GDPR
+    Art. 6(1)(a), 7(3), 8(1), 21(3)), or when their consent was given under an
+    earlier privacy policy they have not confirmed again.
 
     Args:
         user: the data subject.
@@ -254,6 +266,8 @@ def may_process(user, purpose):
         return False  # a child's own consent does not count (GDPR Art. 8(1)), whenever it was given
     if ProcessingRestriction.objects.filter(user=user, lifted_at__isnull=True).exists():
         return False
+    if purpose in purposes_of_sensitive_information() and sensitive_use_limited(user):
+        return False  # Cal. Civ. Code §1798.121: such information serves only the service itself
     state = consent_state(user, purpose)
     if not state.granted:
         return False

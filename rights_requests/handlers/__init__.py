@@ -10,6 +10,7 @@ from .access import AccessHandler
 from .base import ApprovalConfirmation, Handler
 from .confirmation import ConfirmationHandler
 from .erasure import ErasureHandler
+from .limit_sensitive_use import LimitSensitiveUseHandler
 from .objection import ObjectionHandler
 from .opt_out_of_sale import OptOutOfSaleHandler
 from .portability import PortabilityHandler
@@ -35,6 +36,7 @@ register(RestrictionHandler())  # Art. 18
 register(PortabilityHandler())  # Art. 20
 register(ObjectionHandler())  # Art. 21
 register(OptOutOfSaleHandler())  # Cal. Civ. Code §1798.120
+register(LimitSensitiveUseHandler())  # Cal. Civ. Code §1798.121
 register(ConfirmationHandler())  # LGPD Art. 18 I, 19 I
 register(SharingInformationHandler())  # LGPD Art. 18 VII
 

@@ -1,4 +1,4 @@
-"""Confirmation of processing: whether we process the learner's data, which, why and on which basis (LGPD Art. 18 I, 19 I).
+"""Confirmation of processing: whether, which, why and on which basis we process the learner's data (LGPD Art. 19 I).
 
 The simplified form, answered at once (LGPD Art. 19 I): generated from the personal-data
 registry and the records that hold something about the learner, kept on the request as

@@ -78,4 +78,3 @@ class SharingInformationHandler(Handler):
             rosters = [(gettext("Course partners"), gettext("We have not sent your data to any course partner."))]
         sections.append((gettext("What we sent to course partners"), rosters))
         return sections
-

@@ -134,7 +134,10 @@ def test_the_staff_queue_filters_by_a_registered_type_and_shows_its_details(
     client, learner, officer, opt_out_of_profiling, verified_login
 ):
     request = services.request_submit(
-        actor=learner, subject=learner, request_type="opt_out_of_profiling", details={"scope": "everyone", "note": "Hi."}
+        actor=learner,
+        subject=learner,
+        request_type="opt_out_of_profiling",
+        details={"scope": "everyone", "note": "Hi."},
     )
     verified_login(client, officer)
 

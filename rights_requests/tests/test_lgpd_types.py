@@ -77,7 +77,7 @@ def test_information_on_sharing_lists_recipients_and_each_partner_roster_that_li
     with time_machine.travel(datetime.datetime(2026, 5, 4, 9, 0, tzinfo=UTC), tick=False):
         partner_roster_record(actor=None, partner=course.partner, roster=partner_roster(partner=course.partner))
 
-    request, page = _file_on_the_page(client, learner, "sharing_information", django_capture_on_commit_callbacks)
+    _, page = _file_on_the_page(client, learner, "sharing_information", django_capture_on_commit_callbacks)
 
     answer = page.split('id="statement-heading"')[1]
     assert "The partner university or company running the course, only with your consent" in answer
@@ -112,9 +112,7 @@ def test_nobody_reads_another_learners_answer(client, learner, django_capture_on
     assert api.get("/api/v1/me/requests/").json()["count"] == 0
 
 
-def test_after_erasure_the_answer_is_kept_for_accountability_naming_nobody(
-    learner, django_capture_on_commit_callbacks
-):
+def test_after_erasure_the_answer_is_kept_for_accountability_naming_nobody(learner, django_capture_on_commit_callbacks):
     course = CourseFactory(partner__name="Universidade Aberta")
     EnrollmentFactory(user=learner, course=course)
     partner_roster_record(actor=None, partner=course.partner, roster=partner_roster(partner=course.partner))
