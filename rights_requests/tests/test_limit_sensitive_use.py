@@ -1,4 +1,4 @@
-"""Limit the use of sensitive personal information (Cal. Civ. Code §1798.121): in force on filing, enforced by the gate."""
+"""Limiting the use of sensitive personal information (Cal. Civ. Code §1798.121): in force on filing, via the gate."""
 
 import dataclasses
 
