@@ -39,8 +39,12 @@ def record_names(labels):
 
 
 def answered_on(request):
-    """Return the date ``request`` was answered, in the active language and time zone ("7 December 2026")."""
-    return dateformat.format(timezone.localtime(request.completed_at), gettext("j F Y"))
+    """Return the row saying when ``request`` was answered, in the active language and time zone.
+
+    Returns:
+        ``(label, text)``, e.g. ``("Answered on", "7 December 2026")``.
+    """
+    return gettext("Answered on"), dateformat.format(timezone.localtime(request.completed_at), gettext("j F Y"))
 
 
 class ConfirmationHandler(Handler):
@@ -85,10 +89,9 @@ class ConfirmationHandler(Handler):
         categories = (request.result or {}).get("confirmation")
         if categories is None:
             return []
-        answered = gettext("As of %(date)s.") % {"date": answered_on(request)}
         if not categories:
-            return [(gettext("We hold no personal data about you."), [(gettext("Answered"), answered)])]
-        sections = [(gettext("Yes: we process personal data about you."), [(gettext("Answered"), answered)])]
+            return [(gettext("We hold no personal data about you."), [answered_on(request)])]
+        sections = [(gettext("Yes: we process personal data about you."), [answered_on(request)])]
         for entry in categories:
             uses = [
                 gettext("%(purpose)s, on the basis of %(basis)s")

@@ -98,7 +98,6 @@ class LimitSensitiveUseHandler(Handler):
             held.append((statement["description"], gettext("Used only to: %(uses)s") % {"uses": uses}))
         if not held:
             held = [(gettext("What we hold"), gettext("We hold no sensitive personal information about you."))]
-        answered = gettext("As of %(date)s.") % {"date": answered_on(request)}
         if answer["stopped"]:
             stopped = get_text_list([str(Purpose(p).label).lower() for p in answer["stopped"]], gettext("and"))
             change = gettext("We stopped using it to: %(uses)s.") % {"uses": stopped}
@@ -108,6 +107,6 @@ class LimitSensitiveUseHandler(Handler):
                 "email); your limit makes sure we never will."
             )
         return [
-            (gettext("Sensitive personal information we hold"), [(gettext("Answered"), answered), *held]),
+            (gettext("Sensitive personal information we hold"), [answered_on(request), *held]),
             (gettext("What your limit changes"), [(gettext("Optional uses"), change)]),
         ]

@@ -63,9 +63,8 @@ class SharingInformationHandler(Handler):
         sharing = (request.result or {}).get("sharing")
         if sharing is None:
             return []
-        answered = gettext("As of %(date)s.") % {"date": answered_on(request)}
         receivers = [(gettext(entry["recipient"]), record_names(entry["records"])) for entry in sharing["recipients"]]
-        sections = [(gettext("Who receives your data"), [(gettext("Answered"), answered), *receivers])]
+        sections = [(gettext("Who receives your data"), [answered_on(request), *receivers])]
         rosters = []
         for sent in sharing["partner_rosters"]:
             day = dateformat.format(timezone.localtime(parse_datetime(sent["at"])), gettext("j F Y"))
