@@ -232,8 +232,14 @@ class Handler:
         return [(gettext("Your note"), note)] if note else []
 
     def admin_details(self, request):
-        """Return the context of ``admin/rights_requests/rightsrequest/details.html`` showing the details to staff."""
-        return {"note": request.details.get("note", "")}
+        """Return the context of ``admin/rights_requests/rightsrequest/details.html`` showing the details to staff.
+
+        Besides what the learner asked, the answer the learner was given (``statement``), once completed.
+        """
+        return {
+            "note": request.details.get("note", ""),
+            "statement": self.statement(request) if request.completed_at else [],
+        }
 
     def approved_on_filing(self):
         """Return whether a request the learner files while signed in is approved and queued at once."""

@@ -127,3 +127,17 @@ def test_after_erasure_the_answer_is_kept_for_accountability_naming_nobody(learn
     assert "Universidade Aberta" in kept, "the record of the answer stays (GDPR Art. 5(2), LGPD Art. 37)"
     assert not any(identifier in kept for identifier in identifiers)
     assert request.subject.username.startswith("erased")
+
+
+def test_staff_see_the_type_and_the_answer_the_learner_was_given(
+    client, learner, officer, verified_login, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="confirmation")
+    verified_login(client, officer)
+
+    queue = client.get("/admin/rights_requests/rightsrequest/", {"type": "confirmation"}).content.decode()
+    page = client.get(f"/admin/rights_requests/rightsrequest/{request.pk}/change/").content.decode()
+
+    assert request.reference in queue and "Confirmation of processing" in queue
+    assert "The answer the learner was given:" in page and "Yes: we process personal data about you." in page
