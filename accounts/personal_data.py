@@ -90,7 +90,10 @@ DECLARATIONS = [
             "username": PersonalField(Category.IDENTITY, gettext_noop("Your username, part of your profile's address")),
             "email": PersonalField(Category.CONTACT, gettext_noop("Your email address")),
             "password": PersonalField(
-                Category.SECURITY, gettext_noop("A one-way hash of your password"), exportable=False
+                Category.SECURITY,
+                gettext_noop("A one-way hash of your password"),
+                exportable=False,
+                sensitive_personal_information=True,
             ),
             "last_login": PersonalField(Category.SECURITY, gettext_noop("When you last signed in")),
             "date_joined": PersonalField(Category.USAGE, gettext_noop("When you created your account")),
@@ -338,6 +341,7 @@ DECLARATIONS = [
                 Category.SECURITY,
                 gettext_noop("A one-way hash of the token (the token itself is never stored)"),
                 exportable=False,
+                sensitive_personal_information=True,
             ),
             "hint": PersonalField(
                 Category.SECURITY, gettext_noop("The token's first characters, to tell tokens apart")
@@ -375,6 +379,7 @@ DECLARATIONS = [
                 Category.SECURITY,
                 gettext_noop("A one-way hash of the password chosen (never the password)"),
                 exportable=False,
+                sensitive_personal_information=True,
             ),
             "digest": PersonalField(
                 Category.SECURITY,
@@ -463,7 +468,11 @@ DECLARATIONS = [
             "name": PersonalField(Category.SECURITY, gettext_noop("The name of your authenticator device")),
             "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether you finished setting it up")),
             "key": PersonalField(
-                Category.SECURITY, gettext_noop("The secret your app shares with us"), exportable=False, sensitive=True
+                Category.SECURITY,
+                gettext_noop("The secret your app shares with us"),
+                exportable=False,
+                sensitive=True,
+                sensitive_personal_information=True,
             ),
             "created_at": PersonalField(Category.SECURITY, gettext_noop("When you set it up")),
             "last_used_at": PersonalField(Category.SECURITY, gettext_noop("When you last signed in with it")),
@@ -508,7 +517,10 @@ DECLARATIONS = [
                 Category.SECURITY, gettext_noop("Random data mixed into the fingerprint"), exportable=False
             ),
             "digest": PersonalField(
-                Category.SECURITY, gettext_noop("A one-way fingerprint of the code"), exportable=False
+                Category.SECURITY,
+                gettext_noop("A one-way fingerprint of the code"),
+                exportable=False,
+                sensitive_personal_information=True,
             ),
             "used_at": PersonalField(Category.SECURITY, gettext_noop("When you used the code")),
         },

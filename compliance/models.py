@@ -100,6 +100,7 @@ class AuditEvent(models.Model):
         CONSENT_CHANGED = "consent_changed", _("Consent changed")
         RESTRICTION_STARTED = "restriction_started", _("Processing restricted")
         RESTRICTION_LIFTED = "restriction_lifted", _("Restriction of processing lifted")
+        SENSITIVE_USE_LIMITED = "sensitive_use_limited", _("Use of sensitive personal information limited")
         REQUEST_STEP = "request_step", _("Data-rights request changed")
         EXPORT_GENERATED = "export_generated", _("Copy of the data prepared")
         EXPORT_DOWNLOADED = "export_downloaded", _("Copy of the data downloaded")

@@ -314,3 +314,73 @@ def erasure_scan_in_words(scanned, columns_left):
             )
         sentence += "."
     return sentence
+
+
+def processing_confirmation(subject):
+    """Return which categories of ``subject``'s data the portal processes now, why and on which lawful basis.
+
+    The simplified confirmation of processing (LGPD Art. 18 I, 19 I): read from the
+    registry, for the declared records that hold at least one row about ``subject``;
+    each field counts with its own purposes where it serves fewer than its record
+    (``field_statement``'s rule). Codes, not words, so that the answer can be kept and
+    read later in any language.
+
+    Args:
+        subject: the data subject (a user).
+
+    Returns:
+        list of dicts in ``Category`` order, one per category held: ``category`` (a
+        ``Category`` value), ``records`` (labels of the declared models holding it, registry
+        order) and ``processing`` (``[purpose, lawful basis]`` pairs of ``Purpose`` and
+        ``LawfulBasis`` values, first seen first). Empty when nothing is held.
+    """
+    by_category = {}
+    for declaration in registry:
+        if not declaration.queryset_for(subject).exists():
+            continue
+        for personal in declaration.fields.values():
+            entry = by_category.setdefault(personal.category, {"records": [], "processing": []})
+            if declaration.label not in entry["records"]:
+                entry["records"].append(declaration.label)
+            for processing in declaration.processing:
+                pair = [processing.purpose.value, processing.lawful_basis.value]
+                if (not personal.purposes or processing.purpose in personal.purposes) and pair not in entry[
+                    "processing"
+                ]:
+                    entry["processing"].append(pair)
+    return [{"category": category.value, **by_category[category]} for category in Category if category in by_category]
+
+
+def recipients_of(subject):
+    """Return who receives ``subject``'s data, by the registry, for the records that hold some about them.
+
+    The recipients the portal discloses data to by design (LGPD Art. 18 VII, GDPR Art. 15(1)(c)); what was
+    actually sent to a named partner is in the audit log (``selectors.disclosures_of``).
+
+    Returns:
+        list of dicts, one per recipient in order of first declaration: ``recipient`` (the registry's English
+        phrase, marked for translation) and ``records`` (labels of the models it receives, registry order).
+    """
+    recipients = {}
+    for declaration in registry:
+        if declaration.recipients and declaration.queryset_for(subject).exists():
+            for recipient in declaration.recipients:
+                recipients.setdefault(str(recipient), []).append(declaration.label)
+    return [{"recipient": recipient, "records": records} for recipient, records in recipients.items()]
+
+
+def sensitive_information_of(subject):
+    """Return the sensitive personal information the portal holds about ``subject`` (Cal. Civ. Code §1798.140(ae)).
+
+    Read from the registry (``PersonalField.sensitive_personal_information``), for the
+    declared records that hold at least one row about ``subject``.
+
+    Returns:
+        list of ``[model label, field name]`` pairs, in registry order.
+    """
+    held = []
+    for declaration in registry:
+        names = [name for name, personal in declaration.fields.items() if personal.sensitive_personal_information]
+        if names and declaration.queryset_for(subject).exists():
+            held.extend([declaration.label, name] for name in names)
+    return held

@@ -101,6 +101,12 @@ class PersonalField:
         sensitive: True for data whose leak would harm the learner most (phone,
             date of birth): it must be stored encrypted at rest (``manage.py check``
             enforces it, GDPR Art. 32(1)(a)).
+        sensitive_personal_information: True for what the CPRA calls sensitive personal
+            information (Cal. Civ. Code §1798.140(ae)): here the account's sign-in credentials
+            (password hash, authenticator secret, backup-code and token fingerprints). A learner
+            who limits its use (§1798.121) stops every optional purpose such a field serves
+            (``privacy.selectors.may_process``, ``purposes_of_sensitive_information``).
+            Independent of ``sensitive`` (encryption at rest).
         purposes: the only purposes of its model's ``processing`` this field serves,
             when it serves fewer than the rest (a phone number runs the account, it is
             not shown or researched); empty for all of them. The notice says so (GDPR
@@ -143,6 +149,7 @@ class PersonalField:
     description: str
     exportable: bool = True
     sensitive: bool = False
+    sensitive_personal_information: bool = False
     purposes: tuple[Purpose, ...] = ()
     free_text: bool = False
     export_as: Callable[[Any], Any] | None = None
@@ -429,3 +436,22 @@ class PersonalDataRegistry:
 
 
 registry = PersonalDataRegistry()
+
+
+def purposes_of_sensitive_information():
+    """Return the purposes that use sensitive personal information (Cal. Civ. Code §1798.140(ae)), by the registry.
+
+    A field marked ``sensitive_personal_information`` serves its own ``purposes`` when it has
+    them, else its model's. A learner's limit on the use of such information (§1798.121,
+    11 CCR §7027) stops the optional ones among these for them.
+
+    Returns:
+        frozenset of ``Purpose`` values.
+    """
+    purposes = set()
+    for declaration in registry:
+        for personal in declaration.fields.values():
+            if personal.sensitive_personal_information:
+                served = personal.purposes or tuple(p.purpose for p in declaration.processing)
+                purposes.update(Purpose(purpose).value for purpose in served)
+    return frozenset(purposes)

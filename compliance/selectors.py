@@ -237,3 +237,26 @@ def audit_summary(*, since, until):
         "lockouts": by_action.get(AuditEvent.Action.LOGIN_LOCKED_OUT, 0),
         "pseudonymised": events.filter(pseudonymised_at__isnull=False).count(),
     }
+
+
+def disclosures_of(subject):
+    """Return the times ``subject``'s data was sent to a named partner, newest first (LGPD Art. 18 VII).
+
+    Read from the audit log, where every partner roster export records each learner it
+    lists (``privacy.services.partner_roster_record``).
+
+    Returns:
+        list of dicts: ``at`` (aware datetime), ``partner`` (the partner's name when sent) and
+        ``progress_and_grades`` (bool: whether they were included, besides the enrollment).
+    """
+    events = AuditEvent.objects.filter(subject=subject, action=AuditEvent.Action.PARTNER_SHARED).order_by(
+        "-created_at", "-id"
+    )
+    return [
+        {
+            "at": event.created_at,
+            "partner": event.changes.get("partner", ""),
+            "progress_and_grades": bool(event.changes.get("progress_and_grades")),
+        }
+        for event in events
+    ]

@@ -190,6 +190,11 @@ class ConsentSerializer(serializers.Serializer):
     objected = serializers.BooleanField(
         help_text="True when you objected to news by email (GDPR Art. 21(3)): it stays off for good."
     )
+    opted_out_of_sale_until = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Partner sharing only: until when your opt-out of the sale or sharing of your data keeps it off; "
+        "you can turn it on yourself after that (Cal. Civ. Code §1798.135(c)(4)). Null otherwise.",
+    )
     in_force = serializers.BooleanField(
         help_text="Whether we may use your data for it now: false while processing is restricted (GDPR Art. 18), "
         "until you confirm a changed privacy policy, or under the digital age of consent, even if `granted`."
@@ -226,6 +231,7 @@ def _consent_rows(user):
                 "policy_version": latest.policy_version if latest else None,
                 "source": latest.source if latest else None,
                 "objected": state.objected,
+                "opted_out_of_sale_until": state.sale_opt_out_until,
                 "in_force": may_process(user, state.purpose),
             }
         )
@@ -240,6 +246,7 @@ CONSENT_EXAMPLE = {
     "policy_version": "2026-11",
     "source": "api",
     "objected": False,
+    "opted_out_of_sale_until": None,
     "in_force": False,
 }
 
@@ -284,9 +291,11 @@ class MyConsentsView(PortalAPIView):
                 "too_young",
             ),
             409: error_response(
-                "Cannot be granted now: confirm the new privacy policy first, or you objected to marketing.",
+                "Cannot be granted now: confirm the new privacy policy first, you objected to marketing, or you "
+                "opted out of the sale or sharing of your data less than 12 months ago.",
                 "policy_confirmation_due",
                 "objected",
+                "opted_out_of_sale",
             ),
             **{k: v for k, v in WRITE_ERRORS.items() if k != 403},
         },

@@ -72,6 +72,13 @@ class ObjectedForGood(PrivacyError):
     status_code = 409
 
 
+class OptedOutOfSale(PrivacyError):
+    """The learner opted out of the sale or sharing of their data within 12 months (Cal. Civ. Code §1798.135(c)(4))."""
+
+    code = "opted_out_of_sale"
+    status_code = 409
+
+
 class UnsubscribeLinkError(PrivacyError):
     """An unsubscribe link that is not genuine (tampered, or not one of ours)."""
 

@@ -96,6 +96,7 @@ class Consent(models.Model):
         STAFF = "staff", _("By staff on your behalf")
         POLICY_UPDATE = "policy_update", _("Confirmed after a privacy-policy update")
         GLOBAL_PRIVACY_CONTROL = "gpc", _("Your browser's Global Privacy Control signal")
+        OPT_OUT_OF_SALE = "opt_out_of_sale", _("Your request to opt out of the sale or sharing of your data")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     purpose = models.CharField(
@@ -157,6 +158,27 @@ class ProcessingRestriction(models.Model):
     def __str__(self):
         since = f" since {self.started_at:%Y-%m-%d}" if self.started_at else ""
         return f"Restriction of {self.user}{since}" + (" (lifted)" if self.lifted_at else "")
+
+
+class SensitiveInformationLimit(models.Model):
+    """A learner's limit on the use of their sensitive personal information (Cal. Civ. Code §1798.121).
+
+    In force from ``created_at`` on: the portal then uses such information (the registry's
+    ``sensitive_personal_information`` fields) only to provide the service and keep it secure
+    (11 CCR §7027(m)); ``may_process`` refuses every optional purpose that would use it. One
+    per learner: limiting again keeps the first.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sensitive_information_limit"
+    )
+    reference = models.CharField(
+        max_length=20, blank=True, help_text=_("The data-rights request that asked for it, e.g. DSR-2026-000123.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Limit on sensitive information of {self.user}"
 
 
 class ProcessingRun(models.Model):

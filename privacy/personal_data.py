@@ -26,6 +26,7 @@ from .models import (
     ProcessingRestriction,
     ProcessingRun,
     ProfileVisibility,
+    SensitiveInformationLimit,
 )
 
 
@@ -74,6 +75,22 @@ DECLARATIONS = [
         source=gettext_noop("Your restriction request, or staff acting on it"),
         erasure=Delete(),
         export_name="processing_restrictions",
+    ),
+    ModelDeclaration(
+        model=SensitiveInformationLimit,
+        subject_lookup="user",
+        description=gettext_noop("Your limit on the use of your sensitive personal information"),
+        fields={
+            "reference": PersonalField(Category.PREFERENCE, gettext_noop("The request you asked for it in")),
+            "created_at": PersonalField(Category.PREFERENCE, gettext_noop("When you set the limit")),
+        },
+        other_fields=("id", "user"),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention=WHILE_ACCOUNT_EXISTS,
+        recipients=(PRIVACY_STAFF,),
+        source=gettext_noop("Your request to limit the use of your sensitive personal information"),
+        erasure=Delete(),
+        export_name="sensitive_information_limits",
     ),
     ModelDeclaration(
         model=ProcessingRun,

@@ -22,6 +22,7 @@ from .exceptions import (
     AudiencePublicTooYoung,
     InvalidAudience,
     ObjectedForGood,
+    OptedOutOfSale,
     PolicyConfirmationDue,
     PrivacyError,
     TooYoung,
@@ -35,14 +36,17 @@ from .models import (
     ProcessingRestriction,
     ProcessingRun,
     ProfileVisibility,
+    SensitiveInformationLimit,
 )
 from .selectors import (
+    SALE_PURPOSES,
     audiences_in_force,
     below_digital_consent_age,
     consent_counts,
     current_policy_version,
     objected_for_good,
     policy_confirmation_due,
+    sale_opt_out_until,
 )
 from .tasks import send_policy_update_emails
 
@@ -190,6 +194,8 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         TooYoung: granting under the digital age of consent (GDPR Art. 8(1)).
         PolicyConfirmationDue: granting before confirming a changed privacy policy.
         ObjectedForGood: granting a purpose the learner objected to for good (GDPR Art. 21(3)).
+        OptedOutOfSale: granting partner sharing within 12 months of an opt-out of its sale or
+            sharing (Cal. Civ. Code §1798.135(c)(4)).
     """
     if purpose not in CONSENT_PURPOSES:
         raise PrivacyError(
@@ -214,6 +220,15 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
         raise ObjectedForGood(
             gettext("You objected to news by email, so we will not send it again (GDPR Art. 21(3))."), field="purpose"
         )
+    if granted and (until := sale_opt_out_until(user, purpose)):
+        raise OptedOutOfSale(
+            gettext(
+                "You opted out of the sale or sharing of your data, so we keep this off until %(date)s "
+                "(Cal. Civ. Code §1798.135(c)(4)). After that you can turn it on here."
+            )
+            % {"date": date_format(timezone.localtime(until, user_timezone(user)), gettext("j F Y"))},
+            field="purpose",
+        )
     # The learner's row, not their latest entry: with no entry yet there would be nothing to lock.
     data_subject_lock(user.pk)
     current = Consent.objects.filter(user=user, purpose=purpose).order_by("-created_at", "-id").first()
@@ -222,9 +237,14 @@ def consent_record(*, actor, user, purpose, granted, source, note=""):
     # A grant given before the learner reached the digital age of consent does not count: granting
     # again now is a new choice, written to the ledger (GDPR Art. 8(1)).
     unchanged = unchanged and (not granted or consent_counts(user, current))
-    # An objection and a Global Privacy Control signal are written even over an equal choice: the
-    # ledger keeps that the learner objected, or that their browser asked (shown on the Privacy tab).
-    if unchanged and source not in (Consent.Source.OBJECTION, Consent.Source.GLOBAL_PRIVACY_CONTROL):
+    # An objection, a Global Privacy Control signal and an opt-out of sale are written even over an equal
+    # choice: the ledger keeps that the learner objected or opted out (which starts its 12 months), or
+    # that their browser asked (shown on the Privacy tab).
+    if unchanged and source not in (
+        Consent.Source.OBJECTION,
+        Consent.Source.GLOBAL_PRIVACY_CONTROL,
+        Consent.Source.OPT_OUT_OF_SALE,
+    ):
         return current
     entry = Consent(
         user=user,
@@ -280,6 +300,54 @@ def global_privacy_control_honour(*, user):
             actor=user, user=user, purpose=purpose, granted=False, source=Consent.Source.GLOBAL_PRIVACY_CONTROL
         )
     return recorded
+
+
+@transaction.atomic
+def sale_opt_out_record(*, actor, user):
+    """Record the learner's opt-out of the sale or sharing of their data: each of ``SALE_PURPOSES`` off at once.
+
+    Written to the consent ledger with the source ``opt_out_of_sale`` even when already off,
+    so that the 12 months during which the portal keeps it off and does not ask again count
+    from now (Cal. Civ. Code §1798.120(a), §1798.135(c)(4); ``sale_opt_out_until``). Needs no
+    verification of identity beyond the signed-in session (11 CCR §7026(d)).
+
+    Args:
+        actor: who filed the opt-out (the learner, or staff on their behalf), or None.
+        user: the data subject.
+
+    Returns:
+        list of the ledger entries written, one per purpose of ``SALE_PURPOSES``.
+    """
+    return [
+        consent_record(actor=actor, user=user, purpose=purpose, granted=False, source=Consent.Source.OPT_OUT_OF_SALE)
+        for purpose in SALE_PURPOSES
+    ]
+
+
+@transaction.atomic
+def sensitive_use_limit(*, actor, user, reference=""):
+    """Limit the use of ``user``'s sensitive personal information to what the service needs, from now on.
+
+    Cal. Civ. Code §1798.121, 11 CCR §7027: the portal then uses such information (the
+    registry's ``sensitive_personal_information`` fields) only for the purposes §7027(m)
+    allows (providing the service, security); ``may_process`` refuses any optional purpose
+    that would use it. Takes effect at once, needs no verification beyond the signed-in
+    session (§7027(b)), and is kept until the learner's account is erased. Limiting again
+    keeps the first limit.
+
+    Args:
+        actor: who asked (the learner, or staff on their behalf), or None.
+        user: the data subject.
+        reference: the data-rights request that asked for it, if any.
+
+    Returns:
+        the ``SensitiveInformationLimit`` in force.
+    """
+    data_subject_lock(user.pk)
+    limit, created = SensitiveInformationLimit.objects.get_or_create(user=user, defaults={"reference": reference})
+    if created:
+        audit_record(actor=actor, subject=user, action=AuditEvent.Action.SENSITIVE_USE_LIMITED)
+    return limit
 
 
 @transaction.atomic
@@ -459,6 +527,8 @@ def policy_confirm(*, user, policy, choices):
     for purpose in CONSENT_PURPOSES:
         granted = bool(choices.get(purpose)) and not below_digital_consent_age(user)
         granted = granted and not objected_for_good(user, purpose)
+        # Within 12 months of an opt-out of sale, a policy update does not ask for it back.
+        granted = granted and not sale_opt_out_until(user, purpose)
         consent_record(actor=user, user=user, purpose=purpose, granted=granted, source=Consent.Source.POLICY_UPDATE)
     acknowledgement, _ = PolicyAcknowledgement.objects.get_or_create(user=user, policy=policy)
     return acknowledgement

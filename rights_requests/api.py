@@ -82,6 +82,16 @@ class DownloadSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField(help_text="After this it is deleted (410 Gone).")
 
 
+class StatementRowSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    text = serializers.CharField()
+
+
+class StatementSectionSerializer(serializers.Serializer):
+    heading = serializers.CharField()
+    rows = StatementRowSerializer(many=True)
+
+
 class RequestSummarySerializer(serializers.Serializer):
     """One of your requests, in a list."""
 
@@ -140,6 +150,11 @@ class RequestSerializer(RequestSummarySerializer):
         help_text="True while the restriction is in force and you have not asked us to lift it (POST .../lift/)."
     )
     download = DownloadSerializer(allow_null=True, help_text="The report or portable copy, while downloadable.")
+    statement = StatementSectionSerializer(
+        many=True,
+        help_text="Our answer in words, once completed, for requests answered by a statement (confirmation of "
+        "processing, information on sharing, LGPD Art. 18 I, VII); empty otherwise.",
+    )
     timeline = TimelineEntrySerializer(many=True, help_text="Oldest first.")
 
 
@@ -168,7 +183,8 @@ def request_data(request, rights_request):
     live_file = live_file_of(rights_request)
     standing = standings_of([rights_request]).get(rights_request.pk)
     in_force = standing is not None and standing.in_force
-    keys = handler_for(rights_request.type).detail_keys
+    handler = handler_for(rights_request.type)
+    keys = handler.detail_keys
     details = {key: value for key, value in rights_request.details.items() if key in keys}
     return request_summary_data(request, rights_request) | {
         "details": details,
@@ -196,6 +212,10 @@ def request_data(request, rights_request):
         }
         if live_file
         else None,
+        "statement": [
+            {"heading": heading, "rows": [{"label": label, "text": text} for label, text in rows]}
+            for heading, rows in (handler.statement(rights_request) if rights_request.completed_at else [])
+        ],
         "timeline": [
             {"at": _datetime(entry.at), "actor": entry.actor, "what": entry.what, "note": entry.note}
             for entry in timeline_of(rights_request)
@@ -235,6 +255,7 @@ REQUEST_EXAMPLE = {
         "kind": "access_report",
         "expires_at": "2026-12-07T10:30:05Z",
     },
+    "statement": [],
     "timeline": [
         {"at": "2026-11-30T10:30:00Z", "actor": "You", "what": "Request received", "note": ""},
         {"at": "2026-11-30T10:30:05Z", "actor": "Automatically", "what": "Completed", "note": "Your report is ready."},

@@ -84,6 +84,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
             "receipt_told_here": event.action == RequestEvent.Action.COMPLETED and tells_receipt and not tells_approval,
             "approval_note": _approval_note(request) if approval_told_here else "",
             "what_we_do": handler.what_we_do,
+            "statement": handler.statement(request) if event.action == RequestEvent.Action.COMPLETED else [],
             "request_type": _named_as_on_the_pages(request),
             "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
             "complaint": complaint_of(request),

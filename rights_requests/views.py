@@ -167,6 +167,7 @@ def request_detail(request, request_id):
             "overdue": rights_request.is_open and rights_request.due_at < timezone.now(),
             "outcome": outcome_of(events),
             "asked": right.details_as_text(rights_request),
+            "statement": right.statement(rights_request) if rights_request.completed_at else [],
             "timeline": timeline_of(rights_request),
             "can_withdraw": "withdraw" in allowed_steps(rights_request.status),
             "complaint": complaint_of(rights_request),

@@ -40,6 +40,8 @@ ERROR_CODES = {
     "too_young": "Under the digital age of consent, this cannot be turned on (GDPR Art. 8).",
     "policy_confirmation_due": "The privacy policy changed: confirm your choices at /privacy/policy/confirm/ first.",
     "objected": "You objected to news by email, so it cannot be turned on again (GDPR Art. 21(3)).",
+    "opted_out_of_sale": "You opted out of the sale or sharing of your data: partner sharing stays off for 12 months "
+    "(Cal. Civ. Code §1798.135(c)(4)).",
     "invalid_details": "The details of a request do not fit its type; `fields` names the problem.",
     "duplicate_open_request": "You already have an open request of this type; `existing_request_id` is it.",
     "transition_not_allowed": "The request's status does not allow this step (e.g. withdrawing it once work began).",

@@ -41,7 +41,18 @@ PAGES = [
     ("/settings/data/", LEARNER),
     *[
         (f"/settings/data/new/{request_type}/", LEARNER)
-        for request_type in ("access", "rectification", "erasure", "restriction", "portability", "objection")
+        for request_type in (
+            "access",
+            "rectification",
+            "erasure",
+            "restriction",
+            "portability",
+            "objection",
+            "opt_out_of_sale",
+            "limit_sensitive_use",
+            "confirmation",
+            "sharing_information",
+        )
     ],
 ]
 

@@ -15,6 +15,8 @@ from .age import (
 )
 from .consents import (
     OBJECTION_FINAL_PURPOSES,
+    SALE_OPT_OUT_MONTHS,
+    SALE_PURPOSES,
     ConsentHistory,
     ConsentState,
     active_restriction,
@@ -27,6 +29,8 @@ from .consents import (
     objected_for_good,
     restrictions_in_force,
     restrictions_of,
+    sale_opt_out_until,
+    sensitive_use_limited,
 )
 from .overview import (
     CHECKUP_DISMISSED_SESSION_KEY,
@@ -71,6 +75,8 @@ __all__ = [
     "CHECKUP_DISMISSED_SESSION_KEY",
     "OBJECTION_FINAL_PURPOSES",
     "PROFILE_LIST_LENGTH",
+    "SALE_OPT_OUT_MONTHS",
+    "SALE_PURPOSES",
     "Accomplishment",
     "ConsentHistory",
     "ConsentState",
@@ -113,5 +119,7 @@ __all__ = [
     "restrictions_in_force",
     "restrictions_of",
     "safeguards_of",
+    "sale_opt_out_until",
+    "sensitive_use_limited",
     "visibility_change_description",
 ]

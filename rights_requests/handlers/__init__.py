@@ -8,11 +8,15 @@ registration is the order learners see the rights in.
 from ..request_types import choices, handler_for, register, registered, unregister
 from .access import AccessHandler
 from .base import ApprovalConfirmation, Handler
+from .confirmation import ConfirmationHandler
 from .erasure import ErasureHandler
+from .limit_sensitive_use import LimitSensitiveUseHandler
 from .objection import ObjectionHandler
+from .opt_out_of_sale import OptOutOfSaleHandler
 from .portability import PortabilityHandler
 from .rectification import RectificationHandler
 from .restriction import RestrictionHandler
+from .sharing_information import SharingInformationHandler
 
 __all__ = [
     "ApprovalConfirmation",
@@ -31,6 +35,10 @@ register(ErasureHandler())  # Art. 17
 register(RestrictionHandler())  # Art. 18
 register(PortabilityHandler())  # Art. 20
 register(ObjectionHandler())  # Art. 21
+register(OptOutOfSaleHandler())  # Cal. Civ. Code §1798.120
+register(LimitSensitiveUseHandler())  # Cal. Civ. Code §1798.121
+register(ConfirmationHandler())  # LGPD Art. 18 I, 19 I
+register(SharingInformationHandler())  # LGPD Art. 18 VII
 
 
 def details_fields():

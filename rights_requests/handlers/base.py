@@ -90,6 +90,8 @@ class Handler:
     - carrying out: ``fulfil`` (without it staff carry it out by hand and complete it
       with a note), ``fulfil_in_transaction``, ``file_noun`` and ``download_label``,
       ``has_findings``, ``on_completed``, ``explain_status``.
+    - answering: ``statement`` (an answer in words kept on the request, shown on its
+      page, in the API and in the completion email).
     - lasting: ``lasts`` with ``standings`` and ``lift`` (what a completed request keeps in
       force until staff lift it, and the learner may ask them to).
 
@@ -233,8 +235,14 @@ class Handler:
         return [(gettext("Your note"), note)] if note else []
 
     def admin_details(self, request):
-        """Return the context of ``admin/rights_requests/rightsrequest/details.html`` showing the details to staff."""
-        return {"note": request.details.get("note", "")}
+        """Return the context of ``admin/rights_requests/rightsrequest/details.html`` showing the details to staff.
+
+        Besides what the learner asked, the answer the learner was given (``statement``), once completed.
+        """
+        return {
+            "note": request.details.get("note", ""),
+            "statement": self.statement(request) if request.completed_at else [],
+        }
 
     def approved_on_filing(self):
         """Return whether a request the learner files while signed in is approved and queued at once."""
@@ -306,6 +314,19 @@ class Handler:
             ``processing`` until staff complete it with a note (the default).
         """
         return None
+
+    def statement(self, request):
+        """Return the answer a completed request gives, in the active language; [] when it gives none (the default).
+
+        Read from what ``fulfil`` kept in ``request.result``, so the learner reads the
+        answer as it was on completion, in their language of the moment. Shown under
+        "Our answer" on the request's page, as ``statement`` in the API and in the
+        completion email.
+
+        Returns:
+            ``[(heading, [(label, text), ...]), ...]``; texts may hold line breaks.
+        """
+        return []
 
     def explain_status(self, request):
         """Return what the request's status means for its learner when this type says it differently, else None."""

@@ -47,7 +47,7 @@ from learnerportal.tests.factories import (
     staff_member,
 )
 from privacy.models import PolicyVersion, ProcessingRun
-from privacy.services import consent_record, profile_visibility_update, restriction_start
+from privacy.services import consent_record, profile_visibility_update, restriction_start, sensitive_use_limit
 from rights_requests import portability, services
 from rights_requests.models import RequestFile, RightsRequest, Status
 from rights_requests.portability import portable_export_file
@@ -97,6 +97,7 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
     consent_record(actor=user, user=user, purpose="research", granted=True, source="settings")
     profile_visibility_update(actor=user, subject=user, audiences={"bio": "learners"})  # also an audit row
     restriction_start(actor=user, user=user, reason="Checking my quiz results")
+    sensitive_use_limit(actor=user, user=user, reference="DSR-2026-000001")
     policy, _ = PolicyVersion.objects.get_or_create(
         kind="privacy", version="2026-11", defaults={"effective_date": datetime.date(2026, 11, 1), "summary": "s"}
     )
