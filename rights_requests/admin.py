@@ -30,7 +30,7 @@ from compliance.erasure import findings_by_column
 from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
 from learnerportal.staff_time import staff_datetime
 
-from . import conf, selectors, services, tasks
+from . import conf, public_admin, selectors, services, tasks  # noqa: F401 (public_admin registers its queue)
 from .details import DETAIL_TEXT_MAX
 from .exceptions import RightsRequestError
 from .files import latest_file_of

@@ -13,6 +13,7 @@ from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
+from .public_links import address_digest, download_url
 from .request_types import handler_for
 
 SUBJECTS = {
@@ -81,6 +82,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
             "request_type": _named_as_on_the_pages(request),
             "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
             "supervisory_authority": conf.SUPERVISORY_AUTHORITY,
+            **_without_sign_in(event, handler),
         }
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)
@@ -88,6 +90,27 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
     message = EmailMultiAlternatives(subject=subject_line, body=text, to=[request.subject.email])
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _without_sign_in(event, handler):
+    """Return what an email says of a request filed at ``/privacy/request/``: that it was, and the file's link.
+
+    The acknowledgement tells the account's owner the request was filed without signing in
+    (someone who read their mailbox). The completion of a request with a file carries a link
+    to it for the verified address, when the account's email is still that address: the file
+    goes to that address only (``public_links``).
+
+    Returns:
+        ``{"filed_without_sign_in": bool, "download_url": str}``.
+    """
+    public_request = event.request.public_requests.order_by("-created_at").first()
+    if public_request is None:
+        return {"filed_without_sign_in": False, "download_url": ""}
+    url = ""
+    same_address = address_digest(event.request.subject.email) == address_digest(public_request.email)
+    if event.action == RequestEvent.Action.COMPLETED and handler.file_noun and same_address:
+        url = download_url(public_request)
+    return {"filed_without_sign_in": True, "download_url": url}
 
 
 def _approval_note(request):
