@@ -624,6 +624,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     def request_details(self, obj):
         """What the learner asked for, as the type's handler shows it to staff (``Handler.admin_details``)."""
         context = handler_for(obj.type).admin_details(obj)
+        # Filed at /privacy/request/: only an emailed code proved who asked (GDPR Art. 12(6)).
+        context["without_sign_in"] = obj.public_requests.exists()
         return render_to_string("admin/rights_requests/rightsrequest/details.html", context)
 
     def get_urls(self):

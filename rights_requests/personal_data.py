@@ -168,10 +168,10 @@ DECLARATIONS = [
         listed_by="created_at",
         fields={
             "action": PersonalField(Category.PREFERENCE, _("What happened, e.g. address verified")),
-            "actor": PersonalField(Category.PREFERENCE, _("Who acted: you or staff")),
             "created_at": PersonalField(Category.PREFERENCE, _("When it happened")),
         },
-        other_fields=("id", "public_request"),
+        # The actor is staff answering a request made without an account, never one filed for an account.
+        other_fields=("id", "public_request", "actor"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
         retention=_("As long as the request it belongs to"),
         recipients=(PRIVACY_STAFF,),

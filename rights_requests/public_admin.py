@@ -7,6 +7,7 @@ author's request. Each action calls one service per selected row.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,19 @@ from . import public
 from .exceptions import RightsRequestError
 from .models import PublicRequest, PublicRequestEvent
 from .permissions import DECIDE_ERASURE, WORK
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """The statuses the queue shows: not "waiting for the code", whose rows it leaves out."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, label in PublicRequest.Status.choices if value != "unverified"]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
 
 
 class PublicRequestEventInline(admin.TabularInline):
@@ -39,7 +53,7 @@ class PublicRequestAdmin(admin.ModelAdmin):
     """Requests without sign-in: verified ones, and what staff did with those without an account."""
 
     list_display = ("created_at", "email", "type", "status", "request_link")
-    list_filter = ("status", "type")
+    list_filter = (StatusFilter, "type")
     search_fields = ("=email",)
     search_help_text = _("Search by the email address in full.")
     fields = ("email", "type", "status", "language", "created_at", "verified_at", "closed_at", "note", "request_link")
@@ -65,8 +79,8 @@ class PublicRequestAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the action ``erase`` deletes, for the privacy officer
 
-    def get_actions(self, request, **kwargs):
-        actions = super().get_actions(request, **kwargs)
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
         if not request.user.has_perm(WORK):
             actions.pop("answer_no_data", None)
         if not request.user.has_perm(DECIDE_ERASURE):
