@@ -1,17 +1,18 @@
-"""The staff queue of requests filed without signing in (``/privacy/request/``), in Django admin.
+"""The staff queue of requests filed without signing in (``/privacy/request/``) for which no account was found.
 
 Read-only rows. A request filed for an account is worked in the data-rights request queue
-(its link); one with no account found waits here for the reply that we hold no data about
-the address (action, staff who work requests). The privacy officer may erase one at its
-author's request. Each action calls one service per selected row.
+like any other (its page says it was filed without signing in), so this queue never shows a
+learner's request; one with no account found waits here for the reply that we hold no data
+about the address (action, staff who work requests). The privacy officer may erase one at
+its author's request. Each action calls one service per selected row.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from compliance.admin_mixins import AccessTransparencyMixin
 
 from . import public
 from .exceptions import RightsRequestError
@@ -20,13 +21,13 @@ from .permissions import DECIDE_ERASURE, WORK
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """The statuses the queue shows: not "waiting for the code", whose rows it leaves out."""
+    """The statuses the queue shows (``PublicRequestAdmin.SHOWN``)."""
 
     title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, label in PublicRequest.Status.choices if value != "unverified"]
+        return [(value, label) for value, label in PublicRequest.Status.choices if value in PublicRequestAdmin.SHOWN]
 
     def queryset(self, request, queryset):
         return queryset.filter(status=self.value()) if self.value() else queryset
@@ -49,26 +50,25 @@ class PublicRequestEventInline(admin.TabularInline):
 
 
 @admin.register(PublicRequest)
-class PublicRequestAdmin(admin.ModelAdmin):
-    """Requests without sign-in: verified ones, and what staff did with those without an account."""
+class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
+    """Requests without sign-in for which no account was found, and the answers staff gave them."""
 
-    list_display = ("created_at", "email", "type", "status", "request_link")
+    #: The queue's statuses: confirmed, no account found; answered.
+    SHOWN = (PublicRequest.Status.NO_ACCOUNT, PublicRequest.Status.ANSWERED)
+
+    list_display = ("created_at", "email", "type", "status")
     list_filter = (StatusFilter, "type")
     search_fields = ("=email",)
     search_help_text = _("Search by the email address in full.")
-    fields = ("email", "type", "status", "language", "created_at", "verified_at", "closed_at", "note", "request_link")
+    fields = ("email", "type", "status", "language", "created_at", "verified_at", "closed_at", "note")
     readonly_fields = fields
     inlines = [PublicRequestEventInline]
     actions = ["answer_no_data", "erase"]
 
     def get_queryset(self, request):
         # Unconfirmed ones are nobody's business but the retention job's: nothing proves who filed them.
-        return (
-            super()
-            .get_queryset(request)
-            .exclude(status=PublicRequest.Status.UNVERIFIED)
-            .select_related("rights_request")
-        )
+        # Those filed for an account are worked, and seen, in the data-rights request queue.
+        return super().get_queryset(request).filter(status__in=self.SHOWN)
 
     def has_add_permission(self, request):
         return False
@@ -90,13 +90,6 @@ class PublicRequestAdmin(admin.ModelAdmin):
     @admin.display(description=_("what they wrote"))
     def note(self, obj):
         return "; ".join(str(value) for value in obj.details.values() if value) or "—"
-
-    @admin.display(description=_("data-rights request"))
-    def request_link(self, obj):
-        if obj.rights_request_id is None:
-            return "—"
-        url = reverse("admin:rights_requests_rightsrequest_change", args=[obj.rights_request_id])
-        return format_html('<a href="{}">{}</a>', url, obj.rights_request.reference)
 
     def _run(self, request, queryset, step, done):
         count = 0

@@ -45,7 +45,7 @@ from privacy.models import (
 )
 from rights_requests import services as rr_services
 from rights_requests.deadlines import due_at_for
-from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.models import PublicRequest, RequestEvent, RightsRequest, Status
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -350,6 +350,15 @@ def one_of_each(learner):
         "privacy.ProcessingRun": ProcessingRunFactory(kind=ProcessingRun.Kind.values[0]),
         "privacy.PolicyVersion": PolicyVersion.objects.first() or PolicyVersionFactory(version="2026-12"),
         "rights_requests.RightsRequest": request,
+        # Filed without signing in by someone with no account: the requests the admin queue shows.
+        "rights_requests.PublicRequest": PublicRequest.objects.create(
+            email="nobody@example.net",
+            type="access",
+            language="en-gb",
+            status=PublicRequest.Status.NO_ACCOUNT,
+            created_at=now,
+            verified_at=now,
+        ),
         "django_tasks_database.DBTaskResult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="rights_requests.tasks.x",
