@@ -92,18 +92,14 @@ def public_request_code(request):
     if public_request.status != PublicRequest.Status.UNVERIFIED:
         return redirect("rights_requests:public_done")
     form = PublicCodeForm(request.POST or None)
-    spent = False
     if request.method == "POST" and form.is_valid():
         try:
             public_request_verify(public_request=public_request, code=form.cleaned_data["code"])
-        except CodeRefused as error:
+        except (CodeRefused, CodeSpent) as error:
             form.add_error("code", error.detail)
-        except CodeSpent as error:
-            form.add_error("code", error.detail)
-            spent = True
         else:
             return redirect("rights_requests:public_done")
-    context = {"form": form, "minutes": conf.PUBLIC_CODE_SECONDS // 60, "spent": spent}
+    context = {"form": form, "minutes": conf.PUBLIC_CODE_SECONDS // 60}
     return render(request, "rights_requests/public/code.html", context, status=400 if form.errors else 200)
 
 
