@@ -101,7 +101,7 @@ def _without_sign_in(event, handler):
     goes to that address only (``public_links``).
 
     Returns:
-        ``{"filed_without_sign_in": bool, "download_url": str}``.
+        ``{"filed_without_sign_in": bool, "download_url": str, "download_days": int}``.
     """
     public_request = event.request.public_requests.order_by("-created_at").first()
     if public_request is None:
@@ -110,7 +110,7 @@ def _without_sign_in(event, handler):
     same_address = address_digest(event.request.subject.email) == address_digest(public_request.email)
     if event.action == RequestEvent.Action.COMPLETED and handler.file_noun and same_address:
         url = download_url(public_request)
-    return {"filed_without_sign_in": True, "download_url": url}
+    return {"filed_without_sign_in": True, "download_url": url, "download_days": conf.DOWNLOAD_DAYS}
 
 
 def _approval_note(request):

@@ -130,7 +130,8 @@ def public_request_done(request):
         return redirect("rights_requests:public_code")
     if needs_password(public_request):
         return redirect("rights_requests:public_password")
-    return render(request, "rights_requests/public/done.html", {"right": handler_for(public_request.type)})
+    context = {"right": handler_for(public_request.type), "days": conf.DOWNLOAD_DAYS}
+    return render(request, "rights_requests/public/done.html", context)
 
 
 @sensitive_post_parameters("password")
@@ -161,14 +162,19 @@ def public_request_download(request, token):
     """
     public_request = public_request_for_download(token)
     if public_request is None:
-        return render(request, "rights_requests/public/download_invalid.html", status=404)
+        return render(request, "rights_requests/public/download_invalid.html", {"days": conf.DOWNLOAD_DAYS}, status=404)
     rights_request = public_request.rights_request
     if request.method != "POST":
         return render(request, "rights_requests/public/download.html", {"rights_request": rights_request})
     try:
         download = request_download(user=public_request.subject, rights_request=rights_request)
     except (DownloadExpired, RequestFileUnavailable) as gone:
-        return render(request, "rights_requests/public/download_invalid.html", status=gone.status_code)
+        return render(
+            request,
+            "rights_requests/public/download_invalid.html",
+            {"days": conf.DOWNLOAD_DAYS},
+            status=gone.status_code,
+        )
     response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"
