@@ -262,14 +262,17 @@ def staff_group(name):
     made again when missing: the whole set of ``accounts`` 0007, and what later migrations grant.
     """
     whole_set = importlib.import_module("accounts.migrations.0007_staff_group_permissions").STAFF_GROUPS
-    later = importlib.import_module("rights_requests.migrations.0023_request_statistics_permission").GRANTS
+    later = [
+        importlib.import_module(f"rights_requests.migrations.{migration}").GRANTS
+        for migration in ("0023_request_statistics_permission", "0024_public_requests")
+    ]
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(
             [
                 # By codename alone: a model that moved to another app keeps its permissions' codenames.
                 Permission.objects.get(codename=codename)
-                for _app, codename in [*whole_set[name], *later.get(name, [])]
+                for _app, codename in [*whole_set[name], *(grant for grants in later for grant in grants.get(name, []))]
             ]
         )
     return group
