@@ -31,7 +31,7 @@ from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
 from compliance.regimes import regime
 from learnerportal.staff_time import staff_datetime
 
-from . import conf, selectors, services, tasks
+from . import conf, public_admin, selectors, services, tasks  # noqa: F401 (public_admin registers its queue)
 from .details import DETAIL_TEXT_MAX
 from .exceptions import RightsRequestError
 from .files import latest_file_of
@@ -655,6 +655,8 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     def request_details(self, obj):
         """What the learner asked for, as the type's handler shows it to staff (``Handler.admin_details``)."""
         context = handler_for(obj.type).admin_details(obj)
+        # Filed at /privacy/request/: only an emailed code proved who asked (GDPR Art. 12(6)).
+        context["without_sign_in"] = obj.public_requests.exists()
         return render_to_string("admin/rights_requests/rightsrequest/details.html", context)
 
     def get_urls(self):

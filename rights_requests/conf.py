@@ -36,6 +36,21 @@ class RightsRequestsSettings(AppSettings):
     #: What the access report and the privacy notice say about transfers outside the EEA (GDPR Art. 13(1)(f),
     #: 15(2)); set it to the operator's own arrangements (countries, safeguards such as standard contractual clauses).
     TRANSFERS_STATEMENT = _("We do not transfer your personal data to countries outside the European Economic Area.")
+    #: Seconds a code emailed by ``/privacy/request/`` stays valid (a new one can be asked for after).
+    PUBLIC_CODE_SECONDS = 10 * 60
+    #: Wrong codes allowed per code; after that a new code is needed.
+    PUBLIC_CODE_TRIES = 3
+    #: At most this many codes go to one address, and from one network (an IPv4 address or IPv6 /64),
+    #: per ``PUBLIC_CODES_WINDOW_SECONDS``, so that the form cannot flood a mailbox or be run by a script.
+    PUBLIC_CODES_PER_ADDRESS = 3
+    PUBLIC_CODES_PER_NETWORK = 10
+    PUBLIC_CODES_WINDOW_SECONDS = 60 * 60
+    #: Wrong passwords allowed when confirming an erasure filed without signing in; then staff verify instead.
+    PUBLIC_PASSWORD_TRIES = 5
+    #: Requests without sign-in whose address was never confirmed are deleted this many seconds after filing.
+    PUBLIC_UNVERIFIED_SECONDS = 24 * 60 * 60
+    #: "No account found" requests are deleted this many days after staff answered them.
+    PUBLIC_ANSWERED_DAYS = 365
 
 
 __getattr__ = RightsRequestsSettings.read

@@ -110,3 +110,32 @@ class DownloadExpired(RightsRequestError):
         )
 
         self.request_file = request_file
+
+
+class PublicRequestLimited(RightsRequestError):
+    """Too many codes went to this address or from this network lately; ask again later."""
+
+    code = "too_many_codes"
+    status_code = 429
+
+
+class CodeRefused(RightsRequestError):
+    """The code typed is wrong; ``tries_left`` more may be typed before a new code is needed."""
+
+    code = "code_refused"
+
+    def __init__(self, detail, *, tries_left):
+        super().__init__(detail, field="code")
+        self.tries_left = tries_left
+
+
+class CodeSpent(RightsRequestError):
+    """The code expired, was used, or was typed wrong too often: a new code is needed."""
+
+    code = "code_spent"
+
+
+class PasswordRefused(RightsRequestError):
+    """The account's password typed to confirm an erasure filed without signing in is wrong, or tried too often."""
+
+    code = "password_refused"

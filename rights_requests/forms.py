@@ -63,3 +63,68 @@ class NoteRequestForm(RightsRequestForm):
     """A request with nothing to choose: an optional note (access, portability, erasure)."""
 
     note = note_field()
+
+
+class PublicRequestForm(forms.Form):
+    """``/privacy/request/``: an address, the right asked for, and the words that right needs.
+
+    Only parses: the type's handler judges the details (``public.public_request_start``), so the
+    form refuses what the signed-in pages and the API refuse, with the same words.
+    """
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("We send a code to it. If an account has this address, the request is for that account."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    type = forms.ChoiceField(label=_("What do you want to do?"), widget=forms.RadioSelect)
+    text = forms.CharField(
+        label=_("Tell us more"),
+        required=False,
+        help_text=lazy_format(
+            _(
+                "Needed for a correction (what is wrong, and what it should say) or a restriction (why). "
+                "Up to %(limit)s characters."
+            ),
+            limit=DETAIL_TEXT_MAX,
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": DETAIL_TEXT_MAX}),
+    )
+    purposes = forms.MultipleChoiceField(
+        label=_("For an objection: which uses of your data do you object to?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, types, purposes, **kwargs):
+        """``types``: ``[(type, title)]`` of the registered rights; ``purposes``: ``[(purpose, label)]``."""
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = types
+        self.fields["purposes"].choices = purposes
+
+    def add_service_error(self, error, *, text_key):
+        """Show an ``InvalidRequestDetails`` beside the field it names (the type's ``text_key`` is ``text``)."""
+        for name, message in error.errors.items():
+            field = "text" if name in (text_key, "note", "reason", "changes") else name
+            self.add_error(field if field in self.fields else None, forms.ValidationError(message, code=error.code))
+
+
+class PublicCodeForm(forms.Form):
+    """The 6-digit code emailed to the address of a request filed without signing in."""
+
+    code = forms.CharField(
+        label=_("Code from the email"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class PublicPasswordForm(forms.Form):
+    """The account's password, confirming an erasure filed without signing in."""
+
+    password = forms.CharField(
+        label=_("Your account's password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

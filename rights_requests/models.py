@@ -278,3 +278,99 @@ class RequestFile(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PublicRequest(SearchTokensModel):
+    """A request filed at ``/privacy/request/`` by someone who cannot sign in, proved by a code sent to an address.
+
+    It lives on its own until the address is verified. Verified, it either feeds a
+    ``RightsRequest`` of the account whose current email is that address
+    (``rights_request``; the account is ``subject``), or, when no account has that
+    address, waits in the staff queue as "no account found" until staff answer that we
+    hold no data about the address (``answered``). ``code_digest`` is a keyed hash of the
+    6-digit code bound to this row (``rights_requests.public``), emptied once used;
+    ``details`` is what the type's handler takes (a note, or the proposed changes).
+    GDPR Art. 12(2), 12(6): facilitate the exercise of rights; confirm the identity.
+    """
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("Waiting for the emailed code")
+        FILED = "filed", _("Verified: filed for the account with this address")
+        NO_ACCOUNT = "no_account", _("Verified: no account found")
+        ANSWERED = "answered", _("Answered: we hold no data about this address")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(_("email address"), help_text=_("The address the person verified with a code."))
+    type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
+    details = EncryptedJSONField(default=dict, blank=True)
+    details_search = SearchTokensField(
+        "details",
+        help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, help_text=_("The language the form was filled in.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.UNVERIFIED)
+    code_digest = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    password_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="public_requests",
+        help_text=_("The account whose email was the verified address, when there was one."),
+    )
+    rights_request = models.ForeignKey(
+        RightsRequest,
+        verbose_name=_("data-rights request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="public_requests",
+    )
+    created_at = models.DateTimeField(_("received"), editable=False)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("request without sign-in")
+        verbose_name_plural = _("requests without sign-in")
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="rr_public_status_created"),
+            *search_tokens_indexes("rr_public", "details_search"),
+        ]
+        triggers = [search_tokens_trigger("details_search", "details", prefix="rr_public")]
+
+    def __str__(self):
+        return f"{self.get_type_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class PublicRequestEvent(models.Model):
+    """One step staff or the person took on a ``PublicRequest``: who, what, when."""
+
+    class Action(models.TextChoices):
+        VERIFIED = "verified", _("Address verified with the emailed code")
+        NO_DATA_REPLY = "no_data_reply", _("Answered: we hold no data about this address")
+
+    public_request = models.ForeignKey(PublicRequest, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who acted; empty for the person who filed it."),
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -13,6 +13,7 @@ from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
+from .public_links import address_digest, download_url
 from .regime_rights import citation_of, complaint_of
 from .request_types import handler_for
 
@@ -88,6 +89,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
             "request_type": _named_as_on_the_pages(request),
             "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
             "complaint": complaint_of(request),
+            **_without_sign_in(event, handler),
         }
         text = render_to_string("rights_requests/email/event.txt", context)
         html = render_to_string("rights_requests/email/event.html", context)
@@ -95,6 +97,27 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
     message = EmailMultiAlternatives(subject=subject_line, body=text, to=[request.subject.email])
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _without_sign_in(event, handler):
+    """Return what an email says of a request filed at ``/privacy/request/``: that it was, and the file's link.
+
+    The acknowledgement tells the account's owner the request was filed without signing in
+    (someone who read their mailbox). The completion of a request with a file carries a link
+    to it for the verified address, when the account's email is still that address: the file
+    goes to that address only (``public_links``).
+
+    Returns:
+        ``{"filed_without_sign_in": bool, "download_url": str, "download_days": int}``.
+    """
+    public_request = event.request.public_requests.order_by("-created_at").first()
+    if public_request is None:
+        return {"filed_without_sign_in": False, "download_url": ""}
+    url = ""
+    same_address = address_digest(event.request.subject.email) == address_digest(public_request.email)
+    if event.action == RequestEvent.Action.COMPLETED and handler.file_noun and same_address:
+        url = download_url(public_request)
+    return {"filed_without_sign_in": True, "download_url": url, "download_days": conf.DOWNLOAD_DAYS}
 
 
 def _approval_note(request):

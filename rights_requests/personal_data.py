@@ -15,7 +15,7 @@ from compliance.registry import (
     Retain,
 )
 
-from .models import RequestEvent, RequestFile, RightsRequest
+from .models import PublicRequest, PublicRequestEvent, RequestEvent, RequestFile, RightsRequest
 
 ACCOUNTABILITY = _(
     "A record of data-rights requests and how they were answered is kept to demonstrate compliance "
@@ -126,5 +126,62 @@ DECLARATIONS = [
         source=_("Made by us from the data we hold about you, when you asked for a copy"),
         erasure=Delete(),
         export_name="prepared_copies",
+    ),
+    ModelDeclaration(
+        model=PublicRequest,
+        subject_lookup="subject",
+        description=_("Your data-rights requests filed without signing in, with the address you verified"),
+        listed_by="created_at",
+        fields={
+            "email": PersonalField(Category.CONTACT, _("The email address you verified with a code")),
+            "type": PersonalField(Category.PREFERENCE, _("Which right you exercised")),
+            "details": PersonalField(
+                Category.PREFERENCE, _("What you asked for, e.g. a note"), sensitive=True, free_text=True
+            ),
+            "details_search": PersonalField(
+                Category.PREFERENCE,
+                _("Keyed hashes of the words in what you asked for, through which erasure finds a name"),
+                exportable=False,
+            ),
+            "language": PersonalField(Category.PREFERENCE, _("The language you filled in the form in")),
+            "status": PersonalField(Category.PREFERENCE, _("Where the request stands")),
+            "code_digest": PersonalField(
+                Category.SECURITY, _("A keyed hash of the code we emailed you, until you used it"), exportable=False
+            ),
+            "code_expires_at": PersonalField(Category.SECURITY, _("Until when that code works")),
+            "code_attempts": PersonalField(Category.SECURITY, _("How many wrong codes were typed")),
+            "password_attempts": PersonalField(Category.SECURITY, _("How many wrong passwords were typed")),
+            "created_at": PersonalField(Category.PREFERENCE, _("When you filled in the form")),
+            "verified_at": PersonalField(Category.PREFERENCE, _("When you confirmed the address")),
+            "closed_at": PersonalField(Category.PREFERENCE, _("When we answered")),
+        },
+        other_fields=("id", "subject", "rights_request"),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention=_(
+            "Unconfirmed: one day. Without an account: one year after our answer. "
+            "Filed for an account: until the account is erased; the request itself is kept as above"
+        ),
+        recipients=(PRIVACY_STAFF,),
+        source=_("You, when you filled in the form at /privacy/request/"),
+        erasure=Delete(),
+        export_name="requests_without_sign_in",
+    ),
+    ModelDeclaration(
+        model=PublicRequestEvent,
+        subject_lookup="public_request__subject",
+        description=_("The history of your data-rights requests filed without signing in"),
+        listed_by="created_at",
+        fields={
+            "action": PersonalField(Category.PREFERENCE, _("What happened, e.g. address verified")),
+            "created_at": PersonalField(Category.PREFERENCE, _("When it happened")),
+        },
+        # The actor is staff answering a request made without an account, never one filed for an account.
+        other_fields=("id", "public_request", "actor"),
+        processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
+        retention=_("As long as the request it belongs to"),
+        recipients=(PRIVACY_STAFF,),
+        source=_("Recorded automatically as your request moves on"),
+        erasure=Delete(),
+        export_name="requests_without_sign_in_history",
     ),
 ]

@@ -56,22 +56,8 @@ def _handler_of(request_type):
     return handler_for(request_type)
 
 
-@transaction.atomic
-def request_submit(*, actor, subject, request_type, details=None):
-    """File a data-subject request and acknowledge it.
-
-    A learner filing for themself while signed in is thereby verified; requests
-    of the types whose handler approves them on filing (``Handler.approved_on_filing``)
-    are then approved at once and queued for processing. The handler may act at
-    once (``Handler.on_filed``: a restriction request restricts processing while
-    staff consider it, GDPR Art. 18(1)). Staff filing on a learner's behalf leave
-    the request awaiting identity verification.
-
-    Args:
-        actor: the signed-in learner, or staff with the work permission.
-        subject: the data subject.
-        request_type: a registered type (``handlers``).
-        details: what the type's handler takes (``Handler.clean_details``).
+def _file(*, actor, subject, request_type, details):
+    """Create the request, record its filing and let its handler act (``Handler.on_filed``), under the subject's lock.
 
     The request records the regime that applies to the subject now
     (``accounts.selectors.learner_regime``), and its deadline is that regime's for
@@ -79,17 +65,14 @@ def request_submit(*, actor, subject, request_type, details=None):
     45 days; LGPD Art. 19, II: 15 days; see ``deadlines``).
 
     Returns:
-        the new ``RightsRequest``.
+        ``(request, submitted_event, handler)``.
 
     Raises:
+        AccountClosed: the subject's account is closed (erased).
         DuplicateOpenRequest: the subject already has an open request of this type
             (``error.existing`` is it); enforced by a database constraint.
         InvalidRequestDetails: naming ``type`` for a right the subject's regime does not give; bad details.
-        NotPermitted.
     """
-    by_subject = actor is not None and actor.pk == subject.pk
-    if not by_subject:
-        require(actor, WORK, _("file requests on a learner's behalf"))
     handler = _handler_of(request_type)
     # Waits for an erasure under way, then finds the account closed, rather than slipping past the
     # erasure's closing of the learner's other requests.
@@ -126,6 +109,36 @@ def request_submit(*, actor, subject, request_type, details=None):
         ) from None
     event = record_event(request, actor=actor, action=RequestEvent.Action.SUBMITTED)
     handler.on_filed(request, actor=actor)
+    return request, event, handler
+
+
+@transaction.atomic
+def request_submit(*, actor, subject, request_type, details=None):
+    """File a data-subject request and acknowledge it.
+
+    A learner filing for themself while signed in is thereby verified; requests
+    of the types whose handler approves them on filing (``Handler.approved_on_filing``)
+    are then approved at once and queued for processing. The handler may act at
+    once (``Handler.on_filed``: a restriction request restricts processing while
+    staff consider it, GDPR Art. 18(1)). Staff filing on a learner's behalf leave
+    the request awaiting identity verification.
+
+    Args:
+        actor: the signed-in learner, or staff with the work permission.
+        subject: the data subject.
+        request_type: a registered type (``handlers``).
+        details: what the type's handler takes (``Handler.clean_details``).
+
+    Returns:
+        the new ``RightsRequest``; ``due_at`` is set by the subject's regime (``_file``).
+
+    Raises:
+        AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_file``), NotPermitted.
+    """
+    by_subject = actor is not None and actor.pk == subject.pk
+    if not by_subject:
+        require(actor, WORK, _("file requests on a learner's behalf"))
+    request, event, handler = _file(actor=actor, subject=subject, request_type=request_type, details=details)
     if by_subject:
         take_step(
             request,
@@ -138,6 +151,39 @@ def request_submit(*, actor, subject, request_type, details=None):
             process_later(request)
             if handler.settles_at_once:
                 return request  # told with its outcome (``tasks.process_request``)
+    email_learner(event)
+    return request
+
+
+@transaction.atomic
+def request_submit_by_email(*, subject, request_type, details, identity_verified):
+    """File a request for ``subject`` from ``/privacy/request/``: someone proved they read the account's address.
+
+    The account's owner is told by the acknowledgement (its email says the request was
+    filed without signing in). Nothing is approved at once: staff review every request
+    filed this way. A request whose identity is not ``identity_verified`` (an erasure,
+    which cannot be undone, needs the account's password or staff's check too) waits in
+    ``awaiting_verification``. GDPR Art. 12(2), 12(6).
+
+    Args:
+        subject: the account whose current email the person verified.
+        request_type: a registered type. details: what its handler takes.
+        identity_verified: whether the emailed code is proof enough for this type.
+
+    Returns:
+        the new ``RightsRequest``.
+
+    Raises:
+        AccountClosed, DuplicateOpenRequest, InvalidRequestDetails.
+    """
+    request, event, _handler = _file(actor=None, subject=subject, request_type=request_type, details=details)
+    if identity_verified:
+        take_step(
+            request,
+            "verify",
+            actor=None,
+            note=_("You confirmed your email address with a code we sent to it."),
+        )
     email_learner(event)
     return request
 

@@ -56,10 +56,20 @@ def require_step(actor, name, request):
             without the type's own (``Handler.require_decider``).
     """
     step = STAFF_STEPS[name]
-    if step.decides:
+    if _decides(name, handler_for(request.type)):
         handler_for(request.type).require_decider(actor, step.what)
     else:
         require(actor, step.permission, step.what)
+
+
+def _decides(name, handler):
+    """Return whether step ``name`` on a request of ``handler``'s type needs the type's own permission.
+
+    A decision does; so does verifying the identity behind a request whose carrying out cannot be
+    undone (``Handler.requires_recent_password``: an erasure filed without signing in), which the
+    privacy officer checks (GDPR Art. 12(6)).
+    """
+    return STAFF_STEPS[name].decides or (name == "verify" and handler.requires_recent_password)
 
 
 def _holds(user, permission):
@@ -122,7 +132,7 @@ def may_take(user, request, name, *, now=None):
     handler = handler_for(request.type)
     if request.status not in TRANSITIONS[step.transition].sources or not _holds(user, step.permission):
         return False
-    if step.decides and not handler.may_decide(user):
+    if _decides(name, handler) and not handler.may_decide(user):
         return False
     if name == "assign":
         return request.assignee_id != user.pk

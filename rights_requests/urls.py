@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import public_views, views
 from .handlers import registered
 from .request_types import TYPE_PATTERN
 
@@ -32,4 +32,11 @@ urlpatterns = [
     path("settings/data/<uuid:request_id>/withdraw/", views.request_withdraw_view, name="withdraw"),
     path("settings/data/<uuid:request_id>/lift/", views.request_lift_ask_view, name="lift"),
     path("settings/data/<uuid:request_id>/download/", views.request_file_download_view, name="download"),
+    # People who cannot sign in (``public_views``).
+    path("privacy/request/", public_views.public_request_new, name="public_new"),
+    path("privacy/request/code/", public_views.public_request_code, name="public_code"),
+    path("privacy/request/code/new/", public_views.public_request_code_new, name="public_code_new"),
+    path("privacy/request/password/", public_views.public_request_password, name="public_password"),
+    path("privacy/request/done/", public_views.public_request_done, name="public_done"),
+    path("privacy/request/download/<str:token>/", public_views.public_request_download, name="public_download"),
 ]

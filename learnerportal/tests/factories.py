@@ -45,7 +45,7 @@ from privacy.models import (
 )
 from rights_requests import services as rr_services
 from rights_requests.deadlines import due_at_for
-from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.models import PublicRequest, RequestEvent, RightsRequest, Status
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -263,14 +263,17 @@ def staff_group(name):
     made again when missing: the whole set of ``accounts`` 0007, and what later migrations grant.
     """
     whole_set = importlib.import_module("accounts.migrations.0007_staff_group_permissions").STAFF_GROUPS
-    later = importlib.import_module("rights_requests.migrations.0023_request_statistics_permission").GRANTS
+    later = [
+        importlib.import_module(f"rights_requests.migrations.{migration}").GRANTS
+        for migration in ("0023_request_statistics_permission", "0024_public_requests")
+    ]
     group, created = Group.objects.get_or_create(name=name)
     if created:
         group.permissions.set(
             [
                 # By codename alone: a model that moved to another app keeps its permissions' codenames.
                 Permission.objects.get(codename=codename)
-                for _app, codename in [*whole_set[name], *later.get(name, [])]
+                for _app, codename in [*whole_set[name], *(grant for grants in later for grant in grants.get(name, []))]
             ]
         )
     return group
@@ -352,6 +355,15 @@ def one_of_each(learner):
         "privacy.ProcessingRun": ProcessingRunFactory(kind=ProcessingRun.Kind.values[0]),
         "privacy.PolicyVersion": PolicyVersion.objects.first() or PolicyVersionFactory(version="2026-12"),
         "rights_requests.RightsRequest": request,
+        # Filed without signing in by someone with no account: the requests the admin queue shows.
+        "rights_requests.PublicRequest": PublicRequest.objects.create(
+            email="nobody@example.net",
+            type="access",
+            language="en-gb",
+            status=PublicRequest.Status.NO_ACCOUNT,
+            created_at=now,
+            verified_at=now,
+        ),
         "django_tasks_database.DBTaskResult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="rights_requests.tasks.x",

@@ -27,6 +27,10 @@ from learnerportal.tests.factories import PASSWORD
 
 #: The path of the sign-up link in a confirmation email (``accounts.services.signups``).
 SIGNUP_LINK = re.compile(r"http://testserver(/accounts/signup/confirm/[A-Za-z0-9_-]+/)")
+#: The code in the email of a request filed without signing in.
+PUBLIC_CODE = re.compile(r"^(?:Your code|Tu código): (\d{6})$", re.MULTILINE)
+#: The download link in the email completing such a request.
+PUBLIC_DOWNLOAD_LINK = re.compile(r"http://testserver(/privacy/request/download/[^/\s]+/)")
 
 
 def signup_post(client, data):
@@ -55,6 +59,30 @@ def sign_up(client, data):
     response = signup_post(client, data)
     assert response.status_code == 302 and response["Location"] == "/accounts/signup/sent/", "the form was refused"
     return signup_finish(client, signup_link(mail.outbox[-1]), follow=True)
+
+
+def public_request_post(client, email, request_type="access", text="", purposes=(), **extra):
+    """Post ``/privacy/request/`` with ``client``, sending its email as a commit does; return the answer."""
+    data = {"email": email, "type": request_type, "text": text, "purposes": list(purposes)}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/privacy/request/", data, **extra)
+
+
+def emailed_code(message):
+    """Return the 6-digit code in the email ``message`` of a request filed without signing in."""
+    return PUBLIC_CODE.search(message.body)[1]
+
+
+def public_code_post(client, code):
+    """Type ``code`` on the code page with ``client``, sending what the step emails as a commit does."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/privacy/request/code/", {"code": code})
+
+
+def public_code_renew(client):
+    """Press "Send a new code" with ``client``, sending the email as a commit does; return the answer."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/privacy/request/code/new/")
 
 
 def code_for(device, at=None):

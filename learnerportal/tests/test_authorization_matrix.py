@@ -124,6 +124,14 @@ EXPECTED = {
     "rights_requests:withdraw": ("/settings/data/{request}/withdraw/", POST_ONLY),
     "rights_requests:lift": ("/settings/data/{request}/lift/", POST_ONLY),
     "rights_requests:download": ("/settings/data/{request}/download/", row(LOGIN, 200, 404, 404, 404, 404)),
+    # People who cannot sign in: the form for all; the steps after it need the session's request.
+    "rights_requests:public_new": ("/privacy/request/", everyone(200)),
+    "rights_requests:public_code": ("/privacy/request/code/", everyone(REDIRECT)),
+    "rights_requests:public_code_new": ("/privacy/request/code/new/", everyone(405)),
+    "rights_requests:public_password": ("/privacy/request/password/", everyone(REDIRECT)),
+    "rights_requests:public_done": ("/privacy/request/done/", everyone(REDIRECT)),
+    # A made-up download link gives nobody anything.
+    "rights_requests:public_download": ("/privacy/request/download/not-a-token/", everyone(404)),
     "accounts:api_token_new": ("/settings/security/tokens/new/", SIGNED_IN_PAGE),
     "accounts:api_token_revoke": ("/settings/security/tokens/1/revoke/", POST_ONLY),
     # The REST API with the browser session (tokens: learnerportal/tests/test_api_authorization.py).
@@ -187,6 +195,8 @@ ADMIN_MODELS = {
     "privacy.PolicyVersion": ("", "vca", "", "vca"),
     # Requests are filed by learners, never added in admin, and never deleted (they are the record).
     "rights_requests.RightsRequest": ("v", "v", "", "v"),
+    # Answered by an action, erased by the officer's action, never edited.
+    "rights_requests.PublicRequest": ("v", "v", "", "v"),
     "django_tasks_database.DBTaskResult": ("", "", "", "v"),
 }
 #: Admin page kind → the letter of ``ADMIN_MODELS`` that opens it (GET).

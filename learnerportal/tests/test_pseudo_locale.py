@@ -36,6 +36,7 @@ PAGES = [
     ("/settings/privacy/consents/history/", LEARNER),
     ("/settings/privacy/two-factor/setup/", LEARNER),
     ("/privacy/notice/", VISITOR),
+    ("/privacy/request/", VISITOR),
     ("/privacy/notice/", LEARNER),
     ("/learners/pseudo.learner/", LEARNER),
     ("/settings/data/", LEARNER),

@@ -143,6 +143,9 @@ class Handler:
     #: ``<type>_not_allowed_with_token``) and needs a password confirmed in the last 15 minutes
     #: (403 ``reauthentication_required``).
     requires_recent_password = False
+    #: The key of the details that takes the free text of a request filed without signing in
+    #: (``/privacy/request/``), e.g. "reason" for a restriction of processing.
+    public_text_key = "note"
     #: True when a request the learner files while signed in is approved and carried out at once;
     #: the setting ``RIGHTS_REQUESTS_AUTO_APPROVE`` (a set of types), when given, decides instead.
     auto_approve = False

@@ -60,6 +60,8 @@ class RestrictionHandler(Handler):
             ),
         }
 
+    public_text_key = "reason"
+
     def clean_details(self, details, *, subject=None):
         """Return ``{"reason": str, "note": str}``; the reason is required (GDPR Art. 18(1) lists the grounds)."""
         note = super().clean_details(details, subject=subject)

@@ -26,10 +26,11 @@ FIELD = "CHANGE_FORM-action"
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 #: Each button on a request's page: the workflow step it takes, the roles that may take it,
-#: and whether it decides the request (an erasure's decisions are the privacy officer's alone).
+#: and whether it decides the request (an erasure's decisions are the privacy officer's alone, and so
+#: is verifying the identity behind one: it cannot be undone).
 BUTTONS = {
     "assign_to_me": ("assign", {"agent", "officer"}, False),
-    "verify_identity": ("verify", {"agent", "officer"}, False),
+    "verify_identity": ("verify", {"agent", "officer"}, True),
     "approve": ("approve", {"agent", "officer"}, True),
     "reject": ("reject", {"agent", "officer"}, True),
     "extend_deadline": ("extend", {"officer"}, False),

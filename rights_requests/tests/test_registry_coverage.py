@@ -21,6 +21,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core import mail
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
@@ -46,6 +47,7 @@ from learnerportal.tests.factories import (
     photo_file,
     staff_member,
 )
+from learnerportal.tests.support import emailed_code, public_code_post, public_request_post
 from privacy.models import PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start, sensitive_use_limit
 from rights_requests import portability, services
@@ -69,6 +71,7 @@ EMPTY_UNTIL_IT_HAPPENS = {
     ("profile", "us_state"): "the learner lives in the United States",
     ("profile", "regime_override"): "staff recorded the learner's regime",
     ("profile", "regime_override_reason"): "staff recorded the learner's regime",
+    ("requests_without_sign_in", "closed_at"): "staff answered one made without an account",
 }
 
 
@@ -127,6 +130,10 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
     personal_access_token_revoke(actor=user, token=token)
     with on_commit(execute=True):  # a portable copy, prepared and stored
         services.request_submit(actor=user, subject=user, request_type="portability")
+    # A correction asked for without signing in, from /privacy/request/, its emailed code typed.
+    stranger = Client()
+    public_request_post(stranger, email.upper(), "rectification", f"I am {full_name}; my phone changed.")
+    assert public_code_post(stranger, emailed_code(mail.outbox[-1])).status_code == 302
     return user
 
 
@@ -353,12 +360,13 @@ def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     identifiers = subject_identifiers(noor)
     receipt = erasure_execute(subject=noor)
     assert receipt["scan"] == []
-    assert receipt["scanned"]["encrypted_columns"] == 4  # phone, date of birth, a request's details, a TOTP key
+    # Phone, date of birth, a request's details, a TOTP key, the details of a request made without signing in.
+    assert receipt["scanned"]["encrypted_columns"] == 5
     # The profile is deleted; the request records are retained (stripped) and their details decrypted.
-    assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 1
+    assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 2
 
     # As if a rule had forgotten to strip a retained request's details.
-    assert RightsRequest.objects.filter(subject=noor).update(details={"changes": {"phone": phone}}) == 1
+    assert RightsRequest.objects.filter(subject=noor).update(details={"changes": {"phone": phone}}) == 2
 
     assert erasure_scan(identifiers) == [], "SQL alone cannot see into the ciphertext"
     assert {"table": "rights_requests_rightsrequest", "column": "details", "identifier": "phone"}.items() <= (
