@@ -71,7 +71,7 @@ class UserAdmin(
     """
 
     access_view_name = gettext_noop("your account and profile")
-    access_list_name = "your account"
+    access_list_name = gettext_noop("your account")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),

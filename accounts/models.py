@@ -78,6 +78,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     username = models.CharField(
+        _("username"),
         max_length=30,
         unique=True,
         # The rules about which names may be chosen are in validate_unique: names kept stay valid.
@@ -86,9 +87,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         error_messages={"unique": _("That username is taken.")},
     )
     email = models.EmailField(_("email address"), unique=True, error_messages={"unique": _("That email is in use.")})
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin site."))
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
 
@@ -99,6 +100,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     ERASED_USERNAME_PREFIX = ERASED_USERNAME_PREFIX
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),

@@ -59,6 +59,19 @@ ACTOR_ROLE_FOR_STAFF = {
 }
 
 
+class StaffViewShown:
+    """How a staff member saw what a ``STAFF_VIEWED`` event's ``changes["view"]`` names: its ``changes["shown"]``.
+
+    Absent for the record's own page. For ``LIST``, ``changes["list"]`` names the list's model
+    (``"accounts.user"``). Stored as codes and put into words when read, in the reader's language
+    (``compliance.selectors.staff_view_in_words``).
+    """
+
+    HISTORY = "history"  #: the record's change history
+    SEARCH = "search"  #: a row in the results of a search (never what was searched for)
+    LIST = "list"  #: a row in a list
+
+
 class AuditEvent(models.Model):
     """One privacy-relevant event on a learner's account: who did what, old → new.
 
