@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from learnerportal.spreadsheets import write_csv
 
-from .registry import Category, LawfulBasis, Purpose, registry
+from .registry import Category, LawfulBasis, Purpose, registry, registry_text
 from .selectors import in_staff_words
 
 RECORD_COLUMNS = (
@@ -45,13 +45,13 @@ def field_statement(declaration, name):
     processing = [p for p in declaration.processing if not personal.purposes or p.purpose in personal.purposes]
     recipients = [r for r in declaration.recipients if not personal.recipients or r in personal.recipients]
     return {
-        "description": gettext(personal.description),
+        "description": registry_text(personal.description),
         "processing": _processing_in_words(processing),
-        "recipients": [gettext(recipient) for recipient in recipients],
+        "recipients": [registry_text(recipient) for recipient in recipients],
         "narrower_purposes": len(processing) < len(declaration.processing),
         "narrower_recipients": len(recipients) < len(declaration.recipients),
-        "retention": gettext(declaration.retention),
-        "source": gettext(declaration.source),
+        "retention": registry_text(declaration.retention),
+        "source": registry_text(declaration.source),
         "erasure": declaration.erasure.in_the_notice(),
     }
 
@@ -103,12 +103,12 @@ def privacy_notice():
             )
         notice.append(
             {
-                "description": gettext(declaration.description),
+                "description": registry_text(declaration.description),
                 "items": list(by_category.items()),
                 "processing": _processing_in_words(declaration.processing),
-                "retention": gettext(declaration.retention),
-                "recipients": [gettext(recipient) for recipient in declaration.recipients],
-                "source": gettext(declaration.source),
+                "retention": registry_text(declaration.retention),
+                "recipients": [registry_text(recipient) for recipient in declaration.recipients],
+                "source": registry_text(declaration.source),
                 "erasure": declaration.erasure.in_the_notice(),
             }
         )
@@ -151,7 +151,7 @@ def kept_after_erasure(records=None):
         "Kept: Accounting records must be kept …")``.
     """
     return [
-        (gettext(d.description), d.erasure.in_the_notice())
+        (registry_text(d.description), d.erasure.in_the_notice())
         for d in registry
         if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
     ]

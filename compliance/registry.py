@@ -8,9 +8,12 @@ exports, erasure, the privacy notice and the record of processing activities
 user is not declared, or when a declared model has a field nobody classified.
 
 The declarations' sentences for the learner (descriptions, retention, sources, recipients,
-legal reasons) are English marked with ``gettext_noop``: they stay plain strings that checks
-and staff pages compare and reword, and the pages that show them to a learner translate them
-(``compliance.notice``). Category, purpose and lawful-basis labels are lazy translations.
+legal reasons) are, in every app, English marked with ``gettext_noop`` — never a lazy
+translation: they stay plain strings that checks and staff pages compare and reword, and
+whatever shows one to a learner translates it with ``registry_text`` (the notice, the access
+report, the portable copy's data dictionary). A sentence with a number from the settings is a
+``Worded``: the marked English with its values, filled in after translation. Category, purpose
+and lawful-basis labels are lazy translations (choices' labels, as Django's).
 
 Modelled on Moodle's privacy providers (``core_privacy``) and their coverage test.
 """
@@ -230,7 +233,7 @@ class Retain:
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
-        return gettext("Kept: %(reason)s") % {"reason": gettext(self.reason)}
+        return gettext("Kept: %(reason)s") % {"reason": registry_text(self.reason)}
 
 
 ErasureRule = Delete | Anonymize | Retain
@@ -280,6 +283,28 @@ def _replaced(replacements, verb, model=None):
         parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+class Worded(str):
+    """A registry sentence with values from the settings: English, filled in, and its message kept apart.
+
+    As a string it is the English sentence with its values (what checks and staff pages read);
+    ``registry_text`` translates its message and fills the values in the reader's language.
+
+    Example: ``Worded(gettext_noop("Deleted after {hours} hours"), hours=48)`` is "Deleted after 48 hours".
+    """
+
+    def __new__(cls, message, **values):
+        worded = super().__new__(cls, message.format(**values))
+        worded.message, worded.values = message, values
+        return worded
+
+
+def registry_text(text):
+    """Return a registry sentence (``gettext_noop``-marked English, or a ``Worded``) in the active language."""
+    if isinstance(text, Worded):
+        return gettext(text.message).format(**text.values)
+    return gettext(text)
 
 
 # Phrases most declarations share, so the notice and reports say them the same way.
