@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts and learning records"
+    verbose_name = _("Accounts and learning records")
 
     def ready(self):
         from axes.models import AccessAttempt

@@ -527,8 +527,8 @@ DECLARATIONS = [
         other_fields=("id", "user"),
         processing=(SECURITY,),
         # Its number is the setting's: the sentence is formatted in the reader's language when read.
-        retention=format_lazy(
-            gettext_lazy(
+        retention=Worded(
+            gettext_noop(
                 "While it runs, then {days} days after it is cancelled or completed (or its link expired unused); "
                 "then deleted, and erased with your account. Your account activity keeps each step."
             ),

@@ -5,11 +5,12 @@ two readers; both are built from ``registry`` here, so they cannot disagree.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from learnerportal.spreadsheets import write_csv
 
-from .registry import Category, LawfulBasis, Purpose, registry, registry_text
+from .registry import Category, Delete, LawfulBasis, Purpose, registry, registry_text
 from .selectors import in_staff_words
 
 RECORD_COLUMNS = (
@@ -153,7 +154,7 @@ def kept_after_erasure(records=None):
     return [
         (registry_text(d.description), d.erasure.in_the_notice())
         for d in registry
-        if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
+        if not isinstance(d.erasure, Delete) and (records is None or records.get(d.label, (None, 0))[1])
     ]
 
 
@@ -222,9 +223,9 @@ def write_record_of_processing_markdown(stream, records):
 
 #: What erasure did to a kind of record, as an erasure receipt records it, with the officer's heading.
 RECEIPT_OUTCOMES = {
-    "deleted": "Deleted",
-    "anonymised": "Anonymised (kept without what identifies the learner)",
-    "retained": "Kept for a legal reason (GDPR Art. 17(3)), stripped of what identifies the learner",
+    "deleted": pgettext_lazy("erasure outcome", "Deleted"),
+    "anonymised": _("Anonymised (kept without what identifies the learner)"),
+    "retained": _("Kept for a legal reason (GDPR Art. 17(3)), stripped of what identifies the learner"),
 }
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -176,7 +176,7 @@ class Delete:
     """Erasure rule: delete the subject's rows (GDPR Art. 17(1))."""
 
     #: What erasure does, for the privacy officer (``outcome``) and the learner (``in_the_notice``).
-    outcome = "Deleted"
+    outcome = pgettext_lazy("erasure outcome", "Deleted")
 
     def detail(self, model=None):
         """Return what the officer is told beyond ``outcome``: nothing more for a deletion."""
@@ -198,7 +198,7 @@ class Anonymize:
 
     replacements: Mapping[str, Any | Callable[[models.Model], Any]]
 
-    outcome = "Anonymised"
+    outcome = pgettext_lazy("erasure outcome", "Anonymised")
 
     def detail(self, model=None):
         """Return the fields erasure replaces, for the privacy officer, by ``model``'s names for them when given."""
@@ -221,7 +221,7 @@ class Retain:
     reason: str
     strip: Mapping[str, Any | Callable[[models.Model], Any]] = field(default_factory=dict)
 
-    outcome = "Retained"
+    outcome = pgettext_lazy("erasure outcome", "Retained")
 
     def detail(self, model=None):
         """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer.
