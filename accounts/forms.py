@@ -117,6 +117,8 @@ class PasswordRulesMixin:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.fields["new_password2"].label = _("New password again")
+        # Django's hint ("Enter the same password as before…") says what the label says, and in Spanish as "usted".
+        self.fields["new_password2"].help_text = ""
 
     def clean(self):
         self.validate_passwords("new_password1", "new_password2")
