@@ -16,12 +16,15 @@ _KINDS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 _SCALABLE_MODES = ("RGB", "RGBA", "L", "LA")
 
 
-def _number(value, *, decimals=2):
+def _number(value, *, decimals=None):
     """Return ``value`` written in the active language's way, grouped: "65,500" in English, "65 500" in Spanish.
 
-    At most ``decimals`` decimal places, and none for a whole number ("1.5", "8").
+    With ``decimals``, exactly that many decimal places ("2.0"); else at most two, and none for a
+    whole number ("1.5", "8").
     """
-    value = round(value, decimals)
+    if decimals is not None:
+        return formats.number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+    value = round(value, 2)
     if value == int(value):
         value = int(value)
     return formats.number_format(value, force_grouping=True)
