@@ -12,8 +12,8 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
@@ -74,11 +74,11 @@ class UserAdmin(
     """
 
     access_view_name = gettext_noop("your account and profile")
-    access_list_name = "your account"
+    access_list_name = gettext_noop("your account")
     fieldsets = (
         (None, {"fields": ("username", "email", "password")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "usable_password", "password1", "password2")}),
@@ -86,25 +86,26 @@ class UserAdmin(
     list_display = ("username", "email", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("username", "email")
-    search_help_text = "Search by username or email address."
+    search_help_text = _("Search by username or email address.")
     #: The list for staff other than superusers: no email addresses, and exact matches only, so
     #: that a search finds the one account asked about (recorded) and never lists addresses by a fragment.
     staff_list_display = ("username", "is_staff", "is_active", "date_joined")
     staff_search_fields = ("=username", "=email")
-    staff_search_help_text = "Type a username or an email address in full; each account found is recorded."
+    staff_search_help_text = _("Type a username or an email address in full; each account found is recorded.")
     ordering = ("username",)
     readonly_fields = ("last_login", "date_joined")
     actions = ["send_two_factor_enrolment_link"]
 
-    #: Action name → what the account's owner is told a refused staff member tried.
+    #: Action name → what the account's owner is told a refused staff member tried: recorded in English,
+    #: shown in the owner's language (``compliance.selectors.audit_event_description``).
     refused_action_attempts = {
-        "delete_selected": "delete your account",
-        "send_two_factor_enrolment_link": "email your account a two-factor enrolment link",
+        "delete_selected": gettext_noop("delete your account"),
+        "send_two_factor_enrolment_link": gettext_noop("email your account a two-factor enrolment link"),
     }
 
     def action_refused(self, request, action, object_ids):
         """Write the refused action to the audit log of each selected account (never the action's name if forged)."""
-        attempt = self.refused_action_attempts.get(action, "take an admin action on your account")
+        attempt = self.refused_action_attempts.get(action, gettext_noop("take an admin action on your account"))
         ids = [pk for pk in object_ids if str(pk).isdigit()]
         for user in self.get_queryset(request).filter(pk__in=ids):
             account_change_refused_record(actor=request.user, user=user, attempt=attempt)
@@ -152,17 +153,19 @@ class UserAdmin(
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Checked before Django's transaction starts, so that the refusal's audit row is kept.
         if object_id is not None and request.method == "POST":
-            self.account_change_check(request, object_id, what="account details", attempt="change your account details")
+            self.account_change_check(
+                request, object_id, what="account details", attempt=gettext_noop("change your account details")
+            )
         return super().changeform_view(request, object_id, form_url=form_url, extra_context=extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
-        self.account_change_check(request, object_id, what="account", attempt="delete your account")
+        self.account_change_check(request, object_id, what="account", attempt=gettext_noop("delete your account"))
         return super().delete_view(request, object_id, extra_context=extra_context)
 
     @method_decorator(sensitive_post_parameters())
     def user_change_password(self, request, id, form_url=""):
         """Django's page to set someone's password, for superusers; saving goes through ``account_password_set``."""
-        user = self.account_change_check(request, id, what="password", attempt="set your password")
+        user = self.account_change_check(request, id, what="password", attempt=gettext_noop("set your password"))
         if user is None or request.method != "POST":
             return super().user_change_password(request, id, form_url=form_url)
         form = self.change_password_form(user, request.POST)
@@ -172,23 +175,32 @@ class UserAdmin(
         account_password_set(actor=request.user, user=user, password=password)
         self.log_change(request, user, self.construct_change_message(request, form, None))
         if password is None:
-            self.message_user(request, "Password-based authentication was disabled.", messages.SUCCESS)
+            self.message_user(request, gettext("Password-based authentication was disabled."), messages.SUCCESS)
         else:
-            self.message_user(request, "Password changed successfully.", messages.SUCCESS)
+            self.message_user(request, gettext("Password changed successfully."), messages.SUCCESS)
         update_session_auth_hash(request, user)
         return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk]))
 
-    @admin.action(description="Email a two-factor enrolment link", permissions=["enrol"])
+    @admin.action(description=_("Email a two-factor enrolment link"), permissions=["enrol"])
     def send_two_factor_enrolment_link(self, request, queryset):
         """Email each selected staff member without 2FA the link to turn it on (superusers only)."""
         for user in queryset:
             try:
                 staff_enrolment_link_send(actor=request.user, user=user)
             except (AccountChangeRefused, TwoFactorError) as error:
-                self.message_user(request, f"No link sent to {user.username}: {error.detail}", messages.WARNING)
+                self.message_user(
+                    request,
+                    gettext("No link sent to %(username)s: %(reason)s")
+                    % {"username": user.username, "reason": error.detail},
+                    messages.WARNING,
+                )
             else:
                 self.log_change(request, user, "Emailed a two-factor enrolment link.")
-                self.message_user(request, f"Enrolment link emailed to {user.username}.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    gettext("Enrolment link emailed to %(username)s.") % {"username": user.username},
+                    messages.SUCCESS,
+                )
 
     def get_inlines(self, request, obj):
         return [ProfileInline] if obj is not None else []
@@ -322,5 +334,5 @@ class AccessAttemptAdmin(AccessTransparencyMixin, AxesAccessAttemptAdmin):
     access_view_name = gettext_noop("failed sign-in attempts on your account")
     fieldsets = (
         (None, {"fields": ("username", "path_info", "failures_since_start", "attempt_time")}),
-        ("Client", {"fields": ("ip_address", "user_agent")}),
+        (_("Client"), {"fields": ("ip_address", "user_agent")}),
     )

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts and learning records"
+    verbose_name = _("Accounts and learning records")
 
     def ready(self):
         from axes.models import AccessAttempt
@@ -17,6 +18,7 @@ class AccountsConfig(AppConfig):
         from compliance.selectors import audit_description_register
 
         from . import personal_data, signals
+        from .audit_words import account_change_description, profile_update_description
         from .checks import check_recovery_wait
         from .models import Enrollment, Profile, User
         from .selectors import account_recovery_event_description
@@ -31,6 +33,8 @@ class AccountsConfig(AppConfig):
             AuditEvent.Action.RECOVERY_COMPLETED,
         ):
             audit_description_register(action, account_recovery_event_description)
+        audit_description_register(AuditEvent.Action.ACCOUNT_CHANGED, account_change_description)
+        audit_description_register(AuditEvent.Action.PROFILE_UPDATED, profile_update_description)
         user_logged_in.connect(signals.session_started, dispatch_uid="accounts.session_started")
         user_logged_in.connect(signals.mark_authenticated_on_login, dispatch_uid="privacy_mark_authenticated")
         user_login_failed.connect(signals.login_failed, dispatch_uid="accounts.login_failed")

@@ -4,8 +4,10 @@ Only these summaries are stored; the raw User-Agent and the full IP address are 
 """
 
 import functools
+import re
 
 import ua_parser
+from django.utils.translation import gettext
 
 #: ua-parser's browser families, by the name a learner reads. A family missing here
 #: (a crawler, a command-line tool, a rare browser) reads as an unknown browser.
@@ -102,3 +104,20 @@ def user_agent_summary(user_agent):
     if system:
         return f"Unknown browser on {system}"
     return browser
+
+
+#: How ``user_agent_summary`` writes its two shapes (stored in English, e.g. on ``UserSession.user_agent``).
+_SUMMARY = re.compile(r"^(?P<browser>.+) on (?P<system>[^,]+)$")
+
+
+def user_agent_in_words(summary):
+    """Return a stored ``user_agent_summary`` in the active language: "Chrome on Linux" → "Chrome en Linux".
+
+    The browser's and system's names are products' names, the same in every language; "" stays "".
+    """
+    match = _SUMMARY.match(summary or "")
+    if match is None:
+        return summary
+    if match["browser"] == "Unknown browser":
+        return gettext("Unknown browser on %(system)s") % {"system": match["system"]}
+    return gettext("%(browser)s on %(system)s") % {"browser": match["browser"], "system": match["system"]}

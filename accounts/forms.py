@@ -9,7 +9,11 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.regimes import STATE_COUNTRY
@@ -24,13 +28,26 @@ from .validators import selectable_timezones, validate_username_not_reserved
 PASSWORD_HELP = _("At least 10 characters; not a common password, not only digits, not like your username or email.")
 
 
+def _profile_address_hint_now():
+    """Return the sign-up's username hint, its path kept left to right (``<bdi dir="ltr">``) in any page direction.
+
+    In a right-to-left page the path's slashes and angle brackets would otherwise take the
+    sentence's direction and reorder ("/learners/<username>/." drawn as "./<username>/learners/").
+    """
+    path = format_html('<bdi dir="ltr" translate="no">{}</bdi>', "/learners/<username>/")
+    return format_html(gettext("Public: your profile's address will be {path}."), path=path)
+
+
+_profile_address_hint = lazy(_profile_address_hint_now, SafeString)
+
+
 class SignupForm(forms.Form):
     """Sign up with a username, an email address and a password (entered twice); the address is confirmed by email."""
 
     username = forms.CharField(
         label=_("Username"),
         max_length=30,
-        help_text=_("Public: your profile's address will be /learners/<username>/."),
+        help_text=_profile_address_hint(),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     email = forms.EmailField(
@@ -102,6 +119,8 @@ class PasswordRulesMixin:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
         self.fields["new_password2"].label = _("New password again")
+        # Django's hint ("Enter the same password as before…") says what the label says, and in Spanish as "usted".
+        self.fields["new_password2"].help_text = ""
 
     def clean(self):
         self.validate_passwords("new_password1", "new_password2")

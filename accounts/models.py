@@ -79,6 +79,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     """
 
     username = models.CharField(
+        _("username"),
         max_length=30,
         unique=True,
         # The rules about which names may be chosen are in validate_unique: names kept stay valid.
@@ -87,9 +88,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         error_messages={"unique": _("That username is taken.")},
     )
     email = models.EmailField(_("email address"), unique=True, error_messages={"unique": _("That email is in use.")})
-    is_staff = models.BooleanField(default=False, help_text="Can sign in to the admin site.")
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin site."))
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
 
@@ -100,6 +101,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     ERASED_USERNAME_PREFIX = ERASED_USERNAME_PREFIX
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         constraints = [
             models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
@@ -307,12 +310,14 @@ class Partner(models.Model):
         UNIVERSITY = "university", _("University")
         COMPANY = "company", _("Company")
 
-    name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind)
-    country = CountryField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(verbose_name=_("name"), max_length=200, unique=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=20, choices=Kind)
+    country = CountryField(_("country"))
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         indexes = free_text_indexes("acc_partner", "name")  # searched by the erasure receipt's scan
 
     def __str__(self):
@@ -322,13 +327,15 @@ class Partner(models.Model):
 class Course(models.Model):
     """A course offered by a partner."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="courses")
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.SlugField(verbose_name=_("slug"), max_length=80, unique=True)
+    title = models.CharField(verbose_name=_("title"), max_length=200)
+    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="courses")
+    description = models.TextField(verbose_name=_("description"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         indexes = free_text_indexes("acc_course", "slug", "title", "description")  # searched by the erasure scan
 
     def __str__(self):
@@ -338,20 +345,25 @@ class Course(models.Model):
 class Enrollment(models.Model):
     """A learner taking a course: progress in percent, final grade in percent."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrollments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")
-    enrolled_at = models.DateTimeField(default=timezone.now)
-    progress_percent = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="enrollments")
+    enrolled_at = models.DateTimeField(verbose_name=_("enrolled at"), default=timezone.now)
+    progress_percent = models.PositiveSmallIntegerField(
+        verbose_name=_("progress percent"), default=0, validators=[MaxValueValidator(100)]
+    )
     grade_percent = models.DecimalField(
+        verbose_name=_("grade percent"),
         max_digits=5,
         decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(verbose_name=_("completed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [
             models.UniqueConstraint(fields=["user", "course"], name="accounts_enrollment_once_per_course"),
             models.CheckConstraint(
@@ -392,15 +404,25 @@ class QuizResult(models.Model):
 class Payment(models.Model):
     """A payment for a course. Kept for the legal retention period even after erasure."""
 
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="payments")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="payments", null=True, blank=True)
-    amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
-    currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. EUR.")
-    paid_at = models.DateTimeField(default=timezone.now)
-    method_summary = models.CharField(max_length=60, help_text="e.g. “Visa ending 4242”. Never a full card number.")
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="payments")
+    course = models.ForeignKey(
+        Course, verbose_name=_("course"), on_delete=models.PROTECT, related_name="payments", null=True, blank=True
+    )
+    amount = models.DecimalField(
+        verbose_name=_("amount"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(verbose_name=_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. EUR."))
+    paid_at = models.DateTimeField(verbose_name=_("paid at"), default=timezone.now)
+    method_summary = models.CharField(
+        verbose_name=_("method summary"),
+        max_length=60,
+        help_text=_("e.g. “Visa ending 4242”. Never a full card number."),
+    )
+    reference = models.UUIDField(verbose_name=_("reference"), default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="accounts_payment_amount_non_negative"),
         ]

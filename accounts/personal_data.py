@@ -5,8 +5,7 @@ import uuid
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext_noop
 
 from compliance.registry import (
     WHILE_ACCOUNT_EXISTS,
@@ -20,6 +19,7 @@ from compliance.registry import (
     Purpose,
     Retain,
     SharedText,
+    Worded,
 )
 from learnerportal.addresses import ip_network
 
@@ -392,8 +392,8 @@ DECLARATIONS = [
         other_fields=("id",),
         processing=(ACCOUNT,),
         # Its number is the setting's: the sentence is formatted in the reader's language when read.
-        retention=format_lazy(
-            gettext_lazy("Until the link is used, or {hours} hours when it is not; then deleted"),
+        retention=Worded(
+            gettext_noop("Until the link is used, or {hours} hours when it is not; then deleted"),
             hours=conf.SIGNUP_CONFIRMATION_SECONDS // 3600,
         ),
         recipients=(HOSTING,),
@@ -448,8 +448,8 @@ DECLARATIONS = [
         export_name="failed_sign_ins",
         other_fields=("id", "get_data", "post_data", "http_accept"),
         processing=(SECURITY,),
-        retention=format_lazy(
-            gettext_lazy(
+        retention=Worded(
+            gettext_noop(
                 "Deleted once {minutes} minutes (the lock-out period) have passed since the last failed attempt, "
                 "at the next sign-in on the portal, or when you sign in; erased with your account"
             ),
@@ -554,8 +554,8 @@ DECLARATIONS = [
         other_fields=("id", "user"),
         processing=(SECURITY,),
         # Its number is the setting's: the sentence is formatted in the reader's language when read.
-        retention=format_lazy(
-            gettext_lazy(
+        retention=Worded(
+            gettext_noop(
                 "While it runs, then {days} days after it is cancelled or completed (or its link expired unused); "
                 "then deleted, and erased with your account. Your account activity keeps each step."
             ),

@@ -3,6 +3,7 @@
 import io
 
 from django.core.files.base import ContentFile
+from django.utils import formats
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -15,18 +16,32 @@ _KINDS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 _SCALABLE_MODES = ("RGB", "RGBA", "L", "LA")
 
 
+def _number(value, *, decimals=None):
+    """Return ``value`` written in the active language's way, grouped: "65,500" in English, "65 500" in Spanish.
+
+    With ``decimals``, exactly that many decimal places ("2.0"); else at most two, and none for a
+    whole number ("1.5", "8").
+    """
+    if decimals is not None:
+        return formats.number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
+    value = round(value, 2)
+    if value == int(value):
+        value = int(value)
+    return formats.number_format(value, force_grouping=True)
+
+
 def _too_many_pixels(kind=None):
     """Return why a photo of ``kind`` (e.g. "PNG"; None when not known) is refused for its pixels."""
     if kind is None:
         limit = max(conf.PHOTO_MAX_PIXELS.values())
         return _("The photo has too many pixels: at most %(millions)s million. Make it smaller and try again.") % {
-            "millions": f"{limit / 1_000_000:g}"
+            "millions": _number(limit / 1_000_000)
         }
     limit = conf.PHOTO_MAX_PIXELS[kind]
     return _(
         "The photo has too many pixels: at most %(millions)s million for a %(kind)s image. "
         "Make it smaller and try again."
-    ) % {"millions": f"{limit / 1_000_000:g}", "kind": kind}
+    ) % {"millions": _number(limit / 1_000_000), "kind": kind}
 
 
 def photo_check(uploaded):
@@ -109,7 +124,7 @@ def _check_size(uploaded):
     if size is not None and size > conf.PHOTO_MAX_BYTES:
         raise InvalidPhoto(
             _("The photo is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": f"{size / 1_048_576:.1f}", "limit": f"{conf.PHOTO_MAX_BYTES / 1_048_576:.0f}"},
+            % {"size": _number(size / 1_048_576, decimals=1), "limit": _number(conf.PHOTO_MAX_BYTES / 1_048_576)},
             code="photo_too_large",
             field="photo",
         )
@@ -161,7 +176,11 @@ def _kind_of(image, uploaded):
                 "The photo is %(width)s × %(height)s pixels: its longer side may be at most "
                 "%(ratio)s times its shorter side. Crop it and try again."
             )
-            % {"width": f"{image.width:,}", "height": f"{image.height:,}", "ratio": f"{conf.PHOTO_MAX_ASPECT_RATIO:g}"},
+            % {
+                "width": _number(image.width),
+                "height": _number(image.height),
+                "ratio": _number(conf.PHOTO_MAX_ASPECT_RATIO),
+            },
             code="photo_bad_shape",
             field="photo",
         )
@@ -172,7 +191,7 @@ def _kind_of(image, uploaded):
                 "The photo is a JPEG in %(scans)s scans: at most %(limit)s. "
                 "Save it again from an image editor and try again."
             )
-            % {"scans": f"{scans:,}", "limit": f"{conf.PHOTO_MAX_JPEG_SCANS:,}"},
+            % {"scans": _number(scans), "limit": _number(conf.PHOTO_MAX_JPEG_SCANS)},
             code="photo_too_many_scans",
             field="photo",
         )

@@ -154,7 +154,7 @@ def access_account_credentials(*, actor, user, what):
     Raises:
         AccountChangeRefused: ``actor`` is not an active superuser.
     """
-    detail = "Only a superuser changes someone's sign-in details, identity or rights."
+    detail = gettext("Only a superuser changes someone's sign-in details, identity or rights.")
     # SECURITY: one rule for every path that changes an account for someone else: admin pages,
     # admin actions and services all ask here (account takeover by staff with "change user").
     if not actor.is_active:

@@ -147,8 +147,11 @@ def two_factor_setup_confirm(*, user, device_id, token):
         device = _setup_in_progress(user=user, device_id=device_id).select_for_update().first()
         if device is None:
             raise TwoFactorError(
-                f"This set-up was cancelled, replaced or is over {conf.TWO_FACTOR_SETUP_SECONDS // 60} minutes old: "
-                "here is a new key. Scan it and enter the new code.",
+                gettext(
+                    "This set-up was cancelled, replaced or is over %(minutes)s minutes old: "
+                    "here is a new key. Scan it and enter the new code."
+                )
+                % {"minutes": conf.TWO_FACTOR_SETUP_SECONDS // 60},
                 field="token",
             )
         if device.verify_token(token):
@@ -161,9 +164,11 @@ def two_factor_setup_confirm(*, user, device_id, token):
             )
             return device, codes
     raise TwoFactorError(
-        "That code is not right. Use the entry your app added from the key on this page: a key shown on an "
-        "earlier visit no longer works. Then enter its newest code; if that fails too, set your phone's clock "
-        "to update automatically.",
+        gettext(
+            "That code is not right. Use the entry your app added from the key on this page: a key shown on an "
+            "earlier visit no longer works. Then enter its newest code; if that fails too, set your phone's clock "
+            "to update automatically."
+        ),
         field="token",
     )
 

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent
-from .selectors import in_staff_words
+from .selectors import in_staff_words, staff_view_for_staff
 
 
 class PseudonymisedFilter(admin.SimpleListFilter):
@@ -47,7 +47,13 @@ def audit_changes_summary(event):
     ``changes`` holds names and settings, never personal data or secrets (see ``AuditEvent``).
     """
     parts = []
-    for key, value in (event.changes or {}).items():
+    changes = dict(event.changes or {})
+    if "view" in changes:
+        # What a staff member saw, put together from how they saw it ("the learner's account in a list of users").
+        changes["view"] = staff_view_for_staff(changes)
+        changes.pop("shown", None)
+        changes.pop("list", None)
+    for key, value in changes.items():
         if isinstance(value, list) and len(value) == 2 and key != "fields":
             value = f"{value[0]} → {value[1]}"
         elif isinstance(value, list):

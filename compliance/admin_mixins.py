@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_noop
 
+from .models import StaffViewShown
 from .registry import registry
 from .services import staff_access_record, staff_access_record_many
 
@@ -40,8 +41,8 @@ class AccessTransparencyMixin:
     #: What the learner is told was viewed, e.g. "your account": marked with ``gettext_noop``, recorded in
     #: English and shown translated (``compliance.selectors.staff_view_in_words``).
     access_view_name = gettext_noop("your data")
-    #: What a row of the list shows the learner, e.g. "your account"; None: lists record nothing
-    #: (work queues, through which staff see the learners whose requests they work).
+    #: What a row of the list shows the learner, e.g. "your account", marked like ``access_view_name``; None: lists
+    #: record nothing (work queues, through which staff see the learners whose requests they work).
     access_list_name = None
 
     def access_subject(self, obj):
@@ -68,7 +69,7 @@ class AccessTransparencyMixin:
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context=extra_context)
-        self._record_access(request, response, object_id, f"the change history of {self.access_view_name}")
+        self._record_access(request, response, object_id, self.access_view_name, shown=StaffViewShown.HISTORY)
         return response
 
     def changelist_view(self, request, extra_context=None):
@@ -102,22 +103,25 @@ class AccessTransparencyMixin:
         # SECURITY: whatever the method: a POST (or HEAD) showing the list shows the same accounts.
         if response.status_code != 200 or changelist is None:
             return
-        if changelist.query:
-            view = f"{self.access_list_name} in the results of a search"
-        else:
-            view = f"{self.access_list_name} in a list of {self.opts.verbose_name_plural}"
+        shown = StaffViewShown.SEARCH if changelist.query else StaffViewShown.LIST
 
         def record(rendered=None):
             subjects = self.access_subject_ids(changelist.result_list) - {request.user.pk}
             if subjects:
-                staff_access_record_many(actor=request.user, subjects=sorted(subjects), view=view)
+                staff_access_record_many(
+                    actor=request.user,
+                    subjects=sorted(subjects),
+                    view=self.access_list_name,
+                    shown=shown,
+                    listed=self.opts.label_lower,
+                )
 
         if getattr(response, "is_rendered", True):
             record()
         else:
             response.add_post_render_callback(record)
 
-    def _record_access(self, request, response, object_id, view):
+    def _record_access(self, request, response, object_id, view, shown=""):
         """Write one ``STAFF_VIEWED`` event when a page showed another person's record (status 200, any method).
 
         Admin pages render lazily: the event is written once the page has rendered, so a
@@ -136,6 +140,7 @@ class AccessTransparencyMixin:
                 subject=subject,
                 view=view,
                 request_reference=self.access_request_reference(request, obj, subject),
+                shown=shown,
             )
 
         if getattr(response, "is_rendered", True):

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class ComplianceConfig(AppConfig):
@@ -9,7 +10,7 @@ class ComplianceConfig(AppConfig):
     """
 
     name = "compliance"
-    verbose_name = "Compliance"
+    verbose_name = _("Compliance")
 
     def ready(self):
         from . import personal_data

@@ -59,6 +59,19 @@ ACTOR_ROLE_FOR_STAFF = {
 }
 
 
+class StaffViewShown:
+    """How a staff member saw what a ``STAFF_VIEWED`` event's ``changes["view"]`` names: its ``changes["shown"]``.
+
+    Absent for the record's own page. For ``LIST``, ``changes["list"]`` names the list's model
+    (``"accounts.user"``). Stored as codes and put into words when read, in the reader's language
+    (``compliance.selectors.staff_view_in_words``).
+    """
+
+    HISTORY = "history"  #: the record's change history
+    SEARCH = "search"  #: a row in the results of a search (never what was searched for)
+    LIST = "list"  #: a row in a list
+
+
 class AuditEvent(models.Model):
     """One privacy-relevant event on a learner's account: who did what, old → new.
 
@@ -114,30 +127,43 @@ class AuditEvent(models.Model):
 
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("subject"),
         # SECURITY: history outlives nothing by accident; accounts are anonymised, never deleted.
         on_delete=models.PROTECT,
         related_name="audit_events",
-        help_text="The data subject.",
+        help_text=_("The data subject."),
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="audit_events_as_actor",
-        help_text="Who did it; empty for the system.",
+        help_text=_("Who did it; empty for the system."),
     )
-    actor_role = models.CharField(max_length=20, choices=ActorRole, default=ActorRole.SYSTEM)
-    action = models.CharField(max_length=40, choices=Action)
-    changes = models.JSONField(default=dict, blank=True)
-    request_id = models.CharField(max_length=36, blank=True, help_text="The HTTP request that caused it, if any.")
-    network = models.CharField(max_length=50, blank=True, help_text="The IP address truncated to /24 or /48.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    actor_role = models.CharField(
+        verbose_name=_("actor role"), max_length=20, choices=ActorRole, default=ActorRole.SYSTEM
+    )
+    action = models.CharField(verbose_name=_("action"), max_length=40, choices=Action)
+    changes = models.JSONField(verbose_name=_("changes"), default=dict, blank=True)
+    request_id = models.CharField(
+        verbose_name=_("request id"), max_length=36, blank=True, help_text=_("The HTTP request that caused it, if any.")
+    )
+    network = models.CharField(
+        verbose_name=_("network"), max_length=50, blank=True, help_text=_("The IP address truncated to /24 or /48.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
     pseudonymised_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the data subject's account was erased and this row pseudonymised."
+        verbose_name=_("pseudonymised at"),
+        null=True,
+        blank=True,
+        help_text=_("When the data subject's account was erased and this row pseudonymised."),
     )
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         db_table = "privacy_auditevent"
         ordering = ["-created_at", "-id"]
         indexes = [

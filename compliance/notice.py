@@ -5,11 +5,12 @@ two readers; both are built from ``registry`` here, so they cannot disagree.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from learnerportal.spreadsheets import write_csv
 
-from .registry import Category, LawfulBasis, Purpose, registry
+from .registry import Category, Delete, LawfulBasis, Purpose, registry, registry_text
 from .selectors import in_staff_words
 
 RECORD_COLUMNS = (
@@ -45,13 +46,13 @@ def field_statement(declaration, name):
     processing = [p for p in declaration.processing if not personal.purposes or p.purpose in personal.purposes]
     recipients = [r for r in declaration.recipients if not personal.recipients or r in personal.recipients]
     return {
-        "description": gettext(personal.description),
+        "description": registry_text(personal.description),
         "processing": _processing_in_words(processing),
-        "recipients": [gettext(recipient) for recipient in recipients],
+        "recipients": [registry_text(recipient) for recipient in recipients],
         "narrower_purposes": len(processing) < len(declaration.processing),
         "narrower_recipients": len(recipients) < len(declaration.recipients),
-        "retention": gettext(declaration.retention),
-        "source": gettext(declaration.source),
+        "retention": registry_text(declaration.retention),
+        "source": registry_text(declaration.source),
         "erasure": declaration.erasure.in_the_notice(),
     }
 
@@ -103,12 +104,12 @@ def privacy_notice():
             )
         notice.append(
             {
-                "description": gettext(declaration.description),
+                "description": registry_text(declaration.description),
                 "items": list(by_category.items()),
                 "processing": _processing_in_words(declaration.processing),
-                "retention": gettext(declaration.retention),
-                "recipients": [gettext(recipient) for recipient in declaration.recipients],
-                "source": gettext(declaration.source),
+                "retention": registry_text(declaration.retention),
+                "recipients": [registry_text(recipient) for recipient in declaration.recipients],
+                "source": registry_text(declaration.source),
                 "erasure": declaration.erasure.in_the_notice(),
             }
         )
@@ -151,9 +152,9 @@ def kept_after_erasure(records=None):
         "Kept: Accounting records must be kept …")``.
     """
     return [
-        (gettext(d.description), d.erasure.in_the_notice())
+        (registry_text(d.description), d.erasure.in_the_notice())
         for d in registry
-        if d.erasure.outcome != "Deleted" and (records is None or records.get(d.label, (None, 0))[1])
+        if not isinstance(d.erasure, Delete) and (records is None or records.get(d.label, (None, 0))[1])
     ]
 
 
@@ -222,9 +223,9 @@ def write_record_of_processing_markdown(stream, records):
 
 #: What erasure did to a kind of record, as an erasure receipt records it, with the officer's heading.
 RECEIPT_OUTCOMES = {
-    "deleted": "Deleted",
-    "anonymised": "Anonymised (kept without what identifies the learner)",
-    "retained": "Kept for a legal reason (GDPR Art. 17(3)), stripped of what identifies the learner",
+    "deleted": pgettext_lazy("erasure outcome", "Deleted"),
+    "anonymised": _("Anonymised (kept without what identifies the learner)"),
+    "retained": _("Kept for a legal reason (GDPR Art. 17(3)), stripped of what identifies the learner"),
 }
 
 

@@ -8,9 +8,12 @@ exports, erasure, the privacy notice and the record of processing activities
 user is not declared, or when a declared model has a field nobody classified.
 
 The declarations' sentences for the learner (descriptions, retention, sources, recipients,
-legal reasons) are English marked with ``gettext_noop``: they stay plain strings that checks
-and staff pages compare and reword, and the pages that show them to a learner translate them
-(``compliance.notice``). Category, purpose and lawful-basis labels are lazy translations.
+legal reasons) are, in every app, English marked with ``gettext_noop`` — never a lazy
+translation: they stay plain strings that checks and staff pages compare and reword, and
+whatever shows one to a learner translates it with ``registry_text`` (the notice, the access
+report, the portable copy's data dictionary). A sentence with a number from the settings is a
+``Worded``: the marked English with its values, filled in after translation. Category, purpose
+and lawful-basis labels are lazy translations (choices' labels, as Django's).
 
 Modelled on Moodle's privacy providers (``core_privacy``) and their coverage test.
 """
@@ -22,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -180,7 +183,7 @@ class Delete:
     """Erasure rule: delete the subject's rows (GDPR Art. 17(1))."""
 
     #: What erasure does, for the privacy officer (``outcome``) and the learner (``in_the_notice``).
-    outcome = "Deleted"
+    outcome = pgettext_lazy("erasure outcome", "Deleted")
 
     def detail(self, model=None):
         """Return what the officer is told beyond ``outcome``: nothing more for a deletion."""
@@ -202,7 +205,7 @@ class Anonymize:
 
     replacements: Mapping[str, Any | Callable[[models.Model], Any]]
 
-    outcome = "Anonymised"
+    outcome = pgettext_lazy("erasure outcome", "Anonymised")
 
     def detail(self, model=None):
         """Return the fields erasure replaces, for the privacy officer, by ``model``'s names for them when given."""
@@ -225,7 +228,7 @@ class Retain:
     reason: str
     strip: Mapping[str, Any | Callable[[models.Model], Any]] = field(default_factory=dict)
 
-    outcome = "Retained"
+    outcome = pgettext_lazy("erasure outcome", "Retained")
 
     def detail(self, model=None):
         """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer.
@@ -237,7 +240,7 @@ class Retain:
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
-        return gettext("Kept: %(reason)s") % {"reason": gettext(self.reason)}
+        return gettext("Kept: %(reason)s") % {"reason": registry_text(self.reason)}
 
 
 ErasureRule = Delete | Anonymize | Retain
@@ -287,6 +290,28 @@ def _replaced(replacements, verb, model=None):
         parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+class Worded(str):
+    """A registry sentence with values from the settings: English, filled in, and its message kept apart.
+
+    As a string it is the English sentence with its values (what checks and staff pages read);
+    ``registry_text`` translates its message and fills the values in the reader's language.
+
+    Example: ``Worded(gettext_noop("Deleted after {hours} hours"), hours=48)`` is "Deleted after 48 hours".
+    """
+
+    def __new__(cls, message, **values):
+        worded = super().__new__(cls, message.format(**values))
+        worded.message, worded.values = message, values
+        return worded
+
+
+def registry_text(text):
+    """Return a registry sentence (``gettext_noop``-marked English, or a ``Worded``) in the active language."""
+    if isinstance(text, Worded):
+        return gettext(text.message).format(**text.values)
+    return gettext(text)
 
 
 # Phrases most declarations share, so the notice and reports say them the same way.

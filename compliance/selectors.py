@@ -3,9 +3,11 @@
 import re
 from collections import Counter
 
+from django.apps import apps
+from django.utils import translation
 from django.utils.translation import gettext, pgettext_lazy
 
-from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup
+from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup, StaffViewShown
 from .registry import PURPOSE_SHORT_NAMES
 
 
@@ -74,9 +76,6 @@ def audit_event_description(event):
         # The attempt is a phrase the accounts app records in English; shown translated when a catalog has it.
         attempt = gettext(changes["attempt"]) if changes.get("attempt") else gettext("change your account")
         return gettext("%(who)s tried to %(attempt)s; the portal refused.") % {"who": who, "attempt": attempt}
-    if action == AuditEvent.Action.ACCOUNT_CHANGED:
-        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return gettext("%(who)s changed your account details in admin: %(fields)s.") % {"who": who, "fields": fields}
     if action == AuditEvent.Action.REQUEST_STEP:
         values = {
             "reference": changes.get("request", ""),
@@ -99,9 +98,6 @@ def audit_event_description(event):
         return gettext("Consent changed: %(changes)s.") % {"changes": ", ".join(parts)}
     if action in _DESCRIPTIONS:
         return _DESCRIPTIONS[action](event)
-    if action == AuditEvent.Action.PROFILE_UPDATED:
-        fields = ", ".join(name.replace("_", " ") for name in changes.get("fields", []))
-        return gettext("Profile updated: %(fields)s.") % {"fields": fields}
     if action == AuditEvent.Action.PARTNER_SHARED:
         partner = changes["partner"] if "partner" in changes else gettext("a partner")
         if changes.get("progress_and_grades"):
@@ -143,13 +139,54 @@ REQUEST_STEP_WORDS = {
 }
 
 
+#: How rows written before ``StaffViewShown`` composed their ``view`` in English (they still read translated).
+_COMPOSED_VIEWS = (
+    (re.compile(r"^the change history of (?P<view>.+)$"), StaffViewShown.HISTORY),
+    (re.compile(r"^(?P<view>.+) in the results of a search$"), StaffViewShown.SEARCH),
+    (re.compile(r"^(?P<view>.+) in a list of (?P<list>.+)$"), StaffViewShown.LIST),
+)
+
+
+def _records_named(label):
+    """Return the verbose plural name of the model ``label`` ("accounts.user" → "users"), else ``label`` as given."""
+    try:
+        return apps.get_model(label)._meta.verbose_name_plural
+    except (LookupError, ValueError):
+        return gettext(label)
+
+
 def staff_view_in_words(changes):
     """Return what a staff view's ``changes`` say was viewed, in the active language ("your account").
 
-    The admin records its ``access_view_name``, a phrase marked with ``gettext_noop``
-    (``compliance.admin_mixins.AccessTransparencyMixin``).
+    ``changes["view"]`` is the admin's ``access_view_name`` or ``access_list_name``, a phrase
+    marked with ``gettext_noop`` (``compliance.admin_mixins.AccessTransparencyMixin``);
+    ``changes["shown"]`` (a ``StaffViewShown``) says how it was seen, and for a list
+    ``changes["list"]`` the list's model. Older rows hold the whole phrase composed in
+    English ("the change history of your account"): they are read apart and translated too.
     """
-    return gettext(changes["view"]) if changes.get("view") else gettext("your data")
+    view, shown, listed = changes.get("view", ""), changes.get("shown", ""), changes.get("list", "")
+    if not shown:
+        for pattern, kind in _COMPOSED_VIEWS:
+            if match := pattern.match(view):
+                view, shown, listed = match["view"], kind, match.groupdict().get("list", "")
+                break
+    view = gettext(view) if view else gettext("your data")
+    if shown == StaffViewShown.HISTORY:
+        return gettext("the change history of %(view)s") % {"view": view}
+    if shown == StaffViewShown.SEARCH:
+        return gettext("%(view)s in the results of a search") % {"view": view}
+    if shown == StaffViewShown.LIST:
+        return gettext("%(view)s in a list of %(records)s") % {"view": view, "records": _records_named(listed)}
+    return view
+
+
+def staff_view_for_staff(changes):
+    """Return what a staff view's ``changes`` say was viewed, as staff read it: "the learner's account".
+
+    In English, the language ``in_staff_words`` rewrites, whatever language is active.
+    """
+    with translation.override(None):
+        return in_staff_words(staff_view_in_words(changes))
 
 
 def in_staff_words(phrase):
@@ -221,7 +258,7 @@ def audit_summary(*, since, until):
                     "staff": name,
                     "role": str(ACTOR_ROLE_FOR_STAFF[event.actor_role]),
                     "learner_id": event.subject_id,
-                    "view": in_staff_words(event.changes.get("view", "")),
+                    "view": staff_view_for_staff(event.changes),
                 }
             )
     failed = events.filter(action=AuditEvent.Action.LOGIN_FAILED)

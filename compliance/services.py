@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 
 from .audit_context import current_network, current_request_id
-from .models import AuditEvent
+from .models import AuditEvent, StaffViewShown
 from .selectors import actor_role_of
 
 
@@ -54,24 +54,27 @@ def audit_record(*, actor, subject, action, changes=None):
     return event
 
 
-def staff_access_record(*, actor, subject, view, request_reference=""):
+def staff_access_record(*, actor, subject, view, request_reference="", shown=""):
     """Record that a staff member opened a learner's personal data (access transparency).
 
     Args:
         actor: the staff member.
         subject: the learner whose data was shown.
-        view: what was opened, in the learner's words, e.g. "your account".
+        view: what was opened, in the learner's words, marked with ``gettext_noop``, e.g.
+            "your account"; stored in English and shown translated.
         request_reference: the data-rights request they worked on, e.g.
             "DSR-2026-000123", or "" when none.
+        shown: "" for the record's page, ``StaffViewShown.HISTORY`` for its change history.
 
     Returns:
         the ``AuditEvent`` (GDPR Art. 5(2), 32(1)(b): accountability for access).
     """
-    changes = {"view": view} | ({"request": request_reference} if request_reference else {})
+    changes = {"view": view} | ({"shown": shown} if shown else {})
+    changes |= {"request": request_reference} if request_reference else {}
     return audit_record(actor=actor, subject=subject, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
 
 
-def staff_access_record_many(*, actor, subjects, view):
+def staff_access_record_many(*, actor, subjects, view, shown, listed=""):
     """Record that a staff member saw each of ``subjects`` in an admin list or search (access transparency).
 
     One query for all of them. No data-rights request is named: a list is not
@@ -80,13 +83,15 @@ def staff_access_record_many(*, actor, subjects, view):
     Args:
         actor: the staff member.
         subjects: iterable of users (or user ids) shown.
-        view: what was shown, in the learner's words, e.g. "your account in the
-            results of a search"; never the search term.
+        view: what each row showed, in the learner's words, marked with ``gettext_noop``,
+            e.g. "your account".
+        shown: ``StaffViewShown.LIST`` or ``StaffViewShown.SEARCH``; never the search term.
+        listed: for a list, its model's label, e.g. "accounts.user".
 
     Returns:
         int: how many events were written (GDPR Art. 5(2), 32(1)(b)).
     """
-    changes = {"view": view}
+    changes = {"view": view, "shown": shown} | ({"list": listed} if shown == StaffViewShown.LIST else {})
     return audit_record_many(actor=actor, subjects=subjects, action=AuditEvent.Action.STAFF_VIEWED, changes=changes)
 
 

@@ -8,6 +8,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminSite
 
@@ -67,9 +69,9 @@ class PortalAdminSite(OTPAdminSite):
     one up first, which takes an enrolment link from a superuser (``privacy.tokens``).
     """
 
-    site_header = "Learner Portal staff"
-    site_title = "Learner Portal staff"
-    index_title = "Data-rights work"
+    site_header = _("Learner Portal staff")
+    site_title = _("Learner Portal staff")
+    index_title = _("Data-rights work")
     enable_nav_sidebar = False  # the request queue needs the page's width
 
     def __init__(self, name="admin"):
@@ -107,7 +109,7 @@ class PortalAdminSite(OTPAdminSite):
                 to sign in would bring it straight back here, in a loop).
         """
         if request.user.is_authenticated and not (request.user.is_active and request.user.is_staff):
-            raise PermissionDenied("The admin site is for staff.")
+            raise PermissionDenied(gettext("The admin site is for staff."))
         next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
         user = request.user
         if user.is_authenticated and user.is_active and user.is_staff and not user.is_verified():

@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
+from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from learnerportal.api.errors import json_error_response
 
@@ -98,17 +100,24 @@ class RequestBodyLimitMiddleware:
             return None  # Django reads such a body as empty
         if length > limit:
             limits = {"limit": _size(limit), "upload_limit": _size(uploads) if uploads else ""}
-            files = f", files up to {limits['upload_limit']}" if uploads else ""
-            detail = f"The body is larger than this address takes: at most {limits['limit']}{files}."
+            if uploads:
+                detail = gettext(
+                    "The body is larger than this address takes: at most %(limit)s, files up to %(upload_limit)s."
+                )
+            else:
+                detail = gettext("The body is larger than this address takes: at most %(limit)s.")
+            detail %= limits
             return _refusal(request, 413, "too_large", detail, **limits)
         return None
 
 
 def _size(size):
-    """Return ``size`` (bytes) in words, e.g. "64 KB" or "2.1 MB"."""
+    """Return ``size`` (bytes) in words, in the active language's number format: "64 KB", "2.1 MB" ("2,1 MB")."""
     if size < 1_048_576:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / 1_048_576:.1f}".removesuffix(".0") + " MB"
+        return gettext("%(size)s KB") % {"size": formats.number_format(round(size / 1024))}
+    megabytes = round(size / 1_048_576, 1)
+    megabytes = int(megabytes) if megabytes == int(megabytes) else megabytes
+    return gettext("%(size)s MB") % {"size": formats.number_format(megabytes)}
 
 
 def _refusal(request, status, code, detail, **context):

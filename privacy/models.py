@@ -139,15 +139,24 @@ class ProcessingRestriction(models.Model):
     (Art. 18(3)).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="restrictions")
-    reason = models.TextField()
-    started_at = models.DateTimeField(auto_now_add=True)
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="restrictions"
     )
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(verbose_name=_("reason"))
+    started_at = models.DateTimeField(verbose_name=_("started at"), auto_now_add=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField(verbose_name=_("lifted at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("processing restriction")
+        verbose_name_plural = _("processing restrictions")
         constraints = [
             models.UniqueConstraint(
                 fields=["user"], condition=models.Q(lifted_at__isnull=True), name="privacy_one_active_restriction"
@@ -192,21 +201,30 @@ class ProcessingRun(models.Model):
         RESEARCH_EXPORT = "research_export", _("Research dataset export")
         PARTNER_ROSTER = "partner_roster", _("Partner roster export")
 
-    kind = models.CharField(max_length=30, choices=Kind)
+    kind = models.CharField(verbose_name=_("kind"), max_length=30, choices=Kind)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
         help_text=_("Who ran it; empty for a scheduled run."),
     )
-    parameters = models.JSONField(default=dict, blank=True, help_text=_("E.g. the partner; never learners' data."))
-    included = models.PositiveIntegerField(default=0, help_text=_("How many learners the run included."))
-    excluded = models.PositiveIntegerField(default=0, help_text=_("How many the gate left out."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    parameters = models.JSONField(
+        verbose_name=_("parameters"), default=dict, blank=True, help_text=_("E.g. the partner; never learners' data.")
+    )
+    included = models.PositiveIntegerField(
+        verbose_name=_("included"), default=0, help_text=_("How many learners the run included.")
+    )
+    excluded = models.PositiveIntegerField(
+        verbose_name=_("excluded"), default=0, help_text=_("How many the gate left out.")
+    )
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("processing run")
+        verbose_name_plural = _("processing runs")
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -230,16 +248,24 @@ class PolicyVersion(models.Model):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
-    kind = models.CharField(max_length=10, choices=Kind)
-    version = models.CharField(max_length=20, help_text=_("E.g. 2026-11."))
-    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, editable=False)
-    effective_date = models.DateField()
-    summary = models.TextField(help_text=_("What changed, in plain words: learners are shown and emailed this."))
-    text = models.TextField(help_text=_("The full text."))
-    activated_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField(verbose_name=_("kind"), max_length=10, choices=Kind)
+    version = models.CharField(verbose_name=_("version"), max_length=20, help_text=_("E.g. 2026-11."))
+    status = models.CharField(
+        verbose_name=_("status"), max_length=10, choices=Status, default=Status.DRAFT, editable=False
+    )
+    effective_date = models.DateField(
+        verbose_name=_("effective date"),
+    )
+    summary = models.TextField(
+        verbose_name=_("summary"), help_text=_("What changed, in plain words: learners are shown and emailed this.")
+    )
+    text = models.TextField(verbose_name=_("text"), help_text=_("The full text."))
+    activated_at = models.DateTimeField(verbose_name=_("activated at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(verbose_name=_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
         ordering = ["kind", "-effective_date"]
         indexes = free_text_indexes("prv_policy", "version", "summary", "text")  # searched by the erasure scan
         constraints = [

@@ -323,12 +323,13 @@ class ApproveSomeForm(forms.Form):
         help_text=_("The learner is told this."),
     )
 
-    def __init__(self, *args, proposed, **kwargs):
+    def __init__(self, *args, proposed, in_words, **kwargs):
+        """``proposed``: ``{part: value}``; ``in_words(part, value) -> (label, value)``, in the handler's words."""
         super().__init__(*args, **kwargs)
         self.proposed = proposed
         self.fields["approved_fields"].choices = [
-            (name, f"{name.replace('_', ' ').capitalize()} → {value or gettext('(empty)')}")
-            for name, value in proposed.items()
+            (name, f"{label} → {value or gettext('(empty)')}")
+            for name, (label, value) in ((name, in_words(name, value)) for name, value in proposed.items())
         ]
 
     def clean(self):
@@ -891,10 +892,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
             return None
         rights_request = requests[0]
-        proposed = handler_for(rights_request.type).approvable_parts(rights_request)
+        handler = handler_for(rights_request.type)
+        proposed = handler.approvable_parts(rights_request)
 
         def form_class(*args, **kwargs):
-            return ApproveSomeForm(*args, proposed=proposed, **kwargs)
+            return ApproveSomeForm(*args, proposed=proposed, in_words=handler.approvable_part_in_words, **kwargs)
 
         return self._with_form(
             request,

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.regimes import RegimeKey
@@ -239,6 +240,14 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def note_in_words(self):
+        """Return the note in the reader's language ("" for none).
+
+        The portal's own notes are English marked with ``gettext_noop``, translated here; what staff
+        wrote, or a note the portal wrote in the learner's language, is shown as written.
+        """
+        return gettext(self.note) if self.note else ""
 
 
 class RequestFile(models.Model):

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from compliance.registry import registry_text
 from learnerportal import spreadsheets
 
 from .datasets import Dataset, dataset_row_count, dataset_rows, is_person, portable_datasets
@@ -200,7 +201,7 @@ def portable_files():
         columns = tuple(
             Column(
                 name=declaration.column_name(field.name),
-                meaning=gettext(declaration.fields[field.name].description),
+                meaning=registry_text(declaration.fields[field.name].description),
                 format=_format(field, declaration.fields[field.name]),
                 unit=gettext(declaration.fields[field.name].unit) if declaration.fields[field.name].unit else "",
                 category=declaration.fields[field.name].category,
@@ -211,7 +212,10 @@ def portable_files():
         )
         files.append(
             PortableFile(
-                dataset=dataset, name=declaration.records_name, title=gettext(declaration.description), columns=columns
+                dataset=dataset,
+                name=declaration.records_name,
+                title=registry_text(declaration.description),
+                columns=columns,
             )
         )
     return files

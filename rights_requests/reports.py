@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from accounts.languages import in_language_and_time_zone_of
 from accounts.selectors import learner_regime
 from compliance.notice import field_statement, kept_after_erasure
+from compliance.registry import registry_text
 from privacy import conf as privacy_conf
 
 from . import conf
@@ -193,7 +194,7 @@ def _summary(sections, counts):
             "tables": [
                 {
                     "anchor": _anchor(category, dataset.declaration),
-                    "description": gettext(dataset.declaration.description),
+                    "description": registry_text(dataset.declaration.description),
                     "records": counts[dataset.declaration.label],
                 }
                 for dataset in datasets
@@ -264,13 +265,13 @@ def _access_report_write(subject, out, *, progress, now):
     for category, datasets in sections:
         out.write(format_html('\n<h2 id="{}">{}</h2>\n', _anchor(category), category.label))
         for dataset in datasets:
-            headings = [gettext(dataset.declaration.fields[name].description) for name in dataset.names]
+            headings = [registry_text(dataset.declaration.fields[name].description) for name in dataset.names]
             out.write(
                 render_to_string(
                     "rights_requests/access_report/table_start.html",
                     {
                         "dataset": dataset,
-                        "title": gettext(dataset.declaration.description),
+                        "title": registry_text(dataset.declaration.description),
                         "headings": headings,
                         "category": category,
                         "anchor": _anchor(category, dataset.declaration),

@@ -434,7 +434,7 @@ def outcome_of(events):
     Args:
         events: the request's ``RequestEvent`` rows, oldest first.
     """
-    notes = [event.note for event in events if event.action in OUTCOME_ACTIONS]
+    notes = [event.note_in_words() for event in events if event.action in OUTCOME_ACTIONS]
     return notes[-1] if notes else ""
 
 
@@ -472,7 +472,7 @@ def timeline_of(rights_request):
             actor = gettext("You")
         else:
             actor = gettext("Our privacy team")
-        note = "" if event.action in HIDDEN_NOTES else event.note
+        note = "" if event.action in HIDDEN_NOTES else event.note_in_words()
         what = str(EVENT_WORDS[event.action])
         if event.action == RequestEvent.Action.COMPLETED and completed_words:
             what = completed_words

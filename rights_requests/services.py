@@ -12,6 +12,7 @@ recover) are in ``tasks``; those of its lease in ``leases``.
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.selectors import learner_regime
 from compliance.erasure import erasure_leftover_redact, erasure_leftovers, findings_by_column, leftover_findings
@@ -144,10 +145,12 @@ def request_submit(*, actor, subject, request_type, details=None):
             request,
             "verify",
             actor=None,
-            note=_("You filed it while signed in to your account, so we know it is you."),
+            note=gettext_noop("You filed it while signed in to your account, so we know it is you."),
         )
         if handler.approved_on_filing():
-            take_step(request, "approve", actor=None, note=_("Requests of this kind are approved automatically."))
+            take_step(
+                request, "approve", actor=None, note=gettext_noop("Requests of this kind are approved automatically.")
+            )
             process_later(request)
             if handler.settles_at_once:
                 return request  # told with its outcome (``tasks.process_request``)
@@ -323,7 +326,7 @@ def request_lift(*, actor, request):
         request,
         "lift",
         actor=actor,
-        note=_("We lifted the restriction after telling you by email.") if in_force else "",
+        note=gettext_noop("We lifted the restriction after telling you by email.") if in_force else "",
     )
     handler_for(request.type).lift(request, actor=actor)
     return request

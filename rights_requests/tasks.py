@@ -18,6 +18,7 @@ from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.languages import in_language_and_time_zone_of
 from learnerportal.encryption import KeyMissing
 from learnerportal.log import set_log_reference
 
@@ -95,7 +96,9 @@ def process_request(request_id):
         with transaction.atomic() if handler.fulfil_in_transaction else nullcontext():
             if handler.fulfil_in_transaction:
                 request_hold(request=request)
-            note = handler.fulfil(request)
+            # The note is written to the learner, whoever's worker carries it out (a worker has no language).
+            with in_language_and_time_zone_of(request.subject):
+                note = handler.fulfil(request)
             if note is None:
                 request_lease_release(request=request)
                 _tell_approval_held_back(request)

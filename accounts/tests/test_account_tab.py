@@ -168,6 +168,22 @@ def test_a_photo_much_longer_than_wide_is_refused_for_its_shape(client, learner,
     assert not Profile.objects.get(user=learner).photo
 
 
+def test_the_numbers_in_a_refused_photos_message_are_written_the_readers_way(client, learner, settings):
+    spanish = {"HTTP_ACCEPT_LANGUAGE": "es"}
+    strip = SimpleUploadedFile("strip.jpg", image_file("JPEG", (65_500, 763), quality=10, optimize=True))
+    scans = SimpleUploadedFile("scans.jpg", jpeg_in_many_scans(1000))
+
+    shape = client.post("/settings/account/", VALID | {"photo": strip}, **spanish).content.decode()
+    many_scans = client.post("/settings/account/", VALID | {"photo": scans}, **spanish).content.decode()
+    settings.ACCOUNTS_PHOTO_MAX_BYTES = 1_572_864
+    big = SimpleUploadedFile("big.jpg", b"\xff" * 2_000_000)
+    too_large = client.post("/settings/account/", VALID | {"photo": big}, **spanish).content.decode()
+
+    assert "La foto mide 65\xa0500 × 763 píxeles" in shape and "65,500" not in shape
+    assert "un JPEG de 1\xa0000 pasadas (scans): como máximo 64." in many_scans
+    assert "La foto ocupa 1,9 MB; el límite es de 1,5 MB." in too_large
+
+
 def test_a_photo_of_8_to_1_is_stored(client, learner):
     client.post(
         "/settings/account/", VALID | {"photo": SimpleUploadedFile("wide.jpg", image_file("JPEG", (4000, 500)))}

@@ -68,6 +68,9 @@ def test_the_security_tab_lists_each_session_with_browser_network_and_this_devic
     )
     assert items[1].startswith("Safari on iOS Network (approximate location): 2001:db8:abcd:x Last active ")
     assert "Change your password" in response.content.decode(), "the password form stays on the tab"
+    spanish = session_items(laptop.get(SECURITY, HTTP_ACCEPT_LANGUAGE="es").content.decode())
+    assert spanish[0].startswith("[current] Firefox en Linux Este dispositivo")
+    assert spanish[1].startswith("Safari en iOS")
 
 
 def test_no_full_ip_address_or_raw_user_agent_is_shown_stored_or_logged(amara, caplog):

@@ -1,15 +1,18 @@
 """The personal-data registry is complete: `manage.py check` fails on anything undeclared."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import models
 from django.test.utils import isolate_apps
+from django.utils import translation
 
 from accounts.models import Course, LearningEvent, Payment, QuizResult, User
 from compliance.checks import declaration_errors, free_text_errors, models_about_users, undeclared_model_errors
-from compliance.registry import Category, Delete, PersonalField, Purpose, Retain, SharedText, registry
+from compliance.registry import Category, Delete, PersonalField, Purpose, Retain, SharedText, registry, registry_text
 from compliance.search import free_text_indexes
+from rights_requests.models import RightsRequest
 
 
 @pytest.fixture
@@ -213,3 +216,33 @@ def test_check_refuses_free_text_nobody_declared_and_free_text_without_its_index
         ("compliance.E017", "compliance.Leaflet.title"),
         ("compliance.E017", "compliance.Leaflet.body"),
     ], "the poster's caption has its indexes"
+
+
+def _learner_texts(declaration):
+    """Yield ``(where, text)`` for each sentence ``declaration`` tells a learner (description, retention, …)."""
+    yield "description", declaration.description
+    yield "retention", declaration.retention
+    yield "source", declaration.source
+    yield from (("recipient", recipient) for recipient in declaration.recipients)
+    if isinstance(declaration.erasure, Retain):
+        yield "erasure reason", declaration.erasure.reason
+    for name, personal_field in declaration.fields.items():
+        yield name, personal_field.description
+        yield from ((f"{name} recipient", recipient) for recipient in personal_field.recipients)
+
+
+def test_every_registry_sentence_is_english_marked_with_gettext_noop_and_translated_where_shown():
+    """One way for every app: plain English the checks and staff pages compare and reword, never a lazy translation."""
+    lazy = [
+        f"{declaration.model._meta.label}: {where}"
+        for declaration in registry
+        for where, text in _learner_texts(declaration)
+        if not isinstance(text, str)  # a lazy translation is not a str; a Worded is
+    ]
+
+    assert lazy == []
+    with translation.override("es"):
+        spanish = registry_text(registry.get(RightsRequest).description)
+        retention = registry_text(registry.get(AccessAttempt).retention)
+    assert spanish == "Tus solicitudes de ejercicio de derechos"
+    assert retention.startswith("Se eliminan cuando han pasado 15 minutos"), "a setting's number, in the reader's words"

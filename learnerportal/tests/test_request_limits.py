@@ -44,7 +44,7 @@ class HugeUpload(io.RawIOBase):
         return count
 
 
-def post_huge(client, path, size=300 * MB, method="POST"):
+def post_huge(client, path, size=300 * MB, method="POST", **extra):
     """Send ``path`` a multipart body of ``size`` bytes, with the CSRF token a page gave the signed-in ``client``."""
     client.get("/settings/account/")
     body = HugeUpload(size)
@@ -55,6 +55,7 @@ def post_huge(client, path, size=300 * MB, method="POST"):
         CONTENT_LENGTH=str(size),
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
         **{"wsgi.input": body},
+        **extra,
     )
     return response, body
 
@@ -85,6 +86,11 @@ def test_a_300_mb_api_upload_is_refused_unread_in_json_with_a_session_too(learne
     assert response.status_code == 413 and body.read_bytes == 0
     assert response.json()["code"] == "too_large"
     assert response.json()["detail"] == "The body is larger than this address takes: at most 3 MB, files up to 2 MB."
+    spanish, _ = post_huge(client, "/api/v1/me/profile/", method="PATCH", HTTP_ACCEPT_LANGUAGE="es")
+    assert spanish.json()["code"] == "too_large", "the code never changes"
+    assert spanish.json()["detail"] == (
+        "Lo que enviaste es más grande de lo que admite esta dirección: como máximo 3 MB; archivos de hasta 2 MB."
+    )
 
 
 def test_a_photo_just_under_the_limit_reaches_the_form_which_says_why_beside_the_field(learner, client):

@@ -154,3 +154,29 @@ def test_right_to_left_keeps_a_username_and_a_date_in_their_own_order_and_turns_
     page.evaluate("document.documentElement.dir = 'rtl'")
     arrow = page.evaluate("getComputedStyle(document.querySelector('.back-link a'), '::before').content")
     assert arrow.startswith('"→'), "back points right, where a right-to-left line starts"
+
+
+def test_right_to_left_keeps_the_profile_path_in_the_sign_up_hint_in_its_own_order(live_server, browser, screenshot):
+    """A path in a translated sentence is isolated: "/learners/<username>/" reads left to right in any page."""
+    page = browser.new_context(viewport=SIZES[0]).new_page()
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.evaluate("document.documentElement.dir = 'rtl'")
+    # Each character of the path, left to right on the screen, with the hint's sentence right to left around it.
+    drawn = page.evaluate(
+        """() => {
+            const hint = document.querySelector("#id_username_helptext");
+            const path = hint.querySelector("bdi");
+            if (!path) return null;
+            const node = path.firstChild;
+            const lefts = [...node.textContent].map((_, index) => {
+                const range = document.createRange();
+                range.setStart(node, index);
+                range.setEnd(node, index + 1);
+                return range.getBoundingClientRect().left;
+            });
+            return {text: node.textContent, leftToRight: lefts.every((left, i) => i === 0 || left > lefts[i - 1])};
+        }"""
+    )
+    screenshot(page, "rtl-signup-hint")
+
+    assert drawn == {"text": "/learners/<username>/", "leftToRight": True}

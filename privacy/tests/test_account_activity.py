@@ -54,9 +54,9 @@ def sign_in_at(when, learner):
     return record(when, actor=learner, subject=learner, action=AuditEvent.Action.SIGNED_IN)
 
 
-def lines(html):
-    """Return the "What happened" text of each line of the page, newest first."""
-    return re.findall(r'<td data-label="What happened">(.*?)</td>', html)
+def lines(html, column="What happened"):
+    """Return the "What happened" text (``column``: its heading in the page's language) of each line, newest first."""
+    return re.findall(rf'<td data-label="{column}">(.*?)</td>', html)
 
 
 def link(html, name):
@@ -245,6 +245,58 @@ def test_staff_actions_are_told_in_the_portals_words_naming_no_one(reader, learn
         reader.get(ACTIVITY, {"kind": "requests"}, **spanish).text
     ), "the step in Spanish too, not its code"
     assert "consultó tu solicitud y un resumen de tus datos" in reader.get(ACTIVITY, {"kind": "staff"}, **spanish).text
+
+
+def test_staff_changes_and_views_read_in_the_learners_language_old_rows_too(reader, learner, agent, officer):
+    record(at(0), actor=learner, subject=learner, action=AuditEvent.Action.PROFILE_UPDATED, changes={"fields": ["bio"]})
+    record(
+        at(1),
+        actor=officer,
+        subject=learner,
+        action=AuditEvent.Action.ACCOUNT_CHANGED,
+        changes={"fields": ["email", "is_active", "username"]},
+    )
+    staff_view(at(3), agent, learner, view="your account and profile", request_reference="")
+    record(
+        at(4),
+        actor=agent,
+        subject=learner,
+        action=AuditEvent.Action.STAFF_VIEWED,
+        changes={"view": "your account and profile", "shown": "history"},
+    )
+    record(
+        at(5),
+        actor=agent,
+        subject=learner,
+        action=AuditEvent.Action.STAFF_VIEWED,
+        changes={"view": "your account", "shown": "list", "list": "accounts.user"},
+    )
+    # Rows written before the phrase was kept apart from how it was seen.
+    staff_view(at(7), agent, learner, view="the change history of your account and profile", request_reference="")
+    staff_view(at(9), agent, learner, view="your account in the results of a search", request_reference="")
+
+    english = reader.get(ACTIVITY, {"kind": "staff"}).text
+    spanish = reader.get(ACTIVITY, {"kind": "staff"}, HTTP_ACCEPT_LANGUAGE="es").text
+    profile = reader.get(ACTIVITY, {"kind": "privacy"}, HTTP_ACCEPT_LANGUAGE="es").text
+
+    assert lines(english) == [
+        "A member of the support team viewed your account in the results of a search.",
+        "A member of the support team viewed the change history of your account and profile.",
+        "A member of the support team viewed your account in a list of users.",
+        "A member of the support team viewed the change history of your account and profile.",
+        "A member of the support team viewed your account and profile.",
+        "Our privacy officer changed your account details in admin: email address, active, username.",
+    ]
+    assert lines(spanish, column="Qué ocurrió") == [
+        "Un miembro del equipo de soporte consultó tu cuenta en los resultados de una búsqueda.",
+        "Un miembro del equipo de soporte consultó el historial de cambios de tu cuenta y tu perfil.",
+        "Un miembro del equipo de soporte consultó tu cuenta en una lista de usuarios.",
+        "Un miembro del equipo de soporte consultó el historial de cambios de tu cuenta y tu perfil.",
+        "Un miembro del equipo de soporte consultó tu cuenta y tu perfil.",
+        "Nuestro delegado de protección de datos cambió los datos de tu cuenta en la administración: "
+        "dirección de correo electrónico, activo, nombre de usuario.",
+    ]
+    assert "Perfil actualizado: biografía." in profile
 
 
 @pytest.mark.parametrize(

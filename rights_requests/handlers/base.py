@@ -271,6 +271,10 @@ class Handler:
         """Return ``{part: what the learner proposed}`` staff may approve one by one (``approves_in_part``)."""
         return {}
 
+    def approvable_part_in_words(self, part, proposed):
+        """Return ``(label, value)``: a part of ``approvable_parts`` and its proposed value, in the reader's words."""
+        return part.replace("_", " ").capitalize(), str(proposed)
+
     def approve_in_part(self, request, approved, note):
         """Return the request's details recording that staff approved only the parts ``approved``.
 

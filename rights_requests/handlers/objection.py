@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.functional import lazy
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -23,7 +23,9 @@ OBJECTABLE_PURPOSES = tuple(CONSENT_PURPOSES)
 
 def _final_purposes():
     """Return the purposes an objection stops for good, in quotes, e.g. "“marketing email”" (active language)."""
-    return get_text_list([f"“{Purpose(purpose).label.lower()}”" for purpose in OBJECTION_FINAL_PURPOSES])
+    # Translators: quotation marks around a quoted phrase, as your language writes them (Spanish: «…»).
+    marks = pgettext("quoted phrase", "“%(phrase)s”")
+    return get_text_list([marks % {"phrase": Purpose(purpose).label.lower()} for purpose in OBJECTION_FINAL_PURPOSES])
 
 
 class ObjectionRequestForm(RightsRequestForm):

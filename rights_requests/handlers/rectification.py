@@ -260,6 +260,9 @@ class RectificationHandler(Handler):
     def approvable_parts(self, request):
         return request.details.get("changes") or {}
 
+    def approvable_part_in_words(self, part, proposed):
+        return profile_field_label(part), profile_value_text(part, proposed) if proposed else ""
+
     def approve_in_part(self, request, approved, note):
         """Record the proposed corrections staff accept (GDPR Art. 16: they may accept only some).
 

@@ -69,7 +69,11 @@ def test_a_view_without_an_open_request_is_recorded_without_one(agent_client, le
 
 def test_opening_a_records_change_history_is_recorded_too(agent_client, learner):
     assert agent_client.get(f"/admin/accounts/user/{learner.pk}/history/").status_code == 200
-    assert staff_views(learner).get().changes == {"view": "the change history of your account and profile"}
+    assert staff_views(learner).get().changes == {"view": "your account and profile", "shown": "history"}
+    learner_client = Client()
+    learner_client.force_login(learner)
+    activity = learner_client.get("/settings/security/activity/", HTTP_ACCEPT_LANGUAGE="es").text
+    assert "consultó el historial de cambios de tu cuenta y tu perfil." in activity
 
 
 def test_work_queues_and_refused_pages_record_nothing(agent_client, learner):
@@ -84,7 +88,7 @@ def test_an_agent_confirming_an_email_address_is_recorded_against_the_account_fo
 
     assert found.status_code == 200 and f"/admin/accounts/user/{learner.pk}/change/" in found.text
     event = staff_views(learner).get()
-    assert event.actor == agent and event.changes == {"view": "your account in the results of a search"}
+    assert event.actor == agent and event.changes == {"view": "your account", "shown": "search"}
     # SECURITY: the term may be an email address: it is stored nowhere, for nobody.
     assert not AuditEvent.objects.filter(changes__icontains="noor@").exists()
     learner_client = Client()
@@ -108,7 +112,11 @@ def test_listing_accounts_records_each_account_shown_but_ones_own(agent, agent_c
 
     listed = AuditEvent.objects.filter(action=AuditEvent.Action.STAFF_VIEWED, actor=agent)
     assert sorted(listed.values_list("subject__username", flat=True)) == ["noor", "priya.officer"]
-    assert staff_views(learner).get().changes == {"view": "your account in a list of users"}
+    assert staff_views(learner).get().changes == {"view": "your account", "shown": "list", "list": "accounts.user"}
+    learner_client = Client()
+    learner_client.force_login(learner)
+    activity = learner_client.get("/settings/security/activity/", HTTP_ACCEPT_LANGUAGE="es").text
+    assert "consultó tu cuenta en una lista de usuarios." in activity
 
 
 def test_superusers_see_and_search_emails_and_are_recorded_too(verified_login, learner):
@@ -118,7 +126,7 @@ def test_superusers_see_and_search_emails_and_are_recorded_too(verified_login, l
     page = client.get("/admin/accounts/user/", {"q": "example.org"}).text
 
     assert "noor@example.org" in page
-    assert staff_views(learner).get().changes == {"view": "your account in the results of a search"}
+    assert staff_views(learner).get().changes == {"view": "your account", "shown": "search"}
 
 
 @pytest.mark.parametrize("accounts", [3, 30])
@@ -210,6 +218,10 @@ def test_agents_cannot_filter_accounts_by_part_of_an_email_in_the_address_bar(ag
     assert agent_client.get("/admin/accounts/user/", {"is_staff__exact": "0"}).status_code == 200
 
 
+def by_items(changes):
+    return sorted(changes.items())
+
+
 @pytest.mark.parametrize("method", ["post", "head"])
 def test_a_list_search_or_history_shown_for_another_method_is_recorded_like_a_get(
     agent_client, learner, officer, method
@@ -221,12 +233,15 @@ def test_a_list_search_or_history_shown_for_another_method_is_recorded_like_a_ge
     history = send(f"/admin/accounts/user/{learner.pk}/history/")
 
     assert [found.status_code, listed.status_code, history.status_code] == [200, 200, 200]
-    assert sorted(staff_views(learner).values_list("changes__view", flat=True)) == [
-        "the change history of your account and profile",
-        "your account in a list of users",
-        "your account in the results of a search",
-    ]
-    assert staff_views(officer).get().changes == {"view": "your account in a list of users"}
+    assert sorted(staff_views(learner).values_list("changes", flat=True), key=by_items) == sorted(
+        [
+            {"view": "your account", "shown": "list", "list": "accounts.user"},
+            {"view": "your account", "shown": "search"},
+            {"view": "your account and profile", "shown": "history"},
+        ],
+        key=by_items,
+    )
+    assert staff_views(officer).get().changes == {"view": "your account", "shown": "list", "list": "accounts.user"}
 
 
 def test_a_superusers_change_form_shown_again_after_a_post_is_recorded(verified_login, learner):

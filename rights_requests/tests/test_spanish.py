@@ -24,6 +24,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from accounts.models import Profile
+from rights_requests import services
 from rights_requests.models import RightsRequest
 from rights_requests.portability import portable_export_write
 from rights_requests.reports import access_report_write
@@ -237,3 +238,15 @@ def test_an_api_error_says_its_detail_in_spanish_under_the_same_code(api):
     assert answers["es"]["detail"] == "Elige al menos un uso de tus datos al que oponerte."
     assert answers["es"]["fields"] == {"details.purposes": ["Elige al menos un uso de tus datos al que oponerte."]}
     assert answers["en-gb"]["detail"] == "Choose at least one use of your data to object to."
+
+
+def test_the_portals_own_notes_on_a_request_read_in_the_readers_language_whoever_filed_it(client, learner):
+    """A note the portal writes is stored in English and translated when shown, whatever language it was filed in."""
+    rights_request = services.request_submit(actor=learner, subject=learner, request_type="access", details={})
+    client.force_login(learner)
+
+    spanish = client.get(f"/settings/data/{rights_request.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(f"/settings/data/{rights_request.pk}/").content.decode()
+
+    assert "La presentaste con tu sesión iniciada, así que sabemos que eres tú." in spanish
+    assert "You filed it while signed in to your account, so we know it is you." in english

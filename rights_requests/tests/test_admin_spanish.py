@@ -1,0 +1,81 @@
+"""The admin in Spanish for a staff member who chose it: the portal's own words there are translated too.
+
+Django translates its own admin; these pages check the portal's: site and app names, model and
+field names, help texts, actions, messages and the request steps' forms. What stays English is said
+in the README (the registry's sentences reworded for staff).
+"""
+
+import re
+from html import unescape
+
+import pytest
+
+from learnerportal.tests.factories import EnrollmentFactory
+from rights_requests import services
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/rights_requests/rightsrequest/"
+
+
+def text(response):
+    """Return the page's visible text, tags dropped, whitespace collapsed."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture
+def spanish_officer(client, officer, verified_login):
+    """Return the test client, signed in (with 2FA) as the privacy officer, who chose Spanish on Settings → Account."""
+    officer.profile.language = "es"
+    officer.profile.save(update_fields=["language"])
+    verified_login(client, officer)
+    return client
+
+
+def choose(client, action, rights_request):
+    return client.post(QUEUE, {"action": action, "_selected_action": [str(rights_request.pk)], "index": "0"})
+
+
+def test_the_site_the_queue_and_a_request_speak_spanish(spanish_officer, learner):
+    EnrollmentFactory(user=learner)
+    erasure = services.request_submit(actor=learner, subject=learner, request_type="erasure", details={})
+
+    index = text(spanish_officer.get("/admin/"))
+    queue = text(spanish_officer.get(QUEUE))
+    page = text(spanish_officer.get(f"{QUEUE}{erasure.pk}/change/"))
+
+    assert "Personal de Learner Portal" in index and "Learner Portal staff" not in index
+    for words in ("Cuentas y registros de aprendizaje", "Cumplimiento normativo", "Eventos de auditoría"):
+        assert words in index
+    for words in ("Versiones de la política", "Limitaciones del tratamiento", "Ejecuciones de tratamiento"):
+        assert words in index
+    assert "Solicitudes de ejercicio de derechos" in queue
+    assert "Prorrogar el plazo…" in page and "Plazo" in page
+
+
+def test_the_steps_forms_and_the_confirmation_of_an_erasure_speak_spanish(spanish_officer, learner):
+    erasure = services.request_submit(actor=learner, subject=learner, request_type="erasure", details={})
+    rectification = services.request_submit(
+        actor=learner, subject=learner, request_type="rectification", details={"changes": {"full_name": "Noor H"}}
+    )
+
+    approve = text(choose(spanish_officer, "approve", erasure))
+    approve_some = text(choose(spanish_officer, "approve_some", rectification))
+
+    assert "Se suprimen" in approve and "Se conservan" in approve and "Se anonimizan" in approve
+    assert not re.search(r"\b(Deleted|Retained|Anonymised)\b", approve)
+    assert "Nombre completo → Noor H" in approve_some and "Full name" not in approve_some
+
+
+def test_accounts_and_the_audit_log_speak_spanish(spanish_officer, learner, officer):
+    users = text(spanish_officer.get("/admin/accounts/user/"))
+    account = text(spanish_officer.get(f"/admin/accounts/user/{learner.pk}/change/"))
+    audit = text(spanish_officer.get("/admin/compliance/auditevent/"))
+
+    assert "Escribe un nombre de usuario o una dirección de correo electrónico completos" in users
+    assert "Es staff" in users and "Fecha de alta" in users
+    assert "Permisos" in account and "Fechas importantes" in account
+    for heading in ("Interesado", "Autor", "Acción", "Red", "Creado el"):
+        assert heading in audit
+    assert "Request id" not in audit and "Created at" not in audit
