@@ -2,16 +2,19 @@
 
 import base64
 import datetime
+import json
 import re
+import zipfile
 
 import pytest
 import time_machine
 from django.contrib.staticfiles import finders
 from django.core import mail
 from django.test import Client
-from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from accounts.models import TOTPDevice
+from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent, StaffGroup
 from learnerportal.tests.factories import PASSWORD, PasskeyFactory, UserFactory, staff_member
 from learnerportal.tests.support import (
@@ -21,6 +24,8 @@ from learnerportal.tests.support import (
     passkey_sign_in,
     password_step_client,
 )
+from rights_requests.portability import portable_export_file
+from rights_requests.reports import access_report_file
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +313,44 @@ def test_staff_reach_the_admin_site_with_a_passkey_as_their_second_factor(client
 
     assert done.json()["redirect_url"] == "/admin/"
     assert staff.get("/admin/").status_code == 200
+
+
+def test_copies_of_the_data_list_passkeys_by_name_and_dates_never_their_key_material(lin, clock):
+    passkey = PasskeyFactory(user=lin, name="Work laptop")
+    passkey.last_used_at = START + datetime.timedelta(days=2)
+    passkey.save(update_fields=["last_used_at"])
+    handle = WebAuthnUserHandle.objects.get(user=lin).handle_hex
+    key_material = [
+        text
+        for value in (passkey.credential_id, passkey.public_key, bytes.fromhex(handle))
+        for text in (
+            value.hex(),
+            base64.b64encode(value).decode(),
+            base64.urlsafe_b64encode(value).decode().rstrip("="),
+        )
+    ] + [passkey.credential_id_sha256]
+
+    with access_report_file(lin) as output:
+        report = output.read().decode()
+    with portable_export_file(lin) as output, zipfile.ZipFile(output) as archive:
+        files = {name: archive.read(name).decode(errors="replace") for name in archive.namelist()}
+
+    section = report.split("<h3>Your passkeys for two-factor sign-in</h3>")[1].split("</section>")[0]
+    assert "<td>Work laptop</td><td>30 November 2026, 09:00 GMT</td><td>2 December 2026, 09:00 GMT</td>" in section
+    assert json.loads(files["passkeys.json"]) == [
+        {"name": "Work laptop", "created_at": "2026-11-30T09:00:00+00:00", "last_used_at": "2026-12-02T09:00:00+00:00"}
+    ]
+    for text in key_material:
+        assert text not in report
+        assert not any(text in content for content in files.values())
+
+
+def test_erasure_deletes_every_passkey_and_what_the_library_keeps_with_it(lin):
+    PasskeyFactory.create_batch(2, user=lin)
+    kofis = PasskeyFactory(user=UserFactory(username="kofi"))
+
+    erasure_execute(subject=lin)
+
+    assert list(WebAuthnCredential.objects.all()) == [kofis]
+    assert list(WebAuthnAttestation.objects.values_list("credential", flat=True)) == [kofis.pk]
+    assert list(WebAuthnUserHandle.objects.values_list("user", flat=True)) == [kofis.user_id]
