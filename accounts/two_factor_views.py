@@ -121,6 +121,8 @@ def two_factor_login(request):
             return redirect(next_url)
         form.add_error("token", pause_in_words(pause) if pause else WRONG_CODE)
     context = {"form": form, "next": next_url, **_passkey_offer(request, pending)}
+    if "passkey_config" in context and not form.errors:
+        form.fields["token"].widget.attrs.pop("autofocus", None)  # the passkey comes first
     return render(request, "accounts/two_factor_login.html", context)
 
 
