@@ -23,6 +23,7 @@ from learnerportal.tests.support import (
     passkey_add_through_pages,
     passkey_sign_in,
     password_step_client,
+    unmarked_text,
 )
 from rights_requests.portability import portable_export_file
 from rights_requests.reports import access_report_file
@@ -354,3 +355,19 @@ def test_erasure_deletes_every_passkey_and_what_the_library_keeps_with_it(lin):
     assert list(WebAuthnCredential.objects.all()) == [kofis]
     assert list(WebAuthnAttestation.objects.values_list("credential", flat=True)) == [kofis.pk]
     assert list(WebAuthnUserHandle.objects.values_list("user", flat=True)) == [kofis.user_id]
+
+
+def test_every_word_of_the_passkey_pages_and_the_code_step_is_marked_for_translation(lin, lin_verified, pseudo_locale):
+    passkey = PasskeyFactory(user=lin, name="Work laptop")
+    waiting = password_step_client(lin)
+    pages = [
+        lin_verified.get("/settings/privacy/"),
+        lin_verified.get("/settings/privacy/two-factor/passkeys/add/"),
+        lin_verified.get(f"/settings/privacy/two-factor/passkeys/{passkey.pk}/name/"),
+        lin_verified.get(f"/settings/privacy/two-factor/passkeys/{passkey.pk}/remove/"),
+        waiting.get("/accounts/login/code/"),
+    ]
+
+    for page in pages:
+        assert page.status_code == 200
+        assert unmarked_text(page.content.decode(), allowed=["lin", "Work laptop"]) == []
