@@ -558,8 +558,6 @@ else:
 OTP_WEBAUTHN_RP_NAME = "Learner Portal"
 # A passkey is a second factor only: signing in always starts with the password (README, "Passkeys").
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
-# The library's failures are logged by its own logger without personal data (a refused ceremony's kind).
-OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "django_otp_webauthn"
 
 # One line per event: time (UTC), level, logger, request id ("-" outside a request) and the rights request's
 # reference in background work; DJANGO_LOG_FORMAT=json writes one JSON object per line. No personal data:
