@@ -19,6 +19,7 @@ from .exceptions import TwoFactorError
 from .passkeys import passkey_add, passkey_registration_begin, passkey_sign_in_begin, passkey_sign_in_complete
 from .reauthentication import recently_authenticated
 from .selectors import two_factor_enabled
+from .two_factor_views import second_factor_passed_tell
 
 
 def _error(code, detail, status):
@@ -101,4 +102,5 @@ def passkey_sign_in_complete_view(request):
         user = passkey_sign_in_complete(request, data)
     except TwoFactorError as error:
         return _error(error.code, error.detail, 403)
+    second_factor_passed_tell(request, user)
     return JsonResponse({"id": user.otp_device.pk, "redirect_url": safe_next_url(request, reverse("home"))})

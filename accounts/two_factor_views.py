@@ -79,6 +79,24 @@ def _tell_backup_codes_left(request, left):
         messages.warning(request, text % {"count": left})
 
 
+def second_factor_passed_tell(request, user):
+    """Tell ``user``, just past the code step (a code, a backup code or a passkey), what they must know now.
+
+    A recovery under way (a sign-in with a second factor does not cancel it: its owner decides, in
+    one click), and how many backup codes are left after one was used.
+    """
+    if account_recovery_waiting(user) is not None:
+        messages.warning(
+            request,
+            _(
+                "A recovery of your account without its second factors is under way, and signing in does "
+                "not stop it. If you did not start it, cancel it with the button at the top of the page."
+            ),
+        )
+    if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
+        _tell_backup_codes_left(request, backup_codes_left(user))
+
+
 def _passkey_offer(request, user):
     """Return what the code step needs to offer ``user``'s passkeys first; {} when they have none."""
     if not passkeys_of(user):
@@ -107,17 +125,7 @@ def two_factor_login(request):
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
-            if account_recovery_waiting(user) is not None:
-                # A sign-in with a second factor does not cancel a recovery by itself: its owner decides, in one click.
-                messages.warning(
-                    request,
-                    _(
-                        "A recovery of your account without its second factors is under way, and signing in does "
-                        "not stop it. If you did not start it, cancel it with the button at the top of the page."
-                    ),
-                )
-            if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
-                _tell_backup_codes_left(request, backup_codes_left(user))
+            second_factor_passed_tell(request, user)
             return redirect(next_url)
         form.add_error("token", pause_in_words(pause) if pause else WRONG_CODE)
     context = {"form": form, "next": next_url, **_passkey_offer(request, pending)}

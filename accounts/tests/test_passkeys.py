@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import Client
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
-from accounts.models import TOTPDevice
+from accounts.models import AccountRecovery, TOTPDevice
 from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent, StaffGroup
 from learnerportal.tests.factories import PASSWORD, PasskeyFactory, UserFactory, staff_member
@@ -373,3 +373,23 @@ def test_every_word_of_the_passkey_pages_and_the_code_step_is_marked_for_transla
         # What the passkey script shows in place of its <template>s is checked too.
         html = page.content.decode().replace("<template", "<div").replace("</template>", "</div>")
         assert unmarked_text(html, allowed=["lin", "Work laptop"]) == []
+
+
+def test_signing_in_with_a_passkey_during_a_recovery_says_it_goes_on(lin, lin_verified):
+    passkey = SoftPasskey()
+    passkey_add_through_pages(lin_verified, passkey)
+    AccountRecovery.objects.create(
+        user=lin,
+        status=AccountRecovery.Status.WAITING,
+        started_at=START,
+        completes_at=START + datetime.timedelta(days=3),
+    )
+
+    client = password_step_client(lin)
+    assert passkey_sign_in(client, passkey).status_code == 200
+
+    page = client.get("/settings/privacy/").content.decode()
+    assert (
+        "A recovery of your account without its second factors is under way, and signing in does not stop it." in page
+    )
+    assert AccountRecovery.objects.get(user=lin).status == AccountRecovery.Status.WAITING
