@@ -331,3 +331,18 @@ class PasswordForm(FocusFirstErrorMixin, forms.Form):
 
 class PasswordAndCodeForm(PasswordForm, CodeForm):
     """The password and a current code: asked before turning 2FA off or making new backup codes."""
+
+
+class PasskeyNameForm(FocusFirstErrorMixin, forms.Form):
+    """A passkey's name, so its owner can tell their passkeys apart (e.g. "Work laptop")."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+        help_text=_("Where the passkey is, e.g. “Work laptop” or “Blue security key”. Up to 64 characters."),
+        error_messages={
+            "required": _("Give the passkey a name."),
+            "max_length": _("Keep the name to 64 characters or fewer."),
+        },
+    )

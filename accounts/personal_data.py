@@ -6,6 +6,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.translation import gettext_noop
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from compliance.registry import (
     WHILE_ACCOUNT_EXISTS,
@@ -567,6 +568,105 @@ DECLARATIONS = [
         ),
         erasure=Delete(),
         export_name="account_recoveries",
+    ),
+    # Passkeys: django-otp-webauthn's models, declared here because accounts owns every second factor.
+    # A copy lists each passkey by its name and dates; the key material (public key, credential id and its
+    # hash, the authenticator's attestation) identifies the authenticator to us and is of no use elsewhere.
+    ModelDeclaration(
+        model=WebAuthnCredential,
+        subject_lookup="user",
+        description=gettext_noop("Your passkeys for two-factor sign-in"),
+        listed_by="created_at",
+        fields={
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name you gave the passkey")),
+            "created_at": PersonalField(Category.SECURITY, gettext_noop("When you added it")),
+            "last_used_at": PersonalField(Category.SECURITY, gettext_noop("When you last signed in with it")),
+            "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether it may be used"), portable=False),
+            "credential_id": PersonalField(
+                Category.SECURITY, gettext_noop("The passkey's identifier, chosen by your device"), exportable=False
+            ),
+            "credential_id_sha256": PersonalField(
+                Category.SECURITY, gettext_noop("A one-way fingerprint of the passkey's identifier"), exportable=False
+            ),
+            "public_key": PersonalField(
+                Category.SECURITY,
+                gettext_noop("The passkey's public key, which checks its signatures"),
+                exportable=False,
+            ),
+            "aaguid": PersonalField(
+                Category.SECURITY,
+                gettext_noop("The make of the device holding the passkey, if it told"),
+                exportable=False,
+            ),
+            "sign_count": PersonalField(
+                Category.SECURITY,
+                gettext_noop("How many times the device says it signed, against copies"),
+                exportable=False,
+            ),
+            "transports": PersonalField(
+                Category.SECURITY,
+                gettext_noop("How your browser reaches the device (USB, internal …)"),
+                exportable=False,
+            ),
+            "discoverable": PersonalField(
+                Category.SECURITY, gettext_noop("Whether the device keeps the passkey itself"), exportable=False
+            ),
+            "backup_eligible": PersonalField(
+                Category.SECURITY, gettext_noop("Whether the passkey may be backed up"), exportable=False
+            ),
+            "backup_state": PersonalField(
+                Category.SECURITY, gettext_noop("Whether the passkey is backed up"), exportable=False
+            ),
+        },
+        other_fields=("id", "user", "credential_type"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source=gettext_noop("You and your device, when you added the passkey"),
+        erasure=Delete(),
+        export_name="passkeys",
+    ),
+    ModelDeclaration(
+        model=WebAuthnAttestation,
+        subject_lookup="credential__user",
+        description=gettext_noop("What your device declared when you added a passkey"),
+        fields={
+            "fmt": PersonalField(Category.SECURITY, gettext_noop("The kind of declaration"), exportable=False),
+            "data": PersonalField(
+                Category.SECURITY, gettext_noop("The declaration, holding the passkey's public key"), exportable=False
+            ),
+            "client_data_json": PersonalField(
+                Category.SECURITY,
+                gettext_noop("What your browser signed: this site's address and a challenge"),
+                exportable=False,
+            ),
+        },
+        other_fields=("id", "credential"),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ON,
+        recipients=(),
+        source=gettext_noop("Your device, when you added the passkey"),
+        erasure=Delete(),
+        export_name="passkey_attestations",
+    ),
+    ModelDeclaration(
+        model=WebAuthnUserHandle,
+        subject_lookup="user",
+        description=gettext_noop("The random number your passkeys know your account by"),
+        fields={
+            "handle_hex": PersonalField(
+                Category.SECURITY,
+                gettext_noop("A random number, not your username, given to your devices"),
+                exportable=False,
+            ),
+        },
+        other_fields=("user",),
+        processing=(TWO_FACTOR,),
+        retention=WHILE_ACCOUNT,
+        recipients=(),
+        source=gettext_noop("Made for you when you first add a passkey"),
+        erasure=Delete(),
+        export_name="passkey_user_handles",
     ),
 ]
 

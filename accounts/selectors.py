@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
+from django_otp_webauthn.models import WebAuthnCredential
 
 from compliance.models import AuditEvent
 from compliance.regimes import STATE_COUNTRY, RegimeKey, regime, regime_for_place
@@ -179,6 +180,27 @@ def backup_codes_unused():
 def two_factor_enabled(user):
     """Return whether ``user`` must give a code after the password (has a confirmed TOTP device)."""
     return authenticators_in_use().filter(user=user).exists()
+
+
+def passkeys_of(user):
+    """Return ``user``'s passkeys, oldest first: a list of ``WebAuthnCredential`` (name, created_at, last_used_at)."""
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at", "pk"))
+
+
+def access_own_passkey(*, user, passkey_id, for_update=False):
+    """Return the passkey ``passkey_id`` if it belongs to ``user``.
+
+    Args:
+        for_update: lock its row (inside a transaction) against a change racing this one.
+
+    Raises:
+        Http404: for an unknown id or another learner's passkey — the same answer.
+    """
+    passkeys = WebAuthnCredential.objects.filter(pk=passkey_id, user_id=user.pk)
+    passkey = (passkeys.select_for_update() if for_update else passkeys).first()
+    if passkey is None:
+        raise Http404("No such passkey.")
+    return passkey
 
 
 def backup_codes_left(user):

@@ -16,8 +16,9 @@ from . import conf
 from .exceptions import TwoFactorError
 from .forms import CodeForm, PasswordForm
 from .models import BackupCodeDevice
+from .passkeys import passkey_script_config
 from .reauthentication import authentication_mark
-from .selectors import account_recovery_waiting, backup_codes_left, two_factor_pause
+from .selectors import account_recovery_waiting, backup_codes_left, passkeys_of, two_factor_pause
 from .tokens import staff_enrolment_token_generator
 from .two_factor import (
     STAFF_ENROLMENT_SESSION_KEY,
@@ -78,11 +79,39 @@ def _tell_backup_codes_left(request, left):
         messages.warning(request, text % {"count": left})
 
 
+def second_factor_passed_tell(request, user):
+    """Tell ``user``, just past the code step (a code, a backup code or a passkey), what they must know now.
+
+    A recovery under way (a sign-in with a second factor does not cancel it: its owner decides, in
+    one click), and how many backup codes are left after one was used.
+    """
+    if account_recovery_waiting(user) is not None:
+        messages.warning(
+            request,
+            _(
+                "A recovery of your account without its second factors is under way, and signing in does "
+                "not stop it. If you did not start it, cancel it with the button at the top of the page."
+            ),
+        )
+    if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
+        _tell_backup_codes_left(request, backup_codes_left(user))
+
+
+def _passkey_offer(request, user):
+    """Return what the code step needs to offer ``user``'s passkeys first; {} when they have none."""
+    if not passkeys_of(user):
+        return {}
+    return {
+        "passkey_config": passkey_script_config(request),
+        "passkey_script": "django_otp_webauthn/otp_webauthn_auth.js",
+    }
+
+
 @never_cache
 @sensitive_post_parameters("token")
 def two_factor_login(request):
     """The second step of signing in: a code from the app or a backup code."""
-    if two_factor_login_pending_user(request) is None:
+    if (pending := two_factor_login_pending_user(request)) is None:
         messages.info(request, _("Please sign in with your password first."))
         return redirect("accounts:login")
     next_url = safe_next_url(request, reverse("home"))
@@ -96,20 +125,13 @@ def two_factor_login(request):
             messages.error(request, error.detail)
             return redirect("accounts:login")
         if user is not None:
-            if account_recovery_waiting(user) is not None:
-                # A sign-in with a second factor does not cancel a recovery by itself: its owner decides, in one click.
-                messages.warning(
-                    request,
-                    _(
-                        "A recovery of your account without its second factors is under way, and signing in does "
-                        "not stop it. If you did not start it, cancel it with the button at the top of the page."
-                    ),
-                )
-            if isinstance(getattr(user, "otp_device", None), BackupCodeDevice):
-                _tell_backup_codes_left(request, backup_codes_left(user))
+            second_factor_passed_tell(request, user)
             return redirect(next_url)
         form.add_error("token", pause_in_words(pause) if pause else WRONG_CODE)
-    return render(request, "accounts/two_factor_login.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, **_passkey_offer(request, pending)}
+    if "passkey_config" in context and not form.errors:
+        form.fields["token"].widget.attrs.pop("autofocus", None)  # the passkey comes first
+    return render(request, "accounts/two_factor_login.html", context)
 
 
 @never_cache

@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.i18n import JavaScriptCatalog
 
-from . import forms, recovery_views, two_factor_views, views
+from . import forms, passkey_views, recovery_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -23,6 +24,26 @@ urlpatterns = [
         name="recovery_cancel_link",
     ),
     path("settings/security/recovery/cancel/", recovery_views.recovery_cancel, name="recovery_cancel"),
+    path("accounts/passkeys/sign-in/begin/", passkey_views.passkey_sign_in_begin_view, name="passkey_sign_in_begin"),
+    path(
+        "accounts/passkeys/sign-in/complete/",
+        passkey_views.passkey_sign_in_complete_view,
+        name="passkey_sign_in_complete",
+    ),
+    path(
+        "accounts/passkeys/add/begin/", passkey_views.passkey_registration_begin_view, name="passkey_registration_begin"
+    ),
+    path(
+        "accounts/passkeys/add/complete/",
+        passkey_views.passkey_registration_complete_view,
+        name="passkey_registration_complete",
+    ),
+    # The passkey scripts' messages (django-otp-webauthn's djangojs catalog), in the page's language.
+    path(
+        "accounts/passkeys/messages.js",
+        JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
+        name="passkey_messages",
+    ),
     path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
     path(
         "settings/privacy/two-factor/staff-enrol/<uidb64>/<token>/",

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_tasks_db",
     "django_otp",
+    "django_otp_webauthn",  # passkeys (WebAuthn) as django-otp devices; it registers no admin
     "axes",
     "pgtrigger",
     "rest_framework",
@@ -540,6 +541,23 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if D
 # name: SecurityMiddleware would read that Host before adding its own headers, so a bad one would
 # be answered with a 400 that has none of them.
 SECURE_SSL_HOST = urlsplit(PORTAL_BASE_URL).netloc or None
+
+# Passkeys (WebAuthn Level 3, django-otp-webauthn) as a second factor beside the app and backup codes.
+# The relying party is the portal's public host: a passkey made for it works on that host and its
+# subdomains only, and changing it later orphans every passkey (learners would add theirs again).
+# WebAuthn needs a secure context (HTTPS, or http://localhost) and a host name, not an IP address:
+# while developing on http://127.0.0.1:8000, passkeys work at http://localhost:8000.
+_portal = urlsplit(PORTAL_BASE_URL)
+if _portal.scheme == "https" or _portal.hostname == "localhost":
+    OTP_WEBAUTHN_RP_ID = _portal.hostname
+    #: The origins (scheme://host[:port]) a passkey ceremony may come from: the public address's.
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_portal.scheme}://{_portal.netloc}"]
+else:
+    OTP_WEBAUTHN_RP_ID = "localhost"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{_portal.port}" if _portal.port else "http://localhost"]
+OTP_WEBAUTHN_RP_NAME = "Learner Portal"
+# A passkey is a second factor only: signing in always starts with the password (README, "Passkeys").
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # One line per event: time (UTC), level, logger, request id ("-" outside a request) and the rights request's
 # reference in background work; DJANGO_LOG_FORMAT=json writes one JSON object per line. No personal data:

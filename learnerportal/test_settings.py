@@ -44,6 +44,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Background tasks run at once, inside the test.
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 PORTAL_BASE_URL = "http://testserver"
+# Passkey ceremonies as a browser on http://localhost makes them (tests sign them with a software authenticator).
+OTP_WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://localhost"]
 # High API limits, so that no test is throttled except the one about throttling (it sets its own).
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405

@@ -109,7 +109,7 @@ def two_factor_setup(request):
     )
 
 
-def _code_step_passed(request):
+def code_step_passed(request):
     """Return a redirect to sign in again with a code when this session has 2FA on but only passed the password."""
     if request.user.is_verified():
         return None
@@ -118,10 +118,10 @@ def _code_step_passed(request):
     return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:login"))
 
 
-def _with_password_and_code(request, *, action, template, done):
+def with_password_and_code(request, *, action, template, done, context=None):
     """Run a change to an account's 2FA that the password and a current code must confirm.
 
-    Shared by making new backup codes and turning 2FA off: both need 2FA to be on
+    Shared by making new backup codes, turning 2FA off and removing a passkey: all need 2FA to be on
     and this session to have passed the code step, and show ``template`` with a
     ``PasswordAndCodeForm`` (errors beside the field) until ``action`` succeeds.
 
@@ -130,10 +130,11 @@ def _with_password_and_code(request, *, action, template, done):
             it raises ``TwoFactorError`` (with ``field``) for a wrong password or code.
         template: the form's template.
         done: called with ``action``'s result; returns the response on success.
+        context: more for the template, beside ``form``.
     """
     if not two_factor_enabled(request.user):
         return redirect("privacy:settings")
-    if refusal := _code_step_passed(request):
+    if refusal := code_step_passed(request):
         return refusal
     form = PasswordAndCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -145,7 +146,7 @@ def _with_password_and_code(request, *, action, template, done):
             form.add_error(error.field, pause_in_words(pause) if pause and error.field == "token" else error.detail)
         else:
             return done(result)
-    return render(request, template, {"form": form})
+    return render(request, template, {"form": form, **(context or {})})
 
 
 @never_cache
@@ -153,7 +154,7 @@ def _with_password_and_code(request, *, action, template, done):
 @sensitive_post_parameters("password", "token")
 def two_factor_backup_codes(request):
     """Make a new set of backup codes with the password and a current code; the old set stops working."""
-    return _with_password_and_code(
+    return with_password_and_code(
         request,
         action=backup_codes_regenerate,
         template="privacy/two_factor_new_codes.html",
@@ -172,7 +173,7 @@ def _two_factor_turned_off(request):
 @sensitive_post_parameters("password", "token")
 def two_factor_disable_view(request):
     """Turn 2FA off with the password and a current code."""
-    return _with_password_and_code(
+    return with_password_and_code(
         request,
         action=two_factor_disable,
         template="privacy/two_factor_disable.html",

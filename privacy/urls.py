@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import two_factor_views, unsubscribe_views, views
+from . import passkey_views, two_factor_views, unsubscribe_views, views
 
 
 class UsernameConverter:
@@ -40,6 +40,17 @@ urlpatterns = [
         name="two_factor_backup_codes",
     ),
     path("settings/privacy/two-factor/disable/", two_factor_views.two_factor_disable_view, name="two_factor_disable"),
+    path("settings/privacy/two-factor/passkeys/add/", passkey_views.passkey_add, name="passkey_add"),
+    path(
+        "settings/privacy/two-factor/passkeys/<int:passkey_id>/name/",
+        passkey_views.passkey_rename_view,
+        name="passkey_rename",
+    ),
+    path(
+        "settings/privacy/two-factor/passkeys/<int:passkey_id>/remove/",
+        passkey_views.passkey_remove_view,
+        name="passkey_remove",
+    ),
     path("learners/<username:username>/", views.learner_profile, name="profile"),
     path("learners/<username:username>/photo/", views.learner_photo, name="photo"),
 ]

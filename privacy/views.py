@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.selectors import learner_regime
+from accounts.selectors import learner_regime, passkeys_of
 from compliance.activity import ActivityKind, ActivityPageUnknown, account_activity_page
 from compliance.models import ActorRole
 from compliance.notice import privacy_notice
@@ -213,6 +213,7 @@ def privacy_settings(request):
             "restricted_since": safeguards.restricted_since,
             "two_factor_on": safeguards.two_factor_on,
             "backup_codes_left": safeguards.backup_codes_left,
+            "passkeys": passkeys_of(request.user) if safeguards.two_factor_on else [],
             "young": young,
             "public_before_consent_age": public_chosen_before_consent_age(request.user),
             "consent_age": privacy_conf.DIGITAL_CONSENT_AGE,

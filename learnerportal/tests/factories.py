@@ -11,6 +11,7 @@ import datetime
 import decimal
 import importlib
 import io
+import os
 import struct
 import zlib
 
@@ -19,6 +20,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
@@ -158,6 +160,32 @@ class BackupCodeFactory(factory.django.DjangoModelFactory):
     device = factory.SubFactory(BackupCodeDeviceFactory)
     salt = "salt"
     digest = "d" * 64
+
+
+class PasskeyFactory(factory.django.DjangoModelFactory):
+    """A passkey (django-otp-webauthn credential) with made-up key material: no device can sign for it.
+
+    Tests that sign in with a passkey add one through the pages with ``support.SoftPasskey``.
+    """
+
+    class Meta:
+        model = WebAuthnCredential
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    name = "Work laptop"
+    confirmed = True
+    credential_id = factory.LazyFunction(lambda: os.urandom(32))
+    public_key = factory.LazyFunction(lambda: b"\xa5" + os.urandom(70))
+    aaguid = "00000000-0000-0000-0000-000000000000"
+    transports = factory.LazyFunction(lambda: ["internal"])
+
+    @factory.post_generation
+    def attested(passkey, create, extracted, **kwargs):
+        """Give the passkey the attestation and user handle registering it stores."""
+        if create:
+            WebAuthnAttestation.objects.create(credential=passkey, fmt="none", data=b"\xa1", client_data_json=b"{}")
+            WebAuthnUserHandle.get_handle_for_user(passkey.user)
 
 
 class ProfileVisibilityFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,9 @@
 Rows come from ``factories``; fixtures are in the root ``conftest.py``.
 """
 
+import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -12,7 +14,10 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
+import cbor2
 import psycopg2
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -380,3 +385,88 @@ def unmarked_text(html, allowed=()):
     while previous != text:
         previous, text = text, _WRAPPED.sub(" ", text)
     return [piece.strip() for piece in re.split(r"\n", text) if _LETTER.search(piece)]
+
+
+def _base64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class SoftPasskey:
+    """A software authenticator holding one passkey (ES256), answering WebAuthn ceremonies like a browser.
+
+    It signs what a browser on ``origin`` would send for relying party ``rp_id``
+    (WebAuthn Level 3 §6.1 authenticator data, §7 ceremonies; "none" attestation),
+    so HTTP tests can add a passkey and sign in with it without Chromium.
+    """
+
+    def __init__(self, rp_id="localhost", origin="http://localhost"):
+        self.rp_id = rp_id
+        self.origin = origin
+        self.credential_id = os.urandom(32)
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+        self.sign_count = 0
+
+    def _client_data(self, kind, challenge, origin):
+        return json.dumps({"type": kind, "challenge": challenge, "origin": origin or self.origin}).encode()
+
+    def _authenticator_data(self, flags, attested=b""):
+        rp_id_hash = hashlib.sha256(self.rp_id.encode()).digest()
+        return rp_id_hash + bytes([flags]) + self.sign_count.to_bytes(4, "big") + attested
+
+    def create(self, options, *, origin=None):
+        """Return the ``PublicKeyCredential`` JSON answering ``navigator.credentials.create(options)``."""
+        numbers = self.private_key.public_key().public_numbers()
+        cose_key = cbor2.dumps(
+            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
+        )
+        attested = bytes(16) + len(self.credential_id).to_bytes(2, "big") + self.credential_id + cose_key
+        authenticator_data = self._authenticator_data(0x01 | 0x04 | 0x40, attested)  # user present, verified; key
+        attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": authenticator_data})
+        client_data = self._client_data("webauthn.create", options["challenge"], origin)
+        return {
+            "id": _base64url(self.credential_id),
+            "rawId": _base64url(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": _base64url(client_data),
+                "attestationObject": _base64url(attestation),
+                "transports": ["internal"],
+            },
+            "clientExtensionResults": {"credProps": {"rk": True}},
+            "authenticatorAttachment": "platform",
+        }
+
+    def get(self, options, *, origin=None):
+        """Return the assertion JSON answering ``navigator.credentials.get(options)``; the counter goes up."""
+        self.sign_count += 1
+        authenticator_data = self._authenticator_data(0x01 | 0x04)
+        client_data = self._client_data("webauthn.get", options["challenge"], origin)
+        signature = self.private_key.sign(
+            authenticator_data + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256())
+        )
+        return {
+            "id": _base64url(self.credential_id),
+            "rawId": _base64url(self.credential_id),
+            "type": "public-key",
+            "response": {
+                "clientDataJSON": _base64url(client_data),
+                "authenticatorData": _base64url(authenticator_data),
+                "signature": _base64url(signature),
+            },
+            "clientExtensionResults": {},
+        }
+
+
+def passkey_add_through_pages(client, passkey, **create_options):
+    """Add ``passkey`` (a ``SoftPasskey``) as the signed-in ``client``'s; return the complete step's response."""
+    options = client.post("/accounts/passkeys/add/begin/").json()
+    answer = passkey.create(options, **create_options)
+    return client.post("/accounts/passkeys/add/complete/", answer, content_type="application/json")
+
+
+def passkey_sign_in(client, passkey, next_url="", **get_options):
+    """Pass the code step with ``passkey`` (a ``SoftPasskey``) in a ``client`` at it; return the complete response."""
+    options = client.post("/accounts/passkeys/sign-in/begin/").json()
+    query = f"?next={next_url}" if next_url else ""
+    answer = passkey.get(options, **get_options)
+    return client.post(f"/accounts/passkeys/sign-in/complete/{query}", answer, content_type="application/json")

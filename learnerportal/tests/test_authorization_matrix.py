@@ -16,7 +16,7 @@ from django.urls import URLResolver, get_resolver
 
 from accounts.models import User
 from compliance.models import AuditEvent, StaffGroup
-from learnerportal.tests.factories import UserFactory, one_of_each, photo_file, staff_member
+from learnerportal.tests.factories import PasskeyFactory, UserFactory, one_of_each, photo_file, staff_member
 from privacy.services import profile_visibility_update
 from rights_requests import services as rr_services
 from rights_requests.files import request_file_store
@@ -107,6 +107,26 @@ EXPECTED = {
         row(LOGIN, REDIRECT, REDIRECT, 200, 200, REDIRECT),
     ),
     "accounts:two_factor_login": ("/accounts/login/code/", everyone(LOGIN)),
+    # Passkeys: adding one needs 2FA on and the code step passed; amara's passkey is hers alone.
+    "privacy:passkey_add": (
+        "/settings/privacy/two-factor/passkeys/add/",
+        row(LOGIN, REDIRECT, REDIRECT, 200, 200, REDIRECT),
+    ),
+    "privacy:passkey_rename": (
+        "/settings/privacy/two-factor/passkeys/{passkey}/name/",
+        row(LOGIN, 200, 404, 404, 404, 404),
+    ),
+    # Removing needs the password and a code: amara, without an authenticator app, is sent to the Privacy tab.
+    "privacy:passkey_remove": (
+        "/settings/privacy/two-factor/passkeys/{passkey}/remove/",
+        row(LOGIN, REDIRECT, 404, 404, 404, 404),
+    ),
+    # The ceremonies' JSON endpoints take POSTs only (tested in accounts/tests/test_passkeys.py).
+    "accounts:passkey_registration_begin": ("/accounts/passkeys/add/begin/", everyone(405)),
+    "accounts:passkey_registration_complete": ("/accounts/passkeys/add/complete/", everyone(405)),
+    "accounts:passkey_sign_in_begin": ("/accounts/passkeys/sign-in/begin/", everyone(405)),
+    "accounts:passkey_sign_in_complete": ("/accounts/passkeys/sign-in/complete/", everyone(405)),
+    "accounts:passkey_messages": ("/accounts/passkeys/messages.js", everyone(200)),
     "accounts:confirm_password": ("/accounts/confirm-password/", SIGNED_IN_PAGE),
     # Only a session waiting at the code step may ask for a recovery; everyone else is sent to sign in.
     "accounts:recovery_request": ("/accounts/login/code/recovery/", everyone(LOGIN)),
@@ -294,7 +314,11 @@ def test_the_matrix(world):
     # The report is stored directly: this test is about who may download it, not how it is made.
     request = rr_services.request_submit(actor=learner, subject=learner, request_type="access")
     request_file_store(request=request, kind="access_report", source=io.BytesIO(b"<p>Your data</p>"))
-    cases = {name: (path.format(request=request.pk), expected) for name, (path, expected) in EXPECTED.items()}
+    passkey = PasskeyFactory(user=learner)
+    cases = {
+        name: (path.format(request=request.pk, passkey=passkey.pk), expected)
+        for name, (path, expected) in EXPECTED.items()
+    }
     cases |= ADMIN_PUBLIC
     for name, (path, staff) in ADMIN_SITE_PAGES.items():
         cases[name] = (path, ADMIN_OUTSIDERS | dict.fromkeys(ADMIN_ROLES, staff))

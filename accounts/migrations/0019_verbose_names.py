@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0017_user_field_names'),
+        ('accounts', '0018_user_field_names'),
     ]
 
     operations = [

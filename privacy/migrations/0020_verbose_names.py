@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0017_consent_source_global_privacy_control'),
+        ('privacy', '0019_sensitive_information_limit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0016_accountrecovery'),
+        ('accounts', '0017_profile_regime'),
     ]
 
     operations = [
