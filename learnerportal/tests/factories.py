@@ -293,7 +293,7 @@ def staff_group(name):
     whole_set = importlib.import_module("accounts.migrations.0007_staff_group_permissions").STAFF_GROUPS
     later = [
         importlib.import_module(f"rights_requests.migrations.{migration}").GRANTS
-        for migration in ("0023_request_statistics_permission", "0024_public_requests")
+        for migration in ("0023_request_statistics_permission", "0025_public_requests")
     ]
     group, created = Group.objects.get_or_create(name=name)
     if created:
