@@ -159,7 +159,9 @@ DECLARATIONS = [
             "language": PersonalField(Category.PREFERENCE, gettext_noop("The language you filled in the form in")),
             "status": PersonalField(Category.PREFERENCE, gettext_noop("Where the request stands")),
             "code_digest": PersonalField(
-                Category.SECURITY, gettext_noop("A keyed hash of the code we emailed you, until you used it"), exportable=False
+                Category.SECURITY,
+                gettext_noop("A keyed hash of the code we emailed you, until you used it"),
+                exportable=False,
             ),
             "code_expires_at": PersonalField(Category.SECURITY, gettext_noop("Until when that code works")),
             "code_attempts": PersonalField(Category.SECURITY, gettext_noop("How many wrong codes were typed")),
