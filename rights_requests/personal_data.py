@@ -177,7 +177,7 @@ DECLARATIONS = [
             "Filed for an account: until the account is erased; the request itself is kept as above"
         ),
         recipients=(PRIVACY_STAFF,),
-        source=gettext_noop("You, when you filled in the form at /privacy/request/"),
+        source=gettext_noop("You, when you filled in the form for requests without signing in"),
         erasure=Delete(),
         export_name="requests_without_sign_in",
     ),

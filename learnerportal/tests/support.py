@@ -470,3 +470,10 @@ def passkey_sign_in(client, passkey, next_url="", **get_options):
     query = f"?next={next_url}" if next_url else ""
     answer = passkey.get(options, **get_options)
     return client.post(f"/accounts/passkeys/sign-in/complete/{query}", answer, content_type="application/json")
+
+
+def moved_to(user, country, us_state=""):
+    """Return ``user`` living in ``country`` (and ``us_state``): the regime of their requests follows (CCPA, LGPD…)."""
+    user.profile.country, user.profile.us_state = country, us_state
+    user.profile.save(update_fields=["country", "us_state"])
+    return user

@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
-from rights_requests import services
+from rights_requests import request_types, services
 from rights_requests.deadlines import regime_due_at
 from rights_requests.exceptions import InvalidRequestDetails, TransitionNotAllowed
 from rights_requests.models import RequestEvent, RightsRequest, Status
@@ -24,6 +24,10 @@ pytestmark = pytest.mark.django_db
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 NOW = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=LONDON)
 CHANGELIST = "/admin/rights_requests/rightsrequest/"
+
+
+#: The request types only the LGPD gives among the regimes (Art. 18, I and VII).
+LGPD_ONLY = ("confirmation", "sharing_information")
 
 
 def plain(response):
@@ -110,9 +114,12 @@ def test_a_right_the_learners_law_does_not_give_is_not_offered(client):
     assert not RightsRequest.objects.filter(subject=user).exists()
 
 
-def test_a_right_whose_type_has_no_handler_here_is_not_offered(client):
-    # LGPD's confirmation (Art. 18, I) and information about sharing (VII) light up once their handlers exist.
+def test_a_right_whose_type_has_no_handler_here_is_not_offered(client, monkeypatch):
+    # LGPD's confirmation (Art. 18, I) and information about sharing (VII) are offered only while their handlers exist.
     client.force_login(learner_in("BR"))
+    assert "/settings/data/new/confirmation/" in client.get("/settings/data/").content.decode()
+    without = {key: handler for key, handler in request_types._handlers.items() if key not in LGPD_ONLY}
+    monkeypatch.setattr(request_types, "_handlers", without)
 
     page = client.get("/settings/data/").content.decode()
 
