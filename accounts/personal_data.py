@@ -25,7 +25,7 @@ from compliance.registry import (
 from learnerportal.addresses import ip_network
 
 from . import conf
-from .devices import user_agent_summary
+from .devices import user_agent_in_words, user_agent_summary
 from .models import (
     AccountRecovery,
     BackupCode,
@@ -81,6 +81,12 @@ THROTTLING_FIELDS = {
     ),
 }
 MADE_AT_SETUP = gettext_noop("Made for you when you turn on two-factor authentication")
+
+
+def _browser_in_words(row):
+    """Return a row's kind of browser ("Chrome on Linux", stored or given by ``export_as``) in the reader's words."""
+    return user_agent_in_words(row.user_agent)
+
 
 DECLARATIONS = [
     ModelDeclaration(
@@ -311,6 +317,7 @@ DECLARATIONS = [
                 Category.SECURITY,
                 gettext_noop("The browser and system, e.g. “Firefox on Linux”"),
                 export_name="browser",
+                in_words=_browser_in_words,
             ),
             "network": PersonalField(
                 Category.SECURITY,
@@ -432,6 +439,7 @@ DECLARATIONS = [
                 ),
                 export_as=user_agent_summary,
                 export_name="browser",
+                in_words=_browser_in_words,
             ),
             "path_info": PersonalField(
                 Category.SECURITY, gettext_noop("The page the attempts were made on"), export_name="page"

@@ -1,4 +1,4 @@
-"""In Chromium: the Your data tab with the LGPD's eight rights, at 360 and 1280 px; an answer read on the request's page."""
+"""In Chromium: Your data with the LGPD's eight rights at 360 and 1280 px; an answer read on the request's page."""
 
 import pytest
 from playwright.sync_api import expect

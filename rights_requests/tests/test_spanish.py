@@ -20,14 +20,19 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.utils import translation
 from django.utils.translation import trans_real
 
 from accounts.models import Profile
+from learnerportal.tests.factories import PASSWORD
 from rights_requests import services
 from rights_requests.models import RightsRequest
 from rights_requests.portability import portable_export_write
 from rights_requests.reports import access_report_write
+
+FIREFOX_ON_LINUX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+CHROME_ON_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +255,17 @@ def test_the_portals_own_notes_on_a_request_read_in_the_readers_language_whoever
 
     assert "La presentaste con tu sesión iniciada, así que sabemos que eres tú." in spanish
     assert "You filed it while signed in to your account, so we know it is you." in english
+
+
+def test_the_access_report_names_devices_in_spanish(learner):
+    """A signed-in device and a stranger's failed sign-ins, named by kind of browser in the learner's language."""
+    Client(HTTP_USER_AGENT=FIREFOX_ON_LINUX).post("/accounts/login/", {"username": "noor", "password": PASSWORD})
+    Client(HTTP_USER_AGENT=CHROME_ON_WINDOWS).post("/accounts/login/", {"username": "noor", "password": "wrong"})
+    Profile.objects.filter(user=learner).update(language="es")
+    learner.refresh_from_db()
+    out = io.StringIO()
+
+    access_report_write(learner, out)
+
+    assert "<td>Firefox en Linux</td>" in out.getvalue() and "<td>Chrome en Windows</td>" in out.getvalue()
+    assert " on Linux" not in out.getvalue() and " on Windows" not in out.getvalue()
