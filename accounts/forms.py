@@ -22,7 +22,7 @@ from . import conf
 from .languages import in_language_and_time_zone_of
 from .models import Profile, User, validate_username_unlike_staff
 from .services import PROFILE_EDITABLE_FIELDS
-from .validators import selectable_timezones, validate_username_not_reserved
+from .validators import selectable_timezones, validate_email_deliverable, validate_username_not_reserved
 
 #: One wording of the password rules for every form that sets a password.
 PASSWORD_HELP = _("At least 10 characters; not a common password, not only digits, not like your username or email.")
@@ -52,6 +52,7 @@ class SignupForm(forms.Form):
     )
     email = forms.EmailField(
         label=_("Email"),
+        validators=[validate_email_deliverable],
         help_text=_("Private: we use it to sign you in and to reach you. We email you a link to finish signing up."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

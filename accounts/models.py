@@ -38,6 +38,7 @@ from .validators import (
     username_skeleton_sql,
     username_validator,
     validate_date_of_birth,
+    validate_email_deliverable,
     validate_timezone,
     validate_username_not_reserved,
 )
@@ -87,7 +88,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Public: it is part of your profile's address."),
         error_messages={"unique": _("That username is taken.")},
     )
-    email = models.EmailField(_("email address"), unique=True, error_messages={"unique": _("That email is in use.")})
+    email = models.EmailField(
+        _("email address"),
+        unique=True,
+        validators=[validate_email_deliverable],
+        error_messages={"unique": _("That email is in use.")},
+    )
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can sign in to the admin site."))
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

@@ -128,6 +128,26 @@ def prohibit_direction_controls(value):
         )
 
 
+def validate_email_deliverable(value):
+    """Refuse an email address mail cannot be sent to: direction controls, or a domain IDNA cannot encode.
+
+    Django's ``EmailValidator`` lets such a domain through, and sending to it then fails
+    (RFC 5891 §4: a domain label must be IDNA-encodable; "exa\u202emple.net" is not).
+
+    Raises:
+        ValidationError: code ``direction_controls_not_allowed`` or ``email_undeliverable``.
+    """
+    prohibit_direction_controls(value)
+    domain = str(value).rpartition("@")[2]
+    try:
+        domain.encode("idna")
+    except UnicodeError:
+        raise ValidationError(
+            _("Enter an email address we can send mail to: its part after the @ has characters no domain can have."),
+            code="email_undeliverable",
+        ) from None
+
+
 @functools.cache
 def selectable_timezones():
     """Return the time zones a learner may choose, sorted: IANA "Area/Location" names, and "UTC".

@@ -10,6 +10,8 @@ from django import forms
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import validate_email_deliverable
+
 from .details import DETAIL_TEXT_MAX
 
 
@@ -75,6 +77,7 @@ class PublicRequestForm(forms.Form):
     email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,
+        validators=[validate_email_deliverable],
         help_text=_("We send a code to it. If an account has this address, the request is for that account."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

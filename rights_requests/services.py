@@ -57,8 +57,10 @@ def _handler_of(request_type):
     return handler_for(request_type)
 
 
-def _file(*, actor, subject, request_type, details):
+def _file(*, actor, subject, request_type, details, regime_checked=True):
     """Create the request, record its filing and let its handler act (``Handler.on_filed``), under the subject's lock.
+
+    ``regime_checked`` False files a type the subject's regime does not name (staff then decide).
 
     The request records the regime that applies to the subject now
     (``accounts.selectors.learner_regime``), and its deadline is that regime's for
@@ -83,7 +85,7 @@ def _file(*, actor, subject, request_type, details):
     if existing:
         raise DuplicateOpenRequest(existing)
     applies = learner_regime(subject)
-    if not offers(applies, request_type):
+    if regime_checked and not offers(applies, request_type):
         raise InvalidRequestDetails(
             _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name},
             field="type",
@@ -179,7 +181,11 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     Raises:
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails.
     """
-    request, event, _handler = _file(actor=None, subject=subject, request_type=request_type, details=details)
+    # Not refused when the subject's regime does not name the type: the refusal would tell whoever typed
+    # the address that it has an account, and staff review every request filed this way anyway.
+    request, event, _handler = _file(
+        actor=None, subject=subject, request_type=request_type, details=details, regime_checked=False
+    )
     if identity_verified:
         take_step(
             request,

@@ -248,3 +248,14 @@ def test_a_taken_username_is_still_reported_beside_its_field(kwame):
 def test_a_waiting_sign_up_is_in_the_privacy_notice(client):
     page = client.get("/privacy/notice/").content.decode()
     assert "A sign-up waiting for you to confirm your email address" in page
+
+
+@pytest.mark.parametrize("email", ["kofi@exa\u202emple.org", "kofi@exa\u0000mple.org", "kofi@" + "é" * 60 + ".org"])
+def test_an_address_mail_cannot_reach_is_refused_beside_the_field_and_nothing_is_made(email):
+    """A domain IDNA cannot encode, or direction controls disguising it, fail when mail is sent: refuse them first."""
+    response = signup_post(Client(), SIGNUP | {"email": email})
+
+    assert response.status_code == 200
+    assert 'id="id_email_error"' in response.content.decode() or "email" in response.context["form"].errors
+    assert not SignupConfirmation.objects.exists()
+    assert not mail.outbox

@@ -187,6 +187,18 @@ def test_without_an_account_the_request_waits_for_staff_and_the_page_reads_the_s
     assert RightsRequest.objects.count() == 1
 
 
+def test_a_right_the_accounts_law_does_not_name_is_filed_for_staff_and_the_page_reads_the_same(learner):
+    """noor lives in the UK, whose law has no "confirmation" (LGPD Art. 18, I): staff decide; nobody learns of her."""
+    owner, stranger = Client(), Client()
+    assert file_and_verify(owner, learner.email, "confirmation")["Location"] == "/privacy/request/done/"
+    file_and_verify(stranger, "nobody@example.net", "confirmation")
+
+    assert visible_text(owner.get("/privacy/request/done/")) == visible_text(stranger.get("/privacy/request/done/"))
+    rights_request = RightsRequest.objects.get()
+    assert (rights_request.subject, rights_request.type, rights_request.regime) == (learner, "confirmation", "uk_gdpr")
+    assert rights_request.status == Status.AWAITING_APPROVAL
+
+
 def test_an_unverified_request_is_not_in_the_staff_queue(client, agent, verified_login):
     public_request_post(Client(), "nobody@example.net")
     verified_login(client, agent)
@@ -323,7 +335,9 @@ def test_bad_input_is_shown_beside_the_field():
     assert "Please fill this in." in response.content.decode()
     response = Client().post("/privacy/request/", {"email": "a@example.net", "type": "objection"})
     assert "Choose at least one use of your data to object to." in response.content.decode()
-    assert not mail.outbox
+    response = Client().post("/privacy/request/", {"email": "a@exa\u202emple.net", "type": "access", "text": ""})
+    assert "Remove the invisible characters that change the direction of text." in response.content.decode()
+    assert not mail.outbox and not PublicRequest.objects.exists()
 
 
 def test_the_sign_in_page_and_the_notice_link_to_the_form():
