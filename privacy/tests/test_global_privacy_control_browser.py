@@ -22,6 +22,13 @@ def test_the_script_signal_turns_marketing_off_and_the_privacy_tab_says_so(live_
     consents = page.get_by_role("region", name="How we may use your data")
     expect(consents.get_by_text("Your browser asked us not to do this")).to_have_count(2)
     screenshot(page, "privacy-tab-gpc")
+    page.set_viewport_size({"width": 360, "height": 740})
+    row = consents.locator(".consent-row").filter(has=page.locator(".consent-gpc")).first
+    state, note = row.locator(".consent-state").bounding_box(), row.locator(".consent-gpc").bounding_box()
+    assert state["width"] > 150, "on a phone the state keeps a line of its own width, not a letter's"
+    assert note["y"] >= state["y"] + state["height"] - 1, "the note stands below the state"
+    screenshot(page, "privacy-tab-gpc-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
     assert set(Consent.objects.filter(user=learner, source="gpc").values_list("purpose", "granted")) == {
         ("marketing_email", False),
         ("partner_sharing", False),
