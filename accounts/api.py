@@ -64,6 +64,12 @@ class ProfileSerializer(serializers.Serializer):
         required=False,
         help_text='ISO 3166-1 alpha-2 code, e.g. "PT"; "" for none.',
     )
+    us_state = serializers.CharField(
+        max_length=_max_length("us_state"),
+        allow_blank=True,
+        required=False,
+        help_text='In the United States, the state\'s USPS code, e.g. "CA" (the law follows it); "" elsewhere.',
+    )
     education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
     occupation = serializers.CharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
     timezone = serializers.CharField(
@@ -92,6 +98,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
     phone = StrictCharField(max_length=_max_length("phone"), allow_blank=True, required=False)
     date_of_birth = StrictDateField(allow_null=True, required=False, help_text="null clears it (JSON only).")
     country = StrictCharField(max_length=_max_length("country"), allow_blank=True, required=False)
+    us_state = StrictCharField(max_length=_max_length("us_state"), allow_blank=True, required=False)
     education_level = serializers.ChoiceField(choices=EDUCATION_LEVEL_CHOICES, allow_blank=True, required=False)
     occupation = StrictCharField(max_length=_max_length("occupation"), allow_blank=True, required=False)
     timezone = StrictCharField(max_length=_max_length("timezone"), allow_blank=True, required=False)
@@ -121,6 +128,7 @@ def profile_data(request, profile):
         },
         "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
         "country": profile.country.code or "",
+        "us_state": profile.us_state,
         "education_level": profile.education_level,
         "photo": request.build_absolute_uri(reverse("api:learner_photo", args=[user.username]))
         if profile.photo
@@ -137,6 +145,7 @@ PROFILE_EXAMPLE = {
     "phone": "+44 7700 900123",
     "date_of_birth": "1994-03-02",
     "country": "GB",
+    "us_state": "",
     "education_level": "bachelor",
     "occupation": "Nurse",
     "timezone": "Europe/London",

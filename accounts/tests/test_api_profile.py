@@ -54,6 +54,7 @@ def test_changes_are_saved_with_the_account_tabs_rules_and_audited(api, learner)
         ({"date_of_birth": "not a date"}, "date_of_birth"),
         ({"date_of_birth": "１９９０-01-01"}, "date_of_birth"),  # full-width digits are not ISO 8601
         ({"country": "XX"}, "country"),
+        ({"country": "US", "us_state": "ZZ"}, "us_state"),
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"education_level": "wizard"}, "education_level"),
         ({"full_name": ["a", "list"]}, "full_name"),
@@ -70,6 +71,16 @@ def test_bad_values_are_refused_beside_the_field_and_nothing_is_saved(api, learn
     learner.refresh_from_db()
     learner.profile.refresh_from_db()
     assert learner.profile.full_name == "Kofi Mensah" and learner.email == "kofi@example.org"
+
+
+def test_a_learner_in_california_says_so_through_the_api_and_may_then_opt_out_of_sale(api, learner):
+    """The state decides the law (CCPA for California): the API reads and sets it as the Account tab does."""
+    response = patch(api, {"country": "US", "us_state": "CA"})
+
+    assert response.status_code == 200 and response.json()["us_state"] == "CA"
+    assert api.get("/api/v1/me/profile/").json()["us_state"] == "CA"
+    filed = api.post("/api/v1/me/requests/", {"type": "opt_out_of_sale"}, content_type="application/json")
+    assert filed.status_code == 201, filed.json()
 
 
 def test_the_same_refusal_reads_the_same_on_the_page_and_in_the_api(api, learner, client):
