@@ -84,7 +84,11 @@ def test_the_switcher_sets_a_visitors_language_and_returns_to_the_page(client):
 
     assert response.status_code == 302
     assert response["Location"] == "http://testserver/accounts/login/"
-    assert "<h1>Iniciar sesión</h1>" in client.get("/accounts/login/").content.decode()
+    spanish = client.get("/accounts/login/").content.decode()
+    assert "<h1>Iniciar sesión</h1>" in spanish
+    assert (
+        'lang="en-gb" translate="no" aria-describedby="language-switcher-label">British English</button>' in spanish
+    ), "each language is named in itself, whatever the page's language"
 
 
 def test_the_switcher_does_not_send_a_visitor_to_another_site(client):
