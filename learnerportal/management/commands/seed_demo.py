@@ -70,7 +70,7 @@ LEARNERS = [
     ("wangfang", "王芳", "CN", "喜欢学习新语言和数据科学。"),
     ("zoe.ms", "Zoë Müller-Schmidt", "DE", "Product designer who loves accessible interfaces."),
     ("takeshi", "佐藤 健", "JP", "ロボット工学を勉強しています。"),
-    ("minji", "김민지", "KR", "Studying machine learning on weekends."),
+    ("minji", "김민지", "US", "Studying machine learning on weekends in Los Angeles."),
     ("nguyen.an", "Nguyễn Văn An", "VN", ""),
     ("aisha", "Aïsha Ben Saïd", "TN", "Public health researcher."),
     ("oleksandr", "Олександр Коваленко", "UA", "Software tester, learning SQL."),
@@ -78,7 +78,7 @@ LEARNERS = [
     ("ravi", "Ravi Shankar Iyer", "IN", "Cloud engineer. Chennai."),
     ("lucia", "Lucía Fernández-Núñez", "CL", "Bióloga de montaña."),
     ("joao", "João D'Ávila", "BR", "Estudante de engenharia."),
-    ("ingrid", "Ingrid Sæther", "NO", ""),
+    ("ingrid", "Ingrid Sæther", "GB", ""),
     ("mateusz", "Mateusz Wójcik", "PL", "Analyst; SQL is my first language."),
     ("fatma", "Fatma Yılmaz", "TR", ""),
     ("noah", "Noah ben-David", "IL", "Product manager in Tel Aviv."),
@@ -92,7 +92,11 @@ SETTINGS_OF = {
     "lucia": ("es", "America/Santiago"),
     "sofia": ("es", "America/Mexico_City"),
     "takeshi": ("", "Asia/Tokyo"),
+    "minji": ("", "America/Los_Angeles"),
 }
+
+#: The state of learners in the United States: it decides their law (California: CCPA/CPRA).
+US_STATE_OF = {"minji": "CA"}
 
 CARD_BRANDS = ["Visa", "Mastercard", "PayPal"]
 EXTRA_LOCALES = ["fr_FR", "de_DE", "es_ES", "it_IT", "pt_BR", "ja_JP", "zh_CN", "ko_KR", "en_IE", "pl_PL", "tr_TR"]
@@ -148,7 +152,8 @@ class Command(BaseCommand):
             ("jeanluc", "rectification", {"changes": {"full_name": "Jean-Luc Ébrard-Martin"}}, 40),  # overdue
             ("wangfang", "restriction", {"reason": "I contest the accuracy of my quiz results."}, 24),
             ("takeshi", "access", {}, 0),
-            ("minji", "objection", {"purposes": ["marketing_email", "research"]}, 0),
+            # Under California's CCPA/CPRA, which gives no objection but an opt-out of sale or sharing.
+            ("minji", "opt_out_of_sale", {}, 0),
             ("aisha", "portability", {}, 0),
             # Under Brazil's LGPD: 15 days to answer, not a month (the queue's Regime column says so).
             ("joao", "rectification", {"changes": {"occupation": "Engenheiro"}}, 10),
@@ -264,6 +269,7 @@ class Command(BaseCommand):
                     full_name=full_name,
                     bio=bio,
                     country=country,
+                    us_state=US_STATE_OF.get(user.username, ""),
                     phone=f"+44 7700 900{index:03d}",
                     date_of_birth=datetime.date(rng.randint(1960, 2006), rng.randint(1, 12), rng.randint(1, 28)),
                     education_level=rng.choice(levels),
