@@ -115,21 +115,30 @@ def screenshot(request):
     return save
 
 
+def _clear_this_runs_keys(backend):
+    """Delete this run's and this worker's keys from a Redis cache, and nobody else's.
+
+    Django's ``RedisCache.clear`` is ``FLUSHDB``: run by one run of the suite, it empties the
+    rate-limit logs of another run sharing the server and worker number, whose limits then admit
+    one request too many. Tests call ``cache.clear()`` freely; in tests it means this.
+    """
+    client = backend._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+RedisCache.clear = _clear_this_runs_keys
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Start every test with an empty cache: counts kept there (e.g. sign-up emails per address) are per test.
 
     The cache is this worker's own Redis database (``learnerportal.test_settings``), and only this run's
-    keys in it are deleted: other workers, and other runs of the suite on the machine, keep theirs.
+    keys in it are deleted (``_clear_this_runs_keys``): other workers, and other runs on the machine, keep theirs.
     """
-    backend = caches["default"]
-    if isinstance(backend, RedisCache):
-        client = backend._cache.get_client(write=True)
-        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    else:
-        backend.clear()
+    caches["default"].clear()
 
 
 @pytest.fixture

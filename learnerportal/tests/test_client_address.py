@@ -10,7 +10,6 @@ the forged entries.
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from accounts.models import UserSession
@@ -46,14 +45,6 @@ def proxies(request, settings):
     """Run the test with the app behind 0, 1 and 2 proxies, the setting saying as much."""
     settings.TRUSTED_PROXY_COUNT = request.param
     return request.param
-
-
-@pytest.fixture
-def empty_cache():
-    """Start and end with no throttle counts (the cache holds them)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.mark.parametrize(
@@ -103,7 +94,6 @@ def test_failures_lock_out_the_client_behind_the_proxies_and_not_its_neighbours(
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("empty_cache")
 def test_the_api_limit_counts_each_client_behind_the_proxies(proxies, settings):
     settings.REST_FRAMEWORK = {
         **django_settings.REST_FRAMEWORK,
@@ -152,7 +142,6 @@ def test_new_ipv6_addresses_in_one_64_give_no_fresh_sign_in_attempts(proxies, se
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("empty_cache")
 def test_new_ipv6_addresses_in_one_64_give_no_fresh_api_requests(settings):
     settings.REST_FRAMEWORK = {
         **django_settings.REST_FRAMEWORK,
