@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -148,24 +149,47 @@ class Regime:
 ONE_MONTH = Period(months=1)
 GDPR_EXTENSIONS = (Period(months=1), Period(months=2))
 
+#: The six rights of the GDPR, by request type: ``(type, legal name, article number)``. The UK GDPR keeps
+#: them under the same numbers and the platform's standard copies them; each cites them in its own words.
+GDPR_SIX = (
+    ("access", _("Right of access"), "15"),
+    ("rectification", _("Right to rectification"), "16"),
+    ("erasure", _("Right to erasure"), "17"),
+    ("restriction", _("Right to restriction of processing"), "18"),
+    ("portability", _("Right to data portability"), "20"),
+    ("objection", _("Right to object"), "21"),
+)
+
+
+def gdpr_rights(citation):
+    """Return the GDPR's six rights (``GDPR_SIX``) cited by ``citation``, a "{law} Art. {article}"-style pattern.
+
+    Args:
+        citation: a translatable pattern with ``{article}``, e.g. ``_("UK GDPR Art. {article}")``;
+            each right's citation is it with the article's number, in the reader's language.
+
+    Returns:
+        a tuple of ``Right``, in the GDPR's order.
+    """
+    return tuple(Right(type_, name, format_lazy(citation, article=article)) for type_, name, article in GDPR_SIX)
+
+
+def one_month(citation):
+    """Return the GDPR's deadline, cited by ``citation``: one month, extendable by one or two more (Art. 12(3))."""
+    return DeadlineRule(
+        period=ONE_MONTH,
+        citation=citation,
+        extensions=GDPR_EXTENSIONS,
+        extension_condition=_("where necessary, with the reasons told to you within the first month"),
+    )
+
+
 GDPR = Regime(
     key=RegimeKey.GDPR,
     name=_("EU General Data Protection Regulation (GDPR)"),
     law=_("Regulation (EU) 2016/679, for learners in the European Union, Iceland, Liechtenstein and Norway"),
-    rights=(
-        Right("access", _("Right of access"), _("GDPR Art. 15")),
-        Right("rectification", _("Right to rectification"), _("GDPR Art. 16")),
-        Right("erasure", _("Right to erasure"), _("GDPR Art. 17")),
-        Right("restriction", _("Right to restriction of processing"), _("GDPR Art. 18")),
-        Right("portability", _("Right to data portability"), _("GDPR Art. 20")),
-        Right("objection", _("Right to object"), _("GDPR Art. 21")),
-    ),
-    deadline=DeadlineRule(
-        period=ONE_MONTH,
-        citation=_("GDPR Art. 12(3)"),
-        extensions=GDPR_EXTENSIONS,
-        extension_condition=_("where necessary, with the reasons told to you within the first month"),
-    ),
+    rights=gdpr_rights(_("GDPR Art. {article}")),
+    deadline=one_month(_("GDPR Art. 12(3)")),
     complaint_authority=_(
         "the supervisory authority of the EU or EEA country where you live or work or where you think your rights "
         "were infringed; the European Data Protection Board lists them at edpb.europa.eu"
@@ -177,20 +201,8 @@ UK_GDPR = Regime(
     key=RegimeKey.UK_GDPR,
     name=_("UK General Data Protection Regulation (UK GDPR)"),
     law=_("The UK GDPR and the Data Protection Act 2018, for learners in the United Kingdom"),
-    rights=(
-        Right("access", _("Right of access"), _("UK GDPR Art. 15")),
-        Right("rectification", _("Right to rectification"), _("UK GDPR Art. 16")),
-        Right("erasure", _("Right to erasure"), _("UK GDPR Art. 17")),
-        Right("restriction", _("Right to restriction of processing"), _("UK GDPR Art. 18")),
-        Right("portability", _("Right to data portability"), _("UK GDPR Art. 20")),
-        Right("objection", _("Right to object"), _("UK GDPR Art. 21")),
-    ),
-    deadline=DeadlineRule(
-        period=ONE_MONTH,
-        citation=_("UK GDPR Art. 12(3)"),
-        extensions=GDPR_EXTENSIONS,
-        extension_condition=_("where necessary, with the reasons told to you within the first month"),
-    ),
+    rights=gdpr_rights(_("UK GDPR Art. {article}")),
+    deadline=one_month(_("UK GDPR Art. 12(3)")),
     complaint_authority=_("the Information Commissioner's Office (ICO), ico.org.uk"),
     complaint_citation=_("UK GDPR Art. 77"),
 )
@@ -266,20 +278,8 @@ DEFAULT = Regime(
     key=RegimeKey.DEFAULT,
     name=_("Learner Portal's standard, modelled on the GDPR"),
     law=_("What we give every learner the laws above do not cover"),
-    rights=(
-        Right("access", _("Right of access"), _("Our standard, as GDPR Art. 15")),
-        Right("rectification", _("Right to rectification"), _("Our standard, as GDPR Art. 16")),
-        Right("erasure", _("Right to erasure"), _("Our standard, as GDPR Art. 17")),
-        Right("restriction", _("Right to restriction of processing"), _("Our standard, as GDPR Art. 18")),
-        Right("portability", _("Right to data portability"), _("Our standard, as GDPR Art. 20")),
-        Right("objection", _("Right to object"), _("Our standard, as GDPR Art. 21")),
-    ),
-    deadline=DeadlineRule(
-        period=ONE_MONTH,
-        citation=_("Our standard, as GDPR Art. 12(3)"),
-        extensions=GDPR_EXTENSIONS,
-        extension_condition=_("where necessary, with the reasons told to you within the first month"),
-    ),
+    rights=gdpr_rights(_("Our standard, as GDPR Art. {article}")),
+    deadline=one_month(_("Our standard, as GDPR Art. 12(3)")),
     complaint_authority=None,
     complaint_citation=_("Our standard, as GDPR Art. 77"),
 )

@@ -1,6 +1,7 @@
 """The regime table: which law applies where, and what each gives."""
 
 import pytest
+from django.utils import translation
 
 from compliance.regimes import REGIMES, Period, RegimeKey, regime, regime_for_place
 
@@ -55,17 +56,28 @@ def test_lgpd_gives_the_rights_of_article_18_by_their_items():
     assert citations["objection"] == "LGPD Art. 18, IX"
 
 
-@pytest.mark.parametrize(("key", "prefix"), [(RegimeKey.GDPR, "GDPR Art. "), (RegimeKey.UK_GDPR, "UK GDPR Art. ")])
-def test_gdpr_and_uk_gdpr_give_articles_15_to_21(key, prefix):
-    citations = {right.type: str(right.citation) for right in regime(key).rights}
-    assert citations == {
-        "access": f"{prefix}15",
-        "rectification": f"{prefix}16",
-        "erasure": f"{prefix}17",
-        "restriction": f"{prefix}18",
-        "portability": f"{prefix}20",
-        "objection": f"{prefix}21",
-    }
+@pytest.mark.parametrize(
+    ("key", "language", "cited"),
+    [
+        (RegimeKey.GDPR, "en", "GDPR Art. {}"),
+        (RegimeKey.UK_GDPR, "en", "UK GDPR Art. {}"),
+        (RegimeKey.DEFAULT, "en", "Our standard, as GDPR Art. {}"),
+        (RegimeKey.GDPR, "es", "art. {} del RGPD"),
+        (RegimeKey.UK_GDPR, "es", "art. {} del UK GDPR"),
+        (RegimeKey.DEFAULT, "es", "nuestro estándar, como el art. {} del RGPD"),
+    ],
+)
+def test_gdpr_uk_gdpr_and_our_standard_give_articles_15_to_21_each_cited_by_its_own_law(key, language, cited):
+    with translation.override(language):
+        rights = [(right.type, str(right.citation)) for right in regime(key).rights]
+    assert rights == [
+        ("access", cited.format(15)),
+        ("rectification", cited.format(16)),
+        ("erasure", cited.format(17)),
+        ("restriction", cited.format(18)),
+        ("portability", cited.format(20)),
+        ("objection", cited.format(21)),
+    ]
 
 
 @pytest.mark.parametrize(
