@@ -57,24 +57,18 @@ def _handler_of(request_type):
     return handler_for(request_type)
 
 
-def _file(*, actor, subject, request_type, details, regime_checked=True):
-    """Create the request, record its filing and let its handler act (``Handler.on_filed``), under the subject's lock.
-
-    ``regime_checked`` False files a type the subject's regime does not name (staff then decide).
-
-    The request records the regime that applies to the subject now
-    (``accounts.selectors.learner_regime``), and its deadline is that regime's for
-    the type (GDPR Art. 12(3): one calendar month; Cal. Civ. Code §1798.130(a)(2):
-    45 days; LGPD Art. 19, II: 15 days; see ``deadlines``).
+def _filing_checked(*, subject, request_type):
+    """Take the subject's lock and check that a request of ``request_type`` may be filed for them now.
 
     Returns:
-        ``(request, submitted_event, handler)``.
+        ``(handler, regime)``: the type's handler and the ``Regime`` that applies to the subject now
+        (``accounts.selectors.learner_regime``).
 
     Raises:
+        InvalidRequestDetails: naming ``type``, when no type of that name is registered.
         AccountClosed: the subject's account is closed (erased).
         DuplicateOpenRequest: the subject already has an open request of this type
-            (``error.existing`` is it); enforced by a database constraint.
-        InvalidRequestDetails: naming ``type`` for a right the subject's regime does not give; bad details.
+            (``error.existing`` is it); enforced by a database constraint too (``_filed``).
     """
     handler = _handler_of(request_type)
     # Waits for an erasure under way, then finds the account closed, rather than slipping past the
@@ -84,35 +78,80 @@ def _file(*, actor, subject, request_type, details, regime_checked=True):
     existing = RightsRequest.objects.filter(subject=subject, type=request_type, status__in=OPEN_STATUSES).first()
     if existing:
         raise DuplicateOpenRequest(existing)
-    applies = learner_regime(subject)
-    if regime_checked and not offers(applies, request_type):
-        raise InvalidRequestDetails(
-            _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name},
-            field="type",
-        )
+    return handler, learner_regime(subject)
+
+
+def _filed(*, actor, subject, handler, applies, details):
+    """Create the request under the regime ``applies``, record its filing and let its handler act (``on_filed``).
+
+    Its deadline is that regime's for the type (GDPR Art. 12(3): one calendar month; Cal. Civ.
+    Code §1798.130(a)(2): 45 days; LGPD Art. 19, II: 15 days; see ``deadlines``).
+
+    Returns:
+        ``(request, submitted_event, handler)``.
+
+    Raises:
+        DuplicateOpenRequest: another filing won the race (the database constraint).
+        InvalidRequestDetails: bad details.
+    """
     cleaned = handler.clean_details(details or {}, subject=subject)
     received_at = timezone.now()
     request = RightsRequest(
         reference=_next_reference(received_at),
         subject=subject,
-        type=request_type,
+        type=handler.type,
         details=cleaned,
         received_at=received_at,
         regime=applies.key,
-        due_at=regime_due_at(received_at, applies.key, request_type),
+        due_at=regime_due_at(received_at, applies.key, handler.type),
     )
     request.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             request.save(force_insert=True)
     except IntegrityError:
-        # Two submissions raced past the check above; the constraint let one through.
+        # Two submissions raced past the check in ``_filing_checked``; the constraint let one through.
         raise DuplicateOpenRequest(
-            RightsRequest.objects.get(subject=subject, type=request_type, status__in=OPEN_STATUSES)
+            RightsRequest.objects.get(subject=subject, type=handler.type, status__in=OPEN_STATUSES)
         ) from None
     event = record_event(request, actor=actor, action=RequestEvent.Action.SUBMITTED)
     handler.on_filed(request, actor=actor)
     return request, event, handler
+
+
+def _file_offered_right(*, actor, subject, request_type, details):
+    """File a request for a right the subject's regime gives them (Your data, the API, staff on their behalf).
+
+    Returns:
+        ``(request, submitted_event, handler)``.
+
+    Raises:
+        AccountClosed, DuplicateOpenRequest (see ``_filing_checked``).
+        InvalidRequestDetails: naming ``type`` for a right the subject's regime does not give; bad details.
+    """
+    handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    if not offers(applies, request_type):
+        raise InvalidRequestDetails(
+            _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name},
+            field="type",
+        )
+    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
+
+
+def _file_any_right(*, actor, subject, request_type, details):
+    """File a request of any registered type, whether or not the subject's regime names it: staff then decide.
+
+    For requests filed without signing in: refusing a right the account's law does not
+    name would tell whoever typed the address that it has an account.
+
+    Returns:
+        ``(request, submitted_event, handler)``.
+
+    Raises:
+        AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_filing_checked``, ``_filed``).
+    """
+    handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
 
 
 @transaction.atomic
@@ -133,15 +172,17 @@ def request_submit(*, actor, subject, request_type, details=None):
         details: what the type's handler takes (``Handler.clean_details``).
 
     Returns:
-        the new ``RightsRequest``; ``due_at`` is set by the subject's regime (``_file``).
+        the new ``RightsRequest``; ``due_at`` is set by the subject's regime (``_filed``).
 
     Raises:
-        AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_file``), NotPermitted.
+        AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_file_offered_right``), NotPermitted.
     """
     by_subject = actor is not None and actor.pk == subject.pk
     if not by_subject:
         require(actor, WORK, _("file requests on a learner's behalf"))
-    request, event, handler = _file(actor=actor, subject=subject, request_type=request_type, details=details)
+    request, event, handler = _file_offered_right(
+        actor=actor, subject=subject, request_type=request_type, details=details
+    )
     if by_subject:
         take_step(
             request,
@@ -181,11 +222,7 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     Raises:
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails.
     """
-    # Not refused when the subject's regime does not name the type: the refusal would tell whoever typed
-    # the address that it has an account, and staff review every request filed this way anyway.
-    request, event, _handler = _file(
-        actor=None, subject=subject, request_type=request_type, details=details, regime_checked=False
-    )
+    request, event, _handler = _file_any_right(actor=None, subject=subject, request_type=request_type, details=details)
     if identity_verified:
         take_step(
             request,
