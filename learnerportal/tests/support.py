@@ -28,7 +28,7 @@ from django.utils.translation import trans_real
 from django_otp.oath import TOTP
 
 from accounts.services import personal_access_token_create
-from learnerportal.tests.factories import PASSWORD
+from learnerportal.tests.factories import PASSWORD, UserFactory
 
 #: The path of the sign-up link in a confirmation email (``accounts.services.signups``).
 SIGNUP_LINK = re.compile(r"http://testserver(/accounts/signup/confirm/[A-Za-z0-9_-]+/)")
@@ -472,8 +472,18 @@ def passkey_sign_in(client, passkey, next_url="", **get_options):
     return client.post(f"/accounts/passkeys/sign-in/complete/{query}", answer, content_type="application/json")
 
 
-def moved_to(user, country, us_state=""):
-    """Return ``user`` living in ``country`` (and ``us_state``): the regime of their requests follows (CCPA, LGPD…)."""
+def learner_in(country, us_state="", *, user=None, **profile):
+    """Return a learner living in ``country`` (and ``us_state``): the regime of their requests follows (CCPA, LGPD…).
+
+    ``user`` moved there (their profile saved), or a new learner with the ``profile`` fields given
+    (``timezone="America/Los_Angeles"``, ``language="es"``).
+    """
+    if user is None:
+        return UserFactory(
+            profile__country=country,
+            profile__us_state=us_state,
+            **{f"profile__{name}": value for name, value in profile.items()},
+        )
     user.profile.country, user.profile.us_state = country, us_state
     user.profile.save(update_fields=["country", "us_state"])
     return user

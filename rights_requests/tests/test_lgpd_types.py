@@ -10,7 +10,7 @@ from accounts.models import Partner
 from compliance.erasure import erasure_execute
 from compliance.registry import Purpose
 from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, PaymentFactory, UserFactory
-from learnerportal.tests.support import make_token, moved_to, token_client
+from learnerportal.tests.support import learner_in, make_token, token_client
 from privacy.exports import partner_roster
 from privacy.services import consent_record, partner_roster_record
 from rights_requests import services
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _lives_where_the_right_is_given(learner):
     """The learner lives in Brazil, whose LGPD gives these rights (Art. 18, I and VII)."""
-    moved_to(learner, "BR")
+    learner_in("BR", user=learner)
 
 
 UTC = datetime.UTC

@@ -10,7 +10,7 @@ from compliance.erasure import erasure_execute
 from compliance.models import AuditEvent
 from compliance.registry import Purpose, registry
 from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, UserFactory
-from learnerportal.tests.support import make_token, moved_to, token_client
+from learnerportal.tests.support import learner_in, make_token, token_client
 from privacy.exports import research_dataset
 from privacy.models import SensitiveInformationLimit
 from privacy.recommendations import dashboard_recommendations
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _lives_where_the_right_is_given(learner):
     """The learner lives in California, whose CCPA/CPRA gives this right (§1798.121)."""
-    moved_to(learner, "US", "CA")
+    learner_in("US", "CA", user=learner)
 
 
 def _allow(user, *purposes):

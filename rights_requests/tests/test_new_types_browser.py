@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from learnerportal.tests.factories import EnrollmentFactory
-from learnerportal.tests.support import moved_to, sign_in
+from learnerportal.tests.support import learner_in, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ SIZES = [{"width": 360, "height": 800}, {"width": 1280, "height": 900}]
 def test_the_lgpds_eight_rights_read_well_on_a_phone_and_a_desktop_and_a_confirmation_is_answered_on_its_page(
     live_server, browser, screenshot, axe_violations, amara
 ):
-    moved_to(amara, "BR")  # the regime that gives the most rights here (LGPD Art. 18)
+    learner_in("BR", user=amara)  # the regime that gives the most rights here (LGPD Art. 18)
     EnrollmentFactory(user=amara)
     page = browser.new_context(viewport=SIZES[0]).new_page()
     sign_in(page, f"{live_server.url}/settings/data/", "amara")

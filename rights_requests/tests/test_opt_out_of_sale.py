@@ -9,7 +9,7 @@ from django.core import mail
 from compliance.erasure import erasure_execute
 from compliance.registry import Purpose
 from learnerportal.tests.factories import CourseFactory, EnrollmentFactory, PolicyVersionFactory, UserFactory
-from learnerportal.tests.support import make_token, moved_to, token_client
+from learnerportal.tests.support import learner_in, make_token, token_client
 from privacy.exports import partner_roster
 from privacy.models import Consent
 from privacy.selectors import may_process
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _lives_where_the_right_is_given(learner):
     """The learner lives in California, whose CCPA/CPRA gives this right (§1798.120)."""
-    moved_to(learner, "US", "CA")
+    learner_in("US", "CA", user=learner)
 
 
 UTC = datetime.UTC

@@ -13,6 +13,7 @@ from django.core.management import call_command
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
+from learnerportal.tests.support import learner_in
 from rights_requests import request_types, services
 from rights_requests.deadlines import regime_due_at
 from rights_requests.exceptions import InvalidRequestDetails, TransitionNotAllowed
@@ -33,12 +34,6 @@ LGPD_ONLY = ("confirmation", "sharing_information")
 def plain(response):
     """Return the page as text: tags dropped, entities decoded, whitespace collapsed."""
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
-
-
-def learner_in(country, state="", **profile):
-    return UserFactory(
-        profile__country=country, profile__us_state=state, **{f"profile__{k}": v for k, v in profile.items()}
-    )
 
 
 def file(user, request_type="access"):
