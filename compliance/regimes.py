@@ -119,8 +119,10 @@ class Right:
 class Regime:
     """One data-protection law as the portal applies it (see the module's docstring).
 
-    ``complaint_authority`` is None for the platform's lead authority, which the operator
-    sets (``RIGHTS_REQUESTS_SUPERVISORY_AUTHORITY``).
+    ``name`` is written to stand in running text ("Under the UK General Data Protection
+    Regulation (UK GDPR), …"): with its article, lower case, and no comma; a heading or a
+    sentence that starts with it capitalises it (``capfirst``). ``complaint_authority`` is None
+    for the platform's lead authority, which the operator sets (``RIGHTS_REQUESTS_SUPERVISORY_AUTHORITY``).
     """
 
     key: str
@@ -186,7 +188,7 @@ def one_month(citation):
 
 GDPR = Regime(
     key=RegimeKey.GDPR,
-    name=_("EU General Data Protection Regulation (GDPR)"),
+    name=_("the EU General Data Protection Regulation (GDPR)"),
     law=_("Regulation (EU) 2016/679, for learners in the European Union, Iceland, Liechtenstein and Norway"),
     rights=gdpr_rights(_("GDPR Art. {article}")),
     deadline=one_month(_("GDPR Art. 12(3)")),
@@ -199,7 +201,7 @@ GDPR = Regime(
 
 UK_GDPR = Regime(
     key=RegimeKey.UK_GDPR,
-    name=_("UK General Data Protection Regulation (UK GDPR)"),
+    name=_("the UK General Data Protection Regulation (UK GDPR)"),
     law=_("The UK GDPR and the Data Protection Act 2018, for learners in the United Kingdom"),
     rights=gdpr_rights(_("UK GDPR Art. {article}")),
     deadline=one_month(_("UK GDPR Art. 12(3)")),
@@ -213,7 +215,7 @@ CCPA_OPT_OUT = DeadlineRule(period=Period(business_days=15), citation=_("Cal. Co
 
 CCPA = Regime(
     key=RegimeKey.CCPA,
-    name=_("California Consumer Privacy Act, as amended by the California Privacy Rights Act (CCPA/CPRA)"),
+    name=_("the California Consumer Privacy Act as amended by the California Privacy Rights Act (CCPA/CPRA)"),
     law=_("Cal. Civ. Code §1798.100 and following, for learners in California"),
     rights=(
         Right("access", _("Right to know"), _("Cal. Civ. Code §1798.110, §1798.115")),
@@ -249,7 +251,7 @@ LGPD_DEADLINE = DeadlineRule(period=Period(days=15), citation=_("LGPD Art. 19, I
 
 LGPD = Regime(
     key=RegimeKey.LGPD,
-    name=_("Brazilian General Data Protection Law (LGPD)"),
+    name=_("Brazil's General Data Protection Law (LGPD)"),
     law=_("Lei nº 13.709/2018, for learners in Brazil"),
     rights=(
         Right("confirmation", _("Confirmation that your data is processed"), _("LGPD Art. 18, I")),
@@ -276,7 +278,7 @@ LGPD = Regime(
 
 DEFAULT = Regime(
     key=RegimeKey.DEFAULT,
-    name=_("Learner Portal's standard, modelled on the GDPR"),
+    name=_("Learner Portal's standard (modelled on the GDPR)"),
     law=_("What we give every learner the laws above do not cover"),
     rights=gdpr_rights(_("Our standard, as GDPR Art. {article}")),
     deadline=one_month(_("Our standard, as GDPR Art. 12(3)")),

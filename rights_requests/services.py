@@ -11,6 +11,7 @@ recover) are in ``tasks``; those of its lease in ``leases``.
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -132,7 +133,9 @@ def _file_offered_right(*, actor, subject, request_type, details):
     handler, applies = _filing_checked(subject=subject, request_type=request_type)
     if not offers(applies, request_type):
         raise InvalidRequestDetails(
-            _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name},
+            capfirst(
+                _("%(law)s gives no right of this kind; Your data lists the rights it gives.") % {"law": applies.name}
+            ),
             field="type",
         )
     return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
@@ -421,9 +424,9 @@ def request_extend(*, actor, request, reason, months=0, days=0):
     except ValueError:
         extension = None
     if extension is None or not rule.allows(extension):
-        allowed = ", ".join(str(choice) for choice in rule.extensions)
+        allowed = get_text_list([str(choice) for choice in rule.extensions])  # "1 month or 2 months"
         raise InvalidRequestDetails(
-            _("Under %(law)s a deadline can be extended by %(allowed)s only.")
+            _("Under %(law)s, a deadline can be extended by %(allowed)s only.")
             % {"law": regime(request.regime).name, "allowed": allowed},
             field="months",
         )

@@ -9,6 +9,7 @@ so a forged step is refused.
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 
 from compliance.regimes import regime
@@ -29,12 +30,20 @@ class StaffStep:
     what: str
     #: True for a decision, which also needs the type's own permission (``Handler.may_decide``).
     decides: bool = False
+    #: Ends "You are not allowed to …" before the words of a type with its own permission
+    #: (``Handler.decide_refusal``: "approve" + " an erasure request; …"); ``what`` when empty.
+    what_of_one: str = ""
 
 
 #: The steps staff take, by name; each admin action names one (``RightsRequestAdmin``).
 STAFF_STEPS = {
     "assign": StaffStep("assign", WORK, pgettext_lazy("not allowed to", "assign requests")),
-    "verify": StaffStep("verify", WORK, pgettext_lazy("not allowed to", "verify requests")),
+    "verify": StaffStep(
+        "verify",
+        WORK,
+        pgettext_lazy("not allowed to", "verify requests"),
+        what_of_one=pgettext_lazy("not allowed to", "verify the identity behind"),
+    ),
     "approve": StaffStep("approve", WORK, pgettext_lazy("not allowed to", "approve"), decides=True),
     "approve_in_part": StaffStep("approve", WORK, pgettext_lazy("not allowed to", "approve"), decides=True),
     "reject": StaffStep("reject", WORK, pgettext_lazy("not allowed to", "reject"), decides=True),
@@ -57,7 +66,7 @@ def require_step(actor, name, request):
     """
     step = STAFF_STEPS[name]
     if _decides(name, handler_for(request.type)):
-        handler_for(request.type).require_decider(actor, step.what)
+        handler_for(request.type).require_decider(actor, step.what_of_one or step.what)
     else:
         require(actor, step.permission, step.what)
 
@@ -85,10 +94,10 @@ def extension_refusal(request, *, now=None):
     """
     rule = regime(request.regime).deadline_for(request.type)
     if not rule.extensions:
-        return gettext("%(law)s allows no extension of this deadline (%(citation)s).") % {
-            "law": regime(request.regime).name,
-            "citation": rule.citation,
-        }
+        return capfirst(
+            gettext("%(law)s allows no extension of this deadline (%(citation)s).")
+            % {"law": regime(request.regime).name, "citation": rule.citation}
+        )
     if request.extended_at is not None:
         return gettext("The deadline of this request has already been extended once.")
     if (now or timezone.now()) > request.due_at:

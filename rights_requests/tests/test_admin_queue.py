@@ -274,6 +274,23 @@ def test_an_agent_approves_a_rectification_once_confirmed(client, agent, learner
     assert rights_request.events.filter(action=RequestEvent.Action.APPROVED, actor=agent).exists()
 
 
+def test_an_agent_is_told_in_plain_words_that_verifying_an_erasure_is_the_officers(
+    client, agent, learner, verified_login
+):
+    erasure = services.request_submit(actor=agent, subject=learner, request_type="erasure")
+    verified_login(client, agent)
+
+    response = submit_action_form(client, "verify_identity", [erasure], note="She called from her number.")
+
+    assert (
+        "error",
+        f"{erasure.reference}: You are not allowed to verify the identity behind an erasure request; "
+        "the privacy officer decides those.",
+    ) in messages_of(response)
+    erasure.refresh_from_db()
+    assert erasure.status == Status.AWAITING_VERIFICATION
+
+
 def test_an_agent_cannot_decide_an_erasure_and_nothing_changes_but_the_others_go_through(
     client, agent, learner, verified_login
 ):

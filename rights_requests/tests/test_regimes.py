@@ -106,6 +106,10 @@ def test_a_right_the_learners_law_does_not_give_is_not_offered(client):
     with pytest.raises(InvalidRequestDetails) as refused:
         file(user, "restriction")
     assert refused.value.field == "type"
+    assert refused.value.detail.startswith("The California Consumer Privacy Act as amended by the California Privacy")
+    assert refused.value.detail.endswith(
+        "(CCPA/CPRA) gives no right of this kind; Your data lists the rights it gives."
+    )
     assert not RightsRequest.objects.filter(subject=user).exists()
 
 
@@ -172,8 +176,21 @@ def test_your_data_says_the_law_and_its_period(client):
 
     page = plain(client.get("/settings/data/"))
 
-    assert "The law that applies to you: California Consumer Privacy Act" in page
+    assert "The law that applies to you: the California Consumer Privacy Act as amended by the California" in page
     assert "we answer within 45 days" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "The law that applies to you: Learner Portal's standard (modelled on the GDPR). Asking is free"),
+        ("es", "La ley que se te aplica: el estándar de Learner Portal (basado en el RGPD). Pedirlo es gratis"),
+    ],
+)
+def test_the_name_of_our_standard_reads_in_a_sentence(client, language, sentence):
+    client.force_login(learner_in("JP", language=language))
+
+    assert sentence in plain(client.get("/settings/data/"))
 
 
 def test_a_learner_in_the_united_states_without_a_state_is_asked_for_it(client):
@@ -191,11 +208,11 @@ def test_a_learner_in_the_united_states_without_a_state_is_asked_for_it(client):
 def test_the_notice_describes_every_regime_and_marks_the_learners(client):
     anonymous = plain(client.get("/privacy/notice/"))
     for words in (
-        "EU General Data Protection Regulation (GDPR)",
-        "UK General Data Protection Regulation (UK GDPR)",
-        "California Consumer Privacy Act",
-        "Brazilian General Data Protection Law (LGPD)",
-        "Learner Portal's standard",
+        "The EU General Data Protection Regulation (GDPR)",
+        "The UK General Data Protection Regulation (UK GDPR)",
+        "The California Consumer Privacy Act as amended by the California Privacy Rights Act (CCPA/CPRA)",
+        "Brazil's General Data Protection Law (LGPD)",
+        "Learner Portal's standard (modelled on the GDPR)",
         "Right to delete (Cal. Civ. Code §1798.105)",
         "Access to your data (LGPD Art. 18, II)",
         "Right to restriction of processing (UK GDPR Art. 18)",
@@ -340,12 +357,19 @@ def test_a_ccpa_deadline_is_extended_by_45_days_and_an_lgpd_one_not_at_all(offic
         ccpa = file(learner_in("US", "CA"), "erasure")
         lgpd = file(learner_in("BR"), "erasure")
 
-        with pytest.raises(InvalidRequestDetails, match="45 days only"):
+        with pytest.raises(InvalidRequestDetails) as refused:
             services.request_extend(actor=officer, request=ccpa, months=2, reason="Records in two systems.")
+        assert refused.value.detail == (
+            "Under the California Consumer Privacy Act as amended by the California Privacy Rights Act (CCPA/CPRA), "
+            "a deadline can be extended by 45 days only."
+        )
         with django_capture_on_commit_callbacks(execute=True):
             services.request_extend(actor=officer, request=ccpa, days=45, reason="Records in two systems.")
-        with pytest.raises(TransitionNotAllowed, match="allows no extension"):
+        with pytest.raises(TransitionNotAllowed) as refused:
             services.request_extend(actor=officer, request=lgpd, days=15, reason="Records in two systems.")
+        assert refused.value.detail == (
+            "Brazil's General Data Protection Law (LGPD) allows no extension of this deadline (LGPD Art. 19, II)."
+        )
 
     ccpa.refresh_from_db()
     assert ccpa.due_at.astimezone(LONDON).date() == datetime.date(2026, 6, 8)  # 90 days after 10 March

@@ -26,7 +26,7 @@ def test_a_learner_in_california_sees_the_ccpas_rights_after_telling_their_state
 
     page.goto(f"{live_server.url}/settings/data/")
     main = page.locator("main")
-    expect(main).to_contain_text("The law that applies to you: California Consumer Privacy Act")
+    expect(main).to_contain_text("The law that applies to you: the California Consumer Privacy Act")
     expect(main).to_contain_text("Right to know (Cal. Civ. Code §1798.110, §1798.115)")
     expect(main).to_contain_text("Right to delete (Cal. Civ. Code §1798.105)")
     expect(main).not_to_contain_text("Pause the use of your data")
