@@ -39,15 +39,17 @@ class RegimeKey(models.TextChoices):
 class Period:
     """A length of time to answer in, counted from the day after receipt.
 
-    Exactly one of the fields is set. ``months`` are counted as Regulation (EEC,
-    Euratom) No 1182/71 Art. 3 counts them (31 January + 1 month = 28/29 February);
-    ``days`` are calendar days; ``business_days`` skip Saturdays and Sundays (public
-    holidays are not skipped, which ends the period earlier, never later).
+    Exactly one of ``months``, ``days`` and ``business_days`` is set. ``months`` are counted
+    as Regulation (EEC, Euratom) No 1182/71 Art. 3 counts them (31 January + 1 month =
+    28/29 February); ``days`` are calendar days; ``business_days`` skip Saturdays, Sundays
+    and the public holidays of ``calendar``, an ISO 3166-2 code such as "US-CA" (California's
+    state holidays, as the ``holidays`` package lists them; "" for none).
     """
 
     months: int = 0
     days: int = 0
     business_days: int = 0
+    calendar: str = ""
 
     def __post_init__(self):
         if sum(1 for value in (self.months, self.days, self.business_days) if value) != 1:
@@ -59,6 +61,7 @@ class Period:
             months=self.months + other.months,
             days=self.days + other.days,
             business_days=self.business_days + other.business_days,
+            calendar=self.calendar or other.calendar,
         )
 
     @property
@@ -210,8 +213,11 @@ UK_GDPR = Regime(
 )
 
 #: CCPA Regulations: opting out of sale or sharing, and limiting the use of sensitive personal
-#: information, are acted on within 15 business days, with no extension.
-CCPA_OPT_OUT = DeadlineRule(period=Period(business_days=15), citation=_("Cal. Code Regs. tit. 11 §7026(f), §7027(g)"))
+#: information, are acted on within 15 business days, with no extension; California's state
+#: holidays are not business days.
+CCPA_OPT_OUT = DeadlineRule(
+    period=Period(business_days=15, calendar="US-CA"), citation=_("Cal. Code Regs. tit. 11 §7026(f), §7027(g)")
+)
 
 CCPA = Regime(
     key=RegimeKey.CCPA,

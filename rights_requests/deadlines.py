@@ -9,7 +9,9 @@ when that month has no such date, at the end of its last day.
 """
 
 import datetime
+import functools
 
+import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
@@ -30,21 +32,38 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=timezone.get_default_timezone())
 
 
+@functools.cache
+def public_holidays(calendar: str):
+    """Return the public holidays of ``calendar`` (ISO 3166-2, e.g. "US-CA"), a ``holidays`` dict-like of dates.
+
+    Observed days count (Christmas on a Saturday closes the Friday before); years are added
+    as they are looked up. "" has none.
+    """
+    if not calendar:
+        return {}
+    country, _, subdivision = calendar.partition("-")
+    return holidays.country_holidays(country, subdiv=subdivision or None)
+
+
 def add_period(day: datetime.date, period: Period) -> datetime.date:
     """Return the last day of ``period`` counted from the day after ``day``.
 
     Months as ``add_months``; calendar days as they come (Cal. Civ. Code
     §1798.130(a)(2): "within 45 days of receiving"; LGPD Art. 19, II: "no prazo de
-    até 15 (quinze) dias"); business days skip Saturdays and Sundays.
+    até 15 (quinze) dias"); business days skip Saturdays, Sundays and the public holidays
+    of the period's ``calendar`` (the CCPA Regulations count opt-outs in business days without
+    defining them; the portal does not count California's state holidays, which ends later,
+    never earlier, than counting weekdays alone).
     """
     if period.months:
         return add_months(day, period.months)
     if period.days:
         return day + datetime.timedelta(days=period.days)
+    closed = public_holidays(period.calendar)
     left = period.business_days
     while left:
         day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in closed:
             left -= 1
     return day
 

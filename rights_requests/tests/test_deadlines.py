@@ -86,6 +86,29 @@ def test_ccpa_opt_outs_count_15_business_days():
     assert regime_due_at(local(2026, 11, 27, 10), "ccpa", "opt_out_of_sale").date() == datetime.date(2026, 12, 18)
 
 
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # Wednesday 18 November 2026: Thanksgiving (26th) and the day after are California state holidays,
+        # so the 15th business day is Friday 11 December (9 December counting weekdays alone).
+        (local(2026, 11, 18, 10), datetime.date(2026, 12, 11)),
+        # Friday 18 December 2026: Christmas Day and New Year's Day (both Fridays) are skipped: Tuesday
+        # 12 January 2027 (8 January counting weekdays alone).
+        (local(2026, 12, 18, 10), datetime.date(2027, 1, 12)),
+        # Friday 17 December 2027: Christmas falls on a Saturday and New Year's Day too, observed on the Fridays
+        # 24 and 31 December: Tuesday 11 January 2028 (7 January counting weekdays alone).
+        (local(2027, 12, 17, 10), datetime.date(2028, 1, 11)),
+    ],
+)
+@pytest.mark.parametrize("request_type", ["opt_out_of_sale", "limit_sensitive_use"])
+def test_ccpa_opt_outs_skip_californias_state_holidays(request_type, received, due):
+    assert regime_due_at(received, "ccpa", request_type).date() == due
+
+
+def test_business_days_without_a_calendar_skip_weekends_only():
+    assert due_at_for(local(2026, 11, 18, 10), Period(business_days=15)).date() == datetime.date(2026, 12, 9)
+
+
 def test_lgpd_gives_15_days_and_no_extension():
     received = local(2026, 12, 20, 11)
     assert regime_due_at(received, "lgpd", "access").date() == datetime.date(2027, 1, 4)

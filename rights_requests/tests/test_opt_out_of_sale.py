@@ -121,6 +121,16 @@ def test_for_twelve_months_partner_sharing_stays_off_and_is_not_asked_for_again(
         assert may_process(learner, Purpose.PARTNER_SHARING)
 
 
+def test_the_15_business_days_of_an_opt_out_skip_thanksgiving(client, learner, agent):
+    # Filed on Wednesday 18 November 2026: Thursday 26 and Friday 27 are California state holidays.
+    with time_machine.travel(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=UTC), tick=False):
+        request = services.request_submit(actor=agent, subject=learner, request_type="opt_out_of_sale")
+        client.force_login(learner)
+        page = " ".join(client.get(f"/settings/data/{request.pk}/").content.decode().split())
+
+    assert "11 December 2026</time>" in page, "the 15th business day, not 9 December"
+
+
 def test_withdrawing_an_opt_out_filed_by_staff_does_not_turn_sharing_back_on(client, learner, agent):
     _share(learner)
     request = services.request_submit(actor=agent, subject=learner, request_type="opt_out_of_sale")
