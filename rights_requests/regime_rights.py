@@ -7,6 +7,8 @@ handler is not offered, so a type added later lights up in every regime that nam
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from compliance.regimes import Regime, Right, regime
 
 from . import conf
@@ -62,3 +64,31 @@ def citation_of(request):
     """
     right = regime(request.regime).right(request.type)
     return str(right.citation) if right is not None else str(handler_for(request.type).article)
+
+
+def regime_described(of: Regime):
+    """Return ``of`` as the privacy notice and the access report describe it, in the active language.
+
+    Returns:
+        dict: ``key``, ``name``, ``law``, ``rights`` (``[(legal name, citation)]`` of the rights
+        offered: given by the law and handled here), ``deadline`` and ``extension`` (str; extension
+        "" when the law allows none), ``authority`` and ``complaint_citation``.
+    """
+    rule = of.deadline
+    extension = ""
+    if rule.extensions:
+        extension = gettext("by up to %(longest)s more, %(condition)s") % {
+            "longest": max(rule.extensions, key=lambda period: (period.months, period.days)),
+            "condition": rule.extension_condition,
+        }
+    return {
+        "key": of.key,
+        "name": str(of.name),
+        "law": str(of.law),
+        "rights": [(str(offered.right.name), str(offered.right.citation)) for offered in offered_rights(of)],
+        "deadline": gettext("%(period)s from the day we receive your request (%(citation)s)")
+        % {"period": rule.period, "citation": rule.citation},
+        "extension": extension,
+        "authority": complaint_authority(of),
+        "complaint_citation": str(of.complaint_citation),
+    }

@@ -29,7 +29,8 @@ from privacy import conf as privacy_conf
 from . import conf
 from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person
 from .progress import Progress
-from .regime_rights import complaint_authority
+from .regime_rights import regime_described
+from .request_types import handler_for
 
 #: Rows written to the file at a time.
 BATCH_ROWS = 500
@@ -208,12 +209,12 @@ def access_report_write(subject, out, *, progress=None, now=None):
     """Write the access report of ``subject`` as one standalone HTML page into the text file ``out``.
 
     Covers GDPR Art. 15(1)(a)–(h): purposes and lawful bases, categories, recipients,
-    retention, the rights to rectification, erasure, restriction and objection, the
-    right to complain, sources, and automated decision-making; and Art. 15(3), a copy
-    of the data. It opens with a summary (records and kinds of data per category,
-    what erasure would keep) and its contents; every list is newest first; each
-    field's purposes, lawful bases and recipients are the privacy notice's
-    (``field_statement``). Fields declared ``exportable=False`` (password hash,
+    retention, the learner's rights under the regime that applies to them now (its legal
+    names, citations, deadline and complaint authority), sources, and automated
+    decision-making; and Art. 15(3), a copy of the data. It opens with a summary (records
+    and kinds of data per category, what erasure would keep) and its contents; every list
+    is newest first; each field's purposes, lawful bases and recipients are the privacy
+    notice's (``field_statement``). Fields declared ``exportable=False`` (password hash,
     authenticator key, backup-code digests, session keys) are never included.
     Memory is bounded by ``datasets.CHUNK_SIZE`` rows, whatever the size of the
     learner's data.
@@ -232,10 +233,17 @@ def access_report_write(subject, out, *, progress=None, now=None):
         _access_report_write(subject, out, progress=progress or Progress(), now=now)
 
 
-def _complaint(subject):
-    """Return ``{"authority", "citation"}`` of the regime that applies to ``subject`` now (GDPR Art. 15(1)(f))."""
+def _rights(subject):
+    """Return the regime that applies to ``subject`` now as the report's "Your rights" tells it.
+
+    Its rights with their legal names and citations, its deadline and extension, and where to
+    complain (GDPR Art. 15(1)(e)–(f); Cal. Civ. Code §1798.130(a)(5); LGPD Art. 18, 19):
+    ``regime_rights.regime_described``, plus ``access_citation``, the source of this report.
+    """
     applies = learner_regime(subject)
-    return {"authority": complaint_authority(applies), "citation": str(applies.complaint_citation)}
+    access = applies.right("access")
+    citation = access.citation if access is not None else handler_for("access").article
+    return regime_described(applies) | {"access_citation": str(citation)}
 
 
 def _access_report_write(subject, out, *, progress, now):
@@ -254,7 +262,7 @@ def _access_report_write(subject, out, *, progress, now):
                 "generated_at": now or timezone.now(),
                 "summary": _summary(sections, counts),
                 "kept": kept_after_erasure({label: ["", count] for label, count in counts.items()}),
-                "complaint": _complaint(subject),
+                "regime": _rights(subject),
                 "transfers": conf.TRANSFERS_STATEMENT,
                 "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
                 "controller": privacy_conf.CONTROLLER,

@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -26,6 +27,7 @@ from learnerportal.tests.factories import (
     TOTPDeviceFactory,
     UserFactory,
 )
+from learnerportal.tests.support import learner_in
 from privacy.services import consent_record, profile_visibility_update
 from rights_requests import services
 from rights_requests.files import associated_data_of, decrypt_stream
@@ -192,9 +194,91 @@ def test_the_report_speaks_in_words_dates_and_transfers_not_raw_data(learner, dj
     assert "18 August 1977" in html and "1977-08-18" not in html
     assert "changes: full name: Noor al_Hassan" in html, "keys in words, the learner's own text exactly"
     assert '{"changes"' not in html and "&quot;changes&quot;" not in html
-    assert "Transfers outside the European Economic Area (Art. 15(2))" in html
+    assert "Transfers outside the European Economic Area:" in html
     # The access request was completed by the portal itself: its step says so rather than leaving a blank.
     assert "<td>Automatically</td>" in html
+
+
+def rights_section(html):
+    """Return the text of the report's "Your rights" section, tags dropped and whitespace collapsed."""
+    section = html.split('<h2 id="rights">', 1)[1].split("<h2", 1)[0]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", section)).split())
+
+
+@pytest.mark.parametrize(
+   ("country", "state", "language", "says", "never"),
+    [
+       (
+            "US",
+            "CA",
+            "en",
+            [
+                "The law that applies to you: the California Consumer Privacy Act as amended by the California",
+                "Right to know (Cal. Civ. Code §1798.110, §1798.115)",
+                "Right to delete (Cal. Civ. Code §1798.105)",
+                "Right to opt out of sale or sharing (Cal. Civ. Code §1798.120)",
+                "We answer within 45 days from the day we receive your request (Cal. Civ. Code §1798.130(a)(2)); "
+                "extendable by up to 45 days more, once, when reasonably necessary",
+                "You may complain to the California Privacy Protection Agency (cppa.ca.gov) or the California "
+                "Attorney General (Cal. Civ. Code §1798.199.45).",
+            ],
+            ["GDPR", "Art. 1", "Right to erasure", "restrict"],
+        ),
+       (
+            "BR",
+            "",
+            "en",
+            [
+                "Confirmation that your data is processed (LGPD Art. 18, I)",
+                "Information about whom we shared your data with (LGPD Art. 18, VII)",
+                "We answer within 15 days from the day we receive your request (LGPD Art. 19, II); no extension.",
+                "the National Data Protection Authority (ANPD), gov.br/anpd (LGPD Art. 18, §1)",
+            ],
+            ["GDPR", "Cal. Civ."],
+        ),
+       (
+            "GB",
+            "",
+            "en",
+            [
+                "Right to erasure (UK GDPR Art. 17)",
+                "Right to restriction of processing (UK GDPR Art. 18)",
+                "We answer within 1 month from the day we receive your request (UK GDPR Art. 12(3)); extendable by up "
+                "to 2 months more",
+                "the Information Commissioner's Office (ICO), ico.org.uk (UK GDPR Art. 77)",
+            ],
+            ["Cal. Civ.", "LGPD"],
+        ),
+       (
+            "US",
+            "CA",
+            "es",
+            [
+                "La ley que se te aplica: la Ley de Privacidad del Consumidor de California",
+                "Derecho a saber (Código Civil de California, §1798.110 y §1798.115)",
+            ],
+            ["RGPD"],
+        ),
+    ],
+)
+def test_your_rights_in_the_report_follow_the_learners_law(
+    learner, django_capture_on_commit_callbacks, country, state, language, says, never
+):
+    learner_in(country, state, user=learner)
+    learner.profile.language = language
+    learner.profile.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(actor=learner, subject=learner, request_type="access")
+
+    html = html_of(request)
+
+    rights = rights_section(html)
+    for words in says:
+        assert words in rights
+    for words in never:
+        assert words not in rights
+    opening = {"en": "where it comes from (", "es": "de dónde proceden ("}[language]
+    assert opening + {"US": "C", "BR": "L", "GB": "U"}[country] in html, "the report cites the law's right of access"
 
 
 def test_failed_sign_ins_show_their_network_and_browser_kind_never_the_address_or_headers(
@@ -337,9 +421,9 @@ def test_every_list_in_the_report_is_newest_first(learner, django_capture_on_com
     courses = {}
     # Made out of order, so that the order of making (the primary key) is not the order of time.
     for days, title, audience, purpose, request_type in (
-        (5, "Second course", "learners", "research", "restriction"),
-        (1, "First course", "public", "marketing_email", "objection"),
-        (9, "Third course", "private", "personalization", "access"),
+       (5, "Second course", "learners", "research", "restriction"),
+       (1, "First course", "public", "marketing_email", "objection"),
+       (9, "Third course", "private", "personalization", "access"),
     ):
         with time_machine.travel(base + datetime.timedelta(days=days), tick=False):
             courses[days] = CourseFactory(title=title)
