@@ -194,25 +194,31 @@ def request_submit(*, actor, subject, request_type, details=None):
             note=gettext_noop("You filed it while signed in to your account, so we know it is you."),
         )
         if handler.approved_on_filing():
-            take_step(
-                request, "approve", actor=None, note=gettext_noop("Requests of this kind are approved automatically.")
-            )
-            process_later(request)
+            _approve_at_once(request, note=gettext_noop("Requests of this kind are approved automatically."))
             if handler.settles_at_once:
                 return request  # told with its outcome (``tasks.process_request``)
     email_learner(event)
     return request
 
 
+def _approve_at_once(request, *, note):
+    """Approve the verified ``request`` as it is filed (the portal's step, with ``note``) and queue its processing."""
+    take_step(request, "approve", actor=None, note=note)
+    process_later(request)
+
+
 @transaction.atomic
 def request_submit_by_email(*, subject, request_type, details, identity_verified):
     """File a request for ``subject`` from ``/privacy/request/``: someone proved they read the account's address.
 
-    The account's owner is told by the acknowledgement (its email says the request was
-    filed without signing in). Nothing is approved at once: staff review every request
-    filed this way. A request whose identity is not ``identity_verified`` (an erasure,
-    which cannot be undone, needs the account's password or staff's check too) waits in
-    ``awaiting_verification``. GDPR Art. 12(2), 12(6).
+    The account's owner is told by the acknowledgement, or by the outcome's email for a
+    request carried out at once (either says the request was filed without signing in).
+    Staff review what is filed this way, except a type the law asks to honour without
+    verifying who sent it (``Handler.honoured_unverified``: an opt-out of sale, a limit on
+    sensitive information, 11 CCR §7026(d), §7060(b)), which is approved and carried out at
+    once by its handler, as when the learner files it signed in. A request whose identity is
+    not ``identity_verified`` (an erasure, which cannot be undone, needs the account's
+    password or staff's check too) waits in ``awaiting_verification``. GDPR Art. 12(2), 12(6).
 
     Args:
         subject: the account whose current email the person verified.
@@ -225,7 +231,7 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     Raises:
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails.
     """
-    request, event, _handler = _file_any_right(actor=None, subject=subject, request_type=request_type, details=details)
+    request, event, handler = _file_any_right(actor=None, subject=subject, request_type=request_type, details=details)
     if identity_verified:
         take_step(
             request,
@@ -233,6 +239,13 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
             actor=None,
             note=_("You confirmed your email address with a code we sent to it."),
         )
+        if handler.honoured_unverified:
+            _approve_at_once(
+                request,
+                note=gettext_noop("We act on requests of this kind at once, without asking who sent them."),
+            )
+            if handler.settles_at_once:
+                return request  # told with its outcome (``tasks.process_request``)
     email_learner(event)
     return request
 

@@ -83,7 +83,7 @@ class Handler:
       ``admin_details``. A key means the same for every type that takes it: the API's
       ``details`` object offers them all.
     - filing: ``notice_template``, ``requires_recent_password``, ``auto_approve``,
-      ``on_filed`` and its undoing ``on_closed_unmet``.
+      ``honoured_unverified``, ``on_filed`` and its undoing ``on_closed_unmet``.
     - deciding: ``decide_permission`` and ``decide_refusal`` (who approves, rejects,
       completes), ``approves_in_part`` with ``approvable_parts`` and
       ``approve_in_part``, ``confirm_approval`` with ``approval_confirmation_context``.
@@ -149,6 +149,11 @@ class Handler:
     #: True when a request the learner files while signed in is approved and carried out at once;
     #: the setting ``RIGHTS_REQUESTS_AUTO_APPROVE`` (a set of types), when given, decides instead.
     auto_approve = False
+    #: True when the law asks for the request to be acted on without verifying who sent it, as an
+    #: opt-out of sale or a limit on sensitive information (11 CCR §7026(d), §7060(b)): filed without
+    #: signing in, once the address's code is typed and an account has it, it is approved and carried
+    #: out at once, like a signed-in learner's, rather than waiting for staff.
+    honoured_unverified = False
 
     # Deciding.
 

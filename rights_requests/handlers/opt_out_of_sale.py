@@ -40,6 +40,7 @@ class OptOutOfSaleHandler(Handler):
         "We keep it that way and do not ask you to allow it again for at least 12 months."
     )
     auto_approve = True
+    honoured_unverified = True
     settles_at_once = True
 
     def on_filed(self, request, *, actor):

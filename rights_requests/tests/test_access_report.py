@@ -206,9 +206,9 @@ def rights_section(html):
 
 
 @pytest.mark.parametrize(
-   ("country", "state", "language", "says", "never"),
+    ("country", "state", "language", "says", "never"),
     [
-       (
+        (
             "US",
             "CA",
             "en",
@@ -224,7 +224,7 @@ def rights_section(html):
             ],
             ["GDPR", "Art. 1", "Right to erasure", "restrict"],
         ),
-       (
+        (
             "BR",
             "",
             "en",
@@ -236,7 +236,7 @@ def rights_section(html):
             ],
             ["GDPR", "Cal. Civ."],
         ),
-       (
+        (
             "GB",
             "",
             "en",
@@ -249,7 +249,7 @@ def rights_section(html):
             ],
             ["Cal. Civ.", "LGPD"],
         ),
-       (
+        (
             "US",
             "CA",
             "es",
@@ -421,9 +421,9 @@ def test_every_list_in_the_report_is_newest_first(learner, django_capture_on_com
     courses = {}
     # Made out of order, so that the order of making (the primary key) is not the order of time.
     for days, title, audience, purpose, request_type in (
-       (5, "Second course", "learners", "research", "restriction"),
-       (1, "First course", "public", "marketing_email", "objection"),
-       (9, "Third course", "private", "personalization", "access"),
+        (5, "Second course", "learners", "research", "restriction"),
+        (1, "First course", "public", "marketing_email", "objection"),
+        (9, "Third course", "private", "personalization", "access"),
     ):
         with time_machine.travel(base + datetime.timedelta(days=days), tick=False):
             courses[days] = CourseFactory(title=title)

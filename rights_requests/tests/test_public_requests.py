@@ -10,15 +10,19 @@ from django.test import Client
 from django.utils import timezone
 
 from compliance.erasure import erasure_execute
-from compliance.registry import registry
+from compliance.registry import Purpose, registry
 from learnerportal.tests.factories import PASSWORD
 from learnerportal.tests.support import (
     PUBLIC_DOWNLOAD_LINK,
     emailed_code,
+    learner_in,
     public_code_post,
     public_code_renew,
     public_request_post,
 )
+from privacy.models import SensitiveInformationLimit
+from privacy.selectors import may_process
+from privacy.services import consent_record
 from rights_requests import public, services
 from rights_requests.exceptions import CodeSpent, NotPermitted
 from rights_requests.models import PublicRequest, PublicRequestEvent, RequestEvent, RightsRequest, Status
@@ -197,6 +201,53 @@ def test_a_right_the_accounts_law_does_not_name_is_filed_for_staff_and_the_page_
     rights_request = RightsRequest.objects.get()
     assert (rights_request.subject, rights_request.type, rights_request.regime) == (learner, "confirmation", "uk_gdpr")
     assert rights_request.status == Status.AWAITING_APPROVAL
+
+
+@pytest.mark.parametrize(
+    ("request_type", "in_force"),
+    [
+        ("opt_out_of_sale", lambda user: not may_process(user, Purpose.PARTNER_SHARING)),
+        ("limit_sensitive_use", lambda user: SensitiveInformationLimit.objects.filter(user=user).exists()),
+    ],
+)
+def test_an_opt_out_filed_without_signing_in_is_honoured_once_the_code_is_typed(learner, request_type, in_force):
+    """CCPA: an opt-out needs no proof of identity (11 CCR §7026(d)); only the code ties it to the account."""
+    learner_in("US", "CA", user=learner)
+    consent_record(actor=learner, user=learner, purpose=Purpose.PARTNER_SHARING, granted=True, source="settings")
+    owner, stranger = Client(), Client()
+
+    assert file_and_verify(owner, learner.email, request_type)["Location"] == "/privacy/request/done/"
+    file_and_verify(stranger, "nobody@example.net", request_type)
+
+    assert visible_text(owner.get("/privacy/request/done/")) == visible_text(stranger.get("/privacy/request/done/"))
+    rights_request = RightsRequest.objects.get()
+    assert rights_request.status == Status.COMPLETED, "carried out at once, not left for staff"
+    assert list(rights_request.events.values_list("action", "actor")) == [
+        ("submitted", None),
+        ("verified", None),
+        ("approved", None),
+        ("processing", None),
+        ("completed", None),
+    ]
+    assert in_force(learner)
+    told = [message for message in mail.outbox if message.to == [learner.email]]
+    assert len(told) == 2, "the code, then one email with the outcome"
+    outcome = " ".join(told[-1].body.split())
+    assert f"Your request {rights_request.reference} is" in told[-1].subject
+    assert "We received your request and " in outcome
+    assert "This request was filed without signing in" in outcome
+    assert "This request was filed without signing in" in told[-1].alternatives[0].content
+
+
+def test_an_opt_out_filed_without_signing_in_for_an_account_under_another_law_is_honoured_too(learner):
+    """noor lives in the UK: stopping partner sharing is a withdrawal of consent there, which needs no review either."""
+    consent_record(actor=learner, user=learner, purpose=Purpose.PARTNER_SHARING, granted=True, source="settings")
+
+    file_and_verify(Client(), learner.email, "opt_out_of_sale")
+
+    rights_request = RightsRequest.objects.get()
+    assert (rights_request.regime, rights_request.status) == ("uk_gdpr", Status.COMPLETED)
+    assert not may_process(learner, Purpose.PARTNER_SHARING)
 
 
 def test_an_unverified_request_is_not_in_the_staff_queue(client, agent, verified_login):
