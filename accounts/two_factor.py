@@ -9,7 +9,7 @@ import math
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login
+from django.contrib.auth import get_user_model, login
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
@@ -29,7 +29,7 @@ from .exceptions import TwoFactorError
 from .languages import in_language_of
 from .models import BackupCode, BackupCodeDevice, TOTPDevice, backup_code_digest
 from .selectors import access_account_credentials, two_factor_device_for, two_factor_enabled
-from .services import sign_in_change_tell, sign_in_secure
+from .services import password_check, sign_in_change_tell, sign_in_secure
 from .tokens import staff_enrolment_token_generator
 
 
@@ -251,7 +251,7 @@ def password_confirm(request, *, user, password):
         axes.exceptions.AxesBackendPermissionDenied: the account is locked out
             (the lockout page answers).
     """
-    if authenticate(request, username=user.username, password=password) is None:
+    if not password_check(request, user=user, password=password):
         raise TwoFactorError(gettext("That password is not right."), field="password")
 
 

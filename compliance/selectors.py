@@ -88,6 +88,10 @@ def audit_event_description(event):
     if action == AuditEvent.Action.LOGIN_FAILED:
         if changes.get("step") == "code":
             return gettext("Someone tried to sign in to your account with a wrong code.")
+        if changes.get("step") == "public_request":
+            return gettext(
+                "Someone typed a wrong password for your account to confirm an erasure asked for without signing in."
+            )
         return gettext("Someone tried to sign in to your account with a wrong password.")
     if action == AuditEvent.Action.CONSENT_CHANGED:
         parts = [

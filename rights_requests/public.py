@@ -28,6 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.services import password_check
 from learnerportal.counters import cache_increment
 
 from . import conf
@@ -265,24 +266,31 @@ def needs_password(public_request):
     )
 
 
-def public_request_confirm_password(*, public_request, password):
+def public_request_confirm_password(*, http_request, public_request, password):
     """Verify the identity behind an erasure filed without signing in with the account's password.
 
     Right, the request moves on to the privacy officer's approval (step ``verify``). A wrong
-    password is counted even though it is refused; after ``PUBLIC_PASSWORD_TRIES`` wrong ones,
-    only staff can verify it. GDPR Art. 12(6).
+    password is counted even though it is refused: toward ``PUBLIC_PASSWORD_TRIES`` for this
+    request (then only staff can verify it), and as a failed sign-in of the account from the
+    client's network (``accounts.services.password_check``: django-axes' lockout, the account's
+    audit log), so new requests bring no new guesses. While sign-in to the account or from the
+    network is paused, every password is refused (not counted toward this request's tries), and
+    the lockout page answers. GDPR Art. 12(6), 32(1).
+
+    Args:
+        http_request: the HTTP request carrying the password (the lockout counts its client).
 
     Raises:
-        PasswordRefused: wrong, or no tries left.
+        PasswordRefused: wrong, locked out, or no tries left.
     """
-    public_request, refusal = _confirm_password(public_request, password)
+    public_request, refusal = _confirm_password(http_request, public_request, password)
     if refusal is not None:
         raise refusal
     return public_request
 
 
 @transaction.atomic
-def _confirm_password(public_request, password):
+def _confirm_password(http_request, public_request, password):
     public_request = (
         PublicRequest.objects.select_for_update(of=("self",))
         .select_related("rights_request", "subject")
@@ -290,7 +298,10 @@ def _confirm_password(public_request, password):
     )
     if not needs_password(public_request):
         return None, PasswordRefused(_("This request does not wait for a password. Our privacy team will email you."))
-    if not public_request.subject.check_password(password or ""):
+    # SECURITY: checked as a sign-in, so the lockout bounds the guesses of every request and of the network.
+    if not password_check(http_request, user=public_request.subject, password=password, step="public_request"):
+        if getattr(http_request, "axes_locked_out", False):
+            return None, PasswordRefused(_("Too many wrong passwords: checking is paused. Try again later."))
         public_request.password_attempts += 1
         public_request.save(update_fields=["password_attempts"])
         if public_request.password_attempts >= conf.PUBLIC_PASSWORD_TRIES:

@@ -145,7 +145,9 @@ def public_request_password(request):
     form = PublicPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            public_request_confirm_password(public_request=public_request, password=form.cleaned_data["password"])
+            public_request_confirm_password(
+                http_request=request, public_request=public_request, password=form.cleaned_data["password"]
+            )
         except PasswordRefused as error:
             form.add_error("password", error.detail)
         else:

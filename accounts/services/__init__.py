@@ -19,7 +19,7 @@ from .sessions import (
     user_sessions_prune,
     user_signed_out_record,
 )
-from .sign_in import login_failure_record, login_lockout_record, user_lockout_clear
+from .sign_in import login_failure_record, login_lockout_record, password_check, user_lockout_clear
 from .signups import signup_confirm, signup_confirmations_prune, signup_request
 from .tokens import (
     TOKEN_KEEP_ENDED_DAYS,
@@ -46,6 +46,7 @@ __all__ = [
     "login_failure_record",
     "login_lockout_record",
     "password_changed",
+    "password_check",
     "password_reset_completed",
     "personal_access_token_authenticate",
     "personal_access_token_create",

@@ -356,6 +356,46 @@ def test_an_erasure_needs_the_accounts_password_too(learner, agent):
     assert verified.actor is None and "password" in verified.note
 
 
+def test_wrong_passwords_at_the_erasure_step_are_failed_sign_ins_the_lockout_counts(learner, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    file_and_verify(client, learner.email, "erasure")
+
+    for _ in range(2):
+        assert client.post("/privacy/request/password/", {"password": "guess"}).status_code == 400
+
+    # One more wrong sign-in, from another network, and signing in to the account pauses.
+    Client(REMOTE_ADDR="198.51.100.7").post("/accounts/login/", {"username": learner.username, "password": "x"})
+    paused = Client(REMOTE_ADDR="192.0.2.1").post(
+        "/accounts/login/", {"username": learner.username, "password": PASSWORD}
+    )
+    assert paused.status_code == 429 and "Signing in is paused" in paused.content.decode()
+    # The account's owner reads both in their account activity.
+    owner = Client()
+    owner.force_login(learner)
+    activity = owner.get("/settings/security/activity/?kind=sign-ins").content.decode()
+    sentence = "Someone typed a wrong password for your account to confirm an erasure asked for without signing in."
+    assert activity.count(sentence) == 2
+
+
+def test_a_new_request_brings_no_new_password_guesses(learner, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    file_and_verify(client, learner.email, "erasure")
+    for _ in range(3):
+        client.post("/privacy/request/password/", {"password": "guess"})
+
+    # A fresh request, from another network, with a newly emailed code: the account is paused all the same.
+    again = Client(REMOTE_ADDR="198.51.100.7")
+    file_and_verify(again, learner.email, "erasure")
+    right = again.post("/privacy/request/password/", {"password": PASSWORD})
+
+    assert right.status_code == 429 and "Signing in is paused" in right.content.decode()
+    rights_request = RightsRequest.objects.get()
+    assert rights_request.status == Status.AWAITING_VERIFICATION, "even the right password verifies nothing now"
+    assert PublicRequest.objects.get(pk=again.session["rights_requests.public_request"]).password_attempts == 0
+
+
 def test_an_erasure_whose_password_is_not_known_is_verified_by_the_officer_only(learner, agent, officer, settings):
     settings.RIGHTS_REQUESTS_PUBLIC_PASSWORD_TRIES = 1
     client = Client()
