@@ -15,7 +15,7 @@ import holidays
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from compliance.regimes import ONE_MONTH, Period, regime
+from compliance.regimes import ONE_MONTH, REGIMES, Period, regime
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -115,3 +115,14 @@ def extended_due_at(
 def original_due_at(rights_request) -> datetime.datetime:
     """Return the deadline ``rights_request`` had before any extension: its regime's period from receipt."""
     return regime_due_at(rights_request.received_at, rights_request.regime, rights_request.type)
+
+
+def latest_due_at(received_at: datetime.datetime, request_type: str) -> datetime.datetime:
+    """Return the latest deadline any regime sets for a request of ``request_type`` received at ``received_at``.
+
+    For a promise made before the regime is known, or without telling it: the answer to a
+    request filed without signing in must read the same whether or not an account has the
+    address (and so a regime), so it promises the longest of them (GDPR Art. 12(3); Cal. Civ.
+    Code §1798.130(a)(2); LGPD Art. 19, II). Extensions are not included: they are told apart.
+    """
+    return max(regime_due_at(received_at, key, request_type) for key in REGIMES)

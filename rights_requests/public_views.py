@@ -17,6 +17,7 @@ from learnerportal.addresses import client_limit_key
 from privacy.models import CONSENT_PURPOSES
 
 from . import conf
+from .deadlines import latest_due_at
 from .exceptions import (
     CodeRefused,
     CodeSpent,
@@ -122,7 +123,12 @@ def public_request_code_new(request):
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def public_request_done(request):
-    """Say the request is confirmed and will be answered by email (the same words with or without an account)."""
+    """Say the request is confirmed and will be answered by email (the same words with or without an account).
+
+    It promises an answer by the latest deadline any regime gives the right, counted from the
+    code's confirmation: the account's own regime would tell whoever reads the page that the
+    address has an account (``deadlines.latest_due_at``).
+    """
     public_request = _pending(request)
     if public_request is None:
         return redirect("rights_requests:public_new")
@@ -130,7 +136,9 @@ def public_request_done(request):
         return redirect("rights_requests:public_code")
     if needs_password(public_request):
         return redirect("rights_requests:public_password")
-    context = {"right": handler_for(public_request.type), "days": conf.DOWNLOAD_DAYS}
+    # SECURITY: the deadline of no regime in particular: the account's would tell that there is one.
+    answer_by = latest_due_at(public_request.verified_at, public_request.type)
+    context = {"right": handler_for(public_request.type), "days": conf.DOWNLOAD_DAYS, "answer_by": answer_by}
     return render(request, "rights_requests/public/done.html", context)
 
 

@@ -191,6 +191,29 @@ def test_without_an_account_the_request_waits_for_staff_and_the_page_reads_the_s
     assert RightsRequest.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("request_type", "answer_by"),
+    [
+        ("access", "24 April 2026"),  # the CCPA's 45 days, the longest; the GDPR's month ends on 10 April
+        ("opt_out_of_sale", "10 April 2026"),  # a month under the GDPR; 15 business days under the CCPA
+    ],
+)
+def test_the_done_page_promises_the_longest_time_any_law_gives_whoever_has_the_address(
+    learner, request_type, answer_by
+):
+    """noor lives in the UK (one month): the page must not say so, or it would tell that she has an account."""
+    owner, stranger = Client(), Client()
+    with time_machine.travel(NOW, tick=False):
+        file_and_verify(owner, learner.email, request_type)
+        file_and_verify(stranger, "nobody@example.net", request_type)
+        done = owner.get("/privacy/request/done/")
+        assert visible_text(done) == visible_text(stranger.get("/privacy/request/done/"))
+
+    words = " ".join(re.sub(r"<[^>]+>", " ", done.content.decode()).split())
+    assert f"by {answer_by} at the latest: the longest time any of the laws we apply gives us." in words
+    assert "within one month" not in words
+
+
 def test_a_right_the_accounts_law_does_not_name_is_filed_for_staff_and_the_page_reads_the_same(learner):
     """noor lives in the UK, whose law has no "confirmation" (LGPD Art. 18, I): staff decide; nobody learns of her."""
     owner, stranger = Client(), Client()
