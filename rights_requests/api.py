@@ -44,7 +44,7 @@ from .exceptions import DownloadExpired, DuplicateOpenRequest, InvalidRequestDet
 from .files import live_file_of, request_download
 from .handlers import choices, details_fields, handler_for, registered
 from .models import RequestFile, Status
-from .regime_rights import complaint_of
+from .regime_rights import complaint_of, title_cited
 from .selectors import access_own_request, outcome_of, requests_of, status_explained, timeline_of
 from .services import request_lift_ask, request_submit, request_withdraw
 from .standings import standings_of
@@ -98,12 +98,18 @@ class RequestSummarySerializer(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField(help_text="e.g. DSR-2026-000123: quote it when you write to us.")
     type = serializers.ChoiceField(choices=[])  # the registered types (``get_fields``)
-    type_label = serializers.CharField()
+    type_label = serializers.CharField(
+        help_text="The right as your pages name it, with its source under the request's regime, e.g. "
+        '"Get a copy of your data (GDPR Art. 15)", "Get a copy of your data (Cal. Civ. Code §1798.110, §1798.115)".'
+    )
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField()
     is_open = serializers.BooleanField()
     received_at = serializers.DateTimeField()
-    due_at = serializers.DateTimeField(help_text="We answer by then: one calendar month, extendable (GDPR Art. 12(3)).")
+    due_at = serializers.DateTimeField(
+        help_text="We answer by then: the request's regime decides (GDPR Art. 12(3): one calendar month; "
+        "Cal. Civ. Code §1798.130(a)(2): 45 days; LGPD Art. 19, II: 15 days), extendable where it allows."
+    )
     url = serializers.URLField()
 
     def get_fields(self):
@@ -168,7 +174,7 @@ def request_summary_data(request, rights_request):
         "id": str(rights_request.pk),
         "reference": rights_request.reference,
         "type": rights_request.type,
-        "type_label": rights_request.get_type_display(),
+        "type_label": title_cited(rights_request),
         "status": rights_request.status,
         "status_label": rights_request.get_status_display(),
         "is_open": rights_request.is_open,
@@ -227,7 +233,7 @@ REQUEST_EXAMPLE = {
     "id": "3f1c2a9e-5b7d-4c1e-9a2f-0d6b8e4f7a21",
     "reference": "DSR-2026-000123",
     "type": "access",
-    "type_label": "Access to your data (Art. 15)",
+    "type_label": "Get a copy of your data (GDPR Art. 15)",
     "status": "completed",
     "status_label": "Completed",
     "is_open": False,
@@ -456,7 +462,7 @@ class MyRequestLiftView(PortalAPIView):
                 REQUEST_EXAMPLE
                 | {
                     "type": "restriction",
-                    "type_label": "Restriction of processing (Art. 18)",
+                    "type_label": "Pause the use of your data (GDPR Art. 18)",
                     "details": {"reason": "My quiz results are wrong.", "note": ""},
                     "outcome": "We have stopped every optional use of your data until the restriction is lifted.",
                     "download": None,

@@ -14,7 +14,7 @@ from accounts.languages import in_language_and_time_zone_of, in_language_of
 from . import conf
 from .models import OPEN_STATUSES, RequestEvent, Status
 from .public_links import address_digest, download_url
-from .regime_rights import citation_of, complaint_of
+from .regime_rights import complaint_of, title_cited
 from .request_types import handler_for
 
 SUBJECTS = {
@@ -30,17 +30,6 @@ SUBJECTS = {
 RECEIVED_AND_APPROVED = _("We received and approved your request %(reference)s")
 #: The completion of a request that keeps something in force until it is lifted (``Handler.lasts``).
 IN_FORCE = _("Your request %(reference)s is in force")
-
-
-def _named_as_on_the_pages(request):
-    """Return the right of ``request`` as the pages name it, then its source under the request's regime.
-
-    E.g. "Get a copy of your data (GDPR Art. 15)", "… (Cal. Civ. Code §1798.110, §1798.115)".
-    """
-    return gettext("%(right)s (%(article)s)") % {
-        "right": handler_for(request.type).title,
-        "article": citation_of(request),
-    }
 
 
 def request_event_email(event, *, tells_receipt=False, tells_approval=False):
@@ -86,7 +75,7 @@ def request_event_email(event, *, tells_receipt=False, tells_approval=False):
             "approval_note": _approval_note(request) if approval_told_here else "",
             "what_we_do": handler.what_we_do,
             "statement": handler.statement(request) if event.action == RequestEvent.Action.COMPLETED else [],
-            "request_type": _named_as_on_the_pages(request),
+            "request_type": title_cited(request),
             "page_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("rights_requests:detail", args=[request.pk]),
             "complaint": complaint_of(request),
             **_without_sign_in(event, handler),

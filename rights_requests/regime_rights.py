@@ -56,14 +56,31 @@ def complaint_of(request):
     return {"authority": complaint_authority(of), "citation": str(of.complaint_citation)}
 
 
-def citation_of(request):
-    """Return the legal source of ``request``'s right under its regime, e.g. "UK GDPR Art. 16", in the active language.
+def citation_under(regime_key, request_type):
+    """Return the legal source of a right of ``request_type`` under ``regime_key``, e.g. "UK GDPR Art. 16".
 
-    The handler's own (``Handler.article``) when the regime does not name the type (a request filed
-    before its regime stopped giving the right).
+    In the active language. The handler's own (``Handler.article``) when the regime does not name
+    the type (a request filed without signing in, or before its regime stopped giving the right).
     """
-    right = regime(request.regime).right(request.type)
-    return str(right.citation) if right is not None else str(handler_for(request.type).article)
+    right = regime(regime_key).right(request_type)
+    return str(right.citation) if right is not None else str(handler_for(request_type).article)
+
+
+def citation_of(request):
+    """Return the legal source of ``request``'s right under its regime (``citation_under``), in the active language."""
+    return citation_under(request.regime, request.type)
+
+
+def title_cited(request):
+    """Return the right of ``request`` as the learner's pages name it, then its source under the request's regime.
+
+    E.g. "Get a copy of your data (GDPR Art. 15)", "… (Cal. Civ. Code §1798.110, §1798.115)": what
+    the emails and the API's ``type_label`` say.
+    """
+    return gettext("%(right)s (%(article)s)") % {
+        "right": handler_for(request.type).title,
+        "article": citation_of(request),
+    }
 
 
 def regime_described(of: Regime):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from compliance.regimes import RegimeKey
 
 from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
+from .regime_rights import citation_under
 from .request_types import registered
 
 #: The statuses whose first reaching answers a request, and those that close it.
@@ -53,7 +54,9 @@ class TypeFigures:
 
     ``on_time_rate`` is a fraction 0–1 of ``answered``, and ``median_days`` the median time
     from receipt to answer in days; both None when nothing was answered in the period.
-    ``open`` and ``overdue`` count requests open now, whenever received.
+    ``open`` and ``overdue`` count requests open now, whenever received. A type's ``label``
+    names it without a law (its requests may be under several); ``sources`` cites it under
+    each regime its counted requests were filed under, in ``RegimeKey`` order.
     """
 
     type: str | None
@@ -65,6 +68,7 @@ class TypeFigures:
     median_days: float | None
     open: int
     overdue: int
+    sources: tuple[str, ...] = ()
 
     @property
     def on_time_rate(self):
@@ -129,12 +133,13 @@ def _prefixed(row, prefix):
     return {name.removeprefix(f"{prefix}:"): value for name, value in row.items() if name.startswith(f"{prefix}:")}
 
 
-def _type_figures(type_, label, counts, answers):
+def _type_figures(type_, label, counts, answers, sources=()):
     """Return ``TypeFigures`` from a row of request counts and one of ``_answer_figures`` (dicts, may be empty)."""
     seconds = answers.get("median_seconds")
     return TypeFigures(
         type=type_,
         label=label,
+        sources=tuple(sources),
         received=counts.get("received", 0),
         answered=answers.get("answered", 0),
         on_time=answers.get("on_time", 0),
@@ -189,8 +194,11 @@ def request_statistics(*, weeks=12, now=None):
         start = datetime.datetime.combine(monday, datetime.time.min, tzinfo=zone)
         week_rows.append(WeekFigures(start=monday, received=received.get(start, 0), closed=closed.get(start, 0)))
 
+    answered = _first_reaching(ANSWERED_STATUSES, since, now)
     rows = list(
-        RightsRequest.objects.filter(received_in_period | Q(status__in=OPEN_STATUSES))
+        # Requests answered in the period but received before it count nothing here; they come to name
+        # the regimes each type's figures are under (``sources``).
+        RightsRequest.objects.filter(received_in_period | Q(status__in=OPEN_STATUSES) | Q(pk__in=answered.values("pk")))
         .values("type", "regime")
         .annotate(
             received=Count("pk", filter=received_in_period),
@@ -209,9 +217,17 @@ def request_statistics(*, weeks=12, now=None):
         aggregates.update(_answer_figures(handler.type, Q(type=handler.type)))
     for key in RegimeKey:
         aggregates.update(_answer_figures(f"regime-{key}", Q(regime=key)))
-    answers = _first_reaching(ANSWERED_STATUSES, since, now).aggregate(**aggregates, **_answer_figures("all"))
+    answers = answered.aggregate(**aggregates, **_answer_figures("all"))
+    # Which regimes each type's counted requests were filed under, to cite the type under each.
+    filed_under = {(row["type"], row["regime"]) for row in rows}
     types = [
-        _type_figures(handler.type, handler.label, counts.get(handler.type, {}), _prefixed(answers, handler.type))
+        _type_figures(
+            handler.type,
+            str(handler.name),
+            counts.get(handler.type, {}),
+            _prefixed(answers, handler.type),
+            sources=[citation_under(key, handler.type) for key in RegimeKey if (handler.type, key) in filed_under],
+        )
         for handler in registered()
     ]
     summed = {name: sum(row[name] for row in counts.values()) for name in _COUNTED}

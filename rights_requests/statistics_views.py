@@ -30,6 +30,7 @@ EXPORTS = {
     "types": (
         [
             "request_type",
+            "sources",
             "received",
             "answered",
             "answered_on_time",
@@ -42,6 +43,7 @@ EXPORTS = {
         lambda statistics: (
             {
                 "request_type": figures.label,
+                "sources": "; ".join(figures.sources),
                 "received": figures.received,
                 "answered": figures.answered,
                 "answered_on_time": figures.on_time,

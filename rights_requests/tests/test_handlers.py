@@ -120,7 +120,7 @@ def test_a_registered_type_is_offered_checked_filed_approved_and_carried_out(
     assert filed.status_code == 201
     body = filed.json()
     assert body["details"] == {"scope": "partners", "note": "Stop it."}, "the handler's cleaning, through the API"
-    assert body["type_label"] == "Opt-out of profiling (Colorado)"
+    assert body["type_label"] == "Stop profiling me (C.R.S. § 6-1-1306)"
     assert body["status"] == "awaiting_approval", "not approved on filing: staff decide"
     request = RightsRequest.objects.get(pk=body["id"])
 

@@ -1,5 +1,6 @@
 """Regimes through the pages: the law of the learner's country decides their rights, deadlines and where to complain."""
 
+import csv
 import datetime
 import io
 import re
@@ -13,7 +14,7 @@ from django.core.management import call_command
 
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
-from learnerportal.tests.support import learner_in
+from learnerportal.tests.support import learner_in, make_token, token_client
 from rights_requests import request_types, services
 from rights_requests.deadlines import regime_due_at
 from rights_requests.exceptions import InvalidRequestDetails, TransitionNotAllowed
@@ -405,6 +406,45 @@ def test_a_refusal_names_the_complaint_authority_of_the_requests_regime(
     page = plain(client.get(f"/settings/data/{rights_request.pk}/"))
     assert authority in page
     assert f"({citation})" in page
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "label"),
+    [
+        ("FR", "", "Correct your data (GDPR Art. 16)"),
+        ("GB", "", "Correct your data (UK GDPR Art. 16)"),
+        ("US", "CA", "Correct your data (Cal. Civ. Code §1798.106)"),
+        ("BR", "", "Correct your data (LGPD Art. 18, III)"),
+        ("JP", "", "Correct your data (Our standard, as GDPR Art. 16)"),
+    ],
+)
+def test_the_apis_type_label_cites_the_requests_own_law(country, state, label):
+    user = learner_in(country, state)
+    services.request_submit(actor=user, subject=user, request_type="rectification", details={"note": "Typo."})
+    api = token_client(make_token(user))
+
+    (listed,) = api.get("/api/v1/me/requests/").json()["results"]
+
+    assert listed["type_label"] == label
+    assert api.get(listed["url"]).json()["type_label"] == label
+
+
+def test_the_statistics_cite_each_type_under_the_laws_of_its_requests(client, officer, verified_login):
+    with time_machine.travel(NOW, tick=False):
+        for country, state in (("FR", ""), ("US", "CA"), ("US", "CA")):
+            file(learner_in(country, state), "erasure")
+    verified_login(client, officer)
+
+    with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
+        page = plain(client.get(f"{CHANGELIST}statistics/"))
+        csv_text = client.get(f"{CHANGELIST}statistics/", {"export": "types"}).text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+
+    assert "Erasure (GDPR Art. 17; Cal. Civ. Code §1798.105) 3" in page
+    assert "Access (" not in page, "a type without requests cites no law"
+    assert "Art. 15" not in page
+    erasure = next(row for row in rows if row["request_type"] == "Erasure")
+    assert (erasure["sources"], erasure["received"]) == ("GDPR Art. 17; Cal. Civ. Code §1798.105", "3")
 
 
 def test_statistics_give_the_on_time_rate_per_regime():
