@@ -51,6 +51,14 @@ class RightsRequestsSettings(AppSettings):
     PUBLIC_UNVERIFIED_SECONDS = 24 * 60 * 60
     #: "No account found" requests are deleted this many days after staff answered them.
     PUBLIC_ANSWERED_DAYS = 365
+    #: The largest signed authorisation an agent or parent may upload, in bytes (PDF, PNG or JPEG).
+    AUTHORISATION_MAX_BYTES = 5 * 1024 * 1024
+    #: Days a signed authorisation is kept once its request is closed (answered, refused, cancelled, carried
+    #: out): long enough to answer a complaint about how it was judged; then the file is deleted and only
+    #: the record that one was given stays (GDPR Art. 5(1)(c), (e)).
+    AUTHORISATION_KEEP_DAYS = 30
+    #: Days the link a learner is emailed to object to a request an agent or parent filed for them works.
+    OBJECTION_LINK_DAYS = 120
 
 
 __getattr__ = RightsRequestsSettings.read

@@ -139,3 +139,18 @@ class PasswordRefused(RightsRequestError):
     """The account's password typed to confirm an erasure filed without signing in is wrong, or tried too often."""
 
     code = "password_refused"
+
+
+class AuthorisationUnavailable(RightsRequestError):
+    """A signed authorisation cannot be read: missing from storage, the storage down, or the file damaged."""
+
+    code = "authorisation_unavailable"
+    status_code = 503
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The signed authorisation cannot be read: it is missing from storage or damaged. "
+                "Restore the media from the backup taken with the database, or ask the filer for it again."
+            )
+        )

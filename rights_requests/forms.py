@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_email_deliverable
 
+from . import conf
 from .details import DETAIL_TEXT_MAX
+from .models import Filer
 
 
 def _formatted(message, values):
@@ -67,19 +69,66 @@ class NoteRequestForm(RightsRequestForm):
     note = note_field()
 
 
-class PublicRequestForm(forms.Form):
-    """``/privacy/request/``: an address, the right asked for, and the words that right needs.
+#: The fields of ``PublicRequestForm`` only an agent or parent fills in.
+FILER_FIELDS = ("agent_name", "learner_email", "authorisation")
 
-    Only parses: the type's handler judges the details (``public.public_request_start``), so the
-    form refuses what the signed-in pages and the API refuse, with the same words.
+
+class PublicRequestForm(forms.Form):
+    """``/privacy/request/``: who asks, an address, the right asked for, and the words that right needs.
+
+    Only parses: the type's handler judges the details, and ``agents.agent_filing_clean`` what an
+    agent or parent gives (``public.public_request_start``), so the form refuses what the signed-in
+    pages and the API refuse, with the same words.
     """
 
+    filed_by = forms.ChoiceField(
+        label=_("Who is asking?"),
+        required=False,
+        initial=Filer.SUBJECT,
+        choices=[
+            (Filer.SUBJECT, _("I am asking about my own data")),
+            (Filer.AGENT, _("I am an authorised agent, asking for someone with their signed permission")),
+            (Filer.PARENT, _("I am a parent or guardian, asking for a learner under the digital age of consent")),
+        ],
+        widget=forms.RadioSelect,
+    )
     email = forms.EmailField(
         label=_("Your email address"),
         max_length=254,
         validators=[validate_email_deliverable],
-        help_text=_("We send a code to it. If an account has this address, the request is for that account."),
+        help_text=_(
+            "We send a code to it. Asking for yourself, the request is for the account with this address, if any."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    agent_name = forms.CharField(
+        label=_("Your full name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    learner_email = forms.EmailField(
+        label=_("The learner's email address"),
+        required=False,
+        max_length=254,
+        validators=[validate_email_deliverable],
+        help_text=_(
+            "The address of their Learner Portal account. If we hold data about them, we tell them at that "
+            "address that you asked, and they can object."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    authorisation = forms.FileField(
+        label=_("Signed authorisation"),
+        required=False,
+        help_text=lazy_format(
+            _(
+                "A PDF, PNG or JPEG of up to %(megabytes)s MB: the learner's signed permission naming you and "
+                "what you may ask for; from a parent or guardian, a document showing your parental responsibility."
+            ),
+            megabytes=conf.AUTHORISATION_MAX_BYTES // 1_048_576,
+        ),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
     type = forms.ChoiceField(label=_("What do you want to do?"), widget=forms.RadioSelect)
     text = forms.CharField(
@@ -105,6 +154,16 @@ class PublicRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = types
         self.fields["purposes"].choices = purposes
+
+    def clean(self):
+        """Leave out what only an agent or parent fills in when someone asks for themself, errors included."""
+        cleaned = super().clean()
+        cleaned["filed_by"] = cleaned.get("filed_by") or Filer.SUBJECT
+        if cleaned["filed_by"] == Filer.SUBJECT:
+            for name in FILER_FIELDS:
+                self.errors.pop(name, None)
+                cleaned[name] = None if name == "authorisation" else ""
+        return cleaned
 
     def add_service_error(self, error, *, text_key):
         """Show an ``InvalidRequestDetails`` beside the field it names (the type's ``text_key`` is ``text``)."""

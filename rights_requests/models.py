@@ -34,6 +34,24 @@ class Status(models.TextChoices):
     COMPLETED_WITH_FINDINGS = "completed_with_findings", _("Completed — our team is removing a few leftovers")
 
 
+class Filer(models.TextChoices):
+    """Who filed a request: the data subject, or someone acting for them with a signed authorisation.
+
+    An authorised agent (Cal. Code Regs. tit. 11 §7063; under the GDPR, a representative the
+    data subject chose), or a parent or guardian of a learner under the digital age of consent
+    (GDPR Art. 8(1); 13 in the UK, Data Protection Act 2018 s. 9). Their requests come through
+    ``/privacy/request/`` (``rights_requests.agents``).
+    """
+
+    SUBJECT = "subject", _("The learner")
+    AGENT = "agent", _("An authorised agent")
+    PARENT = "parent", _("A parent or guardian")
+
+
+#: Who files for someone else: their requests wait for staff to verify the agent's authority and the learner.
+FOR_SOMEONE = (Filer.AGENT, Filer.PARENT)
+
+
 #: Statuses of a request that is still being handled; at most one per learner and type.
 OPEN_STATUSES = (
     Status.AWAITING_VERIFICATION,
@@ -87,6 +105,16 @@ class RightsRequest(SearchTokensModel):
     )
     status = models.CharField(_("status"), max_length=30, choices=Status, default=Status.AWAITING_VERIFICATION)
     received_at = models.DateTimeField(editable=False)
+    filed_by = models.CharField(
+        _("filed by"),
+        max_length=10,
+        choices=Filer,
+        default=Filer.SUBJECT,
+        help_text=_(
+            "Who filed it: the learner, or an authorised agent or parent for them, whose authority and the "
+            "learner's identity staff verify before anything is done."
+        ),
+    )
     regime = models.CharField(
         _("regime"),
         max_length=10,
@@ -215,6 +243,8 @@ class RequestEvent(models.Model):
         REQUEUED = "requeued", _("Processing interrupted; queued again")
         LIFT_ASKED = "lift_asked", _("Learner asked to lift the restriction")
         LIFTED = "lifted", _("Restriction lifted")
+        AUTHORITY_VERIFIED = "authority_verified", _("Authority of the agent or parent verified")
+        OBJECTED = "objected", _("Cancelled: the learner did not authorise it")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -289,6 +319,19 @@ class RequestFile(models.Model):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
+def authorisation_upload_to(instance, filename):
+    """Return a random storage name for a signed authorisation, so that its path reveals nothing about anyone."""
+    return f"agent-authorisations/{uuid.uuid4().hex}.bin"
+
+
+class AuthorisationType(models.TextChoices):
+    """The kinds of file a signed authorisation may be, as its content shows (not its name)."""
+
+    PDF = "application/pdf", "PDF"
+    PNG = "image/png", "PNG"
+    JPEG = "image/jpeg", "JPEG"
+
+
 class PublicRequest(SearchTokensModel):
     """A request filed at ``/privacy/request/`` by someone who cannot sign in, proved by a code sent to an address.
 
@@ -300,6 +343,13 @@ class PublicRequest(SearchTokensModel):
     6-digit code bound to this row (``rights_requests.public``), emptied once used;
     ``details`` is what the type's handler takes (a note, or the proposed changes).
     GDPR Art. 12(2), 12(6): facilitate the exercise of rights; confirm the identity.
+
+    Filed for someone else (``filed_by`` an agent or parent), ``email`` is the filer's own
+    address and ``learner_email`` the learner's, by which the account is found; the signed
+    authorisation is stored encrypted in ``authorisation`` (emptied when it is deleted,
+    ``authorisation_deleted_at``), and staff record when they verified the filer's authority
+    (``authority_verified_at``). ``objected_at`` is when the learner said they had not
+    authorised it (``rights_requests.agents``).
     """
 
     class Status(models.TextChoices):
@@ -307,9 +357,13 @@ class PublicRequest(SearchTokensModel):
         FILED = "filed", _("Verified: filed for the account with this address")
         NO_ACCOUNT = "no_account", _("Verified: no account found")
         ANSWERED = "answered", _("Answered: we hold no data about this address")
+        REFUSED = "refused", _("Answered: the authority to act for the learner could not be verified")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    email = models.EmailField(_("email address"), help_text=_("The address the person verified with a code."))
+    email = models.EmailField(
+        _("email address"),
+        help_text=_("The address the person verified with a code: their own, also when filing for someone."),
+    )
     type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
     details = EncryptedJSONField(default=dict, blank=True)
     details_search = SearchTokensField(
@@ -344,6 +398,39 @@ class PublicRequest(SearchTokensModel):
     created_at = models.DateTimeField(_("received"), editable=False)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+    filed_by = models.CharField(_("filed by"), max_length=10, choices=Filer, default=Filer.SUBJECT)
+    agent_name = models.CharField(
+        _("name of the agent or parent"), max_length=200, blank=True, help_text=_("As they gave it on the form.")
+    )
+    learner_email = models.EmailField(
+        _("learner's email address"),
+        blank=True,
+        help_text=_("Filed for someone else: the address of the learner it is for, by which the account is found."),
+    )
+    authorisation = models.FileField(
+        _("signed authorisation"),
+        upload_to=authorisation_upload_to,
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("Encrypted at rest; empty once deleted."),
+    )
+    authorisation_type = models.CharField(max_length=20, choices=AuthorisationType, blank=True, editable=False)
+    authorisation_size = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Size of the file as uploaded, in bytes.")
+    )
+    authorisation_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    authority_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    authority_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The staff member who verified the authority of the agent or parent."),
+    )
+    objected_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -352,11 +439,23 @@ class PublicRequest(SearchTokensModel):
         indexes = [
             models.Index(fields=["status", "created_at"], name="rr_public_status_created"),
             *search_tokens_indexes("rr_public", "details_search"),
+            # Searched in every request by the erasure receipt's scan: an agent may be a learner too.
+            *free_text_indexes("rr_public", "agent_name"),
         ]
         triggers = [search_tokens_trigger("details_search", "details", prefix="rr_public")]
 
     def __str__(self):
         return f"{self.get_type_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def for_someone(self):
+        """True when an authorised agent or a parent filed it for a learner."""
+        return self.filed_by in FOR_SOMEONE
+
+    @property
+    def subject_email(self):
+        """Return the address of the person the request is about: the learner's, or the filer's own."""
+        return self.learner_email if self.for_someone else self.email
 
 
 class PublicRequestEvent(models.Model):
@@ -365,6 +464,10 @@ class PublicRequestEvent(models.Model):
     class Action(models.TextChoices):
         VERIFIED = "verified", _("Address verified with the emailed code")
         NO_DATA_REPLY = "no_data_reply", _("Answered: we hold no data about this address")
+        AUTHORISATION_OPENED = "authorisation_opened", _("Signed authorisation opened by staff")
+        AUTHORITY_VERIFIED = "authority_verified", _("Authority of the agent or parent verified")
+        REFUSED_REPLY = "refused_reply", _("Answered: the authority could not be verified")
+        OBJECTED = "objected", _("The learner said they did not authorise it")
 
     public_request = models.ForeignKey(PublicRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.languages import in_language_and_time_zone_of, in_language_of
 
 from . import conf
-from .models import OPEN_STATUSES, RequestEvent, Status
+from .agent_filings import filing_of
+from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, RequestEvent, Status
 from .public_links import address_digest, download_url
 from .regime_rights import complaint_of, title_cited
 from .request_types import handler_for
@@ -96,10 +97,16 @@ def _without_sign_in(event, handler):
     to it for the verified address, when the account's email is still that address: the file
     goes to that address only (``public_links``).
 
+    A request an agent or parent filed names them instead ("Filed for you by"), and never carries a
+    link: its results are in the learner's account (``agents``).
+
     Returns:
-        ``{"filed_without_sign_in": bool, "download_url": str, "download_days": int}``.
+        ``{"filed_without_sign_in": bool, "download_url": str, "download_days": int, "filed_for_you_by": str}``.
     """
-    public_request = event.request.public_requests.order_by("-created_at").first()
+    if event.request.filed_by in FOR_SOMEONE:
+        filing = filing_of(event.request)
+        return {"filed_without_sign_in": False, "download_url": "", "filed_for_you_by": filer_in_words(filing)}
+    public_request = event.request.public_requests.filter(filed_by=Filer.SUBJECT).order_by("-created_at").first()
     if public_request is None:
         return {"filed_without_sign_in": False, "download_url": ""}
     url = ""
@@ -107,6 +114,20 @@ def _without_sign_in(event, handler):
     if event.action == RequestEvent.Action.COMPLETED and handler.file_noun and same_address:
         url = download_url(public_request)
     return {"filed_without_sign_in": True, "download_url": url, "download_days": conf.DOWNLOAD_DAYS}
+
+
+def filer_in_words(filing):
+    """Return who filed ``filing`` for a learner, e.g. "Ana Ruiz (a parent or guardian)"; "" for none."""
+    if filing is None:
+        return ""
+    return gettext("%(name)s (%(filer)s)") % {"name": filing.agent_name, "filer": FILER_IN_WORDS[filing.filed_by]}
+
+
+#: Who filed a request for a learner, as a parenthesis after their name.
+FILER_IN_WORDS = {
+    Filer.AGENT: _("an authorised agent"),
+    Filer.PARENT: _("a parent or guardian"),
+}
 
 
 def _approval_note(request):

@@ -13,8 +13,10 @@ from compliance.registry import (
     Purpose,
     Redact,
     Retain,
+    Worded,
 )
 
+from . import conf
 from .models import PublicRequest, PublicRequestEvent, RequestEvent, RequestFile, RightsRequest
 
 ACCOUNTABILITY = gettext_noop(
@@ -50,6 +52,11 @@ DECLARATIONS = [
             ),
             "status": PersonalField(Category.PREFERENCE, gettext_noop("Where the request stands")),
             "received_at": PersonalField(Category.PREFERENCE, gettext_noop("When we received it")),
+            "filed_by": PersonalField(
+                Category.PREFERENCE,
+                gettext_noop("Who filed it: you, or an authorised agent or a parent or guardian for you"),
+                format=gettext_noop('"subject" (you), "agent" or "parent"'),
+            ),
             "regime": PersonalField(
                 Category.PREFERENCE,
                 gettext_noop("The data-protection law we answered it under, from where you live"),
@@ -146,7 +153,12 @@ DECLARATIONS = [
         description=gettext_noop("Your data-rights requests filed without signing in, with the address you verified"),
         listed_by="created_at",
         fields={
-            "email": PersonalField(Category.CONTACT, gettext_noop("The email address you verified with a code")),
+            "email": PersonalField(
+                Category.CONTACT,
+                gettext_noop(
+                    "The email address verified with a code: yours, or that of the agent or parent who filed for you"
+                ),
+            ),
             "type": PersonalField(Category.PREFERENCE, gettext_noop("Which right you exercised")),
             "details": PersonalField(
                 Category.PREFERENCE, gettext_noop("What you asked for, e.g. a note"), sensitive=True, free_text=True
@@ -169,15 +181,59 @@ DECLARATIONS = [
             "created_at": PersonalField(Category.PREFERENCE, gettext_noop("When you filled in the form")),
             "verified_at": PersonalField(Category.PREFERENCE, gettext_noop("When you confirmed the address")),
             "closed_at": PersonalField(Category.PREFERENCE, gettext_noop("When we answered")),
+            "filed_by": PersonalField(
+                Category.PREFERENCE,
+                gettext_noop("Who filed it: you, or an authorised agent or a parent or guardian for you"),
+                format=gettext_noop('"subject" (you), "agent" or "parent"'),
+            ),
+            # What an agent or parent gave (CCPA regs §7063, GDPR Art. 8): the learner is told who filed for
+            # them (GDPR Art. 14(2)(f), 15(1)(g)); the signed authorisation itself stays out of reports and
+            # copies (it is the filer's document, Art. 15(4)) and is deleted after the request.
+            "agent_name": PersonalField(
+                Category.IDENTITY,
+                gettext_noop("The name of the agent or parent who filed it for you, as they gave it"),
+                free_text=True,
+            ),
+            "learner_email": PersonalField(
+                Category.CONTACT, gettext_noop("Your email address, as the agent or parent gave it")
+            ),
+            "authorisation": PersonalField(
+                Category.IDENTITY,
+                gettext_noop("The signed authorisation the agent or parent uploaded, stored encrypted"),
+                exportable=False,
+            ),
+            "authorisation_type": PersonalField(
+                Category.IDENTITY, gettext_noop("The kind of file of that authorisation: PDF, PNG or JPEG")
+            ),
+            "authorisation_size": PersonalField(
+                Category.IDENTITY, gettext_noop("The size of that authorisation, in bytes"), unit="bytes"
+            ),
+            "authorisation_deleted_at": PersonalField(
+                Category.IDENTITY, gettext_noop("When we deleted that authorisation")
+            ),
+            "authority_verified_at": PersonalField(
+                Category.PREFERENCE, gettext_noop("When our staff verified the authority of the agent or parent")
+            ),
+            "objected_at": PersonalField(
+                Category.PREFERENCE, gettext_noop("When you told us you had not authorised the request")
+            ),
         },
-        other_fields=("id", "subject", "rights_request"),
+        # The staff member who verified an agent's authority, as on the request's history.
+        other_fields=("id", "subject", "rights_request", "authority_verified_by"),
         processing=(Processing(Purpose.ACCOUNTABILITY, LawfulBasis.LEGAL_OBLIGATION),),
-        retention=gettext_noop(
-            "Unconfirmed: one day. Without an account: one year after our answer. "
-            "Filed for an account: until the account is erased; the request itself is kept as above"
+        # Its number is the setting's: the sentence is formatted in the reader's language when read.
+        retention=Worded(
+            gettext_noop(
+                "Unconfirmed: one day. Without an account: one year after our answer. "
+                "Filed for an account: until the account is erased; the request itself is kept as above. "
+                "The signed authorisation of an agent or parent: deleted {days} days after the request is closed"
+            ),
+            days=conf.AUTHORISATION_KEEP_DAYS,
         ),
         recipients=(PRIVACY_STAFF,),
-        source=gettext_noop("You, when you filled in the form for requests without signing in"),
+        source=gettext_noop(
+            "You, or an agent or parent acting for you, when filling in the form for requests without signing in"
+        ),
         erasure=Delete(),
         export_name="requests_without_sign_in",
     ),

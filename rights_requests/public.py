@@ -20,6 +20,7 @@ import secrets
 import smtplib
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -32,6 +33,8 @@ from accounts.services import password_check
 from learnerportal.counters import cache_increment
 
 from . import conf
+from .agents import agent_filing_clean
+from .authorisations import authorisation_store
 from .exceptions import (
     AccountClosed,
     CodeRefused,
@@ -42,11 +45,12 @@ from .exceptions import (
     PasswordRefused,
     PublicRequestLimited,
 )
-from .models import PublicRequest, PublicRequestEvent, Status
+from .models import Filer, PublicRequest, PublicRequestEvent, Status
 from .permissions import DECIDE_ERASURE, WORK, require
 from .public_links import address_digest
 from .request_types import handler_for, registered
 from .services import request_submit_by_email
+from .tasks import send_filed_for_you_email
 from .workflow import locked, take_step
 
 logger = logging.getLogger(__name__)
@@ -93,7 +97,12 @@ def _new_code(public_request, *, now):
         subject = _("Your Learner Portal code: confirm your data-rights request")
         body = render_to_string(
             "rights_requests/email/public_code.txt",
-            {"code": code, "minutes": conf.PUBLIC_CODE_SECONDS // 60, "right": handler_for(public_request.type).title},
+            {
+                "code": code,
+                "minutes": conf.PUBLIC_CODE_SECONDS // 60,
+                "right": handler_for(public_request.type).title,
+                "for_someone": public_request.for_someone,
+            },
         )
     email = public_request.email
     # Straight after the commit, not through the task queue: the code is stored nowhere in plain text.
@@ -121,12 +130,26 @@ def _clean(request_type, text, purposes):
 
 
 @transaction.atomic
-def public_request_start(*, email, request_type, text="", purposes=(), limit_key, language):
+def public_request_start(
+    *,
+    email,
+    request_type,
+    text="",
+    purposes=(),
+    limit_key,
+    language,
+    filed_by=Filer.SUBJECT,
+    agent_name="",
+    learner_email="",
+    authorisation=None,
+):
     """Take a request from someone who cannot sign in and email a code to ``email``.
 
     The same work and the same one email whether or not an account has the address
     (no account is looked up here), so the answer does not tell (GDPR Art. 5(1)(f)).
     Unconfirmed requests older than ``PUBLIC_UNVERIFIED_SECONDS`` are deleted on the way.
+    An authorised agent or a parent filing for a learner (``agents``) gives their own
+    address as ``email`` and the learner's, with a signed authorisation, stored encrypted.
 
     Args:
         email: the address, already checked by the form.
@@ -134,21 +157,44 @@ def public_request_start(*, email, request_type, text="", purposes=(), limit_key
             ``public_text_key``). purposes: for a type that takes them (an objection).
         limit_key: the client's network (``learnerportal.addresses.client_limit_key``).
         language: the language the form was filled in (a code of ``settings.LANGUAGES``).
+        filed_by: a ``Filer``; for an agent or parent also ``agent_name``, ``learner_email`` and
+            ``authorisation`` (an uploaded file).
 
     Returns:
         the new ``PublicRequest``, ``unverified``.
 
     Raises:
-        InvalidRequestDetails, PublicRequestLimited.
+        InvalidRequestDetails (``errors`` names every wrong field), PublicRequestLimited.
     """
     now = timezone.now()
     public_requests_prune(now=now)
-    details = _clean(request_type, text, purposes)
+    errors, details, filer = {}, None, None
+    try:
+        details = _clean(request_type, text, purposes)
+    except InvalidRequestDetails as error:
+        errors.update(error.errors)
+    try:
+        filer = agent_filing_clean(
+            filed_by=filed_by,
+            agent_name=agent_name,
+            learner_email=learner_email,
+            email=email,
+            authorisation=authorisation,
+        )
+    except InvalidRequestDetails as error:
+        errors.update(error.errors)
+    if errors:
+        field = next(iter(errors))
+        raise InvalidRequestDetails(errors[field], field=field, errors=errors)
     _admit(email=email, limit_key=limit_key)
-    public_request = PublicRequest(email=email, type=request_type, details=details, language=language, created_at=now)
+    public_request = PublicRequest(
+        email=email, type=request_type, details=details, language=language, created_at=now, **filer
+    )
     public_request.full_clean(exclude=["code_digest"])
     public_request.save(force_insert=True)
     _new_code(public_request, now=now)
+    if public_request.for_someone:
+        authorisation_store(public_request=public_request, uploaded=authorisation)  # last: see its docstring
     return public_request
 
 
@@ -225,10 +271,14 @@ def _verify(public_request, code):
 
 
 def _file_for_account(public_request):
-    """Give the verified ``public_request`` its outcome: a request filed for the address's account, or none found."""
+    """Give the verified ``public_request`` its outcome: a request filed for the address's account, or none found.
+
+    The address is the learner's an agent or parent gave, when they filed for someone; the
+    learner is then emailed of it, with the link to object (``agents``).
+    """
     account = (
         get_user_model()
-        ._default_manager.filter(email__iexact=public_request.email, is_active=True)
+        ._default_manager.filter(email__iexact=public_request.subject_email, is_active=True)
         .order_by("pk")
         .first()
     )
@@ -242,8 +292,10 @@ def _file_for_account(public_request):
                 subject=account,
                 request_type=public_request.type,
                 details=public_request.details,
-                # SECURITY: an erasure cannot be undone; reading the mailbox is not proof enough.
-                identity_verified=not handler.requires_recent_password,
+                # SECURITY: an erasure cannot be undone; reading the mailbox is not proof enough. Someone
+                # else's mailbox proves nothing of the learner: staff verify them (``agents``).
+                identity_verified=not handler.requires_recent_password and not public_request.for_someone,
+                filed_by=public_request.filed_by,
             )
     except DuplicateOpenRequest as duplicate:
         rights_request = duplicate.existing
@@ -252,6 +304,9 @@ def _file_for_account(public_request):
     public_request.status = PublicRequest.Status.FILED
     public_request.subject = account
     public_request.rights_request = rights_request
+    if public_request.for_someone:
+        pk = str(public_request.pk)
+        transaction.on_commit(lambda: send_filed_for_you_email.enqueue(public_request_id=pk))
 
 
 def needs_password(public_request):
@@ -259,6 +314,7 @@ def needs_password(public_request):
     rights_request = public_request.rights_request
     return (
         public_request.status == PublicRequest.Status.FILED
+        and not public_request.for_someone  # the learner's password is not the filer's to know
         and rights_request is not None
         and rights_request.status == Status.AWAITING_VERIFICATION
         and handler_for(rights_request.type).requires_recent_password
@@ -324,6 +380,9 @@ def public_request_answer_no_data(*, actor, public_request):
 
     The reply goes to the verified address, in the language of the form.
 
+    To an agent or parent, only once staff verified their authority (``agents``): the answer
+    tells whether the learner has an account.
+
     Raises:
         NotPermitted: not staff who work requests; or the request is not waiting for this answer.
     """
@@ -331,6 +390,13 @@ def public_request_answer_no_data(*, actor, public_request):
     public_request = PublicRequest.objects.select_for_update().get(pk=public_request.pk)
     if public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a verified request with no account found can be answered this way."))
+    if public_request.for_someone and public_request.authority_verified_at is None:
+        raise NotPermitted(
+            _(
+                "Verify the authority of the agent or parent first, or refuse: this answer tells them "
+                "there is no account."
+            )
+        )
     public_request.status = PublicRequest.Status.ANSWERED
     public_request.closed_at = timezone.now()
     public_request.save(update_fields=["status", "closed_at"])
@@ -341,7 +407,11 @@ def public_request_answer_no_data(*, actor, public_request):
         subject = _("Your data-rights request: we hold no data about this address")
         body = render_to_string(
             "rights_requests/email/public_no_data.txt",
-            {"right": handler_for(public_request.type).title, "received": public_request.created_at},
+            {
+                "right": handler_for(public_request.type).title,
+                "received": public_request.created_at,
+                "filing": public_request,
+            },
         )
     email = public_request.email
     transaction.on_commit(lambda: _send(subject, body, email))
@@ -361,13 +431,22 @@ def public_request_erase(*, actor, public_request):
     public_request = PublicRequest.objects.select_for_update().get(pk=public_request.pk)
     if public_request.status == PublicRequest.Status.FILED:
         raise NotPermitted(_("This request was filed for an account: it is erased with the account's data."))
-    public_request.delete()
+    _delete_with_files(PublicRequest.objects.filter(pk=public_request.pk))
+
+
+def _delete_with_files(public_requests):
+    """Delete the ``public_requests`` and, after the commit, their stored authorisations; return how many went."""
+    stored = [name for name in public_requests.values_list("authorisation", flat=True) if name]
+    if stored:
+        transaction.on_commit(lambda: [default_storage.delete(name) for name in stored])
+    return public_requests.delete()[1].get(PublicRequest._meta.label, 0)
 
 
 def public_requests_prune(*, now=None):
     """Delete what is no longer needed: unconfirmed requests after a day, answered ones after a year.
 
-    ``PUBLIC_UNVERIFIED_SECONDS`` and ``PUBLIC_ANSWERED_DAYS`` (GDPR Art. 5(1)(e)).
+    ``PUBLIC_UNVERIFIED_SECONDS`` and ``PUBLIC_ANSWERED_DAYS`` (GDPR Art. 5(1)(e)); a signed
+    authorisation goes with its request (and long before: ``agents.authorisations_prune``).
 
     Returns:
         int: how many requests were deleted.
@@ -378,7 +457,7 @@ def public_requests_prune(*, now=None):
         created_at__lte=now - datetime.timedelta(seconds=conf.PUBLIC_UNVERIFIED_SECONDS),
     )
     answered = PublicRequest.objects.filter(
-        status=PublicRequest.Status.ANSWERED,
+        status__in=[PublicRequest.Status.ANSWERED, PublicRequest.Status.REFUSED],
         closed_at__lte=now - datetime.timedelta(days=conf.PUBLIC_ANSWERED_DAYS),
     )
-    return sum(rows.delete()[1].get(PublicRequest._meta.label, 0) for rows in (unverified, answered))
+    return sum(_delete_with_files(rows) for rows in (unverified, answered))

@@ -2,7 +2,9 @@
 
 Form → code emailed to the address → (for an erasure with an account: the account's password)
 → done; and the download link emailed when an access report or portable copy is ready. The
-request being filled in is kept in the visitor's session, never in the address bar.
+request being filled in is kept in the visitor's session, never in the address bar. An agent or
+parent files for a learner on the same form, with a signed authorisation (``agents``); the learner
+they filed for objects through the link emailed to them (``agent_object``).
 """
 
 from django.http import StreamingHttpResponse
@@ -14,9 +16,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from compliance.registry import Purpose
 from learnerportal.addresses import client_limit_key
+from learnerportal.http import accepts_upload
 from privacy.models import CONSENT_PURPOSES
 
 from . import conf
+from .agents import agent_request_object, objection_open
 from .deadlines import latest_due_at
 from .exceptions import (
     CodeRefused,
@@ -26,11 +30,13 @@ from .exceptions import (
     PasswordRefused,
     PublicRequestLimited,
     RequestFileUnavailable,
+    TransitionNotAllowed,
 )
 from .files import request_download
 from .forms import PublicCodeForm, PublicPasswordForm, PublicRequestForm
 from .handlers import handler_for, registered
 from .models import PublicRequest
+from .notifications import filer_in_words
 from .public import (
     needs_password,
     public_request_code_renew,
@@ -38,16 +44,16 @@ from .public import (
     public_request_start,
     public_request_verify,
 )
-from .public_links import public_request_for_download
+from .public_links import public_request_for_download, public_request_for_objection
 
 #: The session key holding the id of the request being confirmed.
 SESSION_KEY = "rights_requests.public_request"
 
 
-def _form(data=None):
+def _form(data=None, files=None):
     types = [(handler.type, handler.title) for handler in registered()]
     purposes = [(purpose, Purpose(purpose).label) for purpose in CONSENT_PURPOSES]
-    return PublicRequestForm(data, types=types, purposes=purposes)
+    return PublicRequestForm(data, files, types=types, purposes=purposes)
 
 
 def _pending(request):
@@ -57,10 +63,14 @@ def _pending(request):
 
 
 @never_cache
+@accepts_upload(lambda: conf.AUTHORISATION_MAX_BYTES)
 @require_http_methods(["GET", "HEAD", "POST"])
 def public_request_new(request):
-    """Take an address and a right, and email a code to the address (the same answer for every address)."""
-    form = _form(request.POST or None)
+    """Take an address and a right (and, from an agent or parent, a signed authorisation); email a code.
+
+    The same answer for every address, a learner's too.
+    """
+    form = _form(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,6 +81,10 @@ def public_request_new(request):
                 purposes=data["purposes"],
                 limit_key=client_limit_key(request),
                 language=translation.get_language(),
+                filed_by=data["filed_by"],
+                agent_name=data["agent_name"],
+                learner_email=data["learner_email"],
+                authorisation=data["authorisation"],
             )
         except InvalidRequestDetails as error:
             form.add_service_error(error, text_key=handler_for(data["type"]).public_text_key)
@@ -138,7 +152,12 @@ def public_request_done(request):
         return redirect("rights_requests:public_password")
     # SECURITY: the deadline of no regime in particular: the account's would tell that there is one.
     answer_by = latest_due_at(public_request.verified_at, public_request.type)
-    context = {"right": handler_for(public_request.type), "days": conf.DOWNLOAD_DAYS, "answer_by": answer_by}
+    context = {
+        "right": handler_for(public_request.type),
+        "days": conf.DOWNLOAD_DAYS,
+        "answer_by": answer_by,
+        "filing": public_request,
+    }
     return render(request, "rights_requests/public/done.html", context)
 
 
@@ -189,3 +208,30 @@ def public_request_download(request, token):
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def agent_object(request, token):
+    """Let the learner an agent or parent filed for say they did not authorise it, which cancels the request.
+
+    From the link emailed to the learner (``agent_emails``): it shows who asked for what and a
+    button (mail scanners open links); the button cancels. Cal. Code Regs. tit. 11 §7063(a)(3).
+    """
+    public_request = public_request_for_objection(token)
+    if public_request is None:
+        return render(request, "rights_requests/public/object_invalid.html", status=404)
+    context = {
+        "filing": public_request,
+        "filer": filer_in_words(public_request),
+        "right": handler_for(public_request.type).title,
+        "open": objection_open(public_request),
+    }
+    if request.method == "POST" and context["open"]:
+        try:
+            agent_request_object(public_request=public_request)
+        except TransitionNotAllowed as error:
+            context |= {"open": False, "refusal": error.detail}
+            return render(request, "rights_requests/public/object.html", context, status=error.status_code)
+        context |= {"open": False, "cancelled": True}
+    return render(request, "rights_requests/public/object.html", context)

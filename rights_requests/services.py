@@ -21,6 +21,7 @@ from compliance.exceptions import LeftoverNotRedactable
 from compliance.regimes import Period, regime
 from compliance.services import data_subject_lock
 
+from .agent_filings import authority_pending
 from .deadlines import extended_due_at, regime_due_at
 from .details import clean_text
 from .exceptions import (
@@ -31,7 +32,7 @@ from .exceptions import (
     TransitionNotAllowed,
 )
 from .handlers import handler_for, registered
-from .models import OPEN_STATUSES, RequestEvent, RightsRequest, Status
+from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, RequestEvent, RightsRequest, Status
 from .permissions import WORK, require
 from .regime_rights import offers
 from .standings import standings_of
@@ -82,11 +83,13 @@ def _filing_checked(*, subject, request_type):
     return handler, learner_regime(subject)
 
 
-def _filed(*, actor, subject, handler, applies, details):
+def _filed(*, actor, subject, handler, applies, details, filed_by=Filer.SUBJECT):
     """Create the request under the regime ``applies``, record its filing and let its handler act (``on_filed``).
 
     Its deadline is that regime's for the type (GDPR Art. 12(3): one calendar month; Cal. Civ.
-    Code §1798.130(a)(2): 45 days; LGPD Art. 19, II: 15 days; see ``deadlines``).
+    Code §1798.130(a)(2): 45 days; LGPD Art. 19, II: 15 days; see ``deadlines``). A request an
+    agent or parent files (``filed_by``) lets its handler do nothing until staff verified them and
+    the learner (``_acted_on_filing``).
 
     Returns:
         ``(request, submitted_event, handler)``.
@@ -105,6 +108,7 @@ def _filed(*, actor, subject, handler, applies, details):
         received_at=received_at,
         regime=applies.key,
         due_at=regime_due_at(received_at, applies.key, handler.type),
+        filed_by=filed_by,
     )
     request.full_clean(validate_constraints=False)
     try:
@@ -116,8 +120,18 @@ def _filed(*, actor, subject, handler, applies, details):
             RightsRequest.objects.get(subject=subject, type=handler.type, status__in=OPEN_STATUSES)
         ) from None
     event = record_event(request, actor=actor, action=RequestEvent.Action.SUBMITTED)
-    handler.on_filed(request, actor=actor)
+    if _acted_on_filing(request):
+        handler.on_filed(request, actor=actor)
     return request, event, handler
+
+
+def _acted_on_filing(request):
+    """Return whether the handler acted as ``request`` was filed (``Handler.on_filed``), so closing it unmet undoes it.
+
+    Not for a request an agent or parent filed: nothing of it is carried out before staff verified
+    their authority and the learner's identity (Cal. Code Regs. tit. 11 §7063(a)).
+    """
+    return request.filed_by not in FOR_SOMEONE
 
 
 def _file_offered_right(*, actor, subject, request_type, details):
@@ -141,11 +155,11 @@ def _file_offered_right(*, actor, subject, request_type, details):
     return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
 
 
-def _file_any_right(*, actor, subject, request_type, details):
+def _file_any_right(*, actor, subject, request_type, details, filed_by=Filer.SUBJECT):
     """File a request of any registered type, whether or not the subject's regime names it: staff then decide.
 
     For requests filed without signing in: refusing a right the account's law does not
-    name would tell whoever typed the address that it has an account.
+    name would tell whoever typed the address that it has an account. ``filed_by``: a ``Filer``.
 
     Returns:
         ``(request, submitted_event, handler)``.
@@ -154,7 +168,7 @@ def _file_any_right(*, actor, subject, request_type, details):
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_filing_checked``, ``_filed``).
     """
     handler, applies = _filing_checked(subject=subject, request_type=request_type)
-    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
+    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details, filed_by=filed_by)
 
 
 @transaction.atomic
@@ -208,7 +222,7 @@ def _approve_at_once(request, *, note):
 
 
 @transaction.atomic
-def request_submit_by_email(*, subject, request_type, details, identity_verified):
+def request_submit_by_email(*, subject, request_type, details, identity_verified, filed_by=Filer.SUBJECT):
     """File a request for ``subject`` from ``/privacy/request/``: someone proved they read the account's address.
 
     The account's owner is told by the acknowledgement, or by the outcome's email for a
@@ -220,10 +234,17 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     not ``identity_verified`` (an erasure, which cannot be undone, needs the account's
     password or staff's check too) waits in ``awaiting_verification``. GDPR Art. 12(2), 12(6).
 
+    One an agent or parent files for the learner (``filed_by``; they proved their own address)
+    waits in ``awaiting_verification`` for staff to verify their authority and the learner's
+    identity, whatever its type (an opt-out too: the learner may opt out at once themself); its
+    handler does nothing meanwhile, and the learner is told by an email of its own
+    (``agent_emails``), not by the acknowledgement. Cal. Code Regs. tit. 11 §7063(a).
+
     Args:
-        subject: the account whose current email the person verified.
+        subject: the account whose current email the person verified, or the agent or parent gave.
         request_type: a registered type. details: what its handler takes.
-        identity_verified: whether the emailed code is proof enough for this type.
+        identity_verified: whether the emailed code is proof enough for this type (never for someone else).
+        filed_by: a ``Filer``.
 
     Returns:
         the new ``RightsRequest``.
@@ -231,7 +252,11 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     Raises:
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails.
     """
-    request, event, handler = _file_any_right(actor=None, subject=subject, request_type=request_type, details=details)
+    request, event, handler = _file_any_right(
+        actor=None, subject=subject, request_type=request_type, details=details, filed_by=filed_by
+    )
+    if filed_by in FOR_SOMEONE:
+        return request
     if identity_verified:
         take_step(
             request,
@@ -252,13 +277,21 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
 
 @transaction.atomic
 def request_verify(*, actor, request, note):
-    """Record that staff verified the identity of the person who filed ``request``.
+    """Record that staff verified the identity of the person who filed ``request``, or whom it is for.
+
+    For a request an agent or parent filed, this is the learner's identity, checked directly with
+    them after the filer's authority (``agents.agent_authority_verify``); Cal. Code Regs. tit. 11
+    §7063(a)(2).
 
     Raises:
-        NotPermitted, TransitionNotAllowed.
+        NotPermitted, TransitionNotAllowed (also: the authority of the agent or parent is not verified yet).
     """
     require_step(actor, "verify", request)
     request = locked(request)
+    if authority_pending(request):
+        raise TransitionNotAllowed(
+            _("Verify the authority of the agent or parent who filed it first, then the learner's identity.")
+        )
     take_step(request, "verify", actor=actor, note=clean_text(note, "note", required=True))
     return request
 
@@ -304,7 +337,8 @@ def request_reject(*, actor, request, reason):
     require_step(actor, "reject", request)
     reason = clean_text(reason, "reason", required=True)
     event = take_step(request, "reject", actor=actor, note=reason, decision_reason=reason)
-    handler.on_closed_unmet(request, actor=actor)
+    if _acted_on_filing(request):
+        handler.on_closed_unmet(request, actor=actor)
     email_learner(event)
     return request
 
@@ -321,7 +355,8 @@ def request_withdraw(*, actor, request):
         raise NotPermitted(_("Only the learner who filed a request can withdraw it."))
     # The learner is emailed too, so a withdrawal from a stolen session does not go unnoticed.
     email_learner(take_step(request, "withdraw", actor=actor))
-    handler_for(request.type).on_closed_unmet(request, actor=actor)
+    if _acted_on_filing(request):
+        handler_for(request.type).on_closed_unmet(request, actor=actor)
     return request
 
 

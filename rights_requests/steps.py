@@ -14,6 +14,7 @@ from django.utils.translation import gettext, pgettext_lazy
 
 from compliance.regimes import regime
 
+from .agent_filings import authority_pending
 from .permissions import DECIDE_ERASURE, EXTEND_DEADLINE, WORK, require
 from .request_types import handler_for, registered
 from .standings import standings_of
@@ -38,6 +39,12 @@ class StaffStep:
 #: The steps staff take, by name; each admin action names one (``RightsRequestAdmin``).
 STAFF_STEPS = {
     "assign": StaffStep("assign", WORK, pgettext_lazy("not allowed to", "assign requests")),
+    "verify_authority": StaffStep(
+        "verify_authority",
+        WORK,
+        pgettext_lazy("not allowed to", "verify the authority of agents and parents"),
+        what_of_one=pgettext_lazy("not allowed to", "verify the authority of who filed"),
+    ),
     "verify": StaffStep(
         "verify",
         WORK,
@@ -75,10 +82,11 @@ def _decides(name, handler):
     """Return whether step ``name`` on a request of ``handler``'s type needs the type's own permission.
 
     A decision does; so does verifying the identity behind a request whose carrying out cannot be
-    undone (``Handler.requires_recent_password``: an erasure filed without signing in), which the
-    privacy officer checks (GDPR Art. 12(6)).
+    undone (``Handler.requires_recent_password``: an erasure filed without signing in), or the
+    authority of an agent or parent who filed one, which the privacy officer checks (GDPR Art. 12(6)).
     """
-    return STAFF_STEPS[name].decides or (name == "verify" and handler.requires_recent_password)
+    verifies = name in ("verify", "verify_authority")
+    return STAFF_STEPS[name].decides or (verifies and handler.requires_recent_password)
 
 
 def _holds(user, permission):
@@ -143,6 +151,9 @@ def may_take(user, request, name, *, now=None):
         return False
     if _decides(name, handler) and not handler.may_decide(user):
         return False
+    if name in ("verify", "verify_authority"):
+        # A request an agent or parent filed: their authority first, then the learner's identity.
+        return authority_pending(request) == (name == "verify_authority")
     if name == "assign":
         return request.assignee_id != user.pk
     if name == "approve_in_part":

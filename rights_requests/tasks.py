@@ -23,6 +23,8 @@ from learnerportal.encryption import KeyMissing
 from learnerportal.log import set_log_reference
 
 from . import conf
+from .agent_emails import AGENT_TOLD, agent_outcome_email, filed_for_you_email
+from .agent_filings import filing_of
 from .details import clean_text
 from .exceptions import AccountClosed, EmailNotSent, LeaseLost
 from .handlers import handler_for
@@ -34,7 +36,7 @@ from .leases import (
     request_lease_release,
     request_start,
 )
-from .models import RequestEvent, RightsRequest, Status
+from .models import FOR_SOMEONE, PublicRequest, RequestEvent, RightsRequest, Status
 from .notifications import request_event_email, staff_failure_email
 from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
 from .steps import require_step
@@ -42,8 +44,13 @@ from .workflow import TRANSITIONS, locked, take_step
 
 
 def email_learner(event):
-    """Email the learner about ``event`` once the current transaction commits (if it is one they are told of)."""
+    """Email the learner about ``event`` once the current transaction commits (if it is one they are told of).
+
+    Of a request an agent or parent filed for the learner, the filer is told its outcome too.
+    """
     transaction.on_commit(lambda: send_request_email.enqueue(event_id=event.pk))
+    if event.request.filed_by in FOR_SOMEONE and event.action in AGENT_TOLD:
+        transaction.on_commit(lambda: send_agent_outcome_email.enqueue(event_id=event.pk))
 
 
 def _tell_staff_of_failure(request):
@@ -348,12 +355,55 @@ def send_request_email(event_id, attempt=0):
             told = [event.pk, *(announcement.pk for announcement in earlier.values())]
             RequestEvent.objects.filter(pk__in=told).update(emailed_at=timezone.now())
     except (smtplib.SMTPException, OSError) as error:
-        if attempt < EMAIL_RETRIES and send_request_email.get_backend().supports_defer:
-            run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
-            send_request_email.using(run_after=run_after).enqueue(event_id=event_id, attempt=attempt + 1)
-        # SECURITY: the task log keeps the traceback in the database; an SMTP error names the
-        # recipient's address, so only its kind is kept.
-        raise EmailNotSent(f"The mail server did not take the email ({type(error).__name__}).") from None
+        _email_again_later(send_request_email, attempt, error, event_id=event_id)
+
+
+def _email_again_later(email_task, attempt, error, **arguments):
+    """Queue ``email_task`` again with back-off after a refused send, up to ``EMAIL_RETRIES``; raise ``EmailNotSent``.
+
+    Only when the task backend can defer work; ``error`` is the mail server's.
+    """
+    if attempt < EMAIL_RETRIES and email_task.get_backend().supports_defer:
+        run_after = timezone.now() + datetime.timedelta(seconds=EMAIL_RETRY_SECONDS * 2**attempt)
+        email_task.using(run_after=run_after).enqueue(**arguments, attempt=attempt + 1)
+    # SECURITY: the task log keeps the traceback in the database; an SMTP error names the
+    # recipient's address, so only its kind is kept.
+    raise EmailNotSent(f"The mail server did not take the email ({type(error).__name__}).") from None
+
+
+@task()
+def send_filed_for_you_email(public_request_id, attempt=0):
+    """Tell the learner an agent or parent filed a request for them, with the link to object.
+
+    It is that request's acknowledgement: its ``submitted`` event is marked emailed, so that the
+    outcome's email does not tell the receipt again. Refused sends are tried again as learners' are.
+    """
+    public_request = (
+        PublicRequest.objects.select_related("subject", "rights_request").filter(pk=public_request_id).first()
+    )
+    if public_request is None or public_request.rights_request is None or not public_request.subject.is_active:
+        return  # erased meanwhile
+    try:
+        filed_for_you_email(public_request).send()
+    except (smtplib.SMTPException, OSError) as error:
+        _email_again_later(send_filed_for_you_email, attempt, error, public_request_id=public_request_id)
+    if public_request.rights_request.filed_by in FOR_SOMEONE:
+        RequestEvent.objects.filter(
+            request=public_request.rights_request, action=RequestEvent.Action.SUBMITTED, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+
+
+@task()
+def send_agent_outcome_email(event_id, attempt=0):
+    """Tell the agent or parent who filed a request for a learner how it ended (``agent_emails.AGENT_TOLD``)."""
+    event = RequestEvent.objects.select_related("request").filter(pk=event_id).first()
+    filing = filing_of(event.request) if event is not None else None
+    if filing is None:
+        return  # erased meanwhile, with the filing
+    try:
+        agent_outcome_email(filing, event).send()
+    except (smtplib.SMTPException, OSError) as error:
+        _email_again_later(send_agent_outcome_email, attempt, error, event_id=event_id)
 
 
 @task()

@@ -39,4 +39,5 @@ urlpatterns = [
     path("privacy/request/password/", public_views.public_request_password, name="public_password"),
     path("privacy/request/done/", public_views.public_request_done, name="public_done"),
     path("privacy/request/download/<str:token>/", public_views.public_request_download, name="public_download"),
+    path("privacy/request/object/<str:token>/", public_views.agent_object, name="agent_object"),
 ]

@@ -9,6 +9,10 @@
         → completed (once the privacy officer's redactions leave the scan clean)
     any open status but completed_with_findings → withdrawn (closed by the system when the
         learner's account is erased)
+    awaiting_verification → awaiting_verification: staff verify the authority of the agent or parent
+        who filed it (``verify_authority``), which a request filed for someone needs before ``verify``
+    awaiting_verification | awaiting_approval | approved | failed → withdrawn: the learner says they
+        did not authorise the agent or parent who filed it (``object``, ``rights_requests.agents``)
     completed → completed: the learner asks to lift what a completed request keeps in force
         (``ask_lift``), and staff lift it (``lift``); only types whose handler says the
         request ``lasts`` (a restriction of processing, GDPR Art. 18), checked by the services
@@ -51,6 +55,13 @@ TRANSITIONS = {
         Status.AWAITING_APPROVAL,
         pgettext_lazy("step", "verified"),
     ),
+    # Cal. Code Regs. tit. 11 §7063(a)(1): the agent's signed permission; the learner's identity is ``verify``.
+    "verify_authority": _step(
+        RequestEvent.Action.AUTHORITY_VERIFIED,
+        {Status.AWAITING_VERIFICATION},
+        None,
+        pgettext_lazy("step", "verified"),
+    ),
     "approve": _step(
         RequestEvent.Action.APPROVED, {Status.AWAITING_APPROVAL}, Status.APPROVED, pgettext_lazy("step", "approved")
     ),
@@ -66,6 +77,13 @@ TRANSITIONS = {
         {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED, Status.FAILED},
         Status.WITHDRAWN,
         pgettext_lazy("step", "withdrawn"),
+    ),
+    # The learner's word on someone acting for them outweighs the filing, until the work starts.
+    "object": _step(
+        RequestEvent.Action.OBJECTED,
+        {Status.AWAITING_VERIFICATION, Status.AWAITING_APPROVAL, Status.APPROVED, Status.FAILED},
+        Status.WITHDRAWN,
+        pgettext_lazy("step", "cancelled"),
     ),
     "start": _step(
         RequestEvent.Action.PROCESSING, {Status.APPROVED}, Status.PROCESSING, pgettext_lazy("step", "started")

@@ -19,6 +19,7 @@ import factory
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 from django_tasks_db.models import DBTaskResult
@@ -46,8 +47,9 @@ from privacy.models import (
     ProfileVisibility,
 )
 from rights_requests import services as rr_services
+from rights_requests.authorisations import authorisation_store
 from rights_requests.deadlines import due_at_for
-from rights_requests.models import PublicRequest, RequestEvent, RightsRequest, Status
+from rights_requests.models import Filer, PublicRequest, RequestEvent, RightsRequest, Status
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -270,6 +272,34 @@ class RightsRequestFactory(factory.django.DjangoModelFactory):
     )
 
 
+class AgentFilingFactory(factory.django.DjangoModelFactory):
+    """The filing by which an authorised agent filed ``rights_request`` for its learner, verified by code.
+
+    Made directly (with no authorisation file): the request is marked as filed by the agent too.
+    ``AgentFilingFactory(rights_request=request)``.
+    """
+
+    class Meta:
+        model = PublicRequest
+
+    rights_request = factory.SubFactory(RightsRequestFactory)
+    subject = factory.SelfAttribute("rights_request.subject")
+    type = factory.SelfAttribute("rights_request.type")
+    email = "ana.agent@example.net"
+    learner_email = factory.SelfAttribute("subject.email")
+    agent_name = "Ana Ruiz"
+    filed_by = Filer.AGENT
+    status = PublicRequest.Status.FILED
+    language = "en-gb"
+    created_at = factory.LazyFunction(timezone.now)
+    verified_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def mark_the_request(filing, create, extracted, **kwargs):
+        RightsRequest.objects.filter(pk=filing.rights_request_id).update(filed_by=filing.filed_by)
+        filing.rights_request.filed_by = filing.filed_by
+
+
 class RequestEventFactory(factory.django.DjangoModelFactory):
     """A step in a request's life, written directly; it leaves the request in its current status."""
 
@@ -383,15 +413,9 @@ def one_of_each(learner):
         "privacy.ProcessingRun": ProcessingRunFactory(kind=ProcessingRun.Kind.values[0]),
         "privacy.PolicyVersion": PolicyVersion.objects.first() or PolicyVersionFactory(version="2026-12"),
         "rights_requests.RightsRequest": request,
-        # Filed without signing in by someone with no account: the requests the admin queue shows.
-        "rights_requests.PublicRequest": PublicRequest.objects.create(
-            email="nobody@example.net",
-            type="access",
-            language="en-gb",
-            status=PublicRequest.Status.NO_ACCOUNT,
-            created_at=now,
-            verified_at=now,
-        ),
+        # Filed without signing in, for a learner with no account, by an agent with a signed authorisation:
+        # the requests the admin queue shows, with everything its page may show.
+        "rights_requests.PublicRequest": agent_filing_without_account(now),
         "django_tasks_database.DBTaskResult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
             task_path="rights_requests.tasks.x",
@@ -401,6 +425,23 @@ def one_of_each(learner):
             traceback="",
         ),
     }
+
+
+def agent_filing_without_account(now):
+    """Return a request an agent filed, verified by code, for an address no account has; its authorisation stored."""
+    filing = PublicRequest.objects.create(
+        email="nobody@example.net",
+        type="access",
+        language="en-gb",
+        status=PublicRequest.Status.NO_ACCOUNT,
+        created_at=now,
+        verified_at=now,
+        filed_by=Filer.AGENT,
+        agent_name="Ana Ruiz",
+        learner_email="someone@example.net",
+    )
+    authorisation_store(public_request=filing, uploaded=authorisation_pdf())
+    return filing
 
 
 #: What the public profile of ``learner_with_every_field()`` shows when each part is visible: a text no other part
@@ -466,6 +507,12 @@ def image_file(image_format, size, mode="RGB", **options):
 def photo_file(size=(40, 40)):
     """Return a JPEG of ``size`` to store as a profile photo: ``UserFactory(profile__photo=photo_file())``."""
     return ContentFile(image_file("JPEG", size), name="face.jpg")
+
+
+def authorisation_pdf(name="authorisation.pdf", padding=0):
+    """Return a small PDF, as a browser uploads it, standing for a signed authorisation (``padding`` bytes longer)."""
+    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"%" * padding + b"\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
 
 
 def jpeg_in_many_scans(scans, size=(600, 400)):

@@ -73,6 +73,40 @@ def public_request_post(client, email, request_type="access", text="", purposes=
         return client.post("/privacy/request/", data, **extra)
 
 
+#: The link in the email telling a learner that an agent or parent filed for them.
+OBJECTION_LINK = re.compile(r"http://testserver(/privacy/request/object/[^/\s]+/)")
+
+
+def agent_request_post(
+    client,
+    email,
+    learner_email,
+    authorisation,
+    request_type="access",
+    filed_by="agent",
+    name="Ana Ruiz",
+    text="",
+    **extra,
+):
+    """Post ``/privacy/request/`` as an agent (or a parent) filing for ``learner_email`` with a signed authorisation.
+
+    ``authorisation`` is an uploaded file (``factories.authorisation_pdf()``) or None. The code email is sent
+    as a commit sends it; returns the answer.
+    """
+    data = {
+        "filed_by": filed_by,
+        "email": email,
+        "agent_name": name,
+        "learner_email": learner_email,
+        "type": request_type,
+        "text": text,
+    }
+    if authorisation is not None:
+        data["authorisation"] = authorisation
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/privacy/request/", data, **extra)
+
+
 def emailed_code(message):
     """Return the 6-digit code in the email ``message`` of a request filed without signing in."""
     return PUBLIC_CODE.search(message.body)[1]

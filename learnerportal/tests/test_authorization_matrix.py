@@ -150,8 +150,9 @@ EXPECTED = {
     "rights_requests:public_code_new": ("/privacy/request/code/new/", everyone(405)),
     "rights_requests:public_password": ("/privacy/request/password/", everyone(REDIRECT)),
     "rights_requests:public_done": ("/privacy/request/done/", everyone(REDIRECT)),
-    # A made-up download link gives nobody anything.
+    # A made-up download link gives nobody anything; nor does a made-up objection link cancel anything.
     "rights_requests:public_download": ("/privacy/request/download/not-a-token/", everyone(404)),
+    "rights_requests:agent_object": ("/privacy/request/object/not-a-token/", everyone(404)),
     "accounts:api_token_new": ("/settings/security/tokens/new/", SIGNED_IN_PAGE),
     "accounts:api_token_revoke": ("/settings/security/tokens/1/revoke/", POST_ONLY),
     # The REST API with the browser session (tokens: learnerportal/tests/test_api_authorization.py).

@@ -45,10 +45,11 @@ from learnerportal.tests.factories import (
     QuizResultFactory,
     TOTPDeviceFactory,
     UserFactory,
+    authorisation_pdf,
     photo_file,
     staff_member,
 )
-from learnerportal.tests.support import emailed_code, public_code_post, public_request_post
+from learnerportal.tests.support import agent_request_post, emailed_code, public_code_post, public_request_post
 from privacy.models import PolicyVersion, ProcessingRun
 from privacy.services import consent_record, profile_visibility_update, restriction_start, sensitive_use_limit
 from rights_requests import portability, services
@@ -73,6 +74,9 @@ EMPTY_UNTIL_IT_HAPPENS = {
     ("profile", "regime_override"): "staff recorded the learner's regime",
     ("profile", "regime_override_reason"): "staff recorded the learner's regime",
     ("requests_without_sign_in", "closed_at"): "staff answered one made without an account",
+    ("requests_without_sign_in", "authorisation_deleted_at"): "a signed authorisation was deleted after its request",
+    ("requests_without_sign_in", "authority_verified_at"): "staff verified an agent's or parent's authority",
+    ("requests_without_sign_in", "objected_at"): "the learner objected to what an agent or parent filed",
 }
 
 
@@ -136,6 +140,10 @@ def learner_with_data_everywhere(username, full_name, email, on_commit):
     stranger = Client()
     public_request_post(stranger, email.upper(), "rectification", f"I am {full_name}; my phone changed.")
     assert public_code_post(stranger, emailed_code(mail.outbox[-1])).status_code == 302
+    # A copy of their data asked for by a parent, with a signed authorisation, the parent's emailed code typed.
+    parent = Client()
+    agent_request_post(parent, f"parent-of-{username}@example.net", email, authorisation_pdf(), filed_by="parent")
+    assert public_code_post(parent, emailed_code(mail.outbox[-1])).status_code == 302
     return user
 
 
@@ -374,10 +382,10 @@ def test_the_scan_decrypts_encrypted_columns_the_database_cannot_search(noor):
     # Phone, date of birth, a request's details, a TOTP key, the details of a request made without signing in.
     assert receipt["scanned"]["encrypted_columns"] == 5
     # The profile is deleted; the request records are retained (stripped) and their details decrypted.
-    assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 2
+    assert receipt["scanned"]["encrypted_rows"] == RightsRequest.objects.filter(subject=noor).count() == 3
 
     # As if a rule had forgotten to strip a retained request's details.
-    assert RightsRequest.objects.filter(subject=noor).update(details={"changes": {"phone": phone}}) == 2
+    assert RightsRequest.objects.filter(subject=noor).update(details={"changes": {"phone": phone}}) == 3
 
     assert erasure_scan(identifiers) == [], "SQL alone cannot see into the ciphertext"
     assert {"table": "rights_requests_rightsrequest", "column": "details", "identifier": "phone"}.items() <= (

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from compliance.models import AuditEvent
 from compliance.registry import Delete, registry
-from learnerportal.tests.factories import UserFactory
+from learnerportal.tests.factories import AgentFilingFactory, UserFactory
 from privacy.models import ProcessingRestriction
 from privacy.services import restriction_start
-from rights_requests import leases, services, tasks
+from rights_requests import agents, leases, services, tasks
 from rights_requests.exceptions import (
     AccountClosed,
     DuplicateOpenRequest,
@@ -37,6 +37,11 @@ def run_step(step, request, *, learner, officer, make_request=None):
         return tasks.request_complete(actor=officer, request=erasure, note="Erased by hand.")
     if step == "verify":
         return services.request_verify(actor=officer, request=request, note="Checked their ID document.")
+    if step == "verify_authority":
+        AgentFilingFactory(rights_request=request)
+        return agents.agent_authority_verify(actor=officer, request=request, note="Signed by the learner.")
+    if step == "object":
+        return agents.agent_request_object(public_request=AgentFilingFactory(rights_request=request))
     if step == "approve":
         return services.request_approve(actor=officer, request=request)
     if step == "reject":
