@@ -31,13 +31,15 @@ from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
 from compliance.regimes import regime
 from learnerportal.staff_time import staff_datetime
 
-from . import conf, public_admin, selectors, services, tasks  # noqa: F401 (public_admin registers its queue)
+from . import agents, conf, selectors, services, tasks
+from .agent_filings import filing_of
 from .details import DETAIL_TEXT_MAX
 from .exceptions import RightsRequestError
 from .files import latest_file_of
 from .handlers import ApprovalConfirmation, handler_for, registered
-from .models import OPEN_STATUSES, RightsRequest, Status, open_first
+from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE
+from .public_admin import agent_filing_html  # the module registers the queue of requests without sign-in
 from .regime_rights import citation_of
 from .standings import lift_asked
 from .statistics_views import request_statistics_page
@@ -51,6 +53,7 @@ CHANGE_FORM_ACTION_FIELD = f"{ActionLocation.CHANGE_FORM.value}-action"
 #: The staff step (``steps.STAFF_STEPS``) each admin action takes: it is offered where the step may be taken.
 ACTION_STEPS = {
     "assign_to_me": "assign",
+    "verify_authority": "verify_authority",
     "verify_identity": "verify",
     "approve": "approve",
     "approve_some": "approve_in_part",
@@ -72,6 +75,11 @@ DONE = {
     "assign": ngettext_lazy(
         "Assigned to you %(count)s request: %(references)s.",
         "Assigned to you %(count)s requests: %(references)s.",
+        "count",
+    ),
+    "verify_authority": ngettext_lazy(
+        "Verified the authority of who filed %(count)s request: %(references)s.",
+        "Verified the authority of who filed %(count)s requests: %(references)s.",
         "count",
     ),
     "verify": ngettext_lazy(
@@ -101,6 +109,11 @@ DONE = {
         "Lifted the restriction of %(count)s requests: %(references)s.",
         "count",
     ),
+}
+#: What the queue says beside the right of a request an agent or parent filed for the learner.
+FILED_FOR_THE_LEARNER = {
+    Filer.AGENT: _("filed by an authorised agent"),
+    Filer.PARENT: _("filed by a parent or guardian"),
 }
 #: How many references a success message names before saying "and N more".
 REFERENCES_SHOWN = 10
@@ -266,6 +279,21 @@ class VerifyForm(forms.Form):
     )
 
 
+class AuthorityForm(forms.Form):
+    """How staff verified the authority of the agent or parent who filed requests for a learner."""
+
+    note = forms.CharField(
+        label=_("How you verified their authority"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=DETAIL_TEXT_MAX,
+        help_text=_(
+            "Open the signed authorisation first. The learner sees this note in the request's history, e.g. "
+            "“The authorisation is signed by the learner and names this agent and this request.” Then verify the "
+            "learner's identity, directly with them (Cal. Code Regs. tit. 11 §7063(a))."
+        ),
+    )
+
+
 class RejectForm(forms.Form):
     """The reason for rejecting requests, which the learner is told."""
 
@@ -274,7 +302,8 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         max_length=DETAIL_TEXT_MAX,
         help_text=_(
-            "The learner is told this reason and that they may complain to a supervisory authority (GDPR Art. 12(4))."
+            "The learner is told this reason and that they may complain to a supervisory authority (GDPR Art. 12(4)); "
+            "so is the agent or parent who filed a request for them."
         ),
     )
 
@@ -373,6 +402,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     list_filter = (
         TypeFilter,
         "status",
+        "filed_by",
         "regime",
         DeadlineFilter,
         WorkFilter,
@@ -391,6 +421,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     staff_search_help_text = _("Search by reference, the learner's username or name, or their email address in full.")
     actions = [
         "assign_to_me",
+        "verify_authority",
         "verify_identity",
         "approve",
         "approve_some",
@@ -402,7 +433,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         "remove_leftovers",
     ]
     fieldsets = [
-        (None, {"fields": ["reference", "learner_account", "right_exercised", "status", "assignee"]}),
+        (None, {"fields": ["reference", "learner_account", "agent_filing", "right_exercised", "status", "assignee"]}),
         (
             _("Deadline"),
             {"fields": ["regime_shown", "received_at_shown", "due", "extended_at_shown", "extension_reason"]},
@@ -412,17 +443,24 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     ]
 
     def get_fieldsets(self, request, obj=None):
-        """Leave out the reason for a rejection on a request that has none (one carried out, or still open)."""
-        if obj is not None and obj.decision_reason:
-            return self.fieldsets
+        """Leave out the reason for a rejection on a request that has none (one carried out, or still open).
+
+        And who filed it for the learner, on one the learner filed themself.
+        """
+        left_out = set()
+        if obj is None or not obj.decision_reason:
+            left_out.add("decision_reason")
+        if obj is None or obj.filed_by not in FOR_SOMEONE:
+            left_out.add("agent_filing")
         return [
-            (name, {**options, "fields": [field for field in options["fields"] if field != "decision_reason"]})
+            (name, {**options, "fields": [field for field in options["fields"] if field not in left_out]})
             for name, options in self.fieldsets
         ]
 
     readonly_fields = [
         "reference",
         "learner_account",
+        "agent_filing",
         "right_exercised",
         "status",
         "assignee",
@@ -589,6 +627,11 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
 
     @admin.display(description=_("type"), ordering="type")
     def right(self, obj):
+        """The right, and who filed it when an agent or parent did for the learner."""
+        if obj.filed_by in FOR_SOMEONE:
+            return format_html(
+                '{} <span class="quiet">· {}</span>', handler_for(obj.type).name, FILED_FOR_THE_LEARNER[obj.filed_by]
+            )
         return handler_for(obj.type).name
 
     def get_queryset(self, request):
@@ -652,12 +695,17 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
         url = reverse("admin:accounts_user_change", args=[obj.subject_id])
         return format_html('<a href="{}">{}</a> · {}', url, obj.subject.username, obj.subject.email)
 
+    @admin.display(description=_("filed for the learner by"))
+    def agent_filing(self, obj):
+        """Who filed it for the learner, their authorisation and how far staff checked them (``agents``)."""
+        return agent_filing_html(filing_of(obj))
+
     @admin.display(description=_("details"))
     def request_details(self, obj):
         """What the learner asked for, as the type's handler shows it to staff (``Handler.admin_details``)."""
         context = handler_for(obj.type).admin_details(obj)
         # Filed at /privacy/request/: only an emailed code proved who asked (GDPR Art. 12(6)).
-        context["without_sign_in"] = obj.public_requests.exists()
+        context["without_sign_in"] = obj.public_requests.filter(filed_by=Filer.SUBJECT).exists()
         return render_to_string("admin/rights_requests/rightsrequest/details.html", context)
 
     def get_urls(self):
@@ -820,6 +868,20 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     @admin.action(description=_("Assign to me"), location=EVERYWHERE)
     def assign_to_me(self, request, queryset):
         self._run(request, queryset, services.request_assign, DONE["assign"], assignee=request.user)
+
+    @admin.action(description=_("Verify the authority of the agent or parent…"), location=EVERYWHERE)
+    def verify_authority(self, request, queryset):
+        return self._with_form(
+            request,
+            queryset,
+            action="verify_authority",
+            form_class=AuthorityForm,
+            title=gettext("Verify the authority of the agent or parent who filed these requests"),
+            submit=gettext("Record verification"),
+            run=lambda data: self._run(
+                request, queryset, agents.agent_authority_verify, DONE["verify_authority"], note=data["note"]
+            ),
+        )
 
     @admin.action(description=_("Verify identity…"), location=EVERYWHERE)
     def verify_identity(self, request, queryset):

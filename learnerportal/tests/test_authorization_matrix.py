@@ -293,6 +293,7 @@ def test_every_url_pattern_has_an_entry():
         "admin:auth_user_password_change",
         "admin:rights_requests_rightsrequest_leftovers",
         "admin:rights_requests_rightsrequest_statistics",
+        "admin:rights_requests_publicrequest_authorisation",
     }
     assert sorted(url_names() - covered - model_urls - generic) == []
     admin_kinds = {name.rsplit("_", 1)[1] for name in url_names() & model_urls}
@@ -350,6 +351,11 @@ def test_the_matrix(world):
     cases["admin:rights_requests_rightsrequest_statistics"] = (
         "/admin/rights_requests/rightsrequest/statistics/",
         ADMIN_OUTSIDERS | {"support_agent": 403, "privacy_officer": 200, "support_clerk": 403, "superuser": 200},
+    )
+    # An agent's signed authorisation opens for staff who work requests, whatever other permissions staff hold.
+    cases["admin:rights_requests_publicrequest_authorisation"] = (
+        f"/admin/rights_requests/publicrequest/{objects['rights_requests.PublicRequest'].pk}/authorisation/",
+        ADMIN_OUTSIDERS | {"support_agent": 200, "privacy_officer": 200, "support_clerk": 403, "superuser": 200},
     )
     cases["admin:auth_user_password_change"] = (
         f"/admin/accounts/user/{learner.pk}/password/",

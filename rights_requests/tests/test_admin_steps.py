@@ -288,6 +288,7 @@ def test_the_lists_menu_offers_what_the_role_can_ever_take(client, as_role, make
 
     common = {
         "assign_to_me",
+        "verify_authority",
         "verify_identity",
         "approve",
         "approve_some",
