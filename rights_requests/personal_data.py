@@ -150,7 +150,9 @@ DECLARATIONS = [
     ModelDeclaration(
         model=PublicRequest,
         subject_lookup="subject",
-        description=gettext_noop("Your data-rights requests filed without signing in, with the address you verified"),
+        description=gettext_noop(
+            "Your data-rights requests filed without signing in, by you or by an agent or parent for you"
+        ),
         listed_by="created_at",
         fields={
             "email": PersonalField(
