@@ -10,7 +10,6 @@ decrypt), and never served by a URL of its own: staff who work requests open it 
 admin (``agents.authorisation_open``), each opening audited.
 """
 
-import datetime
 import io
 import tempfile
 
@@ -25,13 +24,11 @@ from learnerportal.storage import STORAGE_ERRORS
 
 from . import conf
 from .exceptions import AuthorisationUnavailable, InvalidRequestDetails
-from .files import decrypt_stream, encrypt_stream
+from .files import decrypt_stream, encrypt_stream, stored_files_purge_unrecorded
 from .models import AuthorisationType, PublicRequest, authorisation_upload_to
 
 #: The storage folder of signed authorisations (``models.authorisation_upload_to``).
 FOLDER = authorisation_upload_to(None, "").rsplit("/", 1)[0]
-#: How long a stored authorisation may go unrecorded before ``authorisations_purge_unrecorded`` deletes it.
-UNRECORDED_GRACE = datetime.timedelta(days=1)
 #: How far into a PDF its header may start (ISO 32000-1 §7.5.2 readers accept it within the first 1024 bytes).
 PDF_HEADER_WITHIN = 1024
 #: How near its end a PDF's end-of-file marker must stand.
@@ -159,7 +156,7 @@ def authorisation_delete(*, public_request, now=None):
 
 
 def authorisations_purge_unrecorded(*, now=None):
-    """Delete stored authorisations that no request names, once ``UNRECORDED_GRACE`` old.
+    """Delete stored authorisations that no request names, once ``files.UNRECORDED_GRACE`` old.
 
     A process killed between storing one and committing its request leaves it behind: encrypted, but
     a copy of someone's document nothing else would ever delete (GDPR Art. 5(1)(e)).
@@ -167,15 +164,8 @@ def authorisations_purge_unrecorded(*, now=None):
     Returns:
         int: how many files were deleted.
     """
-    now = now or timezone.now()
-    try:
-        _, names = default_storage.listdir(FOLDER)
-    except FileNotFoundError:
-        return 0  # nothing stored yet
-    recorded = set(PublicRequest.objects.exclude(authorisation="").values_list("authorisation", flat=True))
-    purged = 0
-    for name in (f"{FOLDER}/{filename}" for filename in names):
-        if name not in recorded and now - default_storage.get_modified_time(name) > UNRECORDED_GRACE:
-            default_storage.delete(name)
-            purged += 1
-    return purged
+    return stored_files_purge_unrecorded(
+        FOLDER,
+        lambda: PublicRequest.objects.exclude(authorisation="").values_list("authorisation", flat=True),
+        now=now,
+    )

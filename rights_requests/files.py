@@ -234,15 +234,34 @@ def request_files_purge_unrecorded(*, now=None):
     Returns:
         int: how many files were deleted.
     """
+    return stored_files_purge_unrecorded(
+        FILES_FOLDER,
+        lambda: RequestFile.objects.exclude(storage_name="").values_list("storage_name", flat=True),
+        now=now,
+    )
+
+
+def stored_files_purge_unrecorded(folder, recorded, *, now=None):
+    """Delete the files of ``folder`` in the default storage that no record names, once ``UNRECORDED_GRACE`` old.
+
+    Args:
+        folder: the storage folder (str, no trailing slash).
+        recorded: a callable returning the stored names (``folder/file``) records hold, read after the listing,
+            so that a file recorded in between is never taken for a leftover.
+        now: the time to age files against (aware datetime; default now).
+
+    Returns:
+        int: how many files were deleted.
+    """
     now = now or timezone.now()
     try:
-        _, names = default_storage.listdir(FILES_FOLDER)
+        _, names = default_storage.listdir(folder)
     except FileNotFoundError:
         return 0  # nothing stored yet (a local directory is made by the first file)
-    recorded = set(RequestFile.objects.exclude(storage_name="").values_list("storage_name", flat=True))
+    kept = set(recorded())
     purged = 0
-    for name in (f"{FILES_FOLDER}/{filename}" for filename in names):
-        if name not in recorded and now - default_storage.get_modified_time(name) > UNRECORDED_GRACE:
+    for name in (f"{folder}/{filename}" for filename in names):
+        if name not in kept and now - default_storage.get_modified_time(name) > UNRECORDED_GRACE:
             default_storage.delete(name)
             purged += 1
     return purged
