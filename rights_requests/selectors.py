@@ -423,6 +423,8 @@ EVENT_WORDS = {
     RequestEvent.Action.REQUEUED: _("Taking longer than usual: we started again"),
     RequestEvent.Action.LIFT_ASKED: _("You asked us to lift the restriction"),
     RequestEvent.Action.LIFTED: _("Restriction lifted"),
+    RequestEvent.Action.AUTHORITY_VERIFIED: _("We checked the authority of who asked for you"),
+    RequestEvent.Action.OBJECTED: _("Cancelled: you told us you had not authorised it"),
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}

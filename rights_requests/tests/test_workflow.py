@@ -643,3 +643,16 @@ def test_the_acknowledgement_of_a_request_approved_on_the_spot_says_approved(
     assert request.status == Status.APPROVED
     assert "Status: Approved" in acknowledgement.body
     assert "We will answer by:" in acknowledgement.body
+
+
+@pytest.mark.parametrize("action", RequestEvent.Action.values)
+def test_the_learner_reads_every_step_of_a_request_in_its_history(signed_in, api, make_request, action):
+    """Whatever staff, an agent's filing or the learner did, the request's page and the API show it (no 500)."""
+    request = make_request()
+    RequestEvent.objects.create(request=request, action=action, to_status=request.status)
+
+    page = signed_in.get(f"/settings/data/{request.pk}/")
+    detail = api.get(f"/api/v1/me/requests/{request.pk}/")
+
+    assert page.status_code == 200 and detail.status_code == 200
+    assert len(detail.json()["timeline"]) == 1
