@@ -1,10 +1,11 @@
 """Data-subject rights requests (GDPR Art. 15–21) and their event log."""
 
+import re
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from compliance.regimes import RegimeKey
@@ -274,10 +275,33 @@ class RequestEvent(models.Model):
     def note_in_words(self):
         """Return the note in the reader's language ("" for none).
 
-        The portal's own notes are English marked with ``gettext_noop``, translated here; what staff
+        The portal's own notes are English marked with ``gettext_noop``, translated here; one of
+        ``NOTES_WITH_VALUES`` is recognised with its values and translated with them. What staff
         wrote, or a note the portal wrote in the learner's language, is shown as written.
         """
-        return gettext(self.note) if self.note else ""
+        if not self.note:
+            return ""
+        for message, pattern in _NOTE_PATTERNS:
+            if match := pattern.fullmatch(self.note):
+                return gettext(message) % match.groupdict()
+        return gettext(self.note)
+
+
+# The portal's own notes that carry values: stored filled in, in English (``CLOSED_BY_ERASURE % {...}``),
+# whoever's language was active, so that staff search and the erasure scan read one language; each reader
+# sees it in theirs (``RequestEvent.note_in_words``).
+CLOSED_BY_ERASURE = gettext_noop("Closed: the account was erased under request %(reference)s.")
+PROCESSING_STOPPED = gettext_noop("Processing stopped with %(error)s.")
+INTERRUPTED_TOO_OFTEN = gettext_noop(
+    "The work was interrupted %(times)s times (the worker stopped or could not start it); "
+    "it is not tried again without staff."
+)
+NOTES_WITH_VALUES = (CLOSED_BY_ERASURE, PROCESSING_STOPPED, INTERRUPTED_TOO_OFTEN)
+#: Each note with values, and the pattern its stored English matches (each ``%(name)s`` a named group).
+_NOTE_PATTERNS = [
+    (message, re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+)", re.escape(message)), re.DOTALL))
+    for message in NOTES_WITH_VALUES
+]
 
 
 class RequestFile(models.Model):

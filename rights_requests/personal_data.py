@@ -103,7 +103,10 @@ DECLARATIONS = [
             "from_status": PersonalField(Category.PREFERENCE, gettext_noop("The status before")),
             "to_status": PersonalField(Category.PREFERENCE, gettext_noop("The status after")),
             "note": PersonalField(
-                Category.PREFERENCE, gettext_noop("Notes and reasons written by staff"), free_text=True
+                Category.PREFERENCE,
+                gettext_noop("Notes and reasons written by staff"),
+                free_text=True,
+                in_words=RequestEvent.note_in_words,
             ),
             "created_at": PersonalField(Category.PREFERENCE, gettext_noop("When it happened")),
             "actor": PersonalField(Category.PREFERENCE, gettext_noop("Who acted: you, staff or the system")),

@@ -9,9 +9,13 @@ import re
 from html import unescape
 
 import pytest
+from django.core import mail
+from django.test import Client
 
 from learnerportal.tests.factories import EnrollmentFactory
 from rights_requests import services
+from rights_requests.handlers import handler_for
+from rights_requests.models import RequestEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +83,60 @@ def test_accounts_and_the_audit_log_speak_spanish(spanish_officer, learner, offi
     for heading in ("Interesado", "Autor", "Acción", "Red", "Creado el"):
         assert heading in audit
     assert "Request id" not in audit and "Created at" not in audit
+
+
+def test_requests_an_erasure_closes_read_in_each_readers_language_whoever_approved_it(
+    spanish_officer, agent, learner, verified_login, django_capture_on_commit_callbacks
+):
+    """The officer approves in Spanish; the closed request's note is not stuck in Spanish for English staff."""
+    rectification = services.request_submit(
+        actor=learner, subject=learner, request_type="rectification", details={"changes": {"full_name": "Noor H"}}
+    )
+    erasure = services.request_submit(actor=learner, subject=learner, request_type="erasure", details={})
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish_officer.post(
+            QUEUE, {"action": "approve", "_selected_action": [str(erasure.pk)], "apply": "1"}, follow=True
+        )
+    english_agent = Client()
+    verified_login(english_agent, agent)
+    page = f"{QUEUE}{rectification.pk}/change/"
+
+    spanish = text(spanish_officer.get(page))
+    english = text(english_agent.get(page))
+
+    assert f"Cerrada: la cuenta se suprimió por la solicitud {erasure.reference}." in spanish
+    assert f"Closed: the account was erased under request {erasure.reference}." in english
+    assert "Cerrada" not in english
+
+
+def test_a_closure_note_written_in_spanish_before_still_reads(spanish_officer, learner):
+    """Notes stored before the closure note was kept in English show as they were written."""
+    rights_request = services.request_submit(actor=learner, subject=learner, request_type="access", details={})
+    rights_request.events.create(
+        action=RequestEvent.Action.CLOSED,
+        from_status=rights_request.status,
+        to_status=rights_request.status,
+        note="Cerrada: la cuenta se suprimió por la solicitud DSR-2026-000009.",
+    )
+
+    page = text(spanish_officer.get(f"{QUEUE}{rights_request.pk}/change/"))
+
+    assert "Cerrada: la cuenta se suprimió por la solicitud DSR-2026-000009." in page
+
+
+def test_a_failed_request_and_its_email_tell_a_spanish_officer_in_spanish(
+    spanish_officer, officer, learner, monkeypatch, django_capture_on_commit_callbacks
+):
+    def fulfil(request):
+        raise ValueError("the report could not be written")
+
+    monkeypatch.setattr(handler_for("access"), "fulfil", fulfil)
+    with django_capture_on_commit_callbacks(execute=True):
+        rights_request = services.request_submit(actor=learner, subject=learner, request_type="access", details={})
+
+    page = text(spanish_officer.get(f"{QUEUE}{rights_request.pk}/change/"))
+    (email,) = [message for message in mail.outbox if message.to == [officer.email]]
+
+    assert "La tramitación se detuvo con ValueError." in page
+    assert "La tramitación se detuvo con ValueError." in email.body
+    assert "Processing stopped" not in page + email.body

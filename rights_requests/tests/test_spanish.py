@@ -257,6 +257,19 @@ def test_the_portals_own_notes_on_a_request_read_in_the_readers_language_whoever
     assert "You filed it while signed in to your account, so we know it is you." in english
 
 
+def test_the_access_report_gives_the_portals_notes_on_requests_in_spanish(learner):
+    """The history of a request in the report reads like the request's page: the portal's notes in Spanish."""
+    services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "Mal."})
+    Profile.objects.filter(user=learner).update(language="es")
+    learner.refresh_from_db()
+    out = io.StringIO()
+
+    access_report_write(learner, out)
+
+    assert "<td>La presentaste con tu sesión iniciada, así que sabemos que eres tú.</td>" in out.getvalue()
+    assert "You filed it while signed in" not in out.getvalue()
+
+
 def test_the_access_report_names_devices_in_spanish(learner):
     """A signed-in device and a stranger's failed sign-ins, named by kind of browser in the learner's language."""
     Client(HTTP_USER_AGENT=FIREFOX_ON_LINUX).post("/accounts/login/", {"username": "noor", "password": PASSWORD})
