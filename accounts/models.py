@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -286,7 +287,7 @@ class Profile(models.Model):
         ]
 
     def __str__(self):
-        return f"Profile of {self.user}"
+        return gettext("Profile of %(user)s") % {"user": self.user}
 
     def clean(self):
         """Refuse a state for a learner outside the United States: it would decide nothing but be kept."""

@@ -99,7 +99,7 @@ class RightsRequest(SearchTokensModel):
     )
     # Read from the registry when used, so a new type needs no migration (``request_types``).
     type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
-    details = EncryptedJSONField(default=dict, blank=True)
+    details = EncryptedJSONField(_("details"), default=dict, blank=True)
     details_search = SearchTokensField(
         "details",
         help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),
@@ -145,7 +145,7 @@ class RightsRequest(SearchTokensModel):
         help_text=_("An erasure with findings: the identifiers its scan still looks for, until none is left."),
     )
     result = models.JSONField(
-        default=dict, blank=True, help_text=_("What carrying it out produced, e.g. an erasure's receipt.")
+        _("result"), default=dict, blank=True, help_text=_("What carrying it out produced, e.g. an erasure's receipt.")
     )
     progress_done = models.PositiveIntegerField(
         default=0, help_text=_("Rows written so far by the work preparing a file (access report, portable copy).")
@@ -259,7 +259,7 @@ class RequestEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action)
     from_status = models.CharField(max_length=30, choices=Status, blank=True)
     to_status = models.CharField(max_length=30, choices=Status)
-    note = models.TextField(blank=True)
+    note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the learner was emailed about this step, so they are emailed once.")
@@ -389,7 +389,7 @@ class PublicRequest(SearchTokensModel):
         help_text=_("The address the person verified with a code: their own, also when filing for someone."),
     )
     type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
-    details = EncryptedJSONField(default=dict, blank=True)
+    details = EncryptedJSONField(_("details"), default=dict, blank=True)
     details_search = SearchTokensField(
         "details",
         help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),

@@ -261,3 +261,17 @@ DECLARATIONS = [
         export_name="requests_without_sign_in_history",
     ),
 ]
+
+#: The sentences above, and the phrase the admin records for the learner's account activity, as staff read
+#: them (``compliance.registry.in_staff_words``), marked for the catalogs.
+STAFF_WORDING = (
+    gettext_noop("The learner's data-rights requests"),
+    gettext_noop("The history of the learner's data-rights requests"),
+    gettext_noop("The copies of the learner's data we prepared for the learner to download"),
+    gettext_noop(
+        "The learner's data-rights requests filed without signing in, by the learner or by an agent or parent for "
+        "the learner"
+    ),
+    gettext_noop("The history of the learner's data-rights requests filed without signing in"),
+    gettext_noop("the learner's request and a summary of the learner's data"),
+)

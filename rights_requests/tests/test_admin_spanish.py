@@ -140,3 +140,38 @@ def test_a_failed_request_and_its_email_tell_a_spanish_officer_in_spanish(
     assert "La tramitación se detuvo con ValueError." in page
     assert "La tramitación se detuvo con ValueError." in email.body
     assert "Processing stopped" not in page + email.body
+
+
+def test_the_learners_data_and_the_erasure_plan_are_in_spanish_staff_words(spanish_officer, learner):
+    """What the registry says of each record, reworded for staff ("the learner's payments"), reads in Spanish."""
+    erasure = services.request_submit(actor=learner, subject=learner, request_type="erasure", details={})
+
+    page = text(spanish_officer.get(f"{QUEUE}{erasure.pk}/change/"))
+    plan = text(choose(spanish_officer, "approve", erasure))
+
+    for words in ("Los pagos del estudiante", "Las llaves de acceso del estudiante para la verificación en dos pasos"):
+        assert words in page and words in plan
+    assert "Sustituidos: nombre de usuario, dirección de correo electrónico" in plan
+    assert "Sustituidos al suprimir: detalles; identificadores del estudiante eliminados de:" in plan
+    assert "El registro de auditoría demuestra que los datos del estudiante se trataron de forma lícita" in plan
+    for english in ("The learner", "the learner", "Replaced", "identifiers removed"):
+        assert english not in page and english not in plan
+
+
+def test_an_erasure_receipt_and_the_audit_log_are_in_spanish(
+    spanish_officer, learner, django_capture_on_commit_callbacks
+):
+    erasure = services.request_submit(actor=learner, subject=learner, request_type="erasure", details={})
+    with django_capture_on_commit_callbacks(execute=True):
+        spanish_officer.post(QUEUE, {"action": "approve", "_selected_action": [str(erasure.pk)], "apply": "1"})
+    spanish_officer.get(f"/admin/accounts/user/{learner.pk}/change/")  # a staff view of the (erased) account
+
+    receipt = text(spanish_officer.get(f"{QUEUE}{erasure.pk}/change/"))
+    audit = text(spanish_officer.get("/admin/compliance/auditevent/?action__exact=staff_viewed"))
+
+    assert re.search(r"Se revisaron \d+ tablas y \d+ columnas en busca de los identificadores anteriores", receipt)
+    assert "correo electrónico" in receipt and ": no queda ningún identificador anterior." in receipt
+    assert "la cuenta del estudiante (1 fila)" in receipt
+    assert "la cuenta y el perfil del estudiante" in audit
+    for english in ("searched", "the learner", "former identifier"):
+        assert english not in receipt and english not in audit
