@@ -5,7 +5,7 @@ import uuid
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from compliance.registry import (
@@ -58,6 +58,11 @@ PARTNER = gettext_noop("The partner university or company running the course, on
 HOSTING = gettext_noop("Our hosting provider, as processor under GDPR Art. 28")
 WHILE_ACCOUNT = WHILE_ACCOUNT_EXISTS
 COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def _name_in_words(device):
+    """Return a second factor's name as the learner reads it: the portal's own names translated."""
+    return gettext(device.name) if device.name else ""
 
 
 def _erased_username(user):
@@ -474,7 +479,9 @@ DECLARATIONS = [
         description=gettext_noop("Your authenticator app for two-factor sign-in"),
         listed_by="created_at",
         fields={
-            "name": PersonalField(Category.SECURITY, gettext_noop("The name of your authenticator device")),
+            "name": PersonalField(
+                Category.SECURITY, gettext_noop("The name of your authenticator device"), in_words=_name_in_words
+            ),
             "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether you finished setting it up")),
             "key": PersonalField(
                 Category.SECURITY,
@@ -505,7 +512,7 @@ DECLARATIONS = [
         subject_lookup="user",
         description=gettext_noop("Your set of backup codes"),
         fields={
-            "name": PersonalField(Category.SECURITY, gettext_noop("The name of the set")),
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name of the set"), in_words=_name_in_words),
             "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether the set is active")),
         }
         | THROTTLING_FIELDS,

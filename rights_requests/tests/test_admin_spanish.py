@@ -172,6 +172,7 @@ def test_an_erasure_receipt_and_the_audit_log_are_in_spanish(
     assert re.search(r"Se revisaron \d+ tablas y \d+ columnas en busca de los identificadores anteriores", receipt)
     assert "correo electrónico" in receipt and ": no queda ningún identificador anterior." in receipt
     assert "la cuenta del estudiante (1 fila)" in receipt
+    assert re.search(r"Suprimido el \d{1,2} [a-z]{3} \d{4}, \d\d:\d\d [A-Z]+\.", receipt), "7 dic 2026, not 7 Dic"
     assert "la cuenta y el perfil del estudiante" in audit
     for english in ("searched", "the learner", "former identifier"):
         assert english not in receipt and english not in audit
