@@ -276,6 +276,8 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         # The erasure receipt's scan searches every learner's bio for the erased one's identifiers.
         indexes = free_text_indexes("acc_profile", "bio", "regime_override_reason")
         permissions = [("record_regime", "Can record a learner's data-protection regime")]

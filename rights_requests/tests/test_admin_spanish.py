@@ -54,6 +54,7 @@ def test_the_site_the_queue_and_a_request_speak_spanish(spanish_officer, learner
         assert words in index
     for words in ("Versiones de la política", "Limitaciones del tratamiento", "Ejecuciones de tratamiento"):
         assert words in index
+    assert "Perfiles" in index and "Profiles" not in index
     assert "Solicitudes de ejercicio de derechos" in queue
     assert "Prorrogar el plazo…" in page and "Plazo" in page
 
