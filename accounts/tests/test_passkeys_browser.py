@@ -140,6 +140,7 @@ def test_a_spanish_learner_reads_every_passkey_message_in_our_spanish(
     page.goto(f"{live_server.url}/settings/privacy/two-factor/passkeys/add/")
     page.get_by_role("button", name="Añadir una llave de acceso").click()
     expect(page.get_by_role("heading", name="Ponle nombre a tu llave de acceso")).to_be_visible()
+    expect(page.locator("input[name=name]")).to_have_value("Llave de acceso en Chrome en Linux")
     page.goto(f"{live_server.url}/settings/privacy/two-factor/passkeys/add/")
     page.get_by_role("button", name="Añadir una llave de acceso").click()
     status = page.get_by_role("status").filter(has_text="llave")
