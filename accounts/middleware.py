@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 from .languages import chosen_language
 from .services import user_session_touch
 from .timezones import user_timezone
+from .two_factor import PENDING_SESSION_KEY, two_factor_login_pending_user
 
 
 class SessionActivityMiddleware:
@@ -56,6 +57,10 @@ class LearnerTimeZoneMiddleware:
 class LearnerLanguageMiddleware:
     """Write a signed-in user's pages in the language they chose on Settings → Account.
 
+    From the code step of signing in on, too: once the password is right, the code step, its
+    passkey scripts' messages and the recovery pages are in the language of the account waiting
+    there (``two_factor_login_pending_user``), whatever the browser asks for.
+
     Comes after ``LocaleMiddleware`` (which has chosen from the language cookie of the visitors'
     switcher, ``Accept-Language`` or the platform's default) and after authentication; a user who
     chose no language keeps that choice. Activated for the rest of the request, not in a ``with``
@@ -69,6 +74,8 @@ class LearnerLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        if user is not None and not user.is_authenticated and PENDING_SESSION_KEY in request.session:
+            user = two_factor_login_pending_user(request)
         language = chosen_language(user) if user is not None and user.is_authenticated else ""
         if language:
             translation.activate(language)

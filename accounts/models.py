@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -275,6 +276,8 @@ class Profile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
         # The erasure receipt's scan searches every learner's bio for the erased one's identifiers.
         indexes = free_text_indexes("acc_profile", "bio", "regime_override_reason")
         permissions = [("record_regime", "Can record a learner's data-protection regime")]
@@ -286,7 +289,7 @@ class Profile(models.Model):
         ]
 
     def __str__(self):
-        return f"Profile of {self.user}"
+        return gettext("Profile of %(user)s") % {"user": self.user}
 
     def clean(self):
         """Refuse a state for a learner outside the United States: it would decide nothing but be kept."""

@@ -26,7 +26,7 @@ from webauthn.helpers.exceptions import WebAuthnException
 from compliance.models import AuditEvent
 from compliance.services import audit_record
 
-from .devices import user_agent_summary
+from .devices import user_agent_in_words, user_agent_summary
 from .exceptions import TwoFactorError
 from .selectors import access_own_passkey, passkeys_of, two_factor_enabled
 from .services import sign_in_change_tell
@@ -77,8 +77,11 @@ def passkey_registration_begin(request):
 
 
 def passkey_default_name(user_agent):
-    """Return the name a new passkey gets until its owner renames it, e.g. "Passkey on Firefox on Linux"."""
-    device = user_agent_summary(user_agent)
+    """Return the name a new passkey gets until its owner renames it, e.g. "Passkey on Firefox on Linux".
+
+    In the active language, the owner's: "Llave de acceso en Firefox en Linux".
+    """
+    device = user_agent_in_words(user_agent_summary(user_agent))
     return (gettext("Passkey on %(device)s") % {"device": device} if device else gettext("Passkey"))[:64]
 
 

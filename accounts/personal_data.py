@@ -5,7 +5,7 @@ import uuid
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from compliance.registry import (
@@ -58,6 +58,11 @@ PARTNER = gettext_noop("The partner university or company running the course, on
 HOSTING = gettext_noop("Our hosting provider, as processor under GDPR Art. 28")
 WHILE_ACCOUNT = WHILE_ACCOUNT_EXISTS
 COOLOFF_MINUTES = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def _name_in_words(device):
+    """Return a second factor's name as the learner reads it: the portal's own names translated."""
+    return gettext(device.name) if device.name else ""
 
 
 def _erased_username(user):
@@ -474,7 +479,9 @@ DECLARATIONS = [
         description=gettext_noop("Your authenticator app for two-factor sign-in"),
         listed_by="created_at",
         fields={
-            "name": PersonalField(Category.SECURITY, gettext_noop("The name of your authenticator device")),
+            "name": PersonalField(
+                Category.SECURITY, gettext_noop("The name of your authenticator device"), in_words=_name_in_words
+            ),
             "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether you finished setting it up")),
             "key": PersonalField(
                 Category.SECURITY,
@@ -505,7 +512,7 @@ DECLARATIONS = [
         subject_lookup="user",
         description=gettext_noop("Your set of backup codes"),
         fields={
-            "name": PersonalField(Category.SECURITY, gettext_noop("The name of the set")),
+            "name": PersonalField(Category.SECURITY, gettext_noop("The name of the set"), in_words=_name_in_words),
             "confirmed": PersonalField(Category.SECURITY, gettext_noop("Whether the set is active")),
         }
         | THROTTLING_FIELDS,
@@ -684,3 +691,35 @@ SHARED_TEXT = [
     SharedText(Partner, ("name",), written_by=gettext_noop("Platform staff")),
     SharedText(Course, ("slug", "title", "description"), written_by=gettext_noop("Course staff")),
 ]
+
+#: The sentences above, and the phrases the admin records for the learner's account activity (what staff
+#: viewed, what they tried), as staff read them (``compliance.registry.in_staff_words``), marked for the catalogs.
+STAFF_WORDING = (
+    gettext_noop("The learner's account"),
+    gettext_noop("The learner's profile"),
+    gettext_noop("The learner's course enrollments, progress and grades"),
+    gettext_noop("The learner's quiz results"),
+    gettext_noop("The learner's payments"),
+    gettext_noop("The learner's learning activity"),
+    gettext_noop("The devices the learner is signed in on"),
+    gettext_noop("The learner's API tokens, for scripts and apps that use the learner's account"),
+    gettext_noop("A sign-up waiting for the learner to confirm the learner's email address"),
+    gettext_noop("Failed attempts to sign in to the learner's account"),
+    gettext_noop("The learner's authenticator app for two-factor sign-in"),
+    gettext_noop("The learner's set of backup codes"),
+    gettext_noop("The learner's backup codes (only a one-way fingerprint of each is kept)"),
+    gettext_noop("Recoveries of the learner's account without its second factors"),
+    gettext_noop("The learner's passkeys for two-factor sign-in"),
+    gettext_noop("What the learner's device declared when the learner added a passkey"),
+    gettext_noop("The random number the learner's passkeys know the learner's account by"),
+    # The admin's views and refused attempts (``access_view_name``, ``account_change_refused_record``).
+    gettext_noop("the learner's account and profile"),
+    gettext_noop("the learner's account"),
+    gettext_noop("the learner's country and the data-protection law that applies to the learner"),
+    gettext_noop("a course enrollment of the learner's"),
+    gettext_noop("a payment of the learner's"),
+    gettext_noop("failed sign-in attempts on the learner's account"),
+    gettext_noop("change the learner's account details"),
+    gettext_noop("delete the learner's account"),
+    gettext_noop("set the learner's password"),
+)

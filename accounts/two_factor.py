@@ -62,12 +62,18 @@ BACKUP_CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy 
 PENDING_SESSION_KEY = "privacy_two_factor_pending"
 #: The session key that marks a staff member's session as opened by their enrolment link.
 STAFF_ENROLMENT_SESSION_KEY = "privacy_staff_enrolment"
+#: The names the portal gives a learner's second factors: English, shown in the reader's language
+#: (``accounts.personal_data``; the access report).
+AUTHENTICATOR_APP_NAME = gettext_noop("Authenticator app")
+BACKUP_CODES_NAME = gettext_noop("Backup codes")
 
 
 def _new_backup_codes(user):
     """Replace the user's backup codes with ``ACCOUNTS_BACKUP_CODE_COUNT`` new ones; return them in clear."""
     # Keep the device (a session verified with a backup code stays verified); replace its codes.
-    device, _ = BackupCodeDevice.objects.get_or_create(user=user, defaults={"name": "Backup codes", "confirmed": True})
+    device, _ = BackupCodeDevice.objects.get_or_create(
+        user=user, defaults={"name": BACKUP_CODES_NAME, "confirmed": True}
+    )
     device.codes.all().delete()
     device.throttle_reset()
     codes = []
@@ -112,7 +118,7 @@ def two_factor_setup_begin(*, user, resume=None):
     if resume is not None and (device := _setup_in_progress(user=user, device_id=resume).first()) is not None:
         return device
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_APP_NAME, confirmed=False)
 
 
 def two_factor_setup_cancel(*, user, device_id):

@@ -1,6 +1,5 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
-from django.views.i18n import JavaScriptCatalog
 
 from . import forms, passkey_views, recovery_views, two_factor_views, views
 
@@ -38,12 +37,8 @@ urlpatterns = [
         passkey_views.passkey_registration_complete_view,
         name="passkey_registration_complete",
     ),
-    # The passkey scripts' messages (django-otp-webauthn's djangojs catalog), in the page's language.
-    path(
-        "accounts/passkeys/messages.js",
-        JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
-        name="passkey_messages",
-    ),
+    # The passkey scripts' messages in the portal's words, in the page's language.
+    path("accounts/passkeys/messages.js", passkey_views.PasskeyScriptMessages.as_view(), name="passkey_messages"),
     path("accounts/confirm-password/", two_factor_views.confirm_password, name="confirm_password"),
     path(
         "settings/privacy/two-factor/staff-enrol/<uidb64>/<token>/",

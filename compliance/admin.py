@@ -4,7 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import ACTOR_ROLE_FOR_STAFF, AuditEvent
-from .selectors import in_staff_words, staff_view_for_staff
+from .registry import in_staff_words
+from .selectors import staff_view_for_staff
 
 
 class PseudonymisedFilter(admin.SimpleListFilter):

@@ -31,6 +31,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Cast, Replace, Upper
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from learnerportal.encryption import EncryptedFieldMixin, multi_fernet
 from learnerportal.learner_cache import learner_cache_drop
@@ -130,6 +131,20 @@ def phone_pattern(phone):
 def search_pattern(kind, value):
     """Return the regular expression the scan and redaction use for one identifier of ``kind``."""
     return phone_pattern(value) if kind == "phone" else identifier_pattern(value)
+
+
+#: The kinds of identifier erasure removes (``subject_identifiers``), as the privacy officer reads them.
+IDENTIFIER_KINDS = {
+    "email": pgettext_lazy("kind of identifier", "email"),
+    "username": pgettext_lazy("kind of identifier", "username"),
+    "full name": pgettext_lazy("kind of identifier", "full name"),
+    "phone": pgettext_lazy("kind of identifier", "phone"),
+}
+
+
+def identifier_kind_in_words(kind):
+    """Return a kind of identifier (``"full name"``) in the active language; an unknown kind as it is."""
+    return str(IDENTIFIER_KINDS.get(kind, kind))
 
 
 def subject_identifiers(subject):
@@ -724,6 +739,10 @@ class Leftover:
     def key(self):
         """Return the place as one string, ``"table.column.row"`` (as the receipt lists dismissed places)."""
         return f"{self.table}.{self.column}.{self.row}"
+
+    def identifiers_in_words(self):
+        """Return the kinds found here in the active language, e.g. "email, full name"."""
+        return ", ".join(identifier_kind_in_words(kind) for kind in self.identifiers)
 
 
 #: Logs of what was done, kept as evidence (``"table": why``): what the scan finds there is for a

@@ -5,13 +5,14 @@ two readers; both are built from ``registry`` here, so they cannot disagree.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.text import get_text_list
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from learnerportal.spreadsheets import write_csv
 
-from .registry import Category, Delete, LawfulBasis, Purpose, registry, registry_text
-from .selectors import in_staff_words
+from .erasure import identifier_kind_in_words
+from .registry import Category, Delete, LawfulBasis, Purpose, in_staff_words, registry, registry_text
 
 RECORD_COLUMNS = (
     "record",
@@ -131,7 +132,7 @@ def erasure_plan():
         {
             "description": in_staff_words(d.description),
             "outcome": d.erasure.outcome,
-            "detail": in_staff_words(d.erasure.detail(d.model)),
+            "detail": d.erasure.detail(d.model),
         }
         for d in registry
     ]
@@ -247,19 +248,17 @@ def erasure_receipt_in_words(records):
         if not rows or what not in grouped:
             continue
         description = declaration.description if declaration else label
-        kind = in_staff_words(description[:1].lower() + description[1:])
+        kind = in_staff_words(description)
+        kind = kind[:1].lower() + kind[1:]
         reason = getattr(declaration.erasure, "reason", "") if declaration and what == "retained" else ""
         reason = in_staff_words(reason)
         grouped[what].append((kind, rows, reason))
     return [(RECEIPT_OUTCOMES[what], items) for what, items in grouped.items() if items]
 
 
-def _counted(number, noun, plural=None):
-    return f"{number} {noun if number == 1 else plural or noun + 's'}"
-
-
-def _listed(words):
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+def _counted(message, number):
+    """Return ``message`` (an ``ngettext`` for ``number``, with ``%(count)s``) with the number filled in."""
+    return message % {"count": number}
 
 
 def erasure_scan_in_words(scanned, columns_left):
@@ -268,9 +267,9 @@ def erasure_scan_in_words(scanned, columns_left):
     E.g. "12 tables and 48 columns searched for the former email and username (every text
     column of the 40 rows still about the learner; 12 free-text columns in everyone's rows,
     through their search indexes), 3 encrypted rows in 4 encrypted columns decrypted and
-    checked: no former identifier remains." (GDPR Art. 17(1), 5(2)). A receipt made before
-    the scan followed the learner (no ``free_text_columns``) searched every row, and says
-    only what it searched.
+    checked: no former identifier remains." (GDPR Art. 17(1), 5(2)), in the active language.
+    A receipt made before the scan followed the learner (no ``free_text_columns``) searched
+    every row, and says only what it searched.
 
     Args:
         scanned: a receipt's ``scanned`` (``erasure.erasure_scan_scope``).
@@ -279,41 +278,84 @@ def erasure_scan_in_words(scanned, columns_left):
     Returns:
         str.
     """
-    identifiers = scanned.get("identifiers") or []
-    searched = (
-        f"{_counted(scanned.get('tables', 0), 'table')} and {_counted(scanned.get('columns', 0), 'column')} searched"
-    )
+    identifiers = [identifier_kind_in_words(kind) for kind in scanned.get("identifiers") or []]
+    tables, columns = scanned.get("tables", 0), scanned.get("columns", 0)
+    searched = gettext("%(tables)s and %(columns)s searched") % {
+        "tables": _counted(ngettext("%(count)s table", "%(count)s tables", tables), tables),
+        "columns": _counted(ngettext("%(count)s column", "%(count)s columns", columns), columns),
+    }
     if identifiers:
-        searched += f" for the former {_listed(identifiers)}"
+        searched = gettext("%(searched)s for the former %(identifiers)s") % {
+            "searched": searched,
+            "identifiers": get_text_list(identifiers, gettext("and")),
+        }
     if "free_text_columns" in scanned:  # a scan that follows the learner says how it searched
-        searched += (
-            f" (every text column of the {_counted(scanned.get('own_rows', 0), 'row')} still about the learner; "
-            f"{_counted(scanned['free_text_columns'], 'free-text column')} in everyone's rows, through their "
-            "search indexes)"
-        )
+        own_rows = scanned.get("own_rows", 0)
+        searched = gettext(
+            "%(searched)s (every text column of the %(rows)s still about the learner; %(free_text_columns)s in "
+            "everyone's rows, through their search indexes)"
+        ) % {
+            "searched": searched,
+            "rows": _counted(ngettext("%(count)s row", "%(count)s rows", own_rows), own_rows),
+            "free_text_columns": _counted(
+                ngettext("%(count)s free-text column", "%(count)s free-text columns", scanned["free_text_columns"]),
+                scanned["free_text_columns"],
+            ),
+        }
     if scanned.get("encrypted_columns"):
-        searched += (
-            f", {_counted(scanned.get('encrypted_rows', 0), 'encrypted row')} in "
-            f"{_counted(scanned['encrypted_columns'], 'encrypted column')} decrypted and checked"
-        )
+        rows = scanned.get("encrypted_rows", 0)
+        searched = ngettext(
+            "%(searched)s, %(rows)s in %(columns)s decrypted and checked",
+            "%(searched)s, %(rows)s in %(columns)s decrypted and checked",
+            rows,
+        ) % {
+            "searched": searched,
+            "rows": _counted(ngettext("%(count)s encrypted row", "%(count)s encrypted rows", rows), rows),
+            "columns": _counted(
+                ngettext("%(count)s encrypted column", "%(count)s encrypted columns", scanned["encrypted_columns"]),
+                scanned["encrypted_columns"],
+            ),
+        }
     if columns_left:
-        verdict = f"{_counted(columns_left, 'column still holds', 'columns still hold')} a former identifier"
-    else:
-        verdict = "no former identifier remains"
-    sentence = f"{searched}: {verdict}."
-    if scanned.get("unreadable_columns"):
-        unreadable = _counted(scanned["unreadable_columns"], "column")
-        sentence += f" {unreadable} of hashes and random keys, where no name can be read, were not searched."
-    if "other_tables" in scanned:
-        sentence += (
-            " Nor were columns of fixed values (choices, codes, numbers, dates), other people's own names and settings"
+        verdict = _counted(
+            ngettext(
+                "%(count)s column still holds a former identifier",
+                "%(count)s columns still hold a former identifier",
+                columns_left,
+            ),
+            columns_left,
         )
+    else:
+        verdict = gettext("no former identifier remains")
+    sentence = gettext("%(searched)s: %(verdict)s.") % {"searched": searched, "verdict": verdict}
+    if unreadable := scanned.get("unreadable_columns"):
+        sentence += " " + _counted(
+            ngettext(
+                "%(count)s column of hashes and random keys, where no name can be read, was not searched.",
+                "%(count)s columns of hashes and random keys, where no name can be read, were not searched.",
+                unreadable,
+            ),
+            unreadable,
+        )
+    if "other_tables" in scanned:
         if scanned["other_tables"]:
-            sentence += (
-                f", or the {_counted(scanned['other_tables'], 'table')} of Django and its libraries that hold no "
-                "one's personal data (permissions, content types)"
+            sentence += " " + _counted(
+                ngettext(
+                    "Nor were columns of fixed values (choices, codes, numbers, dates), other people's own names and "
+                    "settings, or the %(count)s table of Django and its libraries that hold no one's personal data "
+                    "(permissions, content types).",
+                    "Nor were columns of fixed values (choices, codes, numbers, dates), other people's own names and "
+                    "settings, or the %(count)s tables of Django and its libraries that hold no one's personal data "
+                    "(permissions, content types).",
+                    scanned["other_tables"],
+                ),
+                scanned["other_tables"],
             )
-        sentence += "."
+        else:
+            sentence += " " + gettext(
+                "Nor were columns of fixed values (choices, codes, numbers, dates), other people's own names and "
+                "settings."
+            )
     return sentence
 
 

@@ -119,3 +119,17 @@ DECLARATIONS = [
 #: The task queue's record of a failed task: its traceback may quote an address a mail server
 #: refused. The erasure receipt's scan searches it in every row (indexes: migration 0003).
 SHARED_TEXT = [SharedText(DBTaskResult, ("traceback",), written_by=gettext_noop("The task worker, when a task fails"))]
+
+#: The sentences above and the audit log's fallback phrase as staff read them (``registry.in_staff_words``),
+#: marked for the catalogs.
+STAFF_WORDING = (
+    gettext_noop(
+        "The log of sign-ins, changes to the learner's account and privacy settings, and staff access to the "
+        "learner's data"
+    ),
+    gettext_noop(
+        "The audit log shows that the learner's data was handled lawfully, including the learner's erasure "
+        "(GDPR Art. 5(2), 17(3)(e)); it keeps no name, email or address of the learner's."
+    ),
+    gettext_noop("the learner's data"),
+)

@@ -209,7 +209,7 @@ class Anonymize:
 
     def detail(self, model=None):
         """Return the fields erasure replaces, for the privacy officer, by ``model``'s names for them when given."""
-        return f"{_replaced(self.replacements, 'Replaced', model)}."
+        return _replaced(self.replacements, gettext_noop("Replaced: %(fields)s"), model) + "."
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
@@ -233,10 +233,12 @@ class Retain:
     def detail(self, model=None):
         """Return the legal reason and the fields erasure replaces (identity stripped, a time set), for the officer.
 
-        The fields are named as ``model`` names them ("last login"), when given.
+        In staff's words (``in_staff_words``); the fields are named as ``model`` names them ("last login"), when given.
         """
-        stripped = f" {_replaced(self.strip, 'Replaced on erasure', model)}." if self.strip else ""
-        return f"{self.reason}{stripped}"
+        reason = in_staff_words(self.reason)
+        if not self.strip:
+            return reason
+        return reason + " " + _replaced(self.strip, gettext_noop("Replaced on erasure: %(fields)s"), model) + "."
 
     def in_the_notice(self):
         """Return what erasure does to these records, in the learner's words (privacy notice)."""
@@ -281,13 +283,16 @@ def _field_name(model, name):
         return name
 
 
-def _replaced(replacements, verb, model=None):
-    """Return "<verb>: a, b; identifiers removed from: c" for the officer, ``Redact()`` fields apart."""
+def _replaced(replacements, message, model=None):
+    """Return "Replaced: a, b; the learner's identifiers removed from: c" for the officer, ``Redact()`` fields apart.
+
+    ``message`` is the first part's, with ``%(fields)s``; the sentence is in the active language.
+    """
     redacted = [_field_name(model, name) for name, value in replacements.items() if isinstance(value, Redact)]
     replaced = [_field_name(model, name) for name, value in replacements.items() if not isinstance(value, Redact)]
-    parts = [f"{verb}: {', '.join(replaced)}"] if replaced else []
+    parts = [gettext(message) % {"fields": ", ".join(replaced)}] if replaced else []
     if redacted:
-        parts.append(f"the learner's identifiers removed from: {', '.join(redacted)}")
+        parts.append(gettext("the learner's identifiers removed from: %(fields)s") % {"fields": ", ".join(redacted)})
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
 
@@ -312,6 +317,32 @@ def registry_text(text):
     if isinstance(text, Worded):
         return gettext(text.message).format(**text.values)
     return gettext(text)
+
+
+def in_staff_words(text):
+    """Return a phrase written for the learner in staff's words, in the active language.
+
+    "Your payments" → "The learner's payments" ("Los pagos del estudiante"). Registry sentences and
+    the audit log's phrases ("your account") are written for the learner; staff pages, the
+    officer's audit log and the periodic report say them in the third person. The third person
+    is made in English (keeping a capital where one was) and translated as a message of its own:
+    each app marks its phrases' staff wordings for the catalogs (``STAFF_WORDING`` in its
+    ``personal_data.py``); one no catalog translates stays English. A ``Worded`` is reworded in
+    its message, its values filled in after translation.
+
+    Returns:
+        str ("" for "").
+    """
+    if isinstance(text, Worded):
+        return gettext(_third_person(text.message)).format(**text.values)
+    return gettext(_third_person(text)) if text else ""
+
+
+def _third_person(phrase):
+    """Return an English phrase for the learner in the third person: "your account" → "the learner's account"."""
+    phrase = re.sub(r"\byou are\b", "the learner is", str(phrase))
+    phrase = re.sub(r"\b([Yy])ours?\b", lambda match: "The learner's" if match[1] == "Y" else "the learner's", phrase)
+    return re.sub(r"\b([Yy])ou\b", lambda match: "The learner" if match[1] == "Y" else "the learner", phrase)
 
 
 # Phrases most declarations share, so the notice and reports say them the same way.

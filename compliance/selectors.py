@@ -4,11 +4,10 @@ import re
 from collections import Counter
 
 from django.apps import apps
-from django.utils import translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 
 from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup, StaffViewShown
-from .registry import PURPOSE_SHORT_NAMES
+from .registry import PURPOSE_SHORT_NAMES, in_staff_words
 
 
 def actor_role_of(actor, *, subject=None):
@@ -151,6 +150,10 @@ _COMPOSED_VIEWS = (
 )
 
 
+#: What a staff view of a learner's data names when its admin page names nothing more precise.
+YOUR_DATA = gettext_noop("your data")
+
+
 def _records_named(label):
     """Return the verbose plural name of the model ``label`` ("accounts.user" → "users"), else ``label`` as given."""
     try:
@@ -159,7 +162,7 @@ def _records_named(label):
         return gettext(label)
 
 
-def staff_view_in_words(changes):
+def staff_view_in_words(changes, words=gettext):
     """Return what a staff view's ``changes`` say was viewed, in the active language ("your account").
 
     ``changes["view"]`` is the admin's ``access_view_name`` or ``access_list_name``, a phrase
@@ -167,6 +170,10 @@ def staff_view_in_words(changes):
     ``changes["shown"]`` (a ``StaffViewShown``) says how it was seen, and for a list
     ``changes["list"]`` the list's model. Older rows hold the whole phrase composed in
     English ("the change history of your account"): they are read apart and translated too.
+
+    Args:
+        words: what puts the phrase in the reader's words: ``gettext`` for the learner,
+            ``in_staff_words`` for staff ("the learner's account").
     """
     view, shown, listed = changes.get("view", ""), changes.get("shown", ""), changes.get("list", "")
     if not shown:
@@ -174,7 +181,7 @@ def staff_view_in_words(changes):
             if match := pattern.match(view):
                 view, shown, listed = match["view"], kind, match.groupdict().get("list", "")
                 break
-    view = gettext(view) if view else gettext("your data")
+    view = words(view or YOUR_DATA)
     if shown == StaffViewShown.HISTORY:
         return gettext("the change history of %(view)s") % {"view": view}
     if shown == StaffViewShown.SEARCH:
@@ -185,24 +192,8 @@ def staff_view_in_words(changes):
 
 
 def staff_view_for_staff(changes):
-    """Return what a staff view's ``changes`` say was viewed, as staff read it: "the learner's account".
-
-    In English, the language ``in_staff_words`` rewrites, whatever language is active.
-    """
-    with translation.override(None):
-        return in_staff_words(staff_view_in_words(changes))
-
-
-def in_staff_words(phrase):
-    """Return a phrase written for the learner in words for staff: "your account" → "the learner's account".
-
-    Audit events and registry declarations store what a learner is shown (e.g. the
-    ``view`` of a staff access, "Your payments"); staff pages, the officer's audit log
-    and the periodic report say it in the third person, keeping a capital where one was.
-    """
-    phrase = re.sub(r"\byou are\b", "the learner is", str(phrase))
-    phrase = re.sub(r"\b([Yy])ours?\b", lambda match: "The learner's" if match[1] == "Y" else "the learner's", phrase)
-    return re.sub(r"\b([Yy])ou\b", lambda match: "The learner" if match[1] == "Y" else "the learner", phrase)
+    """Return what a staff view's ``changes`` say was viewed, as staff read it: "the learner's account"."""
+    return staff_view_in_words(changes, words=in_staff_words)
 
 
 #: Roles whose access to a learner's data the periodic audit report looks at.

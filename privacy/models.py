@@ -3,6 +3,7 @@
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import refuse_truncate
@@ -105,7 +106,7 @@ class Consent(models.Model):
     granted = models.BooleanField()
     policy_version = models.CharField(max_length=20)
     source = models.CharField(max_length=20, choices=Source)
-    note = models.TextField(blank=True, help_text=_("Why staff recorded it on the learner's behalf."))
+    note = models.TextField(_("note"), blank=True, help_text=_("Why staff recorded it on the learner's behalf."))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -165,8 +166,14 @@ class ProcessingRestriction(models.Model):
         indexes = free_text_indexes("prv_restrict", "reason")  # searched by the erasure receipt's scan
 
     def __str__(self):
-        since = f" since {self.started_at:%Y-%m-%d}" if self.started_at else ""
-        return f"Restriction of {self.user}{since}" + (" (lifted)" if self.lifted_at else "")
+        if self.started_at:
+            text = gettext("Restriction of %(user)s since %(date)s") % {
+                "user": self.user,
+                "date": f"{self.started_at:%Y-%m-%d}",
+            }
+        else:
+            text = gettext("Restriction of %(user)s") % {"user": self.user}
+        return gettext("%(restriction)s (lifted)") % {"restriction": text} if self.lifted_at else text
 
 
 class SensitiveInformationLimit(models.Model):

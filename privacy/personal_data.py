@@ -188,3 +188,15 @@ DECLARATIONS = [
 #: The policies' text, about no learner, where a writer may still name one: the erasure receipt's
 #: scan searches it in every row.
 SHARED_TEXT = [SharedText(PolicyVersion, ("version", "summary", "text"), written_by=PRIVACY_OFFICER)]
+
+#: The sentences above, and the phrases the admin records for the learner's account activity, as staff read
+#: them (``compliance.registry.in_staff_words``), marked for the catalogs.
+STAFF_WORDING = (
+    gettext_noop("The privacy-policy updates the learner confirmed"),
+    gettext_noop("Restrictions of processing the learner asked for"),
+    gettext_noop("The learner's limit on the use of the learner's sensitive personal information"),
+    gettext_noop("The learner's consents: what the learner agreed to, when and how"),
+    gettext_noop("Who can see each part of the learner's profile"),
+    gettext_noop("the learner's restriction of processing"),
+    gettext_noop("a record of a job the learner ran"),
+)

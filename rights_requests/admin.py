@@ -26,7 +26,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext, ngettext_l
 from django.utils.translation import gettext_lazy as _
 
 from compliance.admin_mixins import AccessTransparencyMixin, StaffSearchMixin
-from compliance.erasure import findings_by_column
+from compliance.erasure import findings_by_column, identifier_kind_in_words
 from compliance.notice import erasure_receipt_in_words, erasure_scan_in_words
 from compliance.regimes import regime
 from learnerportal.staff_time import staff_datetime
@@ -125,7 +125,7 @@ def _days(n):
 
 def _kind_in_rows(kind, rows):
     """Return "<kind of identifier> in <n> row(s)", as the erasure receipt's scan lists a column's findings."""
-    return gettext("%(kind)s in %(count)s row(s)") % {"kind": kind, "count": rows}
+    return gettext("%(kind)s in %(count)s row(s)") % {"kind": identifier_kind_in_words(kind), "count": rows}
 
 
 def deadline_status(request, *, now=None):

@@ -1,10 +1,11 @@
 """Data-subject rights requests (GDPR Art. 15–21) and their event log."""
 
+import re
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from compliance.regimes import RegimeKey
@@ -98,7 +99,7 @@ class RightsRequest(SearchTokensModel):
     )
     # Read from the registry when used, so a new type needs no migration (``request_types``).
     type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
-    details = EncryptedJSONField(default=dict, blank=True)
+    details = EncryptedJSONField(_("details"), default=dict, blank=True)
     details_search = SearchTokensField(
         "details",
         help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),
@@ -144,7 +145,7 @@ class RightsRequest(SearchTokensModel):
         help_text=_("An erasure with findings: the identifiers its scan still looks for, until none is left."),
     )
     result = models.JSONField(
-        default=dict, blank=True, help_text=_("What carrying it out produced, e.g. an erasure's receipt.")
+        _("result"), default=dict, blank=True, help_text=_("What carrying it out produced, e.g. an erasure's receipt.")
     )
     progress_done = models.PositiveIntegerField(
         default=0, help_text=_("Rows written so far by the work preparing a file (access report, portable copy).")
@@ -258,7 +259,7 @@ class RequestEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action)
     from_status = models.CharField(max_length=30, choices=Status, blank=True)
     to_status = models.CharField(max_length=30, choices=Status)
-    note = models.TextField(blank=True)
+    note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the learner was emailed about this step, so they are emailed once.")
@@ -274,10 +275,33 @@ class RequestEvent(models.Model):
     def note_in_words(self):
         """Return the note in the reader's language ("" for none).
 
-        The portal's own notes are English marked with ``gettext_noop``, translated here; what staff
+        The portal's own notes are English marked with ``gettext_noop``, translated here; one of
+        ``NOTES_WITH_VALUES`` is recognised with its values and translated with them. What staff
         wrote, or a note the portal wrote in the learner's language, is shown as written.
         """
-        return gettext(self.note) if self.note else ""
+        if not self.note:
+            return ""
+        for message, pattern in _NOTE_PATTERNS:
+            if match := pattern.fullmatch(self.note):
+                return gettext(message) % match.groupdict()
+        return gettext(self.note)
+
+
+# The portal's own notes that carry values: stored filled in, in English (``CLOSED_BY_ERASURE % {...}``),
+# whoever's language was active, so that staff search and the erasure scan read one language; each reader
+# sees it in theirs (``RequestEvent.note_in_words``).
+CLOSED_BY_ERASURE = gettext_noop("Closed: the account was erased under request %(reference)s.")
+PROCESSING_STOPPED = gettext_noop("Processing stopped with %(error)s.")
+INTERRUPTED_TOO_OFTEN = gettext_noop(
+    "The work was interrupted %(times)s times (the worker stopped or could not start it); "
+    "it is not tried again without staff."
+)
+NOTES_WITH_VALUES = (CLOSED_BY_ERASURE, PROCESSING_STOPPED, INTERRUPTED_TOO_OFTEN)
+#: Each note with values, and the pattern its stored English matches (each ``%(name)s`` a named group).
+_NOTE_PATTERNS = [
+    (message, re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+)", re.escape(message)), re.DOTALL))
+    for message in NOTES_WITH_VALUES
+]
 
 
 class RequestFile(models.Model):
@@ -365,7 +389,7 @@ class PublicRequest(SearchTokensModel):
         help_text=_("The address the person verified with a code: their own, also when filing for someone."),
     )
     type = models.CharField(_("type"), max_length=20, choices=request_types.choices)
-    details = EncryptedJSONField(default=dict, blank=True)
+    details = EncryptedJSONField(_("details"), default=dict, blank=True)
     details_search = SearchTokensField(
         "details",
         help_text=_("Keyed hashes of the details' words: erasure finds a name through them without decrypting."),

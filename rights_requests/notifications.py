@@ -241,7 +241,7 @@ def staff_failure_email(recipient, *, request):
         ) % {
             "reference": request.reference,
             "type": request.get_type_display(),
-            "note": event.note if event else "",
+            "note": event.note_in_words() if event else "",
             "url": url,
         }
         subject = gettext("Data-rights request %(reference)s failed and needs a retry") % {

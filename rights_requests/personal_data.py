@@ -103,7 +103,10 @@ DECLARATIONS = [
             "from_status": PersonalField(Category.PREFERENCE, gettext_noop("The status before")),
             "to_status": PersonalField(Category.PREFERENCE, gettext_noop("The status after")),
             "note": PersonalField(
-                Category.PREFERENCE, gettext_noop("Notes and reasons written by staff"), free_text=True
+                Category.PREFERENCE,
+                gettext_noop("Notes and reasons written by staff"),
+                free_text=True,
+                in_words=RequestEvent.note_in_words,
             ),
             "created_at": PersonalField(Category.PREFERENCE, gettext_noop("When it happened")),
             "actor": PersonalField(Category.PREFERENCE, gettext_noop("Who acted: you, staff or the system")),
@@ -258,3 +261,17 @@ DECLARATIONS = [
         export_name="requests_without_sign_in_history",
     ),
 ]
+
+#: The sentences above, and the phrase the admin records for the learner's account activity, as staff read
+#: them (``compliance.registry.in_staff_words``), marked for the catalogs.
+STAFF_WORDING = (
+    gettext_noop("The learner's data-rights requests"),
+    gettext_noop("The history of the learner's data-rights requests"),
+    gettext_noop("The copies of the learner's data we prepared for the learner to download"),
+    gettext_noop(
+        "The learner's data-rights requests filed without signing in, by the learner or by an agent or parent for "
+        "the learner"
+    ),
+    gettext_noop("The history of the learner's data-rights requests filed without signing in"),
+    gettext_noop("the learner's request and a summary of the learner's data"),
+)

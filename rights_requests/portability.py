@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.db import models
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -51,12 +51,13 @@ MAX_LISTED_VALUES = 40
 #: ZIP "extended timestamp" extra field (Info-ZIP ``UT``, 0x5455): the exact modification time in UTC.
 EXTENDED_TIMESTAMP = 0x5455
 
-#: The README's opening; ``made_on`` is the UTC date (YYYY-MM-DD), ``made_at`` the UTC time (hh:mm:ss).
-# Translators: the file names, codes and values quoted here ("no value", true, false, null) are those of the
-# files, which stay as they are.
+#: The README's opening; ``made`` is when the copy was made in the reader's time zone, named ("7 December 2026,
+#: 11:01 -05"), ``made_on`` the UTC date (YYYY-MM-DD) and ``made_at`` the UTC time (hh:mm:ss) the files are dated.
+# Translators: the file names, codes and values quoted here (true, false, null) are those of the files, which
+# stay as they are.
 INTRODUCTION = _("""Learner Portal — a portable copy of your data (GDPR Art. 20)
 
-Made on %(made_on)s at %(made_at)s UTC; every file in this ZIP is dated so.
+Made on %(made)s (%(made_on)s at %(made_at)s UTC); every file in this ZIP is dated so.
 
 One CSV file and one JSON file per kind of record we hold about you:
   <records>.csv   a header line with the column names, then one line per record
@@ -354,9 +355,16 @@ def _plain(value):
 
 
 def _readme(manifest):
-    """Return README.txt: how the files are made, then every file's columns in words (the data dictionary)."""
+    """Return README.txt: how the files are made, then every file's columns in words (the data dictionary).
+
+    In the active language; when the copy was made is said in the active time zone too (the learner's).
+    """
     made_at = datetime.datetime.fromisoformat(manifest["generated_at"]).astimezone(datetime.UTC)
-    introduction = INTRODUCTION % {"made_on": f"{made_at:%Y-%m-%d}", "made_at": f"{made_at:%H:%M:%S}"}
+    introduction = INTRODUCTION % {
+        "made": dateformat.format(timezone.localtime(made_at), gettext("j F Y, H:i T")),
+        "made_on": f"{made_at:%Y-%m-%d}",
+        "made_at": f"{made_at:%H:%M:%S}",
+    }
     lines = [introduction, gettext("What each file holds"), ""]
     for entry in manifest["files"]:
         rows = ngettext("%(count)s record", "%(count)s records", entry["rows"]) % {"count": entry["rows"]}

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.services import password_check
 from learnerportal.counters import cache_increment
@@ -369,7 +369,7 @@ def _confirm_password(http_request, public_request, password):
         locked(public_request.rights_request),
         "verify",
         actor=None,
-        note=_("You confirmed the erasure with your account's password."),
+        note=gettext_noop("You confirmed the erasure with your account's password."),
     )
     return public_request, None
 

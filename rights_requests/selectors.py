@@ -14,8 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from compliance.erasure import LEFTOVERS_LISTED, erasure_leftovers
-from compliance.registry import Category, registry
-from compliance.selectors import in_staff_words
+from compliance.registry import Category, in_staff_words, registry
 from learnerportal.compiled_sql import CompiledQuery
 
 from . import conf

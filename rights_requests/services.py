@@ -262,7 +262,7 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
             request,
             "verify",
             actor=None,
-            note=_("You confirmed your email address with a code we sent to it."),
+            note=gettext_noop("You confirmed your email address with a code we sent to it."),
         )
         if handler.honoured_unverified:
             _approve_at_once(

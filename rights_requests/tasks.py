@@ -16,6 +16,7 @@ from django.db import transaction
 from django.tasks import task
 from django.tasks.signals import task_finished, task_started
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks_db.models import DBTaskResult
 
 from accounts.languages import in_language_and_time_zone_of
@@ -36,7 +37,15 @@ from .leases import (
     request_lease_release,
     request_start,
 )
-from .models import FOR_SOMEONE, PublicRequest, RequestEvent, RightsRequest, Status
+from .models import (
+    FOR_SOMEONE,
+    INTERRUPTED_TOO_OFTEN,
+    PROCESSING_STOPPED,
+    PublicRequest,
+    RequestEvent,
+    RightsRequest,
+    Status,
+)
 from .notifications import request_event_email, staff_failure_email
 from .selectors import requests_with_lapsed_lease, staff_to_tell_of_failures
 from .steps import require_step
@@ -190,7 +199,11 @@ def request_fail(*, request, error, started=True):
     else:
         request = RightsRequest.objects.select_for_update().defer(*ENCRYPTED).get(pk=request.pk)
     take_step(
-        request, "fail", actor=None, note=f"Processing stopped with {type(error).__name__}.", lease_expires_at=None
+        request,
+        "fail",
+        actor=None,
+        note=PROCESSING_STOPPED % {"error": type(error).__name__},
+        lease_expires_at=None,
     )
     _tell_staff_of_failure(request)
     return request
@@ -218,15 +231,16 @@ def request_recover(*, request, now=None):
     if request is None:
         return None
     if request.attempts >= conf.MAX_RETRIES:
-        note = (
-            f"The work was interrupted {request.attempts + 1} times (the worker stopped or could not start it); "
-            "it is not tried again without staff."
-        )
+        note = INTERRUPTED_TOO_OFTEN % {"times": request.attempts + 1}
         take_step(request, "fail", actor=None, note=note, lease_expires_at=None)
         _tell_staff_of_failure(request)
         return request
     started = request.status == Status.PROCESSING
-    note = ("The work was interrupted" if started else "The work did not start") + "; queued again."
+    note = (
+        gettext_noop("The work was interrupted; queued again.")
+        if started
+        else gettext_noop("The work did not start; queued again.")
+    )
     take_step(
         request, "requeue", actor=None, note=note, attempts=request.attempts + 1, progress_done=0, progress_total=0
     )

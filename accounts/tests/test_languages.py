@@ -17,7 +17,7 @@ from accounts.models import Profile
 from accounts.services import account_password_set
 from accounts.two_factor import staff_enrolment_link_send
 from compliance.models import AuditEvent
-from learnerportal.tests.factories import RightsRequestFactory, UserFactory
+from learnerportal.tests.factories import PASSWORD, RightsRequestFactory, TOTPDeviceFactory, UserFactory
 from learnerportal.tests.support import signup_finish, signup_link
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,21 @@ def test_a_learner_who_chose_spanish_sees_the_account_tab_in_spanish_whatever_th
     assert '<label for="id_language">Idioma</label>' in page
     assert "Guardar el perfil" in page
     assert "Save profile" not in page
+
+
+def test_once_her_password_is_right_the_code_step_and_its_passkey_messages_are_in_her_spanish(client):
+    """An English browser (a library's computer): the sign-in page is English, the code step hers."""
+    lucia = UserFactory(username="lucia", profile__language="es")
+    TOTPDeviceFactory(user=lucia)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}
+    assert "Sign in" in client.get("/accounts/login/", **english).content.decode()
+
+    response = client.post("/accounts/login/", {"username": "lucia", "password": PASSWORD}, follow=True, **english)
+    messages = client.get("/accounts/passkeys/messages.js", **english).content.decode()
+
+    assert html_element(response.content.decode()) == '<html lang="es" dir="ltr">'
+    assert "Escribe tu código" in response.content.decode()
+    assert "Esperando a tu dispositivo" in messages
 
 
 def test_a_visitor_whose_browser_asks_for_spanish_gets_the_sign_in_page_in_spanish(client):

@@ -5,6 +5,7 @@ import datetime
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -162,6 +163,32 @@ def test_the_add_page_loads_the_library_s_script_from_our_own_static_files_under
     assert "script-src 'self'" in page["Content-Security-Policy"]
     assert "unsafe-inline" not in page["Content-Security-Policy"]
     assert finders.find("django_otp_webauthn/otp_webauthn_register.js"), "served by WhiteNoise like ours"
+
+
+def _script_catalog(language):
+    """Return the messages the passkey scripts are given, ``{the library's message: what the reader sees}``."""
+    script = Client().get("/accounts/passkeys/messages.js", headers={"accept-language": language}).content.decode()
+    return json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S)[1])
+
+
+def test_every_message_of_the_passkey_scripts_is_ours_in_the_readers_language():
+    """Whatever the library's scripts say (their gettext() calls), a Spanish reader sees our Spanish, with our words."""
+    shipped = "".join(
+        Path(finders.find(f"django_otp_webauthn/otp_webauthn_{name}.js")).read_text(encoding="utf-8")
+        for name in ("register", "auth")
+    )
+    library = set(re.findall(r'gettext\("((?:[^"\\]|\\.)*)"\)', shipped))
+    spanish, english = _script_catalog("es"), _script_catalog("en-GB")
+
+    assert len(library) >= 20 and library <= spanish.keys() and library <= english.keys()
+    assert spanish["Registration aborted or not allowed."] == (
+        "No se ha añadido ninguna llave de acceso: la solicitud de tu dispositivo se canceló o se agotó el tiempo. "
+        "Vuelve a intentarlo cuando quieras."
+    )
+    assert english["Register a Passkey"] == "Add a passkey"
+    for message in library:
+        assert spanish[message] != english[message], f"not translated: {message}"
+        assert "clave" not in spanish[message] and not re.search(r"\b(tenga|le|usted)\b", spanish[message])
 
 
 def test_an_answer_for_another_site_a_replayed_one_or_garbage_adds_nothing(lin_verified):

@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 
 from accounts.models import Profile
 from accounts.services import sign_in_change_tell
@@ -88,3 +89,39 @@ def test_the_sign_in_notices_and_the_digest_read_in_spanish(spanish, django_capt
     notice = mail.outbox[-1]
     assert ENGLISH.findall(readable(notice)) == [], readable(notice)
     assert ENGLISH.findall(readable(digest).replace("Estadística sin lágrimas", "")) == [], readable(digest)
+
+
+def test_the_account_and_restriction_emails_read_in_spanish_whoever_caused_them(
+    spanish, officer, django_capture_on_commit_callbacks
+):
+    """Sign-up with her address, a password reset asked from an English browser, a restriction lifted, her erasure."""
+    english = Client(headers={"accept-language": "en-GB"})
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        english.post(
+            "/accounts/signup/",
+            {
+                "username": "someone",
+                "email": spanish.email,
+                "password1": "a-long-new-pass",
+                "password2": "a-long-new-pass",
+            },
+        )
+        english.post("/accounts/password/reset/", {"email": spanish.email})
+        restriction = services.request_submit(
+            actor=spanish, subject=spanish, request_type="restriction", details={"reason": "Compruébalo."}
+        )
+        services.request_approve(actor=officer, request=restriction)
+    with time_machine.travel(NOW, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.request_lift_ask(actor=spanish, request=restriction)
+        services.request_lift(actor=officer, request=restriction)
+        erasure = services.request_submit(actor=spanish, subject=spanish, request_type="erasure", details={})
+        services.request_approve(actor=officer, request=erasure)
+
+    english_words = {
+        message.subject: sorted({word.lower() for word in ENGLISH.findall(readable(message))})
+        for message in mail.outbox
+        if ENGLISH.search(readable(message))
+    }
+
+    assert len(mail.outbox) >= 6, [message.subject for message in mail.outbox]
+    assert english_words == {}

@@ -12,7 +12,7 @@ from compliance.erasure import erasure_execute, subject_identifiers
 from compliance.notice import erasure_plan, kept_after_erasure
 from compliance.services import data_subject_lock
 
-from ..models import RequestFile, RightsRequest
+from ..models import CLOSED_BY_ERASURE, RequestFile, RightsRequest
 from ..permissions import DECIDE_ERASURE
 from ..workflow import TRANSITIONS, take_step
 from .base import ApprovalConfirmation, Handler
@@ -73,8 +73,7 @@ class ErasureHandler(Handler):
                 other,
                 "close",
                 actor=None,
-                note=gettext("Closed: the account was erased under request %(reference)s.")
-                % {"reference": request.reference},
+                note=CLOSED_BY_ERASURE % {"reference": request.reference},
             )
 
     def fulfil(self, request):

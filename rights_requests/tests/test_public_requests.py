@@ -467,6 +467,20 @@ def test_the_code_email_and_the_pages_speak_the_visitors_language(learner):
     assert PublicRequest.objects.get().language == "es"
 
 
+def test_the_accounts_owner_reads_how_it_was_verified_in_their_own_language_not_the_visitors(learner):
+    """Filed from a Spanish browser for an account whose owner reads English: the history's note is English."""
+    file_and_verify(Client(headers={"accept-language": "es"}), learner.email, "rectification", "Me llamo Nour.")
+    rights_request = RightsRequest.objects.get()
+    owner = Client()
+    owner.force_login(learner)
+
+    english = owner.get(f"/settings/data/{rights_request.pk}/").content.decode()
+    spanish = owner.get(f"/settings/data/{rights_request.pk}/", headers={"accept-language": "es"}).content.decode()
+
+    assert "You confirmed your email address with a code we sent to it." in english
+    assert "Confirmaste tu dirección de correo con un código que te enviamos." in spanish
+
+
 def test_the_registry_declares_it_and_erasing_the_account_erases_it(learner):
     assert registry.get(PublicRequest) is not None and registry.get(PublicRequestEvent) is not None
     file_and_verify(Client(), learner.email, "access")

@@ -6,6 +6,7 @@ are compiled first when their ``.mo`` files are missing or older than the ``.po`
 catalogs are not kept in git).
 """
 
+import datetime
 import fcntl
 import gettext
 import io
@@ -17,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
@@ -24,8 +26,11 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from accounts.languages import in_language_and_time_zone_of
 from accounts.models import Profile
+from accounts.two_factor import two_factor_setup_begin, two_factor_setup_confirm
 from learnerportal.tests.factories import PASSWORD
+from learnerportal.tests.support import code_for
 from rights_requests import services
 from rights_requests.models import RightsRequest
 from rights_requests.portability import portable_export_write
@@ -257,6 +262,19 @@ def test_the_portals_own_notes_on_a_request_read_in_the_readers_language_whoever
     assert "You filed it while signed in to your account, so we know it is you." in english
 
 
+def test_the_access_report_gives_the_portals_notes_on_requests_in_spanish(learner):
+    """The history of a request in the report reads like the request's page: the portal's notes in Spanish."""
+    services.request_submit(actor=learner, subject=learner, request_type="restriction", details={"reason": "Mal."})
+    Profile.objects.filter(user=learner).update(language="es")
+    learner.refresh_from_db()
+    out = io.StringIO()
+
+    access_report_write(learner, out)
+
+    assert "<td>La presentaste con tu sesión iniciada, así que sabemos que eres tú.</td>" in out.getvalue()
+    assert "You filed it while signed in" not in out.getvalue()
+
+
 def test_the_access_report_names_devices_in_spanish(learner):
     """A signed-in device and a stranger's failed sign-ins, named by kind of browser in the learner's language."""
     Client(HTTP_USER_AGENT=FIREFOX_ON_LINUX).post("/accounts/login/", {"username": "noor", "password": PASSWORD})
@@ -269,3 +287,34 @@ def test_the_access_report_names_devices_in_spanish(learner):
 
     assert "<td>Firefox en Linux</td>" in out.getvalue() and "<td>Chrome en Windows</td>" in out.getvalue()
     assert " on Linux" not in out.getvalue() and " on Windows" not in out.getvalue()
+
+
+def test_the_portable_copys_readme_says_when_it_was_made_in_the_learners_time_zone(learner):
+    """Its values stay UTC for programs; the sentence a person reads names her time, in Mexico City's zone."""
+    Profile.objects.filter(user=learner).update(language="es", timezone="America/Mexico_City")
+    learner.refresh_from_db()
+    buffer = io.BytesIO()
+    with (
+        time_machine.travel(datetime.datetime(2026, 12, 7, 16, 1, 12, tzinfo=datetime.UTC), tick=False),
+        in_language_and_time_zone_of(learner),
+        zipfile.ZipFile(buffer, "w") as archive,
+    ):
+        portable_export_write(learner, archive)
+    readme = zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("README.txt").decode("utf-8")
+
+    assert "Hecha el 7 de diciembre de 2026, 10:01 CST (2026-12-07 a las 16:01:12 UTC);" in readme
+    assert "null en el JSON significan «sin valor»" in readme and "no value" not in readme
+
+
+def test_the_access_report_names_the_portals_second_factors_in_spanish(learner):
+    device = two_factor_setup_begin(user=learner)
+    two_factor_setup_confirm(user=learner, device_id=device.pk, token=code_for(device))  # as the Privacy tab does
+    Profile.objects.filter(user=learner).update(language="es")
+    learner.refresh_from_db()
+    out = io.StringIO()
+
+    access_report_write(learner, out)
+
+    assert "<td>Aplicación de autenticación</td>" in out.getvalue()
+    assert "<td>Códigos de respaldo</td>" in out.getvalue()
+    assert "Authenticator app" not in out.getvalue() and "Backup codes" not in out.getvalue()
