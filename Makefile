@@ -5,13 +5,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the site is opened at: passkeys (WebAuthn) refuse an IP address, so the loopback is named localhost.
+SITE_HOST := $(if $(filter 127.0.0.1,$(HOST)),localhost,$(HOST))
 
 # Development values; production reads its own from the environment (see README).
 # The encryption key is for development only: production sets its own PORTAL_ENCRYPTION_KEYS.
 # To try a key rotation in development: `make run PORTAL_ENCRYPTION_KEYS=<new>,<this one>`.
 PORTAL_ENCRYPTION_KEYS ?= Drmx57uB719anU_7ivvfimUQ8pHqx71FUqAxpbj4FB0=
 # runserver starts a thread per request: persistent connections would pile up, one per thread.
-DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(HOST):$(PORT) \
+DEV_ENV = DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost PORTAL_BASE_URL=http://$(SITE_HOST):$(PORT) \
   PORTAL_ENCRYPTION_KEYS=$(PORTAL_ENCRYPTION_KEYS) DJANGO_CONN_MAX_AGE=0
 TEST_ENV := DJANGO_SETTINGS_MODULE=learnerportal.test_settings
 
@@ -65,7 +67,7 @@ run: venv catalogs
 	$(PY) manage.py seed_demo; \
 	$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	echo; echo "  Learner Portal is starting at http://$(HOST):$(PORT)/  (Ctrl+C stops it and its task worker)"; echo; \
+	echo; echo "  Learner Portal is starting at http://$(SITE_HOST):$(PORT)/  (Ctrl+C stops it and its task worker)"; echo; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: venv catalogs

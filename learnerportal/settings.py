@@ -536,7 +536,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 #: The portal's public address, for links in emails.
-PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000" if DEBUG else "")
 # SECURITY: plain-HTTP requests are redirected to the public address's host, not to the Host they
 # name: SecurityMiddleware would read that Host before adding its own headers, so a bad one would
 # be answered with a 400 that has none of them.
@@ -546,7 +546,7 @@ SECURE_SSL_HOST = urlsplit(PORTAL_BASE_URL).netloc or None
 # The relying party is the portal's public host: a passkey made for it works on that host and its
 # subdomains only, and changing it later orphans every passkey (learners would add theirs again).
 # WebAuthn needs a secure context (HTTPS, or http://localhost) and a host name, not an IP address:
-# while developing on http://127.0.0.1:8000, passkeys work at http://localhost:8000.
+# make run serves the site as http://localhost:8000 for this reason.
 _portal = urlsplit(PORTAL_BASE_URL)
 if _portal.scheme == "https" or _portal.hostname == "localhost":
     OTP_WEBAUTHN_RP_ID = _portal.hostname
