@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.languages import in_language_and_time_zone_of
 from compliance.registry import Purpose
 from learnerportal.addresses import client_limit_key
 from learnerportal.http import accepts_upload
@@ -216,11 +217,18 @@ def agent_object(request, token):
     """Let the learner an agent or parent filed for say they did not authorise it, which cancels the request.
 
     From the link emailed to the learner (``agent_emails``): it shows who asked for what and a
-    button (mail scanners open links); the button cancels. Cal. Code Regs. tit. 11 §7063(a)(3).
+    button (mail scanners open links); the button cancels. In the learner's language and time
+    zone, as the email was, whatever the browser says. Cal. Code Regs. tit. 11 §7063(a)(3).
     """
     public_request = public_request_for_objection(token)
     if public_request is None:
         return render(request, "rights_requests/public/object_invalid.html", status=404)
+    with in_language_and_time_zone_of(public_request.subject):
+        return _agent_object(request, public_request)
+
+
+def _agent_object(request, public_request):
+    """Show, and on POST take, the objection of ``public_request``'s learner (``agent_object``)."""
     context = {
         "filing": public_request,
         "filer": filer_in_words(public_request),

@@ -513,4 +513,5 @@ def test_the_form_the_agents_pages_and_the_learners_notice_speak_their_languages
     assert notice.subject.startswith("Alguien nos ha pedido algo sobre tus datos en tu nombre (DSR-")
     assert "Ana Ruiz (un agente autorizado)" in notice.body
     link = OBJECTION_LINK.search(notice.body)[1]
-    assert "¿Autorizaste esta solicitud?" in plain(Client(headers={"accept-language": "es"}).get(link))
+    # The learner's language, not the browser's: she may open the link on any computer.
+    assert "¿Autorizaste esta solicitud?" in plain(Client(headers={"accept-language": "en"}).get(link))
