@@ -40,6 +40,6 @@ class DownloadHandler(Handler):
         with in_language_and_time_zone_of(request.subject):
             until = dateformat.format(timezone.localtime(request_file.expires_at), gettext("j F Y, H:i T"))
             return gettext(
-                "%(ready)s is ready. Download it from this page, signed in, "
-                "until %(until)s; after that it is deleted and you can ask for a new one."
+                "%(ready)s is ready. You can download it from your request's page in your account until "
+                "%(until)s; after that it is deleted and you can ask for a new one."
             ) % {"ready": self.ready, "until": until}
