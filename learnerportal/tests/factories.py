@@ -281,6 +281,7 @@ class AgentFilingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = PublicRequest
+        skip_postgeneration_save = True  # the hook updates the request, not the filing
 
     rights_request = factory.SubFactory(RightsRequestFactory)
     subject = factory.SelfAttribute("rights_request.subject")
