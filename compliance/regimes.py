@@ -126,6 +126,10 @@ class Regime:
     Regulation (UK GDPR), …"): with its article, lower case, and no comma; a heading or a
     sentence that starts with it capitalises it (``capfirst``). ``complaint_authority`` is None
     for the platform's lead authority, which the operator sets (``RIGHTS_REQUESTS_SUPERVISORY_AUTHORITY``).
+    ``transfers_heading`` and ``transfers`` say where the learner's data goes in this law's terms
+    (GDPR and UK GDPR Chapter V, LGPD Art. 33; the CCPA and our standard have no transfer rule): the
+    access report and the privacy notice show them; an operator may replace the statement
+    (``RIGHTS_REQUESTS_TRANSFERS_STATEMENTS``).
     """
 
     key: str
@@ -135,6 +139,8 @@ class Regime:
     deadline: DeadlineRule
     complaint_authority: str | Promise | None
     complaint_citation: str | Promise
+    transfers_heading: str | Promise
+    transfers: str | Promise
 
     def right(self, request_type):
         """Return the ``Right`` exercised by ``request_type``, or None when this regime does not give it."""
@@ -150,6 +156,12 @@ class Regime:
         """Return the request types this regime gives a right to, in its order."""
         return tuple(right.type for right in self.rights)
 
+
+#: Where the data of a learner whose law has no rule on transfers abroad is processed (CCPA, our standard).
+PROCESSED_WHERE = (
+    _("Where your data is processed"),
+    _("We store and process your personal data in the European Economic Area, and nowhere else."),
+)
 
 ONE_MONTH = Period(months=1)
 GDPR_EXTENSIONS = (Period(months=1), Period(months=2))
@@ -200,6 +212,8 @@ GDPR = Regime(
         "were infringed; the European Data Protection Board lists them at edpb.europa.eu"
     ),
     complaint_citation=_("GDPR Art. 77"),
+    transfers_heading=_("Transfers outside the European Economic Area"),
+    transfers=_("We do not transfer your personal data to countries outside the European Economic Area."),
 )
 
 UK_GDPR = Regime(
@@ -210,6 +224,12 @@ UK_GDPR = Regime(
     deadline=one_month(_("UK GDPR Art. 12(3)")),
     complaint_authority=_("the Information Commissioner's Office (ICO), ico.org.uk"),
     complaint_citation=_("UK GDPR Art. 77"),
+    transfers_heading=_("Transfers outside the United Kingdom"),
+    transfers=_(
+        "We store and process your personal data in the European Economic Area, where UK adequacy regulations "
+        "allow it to go (UK GDPR Chapter V, Art. 45; Data Protection Act 2018 s. 17A). We do not transfer it to "
+        "any other country."
+    ),
 )
 
 #: CCPA Regulations: opting out of sale or sharing, and limiting the use of sensitive personal
@@ -248,6 +268,8 @@ CCPA = Regime(
     ),
     complaint_authority=_("the California Privacy Protection Agency (cppa.ca.gov) or the California Attorney General"),
     complaint_citation=_("Cal. Civ. Code §1798.199.45"),
+    transfers_heading=PROCESSED_WHERE[0],
+    transfers=PROCESSED_WHERE[1],
 )
 
 #: LGPD Art. 19 II: a full reply confirming processing or giving access within 15 days. The law leaves the
@@ -280,6 +302,11 @@ LGPD = Regime(
     deadline=LGPD_DEADLINE,
     complaint_authority=_("the National Data Protection Authority (ANPD), gov.br/anpd"),
     complaint_citation=_("LGPD Art. 18, §1"),
+    transfers_heading=_("International transfers"),
+    transfers=_(
+        "We store and process your personal data in the European Economic Area, and nowhere else: a transfer "
+        "outside Brazil, which we make only as LGPD Art. 33 allows it."
+    ),
 )
 
 DEFAULT = Regime(
@@ -290,6 +317,8 @@ DEFAULT = Regime(
     deadline=one_month(_("Our standard, as GDPR Art. 12(3)")),
     complaint_authority=None,
     complaint_citation=_("Our standard, as GDPR Art. 77"),
+    transfers_heading=PROCESSED_WHERE[0],
+    transfers=PROCESSED_WHERE[1],
 )
 
 #: Every regime, by key, in the order the privacy notice describes them.

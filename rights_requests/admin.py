@@ -39,8 +39,8 @@ from .files import latest_file_of
 from .handlers import ApprovalConfirmation, handler_for, registered
 from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE
-from .public_admin import agent_filing_html  # the module registers the queue of requests without sign-in
-from .regime_rights import citation_of
+from .public_admin import TypeFilter, agent_filing_html  # the module registers the queue of requests without sign-in
+from .regime_rights import citation_of, cited
 from .standings import lift_asked
 from .statistics_views import request_statistics_page
 from .steps import may_ever_take, may_take
@@ -143,21 +143,6 @@ def deadline_status(request, *, now=None):
         return "rr-due-soon", gettext("due today")
     css_class = "rr-due-soon" if days <= conf.REMIND_WITHIN_DAYS else "rr-due"
     return css_class, gettext("due in %(days)s") % {"days": _days(days)}
-
-
-class TypeFilter(admin.SimpleListFilter):
-    """Filter requests by the right exercised, named as staff name it ("Erasure")."""
-
-    title = _("type")
-    parameter_name = "type"
-
-    def lookups(self, request, model_admin):
-        return [(handler.type, handler.name) for handler in registered()]
-
-    def queryset(self, request, queryset):
-        if self.value() in {handler.type for handler in registered()}:
-            return queryset.filter(type=self.value())
-        return queryset
 
 
 class DeadlineFilter(admin.SimpleListFilter):
@@ -676,7 +661,7 @@ class RightsRequestAdmin(StaffSearchMixin, AccessTransparencyMixin, admin.ModelA
     @admin.display(description=_("type"))
     def right_exercised(self, obj):
         """The right as staff name it, with its source under the request's regime: "Erasure (GDPR Art. 17)"."""
-        return gettext("%(type)s (%(article)s)") % {"type": handler_for(obj.type).name, "article": citation_of(obj)}
+        return cited(handler_for(obj.type).name, citation_of(obj))
 
     @admin.display(description=_("received"))
     def received_at_shown(self, obj):

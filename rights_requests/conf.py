@@ -33,9 +33,11 @@ class RightsRequestsSettings(AppSettings):
         "the data protection authority of the country where you live or work (for example the ICO in the UK, "
         "the CNIL in France)"
     )
-    #: What the access report and the privacy notice say about transfers outside the EEA (GDPR Art. 13(1)(f),
-    #: 15(2)); set it to the operator's own arrangements (countries, safeguards such as standard contractual clauses).
-    TRANSFERS_STATEMENT = _("We do not transfer your personal data to countries outside the European Economic Area.")
+    #: What the access report and the privacy notice say about transfers, by regime key (``"gdpr"``, ``"uk_gdpr"``,
+    #: ``"ccpa"``, ``"lgpd"``, ``"default"``), replacing that regime's own statement (``compliance.regimes``,
+    #: ``Regime.transfers``; GDPR Art. 13(1)(f), 15(2); UK GDPR Chapter V; LGPD Art. 33): set it to the
+    #: operator's own arrangements (countries, safeguards such as standard contractual clauses), shown as set.
+    TRANSFERS_STATEMENTS = {}
     #: Seconds a code emailed by ``/privacy/request/`` stays valid (a new one can be asked for after).
     PUBLIC_CODE_SECONDS = 10 * 60
     #: Wrong codes allowed per code; after that a new code is needed.

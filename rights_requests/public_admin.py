@@ -28,8 +28,27 @@ from privacy.selectors import below_digital_consent_age, digital_consent_birthda
 
 from . import agents, public
 from .exceptions import AuthorisationUnavailable, NotPermitted, RightsRequestError
+from .handlers import handler_for, registered
 from .models import Filer, PublicRequest, PublicRequestEvent
 from .permissions import DECIDE_ERASURE, WORK
+
+
+class TypeFilter(admin.SimpleListFilter):
+    """Filter requests by the right exercised, named as staff name it ("Erasure"), with no law: as statistics rows.
+
+    Both queues use it; a request's law is its regime's (the data-rights queue cites it on each row).
+    """
+
+    title = _("type")
+    parameter_name = "type"
+
+    def lookups(self, request, model_admin):
+        return [(handler.type, handler.name) for handler in registered()]
+
+    def queryset(self, request, queryset):
+        if self.value() in {handler.type for handler in registered()}:
+            return queryset.filter(type=self.value())
+        return queryset
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -68,14 +87,14 @@ class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     #: The queue's statuses: confirmed, no account found; answered (or, to an agent or parent, refused).
     SHOWN = (PublicRequest.Status.NO_ACCOUNT, PublicRequest.Status.ANSWERED, PublicRequest.Status.REFUSED)
 
-    list_display = ("created_at", "email", "filed_for", "type", "status")
-    list_filter = (StatusFilter, "filed_by", "type")
+    list_display = ("created_at", "email", "filed_for", "type_shown", "status")
+    list_filter = (StatusFilter, "filed_by", TypeFilter)
     search_fields = ("=email", "=learner_email")
     search_help_text = _("Search by an email address in full (the filer's or the learner's).")
     fields = (
         "email",
         "agent_filing",
-        "type",
+        "type_shown",
         "status",
         "language",
         "created_at",
@@ -122,6 +141,11 @@ class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
         if not obj.for_someone:
             return self.get_empty_value_display()
         return format_html('{} <span class="quiet">({})</span>', obj.learner_email, obj.get_filed_by_display())
+
+    @admin.display(description=_("type"), ordering="type")
+    def type_shown(self, obj):
+        """The right asked for as staff name it, with no law ("Erasure"): no account means no regime to cite."""
+        return handler_for(obj.type).name
 
     @admin.display(description=_("filed for the learner by"))
     def agent_filing(self, obj):

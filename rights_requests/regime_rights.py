@@ -59,11 +59,12 @@ def complaint_of(request):
 def citation_under(regime_key, request_type):
     """Return the legal source of a right of ``request_type`` under ``regime_key``, e.g. "UK GDPR Art. 16".
 
-    In the active language. The handler's own (``Handler.article``) when the regime does not name
-    the type (a request filed without signing in, or before its regime stopped giving the right).
+    In the active language. "" when the regime does not name the type (a request filed without
+    signing in, or before its regime stopped giving the right): another law's article would tell
+    the learner a law protects them that does not, so nothing is cited.
     """
     right = regime(regime_key).right(request_type)
-    return str(right.citation) if right is not None else str(handler_for(request_type).article)
+    return str(right.citation) if right is not None else ""
 
 
 def citation_of(request):
@@ -75,12 +76,16 @@ def title_cited(request):
     """Return the right of ``request`` as the learner's pages name it, then its source under the request's regime.
 
     E.g. "Get a copy of your data (GDPR Art. 15)", "… (Cal. Civ. Code §1798.110, §1798.115)": what
-    the emails and the API's ``type_label`` say.
+    the emails and the API's ``type_label`` say. The right alone when its regime does not name it.
     """
-    return gettext("%(right)s (%(article)s)") % {
-        "right": handler_for(request.type).title,
-        "article": citation_of(request),
-    }
+    return cited(handler_for(request.type).title, citation_of(request))
+
+
+def cited(words, citation):
+    """Return ``words`` then ``citation`` in brackets, "Erasure (GDPR Art. 17)"; ``words`` alone when it is ""."""
+    if not citation:
+        return str(words)
+    return gettext("%(right)s (%(article)s)") % {"right": words, "article": citation}
 
 
 def regime_described(of: Regime):
@@ -89,7 +94,8 @@ def regime_described(of: Regime):
     Returns:
         dict: ``key``, ``name``, ``law``, ``rights`` (``[(legal name, citation)]`` of the rights
         offered: given by the law and handled here), ``deadline`` and ``extension`` (str; extension
-        "" when the law allows none), ``authority`` and ``complaint_citation``.
+        "" when the law allows none), ``authority`` and ``complaint_citation``, ``transfers_heading`` and
+        ``transfers`` (where the data goes, in the law's terms; the operator's ``TRANSFERS_STATEMENTS`` first).
     """
     rule = of.deadline
     extension = ""
@@ -108,4 +114,6 @@ def regime_described(of: Regime):
         "extension": extension,
         "authority": complaint_authority(of),
         "complaint_citation": str(of.complaint_citation),
+        "transfers_heading": str(of.transfers_heading),
+        "transfers": str(conf.TRANSFERS_STATEMENTS.get(of.key, of.transfers)),
     }

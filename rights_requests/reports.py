@@ -26,7 +26,6 @@ from compliance.notice import field_statement, kept_after_erasure
 from compliance.registry import registry_text
 from privacy import conf as privacy_conf
 
-from . import conf
 from .datasets import dataset_row_count, dataset_rows, datasets_by_category, is_person
 from .progress import Progress
 from .regime_rights import regime_described
@@ -263,7 +262,6 @@ def _access_report_write(subject, out, *, progress, now):
                 "summary": _summary(sections, counts),
                 "kept": kept_after_erasure({label: ["", count] for label, count in counts.items()}),
                 "regime": _rights(subject),
-                "transfers": conf.TRANSFERS_STATEMENT,
                 "automated_decisions": privacy_conf.AUTOMATED_DECISIONS_STATEMENT,
                 "controller": privacy_conf.CONTROLLER,
                 "dpo_contact": privacy_conf.DPO_CONTACT,

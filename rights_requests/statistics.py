@@ -226,7 +226,11 @@ def request_statistics(*, weeks=12, now=None):
             str(handler.name),
             counts.get(handler.type, {}),
             _prefixed(answers, handler.type),
-            sources=[citation_under(key, handler.type) for key in RegimeKey if (handler.type, key) in filed_under],
+            sources=[
+                source
+                for key in RegimeKey
+                if (handler.type, key) in filed_under and (source := citation_under(key, handler.type))
+            ],
         )
         for handler in registered()
     ]

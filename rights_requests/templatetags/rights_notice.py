@@ -1,20 +1,13 @@
-"""Template tags for pages outside this app: the regimes and their rights, where to complain, transfers."""
+"""Template tags for pages outside this app: the regimes and their rights, where to complain, where data goes."""
 
 from django import template
 
 from compliance.regimes import REGIMES
 
-from .. import conf
 from ..regime_rights import regime_described
 from ..request_types import handler_for
 
 register = template.Library()
-
-
-@register.simple_tag
-def transfers_statement():
-    """Return what the portal says of transfers outside the EEA (``RIGHTS_REQUESTS_TRANSFERS_STATEMENT``)."""
-    return conf.TRANSFERS_STATEMENT
 
 
 @register.filter

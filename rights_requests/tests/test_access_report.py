@@ -194,7 +194,8 @@ def test_the_report_speaks_in_words_dates_and_transfers_not_raw_data(learner, dj
     assert "18 August 1977" in html and "1977-08-18" not in html
     assert "changes: full name: Noor al_Hassan" in html, "keys in words, the learner's own text exactly"
     assert '{"changes"' not in html and "&quot;changes&quot;" not in html
-    assert "Transfers outside the European Economic Area:" in html
+    assert "Transfers outside the United Kingdom:" in html, "noor lives in the UK"
+    assert "European Economic Area:" not in html
     # The access request was completed by the portal itself: its step says so rather than leaving a blank.
     assert "<td>Automatically</td>" in html
 

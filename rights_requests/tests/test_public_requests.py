@@ -501,3 +501,19 @@ def test_unconfirmed_requests_go_after_a_day_and_answered_ones_after_a_year(agen
     assert public.public_requests_prune(now=NOW + datetime.timedelta(days=364)) == 0
     assert public.public_requests_prune(now=NOW + datetime.timedelta(days=365)) == 1
     assert not PublicRequest.objects.exists()
+
+
+def test_the_no_account_queue_names_each_type_without_a_law_as_the_statistics_do(client, agent, verified_login):
+    """No account means no regime: the queue cannot know whose "Art. 15" it would be, so it cites none."""
+    file_and_verify(Client(), "nobody@example.net", "access")
+    file_and_verify(Client(), "someone@example.net", "erasure")
+    verified_login(client, agent)
+
+    queue = client.get(PUBLIC_CHANGELIST).content.decode()
+    filtered = client.get(PUBLIC_CHANGELIST, {"type": "erasure"}).content.decode()
+    row = client.get(f"{PUBLIC_CHANGELIST}{PublicRequest.objects.get(type='erasure').pk}/change/").content.decode()
+
+    assert 'href="?type=access">Access</a>' in queue and 'href="?type=erasure">Erasure</a>' in queue
+    assert "Art. 15" not in queue and "Art. 17" not in queue
+    assert "someone@example.net" in filtered and "nobody@example.net" not in filtered
+    assert "Erasure" in row and "Art. 17" not in row

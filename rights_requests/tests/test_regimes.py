@@ -15,7 +15,7 @@ from django.core.management import call_command
 from compliance.models import AuditEvent
 from learnerportal.tests.factories import RequestEventFactory, RightsRequestFactory, UserFactory
 from learnerportal.tests.support import learner_in, make_token, token_client
-from rights_requests import request_types, services
+from rights_requests import notifications, regime_rights, reports, request_types, services
 from rights_requests.deadlines import regime_due_at
 from rights_requests.exceptions import InvalidRequestDetails, TransitionNotAllowed
 from rights_requests.models import RequestEvent, RightsRequest, Status
@@ -478,3 +478,70 @@ def test_the_statistics_page_has_a_table_per_regime(client, officer, verified_lo
 
     assert "Per regime" in page
     assert "Brazil LGPD" in page
+
+
+@pytest.mark.parametrize(
+    ("country", "state", "says"),
+    [
+        ("FR", "", "Transfers outside the European Economic Area: We do not transfer your personal data"),
+        ("GB", "", "Transfers outside the United Kingdom: We store and process your personal data in the European "),
+        ("GB", "", "UK adequacy regulations allow it to go (UK GDPR Chapter V, Art. 45;"),
+        ("US", "CA", "Where your data is processed: We store and process your personal data in the European Economic"),
+        ("BR", "", "International transfers: We store and process"),
+        ("BR", "", "which we make only as LGPD Art. 33 allows it."),
+        ("JP", "", "Where your data is processed: We store and process"),
+    ],
+)
+def test_the_access_report_tells_transfers_in_the_terms_of_the_learners_law(country, state, says):
+    """A UK or Californian learner is not told about the EEA's borders as if they were theirs."""
+    out = io.StringIO()
+    reports.access_report_write(learner_in(country, state), out)
+    report = " ".join(unescape(re.sub(r"<[^>]+>", " ", out.getvalue())).split())
+
+    assert says in report
+    if country != "FR":
+        assert "Transfers outside the European Economic Area" not in report
+
+
+def test_the_notice_tells_transfers_under_each_law_and_an_operator_may_restate_one(client, settings):
+    settings.RIGHTS_REQUESTS_TRANSFERS_STATEMENTS = {"uk_gdpr": "Hosted in Frankfurt under UK adequacy regulations."}
+    html = client.get("/privacy/notice/").content.decode()
+    uk = plain_section(html, "uk_gdpr")
+
+    assert "Transfers outside the United Kingdom" in uk and "Hosted in Frankfurt under UK adequacy regulations." in uk
+    assert "European Economic Area" not in uk
+    assert "Transfers outside the European Economic Area" in plain_section(html, "gdpr")
+    assert "Where your data is processed" in plain_section(html, "ccpa")
+    assert "LGPD Art. 33" in plain_section(html, "lgpd")
+    assert "Transfers outside the European Economic Area" not in plain_section(html, "default")
+
+
+def plain_section(html, key):
+    """Return the text of the notice's section on the regime ``key``."""
+    found = re.search(rf'<section class="regime[^"]*" aria-labelledby="regime-{key}">(.*?)</section>', html, re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", found.group(1))).split())
+
+
+def test_a_right_filed_under_a_law_that_does_not_name_it_cites_no_other_law(django_capture_on_commit_callbacks):
+    """amara (our standard) opted out of sale without signing in: no "Cal. Civ. Code" in her email or the API."""
+    amara = learner_in("JP")
+    rights_request = RightsRequestFactory(subject=amara, type="opt_out_of_sale", regime="default")
+    event = RequestEventFactory(request=rights_request, action=RequestEvent.Action.SUBMITTED)
+
+    email = notifications.request_event_email(event)
+    (listed,) = token_client(make_token(amara)).get("/api/v1/me/requests/").json()["results"]
+
+    assert "Do not sell or share my personal information" in email.body
+    assert "Cal. Civ. Code" not in email.body and "Cal. Civ. Code" not in email.alternatives[0].content
+    assert listed["type_label"] == "Do not sell or share my personal information"
+    assert regime_rights.citation_under("gdpr", "limit_sensitive_use") == ""
+    assert regime_rights.citation_under("ccpa", "opt_out_of_sale") == "Cal. Civ. Code §1798.120"
+
+
+def test_a_spanish_learner_in_the_uk_reads_where_her_data_goes_in_spanish():
+    out = io.StringIO()
+    reports.access_report_write(learner_in("GB", language="es"), out)
+    report = " ".join(unescape(re.sub(r"<[^>]+>", " ", out.getvalue())).split())
+
+    assert "Transferencias fuera del Reino Unido: Conservamos y tratamos tus datos personales" in report
+    assert "reglamentos de adecuación del Reino Unido" in report
