@@ -141,7 +141,7 @@ def test_the_note_of_a_ready_file_gives_its_last_day_in_the_learners_time_zone_a
 
     assert "Available until <time" in page and "13 January 2027, 18:00 PST" in page
     assert "until 14 January 2027" not in page, "the learner's 14 January never has the file"
-    assert "signed in, until 13 January 2027, 18:00 PST;" in page
+    assert "in your account until 13 January 2027, 18:00 PST;" in page
 
 
 def test_an_api_token_client_reads_times_in_its_owners_zone_as_the_browser_does(client, learner, filed):
