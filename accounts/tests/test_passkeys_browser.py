@@ -145,6 +145,7 @@ def test_a_spanish_learner_reads_every_passkey_message_in_our_spanish(
     page.get_by_role("button", name="Añadir una llave de acceso").click()
     status = page.get_by_role("status").filter(has_text="llave")
     expect(status).to_have_text("Este dispositivo ya guarda una llave de acceso de tu cuenta: puedes usar esa.")
+    expect(page.get_by_text("Nunca usada")).to_be_visible()  # a llave is feminine, an API token is not
     screenshot(page, "es-added-twice")
     assert axe_violations(page) == []
     heard += page.evaluate("window.passkeyMessages")
