@@ -234,6 +234,9 @@ def _agent_object(request, public_request):
         "filer": filer_in_words(public_request),
         "right": handler_for(public_request.type).title,
         "open": objection_open(public_request),
+        # The learner asked for it herself too: objecting marks the filing, her own request goes on.
+        "joined": public_request.rights_request is not None
+        and public_request.rights_request.filed_by != public_request.filed_by,
     }
     if request.method == "POST" and context["open"]:
         try:

@@ -144,7 +144,20 @@ def _file_offered_right(*, actor, subject, request_type, details):
         AccountClosed, DuplicateOpenRequest (see ``_filing_checked``).
         InvalidRequestDetails: naming ``type`` for a right the subject's regime does not give; bad details.
     """
-    handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    try:
+        handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    except DuplicateOpenRequest as duplicate:
+        if actor is None or actor.pk != subject.pk or duplicate.existing.filed_by not in FOR_SOMEONE:
+            raise
+        handler, applies = _handler_of(request_type), learner_regime(subject)
+        _offered(applies, request_type)
+        return _taken_over(duplicate.existing, actor=actor, handler=handler, details=details)
+    _offered(applies, request_type)
+    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
+
+
+def _offered(applies, request_type):
+    """Raise ``InvalidRequestDetails`` (naming ``type``) unless the regime ``applies`` gives ``request_type``."""
     if not offers(applies, request_type):
         raise InvalidRequestDetails(
             capfirst(
@@ -152,7 +165,45 @@ def _file_offered_right(*, actor, subject, request_type, details):
             ),
             field="type",
         )
-    return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details)
+
+
+def _taken_over(request, *, actor, handler, details):
+    """Make the open ``request`` an agent or parent filed for the learner the learner's own: they filed it too.
+
+    The learner's own filing stands on its own, whoever filed first: the request becomes hers
+    (``filed_by`` the subject), with her own details while nothing was verified yet; it is
+    acknowledged by a new ``submitted`` step, which the caller emails, and verified as her own
+    path verifies (the caller: signed in, or the emailed code), not held behind the filer's
+    authority. The handler acts now, as on her own filing (``Handler.on_filed``). The filer's
+    ``PublicRequest`` stays linked as a filing that joined hers (``agent_filings.filing_of`` is
+    then None): objecting to it afterwards records the objection and never withdraws her request
+    (``agents.agent_request_object``), and the filer is no longer told its outcome.
+
+    Called under the subject's lock (``_filing_checked``). Returns ``(request, submitted_event, handler)``.
+
+    Raises:
+        InvalidRequestDetails: bad details.
+    """
+    request = locked(request)
+    cleaned = handler.clean_details(details or {}, subject=request.subject)
+    request.filed_by = Filer.SUBJECT
+    fields = ["filed_by"]
+    if request.status == Status.AWAITING_VERIFICATION:
+        request.details = cleaned
+        fields.append("details")
+    request.save(update_fields=fields)
+    event = record_event(
+        request,
+        actor=actor,
+        action=RequestEvent.Action.SUBMITTED,
+        from_status=request.status,
+        note=gettext_noop(
+            "You asked for this yourself too, so it is now your own request. It goes on even if you tell us "
+            "you did not authorise the person who filed it for you."
+        ),
+    )
+    handler.on_filed(request, actor=actor)
+    return request, event, handler
 
 
 def _file_any_right(*, actor, subject, request_type, details, filed_by=Filer.SUBJECT):
@@ -167,7 +218,12 @@ def _file_any_right(*, actor, subject, request_type, details, filed_by=Filer.SUB
     Raises:
         AccountClosed, DuplicateOpenRequest, InvalidRequestDetails (see ``_filing_checked``, ``_filed``).
     """
-    handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    try:
+        handler, applies = _filing_checked(subject=subject, request_type=request_type)
+    except DuplicateOpenRequest as duplicate:
+        if filed_by != Filer.SUBJECT or duplicate.existing.filed_by not in FOR_SOMEONE:
+            raise
+        return _taken_over(duplicate.existing, actor=actor, handler=_handler_of(request_type), details=details)
     return _filed(actor=actor, subject=subject, handler=handler, applies=applies, details=details, filed_by=filed_by)
 
 
@@ -180,7 +236,8 @@ def request_submit(*, actor, subject, request_type, details=None):
     are then approved at once and queued for processing. The handler may act at
     once (``Handler.on_filed``: a restriction request restricts processing while
     staff consider it, GDPR Art. 18(1)). Staff filing on a learner's behalf leave
-    the request awaiting identity verification.
+    the request awaiting identity verification. A learner filing a type an agent or
+    parent has an open request of for them takes it over as her own (``_taken_over``).
 
     Args:
         actor: the signed-in learner, or staff with the work permission.
@@ -200,7 +257,7 @@ def request_submit(*, actor, subject, request_type, details=None):
     request, event, handler = _file_offered_right(
         actor=actor, subject=subject, request_type=request_type, details=details
     )
-    if by_subject:
+    if by_subject and request.status == Status.AWAITING_VERIFICATION:  # not yet, for one taken over (``_taken_over``)
         take_step(
             request,
             "verify",
@@ -238,7 +295,8 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     waits in ``awaiting_verification`` for staff to verify their authority and the learner's
     identity, whatever its type (an opt-out too: the learner may opt out at once themself); its
     handler does nothing meanwhile, and the learner is told by an email of its own
-    (``agent_emails``), not by the acknowledgement. Cal. Code Regs. tit. 11 §7063(a).
+    (``agent_emails``), not by the acknowledgement. Cal. Code Regs. tit. 11 §7063(a). The learner's
+    own filing of a type such a request is open for takes it over (``_taken_over``).
 
     Args:
         subject: the account whose current email the person verified, or the agent or parent gave.
@@ -257,7 +315,7 @@ def request_submit_by_email(*, subject, request_type, details, identity_verified
     )
     if filed_by in FOR_SOMEONE:
         return request
-    if identity_verified:
+    if identity_verified and request.status == Status.AWAITING_VERIFICATION:
         take_step(
             request,
             "verify",

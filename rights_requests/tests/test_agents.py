@@ -25,6 +25,7 @@ from learnerportal.tests.support import (
     agent_request_post,
     emailed_code,
     public_code_post,
+    public_request_post,
 )
 from rights_requests import agents, services, tasks
 from rights_requests.exceptions import NotPermitted, TransitionNotAllowed
@@ -333,6 +334,44 @@ def test_an_agent_joining_the_learners_own_open_request_is_told_to_the_learner_w
     assert own.status == Status.AWAITING_APPROVAL, "the learner's own request goes on"
     filing.refresh_from_db()
     assert filing.objected_at is not None
+
+
+def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_an_objection_keeps_it(learner):
+    file_for(Client(), learner.email, request_type="rectification", text="Her name is Nour.")
+    (notice,) = to(learner.email)
+    own = Client()
+    public_request_post(own, learner.email, "rectification", "My surname is misspelt.")
+    assert public_code_post(own, emailed_code(mail.outbox[-1]))["Location"] == "/privacy/request/done/"
+
+    rights_request = RightsRequest.objects.get()
+    assert rights_request.filed_by == "subject", "her own request, not the agent's"
+    assert rights_request.status == Status.AWAITING_APPROVAL, "verified by her code, not held for the agent's authority"
+    assert "My surname is misspelt." in str(rights_request.details)
+    (acknowledgement,) = [m for m in to(learner.email) if m.subject.startswith("We received your request")]
+    assert rights_request.reference in acknowledgement.subject
+    assert "it is now your own request" in " ".join(rights_request.events.values_list("note", flat=True))
+
+    link = OBJECTION_LINK.search(notice.body)[1]
+    assert "your own request goes on whatever you answer here" in plain(Client().get(link))
+    assert "Your own request for this goes on." in plain(Client().post(link))
+    rights_request.refresh_from_db()
+    assert rights_request.status == Status.AWAITING_APPROVAL, "objecting to the agent never withdraws her own request"
+    assert PublicRequest.objects.get(filed_by="agent").objected_at is not None
+
+
+def test_the_learner_filing_signed_in_takes_over_an_agents_restriction_which_then_restricts(learner):
+    from privacy.selectors import active_restriction
+
+    file_for(Client(), learner.email, request_type="restriction", text="My grades are wrong.")
+    mine = services.request_submit(
+        actor=learner, subject=learner, request_type="restriction", details={"reason": "My grades are wrong."}
+    )
+    assert mine == RightsRequest.objects.get() and mine.filed_by == "subject"
+    assert mine.status != Status.AWAITING_VERIFICATION
+    assert active_restriction(learner) is not None, "her own restriction acts at once, as when she files it alone"
+    Client().post(OBJECTION_LINK.search(to(learner.email)[0].body)[1])
+    mine.refresh_from_db()
+    assert mine.status in (Status.AWAITING_APPROVAL, Status.APPROVED)
 
 
 # Staff open the authorisation.
