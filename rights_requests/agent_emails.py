@@ -1,7 +1,8 @@
 """Emails about requests an agent or parent filed for a learner: to the learner, and to the filer.
 
-The learner, in their language and time zone: who filed, for what, that nothing happens before
-staff verified both the filer and them, and the link to object (Cal. Code Regs. tit. 11 §7063(a)(3):
+The learner, in their language and time zone: who filed (the address they verified, and the name
+they typed, quoted as theirs: ``agents.agent_name_clean`` keeps it a name), for what, that nothing
+happens before staff verified both the filer and them, and the link to object (Cal. Code Regs. tit. 11 §7063(a)(3):
 the learner confirms, or denies, the permission directly with the business). The filer, in the
 language of the form, at the address they verified: the outcome, never the learner's data (their
 results go to the learner's account, ``agents``). Built here, sent by ``tasks``.
@@ -21,7 +22,7 @@ from accounts.languages import in_language_and_time_zone_of
 
 from . import conf
 from .models import RequestEvent
-from .notifications import filer_in_words
+from .notifications import FILER_IN_WORDS
 from .public_links import objection_url
 from .regime_rights import citation_of, complaint_of
 from .request_types import handler_for
@@ -51,7 +52,8 @@ def filed_for_you_email(public_request):
     with in_language_and_time_zone_of(learner):
         context = {
             "filing": public_request,
-            "filer": filer_in_words(public_request),
+            # The name is what the filer typed: quoted, after the address they verified, never as our words.
+            "filer_kind": FILER_IN_WORDS[public_request.filed_by],
             "right": handler_for(public_request.type).title,
             "article": citation_of(rights_request),
             "request": rights_request,

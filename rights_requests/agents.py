@@ -27,6 +27,7 @@ request is closed (``authorisations_prune``), and with the learner's erasure (th
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -41,13 +42,41 @@ from . import conf
 from .agent_emails import agent_refusal_email, send_quietly
 from .agent_filings import filing_of
 from .authorisations import authorisation_check, authorisation_delete, authorisation_read
-from .details import clean_text
+from .details import AGENT_NAME_MAX, clean_text
 from .exceptions import InvalidRequestDetails, NotPermitted, TransitionNotAllowed
 from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, PublicRequest, PublicRequestEvent
 from .permissions import WORK, require
 from .steps import require_step
 from .tasks import send_agent_outcome_email
 from .workflow import TRANSITIONS, locked, take_step
+
+#: Characters a name may hold besides letters and combining marks: spaces, apostrophes, hyphens, dots.
+_NAME_PUNCTUATION = frozenset(" '’-‐.")
+
+
+def agent_name_clean(value):
+    """Return the name an agent or parent typed, checked to be a person's name: spaces collapsed.
+
+    Their name goes into the email we send the learner (``agent_emails``), so it may hold only
+    letters, combining marks, spaces, apostrophes, hyphens and dots, at most ``AGENT_NAME_MAX``
+    characters: no digits, links, addresses or colons, nothing that reads as a message of ours.
+
+    Raises:
+        InvalidRequestDetails: naming ``agent_name``.
+    """
+    name = " ".join(clean_text(value, "agent_name", required=True).split())
+    if len(name) > AGENT_NAME_MAX:
+        raise InvalidRequestDetails(
+            _("Keep it to %(limit)s characters or fewer.") % {"limit": AGENT_NAME_MAX}, field="agent_name"
+        )
+    if not any(char.isalpha() for char in name) or any(
+        not (unicodedata.category(char)[0] in "LM" or char in _NAME_PUNCTUATION) for char in name
+    ):
+        raise InvalidRequestDetails(
+            _("Give your name only: letters, spaces, apostrophes, hyphens and dots (no digits, links or addresses)."),
+            field="agent_name",
+        )
+    return name
 
 
 def agent_filing_clean(*, filed_by, agent_name, learner_email, email, authorisation):
@@ -69,7 +98,7 @@ def agent_filing_clean(*, filed_by, agent_name, learner_email, email, authorisat
     errors = {}
     name = ""
     try:
-        name = clean_text(agent_name, "agent_name", required=True)
+        name = agent_name_clean(agent_name)
     except InvalidRequestDetails as error:
         errors.update(error.errors)
     learner_email = (learner_email or "").strip()

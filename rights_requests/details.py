@@ -10,6 +10,9 @@ from .exceptions import InvalidRequestDetails
 #: Longest free text, in characters.
 DETAIL_TEXT_MAX = 2000
 
+#: The longest name an agent or parent may give, in characters: a person's name, not a message (``agents``).
+AGENT_NAME_MAX = 70
+
 
 def clean_text(value, name, *, required):
     """Return ``value`` trimmed; None counts as "".

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.validators import validate_email_deliverable
 
 from . import conf
-from .details import DETAIL_TEXT_MAX
+from .details import AGENT_NAME_MAX, DETAIL_TEXT_MAX
 from .models import Filer
 
 
@@ -104,7 +104,7 @@ class PublicRequestForm(forms.Form):
     agent_name = forms.CharField(
         label=_("Your full name"),
         required=False,
-        max_length=200,
+        max_length=AGENT_NAME_MAX,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     learner_email = forms.EmailField(

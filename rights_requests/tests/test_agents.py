@@ -110,7 +110,9 @@ def test_the_learner_is_told_who_filed_what_and_how_to_object_and_nothing_else(l
     file_for(Client(), learner.email, request_type="portability")
     (notice,) = to(learner.email)
     assert notice.subject.startswith("Someone asked us about your data on your behalf (DSR-")
-    assert "Ana Ruiz (an authorised agent), who gave the address ana@example.net" in notice.body
+    body = " ".join(notice.body.split())
+    assert "on your behalf, as an authorised agent. They verified the address ana@example.net." in body
+    assert "The name they typed on our form (their words, not ours): “Ana Ruiz”." in body
     assert "They asked for: Take your data elsewhere" in notice.body
     assert "We never send your data to them" in notice.body
     assert OBJECTION_LINK.search(notice.body)
@@ -173,6 +175,27 @@ def test_what_an_agent_must_give_is_asked_for_beside_each_field(learner):
     own = agent_request_post(Client(), "ana@example.net", "ANA@example.net", authorisation_pdf())
     assert "This is your own address." in plain(own)
     assert not mail.outbox
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Learner Portal Security Team. URGENT: sign in at https://evil.example/login",
+        "Ana Ruiz 2",
+        "ana@evil.example",
+        "Note: call us",
+        "A" * 71,
+    ],
+)
+def test_an_agents_name_that_is_not_a_persons_name_is_refused_beside_the_field(learner, name):
+    page = plain(agent_request_post(Client(), "ana@example.net", learner.email, authorisation_pdf(), name=name))
+    assert "Give your name only: letters, spaces, apostrophes, hyphens and dots" in page or "at most 70" in page
+    assert not mail.outbox and not PublicRequest.objects.exists(), "nothing reaches the learner"
+
+
+def test_a_name_with_accents_apostrophes_hyphens_and_dots_is_a_name(learner):
+    file_for(Client(), learner.email, name="Zoë O’Brien-Núñez  Jr.")
+    assert "“Zoë O’Brien-Núñez Jr.”" in to(learner.email)[0].body
 
 
 def test_someone_asking_for_themself_is_not_asked_for_an_authorisation(learner):
@@ -474,7 +497,7 @@ def test_a_parent_files_for_a_child_and_staff_see_the_childs_age(client, learner
     file_for(Client(), learner.email, filed_by="parent", name="Samira Al-Hassan")
     rights_request = RightsRequest.objects.get()
     assert rights_request.filed_by == "parent"
-    assert "Samira Al-Hassan (a parent or guardian)" in to(learner.email)[0].body
+    assert "as a parent or guardian" in to(learner.email)[0].body and "“Samira Al-Hassan”" in to(learner.email)[0].body
     verified_login(client, agent)
     page = plain(client.get(f"{CHANGELIST}{rights_request.pk}/change/"))
     assert "A parent or guardian: Samira Al-Hassan" in page
@@ -550,7 +573,7 @@ def test_the_form_the_agents_pages_and_the_learners_notice_speak_their_languages
     assert "Nunca te enviamos los datos del estudiante" in plain(agent.get("/privacy/request/done/"))
     notice = to(learner.email)[0]
     assert notice.subject.startswith("Alguien nos ha pedido algo sobre tus datos en tu nombre (DSR-")
-    assert "Ana Ruiz (un agente autorizado)" in notice.body
+    assert "como un agente autorizado" in notice.body and "«Ana Ruiz»" in notice.body
     link = OBJECTION_LINK.search(notice.body)[1]
     # The learner's language, not the browser's: she may open the link on any computer.
     assert "¿Autorizaste esta solicitud?" in plain(Client(headers={"accept-language": "en"}).get(link))

@@ -104,7 +104,7 @@ def test_an_agent_files_for_a_learner_with_a_signed_authorisation_and_staff_veri
 
     # The learner is told, and the link to object shows who asked for what.
     (notice,) = [message for message in mail.outbox if message.to == [learner.email]]
-    assert "Ana Ruiz (an authorised agent)" in notice.body
+    assert "as an authorised agent" in notice.body and "“Ana Ruiz”" in notice.body
     told = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     told.goto(f"{live_server.url}{OBJECTION_LINK.search(notice.body)[1]}")
     expect(told.get_by_role("heading", name="Did you authorise this request?")).to_be_visible()
