@@ -39,7 +39,11 @@ from .files import latest_file_of
 from .handlers import ApprovalConfirmation, handler_for, registered
 from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, RightsRequest, Status, open_first
 from .permissions import DECIDE_ERASURE
-from .public_admin import TypeFilter, agent_filing_html  # the module registers the queue of requests without sign-in
+from .public_admin import (  # the module registers the queue of requests without sign-in
+    AuthorityForm,
+    TypeFilter,
+    agent_filing_html,
+)
 from .regime_rights import citation_of, cited
 from .standings import lift_asked
 from .statistics_views import request_statistics_page
@@ -260,21 +264,6 @@ class VerifyForm(forms.Form):
         help_text=_(
             "The learner sees this note in their request's history: say how you checked, not what "
             "they told you, e.g. “Confirmed by a reply from the account's email address.”"
-        ),
-    )
-
-
-class AuthorityForm(forms.Form):
-    """How staff verified the authority of the agent or parent who filed requests for a learner."""
-
-    note = forms.CharField(
-        label=_("How you verified their authority"),
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=DETAIL_TEXT_MAX,
-        help_text=_(
-            "Open the signed authorisation first. The learner sees this note in the request's history, e.g. "
-            "“The authorisation is signed by the learner and names this agent and this request.” Then verify the "
-            "learner's identity, directly with them (Cal. Code Regs. tit. 11 §7063(a))."
         ),
     )
 

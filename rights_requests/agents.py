@@ -46,6 +46,7 @@ from .details import AGENT_NAME_MAX, clean_text
 from .exceptions import InvalidRequestDetails, NotPermitted, TransitionNotAllowed
 from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, PublicRequest, PublicRequestEvent
 from .permissions import WORK, require
+from .request_types import handler_for
 from .steps import require_step
 from .tasks import send_agent_outcome_email
 from .workflow import TRANSITIONS, locked, take_step
@@ -125,13 +126,46 @@ def _locked_filing(public_request):
     return PublicRequest.objects.select_for_update().get(pk=public_request.pk)
 
 
-def _record_authority(public_request, actor):
-    """Record on the locked ``public_request`` that ``actor`` verified the filer's authority (who, when)."""
+def require_for_filing(actor, public_request, what):
+    """Return if ``actor`` may ``what`` on an agent's or parent's filing with no account found: as on an account.
+
+    Staff who work requests; for an erasure, the privacy officer only (``Handler.require_decider``),
+    as its steps are on the request of an account (``steps._decides``): verifying the filer's
+    authority, the reply that we hold no data about the address, and the refusal. GDPR Art. 12(6).
+
+    Raises:
+        NotPermitted.
+    """
+    handler = handler_for(public_request.type)
+    if handler.requires_recent_password:
+        handler.require_decider(actor, what)
+    else:
+        require(actor, WORK, what)
+
+
+def _require_opened(public_request):
+    """Refuse to verify the authority of the filer of ``public_request`` before staff opened its authorisation.
+
+    The authorisation is the evidence: verifying it unseen is no check (Cal. Code Regs. tit. 11
+    §7063(a)(1)). Someone on staff must have opened it (an ``authorisation_opened`` event).
+
+    Raises:
+        TransitionNotAllowed.
+    """
+    opened = public_request.events.filter(action=PublicRequestEvent.Action.AUTHORISATION_OPENED).exists()
+    if not opened:
+        raise TransitionNotAllowed(
+            _("Open the signed authorisation first (the link on the request's page), then verify the authority.")
+        )
+
+
+def _record_authority(public_request, actor, note=""):
+    """Record on the locked ``public_request`` that ``actor`` verified the filer's authority (who, when, how)."""
     public_request.authority_verified_at = timezone.now()
     public_request.authority_verified_by = actor
     public_request.save(update_fields=["authority_verified_at", "authority_verified_by"])
     PublicRequestEvent.objects.create(
-        public_request=public_request, actor=actor, action=PublicRequestEvent.Action.AUTHORITY_VERIFIED
+        public_request=public_request, actor=actor, action=PublicRequestEvent.Action.AUTHORITY_VERIFIED, note=note
     )
 
 
@@ -149,8 +183,9 @@ def agent_authority_verify(*, actor, request, note):
         note: how they checked, e.g. "The authorisation is signed by the learner and names this agent".
 
     Raises:
-        NotPermitted. TransitionNotAllowed: not filed by an agent or parent, already verified, or not
-        awaiting verification. InvalidRequestDetails: no note.
+        NotPermitted. TransitionNotAllowed: not filed by an agent or parent, already verified, not
+        awaiting verification, or its authorisation not opened yet (``authorisation_open``).
+        InvalidRequestDetails: no note.
     """
     require_step(actor, "verify_authority", request)
     request = locked(request)
@@ -160,29 +195,35 @@ def agent_authority_verify(*, actor, request, note):
     filing = _locked_filing(filing)
     if filing.authority_verified_at is not None:
         raise TransitionNotAllowed(_("The authority of the agent or parent is already verified."))
-    take_step(request, "verify_authority", actor=actor, note=clean_text(note, "note", required=True))
-    _record_authority(filing, actor)
+    _require_opened(filing)
+    note = clean_text(note, "note", required=True)
+    take_step(request, "verify_authority", actor=actor, note=note)
+    _record_authority(filing, actor, note)
     return request
 
 
 @transaction.atomic
-def public_request_authority_verify(*, actor, public_request):
+def public_request_authority_verify(*, actor, public_request, note):
     """Record that staff verified the authority of an agent or parent whose learner has no account.
 
     Needed before the reply that we hold no data about the learner's address
-    (``public.public_request_answer_no_data``): that reply tells whether an account exists.
+    (``public.public_request_answer_no_data``): that reply tells whether an account exists. As on
+    an account's request: after someone opened the authorisation, with ``note`` (how they checked),
+    and for an erasure by the privacy officer only (``require_for_filing``).
 
     Raises:
-        NotPermitted: not staff who work requests; not a request filed for someone with no account
-        found, or verified already.
+        NotPermitted: not staff allowed to (``require_for_filing``); not a request filed for someone with
+        no account found, or verified already. TransitionNotAllowed: the authorisation not opened yet.
+        InvalidRequestDetails: no note.
     """
-    require(actor, WORK, _("verify the authority of agents and parents"))
+    require_for_filing(actor, public_request, _("verify the authority of agents and parents"))
     public_request = _locked_filing(public_request)
     if not public_request.for_someone or public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a request an agent or parent filed, with no account found, is verified here."))
     if public_request.authority_verified_at is not None:
         raise NotPermitted(_("The authority of the agent or parent is already verified."))
-    _record_authority(public_request, actor)
+    _require_opened(public_request)
+    _record_authority(public_request, actor, clean_text(note, "note", required=True))
     return public_request
 
 
@@ -194,9 +235,10 @@ def public_request_refuse(*, actor, public_request):
     tells nothing about whether the learner has an account. Cal. Code Regs. tit. 11 §7063(b).
 
     Raises:
-        NotPermitted: not staff who work requests; not a request filed for someone with no account found.
+        NotPermitted: not staff allowed to (``require_for_filing``: an erasure's is the privacy officer's);
+        not a request filed for someone with no account found.
     """
-    require(actor, WORK, _("answer requests"))
+    require_for_filing(actor, public_request, _("answer requests"))
     public_request = _locked_filing(public_request)
     if not public_request.for_someone or public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a request an agent or parent filed, with no account found, is refused here."))

@@ -504,10 +504,12 @@ class PublicRequestEvent(models.Model):
         help_text=_("Who acted; empty for the person who filed it."),
     )
     action = models.CharField(max_length=20, choices=Action)
+    note = models.TextField(blank=True, help_text=_("Staff's note, e.g. how they verified the authority."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = free_text_indexes("rr_pub_event", "note")  # searched by the erasure receipt's scan
 
     def __str__(self):
         return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -249,6 +249,11 @@ DECLARATIONS = [
         listed_by="created_at",
         fields={
             "action": PersonalField(Category.PREFERENCE, gettext_noop("What happened, e.g. address verified")),
+            "note": PersonalField(
+                Category.PREFERENCE,
+                gettext_noop("Notes written by staff, e.g. how they verified the authority of who filed for you"),
+                free_text=True,
+            ),
             "created_at": PersonalField(Category.PREFERENCE, gettext_noop("When it happened")),
         },
         # The actor is staff answering a request made without an account, never one filed for an account.

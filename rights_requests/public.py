@@ -33,7 +33,7 @@ from accounts.services import password_check
 from learnerportal.counters import cache_increment
 
 from . import conf
-from .agents import agent_filing_clean
+from .agents import agent_filing_clean, require_for_filing
 from .authorisations import authorisation_store
 from .exceptions import (
     AccountClosed,
@@ -384,9 +384,13 @@ def public_request_answer_no_data(*, actor, public_request):
     tells whether the learner has an account.
 
     Raises:
-        NotPermitted: not staff who work requests; or the request is not waiting for this answer.
+        NotPermitted: not staff who work requests (for an agent's or parent's erasure, not the privacy
+        officer: ``agents.require_for_filing``); or the request is not waiting for this answer.
     """
-    require(actor, WORK, _("answer requests"))
+    if public_request.for_someone:
+        require_for_filing(actor, public_request, _("answer requests"))
+    else:
+        require(actor, WORK, _("answer requests"))
     public_request = PublicRequest.objects.select_for_update().get(pk=public_request.pk)
     if public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a verified request with no account found can be answered this way."))

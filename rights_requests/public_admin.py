@@ -12,11 +12,13 @@ queue's or the data-rights queue's page, opens through ``authorisation_view`` (s
 requests; each opening recorded).
 """
 
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import ActionLocation
+from django.contrib.admin import ActionLocation, helpers
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -27,6 +29,7 @@ from learnerportal.staff_time import staff_datetime
 from privacy.selectors import below_digital_consent_age, digital_consent_birthday
 
 from . import agents, public
+from .details import DETAIL_TEXT_MAX
 from .exceptions import AuthorisationUnavailable, NotPermitted, RightsRequestError
 from .handlers import handler_for, registered
 from .models import Filer, PublicRequest, PublicRequestEvent
@@ -51,6 +54,21 @@ class TypeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuthorityForm(forms.Form):
+    """How staff verified the authority of the agent or parent who filed requests for a learner."""
+
+    note = forms.CharField(
+        label=_("How you verified their authority"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=DETAIL_TEXT_MAX,
+        help_text=_(
+            "Open the signed authorisation first. The learner sees this note in the request's history, e.g. "
+            "“The authorisation is signed by the learner and names this agent and this request.” Then verify the "
+            "learner's identity, directly with them (Cal. Code Regs. tit. 11 §7063(a))."
+        ),
+    )
+
+
 class StatusFilter(admin.SimpleListFilter):
     """The statuses the queue shows (``PublicRequestAdmin.SHOWN``)."""
 
@@ -68,7 +86,7 @@ class PublicRequestEventInline(admin.TabularInline):
     """The steps taken on the request: who, what, when."""
 
     model = PublicRequestEvent
-    fields = ("action", "actor", "created_at")
+    fields = ("action", "actor", "note", "created_at")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -155,11 +173,11 @@ class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
     def note(self, obj):
         return "; ".join(str(value) for value in obj.details.values() if value) or "—"
 
-    def _run(self, request, queryset, step, done):
+    def _run(self, request, queryset, step, done, **arguments):
         count = 0
         for public_request in queryset:
             try:
-                step(actor=request.user, public_request=public_request)
+                step(actor=request.user, public_request=public_request, **arguments)
             except RightsRequestError as error:
                 self.message_user(request, f"{public_request.email}: {error.detail}", messages.ERROR)
             else:
@@ -177,15 +195,35 @@ class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
             lambda count: ngettext("Answered %(count)s request.", "Answered %(count)s requests.", count),
         )
 
-    @admin.action(description=_("Verify the authority of the agent or parent"))
+    @admin.action(description=_("Verify the authority of the agent or parent…"))
     def verify_authority(self, request, queryset):
-        """Record that the authority of each selected filer was verified (after opening their authorisation)."""
-        self._run(
-            request,
-            queryset,
-            agents.public_request_authority_verify,
-            lambda count: ngettext("Verified %(count)s authority.", "Verified %(count)s authorities.", count),
-        )
+        """Record that the authority of each selected filer was verified, asking how first (a note, recorded).
+
+        As in the data-rights queue (``admin.AuthorityForm``): an intermediate page asks for the note,
+        and each filing is refused until its authorisation was opened (``agents``).
+        """
+        form = AuthorityForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._run(
+                request,
+                queryset,
+                agents.public_request_authority_verify,
+                lambda count: ngettext("Verified %(count)s authority.", "Verified %(count)s authorities.", count),
+                note=form.cleaned_data["note"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Verify the authority of the agent or parent who filed these requests"),
+            "opts": self.opts,
+            "form": form,
+            "filings": list(queryset),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "cancel_url": request.get_full_path(),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/rights_requests/publicrequest/authority_form.html", context)
 
     @admin.action(description=_("Reply: we could not verify the authority to act for the learner"))
     def refuse(self, request, queryset):
@@ -264,5 +302,10 @@ def agent_filing_html(filing):
             "verified_at": staff_datetime(filing.authority_verified_at),
             "deleted_at": staff_datetime(filing.authorisation_deleted_at),
             "objected_at": staff_datetime(filing.objected_at),
+            # Without an account, the note is the filing's (with one, it is in the request's history).
+            "authority_note": filing.events.filter(action=PublicRequestEvent.Action.AUTHORITY_VERIFIED)
+            .exclude(note="")
+            .values_list("note", flat=True)
+            .last(),
         },
     )

@@ -27,7 +27,7 @@ from learnerportal.tests.support import (
     public_code_post,
     public_request_post,
 )
-from rights_requests import agents, services, tasks
+from rights_requests import agents, public, services, tasks
 from rights_requests.exceptions import NotPermitted, TransitionNotAllowed
 from rights_requests.models import PublicRequest, PublicRequestEvent, RequestEvent, RightsRequest, Status
 from rights_requests.portability import portable_export_file
@@ -223,6 +223,10 @@ def test_staff_verify_the_agents_authority_then_the_learner_and_the_copy_goes_to
     assert "verify_identity" not in buttons(client, rights_request), "the agent's authority comes first"
     assert "approve" not in buttons(client, rights_request)
 
+    unseen = staff_step(client, rights_request, "verify_authority", note="Looks fine.")
+    assert "Open the signed authorisation first" in plain(unseen), "the form says to open it: it must be opened"
+    assert PublicRequest.objects.get().authority_verified_at is None
+    assert client.get(f"{PUBLIC_CHANGELIST}{PublicRequest.objects.get().pk}/authorisation/").status_code == 200
     answered = staff_step(client, rights_request, "verify_authority", note="Signed by the learner; names Ana.")
     assert "Verified the authority of who filed 1 request" in plain(answered)
     assert buttons(client, rights_request) >= {"verify_identity"}
@@ -263,6 +267,7 @@ def test_nothing_is_approved_carried_out_or_released_before_both_checks(learner,
         services.request_verify(actor=officer, request=rights_request, note="Called her.")
     with pytest.raises(NotPermitted):
         agents.agent_authority_verify(actor=agent, request=rights_request, note="An erasure is the officer's.")
+    agents.authorisation_open(actor=officer, public_request=PublicRequest.objects.get())
     agents.agent_authority_verify(actor=officer, request=rights_request, note="Signed by the learner.")
     with pytest.raises(TransitionNotAllowed):
         services.request_approve(actor=officer, request=rights_request)
@@ -462,19 +467,29 @@ def test_without_an_account_staff_verify_the_agent_before_saying_so_or_refuse(
     queue = plain(client.get(PUBLIC_CHANGELIST))
     assert "nobody@example.net (An authorised agent)" in queue
 
-    def act(action, filing):
+    def act(action, filing, **answers):
         with django_capture_on_commit_callbacks(execute=True):
             return plain(
                 client.post(
                     PUBLIC_CHANGELIST,
-                    {"action": action, "_selected_action": [str(filing.pk)], "index": "0"},
+                    {"action": action, "_selected_action": [str(filing.pk)], "index": "0", **answers},
                     follow=True,
                 )
             )
 
     assert "Verify the authority of the agent or parent first" in act("answer_no_data", first)
     assert not mail.outbox[2:], "nothing told before the authority is verified"
-    assert "Verified 1 authority." in act("verify_authority", first)
+    asked = act("verify_authority", first)
+    assert "How you verified their authority" in asked and "Open the signed authorisation" in asked
+    assert "This field is required." in act("verify_authority", first, apply="1", note="")
+    unseen = act("verify_authority", first, apply="1", note="Looks fine.")
+    assert "nobody@example.net" not in unseen.split(":")[0], "an address is not capitalised as a sentence"
+    assert "ana@example.net: Open the signed authorisation first" in unseen, "verifying it unseen is no check"
+    assert client.get(f"{PUBLIC_CHANGELIST}{first.pk}/authorisation/").status_code == 200
+    assert "Verified 1 authority." in act("verify_authority", first, apply="1", note="Signed by the learner.")
+    verified = first.events.get(action=PublicRequestEvent.Action.AUTHORITY_VERIFIED)
+    assert (verified.actor, verified.note) == (agent, "Signed by the learner.")
+    assert "Signed by the learner." in plain(client.get(f"{PUBLIC_CHANGELIST}{first.pk}/change/"))
     assert "Answered 1 request." in act("answer_no_data", first)
     reply = mail.outbox[-1]
     assert reply.to == ["ana@example.net"]
@@ -486,6 +501,30 @@ def test_without_an_account_staff_verify_the_agent_before_saying_so_or_refuse(
     refusal = mail.outbox[-1]
     assert refusal.subject == "Your request for someone else: we could not verify your authority"
     assert "account" not in refusal.body.replace("without acting on it", "")
+
+
+def test_without_an_account_an_erasure_filed_by_an_agent_is_the_privacy_officers_alone(
+    client, agent, officer, verified_login
+):
+    file_for(Client(), "nobody@example.net", request_type="erasure")
+    filing = PublicRequest.objects.get()
+    verified_login(client, agent)
+    assert client.get(f"{PUBLIC_CHANGELIST}{filing.pk}/authorisation/").status_code == 200
+    data = {"_selected_action": [str(filing.pk)], "index": "0"}
+    for action, extra in (
+        ("verify_authority", {"apply": "1", "note": "Signed."}),
+        ("answer_no_data", {}),
+        ("refuse", {}),
+    ):
+        page = plain(client.post(PUBLIC_CHANGELIST, {"action": action, **data, **extra}, follow=True))
+        assert "the privacy officer decides those" in page, action
+    filing.refresh_from_db()
+    assert (filing.status, filing.authority_verified_at) == (PublicRequest.Status.NO_ACCOUNT, None)
+    assert len(mail.outbox) == 1, "only the code: no reply to the filer"
+    agents.public_request_authority_verify(actor=officer, public_request=filing, note="Signed by the learner.")
+    with pytest.raises(NotPermitted):
+        public.public_request_answer_no_data(actor=agent, public_request=filing)
+    public.public_request_answer_no_data(actor=officer, public_request=filing)
 
 
 # A parent, the registry, retention, erasure.

@@ -77,6 +77,7 @@ EMPTY_UNTIL_IT_HAPPENS = {
     ("requests_without_sign_in", "authorisation_deleted_at"): "a signed authorisation was deleted after its request",
     ("requests_without_sign_in", "authority_verified_at"): "staff verified an agent's or parent's authority",
     ("requests_without_sign_in", "objected_at"): "the learner objected to what an agent or parent filed",
+    ("requests_without_sign_in_history", "note"): "staff verified an agent's or parent's authority, with a note",
 }
 
 

@@ -23,7 +23,7 @@ from rights_requests.exceptions import (
     TransitionNotAllowed,
 )
 from rights_requests.handlers import handler_for
-from rights_requests.models import RequestEvent, RightsRequest, Status
+from rights_requests.models import PublicRequestEvent, RequestEvent, RightsRequest, Status
 from rights_requests.workflow import TRANSITIONS
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,8 @@ def run_step(step, request, *, learner, officer, make_request=None):
     if step == "verify":
         return services.request_verify(actor=officer, request=request, note="Checked their ID document.")
     if step == "verify_authority":
-        AgentFilingFactory(rights_request=request)
+        filing = AgentFilingFactory(rights_request=request)
+        filing.events.create(action=PublicRequestEvent.Action.AUTHORISATION_OPENED, actor=officer)
         return agents.agent_authority_verify(actor=officer, request=request, note="Signed by the learner.")
     if step == "object":
         return agents.agent_request_object(public_request=AgentFilingFactory(rights_request=request))
