@@ -4,7 +4,7 @@ import re
 from collections import Counter
 
 from django.apps import apps
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, pgettext_lazy
 
 from .models import ACTOR_ROLE_FOR_STAFF, ActorRole, AuditEvent, StaffGroup, StaffViewShown
 from .registry import PURPOSE_SHORT_NAMES, in_staff_words
@@ -83,6 +83,9 @@ def audit_event_description(event):
         }
         if event.actor_role == ActorRole.SUBJECT:
             return gettext("Request %(reference)s: %(step)s by you.") % values
+        if changes.get("step") == "submitted" and changes.get("filed_by") in FILED_FOR_YOU_WORDS:
+            # Filed at /privacy/request/ by someone acting for the learner: the row's network is theirs.
+            return str(FILED_FOR_YOU_WORDS[changes["filed_by"]]) % values
         return gettext("Request %(reference)s: %(step)s by %(who)s.") % values
     if action == AuditEvent.Action.LOGIN_FAILED:
         if changes.get("step") == "code":
@@ -116,6 +119,13 @@ def audit_event_description(event):
             "reference": changes["request"],
         }
     return f"{event.get_action_display()}."
+
+
+#: A request filed for the learner by someone else (``RightsRequest.filed_by``), as their account activity says it.
+FILED_FOR_YOU_WORDS = {
+    "agent": gettext_lazy("Request %(reference)s: filed for you by an authorised agent."),
+    "parent": gettext_lazy("Request %(reference)s: filed for you by a parent or guardian."),
+}
 
 
 #: The steps of a rights request as its learner's account activity names them ("Request DSR-…: verified by you").

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.languages import in_language_and_time_zone_of
 
 from . import conf
-from .models import RequestEvent
+from .models import Filer, RequestEvent
 from .notifications import FILER_IN_WORDS
 from .public_links import objection_url
 from .regime_rights import citation_of, complaint_of
@@ -54,6 +54,7 @@ def filed_for_you_email(public_request):
             "filing": public_request,
             # The name is what the filer typed: quoted, after the address they verified, never as our words.
             "filer_kind": FILER_IN_WORDS[public_request.filed_by],
+            "by_parent": public_request.filed_by == Filer.PARENT,  # a child authorises no parent: worded apart
             "right": handler_for(public_request.type).title,
             "article": citation_of(rights_request),
             "request": rights_request,
@@ -84,7 +85,8 @@ def agent_outcome_email(public_request, event):
         context = {
             "filing": public_request,
             "event": event,
-            "right": handler_for(rights_request.type).title,
+            # The right in neutral words ("Access"): the learner's own ("Get a copy of your data") misleads the filer.
+            "right": handler_for(rights_request.type).name,
             "request": rights_request,
             "complaint": complaint_of(rights_request),
         }
@@ -102,7 +104,7 @@ def agent_refusal_email(public_request):
         subject = _("Your request for someone else: we could not verify your authority")
         body = render_to_string(
             "rights_requests/email/agent_refused.txt",
-            {"filing": public_request, "right": handler_for(public_request.type).title},
+            {"filing": public_request, "right": handler_for(public_request.type).name},
         )
     return EmailMessage(subject=subject, body=body, to=[public_request.email])
 

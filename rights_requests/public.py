@@ -413,6 +413,7 @@ def public_request_answer_no_data(*, actor, public_request):
             "rights_requests/email/public_no_data.txt",
             {
                 "right": handler_for(public_request.type).title,
+                "right_name": handler_for(public_request.type).name,  # neutral, for an agent or parent
                 "received": public_request.created_at,
                 "filing": public_request,
             },

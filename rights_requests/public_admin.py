@@ -55,7 +55,11 @@ class TypeFilter(admin.SimpleListFilter):
 
 
 class AuthorityForm(forms.Form):
-    """How staff verified the authority of the agent or parent who filed requests for a learner."""
+    """How staff verified the authority of the agent or parent who filed requests for a learner.
+
+    Cal. Code Regs. tit. 11 §7063(a) for an authorised agent under the CCPA; GDPR Art. 8(1) for a
+    parent. The help text cites no law: it serves filings under every regime.
+    """
 
     note = forms.CharField(
         label=_("How you verified their authority"),
@@ -64,7 +68,7 @@ class AuthorityForm(forms.Form):
         help_text=_(
             "Open the signed authorisation first. The learner sees this note in the request's history, e.g. "
             "“The authorisation is signed by the learner and names this agent and this request.” Then verify the "
-            "learner's identity, directly with them (Cal. Code Regs. tit. 11 §7063(a))."
+            "learner's identity, directly with them."
         ),
     )
 

@@ -119,7 +119,9 @@ def _filed(*, actor, subject, handler, applies, details, filed_by=Filer.SUBJECT)
         raise DuplicateOpenRequest(
             RightsRequest.objects.get(subject=subject, type=handler.type, status__in=OPEN_STATUSES)
         ) from None
-    event = record_event(request, actor=actor, action=RequestEvent.Action.SUBMITTED)
+    # The learner's account activity says who filed it for them, not "the portal" (``compliance.selectors``).
+    audit = {"filed_by": filed_by} if filed_by in FOR_SOMEONE else None
+    event = record_event(request, actor=actor, action=RequestEvent.Action.SUBMITTED, audit=audit)
     if _acted_on_filing(request):
         handler.on_filed(request, actor=actor)
     return request, event, handler

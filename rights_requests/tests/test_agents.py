@@ -536,11 +536,41 @@ def test_a_parent_files_for_a_child_and_staff_see_the_childs_age(client, learner
     file_for(Client(), learner.email, filed_by="parent", name="Samira Al-Hassan")
     rights_request = RightsRequest.objects.get()
     assert rights_request.filed_by == "parent"
-    assert "as a parent or guardian" in to(learner.email)[0].body and "“Samira Al-Hassan”" in to(learner.email)[0].body
+    notice = " ".join(to(learner.email)[0].body.split())
+    assert "as a parent or guardian" in notice and "“Samira Al-Hassan”" in notice
+    assert "If they are not your parent or guardian, or you do not want them to ask this for you" in notice
+    assert "If you did not authorise this" not in notice, "a child authorises no parent"
     verified_login(client, agent)
     page = plain(client.get(f"{CHANGELIST}{rights_request.pk}/change/"))
     assert "A parent or guardian: Samira Al-Hassan" in page
     assert "Learner's age, from the account's date of birth: under the digital age of consent" in page
+    form = plain(
+        client.post(
+            f"{CHANGELIST}{rights_request.pk}/change/",
+            {FIELD: "verify_authority", "_selected_action": str(rights_request.pk)},
+        )
+    )
+    assert "How you verified their authority" in form
+    assert "7063" not in form, "no Californian citation for a parent's filing, whatever the learner's law"
+
+
+def test_the_agent_is_told_the_right_by_its_neutral_name_and_the_learners_activity_names_who_filed(
+    learner, django_capture_on_commit_callbacks
+):
+    file_for(Client(), learner.email)
+    rights_request = RightsRequest.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(OBJECTION_LINK.search(to(learner.email)[0].body)[1])
+    (outcome,) = [m for m in to("ana@example.net") if "filed for someone else" in m.subject]
+    body = " ".join(outcome.body.split())
+    assert f"for the learner with the address {learner.email}, in a request of this kind: Access." in body
+    assert "your data" not in body, "the agent did not ask for their own data"
+
+    signed_in = Client()
+    signed_in.force_login(learner)
+    activity = plain(signed_in.get("/settings/security/activity/"))
+    assert f"Request {rights_request.reference}: filed for you by an authorised agent." in activity
+    assert "submitted by the portal" not in activity
 
 
 def test_the_learners_report_and_copy_name_who_filed_but_hold_no_file(learner, django_capture_on_commit_callbacks):
