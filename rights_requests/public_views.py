@@ -64,7 +64,9 @@ def _pending(request):
 
 
 @never_cache
-@accepts_upload(lambda: conf.AUTHORISATION_MAX_BYTES)
+# Twice the file's limit reaches the form, which refuses a file over it beside the field, in words: a body just
+# over the limit is a mistaken scan, not an attack, and deserves better than the full-page 413.
+@accepts_upload(lambda: 2 * conf.AUTHORISATION_MAX_BYTES)
 @require_http_methods(["GET", "HEAD", "POST"])
 def public_request_new(request):
     """Take an address and a right (and, from an agent or parent, a signed authorisation); email a code.

@@ -162,6 +162,17 @@ def test_a_bad_authorisation_is_refused_beside_its_field_and_nothing_is_sent_or_
     assert stored_authorisations() == before
 
 
+def test_an_authorisation_a_little_over_the_limit_is_refused_beside_its_field_not_by_a_413_page(learner):
+    scan = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + b"0" * (7 * 1024 * 1024), content_type="application/pdf")
+    response = agent_request_post(Client(), "ana@example.net", learner.email, scan)
+    assert response.status_code == 200
+    assert "This file is 7 MB; a signed authorisation may be at most 5 MB." in plain(response)
+    assert 'id="id_authorisation"' in response.content.decode(), "the form, with the field, not the 413 page"
+    assert not mail.outbox and not PublicRequest.objects.exists(), "nothing sent or filed"
+    huge = SimpleUploadedFile("scan.pdf", b"%PDF-1.7\n" + b"0" * (12 * 1024 * 1024), content_type="application/pdf")
+    assert agent_request_post(Client(), "ana@example.net", learner.email, huge).status_code == 413
+
+
 def test_an_image_is_judged_by_its_content_not_its_name(learner):
     png = SimpleUploadedFile("scan.pdf", image_file("PNG", (30, 30)), content_type="application/pdf")
     file_for(Client(), learner.email, png)
