@@ -223,6 +223,9 @@ class PublicRequestAdmin(AccessTransparencyMixin, admin.ModelAdmin):
             "form": form,
             "filings": list(queryset),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_field": "action",
+            "action_name": "verify_authority",
+            "submit_label": gettext("Record verification"),
             "cancel_url": request.get_full_path(),
             "media": self.media + form.media,
         }
