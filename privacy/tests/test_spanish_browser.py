@@ -35,6 +35,14 @@ def test_a_spanish_learner_adjusts_who_sees_her_profile_and_files_a_request_in_s
     page.get_by_role("navigation", name="Configuración").get_by_role("link", name="Privacidad").click()
     expect(page.get_by_role("heading", name="Quién puede ver tu perfil")).to_be_visible()
     found += axe_violations(page)
+    for width in (1024, 1280, 1440):  # the Spanish names of the audiences are longer: none is cut off
+        page.set_viewport_size({"width": width, "height": 800})
+        clipped = page.evaluate(
+            "[...document.querySelectorAll('.audience-option')]"
+            ".filter(o => o.scrollWidth > o.clientWidth).map(o => o.textContent.trim())"
+        )
+        assert clipped == [], f"at {width} px: {clipped}"
+    page.set_viewport_size({"width": 1280, "height": 720})
     # 4. Adjust.
     page.get_by_role("group", name="Nombre completo").get_by_label("Todo el mundo").check()
     page.get_by_role("group", name="País").get_by_label("Todo el mundo").check()
