@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 
 from compliance.services import staff_access_record
 
@@ -126,21 +126,25 @@ def _locked_filing(public_request):
     return PublicRequest.objects.select_for_update().get(pk=public_request.pk)
 
 
-def require_for_filing(actor, public_request, what):
+def require_for_filing(actor, public_request, what, what_of_one):
     """Return if ``actor`` may ``what`` on an agent's or parent's filing with no account found: as on an account.
 
     Staff who work requests; for an erasure, the privacy officer only (``Handler.require_decider``),
     as its steps are on the request of an account (``steps._decides``): verifying the filer's
     authority, the reply that we hold no data about the address, and the refusal. GDPR Art. 12(6).
 
+    Args:
+        what: ends the refusal "You are not allowed to …" ("answer requests").
+        what_of_one: ends it before the words of a type with its own permission ("answer" + " an erasure
+            request; …", ``Handler.decide_refusal``).
+
     Raises:
         NotPermitted.
     """
+    require(actor, WORK, what)
     handler = handler_for(public_request.type)
     if handler.requires_recent_password:
-        handler.require_decider(actor, what)
-    else:
-        require(actor, WORK, what)
+        handler.require_decider(actor, what_of_one)
 
 
 def _require_opened(public_request):
@@ -216,7 +220,12 @@ def public_request_authority_verify(*, actor, public_request, note):
         no account found, or verified already. TransitionNotAllowed: the authorisation not opened yet.
         InvalidRequestDetails: no note.
     """
-    require_for_filing(actor, public_request, _("verify the authority of agents and parents"))
+    require_for_filing(
+        actor,
+        public_request,
+        pgettext("not allowed to", "verify the authority of agents and parents"),
+        pgettext("not allowed to", "verify the authority of who filed"),
+    )
     public_request = _locked_filing(public_request)
     if not public_request.for_someone or public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a request an agent or parent filed, with no account found, is verified here."))
@@ -238,7 +247,7 @@ def public_request_refuse(*, actor, public_request):
         NotPermitted: not staff allowed to (``require_for_filing``: an erasure's is the privacy officer's);
         not a request filed for someone with no account found.
     """
-    require_for_filing(actor, public_request, _("answer requests"))
+    require_for_filing(actor, public_request, _("answer requests"), pgettext("not allowed to", "answer"))
     public_request = _locked_filing(public_request)
     if not public_request.for_someone or public_request.status != PublicRequest.Status.NO_ACCOUNT:
         raise NotPermitted(_("Only a request an agent or parent filed, with no account found, is refused here."))

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop, ngettext, pgettext
 
 from accounts.services import password_check
 from learnerportal.counters import cache_increment
@@ -388,7 +388,7 @@ def public_request_answer_no_data(*, actor, public_request):
         officer: ``agents.require_for_filing``); or the request is not waiting for this answer.
     """
     if public_request.for_someone:
-        require_for_filing(actor, public_request, _("answer requests"))
+        require_for_filing(actor, public_request, _("answer requests"), pgettext("not allowed to", "answer"))
     else:
         require(actor, WORK, _("answer requests"))
     public_request = PublicRequest.objects.select_for_update().get(pk=public_request.pk)

@@ -522,13 +522,13 @@ def test_without_an_account_an_erasure_filed_by_an_agent_is_the_privacy_officers
     verified_login(client, agent)
     assert client.get(f"{PUBLIC_CHANGELIST}{filing.pk}/authorisation/").status_code == 200
     data = {"_selected_action": [str(filing.pk)], "index": "0"}
-    for action, extra in (
-        ("verify_authority", {"apply": "1", "note": "Signed."}),
-        ("answer_no_data", {}),
-        ("refuse", {}),
+    for action, extra, refusal in (
+        ("verify_authority", {"apply": "1", "note": "Signed."}, "verify the authority of who filed an erasure"),
+        ("answer_no_data", {}, "answer an erasure"),
+        ("refuse", {}, "answer an erasure"),
     ):
         page = plain(client.post(PUBLIC_CHANGELIST, {"action": action, **data, **extra}, follow=True))
-        assert "the privacy officer decides those" in page, action
+        assert f"You are not allowed to {refusal} request; the privacy officer decides those" in page, action
     filing.refresh_from_db()
     assert (filing.status, filing.authority_verified_at) == (PublicRequest.Status.NO_ACCOUNT, None)
     assert len(mail.outbox) == 1, "only the code: no reply to the filer"
