@@ -149,6 +149,8 @@ REQUEST_STEP_WORDS = {
     "requeued": pgettext_lazy("request step", "requeued"),
     "lift_asked": pgettext_lazy("request step", "lift asked"),
     "lifted": pgettext_lazy("request step", "lifted"),
+    "authority_verified": pgettext_lazy("request step", "authority of who filed it verified"),
+    "objected": pgettext_lazy("request step", "declared not authorised"),
 }
 
 

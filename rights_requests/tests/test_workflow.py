@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from compliance.models import AuditEvent
 from compliance.registry import Delete, registry
+from compliance.selectors import REQUEST_STEP_WORDS
 from learnerportal.tests.factories import AgentFilingFactory, UserFactory
 from privacy.models import ProcessingRestriction
 from privacy.services import restriction_start
@@ -657,3 +658,8 @@ def test_the_learner_reads_every_step_of_a_request_in_its_history(signed_in, api
 
     assert page.status_code == 200 and detail.status_code == 200
     assert len(detail.json()["timeline"]) == 1
+
+
+def test_the_account_activity_names_every_step_of_a_request():
+    """A new step without words would show its code ("objected") in a learner's activity, whatever her language."""
+    assert set(RequestEvent.Action.values) <= set(REQUEST_STEP_WORDS)
