@@ -375,7 +375,9 @@ def test_an_agent_joining_the_learners_own_open_request_is_told_to_the_learner_w
     assert filing.objected_at is not None
 
 
-def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_an_objection_keeps_it(learner):
+def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_an_objection_keeps_it(
+    client, learner, agent, verified_login
+):
     file_for(Client(), learner.email, request_type="rectification", text="Her name is Nour.")
     (notice,) = to(learner.email)
     own = Client()
@@ -396,6 +398,13 @@ def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_a
     rights_request.refresh_from_db()
     assert rights_request.status == Status.AWAITING_APPROVAL, "objecting to the agent never withdraws her own request"
     assert PublicRequest.objects.get(filed_by="agent").objected_at is not None
+    noted = rights_request.events.get(action=RequestEvent.Action.OBJECTION_NOTED)
+    assert noted.actor == learner and noted.to_status == Status.AWAITING_APPROVAL
+    assert "had not authorised the person who asked for this for you" in noted.note
+    verified_login(client, agent)
+    assert "The learner did not authorise who filed for them; it goes on as theirs" in plain(
+        client.get(f"{CHANGELIST}{rights_request.pk}/change/")
+    ), "staff see the objection in the request's history"
 
 
 def test_the_learner_filing_signed_in_takes_over_an_agents_restriction_which_then_restricts(learner):
