@@ -407,6 +407,40 @@ def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_a
     ), "staff see the objection in the request's history"
 
 
+def test_signed_in_the_learner_is_offered_to_ask_herself_for_what_an_agent_filed_and_it_becomes_hers(
+    signed_in, learner
+):
+    file_for(Client(), learner.email, request_type="rectification", text="Her name is Nour.")
+    filed = RightsRequest.objects.get()
+    tab = plain(signed_in.get("/settings/data/"))
+    assert f"An authorised agent asked this for you: {filed.reference}" in tab
+    assert "Ask for it yourself to have it handled as your own request." in tab
+    assert "You already asked" not in tab, "she did not ask: her agent did"
+
+    form = signed_in.get("/settings/data/new/rectification/")
+    assert form.status_code == 200, "the form is shown, not a redirect to the agent's filing"
+    assert f"An authorised agent asked this for you ({filed.reference}); ask for it yourself" in plain(form)
+    done = signed_in.post("/settings/data/new/rectification/", {"note": "My surname is misspelt."}, follow=True)
+    assert f"We received your request {filed.reference}" in plain(done)
+    filed.refresh_from_db()
+    assert filed.filed_by == "subject" and filed.status == Status.AWAITING_APPROVAL
+    assert "My surname is misspelt." in str(filed.details)
+    assert f"You already asked: {filed.reference}" in plain(signed_in.get("/settings/data/"))
+
+
+def test_a_parents_filing_staff_checked_is_not_offered_again_nor_called_the_learners_own(signed_in, learner):
+    file_for(Client(), learner.email, request_type="rectification", filed_by="parent", text="Her name is Nour.")
+    filed = RightsRequest.objects.get()
+    filed.status = Status.AWAITING_APPROVAL  # past staff's checks of the parent's authority and her identity
+    filed.save(update_fields=["status"])
+    tab = plain(signed_in.get("/settings/data/"))
+    assert f"A parent or guardian asked this for you: {filed.reference}" in tab
+    assert "Ask for it yourself" not in tab and "You already asked" not in tab
+    answer = signed_in.get("/settings/data/new/rectification/", follow=True)
+    assert answer.redirect_chain[-1][0] == f"/settings/data/{filed.pk}/"
+    assert f"A parent or guardian asked this for you ({filed.reference}) and it is under way" in plain(answer)
+
+
 def test_the_learner_filing_signed_in_takes_over_an_agents_restriction_which_then_restricts(learner):
     from privacy.selectors import active_restriction
 
