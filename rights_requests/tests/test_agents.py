@@ -97,6 +97,7 @@ def test_an_agent_files_for_a_learner_and_the_pages_read_the_same_with_or_withou
         len(code_emails) == 2 and code_emails[0].body.split("Your code")[0] == code_emails[1].body.split("Your code")[0]
     )
     assert "for someone else" in code_emails[0].body
+    assert "Get a copy of your data" not in code_emails[0].body, "the learner's words for the right, not the filer's"
 
     rights_request = RightsRequest.objects.get()
     assert (rights_request.subject, rights_request.filed_by) == (learner, "agent")
@@ -327,8 +328,9 @@ def test_the_learner_objecting_cancels_the_request_and_the_agent_is_told(learner
     stranger = Client()  # the link is the key: no session
     page = plain(stranger.get(link))
     assert (
-        "Ana Ruiz (an authorised agent) asked us to act on your data on your behalf: Get a copy of your data." in page
+        "someone asked us, as an authorised agent, to act on your data on your behalf: Get a copy of your data." in page
     )
+    assert "The name they typed (their words, not ours): “Ana Ruiz”." in page
     assert RightsRequest.objects.get().status == Status.AWAITING_VERIFICATION, "opening the link changes nothing"
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -594,6 +596,13 @@ def test_a_parent_files_for_a_child_and_staff_see_the_childs_age(client, learner
     assert "as a parent or guardian" in notice and "“Samira Al-Hassan”" in notice
     assert "If they are not your parent or guardian, or you do not want them to ask this for you" in notice
     assert "If you did not authorise this" not in notice, "a child authorises no parent"
+    objection = plain(Client().get(OBJECTION_LINK.search(to(learner.email)[0].body)[1]))
+    assert "as a parent or guardian" in objection and "“Samira Al-Hassan”" in objection
+    assert (
+        "If they are not your parent or guardian" in objection
+        and "They may not ask this for me: cancel it" in objection
+    )
+    assert "If you did not authorise this" not in objection and "I did not authorise this" not in objection
     verified_login(client, agent)
     page = plain(client.get(f"{CHANGELIST}{rights_request.pk}/change/"))
     assert "A parent or guardian: Samira Al-Hassan" in page
