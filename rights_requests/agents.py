@@ -44,12 +44,12 @@ from .agent_filings import filing_of
 from .authorisations import authorisation_check, authorisation_delete, authorisation_read
 from .details import AGENT_NAME_MAX, clean_text
 from .exceptions import InvalidRequestDetails, NotPermitted, TransitionNotAllowed
-from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, PublicRequest, PublicRequestEvent
+from .models import FOR_SOMEONE, OPEN_STATUSES, Filer, PublicRequest, PublicRequestEvent, RequestEvent
 from .permissions import WORK, require
 from .request_types import handler_for
 from .steps import require_step
 from .tasks import send_agent_outcome_email
-from .workflow import TRANSITIONS, locked, take_step
+from .workflow import TRANSITIONS, locked, record_event, take_step
 
 #: Characters a name may hold besides letters and combining marks: spaces, apostrophes, hyphens, dots.
 _NAME_PUNCTUATION = frozenset(" '’-‐.")
@@ -323,7 +323,8 @@ def agent_request_object(*, public_request):
     Called from the link in the email telling the learner of the filing (``agent_emails``), which
     proves their mailbox as a request without sign-in does. The request is withdrawn with an
     event (``object``), audited as the learner's act; the filer is told it was cancelled. A request
-    the learner had filed themselves, which the filing joined, goes on: only the filing is marked.
+    the learner had filed themselves, which the filing joined or she took over, goes on: the filing is
+    marked and the objection recorded on the request (``objection_noted``) for staff and her timeline.
 
     Returns:
         the ``PublicRequest``, ``objected_at`` set.
@@ -348,6 +349,17 @@ def agent_request_object(*, public_request):
             note=gettext_noop("You told us you had not authorised this request, so we cancelled it."),
         )
         transaction.on_commit(lambda: send_agent_outcome_email.enqueue(event_id=event.pk))
+    else:
+        record_event(
+            rights_request,
+            actor=rights_request.subject,
+            action=RequestEvent.Action.OBJECTION_NOTED,
+            from_status=rights_request.status,
+            note=gettext_noop(
+                "You told us you had not authorised the person who asked for this for you. It is your own request, "
+                "so it goes on."
+            ),
+        )
     return public_request
 
 

@@ -246,6 +246,7 @@ class RequestEvent(models.Model):
         LIFTED = "lifted", _("Restriction lifted")
         AUTHORITY_VERIFIED = "authority_verified", _("Authority of the agent or parent verified")
         OBJECTED = "objected", _("Cancelled: the learner did not authorise it")
+        OBJECTION_NOTED = "objection_noted", _("The learner did not authorise who filed for them; it goes on as theirs")
 
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

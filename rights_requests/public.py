@@ -93,6 +93,7 @@ def _new_code(public_request, *, now):
     public_request.code_expires_at = now + datetime.timedelta(seconds=conf.PUBLIC_CODE_SECONDS)
     public_request.code_attempts = 0
     public_request.save(update_fields=["code_digest", "code_expires_at", "code_attempts"])
+    handler = handler_for(public_request.type)
     with translation.override(public_request.language):
         subject = _("Your Learner Portal code: confirm your data-rights request")
         body = render_to_string(
@@ -100,7 +101,8 @@ def _new_code(public_request, *, now):
             {
                 "code": code,
                 "minutes": conf.PUBLIC_CODE_SECONDS // 60,
-                "right": handler_for(public_request.type).title,
+                # For an agent or parent, the right in neutral words ("Access"), as their outcome email names it.
+                "right": (handler.name if public_request.for_someone else handler.title),
                 "for_someone": public_request.for_someone,
             },
         )

@@ -36,8 +36,8 @@ from .exceptions import (
 from .files import request_download
 from .forms import PublicCodeForm, PublicPasswordForm, PublicRequestForm
 from .handlers import handler_for, registered
-from .models import PublicRequest
-from .notifications import filer_in_words
+from .models import Filer, PublicRequest
+from .notifications import FILER_IN_WORDS
 from .public import (
     needs_password,
     public_request_code_renew,
@@ -233,7 +233,8 @@ def _agent_object(request, public_request):
     """Show, and on POST take, the objection of ``public_request``'s learner (``agent_object``)."""
     context = {
         "filing": public_request,
-        "filer": filer_in_words(public_request),
+        "filer_kind": FILER_IN_WORDS[public_request.filed_by],
+        "by_parent": public_request.filed_by == Filer.PARENT,
         "right": handler_for(public_request.type).title,
         "open": objection_open(public_request),
         # The learner asked for it herself too: objecting marks the filing, her own request goes on.

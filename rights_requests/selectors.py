@@ -424,6 +424,7 @@ EVENT_WORDS = {
     RequestEvent.Action.LIFTED: _("Restriction lifted"),
     RequestEvent.Action.AUTHORITY_VERIFIED: _("We checked the authority of who asked for you"),
     RequestEvent.Action.OBJECTED: _("Cancelled: you told us you had not authorised it"),
+    RequestEvent.Action.OBJECTION_NOTED: _("You told us you had not authorised who asked for you"),
 }
 #: Events whose note tells the learner what was done.
 OUTCOME_ACTIONS = {RequestEvent.Action.COMPLETED, RequestEvent.Action.LEFTOVERS_FOUND}

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.reauthentication import reauthentication_redirect, recently_authenticated
 from accounts.selectors import learner_regime, learner_regime_asking_state
 
+from .agent_filings import filed_for_you_open_words, take_over_words, takeover_offered
 from .deadlines import original_due_at, regime_due_at
 from .exceptions import (
     DownloadExpired,
@@ -27,7 +28,7 @@ from .exceptions import (
 )
 from .files import latest_file_of, live_file_of, request_download
 from .handlers import handler_for
-from .models import Status
+from .models import FOR_SOMEONE, Status
 from .regime_rights import complaint_of, offered_rights, offers
 from .selectors import (
     access_own_request,
@@ -47,6 +48,8 @@ def _day(moment):
 
 
 def _already_open(existing):
+    if existing.filed_by in FOR_SOMEONE:
+        return filed_for_you_open_words(existing)
     return _(
         "You already have an open request of this kind (%(reference)s), so we did not start another. "
         "Here is where it stands."
@@ -110,7 +113,9 @@ def request_new(request, request_type):
         return reauthentication_redirect(request)  # SECURITY: such a request (erasure) cannot be undone
     if request.method != "POST":
         existing = open_request_of(request.user, request_type)
-        if existing is not None:
+        if takeover_offered(existing):  # her own filing takes it over (``services._taken_over``)
+            messages.info(request, take_over_words(existing))
+        elif existing is not None:
             messages.info(request, _already_open(existing))
             return redirect("rights_requests:detail", request_id=existing.pk)
     form_kwargs = right.form_kwargs(request.user)

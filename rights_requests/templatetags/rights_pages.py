@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext, pgettext
 from compliance.regimes import regime
 from learnerportal.calendar_dates import calendar_date
 
+from ..agent_filings import asked_for_you_words, takeover_offered
 from ..models import RightsRequest
 from ..request_types import handler_for
 
@@ -158,5 +159,7 @@ def _card_rendered(request_type, regime_key, in_use):
         "right": handler_for(request_type),
         "legal": regime(regime_key).right(request_type),
         "open_request": in_use,
+        "asked_for_you": asked_for_you_words(in_use),
+        "takeover": takeover_offered(in_use),
     }
     return render_to_string("rights_requests/_right_card.html", context)

@@ -97,6 +97,7 @@ def test_an_agent_files_for_a_learner_and_the_pages_read_the_same_with_or_withou
         len(code_emails) == 2 and code_emails[0].body.split("Your code")[0] == code_emails[1].body.split("Your code")[0]
     )
     assert "for someone else" in code_emails[0].body
+    assert "Get a copy of your data" not in code_emails[0].body, "the learner's words for the right, not the filer's"
 
     rights_request = RightsRequest.objects.get()
     assert (rights_request.subject, rights_request.filed_by) == (learner, "agent")
@@ -327,8 +328,9 @@ def test_the_learner_objecting_cancels_the_request_and_the_agent_is_told(learner
     stranger = Client()  # the link is the key: no session
     page = plain(stranger.get(link))
     assert (
-        "Ana Ruiz (an authorised agent) asked us to act on your data on your behalf: Get a copy of your data." in page
+        "someone asked us, as an authorised agent, to act on your data on your behalf: Get a copy of your data." in page
     )
+    assert "The name they typed (their words, not ours): “Ana Ruiz”." in page
     assert RightsRequest.objects.get().status == Status.AWAITING_VERIFICATION, "opening the link changes nothing"
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -375,7 +377,9 @@ def test_an_agent_joining_the_learners_own_open_request_is_told_to_the_learner_w
     assert filing.objected_at is not None
 
 
-def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_an_objection_keeps_it(learner):
+def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_an_objection_keeps_it(
+    client, learner, agent, verified_login
+):
     file_for(Client(), learner.email, request_type="rectification", text="Her name is Nour.")
     (notice,) = to(learner.email)
     own = Client()
@@ -396,6 +400,47 @@ def test_the_learners_own_request_by_code_takes_over_an_agents_open_filing_and_a
     rights_request.refresh_from_db()
     assert rights_request.status == Status.AWAITING_APPROVAL, "objecting to the agent never withdraws her own request"
     assert PublicRequest.objects.get(filed_by="agent").objected_at is not None
+    noted = rights_request.events.get(action=RequestEvent.Action.OBJECTION_NOTED)
+    assert noted.actor == learner and noted.to_status == Status.AWAITING_APPROVAL
+    assert "had not authorised the person who asked for this for you" in noted.note
+    verified_login(client, agent)
+    assert "The learner did not authorise who filed for them; it goes on as theirs" in plain(
+        client.get(f"{CHANGELIST}{rights_request.pk}/change/")
+    ), "staff see the objection in the request's history"
+
+
+def test_signed_in_the_learner_is_offered_to_ask_herself_for_what_an_agent_filed_and_it_becomes_hers(
+    signed_in, learner
+):
+    file_for(Client(), learner.email, request_type="rectification", text="Her name is Nour.")
+    filed = RightsRequest.objects.get()
+    tab = plain(signed_in.get("/settings/data/"))
+    assert f"An authorised agent asked this for you: {filed.reference}" in tab
+    assert "Ask for it yourself to have it handled as your own request." in tab
+    assert "You already asked" not in tab, "she did not ask: her agent did"
+
+    form = signed_in.get("/settings/data/new/rectification/")
+    assert form.status_code == 200, "the form is shown, not a redirect to the agent's filing"
+    assert f"An authorised agent asked this for you ({filed.reference}); ask for it yourself" in plain(form)
+    done = signed_in.post("/settings/data/new/rectification/", {"note": "My surname is misspelt."}, follow=True)
+    assert f"We received your request {filed.reference}" in plain(done)
+    filed.refresh_from_db()
+    assert filed.filed_by == "subject" and filed.status == Status.AWAITING_APPROVAL
+    assert "My surname is misspelt." in str(filed.details)
+    assert f"You already asked: {filed.reference}" in plain(signed_in.get("/settings/data/"))
+
+
+def test_a_parents_filing_staff_checked_is_not_offered_again_nor_called_the_learners_own(signed_in, learner):
+    file_for(Client(), learner.email, request_type="rectification", filed_by="parent", text="Her name is Nour.")
+    filed = RightsRequest.objects.get()
+    filed.status = Status.AWAITING_APPROVAL  # past staff's checks of the parent's authority and her identity
+    filed.save(update_fields=["status"])
+    tab = plain(signed_in.get("/settings/data/"))
+    assert f"A parent or guardian asked this for you: {filed.reference}" in tab
+    assert "Ask for it yourself" not in tab and "You already asked" not in tab
+    answer = signed_in.get("/settings/data/new/rectification/", follow=True)
+    assert answer.redirect_chain[-1][0] == f"/settings/data/{filed.pk}/"
+    assert f"A parent or guardian asked this for you ({filed.reference}) and it is under way" in plain(answer)
 
 
 def test_the_learner_filing_signed_in_takes_over_an_agents_restriction_which_then_restricts(learner):
@@ -551,6 +596,13 @@ def test_a_parent_files_for_a_child_and_staff_see_the_childs_age(client, learner
     assert "as a parent or guardian" in notice and "“Samira Al-Hassan”" in notice
     assert "If they are not your parent or guardian, or you do not want them to ask this for you" in notice
     assert "If you did not authorise this" not in notice, "a child authorises no parent"
+    objection = plain(Client().get(OBJECTION_LINK.search(to(learner.email)[0].body)[1]))
+    assert "as a parent or guardian" in objection and "“Samira Al-Hassan”" in objection
+    assert (
+        "If they are not your parent or guardian" in objection
+        and "They may not ask this for me: cancel it" in objection
+    )
+    assert "If you did not authorise this" not in objection and "I did not authorise this" not in objection
     verified_login(client, agent)
     page = plain(client.get(f"{CHANGELIST}{rights_request.pk}/change/"))
     assert "A parent or guardian: Samira Al-Hassan" in page
