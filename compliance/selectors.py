@@ -151,6 +151,7 @@ REQUEST_STEP_WORDS = {
     "lifted": pgettext_lazy("request step", "lifted"),
     "authority_verified": pgettext_lazy("request step", "authority of who filed it verified"),
     "objected": pgettext_lazy("request step", "declared not authorised"),
+    "objection_noted": pgettext_lazy("request step", "kept as yours after your objection"),
 }
 
 
