@@ -48,7 +48,8 @@ def open_requests_of(subject):
 
 
 #: What the Your data tab reads of each request: its row and its standing, not its encrypted details
-#: (decrypting them would cost the page more than everything else it reads).
+#: (decrypting them would cost the page more than everything else it reads). In the model's field order
+#: (``Model.from_db`` reads the values so).
 _LISTED_COLUMNS = (
     "id",
     "reference",
@@ -56,6 +57,7 @@ _LISTED_COLUMNS = (
     "type",
     "status",
     "received_at",
+    "filed_by",
     "due_at",
     "extended_at",
     "completed_at",
